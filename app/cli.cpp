@@ -1,0 +1,289 @@
+// The `attnscope` command line: models, run, eval, align, train. Works without a display.
+#include "cli.h"
+
+#include "attnscope/alignment.h"
+#include "attnscope/corpus.h"
+#include "attnscope/resources.h"
+#include "attnscope/train.h"
+#include "attnscope/translator.h"
+#include "figureexport.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
+#include <QSaveFile>
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <unistd.h>
+
+namespace attnscope::cli {
+
+namespace {
+const QStringList kCommands{"models", "run", "eval", "align", "train", "help"};
+
+int fail(const std::string& message)
+{
+    std::cerr << "attnscope: " << message << std::endl;
+    return 1;
+}
+
+int usage(const std::string& message)
+{
+    std::cerr << "attnscope: " << message << "\nRun `attnscope help` for usage." << std::endl;
+    return 2;
+}
+
+void printHelp()
+{
+    std::cout <<
+R"(AttnScope — see what attention models attend to.
+
+Usage:
+  attnscope                          start the GUI on the built-in demo
+  attnscope models                   list the built-in models
+  attnscope run MODEL INPUT [--target TEXT] --out FILE
+                                     translate INPUT (text, a verse reference such as
+                                     "Ruth 1:16", or a text file) and write the alignment
+                                     view (.png .svg .pdf) or the trace (.attn .json)
+  attnscope eval MODEL [--split dev|test] [--limit N] [--no-bleu]
+                                     precision, recall, AER, diagonal-baseline AER, BLEU
+  attnscope align MODEL --split dev|test --out FILE.jsonl
+                                     one JSON object of alignment links per verse
+  attnscope train MODEL [--out FILE] [--epochs N] [--score F] [--no-resume] ...
+                                     train a built-in model (checkpoints and resumes)
+Exit status: 0 success, 1 failure (message on stderr), 2 usage error.
+)";
+}
+
+/// A progress printer for long CLI work: one updating line on a terminal, else every 10%.
+ProgressFn progressPrinter(const std::string& what)
+{
+    auto last = std::make_shared<int>(-1);
+    const bool tty = isatty(2);
+    return [=](int64_t done, int64_t total) {
+        const int pct = total > 0 ? int(100 * done / total) : 0;
+        if (pct != *last && (tty || pct % 10 == 0)) {
+            *last = pct;
+            std::fprintf(stderr, tty ? "\r%s: %3d%%" : "%s: %d%%\n", what.c_str(), pct);
+            if (tty && done >= total) std::fprintf(stderr, "\n");
+        }
+        return true;
+    };
+}
+
+Status loadCorpusSplit(const std::string& splitName, Corpus& corpus, std::vector<const Verse*>& verses)
+{
+    Split split;
+    if (!parseSplit(splitName, split)) return Status::error("unknown split '" + splitName + "' (dev or test)");
+    if (split == Split::Train) return Status::error("evaluation runs on dev or test, never on train");
+    if (auto st = loadBibleCorpus(corpus, {split}); !st) return st;
+    verses = corpus.split(split);
+    return Status::success();
+}
+
+int cmdModels()
+{
+    for (const auto& m : builtinModels()) {
+        const bool present = !resourcePath(m.weightsFile).empty();
+        std::cout << m.name << "\t" << m.kind << "\t" << (present ? "ready" : "weights missing") << "\t"
+                  << m.description << "\n";
+    }
+    return 0;
+}
+
+int cmdEval(const QStringList& args)
+{
+    QCommandLineParser p;
+    p.addPositionalArgument("model", "model name or weights file");
+    p.addOption({"split", "dev or test", "split", "test"});
+    p.addOption({"limit", "evaluate only the first N verses", "N", "0"});
+    p.addOption({"no-bleu", "skip greedy translation and BLEU"});
+    if (!p.parse(args)) return usage(p.errorText().toStdString());
+    if (p.positionalArguments().size() != 1) return usage("eval takes one MODEL");
+    Translator t;
+    if (auto st = t.load(p.positionalArguments()[0].toStdString()); !st) return fail(st.message);
+    Corpus corpus;
+    std::vector<const Verse*> verses;
+    if (auto st = loadCorpusSplit(p.value("split").toStdString(), corpus, verses); !st) return fail(st.message);
+    const int limit = p.value("limit").toInt();
+    if (limit > 0 && int(verses.size()) > limit) verses.resize(size_t(limit));
+    EvalResult r;
+    if (auto st = evaluate(t, verses, r, !p.isSet("no-bleu"), progressPrinter("eval")); !st) return fail(st.message);
+    std::printf("model      %s (%s attention)\n", t.modelName().c_str(), t.scoreFunction().c_str());
+    std::printf("split      %s, %d verses\n", p.value("split").toStdString().c_str(), r.verses);
+    std::printf("links      predicted %lld, gold %lld, correct %lld\n", r.model.predicted, r.model.gold, r.model.hits);
+    std::printf("precision  %.1f%%\nrecall     %.1f%%\nAER        %.1f%%\n", 100 * r.model.precision(),
+                100 * r.model.recall(), 100 * r.model.aer());
+    std::printf("diagonal   AER %.1f%% (precision %.1f%%, recall %.1f%%)\n", 100 * r.diagonal.aer(),
+                100 * r.diagonal.precision(), 100 * r.diagonal.recall());
+    if (!p.isSet("no-bleu")) std::printf("BLEU       %.2f\n", r.bleu);
+    return 0;
+}
+
+int cmdAlign(const QStringList& args)
+{
+    QCommandLineParser p;
+    p.addPositionalArgument("model", "model name or weights file");
+    p.addOption({"split", "dev or test", "split", "test"});
+    p.addOption({"out", "output .jsonl file", "file"});
+    if (!p.parse(args)) return usage(p.errorText().toStdString());
+    if (p.positionalArguments().size() != 1 || !p.isSet("out")) return usage("align takes MODEL --split S --out FILE.jsonl");
+    Translator t;
+    if (auto st = t.load(p.positionalArguments()[0].toStdString()); !st) return fail(st.message);
+    Corpus corpus;
+    std::vector<const Verse*> verses;
+    if (auto st = loadCorpusSplit(p.value("split").toStdString(), corpus, verses); !st) return fail(st.message);
+    QSaveFile f(p.value("out"));
+    if (!f.open(QIODevice::WriteOnly)) return fail("cannot write " + p.value("out").toStdString() + ": " + f.errorString().toStdString());
+    auto progress = progressPrinter("align");
+    for (size_t k = 0; k < verses.size(); ++k) {
+        progress(int64_t(k), int64_t(verses.size()));
+        AttentionTrace trace;
+        if (auto st = t.decodeVerse(*verses[k], true, trace); !st) return fail(st.message);
+        QJsonArray src, tgt, links;
+        for (const auto& w : verses[k]->sourceWords()) src.append(QString::fromStdString(w));
+        for (const auto& w : verses[k]->targetWords()) tgt.append(QString::fromStdString(w));
+        for (const auto& l : traceLinks(trace)) links.append(QJsonArray{l.source, l.target});
+        QJsonObject o{{"ref", QString::fromStdString(verses[k]->ref)}, {"source", src}, {"target", tgt}, {"links", links}};
+        f.write(QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n');
+    }
+    progress(int64_t(verses.size()), int64_t(verses.size()));
+    if (!f.commit()) return fail("cannot write " + p.value("out").toStdString() + ": " + f.errorString().toStdString());
+    std::cerr << "wrote " << verses.size() << " verses to " << p.value("out").toStdString() << "\n";
+    return 0;
+}
+
+int cmdTrain(const QStringList& args)
+{
+    QCommandLineParser p;
+    p.addPositionalArgument("model", "built-in model to train (gru-bahdanau)");
+    TrainConfig c;
+    p.addOption({"out", "weights file to write", "file"});
+    p.addOption({"checkpoint", "checkpoint file (default OUT.ckpt)", "file"});
+    p.addOption({"no-resume", "start over even when a checkpoint exists"});
+    p.addOption({"epochs", "epochs", "N", QString::number(c.epochs)});
+    p.addOption({"batch", "batch size", "N", QString::number(c.batchSize)});
+    p.addOption({"score", "score function: dot, scaled-dot, general, additive, cosine", "F", QString::fromStdString(c.scoreFunction)});
+    p.addOption({"hidden", "hidden size", "N", QString::number(c.hidden)});
+    p.addOption({"embedding", "embedding size", "N", QString::number(c.embedding)});
+    p.addOption({"vocab", "vocabulary size per language", "N", QString::number(c.vocabSize)});
+    p.addOption({"lr", "learning rate", "X", QString::number(c.learningRate)});
+    p.addOption({"seed", "random seed", "N", QString::number(c.seed)});
+    p.addOption({"max-steps", "stop after N batches (0 = all)", "N", "0"});
+    p.addOption({"max-verses", "use only the first N training verses (0 = all)", "N", "0"});
+    if (!p.parse(args)) return usage(p.errorText().toStdString());
+    if (p.positionalArguments().size() != 1) return usage("train takes one MODEL");
+    c.model = p.positionalArguments()[0].toStdString();
+    const ModelInfo* info = findModel(c.model);
+    if (!info) return fail("unknown model '" + c.model + "' (`attnscope models` lists them)");
+    c.out = p.isSet("out") ? p.value("out").toStdString() : std::string(ATTNSCOPE_RESOURCE_DIR) + "/" + info->weightsFile;
+    c.checkpoint = p.value("checkpoint").toStdString();
+    c.resume = !p.isSet("no-resume");
+    c.epochs = p.value("epochs").toInt();
+    c.batchSize = p.value("batch").toInt();
+    c.scoreFunction = p.value("score").toStdString();
+    c.hidden = p.value("hidden").toInt();
+    c.embedding = p.value("embedding").toInt();
+    c.vocabSize = p.value("vocab").toInt();
+    c.learningRate = p.value("lr").toDouble();
+    c.seed = p.value("seed").toUInt();
+    c.maxSteps = p.value("max-steps").toInt();
+    c.maxTrainVerses = p.value("max-verses").toInt();
+    if (c.epochs < 1 || c.batchSize < 1 || c.hidden < 1 || c.embedding < 1 || c.vocabSize < 10)
+        return usage("epochs, batch, hidden, embedding and vocab must be positive");
+    TrainReport r;
+    auto st = train(c, r, {}, [](const std::string& line) { std::cerr << line << std::endl; });
+    if (!st) return fail(st.message);
+    std::cerr << "steps " << r.stepsRun << ", loss " << r.firstLoss << " → " << r.lastLoss << "\n";
+    return 0;
+}
+
+/// INPUT of `run`: a verse reference of the dev/test/train corpus, a text file, or text.
+int cmdRun(const QStringList& args)
+{
+    QCommandLineParser p;
+    p.addPositionalArgument("model", "model name or weights file");
+    p.addPositionalArgument("input", "text, a verse reference (\"Ruth 1:16\") or a text file");
+    p.addOption({"target", "reference translation for forced decoding", "text"});
+    p.addOption({"free", "with a verse reference: free decoding instead of forced"});
+    p.addOption({"out", "output: .png .svg .pdf (view) or .attn .json (trace)", "file"});
+    p.addOption({"width", "image width in pixels", "px", "0"});
+    p.addOption({"height", "image height in pixels", "px", "0"});
+    if (!p.parse(args)) return usage(p.errorText().toStdString());
+    const QStringList pos = p.positionalArguments();
+    if (pos.size() != 2 || !p.isSet("out")) return usage("run takes MODEL INPUT --out FILE");
+    const QString out = p.value("out");
+    const QString ext = QFileInfo(out).suffix().toLower();
+    if (!QStringList{"png", "svg", "pdf", "attn", "json"}.contains(ext))
+        return usage("unknown output type ." + ext.toStdString() + " (png, svg, pdf, attn, json)");
+
+    Translator t;
+    if (auto st = t.load(pos[0].toStdString()); !st) return fail(st.message);
+    AttentionTrace trace;
+    QString input = pos[1];
+    Status st;
+    Corpus corpus;
+    const Verse* verse = nullptr;
+    static const QRegularExpression refRe(QStringLiteral("^[1-3I]*\\s*[A-Za-z][A-Za-z ]+ \\d+:\\d+$"));
+    if (refRe.match(input).hasMatch()) {
+        if (auto cs = loadBibleCorpus(corpus, {Split::Train, Split::Dev, Split::Test}); !cs) return fail(cs.message);
+        verse = corpus.findRef(input.toStdString());
+        if (!verse) return fail("no verse '" + input.toStdString() + "' in the corpus");
+    } else if (QFileInfo(input).isFile()) {
+        QFile f(input);
+        if (!f.open(QIODevice::ReadOnly)) return fail("cannot read " + input.toStdString());
+        input = QString::fromUtf8(f.readAll());
+    }
+    if (verse && !p.isSet("target")) st = t.decodeVerse(*verse, !p.isSet("free"), trace);
+    else if (p.isSet("target")) st = t.forceDecode((verse ? verse->sourceText() : input.toStdString()), p.value("target").toStdString(), trace);
+    else st = t.translate(input.toStdString(), trace);
+    if (!st) return fail(st.message);
+
+    if (ext == "attn" || ext == "json") {
+        if (auto ws = saveTraceAuto(trace, out.toStdString()); !ws) return fail(ws.message);
+    } else {
+        QString error;
+        if (!ui::exportTraceFigure(trace, out, p.value("width").toInt(), p.value("height").toInt(), &error))
+            return fail(error.toStdString());
+    }
+    std::cerr << "wrote " << out.toStdString() << "\n";
+    return 0;
+}
+} // namespace
+
+bool isCommand(const QString& arg) { return kCommands.contains(arg) || arg == "--help" || arg == "-h"; }
+
+int run(int argc, char** argv)
+{
+    const QString cmd = QString::fromLocal8Bit(argv[1]);
+    if (cmd == "help" || cmd == "--help" || cmd == "-h") {
+        printHelp();
+        return 0;
+    }
+    // `run` renders widgets into files: it needs QApplication, never a display.
+    std::unique_ptr<QCoreApplication> app;
+    if (cmd == "run") {
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+        app = std::make_unique<QApplication>(argc, argv);
+    } else {
+        app = std::make_unique<QCoreApplication>(argc, argv);
+    }
+    QStringList args = QCoreApplication::arguments();
+    args.removeAt(1);  // the subcommand; QCommandLineParser sees "attnscope ARGS..."
+    if (cmd == "models") return cmdModels();
+    if (cmd == "eval") return cmdEval(args);
+    if (cmd == "align") return cmdAlign(args);
+    if (cmd == "train") return cmdTrain(args);
+    if (cmd == "run") return cmdRun(args);
+    return usage("unknown command " + cmd.toStdString());
+}
+
+} // namespace attnscope::cli

@@ -1,0 +1,76 @@
+#pragma once
+// Spanish→English parallel Bible corpus with gold word alignments from Strong's numbers.
+// Source: SWORD modules spaRV1909eb (Reina-Valera 1909) and engWEB2015eb (World English
+// Bible), read with libsword; verses paired by reference.
+#include "attnscope/status.h"
+#include "attnscope/trace.h"
+
+#include <set>
+#include <string>
+#include <vector>
+
+namespace attnscope {
+
+/// One word or punctuation token with the Strong's numbers of its enclosing <w> element.
+/// Strong's numbers are encoded as ints: Hebrew H430 → 430, Greek G2316 → 100000 + 2316
+/// (so H0430 and H430 are the same number).
+struct Token {
+    std::string text;
+    std::vector<int> strongs;
+    bool evaluated = false;  ///< scored by the alignment metric (see isEvaluated)
+};
+
+struct Verse {
+    std::string ref;   ///< "Ruth 1:16"
+    std::string book;  ///< "Ruth"
+    int chapter = 0;
+    int verse = 0;
+    std::vector<Token> source;  ///< Spanish
+    std::vector<Token> target;  ///< English
+
+    std::vector<std::string> sourceWords() const;
+    std::vector<std::string> targetWords() const;
+    std::string sourceText() const;  ///< tokens joined for display/input
+    std::string targetText() const;
+};
+
+enum class Split { Train, Dev, Test };
+std::string splitName(Split s);
+bool parseSplit(const std::string& name, Split& out);
+/// Fixed split by book. test: Ruth, Jonah, Philippians, Titus, Jude;
+/// dev: Obadiah, Haggai, Colossians, Philemon; train: every other book.
+Split splitOfBook(const std::string& book);
+
+/// Tokenises as `\w+(?:['’]\w+)*` (Unicode word characters) or single punctuation marks.
+std::vector<std::string> tokenize(const std::string& text);
+
+/// Parses one verse of OSIS markup: drops notes, titles and milestones, keeps the text
+/// of <w> elements with their Strong's numbers (lemma="strong:H0430 strong:H853").
+/// Element boundaries are token boundaries.
+std::vector<Token> parseOsis(const std::string& osis);
+
+/// Stop-word lists (resources/stopwords/{es,en}.txt), lower-case.
+const std::set<std::string>& stopWords(bool spanish);
+/// Evaluated token: carries a Strong's number, is alphabetic, is not a stop word.
+bool isEvaluated(const Token& t, bool spanish);
+/// Marks `evaluated` on every token of the verse.
+void markEvaluated(Verse& v);
+
+/// Gold links: pairs of evaluated tokens that share a Strong's number.
+std::vector<AlignmentLink> goldLinks(const Verse& v);
+
+struct Corpus {
+    std::vector<Verse> verses;
+    std::vector<const Verse*> split(Split s) const;
+    const Verse* findRef(const std::string& ref) const;
+};
+
+/// Reads both SWORD modules through libsword and pairs verses by reference.
+/// Only verses whose book is in `splits` are kept. Errors when a module is missing
+/// (install sword-text-sparv and sword-text-web).
+Status loadBibleCorpus(Corpus& out, const std::set<Split>& splits, const ProgressFn& progress = {});
+
+/// Lower-cases UTF-8 text (Unicode aware).
+std::string toLower(const std::string& s);
+
+} // namespace attnscope

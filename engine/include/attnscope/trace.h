@@ -1,0 +1,84 @@
+#pragma once
+// AttentionTrace: the one contract between the engine and everything else
+// (see shared/DESIGN.md). Plain C++ only: no torch, no OpenCV, no Qt types.
+#include "attnscope/status.h"
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace attnscope {
+
+/// One named attention tensor, float32, row-major, owned by the trace.
+/// Example: name "cross", axes {"target", "source"}, shape {T, S}: row t holds the
+/// attention weights α_t· of target step t over the source positions (sums to 1).
+struct TraceTensor {
+    std::string name;
+    std::vector<std::string> axes;                 ///< one name per dimension
+    std::vector<int64_t> shape;                    ///< extent per dimension
+    std::vector<std::vector<std::string>> labels;  ///< per axis: empty or shape[axis] labels
+    std::vector<float> values;                     ///< product(shape) values, row-major
+
+    int64_t numel() const;
+    /// Element (i, j) of a 2-D tensor. No bounds check.
+    float at(int64_t i, int64_t j) const { return values[static_cast<size_t>(i * shape[1] + j)]; }
+    /// Checks that shape, labels and values agree; returns a message naming the mismatch.
+    Status validate() const;
+};
+
+/// An alignment link between source token `source` and target token `target` (0-based).
+struct AlignmentLink {
+    int source = 0;
+    int target = 0;
+    bool operator==(const AlignmentLink& o) const { return source == o.source && target == o.target; }
+    bool operator<(const AlignmentLink& o) const
+    {
+        return target != o.target ? target < o.target : source < o.source;
+    }
+};
+
+struct AttentionTrace {
+    std::string model;          ///< model name, e.g. "gru-bahdanau"
+    std::string scoreFunction;  ///< e.g. "additive"
+    /// Free metadata: "input" (source text), "reference", "mode" (free|forced),
+    /// "verse" (e.g. "Ruth 1:16"), "unknown_words", ...
+    std::map<std::string, std::string> metadata;
+    std::vector<TraceTensor> tensors;
+
+    /// Gold alignment links (source, target) over the labels of the "cross" tensor,
+    /// restricted to evaluated tokens; empty when no gold is known.
+    std::vector<AlignmentLink> goldLinks;
+    /// Per source / target label: 1 when the token is evaluated by the alignment metric.
+    /// Empty when no gold is known.
+    std::vector<uint8_t> sourceEvaluated;
+    std::vector<uint8_t> targetEvaluated;
+
+    bool hasGold() const { return !sourceEvaluated.empty() && !targetEvaluated.empty(); }
+    const TraceTensor* find(const std::string& name) const;
+    std::string meta(const std::string& key) const;
+    Status validate() const;
+    bool operator==(const AttentionTrace& o) const;
+};
+
+bool operator==(const TraceTensor& a, const TraceTensor& b);
+
+/// Writes `trace` as a binary `.attn` file (format in docs/attn-format.md): magic
+/// "ATTNSCOP", uint32 version, uint64 header length, UTF-8 JSON header, then each
+/// tensor's float32 little-endian values. Round-trips exactly. Atomic (temp + rename).
+Status saveTrace(const AttentionTrace& trace, const std::string& path);
+/// Reads a `.attn` file; checks magic, version, sizes against the file length.
+Status loadTrace(const std::string& path, AttentionTrace& out);
+
+/// JSON form for small traces: same header, values as nested arrays of numbers.
+/// Floats are written with shortest round-trip precision, so JSON round-trips exactly too.
+std::string traceToJson(const AttentionTrace& trace);
+Status traceFromJson(const std::string& json, AttentionTrace& out);
+Status saveTraceJson(const AttentionTrace& trace, const std::string& path);
+Status loadTraceJson(const std::string& path, AttentionTrace& out);
+
+/// Dispatch on extension: ".attn" or ".json".
+Status saveTraceAuto(const AttentionTrace& trace, const std::string& path);
+Status loadTraceAuto(const std::string& path, AttentionTrace& out);
+
+} // namespace attnscope

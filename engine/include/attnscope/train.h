@@ -1,0 +1,40 @@
+#pragma once
+// Training of the built-in models, with checkpoints, resume and progress.
+#include "attnscope/status.h"
+
+#include <string>
+
+namespace attnscope {
+
+struct TrainConfig {
+    std::string model = "gru-bahdanau";  ///< built-in model name
+    std::string scoreFunction = "additive";  ///< dot|scaled-dot|general|additive|cosine
+    std::string out;          ///< final weights (float16), e.g. resources/models/gru-bahdanau.pt
+    std::string checkpoint;   ///< checkpoint file (float32 + optimizer), default out + ".ckpt"
+    bool resume = true;       ///< continue from the checkpoint when it exists
+    int epochs = 8;
+    int batchSize = 64;
+    int embedding = 256;
+    int hidden = 256;
+    int vocabSize = 12000;    ///< per language, most frequent lower-cased words
+    int maxLength = 60;       ///< training verses longer than this (tokens) are skipped
+    double learningRate = 1e-3;
+    double dropout = 0.2;
+    unsigned seed = 1909;
+    int maxSteps = 0;         ///< stop after this many batches (0 = all); tests use a few
+    int checkpointEvery = 200;  ///< batches
+    int maxTrainVerses = 0;   ///< 0 = whole train split
+};
+
+struct TrainReport {
+    int stepsRun = 0;
+    double firstLoss = 0;
+    double lastLoss = 0;
+    bool finished = false;  ///< all epochs done and weights written
+};
+
+/// Trains on the train split only (never dev/test). Progress is (batches done, total).
+Status train(const TrainConfig& cfg, TrainReport& report, const ProgressFn& progress = {},
+             const LogFn& log = {});
+
+} // namespace attnscope

@@ -1,0 +1,76 @@
+#pragma once
+// Translator: loads a built-in NMT model (GRU encoder–decoder with attention,
+// Bahdanau et al. 2015) and produces AttentionTraces. Thread-compatible: one
+// Translator per thread, or external locking.
+#include "attnscope/corpus.h"
+#include "attnscope/status.h"
+#include "attnscope/alignment.h"
+#include "attnscope/trace.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace attnscope {
+
+struct ModelInfo {
+    std::string name;         ///< e.g. "gru-bahdanau"
+    std::string kind;         ///< "translation"
+    std::string description;
+    std::string weightsFile;  ///< relative to resources/, e.g. "models/gru-bahdanau.pt"
+};
+
+/// The built-in models (whether or not their weights are present).
+const std::vector<ModelInfo>& builtinModels();
+const ModelInfo* findModel(const std::string& name);
+
+/// Limits on one input (a clear error beyond them).
+constexpr int kMaxSourceTokens = 1024;
+
+class Translator {
+public:
+    Translator();
+    ~Translator();
+    Translator(const Translator&) = delete;
+    Translator& operator=(const Translator&) = delete;
+
+    /// Loads a built-in model by name, or a weights file by path. Errors name the file
+    /// and the reason (missing, corrupt, wrong format).
+    Status load(const std::string& modelNameOrPath);
+    bool loaded() const;
+    std::string modelName() const;
+    std::string scoreFunction() const;
+
+    /// Free (greedy) decoding. The trace holds "cross" [target, source] with labels;
+    /// the last source label and last target label are "</s>".
+    /// Errors: empty input, only punctuation, > kMaxSourceTokens tokens, cancelled.
+    Status translate(const std::string& source, AttentionTrace& out,
+                     const ProgressFn& cancel = {}) const;
+    /// Forced decoding of `reference`: rows are the reference's tokens plus </s>.
+    Status forceDecode(const std::string& source, const std::string& reference,
+                       AttentionTrace& out, const ProgressFn& cancel = {}) const;
+    /// Forced (or free) decoding of a corpus verse; forced traces carry gold links.
+    Status decodeVerse(const Verse& verse, bool forced, AttentionTrace& out,
+                       const ProgressFn& cancel = {}) const;
+
+    /// Greedy translations of many verses (batched), as token lists.
+    Status translateBatch(const std::vector<std::vector<std::string>>& sources,
+                          std::vector<std::vector<std::string>>& out,
+                          const ProgressFn& progress = {}) const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> d;
+};
+
+/// Corpus evaluation of a translator (CLI `eval`).
+struct EvalResult {
+    int verses = 0;
+    AlignmentScore model;     ///< alignments from forced decoding of the reference
+    AlignmentScore diagonal;  ///< the diagonal baseline on the same verses
+    double bleu = 0;          ///< greedy translation, lower-cased tokens, BLEU-4
+};
+Status evaluate(const Translator& t, const std::vector<const Verse*>& verses, EvalResult& out,
+                bool computeBleu, const ProgressFn& progress = {});
+
+} // namespace attnscope

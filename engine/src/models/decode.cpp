@@ -1,0 +1,117 @@
+#include "models/decode.h"
+
+#include <algorithm>
+
+namespace attnscope {
+
+torch::Tensor encodeIds(const Vocab& v, const std::vector<std::string>& words, bool addEos)
+{
+    std::vector<int64_t> ids;
+    ids.reserve(words.size() + 1);
+    for (const auto& w : words) ids.push_back(v.id(w));
+    if (addEos) ids.push_back(Vocab::kEos);
+    return torch::tensor(ids, torch::kInt64).unsqueeze(0);
+}
+
+Status decodeTokens(Seq2SeqBundle& b, const std::vector<std::string>& source,
+                    const std::optional<std::vector<std::string>>& reference, AttentionTrace& out,
+                    const ProgressFn& cancel)
+{
+    torch::NoGradGuard ng;
+    b.net->eval();
+    const auto src = encodeIds(b.source, source, true);
+    const auto len = torch::tensor({src.size(1)}, torch::kInt64);
+    std::vector<std::string> targetLabels;
+    torch::Tensor alpha;  // [T, S]
+    if (reference) {
+        auto in = encodeIds(b.target, *reference, false);
+        in = torch::cat({torch::full({1, 1}, Vocab::kBos, torch::kInt64), in}, 1);
+        auto [logits, a] = b.net->forward(src, len, in);
+        alpha = a[0];
+        targetLabels = *reference;
+        targetLabels.push_back("</s>");
+    } else {
+        const auto enc = b.net->encode(src, len);
+        auto state = enc.initial;
+        auto prev = torch::full({1}, Vocab::kBos, torch::kInt64);
+        std::vector<torch::Tensor> rows;
+        const int64_t maxLen = std::min<int64_t>(2 * src.size(1) + 10, 2 * 1024);
+        for (int64_t t = 0; t < maxLen; ++t) {
+            if (!keepGoing(cancel, t, maxLen)) return Status::error("cancelled");
+            auto [logits, s, a] = b.net->step(enc, prev, state);
+            state = s;
+            logits.index_put_({0, Vocab::kUnk}, -1e9);  // never emit <unk>
+            const int64_t id = logits.argmax(1).item<int64_t>();
+            rows.push_back(a[0]);
+            targetLabels.push_back(b.target.word(id));
+            if (id == Vocab::kEos) break;
+            prev = torch::full({1}, id, torch::kInt64);
+        }
+        alpha = torch::stack(rows, 0);
+    }
+    alpha = alpha.contiguous();
+    TraceTensor x;
+    x.name = "cross";
+    x.axes = {"target", "source"};
+    x.shape = {alpha.size(0), alpha.size(1)};
+    std::vector<std::string> sourceLabels = source;
+    sourceLabels.push_back("</s>");
+    x.labels = {targetLabels, sourceLabels};
+    x.values.assign(alpha.data_ptr<float>(), alpha.data_ptr<float>() + alpha.numel());
+    out = AttentionTrace{};
+    out.model = b.name;
+    out.scoreFunction = scoreName(b.net->config().score);
+    out.metadata["mode"] = reference ? "forced" : "free";
+    std::string unknown;
+    for (const auto& w : source)
+        if (!b.source.known(w) && std::any_of(w.begin(), w.end(), [](unsigned char c) { return std::isalnum(c) || c >= 0x80; }))
+            unknown += (unknown.empty() ? "" : " ") + w;
+    if (!unknown.empty()) out.metadata["unknown_words"] = unknown;
+    out.tensors.push_back(std::move(x));
+    return Status::success();
+}
+
+Status greedyBatch(Seq2SeqBundle& b, const std::vector<std::vector<std::string>>& sources,
+                   std::vector<std::vector<std::string>>& out, const ProgressFn& progress)
+{
+    torch::NoGradGuard ng;
+    b.net->eval();
+    out.assign(sources.size(), {});
+    constexpr size_t kBatch = 32;
+    for (size_t start = 0; start < sources.size(); start += kBatch) {
+        if (!keepGoing(progress, int64_t(start), int64_t(sources.size()))) return Status::error("cancelled");
+        const size_t n = std::min(kBatch, sources.size() - start);
+        int64_t maxS = 0;
+        for (size_t k = 0; k < n; ++k) maxS = std::max<int64_t>(maxS, int64_t(sources[start + k].size()) + 1);
+        auto src = torch::zeros({int64_t(n), maxS}, torch::kInt64);
+        auto lens = torch::zeros({int64_t(n)}, torch::kInt64);
+        for (size_t k = 0; k < n; ++k) {
+            const auto ids = encodeIds(b.source, sources[start + k], true)[0];
+            src[int64_t(k)].narrow(0, 0, ids.size(0)).copy_(ids);
+            lens[int64_t(k)] = ids.size(0);
+        }
+        const auto enc = b.net->encode(src, lens);
+        auto state = enc.initial;
+        auto prev = torch::full({int64_t(n)}, Vocab::kBos, torch::kInt64);
+        std::vector<bool> done(n, false);
+        for (int64_t t = 0; t < 2 * maxS + 10; ++t) {
+            auto [logits, s, a] = b.net->step(enc, prev, state);
+            state = s;
+            logits.select(1, Vocab::kUnk).fill_(-1e9);
+            prev = logits.argmax(1);
+            const auto ids = prev.accessor<int64_t, 1>();
+            bool all = true;
+            for (size_t k = 0; k < n; ++k) {
+                if (done[k]) continue;
+                if (ids[int64_t(k)] == Vocab::kEos) done[k] = true;
+                else out[start + k].push_back(b.target.word(ids[int64_t(k)]));
+                all = all && done[k];
+            }
+            if (all) break;
+        }
+    }
+    keepGoing(progress, int64_t(sources.size()), int64_t(sources.size()));
+    return Status::success();
+}
+
+} // namespace attnscope

@@ -1,0 +1,26 @@
+#pragma once
+// Decoding with a Seq2SeqBundle into AttentionTraces (internal engine header).
+#include "attnscope/status.h"
+#include "attnscope/trace.h"
+#include "models/seq2seq.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace attnscope {
+
+/// Free (greedy) decoding when `reference` is empty-optional, else forced decoding of it.
+/// Fills a trace with "cross" [target+1, source+1] (</s> last on both axes).
+Status decodeTokens(Seq2SeqBundle& b, const std::vector<std::string>& source,
+                    const std::optional<std::vector<std::string>>& reference, AttentionTrace& out,
+                    const ProgressFn& cancel);
+
+/// Batched greedy decoding: token lists in, token lists out (no </s>).
+Status greedyBatch(Seq2SeqBundle& b, const std::vector<std::vector<std::string>>& sources,
+                   std::vector<std::vector<std::string>>& out, const ProgressFn& progress);
+
+/// Source ids + </s> as [1, S+1] int64.
+torch::Tensor encodeIds(const Vocab& v, const std::vector<std::string>& words, bool addEos);
+
+} // namespace attnscope

@@ -1,0 +1,180 @@
+// Translator facade over the internal seq2seq model.
+#include "attnscope/translator.h"
+
+#include "attnscope/alignment.h"
+#include "attnscope/resources.h"
+#include "models/decode.h"
+
+#include <QRegularExpression>
+#include <QString>
+
+#include <filesystem>
+#include <mutex>
+
+namespace attnscope {
+
+const std::vector<ModelInfo>& builtinModels()
+{
+    static const std::vector<ModelInfo> models{
+        {"gru-bahdanau", "translation",
+         "Spanish→English, bidirectional GRU encoder + GRU decoder with additive (Bahdanau) attention, "
+         "word level, trained on the Bible train split",
+         "models/gru-bahdanau.pt"},
+    };
+    return models;
+}
+
+const ModelInfo* findModel(const std::string& name)
+{
+    for (const auto& m : builtinModels())
+        if (m.name == name) return &m;
+    return nullptr;
+}
+
+struct Translator::Impl {
+    Seq2SeqBundle bundle;
+    bool loaded = false;
+    mutable std::mutex mutex;  // the network keeps no per-call state, but be safe across threads
+};
+
+Translator::Translator() : d(std::make_unique<Impl>()) {}
+Translator::~Translator() = default;
+
+Status Translator::load(const std::string& nameOrPath)
+{
+    std::string path = nameOrPath;
+    if (const ModelInfo* m = findModel(nameOrPath)) {
+        path = resourcePath(m->weightsFile);
+        if (path.empty())
+            return Status::error("weights of model '" + nameOrPath + "' (" + m->weightsFile +
+                                 ") not found under resources/; reproduce them with `attnscope train " +
+                                 nameOrPath + "`");
+    } else if (!std::filesystem::exists(path)) {
+        return Status::error("unknown model or missing weights file: " + nameOrPath +
+                             " (`attnscope models` lists the built-in models)");
+    }
+    initEngineThreads();
+    try {
+        auto b = loadBundle(path);
+        if (b.name.empty()) b.name = std::filesystem::path(path).stem().string();
+        std::lock_guard<std::mutex> lock(d->mutex);
+        d->bundle = std::move(b);
+        d->loaded = true;
+    } catch (const std::exception& e) {
+        return Status::error(e.what());
+    }
+    return Status::success();
+}
+
+bool Translator::loaded() const { return d->loaded; }
+std::string Translator::modelName() const { return d->loaded ? d->bundle.name : std::string(); }
+std::string Translator::scoreFunction() const
+{
+    return d->loaded ? scoreName(d->bundle.net->config().score) : std::string();
+}
+
+namespace {
+Status checkInput(const std::vector<std::string>& tokens, const char* what)
+{
+    if (tokens.empty()) return Status::error(std::string("Nothing to translate: the ") + what + " is empty.");
+    static const QRegularExpression word(QStringLiteral("\\w"), QRegularExpression::UseUnicodePropertiesOption);
+    const bool anyWord = std::any_of(tokens.begin(), tokens.end(),
+                                     [](const std::string& t) { return QString::fromStdString(t).contains(word); });
+    if (!anyWord) return Status::error(std::string("The ") + what + " has only punctuation: there are no words to translate.");
+    if (int(tokens.size()) > kMaxSourceTokens)
+        return Status::error(std::string("The ") + what + " has " + std::to_string(tokens.size()) +
+                             " tokens; the model takes at most " + std::to_string(kMaxSourceTokens) +
+                             ". Split it into sentences or verses.");
+    return Status::success();
+}
+} // namespace
+
+Status Translator::translate(const std::string& source, AttentionTrace& out, const ProgressFn& cancel) const
+{
+    if (!d->loaded) return Status::error("no model loaded");
+    const auto tokens = tokenize(source);
+    if (auto st = checkInput(tokens, "input"); !st) return st;
+    std::lock_guard<std::mutex> lock(d->mutex);
+    if (auto st = decodeTokens(d->bundle, tokens, std::nullopt, out, cancel); !st) return st;
+    out.metadata["input"] = source;
+    return Status::success();
+}
+
+Status Translator::forceDecode(const std::string& source, const std::string& reference, AttentionTrace& out,
+                               const ProgressFn& cancel) const
+{
+    if (!d->loaded) return Status::error("no model loaded");
+    const auto tokens = tokenize(source);
+    if (auto st = checkInput(tokens, "input"); !st) return st;
+    const auto ref = tokenize(reference);
+    if (ref.empty()) return Status::error("Forced decoding needs a reference translation: the reference is empty.");
+    if (int(ref.size()) > 2 * kMaxSourceTokens) return Status::error("The reference is too long.");
+    std::lock_guard<std::mutex> lock(d->mutex);
+    if (auto st = decodeTokens(d->bundle, tokens, ref, out, cancel); !st) return st;
+    out.metadata["input"] = source;
+    out.metadata["reference"] = reference;
+    return Status::success();
+}
+
+Status Translator::decodeVerse(const Verse& v, bool forced, AttentionTrace& out, const ProgressFn& cancel) const
+{
+    if (!d->loaded) return Status::error("no model loaded");
+    std::lock_guard<std::mutex> lock(d->mutex);
+    std::optional<std::vector<std::string>> ref;
+    if (forced) ref = v.targetWords();
+    if (auto st = decodeTokens(d->bundle, v.sourceWords(), ref, out, cancel); !st) return st;
+    out.metadata["input"] = v.sourceText();
+    out.metadata["reference"] = v.targetText();
+    out.metadata["verse"] = v.ref;
+    if (forced) {
+        out.goldLinks = goldLinks(v);
+        for (const auto& t : v.source) out.sourceEvaluated.push_back(t.evaluated);
+        for (const auto& t : v.target) out.targetEvaluated.push_back(t.evaluated);
+        out.sourceEvaluated.push_back(0);  // </s>
+        out.targetEvaluated.push_back(0);
+    }
+    return Status::success();
+}
+
+Status Translator::translateBatch(const std::vector<std::vector<std::string>>& sources,
+                                  std::vector<std::vector<std::string>>& out, const ProgressFn& progress) const
+{
+    if (!d->loaded) return Status::error("no model loaded");
+    std::lock_guard<std::mutex> lock(d->mutex);
+    return greedyBatch(d->bundle, sources, out, progress);
+}
+
+Status evaluate(const Translator& t, const std::vector<const Verse*>& verses, EvalResult& out, bool computeBleu,
+                const ProgressFn& progress)
+{
+    out = EvalResult{};
+    const int64_t total = int64_t(verses.size()) * (computeBleu ? 2 : 1);
+    int64_t done = 0;
+    for (const Verse* v : verses) {
+        if (!keepGoing(progress, done++, total)) return Status::error("cancelled");
+        AttentionTrace trace;
+        if (auto st = t.decodeVerse(*v, true, trace); !st) return st;
+        out.model.add(scoreLinks(traceLinks(trace), trace.goldLinks, trace.sourceEvaluated, trace.targetEvaluated));
+        // The diagonal baseline sees the verse's words only (not the trailing </s>).
+        const std::vector<uint8_t> se(trace.sourceEvaluated.begin(), trace.sourceEvaluated.end() - 1);
+        const std::vector<uint8_t> te(trace.targetEvaluated.begin(), trace.targetEvaluated.end() - 1);
+        out.diagonal.add(scoreLinks(diagonalLinks(se, te), trace.goldLinks, se, te));
+        ++out.verses;
+    }
+    if (computeBleu) {
+        std::vector<std::vector<std::string>> sources, refs, hyps;
+        for (const Verse* v : verses) {
+            sources.push_back(v->sourceWords());
+            std::vector<std::string> r;
+            for (const auto& w : v->targetWords()) r.push_back(toLower(w));
+            refs.push_back(std::move(r));
+        }
+        auto st = t.translateBatch(sources, hyps, [&](int64_t k, int64_t) { return keepGoing(progress, done + k, total); });
+        if (!st) return st;
+        out.bleu = corpusBleu(hyps, refs);
+    }
+    keepGoing(progress, total, total);
+    return Status::success();
+}
+
+} // namespace attnscope

@@ -1,0 +1,236 @@
+// Training loop for the built-in seq2seq translator: fixed seed, length-bucketed batches,
+// Adam, gradient clipping, checkpoints every N batches (atomic), resume, dev AER per epoch.
+#include "attnscope/train.h"
+
+#include "attnscope/alignment.h"
+#include "attnscope/corpus.h"
+#include "attnscope/resources.h"
+#include "models/decode.h"
+#include "models/seq2seq.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <numeric>
+#include <random>
+#include <sstream>
+
+namespace attnscope {
+
+namespace {
+struct Example {
+    std::vector<int64_t> src, tgt;
+};
+
+std::vector<std::vector<size_t>> makeBatches(const std::vector<Example>& data, int batchSize)
+{
+    std::vector<size_t> order(data.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return data[a].src.size() < data[b].src.size(); });
+    std::vector<std::vector<size_t>> batches;
+    for (size_t i = 0; i < order.size(); i += size_t(batchSize))
+        batches.emplace_back(order.begin() + long(i), order.begin() + long(std::min(order.size(), i + size_t(batchSize))));
+    return batches;
+}
+
+void writeCheckpoint(const std::string& path, Seq2SeqBundle& b, torch::optim::Adam& opt, int epoch, int batch,
+                     int64_t step)
+{
+    const std::string tmp = path + ".tmp";
+    saveBundle(b, tmp, /*half=*/false);
+    // Append optimizer and progress in a second archive next to it, then rename both.
+    torch::serialize::OutputArchive a;
+    opt.save(a);
+    a.write("progress", torch::tensor({int64_t(epoch), int64_t(batch), step}));
+    a.save_to(tmp + ".opt");
+    std::filesystem::rename(tmp + ".opt", path + ".opt");
+    std::filesystem::rename(tmp, path);
+}
+
+double devAer(Seq2SeqBundle& b, const std::vector<const Verse*>& dev)
+{
+    AlignmentScore s;
+    for (const Verse* v : dev) {
+        AttentionTrace t;
+        if (!decodeTokens(b, v->sourceWords(), v->targetWords(), t, {})) continue;
+        std::vector<uint8_t> se, te;
+        for (const auto& x : v->source) se.push_back(x.evaluated);
+        for (const auto& x : v->target) te.push_back(x.evaluated);
+        se.push_back(0);
+        te.push_back(0);
+        s.add(scoreLinks(traceLinks(t), goldLinks(*v), se, te));
+    }
+    return s.aer();
+}
+} // namespace
+
+Status train(const TrainConfig& cfg, TrainReport& report, const ProgressFn& progress, const LogFn& log)
+{
+    auto say = [&](const std::string& s) {
+        if (log) log(s);
+    };
+    if (cfg.model != "gru-bahdanau")
+        return Status::error("unknown model to train: " + cfg.model + " (built-in: gru-bahdanau)");
+    ScoreFunction score;
+    if (!parseScore(cfg.scoreFunction, score))
+        return Status::error("unknown score function " + cfg.scoreFunction + " (dot, scaled-dot, general, additive, cosine)");
+    if (cfg.out.empty()) return Status::error("no output path for the weights (--out)");
+    initEngineThreads();
+    const std::string ckpt = cfg.checkpoint.empty() ? cfg.out + ".ckpt" : cfg.checkpoint;
+
+    Corpus corpus;
+    say("reading the SWORD modules (train and dev splits)...");
+    if (auto st = loadBibleCorpus(corpus, {Split::Train, Split::Dev}); !st) return st;
+    auto trainVerses = corpus.split(Split::Train);
+    const auto devVerses = corpus.split(Split::Dev);
+    if (cfg.maxTrainVerses > 0 && int(trainVerses.size()) > cfg.maxTrainVerses) trainVerses.resize(size_t(cfg.maxTrainVerses));
+    std::vector<std::vector<std::string>> srcSents, tgtSents;
+    for (const Verse* v : trainVerses) {
+        srcSents.push_back(v->sourceWords());
+        tgtSents.push_back(v->targetWords());
+    }
+    Seq2SeqBundle b;
+    b.name = cfg.model;
+    b.source = Vocab::build(srcSents, cfg.vocabSize);
+    b.target = Vocab::build(tgtSents, cfg.vocabSize);
+    std::vector<Example> data;
+    for (size_t k = 0; k < srcSents.size(); ++k) {
+        if (int(srcSents[k].size()) > cfg.maxLength || int(tgtSents[k].size()) > cfg.maxLength) continue;
+        Example e;
+        for (const auto& w : srcSents[k]) e.src.push_back(b.source.id(w));
+        e.src.push_back(Vocab::kEos);
+        for (const auto& w : tgtSents[k]) e.tgt.push_back(b.target.id(w));
+        e.tgt.push_back(Vocab::kEos);
+        data.push_back(std::move(e));
+    }
+    {
+        std::ostringstream os;
+        os << "train verses " << trainVerses.size() << ", used (≤ " << cfg.maxLength << " tokens) " << data.size()
+           << ", dev verses " << devVerses.size() << ", vocab es " << b.source.size() << " en " << b.target.size();
+        say(os.str());
+    }
+    if (data.empty()) return Status::error("no training examples");
+
+    torch::manual_seed(cfg.seed);
+    Seq2SeqConfig mc;
+    mc.sourceVocab = b.source.size();
+    mc.targetVocab = b.target.size();
+    mc.embedding = cfg.embedding;
+    mc.hidden = cfg.hidden;
+    mc.score = score;
+    mc.dropout = cfg.dropout;
+    b.net = Seq2Seq(mc);
+    torch::optim::Adam opt(b.net->parameters(), torch::optim::AdamOptions(cfg.learningRate));
+
+    const auto batches = makeBatches(data, cfg.batchSize);
+    const int64_t perEpoch = int64_t(batches.size());
+    const int64_t total = perEpoch * cfg.epochs;
+    int startEpoch = 0, startBatch = 0;
+    int64_t step = 0;
+    if (cfg.resume && std::filesystem::exists(ckpt) && std::filesystem::exists(ckpt + ".opt")) {
+        try {
+            auto saved = loadBundle(ckpt);
+            if (saved.source.serialize() != b.source.serialize() || saved.target.serialize() != b.target.serialize())
+                return Status::error("checkpoint " + ckpt + " was made with another vocabulary; delete it to start over");
+            torch::NoGradGuard ng;
+            auto dst = b.net->named_parameters();
+            for (const auto& p : saved.net->named_parameters()) dst[p.key()].copy_(p.value());
+            torch::serialize::InputArchive a;
+            a.load_from(ckpt + ".opt");
+            opt.load(a);
+            torch::Tensor prog;
+            a.read("progress", prog);
+            startEpoch = int(prog[0].item<int64_t>());
+            startBatch = int(prog[1].item<int64_t>());
+            step = prog[2].item<int64_t>();
+            say("resumed from " + ckpt + " at epoch " + std::to_string(startEpoch + 1) + ", batch " +
+                std::to_string(startBatch));
+        } catch (const std::exception& e) {
+            return Status::error("cannot resume from checkpoint " + ckpt + ": " + e.what());
+        }
+    }
+
+    report = TrainReport{};
+    const auto t0 = std::chrono::steady_clock::now();
+    double running = 0;
+    int runningN = 0;
+    for (int epoch = startEpoch; epoch < cfg.epochs; ++epoch) {
+        // Learning rate: constant for the first half, then halved every epoch.
+        const int half = cfg.epochs / 2;
+        const double lr = cfg.learningRate * (epoch < half ? 1.0 : std::pow(0.5, epoch - half + 1));
+        for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamOptions&>(g.options()).lr(lr);
+        std::vector<size_t> order(batches.size());
+        std::iota(order.begin(), order.end(), 0);
+        std::shuffle(order.begin(), order.end(), std::mt19937(cfg.seed + unsigned(epoch)));
+        b.net->train();
+        for (int bi = (epoch == startEpoch ? startBatch : 0); bi < int(order.size()); ++bi) {
+            if (!keepGoing(progress, step, total)) {
+                writeCheckpoint(ckpt, b, opt, epoch, bi, step);
+                say("cancelled; checkpoint written to " + ckpt);
+                return Status::error("cancelled");
+            }
+            torch::manual_seed(cfg.seed * 1000003ull + uint64_t(step));  // dropout masks reproducible on resume
+            const auto& idx = batches[order[size_t(bi)]];
+            int64_t S = 0, T = 0;
+            for (size_t k : idx) {
+                S = std::max<int64_t>(S, int64_t(data[k].src.size()));
+                T = std::max<int64_t>(T, int64_t(data[k].tgt.size()));
+            }
+            const int64_t B = int64_t(idx.size());
+            auto src = torch::zeros({B, S}, torch::kInt64), lens = torch::zeros({B}, torch::kInt64);
+            auto tin = torch::zeros({B, T}, torch::kInt64), tout = torch::zeros({B, T}, torch::kInt64);
+            for (int64_t r = 0; r < B; ++r) {
+                const auto& e = data[idx[size_t(r)]];
+                for (size_t c = 0; c < e.src.size(); ++c) src[r][int64_t(c)] = e.src[c];
+                lens[r] = int64_t(e.src.size());
+                tin[r][0] = Vocab::kBos;
+                for (size_t c = 0; c < e.tgt.size(); ++c) {
+                    tout[r][int64_t(c)] = e.tgt[c];
+                    if (c + 1 < e.tgt.size()) tin[r][int64_t(c) + 1] = e.tgt[c];
+                }
+            }
+            opt.zero_grad();
+            auto [logits, alpha] = b.net->forward(src, lens, tin);
+            auto loss = torch::nn::functional::cross_entropy(
+                logits.reshape({-1, logits.size(2)}), tout.reshape({-1}),
+                torch::nn::functional::CrossEntropyFuncOptions().ignore_index(Vocab::kPad));
+            loss.backward();
+            torch::nn::utils::clip_grad_norm_(b.net->parameters(), 1.0);
+            opt.step();
+            const double l = loss.item<double>();
+            if (report.stepsRun == 0) report.firstLoss = l;
+            report.lastLoss = l;
+            ++report.stepsRun;
+            ++step;
+            running += l;
+            ++runningN;
+            if (step % 50 == 0) {
+                const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+                char buf[200];
+                std::snprintf(buf, sizeof buf, "epoch %d/%d batch %d/%lld loss %.3f lr %.2g  %.2f s/batch", epoch + 1,
+                              cfg.epochs, bi + 1, (long long)perEpoch, running / runningN, lr, secs / report.stepsRun);
+                say(buf);
+                running = 0;
+                runningN = 0;
+            }
+            if (cfg.checkpointEvery > 0 && step % cfg.checkpointEvery == 0) writeCheckpoint(ckpt, b, opt, epoch, bi + 1, step);
+            if (cfg.maxSteps > 0 && report.stepsRun >= cfg.maxSteps) {
+                writeCheckpoint(ckpt, b, opt, epoch, bi + 1, step);
+                return Status::success();
+            }
+        }
+        writeCheckpoint(ckpt, b, opt, epoch + 1, 0, step);
+        char buf[120];
+        std::snprintf(buf, sizeof buf, "epoch %d done; dev AER %.1f%%", epoch + 1, 100.0 * devAer(b, devVerses));
+        say(buf);
+    }
+    const std::string partial = cfg.out + ".partial";
+    saveBundle(b, partial, /*half=*/true);
+    std::filesystem::rename(partial, cfg.out);
+    report.finished = true;
+    say("weights written to " + cfg.out);
+    return Status::success();
+}
+
+} // namespace attnscope
