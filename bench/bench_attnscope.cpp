@@ -1,0 +1,113 @@
+// Benchmarks for the budgets: matrix view open (1024², 4096²), hover (overlay replot) on
+// 1024², full replot on 1024², and one 30-word sentence through the built-in NMT model.
+// Run: QT_QPA_PLATFORM=offscreen ./build/bench/bench_attnscope
+#include "attnscope/resources.h"
+#include "attnscope/translator.h"
+#include "views/alignmentmatrixview.h"
+
+#include <QApplication>
+#include <QMouseEvent>
+#include <benchmark/benchmark.h>
+#include <qcustomplot.h>
+
+#include <random>
+
+using namespace attnscope;
+
+namespace {
+AttentionTrace randomTrace(int n)
+{
+    AttentionTrace t;
+    TraceTensor x;
+    x.name = "cross";
+    x.axes = {"target", "source"};
+    x.shape = {n, n};
+    x.labels.resize(2);
+    for (int i = 0; i < n; ++i) {
+        x.labels[0].push_back("t" + std::to_string(i));
+        x.labels[1].push_back("s" + std::to_string(i));
+    }
+    std::mt19937 rng(1);
+    std::uniform_real_distribution<float> u(0, 1);
+    x.values.resize(size_t(n) * size_t(n));
+    for (auto& v : x.values) v = u(rng) / float(n);
+    t.tensors.push_back(std::move(x));
+    return t;
+}
+
+void BM_MatrixOpen(benchmark::State& state)
+{
+    const auto trace = randomTrace(int(state.range(0)));
+    ui::AlignmentMatrixView view;
+    view.resize(1100, 900);
+    view.show();
+    for (auto _ : state) {
+        view.setTrace(trace);  // builds the colour map and replots
+        benchmark::DoNotOptimize(view.rows());
+    }
+}
+BENCHMARK(BM_MatrixOpen)->Arg(1024)->Arg(4096)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+void BM_MatrixHover(benchmark::State& state)
+{
+    const auto trace = randomTrace(1024);
+    ui::AlignmentMatrixView view;
+    view.resize(1100, 900);
+    view.show();
+    view.setTrace(trace);
+    QCustomPlot* plot = view.plot();
+    const QRect r = plot->axisRect()->rect();
+    int k = 0;
+    for (auto _ : state) {
+        // Move across cells: crosshair and tooltip update, overlay layer replot only.
+        const QPointF p(r.left() + 5 + (k * 7) % (r.width() - 10), r.top() + 5 + (k * 11) % (r.height() - 10));
+        QMouseEvent e(QEvent::MouseMove, p, plot->mapToGlobal(p.toPoint()), Qt::NoButton, Qt::NoButton, Qt::NoModifier);
+        QApplication::sendEvent(plot, &e);
+        ++k;
+    }
+}
+BENCHMARK(BM_MatrixHover)->Unit(benchmark::kMillisecond);
+
+void BM_MatrixPanReplot(benchmark::State& state)
+{
+    const auto trace = randomTrace(1024);
+    ui::AlignmentMatrixView view;
+    view.resize(1100, 900);
+    view.show();
+    view.setTrace(trace);
+    QCustomPlot* plot = view.plot();
+    int k = 0;
+    for (auto _ : state) {
+        plot->xAxis2->setRange(100 + k % 50, 400 + k % 50);  // a pan step
+        plot->replot(QCustomPlot::rpImmediateRefresh);
+        ++k;
+    }
+}
+BENCHMARK(BM_MatrixPanReplot)->Unit(benchmark::kMillisecond);
+
+void BM_Translate30Words(benchmark::State& state)
+{
+    static Translator t;
+    if (!t.loaded() && !t.load("gru-bahdanau").ok) {
+        state.SkipWithError("gru-bahdanau weights missing");
+        return;
+    }
+    const std::string s = "Y dijo Dios : Hagamos al hombre á nuestra imagen , conforme á nuestra semejanza ; y señoree en "
+                          "los peces de la mar , y en las aves de los cielos";
+    AttentionTrace tr;
+    for (auto _ : state) benchmark::DoNotOptimize(t.translate(s, tr).ok);
+    state.counters["tokens"] = double(tokenize(s).size());
+}
+BENCHMARK(BM_Translate30Words)->Unit(benchmark::kMillisecond);
+} // namespace
+
+int main(int argc, char** argv)
+{
+    qputenv("QT_QPA_PLATFORM", qgetenv("QT_QPA_PLATFORM").isEmpty() ? "offscreen" : qgetenv("QT_QPA_PLATFORM"));
+    QApplication app(argc, argv);
+    initEngineThreads();
+    benchmark::Initialize(&argc, argv);
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

@@ -1,0 +1,114 @@
+// The CLI as a user runs it: exit codes, messages, files written.
+#include <QFile>
+#include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+namespace {
+struct Run {
+    int code = -1;
+    QString out, err;
+};
+Run attnscope(const QStringList& args)
+{
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove("DISPLAY");  // the CLI must work without a display
+    p.setProcessEnvironment(env);
+    p.start(ATTNSCOPE_EXE, args);
+    p.waitForFinished(600000);
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
+            QString::fromUtf8(p.readAllStandardError())};
+}
+} // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+
+private slots:
+    void models()
+    {
+        const Run r = attnscope({"models"});
+        QCOMPARE(r.code, 0);
+        QVERIFY(r.out.contains("gru-bahdanau"));
+        QVERIFY(r.out.contains("ready"));
+    }
+    void runWritesPngOfRequestedSize()
+    {
+        const QString png = dir_.filePath("a.png");
+        const Run r = attnscope({"run", "gru-bahdanau", "En el principio crió Dios los cielos y la tierra.", "--out", png,
+                                 "--width", "900", "--height", "700"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QImage img(png);
+        QCOMPARE(img.size(), QSize(900, 700));
+    }
+    void runVerseWritesTraceAndSvg()
+    {
+        const QString attn = dir_.filePath("ruth.json");
+        Run r = attnscope({"run", "gru-bahdanau", "Ruth 1:16", "--out", attn});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QFile f(attn);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QJsonObject o = QJsonDocument::fromJson(f.readAll()).object();
+        QCOMPARE(o["metadata"].toObject()["verse"].toString(), QString("Ruth 1:16"));
+        QVERIFY(!o["gold_links"].toArray().isEmpty());
+        const QString svg = dir_.filePath("ruth.svg");
+        r = attnscope({"run", "gru-bahdanau", "Ruth 1:16", "--out", svg});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QFile s(svg);
+        QVERIFY(s.open(QIODevice::ReadOnly));
+        QVERIFY(s.readAll().contains("pueblo"));
+    }
+    void badInputFailsWithMessage()
+    {
+        Run r = attnscope({"run", "gru-bahdanau", "", "--out", dir_.filePath("x.png")});
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains("empty"));
+        r = attnscope({"run", "gru-bahdanau", "Dios es amor", "--out", "/proc/nope/x.png"});
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains("cannot write"));
+        r = attnscope({"run", "no-such-model", "Dios", "--out", dir_.filePath("x.png")});
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains("unknown model"));
+        r = attnscope({"run", "gru-bahdanau", "Dios", "--out", dir_.filePath("x.bmpx")});
+        QCOMPARE(r.code, 2);
+        r = attnscope({"frobnicate"});
+        QVERIFY(r.code != 0);
+        r = attnscope({"eval", "gru-bahdanau", "--split", "train"});
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains("never on train"));
+    }
+    void evalAndAlign()
+    {
+        Run r = attnscope({"eval", "gru-bahdanau", "--split", "dev", "--limit", "30", "--no-bleu"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("AER"));
+        QVERIFY(r.out.contains("diagonal"));
+        const QString jsonl = dir_.filePath("dev.jsonl");
+        r = attnscope({"align", "gru-bahdanau", "--split", "dev", "--out", jsonl});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QFile f(jsonl);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        int lines = 0;
+        while (!f.atEnd()) {
+            const QJsonObject o = QJsonDocument::fromJson(f.readLine()).object();
+            QVERIFY(o.contains("ref"));
+            const int ns = o["source"].toArray().size(), nt = o["target"].toArray().size();
+            QCOMPARE(o["links"].toArray().size(), nt);  // one link per target word
+            for (const auto& l : o["links"].toArray()) {
+                QVERIFY(l.toArray()[0].toInt() < ns);
+                QVERIFY(l.toArray()[1].toInt() < nt);
+            }
+            ++lines;
+        }
+        QVERIFY(lines > 150);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "test_cli.moc"

@@ -1,0 +1,99 @@
+// Stage 1 score functions, stage 2 normalisation, stage 3 context — against hand-computed values.
+#include "attention/attention.h"
+
+#include <QtTest>
+
+using namespace attnscope;
+
+namespace {
+torch::Tensor t3(std::vector<float> v, int64_t a, int64_t b, int64_t c)
+{
+    return torch::tensor(v).reshape({a, b, c});
+}
+void expectClose(const torch::Tensor& got, std::vector<float> want, double tol = 1e-4)
+{
+    const auto flat = got.flatten().contiguous();
+    QCOMPARE(flat.numel(), int64_t(want.size()));
+    for (size_t i = 0; i < want.size(); ++i)
+        QVERIFY2(std::abs(flat[int64_t(i)].item<float>() - want[i]) < tol,
+                 qPrintable(QString("element %1: got %2, want %3").arg(i).arg(flat[int64_t(i)].item<float>()).arg(want[i])));
+}
+} // namespace
+
+class TestAttention : public QObject {
+    Q_OBJECT
+private slots:
+    void dot()
+    {
+        // q = [1,2], k = [[3,4],[5,6]] → [1·3+2·4, 1·5+2·6] = [11, 17]
+        expectClose(dotScore(t3({1, 2}, 1, 1, 2), t3({3, 4, 5, 6}, 1, 2, 2)), {11, 17});
+    }
+    void scaledDot()
+    {
+        // ÷ √2
+        expectClose(scaledDotScore(t3({1, 2}, 1, 1, 2), t3({3, 4, 5, 6}, 1, 2, 2)), {7.778175f, 12.020815f});
+    }
+    void general()
+    {
+        // q W = [1,2]·diag(1,2) = [1,4]; · k → [3+16, 5+24]
+        const auto W = torch::tensor({1.f, 0.f, 0.f, 2.f}).reshape({2, 2});
+        expectClose(generalScore(t3({1, 2}, 1, 1, 2), t3({3, 4, 5, 6}, 1, 2, 2), W), {19, 29});
+    }
+    void additive()
+    {
+        // vᵀ tanh(W₁q + W₂k) with W₁ = W₂ = I, v = [1,1], q = [0.5,0]:
+        // k₁ = [0.5,0] → tanh(1)+tanh(0) = 0.761594; k₂ = [0,1] → tanh(0.5)+tanh(1) = 1.223711
+        const auto I = torch::eye(2);
+        const auto v = torch::ones({2});
+        expectClose(additiveScore(t3({0.5f, 0}, 1, 1, 2), t3({0.5f, 0, 0, 1}, 1, 2, 2), I, I, v), {0.761594f, 1.223711f});
+    }
+    void cosine()
+    {
+        expectClose(cosineScore(t3({2, 0}, 1, 1, 2), t3({1, 0, 0, 3, 1, 1}, 1, 3, 2)), {1, 0, 0.707107f});
+    }
+    void softmaxTemperature()
+    {
+        const auto e = t3({1, 2, 3}, 1, 1, 3);
+        expectClose(softmaxWeights(e), {0.090031f, 0.244728f, 0.665241f});
+        expectClose(softmaxWeights(e, {}, 2.0), {0.186324f, 0.307196f, 0.506480f});  // softmax([.5, 1, 1.5])
+        QVERIFY_THROWS_EXCEPTION(c10::Error, softmaxWeights(e, {}, 0.0));
+    }
+    void softmaxMask()
+    {
+        const auto e = t3({1, 2, 3}, 1, 1, 3);
+        const auto mask = torch::tensor({true, true, false}).reshape({1, 1, 3});
+        expectClose(softmaxWeights(e, mask), {0.268941f, 0.731059f, 0});
+        const auto none = torch::zeros({1, 1, 3}, torch::kBool);
+        expectClose(softmaxWeights(e, none), {0, 0, 0});  // fully masked row: zeros, not NaN
+    }
+    void hard()
+    {
+        const auto e = t3({1, 3, 2}, 1, 1, 3);
+        expectClose(hardWeights(e), {0, 1, 0});
+        const auto mask = torch::tensor({true, false, true}).reshape({1, 1, 3});
+        expectClose(hardWeights(e, mask), {0, 0, 1});
+    }
+    void context()
+    {
+        // 0.25·[1,2] + 0.75·[3,4] = [2.5, 3.5]
+        expectClose(contextVector(t3({0.25f, 0.75f}, 1, 1, 2), t3({1, 2, 3, 4}, 1, 2, 2)), {2.5f, 3.5f});
+    }
+    void layerShapesAndRowsSumToOne()
+    {
+        torch::manual_seed(0);
+        for (auto f : {ScoreFunction::Dot, ScoreFunction::ScaledDot, ScoreFunction::General, ScoreFunction::Additive,
+                       ScoreFunction::Cosine}) {
+            AttentionLayer layer(f, 8, 12, 6);
+            const auto q = torch::randn({2, 3, 8}), k = torch::randn({2, 5, 12});
+            const auto s = layer->scores(q, layer->prepareKeys(k));
+            QCOMPARE(s.sizes().vec(), (std::vector<int64_t>{2, 3, 5}));
+            const auto w = softmaxWeights(s);
+            QVERIFY(torch::allclose(w.sum(-1), torch::ones({2, 3})));
+            ScoreFunction back;
+            QVERIFY(parseScore(scoreName(f), back) && back == f);
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAttention)
+#include "test_attention.moc"

@@ -1,0 +1,140 @@
+// Offscreen GUI tests: type a sentence, press Translate, check the matrix; forced decoding;
+// the built-in demo verse with gold; hover text; pinning; export; bad input banners.
+#include "mainwindow.h"
+#include "views/alignmentmatrixview.h"
+#include "workspaces/textworkspace.h"
+
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <qcustomplot.h>
+
+using namespace attnscope::ui;
+
+class TestTextWorkspace : public QObject {
+    Q_OBJECT
+private slots:
+    void typeAndTranslate()
+    {
+        MainWindow w(false);
+        w.show();
+        TextWorkspace* ws = w.textWorkspace();
+        QSignalSpy shown(ws, &TextWorkspace::traceShown);
+        auto* edit = w.findChild<QPlainTextEdit*>("sourceEdit");
+        QVERIFY(edit);
+        edit->setFocus();
+        QTest::keyClicks(edit, "En el principio crió Dios los cielos y la tierra.");
+        QTest::mouseClick(w.findChild<QPushButton*>("translateButton"), Qt::LeftButton);
+        QVERIFY(shown.wait(30000));
+        AlignmentMatrixView* m = ws->matrixView();
+        const QStringList cols{"En", "el", "principio", "crió", "Dios", "los", "cielos", "y", "la", "tierra", ".", "</s>"};
+        QCOMPARE(m->columnLabels(), cols);
+        QCOMPARE(m->columns(), 12);
+        QVERIFY(m->rows() >= 2);
+        QCOMPARE(m->rowLabels().last(), QString("</s>"));
+        // Rows are the translation's words.
+        QStringList words = m->rowLabels();
+        words.removeLast();
+        QVERIFY(ws->translation().contains(words.join(' ')));
+        QVERIFY(words.contains("god"));
+        // Hover text and the crosshair cell lookup.
+        QVERIFY(m->cellText(0, 2).startsWith(m->rowLabels()[0] + " ← principio: "));
+        // Pin a row: it lists the source words it attends to.
+        m->setPinnedRow(0);
+        QCOMPARE(m->pinnedRow(), 0);
+        QVERIFY(w.findChild<QLabel*>("pinnedLabel")->text().contains("Pinned"));
+        QCOMPARE(m->linkCounts().argmax, m->rows() - 1);
+    }
+    void forcedDecodingAndExport()
+    {
+        MainWindow w(false);
+        TextWorkspace* ws = w.textWorkspace();
+        QSignalSpy shown(ws, &TextWorkspace::traceShown);
+        ws->setSourceText("Y dijo Dios: Sea la luz.");
+        ws->setReferenceText("God said, “Let there be light.”");
+        ws->setForced(true);
+        ws->translateNow();
+        QVERIFY(shown.wait(30000));
+        const QStringList rows{"God", "said", ",", "“", "Let", "there", "be", "light", ".", "”", "</s>"};
+        QCOMPARE(ws->matrixView()->rowLabels(), rows);
+        QCOMPARE(ws->matrixView()->columns(), 10);
+        QTemporaryDir dir;
+        QString error;
+        for (const QString ext : {"png", "svg", "pdf"}) {
+            const QString path = dir.filePath("view." + ext);
+            QVERIFY2(ws->matrixView()->exportTo(path, 0, 0, &error), qPrintable(error));
+            QVERIFY(QFileInfo(path).size() > 1000);
+        }
+        QFile svg(dir.filePath("view.svg"));
+        QVERIFY(svg.open(QIODevice::ReadOnly));
+        const QByteArray svgText = svg.readAll();
+        QVERIFY(svgText.contains("light"));
+        QVERIFY(svgText.contains("luz"));
+        QVERIFY(!ws->matrixView()->exportTo("/proc/nope/x.png", 0, 0, &error));
+        QVERIFY(!error.isEmpty());
+    }
+    void demoVerseHasGold()
+    {
+        MainWindow w(true);  // reads the dev/test verses, then shows Ruth 1:16
+        TextWorkspace* ws = w.textWorkspace();
+        QSignalSpy shown(ws, &TextWorkspace::traceShown);
+        QVERIFY(shown.wait(60000));
+        QVERIFY(ws->currentTrace()->hasGold());
+        QCOMPARE(QString::fromStdString(ws->currentTrace()->meta("verse")), QString("Ruth 1:16"));
+        QCOMPARE(ws->matrixView()->rowLabels().first(), QString("Ruth"));
+        const auto c = ws->matrixView()->linkCounts();
+        QVERIFY(c.hits + c.misses > 0);
+        QVERIFY(w.findChild<QLabel*>("metricsLabel")->text().contains("AER"));
+    }
+    void badInputShowsBanner()
+    {
+        MainWindow w(false);
+        TextWorkspace* ws = w.textWorkspace();
+        QSignalSpy errors(ws, &TextWorkspace::errorShown);
+        ws->setSourceText("¡¿ … !?");
+        ws->translateNow();
+        QVERIFY(errors.wait(30000));
+        QVERIFY(ws->bannerText().contains("punctuation"));
+        ws->setSourceText("   ");
+        ws->translateNow();
+        QVERIFY(ws->bannerText().contains("Nothing to translate"));
+    }
+    void latestRequestWins()
+    {
+        MainWindow w(false);
+        TextWorkspace* ws = w.textWorkspace();
+        QSignalSpy shown(ws, &TextWorkspace::traceShown);
+        for (const QString s : {"Dios", "Dios es", "Dios es amor", "Dios es amor ."}) {
+            ws->setSourceText(s);
+            ws->translateNow();
+        }
+        QVERIFY(shown.wait(30000));
+        QTest::qWait(500);
+        QCOMPARE(shown.count(), 1);  // superseded requests never reach the view
+        QCOMPARE(ws->matrixView()->columns(), 5);
+    }
+    void openSavedTrace()
+    {
+        MainWindow w(false);
+        QTemporaryDir dir;
+        QVERIFY(!w.openTrace(dir.filePath("missing.attn")));
+        attnscope::AttentionTrace t;
+        attnscope::TraceTensor x;
+        x.name = "cross";
+        x.axes = {"target", "source"};
+        x.shape = {2, 2};
+        x.labels = {{"light", "</s>"}, {"luz", "</s>"}};
+        x.values = {0.9f, 0.1f, 0.2f, 0.8f};
+        t.tensors.push_back(x);
+        QVERIFY(attnscope::saveTrace(t, dir.filePath("t.attn").toStdString()).ok);
+        QVERIFY(w.openTrace(dir.filePath("t.attn")));
+        QCOMPARE(w.textWorkspace()->matrixView()->rowLabels(), QStringList({"light", "</s>"}));
+        QCOMPARE(w.textWorkspace()->matrixView()->value(0, 0), double(0.9f));
+    }
+};
+
+QTEST_MAIN(TestTextWorkspace)
+#include "test_textworkspace.moc"

@@ -1,0 +1,137 @@
+#include "mainwindow.h"
+
+#include "attnscope/trace.h"
+#include "views/alignmentmatrixview.h"
+#include "workers/engineworker.h"
+#include "workspaces/textworkspace.h"
+
+#include <QApplication>
+#include <QDateTime>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QStatusBar>
+
+namespace attnscope::ui {
+
+MainWindow::MainWindow(bool loadDemo, QWidget* parent) : QMainWindow(parent)
+{
+    setWindowTitle(tr("AttnScope — attention workbench"));
+    worker_ = new EngineWorker;
+    worker_->moveToThread(&engineThread_);
+    connect(&engineThread_, &QThread::finished, worker_, &QObject::deleteLater);
+    engineThread_.setObjectName("engine");
+    engineThread_.start();
+
+    text_ = new TextWorkspace(worker_, this);
+    setCentralWidget(text_);
+
+    log_ = new QPlainTextEdit(this);
+    log_->setObjectName("logPanel");
+    log_->setReadOnly(true);
+    log_->setMaximumBlockCount(5000);
+    logDock_ = new QDockWidget(tr("Log"), this);
+    logDock_->setObjectName("logDock");
+    logDock_->setWidget(log_);
+    addDockWidget(Qt::BottomDockWidgetArea, logDock_);
+    logDock_->hide();
+
+    connect(text_, &TextWorkspace::logMessage, this, &MainWindow::appendLog);
+    connect(worker_, &EngineWorker::log, this, &MainWindow::appendLog, Qt::QueuedConnection);
+    connect(text_, &TextWorkspace::errorShown, this, [this](const QString& m) { statusBar()->showMessage(m, 8000); });
+    createMenus();
+    statusBar()->showMessage(tr("Reading the Bible corpus…"), 4000);
+    resize(1180, 860);
+    if (loadDemo) QMetaObject::invokeMethod(worker_, "loadVerses", Qt::QueuedConnection);
+}
+
+MainWindow::~MainWindow()
+{
+    worker_->supersede(~quint64(0));  // cancel running work
+    engineThread_.quit();
+    engineThread_.wait();
+}
+
+void MainWindow::createMenus()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* open = file->addAction(tr("&Open trace…"), this, &MainWindow::openTraceDialog);
+    open->setShortcut(QKeySequence::Open);
+    open->setToolTip(tr("Open a saved .attn or .json trace (no model needed)"));
+    QAction* save = file->addAction(tr("&Save trace…"), this, &MainWindow::saveTrace);
+    save->setShortcut(QKeySequence::Save);
+    QAction* exp = file->addAction(tr("&Export view…"), this, &MainWindow::exportView);
+    exp->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    file->addSeparator();
+    QAction* quit = file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    QAction* logAction = logDock_->toggleViewAction();
+    logAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    view->addAction(logAction);
+    QAction* unpin = view->addAction(tr("&Unpin row"), this, [this] { text_->matrixView()->setPinnedRow(-1); });
+    unpin->setShortcut(QKeySequence(Qt::Key_Escape));
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About AttnScope"), this, [this] {
+        QMessageBox::about(this, tr("About AttnScope"),
+                           tr("<b>AttnScope</b> — see what attention models attend to.<br>"
+                              "Rows are target (English) tokens, columns source (Spanish) tokens; each row is the "
+                              "attention α of the decoder step that wrote that word. Gold links come from the "
+                              "Strong's numbers of the Reina-Valera 1909 and World English Bible SWORD modules."));
+    });
+}
+
+void MainWindow::appendLog(const QString& line)
+{
+    log_->appendPlainText(QDateTime::currentDateTime().toString("hh:mm:ss  ") + line);
+}
+
+void MainWindow::exportView()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export view"), "alignment.png",
+                                                      tr("PNG image (*.png);;SVG vector image (*.svg);;PDF document (*.pdf)"));
+    if (path.isEmpty()) return;
+    QString error;
+    if (text_->matrixView()->exportTo(path, 0, 0, &error)) appendLog(tr("Exported the view to %1").arg(path));
+    else QMessageBox::warning(this, tr("Export failed"), error);
+}
+
+void MainWindow::saveTrace()
+{
+    if (!text_->currentTrace()) {
+        statusBar()->showMessage(tr("Nothing to save yet"), 4000);
+        return;
+    }
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save trace"), "trace.attn",
+                                                      tr("AttnScope trace (*.attn);;JSON trace (*.json)"));
+    if (path.isEmpty()) return;
+    if (auto st = saveTraceAuto(*text_->currentTrace(), path.toStdString()); !st)
+        QMessageBox::warning(this, tr("Save failed"), QString::fromStdString(st.message));
+    else
+        appendLog(tr("Saved the trace to %1").arg(path));
+}
+
+void MainWindow::openTraceDialog()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open trace"), {}, tr("Traces (*.attn *.json)"));
+    if (!path.isEmpty()) openTrace(path);
+}
+
+bool MainWindow::openTrace(const QString& path)
+{
+    auto trace = std::make_shared<AttentionTrace>();
+    if (auto st = loadTraceAuto(path.toStdString(), *trace); !st) {
+        appendLog(tr("Error: %1").arg(QString::fromStdString(st.message)));
+        statusBar()->showMessage(QString::fromStdString(st.message), 8000);
+        return false;
+    }
+    text_->showTrace(trace);
+    appendLog(tr("Opened %1").arg(path));
+    return true;
+}
+
+} // namespace attnscope::ui

@@ -1,0 +1,42 @@
+#pragma once
+// Main window: menus, the text workspace, the log panel, and the engine worker thread.
+#include <QMainWindow>
+#include <QThread>
+
+class QPlainTextEdit;
+class QDockWidget;
+
+namespace attnscope::ui {
+
+class EngineWorker;
+class TextWorkspace;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    /// `loadDemo`: read the verse list and show the built-in demo verse (Ruth 1:16).
+    explicit MainWindow(bool loadDemo = true, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    TextWorkspace* textWorkspace() const { return text_; }
+    QPlainTextEdit* logPanel() const { return log_; }
+    /// Opens a .attn or .json trace into the matrix view; false + banner on error.
+    bool openTrace(const QString& path);
+
+public slots:
+    void appendLog(const QString& line);
+
+private:
+    void createMenus();
+    void exportView();
+    void saveTrace();
+    void openTraceDialog();
+
+    QThread engineThread_;
+    EngineWorker* worker_ = nullptr;
+    TextWorkspace* text_ = nullptr;
+    QPlainTextEdit* log_ = nullptr;
+    QDockWidget* logDock_ = nullptr;
+};
+
+} // namespace attnscope::ui

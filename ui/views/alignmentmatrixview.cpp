@@ -1,0 +1,382 @@
+#include "views/alignmentmatrixview.h"
+
+#include "attnscope/alignment.h"
+#include "views/colormaps.h"
+
+#include <QFileInfo>
+#include <QSvgGenerator>
+#include <QToolTip>
+#include <QVBoxLayout>
+#include <qcustomplot.h>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+namespace attnscope::ui {
+
+namespace {
+QCPGraph* markerGraph(QCustomPlot* p, QCPAxis* key, QCPAxis* value, const QString& name, QCPScatterStyle::ScatterShape shape,
+                      const QPen& pen, const QBrush& brush)
+{
+    auto* g = p->addGraph(key, value);
+    g->setName(name);
+    g->setLineStyle(QCPGraph::lsNone);
+    g->setScatterStyle(QCPScatterStyle(shape, pen, brush, 8));
+    g->setAdaptiveSampling(false);
+    return g;
+}
+} // namespace
+
+AlignmentMatrixView::AlignmentMatrixView(QWidget* parent) : QWidget(parent)
+{
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    plot_ = new QCustomPlot(this);
+    plot_->setObjectName("alignmentPlot");
+    layout->addWidget(plot_);
+    plot_->setMouseTracking(true);
+    plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    plot_->setNoAntialiasingOnDrag(true);
+
+    // Source tokens on the top axis, target tokens on the left axis, query 0 on top.
+    QCPAxis* x = plot_->xAxis2;
+    QCPAxis* y = plot_->yAxis;
+    plot_->xAxis->setVisible(false);
+    x->setVisible(true);
+    x->setTickLabelRotation(-60);
+    y->setRangeReversed(true);
+    for (QCPAxis* a : {x, y}) {
+        a->grid()->setVisible(false);
+        a->setSubTicks(false);
+        a->setTickLength(0, 3);
+    }
+    xTicker_.reset(new QCPAxisTickerText);
+    yTicker_.reset(new QCPAxisTickerText);
+    x->setTicker(xTicker_);
+    y->setTicker(yTicker_);
+    x->setLabel(tr("source"));
+    y->setLabel(tr("target"));
+    plot_->axisRect()->setRangeDrag(Qt::Horizontal | Qt::Vertical);
+    plot_->axisRect()->setRangeZoom(Qt::Horizontal | Qt::Vertical);
+    plot_->axisRect()->setRangeDragAxes(x, y);
+    plot_->axisRect()->setRangeZoomAxes(x, y);
+
+    map_ = new QCPColorMap(x, y);
+    map_->setInterpolate(false);
+    map_->setTightBoundary(true);
+    scale_ = new QCPColorScale(plot_);
+    plot_->plotLayout()->addElement(0, 1, scale_);
+    scale_->setLabel(tr("attention weight α"));
+    map_->setColorScale(scale_);
+    map_->setGradient(colorGradient("viridis"));
+    map_->setDataRange(QCPRange(0, 1));
+    auto* group = new QCPMarginGroup(plot_);
+    plot_->axisRect()->setMarginGroup(QCP::msTop | QCP::msBottom, group);
+    scale_->setMarginGroup(QCP::msTop | QCP::msBottom, group);
+
+    argmax_ = markerGraph(plot_, x, y, tr("argmax link"), QCPScatterStyle::ssDisc, QPen(Qt::black, 1), QBrush(Qt::white));
+    hits_ = markerGraph(plot_, x, y, tr("gold hit"), QCPScatterStyle::ssSquare, QPen(QColor("#00c853"), 2.5), Qt::NoBrush);
+    misses_ = markerGraph(plot_, x, y, tr("gold miss"), QCPScatterStyle::ssSquare, QPen(QColor("#ff9100"), 2.5, Qt::DashLine), Qt::NoBrush);
+    falseLinks_ = markerGraph(plot_, x, y, tr("false link"), QCPScatterStyle::ssCross, QPen(QColor("#ff1744"), 2.5), Qt::NoBrush);
+
+    // Legend below the plot, one row.
+    auto* legendRect = new QCPLayoutGrid;
+    plot_->plotLayout()->addElement(1, 0, legendRect);
+    plot_->plotLayout()->setRowStretchFactor(1, 0.001);
+    legendRect->addElement(0, 0, plot_->legend);
+    plot_->legend->setVisible(true);
+    plot_->legend->setFillOrder(QCPLegend::foColumnsFirst);
+    plot_->legend->setBorderPen(Qt::NoPen);
+    plot_->legend->setBrush(Qt::NoBrush);
+
+    // Crosshair and pinned row live on a buffered overlay layer: hover replots only it.
+    plot_->layer("overlay")->setMode(QCPLayer::lmBuffered);
+    auto crossPen = QPen(QColor(255, 255, 255, 200), 1, Qt::DashLine);
+    hLine_ = new QCPItemStraightLine(plot_);
+    vLine_ = new QCPItemStraightLine(plot_);
+    pinRect_ = new QCPItemRect(plot_);
+    for (QCPAbstractItem* it : std::initializer_list<QCPAbstractItem*>{hLine_, vLine_, pinRect_}) {
+        it->setLayer("overlay");
+        it->setClipAxisRect(plot_->axisRect());
+        for (auto* pos : it->positions()) pos->setAxes(x, y);
+        it->setVisible(false);
+        it->setSelectable(false);
+    }
+    hLine_->setPen(crossPen);
+    vLine_->setPen(crossPen);
+    pinRect_->setPen(QPen(QColor("#ff4081"), 2.5));
+    pinRect_->setBrush(Qt::NoBrush);
+
+    connect(plot_, &QCustomPlot::mouseMove, this, &AlignmentMatrixView::onMouseMove);
+    connect(plot_, &QCustomPlot::mousePress, this, &AlignmentMatrixView::onMousePress);
+    connect(plot_, &QCustomPlot::afterLayout, this, [this] {
+        updateTicks();
+        updateMarkerSizes();
+    });
+    connect(x, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, [this] { updateTicks(); updateMarkerSizes(); });
+    connect(y, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, [this] { updateTicks(); updateMarkerSizes(); });
+    setToolTip(tr("Hover a cell for its weight, click a target row to pin it, drag to pan, wheel to zoom, double-click to reset."));
+    clear();
+}
+
+void AlignmentMatrixView::clear()
+{
+    rows_ = cols_ = 0;
+    pinned_ = hoverRow_ = hoverCol_ = -1;
+    values_.clear();
+    rowLabels_.clear();
+    colLabels_.clear();
+    counts_ = {};
+    map_->data()->setSize(1, 1);
+    map_->data()->fill(0);
+    for (auto* g : {argmax_, hits_, misses_, falseLinks_}) g->data()->clear();
+    xTicker_->clear();
+    yTicker_->clear();
+    hLine_->setVisible(false);
+    vLine_->setVisible(false);
+    pinRect_->setVisible(false);
+    plot_->replot();
+}
+
+void AlignmentMatrixView::setTrace(const AttentionTrace& trace)
+{
+    const TraceTensor* t = trace.find("cross");
+    if (!t || t->shape.size() != 2 || t->numel() == 0) {
+        clear();
+        return;
+    }
+    rows_ = int(t->shape[0]);
+    cols_ = int(t->shape[1]);
+    values_ = t->values;
+    rowLabels_.clear();
+    colLabels_.clear();
+    for (int r = 0; r < rows_; ++r)
+        rowLabels_ << (t->labels.size() > 0 && int(t->labels[0].size()) == rows_ ? QString::fromStdString(t->labels[0][size_t(r)]) : QString::number(r));
+    for (int c = 0; c < cols_; ++c)
+        colLabels_ << (t->labels.size() > 1 && int(t->labels[1].size()) == cols_ ? QString::fromStdString(t->labels[1][size_t(c)]) : QString::number(c));
+    pinned_ = hoverRow_ = hoverCol_ = -1;
+
+    auto* data = map_->data();
+    data->setSize(cols_, rows_);
+    data->setRange(QCPRange(0, cols_ - 1), QCPRange(0, rows_ - 1));
+    for (int r = 0; r < rows_; ++r)
+        for (int c = 0; c < cols_; ++c) data->setCell(c, r, double(values_[size_t(r * cols_ + c)]));
+    plot_->xAxis2->setRange(-0.5, cols_ - 0.5);
+    plot_->yAxis->setRange(-0.5, rows_ - 0.5);
+
+    // Links: argmax of each real target row over real source columns (</s> excluded).
+    const auto links = traceLinks(trace);
+    std::set<AlignmentLink> gold(trace.goldLinks.begin(), trace.goldLinks.end());
+    auto evaluated = [&](const AlignmentLink& l) {
+        return trace.hasGold() && size_t(l.source) < trace.sourceEvaluated.size() &&
+               size_t(l.target) < trace.targetEvaluated.size() && trace.sourceEvaluated[size_t(l.source)] &&
+               trace.targetEvaluated[size_t(l.target)];
+    };
+    QVector<double> ax, ay, hx, hy, mx, my, fx, fy;
+    std::set<AlignmentLink> predicted;
+    counts_ = {};
+    for (const auto& l : links) {
+        ax << l.source;
+        ay << l.target;
+        predicted.insert(l);
+        if (!evaluated(l)) continue;
+        if (gold.count(l)) hx << l.source, hy << l.target, ++counts_.hits;
+        else fx << l.source, fy << l.target, ++counts_.falseLinks;
+    }
+    for (const auto& l : gold)
+        if (!predicted.count(l)) mx << l.source, my << l.target, ++counts_.misses;
+    counts_.argmax = int(links.size());
+    argmax_->setData(ax, ay);
+    hits_->setData(hx, hy);
+    misses_->setData(mx, my);
+    falseLinks_->setData(fx, fy);
+    const bool g = trace.hasGold();
+    for (auto* graph : {hits_, misses_, falseLinks_}) {
+        graph->setVisible(g);
+        if (g) graph->addToLegend();
+        else graph->removeFromLegend();
+    }
+    hLine_->setVisible(false);
+    vLine_->setVisible(false);
+    pinRect_->setVisible(false);
+    updateTicks();
+    updateMarkerSizes();
+    plot_->replot();
+}
+
+double AlignmentMatrixView::value(int row, int col) const
+{
+    if (row < 0 || col < 0 || row >= rows_ || col >= cols_) return 0;
+    return double(values_[size_t(row * cols_ + col)]);
+}
+
+QString AlignmentMatrixView::cellText(int row, int col) const
+{
+    if (row < 0 || col < 0 || row >= rows_ || col >= cols_) return {};
+    return QStringLiteral("%1 ← %2: %3").arg(rowLabels_[row], colLabels_[col]).arg(value(row, col), 0, 'f', 2);
+}
+
+bool AlignmentMatrixView::cellAt(const QPoint& pos, int* row, int* col) const
+{
+    if (rows_ == 0 || !plot_->axisRect()->rect().contains(pos)) return false;
+    const int c = int(std::lround(plot_->xAxis2->pixelToCoord(pos.x())));
+    const int r = int(std::lround(plot_->yAxis->pixelToCoord(pos.y())));
+    if (r < 0 || c < 0 || r >= rows_ || c >= cols_) return false;
+    *row = r;
+    *col = c;
+    return true;
+}
+
+void AlignmentMatrixView::onMouseMove(QMouseEvent* e)
+{
+    int r = -1, c = -1;
+    const bool inside = cellAt(e->pos(), &r, &c);
+    if (r == hoverRow_ && c == hoverCol_) return;
+    hoverRow_ = r;
+    hoverCol_ = c;
+    hLine_->setVisible(inside);
+    vLine_->setVisible(inside);
+    if (inside) {
+        hLine_->point1->setCoords(0, r);
+        hLine_->point2->setCoords(1, r);
+        vLine_->point1->setCoords(c, 0);
+        vLine_->point2->setCoords(c, 1);
+        QToolTip::showText(e->globalPosition().toPoint(), cellText(r, c), plot_);
+    } else {
+        QToolTip::hideText();
+    }
+    plot_->layer("overlay")->replot();
+    emit cellHovered(r, c);
+}
+
+void AlignmentMatrixView::onMousePress(QMouseEvent* e)
+{
+    if (e->button() != Qt::LeftButton) return;
+    int r = -1, c = -1;
+    if (cellAt(e->pos(), &r, &c)) setPinnedRow(r == pinned_ ? -1 : r);
+}
+
+void AlignmentMatrixView::setPinnedRow(int row)
+{
+    pinned_ = (row >= 0 && row < rows_) ? row : -1;
+    updatePin();
+    plot_->layer("overlay")->replot();
+    emit rowPinned(pinned_);
+}
+
+void AlignmentMatrixView::updatePin()
+{
+    pinRect_->setVisible(pinned_ >= 0);
+    if (pinned_ >= 0) {
+        pinRect_->topLeft->setCoords(-0.5, pinned_ - 0.5);
+        pinRect_->bottomRight->setCoords(cols_ - 0.5, pinned_ + 0.5);
+    }
+}
+
+QList<QPair<int, double>> AlignmentMatrixView::attendedColumns(int row, double threshold) const
+{
+    QList<QPair<int, double>> out;
+    if (row < 0 || row >= rows_) return out;
+    for (int c = 0; c < cols_; ++c)
+        if (value(row, c) >= threshold) out.append({c, value(row, c)});
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    return out;
+}
+
+void AlignmentMatrixView::setColorMap(const QString& name)
+{
+    map_->setGradient(colorGradient(name));
+    plot_->replot();
+}
+
+void AlignmentMatrixView::updateTicks()
+{
+    // Thin labels so they never overlap: every k-th token, k from the pixels per cell.
+    const QFontMetrics fm(plot_->xAxis2->tickLabelFont());
+    const double pitch = fm.height() * 1.05;
+    auto fill = [&](QCPAxis* axis, QCPAxisTickerText* ticker, const QStringList& labels) {
+        ticker->clear();
+        const int n = labels.size();
+        if (n == 0) return;
+        const double pxPerCell = std::abs(axis->coordToPixel(1) - axis->coordToPixel(0));
+        const int step = std::max(1, int(std::ceil(pitch / std::max(pxPerCell, 1e-3))));
+        const QCPRange r = axis->range();
+        const int lo = std::max(0, int(std::floor(r.lower))), hi = std::min(n - 1, int(std::ceil(r.upper)));
+        for (int i = lo - lo % step; i <= hi; i += step)
+            if (i >= 0) ticker->addTick(i, labels[i]);
+    };
+    fill(plot_->xAxis2, xTicker_.data(), colLabels_);
+    fill(plot_->yAxis, yTicker_.data(), rowLabels_);
+}
+
+void AlignmentMatrixView::updateMarkerSizes()
+{
+    const double cw = std::abs(plot_->xAxis2->coordToPixel(1) - plot_->xAxis2->coordToPixel(0));
+    const double ch = std::abs(plot_->yAxis->coordToPixel(1) - plot_->yAxis->coordToPixel(0));
+    const double cell = std::min(cw, ch);
+    auto setSize = [](QCPGraph* g, double s) {
+        auto st = g->scatterStyle();
+        st.setSize(s);
+        g->setScatterStyle(st);
+    };
+    setSize(argmax_, std::clamp(cell * 0.3, 3.0, 10.0));
+    for (auto* g : {hits_, misses_}) setSize(g, std::clamp(cell * 0.85, 5.0, 40.0));
+    setSize(falseLinks_, std::clamp(cell * 0.7, 5.0, 32.0));
+}
+
+QSize AlignmentMatrixView::figureSize() const
+{
+    const QFontMetrics fm(plot_->xAxis2->tickLabelFont());
+    int longest = 40;
+    for (const auto& l : colLabels_ + rowLabels_) longest = std::max(longest, fm.horizontalAdvance(l));
+    const int cell = std::max(fm.height() + 6, 22);
+    const int w = std::clamp(longest + 160 + cols_ * cell, 480, 6000);
+    const int h = std::clamp(longest + 120 + rows_ * cell, 360, 6000);
+    return {w, h};
+}
+
+bool AlignmentMatrixView::exportTo(const QString& path, int width, int height, QString* error)
+{
+    if (rows_ == 0) {
+        if (error) *error = tr("nothing to export: the view is empty");
+        return false;
+    }
+    const QSize fs = figureSize();
+    const int w = width > 0 ? width : fs.width(), h = height > 0 ? height : fs.height();
+    // Markers and ticks depend on the pixel size: lay out at the export size first.
+    const QSize old = plot_->size();
+    plot_->resize(w, h);
+    plot_->replot();
+    hLine_->setVisible(false);
+    vLine_->setVisible(false);
+    const QString ext = QFileInfo(path).suffix().toLower();
+    bool ok = false;
+    if (ext == "png") {
+        ok = plot_->savePng(path, w, h, 1.0, -1, 144);
+    } else if (ext == "pdf") {
+        ok = plot_->savePdf(path, w, h, QCP::epNoCosmetic, "AttnScope", "Alignment matrix");
+    } else if (ext == "svg") {
+        QSvgGenerator gen;
+        gen.setFileName(path);
+        gen.setSize(QSize(w, h));
+        gen.setViewBox(QRect(0, 0, w, h));
+        gen.setTitle("AttnScope alignment matrix");
+        QCPPainter painter;
+        if (painter.begin(&gen)) {
+            plot_->toPainter(&painter, w, h);
+            ok = painter.end();
+        }
+        ok = ok && QFileInfo(path).size() > 0;
+    } else {
+        if (error) *error = tr("unknown export type .%1 (png, svg, pdf)").arg(ext);
+        plot_->resize(old);
+        return false;
+    }
+    plot_->resize(old);
+    plot_->replot();
+    if (!ok && error) *error = tr("cannot write %1 (is the folder writable?)").arg(path);
+    return ok;
+}
+
+} // namespace attnscope::ui

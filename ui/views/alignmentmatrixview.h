@@ -1,0 +1,88 @@
+#pragma once
+// Alignment matrix view: the "cross" attention of a trace as a heatmap, target tokens as
+// rows (query 0 on top), source tokens as columns, with a colour bar, crosshair + tooltip
+// on hover, click-to-pin a target row, argmax links and the gold overlay
+// (hits, misses, false links). Exports to PNG, SVG and PDF.
+#include "attnscope/trace.h"
+
+#include <QWidget>
+
+class QCustomPlot;
+class QCPColorMap;
+class QCPColorScale;
+class QCPGraph;
+class QCPItemStraightLine;
+class QCPItemRect;
+class QCPAxisTickerText;
+
+namespace attnscope::ui {
+
+class AlignmentMatrixView : public QWidget {
+    Q_OBJECT
+public:
+    explicit AlignmentMatrixView(QWidget* parent = nullptr);
+
+    /// Shows the trace's "cross" tensor [target, source]; an empty view otherwise.
+    void setTrace(const AttentionTrace& trace);
+    void clear();
+    bool isEmpty() const { return rows_ == 0; }
+
+    int rows() const { return rows_; }
+    int columns() const { return cols_; }
+    QStringList rowLabels() const { return rowLabels_; }
+    QStringList columnLabels() const { return colLabels_; }
+    double value(int row, int col) const;
+
+    /// "target ← source: 0.83" for a cell.
+    QString cellText(int row, int col) const;
+    /// Cell under a widget position of the plot, or false outside the matrix.
+    bool cellAt(const QPoint& plotPos, int* row, int* col) const;
+
+    int pinnedRow() const { return pinned_; }
+    void setPinnedRow(int row);  ///< -1 unpins
+    /// Source columns the pinned row attends to with weight ≥ threshold, strongest first.
+    QList<QPair<int, double>> attendedColumns(int row, double threshold = 0.1) const;
+
+    struct LinkCounts {
+        int argmax = 0, hits = 0, misses = 0, falseLinks = 0;
+    };
+    LinkCounts linkCounts() const { return counts_; }
+
+    void setColorMap(const QString& name);
+    /// A size at which every label is readable.
+    QSize figureSize() const;
+    /// Writes PNG/SVG/PDF by extension; width/height 0 → figureSize(). False + message on failure.
+    bool exportTo(const QString& path, int width, int height, QString* error);
+
+    QCustomPlot* plot() const { return plot_; }
+
+signals:
+    void rowPinned(int row);
+    void cellHovered(int row, int col);
+
+private:
+    void onMouseMove(QMouseEvent* e);
+    void onMousePress(QMouseEvent* e);
+    void updateTicks();
+    void updateMarkerSizes();
+    void updatePin();
+
+    QCustomPlot* plot_ = nullptr;
+    QCPColorMap* map_ = nullptr;
+    QCPColorScale* scale_ = nullptr;
+    QCPGraph* argmax_ = nullptr;
+    QCPGraph* hits_ = nullptr;
+    QCPGraph* misses_ = nullptr;
+    QCPGraph* falseLinks_ = nullptr;
+    QCPItemStraightLine* hLine_ = nullptr;
+    QCPItemStraightLine* vLine_ = nullptr;
+    QCPItemRect* pinRect_ = nullptr;
+    QSharedPointer<QCPAxisTickerText> xTicker_, yTicker_;
+
+    int rows_ = 0, cols_ = 0, pinned_ = -1, hoverRow_ = -1, hoverCol_ = -1;
+    std::vector<float> values_;
+    QStringList rowLabels_, colLabels_;
+    LinkCounts counts_;
+};
+
+} // namespace attnscope::ui

@@ -1,0 +1,30 @@
+#include "views/colormaps.h"
+
+#include <qcustomplot.h>
+
+#include <array>
+
+namespace attnscope::ui {
+
+namespace {
+using Stops = std::array<const char*, 9>;
+// Nine evenly spaced samples (0, 1/8, ..., 1) of each map.
+constexpr Stops kViridis{"#440154", "#472d7b", "#3b528b", "#2c728e", "#21918c", "#28ae80", "#5ec962", "#addc30", "#fde725"};
+constexpr Stops kMagma{"#000004", "#1c1044", "#4f127b", "#812581", "#b5367a", "#e55064", "#fb8761", "#fec287", "#fcfdbf"};
+constexpr Stops kCividis{"#00224e", "#123570", "#3b496c", "#575d6d", "#707173", "#8a8779", "#a69d75", "#c4b56c", "#fee838"};
+} // namespace
+
+QStringList colorMapNames() { return {"viridis", "magma", "cividis"}; }
+
+QCPColorGradient colorGradient(const QString& name)
+{
+    const Stops& s = name == "magma" ? kMagma : name == "cividis" ? kCividis : kViridis;
+    QCPColorGradient g;
+    g.clearColorStops();
+    for (size_t i = 0; i < s.size(); ++i) g.setColorStopAt(double(i) / double(s.size() - 1), QColor(s[i]));
+    g.setColorInterpolation(QCPColorGradient::ciRGB);
+    g.setLevelCount(256);
+    return g;
+}
+
+} // namespace attnscope::ui

@@ -1,0 +1,13 @@
+#pragma once
+// Perceptually uniform colour maps (matplotlib's viridis, magma, cividis; stops sampled
+// from the published tables) for QCustomPlot colour maps and cached QImages.
+#include <QColor>
+#include <QString>
+#include <QStringList>
+
+class QCPColorGradient;
+
+namespace attnscope::ui {
+QStringList colorMapNames();  ///< "viridis" (default, colour-blind safe), "magma", "cividis"
+QCPColorGradient colorGradient(const QString& name);
+} // namespace attnscope::ui

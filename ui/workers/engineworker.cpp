@@ -1,0 +1,97 @@
+#include "workers/engineworker.h"
+
+#include "attnscope/corpus.h"
+#include "attnscope/translator.h"
+
+#include <QElapsedTimer>
+
+namespace attnscope::ui {
+
+EngineWorker::EngineWorker()
+{
+    qRegisterMetaType<TranslateRequest>();
+    qRegisterMetaType<TranslateResult>();
+    qRegisterMetaType<QList<VerseEntry>>();
+}
+
+EngineWorker::~EngineWorker() = default;
+
+Translator* EngineWorker::translator(const QString& model, QString* error)
+{
+    auto it = translators_.find(model);
+    if (it != translators_.end()) return it->second.get();
+    auto t = std::make_unique<Translator>();
+    QElapsedTimer timer;
+    timer.start();
+    if (auto st = t->load(model.toStdString()); !st) {
+        *error = QString::fromStdString(st.message);
+        return nullptr;
+    }
+    emit log(tr("Loaded model %1 (%2 attention) in %3 ms").arg(model, QString::fromStdString(t->scoreFunction())).arg(timer.elapsed()));
+    return translators_.emplace(model, std::move(t)).first->second.get();
+}
+
+void EngineWorker::loadVerses()
+{
+    QElapsedTimer timer;
+    timer.start();
+    auto corpus = std::make_unique<Corpus>();
+    if (auto st = loadBibleCorpus(*corpus, {Split::Dev, Split::Test}); !st) {
+        emit failed(0, tr("Verse picker unavailable: %1").arg(QString::fromStdString(st.message)));
+        return;
+    }
+    QList<VerseEntry> entries;
+    for (const auto& v : corpus->verses)
+        entries.append({QString::fromStdString(v.ref), QString::fromStdString(splitName(splitOfBook(v.book))),
+                        QString::fromStdString(v.sourceText()), QString::fromStdString(v.targetText())});
+    corpus_ = std::move(corpus);
+    emit log(tr("Read %1 dev/test verses from the SWORD modules in %2 ms").arg(entries.size()).arg(timer.elapsed()));
+    emit versesReady(entries);
+}
+
+void EngineWorker::translate(const TranslateRequest& req)
+{
+    if (req.generation < latest_.load()) return;  // superseded while queued
+    QElapsedTimer timer;
+    timer.start();
+    QString error;
+    Translator* t = translator(req.model, &error);
+    if (!t) {
+        emit failed(req.generation, error);
+        return;
+    }
+    const auto cancel = [this, g = req.generation](int64_t, int64_t) { return g >= latest_.load(); };
+    auto trace = std::make_shared<AttentionTrace>();
+    AttentionTrace free;
+    Status st;
+    const Verse* verse = (corpus_ && !req.verse.isEmpty()) ? corpus_->findRef(req.verse.toStdString()) : nullptr;
+    // A verse whose text the user left untouched keeps its gold alignment.
+    if (verse && QString::fromStdString(verse->sourceText()) != req.source.trimmed()) verse = nullptr;
+    if (verse && req.forced && QString::fromStdString(verse->targetText()) != req.reference.trimmed()) verse = nullptr;
+    if (verse) st = t->decodeVerse(*verse, false, free, cancel);
+    else st = t->translate(req.source.toStdString(), free, cancel);
+    if (st && req.forced) {
+        st = verse ? t->decodeVerse(*verse, true, *trace, cancel)
+                   : t->forceDecode(req.source.toStdString(), req.reference.toStdString(), *trace, cancel);
+    } else if (st) {
+        *trace = free;
+    }
+    if (req.generation < latest_.load()) return;  // superseded: drop the result
+    if (!st) {
+        emit failed(req.generation, QString::fromStdString(st.message));
+        return;
+    }
+    TranslateResult r;
+    r.generation = req.generation;
+    r.trace = trace;
+    const TraceTensor* x = free.find("cross");
+    QStringList words;
+    if (x && !x->labels.empty())
+        for (const auto& w : x->labels[0])
+            if (w != "</s>") words << QString::fromStdString(w);
+    r.translation = words.join(' ');
+    r.milliseconds = double(timer.nsecsElapsed()) / 1e6;
+    emit translated(r);
+}
+
+} // namespace attnscope::ui

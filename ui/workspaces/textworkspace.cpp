@@ -1,0 +1,301 @@
+#include "workspaces/textworkspace.h"
+
+#include "attnscope/alignment.h"
+#include "attnscope/translator.h"
+#include "views/alignmentmatrixview.h"
+#include "views/messagebanner.h"
+#include "workers/engineworker.h"
+
+#include <QButtonGroup>
+#include <QComboBox>
+#include <QCompleter>
+#include <QFormLayout>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QRadioButton>
+#include <QShortcut>
+#include <QTimer>
+#include <QVBoxLayout>
+
+namespace attnscope::ui {
+
+namespace {
+QPlainTextEdit* textBox(QWidget* parent, const QString& placeholder, int lines)
+{
+    auto* e = new QPlainTextEdit(parent);
+    e->setPlaceholderText(placeholder);
+    e->setTabChangesFocus(true);
+    const int h = e->fontMetrics().lineSpacing() * lines + 14;
+    e->setFixedHeight(h);
+    return e;
+}
+QString percent(double x) { return QString::number(100.0 * x, 'f', 1) + "%"; }
+} // namespace
+
+TextWorkspace::TextWorkspace(EngineWorker* worker, QWidget* parent) : QWidget(parent), worker_(worker)
+{
+    versePicker_ = new QComboBox(this);
+    versePicker_->setObjectName("versePicker");
+    versePicker_->setEditable(true);
+    versePicker_->setInsertPolicy(QComboBox::NoInsert);
+    versePicker_->setMinimumContentsLength(18);
+    versePicker_->setToolTip(tr("Pick a dev or test verse: brings its Spanish text, the English reference and the gold alignment (type to search)"));
+    versePicker_->lineEdit()->setPlaceholderText(tr("reading verses…"));
+    versePicker_->completer()->setFilterMode(Qt::MatchContains);
+    versePicker_->completer()->setCompletionMode(QCompleter::PopupCompletion);
+
+    modelPicker_ = new QComboBox(this);
+    modelPicker_->setObjectName("modelPicker");
+    for (const auto& m : builtinModels())
+        if (m.kind == "translation") modelPicker_->addItem(QString::fromStdString(m.name));
+    modelPicker_->setToolTip(tr("The translation model whose attention is shown"));
+
+    source_ = textBox(this, tr("Type or paste Spanish text, e.g. «En el principio crió Dios los cielos y la tierra.»"), 3);
+    source_->setObjectName("sourceEdit");
+    source_->setToolTip(tr("Spanish input; translation follows as you type"));
+    reference_ = textBox(this, tr("English reference for forced decoding"), 2);
+    reference_->setObjectName("referenceEdit");
+    reference_->setToolTip(tr("Forced decoding feeds this translation to the decoder and shows where it attends for each word"));
+
+    freeMode_ = new QRadioButton(tr("&Free decoding"), this);
+    freeMode_->setToolTip(tr("Show the attention of the model's own (greedy) translation"));
+    forcedMode_ = new QRadioButton(tr("F&orced decoding of the reference"), this);
+    forcedMode_->setToolTip(tr("Show the attention while the decoder is fed the reference: the standard way to extract alignments"));
+    auto* modes = new QButtonGroup(this);
+    modes->addButton(freeMode_);
+    modes->addButton(forcedMode_);
+    freeMode_->setChecked(true);
+
+    translateButton_ = new QPushButton(tr("&Translate"), this);
+    translateButton_->setObjectName("translateButton");
+    translateButton_->setToolTip(tr("Translate now (Ctrl+Return)"));
+    translateButton_->setDefault(true);
+    auto* shortcut = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return), this);
+    connect(shortcut, &QShortcut::activated, this, &TextWorkspace::translateNow);
+
+    banner_ = new MessageBanner(this);
+    translation_ = new QLabel(this);
+    translation_->setObjectName("translationLabel");
+    translation_->setWordWrap(true);
+    translation_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    QFont tf = translation_->font();
+    tf.setPointSizeF(tf.pointSizeF() * 1.15);
+    translation_->setFont(tf);
+    metrics_ = new QLabel(this);
+    metrics_->setObjectName("metricsLabel");
+    metrics_->setWordWrap(true);
+    metrics_->setToolTip(tr("Alignment quality of this verse against the gold Strong's-number links, content words only"));
+    pinned_ = new QLabel(tr("Click a target row to pin it."), this);
+    pinned_->setObjectName("pinnedLabel");
+    pinned_->setWordWrap(true);
+    matrix_ = new AlignmentMatrixView(this);
+
+    auto* top = new QHBoxLayout;
+    top->addWidget(new QLabel(tr("&Verse:"), this));
+    static_cast<QLabel*>(top->itemAt(0)->widget())->setBuddy(versePicker_);
+    top->addWidget(versePicker_, 1);
+    auto* modelLabel = new QLabel(tr("&Model:"), this);
+    modelLabel->setBuddy(modelPicker_);
+    top->addWidget(modelLabel);
+    top->addWidget(modelPicker_, 1);
+
+    auto* inputs = new QFormLayout;
+    inputs->addRow(tr("&Spanish:"), source_);
+    inputs->addRow(tr("&Reference:"), reference_);
+    auto* modeRow = new QHBoxLayout;
+    modeRow->addWidget(freeMode_);
+    modeRow->addWidget(forcedMode_);
+    modeRow->addStretch(1);
+    modeRow->addWidget(translateButton_);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(top);
+    layout->addLayout(inputs);
+    layout->addLayout(modeRow);
+    layout->addWidget(banner_);
+    layout->addWidget(translation_);
+    layout->addWidget(metrics_);
+    layout->addWidget(matrix_, 1);
+    layout->addWidget(pinned_);
+
+    debounce_ = new QTimer(this);
+    debounce_->setSingleShot(true);
+    debounce_->setInterval(350);
+    connect(debounce_, &QTimer::timeout, this, &TextWorkspace::translateNow);
+    connect(translateButton_, &QPushButton::clicked, this, &TextWorkspace::translateNow);
+    connect(source_, &QPlainTextEdit::textChanged, this, [this] {
+        if (!updatingInputs_) userEdited_ = true;
+        scheduleTranslate();
+    });
+    connect(reference_, &QPlainTextEdit::textChanged, this, [this] {
+        if (forcedMode_->isChecked()) scheduleTranslate();
+    });
+    connect(forcedMode_, &QRadioButton::toggled, this, [this](bool) {
+        reference_->setEnabled(true);
+        if (!updatingInputs_) translateNow();
+    });
+    connect(modelPicker_, &QComboBox::currentIndexChanged, this, [this] { translateNow(); });
+    connect(versePicker_, &QComboBox::activated, this, &TextWorkspace::onVersePicked);
+    connect(matrix_, &AlignmentMatrixView::rowPinned, this, &TextWorkspace::updatePinned);
+
+    // Engine worker wiring: requests go out queued, results come back queued.
+    connect(this, &TextWorkspace::translateRequested, worker_, &EngineWorker::translate, Qt::QueuedConnection);
+    connect(worker_, &EngineWorker::translated, this, &TextWorkspace::onTranslated, Qt::QueuedConnection);
+    connect(worker_, &EngineWorker::failed, this, &TextWorkspace::onFailed, Qt::QueuedConnection);
+    connect(worker_, &EngineWorker::versesReady, this, &TextWorkspace::onVersesReady, Qt::QueuedConnection);
+}
+
+QString TextWorkspace::translation() const { return translation_->text(); }
+QString TextWorkspace::bannerText() const { return banner_->text(); }
+
+void TextWorkspace::setSourceText(const QString& text) { source_->setPlainText(text); }
+void TextWorkspace::setReferenceText(const QString& text) { reference_->setPlainText(text); }
+void TextWorkspace::setForced(bool forced) { (forced ? forcedMode_ : freeMode_)->setChecked(true); }
+
+void TextWorkspace::scheduleTranslate() { debounce_->start(); }
+
+void TextWorkspace::translateNow()
+{
+    debounce_->stop();
+    TranslateRequest req;
+    req.generation = ++generation_;
+    req.model = modelPicker_->currentText();
+    req.source = source_->toPlainText();
+    req.reference = reference_->toPlainText();
+    req.forced = forcedMode_->isChecked();
+    req.verse = currentVerse_;
+    if (req.source.trimmed().isEmpty()) {
+        banner_->showMessage(MessageBanner::Level::Warning, tr("Nothing to translate: type a Spanish sentence or pick a verse."));
+        return;
+    }
+    if (req.forced && req.reference.trimmed().isEmpty()) {
+        banner_->showMessage(MessageBanner::Level::Warning, tr("Forced decoding needs an English reference: type one or switch to free decoding."));
+        return;
+    }
+    worker_->supersede(req.generation);  // cancels the running request, if any
+    emit translateRequested(req);
+}
+
+void TextWorkspace::onVersesReady(const QList<VerseEntry>& verses)
+{
+    verses_ = verses;
+    versePicker_->clear();
+    for (const auto& v : verses) versePicker_->addItem(QStringLiteral("%1 · %2").arg(v.ref, v.split), v.ref);
+    versePicker_->setCurrentIndex(-1);
+    versePicker_->lineEdit()->setPlaceholderText(tr("pick a dev/test verse…"));
+    emit logMessage(tr("%1 dev/test verses available in the verse picker").arg(verses.size()));
+    // The built-in demo: a test verse, translated and aligned against gold.
+    if (!userEdited_ && source_->toPlainText().isEmpty()) selectVerse(QStringLiteral("Ruth 1:16"));
+}
+
+bool TextWorkspace::selectVerse(const QString& ref)
+{
+    const int index = versePicker_->findData(ref);
+    if (index < 0) return false;
+    versePicker_->setCurrentIndex(index);
+    onVersePicked(index);
+    return true;
+}
+
+void TextWorkspace::onVersePicked(int index)
+{
+    const QString ref = versePicker_->itemData(index).toString();
+    for (const auto& v : verses_) {
+        if (v.ref != ref) continue;
+        updatingInputs_ = true;
+        currentVerse_ = v.ref;
+        source_->setPlainText(v.source);
+        reference_->setPlainText(v.target);
+        forcedMode_->setChecked(true);
+        updatingInputs_ = false;
+        userEdited_ = false;
+        translateNow();
+        return;
+    }
+}
+
+void TextWorkspace::showTrace(TracePtr trace)
+{
+    ++generation_;  // drop any result still on its way
+    worker_->supersede(generation_);
+    trace_ = std::move(trace);
+    banner_->clearMessage();
+    matrix_->setTrace(*trace_);
+    translation_->setText(tr("Opened trace: %1 · model %2 · %3 decoding")
+                              .arg(QString::fromStdString(trace_->meta("verse")).isEmpty() ? tr("(no verse)") : QString::fromStdString(trace_->meta("verse")),
+                                   QString::fromStdString(trace_->model), QString::fromStdString(trace_->meta("mode"))));
+    updateMetrics();
+    emit traceShown();
+}
+
+void TextWorkspace::onTranslated(const TranslateResult& r)
+{
+    if (r.generation != generation_) return;  // superseded
+    trace_ = r.trace;
+    matrix_->setTrace(*trace_);
+    translation_->setText(tr("<b>Translation:</b> %1").arg(r.translation.toHtmlEscaped()));
+    const QString unknown = QString::fromStdString(trace_->meta("unknown_words"));
+    if (!unknown.isEmpty())
+        banner_->showMessage(MessageBanner::Level::Warning,
+                             tr("Words the model never saw in training (read as <unk>): %1").arg(unknown));
+    else
+        banner_->clearMessage();
+    updateMetrics();
+    updatePinned(-1);
+    emit logMessage(tr("%1 decoding of %2 source tokens in %3 ms")
+                        .arg(QString::fromStdString(trace_->meta("mode")))
+                        .arg(matrix_->columns() - 1)
+                        .arg(r.milliseconds, 0, 'f', 1));
+    emit traceShown();
+}
+
+void TextWorkspace::onFailed(quint64 generation, const QString& message)
+{
+    if (generation != 0 && generation != generation_) return;
+    if (message == QLatin1String("cancelled")) return;
+    banner_->showMessage(MessageBanner::Level::Error, message);
+    emit logMessage(tr("Error: %1").arg(message));
+    emit errorShown(message);
+}
+
+void TextWorkspace::updateMetrics()
+{
+    if (!trace_ || !trace_->hasGold()) {
+        metrics_->setText(trace_ && trace_->meta("mode") == "forced"
+                              ? tr("No gold alignment for typed text: pick a verse (and leave its text as is) to measure AER.")
+                              : tr("Gold alignment is known for dev/test verses in forced decoding."));
+        return;
+    }
+    const auto& se = trace_->sourceEvaluated;
+    const auto& te = trace_->targetEvaluated;
+    const AlignmentScore s = scoreLinks(traceLinks(*trace_), trace_->goldLinks, se, te);
+    const std::vector<uint8_t> se2(se.begin(), se.end() - 1), te2(te.begin(), te.end() - 1);
+    const AlignmentScore d = scoreLinks(diagonalLinks(se2, te2), trace_->goldLinks, se2, te2);
+    const auto c = matrix_->linkCounts();
+    metrics_->setText(tr("<b>%1</b> against gold (content words): AER <b>%2</b> · precision %3 · recall %4 · "
+                         "diagonal baseline AER %5 &nbsp;|&nbsp; <span style='color:#00a844'>■ %6 hits</span> "
+                         "<span style='color:#e07b00'>□ %7 misses</span> <span style='color:#e0002c'>✕ %8 false links</span>")
+                          .arg(QString::fromStdString(trace_->meta("verse")), percent(s.aer()), percent(s.precision()),
+                               percent(s.recall()), percent(d.aer()))
+                          .arg(c.hits)
+                          .arg(c.misses)
+                          .arg(c.falseLinks));
+}
+
+void TextWorkspace::updatePinned(int row)
+{
+    if (row < 0) {
+        pinned_->setText(tr("Click a target row to pin it and list the source words it attends to."));
+        return;
+    }
+    QStringList parts;
+    const QStringList cols = matrix_->columnLabels();
+    for (const auto& [c, w] : matrix_->attendedColumns(row, 0.05)) parts << QStringLiteral("<b>%1</b> %2").arg(cols[c].toHtmlEscaped()).arg(w, 0, 'f', 2);
+    pinned_->setText(tr("Pinned <b>%1</b> ← %2").arg(matrix_->rowLabels()[row].toHtmlEscaped(), parts.join(QStringLiteral(", "))));
+}
+
+} // namespace attnscope::ui

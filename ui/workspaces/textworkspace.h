@@ -1,0 +1,81 @@
+#pragma once
+// Text workspace: Spanish input (typed or picked from the dev/test verses), model picker,
+// free / forced decoding, the translation, per-verse alignment quality against gold, and
+// the alignment matrix view. All engine work goes to the EngineWorker (latest wins).
+#include "workers/enginejobs.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+class QPlainTextEdit;
+class QPushButton;
+class QRadioButton;
+class QTimer;
+
+namespace attnscope::ui {
+
+class AlignmentMatrixView;
+class EngineWorker;
+class MessageBanner;
+
+class TextWorkspace : public QWidget {
+    Q_OBJECT
+public:
+    TextWorkspace(EngineWorker* worker, QWidget* parent = nullptr);
+
+    AlignmentMatrixView* matrixView() const { return matrix_; }
+    TracePtr currentTrace() const { return trace_; }
+    QString translation() const;
+    QString bannerText() const;
+
+    void setSourceText(const QString& text);
+    void setReferenceText(const QString& text);
+    void setForced(bool forced);
+    /// Picks a dev/test verse (e.g. "Ruth 1:16"): fills source and reference, forced mode.
+    bool selectVerse(const QString& ref);
+    /// Shows a trace opened from a file (no model involved).
+    void showTrace(TracePtr trace);
+
+public slots:
+    void translateNow();
+
+signals:
+    void traceShown();
+    void errorShown(const QString& message);
+    void logMessage(const QString& line);
+    void translateRequested(const attnscope::ui::TranslateRequest& request);
+
+private:
+    void onVersesReady(const QList<VerseEntry>& verses);
+    void onTranslated(const TranslateResult& r);
+    void onFailed(quint64 generation, const QString& message);
+    void onVersePicked(int index);
+    void updateMetrics();
+    void updatePinned(int row);
+    void scheduleTranslate();
+
+    EngineWorker* worker_;
+    QComboBox* versePicker_;
+    QComboBox* modelPicker_;
+    QPlainTextEdit* source_;
+    QPlainTextEdit* reference_;
+    QRadioButton* freeMode_;
+    QRadioButton* forcedMode_;
+    QPushButton* translateButton_;
+    MessageBanner* banner_;
+    QLabel* translation_;
+    QLabel* metrics_;
+    QLabel* pinned_;
+    AlignmentMatrixView* matrix_;
+    QTimer* debounce_;
+
+    QList<VerseEntry> verses_;
+    QString currentVerse_;
+    quint64 generation_ = 0;
+    TracePtr trace_;
+    bool updatingInputs_ = false;
+    bool userEdited_ = false;
+};
+
+} // namespace attnscope::ui
