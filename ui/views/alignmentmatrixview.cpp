@@ -46,7 +46,10 @@ AlignmentMatrixView::AlignmentMatrixView(QWidget* parent) : QWidget(parent)
     x->setVisible(true);
     x->setTickLabelRotation(-60);
     y->setRangeReversed(true);
+    QFont tickFont = font();
+    tickFont.setPointSizeF(std::max(7.0, tickFont.pointSizeF() - 1.0));
     for (QCPAxis* a : {x, y}) {
+        a->setTickLabelFont(tickFont);
         a->grid()->setVisible(false);
         a->setSubTicks(false);
         a->setTickLength(0, 3);
@@ -75,7 +78,7 @@ AlignmentMatrixView::AlignmentMatrixView(QWidget* parent) : QWidget(parent)
     plot_->axisRect()->setMarginGroup(QCP::msTop | QCP::msBottom, group);
     scale_->setMarginGroup(QCP::msTop | QCP::msBottom, group);
 
-    argmax_ = markerGraph(plot_, x, y, tr("argmax link"), QCPScatterStyle::ssDisc, QPen(Qt::black, 1), QBrush(Qt::white));
+    argmax_ = markerGraph(plot_, x, y, tr("argmax link"), QCPScatterStyle::ssDisc, QPen(QColor(0, 0, 0, 150), 1), QBrush(Qt::white));
     hits_ = markerGraph(plot_, x, y, tr("gold hit"), QCPScatterStyle::ssSquare, QPen(QColor("#00c853"), 2.5), Qt::NoBrush);
     misses_ = markerGraph(plot_, x, y, tr("gold miss"), QCPScatterStyle::ssSquare, QPen(QColor("#ff9100"), 2.5, Qt::DashLine), Qt::NoBrush);
     falseLinks_ = markerGraph(plot_, x, y, tr("false link"), QCPScatterStyle::ssCross, QPen(QColor("#ff1744"), 2.5), Qt::NoBrush);
@@ -108,6 +111,13 @@ AlignmentMatrixView::AlignmentMatrixView(QWidget* parent) : QWidget(parent)
     pinRect_->setPen(QPen(QColor("#ff4081"), 2.5));
     pinRect_->setBrush(Qt::NoBrush);
 
+    emptyText_ = new QCPItemText(plot_);
+    emptyText_->setClipToAxisRect(false);
+    emptyText_->position->setType(QCPItemPosition::ptAxisRectRatio);
+    emptyText_->position->setCoords(0.5, 0.5);
+    emptyText_->setText(tr("Translate a sentence or pick a verse to see its alignment matrix"));
+    emptyText_->setColor(QColor("#555555"));
+
     connect(plot_, &QCustomPlot::mouseMove, this, &AlignmentMatrixView::onMouseMove);
     connect(plot_, &QCustomPlot::mousePress, this, &AlignmentMatrixView::onMousePress);
     connect(plot_, &QCustomPlot::afterLayout, this, [this] {
@@ -130,12 +140,15 @@ void AlignmentMatrixView::clear()
     counts_ = {};
     map_->data()->setSize(1, 1);
     map_->data()->fill(0);
+    map_->setVisible(false);
+    emptyText_->setVisible(true);
+    plot_->legend->setVisible(false);
     for (auto* g : {argmax_, hits_, misses_, falseLinks_}) g->data()->clear();
     xTicker_->clear();
     yTicker_->clear();
     hLine_->setVisible(false);
     vLine_->setVisible(false);
-    pinRect_->setVisible(false);
+    updatePin();
     plot_->replot();
 }
 
@@ -157,6 +170,9 @@ void AlignmentMatrixView::setTrace(const AttentionTrace& trace)
         colLabels_ << (t->labels.size() > 1 && int(t->labels[1].size()) == cols_ ? QString::fromStdString(t->labels[1][size_t(c)]) : QString::number(c));
     pinned_ = hoverRow_ = hoverCol_ = -1;
 
+    map_->setVisible(true);
+    emptyText_->setVisible(false);
+    plot_->legend->setVisible(true);
     auto* data = map_->data();
     data->setSize(cols_, rows_);
     data->setRange(QCPRange(0, cols_ - 1), QCPRange(0, rows_ - 1));
@@ -199,7 +215,7 @@ void AlignmentMatrixView::setTrace(const AttentionTrace& trace)
     }
     hLine_->setVisible(false);
     vLine_->setVisible(false);
-    pinRect_->setVisible(false);
+    updatePin();
     updateTicks();
     updateMarkerSizes();
     plot_->replot();
@@ -267,10 +283,25 @@ void AlignmentMatrixView::setPinnedRow(int row)
 
 void AlignmentMatrixView::updatePin()
 {
+    for (auto* b : bands_) plot_->removeItem(b);
+    bands_.clear();
     pinRect_->setVisible(pinned_ >= 0);
-    if (pinned_ >= 0) {
-        pinRect_->topLeft->setCoords(-0.5, pinned_ - 0.5);
-        pinRect_->bottomRight->setCoords(cols_ - 0.5, pinned_ + 0.5);
+    if (pinned_ < 0) return;
+    pinRect_->topLeft->setCoords(-0.5, pinned_ - 0.5);
+    pinRect_->bottomRight->setCoords(cols_ - 0.5, pinned_ + 0.5);
+    // Highlight the source words the pinned row attends to (weight ≥ 0.1), the
+    // stronger the more opaque.
+    for (const auto& [c, w] : attendedColumns(pinned_, 0.1)) {
+        auto* band = new QCPItemRect(plot_);
+        band->setLayer("overlay");
+        band->setClipAxisRect(plot_->axisRect());
+        band->setSelectable(false);
+        for (auto* pos : band->positions()) pos->setAxes(plot_->xAxis2, plot_->yAxis);
+        band->topLeft->setCoords(c - 0.5, -0.5);
+        band->bottomRight->setCoords(c + 0.5, rows_ - 0.5);
+        band->setPen(QPen(QColor(255, 64, 129, 200), 1));
+        band->setBrush(QColor(255, 64, 129, int(40 + 80 * w)));
+        bands_.append(band);
     }
 }
 
@@ -294,7 +325,7 @@ void AlignmentMatrixView::updateTicks()
 {
     // Thin labels so they never overlap: every k-th token, k from the pixels per cell.
     const QFontMetrics fm(plot_->xAxis2->tickLabelFont());
-    const double pitch = fm.height() * 1.05;
+    const double pitch = fm.height() * 0.95;
     auto fill = [&](QCPAxis* axis, QCPAxisTickerText* ticker, const QStringList& labels) {
         ticker->clear();
         const int n = labels.size();
@@ -320,7 +351,7 @@ void AlignmentMatrixView::updateMarkerSizes()
         st.setSize(s);
         g->setScatterStyle(st);
     };
-    setSize(argmax_, std::clamp(cell * 0.3, 3.0, 10.0));
+    setSize(argmax_, std::clamp(cell * 0.4, 4.0, 12.0));
     for (auto* g : {hits_, misses_}) setSize(g, std::clamp(cell * 0.85, 5.0, 40.0));
     setSize(falseLinks_, std::clamp(cell * 0.7, 5.0, 32.0));
 }

@@ -13,6 +13,7 @@ class QCPColorScale;
 class QCPGraph;
 class QCPItemStraightLine;
 class QCPItemRect;
+class QCPItemText;
 class QCPAxisTickerText;
 
 namespace attnscope::ui {
@@ -77,6 +78,8 @@ private:
     QCPItemStraightLine* hLine_ = nullptr;
     QCPItemStraightLine* vLine_ = nullptr;
     QCPItemRect* pinRect_ = nullptr;
+    QCPItemText* emptyText_ = nullptr;
+    QList<QCPItemRect*> bands_;  ///< columns the pinned row attends to
     QSharedPointer<QCPAxisTickerText> xTicker_, yTicker_;
 
     int rows_ = 0, cols_ = 0, pinned_ = -1, hoverRow_ = -1, hoverCol_ = -1;

@@ -109,11 +109,15 @@ std::set<std::string> readStopWords(const char* file)
 
 std::string joinTokens(const std::vector<Token>& tokens)
 {
+    // Detokenise for display: no space before closing punctuation, none after opening.
+    static const std::set<std::string> closing{".", ",", ";", ":", "!", "?", ")", "]", "\u201d", "\u2019"};
+    static const std::set<std::string> opening{"(", "[", "\u201c", "\u2018", "\u00bf", "\u00a1"};
     std::string out;
+    bool glue = true;
     for (const auto& t : tokens) {
-        const bool closing = t.text.size() == 1 && std::string(".,;:!?)]").find(t.text[0]) != std::string::npos;
-        if (!out.empty() && !closing && out.back() != '(') out += ' ';
+        if (!glue && !closing.count(t.text)) out += ' ';
         out += t.text;
+        glue = opening.count(t.text) > 0;
     }
     return out;
 }
