@@ -47,7 +47,9 @@ private slots:
         QCOMPARE(m->pinnedRow(), 0);
         QVERIFY(w.findChild<QLabel*>("pinnedLabel")->text().contains("Pinned"));
         QVERIFY(!m->attendedColumns(0, 0.0).isEmpty());
-        m->setPinnedRow(-1);
+        QTest::keyClick(m->plot(), Qt::Key_Down);  // keyboard moves the pinned row
+        QCOMPARE(m->pinnedRow(), 1);
+        QTest::keyClick(m->plot(), Qt::Key_Escape);
         QCOMPARE(m->pinnedRow(), -1);
         QCOMPARE(m->linkCounts().argmax, m->rows() - 1);
     }

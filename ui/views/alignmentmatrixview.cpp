@@ -120,13 +120,16 @@ AlignmentMatrixView::AlignmentMatrixView(QWidget* parent) : QWidget(parent)
 
     connect(plot_, &QCustomPlot::mouseMove, this, &AlignmentMatrixView::onMouseMove);
     connect(plot_, &QCustomPlot::mousePress, this, &AlignmentMatrixView::onMousePress);
+    connect(plot_, &QCustomPlot::mouseDoubleClick, this, [this] { resetZoom(); });
+    plot_->setFocusPolicy(Qt::StrongFocus);
+    plot_->installEventFilter(this);
     connect(plot_, &QCustomPlot::afterLayout, this, [this] {
         updateTicks();
         updateMarkerSizes();
     });
     connect(x, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, [this] { updateTicks(); updateMarkerSizes(); });
     connect(y, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, [this] { updateTicks(); updateMarkerSizes(); });
-    setToolTip(tr("Hover a cell for its weight, click a target row to pin it, drag to pan, wheel to zoom, double-click to reset."));
+    setToolTip(tr("Hover a cell for its weight; click a target row to pin it (Up/Down move it, Esc unpins); drag to pan, wheel to zoom, double-click or Home to reset."));
     clear();
 }
 
@@ -219,6 +222,36 @@ void AlignmentMatrixView::setTrace(const AttentionTrace& trace)
     updateTicks();
     updateMarkerSizes();
     plot_->replot();
+}
+
+void AlignmentMatrixView::resetZoom()
+{
+    if (rows_ == 0) return;
+    plot_->xAxis2->setRange(-0.5, cols_ - 0.5);
+    plot_->yAxis->setRange(-0.5, rows_ - 0.5);
+    plot_->replot();
+}
+
+bool AlignmentMatrixView::eventFilter(QObject* watched, QEvent* event)
+{
+    // Keyboard: Up/Down move the pinned target row, Esc unpins, Home resets the zoom.
+    if (watched == plot_ && event->type() == QEvent::KeyPress && rows_ > 0) {
+        const int key = static_cast<QKeyEvent*>(event)->key();
+        if (key == Qt::Key_Down || key == Qt::Key_Up) {
+            const int next = pinned_ < 0 ? 0 : std::clamp(pinned_ + (key == Qt::Key_Down ? 1 : -1), 0, rows_ - 1);
+            setPinnedRow(next);
+            return true;
+        }
+        if (key == Qt::Key_Escape && pinned_ >= 0) {
+            setPinnedRow(-1);
+            return true;
+        }
+        if (key == Qt::Key_Home) {
+            resetZoom();
+            return true;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 double AlignmentMatrixView::value(int row, int col) const

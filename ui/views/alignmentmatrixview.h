@@ -56,10 +56,15 @@ public:
     bool exportTo(const QString& path, int width, int height, QString* error);
 
     QCustomPlot* plot() const { return plot_; }
+    /// Shows the whole matrix again after zooming or panning.
+    void resetZoom();
 
 signals:
     void rowPinned(int row);
     void cellHovered(int row, int col);
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
     void onMouseMove(QMouseEvent* e);
