@@ -10,6 +10,7 @@
 #include <benchmark/benchmark.h>
 #include <qcustomplot.h>
 
+#include <memory>
 #include <random>
 
 using namespace attnscope;
@@ -35,27 +36,31 @@ AttentionTrace randomTrace(int n)
     return t;
 }
 
+/// A shown matrix view of window size, optionally holding a random n×n trace.
+std::unique_ptr<ui::AlignmentMatrixView> shownView(int n)
+{
+    auto view = std::make_unique<ui::AlignmentMatrixView>();
+    view->resize(1100, 900);
+    view->show();
+    if (n > 0) view->setTrace(randomTrace(n));
+    return view;
+}
+
 void BM_MatrixOpen(benchmark::State& state)
 {
     const auto trace = randomTrace(int(state.range(0)));
-    ui::AlignmentMatrixView view;
-    view.resize(1100, 900);
-    view.show();
+    auto view = shownView(0);
     for (auto _ : state) {
-        view.setTrace(trace);  // builds the colour map and replots
-        benchmark::DoNotOptimize(view.rows());
+        view->setTrace(trace);  // builds the colour map and replots
+        benchmark::DoNotOptimize(view->rows());
     }
 }
 BENCHMARK(BM_MatrixOpen)->Arg(1024)->Arg(4096)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 void BM_MatrixHover(benchmark::State& state)
 {
-    const auto trace = randomTrace(1024);
-    ui::AlignmentMatrixView view;
-    view.resize(1100, 900);
-    view.show();
-    view.setTrace(trace);
-    QCustomPlot* plot = view.plot();
+    auto view = shownView(1024);
+    QCustomPlot* plot = view->plot();
     const QRect r = plot->axisRect()->rect();
     int k = 0;
     for (auto _ : state) {
@@ -70,12 +75,8 @@ BENCHMARK(BM_MatrixHover)->Unit(benchmark::kMillisecond);
 
 void BM_MatrixPanReplot(benchmark::State& state)
 {
-    const auto trace = randomTrace(1024);
-    ui::AlignmentMatrixView view;
-    view.resize(1100, 900);
-    view.show();
-    view.setTrace(trace);
-    QCustomPlot* plot = view.plot();
+    auto view = shownView(1024);
+    QCustomPlot* plot = view->plot();
     int k = 0;
     for (auto _ : state) {
         plot->xAxis2->setRange(100 + k % 50, 400 + k % 50);  // a pan step

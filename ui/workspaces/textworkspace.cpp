@@ -270,11 +270,8 @@ void TextWorkspace::updateMetrics()
                               : tr("Gold alignment is known for dev/test verses in forced decoding."));
         return;
     }
-    const auto& se = trace_->sourceEvaluated;
-    const auto& te = trace_->targetEvaluated;
-    const AlignmentScore s = scoreLinks(traceLinks(*trace_), trace_->goldLinks, se, te);
-    const std::vector<uint8_t> se2(se.begin(), se.end() - 1), te2(te.begin(), te.end() - 1);
-    const AlignmentScore d = scoreLinks(diagonalLinks(se2, te2), trace_->goldLinks, se2, te2);
+    const AlignmentScore s = scoreTrace(*trace_);
+    const AlignmentScore d = scoreDiagonal(*trace_);
     const auto c = matrix_->linkCounts();
     metrics_->setText(tr("<b>%1</b> against gold (content words): AER <b>%2</b> · precision %3 · recall %4 · "
                          "diagonal baseline AER %5 &nbsp;|&nbsp; <span style='color:#00a844'>■ %6 hits</span> "

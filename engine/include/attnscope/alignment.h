@@ -42,6 +42,12 @@ std::string toPharaoh(const std::vector<AlignmentLink>& links);
 /// (the final </s> column and row are excluded).
 std::vector<AlignmentLink> traceLinks(const AttentionTrace& trace);
 
+/// Scores a forced-decoding trace that carries gold (hasGold()): its argmax links, and
+/// the diagonal baseline over the same words (the trailing </s> is excluded from both).
+/// Zero counts when the trace has no gold.
+AlignmentScore scoreTrace(const AttentionTrace& trace);
+AlignmentScore scoreDiagonal(const AttentionTrace& trace);
+
 /// Corpus BLEU-4 (Papineni et al. 2002) with brevity penalty, on tokens, in [0, 100].
 double corpusBleu(const std::vector<std::vector<std::string>>& hypotheses,
                   const std::vector<std::vector<std::string>>& references);

@@ -59,6 +59,10 @@ void markEvaluated(Verse& v);
 /// Gold links: pairs of evaluated tokens that share a Strong's number.
 std::vector<AlignmentLink> goldLinks(const Verse& v);
 
+/// Adds the verse's gold links and evaluated masks to a forced-decoding trace of it
+/// (masks get a trailing 0 for the </s> label).
+void attachGold(const Verse& v, AttentionTrace& trace);
+
 struct Corpus {
     std::vector<Verse> verses;
     std::vector<const Verse*> split(Split s) const;

@@ -86,6 +86,21 @@ std::vector<AlignmentLink> traceLinks(const AttentionTrace& trace)
     return argmaxLinks(x->values.data(), rows, cols, int(x->shape[1]));
 }
 
+AlignmentScore scoreTrace(const AttentionTrace& trace)
+{
+    if (!trace.hasGold()) return {};
+    return scoreLinks(traceLinks(trace), trace.goldLinks, trace.sourceEvaluated, trace.targetEvaluated);
+}
+
+AlignmentScore scoreDiagonal(const AttentionTrace& trace)
+{
+    if (!trace.hasGold()) return {};
+    // The masks carry a 0 for the trailing </s>; the baseline sees the verse's words only.
+    const std::vector<uint8_t> se(trace.sourceEvaluated.begin(), trace.sourceEvaluated.end() - 1);
+    const std::vector<uint8_t> te(trace.targetEvaluated.begin(), trace.targetEvaluated.end() - 1);
+    return scoreLinks(diagonalLinks(se, te), trace.goldLinks, se, te);
+}
+
 double corpusBleu(const std::vector<std::vector<std::string>>& hyps, const std::vector<std::vector<std::string>>& refs)
 {
     double matches[4] = {0, 0, 0, 0}, totals[4] = {0, 0, 0, 0};

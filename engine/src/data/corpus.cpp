@@ -254,6 +254,17 @@ std::vector<AlignmentLink> goldLinks(const Verse& v)
     return links;
 }
 
+void attachGold(const Verse& v, AttentionTrace& trace)
+{
+    trace.goldLinks = goldLinks(v);
+    trace.sourceEvaluated.clear();
+    trace.targetEvaluated.clear();
+    for (const auto& t : v.source) trace.sourceEvaluated.push_back(t.evaluated);
+    for (const auto& t : v.target) trace.targetEvaluated.push_back(t.evaluated);
+    trace.sourceEvaluated.push_back(0);  // </s>
+    trace.targetEvaluated.push_back(0);
+}
+
 std::vector<const Verse*> Corpus::split(Split s) const
 {
     std::vector<const Verse*> out;

@@ -126,13 +126,7 @@ Status Translator::decodeVerse(const Verse& v, bool forced, AttentionTrace& out,
     out.metadata["input"] = v.sourceText();
     out.metadata["reference"] = v.targetText();
     out.metadata["verse"] = v.ref;
-    if (forced) {
-        out.goldLinks = goldLinks(v);
-        for (const auto& t : v.source) out.sourceEvaluated.push_back(t.evaluated);
-        for (const auto& t : v.target) out.targetEvaluated.push_back(t.evaluated);
-        out.sourceEvaluated.push_back(0);  // </s>
-        out.targetEvaluated.push_back(0);
-    }
+    if (forced) attachGold(v, out);
     return Status::success();
 }
 
@@ -154,11 +148,8 @@ Status evaluate(const Translator& t, const std::vector<const Verse*>& verses, Ev
         if (!keepGoing(progress, done++, total)) return Status::error("cancelled");
         AttentionTrace trace;
         if (auto st = t.decodeVerse(*v, true, trace); !st) return st;
-        out.model.add(scoreLinks(traceLinks(trace), trace.goldLinks, trace.sourceEvaluated, trace.targetEvaluated));
-        // The diagonal baseline sees the verse's words only (not the trailing </s>).
-        const std::vector<uint8_t> se(trace.sourceEvaluated.begin(), trace.sourceEvaluated.end() - 1);
-        const std::vector<uint8_t> te(trace.targetEvaluated.begin(), trace.targetEvaluated.end() - 1);
-        out.diagonal.add(scoreLinks(diagonalLinks(se, te), trace.goldLinks, se, te));
+        out.model.add(scoreTrace(trace));
+        out.diagonal.add(scoreDiagonal(trace));
         ++out.verses;
     }
     if (computeBleu) {

@@ -54,12 +54,8 @@ double devAer(Seq2SeqBundle& b, const std::vector<const Verse*>& dev)
     for (const Verse* v : dev) {
         AttentionTrace t;
         if (!decodeTokens(b, v->sourceWords(), v->targetWords(), t, {})) continue;
-        std::vector<uint8_t> se, te;
-        for (const auto& x : v->source) se.push_back(x.evaluated);
-        for (const auto& x : v->target) te.push_back(x.evaluated);
-        se.push_back(0);
-        te.push_back(0);
-        s.add(scoreLinks(traceLinks(t), goldLinks(*v), se, te));
+        attachGold(*v, t);
+        s.add(scoreTrace(t));
     }
     return s.aer();
 }
