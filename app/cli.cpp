@@ -179,6 +179,8 @@ int cmdTrain(const QStringList& args)
     p.addOption({"seed", "random seed", "N", QString::number(c.seed)});
     p.addOption({"max-steps", "stop after N batches (0 = all)", "N", "0"});
     p.addOption({"max-verses", "use only the first N training verses (0 = all)", "N", "0"});
+    p.addOption({"guided-alignment", "weight λ of the guided-alignment loss (train-split Strong's links; 0 = off)", "λ", "0"});
+    p.addOption({"guided-from-step", "apply the guided-alignment loss from this batch on", "N", "0"});
     if (!p.parse(args)) return usage(p.errorText().toStdString());
     if (p.positionalArguments().size() != 1) return usage("train takes one MODEL");
     c.model = p.positionalArguments()[0].toStdString();
@@ -197,6 +199,8 @@ int cmdTrain(const QStringList& args)
     c.seed = p.value("seed").toUInt();
     c.maxSteps = p.value("max-steps").toInt();
     c.maxTrainVerses = p.value("max-verses").toInt();
+    c.guidedAlignment = p.value("guided-alignment").toDouble();
+    c.guidedFromStep = p.value("guided-from-step").toInt();
     if (c.epochs < 1 || c.batchSize < 1 || c.hidden < 1 || c.embedding < 1 || c.vocabSize < 10)
         return usage("epochs, batch, hidden, embedding and vocab must be positive");
     TrainReport r;

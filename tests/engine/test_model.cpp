@@ -126,6 +126,8 @@ private slots:
         c.learningRate = 5e-3;
         c.epochs = 2;
         c.checkpointEvery = 0;
+        c.guidedAlignment = 1.0;  // exercise the guided-alignment path too
+        c.guidedFromStep = 4;
         TrainReport r;
         auto st = train(c, r);
         QVERIFY2(st.ok, st.message.c_str());

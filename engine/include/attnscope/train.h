@@ -24,6 +24,12 @@ struct TrainConfig {
     int maxSteps = 0;         ///< stop after this many batches (0 = all); tests use a few
     int checkpointEvery = 200;  ///< batches
     int maxTrainVerses = 0;   ///< 0 = whole train split
+    /// Guided alignment (supervised attention; Liu et al. 2016, Garg et al. 2019 §4.2):
+    /// loss += λ · mean over target words with gold links of −Σ_i g_ji log α_ji, where g_j is
+    /// uniform over the train split's Strong's-number links of target word j (content words
+    /// only, as in the metric). Train-split gold only. 0 disables it.
+    double guidedAlignment = 0.0;
+    int guidedFromStep = 0;   ///< the guided term applies from this batch on (0 = from the start)
 };
 
 struct TrainReport {

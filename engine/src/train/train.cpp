@@ -21,6 +21,7 @@ namespace attnscope {
 namespace {
 struct Example {
     std::vector<int64_t> src, tgt;
+    std::vector<AlignmentLink> links;  ///< train-split gold (content words), for guided alignment
 };
 
 std::vector<std::vector<size_t>> makeBatches(const std::vector<Example>& data, int batchSize)
@@ -98,6 +99,7 @@ Status train(const TrainConfig& cfg, TrainReport& report, const ProgressFn& prog
         e.src.push_back(Vocab::kEos);
         for (const auto& w : tgtSents[k]) e.tgt.push_back(b.target.id(w));
         e.tgt.push_back(Vocab::kEos);
+        if (cfg.guidedAlignment > 0) e.links = goldLinks(*trainVerses[k]);
         data.push_back(std::move(e));
     }
     {
@@ -141,7 +143,7 @@ Status train(const TrainConfig& cfg, TrainReport& report, const ProgressFn& prog
             startBatch = int(prog[1].item<int64_t>());
             step = prog[2].item<int64_t>();
             say("resumed from " + ckpt + " at epoch " + std::to_string(startEpoch + 1) + ", batch " +
-                std::to_string(startBatch));
+                std::to_string(startBatch) + " (step " + std::to_string(step) + ")");
         } catch (const std::exception& e) {
             return Status::error("cannot resume from checkpoint " + ckpt + ": " + e.what());
         }
@@ -149,7 +151,7 @@ Status train(const TrainConfig& cfg, TrainReport& report, const ProgressFn& prog
 
     report = TrainReport{};
     const auto t0 = std::chrono::steady_clock::now();
-    double running = 0;
+    double running = 0, runningGuided = 0;
     int runningN = 0;
     for (int epoch = startEpoch; epoch < cfg.epochs; ++epoch) {
         // Learning rate: constant for the first half, then halved every epoch.
@@ -191,23 +193,46 @@ Status train(const TrainConfig& cfg, TrainReport& report, const ProgressFn& prog
             auto loss = torch::nn::functional::cross_entropy(
                 logits.reshape({-1, logits.size(2)}), tout.reshape({-1}),
                 torch::nn::functional::CrossEntropyFuncOptions().ignore_index(Vocab::kPad));
+            double guidedValue = 0;
+            if (cfg.guidedAlignment > 0 && step >= cfg.guidedFromStep) {
+                // g [B, T, S]: uniform over each target word's gold source positions.
+                auto guide = torch::zeros({B, T, S});
+                auto rows = torch::zeros({B, T});
+                auto ga = guide.accessor<float, 3>();
+                auto ra = rows.accessor<float, 2>();
+                for (int64_t r = 0; r < B; ++r) {
+                    std::vector<int> count(size_t(T), 0);
+                    const auto& links = data[idx[size_t(r)]].links;
+                    for (const auto& l : links) ++count[size_t(l.target)];
+                    for (const auto& l : links) {
+                        ga[r][l.target][l.source] = 1.0f / float(count[size_t(l.target)]);
+                        ra[r][l.target] = 1.0f;
+                    }
+                }
+                const auto ce = -(guide * torch::log(alpha + 1e-8)).sum(-1);  // [B, T]
+                const auto guided = (ce * rows).sum() / rows.sum().clamp_min(1.0);
+                loss = loss + cfg.guidedAlignment * guided;
+                guidedValue = guided.item<double>();
+            }
             loss.backward();
             torch::nn::utils::clip_grad_norm_(b.net->parameters(), 1.0);
             opt.step();
-            const double l = loss.item<double>();
+            const double l = loss.item<double>() - cfg.guidedAlignment * guidedValue;  // report the translation loss
             if (report.stepsRun == 0) report.firstLoss = l;
             report.lastLoss = l;
             ++report.stepsRun;
             ++step;
             running += l;
+            runningGuided += guidedValue;
             ++runningN;
             if (step % 50 == 0) {
                 const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-                char buf[200];
-                std::snprintf(buf, sizeof buf, "epoch %d/%d batch %d/%lld loss %.3f lr %.2g  %.2f s/batch", epoch + 1,
-                              cfg.epochs, bi + 1, (long long)perEpoch, running / runningN, lr, secs / report.stepsRun);
+                char buf[240];
+                std::snprintf(buf, sizeof buf, "epoch %d/%d batch %d/%lld loss %.3f guided %.3f lr %.2g  %.2f s/batch",
+                              epoch + 1, cfg.epochs, bi + 1, (long long)perEpoch, running / runningN,
+                              runningGuided / runningN, lr, secs / report.stepsRun);
                 say(buf);
-                running = 0;
+                running = runningGuided = 0;
                 runningN = 0;
             }
             if (cfg.checkpointEvery > 0 && step % cfg.checkpointEvery == 0) writeCheckpoint(ckpt, b, opt, epoch, bi + 1, step);
