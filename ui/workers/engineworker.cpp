@@ -36,7 +36,10 @@ void EngineWorker::loadVerses()
     QElapsedTimer timer;
     timer.start();
     auto corpus = std::make_unique<Corpus>();
-    if (auto st = loadBibleCorpus(*corpus, {Split::Dev, Split::Test}); !st) {
+    // Cancelled when the window closes (supersede(max) from the GUI thread).
+    const auto keepReading = [this](int64_t, int64_t) { return latest_.load() != ~quint64(0); };
+    if (auto st = loadBibleCorpus(*corpus, {Split::Dev, Split::Test}, keepReading); !st) {
+        if (st.message == "cancelled") return;
         emit failed(0, tr("Verse picker unavailable: %1").arg(QString::fromStdString(st.message)));
         return;
     }

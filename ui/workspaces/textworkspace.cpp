@@ -134,9 +134,8 @@ TextWorkspace::TextWorkspace(EngineWorker* worker, QWidget* parent) : QWidget(pa
     connect(reference_, &QPlainTextEdit::textChanged, this, [this] {
         if (forcedMode_->isChecked()) scheduleTranslate();
     });
-    connect(forcedMode_, &QRadioButton::toggled, this, [this](bool) {
-        reference_->setEnabled(true);
-        if (!updatingInputs_) translateNow();
+    connect(modes, &QButtonGroup::buttonToggled, this, [this](QAbstractButton*, bool checked) {
+        if (checked && !updatingInputs_) translateNow();  // one request per mode change
     });
     connect(modelPicker_, &QComboBox::currentIndexChanged, this, [this] { translateNow(); });
     connect(versePicker_, &QComboBox::activated, this, &TextWorkspace::onVersePicked);
