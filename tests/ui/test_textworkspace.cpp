@@ -47,6 +47,13 @@ private slots:
         QCOMPARE(m->pinnedRow(), 0);
         QVERIFY(w.findChild<QLabel*>("pinnedLabel")->text().contains("Pinned"));
         QVERIFY(!m->attendedColumns(0, 0.0).isEmpty());
+        // Clicking the target token label (left of the matrix) pins its row.
+        m->setPinnedRow(-1);
+        QCustomPlot* plot = m->plot();
+        const int y1 = int(plot->yAxis->coordToPixel(1));
+        QTest::mouseClick(plot, Qt::LeftButton, Qt::NoModifier, QPoint(plot->axisRect()->rect().left() - 15, y1));
+        QCOMPARE(m->pinnedRow(), 1);
+        m->setPinnedRow(0);
         QTest::keyClick(m->plot(), Qt::Key_Down);  // keyboard moves the pinned row
         QCOMPARE(m->pinnedRow(), 1);
         QTest::keyClick(m->plot(), Qt::Key_Escape);

@@ -303,7 +303,16 @@ void AlignmentMatrixView::onMousePress(QMouseEvent* e)
 {
     if (e->button() != Qt::LeftButton) return;
     int r = -1, c = -1;
-    if (cellAt(e->pos(), &r, &c)) setPinnedRow(r == pinned_ ? -1 : r);
+    if (cellAt(e->pos(), &r, &c)) {
+        setPinnedRow(r == pinned_ ? -1 : r);
+        return;
+    }
+    // A click on a target token label (left of the matrix) pins that row too.
+    const QRect ar = plot_->axisRect()->rect();
+    if (rows_ > 0 && e->pos().x() < ar.left() && e->pos().y() >= ar.top() && e->pos().y() <= ar.bottom()) {
+        r = int(std::lround(plot_->yAxis->pixelToCoord(e->pos().y())));
+        if (r >= 0 && r < rows_) setPinnedRow(r == pinned_ ? -1 : r);
+    }
 }
 
 void AlignmentMatrixView::setPinnedRow(int row)

@@ -256,6 +256,17 @@ void TextWorkspace::onFailed(quint64 generation, const QString& message)
 {
     if (generation != 0 && generation != generation_) return;
     if (message == QLatin1String("cancelled")) return;
+    if (generation == 0) {
+        // The verse list could not be read (e.g. SWORD modules missing): say so where the
+        // verses would be, and still show a demo sentence without gold.
+        versePicker_->lineEdit()->setPlaceholderText(tr("verses unavailable — see the log"));
+        emit logMessage(tr("Error: %1").arg(message));
+        if (!userEdited_ && source_->toPlainText().isEmpty()) {
+            setSourceText(QStringLiteral("En el principio crió Dios los cielos y la tierra."));
+            translateNow();
+        }
+        return;
+    }
     banner_->showMessage(MessageBanner::Level::Error, message);
     emit logMessage(tr("Error: %1").arg(message));
     emit errorShown(message);
