@@ -1,5 +1,6 @@
 // Stage 1 score functions, stage 2 normalisation, stage 3 context — against hand-computed values.
 #include "attention/attention.h"
+#include "attention/multihead.h"
 
 #include <QtTest>
 
@@ -92,6 +93,36 @@ private slots:
             ScoreFunction back;
             QVERIFY(parseScore(scoreName(f), back) && back == f);
         }
+    }
+    void multiHeadTwoHeadsByHand()
+    {
+        // d_model 2, 2 heads (d_k 1), all projections the identity without bias.
+        // X = [[1,0],[0,1]]. Head 0 sees dim 0: scores [[1,0],[0,0]] → rows
+        // [σ, 1−σ], [.5,.5] with σ = e/(e+1) = 0.731059; head 1 sees dim 1: rows [.5,.5], [1−σ, σ].
+        MultiHeadAttention mha(2, 2);
+        torch::NoGradGuard ng;
+        for (auto* l : {&mha->wq, &mha->wk, &mha->wv, &mha->wo}) {
+            (*l)->weight.copy_(torch::eye(2));
+            (*l)->bias.zero_();
+        }
+        const auto x = t3({1, 0, 0, 1}, 1, 2, 2);
+        auto [out, w] = mha->forward(x, x, x);
+        QCOMPARE(w.sizes().vec(), (std::vector<int64_t>{1, 2, 2, 2}));
+        const float s = 0.731059f;
+        expectClose(w, {s, 1 - s, 0.5f, 0.5f, /* head 1 */ 0.5f, 0.5f, 1 - s, s});
+        // out = [head0 · v_dim0, head1 · v_dim1] per token
+        expectClose(out, {s, 0.5f, 0.5f, s});
+    }
+    void decoderMaskIsCausal()
+    {
+        torch::manual_seed(3);
+        MultiHeadAttention mha(8, 4);
+        const auto x = torch::randn({2, 5, 8});
+        auto [out, w] = mha->forward(x, x, x, causalMask(5));
+        const auto above = torch::ones({5, 5}, torch::kBool).triu(1);
+        QVERIFY(w.masked_select(above.view({1, 1, 5, 5}).expand_as(w)).abs().max().item<float>() == 0.0f);
+        QVERIFY(torch::allclose(w.sum(-1), torch::ones({2, 4, 5})));
+        QVERIFY_THROWS_EXCEPTION(c10::Error, MultiHeadAttention(10, 4));
     }
 };
 

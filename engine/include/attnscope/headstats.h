@@ -1,0 +1,37 @@
+#pragma once
+// Statistics of attention heads on plain row-major float matrices [rows, cols] whose rows
+// are attention distributions (non-negative, summing to 1).
+#include <cstddef>
+#include <vector>
+
+namespace attnscope {
+
+/// Shannon entropy of one attention row, in bits. Zero weights contribute 0.
+double rowEntropy(const float* row, int n);
+/// Mean row entropy of a [rows, cols] head, in bits.
+double meanEntropy(const float* m, int rows, int cols);
+
+/// Jensen–Shannon divergence per row between heads P and Q ([rows, cols] each), base 2,
+/// so each value is in [0, 1]: JSD = ½ KL(P‖M) + ½ KL(Q‖M), M = ½(P + Q) (Lin 1991).
+std::vector<double> jsDivergenceRows(const float* p, const float* q, int rows, int cols);
+/// Mean of jsDivergenceRows.
+double jsDivergence(const float* p, const float* q, int rows, int cols);
+
+/// Pearson correlation of two equally long arrays; 0 when either is constant.
+double pearson(const float* a, const float* b, size_t n);
+
+/// Attention rollout (Abnar & Zuidema 2020, §3): for layers 1..L of [n, n] self-attention
+/// (heads already averaged), Ã_l = ½A_l + ½I with rows renormalised, R = Ã_L · … · Ã_1.
+/// Returns R [n, n] row-major. `layers` are in bottom-to-top order.
+std::vector<float> rollout(const std::vector<const float*>& layers, int n);
+
+/// Where a head looks (Clark et al. 2019, "What Does BERT Look At?", §3): the mean
+/// attention mass, over query rows, on the same position, the previous one, the next one,
+/// on punctuation keys and on the end-of-sentence key (`eosCol`, −1 if none).
+struct HeadPositionStats {
+    double same = 0, previous = 0, next = 0, punctuation = 0, eos = 0;
+};
+HeadPositionStats positionStats(const float* m, int rows, int cols, const std::vector<bool>& punctuationCols,
+                                int eosCol);
+
+} // namespace attnscope

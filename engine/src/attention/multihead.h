@@ -1,0 +1,29 @@
+#pragma once
+// Multi-head scaled dot-product attention (Vaswani et al. 2017, §3.2.2) that records
+// every head's weights. Internal engine header (includes torch).
+//   head_h = softmax(Q W_h^Q (K W_h^K)ᵀ / √d_k + mask) V W_h^V,  out = [head_1; …; head_H] W^O
+// Shapes: query [B, Tq, d_model], key/value [B, Tk, d_model], mask broadcastable to
+// [B, H, Tq, Tk] (true = may attend); weights [B, H, Tq, Tk].
+#include <torch/torch.h>
+
+namespace attnscope {
+
+/// Causal mask [1, 1, T, T]: query t may attend to keys ≤ t (decoder self-attention).
+torch::Tensor causalMask(int64_t T);
+
+class MultiHeadAttentionImpl : public torch::nn::Module {
+public:
+    MultiHeadAttentionImpl(int64_t dModel, int64_t heads, double dropout = 0.0);
+    /// Returns (output [B, Tq, d_model], weights [B, H, Tq, Tk]).
+    std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& query, const torch::Tensor& key,
+                                                    const torch::Tensor& value, const torch::Tensor& mask = {});
+    int64_t heads() const { return heads_; }
+    torch::nn::Linear wq{nullptr}, wk{nullptr}, wv{nullptr}, wo{nullptr};
+
+private:
+    int64_t dModel_, heads_, dK_;
+    torch::nn::Dropout drop_{nullptr};
+};
+TORCH_MODULE(MultiHeadAttention);
+
+} // namespace attnscope
