@@ -4,6 +4,7 @@
 #include "attnscope/resources.h"
 #include "attnscope/translator.h"
 #include "views/alignmentmatrixview.h"
+#include "views/headgridview.h"
 
 #include <QApplication>
 #include <QMouseEvent>
@@ -85,6 +86,28 @@ void BM_MatrixPanReplot(benchmark::State& state)
     }
 }
 BENCHMARK(BM_MatrixPanReplot)->Unit(benchmark::kMillisecond);
+
+void BM_HeadGrid144(benchmark::State& state)
+{
+    // 12 layers × 12 heads of a 128-token input: colour the thumbnails and paint them.
+    TraceTensor t;
+    t.name = "encoder_self";
+    t.axes = {"layer", "head", "query", "key"};
+    t.shape = {12, 12, 128, 128};
+    std::mt19937 rng(2);
+    std::uniform_real_distribution<float> u(0, 1);
+    t.values.resize(size_t(t.numel()));
+    for (auto& v : t.values) v = u(rng) / 64.0f;
+    ui::HeadGridView view;
+    view.resize(1200, 1000);
+    view.show();
+    QImage target(view.size(), QImage::Format_ARGB32_Premultiplied);
+    for (auto _ : state) {
+        view.setTensor(t);
+        view.render(&target);
+    }
+}
+BENCHMARK(BM_HeadGrid144)->Unit(benchmark::kMillisecond);
 
 void BM_Translate30Words(benchmark::State& state)
 {

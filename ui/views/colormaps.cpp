@@ -27,4 +27,12 @@ QCPColorGradient colorGradient(const QString& name)
     return g;
 }
 
+QVector<QRgb> colorTable(const QString& name)
+{
+    const QCPColorGradient g = colorGradient(name);
+    QVector<QRgb> table(256);
+    for (int i = 0; i < 256; ++i) table[i] = const_cast<QCPColorGradient&>(g).color(i / 255.0, QCPRange(0, 1));
+    return table;
+}
+
 } // namespace attnscope::ui

@@ -4,10 +4,13 @@
 #include <QColor>
 #include <QString>
 #include <QStringList>
+#include <QVector>
 
 class QCPColorGradient;
 
 namespace attnscope::ui {
 QStringList colorMapNames();  ///< "viridis" (default, colour-blind safe), "magma", "cividis"
 QCPColorGradient colorGradient(const QString& name);
+/// 256-entry colour table of the map (for colouring cached QImages: index = round(255·w)).
+QVector<QRgb> colorTable(const QString& name);
 } // namespace attnscope::ui

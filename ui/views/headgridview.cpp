@@ -1,0 +1,173 @@
+#include "views/headgridview.h"
+
+#include "attnscope/headstats.h"
+#include "views/colormaps.h"
+
+#include <QMouseEvent>
+#include <QPainter>
+#include <QToolTip>
+
+#include <algorithm>
+
+namespace attnscope::ui {
+
+namespace {
+constexpr int kMargin = 28;  // room for layer/head captions
+constexpr int kGap = 4;
+} // namespace
+
+HeadGridView::HeadGridView(QWidget* parent) : QWidget(parent), table_(colorTable("viridis"))
+{
+    setMouseTracking(true);
+    setToolTip(tr("Every head of every layer; hover for its numbers, click to open it in the matrix view"));
+}
+
+void HeadGridView::clear()
+{
+    layers_ = heads_ = rows_ = cols_ = 0;
+    values_.clear();
+    images_.clear();
+    entropy_.clear();
+    maxWeight_.clear();
+    update();
+}
+
+bool HeadGridView::setTensor(const TraceTensor& t, QString* error)
+{
+    if (t.shape.size() != 4 || t.numel() == 0 || int64_t(t.values.size()) != t.numel()) {
+        if (error) *error = tr("the head grid needs a 4-D tensor [layer, head, query, key]; '%1' has %2 dimensions")
+                                .arg(QString::fromStdString(t.name)).arg(t.shape.size());
+        clear();
+        return false;
+    }
+    layers_ = int(t.shape[0]);
+    heads_ = int(t.shape[1]);
+    rows_ = int(t.shape[2]);
+    cols_ = int(t.shape[3]);
+    values_ = t.values;
+    const size_t per = size_t(rows_) * size_t(cols_);
+    entropy_.assign(size_t(layers_ * heads_), 0);
+    maxWeight_.assign(size_t(layers_ * heads_), 0);
+    for (int k = 0; k < layers_ * heads_; ++k) {
+        const float* m = values_.data() + size_t(k) * per;
+        entropy_[size_t(k)] = attnscope::meanEntropy(m, rows_, cols_);
+        maxWeight_[size_t(k)] = *std::max_element(m, m + per);
+    }
+    rebuildImages();
+    return true;
+}
+
+void HeadGridView::rebuildImages()
+{
+    // One indexed 8-bit image per head: colouring is a table lookup at paint time.
+    images_.clear();
+    const size_t per = size_t(rows_) * size_t(cols_);
+    for (int k = 0; k < layers_ * heads_; ++k) {
+        QImage img(cols_, rows_, QImage::Format_Indexed8);
+        img.setColorTable(table_);
+        const float* m = values_.data() + size_t(k) * per;
+        for (int r = 0; r < rows_; ++r) {
+            uchar* line = img.scanLine(r);
+            for (int c = 0; c < cols_; ++c)
+                line[c] = uchar(std::clamp(int(m[size_t(r) * size_t(cols_) + size_t(c)] * 255.0f + 0.5f), 0, 255));
+        }
+        images_.push_back(std::move(img));
+    }
+    update();
+}
+
+void HeadGridView::setColorMap(const QString& name)
+{
+    table_ = colorTable(name);
+    for (auto& img : images_) img.setColorTable(table_);
+    update();
+}
+
+QRect HeadGridView::cellRect(int layer, int head) const
+{
+    if (layers_ == 0) return {};
+    const int w = (width() - kMargin - kGap * heads_) / std::max(heads_, 1);
+    const int h = (height() - kMargin - kGap * layers_) / std::max(layers_, 1);
+    const int side = std::max(4, std::min(w, h));
+    return {kMargin + head * (side + kGap), kMargin + layer * (side + kGap), side, side};
+}
+
+bool HeadGridView::headAt(const QPoint& pos, int* layer, int* head) const
+{
+    for (int l = 0; l < layers_; ++l)
+        for (int h = 0; h < heads_; ++h)
+            if (cellRect(l, h).contains(pos)) {
+                *layer = l;
+                *head = h;
+                return true;
+            }
+    return false;
+}
+
+double HeadGridView::meanEntropy(int layer, int head) const
+{
+    const size_t k = size_t(layer * heads_ + head);
+    return k < entropy_.size() ? entropy_[k] : 0.0;
+}
+
+QString HeadGridView::headSummary(int layer, int head) const
+{
+    const size_t k = size_t(layer * heads_ + head);
+    if (k >= entropy_.size()) return {};
+    return tr("layer %1, head %2 · entropy %3 bits · max %4")
+        .arg(layer + 1)
+        .arg(head + 1)
+        .arg(entropy_[k], 0, 'f', 2)
+        .arg(maxWeight_[k], 0, 'f', 2);
+}
+
+void HeadGridView::paintEvent(QPaintEvent*)
+{
+    QPainter p(this);
+    p.fillRect(rect(), palette().window());
+    if (layers_ == 0) {
+        p.drawText(rect(), Qt::AlignCenter, tr("No multi-head attention in this trace"));
+        return;
+    }
+    p.setRenderHint(QPainter::SmoothPixmapTransform, false);
+    const QFontMetrics fm(font());
+    for (int h = 0; h < heads_; ++h) {
+        const QRect r = cellRect(0, h);
+        p.drawText(QRect(r.left(), 0, r.width(), kMargin), Qt::AlignCenter, tr("h%1").arg(h + 1));
+    }
+    for (int l = 0; l < layers_; ++l) {
+        const QRect r = cellRect(l, 0);
+        p.drawText(QRect(0, r.top(), kMargin, r.height()), Qt::AlignCenter, tr("L%1").arg(l + 1));
+        for (int h = 0; h < heads_; ++h) p.drawImage(cellRect(l, h), images_[size_t(l * heads_ + h)]);
+    }
+    if (hoverLayer_ >= 0) {
+        p.setPen(QPen(QColor("#ff4081"), 2));
+        p.drawRect(cellRect(hoverLayer_, hoverHead_).adjusted(-1, -1, 1, 1));
+    }
+}
+
+void HeadGridView::mouseMoveEvent(QMouseEvent* e)
+{
+    int l = -1, h = -1;
+    if (!headAt(e->pos(), &l, &h)) l = h = -1;
+    if (l == hoverLayer_ && h == hoverHead_) return;
+    hoverLayer_ = l;
+    hoverHead_ = h;
+    if (l >= 0) QToolTip::showText(e->globalPosition().toPoint(), headSummary(l, h), this);
+    else QToolTip::hideText();
+    update();
+}
+
+void HeadGridView::mousePressEvent(QMouseEvent* e)
+{
+    int l = -1, h = -1;
+    if (e->button() == Qt::LeftButton && headAt(e->pos(), &l, &h)) emit headClicked(l, h);
+}
+
+void HeadGridView::leaveEvent(QEvent*)
+{
+    hoverLayer_ = hoverHead_ = -1;
+    update();
+}
+
+} // namespace attnscope::ui

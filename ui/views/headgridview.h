@@ -1,0 +1,55 @@
+#pragma once
+// Head grid (model view): layers × heads small multiples of one attention kind, e.g. the
+// "cross" tensor [layer, head, target, source] of a Transformer. Each thumbnail is a cached
+// QImage coloured once per trace, so painting 144 heads is a blit. Hover shows the layer,
+// head and summary numbers; click emits headClicked to open the head in the matrix view.
+#include "attnscope/trace.h"
+
+#include <QImage>
+#include <QWidget>
+
+namespace attnscope::ui {
+
+class HeadGridView : public QWidget {
+    Q_OBJECT
+public:
+    explicit HeadGridView(QWidget* parent = nullptr);
+
+    /// Shows a 4-D tensor [layer, head, query, key]. Returns false (and shows nothing) for
+    /// other shapes; the message says what is wrong.
+    bool setTensor(const TraceTensor& tensor, QString* error = nullptr);
+    void clear();
+
+    int layers() const { return layers_; }
+    int heads() const { return heads_; }
+    /// Head under a widget position, or false between thumbnails.
+    bool headAt(const QPoint& pos, int* layer, int* head) const;
+    /// Thumbnail rectangle of a head in widget coordinates.
+    QRect cellRect(int layer, int head) const;
+    /// "layer 2, head 3 · entropy 1.84 bits · max 0.93" (layers and heads 1-based for people).
+    QString headSummary(int layer, int head) const;
+    double meanEntropy(int layer, int head) const;
+    void setColorMap(const QString& name);
+    QSize sizeHint() const override { return {720, 560}; }
+
+signals:
+    void headClicked(int layer, int head);
+
+protected:
+    void paintEvent(QPaintEvent*) override;
+    void mouseMoveEvent(QMouseEvent*) override;
+    void mousePressEvent(QMouseEvent*) override;
+    void leaveEvent(QEvent*) override;
+
+private:
+    void rebuildImages();
+
+    int layers_ = 0, heads_ = 0, rows_ = 0, cols_ = 0;
+    std::vector<float> values_;
+    std::vector<QImage> images_;
+    std::vector<double> entropy_, maxWeight_;
+    QVector<QRgb> table_;
+    int hoverLayer_ = -1, hoverHead_ = -1;
+};
+
+} // namespace attnscope::ui
