@@ -22,6 +22,7 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace attnscope::cli {
@@ -240,7 +241,9 @@ int cmdRun(const QStringList& args)
     if (refRe.match(input).hasMatch()) {
         if (auto cs = loadBibleCorpus(corpus, {Split::Train, Split::Dev, Split::Test}); !cs) return fail(cs.message);
         verse = corpus.findRef(input.toStdString());
-        if (!verse) return fail("no verse '" + input.toStdString() + "' in the corpus");
+        if (!verse)
+            return fail("no verse '" + input.toStdString() +
+                        "' in the corpus (references use English book names, e.g. \"John 3:16\", \"I Kings 2:3\")");
     } else if (QFileInfo(input).isFile()) {
         QFile f(input);
         if (!f.open(QIODevice::ReadOnly)) return fail("cannot read " + input.toStdString());
@@ -276,6 +279,11 @@ int run(int argc, char** argv)
     std::unique_ptr<QCoreApplication> app;
     if (cmd == "run") {
         qputenv("QT_QPA_PLATFORM", "offscreen");
+        if (qEnvironmentVariableIsEmpty("XDG_RUNTIME_DIR")) {  // headless shells: avoid Qt's warning
+            const QByteArray dir = "/tmp/attnscope-runtime-" + QByteArray::number(getuid());
+            ::mkdir(dir.constData(), 0700);
+            qputenv("XDG_RUNTIME_DIR", dir);
+        }
         app = std::make_unique<QApplication>(argc, argv);
     } else {
         app = std::make_unique<QCoreApplication>(argc, argv);
