@@ -145,6 +145,17 @@ private slots:
         QVERIFY(w.openTrace(dir.filePath("t.attn")));
         QCOMPARE(w.textWorkspace()->matrixView()->rowLabels(), QStringList({"light", "</s>"}));
         QCOMPARE(w.textWorkspace()->matrixView()->value(0, 0), double(0.9f));
+        // Degenerate shapes (one row, one column) draw without trouble.
+        t.tensors[0].shape = {1, 1};
+        t.tensors[0].labels = {{"</s>"}, {"</s>"}};
+        t.tensors[0].values = {1.0f};
+        QVERIFY(attnscope::saveTrace(t, dir.filePath("one.attn").toStdString()).ok);
+        QVERIFY(w.openTrace(dir.filePath("one.attn")));
+        QCOMPARE(w.textWorkspace()->matrixView()->rows(), 1);
+        w.show();
+        QVERIFY(!w.textWorkspace()->matrixView()->grab().isNull());
+        QString error;
+        QVERIFY(w.textWorkspace()->matrixView()->exportTo(dir.filePath("one.png"), 0, 0, &error));
     }
 };
 
