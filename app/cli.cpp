@@ -28,7 +28,7 @@
 namespace attnscope::cli {
 
 namespace {
-const QStringList kCommands{"models", "run", "eval", "align", "train", "help"};
+const QStringList kCommands{"models", "run", "render", "eval", "align", "train", "help"};
 
 int fail(const std::string& message)
 {
@@ -54,6 +54,7 @@ Usage:
                                      translate INPUT (text, a verse reference such as
                                      "Ruth 1:16", or a text file) and write the alignment
                                      view (.png .svg .pdf) or the trace (.attn .json)
+  attnscope render TRACE --out FILE  draw a saved .attn/.json trace as .png .svg .pdf (no model)
   attnscope eval MODEL [--split dev|test] [--limit N] [--no-bleu]
                                      precision, recall, AER, diagonal-baseline AER, BLEU
   attnscope align MODEL --split dev|test --out FILE.jsonl
@@ -211,6 +212,24 @@ int cmdTrain(const QStringList& args)
     return 0;
 }
 
+int cmdRender(const QStringList& args)
+{
+    QCommandLineParser p;
+    p.addPositionalArgument("trace", ".attn or .json trace");
+    p.addOption({"out", "output .png .svg .pdf", "file"});
+    p.addOption({"width", "image width in pixels", "px", "0"});
+    p.addOption({"height", "image height in pixels", "px", "0"});
+    if (!p.parse(args)) return usage(p.errorText().toStdString());
+    if (p.positionalArguments().size() != 1 || !p.isSet("out")) return usage("render takes TRACE --out FILE");
+    AttentionTrace trace;
+    if (auto st = loadTraceAuto(p.positionalArguments()[0].toStdString(), trace); !st) return fail(st.message);
+    QString error;
+    if (!ui::exportTraceFigure(trace, p.value("out"), p.value("width").toInt(), p.value("height").toInt(), &error))
+        return fail(error.toStdString());
+    std::cerr << "wrote " << p.value("out").toStdString() << "\n";
+    return 0;
+}
+
 /// INPUT of `run`: a verse reference of the dev/test/train corpus, a text file, or text.
 int cmdRun(const QStringList& args)
 {
@@ -277,7 +296,7 @@ int run(int argc, char** argv)
     }
     // `run` renders widgets into files: it needs QApplication, never a display.
     std::unique_ptr<QCoreApplication> app;
-    if (cmd == "run") {
+    if (cmd == "run" || cmd == "render") {
         qputenv("QT_QPA_PLATFORM", "offscreen");
         if (qEnvironmentVariableIsEmpty("XDG_RUNTIME_DIR")) {  // headless shells: avoid Qt's warning
             const QByteArray dir = "/tmp/attnscope-runtime-" + QByteArray::number(getuid());
@@ -295,6 +314,7 @@ int run(int argc, char** argv)
     if (cmd == "align") return cmdAlign(args);
     if (cmd == "train") return cmdTrain(args);
     if (cmd == "run") return cmdRun(args);
+    if (cmd == "render") return cmdRender(args);
     return usage("unknown command " + cmd.toStdString());
 }
 

@@ -12,8 +12,6 @@ bool exportTraceFigure(const AttentionTrace& trace, const QString& path, int wid
     }
     AlignmentMatrixView view;
     view.setTrace(trace);
-    const QSize size = view.figureSize();
-    view.resize(width > 0 ? width : size.width(), height > 0 ? height : size.height());
     return view.exportTo(path, width, height, error);
 }
 

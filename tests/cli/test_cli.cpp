@@ -57,6 +57,16 @@ private slots:
         const QJsonObject o = QJsonDocument::fromJson(f.readAll()).object();
         QCOMPARE(o["metadata"].toObject()["verse"].toString(), QString("Ruth 1:16"));
         QVERIFY(!o["gold_links"].toArray().isEmpty());
+        // A saved trace renders again without the model.
+        const QString pdf = dir_.filePath("ruth.pdf");
+        r = attnscope({"render", attn, "--out", pdf});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QFile pdfFile(pdf);
+        QVERIFY(pdfFile.open(QIODevice::ReadOnly));
+        QVERIFY(pdfFile.read(5) == "%PDF-");
+        r = attnscope({"render", dir_.filePath("missing.attn"), "--out", pdf});
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains("not found"));
         const QString svg = dir_.filePath("ruth.svg");
         r = attnscope({"run", "gru-bahdanau", "Ruth 1:16", "--out", svg});
         QVERIFY2(r.code == 0, qPrintable(r.err));

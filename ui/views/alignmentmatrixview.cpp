@@ -66,8 +66,10 @@ AlignmentMatrixView::AlignmentMatrixView(QWidget* parent) : QWidget(parent)
     plot_->axisRect()->setRangeZoomAxes(x, y);
 
     map_ = new QCPColorMap(x, y);
+    // Cells centred on integer coordinates, each extending ±0.5 (not tight: a tight
+    // boundary would clip the first and last rows and columns to half a cell).
     map_->setInterpolate(false);
-    map_->setTightBoundary(true);
+    map_->setTightBoundary(false);
     scale_ = new QCPColorScale(plot_);
     plot_->plotLayout()->addElement(0, 1, scale_);
     scale_->setLabel(tr("attention weight α"));
@@ -78,7 +80,7 @@ AlignmentMatrixView::AlignmentMatrixView(QWidget* parent) : QWidget(parent)
     plot_->axisRect()->setMarginGroup(QCP::msTop | QCP::msBottom, group);
     scale_->setMarginGroup(QCP::msTop | QCP::msBottom, group);
 
-    argmax_ = markerGraph(plot_, x, y, tr("argmax link"), QCPScatterStyle::ssDisc, QPen(QColor(0, 0, 0, 150), 1), QBrush(Qt::white));
+    argmax_ = markerGraph(plot_, x, y, tr("argmax link"), QCPScatterStyle::ssCircle, QPen(QColor(0, 0, 0, 170), 1), QBrush(Qt::white));
     hits_ = markerGraph(plot_, x, y, tr("gold hit"), QCPScatterStyle::ssSquare, QPen(QColor("#00c853"), 2.5), Qt::NoBrush);
     misses_ = markerGraph(plot_, x, y, tr("gold miss"), QCPScatterStyle::ssSquare, QPen(QColor("#ff9100"), 2.5, Qt::DashLine), Qt::NoBrush);
     falseLinks_ = markerGraph(plot_, x, y, tr("false link"), QCPScatterStyle::ssCross, QPen(QColor("#ff1744"), 2.5), Qt::NoBrush);
@@ -123,9 +125,11 @@ AlignmentMatrixView::AlignmentMatrixView(QWidget* parent) : QWidget(parent)
     connect(plot_, &QCustomPlot::mouseDoubleClick, this, [this] { resetZoom(); });
     plot_->setFocusPolicy(Qt::StrongFocus);
     plot_->installEventFilter(this);
+    // Labels and marker sizes depend on pixels per cell, known only after layout. QCustomPlot
+    // builds tick vectors before afterLayout, so a changed label set needs one more replot.
     connect(plot_, &QCustomPlot::afterLayout, this, [this] {
-        updateTicks();
         updateMarkerSizes();
+        if (updateTicks()) plot_->replot(QCustomPlot::rpQueuedReplot);
     });
     connect(x, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, [this] { updateTicks(); updateMarkerSizes(); });
     connect(y, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, [this] { updateTicks(); updateMarkerSizes(); });
@@ -176,11 +180,16 @@ void AlignmentMatrixView::setTrace(const AttentionTrace& trace)
     map_->setVisible(true);
     emptyText_->setVisible(false);
     plot_->legend->setVisible(true);
+    // QCustomPlot infers the cell size from the range; a single cell has none, so a
+    // one-cell dimension is stored as two half cells spanning (−0.5, 0.5).
     auto* data = map_->data();
-    data->setSize(cols_, rows_);
-    data->setRange(QCPRange(0, cols_ - 1), QCPRange(0, rows_ - 1));
-    for (int r = 0; r < rows_; ++r)
-        for (int c = 0; c < cols_; ++c) data->setCell(c, r, double(values_[size_t(r * cols_ + c)]));
+    const int kx = std::max(cols_, 2), ky = std::max(rows_, 2);
+    data->setSize(kx, ky);
+    data->setRange(cols_ == 1 ? QCPRange(-0.25, 0.25) : QCPRange(0, cols_ - 1),
+                   rows_ == 1 ? QCPRange(-0.25, 0.25) : QCPRange(0, rows_ - 1));
+    for (int r = 0; r < ky; ++r)
+        for (int c = 0; c < kx; ++c)
+            data->setCell(c, r, double(values_[size_t(std::min(r, rows_ - 1) * cols_ + std::min(c, cols_ - 1))]));
     plot_->xAxis2->setRange(-0.5, cols_ - 0.5);
     plot_->yAxis->setRange(-0.5, rows_ - 0.5);
 
@@ -363,11 +372,12 @@ void AlignmentMatrixView::setColorMap(const QString& name)
     plot_->replot();
 }
 
-void AlignmentMatrixView::updateTicks()
+bool AlignmentMatrixView::updateTicks()
 {
     // Thin labels so they never overlap: every k-th token, k from the pixels per cell.
     const QFontMetrics fm(plot_->xAxis2->tickLabelFont());
     const double pitch = fm.height() * 0.95;
+    QString signature;
     auto fill = [&](QCPAxis* axis, QCPAxisTickerText* ticker, const QStringList& labels) {
         ticker->clear();
         const int n = labels.size();
@@ -378,9 +388,13 @@ void AlignmentMatrixView::updateTicks()
         const int lo = std::max(0, int(std::floor(r.lower))), hi = std::min(n - 1, int(std::ceil(r.upper)));
         for (int i = lo - lo % step; i <= hi; i += step)
             if (i >= 0) ticker->addTick(i, labels[i]);
+        signature += QStringLiteral("%1:%2:%3;").arg(step).arg(lo).arg(hi);
     };
     fill(plot_->xAxis2, xTicker_.data(), colLabels_);
     fill(plot_->yAxis, yTicker_.data(), rowLabels_);
+    const bool changed = signature != tickSignature_;
+    tickSignature_ = signature;
+    return changed;
 }
 
 void AlignmentMatrixView::updateMarkerSizes()
@@ -417,12 +431,13 @@ bool AlignmentMatrixView::exportTo(const QString& path, int width, int height, Q
     }
     const QSize fs = figureSize();
     const int w = width > 0 ? width : fs.width(), h = height > 0 ? height : fs.height();
-    // Markers and ticks depend on the pixel size: lay out at the export size first.
-    const QSize old = plot_->size();
-    plot_->resize(w, h);
-    plot_->replot();
+    // Markers and labels depend on the pixel size: lay out twice at the export size first
+    // (the second pass draws the labels chosen after the first layout).
+    const QRect oldViewport = plot_->viewport();
+    plot_->setViewport(QRect(0, 0, w, h));
     hLine_->setVisible(false);
     vLine_->setVisible(false);
+    for (int pass = 0; pass < 2; ++pass) plot_->replot(QCustomPlot::rpImmediateRefresh);
     const QString ext = QFileInfo(path).suffix().toLower();
     bool ok = false;
     if (ext == "png") {
@@ -443,10 +458,10 @@ bool AlignmentMatrixView::exportTo(const QString& path, int width, int height, Q
         ok = ok && QFileInfo(path).size() > 0;
     } else {
         if (error) *error = tr("unknown export type .%1 (png, svg, pdf)").arg(ext);
-        plot_->resize(old);
+        plot_->setViewport(oldViewport);
         return false;
     }
-    plot_->resize(old);
+    plot_->setViewport(oldViewport);
     plot_->replot();
     if (!ok && error) *error = tr("cannot write %1 (is the folder writable?)").arg(path);
     return ok;

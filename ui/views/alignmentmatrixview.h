@@ -69,7 +69,8 @@ protected:
 private:
     void onMouseMove(QMouseEvent* e);
     void onMousePress(QMouseEvent* e);
-    void updateTicks();
+    /// Recomputes the visible, non-overlapping labels; true when they changed.
+    bool updateTicks();
     void updateMarkerSizes();
     void updatePin();
 
@@ -88,6 +89,7 @@ private:
     QSharedPointer<QCPAxisTickerText> xTicker_, yTicker_;
 
     int rows_ = 0, cols_ = 0, pinned_ = -1, hoverRow_ = -1, hoverCol_ = -1;
+    QString tickSignature_;  ///< step and span of the current labels on both axes
     std::vector<float> values_;
     QStringList rowLabels_, colLabels_;
     LinkCounts counts_;
