@@ -1,9 +1,24 @@
 // attnscope: the GUI by default, CLI subcommands otherwise (see `attnscope help`).
+//   attnscope                 GUI on the built-in demo
+//   attnscope TRACE.attn      GUI opening a saved trace
+//   attnscope COMMAND ...     CLI (models, run, render, eval, align, train, help)
 #include "cli.h"
 #include "guimain.h"
 
+#include <QFileInfo>
+
+#include <iostream>
+
 int main(int argc, char** argv)
 {
-    if (argc > 1 && attnscope::cli::isCommand(QString::fromLocal8Bit(argv[1]))) return attnscope::cli::run(argc, argv);
+    if (argc > 1) {
+        const QString first = QString::fromLocal8Bit(argv[1]);
+        if (attnscope::cli::isCommand(first)) return attnscope::cli::run(argc, argv);
+        if (!first.startsWith('-') && !QFileInfo(first).isFile()) {
+            std::cerr << "attnscope: unknown command or missing file '" << argv[1]
+                      << "'\nRun `attnscope help` for usage." << std::endl;
+            return 2;
+        }
+    }
     return attnscope::ui::runGui(argc, argv);
 }
