@@ -12,6 +12,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QScreen>
 #include <QStatusBar>
 
 namespace attnscope::ui {
@@ -43,7 +44,9 @@ MainWindow::MainWindow(bool loadDemo, QWidget* parent) : QMainWindow(parent)
     connect(text_, &TextWorkspace::errorShown, this, [this](const QString& m) { statusBar()->showMessage(m, 8000); });
     createMenus();
     statusBar()->showMessage(tr("Reading the Bible corpus…"), 4000);
-    resize(1180, 860);
+    // Most of the screen by default: the matrix wants room for its labels.
+    const QSize avail = screen() ? screen()->availableSize() : QSize(1280, 900);
+    resize(std::max(960, int(avail.width() * 0.9)), std::max(720, int(avail.height() * 0.9)));
     if (loadDemo) QMetaObject::invokeMethod(worker_, "loadVerses", Qt::QueuedConnection);
 }
 

@@ -92,6 +92,7 @@ AlignmentMatrixView::AlignmentMatrixView(QWidget* parent) : QWidget(parent)
     legendRect->addElement(0, 0, plot_->legend);
     plot_->legend->setVisible(true);
     plot_->legend->setFillOrder(QCPLegend::foColumnsFirst);
+    plot_->legend->setIconSize(34, 26);  // room for the cell-sized square markers
     plot_->legend->setBorderPen(Qt::NoPen);
     plot_->legend->setBrush(Qt::NoBrush);
 
@@ -133,7 +134,7 @@ AlignmentMatrixView::AlignmentMatrixView(QWidget* parent) : QWidget(parent)
     });
     connect(x, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, [this] { updateTicks(); updateMarkerSizes(); });
     connect(y, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, [this] { updateTicks(); updateMarkerSizes(); });
-    setToolTip(tr("Hover a cell for its weight; click a target row to pin it (Up/Down move it, Esc unpins); drag to pan, wheel to zoom, double-click or Home to reset."));
+    setWhatsThis(tr("Hover a cell for its weight; click a target row to pin it (Up/Down move it, Esc unpins); drag to pan, wheel to zoom, double-click or Home to reset."));
     clear();
 }
 
@@ -418,7 +419,7 @@ QSize AlignmentMatrixView::figureSize() const
     int longest = 40;
     for (const auto& l : colLabels_ + rowLabels_) longest = std::max(longest, fm.horizontalAdvance(l));
     const int cell = std::max(fm.height() + 6, 22);
-    const int w = std::clamp(longest + 160 + cols_ * cell, 480, 6000);
+    const int w = std::clamp(longest + 160 + cols_ * cell, 680, 6000);  // room for the legend row
     const int h = std::clamp(longest + 120 + rows_ * cell, 360, 6000);
     return {w, h};
 }
