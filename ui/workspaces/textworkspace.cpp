@@ -95,8 +95,9 @@ TextWorkspace::TextWorkspace(EngineWorker* worker, QWidget* parent) : QWidget(pa
     matrix_ = new AlignmentMatrixView(this);
 
     auto* top = new QHBoxLayout;
-    top->addWidget(new QLabel(tr("&Verse:"), this));
-    static_cast<QLabel*>(top->itemAt(0)->widget())->setBuddy(versePicker_);
+    auto* verseLabel = new QLabel(tr("&Verse:"), this);
+    verseLabel->setBuddy(versePicker_);
+    top->addWidget(verseLabel);
     top->addWidget(versePicker_, 1);
     auto* modelLabel = new QLabel(tr("&Model:"), this);
     modelLabel->setBuddy(modelPicker_);
