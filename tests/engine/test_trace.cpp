@@ -104,6 +104,23 @@ private slots:
         QVERIFY(!st.ok);
         QVERIFY(!loadTrace(dir.filePath("missing.attn").toStdString(), out).ok);
     }
+    void sliceOneHead()
+    {
+        TraceTensor t;
+        t.name = "encoder_self";
+        t.axes = {"layer", "head", "query", "key"};
+        t.shape = {2, 3, 2, 2};
+        t.labels = {{}, {}, {"a", "b"}, {"a", "b"}};
+        for (int i = 0; i < 24; ++i) t.values.push_back(float(i));
+        TraceTensor out;
+        QVERIFY(sliceHead(t, 1, 2, "cross", out).ok);  // offset (1·3 + 2)·4 = 20
+        QCOMPARE(out.values, (std::vector<float>{20, 21, 22, 23}));
+        QCOMPARE(out.shape, (std::vector<int64_t>{2, 2}));
+        QCOMPARE(out.axes, (std::vector<std::string>{"query", "key"}));
+        QCOMPARE(out.labels[0], (std::vector<std::string>{"a", "b"}));
+        QVERIFY(!sliceHead(t, 2, 0, "x", out).ok);
+        QVERIFY(!sliceHead(out, 0, 0, "x", out).ok);
+    }
     void unwritablePath()
     {
         const auto st = saveTrace(sample(), "/proc/definitely/not/here.attn");

@@ -2,12 +2,14 @@
 // the built-in demo verse with gold; hover text; pinning; export; bad input banners.
 #include "mainwindow.h"
 #include "views/alignmentmatrixview.h"
+#include "views/headgridview.h"
 #include "workspaces/textworkspace.h"
 
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <qcustomplot.h>
@@ -156,6 +158,49 @@ private slots:
         QVERIFY(!w.textWorkspace()->matrixView()->grab().isNull());
         QString error;
         QVERIFY(w.textWorkspace()->matrixView()->exportTo(dir.filePath("one.png"), 0, 0, &error));
+    }
+    void multiHeadTraceOpensInHeadGrid()
+    {
+        // A trace holding [layer, head, query, key] (e.g. a Transformer's or an imported dump).
+        attnscope::AttentionTrace t;
+        attnscope::TraceTensor x;
+        x.name = "encoder_self";
+        x.axes = {"layer", "head", "query", "key"};
+        x.shape = {2, 3, 3, 3};
+        const std::vector<std::string> tokens{"Dios", "es", "amor"};
+        x.labels = {{}, {}, tokens, tokens};
+        for (int k = 0; k < 2 * 3; ++k)
+            for (int q = 0; q < 3; ++q)
+                for (int j = 0; j < 3; ++j) x.values.push_back(j == (q + k) % 3 ? 0.7f : 0.15f);
+        t.tensors.push_back(x);
+        QTemporaryDir dir;
+        QVERIFY(attnscope::saveTrace(t, dir.filePath("mh.attn").toStdString()).ok);
+        MainWindow w(false);
+        w.resize(1000, 800);
+        w.show();
+        QVERIFY(w.openTrace(dir.filePath("mh.attn")));
+        TextWorkspace* ws = w.textWorkspace();
+        auto* tabs = w.findChild<QTabWidget*>("viewTabs");
+        QVERIFY(tabs->isTabEnabled(1));
+        QCOMPARE(tabs->currentIndex(), 1);  // no 2-D alignment: the grid comes first
+        QCOMPARE(ws->headGrid()->layers(), 2);
+        QCOMPARE(ws->headGrid()->heads(), 3);
+        QCOMPARE(ws->matrixView()->columnLabels(), QStringList({"Dios", "es", "amor"}));
+        // Click layer 2, head 3 (k = 5): its row 0 peaks on key (0 + 5) % 3 = 2.
+        QTest::mouseClick(ws->headGrid(), Qt::LeftButton, Qt::NoModifier, ws->headGrid()->cellRect(1, 2).center());
+        QCOMPARE(tabs->currentIndex(), 0);
+        QCOMPARE(ws->matrixView()->value(0, 2), double(0.7f));
+        QCOMPARE(ws->matrixView()->value(0, 0), double(0.15f));
+        // A translation trace (2-D only) disables the tab again.
+        x.name = "cross";
+        x.axes = {"target", "source"};
+        x.shape = {3, 3};
+        x.labels = {tokens, tokens};
+        x.values.resize(9);
+        t.tensors = {x};
+        QVERIFY(attnscope::saveTrace(t, dir.filePath("2d.attn").toStdString()).ok);
+        QVERIFY(w.openTrace(dir.filePath("2d.attn")));
+        QVERIFY(!tabs->isTabEnabled(1));
     }
 };
 

@@ -3,6 +3,7 @@
 #include "attnscope/alignment.h"
 #include "attnscope/translator.h"
 #include "views/alignmentmatrixview.h"
+#include "views/headgridview.h"
 #include "views/messagebanner.h"
 #include "workers/engineworker.h"
 
@@ -18,6 +19,7 @@
 #include <QPushButton>
 #include <QRadioButton>
 #include <QShortcut>
+#include <QTabWidget>
 #include <QTimer>
 #include <QVBoxLayout>
 
@@ -93,6 +95,26 @@ TextWorkspace::TextWorkspace(EngineWorker* worker, QWidget* parent) : QWidget(pa
     pinned_->setObjectName("pinnedLabel");
     pinned_->setWordWrap(true);
     matrix_ = new AlignmentMatrixView(this);
+    // Heads tab: for traces with [layer, head, query, key] tensors (multi-head models, dumps).
+    auto* heads = new QWidget(this);
+    headKind_ = new QComboBox(heads);
+    headKind_->setObjectName("headKind");
+    headKind_->setToolTip(tr("Which multi-head attention tensor of the trace to show"));
+    headGrid_ = new HeadGridView(heads);
+    headInfo_ = new QLabel(tr("Hover a head for its numbers; click it to open it in the matrix."), heads);
+    auto* headsLayout = new QVBoxLayout(heads);
+    auto* kindRow = new QHBoxLayout;
+    kindRow->addWidget(new QLabel(tr("Attention:"), heads));
+    kindRow->addWidget(headKind_, 1);
+    headsLayout->addLayout(kindRow);
+    headsLayout->addWidget(headGrid_, 1);
+    headsLayout->addWidget(headInfo_);
+    tabs_ = new QTabWidget(this);
+    tabs_->setObjectName("viewTabs");
+    tabs_->addTab(matrix_, tr("Alignment matrix"));
+    tabs_->addTab(heads, tr("Heads"));
+    tabs_->setTabEnabled(1, false);
+    tabs_->setTabToolTip(1, tr("Every head of every layer, for traces that hold multi-head attention"));
 
     auto* top = new QHBoxLayout;
     auto* verseLabel = new QLabel(tr("&Verse:"), this);
@@ -120,7 +142,7 @@ TextWorkspace::TextWorkspace(EngineWorker* worker, QWidget* parent) : QWidget(pa
     layout->addWidget(banner_);
     layout->addWidget(translation_);
     layout->addWidget(metrics_);
-    layout->addWidget(matrix_, 1);
+    layout->addWidget(tabs_, 1);
     layout->addWidget(pinned_);
 
     debounce_ = new QTimer(this);
@@ -141,6 +163,13 @@ TextWorkspace::TextWorkspace(EngineWorker* worker, QWidget* parent) : QWidget(pa
     connect(modelPicker_, &QComboBox::currentIndexChanged, this, [this] { translateNow(); });
     connect(versePicker_, &QComboBox::activated, this, &TextWorkspace::onVersePicked);
     connect(matrix_, &AlignmentMatrixView::rowPinned, this, &TextWorkspace::updatePinned);
+    connect(headKind_, &QComboBox::currentTextChanged, this, [this](const QString& name) {
+        if (!trace_ || name.isEmpty()) return;
+        if (const TraceTensor* t = trace_->find(name.toStdString())) headGrid_->setTensor(*t);
+    });
+    connect(headGrid_, &HeadGridView::headClicked, this, [this](int layer, int head) {
+        showHead(headKind_->currentText(), layer, head);
+    });
 
     // Engine worker wiring: requests go out queued, results come back queued.
     connect(this, &TextWorkspace::translateRequested, worker_, &EngineWorker::translate, Qt::QueuedConnection);
@@ -225,6 +254,7 @@ void TextWorkspace::showTrace(TracePtr trace)
     trace_ = std::move(trace);
     banner_->clearMessage();
     matrix_->setTrace(*trace_);
+    updateHeadsTab();
     translation_->setText(tr("Opened trace: %1 · model %2 · %3 decoding")
                               .arg(QString::fromStdString(trace_->meta("verse")).isEmpty() ? tr("(no verse)") : QString::fromStdString(trace_->meta("verse")),
                                    QString::fromStdString(trace_->model), QString::fromStdString(trace_->meta("mode"))));
@@ -237,6 +267,7 @@ void TextWorkspace::onTranslated(const TranslateResult& r)
     if (r.generation != generation_) return;  // superseded
     trace_ = r.trace;
     matrix_->setTrace(*trace_);
+    updateHeadsTab();
     translation_->setText(tr("<b>Translation:</b> %1").arg(r.translation.toHtmlEscaped()));
     const QString unknown = QString::fromStdString(trace_->meta("unknown_words"));
     if (!unknown.isEmpty())
@@ -271,6 +302,51 @@ void TextWorkspace::onFailed(quint64 generation, const QString& message)
     banner_->showMessage(MessageBanner::Level::Error, message);
     emit logMessage(tr("Error: %1").arg(message));
     emit errorShown(message);
+}
+
+void TextWorkspace::updateHeadsTab()
+{
+    headKind_->blockSignals(true);
+    headKind_->clear();
+    for (const auto& t : trace_->tensors)
+        if (t.shape.size() == 4) headKind_->addItem(QString::fromStdString(t.name));
+    headKind_->blockSignals(false);
+    const bool any = headKind_->count() > 0;
+    tabs_->setTabEnabled(1, any);
+    if (!any) {
+        headGrid_->clear();
+        tabs_->setCurrentIndex(0);
+        return;
+    }
+    headGrid_->setTensor(*trace_->find(headKind_->currentText().toStdString()));
+    if (matrix_->isEmpty()) {  // no 2-D alignment to show: start with the grid and head 1 of layer 1
+        showHead(headKind_->currentText(), 0, 0);
+        tabs_->setCurrentIndex(1);
+    }
+}
+
+bool TextWorkspace::showHead(const QString& tensor, int layer, int head)
+{
+    const TraceTensor* t = trace_ ? trace_->find(tensor.toStdString()) : nullptr;
+    if (!t) return false;
+    AttentionTrace one = *trace_;  // metadata and gold stay; the matrix shows this head
+    one.tensors.clear();
+    TraceTensor slice;
+    if (auto st = sliceHead(*t, layer, head, "cross", slice); !st) {
+        banner_->showMessage(MessageBanner::Level::Error, QString::fromStdString(st.message));
+        return false;
+    }
+    one.tensors.push_back(std::move(slice));
+    if (one.hasGold() && (one.sourceEvaluated.size() != size_t(t->shape[3]) || one.targetEvaluated.size() != size_t(t->shape[2]))) {
+        one.goldLinks.clear();  // gold belongs to another pair of axes
+        one.sourceEvaluated.clear();
+        one.targetEvaluated.clear();
+    }
+    matrix_->setTrace(one);
+    headInfo_->setText(tr("Showing %1 · %2 in the matrix view").arg(tensor, headGrid_->headSummary(layer, head)));
+    tabs_->setCurrentIndex(0);
+    emit logMessage(tr("Opened %1 layer %2 head %3 in the matrix view").arg(tensor).arg(layer + 1).arg(head + 1));
+    return true;
 }
 
 void TextWorkspace::updateMetrics()

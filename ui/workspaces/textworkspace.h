@@ -11,12 +11,14 @@ class QLabel;
 class QPlainTextEdit;
 class QPushButton;
 class QRadioButton;
+class QTabWidget;
 class QTimer;
 
 namespace attnscope::ui {
 
 class AlignmentMatrixView;
 class EngineWorker;
+class HeadGridView;
 class MessageBanner;
 
 class TextWorkspace : public QWidget {
@@ -25,6 +27,9 @@ public:
     TextWorkspace(EngineWorker* worker, QWidget* parent = nullptr);
 
     AlignmentMatrixView* matrixView() const { return matrix_; }
+    HeadGridView* headGrid() const { return headGrid_; }
+    /// Opens one head of a [layer, head, query, key] tensor of the current trace in the matrix view.
+    bool showHead(const QString& tensor, int layer, int head);
     TracePtr currentTrace() const { return trace_; }
     QString translation() const;
     QString bannerText() const;
@@ -53,6 +58,7 @@ private:
     void onVersePicked(int index);
     void updateMetrics();
     void updatePinned(int row);
+    void updateHeadsTab();
     void scheduleTranslate();
 
     EngineWorker* worker_;
@@ -68,6 +74,10 @@ private:
     QLabel* metrics_;
     QLabel* pinned_;
     AlignmentMatrixView* matrix_;
+    QTabWidget* tabs_;
+    QComboBox* headKind_;
+    HeadGridView* headGrid_;
+    QLabel* headInfo_;
     QTimer* debounce_;
 
     QList<VerseEntry> verses_;

@@ -63,6 +63,11 @@ struct AttentionTrace {
 
 bool operator==(const TraceTensor& a, const TraceTensor& b);
 
+/// One head of a 4-D tensor [layer, head, query, key] as a 2-D tensor [query, key] named
+/// `name`, with the query/key labels of the source. Errors on other shapes or out-of-range
+/// indices.
+Status sliceHead(const TraceTensor& t, int layer, int head, const std::string& name, TraceTensor& out);
+
 /// Writes `trace` as a binary `.attn` file (format in docs/attn-format.md): magic
 /// "ATTNSCOP", uint32 version, uint64 header length, UTF-8 JSON header, then each
 /// tensor's float32 little-endian values. Round-trips exactly. Atomic (temp + rename).

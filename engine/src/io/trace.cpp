@@ -188,6 +188,24 @@ bool operator==(const TraceTensor& a, const TraceTensor& b)
            std::memcmp(a.values.data(), b.values.data(), a.values.size() * sizeof(float)) == 0;
 }
 
+Status sliceHead(const TraceTensor& t, int layer, int head, const std::string& name, TraceTensor& out)
+{
+    if (t.shape.size() != 4 || int64_t(t.values.size()) != t.numel())
+        return Status::error("tensor '" + t.name + "' is not [layer, head, query, key]");
+    if (layer < 0 || head < 0 || layer >= t.shape[0] || head >= t.shape[1])
+        return Status::error("tensor '" + t.name + "' has no layer " + std::to_string(layer + 1) + ", head " +
+                             std::to_string(head + 1));
+    const int64_t per = t.shape[2] * t.shape[3];
+    const auto begin = t.values.begin() + (int64_t(layer) * t.shape[1] + head) * per;
+    out = TraceTensor{};
+    out.name = name;
+    out.axes = {t.axes.size() == 4 ? t.axes[2] : "query", t.axes.size() == 4 ? t.axes[3] : "key"};
+    out.shape = {t.shape[2], t.shape[3]};
+    if (t.labels.size() == 4) out.labels = {t.labels[2], t.labels[3]};
+    out.values.assign(begin, begin + per);
+    return Status::success();
+}
+
 bool AttentionTrace::operator==(const AttentionTrace& o) const
 {
     return model == o.model && scoreFunction == o.scoreFunction && metadata == o.metadata &&
