@@ -3,6 +3,7 @@
 
 #include "attnscope/alignment.h"
 #include "attnscope/corpus.h"
+#include "attnscope/dumps.h"
 #include "attnscope/resources.h"
 #include "attnscope/train.h"
 #include "attnscope/translator.h"
@@ -28,7 +29,7 @@
 namespace attnscope::cli {
 
 namespace {
-const QStringList kCommands{"models", "run", "render", "eval", "align", "train", "help"};
+const QStringList kCommands{"models", "run", "render", "import", "eval", "align", "train", "help"};
 
 int fail(const std::string& message)
 {
@@ -55,6 +56,9 @@ Usage:
                                      "Ruth 1:16", or a text file) and write the alignment
                                      view (.png .svg .pdf) or the trace (.attn .json)
   attnscope render TRACE --out FILE  draw a saved .attn/.json trace as .png .svg .pdf (no model)
+  attnscope import DUMP [--tokens FILE] [--axes a,b,..] --out FILE
+                                     attention saved elsewhere (.npy .npz .safetensors .json)
+                                     → a trace (.attn .json) or layer 1 head 1 as .png .svg .pdf
   attnscope eval MODEL [--split dev|test] [--limit N] [--no-bleu]
                                      precision, recall, AER, diagonal-baseline AER, BLEU
   attnscope align MODEL --split dev|test --out FILE.jsonl
@@ -230,6 +234,48 @@ int cmdRender(const QStringList& args)
     return 0;
 }
 
+int cmdImport(const QStringList& args)
+{
+    QCommandLineParser p;
+    p.addPositionalArgument("dump", ".npy, .npz, .safetensors or .json attention dump");
+    p.addOption({"tokens", "text file with the tokens (whitespace or one per line)", "file"});
+    p.addOption({"axes", "names of the dump's axes: layer, head, query, key, batch (comma-separated)", "list"});
+    p.addOption({"name", "tensor name in the trace", "name", "attention"});
+    p.addOption({"out", "output: .attn .json (trace) or .png .svg .pdf (layer 1, head 1)", "file"});
+    if (!p.parse(args)) return usage(p.errorText().toStdString());
+    if (p.positionalArguments().size() != 1 || !p.isSet("out")) return usage("import takes DUMP --out FILE");
+    ImportOptions o;
+    o.name = p.value("name").toStdString();
+    if (p.isSet("axes"))
+        for (const auto& a : p.value("axes").split(',', Qt::SkipEmptyParts)) o.axes.push_back(a.trimmed().toStdString());
+    if (p.isSet("tokens")) {
+        QFile f(p.value("tokens"));
+        if (!f.open(QIODevice::ReadOnly)) return fail("cannot read the tokens file " + p.value("tokens").toStdString());
+        for (const auto& w : QString::fromUtf8(f.readAll()).split(QRegularExpression("\\s+"), Qt::SkipEmptyParts))
+            o.tokens.push_back(w.toStdString());
+    }
+    AttentionTrace trace;
+    if (auto st = importDump(p.positionalArguments()[0].toStdString(), o, trace); !st) return fail(st.message);
+    if (!trace.meta("warning").empty()) std::cerr << "attnscope: warning: " << trace.meta("warning") << "\n";
+    const QString out = p.value("out");
+    const QString ext = QFileInfo(out).suffix().toLower();
+    if (ext == "attn" || ext == "json") {
+        if (auto st = saveTraceAuto(trace, out.toStdString()); !st) return fail(st.message);
+    } else {
+        AttentionTrace head = trace;
+        head.tensors.clear();
+        TraceTensor slice;
+        if (auto st = sliceHead(trace.tensors[0], 0, 0, "cross", slice); !st) return fail(st.message);
+        head.tensors.push_back(std::move(slice));
+        QString error;
+        if (!ui::exportTraceFigure(head, out, 0, 0, &error)) return fail(error.toStdString());
+    }
+    const auto& shape = trace.tensors[0].shape;
+    std::cerr << "wrote " << out.toStdString() << ": " << shape[0] << " layers × " << shape[1] << " heads × " << shape[2]
+              << " × " << shape[3] << "\n";
+    return 0;
+}
+
 /// INPUT of `run`: a verse reference of the dev/test/train corpus, a text file, or text.
 int cmdRun(const QStringList& args)
 {
@@ -296,7 +342,7 @@ int run(int argc, char** argv)
     }
     // `run` renders widgets into files: it needs QApplication, never a display.
     std::unique_ptr<QCoreApplication> app;
-    if (cmd == "run" || cmd == "render") {
+    if (cmd == "run" || cmd == "render" || cmd == "import") {
         qputenv("QT_QPA_PLATFORM", "offscreen");
         if (qEnvironmentVariableIsEmpty("XDG_RUNTIME_DIR")) {  // headless shells: avoid Qt's warning
             const QByteArray dir = "/tmp/attnscope-runtime-" + QByteArray::number(getuid());
@@ -315,6 +361,7 @@ int run(int argc, char** argv)
     if (cmd == "train") return cmdTrain(args);
     if (cmd == "run") return cmdRun(args);
     if (cmd == "render") return cmdRender(args);
+    if (cmd == "import") return cmdImport(args);
     return usage("unknown command " + cmd.toStdString());
 }
 

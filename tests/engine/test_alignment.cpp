@@ -54,8 +54,12 @@ private slots:
         x.axes = {"target", "source"};
         x.shape = {2, 3};
         x.values = {0.1f, 0.2f, 0.7f, 0.0f, 0.0f, 1.0f};  // row 0 peaks on </s>, which is excluded
+        x.labels = {{"light", "</s>"}, {"sea", "luz", "</s>"}};
         t.tensors.push_back(x);
         QCOMPARE(toPharaoh(traceLinks(t)), std::string("1-0"));
+        // Without </s> labels (e.g. an imported dump) every row and column counts.
+        t.tensors[0].labels = {{"a", "b"}, {"x", "y", "z"}};
+        QCOMPARE(toPharaoh(traceLinks(t)), std::string("2-0 2-1"));
     }
     void bleu()
     {

@@ -38,8 +38,8 @@ AlignmentScore scoreLinks(const std::vector<AlignmentLink>& predicted,
 /// Pharaoh format: "i-j" pairs (source-target, 0-based) separated by spaces.
 std::string toPharaoh(const std::vector<AlignmentLink>& links);
 
-/// Predicted links of a translation trace: argmax of "cross" over real source tokens
-/// (the final </s> column and row are excluded).
+/// Predicted links of a trace: argmax of each "cross" row over the source columns; a final
+/// row or column labelled </s> (translation traces) is excluded.
 std::vector<AlignmentLink> traceLinks(const AttentionTrace& trace);
 
 /// Scores a forced-decoding trace that carries gold (hasGold()): its argmax links, and

@@ -82,7 +82,12 @@ std::vector<AlignmentLink> traceLinks(const AttentionTrace& trace)
 {
     const TraceTensor* x = trace.find("cross");
     if (!x || x->shape.size() != 2 || x->shape[0] < 1 || x->shape[1] < 1) return {};
-    const int rows = int(x->shape[0]) - 1, cols = int(x->shape[1]) - 1;  // drop </s>
+    // A final </s> row or column (translation traces) carries no word: leave it out.
+    auto endsWithEos = [&](size_t axis) {
+        return x->labels.size() == 2 && !x->labels[axis].empty() && x->labels[axis].back() == "</s>";
+    };
+    const int rows = int(x->shape[0]) - (endsWithEos(0) ? 1 : 0);
+    const int cols = int(x->shape[1]) - (endsWithEos(1) ? 1 : 0);
     return argmaxLinks(x->values.data(), rows, cols, int(x->shape[1]));
 }
 

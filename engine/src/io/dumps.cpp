@@ -1,0 +1,456 @@
+// Defensive parsers for attention dumps. No torch here: these are also fuzz targets.
+#include "attnscope/dumps.h"
+
+#include <QByteArray>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <zip.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+namespace attnscope {
+
+namespace {
+float halfToFloat(uint16_t h)
+{
+    const uint32_t sign = uint32_t(h & 0x8000) << 16;
+    const uint32_t exp = (h >> 10) & 0x1f, mant = h & 0x3ff;
+    float f;
+    if (exp == 0) f = std::ldexp(float(mant), -24);                                   // zero / subnormal
+    else if (exp == 31) f = mant ? std::numeric_limits<float>::quiet_NaN() : std::numeric_limits<float>::infinity();
+    else f = std::ldexp(float(mant | 0x400), int(exp) - 25);
+    return sign ? -f : f;
+}
+
+float bf16ToFloat(uint16_t b)
+{
+    const uint32_t bits = uint32_t(b) << 16;
+    float f;
+    std::memcpy(&f, &bits, 4);
+    return f;
+}
+
+/// Element count of a shape, or −1 when a dimension is negative or the product exceeds the limit.
+int64_t checkedCount(const std::vector<int64_t>& shape)
+{
+    int64_t n = 1;
+    for (int64_t d : shape) {
+        if (d < 0 || (d > 0 && n > kMaxDumpElements / d)) return -1;
+        n *= d;
+    }
+    return n;
+}
+
+enum class DType { F16, BF16, F32, F64 };
+size_t itemSize(DType t) { return t == DType::F64 ? 8 : t == DType::F32 ? 4 : 2; }
+
+void convert(const char* src, DType t, int64_t n, std::vector<float>& out)
+{
+    out.resize(size_t(n));
+    for (int64_t i = 0; i < n; ++i) {
+        const char* p = src + size_t(i) * itemSize(t);
+        switch (t) {
+        case DType::F32: std::memcpy(&out[size_t(i)], p, 4); break;
+        case DType::F64: {
+            double d;
+            std::memcpy(&d, p, 8);
+            out[size_t(i)] = float(d);
+            break;
+        }
+        case DType::F16: {
+            uint16_t h;
+            std::memcpy(&h, p, 2);
+            out[size_t(i)] = halfToFloat(h);
+            break;
+        }
+        case DType::BF16: {
+            uint16_t h;
+            std::memcpy(&h, p, 2);
+            out[size_t(i)] = bf16ToFloat(h);
+            break;
+        }
+        }
+    }
+}
+
+std::string shapeText(const std::vector<int64_t>& s)
+{
+    std::string t = "[";
+    for (size_t i = 0; i < s.size(); ++i) t += (i ? ", " : "") + std::to_string(s[i]);
+    return t + "]";
+}
+
+/// Value of `key` in a numpy header dict ("'descr': '<f4'" → "'<f4'"), up to the next ',' at depth 0.
+std::string headerField(const std::string& h, const std::string& key)
+{
+    const auto k = h.find("'" + key + "'");
+    if (k == std::string::npos) return {};
+    auto p = h.find(':', k);
+    if (p == std::string::npos) return {};
+    ++p;
+    int depth = 0;
+    std::string v;
+    for (; p < h.size(); ++p) {
+        const char c = h[p];
+        if (c == '(' || c == '[') ++depth;
+        if (c == ')' || c == ']') --depth;
+        if ((c == ',' || c == '}') && depth <= 0) break;
+        v += c;
+    }
+    const auto b = v.find_first_not_of(" "), e = v.find_last_not_of(" ");
+    return b == std::string::npos ? std::string() : v.substr(b, e - b + 1);
+}
+
+/// Natural order: digit runs compare as numbers ("layer_2" < "layer_10").
+bool naturalLess(const std::string& a, const std::string& b)
+{
+    size_t i = 0, j = 0;
+    while (i < a.size() && j < b.size()) {
+        if (std::isdigit(static_cast<unsigned char>(a[i])) && std::isdigit(static_cast<unsigned char>(b[j]))) {
+            size_t ie = i, je = j;
+            while (ie < a.size() && std::isdigit(static_cast<unsigned char>(a[ie]))) ++ie;
+            while (je < b.size() && std::isdigit(static_cast<unsigned char>(b[je]))) ++je;
+            const std::string x = a.substr(i, ie - i), y = b.substr(j, je - j);
+            const auto xs = x.find_first_not_of('0'), ys = y.find_first_not_of('0');
+            const std::string xn = xs == std::string::npos ? "" : x.substr(xs), yn = ys == std::string::npos ? "" : y.substr(ys);
+            if (xn.size() != yn.size()) return xn.size() < yn.size();
+            if (xn != yn) return xn < yn;
+            i = ie;
+            j = je;
+        } else {
+            if (a[i] != b[j]) return a[i] < b[j];
+            ++i;
+            ++j;
+        }
+    }
+    return a.size() - i < b.size() - j;
+}
+
+Status readAll(const std::string& path, QByteArray& data)
+{
+    QFile f(QString::fromStdString(path));
+    if (!f.exists()) return Status::error("file not found: " + path);
+    if (!f.open(QIODevice::ReadOnly)) return Status::error("cannot read " + path + ": " + f.errorString().toStdString());
+    if (f.size() > (int64_t(8) << 30)) return Status::error(path + " is larger than 8 GiB");
+    data = f.readAll();
+    return Status::success();
+}
+} // namespace
+
+Status parseNpy(const char* data, size_t size, const std::string& name, DumpArray& out)
+{
+    static const char magic[] = "\x93NUMPY";
+    if (size < 10 || std::memcmp(data, magic, 6) != 0) return Status::error(name + ": not a .npy array (bad magic)");
+    const int major = uint8_t(data[6]);
+    size_t headerLen = 0, start = 0;
+    if (major == 1) {
+        headerLen = uint8_t(data[8]) | (size_t(uint8_t(data[9])) << 8);
+        start = 10;
+    } else if (major == 2 || major == 3) {
+        if (size < 12) return Status::error(name + ": truncated .npy header");
+        headerLen = uint8_t(data[8]) | (size_t(uint8_t(data[9])) << 8) | (size_t(uint8_t(data[10])) << 16) |
+                    (size_t(uint8_t(data[11])) << 24);
+        start = 12;
+    } else {
+        return Status::error(name + ": unsupported .npy version " + std::to_string(major));
+    }
+    if (headerLen > size - start) return Status::error(name + ": truncated .npy header");
+    const std::string header(data + start, headerLen);
+    const std::string descr = headerField(header, "descr");
+    DType t;
+    if (descr == "'<f4'" || descr == "'=f4'") t = DType::F32;
+    else if (descr == "'<f8'" || descr == "'=f8'") t = DType::F64;
+    else if (descr == "'<f2'" || descr == "'=f2'") t = DType::F16;
+    else if (!descr.empty() && descr[1] == '>') return Status::error(name + ": big-endian arrays are not supported (" + descr + ")");
+    else return Status::error(name + ": unsupported dtype " + (descr.empty() ? "(none)" : descr) + " (float16, float32 or float64 expected)");
+    if (headerField(header, "fortran_order") != "False")
+        return Status::error(name + ": Fortran-order arrays are not supported; save with np.ascontiguousarray");
+    const std::string shapeField = headerField(header, "shape");
+    if (shapeField.size() < 2 || shapeField.front() != '(' || shapeField.back() != ')')
+        return Status::error(name + ": .npy header has no shape");
+    std::vector<int64_t> shape;
+    const std::string inner = shapeField.substr(1, shapeField.size() - 2);
+    size_t i = 0;
+    while (i < inner.size()) {
+        while (i < inner.size() && (inner[i] == ' ' || inner[i] == ',')) ++i;
+        if (i >= inner.size()) break;
+        if (!std::isdigit(static_cast<unsigned char>(inner[i]))) return Status::error(name + ": bad shape " + shapeField);
+        int64_t d = 0;
+        while (i < inner.size() && std::isdigit(static_cast<unsigned char>(inner[i]))) {
+            d = d * 10 + (inner[i] - '0');
+            if (d > kMaxDumpElements) return Status::error(name + ": shape " + shapeField + " is too large");
+            ++i;
+        }
+        shape.push_back(d);
+    }
+    if (shape.empty()) return Status::error(name + ": a scalar is not an attention tensor");
+    const int64_t n = checkedCount(shape);
+    if (n < 0) return Status::error(name + ": shape " + shapeText(shape) + " is too large");
+    const size_t need = size_t(n) * itemSize(t);
+    if (size - start - headerLen != need)
+        return Status::error(name + ": shape " + shapeText(shape) + " needs " + std::to_string(need) + " bytes of data, the file has " +
+                             std::to_string(size - start - headerLen));
+    out.name = name;
+    out.shape = shape;
+    convert(data + start + headerLen, t, n, out.values);
+    return Status::success();
+}
+
+Status parseSafetensors(const char* data, size_t size, std::vector<DumpArray>& out)
+{
+    if (size < 8) return Status::error("not a safetensors file (too short)");
+    uint64_t n = 0;
+    std::memcpy(&n, data, 8);
+    if (n > size - 8 || n > (uint64_t(100) << 20)) return Status::error("safetensors header length is larger than the file");
+    QJsonParseError err{};
+    const auto doc = QJsonDocument::fromJson(QByteArray(data + 8, qsizetype(n)), &err);
+    if (!doc.isObject()) return Status::error("safetensors header is not a JSON object: " + err.errorString().toStdString());
+    const char* base = data + 8 + n;
+    const uint64_t dataSize = size - 8 - n;
+    const QJsonObject h = doc.object();
+    out.clear();
+    for (auto it = h.begin(); it != h.end(); ++it) {
+        if (it.key() == "__metadata__") continue;
+        const std::string name = it.key().toStdString();
+        const QJsonObject o = it.value().toObject();
+        const QString dt = o["dtype"].toString();
+        DType t;
+        if (dt == "F32") t = DType::F32;
+        else if (dt == "F64") t = DType::F64;
+        else if (dt == "F16") t = DType::F16;
+        else if (dt == "BF16") t = DType::BF16;
+        else return Status::error(name + ": unsupported dtype " + dt.toStdString() + " (F16, BF16, F32, F64 expected)");
+        DumpArray a;
+        a.name = name;
+        for (const auto& d : o["shape"].toArray()) a.shape.push_back(d.toInteger(-1));
+        const int64_t count = checkedCount(a.shape);
+        if (count < 0 || a.shape.empty()) return Status::error(name + ": invalid or too large shape " + shapeText(a.shape));
+        const QJsonArray offsets = o["data_offsets"].toArray();
+        if (offsets.size() != 2) return Status::error(name + ": data_offsets missing");
+        const int64_t b = offsets[0].toInteger(-1), e = offsets[1].toInteger(-1);
+        if (b < 0 || e < b || uint64_t(e) > dataSize) return Status::error(name + ": data_offsets point outside the file");
+        if (uint64_t(e - b) != uint64_t(count) * itemSize(t))
+            return Status::error(name + ": " + std::to_string(e - b) + " bytes for shape " + shapeText(a.shape));
+        convert(base + b, t, count, a.values);
+        out.push_back(std::move(a));
+    }
+    if (out.empty()) return Status::error("the safetensors file holds no tensors");
+    return Status::success();
+}
+
+namespace {
+/// Flattens rectangular nested JSON arrays of numbers; fills shape on the first descent.
+Status flatten(const QJsonValue& v, size_t depth, std::vector<int64_t>& shape, std::vector<float>& values)
+{
+    if (v.isDouble()) {
+        if (depth != shape.size()) return Status::error("attention lists are ragged (a number at depth " + std::to_string(depth) + ")");
+        values.push_back(float(v.toDouble()));
+        if (int64_t(values.size()) > kMaxDumpElements) return Status::error("attention has too many values");
+        return Status::success();
+    }
+    if (!v.isArray()) return Status::error("attention must be nested lists of numbers");
+    const QJsonArray a = v.toArray();
+    if (depth == shape.size()) {
+        if (values.empty() && depth < 8) shape.push_back(a.size());
+        else return Status::error("attention lists are ragged");
+    }
+    if (a.size() != shape[depth]) return Status::error("attention lists are ragged (lengths " + std::to_string(a.size()) + " and " + std::to_string(shape[depth]) + ")");
+    for (const auto& x : a)
+        if (auto st = flatten(x, depth + 1, shape, values); !st) return st;
+    return Status::success();
+}
+
+std::vector<std::string> strings(const QJsonValue& v)
+{
+    std::vector<std::string> out;
+    for (const auto& x : v.toArray()) out.push_back(x.toString().toStdString());
+    return out;
+}
+} // namespace
+
+Status parseJsonDump(const char* data, size_t size, std::vector<DumpArray>& out, std::vector<std::string>& queryTokens,
+                     std::vector<std::string>& keyTokens)
+{
+    QJsonParseError err{};
+    const auto doc = QJsonDocument::fromJson(QByteArray(data, qsizetype(size)), &err);
+    if (!doc.isObject()) return Status::error("not a JSON object: " + err.errorString().toStdString());
+    const QJsonObject o = doc.object();
+    if (!o.contains("attention")) return Status::error("JSON dump has no \"attention\" field");
+    DumpArray a;
+    a.name = "attention";
+    if (auto st = flatten(o["attention"], 0, a.shape, a.values); !st) return st;
+    if (a.values.empty()) return Status::error("the attention lists are empty");
+    queryTokens = strings(o.contains("target_tokens") ? o["target_tokens"] : o["tokens"]);
+    keyTokens = strings(o.contains("source_tokens") ? o["source_tokens"] : o["tokens"]);
+    out = {std::move(a)};
+    return Status::success();
+}
+
+Status parseNpz(const char* data, size_t size, std::vector<DumpArray>& out)
+{
+    zip_error_t zerr;
+    zip_error_init(&zerr);
+    zip_source_t* src = zip_source_buffer_create(data, size, 0, &zerr);
+    if (!src) return Status::error("cannot read the .npz archive");
+    zip_t* z = zip_open_from_source(src, ZIP_RDONLY, &zerr);
+    if (!z) {
+        zip_source_free(src);
+        const std::string msg = zip_error_strerror(&zerr);
+        zip_error_fini(&zerr);
+        return Status::error("not a valid .npz (zip) file: " + msg);
+    }
+    Status st = Status::success();
+    out.clear();
+    const zip_int64_t entries = zip_get_num_entries(z, 0);
+    for (zip_int64_t i = 0; i < entries && st.ok; ++i) {
+        zip_stat_t s;
+        if (zip_stat_index(z, zip_uint64_t(i), 0, &s) != 0 || !(s.valid & ZIP_STAT_SIZE) || !(s.valid & ZIP_STAT_NAME)) {
+            st = Status::error("corrupt .npz entry");
+            break;
+        }
+        std::string name = s.name;
+        if (name.size() < 4 || name.compare(name.size() - 4, 4, ".npy") != 0) continue;
+        if (s.size > uint64_t(kMaxDumpElements) * 8 + 4096) {
+            st = Status::error(name + " is too large");
+            break;
+        }
+        zip_file_t* f = zip_fopen_index(z, zip_uint64_t(i), 0);
+        if (!f) {
+            st = Status::error("cannot open " + name + " in the .npz");
+            break;
+        }
+        std::vector<char> buf(size_t(s.size));
+        const zip_int64_t got = buf.empty() ? 0 : zip_fread(f, buf.data(), s.size);
+        zip_fclose(f);
+        if (got < 0 || uint64_t(got) != s.size) {
+            st = Status::error(name + " is truncated or corrupt in the .npz");
+            break;
+        }
+        DumpArray a;
+        st = parseNpy(buf.data(), buf.size(), name.substr(0, name.size() - 4), a);
+        if (st) out.push_back(std::move(a));
+    }
+    zip_close(z);  // also frees the source
+    if (st && out.empty()) st = Status::error("the .npz holds no .npy arrays");
+    return st;
+}
+
+Status importDump(const std::string& path, const ImportOptions& options, AttentionTrace& out)
+{
+    QByteArray data;
+    if (auto st = readAll(path, data); !st) return st;
+    const QString ext = QFileInfo(QString::fromStdString(path)).suffix().toLower();
+    std::vector<DumpArray> arrays;
+    std::vector<std::string> qTokens, kTokens;
+    Status st;
+    if (ext == "npy") {
+        arrays.resize(1);
+        st = parseNpy(data.constData(), size_t(data.size()), "attention", arrays[0]);
+    } else if (ext == "npz") {
+        st = parseNpz(data.constData(), size_t(data.size()), arrays);
+    } else if (ext == "safetensors") {
+        st = parseSafetensors(data.constData(), size_t(data.size()), arrays);
+    } else if (ext == "json") {
+        st = parseJsonDump(data.constData(), size_t(data.size()), arrays, qTokens, kTokens);
+    } else {
+        return Status::error("unknown dump type ." + ext.toStdString() + " (npy, npz, safetensors, json)");
+    }
+    if (!st) return Status::error(path + ": " + st.message);
+
+    // Several arrays: one per layer, stacked in natural name order ("layer_2" before "layer_10").
+    DumpArray a;
+    if (arrays.size() == 1) {
+        a = std::move(arrays[0]);
+    } else {
+        std::sort(arrays.begin(), arrays.end(), [](const DumpArray& x, const DumpArray& y) { return naturalLess(x.name, y.name); });
+        for (const auto& x : arrays)
+            if (x.shape != arrays[0].shape)
+                return Status::error(path + ": arrays '" + arrays[0].name + "' " + shapeText(arrays[0].shape) + " and '" + x.name +
+                                     "' " + shapeText(x.shape) + " differ in shape; cannot stack them as layers");
+        a.shape = arrays[0].shape;
+        a.shape.insert(a.shape.begin(), int64_t(arrays.size()));
+        if (checkedCount(a.shape) < 0) return Status::error(path + ": the stacked layers are too large");
+        for (auto& x : arrays) a.values.insert(a.values.end(), x.values.begin(), x.values.end());
+    }
+
+    // Axis mapping → [layer, head, query, key].
+    std::vector<std::string> axes = options.axes;
+    if (axes.empty()) {
+        switch (a.shape.size()) {
+        case 2: axes = {"query", "key"}; break;
+        case 3: axes = {"head", "query", "key"}; break;
+        case 4: axes = {"layer", "head", "query", "key"}; break;
+        case 5: axes = {"layer", "batch", "head", "query", "key"}; break;
+        default:
+            return Status::error(path + ": cannot map shape " + shapeText(a.shape) +
+                                 " to layer/head/query/key; give the axes (e.g. --axes batch,layer,head,query,key)");
+        }
+    }
+    if (axes.size() != a.shape.size())
+        return Status::error(path + ": " + std::to_string(axes.size()) + " axis names for shape " + shapeText(a.shape));
+    int pos[4] = {-1, -1, -1, -1};
+    const char* wanted[4] = {"layer", "head", "query", "key"};
+    for (size_t d = 0; d < axes.size(); ++d) {
+        bool known = axes[d] == "batch";
+        for (int w = 0; w < 4; ++w)
+            if (axes[d] == wanted[w]) {
+                if (pos[w] >= 0) return Status::error(path + ": axis '" + axes[d] + "' given twice");
+                pos[w] = int(d);
+                known = true;
+            }
+        if (!known) return Status::error(path + ": unknown axis name '" + axes[d] + "' (layer, head, query, key, batch)");
+    }
+    if (pos[2] < 0 || pos[3] < 0) return Status::error(path + ": the axes must include query and key");
+    std::vector<int64_t> strides(a.shape.size(), 1);
+    for (int d = int(a.shape.size()) - 2; d >= 0; --d) strides[size_t(d)] = strides[size_t(d) + 1] * a.shape[size_t(d) + 1];
+    auto extent = [&](int w) { return pos[w] >= 0 ? a.shape[size_t(pos[w])] : int64_t(1); };
+    auto stride = [&](int w) { return pos[w] >= 0 ? strides[size_t(pos[w])] : int64_t(0); };
+    const int64_t L = extent(0), H = extent(1), Q = extent(2), K = extent(3);
+    if (L * H * Q * K == 0) return Status::error(path + ": the attention tensor is empty");
+
+    TraceTensor t;
+    t.name = options.name;
+    t.axes = {"layer", "head", "query", "key"};
+    t.shape = {L, H, Q, K};
+    t.values.reserve(size_t(L * H * Q * K));
+    double worstRow = 0;
+    for (int64_t l = 0; l < L; ++l)
+        for (int64_t h = 0; h < H; ++h)
+            for (int64_t q = 0; q < Q; ++q) {
+                double sum = 0;
+                for (int64_t k = 0; k < K; ++k) {  // batch axes stay at index 0
+                    const float v = a.values[size_t(l * stride(0) + h * stride(1) + q * stride(2) + k * stride(3))];
+                    if (std::isnan(v) || std::isinf(v)) return Status::error(path + ": the attention contains NaN or infinite values");
+                    if (v < 0) return Status::error(path + ": the attention contains negative weights (" + std::to_string(v) + ")");
+                    sum += v;
+                    t.values.push_back(v);
+                }
+                worstRow = std::max(worstRow, std::abs(sum - 1.0));
+            }
+    // Labels: tokens from the file or the options, when their count fits.
+    if (!options.tokens.empty()) qTokens = kTokens = options.tokens;
+    t.labels.assign(4, {});
+    if (int64_t(qTokens.size()) == Q) t.labels[2] = qTokens;
+    if (int64_t(kTokens.size()) == K) t.labels[3] = kTokens;
+    out = AttentionTrace{};
+    out.model = "imported";
+    out.metadata["input"] = path;
+    out.metadata["source_shape"] = shapeText(a.shape);
+    if ((!qTokens.empty() && t.labels[2].empty()) || (!kTokens.empty() && t.labels[3].empty()))
+        out.metadata["warning"] = "token count does not match the query/key extents; tokens ignored";
+    if (worstRow > 1e-3) {
+        const std::string w = "rows do not sum to 1 (largest deviation " + std::to_string(worstRow) + "); shown as given";
+        out.metadata["warning"] = out.metadata.count("warning") ? out.metadata["warning"] + "; " + w : w;
+    }
+    out.tensors.push_back(std::move(t));
+    return Status::success();
+}
+
+} // namespace attnscope
