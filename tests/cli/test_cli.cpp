@@ -94,6 +94,30 @@ private slots:
         QCOMPARE(r.code, 1);
         QVERIFY(r.err.contains("never on train"));
     }
+    void importDumps()
+    {
+        const QString json = dir_.filePath("dump.json");
+        QFile f(json);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"({"tokens": ["God", "is", "love"], "attention": [[[0.8, 0.1, 0.1], [0.2, 0.6, 0.2], [0, 0, 1]],
+                                                                  [[0.3, 0.3, 0.4], [0.1, 0.1, 0.8], [0.5, 0.5, 0]]]})");
+        f.close();
+        const QString attn = dir_.filePath("dump.attn");
+        Run r = attnscope({"import", json, "--out", attn});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.err.contains("1 layers × 2 heads × 3 × 3"));
+        const QString png = dir_.filePath("dump.png");
+        r = attnscope({"import", json, "--out", png});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(!QImage(png).isNull());
+        QFile bad(dir_.filePath("bad.npy"));
+        QVERIFY(bad.open(QIODevice::WriteOnly));
+        bad.write("\x93NUMPY garbage");
+        bad.close();
+        r = attnscope({"import", bad.fileName(), "--out", attn});
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains("bad.npy"));
+    }
     void evalAndAlign()
     {
         Run r = attnscope({"eval", "gru-bahdanau", "--split", "dev", "--limit", "30", "--no-bleu"});
