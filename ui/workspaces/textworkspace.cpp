@@ -218,7 +218,8 @@ void TextWorkspace::onVersesReady(const QList<VerseEntry>& verses)
     versePicker_->lineEdit()->setPlaceholderText(tr("pick a dev/test verse…"));
     emit logMessage(tr("%1 dev/test verses available in the verse picker").arg(verses.size()));
     // The built-in demo: a test verse, translated and aligned against gold.
-    if (!userEdited_ && source_->toPlainText().isEmpty()) selectVerse(QStringLiteral("Ruth 1:16"));
+    // (Not when the user already typed or opened a trace while the verses were loading.)
+    if (!userEdited_ && !trace_ && source_->toPlainText().isEmpty()) selectVerse(QStringLiteral("Ruth 1:16"));
 }
 
 bool TextWorkspace::selectVerse(const QString& ref)
@@ -255,9 +256,15 @@ void TextWorkspace::showTrace(TracePtr trace)
     banner_->clearMessage();
     matrix_->setTrace(*trace_);
     updateHeadsTab();
-    translation_->setText(tr("Opened trace: %1 · model %2 · %3 decoding")
-                              .arg(QString::fromStdString(trace_->meta("verse")).isEmpty() ? tr("(no verse)") : QString::fromStdString(trace_->meta("verse")),
-                                   QString::fromStdString(trace_->model), QString::fromStdString(trace_->meta("mode"))));
+    QStringList about;  // only the fields the trace has
+    for (const auto& [key, label] : {std::pair<const char*, QString>{"verse", tr("verse")}, {"mode", tr("decoding")},
+                                     {"input", tr("from")}})
+        if (!trace_->meta(key).empty()) about << label + " " + QString::fromStdString(trace_->meta(key)).left(80);
+    translation_->setText(tr("<b>Opened trace</b> · model %1%2")
+                              .arg(QString::fromStdString(trace_->model).toHtmlEscaped(),
+                                   about.isEmpty() ? QString() : " · " + about.join(" · ").toHtmlEscaped()));
+    if (!trace_->meta("warning").empty())
+        banner_->showMessage(MessageBanner::Level::Warning, QString::fromStdString(trace_->meta("warning")));
     updateMetrics();
     emit traceShown();
 }
@@ -293,7 +300,7 @@ void TextWorkspace::onFailed(quint64 generation, const QString& message)
         // verses would be, and still show a demo sentence without gold.
         versePicker_->lineEdit()->setPlaceholderText(tr("verses unavailable — see the log"));
         emit logMessage(tr("Error: %1").arg(message));
-        if (!userEdited_ && source_->toPlainText().isEmpty()) {
+        if (!userEdited_ && !trace_ && source_->toPlainText().isEmpty()) {
             setSourceText(QStringLiteral("En el principio crió Dios los cielos y la tierra."));
             translateNow();
         }
