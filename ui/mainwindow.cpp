@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "attnscope/trace.h"
+#include "dialogs/importdumpdialog.h"
 #include "views/alignmentmatrixview.h"
 #include "workers/engineworker.h"
 #include "workspaces/textworkspace.h"
@@ -63,6 +64,9 @@ void MainWindow::createMenus()
     QAction* open = file->addAction(tr("&Open trace…"), this, &MainWindow::openTraceDialog);
     open->setShortcut(QKeySequence::Open);
     open->setToolTip(tr("Open a saved .attn or .json trace (no model needed)"));
+    QAction* imp = file->addAction(tr("&Import attention dump…"), this, &MainWindow::importDumpDialog);
+    imp->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_I));
+    imp->setToolTip(tr("Attention saved from PyTorch, JAX or TensorFlow: .npy .npz .safetensors .json"));
     QAction* save = file->addAction(tr("&Save trace…"), this, &MainWindow::saveTrace);
     save->setShortcut(QKeySequence::Save);
     QAction* exp = file->addAction(tr("&Export view…"), this, &MainWindow::exportView);
@@ -122,6 +126,22 @@ void MainWindow::openTraceDialog()
 {
     const QString path = QFileDialog::getOpenFileName(this, tr("Open trace"), {}, tr("Traces (*.attn *.json)"));
     if (!path.isEmpty()) openTrace(path);
+}
+
+void MainWindow::importDumpDialog()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Import attention dump"), {},
+                                                      tr("Attention dumps (*.npy *.npz *.safetensors *.json)"));
+    if (path.isEmpty()) return;
+    ImportDumpDialog dialog(this);
+    QString error;
+    if (!dialog.load(path, &error)) {
+        QMessageBox::warning(this, tr("Import failed"), error);
+        return;
+    }
+    if (dialog.exec() != QDialog::Accepted || !dialog.trace()) return;
+    text_->showTrace(dialog.trace());
+    appendLog(tr("Imported %1").arg(path));
 }
 
 bool MainWindow::openTrace(const QString& path)

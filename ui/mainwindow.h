@@ -22,6 +22,8 @@ public:
     QPlainTextEdit* logPanel() const { return log_; }
     /// Opens a .attn or .json trace into the matrix view; false + banner on error.
     bool openTrace(const QString& path);
+    /// Imports an attention dump through the import dialog (modal: not for tests).
+    void importDumpDialog();
 
 public slots:
     void appendLog(const QString& line);

@@ -41,7 +41,21 @@ struct ImportOptions {
     std::string name = "attention";   ///< tensor name in the trace
 };
 
-/// Reads a dump by extension and builds a trace with one [layer, head, query, key] tensor.
+/// A dump read from disk, before its axes are mapped: one array (several equally shaped
+/// arrays are stacked as a leading layer axis, in natural name order) and any tokens.
+struct Dump {
+    std::string path;
+    DumpArray array;
+    std::vector<std::string> queryTokens, keyTokens;
+};
+Status readDump(const std::string& path, Dump& out);
+/// Default axis names for a rank (2–5), or empty when there is no obvious mapping.
+std::vector<std::string> defaultAxes(size_t rank);
+/// Maps a dump's axes to [layer, head, query, key] and validates the weights.
+Status mapDump(const Dump& dump, const ImportOptions& options, AttentionTrace& out);
+
+/// Reads a dump by extension and builds a trace with one [layer, head, query, key] tensor
+/// (readDump + mapDump).
 /// Several equally shaped arrays (one per layer, e.g. HuggingFace `attentions`) are stacked
 /// as layers in natural name order. NaN or negative weights are errors; rows that do not sum
 /// to 1 are kept as given with metadata "warning".

@@ -342,13 +342,14 @@ Status parseNpz(const char* data, size_t size, std::vector<DumpArray>& out)
     return st;
 }
 
-Status importDump(const std::string& path, const ImportOptions& options, AttentionTrace& out)
+Status readDump(const std::string& path, Dump& out)
 {
     QByteArray data;
     if (auto st = readAll(path, data); !st) return st;
     const QString ext = QFileInfo(QString::fromStdString(path)).suffix().toLower();
     std::vector<DumpArray> arrays;
-    std::vector<std::string> qTokens, kTokens;
+    out = Dump{};
+    out.path = path;
     Status st;
     if (ext == "npy") {
         arrays.resize(1);
@@ -358,41 +359,51 @@ Status importDump(const std::string& path, const ImportOptions& options, Attenti
     } else if (ext == "safetensors") {
         st = parseSafetensors(data.constData(), size_t(data.size()), arrays);
     } else if (ext == "json") {
-        st = parseJsonDump(data.constData(), size_t(data.size()), arrays, qTokens, kTokens);
+        st = parseJsonDump(data.constData(), size_t(data.size()), arrays, out.queryTokens, out.keyTokens);
     } else {
         return Status::error("unknown dump type ." + ext.toStdString() + " (npy, npz, safetensors, json)");
     }
     if (!st) return Status::error(path + ": " + st.message);
-
-    // Several arrays: one per layer, stacked in natural name order ("layer_2" before "layer_10").
-    DumpArray a;
     if (arrays.size() == 1) {
-        a = std::move(arrays[0]);
-    } else {
-        std::sort(arrays.begin(), arrays.end(), [](const DumpArray& x, const DumpArray& y) { return naturalLess(x.name, y.name); });
-        for (const auto& x : arrays)
-            if (x.shape != arrays[0].shape)
-                return Status::error(path + ": arrays '" + arrays[0].name + "' " + shapeText(arrays[0].shape) + " and '" + x.name +
-                                     "' " + shapeText(x.shape) + " differ in shape; cannot stack them as layers");
-        a.shape = arrays[0].shape;
-        a.shape.insert(a.shape.begin(), int64_t(arrays.size()));
-        if (checkedCount(a.shape) < 0) return Status::error(path + ": the stacked layers are too large");
-        for (auto& x : arrays) a.values.insert(a.values.end(), x.values.begin(), x.values.end());
+        out.array = std::move(arrays[0]);
+        return Status::success();
     }
+    // Several arrays: one per layer, stacked in natural name order ("layer_2" before "layer_10").
+    std::sort(arrays.begin(), arrays.end(), [](const DumpArray& x, const DumpArray& y) { return naturalLess(x.name, y.name); });
+    for (const auto& x : arrays)
+        if (x.shape != arrays[0].shape)
+            return Status::error(path + ": arrays '" + arrays[0].name + "' " + shapeText(arrays[0].shape) + " and '" + x.name +
+                                 "' " + shapeText(x.shape) + " differ in shape; cannot stack them as layers");
+    DumpArray& a = out.array;
+    a.name = "stacked";
+    a.shape = arrays[0].shape;
+    a.shape.insert(a.shape.begin(), int64_t(arrays.size()));
+    if (checkedCount(a.shape) < 0) return Status::error(path + ": the stacked layers are too large");
+    for (auto& x : arrays) a.values.insert(a.values.end(), x.values.begin(), x.values.end());
+    return Status::success();
+}
 
-    // Axis mapping → [layer, head, query, key].
-    std::vector<std::string> axes = options.axes;
-    if (axes.empty()) {
-        switch (a.shape.size()) {
-        case 2: axes = {"query", "key"}; break;
-        case 3: axes = {"head", "query", "key"}; break;
-        case 4: axes = {"layer", "head", "query", "key"}; break;
-        case 5: axes = {"layer", "batch", "head", "query", "key"}; break;
-        default:
-            return Status::error(path + ": cannot map shape " + shapeText(a.shape) +
-                                 " to layer/head/query/key; give the axes (e.g. --axes batch,layer,head,query,key)");
-        }
+std::vector<std::string> defaultAxes(size_t rank)
+{
+    switch (rank) {
+    case 2: return {"query", "key"};
+    case 3: return {"head", "query", "key"};
+    case 4: return {"layer", "head", "query", "key"};
+    case 5: return {"layer", "batch", "head", "query", "key"};
+    default: return {};
     }
+}
+
+Status mapDump(const Dump& dump, const ImportOptions& options, AttentionTrace& out)
+{
+    const std::string& path = dump.path;
+    const DumpArray& a = dump.array;
+    std::vector<std::string> qTokens = dump.queryTokens, kTokens = dump.keyTokens;
+    // Axis mapping → [layer, head, query, key].
+    std::vector<std::string> axes = options.axes.empty() ? defaultAxes(a.shape.size()) : options.axes;
+    if (axes.empty())
+        return Status::error(path + ": cannot map shape " + shapeText(a.shape) +
+                             " to layer/head/query/key; give the axes (e.g. --axes batch,layer,head,query,key)");
     if (axes.size() != a.shape.size())
         return Status::error(path + ": " + std::to_string(axes.size()) + " axis names for shape " + shapeText(a.shape));
     int pos[4] = {-1, -1, -1, -1};
@@ -451,6 +462,13 @@ Status importDump(const std::string& path, const ImportOptions& options, Attenti
     }
     out.tensors.push_back(std::move(t));
     return Status::success();
+}
+
+Status importDump(const std::string& path, const ImportOptions& options, AttentionTrace& out)
+{
+    Dump dump;
+    if (auto st = readDump(path, dump); !st) return st;
+    return mapDump(dump, options, out);
 }
 
 } // namespace attnscope
