@@ -15,9 +15,9 @@ int runGui(int argc, char** argv)
     QApplication::setOrganizationName("AttnScope");
     QApplication::setApplicationVersion("0.1.0");
     MainWindow w;
-    // `attnscope TRACE.attn` opens a saved trace instead of the demo.
+    // `attnscope FILE` opens a saved trace (or imports a dump) instead of the demo.
     const QStringList args = QApplication::arguments();
-    if (args.size() > 1) QTimer::singleShot(0, &w, [&w, p = args[1]] { w.openTrace(p); });
+    if (args.size() > 1) QTimer::singleShot(0, &w, [&w, p = args[1]] { w.openFile(p); });
     w.show();
     return QApplication::exec();
 }

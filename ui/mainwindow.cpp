@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "attnscope/dumps.h"
 #include "attnscope/trace.h"
 #include "dialogs/importdumpdialog.h"
 #include "views/alignmentmatrixview.h"
@@ -9,7 +10,11 @@
 #include <QApplication>
 #include <QDateTime>
 #include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QMimeData>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPlainTextEdit>
@@ -44,6 +49,7 @@ MainWindow::MainWindow(bool loadDemo, QWidget* parent) : QMainWindow(parent)
     connect(worker_, &EngineWorker::log, this, &MainWindow::appendLog, Qt::QueuedConnection);
     connect(text_, &TextWorkspace::errorShown, this, [this](const QString& m) { statusBar()->showMessage(m, 8000); });
     createMenus();
+    setAcceptDrops(true);
     statusBar()->showMessage(tr("Reading the Bible corpus…"), 4000);
     // Most of the screen by default: the matrix wants room for its labels.
     const QSize avail = screen() ? screen()->availableSize() : QSize(1280, 900);
@@ -142,6 +148,34 @@ void MainWindow::importDumpDialog()
     if (dialog.exec() != QDialog::Accepted || !dialog.trace()) return;
     text_->showTrace(dialog.trace());
     appendLog(tr("Imported %1").arg(path));
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* e)
+{
+    if (e->mimeData()->hasUrls()) e->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* e)
+{
+    for (const QUrl& url : e->mimeData()->urls())
+        if (url.isLocalFile()) openFile(url.toLocalFile());
+    e->acceptProposedAction();
+}
+
+bool MainWindow::openFile(const QString& path)
+{
+    const QString ext = QFileInfo(path).suffix().toLower();
+    AttentionTrace probe;
+    if (ext == "attn" || (ext == "json" && loadTraceJson(path.toStdString(), probe).ok)) return openTrace(path);
+    auto trace = std::make_shared<AttentionTrace>();
+    if (auto st = importDump(path.toStdString(), {}, *trace); !st) {
+        appendLog(tr("Error: %1").arg(QString::fromStdString(st.message)));
+        statusBar()->showMessage(QString::fromStdString(st.message), 8000);
+        return false;
+    }
+    text_->showTrace(trace);
+    appendLog(tr("Imported %1").arg(path));
+    return true;
 }
 
 bool MainWindow::openTrace(const QString& path)

@@ -24,6 +24,13 @@ public:
     bool openTrace(const QString& path);
     /// Imports an attention dump through the import dialog (modal: not for tests).
     void importDumpDialog();
+    /// Opens a dropped or command-line file: .attn/.json traces, or dumps (.npy .npz
+    /// .safetensors, and .json files that are not traces) with the default axis mapping.
+    bool openFile(const QString& path);
+
+protected:
+    void dragEnterEvent(QDragEnterEvent* e) override;
+    void dropEvent(QDropEvent* e) override;
 
 public slots:
     void appendLog(const QString& line);

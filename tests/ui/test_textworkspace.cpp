@@ -6,6 +6,7 @@
 #include "workspaces/textworkspace.h"
 
 #include <QLabel>
+#include <QMimeData>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -158,6 +159,35 @@ private slots:
         QVERIFY(!w.textWorkspace()->matrixView()->grab().isNull());
         QString error;
         QVERIFY(w.textWorkspace()->matrixView()->exportTo(dir.filePath("one.png"), 0, 0, &error));
+    }
+    void dropFilesOnTheWindow()
+    {
+        QTemporaryDir dir;
+        QFile f(dir.filePath("dump.json"));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"({"tokens": ["a", "b"], "attention": [[0.9, 0.1], [0.3, 0.7]]})");
+        f.close();
+        MainWindow w(false);
+        w.show();
+        auto* mime = new QMimeData;
+        mime->setUrls({QUrl::fromLocalFile(f.fileName())});
+        const QPoint at = w.rect().center();
+        QDragEnterEvent enter(at, Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&w, &enter);
+        QVERIFY(enter.isAccepted());
+        QDropEvent drop(QPointF(at), Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&w, &drop);
+        QCOMPARE(w.textWorkspace()->matrixView()->columnLabels(), QStringList({"a", "b"}));
+        QCOMPARE(w.textWorkspace()->matrixView()->value(1, 1), double(0.7f));
+        QCOMPARE(w.textWorkspace()->currentTrace()->model, std::string("imported"));
+        // An unreadable drop is reported in the log, not a crash.
+        mime->setUrls({QUrl::fromLocalFile(dir.filePath("nothing.npy"))});
+        QDragEnterEvent enterAgain(at, Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&w, &enterAgain);  // every drop follows its own drag-enter
+        QDropEvent bad(QPointF(at), Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&w, &bad);
+        QVERIFY2(w.logPanel()->toPlainText().contains("not found"), qPrintable(w.logPanel()->toPlainText()));
+        delete mime;
     }
     void multiHeadTraceOpensInHeadGrid()
     {
