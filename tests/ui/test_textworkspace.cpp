@@ -2,6 +2,7 @@
 // the built-in demo verse with gold; hover text; pinning; export; bad input banners.
 #include "mainwindow.h"
 #include "views/alignmentmatrixview.h"
+#include "views/headcompareview.h"
 #include "views/headgridview.h"
 #include "workspaces/textworkspace.h"
 
@@ -221,6 +222,20 @@ private slots:
         QCOMPARE(tabs->currentIndex(), 0);
         QCOMPARE(ws->matrixView()->value(0, 2), double(0.7f));
         QCOMPARE(ws->matrixView()->value(0, 0), double(0.15f));
+        // Shift+click two heads: the comparison opens with the expected numbers.
+        // Layer 1 head 1 (k = 0) peaks on the diagonal, layer 1 head 2 (k = 1) one to the right.
+        QTest::mouseClick(ws->headGrid(), Qt::LeftButton, Qt::ShiftModifier, ws->headGrid()->cellRect(0, 0).center());
+        QTest::mouseClick(ws->headGrid(), Qt::LeftButton, Qt::ShiftModifier, ws->headGrid()->cellRect(0, 1).center());
+        QCOMPARE(tabs->currentIndex(), 2);
+        const auto& c = ws->compareView()->comparison();
+        QCOMPARE(int(c.jsdRows.size()), 3);
+        // Rows [.7,.15,.15] vs a permutation: identical entropy, JSD > 0, r = −0.5 over the cells.
+        QVERIFY(std::abs(c.entropyA - c.entropyB) < 1e-9);
+        QVERIFY(c.jsd > 0.1);
+        QVERIFY(std::abs(c.pearson + 0.5) < 1e-6);
+        QVERIFY(std::isnan(c.aerA));  // no gold in this trace
+        QVERIFY(ws->compareView()->summary().contains("JSD"));
+        QVERIFY(!ws->compareView()->grab().isNull());
         // A translation trace (2-D only) disables the tab again.
         x.name = "cross";
         x.axes = {"target", "source"};

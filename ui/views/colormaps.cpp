@@ -35,4 +35,16 @@ QVector<QRgb> colorTable(const QString& name)
     return table;
 }
 
+QVector<QRgb> divergingTable()
+{
+    // ColorBrewer RdBu (reversed: blue negative, red positive), colour-blind safe.
+    QCPColorGradient g;
+    g.clearColorStops();
+    const char* stops[] = {"#2166ac", "#67a9cf", "#d1e5f0", "#f7f7f7", "#fddbc7", "#ef8a62", "#b2182b"};
+    for (int i = 0; i < 7; ++i) g.setColorStopAt(i / 6.0, QColor(stops[i]));
+    QVector<QRgb> table(256);
+    for (int i = 0; i < 256; ++i) table[i] = g.color(i / 255.0, QCPRange(0, 1));
+    return table;
+}
+
 } // namespace attnscope::ui

@@ -13,4 +13,6 @@ QStringList colorMapNames();  ///< "viridis" (default, colour-blind safe), "magm
 QCPColorGradient colorGradient(const QString& name);
 /// 256-entry colour table of the map (for colouring cached QImages: index = round(255·w)).
 QVector<QRgb> colorTable(const QString& name);
+/// Diverging blue–white–red table for differences: index 0 = −1, 128 ≈ 0, 255 = +1.
+QVector<QRgb> divergingTable();
 } // namespace attnscope::ui

@@ -19,7 +19,7 @@ constexpr int kGap = 4;
 HeadGridView::HeadGridView(QWidget* parent) : QWidget(parent), table_(colorTable("viridis"))
 {
     setMouseTracking(true);
-    setToolTip(tr("Every head of every layer; hover for its numbers, click to open it in the matrix view"));
+    setToolTip(tr("Every head of every layer; hover for its numbers, click to open it in the matrix view, Shift+click two heads to compare them"));
 }
 
 void HeadGridView::clear()
@@ -161,7 +161,9 @@ void HeadGridView::mouseMoveEvent(QMouseEvent* e)
 void HeadGridView::mousePressEvent(QMouseEvent* e)
 {
     int l = -1, h = -1;
-    if (e->button() == Qt::LeftButton && headAt(e->pos(), &l, &h)) emit headClicked(l, h);
+    if (e->button() != Qt::LeftButton || !headAt(e->pos(), &l, &h)) return;
+    if (e->modifiers() & Qt::ShiftModifier) emit headCompareRequested(l, h);
+    else emit headClicked(l, h);
 }
 
 void HeadGridView::leaveEvent(QEvent*)

@@ -34,6 +34,8 @@ public:
 
 signals:
     void headClicked(int layer, int head);
+    /// Shift+click: pick this head for a comparison.
+    void headCompareRequested(int layer, int head);
 
 protected:
     void paintEvent(QPaintEvent*) override;

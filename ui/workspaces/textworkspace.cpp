@@ -3,6 +3,7 @@
 #include "attnscope/alignment.h"
 #include "attnscope/translator.h"
 #include "views/alignmentmatrixview.h"
+#include "views/headcompareview.h"
 #include "views/headgridview.h"
 #include "views/messagebanner.h"
 #include "workers/engineworker.h"
@@ -113,8 +114,12 @@ TextWorkspace::TextWorkspace(EngineWorker* worker, QWidget* parent) : QWidget(pa
     tabs_->setObjectName("viewTabs");
     tabs_->addTab(matrix_, tr("Alignment matrix"));
     tabs_->addTab(heads, tr("Heads"));
+    compare_ = new HeadCompareView(this);
+    tabs_->addTab(compare_, tr("Compare"));
     tabs_->setTabEnabled(1, false);
+    tabs_->setTabEnabled(2, false);
     tabs_->setTabToolTip(1, tr("Every head of every layer, for traces that hold multi-head attention"));
+    tabs_->setTabToolTip(2, tr("Two heads side by side with their difference and divergence (Shift+click two heads)"));
 
     auto* top = new QHBoxLayout;
     auto* verseLabel = new QLabel(tr("&Verse:"), this);
@@ -170,6 +175,7 @@ TextWorkspace::TextWorkspace(EngineWorker* worker, QWidget* parent) : QWidget(pa
     connect(headGrid_, &HeadGridView::headClicked, this, [this](int layer, int head) {
         showHead(headKind_->currentText(), layer, head);
     });
+    connect(headGrid_, &HeadGridView::headCompareRequested, this, &TextWorkspace::pickForComparison);
 
     // Engine worker wiring: requests go out queued, results come back queued.
     connect(this, &TextWorkspace::translateRequested, worker_, &EngineWorker::translate, Qt::QueuedConnection);
@@ -320,6 +326,8 @@ void TextWorkspace::updateHeadsTab()
     headKind_->blockSignals(false);
     const bool any = headKind_->count() > 0;
     tabs_->setTabEnabled(1, any);
+    tabs_->setTabEnabled(2, false);
+    compareLayer_ = compareHead_ = -1;
     if (!any) {
         headGrid_->clear();
         tabs_->setCurrentIndex(0);
@@ -353,6 +361,35 @@ bool TextWorkspace::showHead(const QString& tensor, int layer, int head)
     headInfo_->setText(tr("Showing %1 · %2 in the matrix view").arg(tensor, headGrid_->headSummary(layer, head)));
     tabs_->setCurrentIndex(0);
     emit logMessage(tr("Opened %1 layer %2 head %3 in the matrix view").arg(tensor).arg(layer + 1).arg(head + 1));
+    return true;
+}
+
+bool TextWorkspace::pickForComparison(int layer, int head)
+{
+    const QString kind = headKind_->currentText();
+    const TraceTensor* t = trace_ ? trace_->find(kind.toStdString()) : nullptr;
+    if (!t) return false;
+    if (compareLayer_ < 0) {
+        compareLayer_ = layer;
+        compareHead_ = head;
+        headInfo_->setText(tr("Comparing: A = layer %1, head %2. Shift+click head B.").arg(layer + 1).arg(head + 1));
+        return false;
+    }
+    TraceTensor a, b;
+    sliceHead(*t, compareLayer_, compareHead_, "A", a);
+    sliceHead(*t, layer, head, "B", b);
+    const QString nameA = tr("%1 L%2 H%3").arg(kind).arg(compareLayer_ + 1).arg(compareHead_ + 1);
+    const QString nameB = tr("%1 L%2 H%3").arg(kind).arg(layer + 1).arg(head + 1);
+    compareLayer_ = compareHead_ = -1;
+    QString error;
+    if (!compare_->setHeads(a, nameA, b, nameB, trace_.get(), &error)) {
+        banner_->showMessage(MessageBanner::Level::Error, error);
+        return false;
+    }
+    tabs_->setTabEnabled(2, true);
+    tabs_->setCurrentIndex(2);
+    headInfo_->setText(tr("Compared %1 with %2: %3").arg(nameA, nameB, compare_->summary()));
+    emit logMessage(tr("Compared %1 with %2: %3").arg(nameA, nameB, compare_->summary()));
     return true;
 }
 

@@ -18,6 +18,7 @@ namespace attnscope::ui {
 
 class AlignmentMatrixView;
 class EngineWorker;
+class HeadCompareView;
 class HeadGridView;
 class MessageBanner;
 
@@ -30,6 +31,10 @@ public:
     HeadGridView* headGrid() const { return headGrid_; }
     /// Opens one head of a [layer, head, query, key] tensor of the current trace in the matrix view.
     bool showHead(const QString& tensor, int layer, int head);
+    HeadCompareView* compareView() const { return compare_; }
+    /// Picks head A, then head B, of the current multi-head tensor; the second pick opens
+    /// the comparison. Returns true when a comparison was shown.
+    bool pickForComparison(int layer, int head);
     TracePtr currentTrace() const { return trace_; }
     QString translation() const;
     QString bannerText() const;
@@ -78,6 +83,8 @@ private:
     QComboBox* headKind_;
     HeadGridView* headGrid_;
     QLabel* headInfo_;
+    HeadCompareView* compare_;
+    int compareLayer_ = -1, compareHead_ = -1;  ///< head A while waiting for B
     QTimer* debounce_;
 
     QList<VerseEntry> verses_;

@@ -1,0 +1,46 @@
+#pragma once
+// Head comparison: two attention heads of the same shape side by side, their difference
+// A − B on a diverging colour map, the Jensen–Shannon divergence of every row as bars, and
+// the numbers: JSD overall, Pearson r, each head's mean entropy and, when the trace carries
+// gold links over the same tokens, each head's AER.
+#include "attnscope/trace.h"
+
+#include <QImage>
+#include <QWidget>
+
+#include <limits>
+
+namespace attnscope::ui {
+
+struct HeadComparison {
+    std::vector<double> jsdRows;  ///< bits, one per query row
+    double jsd = 0;               ///< mean of jsdRows
+    double pearson = 0;           ///< over all cells
+    double entropyA = 0, entropyB = 0;  ///< mean row entropy, bits
+    double aerA = std::numeric_limits<double>::quiet_NaN(), aerB = std::numeric_limits<double>::quiet_NaN();
+};
+
+class HeadCompareView : public QWidget {
+    Q_OBJECT
+public:
+    explicit HeadCompareView(QWidget* parent = nullptr);
+    /// Compares two 2-D heads [query, key]; `gold` supplies gold links when it has them.
+    /// False (view cleared, message in *error) when the shapes differ.
+    bool setHeads(const TraceTensor& a, const QString& nameA, const TraceTensor& b, const QString& nameB,
+                  const AttentionTrace* gold, QString* error = nullptr);
+    const HeadComparison& comparison() const { return cmp_; }
+    /// The numbers as one line of text (also drawn under the maps).
+    QString summary() const;
+    bool isEmpty() const { return rows_ == 0; }
+
+protected:
+    void paintEvent(QPaintEvent*) override;
+
+private:
+    int rows_ = 0, cols_ = 0;
+    QString nameA_, nameB_;
+    QImage imageA_, imageB_, diff_;
+    HeadComparison cmp_;
+};
+
+} // namespace attnscope::ui
