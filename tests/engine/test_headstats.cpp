@@ -41,6 +41,34 @@ private slots:
         const float want[] = {0.6875f, 0.3125f, 0.5625f, 0.4375f};
         for (int i = 0; i < 4; ++i) QVERIFY(std::abs(r[size_t(i)] - want[i]) < 1e-6);
     }
+    void aggregations()
+    {
+        // 3 layers × 2 heads × 2 × 2; each layer's two heads average to the rollout example's A_l.
+        TraceTensor t;
+        t.name = "enc";
+        t.shape = {3, 2, 2, 2};
+        t.axes = {"layer", "head", "query", "key"};
+        t.values = {1, 0, 1, 0, /**/ 1, 0, 1, 0,           // layer 1: A1 = [[1,0],[1,0]]
+                    0, 1, 0, 1, /**/ 0, 1, 0, 1,           // layer 2: A2 = [[0,1],[0,1]]
+                    1, 0, 0, 1, /**/ 0, 1, 1, 0};          // layer 3: mean = [[.5,.5],[.5,.5]]
+        TraceTensor m;
+        QVERIFY(meanOverHeads(t, m).ok);
+        QCOMPARE(m.shape, (std::vector<int64_t>{3, 1, 2, 2}));
+        QCOMPARE(m.values[8], 0.5f);
+        QVERIFY(meanOverLayers(t, m).ok);
+        QCOMPARE(m.shape, (std::vector<int64_t>{1, 2, 2, 2}));
+        QVERIFY(std::abs(m.values[0] - 2.0f / 3.0f) < 1e-6);
+        QVERIFY(rolloutTensor(t, m).ok);
+        QCOMPARE(m.shape, (std::vector<int64_t>{3, 1, 2, 2}));
+        const float want[] = {0.6875f, 0.3125f, 0.5625f, 0.4375f};  // R_3, as in rolloutThreeLayers
+        for (int i = 0; i < 4; ++i) QVERIFY(std::abs(m.values[size_t(8 + i)] - want[i]) < 1e-6);
+        t.shape = {3, 2, 2, 2};
+        TraceTensor cross = t;
+        cross.shape = {3, 2, 1, 4};
+        QVERIFY(!rolloutTensor(cross, m).ok);
+        cross.shape = {24};
+        QVERIFY(!meanOverHeads(cross, m).ok);
+    }
     void clarkPositionStats()
     {
         // 3 queries × 4 keys; key 2 is punctuation, key 3 is </s>.

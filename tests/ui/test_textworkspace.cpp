@@ -6,6 +6,7 @@
 #include "views/headgridview.h"
 #include "workspaces/textworkspace.h"
 
+#include <QComboBox>
 #include <QLabel>
 #include <QMimeData>
 #include <QPlainTextEdit>
@@ -236,6 +237,17 @@ private slots:
         QVERIFY(std::isnan(c.aerA));  // no gold in this trace
         QVERIFY(ws->compareView()->summary().contains("JSD"));
         QVERIFY(!ws->compareView()->grab().isNull());
+        // Aggregations are offered for the tensor: rollout of a 2-layer self-attention.
+        auto* kind = w.findChild<QComboBox*>("headKind");
+        QVERIFY(kind->findText("encoder_self · rollout") >= 0);
+        kind->setCurrentText("encoder_self · mean over heads");
+        QCOMPARE(ws->headGrid()->heads(), 1);
+        QCOMPARE(ws->headGrid()->layers(), 2);
+        kind->setCurrentText("encoder_self · rollout");
+        QVERIFY(ws->showHead(kind->currentText(), 1, 0));
+        double sum = 0;
+        for (int c = 0; c < 3; ++c) sum += ws->matrixView()->value(0, c);
+        QVERIFY(std::abs(sum - 1.0) < 1e-5);  // rollout rows stay distributions
         // A translation trace (2-D only) disables the tab again.
         x.name = "cross";
         x.axes = {"target", "source"};

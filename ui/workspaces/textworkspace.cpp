@@ -1,6 +1,7 @@
 #include "workspaces/textworkspace.h"
 
 #include "attnscope/alignment.h"
+#include "attnscope/headstats.h"
 #include "attnscope/translator.h"
 #include "views/alignmentmatrixview.h"
 #include "views/headcompareview.h"
@@ -169,8 +170,8 @@ TextWorkspace::TextWorkspace(EngineWorker* worker, QWidget* parent) : QWidget(pa
     connect(versePicker_, &QComboBox::activated, this, &TextWorkspace::onVersePicked);
     connect(matrix_, &AlignmentMatrixView::rowPinned, this, &TextWorkspace::updatePinned);
     connect(headKind_, &QComboBox::currentTextChanged, this, [this](const QString& name) {
-        if (!trace_ || name.isEmpty()) return;
-        if (const TraceTensor* t = trace_->find(name.toStdString())) headGrid_->setTensor(*t);
+        TraceTensor t;
+        if (trace_ && selectedTensor(name, t)) headGrid_->setTensor(t);
     });
     connect(headGrid_, &HeadGridView::headClicked, this, [this](int layer, int head) {
         showHead(headKind_->currentText(), layer, head);
@@ -321,8 +322,14 @@ void TextWorkspace::updateHeadsTab()
 {
     headKind_->blockSignals(true);
     headKind_->clear();
-    for (const auto& t : trace_->tensors)
-        if (t.shape.size() == 4) headKind_->addItem(QString::fromStdString(t.name));
+    for (const auto& t : trace_->tensors) {
+        if (t.shape.size() != 4) continue;
+        const QString name = QString::fromStdString(t.name);
+        headKind_->addItem(name);
+        headKind_->addItem(name + tr(" · mean over heads"));
+        headKind_->addItem(name + tr(" · mean over layers"));
+        if (t.shape[2] == t.shape[3]) headKind_->addItem(name + tr(" · rollout"));  // self-attention only
+    }
     headKind_->blockSignals(false);
     const bool any = headKind_->count() > 0;
     tabs_->setTabEnabled(1, any);
@@ -333,7 +340,8 @@ void TextWorkspace::updateHeadsTab()
         tabs_->setCurrentIndex(0);
         return;
     }
-    headGrid_->setTensor(*trace_->find(headKind_->currentText().toStdString()));
+    TraceTensor first;
+    if (selectedTensor(headKind_->currentText(), first)) headGrid_->setTensor(first);
     if (matrix_->isEmpty()) {  // no 2-D alignment to show: start with the grid and head 1 of layer 1
         showHead(headKind_->currentText(), 0, 0);
         tabs_->setCurrentIndex(1);
@@ -342,8 +350,9 @@ void TextWorkspace::updateHeadsTab()
 
 bool TextWorkspace::showHead(const QString& tensor, int layer, int head)
 {
-    const TraceTensor* t = trace_ ? trace_->find(tensor.toStdString()) : nullptr;
-    if (!t) return false;
+    TraceTensor selected;
+    if (!trace_ || !selectedTensor(tensor, selected)) return false;
+    const TraceTensor* t = &selected;
     AttentionTrace one = *trace_;  // metadata and gold stay; the matrix shows this head
     one.tensors.clear();
     TraceTensor slice;
@@ -364,11 +373,29 @@ bool TextWorkspace::showHead(const QString& tensor, int layer, int head)
     return true;
 }
 
+bool TextWorkspace::selectedTensor(const QString& entry, TraceTensor& out) const
+{
+    for (const auto& t : trace_->tensors) {
+        const QString name = QString::fromStdString(t.name);
+        if (entry == name) {
+            out = t;
+            return true;
+        }
+        Status st = Status::error("");
+        if (entry == name + tr(" · mean over heads")) st = meanOverHeads(t, out);
+        else if (entry == name + tr(" · mean over layers")) st = meanOverLayers(t, out);
+        else if (entry == name + tr(" · rollout")) st = rolloutTensor(t, out);
+        if (st) return true;
+    }
+    return false;
+}
+
 bool TextWorkspace::pickForComparison(int layer, int head)
 {
     const QString kind = headKind_->currentText();
-    const TraceTensor* t = trace_ ? trace_->find(kind.toStdString()) : nullptr;
-    if (!t) return false;
+    TraceTensor selected;
+    if (!trace_ || !selectedTensor(kind, selected)) return false;
+    const TraceTensor* t = &selected;
     if (compareLayer_ < 0) {
         compareLayer_ = layer;
         compareHead_ = head;

@@ -64,6 +64,8 @@ private:
     void updateMetrics();
     void updatePinned(int row);
     void updateHeadsTab();
+    /// The tensor behind an entry of the attention selector: a trace tensor or an aggregation.
+    bool selectedTensor(const QString& entry, TraceTensor& out) const;
     void scheduleTranslate();
 
     EngineWorker* worker_;

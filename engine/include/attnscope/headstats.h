@@ -1,6 +1,8 @@
 #pragma once
 // Statistics of attention heads on plain row-major float matrices [rows, cols] whose rows
 // are attention distributions (non-negative, summing to 1).
+#include "attnscope/trace.h"
+
 #include <cstddef>
 #include <vector>
 
@@ -33,5 +35,14 @@ struct HeadPositionStats {
 };
 HeadPositionStats positionStats(const float* m, int rows, int cols, const std::vector<bool>& punctuationCols,
                                 int eosCol);
+
+/// Aggregations of a [layer, head, query, key] tensor, returned in the same 4-D layout so
+/// every view takes them: mean over heads → [L, 1, Q, K]; mean over layers → [1, H, Q, K];
+/// rollout (self-attention, Q == K) of the head-mean up to each layer → [L, 1, Q, K], so
+/// layer l of the result is R_l = Ã_l · … · Ã_1 (Abnar & Zuidema 2020).
+/// Errors on other shapes; rollout also when Q != K.
+Status meanOverHeads(const TraceTensor& t, TraceTensor& out);
+Status meanOverLayers(const TraceTensor& t, TraceTensor& out);
+Status rolloutTensor(const TraceTensor& t, TraceTensor& out);
 
 } // namespace attnscope

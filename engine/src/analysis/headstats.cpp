@@ -106,4 +106,65 @@ HeadPositionStats positionStats(const float* m, int rows, int cols, const std::v
     return s;
 }
 
+namespace {
+Status check4d(const TraceTensor& t)
+{
+    if (t.shape.size() != 4 || int64_t(t.values.size()) != t.numel())
+        return Status::error("tensor '" + t.name + "' is not [layer, head, query, key]");
+    return Status::success();
+}
+
+TraceTensor like(const TraceTensor& t, const std::string& suffix, int64_t layers, int64_t heads)
+{
+    TraceTensor out;
+    out.name = t.name + suffix;
+    out.axes = {"layer", "head", "query", "key"};
+    out.shape = {layers, heads, t.shape[2], t.shape[3]};
+    if (t.labels.size() == 4) out.labels = {{}, {}, t.labels[2], t.labels[3]};
+    out.values.assign(size_t(out.numel()), 0.0f);
+    return out;
+}
+} // namespace
+
+Status meanOverHeads(const TraceTensor& t, TraceTensor& out)
+{
+    if (auto st = check4d(t); !st) return st;
+    const int64_t L = t.shape[0], H = t.shape[1], per = t.shape[2] * t.shape[3];
+    out = like(t, " · mean over heads", L, 1);
+    for (int64_t l = 0; l < L; ++l)
+        for (int64_t h = 0; h < H; ++h)
+            for (int64_t i = 0; i < per; ++i) out.values[size_t(l * per + i)] += t.values[size_t((l * H + h) * per + i)] / float(H);
+    return Status::success();
+}
+
+Status meanOverLayers(const TraceTensor& t, TraceTensor& out)
+{
+    if (auto st = check4d(t); !st) return st;
+    const int64_t L = t.shape[0], H = t.shape[1], per = t.shape[2] * t.shape[3];
+    out = like(t, " · mean over layers", 1, H);
+    for (int64_t l = 0; l < L; ++l)
+        for (int64_t h = 0; h < H; ++h)
+            for (int64_t i = 0; i < per; ++i) out.values[size_t(h * per + i)] += t.values[size_t((l * H + h) * per + i)] / float(L);
+    return Status::success();
+}
+
+Status rolloutTensor(const TraceTensor& t, TraceTensor& out)
+{
+    TraceTensor mean;
+    if (auto st = meanOverHeads(t, mean); !st) return st;
+    if (t.shape[2] != t.shape[3])
+        return Status::error("rollout needs self-attention (query and key of the same length); '" + t.name + "' is " +
+                             std::to_string(t.shape[2]) + " × " + std::to_string(t.shape[3]));
+    const int n = int(t.shape[2]);
+    const size_t per = size_t(n) * size_t(n);
+    out = like(t, " · rollout", t.shape[0], 1);
+    std::vector<const float*> layers;
+    for (int64_t l = 0; l < t.shape[0]; ++l) {
+        layers.push_back(mean.values.data() + size_t(l) * per);
+        const auto r = rollout(layers, n);
+        std::copy(r.begin(), r.end(), out.values.begin() + long(size_t(l) * per));
+    }
+    return Status::success();
+}
+
 } // namespace attnscope
