@@ -4,6 +4,7 @@
 #include "views/alignmentmatrixview.h"
 #include "views/headcompareview.h"
 #include "views/headgridview.h"
+#include "views/headtableview.h"
 #include "workspaces/textworkspace.h"
 
 #include <QComboBox>
@@ -223,6 +224,19 @@ private slots:
         QCOMPARE(tabs->currentIndex(), 0);
         QCOMPARE(ws->matrixView()->value(0, 2), double(0.7f));
         QCOMPARE(ws->matrixView()->value(0, 0), double(0.15f));
+        // The head table: one row per head; head k looks at the position (q + k) % 3, so
+        // head 1 of layer 1 attends 0.7 to the same position; sorting and clicking work.
+        HeadTableView* table = ws->headTable();
+        QCOMPARE(table->rowCount(), 6);
+        table->sortItems(3, Qt::DescendingOrder);  // by "same"
+        QCOMPARE(table->item(0, 3)->data(Qt::DisplayRole).toDouble(), 0.7);
+        const int bestLayer = table->item(0, 0)->data(Qt::DisplayRole).toInt();
+        const int bestHead = table->item(0, 1)->data(Qt::DisplayRole).toInt();
+        QCOMPARE((bestLayer - 1) * 3 + (bestHead - 1) == 0 || (bestLayer - 1) * 3 + (bestHead - 1) == 3, true);
+        QTest::mouseClick(table->viewport(), Qt::LeftButton, Qt::NoModifier, table->visualItemRect(table->item(0, 2)).center());
+        QCOMPARE(tabs->currentIndex(), 0);
+        QCOMPARE(ws->matrixView()->value(1, 1), double(0.7f));  // a "same position" head
+        tabs->setCurrentIndex(1);
         // Shift+click two heads: the comparison opens with the expected numbers.
         // Layer 1 head 1 (k = 0) peaks on the diagonal, layer 1 head 2 (k = 1) one to the right.
         QTest::mouseClick(ws->headGrid(), Qt::LeftButton, Qt::ShiftModifier, ws->headGrid()->cellRect(0, 0).center());

@@ -6,6 +6,7 @@
 #include "views/alignmentmatrixview.h"
 #include "views/headcompareview.h"
 #include "views/headgridview.h"
+#include "views/headtableview.h"
 #include "views/messagebanner.h"
 #include "workers/engineworker.h"
 
@@ -21,6 +22,7 @@
 #include <QPushButton>
 #include <QRadioButton>
 #include <QShortcut>
+#include <QSplitter>
 #include <QTabWidget>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -109,7 +111,14 @@ TextWorkspace::TextWorkspace(EngineWorker* worker, QWidget* parent) : QWidget(pa
     kindRow->addWidget(new QLabel(tr("Attention:"), heads));
     kindRow->addWidget(headKind_, 1);
     headsLayout->addLayout(kindRow);
-    headsLayout->addWidget(headGrid_, 1);
+    headTable_ = new HeadTableView(heads);
+    headTable_->setObjectName("headTable");
+    auto* split = new QSplitter(Qt::Vertical, heads);
+    split->addWidget(headGrid_);
+    split->addWidget(headTable_);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    headsLayout->addWidget(split, 1);
     headsLayout->addWidget(headInfo_);
     tabs_ = new QTabWidget(this);
     tabs_->setObjectName("viewTabs");
@@ -171,12 +180,17 @@ TextWorkspace::TextWorkspace(EngineWorker* worker, QWidget* parent) : QWidget(pa
     connect(matrix_, &AlignmentMatrixView::rowPinned, this, &TextWorkspace::updatePinned);
     connect(headKind_, &QComboBox::currentTextChanged, this, [this](const QString& name) {
         TraceTensor t;
-        if (trace_ && selectedTensor(name, t)) headGrid_->setTensor(t);
+        if (!trace_ || !selectedTensor(name, t)) return;
+        headGrid_->setTensor(t);
+        headTable_->setTensor(t, trace_.get());
     });
     connect(headGrid_, &HeadGridView::headClicked, this, [this](int layer, int head) {
         showHead(headKind_->currentText(), layer, head);
     });
     connect(headGrid_, &HeadGridView::headCompareRequested, this, &TextWorkspace::pickForComparison);
+    connect(headTable_, &HeadTableView::headActivated, this, [this](int layer, int head) {
+        showHead(headKind_->currentText(), layer, head);
+    });
 
     // Engine worker wiring: requests go out queued, results come back queued.
     connect(this, &TextWorkspace::translateRequested, worker_, &EngineWorker::translate, Qt::QueuedConnection);
@@ -341,7 +355,10 @@ void TextWorkspace::updateHeadsTab()
         return;
     }
     TraceTensor first;
-    if (selectedTensor(headKind_->currentText(), first)) headGrid_->setTensor(first);
+    if (selectedTensor(headKind_->currentText(), first)) {
+        headGrid_->setTensor(first);
+        headTable_->setTensor(first, trace_.get());
+    }
     if (matrix_->isEmpty()) {  // no 2-D alignment to show: start with the grid and head 1 of layer 1
         showHead(headKind_->currentText(), 0, 0);
         tabs_->setCurrentIndex(1);

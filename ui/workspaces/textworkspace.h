@@ -20,6 +20,7 @@ class AlignmentMatrixView;
 class EngineWorker;
 class HeadCompareView;
 class HeadGridView;
+class HeadTableView;
 class MessageBanner;
 
 class TextWorkspace : public QWidget {
@@ -32,6 +33,7 @@ public:
     /// Opens one head of a [layer, head, query, key] tensor of the current trace in the matrix view.
     bool showHead(const QString& tensor, int layer, int head);
     HeadCompareView* compareView() const { return compare_; }
+    HeadTableView* headTable() const { return headTable_; }
     /// Picks head A, then head B, of the current multi-head tensor; the second pick opens
     /// the comparison. Returns true when a comparison was shown.
     bool pickForComparison(int layer, int head);
@@ -86,6 +88,7 @@ private:
     HeadGridView* headGrid_;
     QLabel* headInfo_;
     HeadCompareView* compare_;
+    HeadTableView* headTable_;
     int compareLayer_ = -1, compareHead_ = -1;  ///< head A while waiting for B
     QTimer* debounce_;
 
