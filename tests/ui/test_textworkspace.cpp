@@ -5,6 +5,7 @@
 #include "views/headcompareview.h"
 #include "views/headgridview.h"
 #include "views/headtableview.h"
+#include "views/tokenflowview.h"
 #include "workspaces/textworkspace.h"
 
 #include <QComboBox>
@@ -262,6 +263,17 @@ private slots:
         double sum = 0;
         for (int c = 0; c < 3; ++c) sum += ws->matrixView()->value(0, c);
         QVERIFY(std::abs(sum - 1.0) < 1e-5);  // rollout rows stay distributions
+        // Token flow: layer 1 of the raw tensor, 3 heads × 3 queries × 3 keys, all weights ≥ 0.15.
+        kind->setCurrentText("encoder_self");
+        TokenFlowView* flow = ws->tokenFlow();
+        QVERIFY(tabs->isTabEnabled(3));
+        QCOMPARE(flow->heads(), 3);
+        QCOMPARE(flow->visibleLines(), 27);
+        flow->setHeadVisible(1, false);
+        QCOMPARE(flow->visibleLines(), 18);
+        flow->setHoveredToken(0, 2);  // only the lines of query "amor"
+        QCOMPARE(flow->visibleLines(), 6);
+        flow->setHoveredToken(-1, -1);
         // A translation trace (2-D only) disables the tab again.
         x.name = "cross";
         x.axes = {"target", "source"};
@@ -272,6 +284,8 @@ private slots:
         QVERIFY(attnscope::saveTrace(t, dir.filePath("2d.attn").toStdString()).ok);
         QVERIFY(w.openTrace(dir.filePath("2d.attn")));
         QVERIFY(!tabs->isTabEnabled(1));
+        QVERIFY(tabs->isTabEnabled(3));  // a 2-D trace flows as one head
+        QCOMPARE(flow->heads(), 1);
     }
 };
 

@@ -7,6 +7,7 @@
 #include "views/headcompareview.h"
 #include "views/headgridview.h"
 #include "views/headtableview.h"
+#include "views/tokenflowview.h"
 #include "views/messagebanner.h"
 #include "workers/engineworker.h"
 
@@ -21,7 +22,9 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRadioButton>
+#include <QCheckBox>
 #include <QShortcut>
+#include <QSpinBox>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTimer>
@@ -126,6 +129,22 @@ TextWorkspace::TextWorkspace(EngineWorker* worker, QWidget* parent) : QWidget(pa
     tabs_->addTab(heads, tr("Heads"));
     compare_ = new HeadCompareView(this);
     tabs_->addTab(compare_, tr("Compare"));
+    auto* flowTab = new QWidget(this);
+    flow_ = new TokenFlowView(flowTab);
+    flowLayer_ = new QSpinBox(flowTab);
+    flowLayer_->setPrefix(tr("layer "));
+    flowLayer_->setToolTip(tr("Which layer's heads to draw"));
+    flowHeads_ = new QWidget(flowTab);
+    new QHBoxLayout(flowHeads_);
+    flowHeads_->layout()->setContentsMargins(0, 0, 0, 0);
+    auto* flowTop = new QHBoxLayout;
+    flowTop->addWidget(flowLayer_);
+    flowTop->addWidget(flowHeads_, 1);
+    auto* flowLayout = new QVBoxLayout(flowTab);
+    flowLayout->addLayout(flowTop);
+    flowLayout->addWidget(flow_, 1);
+    tabs_->addTab(flowTab, tr("Token flow"));
+    connect(flowLayer_, &QSpinBox::valueChanged, this, [this](int v) { flow_->setLayer(v - 1); });
     tabs_->setTabEnabled(1, false);
     tabs_->setTabEnabled(2, false);
     tabs_->setTabToolTip(1, tr("Every head of every layer, for traces that hold multi-head attention"));
@@ -183,6 +202,7 @@ TextWorkspace::TextWorkspace(EngineWorker* worker, QWidget* parent) : QWidget(pa
         if (!trace_ || !selectedTensor(name, t)) return;
         headGrid_->setTensor(t);
         headTable_->setTensor(t, trace_.get());
+        updateFlowTab();
     });
     connect(headGrid_, &HeadGridView::headClicked, this, [this](int layer, int head) {
         showHead(headKind_->currentText(), layer, head);
@@ -351,7 +371,8 @@ void TextWorkspace::updateHeadsTab()
     compareLayer_ = compareHead_ = -1;
     if (!any) {
         headGrid_->clear();
-        tabs_->setCurrentIndex(0);
+        if (tabs_->currentIndex() != 3) tabs_->setCurrentIndex(0);
+        updateFlowTab();
         return;
     }
     TraceTensor first;
@@ -363,6 +384,42 @@ void TextWorkspace::updateHeadsTab()
         showHead(headKind_->currentText(), 0, 0);
         tabs_->setCurrentIndex(1);
     }
+    updateFlowTab();
+}
+
+void TextWorkspace::updateFlowTab()
+{
+    // The selected multi-head tensor, else the 2-D "cross" as one layer with one head.
+    TraceTensor t;
+    if (!(headKind_->count() > 0 && selectedTensor(headKind_->currentText(), t))) {
+        const TraceTensor* cross = trace_ ? trace_->find("cross") : nullptr;
+        if (!cross || cross->shape.size() != 2) {
+            tabs_->setTabEnabled(3, false);
+            return;
+        }
+        t = *cross;
+        t.axes = {"layer", "head", "query", "key"};
+        t.shape = {1, 1, cross->shape[0], cross->shape[1]};
+        t.labels = cross->labels.size() == 2 ? std::vector<std::vector<std::string>>{{}, {}, cross->labels[0], cross->labels[1]}
+                                             : std::vector<std::vector<std::string>>{};
+    }
+    tabs_->setTabEnabled(3, flow_->setTensor(t, flowLayer_->value() - 1));
+    flowLayer_->setRange(1, std::max(1, flow_->layers()));
+    QLayoutItem* item;
+    while ((item = flowHeads_->layout()->takeAt(0))) {
+        delete item->widget();
+        delete item;
+    }
+    for (int h = 0; h < flow_->heads() && flow_->heads() > 1; ++h) {
+        auto* box = new QCheckBox(tr("head %1").arg(h + 1), flowHeads_);
+        box->setChecked(true);
+        const QColor c = TokenFlowView::headColor(h);
+        box->setStyleSheet(QStringLiteral("QCheckBox { color: %1; font-weight: bold; }").arg(c.name()));
+        box->setToolTip(tr("Show or hide the lines of head %1").arg(h + 1));
+        connect(box, &QCheckBox::toggled, this, [this, h](bool on) { flow_->setHeadVisible(h, on); });
+        flowHeads_->layout()->addWidget(box);
+    }
+    static_cast<QHBoxLayout*>(flowHeads_->layout())->addStretch(1);
 }
 
 bool TextWorkspace::showHead(const QString& tensor, int layer, int head)

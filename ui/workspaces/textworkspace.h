@@ -11,6 +11,7 @@ class QLabel;
 class QPlainTextEdit;
 class QPushButton;
 class QRadioButton;
+class QSpinBox;
 class QTabWidget;
 class QTimer;
 
@@ -21,6 +22,7 @@ class EngineWorker;
 class HeadCompareView;
 class HeadGridView;
 class HeadTableView;
+class TokenFlowView;
 class MessageBanner;
 
 class TextWorkspace : public QWidget {
@@ -34,6 +36,7 @@ public:
     bool showHead(const QString& tensor, int layer, int head);
     HeadCompareView* compareView() const { return compare_; }
     HeadTableView* headTable() const { return headTable_; }
+    TokenFlowView* tokenFlow() const { return flow_; }
     /// Picks head A, then head B, of the current multi-head tensor; the second pick opens
     /// the comparison. Returns true when a comparison was shown.
     bool pickForComparison(int layer, int head);
@@ -66,6 +69,7 @@ private:
     void updateMetrics();
     void updatePinned(int row);
     void updateHeadsTab();
+    void updateFlowTab();
     /// The tensor behind an entry of the attention selector: a trace tensor or an aggregation.
     bool selectedTensor(const QString& entry, TraceTensor& out) const;
     void scheduleTranslate();
@@ -89,6 +93,9 @@ private:
     QLabel* headInfo_;
     HeadCompareView* compare_;
     HeadTableView* headTable_;
+    TokenFlowView* flow_;
+    QSpinBox* flowLayer_;
+    QWidget* flowHeads_;
     int compareLayer_ = -1, compareHead_ = -1;  ///< head A while waiting for B
     QTimer* debounce_;
 
