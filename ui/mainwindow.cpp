@@ -164,30 +164,32 @@ void MainWindow::dropEvent(QDropEvent* e)
 
 bool MainWindow::openFile(const QString& path)
 {
-    const QString ext = QFileInfo(path).suffix().toLower();
-    AttentionTrace probe;
-    if (ext == "attn" || (ext == "json" && loadTraceJson(path.toStdString(), probe).ok)) return openTrace(path);
+    // Traces first (.attn, and .json in the trace format), then dumps (.npy .npz .safetensors
+    // and .json dumps) with the default axis mapping.
     auto trace = std::make_shared<AttentionTrace>();
-    if (auto st = importDump(path.toStdString(), {}, *trace); !st) {
-        appendLog(tr("Error: %1").arg(QString::fromStdString(st.message)));
-        statusBar()->showMessage(QString::fromStdString(st.message), 8000);
-        return false;
-    }
-    text_->showTrace(trace);
-    appendLog(tr("Imported %1").arg(path));
-    return true;
+    const QString ext = QFileInfo(path).suffix().toLower();
+    Status st = Status::error("not a trace");
+    if (ext == "attn" || ext == "json") st = loadTraceAuto(path.toStdString(), *trace);
+    if (st || ext == "attn") return showLoaded(path, st, trace, tr("Opened %1"));
+    return showLoaded(path, importDump(path.toStdString(), {}, *trace), trace, tr("Imported %1"));
 }
 
 bool MainWindow::openTrace(const QString& path)
 {
     auto trace = std::make_shared<AttentionTrace>();
-    if (auto st = loadTraceAuto(path.toStdString(), *trace); !st) {
+    return showLoaded(path, loadTraceAuto(path.toStdString(), *trace), trace, tr("Opened %1"));
+}
+
+bool MainWindow::showLoaded(const QString& path, const Status& st, std::shared_ptr<AttentionTrace> trace,
+                            const QString& done)
+{
+    if (!st) {
         appendLog(tr("Error: %1").arg(QString::fromStdString(st.message)));
         statusBar()->showMessage(QString::fromStdString(st.message), 8000);
         return false;
     }
-    text_->showTrace(trace);
-    appendLog(tr("Opened %1").arg(path));
+    text_->showTrace(std::move(trace));
+    appendLog(done.arg(path));
     return true;
 }
 

@@ -1,7 +1,11 @@
 #pragma once
 // Main window: menus, the text workspace, the log panel, and the engine worker thread.
+#include "attnscope/trace.h"
+
 #include <QMainWindow>
 #include <QThread>
+
+#include <memory>
 
 class QPlainTextEdit;
 class QDockWidget;
@@ -36,6 +40,8 @@ public slots:
     void appendLog(const QString& line);
 
 private:
+    /// Shows a loaded trace, or reports the failure in the log and status bar.
+    bool showLoaded(const QString& path, const Status& st, std::shared_ptr<AttentionTrace> trace, const QString& done);
     void createMenus();
     void exportView();
     void saveTrace();
