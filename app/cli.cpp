@@ -55,10 +55,11 @@ Usage:
                                      translate INPUT (text, a verse reference such as
                                      "Ruth 1:16", or a text file) and write the alignment
                                      view (.png .svg .pdf) or the trace (.attn .json)
-  attnscope render TRACE --out FILE  draw a saved .attn/.json trace as .png .svg .pdf (no model)
+  attnscope render TRACE --out FILE [--view matrix|grid|flow --kind NAME --layer N --head N]
+                                     draw a saved .attn/.json trace as .png .svg .pdf (no model)
   attnscope import DUMP [--tokens FILE] [--axes a,b,..] --out FILE
                                      attention saved elsewhere (.npy .npz .safetensors .json)
-                                     → a trace (.attn .json) or layer 1 head 1 as .png .svg .pdf
+                                     → a trace (.attn .json) or a view as .png .svg .pdf
   attnscope eval MODEL [--split dev|test] [--limit N] [--no-bleu]
                                      precision, recall, AER, diagonal-baseline AER, BLEU
   attnscope align MODEL --split dev|test --out FILE.jsonl
@@ -216,20 +217,41 @@ int cmdTrain(const QStringList& args)
     return 0;
 }
 
+void addViewOptions(QCommandLineParser& p)
+{
+    p.addOption({"view", "matrix (one head), grid (all heads) or flow (token flow of one layer)", "view", "matrix"});
+    p.addOption({"kind", "which attention tensor of the trace (default: cross, else the first multi-head one)", "name"});
+    p.addOption({"layer", "layer, from 1", "N", "1"});
+    p.addOption({"head", "head, from 1", "N", "1"});
+    p.addOption({"width", "image width in pixels", "px", "0"});
+    p.addOption({"height", "image height in pixels", "px", "0"});
+}
+
+int drawView(const AttentionTrace& trace, const QCommandLineParser& p, const QString& out)
+{
+    ui::FigureOptions o;
+    o.view = p.value("view");
+    o.kind = p.value("kind");
+    o.layer = p.value("layer").toInt() - 1;
+    o.head = p.value("head").toInt() - 1;
+    o.width = p.value("width").toInt();
+    o.height = p.value("height").toInt();
+    QString error;
+    if (!ui::exportTraceView(trace, o, out, &error)) return fail(error.toStdString());
+    return 0;
+}
+
 int cmdRender(const QStringList& args)
 {
     QCommandLineParser p;
     p.addPositionalArgument("trace", ".attn or .json trace");
     p.addOption({"out", "output .png .svg .pdf", "file"});
-    p.addOption({"width", "image width in pixels", "px", "0"});
-    p.addOption({"height", "image height in pixels", "px", "0"});
+    addViewOptions(p);
     if (!p.parse(args)) return usage(p.errorText().toStdString());
     if (p.positionalArguments().size() != 1 || !p.isSet("out")) return usage("render takes TRACE --out FILE");
     AttentionTrace trace;
     if (auto st = loadTraceAuto(p.positionalArguments()[0].toStdString(), trace); !st) return fail(st.message);
-    QString error;
-    if (!ui::exportTraceFigure(trace, p.value("out"), p.value("width").toInt(), p.value("height").toInt(), &error))
-        return fail(error.toStdString());
+    if (int rc = drawView(trace, p, p.value("out")); rc != 0) return rc;
     std::cerr << "wrote " << p.value("out").toStdString() << "\n";
     return 0;
 }
@@ -241,7 +263,8 @@ int cmdImport(const QStringList& args)
     p.addOption({"tokens", "text file with the tokens (whitespace or one per line)", "file"});
     p.addOption({"axes", "names of the dump's axes: layer, head, query, key, batch (comma-separated)", "list"});
     p.addOption({"name", "tensor name in the trace", "name", "attention"});
-    p.addOption({"out", "output: .attn .json (trace) or .png .svg .pdf (layer 1, head 1)", "file"});
+    p.addOption({"out", "output: .attn .json (trace) or .png .svg .pdf (a view, see --view)", "file"});
+    addViewOptions(p);
     if (!p.parse(args)) return usage(p.errorText().toStdString());
     if (p.positionalArguments().size() != 1 || !p.isSet("out")) return usage("import takes DUMP --out FILE");
     ImportOptions o;
@@ -261,14 +284,8 @@ int cmdImport(const QStringList& args)
     const QString ext = QFileInfo(out).suffix().toLower();
     if (ext == "attn" || ext == "json") {
         if (auto st = saveTraceAuto(trace, out.toStdString()); !st) return fail(st.message);
-    } else {
-        AttentionTrace head = trace;
-        head.tensors.clear();
-        TraceTensor slice;
-        if (auto st = sliceHead(trace.tensors[0], 0, 0, "cross", slice); !st) return fail(st.message);
-        head.tensors.push_back(std::move(slice));
-        QString error;
-        if (!ui::exportTraceFigure(head, out, 0, 0, &error)) return fail(error.toStdString());
+    } else if (int rc = drawView(trace, p, out); rc != 0) {
+        return rc;
     }
     const auto& shape = trace.tensors[0].shape;
     std::cerr << "wrote " << out.toStdString() << ": " << shape[0] << " layers × " << shape[1] << " heads × " << shape[2]

@@ -1,6 +1,14 @@
 #include "figureexport.h"
 
 #include "views/alignmentmatrixview.h"
+#include "views/headgridview.h"
+#include "views/tokenflowview.h"
+
+#include <QFileInfo>
+#include <QImage>
+#include <QPainter>
+#include <QPdfWriter>
+#include <QSvgGenerator>
 
 namespace attnscope::ui {
 
@@ -13,6 +21,110 @@ bool exportTraceFigure(const AttentionTrace& trace, const QString& path, int wid
     AlignmentMatrixView view;
     view.setTrace(trace);
     return view.exportTo(path, width, height, error);
+}
+
+namespace {
+/// Renders any widget at `size` into PNG (2× pixels), SVG or PDF by extension.
+bool exportWidget(QWidget& w, QSize size, const QString& path, QString* error)
+{
+    w.resize(size);
+    w.ensurePolished();
+    const QString ext = QFileInfo(path).suffix().toLower();
+    bool ok = false;
+    if (ext == "png") {
+        QImage img(size * 2, QImage::Format_ARGB32_Premultiplied);
+        img.setDevicePixelRatio(2);
+        img.fill(Qt::white);
+        QPainter p(&img);
+        w.render(&p);
+        p.end();
+        ok = img.save(path);
+    } else if (ext == "svg") {
+        QSvgGenerator gen;
+        gen.setFileName(path);
+        gen.setSize(size);
+        gen.setViewBox(QRect(QPoint(0, 0), size));
+        QPainter p;
+        if (p.begin(&gen)) {
+            w.render(&p);
+            ok = p.end() && QFileInfo(path).size() > 0;
+        }
+    } else if (ext == "pdf") {
+        QPdfWriter pdf(path);
+        pdf.setPageSize(QPageSize(QSizeF(size), QPageSize::Point));
+        pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
+        pdf.setResolution(72);
+        QPainter p;
+        if (p.begin(&pdf)) {
+            w.render(&p);
+            ok = p.end() && QFileInfo(path).size() > 0;
+        }
+    } else {
+        if (error) *error = QStringLiteral("unknown figure type .%1 (png, svg, pdf)").arg(ext);
+        return false;
+    }
+    if (!ok && error) *error = QStringLiteral("cannot write %1 (is the folder writable?)").arg(path);
+    return ok;
+}
+} // namespace
+
+bool exportTraceView(const AttentionTrace& trace, const FigureOptions& o, const QString& path, QString* error)
+{
+    auto fail = [&](const QString& m) {
+        if (error) *error = m;
+        return false;
+    };
+    const TraceTensor* t = nullptr;
+    if (!o.kind.isEmpty()) t = trace.find(o.kind.toStdString());
+    else if (const TraceTensor* c = trace.find("cross"); c && c->shape.size() == 2) t = c;
+    else
+        for (const auto& x : trace.tensors)
+            if (x.shape.size() == 4 && !t) t = &x;
+    if (!t) return fail(o.kind.isEmpty() ? QStringLiteral("the trace has no attention tensor to draw")
+                                         : QStringLiteral("the trace has no tensor named '%1'").arg(o.kind));
+    if (t->shape.size() == 2) {
+        if (o.view != "matrix" && o.view != "flow") return fail(QStringLiteral("'%1' is 2-D: use --view matrix or flow").arg(o.kind));
+        if (o.view == "matrix") {
+            AttentionTrace one = trace;
+            one.tensors = {*t};
+            one.tensors[0].name = "cross";
+            return exportTraceFigure(one, path, o.width, o.height, error);
+        }
+    }
+    TraceTensor four = *t;  // 2-D → one layer with one head
+    if (t->shape.size() == 2) {
+        four.shape = {1, 1, t->shape[0], t->shape[1]};
+        four.labels = t->labels.size() == 2 ? std::vector<std::vector<std::string>>{{}, {}, t->labels[0], t->labels[1]}
+                                            : std::vector<std::vector<std::string>>{};
+    }
+    if (four.shape.size() != 4) return fail(QStringLiteral("cannot draw a %1-D tensor").arg(four.shape.size()));
+    if (o.layer < 0 || o.layer >= four.shape[0] || o.head < 0 || o.head >= four.shape[1])
+        return fail(QStringLiteral("no layer %1, head %2 (the tensor has %3 layers × %4 heads)")
+                        .arg(o.layer + 1).arg(o.head + 1).arg(four.shape[0]).arg(four.shape[1]));
+    if (o.view == "matrix") {
+        AttentionTrace one = trace;
+        one.tensors.clear();
+        TraceTensor slice;
+        if (auto st = sliceHead(four, o.layer, o.head, "cross", slice); !st) return fail(QString::fromStdString(st.message));
+        one.tensors.push_back(std::move(slice));
+        return exportTraceFigure(one, path, o.width, o.height, error);
+    }
+    if (o.view == "grid") {
+        HeadGridView grid;
+        grid.setTensor(four);
+        const int cell = 96;
+        const QSize size(o.width > 0 ? o.width : int(40 + four.shape[1] * (cell + 4)),
+                         o.height > 0 ? o.height : int(40 + four.shape[0] * (cell + 4)));
+        return exportWidget(grid, size, path, error);
+    }
+    if (o.view == "flow") {
+        TokenFlowView flow;
+        flow.setTensor(four, o.layer);
+        const QSize size(o.width > 0 ? o.width : 560,
+                         o.height > 0 ? o.height : int(std::max<int64_t>(240, 40 + 22 * std::max(four.shape[2], four.shape[3]))));
+        return exportWidget(flow, size, path, error);
+    }
+    return fail(QStringLiteral("unknown view '%1' (matrix, grid, flow)").arg(o.view));
 }
 
 } // namespace attnscope::ui

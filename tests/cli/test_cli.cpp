@@ -110,6 +110,24 @@ private slots:
         r = attnscope({"import", json, "--out", png});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY(!QImage(png).isNull());
+        // Every view of the saved trace as a figure: grid (PNG), token flow (SVG with labels), one head (PDF).
+        const QString grid = dir_.filePath("grid.png");
+        r = attnscope({"render", attn, "--view", "grid", "--out", grid});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(QImage(grid).size(), QSize(2 * (40 + 2 * 100), 2 * (40 + 1 * 100)));  // 2 heads × 1 layer, 2× pixels
+        const QString flow = dir_.filePath("flow.svg");
+        r = attnscope({"render", attn, "--view", "flow", "--out", flow});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QFile flowFile(flow);
+        QVERIFY(flowFile.open(QIODevice::ReadOnly));
+        QVERIFY(flowFile.readAll().contains("love"));
+        r = attnscope({"render", attn, "--view", "matrix", "--head", "2", "--out", dir_.filePath("h2.pdf")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        r = attnscope({"render", attn, "--view", "matrix", "--head", "7", "--out", dir_.filePath("h7.pdf")});
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains("no layer 1, head 7"));
+        r = attnscope({"render", attn, "--view", "pie", "--out", dir_.filePath("x.png")});
+        QCOMPARE(r.code, 1);
         QFile bad(dir_.filePath("bad.npy"));
         QVERIFY(bad.open(QIODevice::WriteOnly));
         bad.write("\x93NUMPY garbage");
