@@ -3,11 +3,16 @@
 #include "attnscope/dumps.h"
 #include "attnscope/trace.h"
 #include "dialogs/importdumpdialog.h"
+#include "settings.h"
+#include "views/colormaps.h"
+#include "views/headgridview.h"
 #include "views/alignmentmatrixview.h"
 #include "workers/engineworker.h"
 #include "workspaces/textworkspace.h"
 
+#include <QActionGroup>
 #include <QApplication>
+#include <QCloseEvent>
 #include <QDateTime>
 #include <QDockWidget>
 #include <QDragEnterEvent>
@@ -54,6 +59,9 @@ MainWindow::MainWindow(bool loadDemo, QWidget* parent) : QMainWindow(parent)
     // Most of the screen by default: the matrix wants room for its labels.
     const QSize avail = screen() ? screen()->availableSize() : QSize(1280, 900);
     resize(std::max(960, int(avail.width() * 0.9)), std::max(720, int(avail.height() * 0.9)));
+    restoreGeometry(settings::get(settings::WindowGeometry));
+    restoreState(settings::get(settings::WindowState));
+    setColorMap(settings::get(settings::ColorMap));
     if (loadDemo) QMetaObject::invokeMethod(worker_, "loadVerses", Qt::QueuedConnection);
 }
 
@@ -77,6 +85,12 @@ void MainWindow::createMenus()
     save->setShortcut(QKeySequence::Save);
     QAction* exp = file->addAction(tr("&Export view…"), this, &MainWindow::exportView);
     exp->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    exp->setToolTip(tr("The alignment matrix as PNG, SVG or PDF, with labels and colour bar"));
+    QAction* data = file->addAction(tr("Export &data…"), this, &MainWindow::exportData);
+    data->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    data->setToolTip(tr("The displayed matrix as CSV (with token labels) or NumPy .npy"));
+    recentMenu_ = file->addMenu(tr("Open &recent"));
+    updateRecentMenu();
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows);
     quit->setShortcut(QKeySequence::Quit);
@@ -85,6 +99,15 @@ void MainWindow::createMenus()
     QAction* logAction = logDock_->toggleViewAction();
     logAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
     view->addAction(logAction);
+    QMenu* maps = view->addMenu(tr("&Colour map"));
+    colorMaps_ = new QActionGroup(this);
+    for (const QString& name : colorMapNames()) {
+        QAction* a = maps->addAction(name, this, [this, name] { setColorMap(name); });
+        a->setCheckable(true);
+        a->setObjectName("colorMap_" + name);
+        colorMaps_->addAction(a);
+    }
+    maps->setToolTip(tr("Perceptually uniform colour maps; viridis (default) and cividis are colour-blind safe"));
     QAction* unpin = view->addAction(tr("&Unpin row"), this, [this] { text_->matrixView()->setPinnedRow(-1); });
     unpin->setShortcut(QKeySequence(Qt::Key_Escape));
 
@@ -96,6 +119,50 @@ void MainWindow::createMenus()
                               "attention α of the decoder step that wrote that word. Gold links come from the "
                               "Strong's numbers of the Reina-Valera 1909 and World English Bible SWORD modules."));
     });
+}
+
+void MainWindow::setColorMap(const QString& name)
+{
+    text_->matrixView()->setColorMap(name);
+    text_->headGrid()->setColorMap(text_->matrixView()->colorMapName());
+    settings::set(settings::ColorMap, text_->matrixView()->colorMapName());
+    if (colorMaps_)
+        for (QAction* a : colorMaps_->actions()) a->setChecked(a->text() == text_->matrixView()->colorMapName());
+}
+
+void MainWindow::closeEvent(QCloseEvent* e)
+{
+    settings::set(settings::WindowGeometry, saveGeometry());
+    settings::set(settings::WindowState, saveState());
+    QMainWindow::closeEvent(e);
+}
+
+void MainWindow::exportData()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export data"), "attention.csv",
+                                                      tr("CSV with labels (*.csv);;NumPy array (*.npy)"));
+    if (path.isEmpty()) return;
+    QString error;
+    if (text_->matrixView()->exportData(path, &error)) appendLog(tr("Exported the matrix data to %1").arg(path));
+    else QMessageBox::warning(this, tr("Export failed"), error);
+}
+
+void MainWindow::rememberFile(const QString& path)
+{
+    QStringList recent = settings::get(settings::RecentFiles);
+    recent.removeAll(path);
+    recent.prepend(path);
+    while (recent.size() > settings::kMaxRecentFiles) recent.removeLast();
+    settings::set(settings::RecentFiles, recent);
+    updateRecentMenu();
+}
+
+void MainWindow::updateRecentMenu()
+{
+    recentMenu_->clear();
+    const QStringList recent = settings::get(settings::RecentFiles);
+    for (const QString& path : recent) recentMenu_->addAction(QFileInfo(path).fileName(), this, [this, path] { openFile(path); })->setToolTip(path);
+    recentMenu_->setEnabled(!recent.isEmpty());
 }
 
 void MainWindow::appendLog(const QString& line)
@@ -190,6 +257,7 @@ bool MainWindow::showLoaded(const QString& path, const Status& st, std::shared_p
     }
     text_->showTrace(std::move(trace));
     appendLog(done.arg(path));
+    rememberFile(QFileInfo(path).absoluteFilePath());
     return true;
 }
 

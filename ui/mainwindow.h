@@ -9,6 +9,8 @@
 
 class QPlainTextEdit;
 class QDockWidget;
+class QMenu;
+class QActionGroup;
 
 namespace attnscope::ui {
 
@@ -31,8 +33,12 @@ public:
     /// Opens a dropped or command-line file: .attn/.json traces, or dumps (.npy .npz
     /// .safetensors, and .json files that are not traces) with the default axis mapping.
     bool openFile(const QString& path);
+    /// Applies a colour map to every view and remembers it (settings::ColorMap).
+    void setColorMap(const QString& name);
 
 protected:
+    void closeEvent(QCloseEvent* e) override;
+
     void dragEnterEvent(QDragEnterEvent* e) override;
     void dropEvent(QDropEvent* e) override;
 
@@ -43,6 +49,9 @@ private:
     /// Shows a loaded trace, or reports the failure in the log and status bar.
     bool showLoaded(const QString& path, const Status& st, std::shared_ptr<AttentionTrace> trace, const QString& done);
     void createMenus();
+    void exportData();
+    void rememberFile(const QString& path);
+    void updateRecentMenu();
     void exportView();
     void saveTrace();
     void openTraceDialog();
@@ -52,6 +61,8 @@ private:
     TextWorkspace* text_ = nullptr;
     QPlainTextEdit* log_ = nullptr;
     QDockWidget* logDock_ = nullptr;
+    QMenu* recentMenu_ = nullptr;
+    QActionGroup* colorMaps_ = nullptr;
 };
 
 } // namespace attnscope::ui

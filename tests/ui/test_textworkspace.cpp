@@ -1,5 +1,6 @@
 // Offscreen GUI tests: type a sentence, press Translate, check the matrix; forced decoding;
 // the built-in demo verse with gold; hover text; pinning; export; bad input banners.
+#include "attnscope/dumps.h"
 #include "mainwindow.h"
 #include "views/alignmentmatrixview.h"
 #include "views/headcompareview.h"
@@ -8,7 +9,9 @@
 #include "views/tokenflowview.h"
 #include "workspaces/textworkspace.h"
 
+#include <QAction>
 #include <QComboBox>
+#include <QSettings>
 #include <QLabel>
 #include <QMimeData>
 #include <QPlainTextEdit>
@@ -23,7 +26,54 @@ using namespace attnscope::ui;
 
 class TestTextWorkspace : public QObject {
     Q_OBJECT
+    QTemporaryDir settingsDir_;
+
 private slots:
+    void initTestCase()
+    {
+        // Settings of this test run live in a temporary folder.
+        QCoreApplication::setOrganizationName("AttnScopeTest");
+        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, settingsDir_.path());
+    }
+    void settingsColourMapAndRecentFiles()
+    {
+        QTemporaryDir dir;
+        {
+            MainWindow w(false);
+            QCOMPARE(w.textWorkspace()->matrixView()->colorMapName(), QString("viridis"));  // default
+            w.findChild<QAction*>("colorMap_magma")->trigger();
+            QCOMPARE(w.textWorkspace()->matrixView()->colorMapName(), QString("magma"));
+            attnscope::AttentionTrace t;
+            attnscope::TraceTensor x;
+            x.name = "cross";
+            x.axes = {"target", "source"};
+            x.shape = {2, 2};
+            x.labels = {{"light", "</s>"}, {"luz", "</s>"}};
+            x.values = {0.75f, 0.25f, 0.5f, 0.5f};
+            t.tensors.push_back(x);
+            QVERIFY(attnscope::saveTrace(t, dir.filePath("r.attn").toStdString()).ok);
+            QVERIFY(w.openFile(dir.filePath("r.attn")));
+            // Data export: CSV with labels, .npy that reads back exactly.
+            QString error;
+            QVERIFY2(w.textWorkspace()->matrixView()->exportData(dir.filePath("m.csv"), &error), qPrintable(error));
+            QFile csv(dir.filePath("m.csv"));
+            QVERIFY(csv.open(QIODevice::ReadOnly));
+            const QStringList lines = QString::fromUtf8(csv.readAll()).split('\n', Qt::SkipEmptyParts);
+            QCOMPARE(lines.size(), 3);
+            QCOMPARE(lines[0], QString("\"target \\ source\",\"luz\",\"</s>\""));
+            QCOMPARE(lines[1], QString("\"light\",0.75,0.25"));
+            QVERIFY(w.textWorkspace()->matrixView()->exportData(dir.filePath("m.npy"), &error));
+            attnscope::AttentionTrace back;
+            QVERIFY(attnscope::importDump(dir.filePath("m.npy").toStdString(), {}, back).ok);
+            QCOMPARE(back.tensors[0].values, x.values);
+            QVERIFY(!w.textWorkspace()->matrixView()->exportData(dir.filePath("m.xls"), &error));
+        }
+        // A new window (a restart) finds the colour map and the recent file.
+        MainWindow again(false);
+        QCOMPARE(again.textWorkspace()->matrixView()->colorMapName(), QString("magma"));
+        QVERIFY(QSettings().value("files/recent").toStringList().first().endsWith("r.attn"));
+        again.setColorMap("viridis");
+    }
     void typeAndTranslate()
     {
         MainWindow w(false);

@@ -1,9 +1,12 @@
 #include "views/alignmentmatrixview.h"
 
 #include "attnscope/alignment.h"
+#include "attnscope/dumps.h"
 #include "views/colormaps.h"
 
 #include <QFileInfo>
+#include <QSaveFile>
+#include <QTextStream>
 #include <QSvgGenerator>
 #include <QToolTip>
 #include <QVBoxLayout>
@@ -369,7 +372,8 @@ QList<QPair<int, double>> AlignmentMatrixView::attendedColumns(int row, double t
 
 void AlignmentMatrixView::setColorMap(const QString& name)
 {
-    map_->setGradient(colorGradient(name));
+    colorMap_ = colorMapNames().contains(name) ? name : QStringLiteral("viridis");
+    map_->setGradient(colorGradient(colorMap_));
     plot_->replot();
 }
 
@@ -411,6 +415,45 @@ void AlignmentMatrixView::updateMarkerSizes()
     setSize(argmax_, std::clamp(cell * 0.4, 4.0, 12.0));
     for (auto* g : {hits_, misses_}) setSize(g, std::clamp(cell * 0.85, 5.0, 40.0));
     setSize(falseLinks_, std::clamp(cell * 0.7, 5.0, 32.0));
+}
+
+bool AlignmentMatrixView::exportData(const QString& path, QString* error) const
+{
+    if (rows_ == 0) {
+        if (error) *error = tr("nothing to export: the view is empty");
+        return false;
+    }
+    const QString ext = QFileInfo(path).suffix().toLower();
+    if (ext == "npy") {
+        const auto st = writeNpy(path.toStdString(), {rows_, cols_}, values_);
+        if (!st && error) *error = QString::fromStdString(st.message);
+        return st.ok;
+    }
+    if (ext != "csv") {
+        if (error) *error = tr("unknown data type .%1 (csv, npy)").arg(ext);
+        return false;
+    }
+    auto quote = [](QString s) { return '"' + s.replace('"', "\"\"") + '"'; };
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly)) {
+        if (error) *error = tr("cannot write %1: %2").arg(path, f.errorString());
+        return false;
+    }
+    QTextStream out(&f);
+    out << quote(tr("target \\ source"));
+    for (const auto& c : colLabels_) out << ',' << quote(c);
+    out << '\n';
+    for (int r = 0; r < rows_; ++r) {
+        out << quote(rowLabels_[r]);
+        for (int c = 0; c < cols_; ++c) out << ',' << QString::number(values_[size_t(r * cols_ + c)], 'g', 9);
+        out << '\n';
+    }
+    out.flush();
+    if (!f.commit()) {
+        if (error) *error = tr("cannot write %1: %2").arg(path, f.errorString());
+        return false;
+    }
+    return true;
 }
 
 QSize AlignmentMatrixView::figureSize() const

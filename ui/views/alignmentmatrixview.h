@@ -50,6 +50,10 @@ public:
     LinkCounts linkCounts() const { return counts_; }
 
     void setColorMap(const QString& name);
+    QString colorMapName() const { return colorMap_; }
+    /// Writes the displayed matrix: .csv (header row of source tokens, first column target
+    /// tokens) or .npy (float32 [rows, cols]). False with a message on failure.
+    bool exportData(const QString& path, QString* error) const;
     /// A size at which every label is readable.
     QSize figureSize() const;
     /// Writes PNG/SVG/PDF by extension; width/height 0 → figureSize(). False + message on failure.
@@ -89,7 +93,8 @@ private:
     QSharedPointer<QCPAxisTickerText> xTicker_, yTicker_;
 
     int rows_ = 0, cols_ = 0, pinned_ = -1, hoverRow_ = -1, hoverCol_ = -1;
-    QString tickSignature_;  ///< step and span of the current labels on both axes
+    QString tickSignature_;
+    QString colorMap_ = QStringLiteral("viridis");  ///< step and span of the current labels on both axes
     std::vector<float> values_;
     QStringList rowLabels_, colLabels_;
     LinkCounts counts_;

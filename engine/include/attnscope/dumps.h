@@ -54,6 +54,9 @@ std::vector<std::string> defaultAxes(size_t rank);
 /// Maps a dump's axes to [layer, head, query, key] and validates the weights.
 Status mapDump(const Dump& dump, const ImportOptions& options, AttentionTrace& out);
 
+/// Writes float32 values of `shape` (C order) as a NumPy .npy v1 file (atomic).
+Status writeNpy(const std::string& path, const std::vector<int64_t>& shape, const std::vector<float>& values);
+
 /// Reads a dump by extension and builds a trace with one [layer, head, query, key] tensor
 /// (readDump + mapDump).
 /// Several equally shaped arrays (one per layer, e.g. HuggingFace `attentions`) are stacked

@@ -7,6 +7,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSaveFile>
 
 #include <zip.h>
 
@@ -461,6 +462,25 @@ Status mapDump(const Dump& dump, const ImportOptions& options, AttentionTrace& o
         out.metadata["warning"] = out.metadata.count("warning") ? out.metadata["warning"] + "; " + w : w;
     }
     out.tensors.push_back(std::move(t));
+    return Status::success();
+}
+
+Status writeNpy(const std::string& path, const std::vector<int64_t>& shape, const std::vector<float>& values)
+{
+    const int64_t n = checkedCount(shape);
+    if (shape.empty() || n < 0 || n != int64_t(values.size())) return Status::error("writeNpy: shape and values disagree");
+    std::string dims;
+    for (size_t i = 0; i < shape.size(); ++i) dims += std::to_string(shape[i]) + (shape.size() == 1 || i + 1 < shape.size() ? "," : "");
+    std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + dims + "), }";
+    while ((10 + header.size() + 1) % 64) header += ' ';  // numpy pads the header to 64 bytes
+    header += '\n';
+    QByteArray data("\x93NUMPY\x01\x00", 8);
+    const uint16_t len = uint16_t(header.size());
+    data.append(reinterpret_cast<const char*>(&len), 2).append(header.c_str(), qsizetype(header.size()));
+    data.append(reinterpret_cast<const char*>(values.data()), qsizetype(values.size() * sizeof(float)));
+    QSaveFile f(QString::fromStdString(path));
+    if (!f.open(QIODevice::WriteOnly) || f.write(data) != data.size() || !f.commit())
+        return Status::error("cannot write " + path + ": " + f.errorString().toStdString());
     return Status::success();
 }
 
