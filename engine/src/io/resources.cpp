@@ -14,17 +14,21 @@ std::string resourcePath(const std::string& relative)
 {
     namespace fs = std::filesystem;
     std::vector<fs::path> roots;
+    // 1. $ATTNSCOPE_RESOURCES; 2. installed next to the executable; 3. the source tree
+    //    (runs from the build tree).
     if (const char* env = std::getenv("ATTNSCOPE_RESOURCES"); env && *env) roots.emplace_back(env);
-    if (*ATTNSCOPE_RESOURCE_DIR) roots.emplace_back(ATTNSCOPE_RESOURCE_DIR);
     char buf[4096];
     const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
     if (n > 0) {
         buf[n] = 0;
         roots.push_back(fs::path(buf).parent_path().parent_path() / "share/attnscope/resources");
     }
+    if (*ATTNSCOPE_RESOURCE_DIR) roots.emplace_back(ATTNSCOPE_RESOURCE_DIR);
+    // The first resources folder that exists is the one: files are never mixed from an
+    // installed copy and a checkout.
     std::error_code ec;
     for (const auto& r : roots)
-        if (fs::exists(r / relative, ec)) return (r / relative).string();
+        if (fs::is_directory(r, ec)) return fs::exists(r / relative, ec) ? (r / relative).string() : std::string();
     return {};
 }
 
