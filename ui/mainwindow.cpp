@@ -4,6 +4,7 @@
 #include "attnscope/trace.h"
 #include "dialogs/importdumpdialog.h"
 #include "settings.h"
+#include "workspacefile.h"
 #include "views/colormaps.h"
 #include "views/headgridview.h"
 #include "views/alignmentmatrixview.h"
@@ -81,6 +82,16 @@ void MainWindow::createMenus()
     QAction* imp = file->addAction(tr("&Import attention dump…"), this, &MainWindow::importDumpDialog);
     imp->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_I));
     imp->setToolTip(tr("Attention saved from PyTorch, JAX or TensorFlow: .npy .npz .safetensors .json"));
+    QAction* openWs = file->addAction(tr("Open &workspace…"), this, [this] {
+        const QString p = QFileDialog::getOpenFileName(this, tr("Open workspace"), {}, tr("AttnScope workspace (*.attnws)"));
+        if (!p.isEmpty()) openWorkspace(p);
+    });
+    openWs->setToolTip(tr("Inputs, trace and view state saved earlier"));
+    QAction* saveWs = file->addAction(tr("Save wor&kspace…"), this, [this] {
+        const QString p = QFileDialog::getSaveFileName(this, tr("Save workspace"), "workspace.attnws", tr("AttnScope workspace (*.attnws)"));
+        if (!p.isEmpty()) saveWorkspaceTo(p);
+    });
+    saveWs->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
     QAction* save = file->addAction(tr("&Save trace…"), this, &MainWindow::saveTrace);
     save->setShortcut(QKeySequence::Save);
     QAction* exp = file->addAction(tr("&Export view…"), this, &MainWindow::exportView);
@@ -229,8 +240,40 @@ void MainWindow::dropEvent(QDropEvent* e)
     e->acceptProposedAction();
 }
 
+bool MainWindow::saveWorkspaceTo(const QString& path)
+{
+    WorkspaceState st = text_->state();
+    st.colorMap = text_->matrixView()->colorMapName();
+    QString error;
+    if (!saveWorkspace(path, st, &error)) {
+        appendLog(tr("Error: %1").arg(error));
+        statusBar()->showMessage(error, 8000);
+        return false;
+    }
+    appendLog(tr("Saved the workspace to %1").arg(path));
+    rememberFile(QFileInfo(path).absoluteFilePath());
+    return true;
+}
+
+bool MainWindow::openWorkspace(const QString& path)
+{
+    WorkspaceState st;
+    QString error;
+    if (!loadWorkspace(path, st, &error)) {
+        appendLog(tr("Error: %1").arg(error));
+        statusBar()->showMessage(error, 8000);
+        return false;
+    }
+    if (!st.colorMap.isEmpty()) setColorMap(st.colorMap);
+    text_->restore(st);
+    appendLog(tr("Opened the workspace %1").arg(path));
+    rememberFile(QFileInfo(path).absoluteFilePath());
+    return true;
+}
+
 bool MainWindow::openFile(const QString& path)
 {
+    if (QFileInfo(path).suffix().toLower() == "attnws") return openWorkspace(path);
     // Traces first (.attn, and .json in the trace format), then dumps (.npy .npz .safetensors
     // and .json dumps) with the default axis mapping.
     auto trace = std::make_shared<AttentionTrace>();

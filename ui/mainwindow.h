@@ -33,6 +33,9 @@ public:
     /// Opens a dropped or command-line file: .attn/.json traces, or dumps (.npy .npz
     /// .safetensors, and .json files that are not traces) with the default axis mapping.
     bool openFile(const QString& path);
+    /// Saves / opens the whole workspace (.attnws). False with a message in the log on failure.
+    bool saveWorkspaceTo(const QString& path);
+    bool openWorkspace(const QString& path);
     /// Applies a colour map to every view and remembers it (settings::ColorMap).
     void setColorMap(const QString& name);
 

@@ -2,6 +2,7 @@
 // the built-in demo verse with gold; hover text; pinning; export; bad input banners.
 #include "attnscope/dumps.h"
 #include "mainwindow.h"
+#include "workspacefile.h"
 #include "views/alignmentmatrixview.h"
 #include "views/headcompareview.h"
 #include "views/headgridview.h"
@@ -11,6 +12,7 @@
 
 #include <QAction>
 #include <QComboBox>
+#include <QSaveFile>
 #include <QSettings>
 #include <QLabel>
 #include <QMimeData>
@@ -242,6 +244,59 @@ private slots:
         QApplication::sendEvent(&w, &bad);
         QVERIFY2(w.logPanel()->toPlainText().contains("not found"), qPrintable(w.logPanel()->toPlainText()));
         delete mime;
+    }
+    void workspaceRoundTripAndInterruptedSave()
+    {
+        QTemporaryDir dir;
+        attnscope::AttentionTrace t;
+        attnscope::TraceTensor x;
+        x.name = "cross";
+        x.axes = {"target", "source"};
+        x.shape = {3, 4};
+        x.labels = {{"God", "is", "</s>"}, {"Dios", "es", "amor", "</s>"}};
+        x.values = {0.7f, 0.1f, 0.1f, 0.1f, 0.1f, 0.6f, 0.2f, 0.1f, 0.1f, 0.1f, 0.1f, 0.7f};
+        t.tensors.push_back(x);
+        t.metadata["mode"] = "forced";
+        const QString ws = dir.filePath("w.attnws");
+        WorkspaceState saved;
+        {
+            MainWindow w(false);
+            w.resize(900, 700);
+            w.show();
+            w.textWorkspace()->setSourceText("Dios es amor");
+            w.textWorkspace()->setReferenceText("God is");
+            w.textWorkspace()->setForced(true);
+            w.textWorkspace()->showTrace(std::make_shared<attnscope::AttentionTrace>(t));
+            w.setColorMap("cividis");
+            w.textWorkspace()->matrixView()->setZoomRanges(QRectF(QPointF(0.5, -0.5), QPointF(2.5, 1.5)));
+            w.textWorkspace()->matrixView()->setPinnedRow(1);
+            QVERIFY(w.saveWorkspaceTo(ws));
+            saved = w.textWorkspace()->state();
+            saved.colorMap = "cividis";
+            w.setColorMap("viridis");
+        }
+        MainWindow w2(false);
+        w2.resize(900, 700);
+        w2.show();
+        QVERIFY(w2.openFile(ws));
+        WorkspaceState back = w2.textWorkspace()->state();
+        back.colorMap = w2.textWorkspace()->matrixView()->colorMapName();
+        QVERIFY(back == saved);  // inputs, mode, trace, pinned row, zoom, tab, colour map
+        QCOMPARE(back.pinnedRow, 1);
+        QCOMPARE(back.xLower, 0.5);
+        // A save interrupted before commit (as when killed) leaves the previous file intact.
+        {
+            QSaveFile f(ws);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("{\"format\": \"attnscope-work");
+            // destroyed without commit()
+        }
+        WorkspaceState again;
+        QString error;
+        QVERIFY2(loadWorkspace(ws, again, &error), qPrintable(error));
+        QVERIFY(again.trace && *again.trace == t);
+        QVERIFY(!loadWorkspace(dir.filePath("none.attnws"), again, &error));
+        w2.setColorMap("viridis");
     }
     void multiHeadTraceOpensInHeadGrid()
     {

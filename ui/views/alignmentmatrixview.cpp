@@ -245,6 +245,20 @@ void AlignmentMatrixView::resetZoom()
     plot_->replot();
 }
 
+QRectF AlignmentMatrixView::zoomRanges() const
+{
+    const QCPRange x = plot_->xAxis2->range(), y = plot_->yAxis->range();
+    return QRectF(QPointF(x.lower, y.lower), QPointF(x.upper, y.upper));
+}
+
+void AlignmentMatrixView::setZoomRanges(const QRectF& r)
+{
+    if (rows_ == 0 || r.width() <= 0 || r.height() <= 0) return;
+    plot_->xAxis2->setRange(r.left(), r.right());
+    plot_->yAxis->setRange(r.top(), r.bottom());
+    plot_->replot();
+}
+
 bool AlignmentMatrixView::eventFilter(QObject* watched, QEvent* event)
 {
     // Keyboard: Up/Down move the pinned target row, Esc unpins, Home resets the zoom.

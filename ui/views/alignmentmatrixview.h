@@ -62,6 +62,9 @@ public:
     QCustomPlot* plot() const { return plot_; }
     /// Shows the whole matrix again after zooming or panning.
     void resetZoom();
+    /// Visible axis ranges (source axis x, target axis y), for saving and restoring the zoom.
+    QRectF zoomRanges() const;
+    void setZoomRanges(const QRectF& r);
 
 signals:
     void rowPinned(int row);

@@ -10,6 +10,7 @@
 #include "views/tokenflowview.h"
 #include "views/messagebanner.h"
 #include "workers/engineworker.h"
+#include "workspacefile.h"
 
 #include <QButtonGroup>
 #include <QComboBox>
@@ -194,7 +195,9 @@ TextWorkspace::TextWorkspace(EngineWorker* worker, QWidget* parent) : QWidget(pa
     connect(modes, &QButtonGroup::buttonToggled, this, [this](QAbstractButton*, bool checked) {
         if (checked && !updatingInputs_) translateNow();  // one request per mode change
     });
-    connect(modelPicker_, &QComboBox::currentIndexChanged, this, [this] { translateNow(); });
+    connect(modelPicker_, &QComboBox::currentIndexChanged, this, [this] {
+        if (!updatingInputs_) translateNow();
+    });
     connect(versePicker_, &QComboBox::activated, this, &TextWorkspace::onVersePicked);
     connect(matrix_, &AlignmentMatrixView::rowPinned, this, &TextWorkspace::updatePinned);
     connect(headKind_, &QComboBox::currentTextChanged, this, [this](const QString& name) {
@@ -308,6 +311,46 @@ void TextWorkspace::showTrace(TracePtr trace)
         banner_->showMessage(MessageBanner::Level::Warning, QString::fromStdString(trace_->meta("warning")));
     updateMetrics();
     emit traceShown();
+}
+
+WorkspaceState TextWorkspace::state() const
+{
+    WorkspaceState s;
+    s.source = source_->toPlainText();
+    s.reference = reference_->toPlainText();
+    s.verse = currentVerse_;
+    s.model = modelPicker_->currentText();
+    s.forced = forcedMode_->isChecked();
+    s.headKind = headKind_->currentText();
+    s.tab = tabs_->currentIndex();
+    s.pinnedRow = matrix_->pinnedRow();
+    const QRectF z = matrix_->zoomRanges();
+    s.xLower = z.left();
+    s.xUpper = z.right();
+    s.yLower = z.top();
+    s.yUpper = z.bottom();
+    s.trace = trace_ ? std::make_shared<AttentionTrace>(*trace_) : nullptr;
+    return s;
+}
+
+void TextWorkspace::restore(const WorkspaceState& s)
+{
+    updatingInputs_ = true;  // no translation requests while the inputs are filled in
+    source_->setPlainText(s.source);
+    reference_->setPlainText(s.reference);
+    (s.forced ? forcedMode_ : freeMode_)->setChecked(true);
+    if (modelPicker_->findText(s.model) >= 0) modelPicker_->setCurrentText(s.model);
+    updatingInputs_ = false;
+    debounce_->stop();
+    currentVerse_ = s.verse;
+    userEdited_ = true;  // the demo must not replace a restored workspace
+    if (s.trace) {
+        showTrace(s.trace);
+        if (!s.headKind.isEmpty() && headKind_->findText(s.headKind) >= 0) headKind_->setCurrentText(s.headKind);
+        matrix_->setZoomRanges(QRectF(QPointF(s.xLower, s.yLower), QPointF(s.xUpper, s.yUpper)));
+        matrix_->setPinnedRow(s.pinnedRow);
+        if (tabs_->isTabEnabled(s.tab)) tabs_->setCurrentIndex(s.tab);
+    }
 }
 
 void TextWorkspace::onTranslated(const TranslateResult& r)

@@ -17,6 +17,7 @@ class QTimer;
 
 namespace attnscope::ui {
 
+struct WorkspaceState;
 class AlignmentMatrixView;
 class EngineWorker;
 class HeadCompareView;
@@ -51,6 +52,10 @@ public:
     bool selectVerse(const QString& ref);
     /// Shows a trace opened from a file (no model involved).
     void showTrace(TracePtr trace);
+    /// The inputs, trace and view state, for workspace files (colour map filled by the caller).
+    WorkspaceState state() const;
+    /// Restores a saved state without running the model: the saved trace is shown as it was.
+    void restore(const WorkspaceState& s);
 
 public slots:
     void translateNow();
