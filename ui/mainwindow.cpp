@@ -25,7 +25,10 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QScreen>
+#include <QStandardPaths>
 #include <QStatusBar>
+#include <QTimer>
+#include <QDir>
 
 namespace attnscope::ui {
 
@@ -63,6 +66,17 @@ MainWindow::MainWindow(bool loadDemo, QWidget* parent) : QMainWindow(parent)
     restoreGeometry(settings::get(settings::WindowGeometry));
     restoreState(settings::get(settings::WindowState));
     setColorMap(settings::get(settings::ColorMap));
+    // Crash recovery: an autosave left by a session that did not exit cleanly is restored
+    // (instead of the demo), and said so in the log and status bar.
+    if (QFileInfo::exists(autosavePath()) && openWorkspace(autosavePath())) {
+        recovered_ = true;
+        appendLog(tr("Recovered the workspace of the previous session, which did not exit cleanly"));
+        statusBar()->showMessage(tr("Recovered the previous session's workspace"), 8000);
+    }
+    auto* autosave = new QTimer(this);
+    autosave->setInterval(30000);
+    connect(autosave, &QTimer::timeout, this, [this] { autosaveNow(); });
+    autosave->start();
     if (loadDemo) QMetaObject::invokeMethod(worker_, "loadVerses", Qt::QueuedConnection);
 }
 
@@ -141,8 +155,24 @@ void MainWindow::setColorMap(const QString& name)
         for (QAction* a : colorMaps_->actions()) a->setChecked(a->text() == text_->matrixView()->colorMapName());
 }
 
+QString MainWindow::autosavePath()
+{
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    QDir().mkpath(dir);
+    return dir + "/autosave.attnws";
+}
+
+bool MainWindow::autosaveNow()
+{
+    if (!text_->currentTrace()) return false;
+    WorkspaceState st = text_->state();
+    st.colorMap = text_->matrixView()->colorMapName();
+    return saveWorkspace(autosavePath(), st, nullptr);
+}
+
 void MainWindow::closeEvent(QCloseEvent* e)
 {
+    QFile::remove(autosavePath());  // a clean exit: nothing to recover
     settings::set(settings::WindowGeometry, saveGeometry());
     settings::set(settings::WindowState, saveState());
     QMainWindow::closeEvent(e);

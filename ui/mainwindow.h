@@ -36,6 +36,10 @@ public:
     /// Saves / opens the whole workspace (.attnws). False with a message in the log on failure.
     bool saveWorkspaceTo(const QString& path);
     bool openWorkspace(const QString& path);
+    /// Autosave file of this user (crash recovery); removed on a clean exit.
+    static QString autosavePath();
+    /// Writes the autosave now (also done every 30 s while something is shown).
+    bool autosaveNow();
     /// Applies a colour map to every view and remembers it (settings::ColorMap).
     void setColorMap(const QString& name);
 
@@ -66,6 +70,7 @@ private:
     QDockWidget* logDock_ = nullptr;
     QMenu* recentMenu_ = nullptr;
     QActionGroup* colorMaps_ = nullptr;
+    bool recovered_ = false;
 };
 
 } // namespace attnscope::ui

@@ -14,6 +14,7 @@
 #include <QComboBox>
 #include <QSaveFile>
 #include <QSettings>
+#include <QStandardPaths>
 #include <QLabel>
 #include <QMimeData>
 #include <QPlainTextEdit>
@@ -36,7 +37,10 @@ private slots:
         // Settings of this test run live in a temporary folder.
         QCoreApplication::setOrganizationName("AttnScopeTest");
         QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, settingsDir_.path());
+        QStandardPaths::setTestModeEnabled(true);  // autosaves go to a test location
+        QFile::remove(MainWindow::autosavePath());
     }
+    void cleanup() { QFile::remove(MainWindow::autosavePath()); }
     void settingsColourMapAndRecentFiles()
     {
         QTemporaryDir dir;
@@ -244,6 +248,32 @@ private slots:
         QApplication::sendEvent(&w, &bad);
         QVERIFY2(w.logPanel()->toPlainText().contains("not found"), qPrintable(w.logPanel()->toPlainText()));
         delete mime;
+    }
+    void crashRecovery()
+    {
+        attnscope::AttentionTrace t;
+        attnscope::TraceTensor x;
+        x.name = "cross";
+        x.axes = {"target", "source"};
+        x.shape = {1, 2};
+        x.labels = {{"light"}, {"luz", "</s>"}};
+        x.values = {0.9f, 0.1f};
+        t.tensors.push_back(x);
+        {
+            auto* w = new MainWindow(false);
+            w->textWorkspace()->setSourceText("Sea la luz");
+            w->textWorkspace()->showTrace(std::make_shared<attnscope::AttentionTrace>(t));
+            QVERIFY(w->autosaveNow());
+            delete w;  // gone without closeEvent: as after a crash
+        }
+        QVERIFY(QFile::exists(MainWindow::autosavePath()));
+        MainWindow w(false);
+        QVERIFY(w.textWorkspace()->currentTrace());
+        QVERIFY(*w.textWorkspace()->currentTrace() == t);
+        QCOMPARE(w.textWorkspace()->state().source, QString("Sea la luz"));
+        QVERIFY(w.logPanel()->toPlainText().contains("Recovered"));
+        w.close();  // a clean exit removes the autosave
+        QVERIFY(!QFile::exists(MainWindow::autosavePath()));
     }
     void workspaceRoundTripAndInterruptedSave()
     {
