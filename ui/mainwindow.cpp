@@ -27,6 +27,8 @@
 #include <QScreen>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QStyle>
+#include <QStyleFactory>
 #include <QTimer>
 #include <QDir>
 
@@ -66,6 +68,7 @@ MainWindow::MainWindow(bool loadDemo, QWidget* parent) : QMainWindow(parent)
     restoreGeometry(settings::get(settings::WindowGeometry));
     restoreState(settings::get(settings::WindowState));
     setColorMap(settings::get(settings::ColorMap));
+    setTheme(settings::get(settings::Theme));
     // Crash recovery: an autosave left by a session that did not exit cleanly is restored
     // (instead of the demo), and said so in the log and status bar.
     if (QFileInfo::exists(autosavePath()) && openWorkspace(autosavePath())) {
@@ -133,6 +136,15 @@ void MainWindow::createMenus()
         colorMaps_->addAction(a);
     }
     maps->setToolTip(tr("Perceptually uniform colour maps; viridis (default) and cividis are colour-blind safe"));
+    QMenu* themes = view->addMenu(tr("&Theme"));
+    auto* themeGroup = new QActionGroup(this);
+    for (const QString& name : {QStringLiteral("light"), QStringLiteral("dark")}) {
+        QAction* a = themes->addAction(name == "light" ? tr("&Light") : tr("&Dark"), this, [this, name] { setTheme(name); });
+        a->setCheckable(true);
+        a->setChecked(settings::get(settings::Theme) == name);
+        a->setObjectName("theme_" + name);
+        themeGroup->addAction(a);
+    }
     QAction* unpin = view->addAction(tr("&Unpin row"), this, [this] { text_->matrixView()->setPinnedRow(-1); });
     unpin->setShortcut(QKeySequence(Qt::Key_Escape));
 
@@ -168,6 +180,32 @@ bool MainWindow::autosaveNow()
     WorkspaceState st = text_->state();
     st.colorMap = text_->matrixView()->colorMapName();
     return saveWorkspace(autosavePath(), st, nullptr);
+}
+
+void MainWindow::setTheme(const QString& name)
+{
+    const bool dark = name == "dark";
+    QApplication::setStyle(QStyleFactory::create("Fusion"));
+    QPalette p = QApplication::style()->standardPalette();
+    if (dark) {
+        const QColor window(45, 45, 48), base(30, 30, 32), text(230, 230, 230), highlight(64, 128, 220);
+        p.setColor(QPalette::Window, window);
+        p.setColor(QPalette::WindowText, text);
+        p.setColor(QPalette::Base, base);
+        p.setColor(QPalette::AlternateBase, window);
+        p.setColor(QPalette::Text, text);
+        p.setColor(QPalette::Button, window);
+        p.setColor(QPalette::ButtonText, text);
+        p.setColor(QPalette::ToolTipBase, base);
+        p.setColor(QPalette::ToolTipText, text);
+        p.setColor(QPalette::Highlight, highlight);
+        p.setColor(QPalette::HighlightedText, Qt::white);
+        p.setColor(QPalette::PlaceholderText, QColor(150, 150, 150));
+        p.setColor(QPalette::Disabled, QPalette::Text, QColor(120, 120, 120));
+        p.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(120, 120, 120));
+    }
+    QApplication::setPalette(p);
+    settings::set(settings::Theme, dark ? QStringLiteral("dark") : QStringLiteral("light"));
 }
 
 void MainWindow::closeEvent(QCloseEvent* e)

@@ -40,6 +40,8 @@ public:
     static QString autosavePath();
     /// Writes the autosave now (also done every 30 s while something is shown).
     bool autosaveNow();
+    /// Light or dark palette (Fusion style) for the whole app, remembered (settings::Theme).
+    void setTheme(const QString& name);
     /// Applies a colour map to every view and remembers it (settings::ColorMap).
     void setColorMap(const QString& name);
 

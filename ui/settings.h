@@ -14,6 +14,7 @@ template <typename T> struct Key {
 };
 
 inline const Key<QString> ColorMap{"view/colorMap", QStringLiteral("viridis")};  ///< viridis, magma, cividis
+inline const Key<QString> Theme{"view/theme", QStringLiteral("light")};          ///< light, dark
 inline const Key<QByteArray> WindowGeometry{"window/geometry", {}};
 inline const Key<QByteArray> WindowState{"window/state", {}};
 inline const Key<QStringList> RecentFiles{"files/recent", {}};  ///< most recent first

@@ -48,6 +48,8 @@ private slots:
             MainWindow w(false);
             QCOMPARE(w.textWorkspace()->matrixView()->colorMapName(), QString("viridis"));  // default
             w.findChild<QAction*>("colorMap_magma")->trigger();
+            w.findChild<QAction*>("theme_dark")->trigger();
+            QVERIFY(QApplication::palette().color(QPalette::Window).lightness() < 80);
             QCOMPARE(w.textWorkspace()->matrixView()->colorMapName(), QString("magma"));
             attnscope::AttentionTrace t;
             attnscope::TraceTensor x;
@@ -74,9 +76,12 @@ private slots:
             QCOMPARE(back.tensors[0].values, x.values);
             QVERIFY(!w.textWorkspace()->matrixView()->exportData(dir.filePath("m.xls"), &error));
         }
-        // A new window (a restart) finds the colour map and the recent file.
+        // A new window (a restart) finds the colour map, the theme and the recent file.
         MainWindow again(false);
         QCOMPARE(again.textWorkspace()->matrixView()->colorMapName(), QString("magma"));
+        QVERIFY(QApplication::palette().color(QPalette::Window).lightness() < 80);
+        again.setTheme("light");
+        QVERIFY(QApplication::palette().color(QPalette::Window).lightness() > 150);
         QVERIFY(QSettings().value("files/recent").toStringList().first().endsWith("r.attn"));
         again.setColorMap("viridis");
     }
