@@ -27,6 +27,22 @@
 
 using namespace attnscope::ui;
 
+namespace {
+/// A 2×2 "cross" trace: rows light, </s>; columns luz, </s>.
+attnscope::AttentionTrace lightTrace(std::vector<float> values)
+{
+    attnscope::AttentionTrace t;
+    attnscope::TraceTensor x;
+    x.name = "cross";
+    x.axes = {"target", "source"};
+    x.shape = {2, 2};
+    x.labels = {{"light", "</s>"}, {"luz", "</s>"}};
+    x.values = std::move(values);
+    t.tensors.push_back(x);
+    return t;
+}
+} // namespace
+
 class TestTextWorkspace : public QObject {
     Q_OBJECT
     QTemporaryDir settingsDir_;
@@ -51,14 +67,7 @@ private slots:
             w.findChild<QAction*>("theme_dark")->trigger();
             QVERIFY(QApplication::palette().color(QPalette::Window).lightness() < 80);
             QCOMPARE(w.textWorkspace()->matrixView()->colorMapName(), QString("magma"));
-            attnscope::AttentionTrace t;
-            attnscope::TraceTensor x;
-            x.name = "cross";
-            x.axes = {"target", "source"};
-            x.shape = {2, 2};
-            x.labels = {{"light", "</s>"}, {"luz", "</s>"}};
-            x.values = {0.75f, 0.25f, 0.5f, 0.5f};
-            t.tensors.push_back(x);
+            const attnscope::AttentionTrace t = lightTrace({0.75f, 0.25f, 0.5f, 0.5f});
             QVERIFY(attnscope::saveTrace(t, dir.filePath("r.attn").toStdString()).ok);
             QVERIFY(w.openFile(dir.filePath("r.attn")));
             // Data export: CSV with labels, .npy that reads back exactly.
@@ -73,7 +82,7 @@ private slots:
             QVERIFY(w.textWorkspace()->matrixView()->exportData(dir.filePath("m.npy"), &error));
             attnscope::AttentionTrace back;
             QVERIFY(attnscope::importDump(dir.filePath("m.npy").toStdString(), {}, back).ok);
-            QCOMPARE(back.tensors[0].values, x.values);
+            QCOMPARE(back.tensors[0].values, t.tensors[0].values);
             QVERIFY(!w.textWorkspace()->matrixView()->exportData(dir.filePath("m.xls"), &error));
         }
         // A new window (a restart) finds the colour map, the theme and the recent file.
@@ -201,14 +210,7 @@ private slots:
         MainWindow w(false);
         QTemporaryDir dir;
         QVERIFY(!w.openTrace(dir.filePath("missing.attn")));
-        attnscope::AttentionTrace t;
-        attnscope::TraceTensor x;
-        x.name = "cross";
-        x.axes = {"target", "source"};
-        x.shape = {2, 2};
-        x.labels = {{"light", "</s>"}, {"luz", "</s>"}};
-        x.values = {0.9f, 0.1f, 0.2f, 0.8f};
-        t.tensors.push_back(x);
+        attnscope::AttentionTrace t = lightTrace({0.9f, 0.1f, 0.2f, 0.8f});
         QVERIFY(attnscope::saveTrace(t, dir.filePath("t.attn").toStdString()).ok);
         QVERIFY(w.openTrace(dir.filePath("t.attn")));
         QCOMPARE(w.textWorkspace()->matrixView()->rowLabels(), QStringList({"light", "</s>"}));
