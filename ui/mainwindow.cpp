@@ -13,6 +13,7 @@
 
 #include <QActionGroup>
 #include <QApplication>
+#include <QClipboard>
 #include <QCloseEvent>
 #include <QDateTime>
 #include <QDockWidget>
@@ -122,6 +123,15 @@ void MainWindow::createMenus()
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows);
     quit->setShortcut(QKeySequence::Quit);
+
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    QAction* copy = edit->addAction(tr("&Copy image"), this, [this] {
+        QApplication::clipboard()->setImage(text_->matrixView()->image());
+        statusBar()->showMessage(tr("The alignment matrix is on the clipboard"), 3000);
+    });
+    copy->setObjectName("copyImage");
+    copy->setShortcut(QKeySequence::Copy);
+    copy->setToolTip(tr("Copy the alignment matrix as an image, to paste into slides or documents"));
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     QAction* logAction = logDock_->toggleViewAction();

@@ -11,6 +11,7 @@
 #include "workspaces/textworkspace.h"
 
 #include <QAction>
+#include <QClipboard>
 #include <QComboBox>
 #include <QSaveFile>
 #include <QSettings>
@@ -214,6 +215,8 @@ private slots:
         QVERIFY(attnscope::saveTrace(t, dir.filePath("t.attn").toStdString()).ok);
         QVERIFY(w.openTrace(dir.filePath("t.attn")));
         QCOMPARE(w.textWorkspace()->matrixView()->rowLabels(), QStringList({"light", "</s>"}));
+        w.findChild<QAction*>("copyImage")->trigger();
+        QVERIFY(!QApplication::clipboard()->image().isNull());
         QCOMPARE(w.textWorkspace()->matrixView()->value(0, 0), double(0.9f));
         // Degenerate shapes (one row, one column) draw without trouble.
         t.tensors[0].shape = {1, 1};

@@ -245,6 +245,8 @@ void AlignmentMatrixView::resetZoom()
     plot_->replot();
 }
 
+QImage AlignmentMatrixView::image() const { return plot_->toPixmap().toImage(); }
+
 QRectF AlignmentMatrixView::zoomRanges() const
 {
     const QCPRange x = plot_->xAxis2->range(), y = plot_->yAxis->range();

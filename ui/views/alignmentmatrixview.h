@@ -5,6 +5,7 @@
 // (hits, misses, false links). Exports to PNG, SVG and PDF.
 #include "attnscope/trace.h"
 
+#include <QImage>
 #include <QWidget>
 
 class QCustomPlot;
@@ -60,6 +61,8 @@ public:
     bool exportTo(const QString& path, int width, int height, QString* error);
 
     QCustomPlot* plot() const { return plot_; }
+    /// The view as it is on screen (for the clipboard).
+    QImage image() const;
     /// Shows the whole matrix again after zooming or panning.
     void resetZoom();
     /// Visible axis ranges (source axis x, target axis y), for saving and restoring the zoom.
