@@ -29,13 +29,8 @@ QImage indexed(const std::vector<float>& v, int rows, int cols, const QVector<QR
 
 double headAer(const TraceTensor& head, const AttentionTrace* gold)
 {
-    if (!gold || !gold->hasGold() || gold->sourceEvaluated.size() != size_t(head.shape[1]) ||
-        gold->targetEvaluated.size() != size_t(head.shape[0]))
-        return std::numeric_limits<double>::quiet_NaN();
-    AttentionTrace t = *gold;
-    t.tensors = {head};
-    t.tensors[0].name = "cross";
-    return scoreTrace(t).aer();
+    AlignmentScore s;
+    return gold && scoreHead(head, *gold, s) ? s.aer() : std::numeric_limits<double>::quiet_NaN();
 }
 } // namespace
 

@@ -65,8 +65,6 @@ void HeadTableView::setTensor(const TraceTensor& t, const AttentionTrace* gold)
         const std::string& last = t.labels[3].back();
         if (last == "</s>" || last == "[SEP]" || last == "<eos>" || last == "<|endoftext|>") eos = K - 1;
     }
-    const bool withGold = gold && gold->hasGold() && gold->sourceEvaluated.size() == size_t(K) &&
-                          gold->targetEvaluated.size() == size_t(Q);
     setRowCount(L * H);
     for (int l = 0; l < L; ++l)
         for (int h = 0; h < H; ++h) {
@@ -74,12 +72,8 @@ void HeadTableView::setTensor(const TraceTensor& t, const AttentionTrace* gold)
             TraceTensor head;
             sliceHead(t, l, h, "cross", head);
             const auto s = positionStats(head.values.data(), Q, K, punct, eos);
-            double aer = std::nan("");
-            if (withGold) {
-                AttentionTrace one = *gold;
-                one.tensors = {head};
-                aer = scoreTrace(one).aer();
-            }
+            AlignmentScore score;
+            const double aer = gold && scoreHead(head, *gold, score) ? score.aer() : std::nan("");
             setItem(row, 0, number(l + 1, 0));
             setItem(row, 1, number(h + 1, 0));
             setItem(row, 2, number(meanEntropy(head.values.data(), Q, K), 3));

@@ -470,19 +470,22 @@ bool TextWorkspace::showHead(const QString& tensor, int layer, int head)
     TraceTensor selected;
     if (!trace_ || !selectedTensor(tensor, selected)) return false;
     const TraceTensor* t = &selected;
-    AttentionTrace one = *trace_;  // metadata and gold stay; the matrix shows this head
-    one.tensors.clear();
     TraceTensor slice;
     if (auto st = sliceHead(*t, layer, head, "cross", slice); !st) {
         banner_->showMessage(MessageBanner::Level::Error, QString::fromStdString(st.message));
         return false;
     }
-    one.tensors.push_back(std::move(slice));
-    if (one.hasGold() && (one.sourceEvaluated.size() != size_t(t->shape[3]) || one.targetEvaluated.size() != size_t(t->shape[2]))) {
-        one.goldLinks.clear();  // gold belongs to another pair of axes
-        one.sourceEvaluated.clear();
-        one.targetEvaluated.clear();
+    // The matrix shows this head with the trace's metadata, and its gold when it fits.
+    AttentionTrace one;
+    one.model = trace_->model;
+    one.scoreFunction = trace_->scoreFunction;
+    one.metadata = trace_->metadata;
+    if (goldFits(*trace_, slice.shape[0], slice.shape[1])) {
+        one.goldLinks = trace_->goldLinks;
+        one.sourceEvaluated = trace_->sourceEvaluated;
+        one.targetEvaluated = trace_->targetEvaluated;
     }
+    one.tensors.push_back(std::move(slice));
     matrix_->setTrace(one);
     headInfo_->setText(tr("Showing %1 · %2 in the matrix view").arg(tensor, headGrid_->headSummary(layer, head)));
     tabs_->setCurrentIndex(0);

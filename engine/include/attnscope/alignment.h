@@ -38,9 +38,17 @@ AlignmentScore scoreLinks(const std::vector<AlignmentLink>& predicted,
 /// Pharaoh format: "i-j" pairs (source-target, 0-based) separated by spaces.
 std::string toPharaoh(const std::vector<AlignmentLink>& links);
 
-/// Predicted links of a trace: argmax of each "cross" row over the source columns; a final
-/// row or column labelled </s> (translation traces) is excluded.
+/// Predicted links of a 2-D head [target, source]: argmax of each row over the source
+/// columns; a final row or column labelled </s> (translation traces) is excluded.
+std::vector<AlignmentLink> headLinks(const TraceTensor& head);
+/// headLinks of the trace's "cross" tensor (empty when it has none or it is not 2-D).
 std::vector<AlignmentLink> traceLinks(const AttentionTrace& trace);
+
+/// True when `trace` carries gold over a [queries, keys] head (its evaluated masks match).
+bool goldFits(const AttentionTrace& trace, int64_t queries, int64_t keys);
+/// Scores a 2-D head against the gold of `goldSource` (a trace over the same tokens).
+/// False, and nothing scored, when that gold does not fit the head's shape.
+bool scoreHead(const TraceTensor& head, const AttentionTrace& goldSource, AlignmentScore& out);
 
 /// Scores a forced-decoding trace that carries gold (hasGold()): its argmax links, and
 /// the diagonal baseline over the same words (the trailing </s> is excluded from both).

@@ -81,20 +81,38 @@ std::string toPharaoh(const std::vector<AlignmentLink>& links)
 std::vector<AlignmentLink> traceLinks(const AttentionTrace& trace)
 {
     const TraceTensor* x = trace.find("cross");
-    if (!x || x->shape.size() != 2 || x->shape[0] < 1 || x->shape[1] < 1) return {};
+    return x ? headLinks(*x) : std::vector<AlignmentLink>{};
+}
+
+bool goldFits(const AttentionTrace& trace, int64_t queries, int64_t keys)
+{
+    return trace.hasGold() && trace.targetEvaluated.size() == size_t(queries) && trace.sourceEvaluated.size() == size_t(keys);
+}
+
+bool scoreHead(const TraceTensor& head, const AttentionTrace& goldSource, AlignmentScore& out)
+{
+    if (head.shape.size() != 2 || !goldFits(goldSource, head.shape[0], head.shape[1])) return false;
+    out = scoreLinks(headLinks(head), goldSource.goldLinks, goldSource.sourceEvaluated, goldSource.targetEvaluated);
+    return true;
+}
+
+std::vector<AlignmentLink> headLinks(const TraceTensor& head)
+{
+    if (head.shape.size() != 2 || head.shape[0] < 1 || head.shape[1] < 1) return {};
     // A final </s> row or column (translation traces) carries no word: leave it out.
     auto endsWithEos = [&](size_t axis) {
-        return x->labels.size() == 2 && !x->labels[axis].empty() && x->labels[axis].back() == "</s>";
+        return head.labels.size() == 2 && !head.labels[axis].empty() && head.labels[axis].back() == "</s>";
     };
-    const int rows = int(x->shape[0]) - (endsWithEos(0) ? 1 : 0);
-    const int cols = int(x->shape[1]) - (endsWithEos(1) ? 1 : 0);
-    return argmaxLinks(x->values.data(), rows, cols, int(x->shape[1]));
+    const int rows = int(head.shape[0]) - (endsWithEos(0) ? 1 : 0);
+    const int cols = int(head.shape[1]) - (endsWithEos(1) ? 1 : 0);
+    return argmaxLinks(head.values.data(), rows, cols, int(head.shape[1]));
 }
 
 AlignmentScore scoreTrace(const AttentionTrace& trace)
 {
-    if (!trace.hasGold()) return {};
-    return scoreLinks(traceLinks(trace), trace.goldLinks, trace.sourceEvaluated, trace.targetEvaluated);
+    AlignmentScore s;
+    if (const TraceTensor* x = trace.find("cross")) scoreHead(*x, trace, s);
+    return s;
 }
 
 AlignmentScore scoreDiagonal(const AttentionTrace& trace)
