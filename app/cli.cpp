@@ -321,7 +321,9 @@ int cmdRun(const QStringList& args)
     const Verse* verse = nullptr;
     static const QRegularExpression refRe(QStringLiteral("^[1-3I]*\\s*[A-Za-z][A-Za-z ]+ \\d+:\\d+$"));
     if (refRe.match(input).hasMatch()) {
-        if (auto cs = loadBibleCorpus(corpus, {Split::Train, Split::Dev, Split::Test}); !cs) return fail(cs.message);
+        // Read only the split that holds the verse's book ("Ruth 1:16" → Ruth → test).
+        const QString book = input.left(input.lastIndexOf(' '));
+        if (auto cs = loadBibleCorpus(corpus, {splitOfBook(book.toStdString())}); !cs) return fail(cs.message);
         verse = corpus.findRef(input.toStdString());
         if (!verse)
             return fail("no verse '" + input.toStdString() +

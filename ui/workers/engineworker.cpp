@@ -76,8 +76,6 @@ void EngineWorker::translate(const TranslateRequest& req)
     if (st && req.forced) {
         st = verse ? t->decodeVerse(*verse, true, *trace, cancel)
                    : t->forceDecode(req.source.toStdString(), req.reference.toStdString(), *trace, cancel);
-    } else if (st) {
-        *trace = free;
     }
     if (req.generation < latest_.load()) return;  // superseded: drop the result
     if (!st) {
@@ -86,13 +84,13 @@ void EngineWorker::translate(const TranslateRequest& req)
     }
     TranslateResult r;
     r.generation = req.generation;
-    r.trace = trace;
-    const TraceTensor* x = free.find("cross");
-    QStringList words;
-    if (x && !x->labels.empty())
+    QStringList words;  // the free translation, before its trace may move into the result
+    if (const TraceTensor* x = free.find("cross"); x && !x->labels.empty())
         for (const auto& w : x->labels[0])
             if (w != "</s>") words << QString::fromStdString(w);
     r.translation = words.join(' ');
+    if (!req.forced) *trace = std::move(free);
+    r.trace = trace;
     r.milliseconds = double(timer.nsecsElapsed()) / 1e6;
     emit translated(r);
 }
