@@ -52,7 +52,6 @@ public:
     torch::Tensor prepareKeys(const torch::Tensor& keys);
     /// One set of queries against prepared keys: returns scores [B, Tq, Tk].
     torch::Tensor scores(const torch::Tensor& q, const torch::Tensor& preparedKeys);
-    ScoreFunction function() const { return f_; }
 
 private:
     ScoreFunction f_;

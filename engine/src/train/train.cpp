@@ -178,14 +178,16 @@ Status train(const TrainConfig& cfg, TrainReport& report, const ProgressFn& prog
             const int64_t B = int64_t(idx.size());
             auto src = torch::zeros({B, S}, torch::kInt64), lens = torch::zeros({B}, torch::kInt64);
             auto tin = torch::zeros({B, T}, torch::kInt64), tout = torch::zeros({B, T}, torch::kInt64);
+            auto srcA = src.accessor<int64_t, 2>(), tinA = tin.accessor<int64_t, 2>(), toutA = tout.accessor<int64_t, 2>();
+            auto lensA = lens.accessor<int64_t, 1>();
             for (int64_t r = 0; r < B; ++r) {
                 const auto& e = data[idx[size_t(r)]];
-                for (size_t c = 0; c < e.src.size(); ++c) src[r][int64_t(c)] = e.src[c];
-                lens[r] = int64_t(e.src.size());
-                tin[r][0] = Vocab::kBos;
+                for (size_t c = 0; c < e.src.size(); ++c) srcA[r][int64_t(c)] = e.src[c];
+                lensA[r] = int64_t(e.src.size());
+                tinA[r][0] = Vocab::kBos;
                 for (size_t c = 0; c < e.tgt.size(); ++c) {
-                    tout[r][int64_t(c)] = e.tgt[c];
-                    if (c + 1 < e.tgt.size()) tin[r][int64_t(c) + 1] = e.tgt[c];
+                    toutA[r][int64_t(c)] = e.tgt[c];
+                    if (c + 1 < e.tgt.size()) tinA[r][int64_t(c) + 1] = e.tgt[c];
                 }
             }
             opt.zero_grad();
