@@ -4,6 +4,7 @@
 #include "attnscope/alignment.h"
 #include "attnscope/corpus.h"
 #include "attnscope/dumps.h"
+#include "attnscope/headstats.h"
 #include "attnscope/resources.h"
 #include "attnscope/train.h"
 #include "attnscope/translator.h"
@@ -20,6 +21,7 @@
 #include <QRegularExpression>
 #include <QSaveFile>
 
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -29,7 +31,7 @@
 namespace attnscope::cli {
 
 namespace {
-const QStringList kCommands{"models", "run", "render", "import", "eval", "align", "train", "help"};
+const QStringList kCommands{"models", "run", "render", "import", "eval", "align", "heads", "train", "help"};
 
 int fail(const std::string& message)
 {
@@ -52,9 +54,13 @@ Usage:
   attnscope                          start the GUI on the built-in demo
   attnscope models                   list the built-in models
   attnscope run MODEL INPUT [--target TEXT] --out FILE
+        [--view matrix|grid|flow|compare --kind NAME --layer N --head N|mean]
+        [--compare-model MODEL2 --kind2 NAME --layer2 N --head2 N|mean]
                                      translate INPUT (text, a verse reference such as
-                                     "Ruth 1:16", or a text file) and write the alignment
-                                     view (.png .svg .pdf) or the trace (.attn .json)
+                                     "Ruth 1:16", or a text file) and write a view
+                                     (.png .svg .pdf) or the trace (.attn .json); compare
+                                     draws two heads, B from MODEL2 on the same sentence
+                                     and forced target when given
   attnscope render TRACE --out FILE [--view matrix|grid|flow --kind NAME --layer N --head N]
                                      draw a saved .attn/.json trace as .png .svg .pdf (no model)
   attnscope import DUMP [--tokens FILE] [--axes a,b,..] --out FILE
@@ -62,8 +68,12 @@ Usage:
                                      → a trace (.attn .json) or a view as .png .svg .pdf
   attnscope eval MODEL [--split dev|test] [--limit N] [--no-bleu]
                                      precision, recall, AER, diagonal-baseline AER, BLEU
-  attnscope align MODEL --split dev|test --out FILE.jsonl
-                                     one JSON object of alignment links per verse
+  attnscope align MODEL --split dev|test --out FILE.jsonl [--kind NAME --layer N --head N|mean]
+                                     one JSON object of alignment links per verse (default:
+                                     the model's "cross" alignment)
+  attnscope heads MODEL [--split dev|test] [--limit N] --out FILE.csv
+                                     the head table over a split: per head mean entropy,
+                                     position stats (Clark et al. 2019) and AER
   attnscope train MODEL [--out FILE] [--epochs N] [--score F] [--no-resume] ...
                                      train a built-in model (checkpoints and resumes)
 Exit status: 0 success, 1 failure (message on stderr), 2 usage error.
@@ -93,6 +103,21 @@ Status loadCorpusSplit(const std::string& splitName, Corpus& corpus, std::vector
     if (split == Split::Train) return Status::error("evaluation runs on dev or test, never on train");
     if (auto st = loadBibleCorpus(corpus, {split}); !st) return st;
     verses = corpus.split(split);
+    return Status::success();
+}
+
+/// "--layer N --head N|mean" (1-based) → 0-based layer, head (−1 = mean over heads).
+Status parseLayerHead(const QString& layerText, const QString& headText, int& layer, int& head)
+{
+    bool ok = false;
+    layer = layerText.toInt(&ok) - 1;
+    if (!ok || layer < 0) return Status::error("--layer takes a number from 1");
+    if (headText == QLatin1String("mean")) {
+        head = -1;
+        return Status::success();
+    }
+    head = headText.toInt(&ok) - 1;
+    if (!ok || head < 0) return Status::error("--head takes a number from 1, or mean");
     return Status::success();
 }
 
@@ -141,8 +166,15 @@ int cmdAlign(const QStringList& args)
     p.addPositionalArgument("model", "model name or weights file");
     p.addOption({"split", "dev or test", "split", "test"});
     p.addOption({"out", "output .jsonl file", "file"});
+    p.addOption({"kind", "attention tensor (e.g. cross_attention); default: the model's \"cross\" alignment", "name"});
+    p.addOption({"layer", "layer, from 1", "N", "1"});
+    p.addOption({"head", "head, from 1, or \"mean\" for the mean over the layer's heads", "N|mean", "1"});
     if (!p.parse(args)) return usage(p.errorText().toStdString());
     if (p.positionalArguments().size() != 1 || !p.isSet("out")) return usage("align takes MODEL --split S --out FILE.jsonl");
+    int layer = 0, head = 0;
+    if (auto st = parseLayerHead(p.value("layer"), p.value("head"), layer, head); !st) return usage(st.message);
+    const std::string kind = p.value("kind").toStdString();
+    const bool chosen = p.isSet("kind") || p.isSet("layer") || p.isSet("head");
     Translator t;
     if (auto st = t.load(p.positionalArguments()[0].toStdString()); !st) return fail(st.message);
     Corpus corpus;
@@ -158,8 +190,13 @@ int cmdAlign(const QStringList& args)
         QJsonArray src, tgt, links;
         for (const auto& w : verses[k]->sourceWords()) src.append(QString::fromStdString(w));
         for (const auto& w : verses[k]->targetWords()) tgt.append(QString::fromStdString(w));
-        for (const auto& l : traceLinks(trace)) links.append(QJsonArray{l.source, l.target});
-        QJsonObject o{{"ref", QString::fromStdString(verses[k]->ref)}, {"source", src}, {"target", tgt}, {"links", links}};
+        TraceTensor map;
+        if (auto st = selectHead(trace, chosen ? kind : std::string(), layer, head, map); !st) return fail(st.message);
+        AlignmentScore score;
+        scoreHead(map, trace, score);
+        for (const auto& l : headLinks(map)) links.append(QJsonArray{l.source, l.target});
+        QJsonObject o{{"ref", QString::fromStdString(verses[k]->ref)}, {"source", src}, {"target", tgt}, {"links", links},
+                      {"aer", score.aer()}};
         f.write(QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n');
     }
     progress(int64_t(verses.size()), int64_t(verses.size()));
@@ -171,7 +208,7 @@ int cmdAlign(const QStringList& args)
 int cmdTrain(const QStringList& args)
 {
     QCommandLineParser p;
-    p.addPositionalArgument("model", "built-in model to train (gru-bahdanau)");
+    p.addPositionalArgument("model", "built-in model to train (gru-bahdanau, transformer)");
     TrainConfig c;
     p.addOption({"out", "weights file to write", "file"});
     p.addOption({"checkpoint", "checkpoint file (default OUT.ckpt)", "file"});
@@ -187,6 +224,12 @@ int cmdTrain(const QStringList& args)
     p.addOption({"max-steps", "stop after N batches (0 = all)", "N", "0"});
     p.addOption({"max-verses", "use only the first N training verses (0 = all)", "N", "0"});
     p.addOption({"guided-alignment", "weight λ of the guided-alignment loss (train-split Strong's links; 0 = off)", "λ", "0"});
+    p.addOption({"heads", "Transformer heads per attention layer", "N", QString::number(c.heads)});
+    p.addOption({"layers", "Transformer encoder (= decoder) layers", "N", QString::number(c.layers)});
+    p.addOption({"ff", "Transformer feed-forward size", "N", QString::number(c.feedForward)});
+    p.addOption({"warmup", "linear learning-rate warm-up, batches (default: 400 for the Transformer, else 0)", "N"});
+    p.addOption({"label-smoothing", "label smoothing ε (default: 0.1 for the Transformer, else 0)", "ε"});
+    p.addOption({"dropout", "dropout (default: 0.1 for the Transformer, else 0.2)", "p"});
     p.addOption({"guided-from-step", "apply the guided-alignment loss from this batch on", "N", "0"});
     if (!p.parse(args)) return usage(p.errorText().toStdString());
     if (p.positionalArguments().size() != 1) return usage("train takes one MODEL");
@@ -208,8 +251,18 @@ int cmdTrain(const QStringList& args)
     c.maxTrainVerses = p.value("max-verses").toInt();
     c.guidedAlignment = p.value("guided-alignment").toDouble();
     c.guidedFromStep = p.value("guided-from-step").toInt();
-    if (c.epochs < 1 || c.batchSize < 1 || c.hidden < 1 || c.embedding < 1 || c.vocabSize < 10)
-        return usage("epochs, batch, hidden, embedding and vocab must be positive");
+    const bool transformer = c.model == "transformer";
+    c.heads = p.value("heads").toInt();
+    c.layers = p.value("layers").toInt();
+    c.feedForward = p.value("ff").toInt();
+    c.warmupSteps = p.isSet("warmup") ? p.value("warmup").toInt() : (transformer ? 400 : 0);
+    c.labelSmoothing = p.isSet("label-smoothing") ? p.value("label-smoothing").toDouble() : (transformer ? 0.1 : 0.0);
+    c.dropout = p.isSet("dropout") ? p.value("dropout").toDouble() : (transformer ? 0.1 : 0.2);
+    if (c.epochs < 1 || c.batchSize < 1 || c.hidden < 1 || c.embedding < 1 || c.vocabSize < 10 || c.heads < 1 ||
+        c.layers < 1 || c.feedForward < 1 || c.warmupSteps < 0 || c.labelSmoothing < 0 || c.labelSmoothing >= 1 ||
+        c.dropout < 0 || c.dropout >= 1)
+        return usage("epochs, batch, hidden, embedding, vocab, heads, layers and ff must be positive; "
+                     "label smoothing and dropout in [0, 1)");
     TrainReport r;
     auto st = train(c, r, {}, [](const std::string& line) { std::cerr << line << std::endl; });
     if (!st) return fail(st.message);
@@ -219,25 +272,36 @@ int cmdTrain(const QStringList& args)
 
 void addViewOptions(QCommandLineParser& p)
 {
-    p.addOption({"view", "matrix (one head), grid (all heads) or flow (token flow of one layer)", "view", "matrix"});
+    p.addOption({"view", "matrix (one head), grid (all heads), flow (token flow of one layer) or compare (two heads)", "view", "matrix"});
     p.addOption({"kind", "which attention tensor of the trace (default: cross, else the first multi-head one)", "name"});
     p.addOption({"layer", "layer, from 1", "N", "1"});
-    p.addOption({"head", "head, from 1", "N", "1"});
+    p.addOption({"head", "head, from 1, or mean (matrix, compare)", "N|mean", "1"});
+    p.addOption({"kind2", "compare: head B's tensor", "name"});
+    p.addOption({"layer2", "compare: head B's layer", "N", "1"});
+    p.addOption({"head2", "compare: head B's head, or mean", "N|mean", "2"});
     p.addOption({"width", "image width in pixels", "px", "0"});
     p.addOption({"height", "image height in pixels", "px", "0"});
 }
 
-int drawView(const AttentionTrace& trace, const QCommandLineParser& p, const QString& out)
+int drawView(const AttentionTrace& trace, const QCommandLineParser& p, const QString& out,
+             const AttentionTrace* other = nullptr)
 {
     ui::FigureOptions o;
     o.view = p.value("view");
     o.kind = p.value("kind");
-    o.layer = p.value("layer").toInt() - 1;
-    o.head = p.value("head").toInt() - 1;
+    o.kind2 = p.value("kind2");
+    if (auto st = parseLayerHead(p.value("layer"), p.value("head"), o.layer, o.head); !st) return usage(st.message);
+    if (o.view == "compare") {
+        // Head B defaults to the next head of the same tensor, or the same head of the other model.
+        const QString head2 = p.isSet("head2") ? p.value("head2") : other ? p.value("head") : p.value("head2");
+        if (auto st = parseLayerHead(p.value("layer2"), head2, o.layer2, o.head2); !st) return usage(st.message);
+        if (!p.isSet("kind2") && !other) o.kind2 = o.kind;
+    }
     o.width = p.value("width").toInt();
     o.height = p.value("height").toInt();
+    if (o.view != "matrix" && o.view != "compare" && o.head < 0) return usage("--head mean applies to the matrix and compare views");
     QString error;
-    if (!ui::exportTraceView(trace, o, out, &error)) return fail(error.toStdString());
+    if (!ui::exportTraceView(trace, o, out, &error, other)) return fail(error.toStdString());
     return 0;
 }
 
@@ -302,8 +366,8 @@ int cmdRun(const QStringList& args)
     p.addOption({"target", "reference translation for forced decoding", "text"});
     p.addOption({"free", "with a verse reference: free decoding instead of forced"});
     p.addOption({"out", "output: .png .svg .pdf (view) or .attn .json (trace)", "file"});
-    p.addOption({"width", "image width in pixels", "px", "0"});
-    p.addOption({"height", "image height in pixels", "px", "0"});
+    p.addOption({"compare-model", "compare view: head B from this model, forced to the same target tokens", "model"});
+    addViewOptions(p);
     if (!p.parse(args)) return usage(p.errorText().toStdString());
     const QStringList pos = p.positionalArguments();
     if (pos.size() != 2 || !p.isSet("out")) return usage("run takes MODEL INPUT --out FILE");
@@ -340,12 +404,80 @@ int cmdRun(const QStringList& args)
 
     if (ext == "attn" || ext == "json") {
         if (auto ws = saveTraceAuto(trace, out.toStdString()); !ws) return fail(ws.message);
-    } else {
-        QString error;
-        if (!ui::exportTraceFigure(trace, out, p.value("width").toInt(), p.value("height").toInt(), &error))
-            return fail(error.toStdString());
+    } else if (p.isSet("compare-model")) {
+        if (p.value("view") != "compare") return usage("--compare-model goes with --view compare");
+        // Model B reads the same source and is forced to the target tokens of model A's trace.
+        Translator t2;
+        if (auto ls = t2.load(p.value("compare-model").toStdString()); !ls) return fail(ls.message);
+        AttentionTrace other;
+        const TraceTensor* cross = trace.find("cross");
+        if (!cross || cross->labels.size() != 2) return fail("the trace of " + pos[0].toStdString() + " has no labelled cross attention");
+        std::string target;
+        for (size_t k = 0; k + 1 < cross->labels[0].size(); ++k) target += (k ? " " : "") + cross->labels[0][k];
+        const std::string source = trace.meta("input");
+        if (auto fs = verse && !p.isSet("free") && !p.isSet("target") ? t2.decodeVerse(*verse, true, other)
+                                                                      : t2.forceDecode(source, target, other);
+            !fs)
+            return fail(fs.message);
+        if (int rc = drawView(trace, p, out, &other); rc != 0) return rc;
+    } else if (int rc = drawView(trace, p, out); rc != 0) {
+        return rc;
     }
     std::cerr << "wrote " << out.toStdString() << "\n";
+    return 0;
+}
+
+int cmdHeads(const QStringList& args)
+{
+    QCommandLineParser p;
+    p.addPositionalArgument("model", "model name or weights file");
+    p.addOption({"split", "dev or test", "split", "dev"});
+    p.addOption({"limit", "only the first N verses", "N", "0"});
+    p.addOption({"out", "output .csv file", "file"});
+    if (!p.parse(args)) return usage(p.errorText().toStdString());
+    if (p.positionalArguments().size() != 1 || !p.isSet("out")) return usage("heads takes MODEL --split S --out FILE.csv");
+    Translator t;
+    if (auto st = t.load(p.positionalArguments()[0].toStdString()); !st) return fail(st.message);
+    Corpus corpus;
+    std::vector<const Verse*> verses;
+    if (auto st = loadCorpusSplit(p.value("split").toStdString(), corpus, verses); !st) return fail(st.message);
+    const int limit = p.value("limit").toInt();
+    if (limit > 0 && int(verses.size()) > limit) verses.resize(size_t(limit));
+    HeadTableResult r;
+    if (auto st = headTable(t, verses, r, progressPrinter("heads")); !st) return fail(st.message);
+    QSaveFile f(p.value("out"));
+    if (!f.open(QIODevice::WriteOnly)) return fail("cannot write " + p.value("out").toStdString() + ": " + f.errorString().toStdString());
+    auto num = [](double x) { return std::isnan(x) ? QByteArray() : QByteArray::number(x, 'f', 4); };
+    f.write("kind,layer,head,entropy_bits,same,previous,next,punctuation,eos,aer,precision,recall,predicted,gold,correct\n");
+    std::printf("model %s, %s split, %d verses; diagonal baseline AER %.1f%%\n", t.modelName().c_str(),
+                p.value("split").toStdString().c_str(), r.verses, 100 * r.diagonal.aer());
+    for (const auto& [name, acc] : r.tensors) {
+        double best = 2;
+        int bestL = 0, bestH = 0;
+        for (int l = 0; l < acc.layers(); ++l)
+            for (int h = 0; h < acc.heads(); ++h) {
+                const HeadSummary s = acc.mean(l, h);
+                const QByteArray aer = s.scored ? num(s.score.aer()) : QByteArray();
+                f.write(QByteArray::fromStdString(name) + ',' + QByteArray::number(l + 1) + ',' + QByteArray::number(h + 1) +
+                        ',' + num(s.entropy) + ',' + num(s.same) + ',' + num(s.previous) + ',' + num(s.next) + ',' +
+                        num(s.punctuation) + ',' + num(s.eos) + ',' + aer + ',' +
+                        (s.scored ? num(s.score.precision()) : QByteArray()) + ',' +
+                        (s.scored ? num(s.score.recall()) : QByteArray()) + ',' +
+                        (s.scored ? QByteArray::number(s.score.predicted) + ',' + QByteArray::number(s.score.gold) + ',' +
+                                        QByteArray::number(s.score.hits)
+                                  : QByteArray(",,")) +
+                        '\n');
+                if (s.scored && s.score.aer() < best) {
+                    best = s.score.aer();
+                    bestL = l;
+                    bestH = h;
+                }
+            }
+        if (best <= 1)
+            std::printf("%-36s best AER %.1f%% at layer %d head %d\n", name.c_str(), 100 * best, bestL + 1, bestH + 1);
+    }
+    if (!f.commit()) return fail("cannot write " + p.value("out").toStdString() + ": " + f.errorString().toStdString());
+    std::cerr << "wrote " << p.value("out").toStdString() << "\n";
     return 0;
 }
 } // namespace
@@ -377,6 +509,7 @@ int run(int argc, char** argv)
     if (cmd == "models") return cmdModels();
     if (cmd == "eval") return cmdEval(args);
     if (cmd == "align") return cmdAlign(args);
+    if (cmd == "heads") return cmdHeads(args);
     if (cmd == "train") return cmdTrain(args);
     if (cmd == "run") return cmdRun(args);
     if (cmd == "render") return cmdRender(args);

@@ -1,6 +1,9 @@
 #include "figureexport.h"
 
+#include "attnscope/alignment.h"
+#include "attnscope/headstats.h"
 #include "views/alignmentmatrixview.h"
+#include "views/headcompareview.h"
 #include "views/headgridview.h"
 #include "views/tokenflowview.h"
 
@@ -68,12 +71,54 @@ bool exportWidget(QWidget& w, QSize size, const QString& path, QString* error)
 }
 } // namespace
 
-bool exportTraceView(const AttentionTrace& trace, const FigureOptions& o, const QString& path, QString* error)
+QString headName(const AttentionTrace& trace, const QString& kind, int layer, int head)
+{
+    QString name = QString::fromStdString(trace.model);
+    if (!name.isEmpty()) name += QStringLiteral(" · ");
+    const TraceTensor* t = kind.isEmpty() ? nullptr : trace.find(kind.toStdString());
+    if (!t) {
+        const TraceTensor* c = trace.find("cross");
+        if (kind.isEmpty() && c && c->shape.size() == 2) return name + QStringLiteral("cross");
+        for (const auto& x : trace.tensors)
+            if (x.shape.size() == 4 && !t) t = &x;
+    }
+    if (!t) return name + kind;
+    if (t->shape.size() == 2) return name + QString::fromStdString(t->name);
+    return name + QStringLiteral("%1 L%2 %3").arg(QString::fromStdString(t->name)).arg(layer + 1)
+                      .arg(head < 0 ? QStringLiteral("mean") : QStringLiteral("H%1").arg(head + 1));
+}
+
+bool exportTraceView(const AttentionTrace& trace, const FigureOptions& o, const QString& path, QString* error,
+                     const AttentionTrace* other)
 {
     auto fail = [&](const QString& m) {
         if (error) *error = m;
         return false;
     };
+    if (o.view == "matrix" || o.view == "compare") {
+        TraceTensor a;
+        if (auto st = selectHead(trace, o.kind.toStdString(), o.layer, o.head, a); !st) return fail(QString::fromStdString(st.message));
+        if (o.view == "matrix") {
+            AttentionTrace one = trace;
+            one.tensors = {std::move(a)};
+            if (!goldFits(one, one.tensors[0].shape[0], one.tensors[0].shape[1])) {
+                one.goldLinks.clear();
+                one.sourceEvaluated.clear();
+                one.targetEvaluated.clear();
+            }
+            return exportTraceFigure(one, path, o.width, o.height, error);
+        }
+        const AttentionTrace& second = other ? *other : trace;
+        TraceTensor b;
+        if (auto st = selectHead(second, o.kind2.toStdString(), o.layer2, o.head2, b); !st) return fail(QString::fromStdString(st.message));
+        HeadCompareView view;
+        QString message;
+        if (!view.setHeads(a, headName(trace, o.kind, o.layer, o.head), b, headName(second, o.kind2, o.layer2, o.head2),
+                           &trace, &message))
+            return fail(message);
+        const QSize size(o.width > 0 ? o.width : 1100, o.height > 0 ? o.height : 420);
+        return exportWidget(view, size, path, error);
+    }
     const TraceTensor* t = nullptr;
     if (!o.kind.isEmpty()) t = trace.find(o.kind.toStdString());
     else if (const TraceTensor* c = trace.find("cross"); c && c->shape.size() == 2) t = c;
@@ -82,33 +127,13 @@ bool exportTraceView(const AttentionTrace& trace, const FigureOptions& o, const 
             if (x.shape.size() == 4 && !t) t = &x;
     if (!t) return fail(o.kind.isEmpty() ? QStringLiteral("the trace has no attention tensor to draw")
                                          : QStringLiteral("the trace has no tensor named '%1'").arg(o.kind));
-    if (t->shape.size() == 2) {
-        if (o.view != "matrix" && o.view != "flow") return fail(QStringLiteral("'%1' is 2-D: use --view matrix or flow").arg(o.kind));
-        if (o.view == "matrix") {
-            AttentionTrace one = trace;
-            one.tensors = {*t};
-            one.tensors[0].name = "cross";
-            return exportTraceFigure(one, path, o.width, o.height, error);
-        }
-    }
-    TraceTensor four = *t;  // 2-D → one layer with one head
-    if (t->shape.size() == 2) {
-        four.shape = {1, 1, t->shape[0], t->shape[1]};
-        four.labels = t->labels.size() == 2 ? std::vector<std::vector<std::string>>{{}, {}, t->labels[0], t->labels[1]}
-                                            : std::vector<std::vector<std::string>>{};
-    }
+    if (t->shape.size() == 2 && o.view != "flow")
+        return fail(QStringLiteral("'%1' is 2-D: use --view matrix or flow").arg(QString::fromStdString(t->name)));
+    const TraceTensor four = asMultiHead(*t);  // 2-D → one layer with one head
     if (four.shape.size() != 4) return fail(QStringLiteral("cannot draw a %1-D tensor").arg(four.shape.size()));
-    if (o.layer < 0 || o.layer >= four.shape[0] || o.head < 0 || o.head >= four.shape[1])
-        return fail(QStringLiteral("no layer %1, head %2 (the tensor has %3 layers × %4 heads)")
-                        .arg(o.layer + 1).arg(o.head + 1).arg(four.shape[0]).arg(four.shape[1]));
-    if (o.view == "matrix") {
-        AttentionTrace one = trace;
-        one.tensors.clear();
-        TraceTensor slice;
-        if (auto st = sliceHead(four, o.layer, o.head, "cross", slice); !st) return fail(QString::fromStdString(st.message));
-        one.tensors.push_back(std::move(slice));
-        return exportTraceFigure(one, path, o.width, o.height, error);
-    }
+    if (o.layer < 0 || o.layer >= four.shape[0])
+        return fail(QStringLiteral("no layer %1 (the tensor has %2 layers × %3 heads)")
+                        .arg(o.layer + 1).arg(four.shape[0]).arg(four.shape[1]));
     if (o.view == "grid") {
         HeadGridView grid;
         grid.setTensor(four);
@@ -124,7 +149,7 @@ bool exportTraceView(const AttentionTrace& trace, const FigureOptions& o, const 
                          o.height > 0 ? o.height : int(std::max<int64_t>(240, 40 + 22 * std::max(four.shape[2], four.shape[3]))));
         return exportWidget(flow, size, path, error);
     }
-    return fail(QStringLiteral("unknown view '%1' (matrix, grid, flow)").arg(o.view));
+    return fail(QStringLiteral("unknown view '%1' (matrix, grid, flow, compare)").arg(o.view));
 }
 
 } // namespace attnscope::ui

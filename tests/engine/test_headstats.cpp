@@ -80,6 +80,65 @@ private slots:
         QVERIFY(std::abs(s.punctuation - (0 + 0.2 + 1.0) / 3) < 1e-6);
         QVERIFY(std::abs(s.eos - 0.4 / 3) < 1e-6);
     }
+    void headSummaryAndTableOverSentences()
+    {
+        // [1 layer, 2 heads, 2 queries, 3 keys]; keys "a" "," "</s>".
+        TraceTensor t;
+        t.name = "cross_attention";
+        t.axes = {"layer", "head", "query", "key"};
+        t.shape = {1, 2, 2, 3};
+        t.labels = {{}, {}, {"x", "</s>"}, {"a", ",", "</s>"}};
+        t.values = {1, 0, 0, /**/ 0, 0, 1,        // head 1: one-hot rows (0 bits)
+                    0.5f, 0.5f, 0, /**/ 0, 0.5f, 0.5f};  // head 2: 1 bit per row
+        HeadSummary s;
+        QVERIFY(summarizeHead(t, 0, 1, nullptr, s).ok);
+        QVERIFY(std::abs(s.entropy - 1.0) < 1e-9);
+        QVERIFY(std::abs(s.punctuation - 0.5) < 1e-9);  // key "," gets .5 in both rows
+        QVERIFY(s.hasEos && std::abs(s.eos - 0.25) < 1e-9);
+        QVERIFY(!s.scored);
+        QVERIFY(!summarizeHead(t, 0, 2, nullptr, s).ok);  // no head 3
+        // Gold over the same tokens: target "x" ↔ source "a" (both evaluated).
+        AttentionTrace gold;
+        gold.sourceEvaluated = {1, 0, 0};
+        gold.targetEvaluated = {1, 0};
+        gold.goldLinks = {{0, 0}};
+        QVERIFY(summarizeHead(t, 0, 0, &gold, s).ok);
+        QVERIFY(s.scored);
+        QCOMPARE(s.score.hits, 1LL);
+        QCOMPARE(s.score.aer(), 0.0);
+        // Two sentences: means of the numbers, summed alignment counts.
+        HeadTableAccumulator acc;
+        QVERIFY(acc.add(t, &gold).ok);
+        TraceTensor u = t;
+        u.values = {0.5f, 0.5f, 0, /**/ 0, 0.5f, 0.5f, /**/ 1, 0, 0, /**/ 0, 0, 1};  // heads swapped
+        QVERIFY(acc.add(u, &gold).ok);
+        QCOMPARE(acc.sentences(), 2);
+        QVERIFY(std::abs(acc.mean(0, 0).entropy - 0.5) < 1e-9);
+        QCOMPARE(acc.mean(0, 0).score.gold, 2LL);
+        TraceTensor wrong = t;
+        wrong.shape = {2, 1, 2, 3};
+        QVERIFY(!acc.add(wrong, nullptr).ok);  // another layout is refused
+    }
+    void selectHeadOrMean()
+    {
+        AttentionTrace tr;
+        TraceTensor t;
+        t.name = "cross_attention";
+        t.axes = {"layer", "head", "query", "key"};
+        t.shape = {1, 2, 1, 2};
+        t.values = {1, 0, /**/ 0, 1};
+        tr.tensors.push_back(t);
+        TraceTensor out;
+        QVERIFY(selectHead(tr, "", 0, 1, out).ok);  // no "cross": the first 4-D tensor
+        QCOMPARE(out.values, (std::vector<float>{0, 1}));
+        QVERIFY(selectHead(tr, "cross_attention", 0, -1, out).ok);  // mean over heads
+        QCOMPARE(out.values, (std::vector<float>{0.5f, 0.5f}));
+        QCOMPARE(out.name, std::string("cross"));
+        auto st = selectHead(tr, "cross_attention", 1, 0, out);
+        QVERIFY(!st.ok && st.message.find("1 layers × 2 heads") != std::string::npos);
+        st = selectHead(tr, "nope", 0, 0, out);
+        QVERIFY(!st.ok && st.message.find("cross_attention") != std::string::npos);  // names what exists
+    }
 };
 
 QTEST_GUILESS_MAIN(TestHeadStats)

@@ -19,6 +19,8 @@
 #include <QLabel>
 #include <QMimeData>
 #include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QSpinBox>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTabWidget>
@@ -431,6 +433,82 @@ private slots:
         QVERIFY(!tabs->isTabEnabled(1));
         QVERIFY(tabs->isTabEnabled(3));  // a 2-D trace flows as one head
         QCOMPARE(flow->heads(), 1);
+    }
+    void transformerHeadsCompareAcrossModelsAndScoreDev()
+    {
+        MainWindow w(true);  // the demo verse (Ruth 1:16, with gold) with the GRU model
+        w.resize(1200, 900);
+        w.show();
+        TextWorkspace* ws = w.textWorkspace();
+        QSignalSpy shown(ws, &TextWorkspace::traceShown);
+        QVERIFY(shown.wait(60000));
+        auto* tabs = w.findChild<QTabWidget*>("viewTabs");
+        QVERIFY(!tabs->isTabEnabled(1));  // the GRU has one attention map: no head grid
+        QVERIFY(tabs->isTabEnabled(2));   // but it can be compared
+        w.findChild<QComboBox*>("modelPicker")->setCurrentText("transformer");
+        QVERIFY2(shown.wait(60000), qPrintable(ws->bannerText()));
+        QCOMPARE(QString::fromStdString(ws->currentTrace()->model), QString("transformer"));
+        QVERIFY(ws->currentTrace()->hasGold());
+        QVERIFY(tabs->isTabEnabled(1));
+        auto* kind = w.findChild<QComboBox*>("headKind");
+        for (const char* k : {"encoder_self", "decoder_self", "cross_attention", "encoder_self · rollout"})
+            QVERIFY2(kind->findText(k) >= 0, k);
+        kind->setCurrentText("cross_attention");
+        QCOMPARE(ws->headGrid()->layers(), 3);
+        QCOMPARE(ws->headGrid()->heads(), 4);
+        // Click layer 3, head 2 of the grid: the matrix shows that head with the verse's gold.
+        tabs->setCurrentIndex(1);
+        QTest::mouseClick(ws->headGrid(), Qt::LeftButton, Qt::NoModifier, ws->headGrid()->cellRect(2, 1).center());
+        QCOMPARE(tabs->currentIndex(), 0);
+        attnscope::TraceTensor head;
+        QVERIFY(attnscope::sliceHead(*ws->currentTrace()->find("cross_attention"), 2, 1, "x", head).ok);
+        QCOMPARE(ws->matrixView()->value(3, 2), double(head.at(3, 2)));
+        QVERIFY(ws->matrixView()->linkCounts().hits + ws->matrixView()->linkCounts().misses > 0);
+
+        // Cross-model comparison through the Compare tab's controls: Transformer layer 2
+        // head 1 (A) against the GRU's attention (B) on the same verse and target.
+        QSignalSpy compared(ws, &TextWorkspace::comparisonShown);
+        w.findChild<QComboBox*>("compareKindA")->setCurrentText("cross_attention");
+        w.findChild<QSpinBox*>("compareLayerA")->setValue(2);
+        auto* headA = w.findChild<QComboBox*>("compareHeadA");
+        headA->setCurrentIndex(headA->findData(0));
+        auto* modelB = w.findChild<QComboBox*>("compareModelB");
+        modelB->setCurrentIndex(modelB->findData("gru-bahdanau"));
+        QTest::mouseClick(w.findChild<QPushButton*>("compareButton"), Qt::LeftButton);
+        QVERIFY(compared.wait(60000));
+        QCOMPARE(tabs->currentIndex(), 2);
+        const auto& c = ws->compareView()->comparison();
+        QCOMPARE(int(c.jsdRows.size()), int(ws->currentTrace()->find("cross")->shape[0]));
+        QVERIFY(c.jsd > 0 && c.jsd <= 1);
+        QVERIFY(!std::isnan(c.aerA) && !std::isnan(c.aerB));  // both scored against the verse's gold
+        QVERIFY(c.pearson > -1 && c.pearson < 1);
+        const QString status = w.findChild<QLabel*>("compareStatus")->text();
+        QVERIFY2(status.contains("gru-bahdanau · cross") && status.contains("transformer · cross_attention L2 H1"), qPrintable(status));
+        // The same comparison again uses the cached GRU trace (synchronous).
+        QTest::mouseClick(w.findChild<QPushButton*>("compareButton"), Qt::LeftButton);
+        QCOMPARE(compared.count(), 2);
+        // Two heads of the same model: layer 1 head 1 against the layer-1 mean.
+        ws->compareHeads("cross_attention", 0, 0, QString(), "cross_attention", 0, -1);
+        QCOMPARE(compared.count(), 3);
+        QVERIFY(w.findChild<QLabel*>("compareStatus")->text().contains("L1 mean"));
+
+        // Dev-split AER of every head, computed in the background (8 verses here).
+        tabs->setCurrentIndex(0);
+        QSignalSpy scored(ws, &TextWorkspace::devScoresShown);
+        ws->scoreHeadsOnDev(8);
+        QVERIFY(!w.findChild<QProgressBar*>("devProgress")->isHidden());
+        QVERIFY(scored.wait(120000));
+        HeadTableView* table = ws->headTable();
+        QCOMPARE(table->rowCount(), 12);
+        for (int l = 0; l < 3; ++l)
+            for (int h = 0; h < 4; ++h) {
+                const double aer = table->value(l, h, HeadTableView::DevAer);
+                QVERIFY(aer >= 0 && aer <= 1);
+            }
+        QVERIFY(w.findChild<QLabel*>("devStatus")->text().contains("best head"));
+        QVERIFY(w.findChild<QProgressBar*>("devProgress")->isHidden());
+        kind->setCurrentText("encoder_self");  // self-attention has no gold: no dev AER
+        QVERIFY(std::isnan(table->value(0, 0, HeadTableView::DevAer)));
     }
 };
 

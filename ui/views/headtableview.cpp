@@ -19,27 +19,21 @@ QTableWidgetItem* number(double v, int decimals)
     item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
     return item;
 }
-
-bool isPunctuation(const std::string& label)
-{
-    const QString s = QString::fromStdString(label);
-    if (s.isEmpty() || s == "</s>") return false;
-    for (QChar c : s)
-        if (c.isLetterOrNumber()) return false;
-    return true;
-}
 } // namespace
 
 HeadTableView::HeadTableView(QWidget* parent) : QTableWidget(parent)
 {
-    setColumnCount(9);
+    setColumnCount(ColumnCount);
     setHorizontalHeaderLabels({tr("layer"), tr("head"), tr("entropy (bits)"), tr("same"), tr("previous"), tr("next"),
-                               tr("punctuation"), tr("end of sentence"), tr("AER")});
-    horizontalHeaderItem(2)->setToolTip(tr("Mean entropy of the head's attention rows"));
-    horizontalHeaderItem(3)->setToolTip(tr("Mean attention to the query's own position"));
-    horizontalHeaderItem(6)->setToolTip(tr("Mean attention to punctuation tokens"));
-    horizontalHeaderItem(7)->setToolTip(tr("Mean attention to the final </s> / [SEP] token"));
-    horizontalHeaderItem(8)->setToolTip(tr("Alignment error rate of the head's argmax links against gold (when known)"));
+                               tr("punctuation"), tr("end of sentence"), tr("AER (sentence)"), tr("AER (dev split)")});
+    horizontalHeaderItem(Entropy)->setToolTip(tr("Mean entropy of the head's attention rows"));
+    horizontalHeaderItem(Same)->setToolTip(tr("Mean attention to the query's own position"));
+    horizontalHeaderItem(Previous)->setToolTip(tr("Mean attention to the position before the query's"));
+    horizontalHeaderItem(Next)->setToolTip(tr("Mean attention to the position after the query's"));
+    horizontalHeaderItem(Punctuation)->setToolTip(tr("Mean attention to punctuation tokens"));
+    horizontalHeaderItem(Eos)->setToolTip(tr("Mean attention to the final </s> / [SEP] token"));
+    horizontalHeaderItem(Aer)->setToolTip(tr("Alignment error rate of the head's argmax links on this sentence (when gold is known)"));
+    horizontalHeaderItem(DevAer)->setToolTip(tr("Alignment error rate of the head over the whole dev split (forced decoding of each verse; computed in the background)"));
     verticalHeader()->hide();
     setSelectionBehavior(QAbstractItemView::SelectRows);
     setSelectionMode(QAbstractItemView::SingleSelection);
@@ -47,7 +41,7 @@ HeadTableView::HeadTableView(QWidget* parent) : QTableWidget(parent)
     setSortingEnabled(true);
     horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     connect(this, &QTableWidget::cellClicked, this, [this](int row, int) {
-        emit headActivated(item(row, 0)->data(Qt::DisplayRole).toInt() - 1, item(row, 1)->data(Qt::DisplayRole).toInt() - 1);
+        emit headActivated(item(row, Layer)->data(Qt::DisplayRole).toInt() - 1, item(row, Head)->data(Qt::DisplayRole).toInt() - 1);
     });
 }
 
@@ -57,34 +51,51 @@ void HeadTableView::setTensor(const TraceTensor& t, const AttentionTrace* gold)
     clearContents();
     setRowCount(0);
     if (t.shape.size() != 4) return;
-    const int L = int(t.shape[0]), H = int(t.shape[1]), Q = int(t.shape[2]), K = int(t.shape[3]);
-    std::vector<bool> punct(size_t(K), false);
-    int eos = -1;
-    if (t.labels.size() == 4 && int(t.labels[3].size()) == K) {
-        for (int k = 0; k < K; ++k) punct[size_t(k)] = isPunctuation(t.labels[3][size_t(k)]);
-        const std::string& last = t.labels[3].back();
-        if (last == "</s>" || last == "[SEP]" || last == "<eos>" || last == "<|endoftext|>") eos = K - 1;
-    }
+    const int L = int(t.shape[0]), H = int(t.shape[1]);
     setRowCount(L * H);
     for (int l = 0; l < L; ++l)
         for (int h = 0; h < H; ++h) {
+            HeadSummary s;
+            summarizeHead(t, l, h, gold, s);
             const int row = l * H + h;
-            TraceTensor head;
-            sliceHead(t, l, h, "cross", head);
-            const auto s = positionStats(head.values.data(), Q, K, punct, eos);
-            AlignmentScore score;
-            const double aer = gold && scoreHead(head, *gold, score) ? score.aer() : std::nan("");
-            setItem(row, 0, number(l + 1, 0));
-            setItem(row, 1, number(h + 1, 0));
-            setItem(row, 2, number(meanEntropy(head.values.data(), Q, K), 3));
-            setItem(row, 3, number(s.same, 3));
-            setItem(row, 4, number(s.previous, 3));
-            setItem(row, 5, number(s.next, 3));
-            setItem(row, 6, number(s.punctuation, 3));
-            setItem(row, 7, number(eos >= 0 ? s.eos : std::nan(""), 3));
-            setItem(row, 8, number(aer, 3));
+            setItem(row, Layer, number(l + 1, 0));
+            setItem(row, Head, number(h + 1, 0));
+            setItem(row, Entropy, number(s.entropy, 3));
+            setItem(row, Same, number(s.same, 3));
+            setItem(row, Previous, number(s.previous, 3));
+            setItem(row, Next, number(s.next, 3));
+            setItem(row, Punctuation, number(s.punctuation, 3));
+            setItem(row, Eos, number(s.eos, 3));
+            setItem(row, Aer, number(s.scored ? s.score.aer() : std::nan(""), 3));
+            setItem(row, DevAer, number(std::nan(""), 3));
         }
     setSortingEnabled(true);
+}
+
+void HeadTableView::setDevAer(int layers, int heads, const std::vector<double>& aer)
+{
+    setSortingEnabled(false);
+    for (int row = 0; row < rowCount(); ++row) {
+        if (!item(row, Layer)) continue;
+        const int l = item(row, Layer)->data(Qt::DisplayRole).toInt() - 1;
+        const int h = item(row, Head)->data(Qt::DisplayRole).toInt() - 1;
+        const bool known = l < layers && h < heads && size_t(l * heads + h) < aer.size();
+        setItem(row, DevAer, number(known ? aer[size_t(l * heads + h)] : std::nan(""), 3));
+    }
+    setSortingEnabled(true);
+}
+
+double HeadTableView::value(int layer, int head, Column column) const
+{
+    for (int row = 0; row < rowCount(); ++row) {
+        const auto* l = item(row, Layer);
+        const auto* h = item(row, Head);
+        if (!l || !h || l->data(Qt::DisplayRole).toInt() != layer + 1 || h->data(Qt::DisplayRole).toInt() != head + 1) continue;
+        bool ok = false;
+        const double v = item(row, column) ? item(row, column)->data(Qt::DisplayRole).toDouble(&ok) : 0;
+        return ok ? v : std::nan("");
+    }
+    return std::nan("");
 }
 
 } // namespace attnscope::ui

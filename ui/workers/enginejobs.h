@@ -30,6 +30,15 @@ struct TranslateResult {
     double milliseconds = 0;
 };
 
+/// Forced decoding of a fixed token sequence by another model, for a cross-model head
+/// comparison (the same sentence and target as the trace on screen).
+struct CompareRequest {
+    quint64 generation = 0;
+    QString model;
+    QString source;
+    QString target;  ///< target tokens joined by spaces (no </s>)
+};
+
 /// A verse from the dev/test splits for the verse picker.
 struct VerseEntry {
     QString ref, split, source, target;
@@ -40,3 +49,5 @@ struct VerseEntry {
 Q_DECLARE_METATYPE(attnscope::ui::TranslateRequest)
 Q_DECLARE_METATYPE(attnscope::ui::TranslateResult)
 Q_DECLARE_METATYPE(QList<attnscope::ui::VerseEntry>)
+Q_DECLARE_METATYPE(attnscope::ui::CompareRequest)
+Q_DECLARE_METATYPE(attnscope::ui::TracePtr)

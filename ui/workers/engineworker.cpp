@@ -12,6 +12,8 @@ EngineWorker::EngineWorker()
     qRegisterMetaType<TranslateRequest>();
     qRegisterMetaType<TranslateResult>();
     qRegisterMetaType<QList<VerseEntry>>();
+    qRegisterMetaType<CompareRequest>();
+    qRegisterMetaType<TracePtr>();
 }
 
 EngineWorker::~EngineWorker() = default;
@@ -93,6 +95,22 @@ void EngineWorker::translate(const TranslateRequest& req)
     r.trace = trace;
     r.milliseconds = double(timer.nsecsElapsed()) / 1e6;
     emit translated(r);
+}
+
+void EngineWorker::decodeForComparison(const CompareRequest& req)
+{
+    QString error;
+    Translator* t = translator(req.model, &error);
+    if (!t) {
+        emit comparisonFailed(req.generation, error);
+        return;
+    }
+    auto trace = std::make_shared<AttentionTrace>();
+    if (auto st = t->forceDecode(req.source.toStdString(), req.target.toStdString(), *trace); !st) {
+        emit comparisonFailed(req.generation, QString::fromStdString(st.message));
+        return;
+    }
+    emit comparisonReady(req.generation, trace);
 }
 
 } // namespace attnscope::ui

@@ -31,12 +31,16 @@ public slots:
     /// Loads the dev and test verses for the verse picker (emits versesReady or failed).
     void loadVerses();
     void translate(const attnscope::ui::TranslateRequest& request);
+    /// Forced decoding for a comparison; answers with comparisonReady or comparisonFailed.
+    void decodeForComparison(const attnscope::ui::CompareRequest& request);
 
 signals:
     void versesReady(const QList<attnscope::ui::VerseEntry>& verses);
     void translated(const attnscope::ui::TranslateResult& result);
     void failed(quint64 generation, const QString& message);
     void log(const QString& line);
+    void comparisonReady(quint64 generation, const attnscope::ui::TracePtr& trace);
+    void comparisonFailed(quint64 generation, const QString& message);
 
 private:
     Translator* translator(const QString& model, QString* error);

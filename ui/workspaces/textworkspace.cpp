@@ -9,7 +9,9 @@
 #include "views/headtableview.h"
 #include "views/tokenflowview.h"
 #include "views/messagebanner.h"
+#include "figureexport.h"
 #include "workers/engineworker.h"
+#include "workers/headscorer.h"
 #include "workspacefile.h"
 
 #include <QButtonGroup>
@@ -21,6 +23,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QRadioButton>
 #include <QCheckBox>
@@ -123,13 +126,90 @@ TextWorkspace::TextWorkspace(EngineWorker* worker, QWidget* parent) : QWidget(pa
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
     headsLayout->addWidget(split, 1);
+    // Dev-split AER of every head, computed in the background.
+    scorer_ = new HeadScorer(this);
+    devScoreButton_ = new QPushButton(tr("Score heads on the &dev split"), heads);
+    devScoreButton_->setObjectName("devScoreButton");
+    devScoreButton_->setToolTip(tr("Forced-decode every dev verse with this model and fill the table's \"AER (dev split)\" column "
+                                   "(runs in the background; starts by itself the first time the Heads tab opens)"));
+    devProgress_ = new QProgressBar(heads);
+    devProgress_->setObjectName("devProgress");
+    devProgress_->setFormat(tr("dev verse %v of %m"));
+    devProgress_->setVisible(false);
+    devCancelButton_ = new QPushButton(tr("Cancel"), heads);
+    devCancelButton_->setToolTip(tr("Stop scoring the dev split"));
+    devCancelButton_->setVisible(false);
+    devStatus_ = new QLabel(heads);
+    devStatus_->setObjectName("devStatus");
+    devStatus_->setWordWrap(true);
+    auto* devRow = new QHBoxLayout;
+    devRow->addWidget(devScoreButton_);
+    devRow->addWidget(devProgress_, 1);
+    devRow->addWidget(devCancelButton_);
+    devRow->addWidget(devStatus_, 2);
+    headsLayout->addLayout(devRow);
     headsLayout->addWidget(headInfo_);
     tabs_ = new QTabWidget(this);
     tabs_->setObjectName("viewTabs");
     tabs_->addTab(matrix_, tr("Alignment matrix"));
     tabs_->addTab(heads, tr("Heads"));
-    compare_ = new HeadCompareView(this);
-    tabs_->addTab(compare_, tr("Compare"));
+    // Compare tab: head A of the trace on screen against head B of the same trace or of
+    // another model decoding the same sentence and target.
+    auto* compareTab = new QWidget(this);
+    compare_ = new HeadCompareView(compareTab);
+    const auto headBox = [compareTab](const QString& name) {
+        auto* b = new QComboBox(compareTab);
+        b->setObjectName(name);
+        b->setToolTip(tr("Head, or the mean over the layer's heads"));
+        return b;
+    };
+    const auto layerBox = [compareTab](const QString& name) {
+        auto* b = new QSpinBox(compareTab);
+        b->setObjectName(name);
+        b->setPrefix(tr("layer "));
+        b->setRange(1, 1);
+        return b;
+    };
+    cmpKindA_ = new QComboBox(compareTab);
+    cmpKindA_->setObjectName("compareKindA");
+    cmpKindA_->setToolTip(tr("Head A: an attention tensor of the trace on screen"));
+    cmpLayerA_ = layerBox("compareLayerA");
+    cmpHeadA_ = headBox("compareHeadA");
+    cmpModelB_ = new QComboBox(compareTab);
+    cmpModelB_->setObjectName("compareModelB");
+    cmpModelB_->setToolTip(tr("Head B comes from the trace on screen, or from another model forced to the same sentence and target"));
+    cmpModelB_->addItem(tr("this trace"), QString());
+    for (const auto& m : builtinModels())
+        if (m.kind == "translation") cmpModelB_->addItem(QString::fromStdString(m.name), QString::fromStdString(m.name));
+    cmpKindB_ = new QComboBox(compareTab);
+    cmpKindB_->setObjectName("compareKindB");
+    cmpKindB_->setToolTip(tr("Head B's attention tensor"));
+    cmpLayerB_ = layerBox("compareLayerB");
+    cmpHeadB_ = headBox("compareHeadB");
+    auto* compareButton = new QPushButton(tr("Co&mpare"), compareTab);
+    compareButton->setObjectName("compareButton");
+    compareButton->setToolTip(tr("Show A and B side by side with A − B and the numbers that say how they differ"));
+    cmpStatus_ = new QLabel(compareTab);
+    cmpStatus_->setObjectName("compareStatus");
+    cmpStatus_->setWordWrap(true);
+    cmpStatus_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto* cmpRow = new QHBoxLayout;
+    cmpRow->addWidget(new QLabel(tr("<b>A</b>"), compareTab));
+    cmpRow->addWidget(cmpKindA_, 2);
+    cmpRow->addWidget(cmpLayerA_);
+    cmpRow->addWidget(cmpHeadA_);
+    cmpRow->addSpacing(12);
+    cmpRow->addWidget(new QLabel(tr("<b>B</b>"), compareTab));
+    cmpRow->addWidget(cmpModelB_, 1);
+    cmpRow->addWidget(cmpKindB_, 2);
+    cmpRow->addWidget(cmpLayerB_);
+    cmpRow->addWidget(cmpHeadB_);
+    cmpRow->addWidget(compareButton);
+    auto* compareLayout = new QVBoxLayout(compareTab);
+    compareLayout->addLayout(cmpRow);
+    compareLayout->addWidget(compare_, 1);
+    compareLayout->addWidget(cmpStatus_);
+    tabs_->addTab(compareTab, tr("Compare"));
     auto* flowTab = new QWidget(this);
     flow_ = new TokenFlowView(flowTab);
     flowLayer_ = new QSpinBox(flowTab);
@@ -149,7 +229,8 @@ TextWorkspace::TextWorkspace(EngineWorker* worker, QWidget* parent) : QWidget(pa
     tabs_->setTabEnabled(1, false);
     tabs_->setTabEnabled(2, false);
     tabs_->setTabToolTip(1, tr("Every head of every layer, for traces that hold multi-head attention"));
-    tabs_->setTabToolTip(2, tr("Two heads side by side with their difference and divergence (Shift+click two heads)"));
+    tabs_->setTabToolTip(2, tr("Two heads side by side — of this model or of two models on the same sentence — "
+                               "with their difference and divergence (or Shift+click two heads in the Heads tab)"));
 
     auto* top = new QHBoxLayout;
     auto* verseLabel = new QLabel(tr("&Verse:"), this);
@@ -205,6 +286,7 @@ TextWorkspace::TextWorkspace(EngineWorker* worker, QWidget* parent) : QWidget(pa
         if (!trace_ || !selectedTensor(name, t)) return;
         headGrid_->setTensor(t);
         headTable_->setTensor(t, trace_.get());
+        applyDevScores();
         updateFlowTab();
     });
     connect(headGrid_, &HeadGridView::headClicked, this, [this](int layer, int head) {
@@ -213,6 +295,83 @@ TextWorkspace::TextWorkspace(EngineWorker* worker, QWidget* parent) : QWidget(pa
     connect(headGrid_, &HeadGridView::headCompareRequested, this, &TextWorkspace::pickForComparison);
     connect(headTable_, &HeadTableView::headActivated, this, [this](int layer, int head) {
         showHead(headKind_->currentText(), layer, head);
+    });
+
+    // Compare controls: the layer/head choices follow the chosen tensor.
+    const auto syncRanges = [this](QComboBox* kind, QSpinBox* layer, QComboBox* head, const AttentionTrace* t) {
+        const TraceTensor* x = t ? t->find(kind->currentText().toStdString()) : nullptr;
+        const int layers = x && x->shape.size() == 4 ? int(x->shape[0]) : 1;
+        const int heads = x && x->shape.size() == 4 ? int(x->shape[1]) : 0;
+        layer->setRange(1, std::max(1, layers));
+        const int keep = head->currentData().isValid() ? head->currentData().toInt() : 0;
+        head->clear();
+        if (heads == 0) {
+            head->addItem(tr("—"), 0);
+            return;
+        }
+        head->addItem(tr("mean"), -1);
+        for (int h = 0; h < heads; ++h) head->addItem(tr("head %1").arg(h + 1), h);
+        head->setCurrentIndex(std::max(0, head->findData(std::min(keep, heads - 1))));
+    };
+    connect(cmpKindA_, &QComboBox::currentTextChanged, this, [this, syncRanges] {
+        syncRanges(cmpKindA_, cmpLayerA_, cmpHeadA_, trace_.get());
+    });
+    connect(cmpKindB_, &QComboBox::currentTextChanged, this, [this, syncRanges] {
+        const bool other = !cmpModelB_->currentData().toString().isEmpty();
+        syncRanges(cmpKindB_, cmpLayerB_, cmpHeadB_, other ? compareTrace_.get() : trace_.get());
+    });
+    connect(cmpModelB_, &QComboBox::currentIndexChanged, this, [this] {
+        compareTrace_.reset();  // another model: its trace is decoded on the next comparison
+        const bool other = !cmpModelB_->currentData().toString().isEmpty();
+        fillCompareKinds(cmpKindB_, other ? nullptr : trace_.get());
+    });
+    connect(compareButton, &QPushButton::clicked, this, [this] {
+        compareHeads(cmpKindA_->currentText(), cmpLayerA_->value() - 1, cmpHeadA_->currentData().toInt(),
+                     cmpModelB_->currentData().toString(), cmpKindB_->currentText(), cmpLayerB_->value() - 1,
+                     cmpHeadB_->currentData().toInt());
+    });
+    connect(this, &TextWorkspace::comparisonRequested, worker_, &EngineWorker::decodeForComparison, Qt::QueuedConnection);
+    connect(worker_, &EngineWorker::comparisonReady, this, &TextWorkspace::onComparisonReady, Qt::QueuedConnection);
+    connect(worker_, &EngineWorker::comparisonFailed, this, [this](quint64 generation, const QString& message) {
+        if (generation != compareGeneration_) return;
+        cmpStatus_->setText(tr("Comparison failed: %1").arg(message));
+        banner_->showMessage(MessageBanner::Level::Error, message);
+    }, Qt::QueuedConnection);
+
+    // Dev-split scoring.
+    connect(devScoreButton_, &QPushButton::clicked, this, [this] { scoreHeadsOnDev(); });
+    connect(devCancelButton_, &QPushButton::clicked, this, [this] {
+        scorer_->cancel();
+        devProgress_->setVisible(false);
+        devCancelButton_->setVisible(false);
+        devScoreButton_->setEnabled(true);
+        devStatus_->setText(tr("Dev-split scoring cancelled."));
+    });
+    connect(scorer_, &HeadScorer::progress, this, [this](int done, int total) {
+        devProgress_->setRange(0, total);
+        devProgress_->setValue(done);
+    });
+    connect(scorer_, &HeadScorer::finished, this, [this](const QString& model, const HeadTablePtr& result) {
+        devTables_[model] = result;
+        devProgress_->setVisible(false);
+        devCancelButton_->setVisible(false);
+        devScoreButton_->setEnabled(true);
+        emit logMessage(tr("Scored the heads of %1 on %2 dev verses").arg(model).arg(result->verses));
+        applyDevScores();
+        emit devScoresShown();
+    });
+    connect(scorer_, &HeadScorer::failed, this, [this](const QString& model, const QString& message) {
+        devProgress_->setVisible(false);
+        devCancelButton_->setVisible(false);
+        devScoreButton_->setEnabled(true);
+        devStatus_->setText(tr("Could not score %1 on the dev split: %2").arg(model, message));
+        emit logMessage(tr("Error: %1").arg(message));
+    });
+    connect(tabs_, &QTabWidget::currentChanged, this, [this](int index) {
+        // The first visit of the Heads tab for a built-in model starts its dev scoring.
+        if (index != 1 || !trace_ || !findModel(trace_->model)) return;
+        const QString model = QString::fromStdString(trace_->model);
+        if (!devTables_.count(model) && !(scorer_->running() && scorer_->model() == model)) scoreHeadsOnDev();
     });
 
     // Engine worker wiring: requests go out queued, results come back queued.
@@ -410,8 +569,11 @@ void TextWorkspace::updateHeadsTab()
     headKind_->blockSignals(false);
     const bool any = headKind_->count() > 0;
     tabs_->setTabEnabled(1, any);
-    tabs_->setTabEnabled(2, false);
+    tabs_->setTabEnabled(2, !trace_->tensors.empty());
     compareLayer_ = compareHead_ = -1;
+    compareTrace_.reset();
+    fillCompareKinds(cmpKindA_, trace_.get());
+    fillCompareKinds(cmpKindB_, cmpModelB_->currentData().toString().isEmpty() ? trace_.get() : nullptr);
     if (!any) {
         headGrid_->clear();
         if (tabs_->currentIndex() != 3) tabs_->setCurrentIndex(0);
@@ -422,6 +584,7 @@ void TextWorkspace::updateHeadsTab()
     if (selectedTensor(headKind_->currentText(), first)) {
         headGrid_->setTensor(first);
         headTable_->setTensor(first, trace_.get());
+        applyDevScores();
     }
     if (matrix_->isEmpty()) {  // no 2-D alignment to show: start with the grid and head 1 of layer 1
         showHead(headKind_->currentText(), 0, 0);
@@ -440,11 +603,7 @@ void TextWorkspace::updateFlowTab()
             tabs_->setTabEnabled(3, false);
             return;
         }
-        t = *cross;
-        t.axes = {"layer", "head", "query", "key"};
-        t.shape = {1, 1, cross->shape[0], cross->shape[1]};
-        t.labels = cross->labels.size() == 2 ? std::vector<std::vector<std::string>>{{}, {}, cross->labels[0], cross->labels[1]}
-                                             : std::vector<std::vector<std::string>>{};
+        t = asMultiHead(*cross);
     }
     tabs_->setTabEnabled(3, flow_->setTensor(t, flowLayer_->value() - 1));
     flowLayer_->setRange(1, std::max(1, flow_->layers()));
@@ -571,6 +730,144 @@ void TextWorkspace::updatePinned(int row)
     const QStringList cols = matrix_->columnLabels();
     for (const auto& [c, w] : matrix_->attendedColumns(row, 0.05)) parts << QStringLiteral("<b>%1</b> %2").arg(cols[c].toHtmlEscaped()).arg(w, 0, 'f', 2);
     pinned_->setText(tr("Pinned <b>%1</b> ← %2").arg(matrix_->rowLabels()[row].toHtmlEscaped(), parts.join(QStringLiteral(", "))));
+}
+
+void TextWorkspace::fillCompareKinds(QComboBox* box, const AttentionTrace* trace)
+{
+    const QString keep = box->currentText();
+    box->blockSignals(true);
+    box->clear();
+    if (trace)
+        for (const auto& t : trace->tensors)
+            if (t.shape.size() == 2 || t.shape.size() == 4) box->addItem(QString::fromStdString(t.name));
+    if (box->findText(keep) >= 0) box->setCurrentText(keep);
+    box->blockSignals(false);
+    emit box->currentTextChanged(box->currentText());
+}
+
+void TextWorkspace::compareHeads(const QString& kindA, int layerA, int headA, const QString& modelB,
+                                 const QString& kindB, int layerB, int headB)
+{
+    if (!trace_) return;
+    pendingCompare_ = {kindA, kindB, layerA, headA, layerB, headB, modelB};
+    if (modelB.isEmpty()) {
+        runComparison(*trace_);
+        return;
+    }
+    if (compareTrace_ && QString::fromStdString(compareTrace_->model) == modelB) {
+        runComparison(*compareTrace_);
+        return;
+    }
+    // Model B decodes the same sentence, forced to the target tokens on screen.
+    const TraceTensor* cross = trace_->find("cross");
+    const QString source = QString::fromStdString(trace_->meta("input"));
+    if (!cross || cross->shape.size() != 2 || cross->labels.size() != 2 || source.isEmpty()) {
+        cmpStatus_->setText(tr("This trace has no source text and target tokens for another model to decode."));
+        return;
+    }
+    QStringList target;
+    for (const auto& w : cross->labels[0])
+        if (w != "</s>") target << QString::fromStdString(w);
+    CompareRequest req;
+    req.generation = ++compareGeneration_;
+    req.model = modelB;
+    req.source = source;
+    req.target = target.join(' ');
+    cmpStatus_->setText(tr("Decoding the same sentence and target with %1…").arg(modelB));
+    emit comparisonRequested(req);
+}
+
+void TextWorkspace::onComparisonReady(quint64 generation, const TracePtr& trace)
+{
+    if (generation != compareGeneration_ || !trace_) return;
+    compareTrace_ = trace;
+    fillCompareKinds(cmpKindB_, compareTrace_.get());
+    if (cmpKindB_->findText(pendingCompare_.kindB) < 0) {
+        // The requested tensor is not in model B's trace: take its first one.
+        pendingCompare_.kindB = cmpKindB_->currentText();
+        pendingCompare_.layerB = 0;
+        pendingCompare_.headB = 0;
+    }
+    cmpKindB_->setCurrentText(pendingCompare_.kindB);
+    runComparison(*compareTrace_);
+}
+
+void TextWorkspace::runComparison(const AttentionTrace& traceB)
+{
+    const auto& c = pendingCompare_;
+    TraceTensor a, b;
+    const auto pick = [](const AttentionTrace& t, const QString& kind, int layer, int head, TraceTensor& out) {
+        const TraceTensor* x = t.find(kind.toStdString());
+        return selectHead(t, kind.toStdString(), x && x->shape.size() == 2 ? 0 : layer, x && x->shape.size() == 2 ? 0 : head, out);
+    };
+    Status st = pick(*trace_, c.kindA, c.layerA, c.headA, a);
+    if (st) st = pick(traceB, c.kindB, c.layerB, c.headB, b);
+    QString error = QString::fromStdString(st.message);
+    const QString nameA = headName(*trace_, c.kindA, c.layerA, c.headA);
+    const QString nameB = headName(traceB, c.kindB, c.layerB, c.headB);
+    if (!st || !compare_->setHeads(a, nameA, b, nameB, trace_.get(), &error)) {
+        cmpStatus_->setText(tr("Cannot compare %1 with %2: %3").arg(nameA, nameB, error));
+        return;
+    }
+    tabs_->setTabEnabled(2, true);
+    tabs_->setCurrentIndex(2);
+    cmpStatus_->setText(tr("%1 vs %2: %3").arg(nameA, nameB, compare_->summary()));
+    emit logMessage(tr("Compared %1 with %2: %3").arg(nameA, nameB, compare_->summary()));
+    emit comparisonShown();
+}
+
+void TextWorkspace::scoreHeadsOnDev(int limit)
+{
+    if (!trace_ || !findModel(trace_->model)) {
+        devStatus_->setText(tr("Dev-split scores need a trace from a built-in model."));
+        return;
+    }
+    const QString model = QString::fromStdString(trace_->model);
+    devScoreButton_->setEnabled(false);
+    devProgress_->setRange(0, 0);  // busy until the verses are read
+    devProgress_->setVisible(true);
+    devCancelButton_->setVisible(true);
+    devStatus_->setText(tr("Scoring the heads of %1 on the dev split…").arg(model));
+    scorer_->start(model, limit);
+}
+
+void TextWorkspace::applyDevScores()
+{
+    if (!trace_) return;
+    const auto it = devTables_.find(QString::fromStdString(trace_->model));
+    if (it == devTables_.end()) {
+        if (!scorer_->running()) devStatus_->clear();
+        headTable_->setDevAer(0, 0, {});
+        return;
+    }
+    const HeadTableAccumulator* acc = it->second->find(headKind_->currentText().toStdString());
+    if (!acc) {
+        headTable_->setDevAer(0, 0, {});
+        devStatus_->setText(tr("No dev-split scores for %1.").arg(headKind_->currentText()));
+        return;
+    }
+    std::vector<double> aer;
+    double best = 2;
+    int bestIndex = -1;
+    for (int l = 0; l < acc->layers(); ++l)
+        for (int h = 0; h < acc->heads(); ++h) {
+            const HeadSummary s = acc->mean(l, h);
+            aer.push_back(s.scored ? s.score.aer() : std::nan(""));
+            if (s.scored && s.score.aer() < best) {
+                best = s.score.aer();
+                bestIndex = int(aer.size()) - 1;
+            }
+        }
+    headTable_->setDevAer(acc->layers(), acc->heads(), aer);
+    if (bestIndex < 0) {
+        devStatus_->setText(tr("Dev split, %1 verses: this attention has no gold alignment to score.").arg(it->second->verses));
+        return;
+    }
+    devStatus_->setText(tr("Dev split, %1 verses: best head layer %2 head %3, AER <b>%4</b> · diagonal baseline %5")
+                            .arg(it->second->verses)
+                            .arg(bestIndex / acc->heads() + 1)
+                            .arg(bestIndex % acc->heads() + 1)
+                            .arg(percent(best), percent(it->second->diagonal.aer())));
 }
 
 } // namespace attnscope::ui

@@ -2,11 +2,16 @@
 // Text workspace: Spanish input (typed or picked from the dev/test verses), model picker,
 // free / forced decoding, the translation, per-verse alignment quality against gold, and
 // the alignment matrix view. All engine work goes to the EngineWorker (latest wins).
+#include "attnscope/translator.h"
 #include "workers/enginejobs.h"
+
+#include <map>
+#include <memory>
 
 #include <QWidget>
 
 class QComboBox;
+class QProgressBar;
 class QLabel;
 class QPlainTextEdit;
 class QPushButton;
@@ -20,6 +25,7 @@ namespace attnscope::ui {
 struct WorkspaceState;
 class AlignmentMatrixView;
 class EngineWorker;
+class HeadScorer;
 class HeadCompareView;
 class HeadGridView;
 class HeadTableView;
@@ -42,6 +48,15 @@ public:
     /// the comparison. Returns true when a comparison was shown.
     bool pickForComparison(int layer, int head);
     TracePtr currentTrace() const { return trace_; }
+    /// Compares head A of the trace on screen with head B of the trace on screen or, when
+    /// `modelB` names another built-in model, of that model's forced decoding of the same
+    /// sentence and target (asynchronous: comparisonShown follows). Head −1 = mean over heads.
+    void compareHeads(const QString& kindA, int layerA, int headA, const QString& modelB, const QString& kindB,
+                      int layerB, int headB);
+    /// Starts scoring the current model's heads on the dev split (progress in the Heads tab);
+    /// `limit` > 0 scores only the first verses (tests).
+    void scoreHeadsOnDev(int limit = 0);
+    HeadScorer* headScorer() const { return scorer_; }
     QString translation() const;
     QString bannerText() const;
 
@@ -65,6 +80,9 @@ signals:
     void errorShown(const QString& message);
     void logMessage(const QString& line);
     void translateRequested(const attnscope::ui::TranslateRequest& request);
+    void comparisonRequested(const attnscope::ui::CompareRequest& request);
+    void comparisonShown();
+    void devScoresShown();
 
 private:
     void onVersesReady(const QList<VerseEntry>& verses);
@@ -78,6 +96,10 @@ private:
     /// The tensor behind an entry of the attention selector: a trace tensor or an aggregation.
     bool selectedTensor(const QString& entry, TraceTensor& out) const;
     void scheduleTranslate();
+    void applyDevScores();
+    void fillCompareKinds(QComboBox* box, const AttentionTrace* trace);
+    void runComparison(const AttentionTrace& traceB);
+    void onComparisonReady(quint64 generation, const TracePtr& trace);
 
     EngineWorker* worker_;
     QComboBox* versePicker_;
@@ -102,6 +124,29 @@ private:
     QSpinBox* flowLayer_;
     QWidget* flowHeads_;
     int compareLayer_ = -1, compareHead_ = -1;  ///< head A while waiting for B
+    // Compare tab controls: head A of this trace, head B of this trace or another model.
+    QComboBox* cmpKindA_;
+    QSpinBox* cmpLayerA_;
+    QComboBox* cmpHeadA_;
+    QComboBox* cmpModelB_;
+    QComboBox* cmpKindB_;
+    QSpinBox* cmpLayerB_;
+    QComboBox* cmpHeadB_;
+    QLabel* cmpStatus_;
+    quint64 compareGeneration_ = 0;
+    TracePtr compareTrace_;  ///< model B's trace over the same tokens
+    struct PendingCompare {
+        QString kindA, kindB;
+        int layerA = 0, headA = 0, layerB = 0, headB = 0;
+        QString modelB;
+    } pendingCompare_;
+    // Dev-split scoring of the heads (background).
+    HeadScorer* scorer_;
+    QProgressBar* devProgress_;
+    QPushButton* devScoreButton_;
+    QPushButton* devCancelButton_;
+    QLabel* devStatus_;
+    std::map<QString, std::shared_ptr<const HeadTableResult>> devTables_;
     QTimer* debounce_;
 
     QList<VerseEntry> verses_;

@@ -1,6 +1,7 @@
 #pragma once
 // Statistics of attention heads on plain row-major float matrices [rows, cols] whose rows
 // are attention distributions (non-negative, summing to 1).
+#include "attnscope/alignment.h"
 #include "attnscope/trace.h"
 
 #include <cstddef>
@@ -35,6 +36,50 @@ struct HeadPositionStats {
 };
 HeadPositionStats positionStats(const float* m, int rows, int cols, const std::vector<bool>& punctuationCols,
                                 int eosCol);
+
+/// The head-table numbers of one head: mean entropy (bits), Clark et al. position stats
+/// (eos is NaN when the key axis has no end-of-sentence token), and the alignment score of
+/// its argmax links when gold over the same tokens is known (`scored`).
+struct HeadSummary {
+    double entropy = 0, same = 0, previous = 0, next = 0, punctuation = 0;
+    double eos = 0;
+    bool hasEos = false;
+    AlignmentScore score;
+    bool scored = false;
+};
+/// True for a label made only of punctuation (no letter or digit); "</s>" is not.
+bool isPunctuationLabel(const std::string& label);
+/// Summary of head (layer, head) of a [layer, head, query, key] tensor; `gold` may be null.
+/// Punctuation keys come from the key labels; the end-of-sentence key is a last key label
+/// "</s>", "[SEP]", "<eos>" or "<|endoftext|>". Errors on other shapes or indices.
+Status summarizeHead(const TraceTensor& t, int layer, int head, const AttentionTrace* gold, HeadSummary& out);
+
+/// Head table over many sentences (CLI `heads`, the GUI's dev-split scoring): per head,
+/// the mean of each number over the sentences added and the summed alignment counts (so
+/// the AER is the corpus AER of that head).
+class HeadTableAccumulator {
+public:
+    /// Adds one sentence's 4-D tensor; the first call fixes layers × heads, later calls
+    /// with another layout are refused.
+    Status add(const TraceTensor& t, const AttentionTrace* gold);
+    int layers() const { return layers_; }
+    int heads() const { return heads_; }
+    int sentences() const { return count_; }
+    /// Means over the sentences added (score: summed counts). Empty summary before any add.
+    HeadSummary mean(int layer, int head) const;
+
+private:
+    int layers_ = 0, heads_ = 0, count_ = 0;
+    std::vector<HeadSummary> sum_;
+    std::vector<int> eosCount_;
+};
+
+/// Picks one 2-D attention map [query, key] out of a trace: tensor `kind` (empty: "cross"
+/// when it is 2-D, else the first [layer, head, query, key] tensor), then for a 4-D tensor
+/// head `head` of layer `layer` (0-based), or the mean over that layer's heads when
+/// `head` < 0. The result is named "cross" and keeps the query/key labels. Errors name the
+/// missing tensor or the valid layer × head range.
+Status selectHead(const AttentionTrace& trace, const std::string& kind, int layer, int head, TraceTensor& out);
 
 /// Aggregations of a [layer, head, query, key] tensor, returned in the same 4-D layout so
 /// every view takes them: mean over heads → [L, 1, Q, K]; mean over layers → [1, H, Q, K];

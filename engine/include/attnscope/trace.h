@@ -68,6 +68,10 @@ bool operator==(const TraceTensor& a, const TraceTensor& b);
 /// indices.
 Status sliceHead(const TraceTensor& t, int layer, int head, const std::string& name, TraceTensor& out);
 
+/// A 2-D tensor [query, key] as [1, 1, query, key] (one layer with one head, labels kept),
+/// so multi-head views and tables take single-attention traces too; other shapes unchanged.
+TraceTensor asMultiHead(const TraceTensor& t);
+
 /// Writes `trace` as a binary `.attn` file (format in docs/attn-format.md): magic
 /// "ATTNSCOP", uint32 version, uint64 header length, UTF-8 JSON header, then each
 /// tensor's float32 little-endian values. Round-trips exactly. Atomic (temp + rename).

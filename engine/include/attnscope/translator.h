@@ -3,6 +3,7 @@
 // Bahdanau et al. 2015) and produces AttentionTraces. Thread-compatible: one
 // Translator per thread, or external locking.
 #include "attnscope/corpus.h"
+#include "attnscope/headstats.h"
 #include "attnscope/status.h"
 #include "attnscope/alignment.h"
 #include "attnscope/trace.h"
@@ -72,5 +73,19 @@ struct EvalResult {
 };
 Status evaluate(const Translator& t, const std::vector<const Verse*>& verses, EvalResult& out,
                 bool computeBleu, const ProgressFn& progress = {});
+
+/// Head table over corpus verses (CLI `heads`, the GUI's dev-split AER column): forced
+/// decoding of each verse, then per multi-head tensor of the traces (encoder_self,
+/// decoder_self, cross_attention for the Transformer; the 2-D "cross" as one layer with
+/// one head for the GRU) the per-head means and summed alignment counts, plus the same for
+/// the mean over heads of each layer ("<name> · mean over heads").
+struct HeadTableResult {
+    std::vector<std::pair<std::string, HeadTableAccumulator>> tensors;  ///< in trace order
+    int verses = 0;
+    AlignmentScore diagonal;  ///< the diagonal baseline on the same verses
+    const HeadTableAccumulator* find(const std::string& name) const;
+};
+Status headTable(const Translator& t, const std::vector<const Verse*>& verses, HeadTableResult& out,
+                 const ProgressFn& progress = {});
 
 } // namespace attnscope

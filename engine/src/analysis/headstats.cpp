@@ -1,5 +1,7 @@
 #include "attnscope/headstats.h"
 
+#include <QString>
+
 #include <cmath>
 
 namespace attnscope {
@@ -165,6 +167,122 @@ Status rolloutTensor(const TraceTensor& t, TraceTensor& out)
         std::copy(r.begin(), r.end(), out.values.begin() + long(size_t(l) * per));
     }
     return Status::success();
+}
+
+bool isPunctuationLabel(const std::string& label)
+{
+    const QString s = QString::fromStdString(label);
+    if (s.isEmpty() || s == QLatin1String("</s>")) return false;
+    for (QChar c : s)
+        if (c.isLetterOrNumber()) return false;
+    return true;
+}
+
+Status summarizeHead(const TraceTensor& t, int layer, int head, const AttentionTrace* gold, HeadSummary& out)
+{
+    TraceTensor h;
+    if (auto st = sliceHead(t, layer, head, "cross", h); !st) return st;
+    const int Q = int(h.shape[0]), K = int(h.shape[1]);
+    std::vector<bool> punct(size_t(K), false);
+    int eos = -1;
+    if (h.labels.size() == 2 && int(h.labels[1].size()) == K && K > 0) {
+        for (int k = 0; k < K; ++k) punct[size_t(k)] = isPunctuationLabel(h.labels[1][size_t(k)]);
+        const std::string& last = h.labels[1].back();
+        if (last == "</s>" || last == "[SEP]" || last == "<eos>" || last == "<|endoftext|>") eos = K - 1;
+    }
+    const auto p = positionStats(h.values.data(), Q, K, punct, eos);
+    out = HeadSummary{};
+    out.entropy = meanEntropy(h.values.data(), Q, K);
+    out.same = p.same;
+    out.previous = p.previous;
+    out.next = p.next;
+    out.punctuation = p.punctuation;
+    out.hasEos = eos >= 0;
+    out.eos = out.hasEos ? p.eos : std::nan("");
+    out.scored = gold && scoreHead(h, *gold, out.score);
+    return Status::success();
+}
+
+Status HeadTableAccumulator::add(const TraceTensor& t, const AttentionTrace* gold)
+{
+    if (t.shape.size() != 4) return Status::error("tensor '" + t.name + "' is not [layer, head, query, key]");
+    if (count_ == 0) {
+        layers_ = int(t.shape[0]);
+        heads_ = int(t.shape[1]);
+        sum_.assign(size_t(layers_ * heads_), HeadSummary{});
+        eosCount_.assign(sum_.size(), 0);
+    } else if (t.shape[0] != layers_ || t.shape[1] != heads_) {
+        return Status::error("tensor '" + t.name + "' has another layer × head layout than the sentences before it");
+    }
+    for (int l = 0; l < layers_; ++l)
+        for (int hd = 0; hd < heads_; ++hd) {
+            HeadSummary s;
+            if (auto st = summarizeHead(t, l, hd, gold, s); !st) return st;
+            auto& acc = sum_[size_t(l * heads_ + hd)];
+            acc.entropy += s.entropy;
+            acc.same += s.same;
+            acc.previous += s.previous;
+            acc.next += s.next;
+            acc.punctuation += s.punctuation;
+            if (s.hasEos) {
+                acc.eos += s.eos;
+                ++eosCount_[size_t(l * heads_ + hd)];
+            }
+            if (s.scored) {
+                acc.score.add(s.score);
+                acc.scored = true;
+            }
+        }
+    ++count_;
+    return Status::success();
+}
+
+HeadSummary HeadTableAccumulator::mean(int layer, int head) const
+{
+    HeadSummary m;
+    if (count_ == 0 || layer < 0 || layer >= layers_ || head < 0 || head >= heads_) return m;
+    const size_t i = size_t(layer * heads_ + head);
+    m = sum_[i];
+    for (double* x : {&m.entropy, &m.same, &m.previous, &m.next, &m.punctuation}) *x /= count_;
+    m.hasEos = eosCount_[i] > 0;
+    m.eos = m.hasEos ? m.eos / eosCount_[i] : std::nan("");
+    return m;
+}
+
+Status selectHead(const AttentionTrace& trace, const std::string& kind, int layer, int head, TraceTensor& out)
+{
+    const TraceTensor* t = nullptr;
+    if (!kind.empty()) {
+        t = trace.find(kind);
+        if (!t) {
+            std::string names;
+            for (const auto& x : trace.tensors) names += (names.empty() ? "" : ", ") + x.name;
+            return Status::error("the trace has no tensor '" + kind + "' (it has: " + names + ")");
+        }
+    } else if (const TraceTensor* c = trace.find("cross"); c && c->shape.size() == 2) {
+        t = c;
+    } else {
+        for (const auto& x : trace.tensors)
+            if (x.shape.size() == 4 && !t) t = &x;
+        if (!t) return Status::error("the trace has no attention tensor");
+    }
+    if (t->shape.size() == 2) {
+        if (layer != 0 || head > 0)
+            return Status::error("'" + t->name + "' is a single attention map: it has no layer " +
+                                 std::to_string(layer + 1) + ", head " + std::to_string(head + 1));
+        out = *t;
+        out.name = "cross";
+        return Status::success();
+    }
+    if (t->shape.size() != 4) return Status::error("tensor '" + t->name + "' is neither 2-D nor [layer, head, query, key]");
+    if (layer < 0 || layer >= t->shape[0] || head >= t->shape[1])
+        return Status::error("tensor '" + t->name + "' has " + std::to_string(t->shape[0]) + " layers × " +
+                             std::to_string(t->shape[1]) + " heads: no layer " + std::to_string(layer + 1) +
+                             (head >= 0 ? ", head " + std::to_string(head + 1) : std::string()));
+    if (head >= 0) return sliceHead(*t, layer, head, "cross", out);
+    TraceTensor mean;
+    if (auto st = meanOverHeads(*t, mean); !st) return st;
+    return sliceHead(mean, layer, 0, "cross", out);
 }
 
 } // namespace attnscope

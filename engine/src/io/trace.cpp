@@ -206,6 +206,16 @@ Status sliceHead(const TraceTensor& t, int layer, int head, const std::string& n
     return Status::success();
 }
 
+TraceTensor asMultiHead(const TraceTensor& t)
+{
+    if (t.shape.size() != 2) return t;
+    TraceTensor out = t;
+    out.axes = {"layer", "head", t.axes.size() == 2 ? t.axes[0] : "query", t.axes.size() == 2 ? t.axes[1] : "key"};
+    out.shape = {1, 1, t.shape[0], t.shape[1]};
+    if (t.labels.size() == 2) out.labels = {{}, {}, t.labels[0], t.labels[1]};
+    return out;
+}
+
 bool AttentionTrace::operator==(const AttentionTrace& o) const
 {
     return model == o.model && scoreFunction == o.scoreFunction && metadata == o.metadata &&

@@ -13,12 +13,102 @@ torch::Tensor encodeIds(const Vocab& v, const std::vector<std::string>& words, b
     return torch::tensor(ids, torch::kInt64).unsqueeze(0);
 }
 
-Status decodeTokens(Seq2SeqBundle& b, const std::vector<std::string>& source,
+namespace {
+void noteUnknown(const ModelBundle& b, const std::vector<std::string>& source, AttentionTrace& out)
+{
+    std::string unknown;
+    for (const auto& w : source)
+        if (!b.source.known(w) && std::any_of(w.begin(), w.end(), [](unsigned char c) { return std::isalnum(c) || c >= 0x80; }))
+            unknown += (unknown.empty() ? "" : " ") + w;
+    if (!unknown.empty()) out.metadata["unknown_words"] = unknown;
+}
+
+/// Per-layer weights [1, H, Q, K] → one TraceTensor [layer, head, Q, K].
+TraceTensor stackLayers(const std::string& name, const std::vector<torch::Tensor>& layers,
+                        const std::vector<std::string>& queryLabels, const std::vector<std::string>& keyLabels)
+{
+    const auto w = torch::cat(layers, 0).contiguous();  // [L, H, Q, K]
+    TraceTensor x;
+    x.name = name;
+    x.axes = {"layer", "head", "query", "key"};
+    x.shape = {w.size(0), w.size(1), w.size(2), w.size(3)};
+    x.labels = {{}, {}, queryLabels, keyLabels};
+    x.values.assign(w.data_ptr<float>(), w.data_ptr<float>() + w.numel());
+    return x;
+}
+
+Status decodeTransformer(ModelBundle& b, const std::vector<std::string>& source,
+                         const std::optional<std::vector<std::string>>& reference, AttentionTrace& out,
+                         const ProgressFn& cancel)
+{
+    auto& net = b.transformer;
+    const auto src = encodeIds(b.source, source, true);
+    std::vector<int64_t> emitted;  // target ids including the final </s>
+    std::vector<std::string> targetLabels;
+    if (reference) {
+        for (const auto& w : *reference) emitted.push_back(b.target.id(w));
+        targetLabels = *reference;
+    } else {
+        torch::Tensor mask;
+        const auto memory = net->encode(src, mask, nullptr);
+        auto prefix = torch::full({1, 1}, Vocab::kBos, torch::kInt64);
+        const int64_t maxLen = std::min<int64_t>(2 * src.size(1) + 10, 2 * 1024);
+        for (int64_t t = 0; t < maxLen; ++t) {
+            if (!keepGoing(cancel, t, maxLen)) return Status::error("cancelled");
+            auto logits = net->decode(memory, mask, prefix, nullptr, true);  // [1, V]
+            logits.index_put_({0, Vocab::kUnk}, -1e9);  // never emit <unk>
+            const int64_t id = logits.argmax(1).item<int64_t>();
+            if (id == Vocab::kEos) break;
+            emitted.push_back(id);
+            targetLabels.push_back(b.target.word(id));
+            prefix = torch::cat({prefix, torch::full({1, 1}, id, torch::kInt64)}, 1);
+        }
+    }
+    emitted.push_back(Vocab::kEos);
+    targetLabels.push_back("</s>");
+    // One teacher-forced pass over what was emitted records every layer's weights (the
+    // causal mask makes them identical to those of the step-by-step decoding).
+    std::vector<int64_t> in{Vocab::kBos};
+    in.insert(in.end(), emitted.begin(), emitted.end() - 1);
+    TransformerAttention att;
+    net->forward(src, torch::tensor(in, torch::kInt64).unsqueeze(0), &att);
+
+    std::vector<std::string> sourceLabels = source;
+    sourceLabels.push_back("</s>");
+    std::vector<std::string> inputLabels{"<s>"};
+    inputLabels.insert(inputLabels.end(), targetLabels.begin(), targetLabels.end() - 1);
+    const auto& c = net->config();
+    // The 2-D "cross" alignment is the guided-alignment head (Garg et al. 2019).
+    const auto head = att.cross[size_t(c.alignLayer)][0][c.alignHead].contiguous();  // [T, S]
+    TraceTensor x;
+    x.name = "cross";
+    x.axes = {"target", "source"};
+    x.shape = {head.size(0), head.size(1)};
+    x.labels = {targetLabels, sourceLabels};
+    x.values.assign(head.data_ptr<float>(), head.data_ptr<float>() + head.numel());
+
+    out = AttentionTrace{};
+    out.model = b.name;
+    out.scoreFunction = b.scoreFunction();
+    out.metadata["mode"] = reference ? "forced" : "free";
+    out.metadata["cross_from"] = "cross_attention layer " + std::to_string(c.alignLayer + 1) + " head " +
+                                 std::to_string(c.alignHead + 1) + " (guided-alignment head)";
+    noteUnknown(b, source, out);
+    out.tensors.push_back(std::move(x));
+    out.tensors.push_back(stackLayers("encoder_self", att.encoderSelf, sourceLabels, sourceLabels));
+    out.tensors.push_back(stackLayers("decoder_self", att.decoderSelf, inputLabels, inputLabels));
+    out.tensors.push_back(stackLayers("cross_attention", att.cross, targetLabels, sourceLabels));
+    return Status::success();
+}
+} // namespace
+
+Status decodeTokens(ModelBundle& b, const std::vector<std::string>& source,
                     const std::optional<std::vector<std::string>>& reference, AttentionTrace& out,
                     const ProgressFn& cancel)
 {
     torch::NoGradGuard ng;
-    b.net->eval();
+    b.module().eval();
+    if (b.isTransformer()) return decodeTransformer(b, source, reference, out, cancel);
     const auto src = encodeIds(b.source, source, true);
     const auto len = torch::tensor({src.size(1)}, torch::kInt64);
     std::vector<std::string> targetLabels;
@@ -26,19 +116,19 @@ Status decodeTokens(Seq2SeqBundle& b, const std::vector<std::string>& source,
     if (reference) {
         auto in = encodeIds(b.target, *reference, false);
         in = torch::cat({torch::full({1, 1}, Vocab::kBos, torch::kInt64), in}, 1);
-        auto [logits, a] = b.net->forward(src, len, in);
+        auto [logits, a] = b.gru->forward(src, len, in);
         alpha = a[0];
         targetLabels = *reference;
         targetLabels.push_back("</s>");
     } else {
-        const auto enc = b.net->encode(src, len);
+        const auto enc = b.gru->encode(src, len);
         auto state = enc.initial;
         auto prev = torch::full({1}, Vocab::kBos, torch::kInt64);
         std::vector<torch::Tensor> rows;
         const int64_t maxLen = std::min<int64_t>(2 * src.size(1) + 10, 2 * 1024);
         for (int64_t t = 0; t < maxLen; ++t) {
             if (!keepGoing(cancel, t, maxLen)) return Status::error("cancelled");
-            auto [logits, s, a] = b.net->step(enc, prev, state);
+            auto [logits, s, a] = b.gru->step(enc, prev, state);
             state = s;
             logits.index_put_({0, Vocab::kUnk}, -1e9);  // never emit <unk>
             const int64_t id = logits.argmax(1).item<int64_t>();
@@ -60,22 +150,18 @@ Status decodeTokens(Seq2SeqBundle& b, const std::vector<std::string>& source,
     x.values.assign(alpha.data_ptr<float>(), alpha.data_ptr<float>() + alpha.numel());
     out = AttentionTrace{};
     out.model = b.name;
-    out.scoreFunction = scoreName(b.net->config().score);
+    out.scoreFunction = b.scoreFunction();
     out.metadata["mode"] = reference ? "forced" : "free";
-    std::string unknown;
-    for (const auto& w : source)
-        if (!b.source.known(w) && std::any_of(w.begin(), w.end(), [](unsigned char c) { return std::isalnum(c) || c >= 0x80; }))
-            unknown += (unknown.empty() ? "" : " ") + w;
-    if (!unknown.empty()) out.metadata["unknown_words"] = unknown;
+    noteUnknown(b, source, out);
     out.tensors.push_back(std::move(x));
     return Status::success();
 }
 
-Status greedyBatch(Seq2SeqBundle& b, const std::vector<std::vector<std::string>>& sources,
+Status greedyBatch(ModelBundle& b, const std::vector<std::vector<std::string>>& sources,
                    std::vector<std::vector<std::string>>& out, const ProgressFn& progress)
 {
     torch::NoGradGuard ng;
-    b.net->eval();
+    b.module().eval();
     out.assign(sources.size(), {});
     constexpr size_t kBatch = 32;
     for (size_t start = 0; start < sources.size(); start += kBatch) {
@@ -90,15 +176,30 @@ Status greedyBatch(Seq2SeqBundle& b, const std::vector<std::vector<std::string>>
             src[int64_t(k)].narrow(0, 0, ids.size(0)).copy_(ids);
             lens[int64_t(k)] = ids.size(0);
         }
-        const auto enc = b.net->encode(src, lens);
-        auto state = enc.initial;
+        // GRU: one step per token; Transformer: the decoder re-reads the prefix each step.
+        EncoderState enc;
+        torch::Tensor state, memory, srcMask, prefix;
+        if (b.isTransformer()) {
+            memory = b.transformer->encode(src, srcMask, nullptr);
+            prefix = torch::full({int64_t(n), 1}, Vocab::kBos, torch::kInt64);
+        } else {
+            enc = b.gru->encode(src, lens);
+            state = enc.initial;
+        }
         auto prev = torch::full({int64_t(n)}, Vocab::kBos, torch::kInt64);
         std::vector<bool> done(n, false);
         for (int64_t t = 0; t < 2 * maxS + 10; ++t) {
-            auto [logits, s, a] = b.net->step(enc, prev, state);
-            state = s;
+            torch::Tensor logits;
+            if (b.isTransformer()) {
+                logits = b.transformer->decode(memory, srcMask, prefix, nullptr, true);
+            } else {
+                auto [l, s, a] = b.gru->step(enc, prev, state);
+                logits = l;
+                state = s;
+            }
             logits.select(1, Vocab::kUnk).fill_(-1e9);
             prev = logits.argmax(1);
+            if (b.isTransformer()) prefix = torch::cat({prefix, prev.unsqueeze(1)}, 1);
             const auto ids = prev.accessor<int64_t, 1>();
             bool all = true;
             for (size_t k = 0; k < n; ++k) {

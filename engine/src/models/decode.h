@@ -1,8 +1,8 @@
 #pragma once
-// Decoding with a Seq2SeqBundle into AttentionTraces (internal engine header).
+// Decoding with a ModelBundle into AttentionTraces (internal engine header).
 #include "attnscope/status.h"
 #include "attnscope/trace.h"
-#include "models/seq2seq.h"
+#include "models/bundle.h"
 
 #include <optional>
 #include <string>
@@ -11,13 +11,16 @@
 namespace attnscope {
 
 /// Free (greedy) decoding when `reference` is empty-optional, else forced decoding of it.
-/// Fills a trace with "cross" [target+1, source+1] (</s> last on both axes).
-Status decodeTokens(Seq2SeqBundle& b, const std::vector<std::string>& source,
+/// Fills a trace with "cross" [target+1, source+1] (</s> last on both axes). Transformer
+/// models add "encoder_self" [layer, head, S+1, S+1], "decoder_self" [layer, head, T+1, T+1]
+/// (labels: the decoder's input tokens, <s> first) and "cross_attention"
+/// [layer, head, T+1, S+1]; their "cross" is the guided-alignment head.
+Status decodeTokens(ModelBundle& b, const std::vector<std::string>& source,
                     const std::optional<std::vector<std::string>>& reference, AttentionTrace& out,
                     const ProgressFn& cancel);
 
 /// Batched greedy decoding: token lists in, token lists out (no </s>).
-Status greedyBatch(Seq2SeqBundle& b, const std::vector<std::vector<std::string>>& sources,
+Status greedyBatch(ModelBundle& b, const std::vector<std::vector<std::string>>& sources,
                    std::vector<std::vector<std::string>>& out, const ProgressFn& progress);
 
 /// Source ids + </s> as [1, S+1] int64.

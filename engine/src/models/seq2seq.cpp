@@ -1,7 +1,5 @@
 #include "models/seq2seq.h"
 
-#include <stdexcept>
-
 namespace attnscope {
 
 namespace rnn = torch::nn::utils::rnn;
@@ -65,79 +63,6 @@ std::pair<torch::Tensor, torch::Tensor> Seq2SeqImpl::forward(const torch::Tensor
     }
     const auto logits = out_(drop_(torch::stack(outs, 1)));  // [B, T, V]
     return {logits, torch::stack(alphas, 1)};
-}
-
-torch::Tensor bytesTensor(const std::string& s)
-{
-    return torch::from_blob(const_cast<char*>(s.data()), {int64_t(s.size())}, torch::kUInt8).clone();
-}
-
-std::string tensorBytes(const torch::Tensor& t)
-{
-    const auto c = t.contiguous().to(torch::kUInt8);
-    return std::string(reinterpret_cast<const char*>(c.data_ptr<uint8_t>()), size_t(c.numel()));
-}
-
-namespace {
-std::string key(const std::string& name)
-{
-    std::string k = name;
-    for (auto& ch : k)
-        if (ch == '.') ch = '/';
-    return "p/" + k;
-}
-} // namespace
-
-void saveBundle(const Seq2SeqBundle& b, const std::string& path, bool half)
-{
-    torch::serialize::OutputArchive a;
-    const auto& c = b.net->config();
-    a.write("format", torch::tensor({int64_t(1), c.sourceVocab, c.targetVocab, c.embedding, c.hidden, int64_t(c.score)}));
-    a.write("name", bytesTensor(b.name));
-    a.write("vocab_source", bytesTensor(b.source.serialize()));
-    a.write("vocab_target", bytesTensor(b.target.serialize()));
-    for (const auto& p : b.net->named_parameters())
-        a.write(key(p.key()), half ? p.value().detach().to(torch::kHalf) : p.value().detach().clone());
-    a.save_to(path);
-}
-
-Seq2SeqBundle loadBundle(const std::string& path)
-{
-    torch::serialize::InputArchive a;
-    try {
-        a.load_from(path);
-    } catch (const c10::Error&) {
-        throw std::runtime_error(path + " is not a readable AttnScope weights file (corrupt or wrong format)");
-    }
-    torch::Tensor format, name, vs, vt;
-    if (!a.try_read("format", format) || format.numel() != 6 || format[0].item<int64_t>() != 1)
-        throw std::runtime_error(path + " is not an AttnScope seq2seq weights file (no format record)");
-    Seq2SeqBundle b;
-    if (!a.try_read("vocab_source", vs) || !a.try_read("vocab_target", vt) ||
-        !Vocab::deserialize(tensorBytes(vs), b.source) || !Vocab::deserialize(tensorBytes(vt), b.target))
-        throw std::runtime_error(path + ": vocabulary records are missing or corrupt");
-    if (a.try_read("name", name)) b.name = tensorBytes(name);
-    Seq2SeqConfig c;
-    c.sourceVocab = format[1].item<int64_t>();
-    c.targetVocab = format[2].item<int64_t>();
-    c.embedding = format[3].item<int64_t>();
-    c.hidden = format[4].item<int64_t>();
-    c.score = ScoreFunction(format[5].item<int64_t>());
-    if (c.sourceVocab != b.source.size() || c.targetVocab != b.target.size() || c.embedding <= 0 ||
-        c.hidden <= 0 || c.embedding > 4096 || c.hidden > 4096)
-        throw std::runtime_error(path + ": inconsistent model configuration");
-    b.net = Seq2Seq(c);
-    torch::NoGradGuard ng;
-    for (auto& p : b.net->named_parameters()) {
-        torch::Tensor t;
-        if (!a.try_read(key(p.key()), t))
-            throw std::runtime_error(path + ": parameter '" + p.key() + "' is missing");
-        if (t.sizes() != p.value().sizes())
-            throw std::runtime_error(path + ": parameter '" + p.key() + "' has the wrong shape");
-        p.value().copy_(t.to(torch::kFloat));
-    }
-    b.net->eval();
-    return b;
 }
 
 } // namespace attnscope

@@ -52,20 +52,4 @@ private:
 };
 TORCH_MODULE(Seq2Seq);
 
-/// A loaded model: network + vocabularies.
-struct Seq2SeqBundle {
-    Seq2Seq net{nullptr};
-    Vocab source, target;
-    std::string name;
-};
-
-/// Weights file: a torch archive with every parameter stored as float16, the two
-/// vocabularies as UTF-8 byte tensors and the config as an int64 tensor.
-void saveBundle(const Seq2SeqBundle& b, const std::string& path, bool half);
-/// Throws std::runtime_error with a readable message on a missing or corrupt file.
-Seq2SeqBundle loadBundle(const std::string& path);
-
-torch::Tensor bytesTensor(const std::string& s);
-std::string tensorBytes(const torch::Tensor& t);
-
 } // namespace attnscope

@@ -20,6 +20,10 @@ const std::vector<ModelInfo>& builtinModels()
          "Spanish→English, bidirectional GRU encoder + GRU decoder with additive (Bahdanau) attention, "
          "word level, trained on the Bible train split",
          "models/gru-bahdanau.pt"},
+        {"transformer", "translation",
+         "Spanish→English Transformer encoder–decoder (3+3 layers, 4 heads, d_model 256), word level, "
+         "trained on the Bible train split; records encoder self, decoder self and cross attention of every head",
+         "models/transformer.pt"},
     };
     return models;
 }
@@ -32,7 +36,7 @@ const ModelInfo* findModel(const std::string& name)
 }
 
 struct Translator::Impl {
-    Seq2SeqBundle bundle;
+    ModelBundle bundle;
     bool loaded = false;
     mutable std::mutex mutex;  // the network keeps no per-call state, but be safe across threads
 };
@@ -70,7 +74,7 @@ bool Translator::loaded() const { return d->loaded; }
 std::string Translator::modelName() const { return d->loaded ? d->bundle.name : std::string(); }
 std::string Translator::scoreFunction() const
 {
-    return d->loaded ? scoreName(d->bundle.net->config().score) : std::string();
+    return d->loaded ? d->bundle.scoreFunction() : std::string();
 }
 
 namespace {
@@ -165,6 +169,48 @@ Status evaluate(const Translator& t, const std::vector<const Verse*>& verses, Ev
         out.bleu = corpusBleu(hyps, refs);
     }
     keepGoing(progress, total, total);
+    return Status::success();
+}
+
+const HeadTableAccumulator* HeadTableResult::find(const std::string& name) const
+{
+    for (const auto& [n, acc] : tensors)
+        if (n == name) return &acc;
+    return nullptr;
+}
+
+Status headTable(const Translator& t, const std::vector<const Verse*>& verses, HeadTableResult& out,
+                 const ProgressFn& progress)
+{
+    out = HeadTableResult{};
+    const auto accumulator = [&out](const std::string& name) -> HeadTableAccumulator& {
+        for (auto& [n, acc] : out.tensors)
+            if (n == name) return acc;
+        out.tensors.emplace_back(name, HeadTableAccumulator{});
+        return out.tensors.back().second;
+    };
+    int64_t done = 0;
+    for (const Verse* v : verses) {
+        if (!keepGoing(progress, done++, int64_t(verses.size()))) return Status::error("cancelled");
+        AttentionTrace trace;
+        if (auto st = t.decodeVerse(*v, true, trace); !st) return st;
+        const AttentionTrace* gold = trace.hasGold() ? &trace : nullptr;
+        bool multiHead = false;
+        for (const auto& x : trace.tensors) {
+            if (x.shape.size() != 4) continue;
+            multiHead = true;
+            if (auto st = accumulator(x.name).add(x, gold); !st) return st;
+            TraceTensor mean;
+            if (auto st = meanOverHeads(x, mean); !st) return st;
+            if (auto st = accumulator(x.name + " · mean over heads").add(mean, gold); !st) return st;
+        }
+        if (!multiHead)
+            if (const TraceTensor* c = trace.find("cross"); c && c->shape.size() == 2)
+                if (auto st = accumulator("cross").add(asMultiHead(*c), gold); !st) return st;
+        out.diagonal.add(scoreDiagonal(trace));
+        ++out.verses;
+    }
+    keepGoing(progress, done, int64_t(verses.size()));
     return Status::success();
 }
 

@@ -1,4 +1,4 @@
-// Training loop for the built-in seq2seq translator: fixed seed, length-bucketed batches,
+// Training loop for the built-in translators (GRU seq2seq, Transformer): fixed seed, length-bucketed batches,
 // Adam, gradient clipping, checkpoints every N batches (atomic), resume, dev AER per epoch.
 #include "attnscope/train.h"
 
@@ -6,7 +6,7 @@
 #include "attnscope/corpus.h"
 #include "attnscope/resources.h"
 #include "models/decode.h"
-#include "models/seq2seq.h"
+#include "models/bundle.h"
 
 #include <algorithm>
 #include <chrono>
@@ -35,7 +35,7 @@ std::vector<std::vector<size_t>> makeBatches(const std::vector<Example>& data, i
     return batches;
 }
 
-void writeCheckpoint(const std::string& path, Seq2SeqBundle& b, torch::optim::Adam& opt, int epoch, int batch,
+void writeCheckpoint(const std::string& path, ModelBundle& b, torch::optim::Adam& opt, int epoch, int batch,
                      int64_t step)
 {
     const std::string tmp = path + ".tmp";
@@ -49,7 +49,7 @@ void writeCheckpoint(const std::string& path, Seq2SeqBundle& b, torch::optim::Ad
     std::filesystem::rename(tmp, path);
 }
 
-double devAer(Seq2SeqBundle& b, const std::vector<const Verse*>& dev)
+double devAer(ModelBundle& b, const std::vector<const Verse*>& dev)
 {
     AlignmentScore s;
     for (const Verse* v : dev) {
@@ -67,8 +67,11 @@ Status train(const TrainConfig& cfg, TrainReport& report, const ProgressFn& prog
     auto say = [&](const std::string& s) {
         if (log) log(s);
     };
-    if (cfg.model != "gru-bahdanau")
-        return Status::error("unknown model to train: " + cfg.model + " (built-in: gru-bahdanau)");
+    const bool transformer = cfg.model == "transformer";
+    if (cfg.model != "gru-bahdanau" && !transformer)
+        return Status::error("unknown model to train: " + cfg.model + " (built-in: gru-bahdanau, transformer)");
+    if (transformer && (cfg.embedding % cfg.heads != 0 || cfg.embedding % 2 != 0))
+        return Status::error("d_model (--embedding) must be even and a multiple of --heads");
     ScoreFunction score;
     if (!parseScore(cfg.scoreFunction, score))
         return Status::error("unknown score function " + cfg.scoreFunction + " (dot, scaled-dot, general, additive, cosine)");
@@ -87,7 +90,7 @@ Status train(const TrainConfig& cfg, TrainReport& report, const ProgressFn& prog
         srcSents.push_back(v->sourceWords());
         tgtSents.push_back(v->targetWords());
     }
-    Seq2SeqBundle b;
+    ModelBundle b;
     b.name = cfg.model;
     b.source = Vocab::build(srcSents, cfg.vocabSize);
     b.target = Vocab::build(tgtSents, cfg.vocabSize);
@@ -111,15 +114,30 @@ Status train(const TrainConfig& cfg, TrainReport& report, const ProgressFn& prog
     if (data.empty()) return Status::error("no training examples");
 
     torch::manual_seed(cfg.seed);
-    Seq2SeqConfig mc;
-    mc.sourceVocab = b.source.size();
-    mc.targetVocab = b.target.size();
-    mc.embedding = cfg.embedding;
-    mc.hidden = cfg.hidden;
-    mc.score = score;
-    mc.dropout = cfg.dropout;
-    b.net = Seq2Seq(mc);
-    torch::optim::Adam opt(b.net->parameters(), torch::optim::AdamOptions(cfg.learningRate));
+    if (transformer) {
+        TransformerConfig tc;
+        tc.sourceVocab = b.source.size();
+        tc.targetVocab = b.target.size();
+        tc.dModel = cfg.embedding;
+        tc.heads = cfg.heads;
+        tc.encoderLayers = tc.decoderLayers = cfg.layers;
+        tc.feedForward = cfg.feedForward;
+        tc.dropout = cfg.dropout;
+        tc.alignLayer = std::max(0, cfg.layers - 2);  // penultimate layer (Garg et al. 2019)
+        tc.alignHead = 0;
+        b.transformer = TransformerNMT(tc);
+    } else {
+        Seq2SeqConfig mc;
+        mc.sourceVocab = b.source.size();
+        mc.targetVocab = b.target.size();
+        mc.embedding = cfg.embedding;
+        mc.hidden = cfg.hidden;
+        mc.score = score;
+        mc.dropout = cfg.dropout;
+        b.gru = Seq2Seq(mc);
+    }
+    auto& net = b.module();
+    torch::optim::Adam opt(net.parameters(), torch::optim::AdamOptions(cfg.learningRate));
 
     const auto batches = makeBatches(data, cfg.batchSize);
     const int64_t perEpoch = int64_t(batches.size());
@@ -131,9 +149,15 @@ Status train(const TrainConfig& cfg, TrainReport& report, const ProgressFn& prog
             auto saved = loadBundle(ckpt);
             if (saved.source.serialize() != b.source.serialize() || saved.target.serialize() != b.target.serialize())
                 return Status::error("checkpoint " + ckpt + " was made with another vocabulary; delete it to start over");
+            if (saved.isTransformer() != transformer)
+                return Status::error("checkpoint " + ckpt + " holds another kind of model; delete it to start over");
             torch::NoGradGuard ng;
-            auto dst = b.net->named_parameters();
-            for (const auto& p : saved.net->named_parameters()) dst[p.key()].copy_(p.value());
+            auto dst = net.named_parameters();
+            for (const auto& p : saved.module().named_parameters()) {
+                if (!dst.contains(p.key()) || dst[p.key()].sizes() != p.value().sizes())
+                    return Status::error("checkpoint " + ckpt + " has another model configuration; delete it to start over");
+                dst[p.key()].copy_(p.value());
+            }
             torch::serialize::InputArchive a;
             a.load_from(ckpt + ".opt");
             opt.load(a);
@@ -156,18 +180,21 @@ Status train(const TrainConfig& cfg, TrainReport& report, const ProgressFn& prog
     for (int epoch = startEpoch; epoch < cfg.epochs; ++epoch) {
         // Learning rate: constant for the first half, then halved every epoch.
         const int half = cfg.epochs / 2;
-        const double lr = cfg.learningRate * (epoch < half ? 1.0 : std::pow(0.5, epoch - half + 1));
-        for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamOptions&>(g.options()).lr(lr);
+        const double epochLr = cfg.learningRate * (epoch < half ? 1.0 : std::pow(0.5, epoch - half + 1));
+        double lr = epochLr;
         std::vector<size_t> order(batches.size());
         std::iota(order.begin(), order.end(), 0);
         std::shuffle(order.begin(), order.end(), std::mt19937(cfg.seed + unsigned(epoch)));
-        b.net->train();
+        net.train();
         for (int bi = (epoch == startEpoch ? startBatch : 0); bi < int(order.size()); ++bi) {
             if (!keepGoing(progress, step, total)) {
                 writeCheckpoint(ckpt, b, opt, epoch, bi, step);
                 say("cancelled; checkpoint written to " + ckpt);
                 return Status::error("cancelled");
             }
+            // Linear warm-up over the first batches, then the per-epoch rate.
+            lr = cfg.warmupSteps > 0 && step < cfg.warmupSteps ? epochLr * double(step + 1) / cfg.warmupSteps : epochLr;
+            for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamOptions&>(g.options()).lr(lr);
             torch::manual_seed(cfg.seed * 1000003ull + uint64_t(step));  // dropout masks reproducible on resume
             const auto& idx = batches[order[size_t(bi)]];
             int64_t S = 0, T = 0;
@@ -191,10 +218,18 @@ Status train(const TrainConfig& cfg, TrainReport& report, const ProgressFn& prog
                 }
             }
             opt.zero_grad();
-            auto [logits, alpha] = b.net->forward(src, lens, tin);
+            torch::Tensor logits, alpha;  // alpha [B, T, S]: the attention that guided alignment supervises
+            if (transformer) {
+                TransformerAttention att;
+                logits = b.transformer->forward(src, tin, &att);
+                const auto& tc = b.transformer->config();
+                alpha = att.cross[size_t(tc.alignLayer)].select(1, tc.alignHead);
+            } else {
+                std::tie(logits, alpha) = b.gru->forward(src, lens, tin);
+            }
             auto loss = torch::nn::functional::cross_entropy(
                 logits.reshape({-1, logits.size(2)}), tout.reshape({-1}),
-                torch::nn::functional::CrossEntropyFuncOptions().ignore_index(Vocab::kPad));
+                torch::nn::functional::CrossEntropyFuncOptions().ignore_index(Vocab::kPad).label_smoothing(cfg.labelSmoothing));
             double guidedValue = 0;
             if (cfg.guidedAlignment > 0 && step >= cfg.guidedFromStep) {
                 // g [B, T, S]: uniform over each target word's gold source positions.
@@ -217,7 +252,7 @@ Status train(const TrainConfig& cfg, TrainReport& report, const ProgressFn& prog
                 guidedValue = guided.item<double>();
             }
             loss.backward();
-            torch::nn::utils::clip_grad_norm_(b.net->parameters(), 1.0);
+            torch::nn::utils::clip_grad_norm_(net.parameters(), 1.0);
             opt.step();
             const double l = loss.item<double>() - cfg.guidedAlignment * guidedValue;  // report the translation loss
             if (report.stepsRun == 0) report.firstLoss = l;

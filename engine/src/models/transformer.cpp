@@ -1,0 +1,127 @@
+#include "models/transformer.h"
+
+#include <cmath>
+
+namespace attnscope {
+
+torch::Tensor sinusoidalPositions(int64_t length, int64_t d)
+{
+    const auto pos = torch::arange(length, torch::kFloat).unsqueeze(1);                  // [L, 1]
+    const auto i2 = torch::arange(0, d, 2, torch::kFloat);                               // 2i
+    const auto freq = torch::exp(i2 * (-std::log(10000.0) / double(d)));                 // 1 / 10000^(2i/d)
+    auto pe = torch::zeros({length, d});
+    pe.index_put_({torch::indexing::Slice(), torch::indexing::Slice(0, torch::indexing::None, 2)}, torch::sin(pos * freq));
+    pe.index_put_({torch::indexing::Slice(), torch::indexing::Slice(1, torch::indexing::None, 2)},
+                  torch::cos(pos * freq).narrow(1, 0, d / 2));
+    return pe;
+}
+
+TransformerLayerImpl::TransformerLayerImpl(const TransformerConfig& c, bool decoder)
+{
+    self_ = register_module("self", MultiHeadAttention(c.dModel, c.heads, c.dropout));
+    norm1_ = register_module("norm1", torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.dModel})));
+    norm2_ = register_module("norm2", torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.dModel})));
+    if (decoder) {
+        cross_ = register_module("cross", MultiHeadAttention(c.dModel, c.heads, c.dropout));
+        norm3_ = register_module("norm3", torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.dModel})));
+    }
+    ff1_ = register_module("ff1", torch::nn::Linear(c.dModel, c.feedForward));
+    ff2_ = register_module("ff2", torch::nn::Linear(c.feedForward, c.dModel));
+    drop_ = register_module("drop", torch::nn::Dropout(c.dropout));
+}
+
+torch::Tensor TransformerLayerImpl::feedForward(const torch::Tensor& x)
+{
+    return ff2_(drop_(torch::relu(ff1_(x))));  // FFN(x) = max(0, x W₁ + b₁) W₂ + b₂ (§3.3)
+}
+
+torch::Tensor TransformerLayerImpl::encode(const torch::Tensor& x, const torch::Tensor& mask, torch::Tensor& selfWeights)
+{
+    const auto h = norm1_(x);
+    auto [a, w] = self_(h, h, h, mask);
+    selfWeights = w;
+    const auto y = x + drop_(a);
+    return y + drop_(feedForward(norm2_(y)));
+}
+
+torch::Tensor TransformerLayerImpl::decode(const torch::Tensor& y, const torch::Tensor& memory, const torch::Tensor& causal,
+                                           const torch::Tensor& srcMask, torch::Tensor& selfWeights,
+                                           torch::Tensor& crossWeights)
+{
+    const auto h = norm1_(y);
+    auto [a, ws] = self_(h, h, h, causal);
+    selfWeights = ws;
+    auto z = y + drop_(a);
+    auto [c, wc] = cross_(norm3_(z), memory, memory, srcMask);
+    crossWeights = wc;
+    z = z + drop_(c);
+    return z + drop_(feedForward(norm2_(z)));
+}
+
+TransformerNMTImpl::TransformerNMTImpl(const TransformerConfig& cfg) : cfg_(cfg)
+{
+    TORCH_CHECK(cfg.dModel % 2 == 0, "d_model must be even for sinusoidal positions");
+    srcEmb_ = register_module("srcEmb", torch::nn::Embedding(torch::nn::EmbeddingOptions(cfg.sourceVocab, cfg.dModel).padding_idx(0)));
+    tgtEmb_ = register_module("tgtEmb", torch::nn::Embedding(torch::nn::EmbeddingOptions(cfg.targetVocab, cfg.dModel).padding_idx(0)));
+    // Embedding scale √d with N(0, d^-1/2) init keeps embeddings and positions on one scale.
+    {
+        torch::NoGradGuard ng;
+        srcEmb_->weight.normal_(0.0, std::pow(double(cfg.dModel), -0.5));
+        tgtEmb_->weight.normal_(0.0, std::pow(double(cfg.dModel), -0.5));
+        srcEmb_->weight[0].zero_();
+        tgtEmb_->weight[0].zero_();
+    }
+    encoder_ = register_module("encoder", torch::nn::ModuleList());
+    decoder_ = register_module("decoder", torch::nn::ModuleList());
+    for (int64_t l = 0; l < cfg.encoderLayers; ++l) encoder_->push_back(TransformerLayer(cfg, false));
+    for (int64_t l = 0; l < cfg.decoderLayers; ++l) decoder_->push_back(TransformerLayer(cfg, true));
+    encNorm_ = register_module("encNorm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({cfg.dModel})));
+    decNorm_ = register_module("decNorm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({cfg.dModel})));
+    drop_ = register_module("drop", torch::nn::Dropout(cfg.dropout));
+    positions_ = sinusoidalPositions(256, cfg.dModel);
+}
+
+torch::Tensor TransformerNMTImpl::embed(torch::nn::Embedding& e, const torch::Tensor& ids)
+{
+    const int64_t T = ids.size(1);
+    if (T > positions_.size(0)) positions_ = sinusoidalPositions(std::max<int64_t>(T, 2 * positions_.size(0)), cfg_.dModel);
+    return drop_(e(ids) * std::sqrt(double(cfg_.dModel)) + positions_.narrow(0, 0, T).unsqueeze(0));
+}
+
+torch::Tensor TransformerNMTImpl::encode(const torch::Tensor& src, torch::Tensor& srcMask, TransformerAttention* att)
+{
+    srcMask = (src != 0).unsqueeze(1).unsqueeze(1);  // [B, 1, 1, S]
+    auto x = embed(srcEmb_, src);
+    for (const auto& m : *encoder_) {
+        torch::Tensor w;
+        x = m->as<TransformerLayer>()->encode(x, srcMask, w);
+        if (att) att->encoderSelf.push_back(w);
+    }
+    return encNorm_(x);
+}
+
+torch::Tensor TransformerNMTImpl::decode(const torch::Tensor& memory, const torch::Tensor& srcMask,
+                                         const torch::Tensor& tgtIn, TransformerAttention* att, bool lastOnly)
+{
+    const auto causal = causalMask(tgtIn.size(1));
+    auto y = embed(tgtEmb_, tgtIn);
+    for (const auto& m : *decoder_) {
+        torch::Tensor ws, wc;
+        y = m->as<TransformerLayer>()->decode(y, memory, causal, srcMask, ws, wc);
+        if (att) {
+            att->decoderSelf.push_back(ws);
+            att->cross.push_back(wc);
+        }
+    }
+    if (lastOnly) y = y.select(1, -1);
+    return torch::matmul(decNorm_(y), tgtEmb_->weight.t());  // tied output projection
+}
+
+torch::Tensor TransformerNMTImpl::forward(const torch::Tensor& src, const torch::Tensor& tgtIn, TransformerAttention* att)
+{
+    torch::Tensor mask;
+    const auto memory = encode(src, mask, att);
+    return decode(memory, mask, tgtIn, att);
+}
+
+} // namespace attnscope

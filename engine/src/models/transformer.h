@@ -1,0 +1,80 @@
+#pragma once
+// Transformer encoder–decoder translator (Vaswani et al. 2017, "Attention Is All You Need")
+// that records every head's attention weights. Internal engine header (includes torch).
+//   embeddings: x = √d_model · E[token] + PE(position)         (§3.4, sinusoidal PE of §3.5)
+//   encoder layer (pre-norm, Xiong et al. 2020): x += MHA(LN(x), LN(x), LN(x)); x += FFN(LN(x))
+//   decoder layer: y += MHA_causal(LN(y)); y += MHA(LN(y), memory, memory); y += FFN(LN(y))
+//   output: logits = LN(y) Eᵀ (tied target embedding, Press & Wolf 2017)
+// Recorded weights, each [B, heads, query, key], one tensor per layer:
+//   encoder self [B, H, S, S], decoder masked self [B, H, T, T], cross [B, H, T, S].
+#include "attention/multihead.h"
+
+#include <torch/torch.h>
+
+#include <vector>
+
+namespace attnscope {
+
+struct TransformerConfig {
+    int64_t sourceVocab = 0, targetVocab = 0;
+    int64_t dModel = 256, heads = 4, encoderLayers = 3, decoderLayers = 3, feedForward = 1024;
+    double dropout = 0.1;
+    /// The cross-attention head supervised by guided alignment in training (Garg et al. 2019,
+    /// "Jointly Learning to Align and Translate with Transformer Models", §4.2): 0-based.
+    int64_t alignLayer = 1, alignHead = 0;
+};
+
+/// Per-layer attention weights of one forward pass.
+struct TransformerAttention {
+    std::vector<torch::Tensor> encoderSelf;  ///< per layer [B, H, S, S]
+    std::vector<torch::Tensor> decoderSelf;  ///< per layer [B, H, T, T]
+    std::vector<torch::Tensor> cross;        ///< per layer [B, H, T, S]
+};
+
+class TransformerLayerImpl : public torch::nn::Module {
+public:
+    TransformerLayerImpl(const TransformerConfig& c, bool decoder);
+    /// Encoder layer: x [B, S, d], mask [B, 1, 1, S]. Returns x and the self-attention weights.
+    torch::Tensor encode(const torch::Tensor& x, const torch::Tensor& mask, torch::Tensor& selfWeights);
+    /// Decoder layer: y [B, T, d], memory [B, S, d], causal mask [1, 1, T, T], source mask [B, 1, 1, S].
+    torch::Tensor decode(const torch::Tensor& y, const torch::Tensor& memory, const torch::Tensor& causal,
+                         const torch::Tensor& srcMask, torch::Tensor& selfWeights, torch::Tensor& crossWeights);
+
+private:
+    torch::Tensor feedForward(const torch::Tensor& x);
+    MultiHeadAttention self_{nullptr}, cross_{nullptr};
+    torch::nn::LayerNorm norm1_{nullptr}, norm2_{nullptr}, norm3_{nullptr};
+    torch::nn::Linear ff1_{nullptr}, ff2_{nullptr};
+    torch::nn::Dropout drop_{nullptr};
+};
+TORCH_MODULE(TransformerLayer);
+
+class TransformerNMTImpl : public torch::nn::Module {
+public:
+    explicit TransformerNMTImpl(const TransformerConfig& cfg);
+    /// src [B, S] int64, padded with 0 → memory [B, S, d]; srcMask [B, 1, 1, S] (true = token).
+    torch::Tensor encode(const torch::Tensor& src, torch::Tensor& srcMask, TransformerAttention* att);
+    /// tgtIn [B, T] (starting with <s>) → logits [B, T, V], or [B, V] for the last position
+    /// only when `lastOnly` (greedy decoding).
+    torch::Tensor decode(const torch::Tensor& memory, const torch::Tensor& srcMask, const torch::Tensor& tgtIn,
+                         TransformerAttention* att, bool lastOnly = false);
+    /// Teacher forcing: logits [B, T, V] and, when `att` is given, every layer's weights.
+    torch::Tensor forward(const torch::Tensor& src, const torch::Tensor& tgtIn, TransformerAttention* att = nullptr);
+    const TransformerConfig& config() const { return cfg_; }
+
+private:
+    torch::Tensor embed(torch::nn::Embedding& e, const torch::Tensor& ids);
+    TransformerConfig cfg_;
+    torch::nn::Embedding srcEmb_{nullptr}, tgtEmb_{nullptr};
+    torch::nn::ModuleList encoder_{nullptr}, decoder_{nullptr};
+    torch::nn::LayerNorm encNorm_{nullptr}, decNorm_{nullptr};
+    torch::nn::Dropout drop_{nullptr};
+    torch::Tensor positions_;  ///< sinusoidal table [maxLen, d] (buffer, not saved)
+};
+TORCH_MODULE(TransformerNMT);
+
+/// Sinusoidal position encodings PE[pos, 2i] = sin(pos / 10000^(2i/d)), PE[pos, 2i+1] = cos(…)
+/// (Vaswani et al. 2017, §3.5): [length, d].
+torch::Tensor sinusoidalPositions(int64_t length, int64_t d);
+
+} // namespace attnscope
