@@ -116,7 +116,7 @@ bool exportTraceView(const AttentionTrace& trace, const FigureOptions& o, const 
         if (!view.setHeads(a, headName(trace, o.kind, o.layer, o.head), b, headName(second, o.kind2, o.layer2, o.head2),
                            &trace, &message))
             return fail(message);
-        const QSize size(o.width > 0 ? o.width : 1100, o.height > 0 ? o.height : 420);
+        const QSize size(o.width > 0 ? o.width : 1200, o.height > 0 ? o.height : 480);
         return exportWidget(view, size, path, error);
     }
     const TraceTensor* t = nullptr;

@@ -161,6 +161,66 @@ private slots:
         }
         QVERIFY(lines > 150);
     }
+    void transformerHeadsAlignAndViews()
+    {
+        // The head table over a split, as CSV: 3 kinds × 12 heads + their 3 layer means each.
+        const QString csv = dir_.filePath("heads.csv");
+        Run r = attnscope({"heads", "transformer", "--split", "dev", "--limit", "12", "--out", csv});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("diagonal baseline AER"));
+        QVERIFY(r.out.contains("cross_attention "));
+        QFile f(csv);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QStringList lines = QString::fromUtf8(f.readAll()).split('\n', Qt::SkipEmptyParts);
+        QVERIFY(lines[0].startsWith("kind,layer,head,entropy_bits,same,previous,next,punctuation,eos,aer"));
+        QCOMPARE(lines.size(), 1 + 3 * (12 + 3));
+        int scored = 0;
+        for (const QString& line : lines.mid(1)) {
+            const QStringList cells = line.split(',');
+            QCOMPARE(cells.size(), 15);
+            if (cells[0].startsWith("cross_attention")) {
+                const double aer = cells[9].toDouble();
+                QVERIFY(!cells[9].isEmpty() && aer >= 0 && aer <= 1);
+                ++scored;
+            } else {
+                QVERIFY(cells[9].isEmpty());  // self-attention has no gold
+            }
+        }
+        QCOMPARE(scored, 12 + 3);
+        // Alignments from one chosen head or a layer's mean.
+        const QString jsonl = dir_.filePath("mean.jsonl");
+        r = attnscope({"align", "transformer", "--split", "dev", "--kind", "cross_attention", "--layer", "2", "--head",
+                       "mean", "--out", jsonl});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QFile j(jsonl);
+        QVERIFY(j.open(QIODevice::ReadOnly));
+        const QJsonObject first = QJsonDocument::fromJson(j.readLine()).object();
+        QCOMPARE(first["links"].toArray().size(), first["target"].toArray().size());
+        QVERIFY(first.contains("aer"));
+        r = attnscope({"align", "transformer", "--split", "dev", "--layer", "9", "--kind", "cross_attention", "--out", jsonl});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("3 layers × 4 heads"), qPrintable(r.err));
+        r = attnscope({"align", "transformer", "--split", "dev", "--head", "first", "--out", jsonl});
+        QCOMPARE(r.code, 2);
+        // The views of `run`: grid, flow, one head, and two heads of two models compared.
+        for (const QStringList& view : {QStringList{"--view", "grid", "--kind", "encoder_self"},
+                                        QStringList{"--view", "flow", "--kind", "cross_attention", "--layer", "3"},
+                                        QStringList{"--view", "matrix", "--kind", "decoder_self", "--layer", "1", "--head", "4"},
+                                        QStringList{"--view", "compare", "--kind", "cross_attention", "--layer", "2", "--head",
+                                                    "1", "--compare-model", "gru-bahdanau"}}) {
+            const QString png = dir_.filePath("view.png");
+            QFile::remove(png);
+            r = attnscope(QStringList{"run", "transformer", "Ruth 1:16", "--out", png} + view);
+            QVERIFY2(r.code == 0, qPrintable(view.join(' ') + ": " + r.err));
+            QVERIFY(!QImage(png).isNull());
+        }
+        r = attnscope({"run", "transformer", "Dios es amor.", "--view", "matrix", "--kind", "encoder_self", "--head", "5",
+                       "--out", dir_.filePath("x.png")});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("no layer 1, head 5"), qPrintable(r.err));
+        r = attnscope({"run", "gru-bahdanau", "Dios es amor.", "--compare-model", "transformer", "--out", dir_.filePath("x.png")});
+        QCOMPARE(r.code, 2);  // --compare-model goes with --view compare
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCli)

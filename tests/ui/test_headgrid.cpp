@@ -65,6 +65,34 @@ private slots:
         const QColor offDiagonal = shot.pixelColor(r.right() - 1, r.top() + 1);
         QVERIFY(onDiagonal.lightness() > offDiagonal.lightness() + 80);
     }
+    void keyboardNavigation()
+    {
+        HeadGridView v;
+        v.resize(800, 600);
+        v.show();
+        QVERIFY(v.setTensor(heads(2, 3, 4)));
+        v.setFocus();
+        QSignalSpy opened(&v, &HeadGridView::headClicked);
+        QSignalSpy picked(&v, &HeadGridView::headCompareRequested);
+        QTest::keyClick(&v, Qt::Key_Right);  // the first key lands on layer 1, head 1
+        QCOMPARE(v.currentLayer(), 0);
+        QCOMPARE(v.currentHead(), 0);
+        QTest::keyClick(&v, Qt::Key_Right);
+        QTest::keyClick(&v, Qt::Key_Down);
+        QTest::keyClick(&v, Qt::Key_Down);  // clamped at the last layer
+        QCOMPARE(v.currentLayer(), 1);
+        QCOMPARE(v.currentHead(), 1);
+        QTest::keyClick(&v, Qt::Key_Return);
+        QCOMPARE(opened.count(), 1);
+        QCOMPARE(opened[0][0].toInt(), 1);
+        QCOMPARE(opened[0][1].toInt(), 1);
+        QTest::keyClick(&v, Qt::Key_End);
+        QTest::keyClick(&v, Qt::Key_Return, Qt::ShiftModifier);
+        QCOMPARE(picked.count(), 1);
+        QCOMPARE(picked[0][1].toInt(), 2);
+        QVERIFY(v.setTensor(heads(1, 2, 4)));  // a smaller tensor drops a focus that no longer exists
+        QCOMPARE(v.currentLayer(), -1);
+    }
 };
 
 QTEST_MAIN(TestHeadGrid)

@@ -6,6 +6,7 @@
 #include "attnscope/trace.h"
 
 #include <QImage>
+#include <QStringList>
 #include <QWidget>
 
 #include <limits>
@@ -33,11 +34,23 @@ public:
     QString summary() const;
     bool isEmpty() const { return rows_ == 0; }
 
+    /// Hover text of cell (row, col): tokens, A, B, A − B and the row's JSD.
+    QString cellText(int row, int col) const;
+    /// Where the three maps are drawn (A, B, A − B), for hit-testing and tests.
+    QRect mapRect(int which) const;
+
 protected:
     void paintEvent(QPaintEvent*) override;
+    void mouseMoveEvent(QMouseEvent* e) override;
 
 private:
+    struct Layout {
+        int title = 0, left = 0, side = 0, w = 0, h = 0, gap = 12, bars = 60, footer = 0, labelRoom = 0;
+    };
+    Layout layout() const;
     int rows_ = 0, cols_ = 0;
+    std::vector<float> a_, b_;
+    QStringList rowLabels_, colLabels_;
     QString nameA_, nameB_;
     QImage imageA_, imageB_, diff_;
     HeadComparison cmp_;

@@ -3,6 +3,7 @@
 #include "attnscope/headstats.h"
 #include "views/colormaps.h"
 
+#include <QKeyEvent>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QToolTip>
@@ -19,7 +20,9 @@ constexpr int kGap = 4;
 HeadGridView::HeadGridView(QWidget* parent) : QWidget(parent), table_(colorTable("viridis"))
 {
     setMouseTracking(true);
-    setToolTip(tr("Every head of every layer; hover for its numbers, click to open it in the matrix view, Shift+click two heads to compare them"));
+    setFocusPolicy(Qt::StrongFocus);
+    setToolTip(tr("Every head of every layer; hover for its numbers, click to open it in the matrix view, Shift+click two heads "
+                  "to compare them. Keyboard: arrows move between heads, Enter opens one, Shift+Enter picks it for a comparison"));
 }
 
 void HeadGridView::clear()
@@ -27,6 +30,7 @@ void HeadGridView::clear()
     layers_ = heads_ = rows_ = cols_ = 0;
     values_.clear();
     images_.clear();
+    curLayer_ = curHead_ = -1;
     entropy_.clear();
     maxWeight_.clear();
     update();
@@ -44,6 +48,7 @@ bool HeadGridView::setTensor(const TraceTensor& t, QString* error)
     heads_ = int(t.shape[1]);
     rows_ = int(t.shape[2]);
     cols_ = int(t.shape[3]);
+    if (curLayer_ >= layers_ || curHead_ >= heads_) curLayer_ = curHead_ = -1;
     values_ = t.values;
     const size_t per = size_t(rows_) * size_t(cols_);
     entropy_.assign(size_t(layers_ * heads_), 0);
@@ -140,10 +145,46 @@ void HeadGridView::paintEvent(QPaintEvent*)
         p.drawText(QRect(0, r.top(), kMargin, r.height()), Qt::AlignCenter, tr("L%1").arg(l + 1));
         for (int h = 0; h < heads_; ++h) p.drawImage(cellRect(l, h), images_[size_t(l * heads_ + h)]);
     }
+    if (curLayer_ >= 0 && curLayer_ < layers_ && curHead_ < heads_) {
+        QPen pen(palette().highlight().color(), hasFocus() ? 3 : 1, Qt::DashLine);
+        p.setPen(pen);
+        p.drawRect(cellRect(curLayer_, curHead_).adjusted(-2, -2, 2, 2));
+    }
     if (hoverLayer_ >= 0) {
         p.setPen(QPen(QColor("#ff4081"), 2));
         p.drawRect(cellRect(hoverLayer_, hoverHead_).adjusted(-1, -1, 1, 1));
     }
+}
+
+void HeadGridView::setCurrentHead(int layer, int head)
+{
+    if (layers_ == 0) return;
+    curLayer_ = std::clamp(layer, 0, layers_ - 1);
+    curHead_ = std::clamp(head, 0, heads_ - 1);
+    emit currentHeadChanged(curLayer_, curHead_);
+    update();
+}
+
+void HeadGridView::keyPressEvent(QKeyEvent* e)
+{
+    if (layers_ == 0) return QWidget::keyPressEvent(e);
+    const int l = std::max(curLayer_, 0), h = std::max(curHead_, 0);
+    switch (e->key()) {
+    case Qt::Key_Left: setCurrentHead(l, curHead_ < 0 ? 0 : h - 1); break;
+    case Qt::Key_Right: setCurrentHead(l, curHead_ < 0 ? 0 : h + 1); break;
+    case Qt::Key_Up: setCurrentHead(curLayer_ < 0 ? 0 : l - 1, h); break;
+    case Qt::Key_Down: setCurrentHead(curLayer_ < 0 ? 0 : l + 1, h); break;
+    case Qt::Key_Home: setCurrentHead(0, 0); break;
+    case Qt::Key_End: setCurrentHead(layers_ - 1, heads_ - 1); break;
+    case Qt::Key_Return:
+    case Qt::Key_Enter:
+        if (curLayer_ < 0) setCurrentHead(0, 0);
+        if (e->modifiers() & Qt::ShiftModifier) emit headCompareRequested(curLayer_, curHead_);
+        else emit headClicked(curLayer_, curHead_);
+        break;
+    default: return QWidget::keyPressEvent(e);
+    }
+    e->accept();
 }
 
 void HeadGridView::mouseMoveEvent(QMouseEvent* e)
@@ -162,6 +203,9 @@ void HeadGridView::mousePressEvent(QMouseEvent* e)
 {
     int l = -1, h = -1;
     if (e->button() != Qt::LeftButton || !headAt(e->pos(), &l, &h)) return;
+    setFocus(Qt::MouseFocusReason);
+    curLayer_ = l;
+    curHead_ = h;
     if (e->modifiers() & Qt::ShiftModifier) emit headCompareRequested(l, h);
     else emit headClicked(l, h);
 }

@@ -30,18 +30,26 @@ public:
     QString headSummary(int layer, int head) const;
     double meanEntropy(int layer, int head) const;
     void setColorMap(const QString& name);
+    /// The head with keyboard focus (arrow keys move it; Enter opens it, Shift+Enter picks
+    /// it for a comparison); (−1, −1) before any.
+    int currentLayer() const { return curLayer_; }
+    int currentHead() const { return curHead_; }
+    void setCurrentHead(int layer, int head);
     QSize sizeHint() const override { return {720, 560}; }
 
 signals:
     void headClicked(int layer, int head);
     /// Shift+click: pick this head for a comparison.
     void headCompareRequested(int layer, int head);
+    /// The keyboard focus moved to another head.
+    void currentHeadChanged(int layer, int head);
 
 protected:
     void paintEvent(QPaintEvent*) override;
     void mouseMoveEvent(QMouseEvent*) override;
     void mousePressEvent(QMouseEvent*) override;
     void leaveEvent(QEvent*) override;
+    void keyPressEvent(QKeyEvent*) override;
 
 private:
     void rebuildImages();
@@ -52,6 +60,7 @@ private:
     std::vector<double> entropy_, maxWeight_;
     QVector<QRgb> table_;
     int hoverLayer_ = -1, hoverHead_ = -1;
+    int curLayer_ = -1, curHead_ = -1;
 };
 
 } // namespace attnscope::ui

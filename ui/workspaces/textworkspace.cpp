@@ -293,6 +293,9 @@ TextWorkspace::TextWorkspace(EngineWorker* worker, QWidget* parent) : QWidget(pa
         showHead(headKind_->currentText(), layer, head);
     });
     connect(headGrid_, &HeadGridView::headCompareRequested, this, &TextWorkspace::pickForComparison);
+    connect(headGrid_, &HeadGridView::currentHeadChanged, this, [this](int layer, int head) {
+        headInfo_->setText(headGrid_->headSummary(layer, head) + tr(" — Enter opens it, Shift+Enter picks it for a comparison"));
+    });
     connect(headTable_, &HeadTableView::headActivated, this, [this](int layer, int head) {
         showHead(headKind_->currentText(), layer, head);
     });
