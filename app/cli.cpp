@@ -13,6 +13,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -55,12 +56,15 @@ Usage:
   attnscope models                   list the built-in models
   attnscope run MODEL INPUT [--target TEXT] --out FILE
         [--view matrix|grid|flow|compare --kind NAME --layer N --head N|mean]
-        [--compare-model MODEL2 --kind2 NAME --layer2 N --head2 N|mean]
+        [--compare-model MODEL2 --kind2 NAME --layer2 N --head2 N|mean] [--dpi N]
                                      translate INPUT (text, a verse reference such as
                                      "Ruth 1:16", or a text file) and write a view
                                      (.png .svg .pdf) or the trace (.attn .json); compare
                                      draws two heads, B from MODEL2 on the same sentence
                                      and forced target when given
+  attnscope run MODEL --split dev|test --out DIR/ [--format png|svg|pdf|attn|json] [view options]
+                                     batch: every verse of a split, forced decoding, one
+                                     file per verse (e.g. DIR/Colossians_1-2.png)
   attnscope render TRACE --out FILE [--view matrix|grid|flow --kind NAME --layer N --head N]
                                      draw a saved .attn/.json trace as .png .svg .pdf (no model)
   attnscope import DUMP [--tokens FILE] [--axes a,b,..] --out FILE
@@ -279,8 +283,9 @@ void addViewOptions(QCommandLineParser& p)
     p.addOption({"kind2", "compare: head B's tensor", "name"});
     p.addOption({"layer2", "compare: head B's layer", "N", "1"});
     p.addOption({"head2", "compare: head B's head, or mean", "N|mean", "2"});
-    p.addOption({"width", "image width in pixels", "px", "0"});
-    p.addOption({"height", "image height in pixels", "px", "0"});
+    p.addOption({"width", "figure width (pixels at 96 dpi)", "px", "0"});
+    p.addOption({"height", "figure height (pixels at 96 dpi)", "px", "0"});
+    p.addOption({"dpi", "PNG resolution: pixels = size × dpi / 96 (96 = screen, 300 = print)", "N", "96"});
 }
 
 int drawView(const AttentionTrace& trace, const QCommandLineParser& p, const QString& out,
@@ -299,6 +304,9 @@ int drawView(const AttentionTrace& trace, const QCommandLineParser& p, const QSt
     }
     o.width = p.value("width").toInt();
     o.height = p.value("height").toInt();
+    bool dpiOk = false;
+    o.dpi = p.value("dpi").toInt(&dpiOk);
+    if (!dpiOk || o.dpi < 24 || o.dpi > 2400) return usage("--dpi takes a number from 24 to 2400");
     if (o.view != "matrix" && o.view != "compare" && o.head < 0) return usage("--head mean applies to the matrix and compare views");
     QString error;
     if (!ui::exportTraceView(trace, o, out, &error, other)) return fail(error.toStdString());
@@ -357,6 +365,41 @@ int cmdImport(const QStringList& args)
     return 0;
 }
 
+/// `run MODEL --split S --out DIR/`: one file per verse, named after its reference.
+int runSplit(const QCommandLineParser& p)
+{
+    const QStringList pos = p.positionalArguments();
+    if (pos.size() != 1 || !p.isSet("out")) return usage("a batch run takes MODEL --split dev|test --out DIR/ (no INPUT)");
+    const QString ext = p.value("format").toLower();
+    if (!QStringList{"png", "svg", "pdf", "attn", "json"}.contains(ext))
+        return usage("unknown --format " + ext.toStdString() + " (png, svg, pdf, attn, json)");
+    const QString dir = p.value("out");
+    if (!QDir().mkpath(dir)) return fail("cannot create the folder " + dir.toStdString());
+    Translator t;
+    if (auto st = t.load(pos[0].toStdString()); !st) return fail(st.message);
+    Corpus corpus;
+    std::vector<const Verse*> verses;
+    if (auto st = loadCorpusSplit(p.value("split").toStdString(), corpus, verses); !st) return fail(st.message);
+    if (const int limit = p.value("limit").toInt(); limit > 0 && int(verses.size()) > limit) verses.resize(size_t(limit));
+    auto progress = progressPrinter("export");
+    for (size_t k = 0; k < verses.size(); ++k) {
+        progress(int64_t(k), int64_t(verses.size()));
+        AttentionTrace trace;
+        if (auto st = t.decodeVerse(*verses[k], true, trace); !st) return fail(verses[k]->ref + ": " + st.message);
+        QString name = QString::fromStdString(verses[k]->ref);
+        name.replace(':', '-').replace(' ', '_');
+        const QString out = QDir(dir).filePath(name + "." + ext);
+        if (ext == "attn" || ext == "json") {
+            if (auto ws = saveTraceAuto(trace, out.toStdString()); !ws) return fail(ws.message);
+        } else if (int rc = drawView(trace, p, out); rc != 0) {
+            return rc;
+        }
+    }
+    progress(int64_t(verses.size()), int64_t(verses.size()));
+    std::cerr << "wrote " << verses.size() << " files to " << dir.toStdString() << "\n";
+    return 0;
+}
+
 /// INPUT of `run`: a verse reference of the dev/test/train corpus, a text file, or text.
 int cmdRun(const QStringList& args)
 {
@@ -367,9 +410,13 @@ int cmdRun(const QStringList& args)
     p.addOption({"free", "with a verse reference: free decoding instead of forced"});
     p.addOption({"out", "output: .png .svg .pdf (view) or .attn .json (trace)", "file"});
     p.addOption({"compare-model", "compare view: head B from this model, forced to the same target tokens", "model"});
+    p.addOption({"split", "batch: every verse of dev or test (forced decoding) into the folder --out", "split"});
+    p.addOption({"format", "batch: png, svg, pdf, attn or json", "ext", "png"});
+    p.addOption({"limit", "batch: only the first N verses", "N", "0"});
     addViewOptions(p);
     if (!p.parse(args)) return usage(p.errorText().toStdString());
     const QStringList pos = p.positionalArguments();
+    if (p.isSet("split")) return runSplit(p);
     if (pos.size() != 2 || !p.isSet("out")) return usage("run takes MODEL INPUT --out FILE");
     const QString out = p.value("out");
     const QString ext = QFileInfo(out).suffix().toLower();

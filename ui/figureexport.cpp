@@ -13,9 +13,11 @@
 #include <QPdfWriter>
 #include <QSvgGenerator>
 
+#include <algorithm>
+
 namespace attnscope::ui {
 
-bool exportTraceFigure(const AttentionTrace& trace, const QString& path, int width, int height, QString* error)
+bool exportTraceFigure(const AttentionTrace& trace, const QString& path, int width, int height, QString* error, int dpi)
 {
     if (!trace.find("cross")) {
         if (error) *error = QStringLiteral("the trace has no \"cross\" attention tensor to draw");
@@ -23,21 +25,23 @@ bool exportTraceFigure(const AttentionTrace& trace, const QString& path, int wid
     }
     AlignmentMatrixView view;
     view.setTrace(trace);
-    return view.exportTo(path, width, height, error);
+    return view.exportTo(path, width, height, error, dpi);
 }
 
-namespace {
-/// Renders any widget at `size` into PNG (2× pixels), SVG or PDF by extension.
-bool exportWidget(QWidget& w, QSize size, const QString& path, QString* error)
+bool exportWidgetFigure(QWidget& w, QSize size, const QString& path, int dpi, QString* error)
 {
-    w.resize(size);
+    if (!w.isVisible()) w.resize(size);  // a view on screen is drawn at its own size
+    size = w.size();
     w.ensurePolished();
     const QString ext = QFileInfo(path).suffix().toLower();
     bool ok = false;
     if (ext == "png") {
-        QImage img(size * 2, QImage::Format_ARGB32_Premultiplied);
-        img.setDevicePixelRatio(2);
-        img.fill(Qt::white);
+        const double scale = std::clamp(dpi, 24, 2400) / 96.0;
+        QImage img(size * scale, QImage::Format_ARGB32_Premultiplied);
+        img.setDevicePixelRatio(scale);
+        img.setDotsPerMeterX(int(std::clamp(dpi, 24, 2400) / 0.0254));
+        img.setDotsPerMeterY(int(std::clamp(dpi, 24, 2400) / 0.0254));
+        img.fill(w.palette().window().color());
         QPainter p(&img);
         w.render(&p);
         p.end();
@@ -69,7 +73,6 @@ bool exportWidget(QWidget& w, QSize size, const QString& path, QString* error)
     if (!ok && error) *error = QStringLiteral("cannot write %1 (is the folder writable?)").arg(path);
     return ok;
 }
-} // namespace
 
 QString headName(const AttentionTrace& trace, const QString& kind, int layer, int head)
 {
@@ -106,7 +109,7 @@ bool exportTraceView(const AttentionTrace& trace, const FigureOptions& o, const 
                 one.sourceEvaluated.clear();
                 one.targetEvaluated.clear();
             }
-            return exportTraceFigure(one, path, o.width, o.height, error);
+            return exportTraceFigure(one, path, o.width, o.height, error, o.dpi);
         }
         const AttentionTrace& second = other ? *other : trace;
         TraceTensor b;
@@ -117,7 +120,7 @@ bool exportTraceView(const AttentionTrace& trace, const FigureOptions& o, const 
                            &trace, &message))
             return fail(message);
         const QSize size(o.width > 0 ? o.width : 1200, o.height > 0 ? o.height : 480);
-        return exportWidget(view, size, path, error);
+        return exportWidgetFigure(view, size, path, o.dpi, error);
     }
     const TraceTensor* t = nullptr;
     if (!o.kind.isEmpty()) t = trace.find(o.kind.toStdString());
@@ -140,14 +143,14 @@ bool exportTraceView(const AttentionTrace& trace, const FigureOptions& o, const 
         const int cell = 96;
         const QSize size(o.width > 0 ? o.width : int(40 + four.shape[1] * (cell + 4)),
                          o.height > 0 ? o.height : int(40 + four.shape[0] * (cell + 4)));
-        return exportWidget(grid, size, path, error);
+        return exportWidgetFigure(grid, size, path, o.dpi, error);
     }
     if (o.view == "flow") {
         TokenFlowView flow;
         flow.setTensor(four, o.layer);
         const QSize size(o.width > 0 ? o.width : 560,
                          o.height > 0 ? o.height : int(std::max<int64_t>(240, 40 + 22 * std::max(four.shape[2], four.shape[3]))));
-        return exportWidget(flow, size, path, error);
+        return exportWidgetFigure(flow, size, path, o.dpi, error);
     }
     return fail(QStringLiteral("unknown view '%1' (matrix, grid, flow, compare)").arg(o.view));
 }

@@ -1,13 +1,20 @@
 #pragma once
 #include "attnscope/trace.h"
 
+#include <QSize>
 #include <QString>
+
+class QWidget;
 
 namespace attnscope::ui {
 /// Renders the alignment matrix view of `trace` ("cross") into PNG, SVG or PDF by the
 /// extension of `path`. width/height 0 = a size that fits the labels. Returns false with
 /// a message in *error on failure (unwritable path, no cross tensor, unknown type).
-bool exportTraceFigure(const AttentionTrace& trace, const QString& path, int width, int height, QString* error);
+bool exportTraceFigure(const AttentionTrace& trace, const QString& path, int width, int height, QString* error,
+                       int dpi = 96);
+/// Renders a widget at `size` (its own size when it is shown) into PNG (size × dpi / 96
+/// pixels, DPI recorded), SVG or PDF by extension.
+bool exportWidgetFigure(QWidget& widget, QSize size, const QString& path, int dpi, QString* error);
 
 /// Which view of a trace to draw, for traces with [layer, head, query, key] tensors.
 struct FigureOptions {
@@ -18,6 +25,7 @@ struct FigureOptions {
     QString kind2;            ///< compare: head B's tensor (of `other` when given)
     int layer2 = 0, head2 = 0;
     int width = 0, height = 0;
+    int dpi = 96;             ///< PNG only: pixels = size × dpi / 96
 };
 /// Draws the chosen view to PNG, SVG or PDF. For "compare", head B comes from `other` when
 /// it is given (another model's trace over the same tokens), else from `trace`; gold, when

@@ -1,6 +1,8 @@
 #include "guimain.h"
 
+#include "attnscope/resources.h"
 #include "mainwindow.h"
+#include "settings.h"
 #include "workspaces/textworkspace.h"
 
 #include <QApplication>
@@ -14,6 +16,7 @@ int runGui(int argc, char** argv)
     QApplication::setApplicationName("AttnScope");
     QApplication::setOrganizationName("AttnScope");
     QApplication::setApplicationVersion("0.1.0");
+    initEngineThreads(settings::get(settings::EngineThreads));  // before any engine work
     MainWindow w;
     // `attnscope FILE` opens a saved trace (or imports a dump) instead of the demo.
     const QStringList args = QApplication::arguments();

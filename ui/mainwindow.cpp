@@ -3,6 +3,7 @@
 #include "attnscope/dumps.h"
 #include "attnscope/trace.h"
 #include "dialogs/importdumpdialog.h"
+#include "dialogs/preferencesdialog.h"
 #include "settings.h"
 #include "workspacefile.h"
 #include "views/colormaps.h"
@@ -21,6 +22,7 @@
 #include <QDropEvent>
 #include <QMimeData>
 #include <QFileDialog>
+#include <QInputDialog>
 #include <QFileInfo>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -70,6 +72,7 @@ MainWindow::MainWindow(bool loadDemo, QWidget* parent) : QMainWindow(parent)
     restoreState(settings::get(settings::WindowState));
     setColorMap(settings::get(settings::ColorMap));
     setTheme(settings::get(settings::Theme));
+    text_->setModel(settings::get(settings::DefaultModel));
     // Crash recovery: an autosave left by a session that did not exit cleanly is restored
     // (instead of the demo), and said so in the log and status bar.
     if (QFileInfo::exists(autosavePath()) && openWorkspace(autosavePath())) {
@@ -132,6 +135,14 @@ void MainWindow::createMenus()
     copy->setObjectName("copyImage");
     copy->setShortcut(QKeySequence::Copy);
     copy->setToolTip(tr("Copy the alignment matrix as an image, to paste into slides or documents"));
+    edit->addSeparator();
+    QAction* prefs = edit->addAction(tr("&Preferences…"), this, [this] {
+        PreferencesDialog d(this);
+        if (d.exec() == QDialog::Accepted) appendLog(tr("Preferences saved"));
+    });
+    prefs->setObjectName("preferences");
+    prefs->setShortcut(QKeySequence::Preferences);
+    prefs->setMenuRole(QAction::PreferencesRole);
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     QAction* logAction = logDock_->toggleViewAction();
@@ -261,11 +272,19 @@ void MainWindow::appendLog(const QString& line)
 
 void MainWindow::exportView()
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export view"), "alignment.png",
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export view"), text_->currentViewName() + ".png",
                                                       tr("PNG image (*.png);;SVG vector image (*.svg);;PDF document (*.pdf)"));
     if (path.isEmpty()) return;
+    int dpi = settings::get(settings::ExportDpi);
+    if (QFileInfo(path).suffix().compare("png", Qt::CaseInsensitive) == 0) {
+        bool ok = false;
+        dpi = QInputDialog::getInt(this, tr("PNG resolution"), tr("Dots per inch (96 = screen, 300 = print):"), dpi, 48, 1200,
+                                   1, &ok);
+        if (!ok) return;
+        settings::set(settings::ExportDpi, dpi);
+    }
     QString error;
-    if (text_->matrixView()->exportTo(path, 0, 0, &error)) appendLog(tr("Exported the view to %1").arg(path));
+    if (text_->exportCurrentView(path, dpi, &error)) appendLog(tr("Exported the %1 view to %2").arg(text_->currentViewName(), path));
     else QMessageBox::warning(this, tr("Export failed"), error);
 }
 

@@ -1,4 +1,5 @@
 // The CLI as a user runs it: exit codes, messages, files written.
+#include <QDir>
 #include <QFile>
 #include <QImage>
 #include <QJsonArray>
@@ -160,6 +161,29 @@ private slots:
             ++lines;
         }
         QVERIFY(lines > 150);
+    }
+    void batchExportAndDpi()
+    {
+        const QString dir = dir_.filePath("batch");
+        Run r = attnscope({"run", "gru-bahdanau", "--split", "dev", "--limit", "3", "--format", "svg", "--out", dir});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.err.contains("export: 100%"));
+        const QStringList files = QDir(dir).entryList({"*.svg"});
+        QCOMPARE(files.size(), 3);
+        QVERIFY2(files.contains("Obadiah_1-1.svg"), qPrintable(files.join(' ')));  // dev starts with Obadiah
+        QFile svg(QDir(dir).filePath("Obadiah_1-1.svg"));
+        QVERIFY(svg.open(QIODevice::ReadOnly));
+        QVERIFY(svg.readAll().contains("Abdías"));  // the source tokens are in the figure
+        r = attnscope({"run", "gru-bahdanau", "--split", "dev", "--out", dir, "Obadiah 1:1"});
+        QCOMPARE(r.code, 2);  // a batch takes no INPUT
+        // PNG resolution: 192 dpi doubles the pixels of a 96-dpi figure of the same size.
+        const QString a = dir_.filePath("96.png"), b = dir_.filePath("192.png");
+        QCOMPARE(attnscope({"run", "gru-bahdanau", "Dios es amor.", "--width", "400", "--height", "300", "--out", a}).code, 0);
+        QCOMPARE(attnscope({"run", "gru-bahdanau", "Dios es amor.", "--width", "400", "--height", "300", "--dpi", "192", "--out", b}).code, 0);
+        QCOMPARE(QImage(a).size(), QSize(400, 300));
+        QCOMPARE(QImage(b).size(), QSize(800, 600));
+        QVERIFY(std::abs(QImage(b).dotsPerMeterX() - 192 / 0.0254) < 100);
+        QCOMPARE(attnscope({"run", "gru-bahdanau", "Dios", "--dpi", "0", "--out", a}).code, 2);
     }
     void transformerHeadsAlignAndViews()
     {

@@ -1,7 +1,9 @@
 // Offscreen GUI tests: type a sentence, press Translate, check the matrix; forced decoding;
 // the built-in demo verse with gold; hover text; pinning; export; bad input banners.
 #include "attnscope/dumps.h"
+#include "dialogs/preferencesdialog.h"
 #include "mainwindow.h"
+#include "settings.h"
 #include "workspacefile.h"
 #include "views/alignmentmatrixview.h"
 #include "views/headcompareview.h"
@@ -433,6 +435,52 @@ private slots:
         QVERIFY(!tabs->isTabEnabled(1));
         QVERIFY(tabs->isTabEnabled(3));  // a 2-D trace flows as one head
         QCOMPARE(flow->heads(), 1);
+    }
+    void exportEveryViewAndPreferences()
+    {
+        attnscope::AttentionTrace t;
+        attnscope::TraceTensor x;
+        x.name = "encoder_self";
+        x.axes = {"layer", "head", "query", "key"};
+        x.shape = {2, 2, 3, 3};
+        x.labels = {{}, {}, {"Dios", "es", "amor"}, {"Dios", "es", "amor"}};
+        x.values.assign(36, 1.0f / 3);
+        t.tensors.push_back(x);
+        QTemporaryDir dir;
+        QVERIFY(attnscope::saveTrace(t, dir.filePath("mh.attn").toStdString()).ok);
+        MainWindow w(false);
+        w.resize(1000, 800);
+        w.show();
+        QVERIFY(w.openTrace(dir.filePath("mh.attn")));
+        TextWorkspace* ws = w.textWorkspace();
+        auto* tabs = w.findChild<QTabWidget*>("viewTabs");
+        QCOMPARE(tabs->currentIndex(), 1);
+        QCOMPARE(ws->currentViewName(), QString("heads"));
+        // The head grid as PNG at 192 dpi: twice the widget's pixels.
+        QString error;
+        const QString png = dir.filePath("grid.png");
+        QVERIFY2(ws->exportCurrentView(png, 192, &error), qPrintable(error));
+        QCOMPARE(QImage(png).size(), ws->headGrid()->size() * 2);
+        QVERIFY(ws->exportCurrentView(dir.filePath("grid.svg"), 96, &error));
+        QVERIFY(QFileInfo(dir.filePath("grid.svg")).size() > 500);
+        tabs->setCurrentIndex(3);  // token flow
+        QVERIFY(ws->exportCurrentView(dir.filePath("flow.pdf"), 96, &error));
+        QVERIFY(QFile(dir.filePath("flow.pdf")).open(QIODevice::ReadOnly));
+        tabs->setCurrentIndex(2);  // nothing compared yet
+        QVERIFY(!ws->exportCurrentView(dir.filePath("cmp.png"), 96, &error));
+        QVERIFY(error.contains("empty"));
+        // Preferences are typed settings: what the dialog saves is what the app reads.
+        PreferencesDialog prefs;
+        prefs.findChild<QSpinBox*>("prefDpi")->setValue(450);
+        prefs.findChild<QComboBox*>("prefModel")->setCurrentText("transformer");
+        prefs.findChild<QSpinBox*>("prefThreads")->setValue(1);
+        prefs.save();
+        QCOMPARE(settings::get(settings::ExportDpi), 450);
+        QCOMPARE(settings::get(settings::DefaultModel), QString("transformer"));
+        QCOMPARE(settings::get(settings::EngineThreads), 1);
+        MainWindow second(false);  // a new window starts on the default model
+        QCOMPARE(second.findChild<QComboBox*>("modelPicker")->currentText(), QString("transformer"));
+        QSettings().remove("engine");
     }
     void transformerHeadsCompareAcrossModelsAndScoreDev()
     {

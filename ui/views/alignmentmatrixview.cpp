@@ -483,7 +483,7 @@ QSize AlignmentMatrixView::figureSize() const
     return {w, h};
 }
 
-bool AlignmentMatrixView::exportTo(const QString& path, int width, int height, QString* error)
+bool AlignmentMatrixView::exportTo(const QString& path, int width, int height, QString* error, int dpi)
 {
     if (rows_ == 0) {
         if (error) *error = tr("nothing to export: the view is empty");
@@ -501,7 +501,7 @@ bool AlignmentMatrixView::exportTo(const QString& path, int width, int height, Q
     const QString ext = QFileInfo(path).suffix().toLower();
     bool ok = false;
     if (ext == "png") {
-        ok = plot_->savePng(path, w, h, 1.0, -1, 144);
+        ok = plot_->savePng(path, w, h, std::clamp(dpi, 24, 2400) / 96.0, -1, std::clamp(dpi, 24, 2400));
     } else if (ext == "pdf") {
         ok = plot_->savePdf(path, w, h, QCP::epNoCosmetic, "AttnScope", "Alignment matrix");
     } else if (ext == "svg") {

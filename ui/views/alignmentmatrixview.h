@@ -58,7 +58,9 @@ public:
     /// A size at which every label is readable.
     QSize figureSize() const;
     /// Writes PNG/SVG/PDF by extension; width/height 0 → figureSize(). False + message on failure.
-    bool exportTo(const QString& path, int width, int height, QString* error);
+    /// PNG pixels are (width, height) × dpi / 96 with the DPI recorded in the file; SVG and
+    /// PDF are vector and ignore `dpi`.
+    bool exportTo(const QString& path, int width, int height, QString* error, int dpi = 96);
 
     QCustomPlot* plot() const { return plot_; }
     /// The view as it is on screen (for the clipboard).

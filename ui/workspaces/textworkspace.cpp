@@ -12,6 +12,7 @@
 #include "figureexport.h"
 #include "workers/engineworker.h"
 #include "workers/headscorer.h"
+#include "settings.h"
 #include "workspacefile.h"
 
 #include <QButtonGroup>
@@ -821,6 +822,7 @@ void TextWorkspace::runComparison(const AttentionTrace& traceB)
 
 void TextWorkspace::scoreHeadsOnDev(int limit)
 {
+    if (limit <= 0) limit = settings::get(settings::DevScoreLimit);
     if (!trace_ || !findModel(trace_->model)) {
         devStatus_->setText(tr("Dev-split scores need a trace from a built-in model."));
         return;
@@ -871,6 +873,39 @@ void TextWorkspace::applyDevScores()
                             .arg(bestIndex / acc->heads() + 1)
                             .arg(bestIndex % acc->heads() + 1)
                             .arg(percent(best), percent(it->second->diagonal.aer())));
+}
+
+QString TextWorkspace::currentViewName() const
+{
+    static const char* names[] = {"alignment", "heads", "comparison", "token-flow"};
+    const int i = tabs_->currentIndex();
+    return QString::fromLatin1(i >= 0 && i < 4 ? names[i] : "view");
+}
+
+bool TextWorkspace::exportCurrentView(const QString& path, int dpi, QString* error)
+{
+    switch (tabs_->currentIndex()) {
+    case 0: return matrix_->exportTo(path, 0, 0, error, dpi);
+    case 1:
+        if (headGrid_->layers() == 0) break;
+        return exportWidgetFigure(*headGrid_, headGrid_->size(), path, dpi, error);
+    case 2:
+        if (compare_->isEmpty()) break;
+        return exportWidgetFigure(*compare_, compare_->size(), path, dpi, error);
+    case 3: return exportWidgetFigure(*flow_, flow_->size(), path, dpi, error);
+    default: break;
+    }
+    if (error) *error = tr("nothing to export: the %1 view is empty").arg(currentViewName());
+    return false;
+}
+
+void TextWorkspace::setModel(const QString& model)
+{
+    if (modelPicker_->findText(model) < 0) return;
+    const bool idle = !trace_;  // before the first trace: no translation request yet
+    updatingInputs_ = idle;
+    modelPicker_->setCurrentText(model);
+    updatingInputs_ = false;
 }
 
 } // namespace attnscope::ui

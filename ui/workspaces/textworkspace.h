@@ -57,6 +57,11 @@ public:
     /// `limit` > 0 scores only the first verses (tests).
     void scoreHeadsOnDev(int limit = 0);
     HeadScorer* headScorer() const { return scorer_; }
+    /// Exports the view of the current tab (matrix, head grid, comparison, token flow) as
+    /// PNG (at `dpi`), SVG or PDF. False with a message when the view is empty or unwritable.
+    bool exportCurrentView(const QString& path, int dpi, QString* error);
+    QString currentViewName() const;
+    void setModel(const QString& model);
     QString translation() const;
     QString bannerText() const;
 
