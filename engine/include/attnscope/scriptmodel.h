@@ -1,0 +1,82 @@
+#pragma once
+// User models: a TorchScript module (.pt saved by torch.jit.trace/script) plus a JSON
+// sidecar that says what the model takes and which outputs are attention. Plain C++.
+//
+// Sidecar (MODEL.json next to MODEL.pt, or MODEL.pt.json):
+//   {
+//     "name": "tiny-bert", "description": "…",
+//     "input": {"type": "tokens",
+//               "vocabulary": "vocab.txt",       one token per line, id = line number
+//                                                (SentencePiece models: not yet, see the README)
+//               "lowercase": true, "unknown": "[UNK]",
+//               "prepend": ["[CLS]"], "append": ["[SEP]"], "max_tokens": 512},
+//     "attention": [
+//       {"name": "encoder_self", "output": 1, "per_layer": true,
+//        "axes": ["batch", "head", "query", "key"]}
+//     ]
+//   }
+// The module is called as forward(input_ids) with input_ids int64 [1, T]. "output" picks
+// from the result: an index into a tuple or list, a key of a dict, or absent for the whole
+// result. "per_layer": the picked value is a tuple/list with one tensor per layer (as
+// HuggingFace's `attentions`), stacked as a leading layer axis; "axes" name each tensor's
+// dimensions (layer, head, query, key, batch; batch must have size 1). Query and key
+// extents must equal T; anything that does not match is reported before a trace exists.
+#include "attnscope/status.h"
+#include "attnscope/trace.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace attnscope {
+
+struct ScriptAttentionSpec {
+    std::string name;       ///< tensor name in the trace, e.g. "encoder_self"
+    int outputIndex = -1;   ///< tuple/list index, or −1
+    std::string outputKey;  ///< dict key, or empty
+    bool perLayer = false;
+    std::vector<std::string> axes;
+};
+
+struct ScriptModelSpec {
+    std::string name, description;
+    std::string vocabularyPath;  ///< absolute after parsing
+    bool lowercase = false;
+    std::string unknown = "[UNK]";
+    std::vector<std::string> prepend, append;
+    int maxTokens = 512;
+    std::vector<ScriptAttentionSpec> attention;
+    std::string takes() const;     ///< "text → tokens via vocab.txt (lower-cased)"
+    std::string produces() const;  ///< "encoder_self [layer, head, query, key]"
+};
+
+/// The sidecar path for a module: MODEL.json, else MODEL.pt.json; "" when neither exists.
+std::string sidecarPath(const std::string& modulePath);
+/// Reads and checks a sidecar (paths resolved against its folder). Errors name the field.
+Status parseSidecar(const std::string& jsonPath, ScriptModelSpec& out);
+
+class ScriptModel {
+public:
+    ScriptModel();
+    ~ScriptModel();
+    ScriptModel(const ScriptModel&) = delete;
+    ScriptModel& operator=(const ScriptModel&) = delete;
+
+    /// Loads MODEL.pt and its sidecar. Errors: no sidecar, bad sidecar, unreadable module,
+    /// missing vocabulary / SentencePiece file.
+    Status load(const std::string& modulePath);
+    const ScriptModelSpec& spec() const;
+    /// Tokenises `text`, runs the module and builds a trace with one [layer, head, query,
+    /// key] tensor per attention spec, labelled with the tokens. Errors: empty input, more
+    /// than max_tokens, an output that is missing or of the wrong type, rank or extent
+    /// mismatches with the sidecar (the message says which), NaN or negative weights.
+    Status run(const std::string& text, AttentionTrace& out) const;
+    /// The tokens `text` becomes (what the module sees), for display.
+    std::vector<std::string> tokens(const std::string& text) const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> d;
+};
+
+} // namespace attnscope

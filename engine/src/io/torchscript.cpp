@@ -1,0 +1,274 @@
+// TorchScript user models with a JSON sidecar (attnscope/scriptmodel.h).
+#include "attnscope/scriptmodel.h"
+
+#include "attnscope/corpus.h"
+#include "attnscope/dumps.h"
+#include "attnscope/resources.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <torch/script.h>
+
+#include <unordered_map>
+
+namespace attnscope {
+
+namespace {
+std::string joinAxes(const std::vector<std::string>& axes)
+{
+    std::string s;
+    for (const auto& a : axes) s += (s.empty() ? "" : ", ") + a;
+    return "[" + s + "]";
+}
+
+std::string shapeOf(const torch::Tensor& t)
+{
+    std::string s;
+    for (int64_t d : t.sizes()) s += (s.empty() ? "" : " × ") + std::to_string(d);
+    return s.empty() ? "a scalar" : s;
+}
+} // namespace
+
+std::string ScriptModelSpec::takes() const
+{
+    std::string s = "text → word tokens via ";
+    s += QFileInfo(QString::fromStdString(vocabularyPath)).fileName().toStdString();
+    if (lowercase) s += " (lower-cased)";
+    s += ", at most " + std::to_string(maxTokens);
+    return s;
+}
+
+std::string ScriptModelSpec::produces() const
+{
+    std::string s;
+    for (const auto& a : attention) s += (s.empty() ? "" : "; ") + a.name + " [layer, head, query, key]";
+    return s;
+}
+
+std::string sidecarPath(const std::string& modulePath)
+{
+    const QFileInfo fi(QString::fromStdString(modulePath));
+    for (const QString& p : {fi.dir().filePath(fi.completeBaseName() + ".json"), fi.filePath() + ".json"})
+        if (QFileInfo(p).isFile()) return p.toStdString();
+    return {};
+}
+
+Status parseSidecar(const std::string& jsonPath, ScriptModelSpec& out)
+{
+    QFile f(QString::fromStdString(jsonPath));
+    if (!f.open(QIODevice::ReadOnly)) return Status::error("cannot read the sidecar " + jsonPath);
+    if (f.size() > 1 << 20) return Status::error(jsonPath + ": the sidecar is larger than 1 MiB");
+    QJsonParseError err;
+    const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &err);
+    if (!doc.isObject()) return Status::error(jsonPath + ": not a JSON object (" + err.errorString().toStdString() + ")");
+    const QJsonObject o = doc.object();
+    const QDir base = QFileInfo(f).dir();
+    out = ScriptModelSpec{};
+    out.name = o["name"].toString(QFileInfo(f).completeBaseName()).toStdString();
+    out.description = o["description"].toString().toStdString();
+    const QJsonObject in = o["input"].toObject();
+    if (in.isEmpty()) return Status::error(jsonPath + ": \"input\" is missing");
+    if (in["type"].toString("tokens") != "tokens")
+        return Status::error(jsonPath + ": input type '" + in["type"].toString().toStdString() +
+                             "' is not supported (supported: tokens)");
+    if (in.contains("vocabulary")) out.vocabularyPath = base.absoluteFilePath(in["vocabulary"].toString()).toStdString();
+    if (in.contains("sentencepiece"))
+        return Status::error(jsonPath + ": SentencePiece input is not supported yet (Debian's libsentencepiece carries its own "
+                                        "protobuf, which clashes with LibTorch's in one process); export the model's "
+                                        "vocabulary as a \"vocabulary\" file of pieces instead");
+    if (out.vocabularyPath.empty()) return Status::error(jsonPath + ": input needs a \"vocabulary\" file (one token per line)");
+    out.lowercase = in["lowercase"].toBool(false);
+    out.unknown = in["unknown"].toString("[UNK]").toStdString();
+    for (const auto& v : in["prepend"].toArray()) out.prepend.push_back(v.toString().toStdString());
+    for (const auto& v : in["append"].toArray()) out.append.push_back(v.toString().toStdString());
+    out.maxTokens = in["max_tokens"].toInt(512);
+    if (out.maxTokens < 1 || out.maxTokens > 8192) return Status::error(jsonPath + ": max_tokens must be 1…8192");
+    const QJsonArray att = o["attention"].toArray();
+    if (att.isEmpty()) return Status::error(jsonPath + ": \"attention\" lists no outputs");
+    for (const auto& v : att) {
+        const QJsonObject a = v.toObject();
+        ScriptAttentionSpec s;
+        s.name = a["name"].toString().toStdString();
+        if (s.name.empty()) return Status::error(jsonPath + ": an attention entry has no \"name\"");
+        if (a["output"].isDouble()) s.outputIndex = a["output"].toInt();
+        else if (a["output"].isString()) s.outputKey = a["output"].toString().toStdString();
+        else if (!a["output"].isUndefined()) return Status::error(jsonPath + ": \"output\" of '" + s.name + "' must be an index or a key");
+        s.perLayer = a["per_layer"].toBool(false);
+        for (const auto& x : a["axes"].toArray()) s.axes.push_back(x.toString().toStdString());
+        if (s.axes.empty()) return Status::error(jsonPath + ": '" + s.name + "' has no \"axes\"");
+        for (const auto& x : s.axes)
+            if (x != "layer" && x != "head" && x != "query" && x != "key" && x != "batch")
+                return Status::error(jsonPath + ": '" + s.name + "' has an unknown axis '" + x + "' (layer, head, query, key, batch)");
+        out.attention.push_back(std::move(s));
+    }
+    return Status::success();
+}
+
+struct ScriptModel::Impl {
+    ScriptModelSpec spec;
+    mutable torch::jit::Module module;
+    std::unordered_map<std::string, int64_t> vocab;
+    bool loaded = false;
+
+    /// Tokens and their ids, or an error for an unknown word with no unknown token.
+    Status encode(const std::string& text, std::vector<std::string>& tokens, std::vector<int64_t>& ids) const
+    {
+        tokens = spec.prepend;
+        for (const auto& w : tokenize(text)) tokens.push_back(spec.lowercase ? toLower(w) : w);
+        tokens.insert(tokens.end(), spec.append.begin(), spec.append.end());
+        ids.clear();
+        for (const auto& t : tokens) {
+            auto it = vocab.find(t);
+            if (it == vocab.end()) it = vocab.find(spec.unknown);
+            if (it == vocab.end())
+                return Status::error("the word '" + t + "' is not in the vocabulary and it has no '" + spec.unknown + "' token");
+            ids.push_back(it->second);
+        }
+        return Status::success();
+    }
+};
+
+ScriptModel::ScriptModel() : d(std::make_unique<Impl>()) {}
+ScriptModel::~ScriptModel() = default;
+const ScriptModelSpec& ScriptModel::spec() const { return d->spec; }
+
+Status ScriptModel::load(const std::string& modulePath)
+{
+    if (!QFileInfo(QString::fromStdString(modulePath)).isFile()) return Status::error("no such model file: " + modulePath);
+    const std::string sidecar = sidecarPath(modulePath);
+    if (sidecar.empty())
+        return Status::error(modulePath + " has no sidecar: write MODEL.json next to it saying what the model takes and "
+                                          "which outputs are attention (README, \"Your own model\")");
+    if (auto st = parseSidecar(sidecar, d->spec); !st) return st;
+    initEngineThreads();
+    try {
+        d->module = torch::jit::load(modulePath);
+        d->module.eval();
+    } catch (const c10::Error& e) {
+        return Status::error(modulePath + " is not a loadable TorchScript module: " + std::string(e.what_without_backtrace()).substr(0, 300));
+    }
+    {
+        QFile v(QString::fromStdString(d->spec.vocabularyPath));
+        if (!v.open(QIODevice::ReadOnly)) return Status::error("cannot read the vocabulary " + d->spec.vocabularyPath);
+        d->vocab.clear();
+        int64_t id = 0;
+        while (!v.atEnd()) {
+            const QByteArray line = v.readLine();
+            QByteArray word = line;
+            while (word.endsWith('\n') || word.endsWith('\r')) word.chop(1);
+            d->vocab.emplace(word.toStdString(), id++);
+        }
+        if (d->vocab.empty()) return Status::error("the vocabulary " + d->spec.vocabularyPath + " is empty");
+    }
+    d->loaded = true;
+    return Status::success();
+}
+
+std::vector<std::string> ScriptModel::tokens(const std::string& text) const
+{
+    std::vector<std::string> t;
+    std::vector<int64_t> ids;
+    d->encode(text, t, ids);
+    return t;
+}
+
+Status ScriptModel::run(const std::string& text, AttentionTrace& out) const
+{
+    if (!d->loaded) return Status::error("no model loaded");
+    std::vector<std::string> tokens;
+    std::vector<int64_t> ids;
+    if (tokenize(text).empty()) return Status::error("Nothing to run: the input is empty.");
+    if (auto st = d->encode(text, tokens, ids); !st) return st;
+    const int64_t T = int64_t(ids.size());
+    if (T > d->spec.maxTokens)
+        return Status::error("The input has " + std::to_string(T) + " tokens; " + d->spec.name + " takes at most " +
+                             std::to_string(d->spec.maxTokens) + ".");
+    torch::jit::IValue result;
+    try {
+        torch::NoGradGuard ng;
+        result = d->module.forward({torch::tensor(ids, torch::kInt64).unsqueeze(0)});
+    } catch (const std::exception& e) {
+        return Status::error(d->spec.name + " failed on this input: " + std::string(e.what()).substr(0, 300));
+    }
+    AttentionTrace trace;
+    trace.model = d->spec.name;
+    trace.scoreFunction = "torchscript";
+    trace.metadata["input"] = text;
+    trace.metadata["mode"] = "self";
+    for (const auto& a : d->spec.attention) {
+        const std::string what = d->spec.name + " output '" + a.name + "'";
+        torch::jit::IValue v = result;
+        if (a.outputIndex >= 0) {
+            std::vector<torch::jit::IValue> items;
+            if (v.isTuple()) items = v.toTupleRef().elements().vec();
+            else if (v.isList()) items = v.toListRef().vec();
+            else return Status::error(what + ": the model returned " + v.tagKind() + ", not a tuple or list to index");
+            if (a.outputIndex >= int(items.size()))
+                return Status::error(what + ": output index " + std::to_string(a.outputIndex) + " but the model returned " +
+                                     std::to_string(items.size()) + " outputs");
+            v = items[size_t(a.outputIndex)];
+        } else if (!a.outputKey.empty()) {
+            if (!v.isGenericDict()) return Status::error(what + ": the model returned " + v.tagKind() + ", not a dict");
+            const auto dict = v.toGenericDict();
+            if (!dict.contains(a.outputKey)) return Status::error(what + ": the returned dict has no key '" + a.outputKey + "'");
+            v = dict.at(a.outputKey);
+        }
+        torch::Tensor t;
+        std::vector<std::string> axes = a.axes;
+        if (a.perLayer) {
+            std::vector<torch::jit::IValue> layers;
+            if (v.isTuple()) layers = v.toTupleRef().elements().vec();
+            else if (v.isList()) layers = v.toListRef().vec();
+            else return Status::error(what + ": per_layer needs a tuple or list of tensors, the model returned " + v.tagKind());
+            std::vector<torch::Tensor> ts;
+            for (const auto& l : layers) {
+                if (!l.isTensor()) return Status::error(what + ": a per-layer item is " + l.tagKind() + ", not a tensor");
+                ts.push_back(l.toTensor());
+                if (ts.back().sizes() != ts.front().sizes())
+                    return Status::error(what + ": layers have different shapes (" + shapeOf(ts.front()) + " and " + shapeOf(ts.back()) + ")");
+            }
+            if (ts.empty()) return Status::error(what + ": the per-layer list is empty");
+            t = torch::stack(ts, 0);
+            axes.insert(axes.begin(), "layer");
+        } else {
+            if (!v.isTensor()) return Status::error(what + ": expected a tensor, the model returned " + v.tagKind());
+            t = v.toTensor();
+        }
+        if (!t.is_floating_point()) return Status::error(what + ": attention must be floating point, got " + std::string(t.dtype().name()));
+        if (t.dim() != int64_t(axes.size()))
+            return Status::error(what + ": the sidecar names " + std::to_string(axes.size()) + " axes " + joinAxes(axes) +
+                                 " but the tensor has shape " + shapeOf(t));
+        if (t.numel() > kMaxDumpElements) return Status::error(what + ": the attention tensor is too large (" + shapeOf(t) + ")");
+        for (size_t i = 0; i < axes.size(); ++i) {
+            const int64_t n = t.size(int64_t(i));
+            if (axes[i] == "batch" && n != 1)
+                return Status::error(what + ": axis " + std::to_string(i) + " (batch) has size " + std::to_string(n) + ", expected 1");
+            if ((axes[i] == "query" || axes[i] == "key") && n != T)
+                return Status::error(what + ": axis " + std::to_string(i) + " (" + axes[i] + ") has size " + std::to_string(n) +
+                                     " but the input has " + std::to_string(T) + " tokens");
+        }
+        Dump dump;
+        dump.path = what;
+        dump.array.name = a.name;
+        const auto c = t.detach().to(torch::kFloat).contiguous();
+        dump.array.shape.assign(c.sizes().begin(), c.sizes().end());
+        dump.array.values.assign(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+        ImportOptions o;
+        o.axes = axes;
+        o.tokens = tokens;
+        o.name = a.name;
+        AttentionTrace one;
+        if (auto st = mapDump(dump, o, one); !st) return st;
+        if (!one.meta("warning").empty()) trace.metadata["warning"] = one.meta("warning");
+        trace.tensors.push_back(std::move(one.tensors.front()));
+    }
+    out = std::move(trace);
+    return Status::success();
+}
+
+} // namespace attnscope

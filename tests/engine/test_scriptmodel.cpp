@@ -1,0 +1,141 @@
+// User TorchScript models: fixture modules compiled and saved by the test itself through
+// torch::jit (Module::define + save), a JSON sidecar, loaded back and run; every mismatch
+// between the sidecar and what the module returns is a clear error.
+#include "attnscope/scriptmodel.h"
+
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <torch/script.h>
+
+using namespace attnscope;
+
+namespace {
+const char* kVocab = "[PAD]\n[UNK]\n[CLS]\n[SEP]\ndios\nes\namor\n.\n";
+
+void write(const QString& path, const QByteArray& text)
+{
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(text);
+}
+
+/// forward(ids [1, T]) → (x [1, T, 4], [a, b]) with a, b [1, 1, T, T] (HuggingFace-style
+/// per-layer attentions), or a dict {"attentions": [layer, batch, query, key]}.
+torch::Tensor saveModule(const QString& path, bool dictOutput)
+{
+    torch::manual_seed(7);
+    const auto emb = torch::randn({8, 4});
+    torch::jit::Module m("Tiny");
+    m.register_parameter("emb", emb, false);
+    if (dictOutput)
+        m.define(R"JIT(
+def forward(self, ids):
+    x = torch.embedding(self.emb, ids)
+    s = torch.matmul(x, x.transpose(1, 2))
+    return {"attentions": torch.stack([torch.softmax(s, -1), torch.softmax(-s, -1)], 0)}
+)JIT");
+    else
+        m.define(R"JIT(
+def forward(self, ids):
+    x = torch.embedding(self.emb, ids)
+    s = torch.matmul(x, x.transpose(1, 2))
+    return (x, [torch.softmax(s, -1).unsqueeze(1), torch.softmax(-s, -1).unsqueeze(1)])
+)JIT");
+    m.save(path.toStdString());
+    return emb;
+}
+
+QByteArray sidecar(const QByteArray& attention, const QByteArray& extraInput = "")
+{
+    return R"({"name": "tiny", "description": "a fixture",
+               "input": {"type": "tokens", "vocabulary": "vocab.txt", "lowercase": true, "unknown": "[UNK]",
+                         "prepend": ["[CLS]"], "append": ["[SEP]"], "max_tokens": 16)" + extraInput + R"(},
+               "attention": [)" + attention + "]}";
+}
+} // namespace
+
+class TestScriptModel : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+
+private slots:
+    void initTestCase() { write(dir_.filePath("vocab.txt"), kVocab); }
+    void perLayerTupleOutput()
+    {
+        const auto emb = saveModule(dir_.filePath("tiny.pt"), false);
+        write(dir_.filePath("tiny.json"),
+              sidecar(R"({"name": "encoder_self", "output": 1, "per_layer": true, "axes": ["batch", "head", "query", "key"]})"));
+        ScriptModel m;
+        auto st = m.load(dir_.filePath("tiny.pt").toStdString());
+        QVERIFY2(st.ok, st.message.c_str());
+        QCOMPARE(m.spec().name, std::string("tiny"));
+        QVERIFY(m.spec().takes().find("vocab.txt") != std::string::npos);
+        AttentionTrace tr;
+        st = m.run("Dios es amor.", tr);
+        QVERIFY2(st.ok, st.message.c_str());
+        const TraceTensor* t = tr.find("encoder_self");
+        QVERIFY(t);
+        QCOMPARE(t->shape, (std::vector<int64_t>{2, 1, 6, 6}));  // [CLS] dios es amor . [SEP]
+        QCOMPARE(t->labels[2], (std::vector<std::string>{"[CLS]", "dios", "es", "amor", ".", "[SEP]"}));
+        // Layer 1 equals softmax(x xᵀ) computed here from the same embedding.
+        const auto x = emb.index_select(0, torch::tensor({2, 4, 5, 6, 7, 3}, torch::kInt64));
+        const auto a = torch::softmax(torch::matmul(x, x.t()), -1).contiguous();
+        for (int i = 0; i < 36; ++i) QVERIFY(std::abs(t->values[size_t(i)] - a.data_ptr<float>()[i]) < 1e-5);
+        // An unknown word maps to [UNK]; empty and too long inputs are refused.
+        QVERIFY(m.run("Dios xyzzy", tr).ok);
+        QCOMPARE(tr.find("encoder_self")->labels[2][2], std::string("xyzzy"));
+        QVERIFY(!m.run("  ", tr).ok);
+        st = m.run(QString("dios ").repeated(20).toStdString(), tr);
+        QVERIFY(!st.ok && st.message.find("at most 16") != std::string::npos);
+    }
+    void dictOutput()
+    {
+        saveModule(dir_.filePath("dict.pt"), true);
+        write(dir_.filePath("dict.json"),
+              sidecar(R"({"name": "self", "output": "attentions", "axes": ["layer", "batch", "query", "key"]})"));
+        ScriptModel m;
+        QVERIFY(m.load(dir_.filePath("dict.pt").toStdString()).ok);
+        AttentionTrace tr;
+        const auto st = m.run("amor", tr);
+        QVERIFY2(st.ok, st.message.c_str());
+        QCOMPARE(tr.find("self")->shape, (std::vector<int64_t>{2, 1, 3, 3}));
+    }
+    void sidecarMismatchesAreExplained()
+    {
+        saveModule(dir_.filePath("bad.pt"), false);
+        ScriptModel m;
+        AttentionTrace tr;
+        const auto expectError = [&](const QByteArray& attention, const char* needle) {
+            write(dir_.filePath("bad.json"), sidecar(attention));
+            ScriptModel mm;
+            auto st = mm.load(dir_.filePath("bad.pt").toStdString());
+            if (st.ok) st = mm.run("Dios es amor", tr);
+            QVERIFY2(!st.ok && st.message.find(needle) != std::string::npos, st.message.c_str());
+        };
+        // Wrong rank: 3 axes + layer for a 5-D stack.
+        expectError(R"({"name": "a", "output": 1, "per_layer": true, "axes": ["head", "query", "key"]})", "names 4 axes");
+        // Index past the outputs; a tensor where a list was promised; a batch axis named wrongly.
+        expectError(R"({"name": "a", "output": 5, "per_layer": true, "axes": ["batch", "head", "query", "key"]})", "returned 2 outputs");
+        expectError(R"({"name": "a", "output": 0, "per_layer": true, "axes": ["batch", "query", "key"]})", "per_layer needs");
+        expectError(R"({"name": "a", "output": 0, "axes": ["batch", "query", "key"]})", "(key) has size 4 but the input has 5 tokens");
+        expectError(R"({"name": "a", "output": 1, "per_layer": true, "axes": ["batch", "head", "query", "sideways"]})", "unknown axis");
+        expectError(R"({"name": "a", "output": "attn", "axes": ["query", "key"]})", "not a dict");
+        // No sidecar, a corrupt module, a missing vocabulary.
+        write(dir_.filePath("lonely.pt"), "not a module");
+        auto st = m.load(dir_.filePath("lonely.pt").toStdString());
+        QVERIFY(!st.ok && st.message.find("no sidecar") != std::string::npos);
+        write(dir_.filePath("lonely.json"), sidecar(R"({"name": "a", "axes": ["query", "key"]})"));
+        st = m.load(dir_.filePath("lonely.pt").toStdString());
+        QVERIFY2(!st.ok && st.message.find("not a loadable TorchScript module") != std::string::npos, st.message.c_str());
+        write(dir_.filePath("bad.json"), R"({"input": {"vocabulary": "missing.txt"}, "attention": [{"name": "a", "axes": ["query", "key"]}]})");
+        st = m.load(dir_.filePath("bad.pt").toStdString());
+        QVERIFY(!st.ok && st.message.find("missing.txt") != std::string::npos);
+        write(dir_.filePath("bad.json"), "{ not json");
+        QVERIFY(!m.load(dir_.filePath("bad.pt").toStdString()).ok);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestScriptModel)
+#include "test_scriptmodel.moc"
