@@ -6,6 +6,7 @@
 #include "attnscope/dumps.h"
 #include "attnscope/headstats.h"
 #include "attnscope/resources.h"
+#include "attnscope/scriptmodel.h"
 #include "attnscope/train.h"
 #include "attnscope/translator.h"
 #include "figureexport.h"
@@ -54,14 +55,15 @@ R"(AttnScope — see what attention models attend to.
 Usage:
   attnscope                          start the GUI on the built-in demo
   attnscope models                   list the built-in models
-  attnscope run MODEL INPUT [--target TEXT] --out FILE
+  attnscope run MODEL|MODEL.pt INPUT [--target TEXT] --out FILE
         [--view matrix|grid|flow|compare --kind NAME --layer N --head N|mean]
         [--compare-model MODEL2 --kind2 NAME --layer2 N --head2 N|mean] [--dpi N]
                                      translate INPUT (text, a verse reference such as
                                      "Ruth 1:16", or a text file) and write a view
                                      (.png .svg .pdf) or the trace (.attn .json); compare
                                      draws two heads, B from MODEL2 on the same sentence
-                                     and forced target when given
+                                     and forced target when given; MODEL.pt is your own
+                                     TorchScript model with a MODEL.json sidecar
   attnscope run MODEL --split dev|test --out DIR/ [--format png|svg|pdf|attn|json] [view options]
                                      batch: every verse of a split, forced decoding, one
                                      file per verse (e.g. DIR/Colossians_1-2.png)
@@ -423,10 +425,30 @@ int cmdRun(const QStringList& args)
     if (!QStringList{"png", "svg", "pdf", "attn", "json"}.contains(ext))
         return usage("unknown output type ." + ext.toStdString() + " (png, svg, pdf, attn, json)");
 
+    QString input = pos[1];
+    if (!findModel(pos[0].toStdString()) && !sidecarPath(pos[0].toStdString()).empty()) {
+        // Your own TorchScript model: its sidecar says what it takes and what is attention.
+        ScriptModel m;
+        if (auto st = m.load(pos[0].toStdString()); !st) return fail(st.message);
+        if (QFileInfo(input).isFile()) {
+            QFile f(input);
+            if (!f.open(QIODevice::ReadOnly)) return fail("cannot read " + input.toStdString());
+            input = QString::fromUtf8(f.readAll());
+        }
+        AttentionTrace trace;
+        if (auto st = m.run(input.toStdString(), trace); !st) return fail(st.message);
+        if (!trace.meta("warning").empty()) std::cerr << "attnscope: warning: " << trace.meta("warning") << "\n";
+        if (ext == "attn" || ext == "json") {
+            if (auto ws = saveTraceAuto(trace, out.toStdString()); !ws) return fail(ws.message);
+        } else if (int rc = drawView(trace, p, out); rc != 0) {
+            return rc;
+        }
+        std::cerr << "wrote " << out.toStdString() << "\n";
+        return 0;
+    }
     Translator t;
     if (auto st = t.load(pos[0].toStdString()); !st) return fail(st.message);
     AttentionTrace trace;
-    QString input = pos[1];
     Status st;
     Corpus corpus;
     const Verse* verse = nullptr;

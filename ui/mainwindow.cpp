@@ -3,6 +3,7 @@
 #include "attnscope/dumps.h"
 #include "attnscope/trace.h"
 #include "dialogs/importdumpdialog.h"
+#include "dialogs/modelmanagerdialog.h"
 #include "dialogs/preferencesdialog.h"
 #include "settings.h"
 #include "workspacefile.h"
@@ -143,6 +144,16 @@ void MainWindow::createMenus()
     prefs->setObjectName("preferences");
     prefs->setShortcut(QKeySequence::Preferences);
     prefs->setMenuRole(QAction::PreferencesRole);
+
+    QMenu* models = menuBar()->addMenu(tr("&Models"));
+    QAction* manager = models->addAction(tr("Model &manager…"), this, [this] {
+        ModelManagerDialog d(this);
+        connect(&d, &ModelManagerDialog::modelsChanged, text_, &TextWorkspace::reloadModels);
+        d.exec();
+    });
+    manager->setObjectName("modelManager");
+    manager->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_M));
+    manager->setToolTip(tr("Built-in and your own TorchScript models: what each takes and produces"));
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     QAction* logAction = logDock_->toggleViewAction();

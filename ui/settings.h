@@ -19,6 +19,7 @@ inline const Key<QByteArray> WindowGeometry{"window/geometry", {}};
 inline const Key<QByteArray> WindowState{"window/state", {}};
 inline const Key<QStringList> RecentFiles{"files/recent", {}};  ///< most recent first
 inline constexpr int kMaxRecentFiles = 8;
+inline const Key<QStringList> UserModels{"models/user", {}};     ///< TorchScript .pt files with sidecars (Model manager)
 inline const Key<int> ExportDpi{"export/pngDpi", 300};              ///< PNG resolution of File → Export view
 inline const Key<QString> DefaultModel{"engine/defaultModel", {}};  ///< translation model at start; empty = first built-in
 inline const Key<int> EngineThreads{"engine/threads", 0};           ///< LibTorch threads, 0 = all cores (applies at start)

@@ -1,6 +1,7 @@
 #include "workers/engineworker.h"
 
 #include "attnscope/corpus.h"
+#include "attnscope/scriptmodel.h"
 #include "attnscope/translator.h"
 
 #include <QElapsedTimer>
@@ -54,9 +55,51 @@ void EngineWorker::loadVerses()
     emit versesReady(entries);
 }
 
+ScriptModel* EngineWorker::scriptModel(const QString& path, QString* error)
+{
+    auto it = scripts_.find(path);
+    if (it != scripts_.end()) return it->second.get();
+    auto m = std::make_unique<ScriptModel>();
+    QElapsedTimer timer;
+    timer.start();
+    if (auto st = m->load(path.toStdString()); !st) {
+        *error = QString::fromStdString(st.message);
+        return nullptr;
+    }
+    emit log(tr("Loaded your model %1 (%2) in %3 ms").arg(QString::fromStdString(m->spec().name), path).arg(timer.elapsed()));
+    return scripts_.emplace(path, std::move(m)).first->second.get();
+}
+
+void EngineWorker::runScriptModel(const TranslateRequest& req)
+{
+    QElapsedTimer timer;
+    timer.start();
+    QString error;
+    ScriptModel* m = scriptModel(req.model, &error);
+    if (!m) {
+        emit failed(req.generation, error);
+        return;
+    }
+    auto trace = std::make_shared<AttentionTrace>();
+    if (auto st = m->run(req.source.toStdString(), *trace); !st) {
+        emit failed(req.generation, QString::fromStdString(st.message));
+        return;
+    }
+    if (req.generation < latest_.load()) return;
+    TranslateResult r;
+    r.generation = req.generation;
+    QStringList tokens;
+    for (const auto& t : m->tokens(req.source.toStdString())) tokens << QString::fromStdString(t);
+    r.translation = tr("(%1 reads %2 tokens: %3)").arg(QString::fromStdString(m->spec().name)).arg(tokens.size()).arg(tokens.join(' '));
+    r.trace = trace;
+    r.milliseconds = double(timer.nsecsElapsed()) / 1e6;
+    emit translated(r);
+}
+
 void EngineWorker::translate(const TranslateRequest& req)
 {
     if (req.generation < latest_.load()) return;  // superseded while queued
+    if (!findModel(req.model.toStdString())) return runScriptModel(req);
     QElapsedTimer timer;
     timer.start();
     QString error;

@@ -12,6 +12,7 @@
 #include <memory>
 
 namespace attnscope {
+class ScriptModel;
 class Translator;
 struct Corpus;
 } // namespace attnscope
@@ -44,9 +45,12 @@ signals:
 
 private:
     Translator* translator(const QString& model, QString* error);
+    ScriptModel* scriptModel(const QString& path, QString* error);
+    void runScriptModel(const TranslateRequest& request);
 
     std::atomic<quint64> latest_{0};
     std::map<QString, std::unique_ptr<Translator>> translators_;
+    std::map<QString, std::unique_ptr<ScriptModel>> scripts_;
     std::unique_ptr<Corpus> corpus_;
 };
 

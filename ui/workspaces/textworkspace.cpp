@@ -18,6 +18,7 @@
 #include <QButtonGroup>
 #include <QComboBox>
 #include <QCompleter>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QGridLayout>
 #include <QHBoxLayout>
@@ -64,9 +65,9 @@ TextWorkspace::TextWorkspace(EngineWorker* worker, QWidget* parent) : QWidget(pa
 
     modelPicker_ = new QComboBox(this);
     modelPicker_->setObjectName("modelPicker");
-    for (const auto& m : builtinModels())
-        if (m.kind == "translation") modelPicker_->addItem(QString::fromStdString(m.name));
-    modelPicker_->setToolTip(tr("The translation model whose attention is shown"));
+    modelPicker_->setToolTip(tr("The model whose attention is shown: a built-in translator or your own TorchScript model "
+                                "(Models → Model manager)"));
+    reloadModels();
 
     source_ = textBox(this, tr("Type or paste Spanish text, e.g. «En el principio crió Dios los cielos y la tierra.»"), 3);
     source_->setObjectName("sourceEdit");
@@ -399,7 +400,7 @@ void TextWorkspace::translateNow()
     debounce_->stop();
     TranslateRequest req;
     req.generation = ++generation_;
-    req.model = modelPicker_->currentText();
+    req.model = modelPicker_->currentData().toString();
     req.source = source_->toPlainText();
     req.reference = reference_->toPlainText();
     req.forced = forcedMode_->isChecked();
@@ -482,7 +483,7 @@ WorkspaceState TextWorkspace::state() const
     s.source = source_->toPlainText();
     s.reference = reference_->toPlainText();
     s.verse = currentVerse_;
-    s.model = modelPicker_->currentText();
+    s.model = modelPicker_->currentData().toString();
     s.forced = forcedMode_->isChecked();
     s.headKind = headKind_->currentText();
     s.tab = tabs_->currentIndex();
@@ -502,7 +503,7 @@ void TextWorkspace::restore(const WorkspaceState& s)
     source_->setPlainText(s.source);
     reference_->setPlainText(s.reference);
     (s.forced ? forcedMode_ : freeMode_)->setChecked(true);
-    if (modelPicker_->findText(s.model) >= 0) modelPicker_->setCurrentText(s.model);
+    if (modelPicker_->findData(s.model) >= 0) modelPicker_->setCurrentIndex(modelPicker_->findData(s.model));
     updatingInputs_ = false;
     debounce_->stop();
     currentVerse_ = s.verse;
@@ -901,11 +902,32 @@ bool TextWorkspace::exportCurrentView(const QString& path, int dpi, QString* err
 
 void TextWorkspace::setModel(const QString& model)
 {
-    if (modelPicker_->findText(model) < 0) return;
+    const int index = modelPicker_->findData(model);
+    if (index < 0) return;
     const bool idle = !trace_;  // before the first trace: no translation request yet
     updatingInputs_ = idle;
-    modelPicker_->setCurrentText(model);
+    modelPicker_->setCurrentIndex(index);
     updatingInputs_ = false;
+}
+
+void TextWorkspace::reloadModels()
+{
+    const QString keep = modelPicker_->currentData().toString();
+    const bool was = updatingInputs_;
+    updatingInputs_ = true;
+    modelPicker_->clear();
+    for (const auto& m : builtinModels())
+        if (m.kind == "translation") {
+            const QString name = QString::fromStdString(m.name);
+            modelPicker_->addItem(name, name);
+            modelPicker_->setItemData(modelPicker_->count() - 1, QString::fromStdString(m.description), Qt::ToolTipRole);
+        }
+    for (const QString& path : settings::get(settings::UserModels)) {
+        modelPicker_->addItem(tr("%1 (yours)").arg(QFileInfo(path).completeBaseName()), path);
+        modelPicker_->setItemData(modelPicker_->count() - 1, path, Qt::ToolTipRole);
+    }
+    if (modelPicker_->findData(keep) >= 0) modelPicker_->setCurrentIndex(modelPicker_->findData(keep));
+    updatingInputs_ = was;
 }
 
 } // namespace attnscope::ui

@@ -61,7 +61,10 @@ public:
     /// PNG (at `dpi`), SVG or PDF. False with a message when the view is empty or unwritable.
     bool exportCurrentView(const QString& path, int dpi, QString* error);
     QString currentViewName() const;
+    /// Selects a model by built-in name or user-model path.
     void setModel(const QString& model);
+    /// Refills the model picker: built-in models, then the user models of the settings.
+    void reloadModels();
     QString translation() const;
     QString bannerText() const;
 

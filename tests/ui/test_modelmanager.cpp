@@ -1,0 +1,113 @@
+// Your own model end to end: a TorchScript fixture module (compiled and saved here through
+// torch::jit) with its sidecar is added in the Model manager, remembered in the settings,
+// offered in the model picker, run on typed text (heads on screen) and from the CLI.
+#include "dialogs/modelmanagerdialog.h"
+#include "mainwindow.h"
+#include "settings.h"
+#include "views/headgridview.h"
+#include "workspaces/textworkspace.h"
+
+#include <QComboBox>
+#include <QFile>
+#include <QImage>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <torch/script.h>
+
+using namespace attnscope::ui;
+
+class TestModelManager : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_, settingsDir_;
+    QString model_;
+
+private slots:
+    void initTestCase()
+    {
+        QCoreApplication::setOrganizationName("AttnScopeModelTest");
+        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, settingsDir_.path());
+        QStandardPaths::setTestModeEnabled(true);
+        QFile v(dir_.filePath("vocab.txt"));
+        QVERIFY(v.open(QIODevice::WriteOnly));
+        v.write("[PAD]\n[UNK]\ndios\nes\namor\n.\n");
+        v.close();
+        torch::jit::Module m("TwoLayers");
+        torch::manual_seed(3);
+        m.register_parameter("emb", torch::randn({6, 8}), false);
+        m.define(R"JIT(
+def forward(self, ids):
+    x = torch.embedding(self.emb, ids)
+    s = torch.matmul(x, x.transpose(1, 2))
+    heads = torch.stack([torch.softmax(s, -1), torch.softmax(0.5 * s, -1)], 1)
+    return (x, [heads, torch.softmax(-heads, -1)])
+)JIT");
+        model_ = dir_.filePath("mine.pt");
+        m.save(model_.toStdString());
+        QFile j(dir_.filePath("mine.json"));
+        QVERIFY(j.open(QIODevice::WriteOnly));
+        j.write(R"({"name": "mine", "input": {"type": "tokens", "vocabulary": "vocab.txt", "lowercase": true},
+                    "attention": [{"name": "encoder_self", "output": 1, "per_layer": true,
+                                   "axes": ["batch", "head", "query", "key"]}]})");
+    }
+    void addRunRemove()
+    {
+        MainWindow w(false);
+        w.resize(1000, 800);
+        w.show();
+        ModelManagerDialog d(&w);
+        connect(&d, &ModelManagerDialog::modelsChanged, w.textWorkspace(), &TextWorkspace::reloadModels);
+        const int builtins = d.table()->rowCount();
+        QVERIFY(builtins >= 2);
+        QString error;
+        QVERIFY(!d.addModel(dir_.filePath("vocab.txt"), &error));  // not a model: refused with the reason
+        QVERIFY(error.contains("sidecar"));
+        QVERIFY2(d.addModel(model_, &error), qPrintable(error));
+        QCOMPARE(d.table()->rowCount(), builtins + 1);
+        QVERIFY(d.table()->item(builtins, 3)->text().contains("encoder_self"));
+        QVERIFY(d.table()->item(builtins, 4)->text().contains("ready"));
+        QVERIFY(!d.addModel(model_, &error));  // listed once
+        QCOMPARE(attnscope::ui::settings::get(attnscope::ui::settings::UserModels), QStringList{model_});
+        // The picker offers it; typed text runs through it and its heads fill the grid.
+        auto* picker = w.findChild<QComboBox*>("modelPicker");
+        QVERIFY(picker->findData(model_) >= 0);
+        TextWorkspace* ws = w.textWorkspace();
+        QSignalSpy shown(ws, &TextWorkspace::traceShown);
+        ws->setSourceText("Dios es amor.");
+        picker->setCurrentIndex(picker->findData(model_));
+        ws->translateNow();
+        QVERIFY2(shown.wait(30000), qPrintable(ws->bannerText()));
+        QCOMPARE(QString::fromStdString(ws->currentTrace()->model), QString("mine"));
+        QCOMPARE(ws->headGrid()->layers(), 2);
+        QCOMPARE(ws->headGrid()->heads(), 2);
+        QVERIFY(ws->translation().contains("4 tokens"));
+        // A new window still knows the model (settings), until it is removed.
+        MainWindow second(false);
+        QVERIFY(second.findChild<QComboBox*>("modelPicker")->findData(model_) >= 0);
+        d.removeModel(model_);
+        QVERIFY(attnscope::ui::settings::get(attnscope::ui::settings::UserModels).isEmpty());
+        QVERIFY(picker->findData(model_) < 0);
+    }
+    void cliRunsYourModel()
+    {
+        const QString png = dir_.filePath("mine.png");
+        QProcess p;
+        p.start(ATTNSCOPE_EXE, {"run", model_, "Dios es amor.", "--view", "grid", "--out", png});
+        QVERIFY(p.waitForFinished(120000));
+        QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+        QVERIFY(!QImage(png).isNull());
+        p.start(ATTNSCOPE_EXE, {"run", model_, "Dios es amor.", "--out", dir_.filePath("mine.attn")});
+        QVERIFY(p.waitForFinished(120000));
+        QCOMPARE(p.exitCode(), 0);
+        p.start(ATTNSCOPE_EXE, {"run", model_, "   ", "--out", png});
+        QVERIFY(p.waitForFinished(120000));
+        QCOMPARE(p.exitCode(), 1);
+        QVERIFY(p.readAllStandardError().contains("empty"));
+    }
+};
+
+QTEST_MAIN(TestModelManager)
+#include "test_modelmanager.moc"
