@@ -104,7 +104,7 @@ bool exportTraceView(const AttentionTrace& trace, const FigureOptions& o, const 
         if (o.view == "matrix") {
             AttentionTrace one = trace;
             one.tensors = {std::move(a)};
-            if (!goldFits(one, one.tensors[0].shape[0], one.tensors[0].shape[1])) {
+            if (!goldFits(trace, one.tensors[0])) {
                 one.goldLinks.clear();
                 one.sourceEvaluated.clear();
                 one.targetEvaluated.clear();

@@ -113,9 +113,9 @@ private slots:
         QVERIFY(!QImage(png).isNull());
         // Every view of the saved trace as a figure: grid (PNG), token flow (SVG with labels), one head (PDF).
         const QString grid = dir_.filePath("grid.png");
-        r = attnscope({"render", attn, "--view", "grid", "--out", grid});
+        r = attnscope({"render", attn, "--view", "grid", "--dpi", "192", "--out", grid});
         QVERIFY2(r.code == 0, qPrintable(r.err));
-        QCOMPARE(QImage(grid).size(), QSize(2 * (40 + 2 * 100), 2 * (40 + 1 * 100)));  // 2 heads × 1 layer, 2× pixels
+        QCOMPARE(QImage(grid).size(), QSize(2 * (40 + 2 * 100), 2 * (40 + 1 * 100)));  // 2 heads × 1 layer, 2× pixels at 192 dpi
         const QString flow = dir_.filePath("flow.svg");
         r = attnscope({"render", attn, "--view", "flow", "--out", flow});
         QVERIFY2(r.code == 0, qPrintable(r.err));

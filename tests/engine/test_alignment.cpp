@@ -61,6 +61,34 @@ private slots:
         t.tensors[0].labels = {{"a", "b"}, {"x", "y", "z"}};
         QCOMPARE(toPharaoh(traceLinks(t)), std::string("2-0 2-1"));
     }
+    void goldFitsOnlyTheTranslationTokens()
+    {
+        // A 2×2 translation with gold; a self-attention head of the same size but over the
+        // source tokens must not be scored against that gold.
+        AttentionTrace t;
+        TraceTensor x;
+        x.name = "cross";
+        x.axes = {"target", "source"};
+        x.shape = {2, 2};
+        x.labels = {{"light", "</s>"}, {"luz", "</s>"}};
+        x.values = {1, 0, 0, 1};
+        t.tensors.push_back(x);
+        t.sourceEvaluated = {1, 0};
+        t.targetEvaluated = {1, 0};
+        t.goldLinks = {{0, 0}};
+        QVERIFY(goldFits(t, x));
+        AlignmentScore s;
+        QVERIFY(scoreHead(x, t, s));
+        QCOMPARE(s.aer(), 0.0);
+        TraceTensor self = x;
+        self.labels = {{"luz", "</s>"}, {"luz", "</s>"}};
+        QVERIFY(!goldFits(t, self));
+        QVERIFY(!scoreHead(self, t, s));
+        self.labels.clear();  // unlabelled heads of the right size are taken at their word
+        QVERIFY(goldFits(t, self));
+        self.shape = {1, 2};
+        QVERIFY(!goldFits(t, self));
+    }
     void bleu()
     {
         const std::vector<std::vector<std::string>> ref{{"the", "cat", "sat", "on", "the", "mat"}};

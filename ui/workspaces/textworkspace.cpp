@@ -644,7 +644,7 @@ bool TextWorkspace::showHead(const QString& tensor, int layer, int head)
     one.model = trace_->model;
     one.scoreFunction = trace_->scoreFunction;
     one.metadata = trace_->metadata;
-    if (goldFits(*trace_, slice.shape[0], slice.shape[1])) {
+    if (goldFits(*trace_, slice)) {
         one.goldLinks = trace_->goldLinks;
         one.sourceEvaluated = trace_->sourceEvaluated;
         one.targetEvaluated = trace_->targetEvaluated;

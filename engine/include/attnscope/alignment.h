@@ -44,8 +44,11 @@ std::vector<AlignmentLink> headLinks(const TraceTensor& head);
 /// headLinks of the trace's "cross" tensor (empty when it has none or it is not 2-D).
 std::vector<AlignmentLink> traceLinks(const AttentionTrace& trace);
 
-/// True when `trace` carries gold over a [queries, keys] head (its evaluated masks match).
-bool goldFits(const AttentionTrace& trace, int64_t queries, int64_t keys);
+/// True when `trace` carries gold over the tokens of a 2-D `head`: the evaluated masks have
+/// the head's extents and, when both are labelled, the head's labels are those of the
+/// trace's "cross" tensor (so a self-attention head of equal size is not scored against
+/// translation gold).
+bool goldFits(const AttentionTrace& trace, const TraceTensor& head);
 /// Scores a 2-D head against the gold of `goldSource` (a trace over the same tokens).
 /// False, and nothing scored, when that gold does not fit the head's shape.
 bool scoreHead(const TraceTensor& head, const AttentionTrace& goldSource, AlignmentScore& out);

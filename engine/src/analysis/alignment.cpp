@@ -84,14 +84,20 @@ std::vector<AlignmentLink> traceLinks(const AttentionTrace& trace)
     return x ? headLinks(*x) : std::vector<AlignmentLink>{};
 }
 
-bool goldFits(const AttentionTrace& trace, int64_t queries, int64_t keys)
+bool goldFits(const AttentionTrace& trace, const TraceTensor& head)
 {
-    return trace.hasGold() && trace.targetEvaluated.size() == size_t(queries) && trace.sourceEvaluated.size() == size_t(keys);
+    if (head.shape.size() != 2 || !trace.hasGold() || trace.targetEvaluated.size() != size_t(head.shape[0]) ||
+        trace.sourceEvaluated.size() != size_t(head.shape[1]))
+        return false;
+    const TraceTensor* cross = trace.find("cross");
+    if (!cross || cross->labels.size() != 2 || head.labels.size() != 2) return true;
+    return (head.labels[0].empty() || head.labels[0] == cross->labels[0]) &&
+           (head.labels[1].empty() || head.labels[1] == cross->labels[1]);
 }
 
 bool scoreHead(const TraceTensor& head, const AttentionTrace& goldSource, AlignmentScore& out)
 {
-    if (head.shape.size() != 2 || !goldFits(goldSource, head.shape[0], head.shape[1])) return false;
+    if (!goldFits(goldSource, head)) return false;
     out = scoreLinks(headLinks(head), goldSource.goldLinks, goldSource.sourceEvaluated, goldSource.targetEvaluated);
     return true;
 }
