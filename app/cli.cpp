@@ -102,13 +102,15 @@ ProgressFn progressPrinter(const std::string& what)
     };
 }
 
-Status loadCorpusSplit(const std::string& splitName, Corpus& corpus, std::vector<const Verse*>& verses)
+/// The verses of the dev or test split (never train), the first `limit` when limit > 0.
+Status loadCorpusSplit(const std::string& splitName, Corpus& corpus, std::vector<const Verse*>& verses, int limit = 0)
 {
     Split split;
     if (!parseSplit(splitName, split)) return Status::error("unknown split '" + splitName + "' (dev or test)");
     if (split == Split::Train) return Status::error("evaluation runs on dev or test, never on train");
     if (auto st = loadBibleCorpus(corpus, {split}); !st) return st;
     verses = corpus.split(split);
+    if (limit > 0 && int(verses.size()) > limit) verses.resize(size_t(limit));
     return Status::success();
 }
 
@@ -150,9 +152,8 @@ int cmdEval(const QStringList& args)
     if (auto st = t.load(p.positionalArguments()[0].toStdString()); !st) return fail(st.message);
     Corpus corpus;
     std::vector<const Verse*> verses;
-    if (auto st = loadCorpusSplit(p.value("split").toStdString(), corpus, verses); !st) return fail(st.message);
-    const int limit = p.value("limit").toInt();
-    if (limit > 0 && int(verses.size()) > limit) verses.resize(size_t(limit));
+    if (auto st = loadCorpusSplit(p.value("split").toStdString(), corpus, verses, p.value("limit").toInt()); !st)
+        return fail(st.message);
     EvalResult r;
     if (auto st = evaluate(t, verses, r, !p.isSet("no-bleu"), progressPrinter("eval")); !st) return fail(st.message);
     std::printf("model      %s (%s attention)\n", t.modelName().c_str(), t.scoreFunction().c_str());
@@ -381,8 +382,8 @@ int runSplit(const QCommandLineParser& p)
     if (auto st = t.load(pos[0].toStdString()); !st) return fail(st.message);
     Corpus corpus;
     std::vector<const Verse*> verses;
-    if (auto st = loadCorpusSplit(p.value("split").toStdString(), corpus, verses); !st) return fail(st.message);
-    if (const int limit = p.value("limit").toInt(); limit > 0 && int(verses.size()) > limit) verses.resize(size_t(limit));
+    if (auto st = loadCorpusSplit(p.value("split").toStdString(), corpus, verses, p.value("limit").toInt()); !st)
+        return fail(st.message);
     auto progress = progressPrinter("export");
     for (size_t k = 0; k < verses.size(); ++k) {
         progress(int64_t(k), int64_t(verses.size()));
@@ -509,9 +510,8 @@ int cmdHeads(const QStringList& args)
     if (auto st = t.load(p.positionalArguments()[0].toStdString()); !st) return fail(st.message);
     Corpus corpus;
     std::vector<const Verse*> verses;
-    if (auto st = loadCorpusSplit(p.value("split").toStdString(), corpus, verses); !st) return fail(st.message);
-    const int limit = p.value("limit").toInt();
-    if (limit > 0 && int(verses.size()) > limit) verses.resize(size_t(limit));
+    if (auto st = loadCorpusSplit(p.value("split").toStdString(), corpus, verses, p.value("limit").toInt()); !st)
+        return fail(st.message);
     HeadTableResult r;
     if (auto st = headTable(t, verses, r, progressPrinter("heads")); !st) return fail(st.message);
     QSaveFile f(p.value("out"));

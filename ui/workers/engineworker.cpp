@@ -19,19 +19,31 @@ EngineWorker::EngineWorker()
 
 EngineWorker::~EngineWorker() = default;
 
-Translator* EngineWorker::translator(const QString& model, QString* error)
+namespace {
+/// The model of `cache` loaded from `key`, loading it on first use; null with *error on failure.
+template <typename Model>
+Model* cached(std::map<QString, std::unique_ptr<Model>>& cache, const QString& key, QString* error, qint64* loadMs)
 {
-    auto it = translators_.find(model);
-    if (it != translators_.end()) return it->second.get();
-    auto t = std::make_unique<Translator>();
+    auto it = cache.find(key);
+    if (it != cache.end()) return it->second.get();
+    auto m = std::make_unique<Model>();
     QElapsedTimer timer;
     timer.start();
-    if (auto st = t->load(model.toStdString()); !st) {
+    if (auto st = m->load(key.toStdString()); !st) {
         *error = QString::fromStdString(st.message);
         return nullptr;
     }
-    emit log(tr("Loaded model %1 (%2 attention) in %3 ms").arg(model, QString::fromStdString(t->scoreFunction())).arg(timer.elapsed()));
-    return translators_.emplace(model, std::move(t)).first->second.get();
+    *loadMs = timer.elapsed();
+    return cache.emplace(key, std::move(m)).first->second.get();
+}
+} // namespace
+
+Translator* EngineWorker::translator(const QString& model, QString* error)
+{
+    qint64 ms = -1;
+    Translator* t = cached(translators_, model, error, &ms);
+    if (t && ms >= 0) emit log(tr("Loaded model %1 (%2 attention) in %3 ms").arg(model, QString::fromStdString(t->scoreFunction())).arg(ms));
+    return t;
 }
 
 void EngineWorker::loadVerses()
@@ -57,17 +69,10 @@ void EngineWorker::loadVerses()
 
 ScriptModel* EngineWorker::scriptModel(const QString& path, QString* error)
 {
-    auto it = scripts_.find(path);
-    if (it != scripts_.end()) return it->second.get();
-    auto m = std::make_unique<ScriptModel>();
-    QElapsedTimer timer;
-    timer.start();
-    if (auto st = m->load(path.toStdString()); !st) {
-        *error = QString::fromStdString(st.message);
-        return nullptr;
-    }
-    emit log(tr("Loaded your model %1 (%2) in %3 ms").arg(QString::fromStdString(m->spec().name), path).arg(timer.elapsed()));
-    return scripts_.emplace(path, std::move(m)).first->second.get();
+    qint64 ms = -1;
+    ScriptModel* m = cached(scripts_, path, error, &ms);
+    if (m && ms >= 0) emit log(tr("Loaded your model %1 (%2) in %3 ms").arg(QString::fromStdString(m->spec().name), path).arg(ms));
+    return m;
 }
 
 void EngineWorker::runScriptModel(const TranslateRequest& req)
