@@ -1,6 +1,7 @@
 // Stage 1 score functions, stage 2 normalisation, stage 3 context — against hand-computed values.
 #include "attention/attention.h"
 #include "attention/multihead.h"
+#include "models/transformer.h"
 
 #include <QtTest>
 
@@ -123,6 +124,34 @@ private slots:
         QVERIFY(w.masked_select(above.view({1, 1, 5, 5}).expand_as(w)).abs().max().item<float>() == 0.0f);
         QVERIFY(torch::allclose(w.sum(-1), torch::ones({2, 4, 5})));
         QVERIFY_THROWS_EXCEPTION(c10::Error, MultiHeadAttention(10, 4));
+    }
+    void transformerStepDecodingMatchesFullDecoding()
+    {
+        // Greedy decoding with the key/value cache must give the logits of re-running the
+        // decoder over the whole prefix (eval mode, causal mask).
+        torch::manual_seed(11);
+        TransformerConfig c;
+        c.sourceVocab = 12;
+        c.targetVocab = 10;
+        c.dModel = 16;
+        c.heads = 2;
+        c.encoderLayers = c.decoderLayers = 2;
+        c.feedForward = 32;
+        TransformerNMT net(c);
+        net->eval();
+        torch::NoGradGuard ng;
+        const auto src = torch::tensor({{4, 5, 6, 7, 3}}, torch::kInt64);
+        torch::Tensor mask;
+        const auto memory = net->encode(src, mask, nullptr);
+        const std::vector<int64_t> prefix{2, 6, 8, 4, 9};
+        DecoderCache cache;
+        for (size_t t = 0; t < prefix.size(); ++t) {
+            const auto step = net->decodeStep(memory, mask, torch::tensor({prefix[t]}, torch::kInt64), cache);
+            const auto in = torch::tensor(std::vector<int64_t>(prefix.begin(), prefix.begin() + long(t) + 1), torch::kInt64).unsqueeze(0);
+            const auto full = net->decode(memory, mask, in, nullptr).select(1, -1);
+            QVERIFY2(torch::allclose(step, full, 1e-4, 1e-5), qPrintable(QString("step %1").arg(t)));
+        }
+        QCOMPARE(cache.selfK[0].size(2), int64_t(prefix.size()));
     }
 };
 

@@ -4,6 +4,15 @@
 
 namespace attnscope {
 
+torch::Tensor applyLinear(const torch::nn::Linear& l, const torch::Tensor& x)
+{
+    if (x.numel() != x.size(-1)) return torch::nn::functional::linear(x, l->weight, l->bias);
+    auto sizes = x.sizes().vec();
+    sizes.back() = l->weight.size(0);
+    const auto flat = x.reshape({-1});
+    return (l->bias.defined() ? torch::addmv(l->bias, l->weight, flat) : torch::mv(l->weight, flat)).view(sizes);
+}
+
 torch::Tensor causalMask(int64_t T)
 {
     return torch::ones({T, T}, torch::kBool).tril().view({1, 1, T, T});
@@ -20,22 +29,37 @@ MultiHeadAttentionImpl::MultiHeadAttentionImpl(int64_t dModel, int64_t heads, do
     drop_ = register_module("drop", torch::nn::Dropout(dropout));
 }
 
+torch::Tensor MultiHeadAttentionImpl::projectKeys(const torch::Tensor& x)
+{
+    return applyLinear(wk, x).view({x.size(0), x.size(1), heads_, dK_}).transpose(1, 2);
+}
+
+torch::Tensor MultiHeadAttentionImpl::projectValues(const torch::Tensor& x)
+{
+    return applyLinear(wv, x).view({x.size(0), x.size(1), heads_, dK_}).transpose(1, 2);
+}
+
 std::pair<torch::Tensor, torch::Tensor> MultiHeadAttentionImpl::forward(const torch::Tensor& query,
                                                                         const torch::Tensor& key,
                                                                         const torch::Tensor& value,
                                                                         const torch::Tensor& mask)
 {
-    const int64_t B = query.size(0), Tq = query.size(1), Tk = key.size(1);
-    auto split = [&](const torch::Tensor& x, int64_t T) {  // [B, T, d] → [B, H, T, d_k]
-        return x.view({B, T, heads_, dK_}).transpose(1, 2);
-    };
-    const auto q = split(wq(query), Tq), k = split(wk(key), Tk), v = split(wv(value), Tk);
+    return attendProjected(query, projectKeys(key), projectValues(value), mask);
+}
+
+std::pair<torch::Tensor, torch::Tensor> MultiHeadAttentionImpl::attendProjected(const torch::Tensor& query,
+                                                                                const torch::Tensor& k,
+                                                                                const torch::Tensor& v,
+                                                                                const torch::Tensor& mask)
+{
+    const int64_t B = query.size(0), Tq = query.size(1), Tk = k.size(2);
+    const auto q = applyLinear(wq, query).view({B, Tq, heads_, dK_}).transpose(1, 2);  // [B, H, Tq, d_k]
     // Stage 1: scaled dot score per head; stage 2: masked softmax; stage 3: context.
     const auto scores = torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(double(dK_));  // [B, H, Tq, Tk]
     const auto weights = softmaxWeights(scores, mask.defined() ? mask.expand({B, heads_, Tq, Tk}) : mask);
     const auto context = torch::matmul(drop_(weights), v);                               // [B, H, Tq, d_k]
     const auto merged = context.transpose(1, 2).contiguous().view({B, Tq, dModel_});
-    return {wo(merged), weights};
+    return {applyLinear(wo, merged), weights};
 }
 
 } // namespace attnscope

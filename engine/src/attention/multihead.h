@@ -8,6 +8,10 @@
 
 namespace attnscope {
 
+/// y = x Wᵀ + b for x [..., in]; a single row goes through a matrix–vector product
+/// (BLAS gemm would repack W on every call of a decoding step).
+torch::Tensor applyLinear(const torch::nn::Linear& l, const torch::Tensor& x);
+
 /// Causal mask [1, 1, T, T]: query t may attend to keys ≤ t (decoder self-attention).
 torch::Tensor causalMask(int64_t T);
 
@@ -17,6 +21,13 @@ public:
     /// Returns (output [B, Tq, d_model], weights [B, H, Tq, Tk]).
     std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& query, const torch::Tensor& key,
                                                     const torch::Tensor& value, const torch::Tensor& mask = {});
+    /// Keys or values projected and split into heads: x [B, T, d_model] → [B, H, T, d_k]
+    /// (W^K for keys, W^V for values). Lets decoders cache them across steps.
+    torch::Tensor projectKeys(const torch::Tensor& x);
+    torch::Tensor projectValues(const torch::Tensor& x);
+    /// forward() with keys and values already projected ([B, H, Tk, d_k], see above).
+    std::pair<torch::Tensor, torch::Tensor> attendProjected(const torch::Tensor& query, const torch::Tensor& keys,
+                                                            const torch::Tensor& values, const torch::Tensor& mask = {});
     int64_t heads() const { return heads_; }
     torch::nn::Linear wq{nullptr}, wk{nullptr}, wv{nullptr}, wo{nullptr};
 

@@ -51,17 +51,17 @@ Status decodeTransformer(ModelBundle& b, const std::vector<std::string>& source,
     } else {
         torch::Tensor mask;
         const auto memory = net->encode(src, mask, nullptr);
-        auto prefix = torch::full({1, 1}, Vocab::kBos, torch::kInt64);
+        DecoderCache cache;
+        int64_t next = Vocab::kBos;
         const int64_t maxLen = std::min<int64_t>(2 * src.size(1) + 10, 2 * 1024);
         for (int64_t t = 0; t < maxLen; ++t) {
             if (!keepGoing(cancel, t, maxLen)) return Status::error("cancelled");
-            auto logits = net->decode(memory, mask, prefix, nullptr, true);  // [1, V]
+            auto logits = net->decodeStep(memory, mask, torch::full({1}, next, torch::kInt64), cache);  // [1, V]
             logits.index_put_({0, Vocab::kUnk}, -1e9);  // never emit <unk>
-            const int64_t id = logits.argmax(1).item<int64_t>();
-            if (id == Vocab::kEos) break;
-            emitted.push_back(id);
-            targetLabels.push_back(b.target.word(id));
-            prefix = torch::cat({prefix, torch::full({1, 1}, id, torch::kInt64)}, 1);
+            next = logits.argmax(1).item<int64_t>();
+            if (next == Vocab::kEos) break;
+            emitted.push_back(next);
+            targetLabels.push_back(b.target.word(next));
         }
     }
     emitted.push_back(Vocab::kEos);
@@ -71,7 +71,9 @@ Status decodeTransformer(ModelBundle& b, const std::vector<std::string>& source,
     std::vector<int64_t> in{Vocab::kBos};
     in.insert(in.end(), emitted.begin(), emitted.end() - 1);
     TransformerAttention att;
-    net->forward(src, torch::tensor(in, torch::kInt64).unsqueeze(0), &att);
+    torch::Tensor mask;
+    const auto memory = net->encode(src, mask, &att);
+    net->decode(memory, mask, torch::tensor(in, torch::kInt64).unsqueeze(0), &att, /*project=*/false);
 
     std::vector<std::string> sourceLabels = source;
     sourceLabels.push_back("</s>");
@@ -176,12 +178,12 @@ Status greedyBatch(ModelBundle& b, const std::vector<std::vector<std::string>>& 
             src[int64_t(k)].narrow(0, 0, ids.size(0)).copy_(ids);
             lens[int64_t(k)] = ids.size(0);
         }
-        // GRU: one step per token; Transformer: the decoder re-reads the prefix each step.
+        // One step per token: the GRU carries its state, the Transformer its key/value cache.
         EncoderState enc;
-        torch::Tensor state, memory, srcMask, prefix;
+        torch::Tensor state, memory, srcMask;
+        DecoderCache cache;
         if (b.isTransformer()) {
             memory = b.transformer->encode(src, srcMask, nullptr);
-            prefix = torch::full({int64_t(n), 1}, Vocab::kBos, torch::kInt64);
         } else {
             enc = b.gru->encode(src, lens);
             state = enc.initial;
@@ -191,7 +193,7 @@ Status greedyBatch(ModelBundle& b, const std::vector<std::vector<std::string>>& 
         for (int64_t t = 0; t < 2 * maxS + 10; ++t) {
             torch::Tensor logits;
             if (b.isTransformer()) {
-                logits = b.transformer->decode(memory, srcMask, prefix, nullptr, true);
+                logits = b.transformer->decodeStep(memory, srcMask, prev, cache);
             } else {
                 auto [l, s, a] = b.gru->step(enc, prev, state);
                 logits = l;
@@ -199,7 +201,6 @@ Status greedyBatch(ModelBundle& b, const std::vector<std::vector<std::string>>& 
             }
             logits.select(1, Vocab::kUnk).fill_(-1e9);
             prev = logits.argmax(1);
-            if (b.isTransformer()) prefix = torch::cat({prefix, prev.unsqueeze(1)}, 1);
             const auto ids = prev.accessor<int64_t, 1>();
             bool all = true;
             for (size_t k = 0; k < n; ++k) {

@@ -32,7 +32,7 @@ TransformerLayerImpl::TransformerLayerImpl(const TransformerConfig& c, bool deco
 
 torch::Tensor TransformerLayerImpl::feedForward(const torch::Tensor& x)
 {
-    return ff2_(drop_(torch::relu(ff1_(x))));  // FFN(x) = max(0, x W₁ + b₁) W₂ + b₂ (§3.3)
+    return applyLinear(ff2_, drop_(torch::relu(applyLinear(ff1_, x))));  // FFN(x) = max(0, x W₁ + b₁) W₂ + b₂ (§3.3)
 }
 
 torch::Tensor TransformerLayerImpl::encode(const torch::Tensor& x, const torch::Tensor& mask, torch::Tensor& selfWeights)
@@ -54,6 +54,28 @@ torch::Tensor TransformerLayerImpl::decode(const torch::Tensor& y, const torch::
     auto z = y + drop_(a);
     auto [c, wc] = cross_(norm3_(z), memory, memory, srcMask);
     crossWeights = wc;
+    z = z + drop_(c);
+    return z + drop_(feedForward(norm2_(z)));
+}
+
+void TransformerLayerImpl::cacheMemory(const torch::Tensor& memory, DecoderCache& cache)
+{
+    cache.crossK.push_back(cross_->projectKeys(memory));
+    cache.crossV.push_back(cross_->projectValues(memory));
+    cache.selfK.emplace_back();
+    cache.selfV.emplace_back();
+}
+
+torch::Tensor TransformerLayerImpl::decodeStep(const torch::Tensor& y, const torch::Tensor& srcMask, DecoderCache& cache,
+                                               size_t l)
+{
+    const auto h = norm1_(y);
+    const auto k = self_->projectKeys(h), v = self_->projectValues(h);
+    cache.selfK[l] = cache.selfK[l].defined() ? torch::cat({cache.selfK[l], k}, 2) : k;
+    cache.selfV[l] = cache.selfV[l].defined() ? torch::cat({cache.selfV[l], v}, 2) : v;
+    auto [a, ws] = self_->attendProjected(h, cache.selfK[l], cache.selfV[l]);  // every cached position is ≤ this one
+    auto z = y + drop_(a);
+    auto [c, wc] = cross_->attendProjected(norm3_(z), cache.crossK[l], cache.crossV[l], srcMask);
     z = z + drop_(c);
     return z + drop_(feedForward(norm2_(z)));
 }
@@ -101,7 +123,7 @@ torch::Tensor TransformerNMTImpl::encode(const torch::Tensor& src, torch::Tensor
 }
 
 torch::Tensor TransformerNMTImpl::decode(const torch::Tensor& memory, const torch::Tensor& srcMask,
-                                         const torch::Tensor& tgtIn, TransformerAttention* att, bool lastOnly)
+                                         const torch::Tensor& tgtIn, TransformerAttention* att, bool project)
 {
     const auto causal = causalMask(tgtIn.size(1));
     auto y = embed(tgtEmb_, tgtIn);
@@ -113,8 +135,24 @@ torch::Tensor TransformerNMTImpl::decode(const torch::Tensor& memory, const torc
             att->cross.push_back(wc);
         }
     }
-    if (lastOnly) y = y.select(1, -1);
+    if (!project) return y;
     return torch::matmul(decNorm_(y), tgtEmb_->weight.t());  // tied output projection
+}
+
+torch::Tensor TransformerNMTImpl::decodeStep(const torch::Tensor& memory, const torch::Tensor& srcMask,
+                                             const torch::Tensor& token, DecoderCache& cache)
+{
+    if (cache.crossK.empty())
+        for (const auto& m : *decoder_) m->as<TransformerLayer>()->cacheMemory(memory, cache);
+    const int64_t t = cache.steps++;
+    if (t >= positions_.size(0)) positions_ = sinusoidalPositions(2 * positions_.size(0) + t, cfg_.dModel);
+    auto y = drop_(tgtEmb_(token.view({-1, 1})) * std::sqrt(double(cfg_.dModel)) + positions_.narrow(0, t, 1).unsqueeze(0));
+    size_t l = 0;
+    for (const auto& m : *decoder_) y = m->as<TransformerLayer>()->decodeStep(y, srcMask, cache, l++);
+    const auto h = decNorm_(y.select(1, 0));  // [B, d]
+    // One sentence: a matrix–vector product; a GEMM with Eᵀ would repack E (V × d) every step.
+    if (h.size(0) == 1) return torch::mv(tgtEmb_->weight, h[0]).unsqueeze(0);  // [1, V]
+    return torch::nn::functional::linear(h, tgtEmb_->weight);                  // [B, V]
 }
 
 torch::Tensor TransformerNMTImpl::forward(const torch::Tensor& src, const torch::Tensor& tgtIn, TransformerAttention* att)

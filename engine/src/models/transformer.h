@@ -31,6 +31,14 @@ struct TransformerAttention {
     std::vector<torch::Tensor> cross;        ///< per layer [B, H, T, S]
 };
 
+/// Incremental decoding state (greedy search): per decoder layer, the projected keys and
+/// values of the positions decoded so far (self-attention) and of the memory (cross).
+struct DecoderCache {
+    std::vector<torch::Tensor> selfK, selfV;    ///< per layer [B, H, t, d_k]
+    std::vector<torch::Tensor> crossK, crossV;  ///< per layer [B, H, S, d_k]
+    int64_t steps = 0;
+};
+
 class TransformerLayerImpl : public torch::nn::Module {
 public:
     TransformerLayerImpl(const TransformerConfig& c, bool decoder);
@@ -39,6 +47,10 @@ public:
     /// Decoder layer: y [B, T, d], memory [B, S, d], causal mask [1, 1, T, T], source mask [B, 1, 1, S].
     torch::Tensor decode(const torch::Tensor& y, const torch::Tensor& memory, const torch::Tensor& causal,
                          const torch::Tensor& srcMask, torch::Tensor& selfWeights, torch::Tensor& crossWeights);
+    /// One decoder position y [B, 1, d] with cached keys/values of layer `l` (appends its own);
+    /// equal to decode() on the whole prefix, last row, in eval mode.
+    torch::Tensor decodeStep(const torch::Tensor& y, const torch::Tensor& srcMask, DecoderCache& cache, size_t l);
+    void cacheMemory(const torch::Tensor& memory, DecoderCache& cache);
 
 private:
     torch::Tensor feedForward(const torch::Tensor& x);
@@ -54,10 +66,15 @@ public:
     explicit TransformerNMTImpl(const TransformerConfig& cfg);
     /// src [B, S] int64, padded with 0 → memory [B, S, d]; srcMask [B, 1, 1, S] (true = token).
     torch::Tensor encode(const torch::Tensor& src, torch::Tensor& srcMask, TransformerAttention* att);
-    /// tgtIn [B, T] (starting with <s>) → logits [B, T, V], or [B, V] for the last position
-    /// only when `lastOnly` (greedy decoding).
+    /// tgtIn [B, T] (starting with <s>) → logits [B, T, V]; with `project` false, the last
+    /// layer's states [B, T, d] instead (when only the attention weights are wanted).
     torch::Tensor decode(const torch::Tensor& memory, const torch::Tensor& srcMask, const torch::Tensor& tgtIn,
-                         TransformerAttention* att, bool lastOnly = false);
+                         TransformerAttention* att, bool project = true);
+    /// Greedy decoding step: the next input token ids [B] → logits [B, V] of the position
+    /// after it, reusing `cache` (start with an empty cache; memory keys are cached on the
+    /// first step). Cost per step is linear in the prefix, not quadratic.
+    torch::Tensor decodeStep(const torch::Tensor& memory, const torch::Tensor& srcMask, const torch::Tensor& token,
+                             DecoderCache& cache);
     /// Teacher forcing: logits [B, T, V] and, when `att` is given, every layer's weights.
     torch::Tensor forward(const torch::Tensor& src, const torch::Tensor& tgtIn, TransformerAttention* att = nullptr);
     const TransformerConfig& config() const { return cfg_; }
