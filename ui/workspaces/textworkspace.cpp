@@ -125,8 +125,8 @@ TextWorkspace::TextWorkspace(EngineWorker* worker, QWidget* parent) : QWidget(pa
     auto* split = new QSplitter(Qt::Vertical, heads);
     split->addWidget(headGrid_);
     split->addWidget(headTable_);
-    split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 2);
+    split->setStretchFactor(0, 1);  // the grid and the table share the height
+    split->setStretchFactor(1, 1);
     headsLayout->addWidget(split, 1);
     // Dev-split AER of every head, computed in the background.
     scorer_ = new HeadScorer(this);
