@@ -114,6 +114,14 @@ Status loadCorpusSplit(const std::string& splitName, Corpus& corpus, std::vector
     return Status::success();
 }
 
+/// The model named by the first positional argument and the verses of --split (the first
+/// --limit of them): the start of every corpus command (their parsers define both options).
+Status openModelAndSplit(const QCommandLineParser& p, Translator& t, Corpus& corpus, std::vector<const Verse*>& verses)
+{
+    if (auto st = t.load(p.positionalArguments()[0].toStdString()); !st) return st;
+    return loadCorpusSplit(p.value("split").toStdString(), corpus, verses, p.value("limit").toInt());
+}
+
 /// "--layer N --head N|mean" (1-based) → 0-based layer, head (−1 = mean over heads).
 Status parseLayerHead(const QString& layerText, const QString& headText, int& layer, int& head)
 {
@@ -149,11 +157,9 @@ int cmdEval(const QStringList& args)
     if (!p.parse(args)) return usage(p.errorText().toStdString());
     if (p.positionalArguments().size() != 1) return usage("eval takes one MODEL");
     Translator t;
-    if (auto st = t.load(p.positionalArguments()[0].toStdString()); !st) return fail(st.message);
     Corpus corpus;
     std::vector<const Verse*> verses;
-    if (auto st = loadCorpusSplit(p.value("split").toStdString(), corpus, verses, p.value("limit").toInt()); !st)
-        return fail(st.message);
+    if (auto st = openModelAndSplit(p, t, corpus, verses); !st) return fail(st.message);
     EvalResult r;
     if (auto st = evaluate(t, verses, r, !p.isSet("no-bleu"), progressPrinter("eval")); !st) return fail(st.message);
     std::printf("model      %s (%s attention)\n", t.modelName().c_str(), t.scoreFunction().c_str());
@@ -173,6 +179,7 @@ int cmdAlign(const QStringList& args)
     p.addPositionalArgument("model", "model name or weights file");
     p.addOption({"split", "dev or test", "split", "test"});
     p.addOption({"out", "output .jsonl file", "file"});
+    p.addOption({"limit", "only the first N verses", "N", "0"});
     p.addOption({"kind", "attention tensor (e.g. cross_attention); default: the model's \"cross\" alignment", "name"});
     p.addOption({"layer", "layer, from 1", "N", "1"});
     p.addOption({"head", "head, from 1, or \"mean\" for the mean over the layer's heads", "N|mean", "1"});
@@ -183,10 +190,9 @@ int cmdAlign(const QStringList& args)
     const std::string kind = p.value("kind").toStdString();
     const bool chosen = p.isSet("kind") || p.isSet("layer") || p.isSet("head");
     Translator t;
-    if (auto st = t.load(p.positionalArguments()[0].toStdString()); !st) return fail(st.message);
     Corpus corpus;
     std::vector<const Verse*> verses;
-    if (auto st = loadCorpusSplit(p.value("split").toStdString(), corpus, verses); !st) return fail(st.message);
+    if (auto st = openModelAndSplit(p, t, corpus, verses); !st) return fail(st.message);
     QSaveFile f(p.value("out"));
     if (!f.open(QIODevice::WriteOnly)) return fail("cannot write " + p.value("out").toStdString() + ": " + f.errorString().toStdString());
     auto progress = progressPrinter("align");
@@ -379,11 +385,9 @@ int runSplit(const QCommandLineParser& p)
     const QString dir = p.value("out");
     if (!QDir().mkpath(dir)) return fail("cannot create the folder " + dir.toStdString());
     Translator t;
-    if (auto st = t.load(pos[0].toStdString()); !st) return fail(st.message);
     Corpus corpus;
     std::vector<const Verse*> verses;
-    if (auto st = loadCorpusSplit(p.value("split").toStdString(), corpus, verses, p.value("limit").toInt()); !st)
-        return fail(st.message);
+    if (auto st = openModelAndSplit(p, t, corpus, verses); !st) return fail(st.message);
     auto progress = progressPrinter("export");
     for (size_t k = 0; k < verses.size(); ++k) {
         progress(int64_t(k), int64_t(verses.size()));
@@ -507,11 +511,9 @@ int cmdHeads(const QStringList& args)
     if (!p.parse(args)) return usage(p.errorText().toStdString());
     if (p.positionalArguments().size() != 1 || !p.isSet("out")) return usage("heads takes MODEL --split S --out FILE.csv");
     Translator t;
-    if (auto st = t.load(p.positionalArguments()[0].toStdString()); !st) return fail(st.message);
     Corpus corpus;
     std::vector<const Verse*> verses;
-    if (auto st = loadCorpusSplit(p.value("split").toStdString(), corpus, verses, p.value("limit").toInt()); !st)
-        return fail(st.message);
+    if (auto st = openModelAndSplit(p, t, corpus, verses); !st) return fail(st.message);
     HeadTableResult r;
     if (auto st = headTable(t, verses, r, progressPrinter("heads")); !st) return fail(st.message);
     QSaveFile f(p.value("out"));

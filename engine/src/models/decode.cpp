@@ -23,6 +23,31 @@ void noteUnknown(const ModelBundle& b, const std::vector<std::string>& source, A
     if (!unknown.empty()) out.metadata["unknown_words"] = unknown;
 }
 
+/// The 2-D "cross" tensor [target, source] of a trace from weights `a` [T, S].
+TraceTensor crossTensor(const torch::Tensor& weights, std::vector<std::string> targetLabels,
+                        std::vector<std::string> sourceLabels)
+{
+    const auto a = weights.contiguous();
+    TraceTensor x;
+    x.name = "cross";
+    x.axes = {"target", "source"};
+    x.shape = {a.size(0), a.size(1)};
+    x.labels = {std::move(targetLabels), std::move(sourceLabels)};
+    x.values.assign(a.data_ptr<float>(), a.data_ptr<float>() + a.numel());
+    return x;
+}
+
+/// A fresh trace of model `b` for `source`: model, score function, mode, unknown words.
+AttentionTrace newTrace(const ModelBundle& b, const std::vector<std::string>& source, bool forced)
+{
+    AttentionTrace t;
+    t.model = b.name;
+    t.scoreFunction = b.scoreFunction();
+    t.metadata["mode"] = forced ? "forced" : "free";
+    noteUnknown(b, source, t);
+    return t;
+}
+
 /// Per-layer weights [1, H, Q, K] → one TraceTensor [layer, head, Q, K].
 TraceTensor stackLayers(const std::string& name, const std::vector<torch::Tensor>& layers,
                         const std::vector<std::string>& queryLabels, const std::vector<std::string>& keyLabels)
@@ -81,22 +106,10 @@ Status decodeTransformer(ModelBundle& b, const std::vector<std::string>& source,
     inputLabels.insert(inputLabels.end(), targetLabels.begin(), targetLabels.end() - 1);
     const auto& c = net->config();
     // The 2-D "cross" alignment is the guided-alignment head (Garg et al. 2019).
-    const auto head = att.cross[size_t(c.alignLayer)][0][c.alignHead].contiguous();  // [T, S]
-    TraceTensor x;
-    x.name = "cross";
-    x.axes = {"target", "source"};
-    x.shape = {head.size(0), head.size(1)};
-    x.labels = {targetLabels, sourceLabels};
-    x.values.assign(head.data_ptr<float>(), head.data_ptr<float>() + head.numel());
-
-    out = AttentionTrace{};
-    out.model = b.name;
-    out.scoreFunction = b.scoreFunction();
-    out.metadata["mode"] = reference ? "forced" : "free";
+    out = newTrace(b, source, reference.has_value());
+    out.tensors.push_back(crossTensor(att.cross[size_t(c.alignLayer)][0][c.alignHead], targetLabels, sourceLabels));
     out.metadata["cross_from"] = "cross_attention layer " + std::to_string(c.alignLayer + 1) + " head " +
                                  std::to_string(c.alignHead + 1) + " (guided-alignment head)";
-    noteUnknown(b, source, out);
-    out.tensors.push_back(std::move(x));
     out.tensors.push_back(stackLayers("encoder_self", att.encoderSelf, sourceLabels, sourceLabels));
     out.tensors.push_back(stackLayers("decoder_self", att.decoderSelf, inputLabels, inputLabels));
     out.tensors.push_back(stackLayers("cross_attention", att.cross, targetLabels, sourceLabels));
@@ -141,21 +154,10 @@ Status decodeTokens(ModelBundle& b, const std::vector<std::string>& source,
         }
         alpha = torch::stack(rows, 0);
     }
-    alpha = alpha.contiguous();
-    TraceTensor x;
-    x.name = "cross";
-    x.axes = {"target", "source"};
-    x.shape = {alpha.size(0), alpha.size(1)};
     std::vector<std::string> sourceLabels = source;
     sourceLabels.push_back("</s>");
-    x.labels = {targetLabels, sourceLabels};
-    x.values.assign(alpha.data_ptr<float>(), alpha.data_ptr<float>() + alpha.numel());
-    out = AttentionTrace{};
-    out.model = b.name;
-    out.scoreFunction = b.scoreFunction();
-    out.metadata["mode"] = reference ? "forced" : "free";
-    noteUnknown(b, source, out);
-    out.tensors.push_back(std::move(x));
+    out = newTrace(b, source, reference.has_value());
+    out.tensors.push_back(crossTensor(alpha, targetLabels, sourceLabels));
     return Status::success();
 }
 
