@@ -5,6 +5,7 @@
 #include "attnscope/translator.h"
 #include "views/alignmentmatrixview.h"
 #include "views/headcompareview.h"
+#include "workspaces/comparepanel.h"
 #include "views/headgridview.h"
 #include "views/headtableview.h"
 #include "views/tokenflowview.h"
@@ -155,63 +156,8 @@ TextWorkspace::TextWorkspace(EngineWorker* worker, QWidget* parent) : QWidget(pa
     tabs_->setObjectName("viewTabs");
     tabs_->addTab(matrix_, tr("Alignment matrix"));
     tabs_->addTab(heads, tr("Heads"));
-    // Compare tab: head A of the trace on screen against head B of the same trace or of
-    // another model decoding the same sentence and target.
-    auto* compareTab = new QWidget(this);
-    compare_ = new HeadCompareView(compareTab);
-    const auto headBox = [compareTab](const QString& name) {
-        auto* b = new QComboBox(compareTab);
-        b->setObjectName(name);
-        b->setToolTip(tr("Head, or the mean over the layer's heads"));
-        return b;
-    };
-    const auto layerBox = [compareTab](const QString& name) {
-        auto* b = new QSpinBox(compareTab);
-        b->setObjectName(name);
-        b->setPrefix(tr("layer "));
-        b->setRange(1, 1);
-        return b;
-    };
-    cmpKindA_ = new QComboBox(compareTab);
-    cmpKindA_->setObjectName("compareKindA");
-    cmpKindA_->setToolTip(tr("Head A: an attention tensor of the trace on screen"));
-    cmpLayerA_ = layerBox("compareLayerA");
-    cmpHeadA_ = headBox("compareHeadA");
-    cmpModelB_ = new QComboBox(compareTab);
-    cmpModelB_->setObjectName("compareModelB");
-    cmpModelB_->setToolTip(tr("Head B comes from the trace on screen, or from another model forced to the same sentence and target"));
-    cmpModelB_->addItem(tr("this trace"), QString());
-    for (const auto& m : builtinModels())
-        if (m.kind == "translation") cmpModelB_->addItem(QString::fromStdString(m.name), QString::fromStdString(m.name));
-    cmpKindB_ = new QComboBox(compareTab);
-    cmpKindB_->setObjectName("compareKindB");
-    cmpKindB_->setToolTip(tr("Head B's attention tensor"));
-    cmpLayerB_ = layerBox("compareLayerB");
-    cmpHeadB_ = headBox("compareHeadB");
-    auto* compareButton = new QPushButton(tr("Co&mpare"), compareTab);
-    compareButton->setObjectName("compareButton");
-    compareButton->setToolTip(tr("Show A and B side by side with A − B and the numbers that say how they differ"));
-    cmpStatus_ = new QLabel(compareTab);
-    cmpStatus_->setObjectName("compareStatus");
-    cmpStatus_->setWordWrap(true);
-    cmpStatus_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    auto* cmpRow = new QHBoxLayout;
-    cmpRow->addWidget(new QLabel(tr("<b>A</b>"), compareTab));
-    cmpRow->addWidget(cmpKindA_, 2);
-    cmpRow->addWidget(cmpLayerA_);
-    cmpRow->addWidget(cmpHeadA_);
-    cmpRow->addSpacing(12);
-    cmpRow->addWidget(new QLabel(tr("<b>B</b>"), compareTab));
-    cmpRow->addWidget(cmpModelB_, 1);
-    cmpRow->addWidget(cmpKindB_, 2);
-    cmpRow->addWidget(cmpLayerB_);
-    cmpRow->addWidget(cmpHeadB_);
-    cmpRow->addWidget(compareButton);
-    auto* compareLayout = new QVBoxLayout(compareTab);
-    compareLayout->addLayout(cmpRow);
-    compareLayout->addWidget(compare_, 1);
-    compareLayout->addWidget(cmpStatus_);
-    tabs_->addTab(compareTab, tr("Compare"));
+    compare_ = new ComparePanel(worker_, this);
+    tabs_->addTab(compare_, tr("Compare"));
     auto* flowTab = new QWidget(this);
     flow_ = new TokenFlowView(flowTab);
     flowLayer_ = new QSpinBox(flowTab);
@@ -302,46 +248,15 @@ TextWorkspace::TextWorkspace(EngineWorker* worker, QWidget* parent) : QWidget(pa
         showHead(headKind_->currentText(), layer, head);
     });
 
-    // Compare controls: the layer/head choices follow the chosen tensor.
-    const auto syncRanges = [this](QComboBox* kind, QSpinBox* layer, QComboBox* head, const AttentionTrace* t) {
-        const TraceTensor* x = t ? t->find(kind->currentText().toStdString()) : nullptr;
-        const int layers = x && x->shape.size() == 4 ? int(x->shape[0]) : 1;
-        const int heads = x && x->shape.size() == 4 ? int(x->shape[1]) : 0;
-        layer->setRange(1, std::max(1, layers));
-        const int keep = head->currentData().isValid() ? head->currentData().toInt() : 0;
-        head->clear();
-        if (heads == 0) {
-            head->addItem(tr("—"), 0);
-            return;
-        }
-        head->addItem(tr("mean"), -1);
-        for (int h = 0; h < heads; ++h) head->addItem(tr("head %1").arg(h + 1), h);
-        head->setCurrentIndex(std::max(0, head->findData(std::min(keep, heads - 1))));
-    };
-    connect(cmpKindA_, &QComboBox::currentTextChanged, this, [this, syncRanges] {
-        syncRanges(cmpKindA_, cmpLayerA_, cmpHeadA_, trace_.get());
+    connect(compare_, &ComparePanel::comparisonShown, this, [this](const QString& summary) {
+        tabs_->setTabEnabled(2, true);
+        tabs_->setCurrentIndex(2);
+        emit logMessage(tr("Compared %1").arg(summary));
+        emit comparisonShown();
     });
-    connect(cmpKindB_, &QComboBox::currentTextChanged, this, [this, syncRanges] {
-        const bool other = !cmpModelB_->currentData().toString().isEmpty();
-        syncRanges(cmpKindB_, cmpLayerB_, cmpHeadB_, other ? compareTrace_.get() : trace_.get());
-    });
-    connect(cmpModelB_, &QComboBox::currentIndexChanged, this, [this] {
-        compareTrace_.reset();  // another model: its trace is decoded on the next comparison
-        const bool other = !cmpModelB_->currentData().toString().isEmpty();
-        fillCompareKinds(cmpKindB_, other ? nullptr : trace_.get());
-    });
-    connect(compareButton, &QPushButton::clicked, this, [this] {
-        compareHeads(cmpKindA_->currentText(), cmpLayerA_->value() - 1, cmpHeadA_->currentData().toInt(),
-                     cmpModelB_->currentData().toString(), cmpKindB_->currentText(), cmpLayerB_->value() - 1,
-                     cmpHeadB_->currentData().toInt());
-    });
-    connect(this, &TextWorkspace::comparisonRequested, worker_, &EngineWorker::decodeForComparison, Qt::QueuedConnection);
-    connect(worker_, &EngineWorker::comparisonReady, this, &TextWorkspace::onComparisonReady, Qt::QueuedConnection);
-    connect(worker_, &EngineWorker::comparisonFailed, this, [this](quint64 generation, const QString& message) {
-        if (generation != compareGeneration_) return;
-        cmpStatus_->setText(tr("Comparison failed: %1").arg(message));
+    connect(compare_, &ComparePanel::failed, this, [this](const QString& message) {
         banner_->showMessage(MessageBanner::Level::Error, message);
-    }, Qt::QueuedConnection);
+    });
 
     // Dev-split scoring.
     connect(devScoreButton_, &QPushButton::clicked, this, [this] { scoreHeadsOnDev(); });
@@ -576,9 +491,7 @@ void TextWorkspace::updateHeadsTab()
     tabs_->setTabEnabled(1, any);
     tabs_->setTabEnabled(2, !trace_->tensors.empty());
     compareLayer_ = compareHead_ = -1;
-    compareTrace_.reset();
-    fillCompareKinds(cmpKindA_, trace_.get());
-    fillCompareKinds(cmpKindB_, cmpModelB_->currentData().toString().isEmpty() ? trace_.get() : nullptr);
+    compare_->setTrace(trace_);
     if (!any) {
         headGrid_->clear();
         if (tabs_->currentIndex() != 3) tabs_->setCurrentIndex(0);
@@ -693,14 +606,14 @@ bool TextWorkspace::pickForComparison(int layer, int head)
     const QString nameB = tr("%1 L%2 H%3").arg(kind).arg(layer + 1).arg(head + 1);
     compareLayer_ = compareHead_ = -1;
     QString error;
-    if (!compare_->setHeads(a, nameA, b, nameB, trace_.get(), &error)) {
+    if (!compare_->view()->setHeads(a, nameA, b, nameB, trace_.get(), &error)) {
         banner_->showMessage(MessageBanner::Level::Error, error);
         return false;
     }
     tabs_->setTabEnabled(2, true);
     tabs_->setCurrentIndex(2);
-    headInfo_->setText(tr("Compared %1 with %2: %3").arg(nameA, nameB, compare_->summary()));
-    emit logMessage(tr("Compared %1 with %2: %3").arg(nameA, nameB, compare_->summary()));
+    headInfo_->setText(tr("Compared %1 with %2: %3").arg(nameA, nameB, compare_->view()->summary()));
+    emit logMessage(tr("Compared %1 with %2: %3").arg(nameA, nameB, compare_->view()->summary()));
     return true;
 }
 
@@ -737,88 +650,12 @@ void TextWorkspace::updatePinned(int row)
     pinned_->setText(tr("Pinned <b>%1</b> ← %2").arg(matrix_->rowLabels()[row].toHtmlEscaped(), parts.join(QStringLiteral(", "))));
 }
 
-void TextWorkspace::fillCompareKinds(QComboBox* box, const AttentionTrace* trace)
-{
-    const QString keep = box->currentText();
-    box->blockSignals(true);
-    box->clear();
-    if (trace)
-        for (const auto& t : trace->tensors)
-            if (t.shape.size() == 2 || t.shape.size() == 4) box->addItem(QString::fromStdString(t.name));
-    if (box->findText(keep) >= 0) box->setCurrentText(keep);
-    box->blockSignals(false);
-    emit box->currentTextChanged(box->currentText());
-}
+HeadCompareView* TextWorkspace::compareView() const { return compare_->view(); }
 
 void TextWorkspace::compareHeads(const QString& kindA, int layerA, int headA, const QString& modelB,
                                  const QString& kindB, int layerB, int headB)
 {
-    if (!trace_) return;
-    pendingCompare_ = {kindA, kindB, layerA, headA, layerB, headB, modelB};
-    if (modelB.isEmpty()) {
-        runComparison(*trace_);
-        return;
-    }
-    if (compareTrace_ && QString::fromStdString(compareTrace_->model) == modelB) {
-        runComparison(*compareTrace_);
-        return;
-    }
-    // Model B decodes the same sentence, forced to the target tokens on screen.
-    const TraceTensor* cross = trace_->find("cross");
-    const QString source = QString::fromStdString(trace_->meta("input"));
-    if (!cross || cross->shape.size() != 2 || cross->labels.size() != 2 || source.isEmpty()) {
-        cmpStatus_->setText(tr("This trace has no source text and target tokens for another model to decode."));
-        return;
-    }
-    QStringList target;
-    for (const auto& w : cross->labels[0])
-        if (w != "</s>") target << QString::fromStdString(w);
-    CompareRequest req;
-    req.generation = ++compareGeneration_;
-    req.model = modelB;
-    req.source = source;
-    req.target = target.join(' ');
-    cmpStatus_->setText(tr("Decoding the same sentence and target with %1…").arg(modelB));
-    emit comparisonRequested(req);
-}
-
-void TextWorkspace::onComparisonReady(quint64 generation, const TracePtr& trace)
-{
-    if (generation != compareGeneration_ || !trace_) return;
-    compareTrace_ = trace;
-    fillCompareKinds(cmpKindB_, compareTrace_.get());
-    if (cmpKindB_->findText(pendingCompare_.kindB) < 0) {
-        // The requested tensor is not in model B's trace: take its first one.
-        pendingCompare_.kindB = cmpKindB_->currentText();
-        pendingCompare_.layerB = 0;
-        pendingCompare_.headB = 0;
-    }
-    cmpKindB_->setCurrentText(pendingCompare_.kindB);
-    runComparison(*compareTrace_);
-}
-
-void TextWorkspace::runComparison(const AttentionTrace& traceB)
-{
-    const auto& c = pendingCompare_;
-    TraceTensor a, b;
-    const auto pick = [](const AttentionTrace& t, const QString& kind, int layer, int head, TraceTensor& out) {
-        const TraceTensor* x = t.find(kind.toStdString());
-        return selectHead(t, kind.toStdString(), x && x->shape.size() == 2 ? 0 : layer, x && x->shape.size() == 2 ? 0 : head, out);
-    };
-    Status st = pick(*trace_, c.kindA, c.layerA, c.headA, a);
-    if (st) st = pick(traceB, c.kindB, c.layerB, c.headB, b);
-    QString error = QString::fromStdString(st.message);
-    const QString nameA = headName(*trace_, c.kindA, c.layerA, c.headA);
-    const QString nameB = headName(traceB, c.kindB, c.layerB, c.headB);
-    if (!st || !compare_->setHeads(a, nameA, b, nameB, trace_.get(), &error)) {
-        cmpStatus_->setText(tr("Cannot compare %1 with %2: %3").arg(nameA, nameB, error));
-        return;
-    }
-    tabs_->setTabEnabled(2, true);
-    tabs_->setCurrentIndex(2);
-    cmpStatus_->setText(tr("%1 vs %2: %3").arg(nameA, nameB, compare_->summary()));
-    emit logMessage(tr("Compared %1 with %2: %3").arg(nameA, nameB, compare_->summary()));
-    emit comparisonShown();
+    compare_->compareHeads(kindA, layerA, headA, modelB, kindB, layerB, headB);
 }
 
 void TextWorkspace::scoreHeadsOnDev(int limit)
@@ -891,8 +728,8 @@ bool TextWorkspace::exportCurrentView(const QString& path, int dpi, QString* err
         if (headGrid_->layers() == 0) break;
         return exportWidgetFigure(*headGrid_, headGrid_->size(), path, dpi, error);
     case 2:
-        if (compare_->isEmpty()) break;
-        return exportWidgetFigure(*compare_, compare_->size(), path, dpi, error);
+        if (compare_->view()->isEmpty()) break;
+        return exportWidgetFigure(*compare_->view(), compare_->view()->size(), path, dpi, error);
     case 3: return exportWidgetFigure(*flow_, flow_->size(), path, dpi, error);
     default: break;
     }

@@ -26,6 +26,7 @@ struct WorkspaceState;
 class AlignmentMatrixView;
 class EngineWorker;
 class HeadScorer;
+class ComparePanel;
 class HeadCompareView;
 class HeadGridView;
 class HeadTableView;
@@ -41,7 +42,7 @@ public:
     HeadGridView* headGrid() const { return headGrid_; }
     /// Opens one head of a [layer, head, query, key] tensor of the current trace in the matrix view.
     bool showHead(const QString& tensor, int layer, int head);
-    HeadCompareView* compareView() const { return compare_; }
+    HeadCompareView* compareView() const;
     HeadTableView* headTable() const { return headTable_; }
     TokenFlowView* tokenFlow() const { return flow_; }
     /// Picks head A, then head B, of the current multi-head tensor; the second pick opens
@@ -88,7 +89,6 @@ signals:
     void errorShown(const QString& message);
     void logMessage(const QString& line);
     void translateRequested(const attnscope::ui::TranslateRequest& request);
-    void comparisonRequested(const attnscope::ui::CompareRequest& request);
     void comparisonShown();
     void devScoresShown();
 
@@ -105,9 +105,6 @@ private:
     bool selectedTensor(const QString& entry, TraceTensor& out) const;
     void scheduleTranslate();
     void applyDevScores();
-    void fillCompareKinds(QComboBox* box, const AttentionTrace* trace);
-    void runComparison(const AttentionTrace& traceB);
-    void onComparisonReady(quint64 generation, const TracePtr& trace);
 
     EngineWorker* worker_;
     QComboBox* versePicker_;
@@ -126,28 +123,12 @@ private:
     QComboBox* headKind_;
     HeadGridView* headGrid_;
     QLabel* headInfo_;
-    HeadCompareView* compare_;
+    ComparePanel* compare_;
     HeadTableView* headTable_;
     TokenFlowView* flow_;
     QSpinBox* flowLayer_;
     QWidget* flowHeads_;
     int compareLayer_ = -1, compareHead_ = -1;  ///< head A while waiting for B
-    // Compare tab controls: head A of this trace, head B of this trace or another model.
-    QComboBox* cmpKindA_;
-    QSpinBox* cmpLayerA_;
-    QComboBox* cmpHeadA_;
-    QComboBox* cmpModelB_;
-    QComboBox* cmpKindB_;
-    QSpinBox* cmpLayerB_;
-    QComboBox* cmpHeadB_;
-    QLabel* cmpStatus_;
-    quint64 compareGeneration_ = 0;
-    TracePtr compareTrace_;  ///< model B's trace over the same tokens
-    struct PendingCompare {
-        QString kindA, kindB;
-        int layerA = 0, headA = 0, layerB = 0, headB = 0;
-        QString modelB;
-    } pendingCompare_;
     // Dev-split scoring of the heads (background).
     HeadScorer* scorer_;
     QProgressBar* devProgress_;
