@@ -1,7 +1,7 @@
 #pragma once
-// Translator: loads a built-in NMT model (GRU encoder–decoder with attention,
-// Bahdanau et al. 2015) and produces AttentionTraces. Thread-compatible: one
-// Translator per thread, or external locking.
+// Translator: loads a built-in NMT model — the GRU encoder–decoder with additive attention
+// (Bahdanau et al. 2015) or the Transformer encoder–decoder (Vaswani et al. 2017) — and
+// produces AttentionTraces. Thread-compatible: one Translator per thread, or external locking.
 #include "attnscope/corpus.h"
 #include "attnscope/headstats.h"
 #include "attnscope/status.h"
