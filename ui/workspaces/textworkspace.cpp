@@ -6,13 +6,13 @@
 #include "views/alignmentmatrixview.h"
 #include "views/headcompareview.h"
 #include "workspaces/comparepanel.h"
+#include "workspaces/devscorebar.h"
 #include "views/headgridview.h"
 #include "views/headtableview.h"
 #include "views/tokenflowview.h"
 #include "views/messagebanner.h"
 #include "figureexport.h"
 #include "workers/engineworker.h"
-#include "workers/headscorer.h"
 #include "settings.h"
 #include "workspacefile.h"
 
@@ -26,7 +26,6 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
-#include <QProgressBar>
 #include <QPushButton>
 #include <QRadioButton>
 #include <QCheckBox>
@@ -130,27 +129,8 @@ TextWorkspace::TextWorkspace(EngineWorker* worker, QWidget* parent) : QWidget(pa
     split->setStretchFactor(1, 1);
     headsLayout->addWidget(split, 1);
     // Dev-split AER of every head, computed in the background.
-    scorer_ = new HeadScorer(this);
-    devScoreButton_ = new QPushButton(tr("Score heads on the &dev split"), heads);
-    devScoreButton_->setObjectName("devScoreButton");
-    devScoreButton_->setToolTip(tr("Forced-decode every dev verse with this model and fill the table's \"AER (dev split)\" column "
-                                   "(runs in the background; starts by itself the first time the Heads tab opens)"));
-    devProgress_ = new QProgressBar(heads);
-    devProgress_->setObjectName("devProgress");
-    devProgress_->setFormat(tr("dev verse %v of %m"));
-    devProgress_->setVisible(false);
-    devCancelButton_ = new QPushButton(tr("Cancel"), heads);
-    devCancelButton_->setToolTip(tr("Stop scoring the dev split"));
-    devCancelButton_->setVisible(false);
-    devStatus_ = new QLabel(heads);
-    devStatus_->setObjectName("devStatus");
-    devStatus_->setWordWrap(true);
-    auto* devRow = new QHBoxLayout;
-    devRow->addWidget(devScoreButton_);
-    devRow->addWidget(devProgress_, 1);
-    devRow->addWidget(devCancelButton_);
-    devRow->addWidget(devStatus_, 2);
-    headsLayout->addLayout(devRow);
+    devBar_ = new DevScoreBar(heads);
+    headsLayout->addWidget(devBar_);
     headsLayout->addWidget(headInfo_);
     tabs_ = new QTabWidget(this);
     tabs_->setObjectName("viewTabs");
@@ -259,39 +239,15 @@ TextWorkspace::TextWorkspace(EngineWorker* worker, QWidget* parent) : QWidget(pa
     });
 
     // Dev-split scoring.
-    connect(devScoreButton_, &QPushButton::clicked, this, [this] { scoreHeadsOnDev(); });
-    connect(devCancelButton_, &QPushButton::clicked, this, [this] {
-        scorer_->cancel();
-        devProgress_->setVisible(false);
-        devCancelButton_->setVisible(false);
-        devScoreButton_->setEnabled(true);
-        devStatus_->setText(tr("Dev-split scoring cancelled."));
-    });
-    connect(scorer_, &HeadScorer::progress, this, [this](int done, int total) {
-        devProgress_->setRange(0, total);
-        devProgress_->setValue(done);
-    });
-    connect(scorer_, &HeadScorer::finished, this, [this](const QString& model, const HeadTablePtr& result) {
-        devTables_[model] = result;
-        devProgress_->setVisible(false);
-        devCancelButton_->setVisible(false);
-        devScoreButton_->setEnabled(true);
-        emit logMessage(tr("Scored the heads of %1 on %2 dev verses").arg(model).arg(result->verses));
-        applyDevScores();
+    connect(devBar_, &DevScoreBar::devAer, headTable_, &HeadTableView::setDevAer);
+    connect(devBar_, &DevScoreBar::scored, this, [this](const QString& model, int verses) {
+        emit logMessage(tr("Scored the heads of %1 on %2 dev verses").arg(model).arg(verses));
         emit devScoresShown();
     });
-    connect(scorer_, &HeadScorer::failed, this, [this](const QString& model, const QString& message) {
-        devProgress_->setVisible(false);
-        devCancelButton_->setVisible(false);
-        devScoreButton_->setEnabled(true);
-        devStatus_->setText(tr("Could not score %1 on the dev split: %2").arg(model, message));
-        emit logMessage(tr("Error: %1").arg(message));
-    });
+    connect(devBar_, &DevScoreBar::failed, this, [this](const QString& message) { emit logMessage(tr("Error: %1").arg(message)); });
     connect(tabs_, &QTabWidget::currentChanged, this, [this](int index) {
         // The first visit of the Heads tab for a built-in model starts its dev scoring.
-        if (index != 1 || !trace_ || !findModel(trace_->model)) return;
-        const QString model = QString::fromStdString(trace_->model);
-        if (!devTables_.count(model) && !(scorer_->running() && scorer_->model() == model)) scoreHeadsOnDev();
+        if (index == 1 && trace_) devBar_->scoreIfNew(QString::fromStdString(trace_->model));
     });
 
     // Engine worker wiring: requests go out queued, results come back queued.
@@ -660,57 +616,12 @@ void TextWorkspace::compareHeads(const QString& kindA, int layerA, int headA, co
 
 void TextWorkspace::scoreHeadsOnDev(int limit)
 {
-    if (limit <= 0) limit = settings::get(settings::DevScoreLimit);
-    if (!trace_ || !findModel(trace_->model)) {
-        devStatus_->setText(tr("Dev-split scores need a trace from a built-in model."));
-        return;
-    }
-    const QString model = QString::fromStdString(trace_->model);
-    devScoreButton_->setEnabled(false);
-    devProgress_->setRange(0, 0);  // busy until the verses are read
-    devProgress_->setVisible(true);
-    devCancelButton_->setVisible(true);
-    devStatus_->setText(tr("Scoring the heads of %1 on the dev split…").arg(model));
-    scorer_->start(model, limit);
+    devBar_->score(trace_ ? QString::fromStdString(trace_->model) : QString(), limit);
 }
 
 void TextWorkspace::applyDevScores()
 {
-    if (!trace_) return;
-    const auto it = devTables_.find(QString::fromStdString(trace_->model));
-    if (it == devTables_.end()) {
-        if (!scorer_->running()) devStatus_->clear();
-        headTable_->setDevAer(0, 0, {});
-        return;
-    }
-    const HeadTableAccumulator* acc = it->second->find(headKind_->currentText().toStdString());
-    if (!acc) {
-        headTable_->setDevAer(0, 0, {});
-        devStatus_->setText(tr("No dev-split scores for %1.").arg(headKind_->currentText()));
-        return;
-    }
-    std::vector<double> aer;
-    double best = 2;
-    int bestIndex = -1;
-    for (int l = 0; l < acc->layers(); ++l)
-        for (int h = 0; h < acc->heads(); ++h) {
-            const HeadSummary s = acc->mean(l, h);
-            aer.push_back(s.scored ? s.score.aer() : std::nan(""));
-            if (s.scored && s.score.aer() < best) {
-                best = s.score.aer();
-                bestIndex = int(aer.size()) - 1;
-            }
-        }
-    headTable_->setDevAer(acc->layers(), acc->heads(), aer);
-    if (bestIndex < 0) {
-        devStatus_->setText(tr("Dev split, %1 verses: this attention has no gold alignment to score.").arg(it->second->verses));
-        return;
-    }
-    devStatus_->setText(tr("Dev split, %1 verses: best head layer %2 head %3, AER <b>%4</b> · diagonal baseline %5")
-                            .arg(it->second->verses)
-                            .arg(bestIndex / acc->heads() + 1)
-                            .arg(bestIndex % acc->heads() + 1)
-                            .arg(percent(best), percent(it->second->diagonal.aer())));
+    if (trace_) devBar_->show(QString::fromStdString(trace_->model), headKind_->currentText());
 }
 
 QString TextWorkspace::currentViewName() const

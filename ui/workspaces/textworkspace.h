@@ -1,17 +1,13 @@
 #pragma once
 // Text workspace: Spanish input (typed or picked from the dev/test verses), model picker,
-// free / forced decoding, the translation, per-verse alignment quality against gold, and
-// the alignment matrix view. All engine work goes to the EngineWorker (latest wins).
-#include "attnscope/translator.h"
+// free / forced decoding, the translation, per-verse alignment quality against gold, and the
+// views in tabs: alignment matrix, heads (grid, table, dev-split scores), comparison
+// (ComparePanel), token flow. All engine work goes to the EngineWorker (latest wins).
 #include "workers/enginejobs.h"
-
-#include <map>
-#include <memory>
 
 #include <QWidget>
 
 class QComboBox;
-class QProgressBar;
 class QLabel;
 class QPlainTextEdit;
 class QPushButton;
@@ -25,7 +21,7 @@ namespace attnscope::ui {
 struct WorkspaceState;
 class AlignmentMatrixView;
 class EngineWorker;
-class HeadScorer;
+class DevScoreBar;
 class ComparePanel;
 class HeadCompareView;
 class HeadGridView;
@@ -57,7 +53,6 @@ public:
     /// Starts scoring the current model's heads on the dev split (progress in the Heads tab);
     /// `limit` > 0 scores only the first verses (tests).
     void scoreHeadsOnDev(int limit = 0);
-    HeadScorer* headScorer() const { return scorer_; }
     /// Exports the view of the current tab (matrix, head grid, comparison, token flow) as
     /// PNG (at `dpi`), SVG or PDF. False with a message when the view is empty or unwritable.
     bool exportCurrentView(const QString& path, int dpi, QString* error);
@@ -130,12 +125,7 @@ private:
     QWidget* flowHeads_;
     int compareLayer_ = -1, compareHead_ = -1;  ///< head A while waiting for B
     // Dev-split scoring of the heads (background).
-    HeadScorer* scorer_;
-    QProgressBar* devProgress_;
-    QPushButton* devScoreButton_;
-    QPushButton* devCancelButton_;
-    QLabel* devStatus_;
-    std::map<QString, std::shared_ptr<const HeadTableResult>> devTables_;
+    DevScoreBar* devBar_;
     QTimer* debounce_;
 
     QList<VerseEntry> verses_;
