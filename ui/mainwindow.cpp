@@ -32,6 +32,7 @@
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QStyle>
+#include <QTreeWidget>
 #include <QStyleFactory>
 #include <QTimer>
 #include <QDir>
@@ -59,6 +60,18 @@ MainWindow::MainWindow(bool loadDemo, QWidget* parent) : QMainWindow(parent)
     logDock_->setWidget(log_);
     addDockWidget(Qt::BottomDockWidgetArea, logDock_);
     logDock_->hide();
+    // Trace panel: what the trace on screen holds (model, metadata, tensors with their axes).
+    traceInfo_ = new QTreeWidget(this);
+    traceInfo_->setObjectName("tracePanel");
+    traceInfo_->setColumnCount(2);
+    traceInfo_->setHeaderLabels({tr("item"), tr("value")});
+    traceInfo_->setToolTip(tr("The model, metadata and attention tensors (name, axes, shape) of the trace on screen"));
+    traceDock_ = new QDockWidget(tr("Trace"), this);
+    traceDock_->setObjectName("traceDock");
+    traceDock_->setWidget(traceInfo_);
+    addDockWidget(Qt::RightDockWidgetArea, traceDock_);
+    traceDock_->hide();
+    connect(text_, &TextWorkspace::traceShown, this, &MainWindow::updateTracePanel);
 
     connect(text_, &TextWorkspace::logMessage, this, &MainWindow::appendLog);
     connect(worker_, &EngineWorker::log, this, &MainWindow::appendLog, Qt::QueuedConnection);
@@ -159,6 +172,11 @@ void MainWindow::createMenus()
     QAction* logAction = logDock_->toggleViewAction();
     logAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
     view->addAction(logAction);
+    QAction* traceAction = traceDock_->toggleViewAction();
+    traceAction->setObjectName("showTracePanel");
+    traceAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
+    traceAction->setToolTip(tr("Show the Trace panel: model, metadata and tensors of the trace on screen"));
+    view->addAction(traceAction);
     QMenu* maps = view->addMenu(tr("&Colour map"));
     colorMaps_ = new QActionGroup(this);
     for (const QString& name : colorMapNames()) {
@@ -279,6 +297,32 @@ void MainWindow::updateRecentMenu()
 void MainWindow::appendLog(const QString& line)
 {
     log_->appendPlainText(QDateTime::currentDateTime().toString("hh:mm:ss  ") + line);
+}
+
+void MainWindow::updateTracePanel()
+{
+    traceInfo_->clear();
+    const TracePtr t = text_->currentTrace();
+    if (!t) return;
+    const auto add = [this](QTreeWidgetItem* parent, const QString& key, const QString& value) {
+        auto* item = parent ? new QTreeWidgetItem(parent, {key, value}) : new QTreeWidgetItem(traceInfo_, {key, value});
+        item->setToolTip(1, value);
+        return item;
+    };
+    add(nullptr, tr("model"), QString::fromStdString(t->model));
+    add(nullptr, tr("score function"), QString::fromStdString(t->scoreFunction));
+    auto* meta = add(nullptr, tr("metadata"), QString::number(t->metadata.size()));
+    for (const auto& [k, v] : t->metadata) add(meta, QString::fromStdString(k), QString::fromStdString(v).left(200));
+    auto* tensors = add(nullptr, tr("tensors"), QString::number(t->tensors.size()));
+    for (const auto& x : t->tensors) {
+        QStringList dims;
+        for (size_t d = 0; d < x.shape.size(); ++d)
+            dims << QStringLiteral("%1 %2").arg(d < x.axes.size() ? QString::fromStdString(x.axes[d]) : QStringLiteral("dim")).arg(x.shape[d]);
+        add(tensors, QString::fromStdString(x.name), QStringLiteral("[%1]").arg(dims.join(QStringLiteral(" × "))));
+    }
+    add(nullptr, tr("gold links"), t->hasGold() ? QString::number(t->goldLinks.size()) : tr("none"));
+    traceInfo_->expandAll();
+    traceInfo_->resizeColumnToContents(0);
 }
 
 void MainWindow::exportView()

@@ -9,6 +9,7 @@
 
 class QPlainTextEdit;
 class QDockWidget;
+class QTreeWidget;
 class QMenu;
 class QActionGroup;
 
@@ -26,6 +27,9 @@ public:
 
     TextWorkspace* textWorkspace() const { return text_; }
     QPlainTextEdit* logPanel() const { return log_; }
+    /// The Trace panel (dock): model, metadata and every tensor of the trace on screen.
+    QTreeWidget* tracePanel() const { return traceInfo_; }
+    EngineWorker* engineWorker() const { return worker_; }
     /// Opens a .attn or .json trace into the matrix view; false + banner on error.
     bool openTrace(const QString& path);
     /// Imports an attention dump through the import dialog (modal: not for tests).
@@ -64,12 +68,15 @@ private:
     void exportView();
     void saveTrace();
     void openTraceDialog();
+    void updateTracePanel();
 
     QThread engineThread_;
     EngineWorker* worker_ = nullptr;
     TextWorkspace* text_ = nullptr;
     QPlainTextEdit* log_ = nullptr;
     QDockWidget* logDock_ = nullptr;
+    QTreeWidget* traceInfo_ = nullptr;
+    QDockWidget* traceDock_ = nullptr;
     QMenu* recentMenu_ = nullptr;
     QActionGroup* colorMaps_ = nullptr;
     bool recovered_ = false;

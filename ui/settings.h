@@ -23,6 +23,7 @@ inline const Key<QStringList> UserModels{"models/user", {}};     ///< TorchScrip
 inline const Key<int> ExportDpi{"export/pngDpi", 300};              ///< PNG resolution of File → Export view
 inline const Key<QString> DefaultModel{"engine/defaultModel", {}};  ///< translation model at start; empty = first built-in
 inline const Key<int> EngineThreads{"engine/threads", 0};           ///< LibTorch threads, 0 = all cores (applies at start)
+inline const Key<int> ModelsKept{"engine/modelsKept", 3};            ///< loaded models kept in memory per kind (least recently used go)
 inline const Key<int> DevScoreLimit{"engine/devScoreVerses", 0};    ///< dev verses scored per model in the head table, 0 = all
 
 template <typename T> T get(const Key<T>& key)

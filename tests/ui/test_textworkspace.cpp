@@ -10,11 +10,14 @@
 #include "views/headgridview.h"
 #include "views/headtableview.h"
 #include "views/tokenflowview.h"
+#include "workers/engineworker.h"
 #include "workspaces/textworkspace.h"
 
 #include <QAction>
 #include <QClipboard>
 #include <QComboBox>
+#include <QDockWidget>
+#include <QTreeWidget>
 #include <QSaveFile>
 #include <QSettings>
 #include <QStandardPaths>
@@ -480,6 +483,38 @@ private slots:
         QCOMPARE(settings::get(settings::EngineThreads), 1);
         MainWindow second(false);  // a new window starts on the default model
         QCOMPARE(second.findChild<QComboBox*>("modelPicker")->currentText(), QString("transformer"));
+        QSettings().remove("engine");
+    }
+    void tracePanelAndModelsKept()
+    {
+        // The Trace dock lists the tensors of the trace on screen and is restored with the window.
+        {
+            MainWindow w(false);
+            w.show();
+            TextWorkspace* ws = w.textWorkspace();
+            QSignalSpy shown(ws, &TextWorkspace::traceShown);
+            settings::set(settings::ModelsKept, 1);  // one translator in memory at a time
+            ws->setSourceText("Dios es amor.");
+            ws->translateNow();
+            QVERIFY(shown.wait(60000));
+            QCOMPARE(w.engineWorker()->loadedModels(), 1);
+            w.findChild<QComboBox*>("modelPicker")->setCurrentText("transformer");
+            QVERIFY(shown.wait(60000));
+            QCOMPARE(w.engineWorker()->loadedModels(), 1);  // the GRU was unloaded
+            QTreeWidget* panel = w.tracePanel();
+            const auto items = panel->findItems("cross_attention", Qt::MatchExactly | Qt::MatchRecursive);
+            QCOMPARE(items.size(), 1);
+            QVERIFY2(items[0]->text(1).startsWith("[layer 3 × head 4 × query 5 × key 5]"), qPrintable(items[0]->text(1)));
+            QCOMPARE(panel->findItems("transformer", Qt::MatchExactly | Qt::MatchRecursive, 1).size(), 1);
+            auto* dock = w.findChild<QDockWidget*>("traceDock");
+            QVERIFY(dock->isHidden());
+            w.findChild<QAction*>("showTracePanel")->trigger();
+            QVERIFY(!dock->isHidden());
+            w.close();  // saves the window state
+        }
+        MainWindow again(false);
+        QVERIFY(!again.findChild<QDockWidget*>("traceDock")->isHidden());
+        again.findChild<QAction*>("showTracePanel")->trigger();
         QSettings().remove("engine");
     }
     void transformerHeadsCompareAcrossModelsAndScoreDev()

@@ -44,11 +44,18 @@ PreferencesDialog::PreferencesDialog(QWidget* parent) : QDialog(parent)
     devVerses_->setValue(settings::get(settings::DevScoreLimit));
     devVerses_->setToolTip(tr("How many dev verses the head table's background scoring decodes per model"));
 
+    modelsKept_ = new QSpinBox(this);
+    modelsKept_->setObjectName("prefModelsKept");
+    modelsKept_->setRange(1, 16);
+    modelsKept_->setValue(settings::get(settings::ModelsKept));
+    modelsKept_->setToolTip(tr("How many loaded models stay in memory; the least recently used is unloaded first"));
+
     auto* form = new QFormLayout(this);
     form->addRow(tr("Default &model:"), model_);
     form->addRow(tr("PNG &export resolution:"), dpi_);
     form->addRow(tr("Engine &threads:"), threads_);
     form->addRow(tr("&Dev verses for head scores:"), devVerses_);
+    form->addRow(tr("Models kept &loaded:"), modelsKept_);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     form->addRow(buttons);
     connect(buttons, &QDialogButtonBox::accepted, this, [this] {
@@ -64,6 +71,7 @@ void PreferencesDialog::save() const
     settings::set(settings::ExportDpi, dpi_->value());
     settings::set(settings::EngineThreads, threads_->value());
     settings::set(settings::DevScoreLimit, devVerses_->value());
+    settings::set(settings::ModelsKept, modelsKept_->value());
 }
 
 } // namespace attnscope::ui

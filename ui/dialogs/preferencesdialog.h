@@ -20,6 +20,7 @@ private:
     QSpinBox* dpi_;
     QSpinBox* threads_;
     QSpinBox* devVerses_;
+    QSpinBox* modelsKept_;
 };
 
 } // namespace attnscope::ui

@@ -3,6 +3,7 @@
 #include "attnscope/corpus.h"
 #include "attnscope/scriptmodel.h"
 #include "attnscope/translator.h"
+#include "settings.h"
 
 #include <QElapsedTimer>
 
@@ -21,11 +22,21 @@ EngineWorker::~EngineWorker() = default;
 
 namespace {
 /// The model of `cache` loaded from `key`, loading it on first use; null with *error on failure.
+/// At most settings::ModelsKept models stay loaded per cache; the least recently used go.
 template <typename Model>
-Model* cached(std::map<QString, std::unique_ptr<Model>>& cache, const QString& key, QString* error, qint64* loadMs)
+Model* cached(std::map<QString, std::unique_ptr<Model>>& cache, const QString& key, QString* error, qint64* loadMs,
+              std::map<QString, quint64>& lastUse, quint64 tick)
 {
+    lastUse[key] = tick;
     auto it = cache.find(key);
     if (it != cache.end()) return it->second.get();
+    const size_t keep = size_t(std::max(1, settings::get(settings::ModelsKept)));
+    while (cache.size() >= keep) {
+        auto oldest = cache.begin();
+        for (auto c = cache.begin(); c != cache.end(); ++c)
+            if (lastUse[c->first] < lastUse[oldest->first]) oldest = c;
+        cache.erase(oldest);
+    }
     auto m = std::make_unique<Model>();
     QElapsedTimer timer;
     timer.start();
@@ -41,7 +52,7 @@ Model* cached(std::map<QString, std::unique_ptr<Model>>& cache, const QString& k
 Translator* EngineWorker::translator(const QString& model, QString* error)
 {
     qint64 ms = -1;
-    Translator* t = cached(translators_, model, error, &ms);
+    Translator* t = cached(translators_, model, error, &ms, lastUse_, ++useTick_);
     if (t && ms >= 0) emit log(tr("Loaded model %1 (%2 attention) in %3 ms").arg(model, QString::fromStdString(t->scoreFunction())).arg(ms));
     return t;
 }
@@ -70,7 +81,7 @@ void EngineWorker::loadVerses()
 ScriptModel* EngineWorker::scriptModel(const QString& path, QString* error)
 {
     qint64 ms = -1;
-    ScriptModel* m = cached(scripts_, path, error, &ms);
+    ScriptModel* m = cached(scripts_, path, error, &ms, lastUse_, ++useTick_);
     if (m && ms >= 0) emit log(tr("Loaded your model %1 (%2) in %3 ms").arg(QString::fromStdString(m->spec().name), path).arg(ms));
     return m;
 }

@@ -27,6 +27,8 @@ public:
 
     /// Called from the GUI thread before posting a request; supersedes older ones.
     void supersede(quint64 generation) { latest_.store(generation); }
+    /// Models held in memory (translators + your TorchScript models); call when idle.
+    int loadedModels() const { return int(translators_.size() + scripts_.size()); }
 
 public slots:
     /// Loads the dev and test verses for the verse picker (emits versesReady or failed).
@@ -51,6 +53,8 @@ private:
     std::atomic<quint64> latest_{0};
     std::map<QString, std::unique_ptr<Translator>> translators_;
     std::map<QString, std::unique_ptr<ScriptModel>> scripts_;
+    std::map<QString, quint64> lastUse_;  ///< for evicting the least recently used model
+    quint64 useTick_ = 0;
     std::unique_ptr<Corpus> corpus_;
 };
 
