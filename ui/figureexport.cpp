@@ -78,13 +78,7 @@ QString headName(const AttentionTrace& trace, const QString& kind, int layer, in
 {
     QString name = QString::fromStdString(trace.model);
     if (!name.isEmpty()) name += QStringLiteral(" · ");
-    const TraceTensor* t = kind.isEmpty() ? nullptr : trace.find(kind.toStdString());
-    if (!t) {
-        const TraceTensor* c = trace.find("cross");
-        if (kind.isEmpty() && c && c->shape.size() == 2) return name + QStringLiteral("cross");
-        for (const auto& x : trace.tensors)
-            if (x.shape.size() == 4 && !t) t = &x;
-    }
+    const TraceTensor* t = attentionTensor(trace, kind.toStdString());
     if (!t) return name + kind;
     if (t->shape.size() == 2) return name + QString::fromStdString(t->name);
     return name + QStringLiteral("%1 L%2 %3").arg(QString::fromStdString(t->name)).arg(layer + 1)
@@ -122,12 +116,7 @@ bool exportTraceView(const AttentionTrace& trace, const FigureOptions& o, const 
         const QSize size(o.width > 0 ? o.width : 1200, o.height > 0 ? o.height : 480);
         return exportWidgetFigure(view, size, path, o.dpi, error);
     }
-    const TraceTensor* t = nullptr;
-    if (!o.kind.isEmpty()) t = trace.find(o.kind.toStdString());
-    else if (const TraceTensor* c = trace.find("cross"); c && c->shape.size() == 2) t = c;
-    else
-        for (const auto& x : trace.tensors)
-            if (x.shape.size() == 4 && !t) t = &x;
+    const TraceTensor* t = attentionTensor(trace, o.kind.toStdString());
     if (!t) return fail(o.kind.isEmpty() ? QStringLiteral("the trace has no attention tensor to draw")
                                          : QStringLiteral("the trace has no tensor named '%1'").arg(o.kind));
     if (t->shape.size() == 2 && o.view != "flow")

@@ -74,6 +74,10 @@ private:
     std::vector<int> eosCount_;
 };
 
+/// The attention tensor a view means by `kind`: that tensor when named, else "cross" when it
+/// is 2-D, else the first [layer, head, query, key] tensor; null when there is none.
+const TraceTensor* attentionTensor(const AttentionTrace& trace, const std::string& kind);
+
 /// Picks one 2-D attention map [query, key] out of a trace: tensor `kind` (empty: "cross"
 /// when it is 2-D, else the first [layer, head, query, key] tensor), then for a 4-D tensor
 /// head `head` of layer `layer` (0-based), or the mean over that layer's heads when

@@ -249,23 +249,24 @@ HeadSummary HeadTableAccumulator::mean(int layer, int head) const
     return m;
 }
 
+const TraceTensor* attentionTensor(const AttentionTrace& trace, const std::string& kind)
+{
+    if (!kind.empty()) return trace.find(kind);
+    if (const TraceTensor* c = trace.find("cross"); c && c->shape.size() == 2) return c;
+    for (const auto& x : trace.tensors)
+        if (x.shape.size() == 4) return &x;
+    return nullptr;
+}
+
 Status selectHead(const AttentionTrace& trace, const std::string& kind, int layer, int head, TraceTensor& out)
 {
-    const TraceTensor* t = nullptr;
-    if (!kind.empty()) {
-        t = trace.find(kind);
-        if (!t) {
-            std::string names;
-            for (const auto& x : trace.tensors) names += (names.empty() ? "" : ", ") + x.name;
-            return Status::error("the trace has no tensor '" + kind + "' (it has: " + names + ")");
-        }
-    } else if (const TraceTensor* c = trace.find("cross"); c && c->shape.size() == 2) {
-        t = c;
-    } else {
-        for (const auto& x : trace.tensors)
-            if (x.shape.size() == 4 && !t) t = &x;
-        if (!t) return Status::error("the trace has no attention tensor");
+    const TraceTensor* t = attentionTensor(trace, kind);
+    if (!t && !kind.empty()) {
+        std::string names;
+        for (const auto& x : trace.tensors) names += (names.empty() ? "" : ", ") + x.name;
+        return Status::error("the trace has no tensor '" + kind + "' (it has: " + names + ")");
     }
+    if (!t) return Status::error("the trace has no attention tensor");
     if (t->shape.size() == 2) {
         if (layer != 0 || head > 0)
             return Status::error("'" + t->name + "' is a single attention map: it has no layer " +
