@@ -1,10 +1,12 @@
 // The `attnscope` command line: models, run, eval, align, train. Works without a display.
 #include "cli.h"
+#include "clicommon.h"
 
 #include "attnscope/alignment.h"
 #include "attnscope/corpus.h"
 #include "attnscope/dumps.h"
 #include "attnscope/headstats.h"
+#include "attnscope/imagemodel.h"
 #include "attnscope/resources.h"
 #include "attnscope/scriptmodel.h"
 #include "attnscope/train.h"
@@ -35,18 +37,6 @@ namespace attnscope::cli {
 namespace {
 const QStringList kCommands{"models", "run", "render", "import", "eval", "align", "heads", "train", "help"};
 
-int fail(const std::string& message)
-{
-    std::cerr << "attnscope: " << message << std::endl;
-    return 1;
-}
-
-int usage(const std::string& message)
-{
-    std::cerr << "attnscope: " << message << "\nRun `attnscope help` for usage." << std::endl;
-    return 2;
-}
-
 void printHelp()
 {
     std::cout <<
@@ -72,6 +62,12 @@ Usage:
   attnscope import DUMP [--tokens FILE] [--axes a,b,..] --out FILE
                                      attention saved elsewhere (.npy .npz .safetensors .json)
                                      → a trace (.attn .json) or a view as .png .svg .pdf
+  attnscope run fmnist-se|fmnist-eca|fmnist-cbam|fmnist-cnn IMAGE|test:N --out FILE
+        [--view channels|spatial] [--block N|all] [--sort] [--opacity X] [--dpi N]
+                                     classify an image (or Fashion-MNIST test image N) and
+                                     draw each block's channel excitation and feature maps,
+                                     or CBAM's spatial attention over the input
+  attnscope eval fmnist-…            Fashion-MNIST test accuracy [--limit N]
   attnscope eval MODEL [--split dev|test] [--limit N] [--no-bleu]
                                      precision, recall, AER, diagonal-baseline AER, BLEU
   attnscope align MODEL --split dev|test --out FILE.jsonl [--kind NAME --layer N --head N|mean]
@@ -84,22 +80,6 @@ Usage:
                                      train a built-in model (checkpoints and resumes)
 Exit status: 0 success, 1 failure (message on stderr), 2 usage error.
 )";
-}
-
-/// A progress printer for long CLI work: one updating line on a terminal, else every 10%.
-ProgressFn progressPrinter(const std::string& what)
-{
-    auto last = std::make_shared<int>(-1);
-    const bool tty = isatty(2);
-    return [=](int64_t done, int64_t total) {
-        const int pct = total > 0 ? int(100 * done / total) : 0;
-        if (pct != *last && (tty || pct % 10 == 0)) {
-            *last = pct;
-            std::fprintf(stderr, tty ? "\r%s: %3d%%" : "%s: %d%%\n", what.c_str(), pct);
-            if (tty && done >= total) std::fprintf(stderr, "\n");
-        }
-        return true;
-    };
 }
 
 /// The verses of the dev or test split (never train), the first `limit` when limit > 0.
@@ -221,7 +201,7 @@ int cmdAlign(const QStringList& args)
 int cmdTrain(const QStringList& args)
 {
     QCommandLineParser p;
-    p.addPositionalArgument("model", "built-in model to train (gru-bahdanau, transformer)");
+    p.addPositionalArgument("model", "built-in model to train (gru-bahdanau, transformer, fmnist-cnn|se|eca|cbam)");
     TrainConfig c;
     p.addOption({"out", "weights file to write", "file"});
     p.addOption({"checkpoint", "checkpoint file (default OUT.ckpt)", "file"});
@@ -244,6 +224,7 @@ int cmdTrain(const QStringList& args)
     p.addOption({"label-smoothing", "label smoothing ε (default: 0.1 for the Transformer, else 0)", "ε"});
     p.addOption({"dropout", "dropout (default: 0.1 for the Transformer, else 0.2)", "p"});
     p.addOption({"guided-from-step", "apply the guided-alignment loss from this batch on", "N", "0"});
+    p.addOption({"reduction", "image models: SE / CBAM channel-MLP reduction r", "r", QString::number(c.reduction)});
     if (!p.parse(args)) return usage(p.errorText().toStdString());
     if (p.positionalArguments().size() != 1) return usage("train takes one MODEL");
     c.model = p.positionalArguments()[0].toStdString();
@@ -253,7 +234,10 @@ int cmdTrain(const QStringList& args)
     c.checkpoint = p.value("checkpoint").toStdString();
     c.resume = !p.isSet("no-resume");
     c.epochs = p.value("epochs").toInt();
-    c.batchSize = p.value("batch").toInt();
+    const bool image = isImageModel(c.model);
+    c.batchSize = p.isSet("batch") || !image ? p.value("batch").toInt() : 128;
+    if (image && !p.isSet("epochs")) c.epochs = 10;
+    c.reduction = p.value("reduction").toInt();
     c.scoreFunction = p.value("score").toStdString();
     c.hidden = p.value("hidden").toInt();
     c.embedding = p.value("embedding").toInt();
@@ -270,10 +254,10 @@ int cmdTrain(const QStringList& args)
     c.feedForward = p.value("ff").toInt();
     c.warmupSteps = p.isSet("warmup") ? p.value("warmup").toInt() : (transformer ? 400 : 0);
     c.labelSmoothing = p.isSet("label-smoothing") ? p.value("label-smoothing").toDouble() : (transformer ? 0.1 : 0.0);
-    c.dropout = p.isSet("dropout") ? p.value("dropout").toDouble() : (transformer ? 0.1 : 0.2);
+    c.dropout = p.isSet("dropout") ? p.value("dropout").toDouble() : (transformer ? 0.1 : image ? 0.3 : 0.2);
     if (c.epochs < 1 || c.batchSize < 1 || c.hidden < 1 || c.embedding < 1 || c.vocabSize < 10 || c.heads < 1 ||
         c.layers < 1 || c.feedForward < 1 || c.warmupSteps < 0 || c.labelSmoothing < 0 || c.labelSmoothing >= 1 ||
-        c.dropout < 0 || c.dropout >= 1)
+        c.dropout < 0 || c.dropout >= 1 || c.reduction < 1)
         return usage("epochs, batch, hidden, embedding, vocab, heads, layers and ff must be positive; "
                      "label smoothing and dropout in [0, 1)");
     TrainReport r;
@@ -578,11 +562,13 @@ int run(int argc, char** argv)
     QStringList args = QCoreApplication::arguments();
     args.removeAt(1);  // the subcommand; QCommandLineParser sees "attnscope ARGS..."
     if (cmd == "models") return cmdModels();
-    if (cmd == "eval") return cmdEval(args);
+    // Image classifiers (channel / spatial attention) have their own run and eval.
+    const bool image = args.size() > 1 && isImageModelFile(args[1].toStdString());
+    if (cmd == "eval") return image ? cmdEvalImage(args) : cmdEval(args);
     if (cmd == "align") return cmdAlign(args);
     if (cmd == "heads") return cmdHeads(args);
     if (cmd == "train") return cmdTrain(args);
-    if (cmd == "run") return cmdRun(args);
+    if (cmd == "run") return image ? cmdRunImage(args) : cmdRun(args);
     if (cmd == "render") return cmdRender(args);
     if (cmd == "import") return cmdImport(args);
     return usage("unknown command " + cmd.toStdString());

@@ -12,6 +12,8 @@
 #include "views/alignmentmatrixview.h"
 #include "workers/engineworker.h"
 #include "workspaces/textworkspace.h"
+#include "workspaces/imageworkspace.h"
+#include "workers/imageworker.h"
 
 #include <QActionGroup>
 #include <QApplication>
@@ -35,6 +37,7 @@
 #include <QTreeWidget>
 #include <QStyleFactory>
 #include <QTimer>
+#include <QTabWidget>
 #include <QDir>
 
 namespace attnscope::ui {
@@ -48,8 +51,21 @@ MainWindow::MainWindow(bool loadDemo, QWidget* parent) : QMainWindow(parent)
     engineThread_.setObjectName("engine");
     engineThread_.start();
 
+    imageWorker_ = new ImageWorker;
+    imageWorker_->moveToThread(&engineThread_);
+    connect(&engineThread_, &QThread::finished, imageWorker_, &QObject::deleteLater);
+
+    workspaces_ = new QTabWidget(this);
+    workspaces_->setObjectName("workspaces");
+    workspaces_->setDocumentMode(true);
     text_ = new TextWorkspace(worker_, this);
-    setCentralWidget(text_);
+    image_ = new ImageWorkspace(imageWorker_, this);
+    workspaces_->addTab(text_, tr("Text · translation"));
+    workspaces_->addTab(image_, tr("Image · channel attention"));
+    workspaces_->setTabToolTip(0, tr("Sentences through the NMT models: alignment matrix, heads, comparison (Ctrl+1)"));
+    workspaces_->setTabToolTip(1, tr("Images through CNNs with SE, ECA or CBAM blocks: channel weights, class profiles, "
+                                     "spatial attention (Ctrl+2)"));
+    setCentralWidget(workspaces_);
 
     log_ = new QPlainTextEdit(this);
     log_->setObjectName("logPanel");
@@ -72,6 +88,13 @@ MainWindow::MainWindow(bool loadDemo, QWidget* parent) : QMainWindow(parent)
     addDockWidget(Qt::RightDockWidgetArea, traceDock_);
     traceDock_->hide();
     connect(text_, &TextWorkspace::traceShown, this, &MainWindow::updateTracePanel);
+    connect(image_, &ImageWorkspace::traceShown, this, &MainWindow::updateTracePanel);
+    connect(image_, &ImageWorkspace::logMessage, this, &MainWindow::appendLog);
+    connect(image_, &ImageWorkspace::errorShown, this, [this](const QString& m) { statusBar()->showMessage(m, 8000); });
+    connect(workspaces_, &QTabWidget::currentChanged, this, [this](int i) {
+        updateTracePanel();
+        if (i == 1 && !image_->currentTrace()) image_->showTestImage(0);  // something to look at
+    });
 
     connect(text_, &TextWorkspace::logMessage, this, &MainWindow::appendLog);
     connect(worker_, &EngineWorker::log, this, &MainWindow::appendLog, Qt::QueuedConnection);
@@ -117,6 +140,13 @@ void MainWindow::createMenus()
     QAction* imp = file->addAction(tr("&Import attention dump…"), this, &MainWindow::importDumpDialog);
     imp->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_I));
     imp->setToolTip(tr("Attention saved from PyTorch, JAX or TensorFlow: .npy .npz .safetensors .json"));
+    QAction* openImg = file->addAction(tr("Open i&mage…"), this, [this] {
+        const QString p = QFileDialog::getOpenFileName(this, tr("Open image"), {},
+                                                       tr("Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.pgm *.ppm);;All files (*)"));
+        if (!p.isEmpty()) openImage(p);
+    });
+    openImg->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_I));
+    openImg->setToolTip(tr("Classify an image with the channel-attention CNNs (image workspace)"));
     QAction* openWs = file->addAction(tr("Open &workspace…"), this, [this] {
         const QString p = QFileDialog::getOpenFileName(this, tr("Open workspace"), {}, tr("AttnScope workspace (*.attnws)"));
         if (!p.isEmpty()) openWorkspace(p);
@@ -177,6 +207,8 @@ void MainWindow::createMenus()
     traceAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
     traceAction->setToolTip(tr("Show the Trace panel: model, metadata and tensors of the trace on screen"));
     view->addAction(traceAction);
+    view->addAction(tr("&Text workspace"), this, [this] { workspaces_->setCurrentIndex(0); })->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
+    view->addAction(tr("&Image workspace"), this, [this] { workspaces_->setCurrentIndex(1); })->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
     QMenu* maps = view->addMenu(tr("&Colour map"));
     colorMaps_ = new QActionGroup(this);
     for (const QString& name : colorMapNames()) {
@@ -212,6 +244,7 @@ void MainWindow::setColorMap(const QString& name)
 {
     text_->matrixView()->setColorMap(name);
     text_->headGrid()->setColorMap(text_->matrixView()->colorMapName());
+    image_->setColorMap(text_->matrixView()->colorMapName());
     settings::set(settings::ColorMap, text_->matrixView()->colorMapName());
     if (colorMaps_)
         for (QAction* a : colorMaps_->actions()) a->setChecked(a->text() == text_->matrixView()->colorMapName());
@@ -302,7 +335,7 @@ void MainWindow::appendLog(const QString& line)
 void MainWindow::updateTracePanel()
 {
     traceInfo_->clear();
-    const TracePtr t = text_->currentTrace();
+    const TracePtr t = frontTrace();
     if (!t) return;
     const auto add = [this](QTreeWidgetItem* parent, const QString& key, const QString& value) {
         auto* item = parent ? new QTreeWidgetItem(parent, {key, value}) : new QTreeWidgetItem(traceInfo_, {key, value});
@@ -327,7 +360,8 @@ void MainWindow::updateTracePanel()
 
 void MainWindow::exportView()
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export view"), text_->currentViewName() + ".png",
+    const QString viewName = imageInFront() ? image_->currentViewName() : text_->currentViewName();
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export view"), viewName + ".png",
                                                       tr("PNG image (*.png);;SVG vector image (*.svg);;PDF document (*.pdf)"));
     if (path.isEmpty()) return;
     int dpi = settings::get(settings::ExportDpi);
@@ -339,20 +373,22 @@ void MainWindow::exportView()
         settings::set(settings::ExportDpi, dpi);
     }
     QString error;
-    if (text_->exportCurrentView(path, dpi, &error)) appendLog(tr("Exported the %1 view to %2").arg(text_->currentViewName(), path));
+    const bool ok = imageInFront() ? image_->exportCurrentView(path, dpi, &error) : text_->exportCurrentView(path, dpi, &error);
+    if (ok) appendLog(tr("Exported the %1 view to %2").arg(viewName, path));
     else QMessageBox::warning(this, tr("Export failed"), error);
 }
 
 void MainWindow::saveTrace()
 {
-    if (!text_->currentTrace()) {
+    const TracePtr trace = frontTrace();
+    if (!trace) {
         statusBar()->showMessage(tr("Nothing to save yet"), 4000);
         return;
     }
     const QString path = QFileDialog::getSaveFileName(this, tr("Save trace"), "trace.attn",
                                                       tr("AttnScope trace (*.attn);;JSON trace (*.json)"));
     if (path.isEmpty()) return;
-    if (auto st = saveTraceAuto(*text_->currentTrace(), path.toStdString()); !st)
+    if (auto st = saveTraceAuto(*trace, path.toStdString()); !st)
         QMessageBox::warning(this, tr("Save failed"), QString::fromStdString(st.message));
     else
         appendLog(tr("Saved the trace to %1").arg(path));
@@ -423,8 +459,24 @@ bool MainWindow::openWorkspace(const QString& path)
     return true;
 }
 
+TracePtr MainWindow::frontTrace() const { return imageInFront() ? image_->currentTrace() : text_->currentTrace(); }
+
+bool MainWindow::imageInFront() const { return workspaces_->currentWidget() == image_; }
+
+void MainWindow::openImage(const QString& path)
+{
+    workspaces_->setCurrentWidget(image_);
+    image_->openImage(path);
+    rememberFile(QFileInfo(path).absoluteFilePath());
+}
+
 bool MainWindow::openFile(const QString& path)
 {
+    static const QStringList imageTypes{"png", "jpg", "jpeg", "bmp", "tif", "tiff", "webp", "pgm", "ppm", "pbm"};
+    if (imageTypes.contains(QFileInfo(path).suffix().toLower())) {
+        openImage(path);
+        return true;
+    }
     if (QFileInfo(path).suffix().toLower() == "attnws") return openWorkspace(path);
     // Traces first (.attn, and .json in the trace format), then dumps (.npy .npz .safetensors
     // and .json dumps) with the default axis mapping.
@@ -450,6 +502,7 @@ bool MainWindow::showLoaded(const QString& path, const Status& st, std::shared_p
         statusBar()->showMessage(QString::fromStdString(st.message), 8000);
         return false;
     }
+    workspaces_->setCurrentWidget(text_);
     text_->showTrace(std::move(trace));
     appendLog(done.arg(path));
     rememberFile(QFileInfo(path).absoluteFilePath());

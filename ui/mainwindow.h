@@ -12,10 +12,13 @@ class QDockWidget;
 class QTreeWidget;
 class QMenu;
 class QActionGroup;
+class QTabWidget;
 
 namespace attnscope::ui {
 
 class EngineWorker;
+class ImageWorker;
+class ImageWorkspace;
 class TextWorkspace;
 
 class MainWindow : public QMainWindow {
@@ -26,6 +29,11 @@ public:
     ~MainWindow() override;
 
     TextWorkspace* textWorkspace() const { return text_; }
+    ImageWorkspace* imageWorkspace() const { return image_; }
+    /// The workspace tabs: 0 = text (translation), 1 = image (channel attention).
+    QTabWidget* workspaces() const { return workspaces_; }
+    /// Opens an image file in the image workspace and brings it to the front.
+    void openImage(const QString& path);
     QPlainTextEdit* logPanel() const { return log_; }
     /// The Trace panel (dock): model, metadata and every tensor of the trace on screen.
     QTreeWidget* tracePanel() const { return traceInfo_; }
@@ -35,7 +43,8 @@ public:
     /// Imports an attention dump through the import dialog (modal: not for tests).
     void importDumpDialog();
     /// Opens a dropped or command-line file: .attn/.json traces, or dumps (.npy .npz
-    /// .safetensors, and .json files that are not traces) with the default axis mapping.
+    /// .safetensors, and .json files that are not traces) with the default axis mapping;
+    /// images (.png .jpg .bmp .tif .webp …) go to the image workspace.
     bool openFile(const QString& path);
     /// Saves / opens the whole workspace (.attnws). False with a message in the log on failure.
     bool saveWorkspaceTo(const QString& path);
@@ -73,6 +82,12 @@ private:
     QThread engineThread_;
     EngineWorker* worker_ = nullptr;
     TextWorkspace* text_ = nullptr;
+    ImageWorker* imageWorker_ = nullptr;
+    ImageWorkspace* image_ = nullptr;
+    QTabWidget* workspaces_ = nullptr;
+    /// The trace of the workspace in front (text or image).
+    std::shared_ptr<const AttentionTrace> frontTrace() const;
+    bool imageInFront() const;
     QPlainTextEdit* log_ = nullptr;
     QDockWidget* logDock_ = nullptr;
     QTreeWidget* traceInfo_ = nullptr;

@@ -7,7 +7,7 @@
 namespace attnscope {
 
 struct TrainConfig {
-    std::string model = "gru-bahdanau";  ///< built-in model name: gru-bahdanau | transformer
+    std::string model = "gru-bahdanau";  ///< built-in model name: gru-bahdanau | transformer | fmnist-cnn|se|eca|cbam
     std::string scoreFunction = "additive";  ///< dot|scaled-dot|general|additive|cosine
     std::string out;          ///< final weights (float16), e.g. resources/models/gru-bahdanau.pt
     std::string checkpoint;   ///< checkpoint file (float32 + optimizer), default out + ".ckpt"
@@ -21,6 +21,7 @@ struct TrainConfig {
     int feedForward = 1024;   ///< Transformer feed-forward inner size
     int warmupSteps = 0;      ///< linear learning-rate warm-up over this many batches
     double labelSmoothing = 0.0;  ///< ε of label-smoothed cross-entropy (Szegedy et al. 2016)
+    int reduction = 8;        ///< SE / CBAM channel-MLP reduction r (image models)
     int vocabSize = 12000;    ///< per language, most frequent lower-cased words
     int maxLength = 60;       ///< training verses longer than this (tokens) are skipped
     double learningRate = 1e-3;

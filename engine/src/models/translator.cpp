@@ -24,6 +24,18 @@ const std::vector<ModelInfo>& builtinModels()
          "Spanish→English Transformer encoder–decoder (3+3 layers, 4 heads, d_model 256), word level, "
          "trained on the Bible train split; records encoder self, decoder self and cross attention of every head",
          "models/transformer.pt"},
+        {"fmnist-cnn", "image classification",
+         "Fashion-MNIST CNN, 3 conv stages (32/64/128 channels), no attention block: the baseline",
+         "models/fmnist-cnn.pt"},
+        {"fmnist-se", "image classification",
+         "Fashion-MNIST CNN with a squeeze-and-excitation block (Hu et al. 2018, r = 8) after each conv stage",
+         "models/fmnist-se.pt"},
+        {"fmnist-eca", "image classification",
+         "Fashion-MNIST CNN with an efficient channel attention block (Wang et al. 2020, adaptive k) after each conv stage",
+         "models/fmnist-eca.pt"},
+        {"fmnist-cbam", "image classification",
+         "Fashion-MNIST CNN with a CBAM block (Woo et al. 2018: channel then 7×7 spatial attention) after each conv stage",
+         "models/fmnist-cbam.pt"},
     };
     return models;
 }

@@ -1,0 +1,20 @@
+#pragma once
+// Helpers shared by the command-line subcommands (cli.cpp, cliimage.cpp).
+#include "attnscope/status.h"
+
+#include <QStringList>
+
+#include <string>
+
+namespace attnscope::cli {
+/// Prints "attnscope: MESSAGE" on stderr; returns exit status 1.
+int fail(const std::string& message);
+/// Prints the message and a pointer to `attnscope help`; returns exit status 2.
+int usage(const std::string& message);
+/// A progress printer for long CLI work: one updating line on a terminal, else every 10%.
+ProgressFn progressPrinter(const std::string& what);
+
+/// `run` and `eval` for the image classifiers (fmnist-cnn|se|eca|cbam or their weights files).
+int cmdRunImage(const QStringList& args);
+int cmdEvalImage(const QStringList& args);
+} // namespace attnscope::cli

@@ -1,0 +1,62 @@
+#pragma once
+// A small CNN for 28×28 grey images with a pluggable attention block after each conv stage
+// (none | SE | ECA | CBAM). Internal engine header (torch).
+#include "attention/channel.h"
+
+#include <torch/torch.h>
+
+#include <array>
+#include <string>
+#include <vector>
+
+namespace attnscope {
+
+struct CnnConfig {
+    BlockKind block = BlockKind::None;
+    std::array<int64_t, 3> channels{32, 64, 128};
+    int64_t reduction = 8;  ///< r of the SE / CBAM channel MLP
+    int64_t hidden = 256;   ///< classifier hidden units
+    double dropout = 0.3;
+    int64_t classes = 10;
+};
+
+/// What the blocks did, per stage (index 0..2), for one forward pass.
+struct CnnAttention {
+    std::vector<torch::Tensor> features;    ///< U [B, C, H, W]: the block's input feature maps
+    std::vector<torch::Tensor> excitation;  ///< [B, C]
+    std::vector<torch::Tensor> spatial;     ///< [B, H, W] (CBAM) or undefined
+};
+
+/// Stage s: conv3×3 (pad 1) → batch norm → ReLU → attention block → 2×2 max pool.
+/// 28×28 → 14×14 → 7×7 → 3×3; then flatten → dropout → linear(hidden) → ReLU → dropout →
+/// linear(classes). Input: x [B, 1, 28, 28], normalised with kFmnistMean / kFmnistStd.
+class AttnCnnImpl : public torch::nn::Module {
+public:
+    explicit AttnCnnImpl(const CnnConfig& cfg);
+    torch::Tensor forward(const torch::Tensor& x, CnnAttention* att = nullptr);
+    const CnnConfig& config() const { return cfg_; }
+
+private:
+    CnnConfig cfg_;
+    std::vector<torch::nn::Conv2d> convs_;
+    std::vector<torch::nn::BatchNorm2d> norms_;
+    std::vector<AttentionBlock> blocks_;
+    torch::nn::Linear fc1_{nullptr}, fc2_{nullptr};
+    torch::nn::Dropout drop_{nullptr};
+};
+TORCH_MODULE(AttnCnn);
+
+/// Block kind of a built-in image model name (fmnist-cnn|se|eca|cbam); false for others.
+bool imageModelBlock(const std::string& name, BlockKind& out);
+
+/// Fashion-MNIST train-set pixel mean and standard deviation (of pixel/255).
+constexpr float kFmnistMean = 0.2860f;
+constexpr float kFmnistStd = 0.3530f;
+
+/// Weights file: torch archive with every parameter and buffer (float16 when `half`) and an
+/// int64 "format" tensor {3, block, c1, c2, c3, reduction, hidden, classes}.
+void saveCnn(AttnCnn& m, const std::string& path, bool half);
+/// Throws std::runtime_error naming the file and what is wrong.
+AttnCnn loadCnn(const std::string& path);
+
+} // namespace attnscope

@@ -1,0 +1,178 @@
+// Fashion-MNIST classifier training: fixed seed, Adam, flips and ±2 px shifts, the same
+// learning-rate schedule as the translators (constant for the first half of the epochs,
+// then halved every epoch), checkpoints every N batches (atomic), resume.
+#include "train/trainimage.h"
+
+#include "attnscope/fmnist.h"
+#include "attnscope/imagemodel.h"
+#include "attnscope/resources.h"
+#include "models/cnn.h"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <numeric>
+#include <random>
+
+namespace attnscope {
+
+namespace {
+void writeCheckpoint(const std::string& path, AttnCnn& m, torch::optim::Adam& opt, int epoch, int batch, int64_t step)
+{
+    const std::string tmp = path + ".tmp";
+    saveCnn(m, tmp, /*half=*/false);
+    torch::serialize::OutputArchive a;
+    opt.save(a);
+    a.write("progress", torch::tensor({int64_t(epoch), int64_t(batch), step}));
+    a.save_to(tmp + ".opt");
+    std::filesystem::rename(tmp + ".opt", path + ".opt");
+    std::filesystem::rename(tmp, path);
+}
+
+/// Random horizontal flips and shifts of up to ±2 pixels (zero-padded), per image.
+torch::Tensor augment(const torch::Tensor& x, std::mt19937& rng)
+{
+    const int64_t B = x.size(0);
+    auto padded = torch::constant_pad_nd(x, {2, 2, 2, 2}, (0.0 - kFmnistMean) / kFmnistStd);
+    auto out = torch::empty_like(x);
+    std::uniform_int_distribution<int> shift(0, 4), coin(0, 1);
+    for (int64_t i = 0; i < B; ++i) {
+        const int dy = shift(rng), dx = shift(rng);
+        auto crop = padded[i].slice(1, dy, dy + 28).slice(2, dx, dx + 28);
+        out[i].copy_(coin(rng) ? crop.flip({2}) : crop);
+    }
+    return out;
+}
+} // namespace
+
+Status trainImageClassifier(const TrainConfig& cfg, TrainReport& report, const ProgressFn& progress, const LogFn& log)
+{
+    auto say = [&](const std::string& s) {
+        if (log) log(s);
+    };
+    BlockKind kind;
+    if (!imageModelBlock(cfg.model, kind)) return Status::error("unknown image model " + cfg.model);
+    if (cfg.out.empty()) return Status::error("no output path for the weights (--out)");
+    initEngineThreads();
+    const std::string ckpt = cfg.checkpoint.empty() ? cfg.out + ".ckpt" : cfg.checkpoint;
+
+    FashionMnist data;
+    say("reading Fashion-MNIST (train split, 60,000 images)...");
+    if (auto st = loadFashionMnist(true, data); !st) return st;
+    const int64_t N = data.images.count;
+    auto images = torch::from_blob(data.images.pixels.data(), {N, 1, 28, 28}, torch::kUInt8)
+                      .to(torch::kFloat32)
+                      .div_(255.0f)
+                      .sub_(kFmnistMean)
+                      .div_(kFmnistStd);
+    auto labels = torch::from_blob(data.labels.data(), {N}, torch::kUInt8).to(torch::kInt64);
+
+    torch::manual_seed(cfg.seed);
+    CnnConfig cc;
+    cc.block = kind;
+    cc.reduction = cfg.reduction;
+    cc.dropout = cfg.dropout;
+    AttnCnn net(cc);
+    torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(cfg.learningRate));
+
+    const int64_t perEpoch = (N + cfg.batchSize - 1) / cfg.batchSize;
+    const int64_t total = perEpoch * cfg.epochs;
+    int startEpoch = 0, startBatch = 0;
+    int64_t step = 0;
+    if (cfg.resume && std::filesystem::exists(ckpt) && std::filesystem::exists(ckpt + ".opt")) {
+        try {
+            auto saved = loadCnn(ckpt);
+            if (saved->config().block != kind)
+                return Status::error("checkpoint " + ckpt + " holds another kind of model; delete it to start over");
+            torch::NoGradGuard ng;
+            auto dst = net->named_parameters();
+            for (const auto& p : saved->named_parameters()) {
+                if (!dst.contains(p.key()) || dst[p.key()].sizes() != p.value().sizes())
+                    return Status::error("checkpoint " + ckpt + " has another model configuration; delete it to start over");
+                dst[p.key()].copy_(p.value());
+            }
+            auto dstBuf = net->named_buffers();
+            for (const auto& p : saved->named_buffers())
+                if (dstBuf.contains(p.key())) dstBuf[p.key()].copy_(p.value());
+            torch::serialize::InputArchive a;
+            a.load_from(ckpt + ".opt");
+            opt.load(a);
+            torch::Tensor prog;
+            a.read("progress", prog);
+            startEpoch = int(prog[0].item<int64_t>());
+            startBatch = int(prog[1].item<int64_t>());
+            step = prog[2].item<int64_t>();
+            say("resumed from " + ckpt + " at epoch " + std::to_string(startEpoch + 1) + ", batch " +
+                std::to_string(startBatch) + " (step " + std::to_string(step) + ")");
+        } catch (const std::exception& e) {
+            return Status::error("cannot resume from checkpoint " + ckpt + ": " + e.what());
+        }
+    }
+
+    report = TrainReport{};
+    const auto t0 = std::chrono::steady_clock::now();
+    double running = 0;
+    int runningN = 0, correct = 0, seen = 0;
+    for (int epoch = startEpoch; epoch < cfg.epochs; ++epoch) {
+        const int half = cfg.epochs / 2;
+        const double lr = cfg.learningRate * (epoch < half ? 1.0 : std::pow(0.5, epoch - half + 1));
+        for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamOptions&>(g.options()).lr(lr);
+        std::vector<int64_t> order(static_cast<size_t>(N));
+        std::iota(order.begin(), order.end(), 0);
+        std::shuffle(order.begin(), order.end(), std::mt19937(cfg.seed + unsigned(epoch)));
+        const auto perm = torch::tensor(order);
+        net->train();
+        for (int bi = (epoch == startEpoch ? startBatch : 0); bi < perEpoch; ++bi) {
+            if (!keepGoing(progress, step, total)) {
+                writeCheckpoint(ckpt, net, opt, epoch, bi, step);
+                say("cancelled; checkpoint written to " + ckpt);
+                return Status::error("cancelled");
+            }
+            torch::manual_seed(cfg.seed * 1000003ull + uint64_t(step));  // dropout reproducible on resume
+            std::mt19937 rng(cfg.seed * 7919u + unsigned(step));
+            const auto idx = perm.slice(0, bi * cfg.batchSize, std::min<int64_t>(N, (bi + 1) * cfg.batchSize));
+            const auto x = augment(images.index_select(0, idx), rng);
+            const auto y = labels.index_select(0, idx);
+            opt.zero_grad();
+            const auto logits = net->forward(x);
+            const auto loss = torch::nn::functional::cross_entropy(logits, y);
+            loss.backward();
+            opt.step();
+            const double l = loss.item<double>();
+            correct += int(logits.argmax(1).eq(y).sum().item<int64_t>());
+            seen += int(y.size(0));
+            if (report.stepsRun == 0) report.firstLoss = l;
+            report.lastLoss = l;
+            ++report.stepsRun;
+            ++step;
+            running += l;
+            ++runningN;
+            if (step % 50 == 0) {
+                const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+                char buf[200];
+                std::snprintf(buf, sizeof buf, "epoch %d/%d batch %d/%lld loss %.3f train acc %.1f%% lr %.2g  %.3f s/batch",
+                              epoch + 1, cfg.epochs, bi + 1, (long long)perEpoch, running / runningN,
+                              100.0 * correct / std::max(1, seen), lr, secs / report.stepsRun);
+                say(buf);
+                running = 0;
+                runningN = correct = seen = 0;
+            }
+            if (cfg.checkpointEvery > 0 && step % cfg.checkpointEvery == 0) writeCheckpoint(ckpt, net, opt, epoch, bi + 1, step);
+            if (cfg.maxSteps > 0 && report.stepsRun >= cfg.maxSteps) {
+                writeCheckpoint(ckpt, net, opt, epoch, bi + 1, step);
+                return Status::success();
+            }
+        }
+        writeCheckpoint(ckpt, net, opt, epoch + 1, 0, step);
+        say("epoch " + std::to_string(epoch + 1) + " done");
+    }
+    net->eval();
+    const std::string partial = cfg.out + ".partial";
+    saveCnn(net, partial, /*half=*/true);
+    std::filesystem::rename(partial, cfg.out);
+    report.finished = true;
+    say("weights written to " + cfg.out);
+    return Status::success();
+}
+
+} // namespace attnscope

@@ -1,0 +1,8 @@
+#pragma once
+// Training of the Fashion-MNIST image classifiers (fmnist-cnn | fmnist-se | fmnist-eca |
+// fmnist-cbam). Internal; reached through attnscope::train().
+#include "attnscope/train.h"
+
+namespace attnscope {
+Status trainImageClassifier(const TrainConfig& cfg, TrainReport& report, const ProgressFn& progress, const LogFn& log);
+} // namespace attnscope

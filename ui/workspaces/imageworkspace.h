@@ -1,0 +1,121 @@
+#pragma once
+// ImageWorkspace: an image (a file or a Fashion-MNIST test image) through a CNN with SE,
+// ECA or CBAM blocks — the prediction, the exact input tensor, and per block the excitation
+// of every channel (bar chart, feature maps of the most and least excited channels), the
+// class profiles over the test set, a second image side by side, and CBAM's spatial map.
+#include "workers/imageworker.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QCheckBox;
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QSlider;
+class QSpinBox;
+class QTabWidget;
+
+namespace attnscope::ui {
+
+class ChannelBarView;
+class ClassProfileView;
+class ImageComparePanel;
+class MapStripView;
+class MessageBanner;
+class ProbabilityView;
+class SpatialOverlayView;
+
+class ImageWorkspace : public QWidget {
+    Q_OBJECT
+public:
+    /// `worker` lives on the engine thread; requests are posted to it.
+    explicit ImageWorkspace(ImageWorker* worker, QWidget* parent = nullptr);
+    ~ImageWorkspace() override;
+
+    /// Classifies an image file (A). Errors show in the banner; the previous result stays.
+    void openImage(const QString& path);
+    /// Classifies Fashion-MNIST test image `index` (A).
+    void showTestImage(int index);
+    /// The comparison image B (Compare tab): a file, or a test image.
+    void openImageB(const QString& path);
+    void showTestImageB(int index);
+    bool setModel(const QString& name);
+    QString model() const;
+    void setBlock(int block);  ///< 0-based
+    int block() const;
+
+    TracePtr currentTrace() const { return trace_; }
+    PreparedImagePtr currentImage() const { return image_; }
+    QString currentViewName() const;
+    bool exportCurrentView(const QString& path, int dpi, QString* error);
+    void setColorMap(const QString& name);
+
+    ChannelBarView* channelBars() const { return bars_; }
+    MapStripView* featureMap() const { return featureMap_; }
+    MapStripView* mostExcited() const { return topStrip_; }
+    MapStripView* inputView() const { return inputView_; }
+    ProbabilityView* probabilities() const { return probs_; }
+    ClassProfileView* profiles() const { return profileView_; }
+    SpatialOverlayView* spatialView() const { return spatial_; }
+    QSlider* opacitySlider() const { return opacity_; }
+    ImageComparePanel* comparePanel() const { return compare_; }
+    QTabWidget* tabs() const { return tabs_; }
+    ProfileScorer* profileScorer() const { return scorer_; }
+    MessageBanner* banner() const { return banner_; }
+
+signals:
+    /// A new result is on screen (slot 0 = A, 1 = B).
+    void imageShown(int slot);
+    void traceShown();
+    void logMessage(const QString& line);
+    void errorShown(const QString& message);
+
+private:
+    void request(int slot, const QString& path, int testIndex);
+    void onClassified(const ImageResult& r);
+    void onFailed(quint64 generation, int slot, const QString& message);
+    void refreshBlock();
+    void refreshSpatial();
+    void showChannel(int channel);
+    void startProfiles();
+    void refreshProfiles();
+    QWidget* buildChannelsTab();
+    QWidget* buildProfilesTab();
+    QWidget* buildSpatialTab();
+
+    ImageWorker* worker_;
+    ProfileScorer* scorer_;
+    quint64 generation_[2] = {0, 0};
+    TracePtr trace_, traceB_;
+    PreparedImagePtr image_, imageB_;
+    std::map<QString, TracePtr> profileCache_;
+    QString profileModel_;
+
+    QComboBox* model_;
+    QComboBox* block_;
+    QCheckBox* sort_;
+    QSpinBox* testIndex_;
+    QLabel* source_;
+    QLabel* preview_;
+    MapStripView* inputView_;
+    QLabel* inputInfo_;
+    ProbabilityView* probs_;
+    QLabel* prediction_;
+    QTabWidget* tabs_;
+    ChannelBarView* bars_;
+    MapStripView* featureMap_;
+    MapStripView* topStrip_;
+    MapStripView* bottomStrip_;
+    ClassProfileView* profileView_;
+    QProgressBar* profileProgress_;
+    QPushButton* profileCancel_;
+    QLabel* profileStatus_;
+    SpatialOverlayView* spatial_;
+    QSlider* opacity_;
+    QLabel* spatialNote_;
+    ImageComparePanel* compare_;
+    MessageBanner* banner_;
+};
+
+} // namespace attnscope::ui
