@@ -32,6 +32,8 @@ public:
     int barCount() const { return int(a_.size()); }
     /// Channel indices in drawing order (left to right).
     const std::vector<int>& order() const { return order_; }
+    /// Image B's values (Pair and Difference modes).
+    const std::vector<float>& valuesB() const { return b_; }
     /// The value drawn for `channel` (A, or A − B in Difference mode).
     float valueOf(int channel) const;
     /// Channel under a widget position, or −1.

@@ -60,6 +60,8 @@ ImageWorkspace::ImageWorkspace(ImageWorker* worker, QWidget* parent) : QWidget(p
     random->setToolTip(tr("A random Fashion-MNIST test image — Ctrl+R"));
     block_ = new QComboBox(this);
     block_->setObjectName("block");
+    block_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    block_->setMinimumContentsLength(30);
     block_->setToolTip(tr("Which attention block (after which conv stage) the views show — Alt+1/2/3"));
     sort_ = new QCheckBox(tr("Sort by excitation"), this);
     sort_->setToolTip(tr("Order the channels by their weight, largest first"));
@@ -99,6 +101,7 @@ ImageWorkspace::ImageWorkspace(ImageWorker* worker, QWidget* parent) : QWidget(p
     auto* predBox = new QGroupBox(tr("Prediction"), left);
     auto* pl = new QVBoxLayout(predBox);
     prediction_ = new QLabel(predBox);
+    prediction_->setWordWrap(true);
     probs_ = new ProbabilityView(predBox);
     pl->addWidget(prediction_);
     pl->addWidget(probs_);
