@@ -245,6 +245,45 @@ private slots:
         r = attnscope({"run", "gru-bahdanau", "Dios es amor.", "--compare-model", "transformer", "--out", dir_.filePath("x.png")});
         QCOMPARE(r.code, 2);  // --compare-model goes with --view compare
     }
+    void imageModels()
+    {
+        const QString channels = dir_.filePath("channels.png");
+        Run r = attnscope({"run", "fmnist-se", "test:0", "--view", "channels", "--sort", "--out", channels});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("Ankle boot"));
+        QVERIFY(QImage(channels).width() > 800);
+        const QString spatial = dir_.filePath("spatial.png");
+        r = attnscope({"run", "fmnist-cbam", "test:0", "--view", "spatial", "--block", "1", "--out", spatial});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(!QImage(spatial).isNull());
+        r = attnscope({"run", "fmnist-se", "test:0", "--view", "spatial", "--out", spatial});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("no spatial attention"), qPrintable(r.err));
+        const QString trace = dir_.filePath("boot.json");
+        r = attnscope({"run", "fmnist-eca", "test:0", "--out", trace});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QFile f(trace);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QVERIFY(f.readAll().contains("block3.excitation"));
+        r = attnscope({"eval", "fmnist-cnn", "--limit", "500"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("accuracy"));
+        // Bad input: a clear message and a non-zero exit.
+        r = attnscope({"run", "fmnist-se", dir_.filePath("missing.png"), "--out", channels});
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains("no such file"));
+        QFile empty(dir_.filePath("empty.png"));
+        QVERIFY(empty.open(QIODevice::WriteOnly));
+        empty.close();
+        r = attnscope({"run", "fmnist-se", empty.fileName(), "--out", channels});
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains("0 bytes"));
+        r = attnscope({"run", "fmnist-se", "test:0", "--view", "grid", "--out", channels});
+        QCOMPARE(r.code, 2);
+        r = attnscope({"run", "fmnist-se", "test:0", "--block", "4", "--out", channels});
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains("no block 4"));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCli)

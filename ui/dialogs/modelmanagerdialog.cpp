@@ -105,11 +105,8 @@ void ModelManagerDialog::refresh()
     };
     for (const auto& m : builtinModels()) {
         const bool ready = !resourcePath(m.weightsFile).empty();
-        const bool transformer = m.name == "transformer";
         addRow(QString::fromStdString(m.name), tr("built-in %1").arg(QString::fromStdString(m.kind)),
-               tr("Spanish text (word level)"),
-               transformer ? tr("cross [target, source]; encoder_self, decoder_self, cross_attention [layer, head, query, key]")
-                           : tr("cross [target, source]"),
+               QString::fromStdString(m.takes), QString::fromStdString(m.produces),
                ready ? tr("ready") : tr("weights missing: attnscope train %1").arg(QString::fromStdString(m.name)), {});
     }
     for (const QString& path : settings::get(settings::UserModels)) {

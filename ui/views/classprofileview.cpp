@@ -17,6 +17,10 @@ ClassProfileView::ClassProfileView(QWidget* parent) : QWidget(parent), plot_(new
     QFont f = font();
     f.setPointSizeF(std::max(6.0, f.pointSizeF() * 0.8));
     plot_->legend->setFont(f);
+    // Excitations sit well above 0: a compact two-row legend at the bottom covers no line.
+    plot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    plot_->legend->setWrap(6);
+    plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
     plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     plot_->axisRect()->setRangeZoom(Qt::Horizontal);
     plot_->axisRect()->setRangeDrag(Qt::Horizontal);

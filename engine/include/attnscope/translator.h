@@ -19,6 +19,8 @@ struct ModelInfo {
     std::string kind;         ///< "translation"
     std::string description;
     std::string weightsFile;  ///< relative to resources/, e.g. "models/gru-bahdanau.pt"
+    std::string takes;        ///< what the model reads, e.g. "Spanish text (word level)"
+    std::string produces;     ///< the attention tensors of its traces
 };
 
 /// The built-in models (whether or not their weights are present).

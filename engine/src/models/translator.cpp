@@ -19,23 +19,28 @@ const std::vector<ModelInfo>& builtinModels()
         {"gru-bahdanau", "translation",
          "Spanish→English, bidirectional GRU encoder + GRU decoder with additive (Bahdanau) attention, "
          "word level, trained on the Bible train split",
-         "models/gru-bahdanau.pt"},
+         "models/gru-bahdanau.pt", "Spanish text (word level)", "cross [target, source]"},
         {"transformer", "translation",
          "Spanish→English Transformer encoder–decoder (3+3 layers, 4 heads, d_model 256), word level, "
          "trained on the Bible train split; records encoder self, decoder self and cross attention of every head",
-         "models/transformer.pt"},
+         "models/transformer.pt", "Spanish text (word level)",
+         "cross [target, source]; encoder_self, decoder_self, cross_attention [layer, head, query, key]"},
         {"fmnist-cnn", "image classification",
          "Fashion-MNIST CNN, 3 conv stages (32/64/128 channels), no attention block: the baseline",
-         "models/fmnist-cnn.pt"},
+         "models/fmnist-cnn.pt", "an image (28×28 grey after conversion; any size, colour, 16-bit or alpha)",
+         "per block: excitation [channel], features [channel, row, col]; probabilities [class]"},
         {"fmnist-se", "image classification",
          "Fashion-MNIST CNN with a squeeze-and-excitation block (Hu et al. 2018, r = 8) after each conv stage",
-         "models/fmnist-se.pt"},
+         "models/fmnist-se.pt", "an image (28×28 grey after conversion; any size, colour, 16-bit or alpha)",
+         "per block: excitation [channel], features [channel, row, col]; probabilities [class]"},
         {"fmnist-eca", "image classification",
          "Fashion-MNIST CNN with an efficient channel attention block (Wang et al. 2020, adaptive k) after each conv stage",
-         "models/fmnist-eca.pt"},
+         "models/fmnist-eca.pt", "an image (28×28 grey after conversion; any size, colour, 16-bit or alpha)",
+         "per block: excitation [channel], features [channel, row, col]; probabilities [class]"},
         {"fmnist-cbam", "image classification",
          "Fashion-MNIST CNN with a CBAM block (Woo et al. 2018: channel then 7×7 spatial attention) after each conv stage",
-         "models/fmnist-cbam.pt"},
+         "models/fmnist-cbam.pt", "an image (28×28 grey after conversion; any size, colour, 16-bit or alpha)",
+         "per block: excitation [channel], spatial [row, col], features [channel, row, col]; probabilities [class]"},
     };
     return models;
 }
@@ -60,6 +65,8 @@ Status Translator::load(const std::string& nameOrPath)
 {
     std::string path = nameOrPath;
     if (const ModelInfo* m = findModel(nameOrPath)) {
+        if (m->kind != "translation")
+            return Status::error(nameOrPath + " is an " + m->kind + " model, not a translator (it takes " + m->takes + ")");
         path = resourcePath(m->weightsFile);
         if (path.empty())
             return Status::error("weights of model '" + nameOrPath + "' (" + m->weightsFile +
