@@ -1,8 +1,11 @@
 // Benchmarks for the budgets: matrix view open (1024², 4096²), hover (overlay replot) on
-// 1024², full replot on 1024², and one 30-word sentence through the built-in NMT model.
+// 1024², full replot on 1024², one 30-word sentence through the built-in NMT models; one
+// image through the CBAM classifier, class profiles over the test set, channel-bar hover.
 // Run: QT_QPA_PLATFORM=offscreen ./build/bench/bench_attnscope
 #include "attnscope/resources.h"
 #include "attnscope/translator.h"
+#include "attnscope/imagemodel.h"
+#include "views/channelbarview.h"
 #include "views/alignmentmatrixview.h"
 #include "views/headgridview.h"
 
@@ -128,6 +131,59 @@ void BM_Translate30Words(benchmark::State& state)
     state.counters["tokens"] = double(tokenize(s).size());
 }
 BENCHMARK(BM_Translate30Words)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+
+/// One image through fmnist-cbam (conversion from a 640×480 PNG excluded), every block's
+/// excitation, spatial map and feature maps recorded.
+void BM_ClassifyImage(benchmark::State& state)
+{
+    static ImageClassifier m;
+    static FashionMnist test;
+    if (!m.loaded() && (!m.load("fmnist-cbam").ok || !loadFashionMnist(false, test).ok)) {
+        state.SkipWithError("weights or Fashion-MNIST missing");
+        return;
+    }
+    PreparedImage img;
+    prepareFashionMnist(test, 0, "test", img);
+    AttentionTrace tr;
+    for (auto _ : state) benchmark::DoNotOptimize(m.classify(img, tr).ok);
+}
+BENCHMARK(BM_ClassifyImage)->Unit(benchmark::kMillisecond);
+
+/// Class profiles of fmnist-se over the 10,000 test images (the Class profiles tab's job).
+void BM_ClassProfiles(benchmark::State& state)
+{
+    static ImageClassifier m;
+    static FashionMnist test;
+    if (!m.loaded() && (!m.load("fmnist-se").ok || !loadFashionMnist(false, test).ok)) {
+        state.SkipWithError("weights or Fashion-MNIST missing");
+        return;
+    }
+    AttentionTrace p;
+    for (auto _ : state) benchmark::DoNotOptimize(m.classProfiles(test, 0, p).ok);
+}
+BENCHMARK(BM_ClassProfiles)->Unit(benchmark::kMillisecond)->Iterations(2);
+
+/// Hover across a 128-channel bar chart: one mouse move (hit test + repaint request + paint).
+void BM_ChannelBarHover(benchmark::State& state)
+{
+    ui::ChannelBarView v;
+    v.resize(900, 300);
+    std::vector<float> e(128);
+    std::mt19937 rng(2);
+    std::uniform_real_distribution<float> u(0, 1);
+    for (auto& x : e) x = u(rng);
+    v.setValues(e);
+    v.show();
+    QImage target(v.size(), QImage::Format_ARGB32_Premultiplied);
+    int c = 0;
+    for (auto _ : state) {
+        const QPointF pos = v.barCenter(c++ % 128);
+        QMouseEvent move(QEvent::MouseMove, pos, v.mapToGlobal(pos), Qt::NoButton, Qt::NoButton, Qt::NoModifier);
+        QApplication::sendEvent(&v, &move);
+        v.render(&target);
+    }
+}
+BENCHMARK(BM_ChannelBarHover)->Unit(benchmark::kMillisecond);
 } // namespace
 
 int main(int argc, char** argv)

@@ -58,7 +58,8 @@ private slots:
         QVERIFY2(debs.size() == 1, qPrintable(log));
         QString depends;
         QCOMPARE(run("dpkg-deb", {"-f", out.filePath(debs[0]), "Depends"}, &depends), 0);
-        for (const char* d : {"libqt6widgets6", "libsword", "sword-text-sparv", "sword-text-web", "libopenblas0-openmp"})
+        for (const char* d : {"libqt6widgets6", "libsword", "sword-text-sparv", "sword-text-web", "libopenblas0-openmp",
+                              "dataset-fashion-mnist"})
             QVERIFY2(depends.contains(d), qPrintable(QString("%1 missing from Depends: %2").arg(d, depends)));
         QString contents;
         QCOMPARE(run("dpkg-deb", {"-c", out.filePath(debs[0])}, &contents), 0);

@@ -2,6 +2,7 @@
 // CBAM models; one bar per channel of the selected block; hover shows that channel's map;
 // a second image compared; CBAM's spatial overlay and its opacity; class profiles in the
 // background; bad files answered in the banner with the previous result kept.
+#include "mainwindow.h"
 #include "views/channelbarview.h"
 #include "views/classprofileview.h"
 #include "views/mapstripview.h"
@@ -18,7 +19,10 @@
 #include <QLabel>
 #include <QSignalSpy>
 #include <QSlider>
+#include <QSettings>
+#include <QStandardPaths>
 #include <QTabWidget>
+#include <QTreeWidget>
 #include <QTemporaryDir>
 #include <QThread>
 #include <QtTest>
@@ -31,7 +35,7 @@ class TestImageWorkspace : public QObject {
     QThread thread_;
     ImageWorker* worker_ = nullptr;
     ImageWorkspace* ws_ = nullptr;
-    QTemporaryDir dir_;
+    QTemporaryDir dir_, settingsDir_;
 
     bool waitShown(int slot)
     {
@@ -47,6 +51,10 @@ class TestImageWorkspace : public QObject {
 private slots:
     void initTestCase()
     {
+        // Settings and autosaves of this run live in temporary folders.
+        QCoreApplication::setOrganizationName("AttnScopeImageTest");
+        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, settingsDir_.path());
+        QStandardPaths::setTestModeEnabled(true);
         worker_ = new ImageWorker;
         worker_->moveToThread(&thread_);
         connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
@@ -165,6 +173,24 @@ private slots:
         QVERIFY(ws_->profileScorer()->running() || done.count() == 1);
         QVERIFY(done.count() == 1 || done.wait(120000));
         QCOMPARE(ws_->profiles()->graphCount(), 11);  // ten classes + the current image
+    }
+    void mainWindowOpensDroppedImages()
+    {
+        // An image file given to the main window (drop, command line, Open recent) goes to the
+        // image workspace, which comes to the front.
+        MainWindow w(/*loadDemo=*/false);
+        w.show();
+        QCOMPARE(w.workspaces()->currentIndex(), 0);
+        const QString path = dir_.filePath("pullover.png");
+        QVERIFY(QFile::exists(path));
+        QSignalSpy shown(w.imageWorkspace(), &ImageWorkspace::imageShown);
+        QVERIFY(w.openFile(path));
+        QCOMPARE(w.workspaces()->currentIndex(), 1);
+        QVERIFY(shown.count() > 0 || shown.wait(20000));
+        QTRY_VERIFY_WITH_TIMEOUT(w.imageWorkspace()->currentTrace() &&
+                                     QString::fromStdString(w.imageWorkspace()->currentTrace()->meta("input")) == path,
+                                 20000);
+        QVERIFY(w.tracePanel()->topLevelItemCount() > 0);  // the Trace panel follows the front workspace
     }
 };
 
