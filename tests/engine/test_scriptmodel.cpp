@@ -5,6 +5,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <torch/script.h>
@@ -89,6 +90,52 @@ private slots:
         QVERIFY(!m.run("  ", tr).ok);
         st = m.run(QString("dios ").repeated(20).toStdString(), tr);
         QVERIFY(!st.ok && st.message.find("at most 16") != std::string::npos);
+    }
+    void sentencePieceInput()
+    {
+        // A SentencePiece model trained here on a few sentences, then a module whose
+        // embedding covers its ids.
+        QByteArray corpus;
+        for (int i = 0; i < 40; ++i)
+            corpus += "En el principio crió Dios los cielos y la tierra.\nY dijo Dios: Sea la luz, y fué la luz.\n"
+                      "Dios es amor, y el que vive en amor, vive en Dios.\n";
+        write(dir_.filePath("corpus.txt"), corpus);
+        QProcess train;
+        train.start("spm_train", {"--input=" + dir_.filePath("corpus.txt"), "--model_prefix=" + dir_.filePath("spm"),
+                                  "--vocab_size=48", "--hard_vocab_limit=false", "--character_coverage=1.0"});
+        QVERIFY2(train.waitForFinished(60000) && train.exitCode() == 0, train.readAllStandardError().constData());
+        torch::jit::Module m("Pieces");
+        m.register_parameter("emb", torch::randn({64, 4}), false);
+        m.define(R"JIT(
+def forward(self, ids):
+    x = torch.embedding(self.emb, ids)
+    return [torch.softmax(torch.matmul(x, x.transpose(1, 2)), -1).unsqueeze(1)]
+)JIT");
+        m.save(dir_.filePath("pieces.pt").toStdString());
+        write(dir_.filePath("pieces.json"), R"({"name": "pieces", "input": {"sentencepiece": "spm.model", "prepend": ["<s>"],
+                                                "append": ["</s>"]},
+                                      "attention": [{"name": "self", "output": 0, "axes": ["batch", "head", "query", "key"]}]})");
+        ScriptModel sm;
+        auto st = sm.load(dir_.filePath("pieces.pt").toStdString());
+        QVERIFY2(st.ok, st.message.c_str());
+        QVERIFY(sm.spec().takes().find("SentencePiece") != std::string::npos);
+        const auto tokens = sm.tokens("Dios es amor.");
+        QVERIFY(tokens.size() >= 5);
+        QCOMPARE(tokens.front(), std::string("<s>"));
+        QCOMPARE(tokens.back(), std::string("</s>"));
+        QCOMPARE(tokens[1].rfind("\u2581", 0), size_t(0));  // "▁" starts the first word's piece
+        AttentionTrace tr;
+        st = sm.run("Dios es amor.", tr);
+        QVERIFY2(st.ok, st.message.c_str());
+        const TraceTensor* t = tr.find("self");
+        QVERIFY(t);
+        QCOMPARE(t->shape[2], int64_t(tokens.size()));
+        QCOMPARE(t->labels[2], tokens);
+        // A sidecar naming both a vocabulary and a SentencePiece model is refused.
+        write(dir_.filePath("both.json"), R"({"input": {"sentencepiece": "spm.model", "vocabulary": "vocab.txt"},
+                                    "attention": [{"name": "a", "axes": ["query", "key"]}]})");
+        ScriptModelSpec spec;
+        QVERIFY(!parseSidecar(dir_.filePath("both.json").toStdString(), spec).ok);
     }
     void dictOutput()
     {

@@ -7,7 +7,8 @@
 //     "name": "tiny-bert", "description": "…",
 //     "input": {"type": "tokens",
 //               "vocabulary": "vocab.txt",       one token per line, id = line number
-//                                                (SentencePiece models: not yet, see the README)
+//               or "sentencepiece": "spm.model", pieces and ids from the SentencePiece model
+//                                                (through its spm_encode / spm_export_vocab tools)
 //               "lowercase": true, "unknown": "[UNK]",
 //               "prepend": ["[CLS]"], "append": ["[SEP]"], "max_tokens": 512},
 //     "attention": [
@@ -40,7 +41,8 @@ struct ScriptAttentionSpec {
 
 struct ScriptModelSpec {
     std::string name, description;
-    std::string vocabularyPath;  ///< absolute after parsing
+    std::string vocabularyPath;     ///< absolute after parsing; empty with SentencePiece
+    std::string sentencePiecePath;  ///< absolute; a SentencePiece .model instead of a vocabulary
     bool lowercase = false;
     std::string unknown = "[UNK]";
     std::vector<std::string> prepend, append;

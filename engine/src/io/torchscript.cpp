@@ -11,6 +11,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
+#include <QStandardPaths>
 
 #include <torch/script.h>
 
@@ -36,8 +38,8 @@ std::string shapeOf(const torch::Tensor& t)
 
 std::string ScriptModelSpec::takes() const
 {
-    std::string s = "text → word tokens via ";
-    s += QFileInfo(QString::fromStdString(vocabularyPath)).fileName().toStdString();
+    std::string s = sentencePiecePath.empty() ? "text → word tokens via " : "text → SentencePiece pieces via ";
+    s += QFileInfo(QString::fromStdString(sentencePiecePath.empty() ? vocabularyPath : sentencePiecePath)).fileName().toStdString();
     if (lowercase) s += " (lower-cased)";
     s += ", at most " + std::to_string(maxTokens);
     return s;
@@ -78,10 +80,11 @@ Status parseSidecar(const std::string& jsonPath, ScriptModelSpec& out)
                              "' is not supported (supported: tokens)");
     if (in.contains("vocabulary")) out.vocabularyPath = base.absoluteFilePath(in["vocabulary"].toString()).toStdString();
     if (in.contains("sentencepiece"))
-        return Status::error(jsonPath + ": SentencePiece input is not supported yet (Debian's libsentencepiece carries its own "
-                                        "protobuf, which clashes with LibTorch's in one process); export the model's "
-                                        "vocabulary as a \"vocabulary\" file of pieces instead");
-    if (out.vocabularyPath.empty()) return Status::error(jsonPath + ": input needs a \"vocabulary\" file (one token per line)");
+        out.sentencePiecePath = base.absoluteFilePath(in["sentencepiece"].toString()).toStdString();
+    if (!out.sentencePiecePath.empty() && !out.vocabularyPath.empty())
+        return Status::error(jsonPath + ": give either \"vocabulary\" or \"sentencepiece\", not both");
+    if (out.vocabularyPath.empty() && out.sentencePiecePath.empty())
+        return Status::error(jsonPath + ": input needs a \"vocabulary\" file (one token per line) or a \"sentencepiece\" model");
     out.lowercase = in["lowercase"].toBool(false);
     out.unknown = in["unknown"].toString("[UNK]").toStdString();
     for (const auto& v : in["prepend"].toArray()) out.prepend.push_back(v.toString().toStdString());
@@ -109,6 +112,32 @@ Status parseSidecar(const std::string& jsonPath, ScriptModelSpec& out)
     return Status::success();
 }
 
+namespace {
+/// Runs a SentencePiece command-line tool (Debian package sentencepiece). SentencePiece runs
+/// in its own process because Debian's libsentencepiece embeds a protobuf that clashes with
+/// LibTorch's when both are loaded into one process.
+Status runSentencePiece(const char* tool, const QStringList& args, const QByteArray& input, QByteArray& output)
+{
+    const QString exe = QStandardPaths::findExecutable(tool);
+    if (exe.isEmpty())
+        return Status::error(std::string("SentencePiece input needs the ") + tool +
+                             " tool (Debian package sentencepiece); it is not on the PATH");
+    QProcess p;
+    p.start(exe, args);
+    if (!p.waitForStarted(5000)) return Status::error(std::string("cannot start ") + tool);
+    p.write(input);
+    p.closeWriteChannel();
+    if (!p.waitForFinished(30000)) {
+        p.kill();
+        return Status::error(std::string(tool) + " did not finish within 30 s");
+    }
+    if (p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0)
+        return Status::error(std::string(tool) + " failed: " + QString::fromUtf8(p.readAllStandardError()).trimmed().left(300).toStdString());
+    output = p.readAllStandardOutput();
+    return Status::success();
+}
+} // namespace
+
 struct ScriptModel::Impl {
     ScriptModelSpec spec;
     mutable torch::jit::Module module;
@@ -119,7 +148,19 @@ struct ScriptModel::Impl {
     Status encode(const std::string& text, std::vector<std::string>& tokens, std::vector<int64_t>& ids) const
     {
         tokens = spec.prepend;
-        for (const auto& w : tokenize(text)) tokens.push_back(spec.lowercase ? toLower(w) : w);
+        if (!spec.sentencePiecePath.empty()) {
+            // One line in, the pieces of that line out ("▁" marks a word start).
+            QByteArray line = QByteArray::fromStdString(text).replace('\n', ' ').replace('\r', ' ');
+            QByteArray pieces;
+            if (auto st = runSentencePiece("spm_encode", {"--model=" + QString::fromStdString(spec.sentencePiecePath), "--output_format=piece"},
+                                           line + '\n', pieces);
+                !st)
+                return st;
+            for (const QByteArray& p : pieces.trimmed().split(' '))
+                if (!p.isEmpty()) tokens.push_back(p.toStdString());
+        } else {
+            for (const auto& w : tokenize(text)) tokens.push_back(spec.lowercase ? toLower(w) : w);
+        }
         tokens.insert(tokens.end(), spec.append.begin(), spec.append.end());
         ids.clear();
         for (const auto& t : tokens) {
@@ -152,7 +193,19 @@ Status ScriptModel::load(const std::string& modulePath)
     } catch (const c10::Error& e) {
         return Status::error(modulePath + " is not a loadable TorchScript module: " + std::string(e.what_without_backtrace()).substr(0, 300));
     }
-    {
+    if (!d->spec.sentencePiecePath.empty()) {
+        // The piece ↔ id table of the SentencePiece model: one "piece<TAB>score" line per id.
+        if (!QFileInfo(QString::fromStdString(d->spec.sentencePiecePath)).isFile())
+            return Status::error("cannot read the SentencePiece model " + d->spec.sentencePiecePath);
+        QByteArray table;
+        if (auto st = runSentencePiece("spm_export_vocab", {"--model=" + QString::fromStdString(d->spec.sentencePiecePath)}, {}, table); !st)
+            return Status::error(d->spec.sentencePiecePath + ": " + st.message);
+        d->vocab.clear();
+        int64_t id = 0;
+        for (const QByteArray& line : table.split('\n'))
+            if (!line.isEmpty()) d->vocab.emplace(line.left(line.indexOf('\t')).toStdString(), id++);
+        if (d->vocab.empty()) return Status::error("the SentencePiece model " + d->spec.sentencePiecePath + " has no pieces");
+    } else {
         QFile v(QString::fromStdString(d->spec.vocabularyPath));
         if (!v.open(QIODevice::ReadOnly)) return Status::error("cannot read the vocabulary " + d->spec.vocabularyPath);
         d->vocab.clear();
