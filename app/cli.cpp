@@ -7,6 +7,7 @@
 #include "attnscope/dumps.h"
 #include "attnscope/headstats.h"
 #include "attnscope/imagemodel.h"
+#include "attnscope/stn.h"
 #include "attnscope/resources.h"
 #include "attnscope/scriptmodel.h"
 #include "attnscope/train.h"
@@ -68,6 +69,11 @@ Usage:
                                      draw each block's channel excitation and feature maps,
                                      or CBAM's spatial attention over the input
   attnscope eval fmnist-…            Fashion-MNIST test accuracy [--limit N]
+  attnscope run fmnist-stn-rts|r|cluttered IMAGE|test:N --view stn --out FILE
+        [--theta a,b,c,d,e,f] [--distort ROT,SCALE,DX,DY] [--grid N] [--nearest]
+                                     the ST-CNN's sampling frame and grid on the input, the
+                                     warped output, θ and the prediction before and after
+  attnscope eval fmnist-stn-…|fmnist-cnn-…   test error on the distortion's fixed test set
   attnscope eval MODEL [--split dev|test] [--limit N] [--no-bleu]
                                      precision, recall, AER, diagonal-baseline AER, BLEU
   attnscope align MODEL --split dev|test --out FILE.jsonl [--kind NAME --layer N --head N|mean]
@@ -234,9 +240,9 @@ int cmdTrain(const QStringList& args)
     c.checkpoint = p.value("checkpoint").toStdString();
     c.resume = !p.isSet("no-resume");
     c.epochs = p.value("epochs").toInt();
-    const bool image = isImageModel(c.model);
+    const bool stn = isStnModel(c.model), image = isImageModel(c.model) || stn;
     c.batchSize = p.isSet("batch") || !image ? p.value("batch").toInt() : 128;
-    if (image && !p.isSet("epochs")) c.epochs = 10;
+    if (image && !p.isSet("epochs")) c.epochs = stn ? 3 : 10;
     c.reduction = p.value("reduction").toInt();
     c.scoreFunction = p.value("score").toStdString();
     c.hidden = p.value("hidden").toInt();
@@ -563,12 +569,13 @@ int run(int argc, char** argv)
     args.removeAt(1);  // the subcommand; QCommandLineParser sees "attnscope ARGS..."
     if (cmd == "models") return cmdModels();
     // Image classifiers (channel / spatial attention) have their own run and eval.
-    const bool image = args.size() > 1 && isImageModelFile(args[1].toStdString());
-    if (cmd == "eval") return image ? cmdEvalImage(args) : cmdEval(args);
+    const bool stn = args.size() > 1 && isStnModelFile(args[1].toStdString());
+    const bool image = !stn && args.size() > 1 && isImageModelFile(args[1].toStdString());
+    if (cmd == "eval") return stn ? cmdEvalStn(args) : image ? cmdEvalImage(args) : cmdEval(args);
     if (cmd == "align") return cmdAlign(args);
     if (cmd == "heads") return cmdHeads(args);
     if (cmd == "train") return cmdTrain(args);
-    if (cmd == "run") return image ? cmdRunImage(args) : cmdRun(args);
+    if (cmd == "run") return stn ? cmdRunStn(args) : image ? cmdRunImage(args) : cmdRun(args);
     if (cmd == "render") return cmdRender(args);
     if (cmd == "import") return cmdImport(args);
     return usage("unknown command " + cmd.toStdString());

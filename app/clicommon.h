@@ -17,4 +17,7 @@ ProgressFn progressPrinter(const std::string& what);
 /// `run` and `eval` for the image classifiers (fmnist-cnn|se|eca|cbam or their weights files).
 int cmdRunImage(const QStringList& args);
 int cmdEvalImage(const QStringList& args);
+/// `run` and `eval` for the spatial-transformer experiments (fmnist-stn-*, fmnist-cnn-*).
+int cmdRunStn(const QStringList& args);
+int cmdEvalStn(const QStringList& args);
 } // namespace attnscope::cli

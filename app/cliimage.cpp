@@ -1,13 +1,17 @@
-// `attnscope run|eval` for the image classifiers (channel / spatial attention).
+// `attnscope run|eval` for the image classifiers (channel / spatial attention) and the
+// spatial-transformer experiments.
 #include "clicommon.h"
 
 #include "attnscope/imagemodel.h"
 #include "attnscope/trace.h"
 #include "imagefigure.h"
+#include "stnfigure.h"
+#include "attnscope/stn.h"
 
 #include <QCommandLineParser>
 #include <QFileInfo>
 
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 
@@ -90,6 +94,126 @@ int cmdEvalImage(const QStringList& args)
     std::printf("model      %s (%s blocks)\n", m.modelName().c_str(), m.blockKind().c_str());
     std::printf("split      Fashion-MNIST test, %d images\n", n);
     std::printf("accuracy   %.2f%%\nerror      %.2f%%\n", 100 * acc, 100 * (1 - acc));
+    return 0;
+}
+
+} // namespace attnscope::cli
+
+namespace attnscope::cli {
+
+namespace {
+bool parseNumbers(const QString& text, int count, std::vector<double>& out)
+{
+    const QStringList parts = text.split(',');
+    if (parts.size() != count) return false;
+    out.clear();
+    for (const QString& p : parts) {
+        bool ok = false;
+        out.push_back(p.trimmed().toDouble(&ok));
+        if (!ok || !std::isfinite(out.back())) return false;
+    }
+    return true;
+}
+} // namespace
+
+int cmdRunStn(const QStringList& args)
+{
+    QCommandLineParser p;
+    p.addPositionalArgument("model", "fmnist-stn-r, fmnist-stn-rts, fmnist-stn-cluttered (or a plain fmnist-cnn-… baseline)");
+    p.addPositionalArgument("image", "an image file, or test:N for test image N of the model's distorted test set");
+    p.addOption({"out", "output: .png .svg .pdf (view) or .attn .json (trace)", "file"});
+    p.addOption({"view", "stn", "view", "stn"});
+    p.addOption({"theta", "render this θ instead of the network's (row-major 2×3)", "a,b,c,d,e,f"});
+    p.addOption({"distort", "first distort the (undistorted) item: rotation°, scale, dx, dy (canvas pixels)", "r,s,x,y"});
+    p.addOption({"grid", "sampling-grid lines per direction", "N", "8"});
+    p.addOption({"nearest", "nearest-neighbour sampling instead of bilinear"});
+    p.addOption({"dpi", "PNG resolution: pixels = size × dpi / 96", "N", "96"});
+    if (!p.parse(args)) return usage(p.errorText().toStdString());
+    const QStringList pos = p.positionalArguments();
+    if (pos.size() != 2 || !p.isSet("out")) return usage("run takes MODEL IMAGE --out FILE");
+    if (p.value("view") != "stn") return usage("--view is stn for the spatial-transformer models");
+    const QString out = p.value("out");
+    const QString ext = QFileInfo(out).suffix().toLower();
+    if (!QStringList{"png", "svg", "pdf", "attn", "json"}.contains(ext))
+        return usage("unknown output type ." + ext.toStdString() + " (png, svg, pdf, attn, json)");
+    std::vector<double> theta, distort;
+    if (p.isSet("theta") && !parseNumbers(p.value("theta"), 6, theta)) return usage("--theta takes six numbers a,b,c,d,e,f");
+    if (p.isSet("distort") && !parseNumbers(p.value("distort"), 4, distort)) return usage("--distort takes rotation,scale,dx,dy");
+
+    StnClassifier m;
+    if (auto st = m.load(pos[0].toStdString()); !st) return fail(st.message);
+    const int side = m.inputSize();
+    GreyImage item, scene;
+    QString source = pos[1];
+    if (pos[1].startsWith("test:")) {
+        bool ok = false;
+        const int index = pos[1].mid(5).toInt(&ok);
+        if (!ok) return usage("test:N takes a number, e.g. test:42");
+        FashionMnist test;
+        if (auto st = loadFashionMnist(false, test); !st) return fail(st.message);
+        if (index < 0 || index >= test.images.count) return fail("the test set has images 0–9999");
+        item = {28, 28, {}};
+        for (int i = 0; i < 28 * 28; ++i) item.pixels.push_back(test.images.image(index)[i] / 255.0f);
+        scene = distortedTestSample(test, index, m.distortion());
+        source = QStringLiteral("test #%1 (%2), %3-distorted")
+                     .arg(index)
+                     .arg(QString::fromStdString(fashionMnistClasses()[test.labels[size_t(index)]]), distortionName(m.distortion()));
+    } else {
+        PreparedImage a, b;
+        if (auto st = prepareImageFile(pos[1].toStdString(), a, 28, true); !st) return fail(st.message);
+        if (auto st = prepareImageFile(pos[1].toStdString(), b, side, false); !st) return fail(st.message);
+        item = {28, 28, a.pixels};
+        scene = {side, side, b.pixels};
+    }
+    if (!distort.empty()) scene = distortImage(item, distort[0], distort[1], distort[2], distort[3], side);
+    Theta manual{};
+    if (!theta.empty()) std::copy(theta.begin(), theta.end(), manual.begin());
+    const bool bilinear = !p.isSet("nearest");
+    AttentionTrace trace, before;
+    if (auto st = m.classify(scene, trace, theta.empty() ? nullptr : &manual, bilinear); !st) return fail(st.message);
+    if (auto st = m.classify(scene, before, &kIdentityTheta, bilinear); !st) return fail(st.message);
+    trace.metadata["input"] = source.toStdString();
+    std::printf("%s → %s (%.1f%%); with θ = identity: %s\n", source.toStdString().c_str(), trace.meta("prediction").c_str(),
+                100.0 * std::stod(trace.meta("confidence")), before.meta("prediction").c_str());
+    if (const TraceTensor* t = trace.find("theta")) {
+        const Theta th{t->values[0], t->values[1], t->values[2], t->values[3], t->values[4], t->values[5]};
+        const ThetaParts parts = decomposeTheta(th);
+        std::printf("θ = [%.3f %.3f %.3f; %.3f %.3f %.3f]: rotation %.1f°, scale %.3f × %.3f, shear %.3f, translation (%.3f, %.3f)\n",
+                    th[0], th[1], th[2], th[3], th[4], th[5], parts.rotation, parts.scaleX, parts.scaleY, parts.shear, parts.tx,
+                    parts.ty);
+    }
+    if (ext == "attn" || ext == "json") {
+        if (auto st = saveTraceAuto(trace, out.toStdString()); !st) return fail(st.message);
+    } else {
+        ui::StnFigureOptions o;
+        o.gridLines = p.value("grid").toInt();
+        o.bilinear = bilinear;
+        o.dpi = p.value("dpi").toInt();
+        QString error;
+        if (!ui::exportStnFigure(trace, before, scene, o, out, &error)) return fail(error.toStdString());
+    }
+    std::cerr << "wrote " << out.toStdString() << "\n";
+    return 0;
+}
+
+int cmdEvalStn(const QStringList& args)
+{
+    QCommandLineParser p;
+    p.addPositionalArgument("model", "fmnist-stn-… or fmnist-cnn-… (or a weights file)");
+    p.addOption({"limit", "evaluate only the first N test images", "N", "0"});
+    if (!p.parse(args)) return usage(p.errorText().toStdString());
+    if (p.positionalArguments().size() != 1) return usage("eval takes one MODEL");
+    StnClassifier m;
+    if (auto st = m.load(p.positionalArguments()[0].toStdString()); !st) return fail(st.message);
+    FashionMnist test;
+    if (auto st = loadFashionMnist(false, test); !st) return fail(st.message);
+    double err = 0;
+    const int limit = p.value("limit").toInt();
+    if (auto st = m.testError(test, limit, err, progressPrinter("eval")); !st) return fail(st.message);
+    const int n = limit > 0 ? std::min(limit, test.images.count) : test.images.count;
+    std::printf("model      %s (%s)\n", m.modelName().c_str(), m.hasTransformer() ? "ST-CNN" : "plain CNN");
+    std::printf("split      Fashion-MNIST test, %s-distorted (fixed), %d images\n", distortionName(m.distortion()), n);
+    std::printf("error      %.2f%%\naccuracy   %.2f%%\n", 100 * err, 100 * (1 - err));
     return 0;
 }
 

@@ -13,6 +13,7 @@
 #include "workers/engineworker.h"
 #include "workspaces/textworkspace.h"
 #include "workspaces/imageworkspace.h"
+#include "workspaces/stnworkspace.h"
 #include "workers/imageworker.h"
 
 #include <QActionGroup>
@@ -62,6 +63,10 @@ MainWindow::MainWindow(bool loadDemo, QWidget* parent) : QMainWindow(parent)
     image_ = new ImageWorkspace(imageWorker_, this);
     workspaces_->addTab(text_, tr("Text · translation"));
     workspaces_->addTab(image_, tr("Image · channel attention"));
+    stn_ = new StnWorkspace(imageWorker_, this);
+    workspaces_->addTab(stn_, tr("Spatial transformer"));
+    workspaces_->setTabToolTip(2, tr("ST-CNNs on distorted Fashion-MNIST: the sampling frame and grid, the warped input, θ; "
+                                     "drag θ by hand (Ctrl+3)"));
     workspaces_->setTabToolTip(0, tr("Sentences through the NMT models: alignment matrix, heads, comparison (Ctrl+1)"));
     workspaces_->setTabToolTip(1, tr("Images through CNNs with SE, ECA or CBAM blocks: channel weights, class profiles, "
                                      "spatial attention (Ctrl+2)"));
@@ -94,7 +99,11 @@ MainWindow::MainWindow(bool loadDemo, QWidget* parent) : QMainWindow(parent)
     connect(workspaces_, &QTabWidget::currentChanged, this, [this](int i) {
         updateTracePanel();
         if (i == 1 && !image_->currentTrace()) image_->showTestImage(0);  // something to look at
+        if (i == 2 && !stn_->currentTrace()) stn_->showTestImage(0);
     });
+    connect(stn_, &StnWorkspace::traceShown, this, &MainWindow::updateTracePanel);
+    connect(stn_, &StnWorkspace::logMessage, this, &MainWindow::appendLog);
+    connect(stn_, &StnWorkspace::errorShown, this, [this](const QString& m) { statusBar()->showMessage(m, 8000); });
 
     connect(text_, &TextWorkspace::logMessage, this, &MainWindow::appendLog);
     connect(worker_, &EngineWorker::log, this, &MainWindow::appendLog, Qt::QueuedConnection);
@@ -209,6 +218,7 @@ void MainWindow::createMenus()
     view->addAction(traceAction);
     view->addAction(tr("&Text workspace"), this, [this] { workspaces_->setCurrentIndex(0); })->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
     view->addAction(tr("&Image workspace"), this, [this] { workspaces_->setCurrentIndex(1); })->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
+    view->addAction(tr("&Spatial transformer workspace"), this, [this] { workspaces_->setCurrentIndex(2); })->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_3));
     QMenu* maps = view->addMenu(tr("&Colour map"));
     colorMaps_ = new QActionGroup(this);
     for (const QString& name : colorMapNames()) {
@@ -360,7 +370,7 @@ void MainWindow::updateTracePanel()
 
 void MainWindow::exportView()
 {
-    const QString viewName = imageInFront() ? image_->currentViewName() : text_->currentViewName();
+    const QString viewName = imageInFront() ? image_->currentViewName() : stnInFront() ? stn_->currentViewName() : text_->currentViewName();
     const QString path = QFileDialog::getSaveFileName(this, tr("Export view"), viewName + ".png",
                                                       tr("PNG image (*.png);;SVG vector image (*.svg);;PDF document (*.pdf)"));
     if (path.isEmpty()) return;
@@ -373,7 +383,9 @@ void MainWindow::exportView()
         settings::set(settings::ExportDpi, dpi);
     }
     QString error;
-    const bool ok = imageInFront() ? image_->exportCurrentView(path, dpi, &error) : text_->exportCurrentView(path, dpi, &error);
+    const bool ok = imageInFront() ? image_->exportCurrentView(path, dpi, &error)
+                    : stnInFront() ? stn_->exportCurrentView(path, dpi, &error)
+                                   : text_->exportCurrentView(path, dpi, &error);
     if (ok) appendLog(tr("Exported the %1 view to %2").arg(viewName, path));
     else QMessageBox::warning(this, tr("Export failed"), error);
 }
@@ -459,9 +471,13 @@ bool MainWindow::openWorkspace(const QString& path)
     return true;
 }
 
-TracePtr MainWindow::frontTrace() const { return imageInFront() ? image_->currentTrace() : text_->currentTrace(); }
+TracePtr MainWindow::frontTrace() const
+{
+    return imageInFront() ? image_->currentTrace() : stnInFront() ? stn_->currentTrace() : text_->currentTrace();
+}
 
 bool MainWindow::imageInFront() const { return workspaces_->currentWidget() == image_; }
+bool MainWindow::stnInFront() const { return workspaces_->currentWidget() == stn_; }
 
 void MainWindow::openImage(const QString& path)
 {

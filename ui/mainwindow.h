@@ -19,6 +19,7 @@ namespace attnscope::ui {
 class EngineWorker;
 class ImageWorker;
 class ImageWorkspace;
+class StnWorkspace;
 class TextWorkspace;
 
 class MainWindow : public QMainWindow {
@@ -30,7 +31,9 @@ public:
 
     TextWorkspace* textWorkspace() const { return text_; }
     ImageWorkspace* imageWorkspace() const { return image_; }
-    /// The workspace tabs: 0 = text (translation), 1 = image (channel attention).
+    StnWorkspace* stnWorkspace() const { return stn_; }
+    /// The workspace tabs: 0 = text (translation), 1 = image (channel attention),
+    /// 2 = spatial transformer.
     QTabWidget* workspaces() const { return workspaces_; }
     /// Opens an image file in the image workspace and brings it to the front.
     void openImage(const QString& path);
@@ -84,10 +87,12 @@ private:
     TextWorkspace* text_ = nullptr;
     ImageWorker* imageWorker_ = nullptr;
     ImageWorkspace* image_ = nullptr;
+    StnWorkspace* stn_ = nullptr;
     QTabWidget* workspaces_ = nullptr;
     /// The trace of the workspace in front (text or image).
     std::shared_ptr<const AttentionTrace> frontTrace() const;
     bool imageInFront() const;
+    bool stnInFront() const;
     QPlainTextEdit* log_ = nullptr;
     QDockWidget* logDock_ = nullptr;
     QTreeWidget* traceInfo_ = nullptr;

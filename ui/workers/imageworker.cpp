@@ -1,6 +1,7 @@
 #include "workers/imageworker.h"
 
 #include <QElapsedTimer>
+#include <QFileInfo>
 
 namespace attnscope::ui {
 
@@ -9,6 +10,8 @@ ImageWorker::ImageWorker()
     qRegisterMetaType<ImageRequest>();
     qRegisterMetaType<ImageResult>();
     qRegisterMetaType<TracePtr>();
+    qRegisterMetaType<StnRequest>();
+    qRegisterMetaType<StnResult>();
 }
 
 ImageWorker::~ImageWorker() = default;
@@ -29,7 +32,7 @@ ImageClassifier* ImageWorker::model(const QString& name, QString* error)
 
 void ImageWorker::classify(const ImageRequest& req)
 {
-    const auto& latest = latest_[size_t(req.slot & 1)];
+    const auto& latest = latest_[size_t(std::clamp(req.slot, 0, 1))];
     if (req.generation < latest.load()) return;  // superseded while queued
     QElapsedTimer timer;
     timer.start();
@@ -65,6 +68,75 @@ void ImageWorker::classify(const ImageRequest& req)
     r.image = image;
     r.milliseconds = double(timer.nsecsElapsed()) / 1e6;
     emit classified(r);
+}
+
+void ImageWorker::classifyStn(const StnRequest& req)
+{
+    const auto& latest = latest_[2];
+    if (req.generation < latest.load()) return;
+    auto fail = [&](const std::string& m) { emit failed(req.generation, 2, QString::fromStdString(m)); };
+    auto& slot = stnModels_[req.model];
+    if (!slot) {
+        auto m = std::make_unique<StnClassifier>();
+        if (auto st = m->load(req.model.toStdString()); !st) {
+            stnModels_.erase(req.model);
+            return fail(st.message);
+        }
+        slot = std::move(m);
+    }
+    StnClassifier& m = *slot;
+    const Distortion dist = m.distortion();
+    const int side = m.inputSize();
+    // The undistorted item (for the sliders) and the scene.
+    GreyImage item, scene;
+    QString source;
+    if (!req.path.isEmpty()) {
+        PreparedImage a, b;
+        if (auto st = prepareImageFile(req.path.toStdString(), a, 28, true); !st) return fail(st.message);
+        if (auto st = prepareImageFile(req.path.toStdString(), b, side, false); !st) return fail(st.message);
+        item = {28, 28, a.pixels};
+        scene = {side, side, b.pixels};
+        source = QFileInfo(req.path).fileName();
+    } else {
+        if (!test_) {
+            auto set = std::make_unique<FashionMnist>();
+            if (auto st = loadFashionMnist(false, *set); !st) return fail(st.message);
+            test_ = std::move(set);
+        }
+        if (req.testIndex < 0 || req.testIndex >= test_->images.count) return fail("no test image #" + std::to_string(req.testIndex));
+        item.width = item.height = 28;
+        for (int i = 0; i < 28 * 28; ++i) item.pixels.push_back(test_->images.image(req.testIndex)[i] / 255.0f);
+        scene = distortedTestSample(*test_, req.testIndex, dist);
+        source = tr("test #%1 (%2), %3-distorted")
+                     .arg(req.testIndex)
+                     .arg(QString::fromStdString(fashionMnistClasses()[test_->labels[size_t(req.testIndex)]]), distortionName(dist));
+    }
+    if (req.userDistortion) {
+        scene = distortImage(item, req.rotation, req.scale, req.dx, req.dy, side);
+        source = tr("%1, rotated %2°, scaled %3, shifted (%4, %5)")
+                     .arg(req.path.isEmpty() ? tr("test #%1").arg(req.testIndex) : QFileInfo(req.path).fileName())
+                     .arg(req.rotation, 0, 'f', 0)
+                     .arg(req.scale, 0, 'f', 2)
+                     .arg(req.dx, 0, 'f', 0)
+                     .arg(req.dy, 0, 'f', 0);
+    }
+    auto net = std::make_shared<AttentionTrace>();
+    auto manual = std::make_shared<AttentionTrace>();
+    auto before = std::make_shared<AttentionTrace>();
+    if (auto st = m.classify(scene, *net, nullptr, req.bilinear); !st) return fail(st.message);
+    if (auto st = m.classify(scene, *before, &kIdentityTheta, req.bilinear); !st) return fail(st.message);
+    if (req.manual)
+        if (auto st = m.classify(scene, *manual, &req.theta, req.bilinear); !st) return fail(st.message);
+    if (req.generation < latest.load()) return;
+    StnResult r;
+    r.generation = req.generation;
+    r.canvas = std::make_shared<GreyImage>(scene);
+    r.trace = req.manual ? manual : net;
+    r.identity = before;
+    if (const TraceTensor* t = net->find("theta"))
+        for (size_t k = 0; k < 6 && k < t->values.size(); ++k) r.networkTheta[k] = t->values[k];
+    r.source = source;
+    emit stnClassified(r);
 }
 
 void ProfileScorer::start(const QString& model, int limit)

@@ -3,11 +3,13 @@
 // image classifiers and the Fashion-MNIST test split. Latest wins per slot (A = 0, B = 1):
 // a result older than the newest request of its slot is never emitted.
 #include "attnscope/imagemodel.h"
+#include "attnscope/stn.h"
 #include "workers/enginejobs.h"
 #include "workers/backgroundjob.h"
 
 #include <QObject>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <map>
@@ -33,26 +35,53 @@ struct ImageResult {
     double milliseconds = 0;
 };
 
+/// A spatial-transformer request: the scene (a distorted test image, or a file), optionally
+/// re-distorted by the user's sliders, through an ST-CNN with the network's θ or a manual one.
+struct StnRequest {
+    quint64 generation = 0;
+    QString model;        ///< fmnist-stn-r | rts | cluttered
+    QString path;         ///< an image file, or empty for a test image
+    int testIndex = 0;    ///< Fashion-MNIST test image (its fixed distorted version)
+    bool userDistortion = false;  ///< distort the undistorted item with the values below
+    double rotation = 0, scale = 1, dx = 0, dy = 0;
+    bool manual = false;  ///< use `theta` instead of the localisation network's
+    attnscope::Theta theta = attnscope::kIdentityTheta;
+    bool bilinear = true;
+};
+
+struct StnResult {
+    quint64 generation = 0;
+    std::shared_ptr<const attnscope::GreyImage> canvas;  ///< what the model read
+    TracePtr trace;     ///< with θ (network or manual)
+    TracePtr identity;  ///< the same classifier with θ = identity ("before")
+    attnscope::Theta networkTheta = attnscope::kIdentityTheta;
+    QString source;     ///< what the canvas is, e.g. "test #12, RTS-distorted"
+};
+
 class ImageWorker : public QObject {
     Q_OBJECT
 public:
     ImageWorker();
     ~ImageWorker() override;
     /// Called from the GUI thread before posting a request.
-    void supersede(int slot, quint64 generation) { latest_[size_t(slot & 1)].store(generation); }
+    void supersede(int slot, quint64 generation) { latest_[size_t(std::clamp(slot, 0, 2))].store(generation); }
 
 public slots:
     void classify(const attnscope::ui::ImageRequest& request);
+    /// Slot 2 of the latest-wins generations.
+    void classifyStn(const attnscope::ui::StnRequest& request);
 
 signals:
     void classified(const attnscope::ui::ImageResult& result);
-    void failed(quint64 generation, int slot, const QString& message);
+    void failed(quint64 generation, int slot, const QString& message);  ///< slot 2: STN
+    void stnClassified(const attnscope::ui::StnResult& result);
     void log(const QString& line);
 
 private:
     ImageClassifier* model(const QString& name, QString* error);
-    std::array<std::atomic<quint64>, 2> latest_{};
+    std::array<std::atomic<quint64>, 3> latest_{};
     std::map<QString, std::unique_ptr<ImageClassifier>> models_;
+    std::map<QString, std::unique_ptr<StnClassifier>> stnModels_;
     std::unique_ptr<FashionMnist> test_;
 };
 
@@ -74,3 +103,5 @@ signals:
 
 Q_DECLARE_METATYPE(attnscope::ui::ImageRequest)
 Q_DECLARE_METATYPE(attnscope::ui::ImageResult)
+Q_DECLARE_METATYPE(attnscope::ui::StnRequest)
+Q_DECLARE_METATYPE(attnscope::ui::StnResult)

@@ -30,8 +30,10 @@ struct PreparedImage {
     /// The original for display: RGB888, row-major, at most 512 pixels on the long side.
     std::vector<uint8_t> preview;
     int previewWidth = 0, previewHeight = 0;
-    /// Model input before normalisation: 28×28 in [0, 1], 1 = brightest (ink), 0 = background.
+    /// Model input before normalisation: size×size (28×28 unless asked otherwise) in [0, 1],
+    /// 1 = brightest (ink), 0 = background.
     std::vector<float> pixels;
+    int size = 28;
     std::vector<std::string> notes;    ///< each conversion step, e.g. "inverted: light background"
     int label = -1;                    ///< known class (Fashion-MNIST), else −1
 };
@@ -43,7 +45,9 @@ struct PreparedImage {
 /// 28×28 with its aspect ratio kept, and centred. Errors: missing or 0-byte file, not an
 /// image OpenCV can decode, more than kMaxImagePixels pixels, an empty (blank) image is
 /// accepted with a note.
-Status prepareImageFile(const std::string& path, PreparedImage& out);
+/// `size` and `cropToItem` change the last steps: the spatial-transformer models take the
+/// whole scene (no crop) at their canvas size (28, 42 or 60).
+Status prepareImageFile(const std::string& path, PreparedImage& out, int size = 28, bool cropToItem = true);
 /// Image `index` of a Fashion-MNIST split, as is (no conversion), with its label.
 Status prepareFashionMnist(const FashionMnist& set, int index, const std::string& splitName, PreparedImage& out);
 

@@ -42,8 +42,9 @@ bool isImageModel(const std::string& name)
     return name == "fmnist-cnn" || name == "fmnist-se" || name == "fmnist-eca" || name == "fmnist-cbam";
 }
 
-Status prepareImageFile(const std::string& path, PreparedImage& out)
+Status prepareImageFile(const std::string& path, PreparedImage& out, int size, bool cropToItem)
 {
+    if (size < 8 || size > 1024) return Status::error("model input size must be 8–1024 pixels");
     namespace fs = std::filesystem;
     std::error_code ec;
     const fs::path p = fs::u8path(path);
@@ -141,27 +142,32 @@ Status prepareImageFile(const std::string& path, PreparedImage& out)
             r.notes.push_back("inverted: light background (Fashion-MNIST items are light on black)");
         }
     }
-    // Crop to the item, keep the aspect ratio, centre on 28×28.
-    cv::Mat mask;
-    cv::threshold(grey, mask, 30, 255, cv::THRESH_BINARY);
-    cv::Rect box = cv::boundingRect(mask);
-    if (box.area() == 0) {
-        box = cv::Rect(0, 0, grey.cols, grey.rows);
-        r.notes.push_back("no item found (blank image)");
-    } else if (box.size() != grey.size()) {
-        r.notes.push_back("cropped to the item's box " + dims(box.width, box.height));
+    // Crop to the item (or keep the whole scene), keep the aspect ratio, centre on size×size.
+    cv::Rect box(0, 0, grey.cols, grey.rows);
+    if (cropToItem) {
+        cv::Mat mask;
+        cv::threshold(grey, mask, 30, 255, cv::THRESH_BINARY);
+        box = cv::boundingRect(mask);
+        if (box.area() == 0) {
+            box = cv::Rect(0, 0, grey.cols, grey.rows);
+            r.notes.push_back("no item found (blank image)");
+        } else if (box.size() != grey.size()) {
+            r.notes.push_back("cropped to the item's box " + dims(box.width, box.height));
+        }
     }
     const cv::Mat item = grey(box);
-    const double scale = 28.0 / std::max(item.cols, item.rows);
-    const int w = std::clamp(int(std::lround(item.cols * scale)), 1, 28), h = std::clamp(int(std::lround(item.rows * scale)), 1, 28);
+    const double scale = double(size) / std::max(item.cols, item.rows);
+    const int w = std::clamp(int(std::lround(item.cols * scale)), 1, size), h = std::clamp(int(std::lround(item.rows * scale)), 1, size);
     cv::Mat small;
     cv::resize(item, small, cv::Size(w, h), 0, 0, scale < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
-    cv::Mat canvas = cv::Mat::zeros(28, 28, CV_8U);
-    small.copyTo(canvas(cv::Rect((28 - w) / 2, (28 - h) / 2, w, h)));
-    if (item.cols != 28 || item.rows != 28) r.notes.push_back("resized " + dims(item.cols, item.rows) + " → " + dims(w, h) + ", centred on 28×28");
-    r.pixels.resize(28 * 28);
-    for (int y = 0; y < 28; ++y)
-        for (int x = 0; x < 28; ++x) r.pixels[size_t(y * 28 + x)] = canvas.at<uint8_t>(y, x) / 255.0f;
+    cv::Mat canvas = cv::Mat::zeros(size, size, CV_8U);
+    small.copyTo(canvas(cv::Rect((size - w) / 2, (size - h) / 2, w, h)));
+    if (item.cols != size || item.rows != size)
+        r.notes.push_back("resized " + dims(item.cols, item.rows) + " → " + dims(w, h) + ", centred on " + dims(size, size));
+    r.size = size;
+    r.pixels.resize(size_t(size) * size_t(size));
+    for (int y = 0; y < size; ++y)
+        for (int x = 0; x < size; ++x) r.pixels[size_t(y * size + x)] = canvas.at<uint8_t>(y, x) / 255.0f;
     out = std::move(r);
     return Status::success();
 }

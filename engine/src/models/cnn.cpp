@@ -15,7 +15,8 @@ AttnCnnImpl::AttnCnnImpl(const CnnConfig& cfg) : cfg_(cfg)
         blocks_.push_back(register_module("block" + n, AttentionBlock(cfg.block, c, cfg.reduction)));
         in = c;
     }
-    fc1_ = register_module("fc1", torch::nn::Linear(in * 3 * 3, cfg.hidden));
+    const int64_t side = cfg.inputSize / 2 / 2 / 2;
+    fc1_ = register_module("fc1", torch::nn::Linear(in * side * side, cfg.hidden));
     fc2_ = register_module("fc2", torch::nn::Linear(cfg.hidden, cfg.classes));
     drop_ = register_module("drop", torch::nn::Dropout(cfg.dropout));
 }
@@ -38,47 +39,17 @@ torch::Tensor AttnCnnImpl::forward(const torch::Tensor& x, CnnAttention* att)
     return fc2_->forward(h);
 }
 
-void saveCnn(AttnCnn& m, const std::string& path, bool half)
+void writeModule(torch::serialize::OutputArchive& a, torch::nn::Module& m, bool half)
 {
-    torch::serialize::OutputArchive a;
-    for (const auto& p : m->named_parameters()) a.write(p.key(), half ? p.value().detach().to(torch::kHalf) : p.value().detach());
-    for (const auto& p : m->named_buffers()) {
+    for (const auto& p : m.named_parameters()) a.write(p.key(), half ? p.value().detach().to(torch::kHalf) : p.value().detach());
+    for (const auto& p : m.named_buffers()) {
         const bool isFloat = p.value().is_floating_point();
         a.write(p.key(), half && isFloat ? p.value().to(torch::kHalf) : p.value(), /*is_buffer=*/true);
     }
-    const auto& c = m->config();
-    a.write("format", torch::tensor({int64_t(3), int64_t(c.block), c.channels[0], c.channels[1], c.channels[2], c.reduction,
-                                     c.hidden, c.classes}));
-    a.save_to(path);
 }
 
-AttnCnn loadCnn(const std::string& path)
+void readModule(torch::serialize::InputArchive& a, torch::nn::Module& m, const std::string& path)
 {
-    torch::serialize::InputArchive a;
-    try {
-        a.load_from(path);
-    } catch (const std::exception&) {
-        throw std::runtime_error(path + ": not an AttnScope image model (cannot read the archive)");
-    }
-    torch::Tensor f;
-    try {
-        a.read("format", f);
-    } catch (const std::exception&) {
-        throw std::runtime_error(path + ": no format record; not an AttnScope image model");
-    }
-    if (f.dim() != 1 || f.size(0) != 8 || f[0].item<int64_t>() != 3)
-        throw std::runtime_error(path + ": not an image-classifier weights file (it may be a translation model)");
-    CnnConfig c;
-    const int64_t kind = f[1].item<int64_t>();
-    if (kind < 0 || kind > 3) throw std::runtime_error(path + ": unknown attention block kind " + std::to_string(kind));
-    c.block = BlockKind(kind);
-    for (int i = 0; i < 3; ++i) c.channels[size_t(i)] = f[2 + i].item<int64_t>();
-    c.reduction = f[5].item<int64_t>();
-    c.hidden = f[6].item<int64_t>();
-    c.classes = f[7].item<int64_t>();
-    for (auto v : {c.channels[0], c.channels[1], c.channels[2], c.reduction, c.hidden, c.classes})
-        if (v < 1 || v > 4096) throw std::runtime_error(path + ": implausible model configuration");
-    AttnCnn m(c);
     torch::NoGradGuard ng;
     auto load = [&](const std::string& key, torch::Tensor& dst, bool buffer) {
         torch::Tensor t;
@@ -90,8 +61,58 @@ AttnCnn loadCnn(const std::string& path)
         if (t.sizes() != dst.sizes()) throw std::runtime_error(path + ": weight " + key + " has the wrong shape");
         dst.copy_(t.to(dst.dtype()));
     };
-    for (auto& p : m->named_parameters()) load(p.key(), p.value(), false);
-    for (auto& p : m->named_buffers()) load(p.key(), p.value(), true);
+    for (auto& p : m.named_parameters()) load(p.key(), p.value(), false);
+    for (auto& p : m.named_buffers()) load(p.key(), p.value(), true);
+}
+
+torch::Tensor readFormat(torch::serialize::InputArchive& a, const std::string& path)
+{
+    try {
+        a.load_from(path);
+    } catch (const std::exception&) {
+        throw std::runtime_error(path + ": not an AttnScope image model (cannot read the archive)");
+    }
+    torch::Tensor f;
+    try {
+        a.read("format", f);
+    } catch (const std::exception&) {
+        throw std::runtime_error(path + ": no format record; not an AttnScope image model");
+    }
+    if (f.dim() != 1 || f.size(0) < 1 || f.scalar_type() != torch::kInt64)
+        throw std::runtime_error(path + ": corrupt format record");
+    return f;
+}
+
+void saveCnn(AttnCnn& m, const std::string& path, bool half)
+{
+    torch::serialize::OutputArchive a;
+    writeModule(a, *m, half);
+    const auto& c = m->config();
+    a.write("format", torch::tensor({int64_t(3), int64_t(c.block), c.channels[0], c.channels[1], c.channels[2], c.reduction,
+                                     c.hidden, c.classes, c.inputSize}));
+    a.save_to(path);
+}
+
+AttnCnn loadCnn(const std::string& path)
+{
+    torch::serialize::InputArchive a;
+    const torch::Tensor f = readFormat(a, path);
+    if ((f.size(0) != 8 && f.size(0) != 9) || f[0].item<int64_t>() != 3)
+        throw std::runtime_error(path + ": not an image-classifier weights file (it may be a translation model)");
+    CnnConfig c;
+    const int64_t kind = f[1].item<int64_t>();
+    if (kind < 0 || kind > 3) throw std::runtime_error(path + ": unknown attention block kind " + std::to_string(kind));
+    c.block = BlockKind(kind);
+    for (int i = 0; i < 3; ++i) c.channels[size_t(i)] = f[2 + i].item<int64_t>();
+    c.reduction = f[5].item<int64_t>();
+    c.hidden = f[6].item<int64_t>();
+    c.classes = f[7].item<int64_t>();
+    if (f.size(0) == 9) c.inputSize = f[8].item<int64_t>();
+    if (c.inputSize < 8 || c.inputSize > 512) throw std::runtime_error(path + ": implausible input size");
+    for (auto v : {c.channels[0], c.channels[1], c.channels[2], c.reduction, c.hidden, c.classes})
+        if (v < 1 || v > 4096) throw std::runtime_error(path + ": implausible model configuration");
+    AttnCnn m(c);
+    readModule(a, *m, path);
     m->eval();
     return m;
 }

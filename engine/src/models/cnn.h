@@ -18,6 +18,7 @@ struct CnnConfig {
     int64_t hidden = 256;   ///< classifier hidden units
     double dropout = 0.3;
     int64_t classes = 10;
+    int64_t inputSize = 28;  ///< side of the square input (28; 42 / 60 for the distorted canvases)
 };
 
 /// What the blocks did, per stage (index 0..2), for one forward pass.
@@ -28,7 +29,7 @@ struct CnnAttention {
 };
 
 /// Stage s: conv3×3 (pad 1) → batch norm → ReLU → attention block → 2×2 max pool.
-/// 28×28 → 14×14 → 7×7 → 3×3; then flatten → dropout → linear(hidden) → ReLU → dropout →
+/// 28×28 → 14×14 → 7×7 → 3×3 (42 → 5×5, 60 → 7×7); then flatten → dropout → linear(hidden) → ReLU → dropout →
 /// linear(classes). Input: x [B, 1, 28, 28], normalised with kFmnistMean / kFmnistStd.
 class AttnCnnImpl : public torch::nn::Module {
 public:
@@ -54,9 +55,17 @@ constexpr float kFmnistMean = 0.2860f;
 constexpr float kFmnistStd = 0.3530f;
 
 /// Weights file: torch archive with every parameter and buffer (float16 when `half`) and an
-/// int64 "format" tensor {3, block, c1, c2, c3, reduction, hidden, classes}.
+/// int64 "format" tensor {3, block, c1, c2, c3, reduction, hidden, classes, inputSize}
+/// (files without inputSize are 28×28 models).
 void saveCnn(AttnCnn& m, const std::string& path, bool half);
 /// Throws std::runtime_error naming the file and what is wrong.
 AttnCnn loadCnn(const std::string& path);
+
+/// Shared by the image-model weights files: every parameter and buffer of `m` (float16 when
+/// `half`); reading checks each one's presence and shape (std::runtime_error naming `path`).
+void writeModule(torch::serialize::OutputArchive& a, torch::nn::Module& m, bool half);
+void readModule(torch::serialize::InputArchive& a, torch::nn::Module& m, const std::string& path);
+/// Loads the archive and returns its int64 "format" record; throws on a foreign file.
+torch::Tensor readFormat(torch::serialize::InputArchive& a, const std::string& path);
 
 } // namespace attnscope

@@ -48,7 +48,7 @@ Status ImageClassifier::load(const std::string& nameOrPath)
     std::string path = nameOrPath, name = nameOrPath;
     if (const ModelInfo* info = findModel(nameOrPath)) {
         if (!isImageModel(info->name))
-            return Status::error(nameOrPath + " is a " + info->kind + " model, not an image classifier");
+            return Status::error(nameOrPath + " is not a channel-attention image classifier (" + info->kind + " model)");
         path = resourcePath(info->weightsFile);
         if (path.empty())
             return Status::error("weights of " + nameOrPath + " (resources/" + info->weightsFile +

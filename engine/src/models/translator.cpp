@@ -41,6 +41,27 @@ const std::vector<ModelInfo>& builtinModels()
          "Fashion-MNIST CNN with a CBAM block (Woo et al. 2018: channel then 7×7 spatial attention) after each conv stage",
          "models/fmnist-cbam.pt", "an image (28×28 grey after conversion; any size, colour, 16-bit or alpha)",
          "per block: excitation [channel], spatial [row, col], features [channel, row, col]; probabilities [class]"},
+        {"fmnist-stn-r", "spatial transformer",
+         "ST-CNN (Jaderberg et al. 2015) on distorted Fashion-MNIST (rotated ±90°, 28×28): localisation net → affine θ → bilinear sampler → CNN",
+         "models/fmnist-stn-r.pt", "a grey image (resized to 28×28)",
+         "θ [2, 3]; input [row, col]; warped [row, col] 28×28; probabilities [class]"},
+        {"fmnist-cnn-r", "spatial transformer",
+         "Plain CNN baseline for the ST-CNN on distorted Fashion-MNIST (rotated ±90°, 28×28), same training budget",
+         "models/fmnist-cnn-r.pt", "a grey image (resized to 28×28)", "input [row, col]; probabilities [class]"},
+        {"fmnist-stn-rts", "spatial transformer",
+         "ST-CNN (Jaderberg et al. 2015) on distorted Fashion-MNIST (rotated ±45°, scaled 0.7–1.2, placed at random on 42×42): localisation net → affine θ → bilinear sampler → CNN",
+         "models/fmnist-stn-rts.pt", "a grey image (resized to 42×42)",
+         "θ [2, 3]; input [row, col]; warped [row, col] 28×28; probabilities [class]"},
+        {"fmnist-cnn-rts", "spatial transformer",
+         "Plain CNN baseline for the ST-CNN on distorted Fashion-MNIST (rotated ±45°, scaled 0.7–1.2, placed at random on 42×42), same training budget",
+         "models/fmnist-cnn-rts.pt", "a grey image (resized to 42×42)", "input [row, col]; probabilities [class]"},
+        {"fmnist-stn-cluttered", "spatial transformer",
+         "ST-CNN (Jaderberg et al. 2015) on distorted Fashion-MNIST (at random on 60×60 with 4–6 clutter crops): localisation net → affine θ → bilinear sampler → CNN",
+         "models/fmnist-stn-cluttered.pt", "a grey image (resized to 60×60)",
+         "θ [2, 3]; input [row, col]; warped [row, col] 28×28; probabilities [class]"},
+        {"fmnist-cnn-cluttered", "spatial transformer",
+         "Plain CNN baseline for the ST-CNN on distorted Fashion-MNIST (at random on 60×60 with 4–6 clutter crops), same training budget",
+         "models/fmnist-cnn-cluttered.pt", "a grey image (resized to 60×60)", "input [row, col]; probabilities [class]"},
     };
     return models;
 }
@@ -66,7 +87,7 @@ Status Translator::load(const std::string& nameOrPath)
     std::string path = nameOrPath;
     if (const ModelInfo* m = findModel(nameOrPath)) {
         if (m->kind != "translation")
-            return Status::error(nameOrPath + " is an " + m->kind + " model, not a translator (it takes " + m->takes + ")");
+            return Status::error(nameOrPath + " is not a translator (" + m->kind + " model; it takes " + m->takes + ")");
         path = resourcePath(m->weightsFile);
         if (path.empty())
             return Status::error("weights of model '" + nameOrPath + "' (" + m->weightsFile +

@@ -1,12 +1,15 @@
-// Fashion-MNIST classifier training: fixed seed, Adam, flips and ±2 px shifts, the same
-// learning-rate schedule as the translators (constant for the first half of the epochs,
-// then halved every epoch), checkpoints every N batches (atomic), resume.
+// Fashion-MNIST classifier training — the channel-attention CNNs (flips and ±2 px shifts)
+// and the spatial-transformer experiments (a fresh random distortion of every image each
+// epoch): fixed seed, Adam, the same learning-rate schedule as the translators (constant
+// for the first half of the epochs, then halved every epoch), checkpoints every N batches
+// (atomic), resume.
 #include "train/trainimage.h"
 
 #include "attnscope/fmnist.h"
 #include "attnscope/imagemodel.h"
 #include "attnscope/resources.h"
 #include "models/cnn.h"
+#include "models/stn.h"
 
 #include <chrono>
 #include <cstdio>
@@ -17,10 +20,26 @@
 namespace attnscope {
 
 namespace {
-void writeCheckpoint(const std::string& path, AttnCnn& m, torch::optim::Adam& opt, int epoch, int batch, int64_t step)
+void saveNet(AttnCnn& m, const std::string& path, bool half) { saveCnn(m, path, half); }
+void saveNet(StCnn& m, const std::string& path, bool half) { saveStn(m, path, half); }
+/// The checkpoint's network when it is of the same kind as `current`, else nullptr-module.
+AttnCnn loadSameKind(const AttnCnn& current, const std::string& path)
+{
+    auto saved = loadCnn(path);
+    return saved->config().block == current->config().block ? saved : AttnCnn(nullptr);
+}
+StCnn loadSameKind(const StCnn& current, const std::string& path)
+{
+    auto saved = loadStn(path);
+    const auto &a = saved->config(), &b = current->config();
+    return a.distortion == b.distortion && a.transformer == b.transformer ? saved : StCnn(nullptr);
+}
+
+template <typename Net>
+void writeCheckpoint(const std::string& path, Net& m, torch::optim::Adam& opt, int epoch, int batch, int64_t step)
 {
     const std::string tmp = path + ".tmp";
-    saveCnn(m, tmp, /*half=*/false);
+    saveNet(m, tmp, /*half=*/false);
     torch::serialize::OutputArchive a;
     opt.save(a);
     a.write("progress", torch::tensor({int64_t(epoch), int64_t(batch), step}));
@@ -45,45 +64,27 @@ torch::Tensor augment(const torch::Tensor& x, std::mt19937& rng)
 }
 } // namespace
 
-Status trainImageClassifier(const TrainConfig& cfg, TrainReport& report, const ProgressFn& progress, const LogFn& log)
+namespace {
+/// The loop shared by every image model: `makeBatch(indices, epoch, step)` returns the input
+/// batch for `net` (already augmented or distorted).
+template <typename Net, typename MakeBatch>
+Status runTraining(const TrainConfig& cfg, Net& net, const torch::Tensor& labels, MakeBatch makeBatch, TrainReport& report,
+                   const ProgressFn& progress, const LogFn& log)
 {
     auto say = [&](const std::string& s) {
         if (log) log(s);
     };
-    BlockKind kind;
-    if (!imageModelBlock(cfg.model, kind)) return Status::error("unknown image model " + cfg.model);
-    if (cfg.out.empty()) return Status::error("no output path for the weights (--out)");
-    initEngineThreads();
     const std::string ckpt = cfg.checkpoint.empty() ? cfg.out + ".ckpt" : cfg.checkpoint;
-
-    FashionMnist data;
-    say("reading Fashion-MNIST (train split, 60,000 images)...");
-    if (auto st = loadFashionMnist(true, data); !st) return st;
-    const int64_t N = data.images.count;
-    auto images = torch::from_blob(data.images.pixels.data(), {N, 1, 28, 28}, torch::kUInt8)
-                      .to(torch::kFloat32)
-                      .div_(255.0f)
-                      .sub_(kFmnistMean)
-                      .div_(kFmnistStd);
-    auto labels = torch::from_blob(data.labels.data(), {N}, torch::kUInt8).to(torch::kInt64);
-
-    torch::manual_seed(cfg.seed);
-    CnnConfig cc;
-    cc.block = kind;
-    cc.reduction = cfg.reduction;
-    cc.dropout = cfg.dropout;
-    AttnCnn net(cc);
+    const int64_t N = labels.size(0);
     torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(cfg.learningRate));
-
     const int64_t perEpoch = (N + cfg.batchSize - 1) / cfg.batchSize;
     const int64_t total = perEpoch * cfg.epochs;
     int startEpoch = 0, startBatch = 0;
     int64_t step = 0;
     if (cfg.resume && std::filesystem::exists(ckpt) && std::filesystem::exists(ckpt + ".opt")) {
         try {
-            auto saved = loadCnn(ckpt);
-            if (saved->config().block != kind)
-                return Status::error("checkpoint " + ckpt + " holds another kind of model; delete it to start over");
+            auto saved = loadSameKind(net, ckpt);
+            if (saved.is_empty()) return Status::error("checkpoint " + ckpt + " holds another kind of model; delete it to start over");
             torch::NoGradGuard ng;
             auto dst = net->named_parameters();
             for (const auto& p : saved->named_parameters()) {
@@ -129,13 +130,12 @@ Status trainImageClassifier(const TrainConfig& cfg, TrainReport& report, const P
                 return Status::error("cancelled");
             }
             torch::manual_seed(cfg.seed * 1000003ull + uint64_t(step));  // dropout reproducible on resume
-            std::mt19937 rng(cfg.seed * 7919u + unsigned(step));
             const auto idx = perm.slice(0, bi * cfg.batchSize, std::min<int64_t>(N, (bi + 1) * cfg.batchSize));
-            const auto x = augment(images.index_select(0, idx), rng);
+            const torch::Tensor x = makeBatch(idx, epoch, step);
             const auto y = labels.index_select(0, idx);
             opt.zero_grad();
-            const auto logits = net->forward(x);
-            const auto loss = torch::nn::functional::cross_entropy(logits, y);
+            const torch::Tensor logits = net->forward(x);
+            const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y);
             loss.backward();
             opt.step();
             const double l = loss.item<double>();
@@ -168,11 +168,66 @@ Status trainImageClassifier(const TrainConfig& cfg, TrainReport& report, const P
     }
     net->eval();
     const std::string partial = cfg.out + ".partial";
-    saveCnn(net, partial, /*half=*/true);
+    saveNet(net, partial, /*half=*/true);
     std::filesystem::rename(partial, cfg.out);
     report.finished = true;
     say("weights written to " + cfg.out);
     return Status::success();
+}
+} // namespace
+
+Status trainImageClassifier(const TrainConfig& cfg, TrainReport& report, const ProgressFn& progress, const LogFn& log)
+{
+    auto say = [&](const std::string& s) {
+        if (log) log(s);
+    };
+    BlockKind kind = BlockKind::None;
+    StnConfig stn;
+    const bool isStn = stnModelConfig(cfg.model, stn);
+    if (!isStn && !imageModelBlock(cfg.model, kind)) return Status::error("unknown image model " + cfg.model);
+    if (cfg.out.empty()) return Status::error("no output path for the weights (--out)");
+    initEngineThreads();
+
+    auto data = std::make_shared<FashionMnist>();
+    say("reading Fashion-MNIST (train split, 60,000 images)...");
+    if (auto st = loadFashionMnist(true, *data); !st) return st;
+    const int64_t N = data->images.count;
+    const auto labels = torch::from_blob(data->labels.data(), {N}, torch::kUInt8).to(torch::kInt64);
+    torch::manual_seed(cfg.seed);
+    if (isStn) {
+        // A fresh distortion of every image in every epoch, reproducible from (seed, epoch, image).
+        StCnn net(stn);
+        say(std::string(stn.transformer ? "ST-CNN" : "plain CNN") + " on " + distortionName(stn.distortion) + " (" +
+            std::to_string(stn.canvas) + "×" + std::to_string(stn.canvas) + ")");
+        const int64_t side = stn.canvas;
+        auto makeBatch = [&, data](const torch::Tensor& idx, int epoch, int64_t) {
+            const int64_t B = idx.size(0);
+            auto x = torch::empty({B, 1, side, side});
+            for (int64_t k = 0; k < B; ++k) {
+                const int i = int(idx[k].item<int64_t>());
+                const uint64_t seed = (uint64_t(cfg.seed) << 32) ^ (uint64_t(epoch) * 60000ull + uint64_t(i));
+                const GreyImage g = distortedSample(*data, i, stn.distortion, seed);
+                std::memcpy(x[k].data_ptr<float>(), g.pixels.data(), g.pixels.size() * sizeof(float));
+            }
+            return x;
+        };
+        return runTraining(cfg, net, labels, makeBatch, report, progress, log);
+    }
+    auto images = torch::from_blob(data->images.pixels.data(), {N, 1, 28, 28}, torch::kUInt8)
+                      .to(torch::kFloat32)
+                      .div_(255.0f)
+                      .sub_(kFmnistMean)
+                      .div_(kFmnistStd);
+    CnnConfig cc;
+    cc.block = kind;
+    cc.reduction = cfg.reduction;
+    cc.dropout = cfg.dropout;
+    AttnCnn net(cc);
+    auto makeBatch = [&](const torch::Tensor& idx, int, int64_t step) {
+        std::mt19937 rng(cfg.seed * 7919u + unsigned(step));
+        return augment(images.index_select(0, idx), rng);
+    };
+    return runTraining(cfg, net, labels, makeBatch, report, progress, log);
 }
 
 } // namespace attnscope
