@@ -284,6 +284,31 @@ private slots:
         QCOMPARE(r.code, 1);
         QVERIFY(r.err.contains("no block 4"));
     }
+    void spatialTransformer()
+    {
+        const QString png = dir_.filePath("stn.png");
+        Run r = attnscope({"run", "fmnist-stn-rts", "test:3", "--view", "stn", "--grid", "6", "--out", png});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("θ = ["));
+        QVERIFY(r.out.contains("rotation"));
+        QVERIFY(!QImage(png).isNull());
+        const QString json = dir_.filePath("stn.json");
+        r = attnscope({"run", "fmnist-stn-rts", "test:3", "--theta", "0.5,0,0,0,0.5,0", "--distort", "30,0.9,2,2", "--out", json});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QFile f(json);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray text = f.readAll();
+        QVERIFY(text.contains("\"theta_source\": \"manual\"") || text.contains("\"theta_source\":\"manual\""));
+        r = attnscope({"eval", "fmnist-cnn-rts", "--limit", "200"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("error"));
+        QVERIFY(r.out.contains("plain CNN"));
+        r = attnscope({"run", "fmnist-cnn-rts", "test:3", "--view", "stn", "--out", png});
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains("no spatial transformer"));
+        r = attnscope({"run", "fmnist-stn-rts", "test:3", "--theta", "1,0,0", "--out", png});
+        QCOMPARE(r.code, 2);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCli)
