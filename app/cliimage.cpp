@@ -91,7 +91,8 @@ int cmdEvalImage(const QStringList& args)
     const int limit = p.value("limit").toInt();
     if (auto st = m.accuracy(test, limit, acc, progressPrinter("eval")); !st) return fail(st.message);
     const int n = limit > 0 ? std::min(limit, test.images.count) : test.images.count;
-    std::printf("model      %s (%s blocks)\n", m.modelName().c_str(), m.blockKind().c_str());
+    const std::string blocks = m.blockKind() == "none" ? "no attention block" : m.blockKind() + " blocks";
+    std::printf("model      %s (%s, %lld parameters)\n", m.modelName().c_str(), blocks.c_str(), (long long)m.parameters());
     std::printf("split      Fashion-MNIST test, %d images\n", n);
     std::printf("accuracy   %.2f%%\nerror      %.2f%%\n", 100 * acc, 100 * (1 - acc));
     return 0;
@@ -211,7 +212,8 @@ int cmdEvalStn(const QStringList& args)
     const int limit = p.value("limit").toInt();
     if (auto st = m.testError(test, limit, err, progressPrinter("eval")); !st) return fail(st.message);
     const int n = limit > 0 ? std::min(limit, test.images.count) : test.images.count;
-    std::printf("model      %s (%s)\n", m.modelName().c_str(), m.hasTransformer() ? "ST-CNN" : "plain CNN");
+    std::printf("model      %s (%s, %lld parameters)\n", m.modelName().c_str(), m.hasTransformer() ? "ST-CNN" : "plain CNN",
+                (long long)m.parameters());
     std::printf("split      Fashion-MNIST test, %s-distorted (fixed), %d images\n", distortionName(m.distortion()), n);
     std::printf("error      %.2f%%\naccuracy   %.2f%%\n", 100 * err, 100 * (1 - err));
     return 0;

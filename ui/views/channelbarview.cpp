@@ -4,6 +4,7 @@
 
 #include <QMouseEvent>
 #include <QPainter>
+#include <QHelpEvent>
 #include <QToolTip>
 
 #include <algorithm>
@@ -16,8 +17,21 @@ ChannelBarView::ChannelBarView(QWidget* parent) : QWidget(parent), table_(colorT
 {
     setMouseTracking(true);
     setMinimumSize(240, 140);
-    setToolTip(tr("Excitation of each channel: the weight the attention block multiplied the channel's feature map by. "
-                  "Hover or click a bar to see the channel's feature map."));
+}
+
+bool ChannelBarView::event(QEvent* e)
+{
+    // Per-bar tooltips come from mouseMoveEvent; elsewhere a short explanation.
+    if (e->type() == QEvent::ToolTip) {
+        auto* he = static_cast<QHelpEvent*>(e);
+        if (channelAt(he->pos()) < 0)
+            QToolTip::showText(he->globalPos(),
+                               tr("Excitation of each channel: the weight the attention block multiplied the channel's "
+                                  "feature map by. Hover or click a bar to see the channel's feature map."),
+                               this);
+        return true;
+    }
+    return QWidget::event(e);
 }
 
 void ChannelBarView::setValues(const std::vector<float>& a)

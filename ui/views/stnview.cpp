@@ -75,8 +75,9 @@ void StnView::resample()
 
 QRectF StnView::inputRect() const
 {
-    const double side = std::max(60.0, std::min(height() - 40.0, width() * 0.55 - 20.0));
-    return QRectF(14, 22, side, side);
+    // Room above for the caption and the rotation handle, which sits outside the frame.
+    const double side = std::max(60.0, std::min(height() - 70.0, width() * 0.55 - 20.0));
+    return QRectF(14, 50, side, side);
 }
 
 QRectF StnView::outputRect() const
@@ -116,7 +117,7 @@ void StnView::paintEvent(QPaintEvent*)
     p.setRenderHint(QPainter::Antialiasing);
     const QRectF in = inputRect(), out = outputRect();
     p.setPen(palette().text().color());
-    p.drawText(QRectF(in.left(), 2, in.width(), 18), Qt::AlignLeft | Qt::AlignVCenter, inputCaption_);
+    p.drawText(QRectF(in.left(), 4, in.width(), 18), Qt::AlignLeft | Qt::AlignVCenter, inputCaption_);
     p.drawText(QRectF(out.left(), out.top() - 20, out.width() + 40, 18), Qt::AlignLeft | Qt::AlignVCenter, outputCaption_);
     if (inputImage_.isNull()) {
         p.drawText(rect(), Qt::AlignCenter, tr("No input"));

@@ -67,6 +67,7 @@ public:
     std::string blockKind() const;   ///< "none", "SE", "ECA" or "CBAM"
     int blocks() const;              ///< attention blocks (conv stages): 3
     std::vector<int> channels() const;  ///< channels per block, e.g. {32, 64, 128}
+    int64_t parameters() const;         ///< trainable parameters
 
     /// One forward pass. The trace holds
     ///  - "input" [row, col] 28×28: the exact tensor the model saw, (pixel − 0.2860) / 0.3530;

@@ -89,6 +89,7 @@ public:
     bool hasTransformer() const;  ///< false for the plain CNN baselines
     Distortion distortion() const;
     int inputSize() const;        ///< canvas side the model takes (28, 42 or 60)
+    int64_t parameters() const;   ///< trainable parameters
 
     /// Classifies `canvas` (inputSize² pixels; other sizes are resized). With a spatial
     /// transformer: θ from the localisation network, or `theta` when given (manual mode).

@@ -72,6 +72,14 @@ bool ImageClassifier::loaded() const { return !d->net.is_empty(); }
 std::string ImageClassifier::modelName() const { return d->name; }
 std::string ImageClassifier::blockKind() const { return loaded() ? blockName(d->net->config().block) : ""; }
 int ImageClassifier::blocks() const { return loaded() ? int(d->net->config().channels.size()) : 0; }
+int64_t ImageClassifier::parameters() const
+{
+    int64_t n = 0;
+    if (loaded())
+        for (const auto& p : d->net->parameters()) n += p.numel();
+    return n;
+}
+
 std::vector<int> ImageClassifier::channels() const
 {
     std::vector<int> r;

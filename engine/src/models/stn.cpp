@@ -133,6 +133,13 @@ std::string StnClassifier::modelName() const { return d->name; }
 bool StnClassifier::hasTransformer() const { return loaded() && d->net->config().transformer; }
 Distortion StnClassifier::distortion() const { return loaded() ? d->net->config().distortion : Distortion::RTS; }
 int StnClassifier::inputSize() const { return loaded() ? int(d->net->config().canvas) : 0; }
+int64_t StnClassifier::parameters() const
+{
+    int64_t n = 0;
+    if (loaded())
+        for (const auto& p : d->net->parameters()) n += p.numel();
+    return n;
+}
 
 Status StnClassifier::load(const std::string& nameOrPath)
 {
