@@ -107,6 +107,13 @@ private slots:
         ws_->resetTheta();
         QCOMPARE(ws_->view()->theta(), ws_->networkTheta());
         ws_->setManual(false);
+        // The animation runs from the identity to the network's θ.
+        ws_->animate();
+        QTest::qWait(100);
+        QVERIFY(ws_->view()->theta() != ws_->networkTheta());
+        QTRY_VERIFY_WITH_TIMEOUT(std::abs(ws_->view()->theta()[0] - ws_->networkTheta()[0]) < 1e-9 &&
+                                     std::abs(ws_->view()->theta()[5] - ws_->networkTheta()[5]) < 1e-9,
+                                 5000);
         // Nearest sampling changes what the classifier sees.
         const auto bilinear = ws_->view()->warped().pixels;
         ws_->setBilinear(false);

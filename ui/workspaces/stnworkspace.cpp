@@ -119,7 +119,7 @@ StnWorkspace::StnWorkspace(ImageWorker* worker, QWidget* parent) : QWidget(paren
     animation_->setDuration(1500);
     connect(animation_, &QVariantAnimation::valueChanged, this, [this](const QVariant& v) {
         const double s = v.toDouble();
-        const ThetaParts a = decomposeTheta(kIdentityTheta), b = decomposeTheta(view_->theta() == networkTheta_ || !manual_->isChecked() ? networkTheta_ : view_->theta());
+        const ThetaParts a = decomposeTheta(kIdentityTheta), b = decomposeTheta(animTarget_);
         ThetaParts m;
         m.rotation = a.rotation + s * (b.rotation - a.rotation);
         m.scaleX = a.scaleX + s * (b.scaleX - a.scaleX);
@@ -229,6 +229,7 @@ void StnWorkspace::resetTheta()
 void StnWorkspace::animate()
 {
     animation_->stop();
+    animTarget_ = manual_->isChecked() ? view_->theta() : networkTheta_;  // the θ on screen
     animation_->start();
 }
 

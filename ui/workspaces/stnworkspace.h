@@ -62,6 +62,7 @@ private:
     quint64 generation_ = 0;
     TracePtr trace_, identity_;
     Theta networkTheta_ = kIdentityTheta;
+    Theta animTarget_ = kIdentityTheta;  ///< where Animate ends
     QString path_;
     int testIndex_ = 0;
     bool userDistortion_ = false;

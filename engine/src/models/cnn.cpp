@@ -83,6 +83,13 @@ torch::Tensor readFormat(torch::serialize::InputArchive& a, const std::string& p
     return f;
 }
 
+int64_t countParameters(torch::nn::Module& m)
+{
+    int64_t n = 0;
+    for (const auto& p : m.parameters()) n += p.numel();
+    return n;
+}
+
 void saveCnn(AttnCnn& m, const std::string& path, bool half)
 {
     torch::serialize::OutputArchive a;

@@ -2,10 +2,14 @@
 // A small CNN for 28×28 grey images with a pluggable attention block after each conv stage
 // (none | SE | ECA | CBAM). Internal engine header (torch).
 #include "attention/channel.h"
+#include "attnscope/resources.h"
+#include "attnscope/status.h"
+#include "attnscope/translator.h"
 
 #include <torch/torch.h>
 
 #include <array>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -67,5 +71,53 @@ void writeModule(torch::serialize::OutputArchive& a, torch::nn::Module& m, bool 
 void readModule(torch::serialize::InputArchive& a, torch::nn::Module& m, const std::string& path);
 /// Loads the archive and returns its int64 "format" record; throws on a foreign file.
 torch::Tensor readFormat(torch::serialize::InputArchive& a, const std::string& path);
+
+/// Trainable parameters of a module.
+int64_t countParameters(torch::nn::Module& m);
+
+/// Loads an image model: a built-in name accepted by `isKind` (its weights under resources/)
+/// or a weights file, through `load(path)` (which throws std::runtime_error with a readable
+/// message). `what` names the kind in errors. Sets `net` and `name` on success.
+template <typename Net, typename Load>
+Status loadImageModel(const std::string& nameOrPath, bool (*isKind)(const std::string&), const std::string& what, Load load,
+                      Net& net, std::string& name)
+{
+    initEngineThreads();
+    std::string path = nameOrPath, shown = nameOrPath;
+    if (const ModelInfo* info = findModel(nameOrPath)) {
+        if (!isKind(info->name)) return Status::error(nameOrPath + " is not a " + what + " (" + info->kind + " model)");
+        path = resourcePath(info->weightsFile);
+        if (path.empty())
+            return Status::error("weights of " + nameOrPath + " (resources/" + info->weightsFile +
+                                 ") are missing; train them with `attnscope train " + nameOrPath + "`");
+    } else {
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(nameOrPath, ec))
+            return Status::error("no " + what + " named " + nameOrPath + " and no such file");
+        shown = std::filesystem::path(nameOrPath).stem().string();
+    }
+    try {
+        net = load(path);
+    } catch (const std::exception& e) {
+        return Status::error(e.what());
+    }
+    name = shown;
+    return Status::success();
+}
+
+/// True for a built-in name accepted by `isKind`, or a file `load` reads without throwing.
+template <typename Load>
+bool isModelFile(const std::string& nameOrPath, bool (*isKind)(const std::string&), Load load)
+{
+    if (isKind(nameOrPath)) return true;
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(nameOrPath, ec)) return false;
+    try {
+        load(nameOrPath);
+        return true;
+    } catch (const std::exception&) {
+        return false;
+    }
+}
 
 } // namespace attnscope

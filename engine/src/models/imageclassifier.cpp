@@ -21,18 +21,7 @@ bool imageModelBlock(const std::string& name, BlockKind& out)
     return true;
 }
 
-bool isImageModelFile(const std::string& nameOrPath)
-{
-    if (isImageModel(nameOrPath)) return true;
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(nameOrPath, ec)) return false;
-    try {
-        loadCnn(nameOrPath);
-        return true;
-    } catch (const std::exception&) {
-        return false;
-    }
-}
+bool isImageModelFile(const std::string& nameOrPath) { return isModelFile(nameOrPath, isImageModel, loadCnn); }
 
 struct ImageClassifier::Impl {
     AttnCnn net{nullptr};
@@ -44,41 +33,14 @@ ImageClassifier::~ImageClassifier() = default;
 
 Status ImageClassifier::load(const std::string& nameOrPath)
 {
-    initEngineThreads();
-    std::string path = nameOrPath, name = nameOrPath;
-    if (const ModelInfo* info = findModel(nameOrPath)) {
-        if (!isImageModel(info->name))
-            return Status::error(nameOrPath + " is not a channel-attention image classifier (" + info->kind + " model)");
-        path = resourcePath(info->weightsFile);
-        if (path.empty())
-            return Status::error("weights of " + nameOrPath + " (resources/" + info->weightsFile +
-                                 ") are missing; train them with `attnscope train " + nameOrPath + "`");
-    } else {
-        std::error_code ec;
-        if (!std::filesystem::is_regular_file(nameOrPath, ec))
-            return Status::error("no image model named " + nameOrPath + " and no such file");
-        name = std::filesystem::path(nameOrPath).stem().string();
-    }
-    try {
-        d->net = loadCnn(path);
-    } catch (const std::exception& e) {
-        return Status::error(e.what());
-    }
-    d->name = name;
-    return Status::success();
+    return loadImageModel(nameOrPath, isImageModel, "channel-attention image classifier", loadCnn, d->net, d->name);
 }
 
 bool ImageClassifier::loaded() const { return !d->net.is_empty(); }
 std::string ImageClassifier::modelName() const { return d->name; }
 std::string ImageClassifier::blockKind() const { return loaded() ? blockName(d->net->config().block) : ""; }
 int ImageClassifier::blocks() const { return loaded() ? int(d->net->config().channels.size()) : 0; }
-int64_t ImageClassifier::parameters() const
-{
-    int64_t n = 0;
-    if (loaded())
-        for (const auto& p : d->net->parameters()) n += p.numel();
-    return n;
-}
+int64_t ImageClassifier::parameters() const { return loaded() ? countParameters(*d->net) : 0; }
 
 std::vector<int> ImageClassifier::channels() const
 {

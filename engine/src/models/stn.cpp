@@ -108,18 +108,7 @@ bool isStnModel(const std::string& name)
     return stnModelConfig(name, c);
 }
 
-bool isStnModelFile(const std::string& nameOrPath)
-{
-    if (isStnModel(nameOrPath)) return true;
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(nameOrPath, ec)) return false;
-    try {
-        loadStn(nameOrPath);
-        return true;
-    } catch (const std::exception&) {
-        return false;
-    }
-}
+bool isStnModelFile(const std::string& nameOrPath) { return isModelFile(nameOrPath, isStnModel, loadStn); }
 
 struct StnClassifier::Impl {
     StCnn net{nullptr};
@@ -133,36 +122,11 @@ std::string StnClassifier::modelName() const { return d->name; }
 bool StnClassifier::hasTransformer() const { return loaded() && d->net->config().transformer; }
 Distortion StnClassifier::distortion() const { return loaded() ? d->net->config().distortion : Distortion::RTS; }
 int StnClassifier::inputSize() const { return loaded() ? int(d->net->config().canvas) : 0; }
-int64_t StnClassifier::parameters() const
-{
-    int64_t n = 0;
-    if (loaded())
-        for (const auto& p : d->net->parameters()) n += p.numel();
-    return n;
-}
+int64_t StnClassifier::parameters() const { return loaded() ? countParameters(*d->net) : 0; }
 
 Status StnClassifier::load(const std::string& nameOrPath)
 {
-    initEngineThreads();
-    std::string path = nameOrPath, name = nameOrPath;
-    if (const ModelInfo* info = findModel(nameOrPath)) {
-        if (!isStnModel(info->name)) return Status::error(nameOrPath + " is not a spatial-transformer experiment model");
-        path = resourcePath(info->weightsFile);
-        if (path.empty())
-            return Status::error("weights of " + nameOrPath + " (resources/" + info->weightsFile +
-                                 ") are missing; train them with `attnscope train " + nameOrPath + "`");
-    } else {
-        std::error_code ec;
-        if (!std::filesystem::is_regular_file(nameOrPath, ec)) return Status::error("no model named " + nameOrPath + " and no such file");
-        name = std::filesystem::path(nameOrPath).stem().string();
-    }
-    try {
-        d->net = loadStn(path);
-    } catch (const std::exception& e) {
-        return Status::error(e.what());
-    }
-    d->name = name;
-    return Status::success();
+    return loadImageModel(nameOrPath, isStnModel, "spatial-transformer experiment model", loadStn, d->net, d->name);
 }
 
 namespace {

@@ -7,6 +7,7 @@
 #include "attnscope/resources.h"
 #include "models/decode.h"
 #include "models/bundle.h"
+#include "train/checkpoint.h"
 #include "train/trainimage.h"
 #include "attnscope/imagemodel.h"
 #include "attnscope/stn.h"
@@ -36,20 +37,6 @@ std::vector<std::vector<size_t>> makeBatches(const std::vector<Example>& data, i
     for (size_t i = 0; i < order.size(); i += size_t(batchSize))
         batches.emplace_back(order.begin() + long(i), order.begin() + long(std::min(order.size(), i + size_t(batchSize))));
     return batches;
-}
-
-void writeCheckpoint(const std::string& path, ModelBundle& b, torch::optim::Adam& opt, int epoch, int batch,
-                     int64_t step)
-{
-    const std::string tmp = path + ".tmp";
-    saveBundle(b, tmp, /*half=*/false);
-    // Append optimizer and progress in a second archive next to it, then rename both.
-    torch::serialize::OutputArchive a;
-    opt.save(a);
-    a.write("progress", torch::tensor({int64_t(epoch), int64_t(batch), step}));
-    a.save_to(tmp + ".opt");
-    std::filesystem::rename(tmp + ".opt", path + ".opt");
-    std::filesystem::rename(tmp, path);
 }
 
 double devAer(ModelBundle& b, const std::vector<const Verse*>& dev)
@@ -142,6 +129,7 @@ Status train(const TrainConfig& cfg, TrainReport& report, const ProgressFn& prog
     }
     auto& net = b.module();
     torch::optim::Adam opt(net.parameters(), torch::optim::AdamOptions(cfg.learningRate));
+    const auto save = [&b](const std::string& path) { saveBundle(b, path, /*half=*/false); };
 
     const auto batches = makeBatches(data, cfg.batchSize);
     const int64_t perEpoch = int64_t(batches.size());
@@ -155,21 +143,12 @@ Status train(const TrainConfig& cfg, TrainReport& report, const ProgressFn& prog
                 return Status::error("checkpoint " + ckpt + " was made with another vocabulary; delete it to start over");
             if (saved.isTransformer() != transformer)
                 return Status::error("checkpoint " + ckpt + " holds another kind of model; delete it to start over");
-            torch::NoGradGuard ng;
-            auto dst = net.named_parameters();
-            for (const auto& p : saved.module().named_parameters()) {
-                if (!dst.contains(p.key()) || dst[p.key()].sizes() != p.value().sizes())
-                    return Status::error("checkpoint " + ckpt + " has another model configuration; delete it to start over");
-                dst[p.key()].copy_(p.value());
-            }
-            torch::serialize::InputArchive a;
-            a.load_from(ckpt + ".opt");
-            opt.load(a);
-            torch::Tensor prog;
-            a.read("progress", prog);
-            startEpoch = int(prog[0].item<int64_t>());
-            startBatch = int(prog[1].item<int64_t>());
-            step = prog[2].item<int64_t>();
+            if (!copyWeights(saved.module(), net))
+                return Status::error("checkpoint " + ckpt + " has another model configuration; delete it to start over");
+            const TrainProgress prog = readCheckpointState(ckpt, opt);
+            startEpoch = prog.epoch;
+            startBatch = prog.batch;
+            step = prog.step;
             say("resumed from " + ckpt + " at epoch " + std::to_string(startEpoch + 1) + ", batch " +
                 std::to_string(startBatch) + " (step " + std::to_string(step) + ")");
         } catch (const std::exception& e) {
@@ -192,7 +171,7 @@ Status train(const TrainConfig& cfg, TrainReport& report, const ProgressFn& prog
         net.train();
         for (int bi = (epoch == startEpoch ? startBatch : 0); bi < int(order.size()); ++bi) {
             if (!keepGoing(progress, step, total)) {
-                writeCheckpoint(ckpt, b, opt, epoch, bi, step);
+                writeCheckpoint(ckpt, save, opt, {epoch, bi, step});
                 say("cancelled; checkpoint written to " + ckpt);
                 return Status::error("cancelled");
             }
@@ -276,13 +255,13 @@ Status train(const TrainConfig& cfg, TrainReport& report, const ProgressFn& prog
                 running = runningGuided = 0;
                 runningN = 0;
             }
-            if (cfg.checkpointEvery > 0 && step % cfg.checkpointEvery == 0) writeCheckpoint(ckpt, b, opt, epoch, bi + 1, step);
+            if (cfg.checkpointEvery > 0 && step % cfg.checkpointEvery == 0) writeCheckpoint(ckpt, save, opt, {epoch, bi + 1, step});
             if (cfg.maxSteps > 0 && report.stepsRun >= cfg.maxSteps) {
-                writeCheckpoint(ckpt, b, opt, epoch, bi + 1, step);
+                writeCheckpoint(ckpt, save, opt, {epoch, bi + 1, step});
                 return Status::success();
             }
         }
-        writeCheckpoint(ckpt, b, opt, epoch + 1, 0, step);
+        writeCheckpoint(ckpt, save, opt, {epoch + 1, 0, step});
         char buf[120];
         std::snprintf(buf, sizeof buf, "epoch %d done; dev AER %.1f%%", epoch + 1, 100.0 * devAer(b, devVerses));
         say(buf);

@@ -5,6 +5,8 @@
 // (atomic), resume.
 #include "train/trainimage.h"
 
+#include "train/checkpoint.h"
+
 #include "attnscope/fmnist.h"
 #include "attnscope/imagemodel.h"
 #include "attnscope/resources.h"
@@ -33,19 +35,6 @@ StCnn loadSameKind(const StCnn& current, const std::string& path)
     auto saved = loadStn(path);
     const auto &a = saved->config(), &b = current->config();
     return a.distortion == b.distortion && a.transformer == b.transformer ? saved : StCnn(nullptr);
-}
-
-template <typename Net>
-void writeCheckpoint(const std::string& path, Net& m, torch::optim::Adam& opt, int epoch, int batch, int64_t step)
-{
-    const std::string tmp = path + ".tmp";
-    saveNet(m, tmp, /*half=*/false);
-    torch::serialize::OutputArchive a;
-    opt.save(a);
-    a.write("progress", torch::tensor({int64_t(epoch), int64_t(batch), step}));
-    a.save_to(tmp + ".opt");
-    std::filesystem::rename(tmp + ".opt", path + ".opt");
-    std::filesystem::rename(tmp, path);
 }
 
 /// Random horizontal flips and shifts of up to ±2 pixels (zero-padded), per image.
@@ -77,6 +66,7 @@ Status runTraining(const TrainConfig& cfg, Net& net, const torch::Tensor& labels
     const std::string ckpt = cfg.checkpoint.empty() ? cfg.out + ".ckpt" : cfg.checkpoint;
     const int64_t N = labels.size(0);
     torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(cfg.learningRate));
+    const auto save = [&net](const std::string& path) { saveNet(net, path, /*half=*/false); };
     const int64_t perEpoch = (N + cfg.batchSize - 1) / cfg.batchSize;
     const int64_t total = perEpoch * cfg.epochs;
     int startEpoch = 0, startBatch = 0;
@@ -85,24 +75,12 @@ Status runTraining(const TrainConfig& cfg, Net& net, const torch::Tensor& labels
         try {
             auto saved = loadSameKind(net, ckpt);
             if (saved.is_empty()) return Status::error("checkpoint " + ckpt + " holds another kind of model; delete it to start over");
-            torch::NoGradGuard ng;
-            auto dst = net->named_parameters();
-            for (const auto& p : saved->named_parameters()) {
-                if (!dst.contains(p.key()) || dst[p.key()].sizes() != p.value().sizes())
-                    return Status::error("checkpoint " + ckpt + " has another model configuration; delete it to start over");
-                dst[p.key()].copy_(p.value());
-            }
-            auto dstBuf = net->named_buffers();
-            for (const auto& p : saved->named_buffers())
-                if (dstBuf.contains(p.key())) dstBuf[p.key()].copy_(p.value());
-            torch::serialize::InputArchive a;
-            a.load_from(ckpt + ".opt");
-            opt.load(a);
-            torch::Tensor prog;
-            a.read("progress", prog);
-            startEpoch = int(prog[0].item<int64_t>());
-            startBatch = int(prog[1].item<int64_t>());
-            step = prog[2].item<int64_t>();
+            if (!copyWeights(*saved, *net))
+                return Status::error("checkpoint " + ckpt + " has another model configuration; delete it to start over");
+            const TrainProgress prog = readCheckpointState(ckpt, opt);
+            startEpoch = prog.epoch;
+            startBatch = prog.batch;
+            step = prog.step;
             say("resumed from " + ckpt + " at epoch " + std::to_string(startEpoch + 1) + ", batch " +
                 std::to_string(startBatch) + " (step " + std::to_string(step) + ")");
         } catch (const std::exception& e) {
@@ -125,7 +103,7 @@ Status runTraining(const TrainConfig& cfg, Net& net, const torch::Tensor& labels
         net->train();
         for (int bi = (epoch == startEpoch ? startBatch : 0); bi < perEpoch; ++bi) {
             if (!keepGoing(progress, step, total)) {
-                writeCheckpoint(ckpt, net, opt, epoch, bi, step);
+                writeCheckpoint(ckpt, save, opt, {epoch, bi, step});
                 say("cancelled; checkpoint written to " + ckpt);
                 return Status::error("cancelled");
             }
@@ -157,13 +135,13 @@ Status runTraining(const TrainConfig& cfg, Net& net, const torch::Tensor& labels
                 running = 0;
                 runningN = correct = seen = 0;
             }
-            if (cfg.checkpointEvery > 0 && step % cfg.checkpointEvery == 0) writeCheckpoint(ckpt, net, opt, epoch, bi + 1, step);
+            if (cfg.checkpointEvery > 0 && step % cfg.checkpointEvery == 0) writeCheckpoint(ckpt, save, opt, {epoch, bi + 1, step});
             if (cfg.maxSteps > 0 && report.stepsRun >= cfg.maxSteps) {
-                writeCheckpoint(ckpt, net, opt, epoch, bi + 1, step);
+                writeCheckpoint(ckpt, save, opt, {epoch, bi + 1, step});
                 return Status::success();
             }
         }
-        writeCheckpoint(ckpt, net, opt, epoch + 1, 0, step);
+        writeCheckpoint(ckpt, save, opt, {epoch + 1, 0, step});
         say("epoch " + std::to_string(epoch + 1) + " done");
     }
     net->eval();

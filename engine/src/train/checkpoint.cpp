@@ -1,0 +1,48 @@
+#include "train/checkpoint.h"
+
+#include <filesystem>
+
+namespace attnscope {
+
+void writeCheckpoint(const std::string& path, const std::function<void(const std::string&)>& saveWeights,
+                     torch::optim::Optimizer& opt, const TrainProgress& progress)
+{
+    const std::string tmp = path + ".tmp";
+    saveWeights(tmp);
+    torch::serialize::OutputArchive a;
+    opt.save(a);
+    a.write("progress", torch::tensor({int64_t(progress.epoch), int64_t(progress.batch), progress.step}));
+    a.save_to(tmp + ".opt");
+    std::filesystem::rename(tmp + ".opt", path + ".opt");
+    std::filesystem::rename(tmp, path);
+}
+
+bool copyWeights(torch::nn::Module& from, torch::nn::Module& to)
+{
+    torch::NoGradGuard ng;
+    auto dst = to.named_parameters();
+    for (const auto& p : from.named_parameters()) {
+        if (!dst.contains(p.key()) || dst[p.key()].sizes() != p.value().sizes()) return false;
+        dst[p.key()].copy_(p.value());
+    }
+    auto dstBuf = to.named_buffers();
+    for (const auto& p : from.named_buffers())
+        if (dstBuf.contains(p.key()) && dstBuf[p.key()].sizes() == p.value().sizes()) dstBuf[p.key()].copy_(p.value());
+    return true;
+}
+
+TrainProgress readCheckpointState(const std::string& path, torch::optim::Optimizer& opt)
+{
+    torch::serialize::InputArchive a;
+    a.load_from(path + ".opt");
+    opt.load(a);
+    torch::Tensor prog;
+    a.read("progress", prog);
+    TrainProgress p;
+    p.epoch = int(prog[0].item<int64_t>());
+    p.batch = int(prog[1].item<int64_t>());
+    p.step = prog[2].item<int64_t>();
+    return p;
+}
+
+} // namespace attnscope

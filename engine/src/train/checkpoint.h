@@ -1,0 +1,29 @@
+#pragma once
+// Checkpoints shared by every training loop: the network's weights (written by the model's
+// own save function) plus a second archive "<path>.opt" with the optimizer state and the
+// progress; both written to temporary files and renamed, so a session that ends mid-write
+// leaves the previous checkpoint intact. Internal engine header (torch).
+#include <torch/torch.h>
+
+#include <functional>
+#include <string>
+
+namespace attnscope {
+
+struct TrainProgress {
+    int epoch = 0, batch = 0;  ///< where to continue
+    int64_t step = 0;          ///< batches run so far
+};
+
+/// `saveWeights(path)` writes the network (float32) to `path`.
+void writeCheckpoint(const std::string& path, const std::function<void(const std::string&)>& saveWeights,
+                     torch::optim::Optimizer& opt, const TrainProgress& progress);
+
+/// Copies every parameter (and buffer) of `from` into `to`. Returns false when a name or a
+/// shape differs (another model configuration).
+bool copyWeights(torch::nn::Module& from, torch::nn::Module& to);
+
+/// Reads the optimizer state and progress of `<path>.opt`. Throws on a corrupt file.
+TrainProgress readCheckpointState(const std::string& path, torch::optim::Optimizer& opt);
+
+} // namespace attnscope
