@@ -31,18 +31,28 @@ bool copyWeights(torch::nn::Module& from, torch::nn::Module& to)
     return true;
 }
 
-TrainProgress readCheckpointState(const std::string& path, torch::optim::Optimizer& opt)
+Status resumeFromCheckpoint(const std::string& ckpt, const std::function<Status(const std::string&)>& restore,
+                            torch::optim::Optimizer& opt, TrainProgress& progress, const LogFn& log)
 {
-    torch::serialize::InputArchive a;
-    a.load_from(path + ".opt");
-    opt.load(a);
-    torch::Tensor prog;
-    a.read("progress", prog);
-    TrainProgress p;
-    p.epoch = int(prog[0].item<int64_t>());
-    p.batch = int(prog[1].item<int64_t>());
-    p.step = prog[2].item<int64_t>();
-    return p;
+    progress = TrainProgress{};
+    if (!std::filesystem::exists(ckpt) || !std::filesystem::exists(ckpt + ".opt")) return Status::success();
+    try {
+        if (auto st = restore(ckpt); !st) return st;
+        torch::serialize::InputArchive a;
+        a.load_from(ckpt + ".opt");
+        opt.load(a);
+        torch::Tensor prog;
+        a.read("progress", prog);
+        progress.epoch = int(prog[0].item<int64_t>());
+        progress.batch = int(prog[1].item<int64_t>());
+        progress.step = prog[2].item<int64_t>();
+    } catch (const std::exception& e) {
+        return Status::error("cannot resume from checkpoint " + ckpt + ": " + e.what());
+    }
+    if (log)
+        log("resumed from " + ckpt + " at epoch " + std::to_string(progress.epoch + 1) + ", batch " +
+            std::to_string(progress.batch) + " (step " + std::to_string(progress.step) + ")");
+    return Status::success();
 }
 
 } // namespace attnscope

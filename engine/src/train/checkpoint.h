@@ -3,6 +3,8 @@
 // own save function) plus a second archive "<path>.opt" with the optimizer state and the
 // progress; both written to temporary files and renamed, so a session that ends mid-write
 // leaves the previous checkpoint intact. Internal engine header (torch).
+#include "attnscope/status.h"
+
 #include <torch/torch.h>
 
 #include <functional>
@@ -23,7 +25,11 @@ void writeCheckpoint(const std::string& path, const std::function<void(const std
 /// shape differs (another model configuration).
 bool copyWeights(torch::nn::Module& from, torch::nn::Module& to);
 
-/// Reads the optimizer state and progress of `<path>.opt`. Throws on a corrupt file.
-TrainProgress readCheckpointState(const std::string& path, torch::optim::Optimizer& opt);
+/// Resumes from `ckpt` when it and its ".opt" exist (else leaves `progress` at zero):
+/// `restore(ckpt)` checks the checkpoint fits the network being trained and copies its
+/// weights (returning an error that says what differs); then the optimizer state and the
+/// progress are read. Corrupt files give an error naming the checkpoint.
+Status resumeFromCheckpoint(const std::string& ckpt, const std::function<Status(const std::string&)>& restore,
+                            torch::optim::Optimizer& opt, TrainProgress& progress, const LogFn& log);
 
 } // namespace attnscope

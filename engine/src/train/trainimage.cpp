@@ -69,24 +69,19 @@ Status runTraining(const TrainConfig& cfg, Net& net, const torch::Tensor& labels
     const auto save = [&net](const std::string& path) { saveNet(net, path, /*half=*/false); };
     const int64_t perEpoch = (N + cfg.batchSize - 1) / cfg.batchSize;
     const int64_t total = perEpoch * cfg.epochs;
-    int startEpoch = 0, startBatch = 0;
-    int64_t step = 0;
-    if (cfg.resume && std::filesystem::exists(ckpt) && std::filesystem::exists(ckpt + ".opt")) {
-        try {
-            auto saved = loadSameKind(net, ckpt);
-            if (saved.is_empty()) return Status::error("checkpoint " + ckpt + " holds another kind of model; delete it to start over");
+    TrainProgress resumed;
+    if (cfg.resume) {
+        const auto restore = [&](const std::string& path) {
+            auto saved = loadSameKind(net, path);
+            if (saved.is_empty()) return Status::error("checkpoint " + path + " holds another kind of model; delete it to start over");
             if (!copyWeights(*saved, *net))
-                return Status::error("checkpoint " + ckpt + " has another model configuration; delete it to start over");
-            const TrainProgress prog = readCheckpointState(ckpt, opt);
-            startEpoch = prog.epoch;
-            startBatch = prog.batch;
-            step = prog.step;
-            say("resumed from " + ckpt + " at epoch " + std::to_string(startEpoch + 1) + ", batch " +
-                std::to_string(startBatch) + " (step " + std::to_string(step) + ")");
-        } catch (const std::exception& e) {
-            return Status::error("cannot resume from checkpoint " + ckpt + ": " + e.what());
-        }
+                return Status::error("checkpoint " + path + " has another model configuration; delete it to start over");
+            return Status::success();
+        };
+        if (auto st = resumeFromCheckpoint(ckpt, restore, opt, resumed, log); !st) return st;
     }
+    const int startEpoch = resumed.epoch, startBatch = resumed.batch;
+    int64_t step = resumed.step;
 
     report = TrainReport{};
     const auto t0 = std::chrono::steady_clock::now();
