@@ -216,6 +216,13 @@ int cmdEvalStn(const QStringList& args)
                 (long long)m.parameters());
     std::printf("split      Fashion-MNIST test, %s-distorted (fixed), %d images\n", distortionName(m.distortion()), n);
     std::printf("error      %.2f%%\naccuracy   %.2f%%\n", 100 * err, 100 * (1 - err));
+    if (m.hasTransformer()) {
+        // Ablation: the same classifier reading every image through θ = identity.
+        double plain = 0;
+        if (auto st = m.testError(test, limit, plain, {}, &kIdentityTheta); !st) return fail(st.message);
+        std::printf("θ = identity error %.2f%% (the localisation network's θ is worth %.2f points)\n", 100 * plain,
+                    100 * (plain - err));
+    }
     return 0;
 }
 

@@ -98,8 +98,11 @@ public:
     /// "theta_source" (network | manual), "distortion".
     Status classify(const GreyImage& canvas, AttentionTrace& out, const Theta* theta = nullptr,
                     bool bilinear = true) const;
-    /// Test error (1 − accuracy) on the first `limit` images of the distortion's fixed test set.
-    Status testError(const FashionMnist& test, int limit, double& out, const ProgressFn& progress = {}) const;
+    /// Test error (1 − accuracy) on the first `limit` images of the distortion's fixed test set;
+    /// with `theta`, every image is read through that θ instead of the network's (e.g. the
+    /// identity: what the classifier does without the localisation network's help).
+    Status testError(const FashionMnist& test, int limit, double& out, const ProgressFn& progress = {},
+                     const Theta* theta = nullptr) const;
 
 private:
     struct Impl;

@@ -188,7 +188,8 @@ Status StnClassifier::classify(const GreyImage& canvas, AttentionTrace& out, con
     return Status::success();
 }
 
-Status StnClassifier::testError(const FashionMnist& test, int limit, double& out, const ProgressFn& progress) const
+Status StnClassifier::testError(const FashionMnist& test, int limit, double& out, const ProgressFn& progress,
+                                const Theta* theta) const
 {
     if (!loaded()) return Status::error("no model loaded");
     const int n = limit > 0 ? std::min(limit, test.images.count) : test.images.count;
@@ -204,7 +205,9 @@ Status StnClassifier::testError(const FashionMnist& test, int limit, double& out
             const GreyImage g = distortedTestSample(test, i + k, distortion());
             std::memcpy(x[k].data_ptr<float>(), g.pixels.data(), g.pixels.size() * sizeof(float));
         }
-        const auto pred = d->net->forward(x).argmax(1);
+        torch::Tensor fixed;
+        if (theta) fixed = torch::tensor(std::vector<float>(theta->begin(), theta->end())).view({1, 2, 3}).expand({m, 2, 3}).contiguous();
+        const auto pred = d->net->forward(x, nullptr, nullptr, theta ? &fixed : nullptr).argmax(1);
         const auto y = torch::from_blob(const_cast<uint8_t*>(test.labels.data() + i), {m}, torch::kUInt8).to(torch::kInt64);
         wrong += pred.ne(y).sum().item<int64_t>();
     }
