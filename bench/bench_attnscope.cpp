@@ -1,11 +1,14 @@
 // Benchmarks for the budgets: matrix view open (1024², 4096²), hover (overlay replot) on
 // 1024², full replot on 1024², one 30-word sentence through the built-in NMT models; one
-// image through the CBAM classifier, class profiles over the test set, channel-bar hover.
+// image through the CBAM classifier, class profiles over the test set, channel-bar hover,
+// one drag step of the STN frame.
 // Run: QT_QPA_PLATFORM=offscreen ./build/bench/bench_attnscope
 #include "attnscope/resources.h"
 #include "attnscope/translator.h"
 #include "attnscope/imagemodel.h"
+#include "attnscope/stn.h"
 #include "views/channelbarview.h"
+#include "views/stnview.h"
 #include "views/alignmentmatrixview.h"
 #include "views/headgridview.h"
 
@@ -184,6 +187,34 @@ void BM_ChannelBarHover(benchmark::State& state)
     }
 }
 BENCHMARK(BM_ChannelBarHover)->Unit(benchmark::kMillisecond);
+
+/// One step of dragging the STN frame's corner in manual mode: θ from three points, the
+/// 28×28 bilinear resample of a 60×60 canvas, and the repaint.
+void BM_StnDragStep(benchmark::State& state)
+{
+    ui::StnView v;
+    v.resize(900, 450);
+    GreyImage canvas{60, 60, std::vector<float>(3600)};
+    std::mt19937 rng(4);
+    std::uniform_real_distribution<float> u(0, 1);
+    for (auto& x : canvas.pixels) x = u(rng);
+    v.setInput(canvas);
+    v.setEditable(true);
+    v.show();
+    QImage target(v.size(), QImage::Format_ARGB32_Premultiplied);
+    const QPointF corner = v.cornerPos(2);
+    QMouseEvent press(QEvent::MouseButtonPress, corner, v.mapToGlobal(corner), Qt::LeftButton, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&v, &press);
+    int k = 0;
+    for (auto _ : state) {
+        const QPointF pos = corner - QPointF(k % 80, (k % 80) / 2.0);
+        ++k;
+        QMouseEvent move(QEvent::MouseMove, pos, v.mapToGlobal(pos), Qt::NoButton, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&v, &move);
+        v.render(&target);
+    }
+}
+BENCHMARK(BM_StnDragStep)->Unit(benchmark::kMillisecond);
 } // namespace
 
 int main(int argc, char** argv)
