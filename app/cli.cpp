@@ -425,7 +425,7 @@ int cmdRun(const QStringList& args)
         // Your own TorchScript model: its sidecar says what it takes and what is attention.
         ScriptModel m;
         if (auto st = m.load(pos[0].toStdString()); !st) return fail(st.message);
-        if (QFileInfo(input).isFile()) {
+        if (!m.spec().image && QFileInfo(input).isFile()) {  // image models read the file themselves
             QFile f(input);
             if (!f.open(QIODevice::ReadOnly)) return fail("cannot read " + input.toStdString());
             input = QString::fromUtf8(f.readAll());

@@ -5,6 +5,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QImage>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -136,6 +137,59 @@ def forward(self, ids):
                                     "attention": [{"name": "a", "axes": ["query", "key"]}]})");
         ScriptModelSpec spec;
         QVERIFY(!parseSidecar(dir_.filePath("both.json").toStdString(), spec).ok);
+    }
+    void imageInput()
+    {
+        // A ViT-shaped fixture: 8×8 RGB → 2×2 patches of 4×4 (+ a CLS token = their mean);
+        // attention = softmax of the tokens' dot products.
+        torch::jit::Module m("Patches");
+        m.define(R"JIT(
+def forward(self, x):
+    p = torch.avg_pool2d(x, [4, 4])
+    t = p.flatten(2).transpose(1, 2)
+    t = torch.cat([t.mean(1, keepdim=True), t], 1)
+    return [torch.softmax(torch.matmul(t, t.transpose(1, 2)), -1).unsqueeze(1)]
+)JIT");
+        m.save(dir_.filePath("vit.pt").toStdString());
+        const QByteArray input = R"("input": {"type": "image", "size": [8, 8], "channels": 3, "mean": [0.5, 0.5, 0.5],
+                                      "std": [0.5, 0.5, 0.5], "patch": PATCH, "cls": true})";
+        const QByteArray att = R"("attention": [{"name": "vit", "output": 0, "axes": ["batch", "head", "query", "key"]}])";
+        write(dir_.filePath("vit.json"), "{" + QByteArray(input).replace("PATCH", "4") + ", " + att + "}");
+        QImage img(32, 32, QImage::Format_RGB888);
+        img.fill(Qt::black);
+        for (int y = 0; y < 16; ++y)
+            for (int x = 0; x < 16; ++x) img.setPixelColor(x, y, Qt::white);  // top-left quarter white
+        QVERIFY(img.save(dir_.filePath("quarter.png")));
+        ScriptModel sm;
+        auto st = sm.load(dir_.filePath("vit.pt").toStdString());
+        QVERIFY2(st.ok, st.message.c_str());
+        QVERIFY(sm.spec().image);
+        QVERIFY(sm.spec().takes().find("8×8") != std::string::npos);
+        AttentionTrace tr;
+        st = sm.run(dir_.filePath("quarter.png").toStdString(), tr);
+        QVERIFY2(st.ok, st.message.c_str());
+        const TraceTensor* t = tr.find("vit");
+        QVERIFY(t);
+        QCOMPARE(t->shape, (std::vector<int64_t>{1, 1, 5, 5}));
+        QCOMPARE(t->labels[2], (std::vector<std::string>{"[CLS]", "r0c0", "r0c1", "r1c0", "r1c1"}));
+        // The white patch (r0c0, normalised to +1 in every channel) attends most to itself.
+        const auto row = [&](int q) { return std::vector<float>(t->values.begin() + q * 5, t->values.begin() + q * 5 + 5); };
+        const auto r1 = row(1);
+        QCOMPARE(int(std::max_element(r1.begin(), r1.end()) - r1.begin()), 1);
+        QCOMPARE(sm.tokens("anything"), t->labels[2]);
+        // A sidecar whose patch size does not match the model's output is explained.
+        write(dir_.filePath("vit.json"), "{" + QByteArray(input).replace("PATCH", "2") + ", " + att + "}");
+        QVERIFY(sm.load(dir_.filePath("vit.pt").toStdString()).ok);
+        st = sm.run(dir_.filePath("quarter.png").toStdString(), tr);
+        QVERIFY(!st.ok && st.message.find("17 patches") != std::string::npos);
+        st = sm.run(dir_.filePath("no-such.png").toStdString(), tr);
+        QVERIFY(!st.ok && st.message.find("no such file") != std::string::npos);
+        // Bad image sidecars.
+        ScriptModelSpec spec;
+        write(dir_.filePath("bad.json"), R"({"input": {"type": "image", "size": [8, 8], "patch": 3}, )" + att + "}");
+        QVERIFY(!parseSidecar(dir_.filePath("bad.json").toStdString(), spec).ok);
+        write(dir_.filePath("bad.json"), R"({"input": {"type": "video"}, )" + att + "}");
+        QVERIFY(!parseSidecar(dir_.filePath("bad.json").toStdString(), spec).ok);
     }
     void dictOutput()
     {

@@ -11,12 +11,18 @@
 //                                                (through its spm_encode / spm_export_vocab tools)
 //               "lowercase": true, "unknown": "[UNK]",
 //               "prepend": ["[CLS]"], "append": ["[SEP]"], "max_tokens": 512},
+//   or, for a vision model (ViT-style: attention over patches, optionally with a CLS token):
+//     "input": {"type": "image", "size": [224, 224], "channels": 3,
+//               "mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5], "patch": 16, "cls": true},
 //     "attention": [
 //       {"name": "encoder_self", "output": 1, "per_layer": true,
 //        "axes": ["batch", "head", "query", "key"]}
 //     ]
 //   }
-// The module is called as forward(input_ids) with input_ids int64 [1, T]. "output" picks
+// The module is called as forward(input_ids) with input_ids int64 [1, T], or for images
+// forward(pixel_values) with pixel_values float32 [1, C, H, W] (RGB order, (x/255 − mean)/std,
+// resized to H×W with OpenCV's area filter); then T = (H/patch)·(W/patch) (+1 with "cls") and
+// the labels are "[CLS]", "r0c0", "r0c1", … (patch row and column). "output" picks
 // from the result: an index into a tuple or list, a key of a dict, or absent for the whole
 // result. "per_layer": the picked value is a tuple/list with one tensor per layer (as
 // HuggingFace's `attentions`), stacked as a leading layer axis; "axes" name each tensor's
@@ -47,6 +53,11 @@ struct ScriptModelSpec {
     std::string unknown = "[UNK]";
     std::vector<std::string> prepend, append;
     int maxTokens = 512;
+    // "type": "image"
+    bool image = false;
+    int width = 0, height = 0, channels = 3, patch = 0;
+    bool cls = false;
+    std::vector<double> mean, std;
     std::vector<ScriptAttentionSpec> attention;
     std::string takes() const;     ///< "text → tokens via vocab.txt (lower-cased)"
     std::string produces() const;  ///< "encoder_self [layer, head, query, key]"
@@ -68,7 +79,8 @@ public:
     /// missing vocabulary / SentencePiece file.
     Status load(const std::string& modulePath);
     const ScriptModelSpec& spec() const;
-    /// Tokenises `text`, runs the module and builds a trace with one [layer, head, query,
+    /// Tokenises `text` (for an image model: reads the image file at path `text`), runs the
+    /// module and builds a trace with one [layer, head, query,
     /// key] tensor per attention spec, labelled with the tokens. Errors: empty input, more
     /// than max_tokens, an output that is missing or of the wrong type, rank or extent
     /// mismatches with the sidecar (the message says which), NaN or negative weights.

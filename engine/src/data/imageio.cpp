@@ -1,6 +1,7 @@
 // Image files → classifier input, through OpenCV (decoding, colour, resizing). Qt's
 // QImageReader only peeks at the header, so a huge image is refused before it is decoded.
 #include "attnscope/imagemodel.h"
+#include "data/imagefile.h"
 
 #include <QImageReader>
 #include <QString>
@@ -42,9 +43,8 @@ bool isImageModel(const std::string& name)
     return name == "fmnist-cnn" || name == "fmnist-se" || name == "fmnist-eca" || name == "fmnist-cbam";
 }
 
-Status prepareImageFile(const std::string& path, PreparedImage& out, int size, bool cropToItem)
+Status decodeImageFile(const std::string& path, cv::Mat& img)
 {
-    if (size < 8 || size > 1024) return Status::error("model input size must be 8–1024 pixels");
     namespace fs = std::filesystem;
     std::error_code ec;
     const fs::path p = fs::u8path(path);
@@ -71,7 +71,6 @@ Status prepareImageFile(const std::string& path, PreparedImage& out, int size, b
         if (!f.read(reinterpret_cast<char*>(buf.data()), std::streamsize(bytes)))
             return Status::error(path + ": cannot read the file");
     }
-    cv::Mat img;
     try {
         img = cv::imdecode(buf, cv::IMREAD_UNCHANGED);
     } catch (const cv::Exception& e) {
@@ -82,6 +81,14 @@ Status prepareImageFile(const std::string& path, PreparedImage& out, int size, b
     if (int64_t(img.cols) * img.rows > kMaxImagePixels)
         return Status::error(path + ": image is " + dims(img.cols, img.rows) + " pixels; AttnScope opens images up to " +
                              std::to_string(kMaxImagePixels / 1'000'000) + " megapixels");
+    return Status::success();
+}
+
+Status prepareImageFile(const std::string& path, PreparedImage& out, int size, bool cropToItem)
+{
+    if (size < 8 || size > 1024) return Status::error("model input size must be 8–1024 pixels");
+    cv::Mat img;
+    if (auto st = decodeImageFile(path, img); !st) return st;
     PreparedImage r;
     r.source = path;
     r.originalWidth = img.cols;

@@ -14,6 +14,9 @@
 #include <QProcess>
 #include <QStandardPaths>
 
+#include "data/imagefile.h"
+
+#include <opencv2/imgproc.hpp>
 #include <torch/script.h>
 
 #include <unordered_map>
@@ -38,6 +41,10 @@ std::string shapeOf(const torch::Tensor& t)
 
 std::string ScriptModelSpec::takes() const
 {
+    if (image)
+        return "an image → " + std::to_string(width) + "×" + std::to_string(height) + ", " + std::to_string(channels) +
+               (channels == 1 ? " channel" : " channels") +
+               (patch > 0 ? ", " + std::to_string(patch) + "×" + std::to_string(patch) + " patches" + (cls ? " + CLS" : "") : "");
     std::string s = sentencePiecePath.empty() ? "text → word tokens via " : "text → SentencePiece pieces via ";
     s += QFileInfo(QString::fromStdString(sentencePiecePath.empty() ? vocabularyPath : sentencePiecePath)).fileName().toStdString();
     if (lowercase) s += " (lower-cased)";
@@ -60,6 +67,40 @@ std::string sidecarPath(const std::string& modulePath)
     return {};
 }
 
+Status parseAttention(const std::string& jsonPath, const QJsonObject& o, ScriptModelSpec& out);
+
+namespace {
+Status parseImageInput(const std::string& jsonPath, const QJsonObject& in, const QJsonObject& o, ScriptModelSpec& out)
+{
+    out.image = true;
+    const QJsonArray size = in["size"].toArray();
+    if (size.size() != 2) return Status::error(jsonPath + ": an image input needs \"size\": [height, width]");
+    out.height = size[0].toInt();
+    out.width = size[1].toInt();
+    if (out.height < 1 || out.width < 1 || out.height > 4096 || out.width > 4096)
+        return Status::error(jsonPath + ": image size must be 1…4096 pixels per side");
+    out.channels = in["channels"].toInt(3);
+    if (out.channels != 1 && out.channels != 3) return Status::error(jsonPath + ": \"channels\" must be 1 or 3");
+    for (const char* key : {"mean", "std"}) {
+        std::vector<double>& v = std::string(key) == "mean" ? out.mean : out.std;
+        const QJsonArray a = in[key].toArray();
+        for (const auto& x : a) v.push_back(x.toDouble());
+        if (v.empty()) v.assign(size_t(out.channels), std::string(key) == "mean" ? 0.0 : 1.0);
+        if (int(v.size()) != out.channels)
+            return Status::error(jsonPath + ": \"" + key + "\" needs one value per channel (" + std::to_string(out.channels) + ")");
+    }
+    for (double x : out.std)
+        if (!(x > 0)) return Status::error(jsonPath + ": \"std\" values must be positive");
+    out.patch = in["patch"].toInt(0);
+    if (out.patch < 0 || (out.patch > 0 && (out.height % out.patch != 0 || out.width % out.patch != 0)))
+        return Status::error(jsonPath + ": \"patch\" must divide the image size");
+    if (out.patch == 0) return Status::error(jsonPath + ": an image input needs \"patch\" (the side of the patches attention runs over)");
+    out.cls = in["cls"].toBool(false);
+    out.maxTokens = (out.height / out.patch) * (out.width / out.patch) + (out.cls ? 1 : 0);
+    return parseAttention(jsonPath, o, out);
+}
+} // namespace
+
 Status parseSidecar(const std::string& jsonPath, ScriptModelSpec& out)
 {
     QFile f(QString::fromStdString(jsonPath));
@@ -75,9 +116,10 @@ Status parseSidecar(const std::string& jsonPath, ScriptModelSpec& out)
     out.description = o["description"].toString().toStdString();
     const QJsonObject in = o["input"].toObject();
     if (in.isEmpty()) return Status::error(jsonPath + ": \"input\" is missing");
-    if (in["type"].toString("tokens") != "tokens")
-        return Status::error(jsonPath + ": input type '" + in["type"].toString().toStdString() +
-                             "' is not supported (supported: tokens)");
+    const QString type = in["type"].toString("tokens");
+    if (type != "tokens" && type != "image")
+        return Status::error(jsonPath + ": input type '" + type.toStdString() + "' is not supported (supported: tokens, image)");
+    if (type == "image") return parseImageInput(jsonPath, in, o, out);
     if (in.contains("vocabulary")) out.vocabularyPath = base.absoluteFilePath(in["vocabulary"].toString()).toStdString();
     if (in.contains("sentencepiece"))
         out.sentencePiecePath = base.absoluteFilePath(in["sentencepiece"].toString()).toStdString();
@@ -91,6 +133,11 @@ Status parseSidecar(const std::string& jsonPath, ScriptModelSpec& out)
     for (const auto& v : in["append"].toArray()) out.append.push_back(v.toString().toStdString());
     out.maxTokens = in["max_tokens"].toInt(512);
     if (out.maxTokens < 1 || out.maxTokens > 8192) return Status::error(jsonPath + ": max_tokens must be 1…8192");
+    return parseAttention(jsonPath, o, out);
+}
+
+Status parseAttention(const std::string& jsonPath, const QJsonObject& o, ScriptModelSpec& out)
+{
     const QJsonArray att = o["attention"].toArray();
     if (att.isEmpty()) return Status::error(jsonPath + ": \"attention\" lists no outputs");
     for (const auto& v : att) {
@@ -138,8 +185,47 @@ Status runSentencePiece(const char* tool, const QStringList& args, const QByteAr
 }
 } // namespace
 
+namespace {
+/// "[CLS]" (when the model has one), then "r<row>c<col>" for each patch, row by row.
+std::vector<std::string> patchLabels(const ScriptModelSpec& spec)
+{
+    std::vector<std::string> t;
+    if (spec.cls) t.push_back("[CLS]");
+    for (int r = 0; spec.patch > 0 && r < spec.height / spec.patch; ++r)
+        for (int c = 0; c < spec.width / spec.patch; ++c) t.push_back("r" + std::to_string(r) + "c" + std::to_string(c));
+    return t;
+}
+} // namespace
+
 struct ScriptModel::Impl {
     ScriptModelSpec spec;
+
+    /// pixel_values [1, C, H, W] of the image file at `path`, and one label per patch.
+    Status imageInput(const std::string& path, torch::Tensor& input, std::vector<std::string>& labels) const
+    {
+        cv::Mat img;
+        if (auto st = decodeImageFile(path, img); !st) return st;
+        if (img.depth() == CV_16U) img.convertTo(img, CV_8U, 1.0 / 257.0);
+        else if (img.depth() != CV_8U) img.convertTo(img, CV_8U, 255.0);
+        cv::Mat rgb;
+        const int code3 = img.channels() == 4 ? cv::COLOR_BGRA2RGB : img.channels() == 3 ? cv::COLOR_BGR2RGB : cv::COLOR_GRAY2RGB;
+        const int code1 = img.channels() == 4 ? cv::COLOR_BGRA2GRAY : img.channels() == 3 ? cv::COLOR_BGR2GRAY : -1;
+        if (spec.channels == 3) cv::cvtColor(img, rgb, code3);
+        else if (code1 >= 0) cv::cvtColor(img, rgb, code1);
+        else rgb = img;
+        cv::resize(rgb, rgb, cv::Size(spec.width, spec.height), 0, 0,
+                   rgb.cols > spec.width ? cv::INTER_AREA : cv::INTER_LINEAR);
+        cv::Mat f;
+        rgb.convertTo(f, CV_32F, 1.0 / 255.0);
+        input = torch::from_blob(f.ptr<float>(), {1, spec.height, spec.width, spec.channels}, torch::kFloat32)
+                    .permute({0, 3, 1, 2})
+                    .clone();
+        for (int c = 0; c < spec.channels; ++c)
+            input[0][c].sub_(spec.mean[size_t(c)]).div_(spec.std[size_t(c)]);
+        labels = patchLabels(spec);
+        return Status::success();
+    }
+
     mutable torch::jit::Module module;
     std::unordered_map<std::string, int64_t> vocab;
     bool loaded = false;
@@ -193,7 +279,9 @@ Status ScriptModel::load(const std::string& modulePath)
     } catch (const c10::Error& e) {
         return Status::error(modulePath + " is not a loadable TorchScript module: " + std::string(e.what_without_backtrace()).substr(0, 300));
     }
-    if (!d->spec.sentencePiecePath.empty()) {
+    if (d->spec.image) {
+        // Nothing to read: pixels go in as they are.
+    } else if (!d->spec.sentencePiecePath.empty()) {
         // The piece ↔ id table of the SentencePiece model: one "piece<TAB>score" line per id.
         if (!QFileInfo(QString::fromStdString(d->spec.sentencePiecePath)).isFile())
             return Status::error("cannot read the SentencePiece model " + d->spec.sentencePiecePath);
@@ -225,6 +313,7 @@ Status ScriptModel::load(const std::string& modulePath)
 std::vector<std::string> ScriptModel::tokens(const std::string& text) const
 {
     std::vector<std::string> t;
+    if (d->spec.image) return patchLabels(d->spec);  // one label per patch, whatever the image
     std::vector<int64_t> ids;
     d->encode(text, t, ids);
     return t;
@@ -234,17 +323,23 @@ Status ScriptModel::run(const std::string& text, AttentionTrace& out) const
 {
     if (!d->loaded) return Status::error("no model loaded");
     std::vector<std::string> tokens;
-    std::vector<int64_t> ids;
-    if (tokenize(text).empty()) return Status::error("Nothing to run: the input is empty.");
-    if (auto st = d->encode(text, tokens, ids); !st) return st;
-    const int64_t T = int64_t(ids.size());
-    if (T > d->spec.maxTokens)
-        return Status::error("The input has " + std::to_string(T) + " tokens; " + d->spec.name + " takes at most " +
-                             std::to_string(d->spec.maxTokens) + ".");
+    torch::Tensor input;
+    if (d->spec.image) {
+        if (auto st = d->imageInput(text, input, tokens); !st) return st;
+    } else {
+        std::vector<int64_t> ids;
+        if (tokenize(text).empty()) return Status::error("Nothing to run: the input is empty.");
+        if (auto st = d->encode(text, tokens, ids); !st) return st;
+        if (int64_t(ids.size()) > d->spec.maxTokens)
+            return Status::error("The input has " + std::to_string(ids.size()) + " tokens; " + d->spec.name + " takes at most " +
+                                 std::to_string(d->spec.maxTokens) + ".");
+        input = torch::tensor(ids, torch::kInt64).unsqueeze(0);
+    }
+    const int64_t T = int64_t(tokens.size());
     torch::jit::IValue result;
     try {
         torch::NoGradGuard ng;
-        result = d->module.forward({torch::tensor(ids, torch::kInt64).unsqueeze(0)});
+        result = d->module.forward({input});
     } catch (const std::exception& e) {
         return Status::error(d->spec.name + " failed on this input: " + std::string(e.what()).substr(0, 300));
     }
@@ -303,7 +398,7 @@ Status ScriptModel::run(const std::string& text, AttentionTrace& out) const
                 return Status::error(what + ": axis " + std::to_string(i) + " (batch) has size " + std::to_string(n) + ", expected 1");
             if ((axes[i] == "query" || axes[i] == "key") && n != T)
                 return Status::error(what + ": axis " + std::to_string(i) + " (" + axes[i] + ") has size " + std::to_string(n) +
-                                     " but the input has " + std::to_string(T) + " tokens");
+                                     " but the input has " + std::to_string(T) + (d->spec.image ? " patches" : " tokens"));
         }
         Dump dump;
         dump.path = what;

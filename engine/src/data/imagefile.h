@@ -1,0 +1,14 @@
+#pragma once
+// Reading an image file defensively (internal engine header; OpenCV types).
+#include "attnscope/status.h"
+
+#include <opencv2/core.hpp>
+
+#include <string>
+
+namespace attnscope {
+/// Decodes `path` with OpenCV (IMREAD_UNCHANGED: any depth, 1/3/4 channels). Errors: missing,
+/// not a file, 0 bytes, over 1 GiB, more than kMaxImagePixels pixels (checked from the header
+/// before decoding where Qt can read it), not an image OpenCV decodes.
+Status decodeImageFile(const std::string& path, cv::Mat& out);
+} // namespace attnscope
