@@ -143,38 +143,27 @@ int cmdRunStn(const QStringList& args)
 
     StnClassifier m;
     if (auto st = m.load(pos[0].toStdString()); !st) return fail(st.message);
-    const int side = m.inputSize();
-    GreyImage item, scene;
-    QString source = pos[1];
+    StnInput in;
     if (pos[1].startsWith("test:")) {
         bool ok = false;
         const int index = pos[1].mid(5).toInt(&ok);
         if (!ok) return usage("test:N takes a number, e.g. test:42");
         FashionMnist test;
         if (auto st = loadFashionMnist(false, test); !st) return fail(st.message);
-        if (index < 0 || index >= test.images.count) return fail("the test set has images 0–9999");
-        item = {28, 28, {}};
-        for (int i = 0; i < 28 * 28; ++i) item.pixels.push_back(test.images.image(index)[i] / 255.0f);
-        scene = distortedTestSample(test, index, m.distortion());
-        source = QStringLiteral("test #%1 (%2), %3-distorted")
-                     .arg(index)
-                     .arg(QString::fromStdString(fashionMnistClasses()[test.labels[size_t(index)]]), distortionName(m.distortion()));
-    } else {
-        PreparedImage a, b;
-        if (auto st = prepareImageFile(pos[1].toStdString(), a, 28, true); !st) return fail(st.message);
-        if (auto st = prepareImageFile(pos[1].toStdString(), b, side, false); !st) return fail(st.message);
-        item = {28, 28, a.pixels};
-        scene = {side, side, b.pixels};
+        if (auto st = stnInputFromTest(test, index, m.distortion(), in); !st) return fail(st.message);
+    } else if (auto st = stnInputFromFile(pos[1].toStdString(), m.inputSize(), in); !st) {
+        return fail(st.message);
     }
-    if (!distort.empty()) scene = distortImage(item, distort[0], distort[1], distort[2], distort[3], side);
+    if (!distort.empty()) applyDistortion(in, distort[0], distort[1], distort[2], distort[3]);
+    const GreyImage& scene = in.scene;
     Theta manual{};
     if (!theta.empty()) std::copy(theta.begin(), theta.end(), manual.begin());
     const bool bilinear = !p.isSet("nearest");
     AttentionTrace trace, before;
     if (auto st = m.classify(scene, trace, theta.empty() ? nullptr : &manual, bilinear); !st) return fail(st.message);
     if (auto st = m.classify(scene, before, &kIdentityTheta, bilinear); !st) return fail(st.message);
-    trace.metadata["input"] = source.toStdString();
-    std::printf("%s → %s (%.1f%%); with θ = identity: %s\n", source.toStdString().c_str(), trace.meta("prediction").c_str(),
+    trace.metadata["input"] = in.description;
+    std::printf("%s → %s (%.1f%%); with θ = identity: %s\n", in.description.c_str(), trace.meta("prediction").c_str(),
                 100.0 * std::stod(trace.meta("confidence")), before.meta("prediction").c_str());
     if (const TraceTensor* t = trace.find("theta")) {
         const Theta th{t->values[0], t->values[1], t->values[2], t->values[3], t->values[4], t->values[5]};

@@ -1,7 +1,6 @@
 #include "workers/imageworker.h"
 
 #include <QElapsedTimer>
-#include <QFileInfo>
 
 namespace attnscope::ui {
 
@@ -87,39 +86,20 @@ void ImageWorker::classifyStn(const StnRequest& req)
     StnClassifier& m = *slot;
     const Distortion dist = m.distortion();
     const int side = m.inputSize();
-    // The undistorted item (for the sliders) and the scene.
-    GreyImage item, scene;
-    QString source;
+    // The scene, and the undistorted item the sliders start from.
+    StnInput in;
     if (!req.path.isEmpty()) {
-        PreparedImage a, b;
-        if (auto st = prepareImageFile(req.path.toStdString(), a, 28, true); !st) return fail(st.message);
-        if (auto st = prepareImageFile(req.path.toStdString(), b, side, false); !st) return fail(st.message);
-        item = {28, 28, a.pixels};
-        scene = {side, side, b.pixels};
-        source = QFileInfo(req.path).fileName();
+        if (auto st = stnInputFromFile(req.path.toStdString(), side, in); !st) return fail(st.message);
     } else {
         if (!test_) {
             auto set = std::make_unique<FashionMnist>();
             if (auto st = loadFashionMnist(false, *set); !st) return fail(st.message);
             test_ = std::move(set);
         }
-        if (req.testIndex < 0 || req.testIndex >= test_->images.count) return fail("no test image #" + std::to_string(req.testIndex));
-        item.width = item.height = 28;
-        for (int i = 0; i < 28 * 28; ++i) item.pixels.push_back(test_->images.image(req.testIndex)[i] / 255.0f);
-        scene = distortedTestSample(*test_, req.testIndex, dist);
-        source = tr("test #%1 (%2), %3-distorted")
-                     .arg(req.testIndex)
-                     .arg(QString::fromStdString(fashionMnistClasses()[test_->labels[size_t(req.testIndex)]]), distortionName(dist));
+        if (auto st = stnInputFromTest(*test_, req.testIndex, dist, in); !st) return fail(st.message);
     }
-    if (req.userDistortion) {
-        scene = distortImage(item, req.rotation, req.scale, req.dx, req.dy, side);
-        source = tr("%1, rotated %2°, scaled %3, shifted (%4, %5)")
-                     .arg(req.path.isEmpty() ? tr("test #%1").arg(req.testIndex) : QFileInfo(req.path).fileName())
-                     .arg(req.rotation, 0, 'f', 0)
-                     .arg(req.scale, 0, 'f', 2)
-                     .arg(req.dx, 0, 'f', 0)
-                     .arg(req.dy, 0, 'f', 0);
-    }
+    if (req.userDistortion) applyDistortion(in, req.rotation, req.scale, req.dx, req.dy);
+    const GreyImage& scene = in.scene;
     auto net = std::make_shared<AttentionTrace>();
     auto manual = std::make_shared<AttentionTrace>();
     auto before = std::make_shared<AttentionTrace>();
@@ -135,7 +115,7 @@ void ImageWorker::classifyStn(const StnRequest& req)
     r.identity = before;
     if (const TraceTensor* t = net->find("theta"))
         for (size_t k = 0; k < 6 && k < t->values.size(); ++k) r.networkTheta[k] = t->values[k];
-    r.source = source;
+    r.source = QString::fromStdString(in.description);
     emit stnClassified(r);
 }
 

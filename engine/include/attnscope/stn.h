@@ -66,6 +66,23 @@ GreyImage distortedSample(const FashionMnist& set, int index, Distortion d, uint
 /// pixels of the canvas, on a canvas of `canvas` pixels (≥ 28).
 GreyImage distortImage(const GreyImage& item, double rotationDeg, double scale, double dx, double dy, int canvas);
 
+/// What an STN model reads — the scene — and the undistorted item the distortion sliders
+/// start from, with a description for views and logs.
+struct StnInput {
+    GreyImage item;           ///< 28×28, the item alone
+    GreyImage scene;          ///< canvas×canvas
+    std::string description;  ///< e.g. "test #3 (Trouser), RTS-distorted"
+};
+/// An image file: the item as prepareImageFile makes it (cropped, 28×28) and the whole image
+/// as the scene at `canvas` pixels (no crop). The file is decoded once. Errors as
+/// prepareImageFile.
+Status stnInputFromFile(const std::string& path, int canvas, StnInput& out);
+/// Test image `index`: the item as stored and its fixed distortion `d` as the scene.
+Status stnInputFromTest(const FashionMnist& test, int index, Distortion d, StnInput& out);
+/// Replaces the scene by the item distorted with distortImage (canvas = the scene's side)
+/// and says so in the description.
+void applyDistortion(StnInput& in, double rotationDeg, double scale, double dx, double dy);
+
 /// The fixed test set of a distortion: test image i distorted with seed 1'000'003·i + kind,
 /// so every run (CLI, tests, README) scores the same images.
 GreyImage distortedTestSample(const FashionMnist& test, int index, Distortion d);

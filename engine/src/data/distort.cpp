@@ -2,8 +2,13 @@
 // al. 2015 (§4.1): rotated (R), rotated–translated–scaled (RTS) and cluttered. OpenCV warps.
 #include "attnscope/stn.h"
 
+#include "attnscope/imagemodel.h"
+#include "data/imagefile.h"
+
 #include <opencv2/imgproc.hpp>
 
+#include <cstdio>
+#include <filesystem>
 #include <random>
 
 namespace attnscope {
@@ -102,6 +107,38 @@ GreyImage distortImage(const GreyImage& item, double rotationDeg, double scale, 
     else src = m.clone();
     canvas = std::max(canvas, 28);
     return toGrey(place(src, rotationDeg, scale, (canvas - 1) / 2.0 + dx, (canvas - 1) / 2.0 + dy, canvas));
+}
+
+Status stnInputFromFile(const std::string& path, int canvas, StnInput& out)
+{
+    cv::Mat img;
+    if (auto st = decodeImageFile(path, img); !st) return st;
+    PreparedImage item, scene;
+    if (auto st = prepareDecoded(img.clone(), path, item, 28, true); !st) return st;
+    if (auto st = prepareDecoded(img, path, scene, canvas, false); !st) return st;
+    out.item = {28, 28, item.pixels};
+    out.scene = {canvas, canvas, scene.pixels};
+    out.description = std::filesystem::u8path(path).filename().u8string();
+    return Status::success();
+}
+
+Status stnInputFromTest(const FashionMnist& test, int index, Distortion d, StnInput& out)
+{
+    if (index < 0 || index >= test.images.count)
+        return Status::error("the test set has images 0–" + std::to_string(test.images.count - 1) + "; there is no #" + std::to_string(index));
+    out.item = toGrey(itemMat(test, index));
+    out.scene = distortedTestSample(test, index, d);
+    out.description = "test #" + std::to_string(index) + " (" + fashionMnistClasses()[test.labels[size_t(index)]] + "), " +
+                      distortionName(d) + "-distorted";
+    return Status::success();
+}
+
+void applyDistortion(StnInput& in, double rotationDeg, double scale, double dx, double dy)
+{
+    in.scene = distortImage(in.item, rotationDeg, scale, dx, dy, in.scene.width);
+    char buf[120];
+    std::snprintf(buf, sizeof buf, "; rotated %.0f°, scaled %.2f, shifted (%.0f, %.0f) instead", rotationDeg, scale, dx, dy);
+    in.description += buf;
 }
 
 } // namespace attnscope

@@ -11,4 +11,9 @@ namespace attnscope {
 /// not a file, 0 bytes, over 1 GiB, more than kMaxImagePixels pixels (checked from the header
 /// before decoding where Qt can read it), not an image OpenCV decodes.
 Status decodeImageFile(const std::string& path, cv::Mat& out);
+
+struct PreparedImage;
+/// The conversion steps of prepareImageFile on an already decoded image (`img` is modified;
+/// pass a clone to keep it). `source` names it in messages and in the result.
+Status prepareDecoded(cv::Mat img, const std::string& source, PreparedImage& out, int size, bool cropToItem);
 } // namespace attnscope

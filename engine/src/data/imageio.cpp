@@ -89,6 +89,12 @@ Status prepareImageFile(const std::string& path, PreparedImage& out, int size, b
     if (size < 8 || size > 1024) return Status::error("model input size must be 8–1024 pixels");
     cv::Mat img;
     if (auto st = decodeImageFile(path, img); !st) return st;
+    return prepareDecoded(img, path, out, size, cropToItem);
+}
+
+Status prepareDecoded(cv::Mat img, const std::string& path, PreparedImage& out, int size, bool cropToItem)
+{
+    if (size < 8 || size > 1024) return Status::error("model input size must be 8–1024 pixels");
     PreparedImage r;
     r.source = path;
     r.originalWidth = img.cols;
