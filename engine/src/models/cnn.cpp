@@ -1,5 +1,6 @@
 #include "models/cnn.h"
 
+#include <cstdio>
 #include <stdexcept>
 
 namespace attnscope {
@@ -81,6 +82,44 @@ torch::Tensor readFormat(torch::serialize::InputArchive& a, const std::string& p
     if (f.dim() != 1 || f.size(0) < 1 || f.scalar_type() != torch::kInt64)
         throw std::runtime_error(path + ": corrupt format record");
     return f;
+}
+
+TraceTensor traceTensor(const std::string& name, std::vector<std::string> axes, const torch::Tensor& t)
+{
+    TraceTensor r;
+    r.name = name;
+    r.axes = std::move(axes);
+    const auto c = t.detach().to(torch::kFloat32).contiguous();
+    for (auto s : c.sizes()) r.shape.push_back(s);
+    r.labels.resize(r.axes.size());
+    r.values.assign(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+    return r;
+}
+
+void addPrediction(AttentionTrace& trace, const torch::Tensor& probs)
+{
+    const auto& names = fashionMnistClasses();
+    auto p = traceTensor("probabilities", {"class"}, probs);
+    p.labels[0].assign(names.begin(), names.end());
+    const int best = int(probs.argmax().item<int64_t>());
+    trace.metadata["prediction"] = names[size_t(best)];
+    char conf[32];
+    std::snprintf(conf, sizeof conf, "%.4f", probs[best].item<double>());
+    trace.metadata["confidence"] = conf;
+    trace.tensors.push_back(std::move(p));
+}
+
+torch::Tensor imageBatch(const FashionMnist& set, int first, int count, bool normalise)
+{
+    auto x = torch::from_blob(const_cast<uint8_t*>(set.images.image(first)), {count, 1, 28, 28}, torch::kUInt8)
+                 .to(torch::kFloat32)
+                 .div_(255.0f);
+    return normalise ? x.sub_(kFmnistMean).div_(kFmnistStd) : x;
+}
+
+torch::Tensor labelBatch(const FashionMnist& set, int first, int count)
+{
+    return torch::from_blob(const_cast<uint8_t*>(set.labels.data() + first), {count}, torch::kUInt8).to(torch::kInt64);
 }
 
 int64_t countParameters(torch::nn::Module& m)

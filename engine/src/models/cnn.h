@@ -4,7 +4,9 @@
 #include "attention/channel.h"
 #include "attnscope/resources.h"
 #include "attnscope/status.h"
+#include "attnscope/trace.h"
 #include "attnscope/translator.h"
+#include "attnscope/fmnist.h"
 
 #include <torch/torch.h>
 
@@ -71,6 +73,16 @@ void writeModule(torch::serialize::OutputArchive& a, torch::nn::Module& m, bool 
 void readModule(torch::serialize::InputArchive& a, torch::nn::Module& m, const std::string& path);
 /// Loads the archive and returns its int64 "format" record; throws on a foreign file.
 torch::Tensor readFormat(torch::serialize::InputArchive& a, const std::string& path);
+
+/// A tensor as a named trace tensor (float32, row-major, empty labels per axis).
+TraceTensor traceTensor(const std::string& name, std::vector<std::string> axes, const torch::Tensor& t);
+/// Adds "probabilities" [class] (Fashion-MNIST class names) and the metadata "prediction"
+/// and "confidence" for softmax output `probs` [10].
+void addPrediction(AttentionTrace& trace, const torch::Tensor& probs);
+/// Images [first, first + count) of `set` as [count, 1, 28, 28] in [0, 1] (normalised with
+/// kFmnistMean / kFmnistStd when `normalise`), and their labels as int64 [count].
+torch::Tensor imageBatch(const FashionMnist& set, int first, int count, bool normalise);
+torch::Tensor labelBatch(const FashionMnist& set, int first, int count);
 
 /// Trainable parameters of a module.
 int64_t countParameters(torch::nn::Module& m);

@@ -6,7 +6,6 @@
 #include "models/cnn.h"
 
 #include <cmath>
-#include <cstdio>
 #include <filesystem>
 
 namespace attnscope {
@@ -51,18 +50,6 @@ std::vector<int> ImageClassifier::channels() const
 }
 
 namespace {
-TraceTensor fromTensor(const std::string& name, std::vector<std::string> axes, const torch::Tensor& t)
-{
-    TraceTensor r;
-    r.name = name;
-    r.axes = std::move(axes);
-    const auto c = t.detach().to(torch::kFloat32).contiguous();
-    for (auto s : c.sizes()) r.shape.push_back(s);
-    r.labels.resize(r.axes.size());
-    r.values.assign(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
-    return r;
-}
-
 std::vector<std::string> channelLabels(int64_t n)
 {
     std::vector<std::string> l;
@@ -76,15 +63,6 @@ std::vector<std::string> classLabels()
     return {n.begin(), n.end()};
 }
 
-/// Images [first, first + count) of `set`, normalised, as [count, 1, 28, 28].
-torch::Tensor batchOf(const FashionMnist& set, int first, int count)
-{
-    return torch::from_blob(const_cast<uint8_t*>(set.images.image(first)), {count, 1, 28, 28}, torch::kUInt8)
-        .to(torch::kFloat32)
-        .div_(255.0f)
-        .sub_(kFmnistMean)
-        .div_(kFmnistStd);
-}
 } // namespace
 
 Status ImageClassifier::classify(const PreparedImage& image, AttentionTrace& out) const
@@ -107,26 +85,19 @@ Status ImageClassifier::classify(const PreparedImage& image, AttentionTrace& out
     std::string notes;
     for (const auto& n : image.notes) notes += (notes.empty() ? "" : "; ") + n;
     t.metadata["preprocessing"] = notes;
-    auto input = fromTensor("input", {"row", "col"}, x[0][0]);
+    auto input = traceTensor("input", {"row", "col"}, x[0][0]);
     t.tensors.push_back(std::move(input));
-    auto p = fromTensor("probabilities", {"class"}, probs);
-    p.labels[0] = classLabels();
-    const int best = int(probs.argmax().item<int64_t>());
-    t.metadata["prediction"] = fashionMnistClasses()[size_t(best)];
-    char conf[32];
-    std::snprintf(conf, sizeof conf, "%.4f", probs[best].item<double>());
-    t.metadata["confidence"] = conf;
+    addPrediction(t, probs);
     if (image.label >= 0 && image.label < 10) t.metadata["label"] = fashionMnistClasses()[size_t(image.label)];
-    t.tensors.push_back(std::move(p));
     for (size_t b = 0; b < att.excitation.size(); ++b) {
         const std::string n = "block" + std::to_string(b + 1);
-        auto e = fromTensor(n + ".excitation", {"channel"}, att.excitation[b][0]);
+        auto e = traceTensor(n + ".excitation", {"channel"}, att.excitation[b][0]);
         e.labels[0] = channelLabels(e.shape[0]);
         t.tensors.push_back(std::move(e));
-        auto f = fromTensor(n + ".features", {"channel", "row", "col"}, att.features[b][0]);
+        auto f = traceTensor(n + ".features", {"channel", "row", "col"}, att.features[b][0]);
         f.labels[0] = channelLabels(f.shape[0]);
         t.tensors.push_back(std::move(f));
-        if (att.spatial[b].defined()) t.tensors.push_back(fromTensor(n + ".spatial", {"row", "col"}, att.spatial[b][0]));
+        if (att.spatial[b].defined()) t.tensors.push_back(traceTensor(n + ".spatial", {"row", "col"}, att.spatial[b][0]));
     }
     out = std::move(t);
     return Status::success();
@@ -143,8 +114,8 @@ Status ImageClassifier::accuracy(const FashionMnist& set, int limit, double& out
     for (int i = 0; i < n; i += kBatch) {
         if (!keepGoing(progress, i, n)) return Status::error("cancelled");
         const int m = std::min(kBatch, n - i);
-        const auto pred = d->net->forward(batchOf(set, i, m)).argmax(1);
-        const auto y = torch::from_blob(const_cast<uint8_t*>(set.labels.data() + i), {m}, torch::kUInt8).to(torch::kInt64);
+        const auto pred = d->net->forward(imageBatch(set, i, m, true)).argmax(1);
+        const auto y = labelBatch(set, i, m);
         correct += pred.eq(y).sum().item<int64_t>();
     }
     keepGoing(progress, n, n);
@@ -170,8 +141,8 @@ Status ImageClassifier::classProfiles(const FashionMnist& set, int limit, Attent
         if (!keepGoing(progress, i, n)) return Status::error("cancelled");
         const int m = std::min(kBatch, n - i);
         CnnAttention att;
-        d->net->forward(batchOf(set, i, m), &att);
-        const auto y = torch::from_blob(const_cast<uint8_t*>(set.labels.data() + i), {m}, torch::kUInt8).to(torch::kInt64);
+        d->net->forward(imageBatch(set, i, m, true), &att);
+        const auto y = labelBatch(set, i, m);
         const auto onehot = torch::one_hot(y, 10).to(torch::kFloat64);  // [m, 10]
         count += onehot.sum(0);
         for (size_t b = 0; b < blocks; ++b) {
@@ -191,9 +162,9 @@ Status ImageClassifier::classProfiles(const FashionMnist& set, int limit, Attent
         const std::string name = "block" + std::to_string(b + 1);
         const auto mean = sum[b] / denom;
         const auto var = (sumSq[b] / denom - mean * mean).clamp_min(0.0);
-        auto pm = fromTensor(name + ".profile", {"class", "channel"}, mean);
+        auto pm = traceTensor(name + ".profile", {"class", "channel"}, mean);
         pm.labels = {classLabels(), channelLabels(pm.shape[1])};
-        auto ps = fromTensor(name + ".profile_std", {"class", "channel"}, var.sqrt());
+        auto ps = traceTensor(name + ".profile_std", {"class", "channel"}, var.sqrt());
         ps.labels = pm.labels;
         t.tensors.push_back(std::move(pm));
         t.tensors.push_back(std::move(ps));

@@ -5,7 +5,6 @@
 
 #include <opencv2/imgproc.hpp>
 
-#include <cstdio>
 #include <filesystem>
 #include <stdexcept>
 
@@ -129,19 +128,6 @@ Status StnClassifier::load(const std::string& nameOrPath)
     return loadImageModel(nameOrPath, isStnModel, "spatial-transformer experiment model", loadStn, d->net, d->name);
 }
 
-namespace {
-TraceTensor plane(const std::string& name, const torch::Tensor& t)
-{
-    TraceTensor r;
-    r.name = name;
-    r.axes = {"row", "col"};
-    const auto c = t.detach().to(torch::kFloat32).contiguous();
-    r.shape = {c.size(0), c.size(1)};
-    r.labels.resize(2);
-    r.values.assign(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
-    return r;
-}
-} // namespace
 
 Status StnClassifier::classify(const GreyImage& canvas, AttentionTrace& out, const Theta* theta, bool bilinear) const
 {
@@ -163,27 +149,13 @@ Status StnClassifier::classify(const GreyImage& canvas, AttentionTrace& out, con
     t.scoreFunction = hasTransformer() ? "spatial transformer" : "none";
     t.metadata["kind"] = "stn";
     t.metadata["distortion"] = distortionName(distortion());
-    t.tensors.push_back(plane("input", x[0][0]));
+    t.tensors.push_back(traceTensor("input", {"row", "col"}, x[0][0]));
     if (hasTransformer()) {
-        t.tensors.push_back(plane("warped", warped[0][0]));
-        auto tt = plane("theta", th[0]);
-        t.tensors.push_back(std::move(tt));
+        t.tensors.push_back(traceTensor("warped", {"row", "col"}, warped[0][0]));
+        t.tensors.push_back(traceTensor("theta", {"row", "col"}, th[0]));
         t.metadata["theta_source"] = theta ? "manual" : "network";
     }
-    TraceTensor p;
-    p.name = "probabilities";
-    p.axes = {"class"};
-    p.shape = {10};
-    const auto& names = fashionMnistClasses();
-    p.labels = {std::vector<std::string>(names.begin(), names.end())};
-    const auto pc = probs.contiguous();
-    p.values.assign(pc.data_ptr<float>(), pc.data_ptr<float>() + 10);
-    const int best = int(probs.argmax().item<int64_t>());
-    t.metadata["prediction"] = names[size_t(best)];
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.4f", probs[best].item<double>());
-    t.metadata["confidence"] = buf;
-    t.tensors.push_back(std::move(p));
+    addPrediction(t, probs);
     out = std::move(t);
     return Status::success();
 }
@@ -208,7 +180,7 @@ Status StnClassifier::testError(const FashionMnist& test, int limit, double& out
         torch::Tensor fixed;
         if (theta) fixed = torch::tensor(std::vector<float>(theta->begin(), theta->end())).view({1, 2, 3}).expand({m, 2, 3}).contiguous();
         const auto pred = d->net->forward(x, nullptr, nullptr, theta ? &fixed : nullptr).argmax(1);
-        const auto y = torch::from_blob(const_cast<uint8_t*>(test.labels.data() + i), {m}, torch::kUInt8).to(torch::kInt64);
+        const auto y = labelBatch(test, i, m);
         wrong += pred.ne(y).sum().item<int64_t>();
     }
     keepGoing(progress, n, n);

@@ -165,7 +165,7 @@ Status trainImageClassifier(const TrainConfig& cfg, TrainReport& report, const P
     say("reading Fashion-MNIST (train split, 60,000 images)...");
     if (auto st = loadFashionMnist(true, *data); !st) return st;
     const int64_t N = data->images.count;
-    const auto labels = torch::from_blob(data->labels.data(), {N}, torch::kUInt8).to(torch::kInt64);
+    const auto labels = labelBatch(*data, 0, int(N));
     torch::manual_seed(cfg.seed);
     if (isStn) {
         // A fresh distortion of every image in every epoch, reproducible from (seed, epoch, image).
@@ -186,11 +186,7 @@ Status trainImageClassifier(const TrainConfig& cfg, TrainReport& report, const P
         };
         return runTraining(cfg, net, labels, makeBatch, report, progress, log);
     }
-    auto images = torch::from_blob(data->images.pixels.data(), {N, 1, 28, 28}, torch::kUInt8)
-                      .to(torch::kFloat32)
-                      .div_(255.0f)
-                      .sub_(kFmnistMean)
-                      .div_(kFmnistStd);
+    const auto images = imageBatch(*data, 0, int(N), /*normalise=*/true);
     CnnConfig cc;
     cc.block = kind;
     cc.reduction = cfg.reduction;
