@@ -142,8 +142,8 @@ ImageWorkspace::ImageWorkspace(ImageWorker* worker, QWidget* parent) : QWidget(p
     }
     connect(model_, &QComboBox::currentTextChanged, this, [this] {
         // The same inputs through the new model.
-        if (image_) request(0, image_->source.rfind("Fashion-MNIST", 0) == 0 ? QString() : QString::fromStdString(image_->source), testIndex_->value());
-        if (imageB_) request(1, imageB_->source.rfind("Fashion-MNIST", 0) == 0 ? QString() : QString::fromStdString(imageB_->source), compare_->testIndexB()->value());
+        for (int slot : {0, 1})
+            if (shownSource_[slot]) request(slot, shownSource_[slot]->first, shownSource_[slot]->second);
         if (tabs_->currentIndex() == 1) startProfiles();
     });
     connect(block_, &QComboBox::currentIndexChanged, this, [this] { refreshBlock(); });
@@ -268,6 +268,7 @@ QWidget* ImageWorkspace::buildSpatialTab()
 
 void ImageWorkspace::request(int slot, const QString& path, int testIndex)
 {
+    pendingSource_[slot] = {path, testIndex};
     ImageRequest r;
     r.generation = ++generation_[slot];
     r.slot = slot;
@@ -327,6 +328,7 @@ void ImageWorkspace::onClassified(const ImageResult& r)
 {
     if (r.generation != generation_[r.slot & 1]) return;
     banner_->clearMessage();
+    shownSource_[r.slot & 1] = pendingSource_[r.slot & 1];
     if (r.slot == 1) {
         traceB_ = r.trace;
         imageB_ = r.image;

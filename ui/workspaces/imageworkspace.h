@@ -7,6 +7,8 @@
 
 #include <QWidget>
 
+#include <optional>
+
 class QComboBox;
 class QCheckBox;
 class QLabel;
@@ -87,6 +89,11 @@ private:
     ImageWorker* worker_;
     ProfileScorer* scorer_;
     quint64 generation_[2] = {0, 0};
+    /// Per slot (A, B): the input of the newest request and of the result on screen — a file
+    /// path, or a test index when the path is empty — so a model change classifies what is
+    /// shown again.
+    std::pair<QString, int> pendingSource_[2];
+    std::optional<std::pair<QString, int>> shownSource_[2];
     TracePtr trace_, traceB_;
     PreparedImagePtr image_, imageB_;
     std::map<QString, TracePtr> profileCache_;
