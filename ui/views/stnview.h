@@ -19,7 +19,6 @@ public:
     void setGridLines(int lines);      ///< sampling-grid lines per direction (0 = none)
     void setBilinear(bool bilinear);   ///< sampler kernel: bilinear (differentiable) or nearest
     void setEditable(bool editable);   ///< manual mode: handles shown and draggable
-    void setOutputSize(int side) { outSide_ = side; update(); }
     void setCaptions(const QString& input, const QString& output);
 
     const Theta& theta() const { return theta_; }

@@ -65,8 +65,6 @@ public:
     bool loaded() const;
     std::string modelName() const;
     std::string blockKind() const;   ///< "none", "SE", "ECA" or "CBAM"
-    int blocks() const;              ///< attention blocks (conv stages): 3
-    std::vector<int> channels() const;  ///< channels per block, e.g. {32, 64, 128}
     int64_t parameters() const;         ///< trainable parameters
 
     /// One forward pass. The trace holds

@@ -38,16 +38,7 @@ Status ImageClassifier::load(const std::string& nameOrPath)
 bool ImageClassifier::loaded() const { return !d->net.is_empty(); }
 std::string ImageClassifier::modelName() const { return d->name; }
 std::string ImageClassifier::blockKind() const { return loaded() ? blockName(d->net->config().block) : ""; }
-int ImageClassifier::blocks() const { return loaded() ? int(d->net->config().channels.size()) : 0; }
 int64_t ImageClassifier::parameters() const { return loaded() ? countParameters(*d->net) : 0; }
-
-std::vector<int> ImageClassifier::channels() const
-{
-    std::vector<int> r;
-    if (loaded())
-        for (auto c : d->net->config().channels) r.push_back(int(c));
-    return r;
-}
 
 namespace {
 std::vector<std::string> channelLabels(int64_t n)
