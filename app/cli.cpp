@@ -3,6 +3,7 @@
 #include "clicommon.h"
 
 #include "attnscope/alignment.h"
+#include "attnscope/caption.h"
 #include "attnscope/corpus.h"
 #include "attnscope/dumps.h"
 #include "attnscope/headstats.h"
@@ -36,7 +37,7 @@
 namespace attnscope::cli {
 
 namespace {
-const QStringList kCommands{"models", "run", "render", "import", "eval", "align", "heads", "train", "help"};
+const QStringList kCommands{"models", "run", "render", "import", "eval", "align", "heads", "train", "scenes", "help"};
 
 void printHelp()
 {
@@ -74,6 +75,16 @@ Usage:
                                      the ST-CNN's sampling frame and grid on the input, the
                                      warped output, θ and the prediction before and after
   attnscope eval fmnist-stn-…|fmnist-cnn-…   test error on the distortion's fixed test set
+  attnscope run scene-captioner IMAGE|scene:N [--target TEXT] --view caption --out FILE
+        [--attention soft|hard|sample] [--beam K] [--opacity X] [--dpi N]
+                                     caption a scene (or generated test scene N) and draw
+                                     each word's attention over it (.png .svg .pdf) or write
+                                     the trace (.attn .json); --target scores your caption
+  attnscope eval scene-captioner [--scenes N] [--beam K]
+                                     attention hit rate and mass in the item's box vs
+                                     uniform, caption exact match and word accuracy
+  attnscope scenes --out DIR [--count N]
+                                     write the fixed test scenes as PNG files + scenes.tsv
   attnscope eval MODEL [--split dev|test] [--limit N] [--no-bleu]
                                      precision, recall, AER, diagonal-baseline AER, BLEU
   attnscope align MODEL --split dev|test --out FILE.jsonl [--kind NAME --layer N --head N|mean]
@@ -231,6 +242,9 @@ int cmdTrain(const QStringList& args)
     p.addOption({"dropout", "dropout (default: 0.1 for the Transformer, else 0.2)", "p"});
     p.addOption({"guided-from-step", "apply the guided-alignment loss from this batch on", "N", "0"});
     p.addOption({"reduction", "image models: SE / CBAM channel-MLP reduction r", "r", QString::number(c.reduction)});
+    p.addOption({"scenes", "scene-captioner: generated scenes per epoch", "N", QString::number(c.scenesPerEpoch)});
+    p.addOption({"regulariser", "scene-captioner: λ of the doubly stochastic attention regulariser", "λ",
+                 QString::number(c.attentionRegulariser)});
     if (!p.parse(args)) return usage(p.errorText().toStdString());
     if (p.positionalArguments().size() != 1) return usage("train takes one MODEL");
     c.model = p.positionalArguments()[0].toStdString();
@@ -243,10 +257,17 @@ int cmdTrain(const QStringList& args)
     const bool stn = isStnModel(c.model), image = isImageModel(c.model) || stn;
     c.batchSize = p.isSet("batch") || !image ? p.value("batch").toInt() : 128;
     if (image && !p.isSet("epochs")) c.epochs = stn ? 3 : 10;
+    const bool captioner = c.model == "scene-captioner";
+    if (captioner) {
+        if (!p.isSet("epochs")) c.epochs = 8;
+        if (!p.isSet("batch")) c.batchSize = 64;
+    }
+    c.scenesPerEpoch = p.value("scenes").toInt();
+    c.attentionRegulariser = p.value("regulariser").toDouble();
     c.reduction = p.value("reduction").toInt();
     c.scoreFunction = p.value("score").toStdString();
     c.hidden = p.value("hidden").toInt();
-    c.embedding = p.value("embedding").toInt();
+    c.embedding = captioner && !p.isSet("embedding") ? 64 : p.value("embedding").toInt();
     c.vocabSize = p.value("vocab").toInt();
     c.learningRate = p.value("lr").toDouble();
     c.seed = p.value("seed").toUInt();
@@ -260,7 +281,7 @@ int cmdTrain(const QStringList& args)
     c.feedForward = p.value("ff").toInt();
     c.warmupSteps = p.isSet("warmup") ? p.value("warmup").toInt() : (transformer ? 400 : 0);
     c.labelSmoothing = p.isSet("label-smoothing") ? p.value("label-smoothing").toDouble() : (transformer ? 0.1 : 0.0);
-    c.dropout = p.isSet("dropout") ? p.value("dropout").toDouble() : (transformer ? 0.1 : image ? 0.3 : 0.2);
+    c.dropout = p.isSet("dropout") ? p.value("dropout").toDouble() : (transformer ? 0.1 : image || captioner ? 0.3 : 0.2);
     if (c.epochs < 1 || c.batchSize < 1 || c.hidden < 1 || c.embedding < 1 || c.vocabSize < 10 || c.heads < 1 ||
         c.layers < 1 || c.feedForward < 1 || c.warmupSteps < 0 || c.labelSmoothing < 0 || c.labelSmoothing >= 1 ||
         c.dropout < 0 || c.dropout >= 1 || c.reduction < 1)
@@ -554,7 +575,7 @@ int run(int argc, char** argv)
     }
     // `run` renders widgets into files: it needs QApplication, never a display.
     std::unique_ptr<QCoreApplication> app;
-    if (cmd == "run" || cmd == "render" || cmd == "import") {
+    if (cmd == "run" || cmd == "render" || cmd == "import" || cmd == "scenes") {
         qputenv("QT_QPA_PLATFORM", "offscreen");
         if (qEnvironmentVariableIsEmpty("XDG_RUNTIME_DIR")) {  // headless shells: avoid Qt's warning
             const QByteArray dir = "/tmp/attnscope-runtime-" + QByteArray::number(getuid());
@@ -569,6 +590,11 @@ int run(int argc, char** argv)
     args.removeAt(1);  // the subcommand; QCommandLineParser sees "attnscope ARGS..."
     if (cmd == "models") return cmdModels();
     // Image classifiers (channel / spatial attention) have their own run and eval.
+    if (cmd == "scenes") return cmdScenes(args);
+    if (args.size() > 1 && isCaptionerFile(args[1].toStdString())) {
+        if (cmd == "run") return cmdRunCaption(args);
+        if (cmd == "eval") return cmdEvalCaption(args);
+    }
     const bool stn = args.size() > 1 && isStnModelFile(args[1].toStdString());
     const bool image = !stn && args.size() > 1 && isImageModelFile(args[1].toStdString());
     if (cmd == "eval") return stn ? cmdEvalStn(args) : image ? cmdEvalImage(args) : cmdEval(args);

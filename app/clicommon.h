@@ -20,4 +20,8 @@ int cmdEvalImage(const QStringList& args);
 /// `run` and `eval` for the spatial-transformer experiments (fmnist-stn-*, fmnist-cnn-*).
 int cmdRunStn(const QStringList& args);
 int cmdEvalStn(const QStringList& args);
+/// `run`, `eval` for the scene captioner and `scenes` (app/clicaption.cpp).
+int cmdRunCaption(const QStringList& args);
+int cmdEvalCaption(const QStringList& args);
+int cmdScenes(const QStringList& args);
 } // namespace attnscope::cli

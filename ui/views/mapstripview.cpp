@@ -1,6 +1,7 @@
 #include "views/mapstripview.h"
 
 #include "views/colormaps.h"
+#include "views/mapimage.h"
 
 #include <QMouseEvent>
 #include <QPainter>
@@ -49,6 +50,20 @@ void MapStripView::setColumns(int columns)
     update();
 }
 
+void MapStripView::setUnderlay(const QImage& image, double opacity, double sigmaCells)
+{
+    underlay_ = image.isNull() ? QImage() : image.convertToFormat(QImage::Format_RGB32);
+    underlayOpacity_ = std::clamp(opacity, 0.0, 1.0);
+    sigma_ = sigmaCells;
+    rebuild();
+}
+
+void MapStripView::setSelected(int id)
+{
+    selected_ = id;
+    update();
+}
+
 void MapStripView::rebuild()
 {
     images_.clear();
@@ -63,6 +78,19 @@ void MapStripView::rebuild()
             const auto [mn, mx] = std::minmax_element(t.values.begin(), t.values.end());
             lo = *mn;
             hi = *mx;
+        }
+        if (!underlay_.isNull()) {
+            // Smooth map at (at least) 112 px, blended over the scaled underlay once, here.
+            const QSize size = underlay_.size().expandedTo(QSize(112, 112));
+            QImage base = underlay_.scaled(size, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
+            const QImage map = smoothMapImage(t.values, t.rows, t.cols, size, colorTable(colorMap_), lo, hi, sigma_);
+            if (!map.isNull()) {
+                QPainter p(&base);
+                p.setOpacity(underlayOpacity_);
+                p.drawImage(0, 0, map);
+            }
+            images_.push_back(base);
+            continue;
         }
         const float span = hi > lo ? hi - lo : 1.0f;
         for (int y = 0; y < t.rows; ++y) {
@@ -109,8 +137,15 @@ void MapStripView::paintEvent(QPaintEvent*)
     for (size_t i = 0; i < tiles_.size(); ++i) {
         const QRect r = tileRect(int(i));
         // Nearest-neighbour: one block per value, so a 7×7 map reads as 49 cells.
-        p.setRenderHint(QPainter::SmoothPixmapTransform, false);
+        p.setRenderHint(QPainter::SmoothPixmapTransform, !underlay_.isNull());
         p.drawImage(r, images_[i]);
+        if (tiles_[i].id == selected_ && selected_ >= 0) {
+            p.save();
+            p.setPen(QPen(palette().highlight().color(), 3));
+            p.setBrush(Qt::NoBrush);
+            p.drawRect(r.adjusted(-2, -2, 1, 1));
+            p.restore();
+        }
         p.drawText(QRect(r.left() - 6, r.bottom() + 1, r.width() + 12, kCaption), Qt::AlignCenter, tiles_[i].caption);
     }
 }

@@ -1,7 +1,7 @@
 #pragma once
 // MapStripView: a row (or grid) of small 2-D maps — feature maps of channels, the input
 // tensor, attention maps — each drawn as a cached QImage scaled with nearest-neighbour
-// sampling (one cell per value) and a caption under it.
+// sampling (one cell per value), or smoothly over an underlay image, with a caption under it.
 #include <QImage>
 #include <QWidget>
 
@@ -28,6 +28,13 @@ public:
     void setColorMap(const QString& name);
     /// Tiles per row (0 = one row).
     void setColumns(int columns);
+    /// Draws every tile over `image` (e.g. the scene under each word's attention map, as in
+    /// Xu et al.'s figures): the map upsampled, filtered with σ = `sigmaCells`, coloured and
+    /// blended at `opacity`. A null image returns to plain maps.
+    void setUnderlay(const QImage& image, double opacity = 0.6, double sigmaCells = 0.5);
+    /// Frames the tile with this id (−1 = none).
+    void setSelected(int id);
+    int selected() const { return selected_; }
     int tileCount() const { return int(tiles_.size()); }
     const MapTile& tile(int i) const { return tiles_[size_t(i)]; }
     QRect tileRect(int i) const;
@@ -49,6 +56,9 @@ private:
     bool fixed_ = false, grey_ = true;
     float lo_ = 0, hi_ = 1;
     int columns_ = 0;
+    QImage underlay_;
+    double underlayOpacity_ = 0.6, sigma_ = 0.5;
+    int selected_ = -1;
     QString colorMap_ = "viridis";
 };
 

@@ -1,6 +1,7 @@
 #include "views/spatialoverlayview.h"
 
 #include "views/colormaps.h"
+#include "views/mapimage.h"
 
 #include <QMouseEvent>
 #include <QPainter>
@@ -11,7 +12,7 @@
 
 namespace attnscope::ui {
 
-SpatialOverlayView::SpatialOverlayView(QWidget* parent) : QWidget(parent)
+SpatialOverlayView::SpatialOverlayView(QWidget* parent) : QWidget(parent), valueName_(tr("spatial attention"))
 {
     setMouseTracking(true);
     setMinimumSize(160, 140);
@@ -56,6 +57,19 @@ void SpatialOverlayView::setTitle(const QString& title)
     update();
 }
 
+void SpatialOverlayView::setSmoothing(double sigmaCells)
+{
+    smoothing_ = std::max(0.0, sigmaCells);
+    rebuild();
+}
+
+void SpatialOverlayView::setBoxes(const QVector<QRect>& boxes, int highlighted)
+{
+    boxes_ = boxes;
+    highlighted_ = highlighted;
+    update();
+}
+
 void SpatialOverlayView::rebuild()
 {
     overlay_ = QImage();
@@ -67,15 +81,10 @@ void SpatialOverlayView::rebuild()
     lo_ = *mn;
     hi_ = *mx;
     const float span = hi_ > lo_ ? hi_ - lo_ : 1.0f;
-    const QVector<QRgb> table = colorTable(colorMap_);
-    QImage small(cols_, rows_, QImage::Format_RGB32);
-    for (int y = 0; y < rows_; ++y)
-        for (int x = 0; x < cols_; ++x)
-            small.setPixel(x, y, table[std::clamp(int(std::lround(255.0f * (values_[size_t(y * cols_ + x)] - lo_) / span)), 0, 255)]);
-    // Bilinear upsampling to the image (or 16 px per cell without one): a smooth map, as in
-    // the CBAM paper's figures.
+    // Upsampled to the image (or 16 px per cell without one): a smooth map, as in the CBAM and
+    // Show-Attend-Tell papers' figures.
     const QSize target = image_.isNull() ? QSize(cols_ * 16, rows_ * 16) : image_.size().expandedTo(QSize(224, 224));
-    overlay_ = small.scaled(target, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
+    overlay_ = smoothMapImage(values_, rows_, cols_, target, colorTable(colorMap_), lo_, hi_, smoothing_);
     update();
 }
 
@@ -116,6 +125,17 @@ void SpatialOverlayView::paintEvent(QPaintEvent*)
     p.setOpacity(image_.isNull() ? 1.0 : opacity_);
     p.drawImage(r, overlay_);
     p.setOpacity(1.0);
+    if (!boxes_.isEmpty() && !image_.isNull()) {
+        const double sx = double(r.width()) / image_.width(), sy = double(r.height()) / image_.height();
+        for (int i = 0; i < boxes_.size(); ++i) {
+            const QRect& b = boxes_[i];
+            QPen pen(i == highlighted_ ? QColor(255, 80, 80) : QColor(255, 255, 255, 170), i == highlighted_ ? 2 : 1,
+                     i == highlighted_ ? Qt::SolidLine : Qt::DashLine);
+            p.setPen(pen);
+            p.setBrush(Qt::NoBrush);
+            p.drawRect(QRectF(r.left() + b.x() * sx, r.top() + b.y() * sy, b.width() * sx - 1, b.height() * sy - 1));
+        }
+    }
     // Colour bar.
     const QVector<QRgb> table = colorTable(colorMap_);
     const QRect bar(r.right() + 14, r.top(), 14, r.height());
@@ -140,7 +160,7 @@ void SpatialOverlayView::mouseMoveEvent(QMouseEvent* e)
         QToolTip::hideText();
         return;
     }
-    QToolTip::showText(e->globalPosition().toPoint(), tr("spatial attention %1").arg(v, 0, 'f', 3), this);
+    QToolTip::showText(e->globalPosition().toPoint(), QStringLiteral("%1 %2").arg(valueName_).arg(v, 0, 'f', 3), this);
 }
 
 } // namespace attnscope::ui

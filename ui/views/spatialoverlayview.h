@@ -1,8 +1,11 @@
 #pragma once
 // SpatialOverlayView: an attention map over an image — the map (e.g. CBAM's spatial
-// attention M_s, 28×28 / 14×14 / 7×7) upsampled bilinearly to the image, coloured with the
-// colour map and blended at an adjustable opacity, with a colour bar of the map's values.
+// attention M_s, 28×28 / 14×14 / 7×7; a captioner's α over a 7×7 grid) upsampled bilinearly
+// to the image (optionally Gaussian-filtered), coloured with the colour map and blended at an
+// adjustable opacity, with a colour bar of the map's values and optional box outlines.
 #include <QImage>
+#include <QRect>
+#include <QVector>
 #include <QWidget>
 
 #include <vector>
@@ -21,6 +24,13 @@ public:
     double opacity() const { return opacity_; }
     void setColorMap(const QString& name);
     void setTitle(const QString& title);
+    /// Gaussian filter after upsampling, σ in map cells (0 = bilinear only).
+    void setSmoothing(double sigmaCells);
+    /// What the values are, for the hover tooltip (default "spatial attention").
+    void setValueName(const QString& name) { valueName_ = name; }
+    /// Outlines drawn over the image (image pixel coordinates), e.g. the items' boxes; the
+    /// `highlighted` one (−1 = none) drawn solid, the others dashed.
+    void setBoxes(const QVector<QRect>& boxes, int highlighted = -1);
     bool hasMap() const { return !values_.empty(); }
     /// The coloured, upsampled map as drawn (before blending), for tests.
     const QImage& overlay() const { return overlay_; }
@@ -44,6 +54,10 @@ private:
     double opacity_ = 0.6;
     QString colorMap_ = "viridis";
     QString title_;
+    QString valueName_;
+    double smoothing_ = 0;
+    QVector<QRect> boxes_;
+    int highlighted_ = -1;
 };
 
 } // namespace attnscope::ui

@@ -7,7 +7,7 @@
 namespace attnscope {
 
 struct TrainConfig {
-    std::string model = "gru-bahdanau";  ///< built-in model name: gru-bahdanau | transformer | fmnist-cnn|se|eca|cbam
+    std::string model = "gru-bahdanau";  ///< built-in model name: gru-bahdanau | transformer | fmnist-* | scene-captioner
     std::string scoreFunction = "additive";  ///< dot|scaled-dot|general|additive|cosine
     std::string out;          ///< final weights (float16), e.g. resources/models/gru-bahdanau.pt
     std::string checkpoint;   ///< checkpoint file (float32 + optimizer), default out + ".ckpt"
@@ -37,6 +37,10 @@ struct TrainConfig {
     /// supervises one cross-attention head (layer 2, head 1), as Garg et al. do.
     double guidedAlignment = 0.0;
     int guidedFromStep = 0;   ///< the guided term applies from this batch on (0 = from the start)
+    /// scene-captioner: generated scenes per epoch (fresh every epoch, train-split items) and
+    /// λ of the doubly stochastic attention regulariser (Xu et al. 2015, eq. 14).
+    int scenesPerEpoch = 30000;
+    double attentionRegulariser = 0.1;
 };
 
 struct TrainReport {

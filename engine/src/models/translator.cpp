@@ -62,6 +62,10 @@ const std::vector<ModelInfo>& builtinModels()
         {"fmnist-cnn-cluttered", "spatial transformer",
          "Plain CNN baseline for the ST-CNN on distorted Fashion-MNIST (at random on 60×60 with 4–6 clutter crops), same training budget",
          "models/fmnist-cnn-cluttered.pt", "a grey image (resized to 60×60)", "input [row, col]; probabilities [class]"},
+        {"scene-captioner", "image captioning",
+         "Show, Attend and Tell (Xu et al. 2015) on generated Fashion-MNIST scenes: CNN encoder → 7×7 annotation grid → LSTM decoder with soft additive attention",
+         "models/scene-captioner.pt", "a grey scene (resized to fit 84×84), optionally a caption to force-decode",
+         "attention [word, region] 7×7 grid; gate [word]; word_probability [word]; coverage [region]; input [row, col]"},
     };
     return models;
 }

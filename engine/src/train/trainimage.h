@@ -5,4 +5,6 @@
 
 namespace attnscope {
 Status trainImageClassifier(const TrainConfig& cfg, TrainReport& report, const ProgressFn& progress, const LogFn& log);
+/// The scene captioner (train/traincaption.cpp).
+Status trainSceneCaptioner(const TrainConfig& cfg, TrainReport& report, const ProgressFn& progress, const LogFn& log);
 } // namespace attnscope
