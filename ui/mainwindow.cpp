@@ -13,6 +13,7 @@
 #include "workers/engineworker.h"
 #include "workspaces/textworkspace.h"
 #include "workspaces/imageworkspace.h"
+#include "workspaces/captionworkspace.h"
 #include "workspaces/stnworkspace.h"
 #include "workers/imageworker.h"
 
@@ -43,6 +44,17 @@
 
 namespace attnscope::ui {
 
+template <typename F>
+auto MainWindow::onFront(F f) const
+{
+    QWidget* w = workspaces_->currentWidget();
+    if (w == image_) return f(image_);
+    if (w == stn_) return f(stn_);
+    if (w == caption_) return f(caption_);
+    return f(text_);
+}
+
+
 MainWindow::MainWindow(bool loadDemo, QWidget* parent) : QMainWindow(parent)
 {
     setWindowTitle(tr("AttnScope — attention workbench"));
@@ -65,6 +77,10 @@ MainWindow::MainWindow(bool loadDemo, QWidget* parent) : QMainWindow(parent)
     workspaces_->addTab(image_, tr("Image · channel attention"));
     stn_ = new StnWorkspace(imageWorker_, this);
     workspaces_->addTab(stn_, tr("Spatial transformer"));
+    caption_ = new CaptionWorkspace(imageWorker_, this);
+    workspaces_->addTab(caption_, tr("Captioning"));
+    workspaces_->setTabToolTip(3, tr("Show, Attend and Tell on generated scenes: click a word of the caption to see where the "
+                                     "model looked; type a caption to ask where it would look (Ctrl+4)"));
     workspaces_->setTabToolTip(2, tr("ST-CNNs on distorted Fashion-MNIST: the sampling frame and grid, the warped input, θ; "
                                      "drag θ by hand (Ctrl+3)"));
     workspaces_->setTabToolTip(0, tr("Sentences through the NMT models: alignment matrix, heads, comparison (Ctrl+1)"));
@@ -100,7 +116,11 @@ MainWindow::MainWindow(bool loadDemo, QWidget* parent) : QMainWindow(parent)
         updateTracePanel();
         if (i == 1 && !image_->currentTrace()) image_->showTestImage(0);  // something to look at
         if (i == 2 && !stn_->currentTrace()) stn_->showTestImage(0);
+        if (i == 3 && !caption_->currentTrace()) caption_->showTestScene(0);
     });
+    connect(caption_, &CaptionWorkspace::traceShown, this, &MainWindow::updateTracePanel);
+    connect(caption_, &CaptionWorkspace::logMessage, this, &MainWindow::appendLog);
+    connect(caption_, &CaptionWorkspace::errorShown, this, [this](const QString& m) { statusBar()->showMessage(m, 8000); });
     connect(stn_, &StnWorkspace::traceShown, this, &MainWindow::updateTracePanel);
     connect(stn_, &StnWorkspace::logMessage, this, &MainWindow::appendLog);
     connect(stn_, &StnWorkspace::errorShown, this, [this](const QString& m) { statusBar()->showMessage(m, 8000); });
@@ -219,6 +239,7 @@ void MainWindow::createMenus()
     view->addAction(tr("&Text workspace"), this, [this] { workspaces_->setCurrentIndex(0); })->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
     view->addAction(tr("&Image workspace"), this, [this] { workspaces_->setCurrentIndex(1); })->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
     view->addAction(tr("&Spatial transformer workspace"), this, [this] { workspaces_->setCurrentIndex(2); })->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_3));
+    view->addAction(tr("&Captioning workspace"), this, [this] { workspaces_->setCurrentIndex(3); })->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_4));
     QMenu* maps = view->addMenu(tr("&Colour map"));
     colorMaps_ = new QActionGroup(this);
     for (const QString& name : colorMapNames()) {
@@ -370,7 +391,7 @@ void MainWindow::updateTracePanel()
 
 void MainWindow::exportView()
 {
-    const QString viewName = imageInFront() ? image_->currentViewName() : stnInFront() ? stn_->currentViewName() : text_->currentViewName();
+    const QString viewName = onFront([](auto* w) { return w->currentViewName(); });
     const QString path = QFileDialog::getSaveFileName(this, tr("Export view"), viewName + ".png",
                                                       tr("PNG image (*.png);;SVG vector image (*.svg);;PDF document (*.pdf)"));
     if (path.isEmpty()) return;
@@ -383,9 +404,7 @@ void MainWindow::exportView()
         settings::set(settings::ExportDpi, dpi);
     }
     QString error;
-    const bool ok = imageInFront() ? image_->exportCurrentView(path, dpi, &error)
-                    : stnInFront() ? stn_->exportCurrentView(path, dpi, &error)
-                                   : text_->exportCurrentView(path, dpi, &error);
+    const bool ok = onFront([&](auto* w) { return w->exportCurrentView(path, dpi, &error); });
     if (ok) appendLog(tr("Exported the %1 view to %2").arg(viewName, path));
     else QMessageBox::warning(this, tr("Export failed"), error);
 }
@@ -473,16 +492,20 @@ bool MainWindow::openWorkspace(const QString& path)
 
 TracePtr MainWindow::frontTrace() const
 {
-    return imageInFront() ? image_->currentTrace() : stnInFront() ? stn_->currentTrace() : text_->currentTrace();
+    return onFront([](auto* w) { return TracePtr(w->currentTrace()); });
 }
-
-bool MainWindow::imageInFront() const { return workspaces_->currentWidget() == image_; }
-bool MainWindow::stnInFront() const { return workspaces_->currentWidget() == stn_; }
 
 void MainWindow::openImage(const QString& path)
 {
-    workspaces_->setCurrentWidget(image_);
-    image_->openImage(path);
+    QWidget* w = workspaces_->currentWidget();
+    if (w == stn_) {
+        stn_->openImage(path);
+    } else if (w == caption_) {
+        caption_->openImage(path);
+    } else {
+        workspaces_->setCurrentWidget(image_);
+        image_->openImage(path);
+    }
     rememberFile(QFileInfo(path).absoluteFilePath());
 }
 

@@ -20,6 +20,7 @@ class EngineWorker;
 class ImageWorker;
 class ImageWorkspace;
 class StnWorkspace;
+class CaptionWorkspace;
 class TextWorkspace;
 
 class MainWindow : public QMainWindow {
@@ -32,10 +33,12 @@ public:
     TextWorkspace* textWorkspace() const { return text_; }
     ImageWorkspace* imageWorkspace() const { return image_; }
     StnWorkspace* stnWorkspace() const { return stn_; }
+    CaptionWorkspace* captionWorkspace() const { return caption_; }
     /// The workspace tabs: 0 = text (translation), 1 = image (channel attention),
-    /// 2 = spatial transformer.
+    /// 2 = spatial transformer, 3 = captioning.
     QTabWidget* workspaces() const { return workspaces_; }
-    /// Opens an image file in the image workspace and brings it to the front.
+    /// Opens an image file in the image workspace in front (the spatial-transformer or the
+    /// captioning workspace when one of them is in front, else the channel-attention one).
     void openImage(const QString& path);
     QPlainTextEdit* logPanel() const { return log_; }
     /// The Trace panel (dock): model, metadata and every tensor of the trace on screen.
@@ -88,11 +91,14 @@ private:
     ImageWorker* imageWorker_ = nullptr;
     ImageWorkspace* image_ = nullptr;
     StnWorkspace* stn_ = nullptr;
+    CaptionWorkspace* caption_ = nullptr;
     QTabWidget* workspaces_ = nullptr;
-    /// The trace of the workspace in front (text or image).
+    /// Calls `f` with the workspace in front (each has currentTrace, currentViewName and
+    /// exportCurrentView).
+    template <typename F>
+    auto onFront(F f) const;
+    /// The trace of the workspace in front.
     std::shared_ptr<const AttentionTrace> frontTrace() const;
-    bool imageInFront() const;
-    bool stnInFront() const;
     QPlainTextEdit* log_ = nullptr;
     QDockWidget* logDock_ = nullptr;
     QTreeWidget* traceInfo_ = nullptr;

@@ -123,7 +123,8 @@ QSize MapStripView::sizeHint() const
     const int n = std::max(1, int(tiles_.size()));
     const int cols = columns_ > 0 ? std::min(columns_, n) : n;
     const int rows = (n + cols - 1) / cols;
-    return {cols * 70 + 6, rows * (64 + kCaption + 6)};
+    const int side = underlay_.isNull() ? 64 : 104;  // scenes under maps need room to be read
+    return {cols * (side + 6) + 6, rows * (side + kCaption + 6)};
 }
 
 void MapStripView::paintEvent(QPaintEvent*)

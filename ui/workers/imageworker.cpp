@@ -11,6 +11,19 @@ ImageWorker::ImageWorker()
     qRegisterMetaType<TracePtr>();
     qRegisterMetaType<StnRequest>();
     qRegisterMetaType<StnResult>();
+    qRegisterMetaType<CaptionRequest>();
+    qRegisterMetaType<CaptionResult>();
+}
+
+const FashionMnist* ImageWorker::testSet(Status& st)
+{
+    if (!test_) {
+        auto set = std::make_unique<FashionMnist>();
+        st = loadFashionMnist(false, *set);
+        if (!st) return nullptr;
+        test_ = std::move(set);
+    }
+    return test_.get();
 }
 
 ImageWorker::~ImageWorker() = default;
@@ -46,12 +59,7 @@ void ImageWorker::classify(const ImageRequest& req)
     if (!req.path.isEmpty()) {
         st = prepareImageFile(req.path.toStdString(), *image);
     } else {
-        if (!test_) {
-            auto set = std::make_unique<FashionMnist>();
-            st = loadFashionMnist(false, *set);
-            if (st) test_ = std::move(set);
-        }
-        if (st) st = prepareFashionMnist(*test_, req.testIndex, "test", *image);
+        if (const FashionMnist* set = testSet(st)) st = prepareFashionMnist(*set, req.testIndex, "test", *image);
     }
     auto trace = std::make_shared<AttentionTrace>();
     if (st) st = m->classify(*image, *trace);
@@ -91,12 +99,10 @@ void ImageWorker::classifyStn(const StnRequest& req)
     if (!req.path.isEmpty()) {
         if (auto st = stnInputFromFile(req.path.toStdString(), side, in); !st) return fail(st.message);
     } else {
-        if (!test_) {
-            auto set = std::make_unique<FashionMnist>();
-            if (auto st = loadFashionMnist(false, *set); !st) return fail(st.message);
-            test_ = std::move(set);
-        }
-        if (auto st = stnInputFromTest(*test_, req.testIndex, dist, in); !st) return fail(st.message);
+        Status st;
+        const FashionMnist* set = testSet(st);
+        if (!set) return fail(st.message);
+        if (st = stnInputFromTest(*set, req.testIndex, dist, in); !st) return fail(st.message);
     }
     if (req.userDistortion) applyDistortion(in, req.rotation, req.scale, req.dx, req.dy);
     const GreyImage& scene = in.scene;
@@ -117,6 +123,55 @@ void ImageWorker::classifyStn(const StnRequest& req)
         for (size_t k = 0; k < 6 && k < t->values.size(); ++k) r.networkTheta[k] = t->values[k];
     r.source = QString::fromStdString(in.description);
     emit stnClassified(r);
+}
+
+void ImageWorker::caption(const CaptionRequest& req)
+{
+    const auto& latest = latest_[3];
+    if (req.generation < latest.load()) return;
+    QElapsedTimer timer;
+    timer.start();
+    auto fail = [&](const std::string& m) { emit failed(req.generation, 3, QString::fromStdString(m)); };
+    auto& slot = captioners_[req.model];
+    if (!slot) {
+        auto m = std::make_unique<SceneCaptioner>();
+        if (auto st = m->load(req.model.toStdString()); !st) {
+            captioners_.erase(req.model);
+            return fail(st.message);
+        }
+        emit log(tr("Loaded captioner %1 (%2 parameters) in %3 ms").arg(req.model).arg(m->parameters()).arg(timer.elapsed()));
+        slot = std::move(m);
+    }
+    CaptionResult r;
+    r.generation = req.generation;
+    GreyImage scene;
+    if (!req.path.isEmpty()) {
+        auto image = std::make_shared<PreparedImage>();
+        if (auto st = loadSceneImage(req.path.toStdString(), *image); !st) return fail(st.message);
+        scene = sceneInput(*image);
+        r.image = image;
+        r.source = req.path;
+    } else {
+        Status st;
+        const FashionMnist* set = testSet(st);
+        if (!set) return fail(st.message);
+        auto gold = std::make_shared<Scene>(testScene(*set, req.sceneIndex));
+        scene = gold->image;
+        r.gold = gold;
+        r.source = tr("test scene %1").arg(req.sceneIndex);
+    }
+    CaptionOptions opt;
+    opt.mode = req.mode;
+    opt.beamWidth = req.beamWidth;
+    opt.sampleSeed = req.sampleSeed;
+    opt.target = req.target.toStdString();
+    auto trace = std::make_shared<AttentionTrace>();
+    if (auto st = slot->caption(scene, opt, *trace); !st) return fail(st.message);
+    trace->metadata["input"] = r.source.toStdString();
+    if (req.generation < latest.load()) return;
+    r.trace = trace;
+    r.milliseconds = double(timer.nsecsElapsed()) / 1e6;
+    emit captioned(r);
 }
 
 void ProfileScorer::start(const QString& model, int limit)

@@ -2,6 +2,7 @@
 // ImageWorker: image classification requests on the engine thread. It holds the loaded
 // image classifiers and the Fashion-MNIST test split. Latest wins per slot (A = 0, B = 1):
 // a result older than the newest request of its slot is never emitted.
+#include "attnscope/caption.h"
 #include "attnscope/imagemodel.h"
 #include "attnscope/stn.h"
 #include "workers/enginejobs.h"
@@ -58,30 +59,57 @@ struct StnResult {
     QString source;     ///< what the canvas is, e.g. "test #12, RTS-distorted"
 };
 
+/// A captioning request (latest-wins slot 3): a generated test scene or an image file,
+/// captioned freely or with `target` force-decoded.
+struct CaptionRequest {
+    quint64 generation = 0;
+    QString model = QStringLiteral("scene-captioner");
+    QString path;          ///< an image file, or empty for generated test scene `sceneIndex`
+    int sceneIndex = 0;
+    attnscope::AttentionMode mode = attnscope::AttentionMode::Soft;
+    int beamWidth = 1;
+    quint64 sampleSeed = 1;
+    QString target;        ///< forced decoding when not empty
+};
+
+struct CaptionResult {
+    quint64 generation = 0;
+    TracePtr trace;
+    std::shared_ptr<const attnscope::Scene> gold;  ///< the generated scene (boxes, caption); null for files
+    PreparedImagePtr image;                        ///< the prepared file; null for test scenes
+    QString source;
+    double milliseconds = 0;
+};
+
 class ImageWorker : public QObject {
     Q_OBJECT
 public:
     ImageWorker();
     ~ImageWorker() override;
     /// Called from the GUI thread before posting a request.
-    void supersede(int slot, quint64 generation) { latest_[size_t(std::clamp(slot, 0, 2))].store(generation); }
+    void supersede(int slot, quint64 generation) { latest_[size_t(std::clamp(slot, 0, 3))].store(generation); }
 
 public slots:
     void classify(const attnscope::ui::ImageRequest& request);
     /// Slot 2 of the latest-wins generations.
     void classifyStn(const attnscope::ui::StnRequest& request);
+    /// Slot 3.
+    void caption(const attnscope::ui::CaptionRequest& request);
 
 signals:
     void classified(const attnscope::ui::ImageResult& result);
-    void failed(quint64 generation, int slot, const QString& message);  ///< slot 2: STN
+    void failed(quint64 generation, int slot, const QString& message);  ///< slot 2: STN, 3: captioner
     void stnClassified(const attnscope::ui::StnResult& result);
+    void captioned(const attnscope::ui::CaptionResult& result);
     void log(const QString& line);
 
 private:
     ImageClassifier* model(const QString& name, QString* error);
-    std::array<std::atomic<quint64>, 3> latest_{};
+    const FashionMnist* testSet(Status& st);
+    std::array<std::atomic<quint64>, 4> latest_{};
     std::map<QString, std::unique_ptr<ImageClassifier>> models_;
     std::map<QString, std::unique_ptr<StnClassifier>> stnModels_;
+    std::map<QString, std::unique_ptr<SceneCaptioner>> captioners_;
     std::unique_ptr<FashionMnist> test_;
 };
 
@@ -105,3 +133,5 @@ Q_DECLARE_METATYPE(attnscope::ui::ImageRequest)
 Q_DECLARE_METATYPE(attnscope::ui::ImageResult)
 Q_DECLARE_METATYPE(attnscope::ui::StnRequest)
 Q_DECLARE_METATYPE(attnscope::ui::StnResult)
+Q_DECLARE_METATYPE(attnscope::ui::CaptionRequest)
+Q_DECLARE_METATYPE(attnscope::ui::CaptionResult)

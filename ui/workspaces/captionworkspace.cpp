@@ -1,0 +1,326 @@
+#include "workspaces/captionworkspace.h"
+
+#include "captionfigure.h"
+#include "views/captionwordsview.h"
+#include "views/mapstripview.h"
+#include "views/messagebanner.h"
+#include "views/spatialoverlayview.h"
+
+#include <QComboBox>
+#include <QFileDialog>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QRandomGenerator>
+#include <QScrollArea>
+#include <QSlider>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+
+namespace attnscope::ui {
+
+CaptionWorkspace::CaptionWorkspace(ImageWorker* worker, QWidget* parent) : QWidget(parent), worker_(worker)
+{
+    auto* outer = new QVBoxLayout(this);
+    banner_ = new MessageBanner(this);
+    outer->addWidget(banner_);
+
+    auto* bar = new QHBoxLayout;
+    index_ = new QSpinBox(this);
+    index_->setRange(0, 99999);
+    index_->setPrefix(tr("scene #"));
+    index_->setToolTip(tr("A generated test scene (Fashion-MNIST test items); scenes 0–199 are also in resources/scenes/ as PNG files"));
+    auto* random = new QPushButton(tr("Random"), this);
+    auto* open = new QPushButton(tr("Open scene…"), this);
+    open->setToolTip(tr("Any image: grey, light backgrounds inverted, fitted into 84×84"));
+    mode_ = new QComboBox(this);
+    mode_->addItem(tr("Soft attention"), int(AttentionMode::Soft));
+    mode_->addItem(tr("Hard attention (arg-max)"), int(AttentionMode::HardArgmax));
+    mode_->addItem(tr("Hard attention (sampled)"), int(AttentionMode::HardSample));
+    mode_->setToolTip(tr("Soft: the context is the α-weighted mean of the 49 annotation vectors (Xu et al. §4.2).\n"
+                         "Hard: the decoder reads one location — the most probable, or one sampled from α (§4.1) — "
+                         "with the same trained weights."));
+    beam_ = new QSpinBox(this);
+    beam_->setRange(1, 10);
+    beam_->setPrefix(tr("beam "));
+    beam_->setToolTip(tr("Beam width (1 = greedy decoding)"));
+    opacity_ = new QSlider(Qt::Horizontal, this);
+    opacity_->setRange(0, 100);
+    opacity_->setValue(60);
+    opacity_->setMaximumWidth(140);
+    opacity_->setToolTip(tr("Opacity of the attention map over the scene"));
+    for (QWidget* w : std::initializer_list<QWidget*>{index_, random, open, mode_, beam_, new QLabel(tr("Opacity:"), this), opacity_})
+        bar->addWidget(w);
+    bar->addStretch(1);
+    outer->addLayout(bar);
+
+    auto* askRow = new QHBoxLayout;
+    ask_ = new QLineEdit(this);
+    ask_->setPlaceholderText(tr("Type a caption to force-decode, e.g. “a bag top left” — where would it look for each word?"));
+    ask_->setClearButtonEnabled(true);
+    auto* score = new QPushButton(tr("Score caption"), this);
+    score->setToolTip(tr("Forced decoding of the typed caption (Enter)"));
+    auto* generate = new QPushButton(tr("Generate"), this);
+    generate->setToolTip(tr("Back to the model's own caption"));
+    askRow->addWidget(new QLabel(tr("Ask:"), this));
+    askRow->addWidget(ask_, 1);
+    askRow->addWidget(score);
+    askRow->addWidget(generate);
+    outer->addLayout(askRow);
+
+    words_ = new CaptionWordsView(this);
+    words_->setToolTip(tr("Click a word (or use Left / Right) to see where the model looked while writing it"));
+    outer->addWidget(words_);
+
+    auto* split = new QSplitter(Qt::Vertical, this);
+    auto* top = new QWidget(split);
+    auto* tl = new QHBoxLayout(top);
+    tl->setContentsMargins(0, 0, 0, 0);
+    overlay_ = new SpatialOverlayView(top);
+    overlay_->setSmoothing(0.5);
+    overlay_->setValueName(tr("attention α"));
+    tl->addWidget(overlay_, 3);
+    auto* side = new QGroupBox(tr("Caption"), top);
+    auto* sl = new QVBoxLayout(side);
+    info_ = new QLabel(side);
+    info_->setWordWrap(true);
+    info_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    wordInfo_ = new QLabel(side);
+    wordInfo_->setWordWrap(true);
+    sl->addWidget(info_);
+    sl->addWidget(wordInfo_);
+    sl->addStretch(1);
+    side->setMinimumWidth(280);
+    tl->addWidget(side, 2);
+    strip_ = new MapStripView(split);
+    strip_->setGrey(false);
+    strip_->setColumns(10);
+    strip_->setToolTip(tr("Every word's attention over the scene (Xu et al. Fig. 2); click a tile to select its word"));
+    auto* scroll = new QScrollArea(split);
+    scroll->setWidget(strip_);
+    scroll->setWidgetResizable(true);
+    split->addWidget(top);
+    split->addWidget(scroll);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    split->setSizes({440, 260});
+    outer->addWidget(split, 1);
+
+    connect(worker_, &ImageWorker::captioned, this, &CaptionWorkspace::onResult, Qt::QueuedConnection);
+    connect(worker_, &ImageWorker::failed, this, [this](quint64 g, int slot, const QString& m) {
+        if (slot != 3 || g != generation_) return;
+        banner_->showMessage(MessageBanner::Level::Error, m);
+        emit errorShown(m);
+    }, Qt::QueuedConnection);
+    connect(index_, &QSpinBox::editingFinished, this, [this] { showTestScene(index_->value()); });
+    connect(random, &QPushButton::clicked, this, [this] { showTestScene(int(QRandomGenerator::global()->bounded(10000))); });
+    connect(open, &QPushButton::clicked, this, [this] {
+        const QString p = QFileDialog::getOpenFileName(this, tr("Open scene"), {}, tr("Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp);;All files (*)"));
+        if (!p.isEmpty()) openImage(p);
+    });
+    connect(mode_, &QComboBox::currentIndexChanged, this, [this] { request(); });
+    connect(beam_, &QSpinBox::valueChanged, this, [this] { request(); });
+    connect(opacity_, &QSlider::valueChanged, this, [this](int v) {
+        overlay_->setOpacity(v / 100.0);
+        strip_->setUnderlay(sceneImage_, v / 100.0);
+    });
+    connect(ask_, &QLineEdit::returnPressed, this, [this] { forceCaption(ask_->text()); });
+    connect(score, &QPushButton::clicked, this, [this] { forceCaption(ask_->text()); });
+    connect(generate, &QPushButton::clicked, this, [this] { forceCaption({}); });
+    connect(words_, &CaptionWordsView::wordSelected, this, &CaptionWorkspace::showWord);
+    connect(strip_, &MapStripView::tileClicked, this, &CaptionWorkspace::selectWord);
+}
+
+void CaptionWorkspace::showTestScene(int index)
+{
+    index_->setValue(index);
+    sceneIndex_ = index;
+    path_.clear();
+    request();
+}
+
+void CaptionWorkspace::openImage(const QString& path)
+{
+    path_ = path;
+    request();
+}
+
+void CaptionWorkspace::setModel(const QString& nameOrPath)
+{
+    model_ = nameOrPath;
+    request();
+}
+
+void CaptionWorkspace::setAttentionMode(AttentionMode mode) { mode_->setCurrentIndex(mode_->findData(int(mode))); }
+
+void CaptionWorkspace::setBeamWidth(int width) { beam_->setValue(width); }
+
+void CaptionWorkspace::forceCaption(const QString& caption)
+{
+    target_ = caption.trimmed();
+    if (ask_->text() != caption) ask_->setText(caption);
+    request();
+}
+
+void CaptionWorkspace::selectWord(int index) { words_->setSelected(index); }
+
+void CaptionWorkspace::setOpacity(double opacity) { opacity_->setValue(int(std::lround(opacity * 100))); }
+
+int CaptionWorkspace::selectedWord() const { return words_->selected(); }
+
+void CaptionWorkspace::request()
+{
+    CaptionRequest r;
+    r.generation = ++generation_;
+    r.model = model_;
+    r.path = path_;
+    r.sceneIndex = sceneIndex_;
+    r.mode = AttentionMode(mode_->currentData().toInt());
+    r.beamWidth = beam_->value();
+    r.sampleSeed = 1;
+    r.target = target_;
+    worker_->supersede(3, r.generation);
+    QMetaObject::invokeMethod(worker_, "caption", Qt::QueuedConnection, Q_ARG(attnscope::ui::CaptionRequest, r));
+}
+
+int CaptionWorkspace::itemOfWord(int word) const
+{
+    if (!trace_ || !gold_) return -1;
+    const QStringList words = captionWordsOf(*trace_);
+    int k = 0;
+    for (int w = 0; w < words.size(); ++w) {
+        if (itemLabel(words[w].toStdString()) < 0) continue;
+        if (w == word) return k < int(gold_->items.size()) ? k : -1;
+        ++k;
+    }
+    return -1;
+}
+
+void CaptionWorkspace::onResult(const CaptionResult& r)
+{
+    if (r.generation != generation_) return;
+    banner_->clearMessage();
+    const int keep = words_->selected();
+    const bool sameWords = trace_ && captionWordsOf(*trace_) == captionWordsOf(*r.trace);
+    trace_ = r.trace;
+    gold_ = r.gold;
+    sceneImage_ = sceneImage(*trace_);
+    overlay_->setImage(sceneImage_);
+    overlay_->setTitle(r.source);
+    QVector<QRect> boxes;
+    if (gold_)
+        for (const auto& it : gold_->items) boxes.append(QRect(it.x, it.y, it.width, it.height));
+    overlay_->setBoxes(boxes);
+
+    const QStringList words = captionWordsOf(*trace_);
+    words_->setWords(words, wordTooltips(*trace_));
+    strip_->setUnderlay(sceneImage_, opacity_->value() / 100.0);
+    strip_->setTiles(wordAttentionTiles(*trace_));
+
+    // Hit (green) / miss (red) per item word, when the caption names the gold items in order.
+    QString score;
+    if (gold_) {
+        std::vector<int> labels;
+        for (const auto& w : words)
+            if (int l = itemLabel(w.toStdString()); l >= 0) labels.push_back(l);
+        std::vector<int> goldLabels;
+        for (const auto& it : gold_->items) goldLabels.push_back(it.label);
+        if (labels.size() == goldLabels.size()) {
+            QVector<int> marks(words.size(), 0);
+            const TraceTensor* att = trace_->find("attention");
+            const int L = int(att->shape[1]), g = int(std::lround(std::sqrt(double(L))));
+            const double cell = double(kSceneSize) / g;
+            for (int w = 0; w < words.size(); ++w) {
+                const int k = itemOfWord(w);
+                if (k < 0) continue;
+                const auto row = att->values.begin() + ptrdiff_t(w) * L;
+                const int best = int(std::max_element(row, row + L) - row);
+                marks[w] = gold_->items[size_t(k)].contains((best % g + 0.5) * cell, (best / g + 0.5) * cell) ? 1 : 2;
+            }
+            words_->setMarks(marks);
+            const CaptionScore s = scoreCaptionAttention(*trace_, *gold_);
+            score = tr("<br>Item words whose attention peak is inside the item's box: <b>%1 of %2</b> "
+                       "(green underline = hit, red = miss); attention mass inside the boxes %3 (uniform attention: %4)")
+                        .arg(s.peakHits)
+                        .arg(s.itemWords)
+                        .arg(s.mass / std::max(1, s.itemWords), 0, 'f', 2)
+                        .arg(s.uniformMass / std::max(1, s.itemWords), 0, 'f', 2);
+        }
+    }
+    const bool forced = trace_->meta("mode") == "forced";
+    const QString caption = QString::fromStdString(trace_->meta("caption")).toHtmlEscaped();
+    QString text = tr("<b>%1</b>: “%2”").arg(forced ? tr("Your caption") : tr("Model"), caption);
+    if (gold_) {
+        const bool exact = captionWords(trace_->meta("caption")) == captionWords(gold_->caption);
+        text += tr("<br><b>Generated from the layout</b>: “%1”%2")
+                    .arg(QString::fromStdString(gold_->caption).toHtmlEscaped(), exact ? tr(" ✓ same") : QString());
+    }
+    text += tr("<br>%1 · %2 attention · log p = %3 · %4 ms")
+                .arg(forced ? tr("forced decoding") : QString::fromStdString(trace_->meta("decoding")),
+                     QString::fromStdString(trace_->meta("attention")), QString::fromStdString(trace_->meta("log_probability")))
+                .arg(r.milliseconds, 0, 'f', 0);
+    if (r.image && !r.image->notes.empty()) {
+        QStringList notes;
+        for (const auto& n : r.image->notes) notes << QString::fromStdString(n).toHtmlEscaped();
+        text += tr("<br><i>Input</i>: %1").arg(notes.join(QStringLiteral("; ")));
+    }
+    info_->setText(text + score);
+    if (words.isEmpty()) {
+        overlay_->clearMap();
+        wordInfo_->setText(tr("The model ended the caption at once (no words)."));
+    } else {
+        // Keep the selected position when only the attention changed (e.g. soft → hard); else
+        // start on the first item word, the most telling map.
+        int first = 0;
+        while (first < words.size() && itemLabel(words[first].toStdString()) < 0) ++first;
+        const int sel = sameWords && keep >= 0 ? std::min(keep, int(words.size()) - 1) : first < words.size() ? first : 0;
+        if (sel != words_->selected()) words_->setSelected(sel);
+        else showWord(sel);
+    }
+    emit resultShown();
+    emit traceShown();
+}
+
+void CaptionWorkspace::showWord(int index)
+{
+    if (!trace_) return;
+    const MapTile tile = wordAttentionTile(*trace_, index);
+    if (tile.rows == 0) return;
+    overlay_->setMap(tile.values, tile.rows, tile.cols);
+    strip_->setSelected(index);
+    const int item = itemOfWord(index);
+    QVector<QRect> boxes;
+    if (gold_)
+        for (const auto& it : gold_->items) boxes.append(QRect(it.x, it.y, it.width, it.height));
+    overlay_->setBoxes(boxes, item);
+    const QStringList tips = wordTooltips(*trace_);
+    QString text = tips.value(index);
+    if (trace_->find("soft_attention")) {
+        const MapTile s = wordAttentionTile(*trace_, index, "soft_attention");
+        const auto used = std::max_element(tile.values.begin(), tile.values.end()) - tile.values.begin();
+        if (size_t(used) < s.values.size())
+            text += tr("<br>hard attention read the cell shown; the soft α there was %1").arg(double(s.values[size_t(used)]), 0, 'f', 3);
+    }
+    if (item >= 0) text += tr("<br>names item %1 of the scene (box outlined in red)").arg(item + 1);
+    wordInfo_->setText(text);
+}
+
+bool CaptionWorkspace::exportCurrentView(const QString& path, int dpi, QString* error)
+{
+    if (!trace_) {
+        if (error) *error = tr("Nothing to export yet.");
+        return false;
+    }
+    CaptionFigureOptions o;
+    o.opacity = opacity_->value() / 100.0;
+    o.dpi = dpi;
+    return exportCaptionFigure(*trace_, o, path, error);
+}
+
+} // namespace attnscope::ui

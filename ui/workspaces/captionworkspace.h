@@ -1,0 +1,91 @@
+#pragma once
+// CaptionWorkspace: image captioning with visual attention ("Show, Attend and Tell"). The
+// model writes a caption for a scene; clicking a word (or Left / Right) shows where it looked
+// while writing it — the word's α over the 7×7 grid, upsampled and Gaussian-smoothed over the
+// scene with an opacity slider; the strip below holds every word's map (the paper's figure,
+// exportable). A caption typed by the user is force-decoded ("where would it look for
+// *bag*?"); soft or hard attention; greedy or beam search. On generated test scenes the
+// items' boxes are outlined and each item word is marked hit (peak inside its item's box)
+// or miss.
+#include "workers/imageworker.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QSlider;
+class QSpinBox;
+
+namespace attnscope::ui {
+
+class CaptionWordsView;
+class MapStripView;
+class MessageBanner;
+class SpatialOverlayView;
+
+class CaptionWorkspace : public QWidget {
+    Q_OBJECT
+public:
+    explicit CaptionWorkspace(ImageWorker* worker, QWidget* parent = nullptr);
+
+    /// Generated test scene `index` (the same scenes as resources/scenes/scene-NNN.png).
+    void showTestScene(int index);
+    void openImage(const QString& path);
+    /// Weights file or built-in name of the captioner.
+    void setModel(const QString& nameOrPath);
+    void setAttentionMode(attnscope::AttentionMode mode);
+    void setBeamWidth(int width);
+    /// Force-decodes `caption` on the current scene; an empty caption returns to free decoding.
+    void forceCaption(const QString& caption);
+    void selectWord(int index);
+    void setOpacity(double opacity);
+
+    CaptionWordsView* wordsView() const { return words_; }
+    SpatialOverlayView* overlayView() const { return overlay_; }
+    MapStripView* stripView() const { return strip_; }
+    MessageBanner* banner() const { return banner_; }
+    QLabel* infoLabel() const { return info_; }
+    TracePtr currentTrace() const { return trace_; }
+    int selectedWord() const;
+    QString currentViewName() const { return QStringLiteral("caption"); }
+    /// The word-by-word figure (PNG, SVG, PDF) of the current caption.
+    bool exportCurrentView(const QString& path, int dpi, QString* error);
+
+signals:
+    void resultShown();
+    void traceShown();
+    void logMessage(const QString& line);
+    void errorShown(const QString& message);
+
+private:
+    void request();
+    void onResult(const CaptionResult& r);
+    void showWord(int index);
+    /// Index of the gold item the `word`-th caption word names, or −1.
+    int itemOfWord(int word) const;
+
+    ImageWorker* worker_;
+    quint64 generation_ = 0;
+    TracePtr trace_;
+    std::shared_ptr<const attnscope::Scene> gold_;
+    QString model_ = QStringLiteral("scene-captioner");
+    QString path_;
+    int sceneIndex_ = 0;
+    QString target_;
+    QImage sceneImage_;
+
+    QSpinBox* index_;
+    QComboBox* mode_;
+    QSpinBox* beam_;
+    QSlider* opacity_;
+    QLineEdit* ask_;
+    CaptionWordsView* words_;
+    SpatialOverlayView* overlay_;
+    MapStripView* strip_;
+    QLabel* info_;
+    QLabel* wordInfo_;
+    MessageBanner* banner_;
+};
+
+} // namespace attnscope::ui
