@@ -309,6 +309,49 @@ private slots:
         r = attnscope({"run", "fmnist-stn-rts", "test:3", "--theta", "1,0,0", "--out", png});
         QCOMPARE(r.code, 2);
     }
+
+    void sceneCaptioner()
+    {
+        // A shipped scene PNG → the word-by-word figure.
+        const QString png = dir_.filePath("caption.png");
+        Run r = attnscope({"run", "scene-captioner", QStringLiteral(ATTNSCOPE_RESOURCE_DIR "/scenes/scene-000.png"), "--view", "caption",
+                           "--out", png});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("→ \""));
+        QVERIFY(!QImage(png).isNull());
+        // A generated scene with forced decoding → the trace.
+        const QString json = dir_.filePath("caption.json");
+        r = attnscope({"run", "scene-captioner", "scene:0", "--target", "a bag centre left", "--attention", "hard", "--out", json});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QFile f(json);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray text = f.readAll();
+        QVERIFY(text.contains("soft_attention"));
+        QVERIFY(text.contains("hard-argmax"));
+        // The gold caption is scored against the items' boxes.
+        r = attnscope({"run", "scene-captioner", "scene:1", "--beam", "3", "--out", json});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("gold caption"));
+        // Unknown words, empty captions, bad files, wrong view: a message and a non-zero exit.
+        r = attnscope({"run", "scene-captioner", "scene:0", "--target", "a hat top left", "--out", json});
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains("unknown word 'hat'"));
+        r = attnscope({"run", "scene-captioner", "scene:0", "--target", "  ", "--out", json});
+        QCOMPARE(r.code, 1);
+        r = attnscope({"run", "scene-captioner", dir_.filePath("missing.png"), "--out", json});
+        QCOMPARE(r.code, 1);
+        r = attnscope({"run", "scene-captioner", "scene:0", "--view", "grid", "--out", json});
+        QCOMPARE(r.code, 2);
+        // eval prints the metrics; scenes writes PNG files.
+        r = attnscope({"eval", "scene-captioner", "--scenes", "20"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("peak in the item's box"));
+        QVERIFY(r.out.contains("exact match"));
+        r = attnscope({"scenes", "--out", dir_.filePath("scenes"), "--count", "3"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(QFile::exists(dir_.filePath("scenes/scene-002.png")));
+        QVERIFY(QFile::exists(dir_.filePath("scenes/scenes.tsv")));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCli)
