@@ -7,8 +7,10 @@
 #include "attnscope/translator.h"
 #include "attnscope/imagemodel.h"
 #include "attnscope/stn.h"
+#include "attnscope/caption.h"
 #include "views/channelbarview.h"
 #include "views/stnview.h"
+#include "views/spatialoverlayview.h"
 #include "views/alignmentmatrixview.h"
 #include "views/headgridview.h"
 
@@ -215,6 +217,46 @@ void BM_StnDragStep(benchmark::State& state)
     }
 }
 BENCHMARK(BM_StnDragStep)->Unit(benchmark::kMillisecond);
+
+// Captioning: one scene through the captioner (greedy = arg 1, beam 3 = arg 3).
+void BM_CaptionScene(benchmark::State& state)
+{
+    static FashionMnist test;
+    if (test.images.count == 0 && !loadFashionMnist(false, test)) return state.SkipWithError("Fashion-MNIST missing");
+    SceneCaptioner m;
+    if (!m.load("scene-captioner")) return state.SkipWithError("scene-captioner weights missing");
+    const Scene s = testScene(test, 0);
+    CaptionOptions o;
+    o.beamWidth = int(state.range(0));
+    for (auto _ : state) {
+        AttentionTrace t;
+        m.caption(s.image, o, t);
+        benchmark::DoNotOptimize(t);
+    }
+}
+BENCHMARK(BM_CaptionScene)->Arg(1)->Arg(3)->Unit(benchmark::kMillisecond);
+
+// Clicking a word: the overlay rebuilds the smoothed map and the workspace view repaints.
+void BM_CaptionWordClick(benchmark::State& state)
+{
+    ui::SpatialOverlayView v;
+    v.resize(600, 560);
+    v.setSmoothing(0.5);
+    QImage scene(84, 84, QImage::Format_Grayscale8);
+    scene.fill(40);
+    v.setImage(scene);
+    v.show();
+    std::vector<float> map(49);
+    std::mt19937 rng(5);
+    std::uniform_real_distribution<float> u(0, 1);
+    QImage target(v.size(), QImage::Format_ARGB32_Premultiplied);
+    for (auto _ : state) {
+        for (auto& x : map) x = u(rng);
+        v.setMap(map, 7, 7);
+        v.render(&target);
+    }
+}
+BENCHMARK(BM_CaptionWordClick)->Unit(benchmark::kMillisecond);
 } // namespace
 
 int main(int argc, char** argv)

@@ -51,16 +51,19 @@ std::vector<float> upsampleMap(const std::vector<float>& values, int rows, int c
 QImage smoothMapImage(const std::vector<float>& values, int rows, int cols, QSize target, const QVector<QRgb>& table, float lo,
                       float hi, double sigmaCells)
 {
-    const std::vector<float> up = upsampleMap(values, rows, cols, target, sigmaCells);
+    // Smooth at no more than 16 pixels per map cell (the filtered map has no finer detail),
+    // then scale to the target: a click on a word stays within a few milliseconds.
+    const QSize work(std::min(target.width(), std::max(1, cols) * 16), std::min(target.height(), std::max(1, rows) * 16));
+    const std::vector<float> up = upsampleMap(values, rows, cols, work, sigmaCells);
     if (up.empty() || table.size() < 256) return {};
     const float span = hi > lo ? hi - lo : 1.0f;
-    QImage img(target, QImage::Format_RGB32);
-    for (int y = 0; y < target.height(); ++y) {
+    QImage img(work, QImage::Format_RGB32);
+    for (int y = 0; y < work.height(); ++y) {
         auto* line = reinterpret_cast<QRgb*>(img.scanLine(y));
-        for (int x = 0; x < target.width(); ++x)
-            line[x] = table[std::clamp(int(std::lround(255.0f * (up[size_t(y) * size_t(target.width()) + size_t(x)] - lo) / span)), 0, 255)];
+        for (int x = 0; x < work.width(); ++x)
+            line[x] = table[std::clamp(int(std::lround(255.0f * (up[size_t(y) * size_t(work.width()) + size_t(x)] - lo) / span)), 0, 255)];
     }
-    return img;
+    return work == target ? img : img.scaled(target, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
 }
 
 } // namespace attnscope::ui
