@@ -2,6 +2,9 @@
 
 #include "models/cnn.h"
 
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <stdexcept>
 
 namespace attnscope {
@@ -17,9 +20,9 @@ const std::vector<std::string>& captionVocabulary()
     return v;
 }
 
-std::vector<int64_t> captionIds(const std::vector<std::string>& words, std::vector<std::string>* unknown)
+std::vector<int64_t> captionIds(const std::vector<std::string>& words, std::vector<std::string>* unknown,
+                                const std::vector<std::string>& v)
 {
-    const auto& v = captionVocabulary();
     std::vector<int64_t> ids;
     for (const auto& w : words) {
         const auto it = std::find(v.begin() + 4, v.end(), w);
@@ -33,17 +36,52 @@ std::vector<int64_t> captionIds(const std::vector<std::string>& words, std::vect
     return ids;
 }
 
-namespace {
-/// FNV-1a of the joined vocabulary: a weights file is only read with the vocabulary it was
-/// trained with.
-int64_t vocabularyChecksum()
+int64_t vocabularyChecksum(const std::vector<std::string>& vocab)
 {
     uint32_t h = 2166136261u;
-    for (const auto& w : captionVocabulary())
+    for (const auto& w : vocab)
         for (const char c : w + '\n') h = (h ^ uint8_t(c)) * 16777619u;
     return int64_t(h);
 }
-} // namespace
+
+Status forcedIds(const std::string& target, const std::vector<std::string>& vocab, std::vector<int64_t>& out)
+{
+    const std::vector<std::string> words = captionWords(target);
+    if (words.empty()) return Status::error("the caption to score is empty");
+    if (words.size() > 200) return Status::error("the caption to score has " + std::to_string(words.size()) + " words (at most 200)");
+    std::vector<std::string> unknown;
+    out = captionIds(words, &unknown, vocab);
+    if (unknown.empty()) return Status::success();
+    std::string list, known;
+    for (const auto& w : unknown) list += (list.empty() ? "'" : ", '") + w + "'";
+    for (size_t i = 4; i < vocab.size(); ++i) known += (i > 4 ? " " : "") + vocab[i];
+    return Status::error("unknown word" + std::string(unknown.size() > 1 ? "s " : " ") + list + "; the model knows: " + known);
+}
+
+std::pair<torch::Tensor, torch::Tensor> teacherForcing(const std::vector<std::string>& captions, const std::vector<std::string>& vocab)
+{
+    const int64_t B = int64_t(captions.size());
+    std::vector<std::vector<int64_t>> ids;
+    size_t T = 0;
+    for (const auto& c : captions) {
+        ids.push_back(captionIds(captionWords(c), nullptr, vocab));
+        T = std::max(T, ids.back().size() + 1);
+    }
+    auto inputs = torch::full({B, int64_t(T)}, kCapPad, torch::kInt64);
+    auto targets = torch::full({B, int64_t(T)}, kCapPad, torch::kInt64);
+    auto in = inputs.accessor<int64_t, 2>();
+    auto tg = targets.accessor<int64_t, 2>();
+    for (int64_t i = 0; i < B; ++i) {
+        const auto& w = ids[size_t(i)];
+        in[i][0] = kCapBos;
+        for (size_t t = 0; t < w.size(); ++t) {
+            in[i][int64_t(t + 1)] = w[t];
+            tg[i][int64_t(t)] = w[t];
+        }
+        tg[i][int64_t(w.size())] = kCapEos;
+    }
+    return {inputs, targets};
+}
 
 SceneEncoderImpl::SceneEncoderImpl(const CaptionerConfig& cfg)
 {
@@ -157,7 +195,7 @@ void saveCaptioner(SceneCaptionerNet& m, const std::string& path, bool half)
     torch::serialize::OutputArchive a;
     writeModule(a, *m, half);
     const auto& c = m->config();
-    a.write("format", torch::tensor({int64_t(5), c.vocab, c.embedding, c.hidden, c.attention, c.features, c.grid, vocabularyChecksum()}));
+    a.write("format", torch::tensor({int64_t(5), c.vocab, c.embedding, c.hidden, c.attention, c.features, c.grid, vocabularyChecksum(captionVocabulary())}));
     a.save_to(path);
 }
 
@@ -173,7 +211,7 @@ SceneCaptionerNet loadCaptioner(const std::string& path)
     c.attention = f[4].item<int64_t>();
     c.features = f[5].item<int64_t>();
     c.grid = f[6].item<int64_t>();
-    if (c.vocab != int64_t(captionVocabulary().size()) || f[7].item<int64_t>() != vocabularyChecksum())
+    if (c.vocab != int64_t(captionVocabulary().size()) || f[7].item<int64_t>() != vocabularyChecksum(captionVocabulary()))
         throw std::runtime_error(path + ": trained with another caption vocabulary");
     if (c.grid != 7) throw std::runtime_error(path + ": the encoder's grid must be 7×7 for 84×84 scenes");
     for (auto v : {c.embedding, c.hidden, c.attention, c.features})
@@ -196,31 +234,156 @@ torch::Tensor sceneTensor(const GreyImage& scene)
 CaptionBatch captionBatch(const std::vector<Scene>& scenes)
 {
     const int64_t B = int64_t(scenes.size());
-    std::vector<std::vector<int64_t>> ids;
-    size_t T = 0;
-    for (const auto& s : scenes) {
-        ids.push_back(captionIds(captionWords(s.caption)));
-        T = std::max(T, ids.back().size() + 1);
-    }
     CaptionBatch b;
     b.images = torch::empty({B, 1, kSceneSize, kSceneSize});
-    b.inputs = torch::full({B, int64_t(T)}, kCapPad, torch::kInt64);
-    b.targets = torch::full({B, int64_t(T)}, kCapPad, torch::kInt64);
-    auto in = b.inputs.accessor<int64_t, 2>();
-    auto tg = b.targets.accessor<int64_t, 2>();
+    std::vector<std::string> captions;
     for (int64_t i = 0; i < B; ++i) {
         const auto& s = scenes[size_t(i)];
         std::memcpy(b.images[i].data_ptr<float>(), s.image.pixels.data(), s.image.pixels.size() * sizeof(float));
-        const auto& w = ids[size_t(i)];
-        in[i][0] = kCapBos;
-        for (size_t t = 0; t < w.size(); ++t) {
-            in[i][int64_t(t + 1)] = w[t];
-            tg[i][int64_t(t)] = w[t];
-        }
-        tg[i][int64_t(w.size())] = kCapEos;
+        captions.push_back(s.caption);
     }
+    std::tie(b.inputs, b.targets) = teacherForcing(captions, captionVocabulary());
     b.images.sub_(kFmnistMean).div_(kFmnistStd);
     return b;
+}
+
+
+namespace {
+const char* modeName(AttentionMode m)
+{
+    return m == AttentionMode::Soft ? "soft" : m == AttentionMode::HardArgmax ? "hard-argmax" : "hard-sample";
+}
+} // namespace
+
+/// Greedy decoding (or forced decoding of `forced` when not empty).
+DecodedCaption greedyDecode(AttentionDecoderImpl& dec, const torch::Tensor& a, AttentionMode mode, int maxWords, uint64_t seed,
+                            const std::vector<int64_t>& forced)
+{
+    DecoderState st = dec.init(a);
+    const auto keys = dec.keys(a);
+    torch::Generator gen = torch::make_generator<torch::CPUGeneratorImpl>(seed);
+    DecodedCaption d;
+    int64_t prev = kCapBos;
+    const size_t steps = forced.empty() ? size_t(maxWords) : forced.size() + 1;
+    for (size_t t = 0; t < steps; ++t) {
+        auto s = dec.step(torch::tensor({prev}), st, a, keys, mode, &gen);
+        const auto logp = torch::log_softmax(s.logits[0], 0);
+        const int64_t y = forced.empty() ? logp.argmax().item<int64_t>() : t < forced.size() ? forced[t] : int64_t(kCapEos);
+        d.logProb += logp[y].item<double>();
+        if (y == kCapEos) break;
+        d.ids.push_back(y);
+        d.alpha.push_back(s.alpha[0]);
+        d.used.push_back(s.used[0]);
+        d.beta.push_back(s.beta[0].item<float>());
+        d.prob.push_back(float(std::exp(logp[y].item<double>())));
+        prev = y;
+    }
+    return d;
+}
+
+/// Beam search of width k (soft or hard-argmax attention); the finished hypothesis with the
+/// best length-normalised log-probability wins (Wu et al. 2016 style, α = 1).
+DecodedCaption beamDecode(AttentionDecoderImpl& dec, const torch::Tensor& a, AttentionMode mode, int k, int maxWords)
+{
+    struct Hyp {
+        DecodedCaption d;
+        int64_t prev = kCapBos;
+    };
+    std::vector<Hyp> live(1), done;
+    DecoderState st = dec.init(a);
+    for (int t = 0; t < maxWords && !live.empty(); ++t) {
+        const int64_t n = int64_t(live.size());
+        const auto an = a.expand({n, a.size(1), a.size(2)});
+        const auto keys = dec.keys(an);
+        std::vector<int64_t> prev;
+        for (const auto& h : live) prev.push_back(h.prev);
+        auto s = dec.step(torch::tensor(prev), st, an, keys, mode);
+        const auto logp = torch::log_softmax(s.logits, 1);  // [n, V]
+        struct Cand {
+            double score;
+            int64_t beam, word;
+        };
+        std::vector<Cand> cands;
+        const auto top = logp.topk(k, 1);
+        const auto vals = std::get<0>(top), idx = std::get<1>(top);
+        for (int64_t b = 0; b < n; ++b)
+            for (int j = 0; j < k; ++j)
+                cands.push_back({live[size_t(b)].d.logProb + vals[b][j].item<double>(), b, idx[b][j].item<int64_t>()});
+        std::sort(cands.begin(), cands.end(), [](const Cand& x, const Cand& y) { return x.score > y.score; });
+        std::vector<Hyp> next;
+        std::vector<int64_t> keep;
+        for (const auto& c : cands) {
+            if (int(next.size()) >= k || int(done.size()) >= k) break;
+            Hyp h = live[size_t(c.beam)];
+            h.d.logProb = c.score;
+            if (c.word == kCapEos) {
+                done.push_back(std::move(h));
+                continue;
+            }
+            h.d.ids.push_back(c.word);
+            h.d.alpha.push_back(s.alpha[c.beam]);
+            h.d.used.push_back(s.used[c.beam]);
+            h.d.beta.push_back(s.beta[c.beam].item<float>());
+            h.d.prob.push_back(float(std::exp(logp[c.beam][c.word].item<double>())));
+            h.prev = c.word;
+            next.push_back(std::move(h));
+            keep.push_back(c.beam);
+        }
+        if (int(done.size()) >= k || next.empty()) break;
+        const auto sel = torch::tensor(keep);
+        st.h = st.h.index_select(0, sel);
+        st.c = st.c.index_select(0, sel);
+        live = std::move(next);
+    }
+    if (done.empty()) done = live;  // nothing finished within maxWords
+    const auto norm = [](const Hyp& h) { return h.d.logProb / double(h.d.ids.size() + 1); };
+    return std::max_element(done.begin(), done.end(), [&](const Hyp& x, const Hyp& y) { return norm(x) < norm(y); })->d;
+}
+
+Status decodeCaption(AttentionDecoderImpl& dec, const torch::Tensor& a, const CaptionOptions& opt, const std::vector<std::string>& vocab,
+                     const std::string& axis, const std::vector<std::string>& columns, AttentionTrace& t)
+{
+    if (opt.maxWords < 1 || opt.maxWords > 200) return Status::error("maximum caption length must be 1–200 words");
+    if (opt.beamWidth < 1 || opt.beamWidth > 20) return Status::error("beam width must be 1–20");
+    std::vector<int64_t> forced;
+    const bool isForced = !opt.target.empty();
+    if (isForced)
+        if (auto st = forcedIds(opt.target, vocab, forced); !st) return st;
+    const int64_t L = a.size(1);
+    const bool useBeam = !isForced && opt.beamWidth > 1 && opt.mode != AttentionMode::HardSample;
+    const DecodedCaption d = useBeam ? beamDecode(dec, a, opt.mode, opt.beamWidth, opt.maxWords)
+                                     : greedyDecode(dec, a, opt.mode, opt.maxWords, opt.sampleSeed, forced);
+    t.scoreFunction = "additive";
+    std::vector<std::string> labels;
+    for (auto id : d.ids) labels.push_back(vocab[size_t(id)]);
+    std::string cap;
+    for (const auto& w : labels) cap += (cap.empty() ? "" : " ") + w;
+    auto rows = [&](const std::string& name, const std::vector<torch::Tensor>& r) {
+        auto tt = traceTensor(name, {"word", axis}, r.empty() ? torch::zeros({0, L}) : torch::stack(r));
+        tt.labels = {labels, columns};
+        return tt;
+    };
+    t.tensors.push_back(rows("attention", d.used));
+    if (opt.mode != AttentionMode::Soft) t.tensors.push_back(rows("soft_attention", d.alpha));
+    auto vec = [&](const std::string& name, const std::vector<float>& v) {
+        auto tt = traceTensor(name, {"word"}, torch::tensor(v.empty() ? std::vector<float>{} : v));
+        tt.shape = {int64_t(v.size())};
+        tt.labels = {labels};
+        return tt;
+    };
+    t.tensors.push_back(vec("gate", d.beta));
+    t.tensors.push_back(vec("word_probability", d.prob));
+    auto cov = traceTensor("coverage", {axis}, d.used.empty() ? torch::zeros({L}) : torch::stack(d.used).sum(0));
+    cov.labels = {columns};
+    t.tensors.push_back(cov);
+    t.metadata["caption"] = cap;
+    t.metadata["mode"] = isForced ? "forced" : "free";
+    t.metadata["attention"] = modeName(opt.mode);
+    t.metadata["decoding"] = isForced ? "forced" : useBeam ? "beam " + std::to_string(opt.beamWidth) : "greedy";
+    char lp[32];
+    std::snprintf(lp, sizeof lp, "%.4f", d.logProb);
+    t.metadata["log_probability"] = lp;
+    return Status::success();
 }
 
 } // namespace attnscope

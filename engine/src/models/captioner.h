@@ -15,8 +15,19 @@ namespace attnscope {
 /// The caption vocabulary, fixed by the scene grammar: <pad> <s> </s> <unk>, then the words.
 const std::vector<std::string>& captionVocabulary();
 enum : int64_t { kCapPad = 0, kCapBos = 1, kCapEos = 2, kCapUnk = 3 };
-/// Token ids of `words`; unknown words are collected in `unknown` (and map to <unk>).
-std::vector<int64_t> captionIds(const std::vector<std::string>& words, std::vector<std::string>* unknown = nullptr);
+/// Token ids of `words` in `vocab`; unknown words are collected in `unknown` (and map to <unk>).
+std::vector<int64_t> captionIds(const std::vector<std::string>& words, std::vector<std::string>* unknown = nullptr,
+                                const std::vector<std::string>& vocab = captionVocabulary());
+/// FNV-1a of the joined vocabulary: a weights file is only read with the vocabulary it was
+/// trained with.
+int64_t vocabularyChecksum(const std::vector<std::string>& vocab);
+/// Forced-decoding ids of `target` in `vocab`, or an error listing the unknown words and the
+/// known ones (empty captions and captions over 200 words are errors too).
+Status forcedIds(const std::string& target, const std::vector<std::string>& vocab, std::vector<int64_t>& out);
+
+/// Teacher-forcing decoder inputs [B, T] (<s> w_1 … w_n) and targets [B, T] (w_1 … w_n </s>),
+/// padded with kCapPad, for `captions` in `vocab`.
+std::pair<torch::Tensor, torch::Tensor> teacherForcing(const std::vector<std::string>& captions, const std::vector<std::string>& vocab);
 
 struct CaptionerConfig {
     int64_t vocab = 0;
@@ -121,5 +132,24 @@ struct CaptionBatch {
     torch::Tensor images, inputs, targets;
 };
 CaptionBatch captionBatch(const std::vector<Scene>& scenes);
+
+/// One decoded sequence: its words (ids) and, per word, what the decoder did.
+struct DecodedCaption {
+    std::vector<int64_t> ids;
+    std::vector<torch::Tensor> alpha, used;  ///< [L] each: α_t as computed, and the weights used
+    std::vector<float> beta, prob;           ///< gate β_t and p(y_t) per word
+    double logProb = 0;                      ///< Σ log p over the words and </s> (when reached)
+};
+/// Greedy decoding of one input (annotations a [1, L, D]), or forced decoding of `forced`.
+DecodedCaption greedyDecode(AttentionDecoderImpl& dec, const torch::Tensor& a, AttentionMode mode, int maxWords, uint64_t seed,
+                            const std::vector<int64_t>& forced);
+/// Beam search of width k (soft or hard-argmax attention); the finished hypothesis with the
+/// best length-normalised log-probability wins.
+DecodedCaption beamDecode(AttentionDecoderImpl& dec, const torch::Tensor& a, AttentionMode mode, int k, int maxWords);
+/// Checks `opt`, decodes (forced, greedy or beam) and adds to `t` the tensors "attention"
+/// [word, axis] (+ "soft_attention" in hard modes), "gate", "word_probability", "coverage"
+/// [axis] and the metadata caption / mode / attention / decoding / log_probability.
+Status decodeCaption(AttentionDecoderImpl& dec, const torch::Tensor& a, const CaptionOptions& opt, const std::vector<std::string>& vocab,
+                     const std::string& axis, const std::vector<std::string>& columns, AttentionTrace& t);
 
 } // namespace attnscope
