@@ -242,7 +242,8 @@ int cmdTrain(const QStringList& args)
     p.addOption({"dropout", "dropout (default: 0.1 for the Transformer, else 0.2)", "p"});
     p.addOption({"guided-from-step", "apply the guided-alignment loss from this batch on", "N", "0"});
     p.addOption({"reduction", "image models: SE / CBAM channel-MLP reduction r", "r", QString::number(c.reduction)});
-    p.addOption({"scenes", "scene-captioner: generated scenes per epoch", "N", QString::number(c.scenesPerEpoch)});
+    p.addOption({"scenes", "scene-captioner / clip-captioner: generated scenes (clips) per epoch (default 30000 / 16000)", "N",
+                 QString::number(c.scenesPerEpoch)});
     p.addOption({"regulariser", "scene-captioner: λ of the doubly stochastic attention regulariser", "λ",
                  QString::number(c.attentionRegulariser)});
     if (!p.parse(args)) return usage(p.errorText().toStdString());
@@ -257,12 +258,13 @@ int cmdTrain(const QStringList& args)
     const bool stn = isStnModel(c.model), image = isImageModel(c.model) || stn;
     c.batchSize = p.isSet("batch") || !image ? p.value("batch").toInt() : 128;
     if (image && !p.isSet("epochs")) c.epochs = stn ? 3 : 10;
-    const bool captioner = c.model == "scene-captioner";
+    const bool captioner = c.model == "scene-captioner" || c.model == "clip-captioner";
+    const bool clips = c.model == "clip-captioner";
     if (captioner) {
-        if (!p.isSet("epochs")) c.epochs = 8;
-        if (!p.isSet("batch")) c.batchSize = 64;
+        if (!p.isSet("epochs")) c.epochs = clips ? 4 : 8;
+        if (!p.isSet("batch")) c.batchSize = clips ? 16 : 64;
     }
-    c.scenesPerEpoch = p.value("scenes").toInt();
+    c.scenesPerEpoch = clips && !p.isSet("scenes") ? 16000 : p.value("scenes").toInt();
     c.attentionRegulariser = p.value("regulariser").toDouble();
     c.reduction = p.value("reduction").toInt();
     c.scoreFunction = p.value("score").toStdString();

@@ -66,6 +66,10 @@ const std::vector<ModelInfo>& builtinModels()
          "Show, Attend and Tell (Xu et al. 2015) on generated Fashion-MNIST scenes: CNN encoder → 7×7 annotation grid → LSTM decoder with soft additive attention",
          "models/scene-captioner.pt", "a grey scene (resized to fit 84×84), optionally a caption to force-decode",
          "attention [word, region] 7×7 grid; gate [word]; word_probability [word]; coverage [region]; input [row, col]"},
+        {"clip-captioner", "video captioning",
+         "Soft temporal attention (Yao et al. 2015) on generated Fashion-MNIST clips: per-frame CNN (frame + motion) → LSTM decoder attending over 16 sampled frames",
+         "models/clip-captioner.pt", "a video (16 frames sampled evenly, fitted into 64×64 grey), optionally a caption to force-decode",
+         "attention [word, frame]; gate [word]; word_probability [word]; coverage [frame]"},
     };
     return models;
 }

@@ -59,9 +59,10 @@ Status train(const TrainConfig& cfg, TrainReport& report, const ProgressFn& prog
     };
     if (isImageModel(cfg.model) || isStnModel(cfg.model)) return trainImageClassifier(cfg, report, progress, log);
     if (cfg.model == "scene-captioner") return trainSceneCaptioner(cfg, report, progress, log);
+    if (cfg.model == "clip-captioner") return trainClipCaptioner(cfg, report, progress, log);
     const bool transformer = cfg.model == "transformer";
     if (cfg.model != "gru-bahdanau" && !transformer)
-        return Status::error("unknown model to train: " + cfg.model + " (built-in: gru-bahdanau, transformer, fmnist-cnn, fmnist-se, fmnist-eca, fmnist-cbam, fmnist-stn-r|rts|cluttered, fmnist-cnn-r|rts|cluttered, scene-captioner)");
+        return Status::error("unknown model to train: " + cfg.model + " (built-in: gru-bahdanau, transformer, fmnist-cnn, fmnist-se, fmnist-eca, fmnist-cbam, fmnist-stn-r|rts|cluttered, fmnist-cnn-r|rts|cluttered, scene-captioner, clip-captioner)");
     if (transformer && (cfg.embedding % cfg.heads != 0 || cfg.embedding % 2 != 0))
         return Status::error("d_model (--embedding) must be even and a multiple of --heads");
     ScoreFunction score;

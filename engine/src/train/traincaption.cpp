@@ -1,4 +1,4 @@
-// Scene-captioner training: fresh scenes from train-split items every epoch (reproducible
+// Scene- and clip-captioner training: fresh scenes / clips from train-split items every epoch (reproducible
 // from seed, epoch and index), teacher forcing, cross-entropy + the doubly stochastic
 // attention regulariser, Adam with gradient-norm clipping, the translators' learning-rate
 // schedule (constant for the first half of the epochs, then halved every epoch),
@@ -9,6 +9,7 @@
 
 #include "attnscope/resources.h"
 #include "models/captioner.h"
+#include "models/clipcaptioner.h"
 #include "models/cnn.h"
 
 #include <chrono>
@@ -17,39 +18,28 @@
 
 namespace attnscope {
 
-Status trainSceneCaptioner(const TrainConfig& cfg, TrainReport& report, const ProgressFn& progress, const LogFn& log)
+namespace {
+/// The loop shared by the scene and clip captioners. `makeBatch(epoch, first, last)` returns
+/// {encoder input, decoder inputs, targets} for examples [first, last) of the epoch; `save`
+/// and `load` write and read the network's weights file.
+template <typename Net, typename MakeBatch, typename Save, typename Load>
+Status runCaptionTraining(const TrainConfig& cfg, Net& net, MakeBatch makeBatch, Save saveNet, Load loadNet, TrainReport& report,
+                          const ProgressFn& progress, const LogFn& log)
 {
     auto say = [&](const std::string& s) {
         if (log) log(s);
     };
-    if (cfg.out.empty()) return Status::error("no output path for the weights (--out)");
-    if (cfg.scenesPerEpoch < 1 || cfg.attentionRegulariser < 0) return Status::error("scenes per epoch must be positive and λ ≥ 0");
-    initEngineThreads();
-    FashionMnist data;
-    say("reading Fashion-MNIST (train split: scene items)...");
-    if (auto st = loadFashionMnist(true, data); !st) return st;
-
-    torch::manual_seed(cfg.seed);
-    CaptionerConfig cc;
-    cc.vocab = int64_t(captionVocabulary().size());
-    cc.hidden = cfg.hidden;
-    cc.embedding = cfg.embedding;
-    cc.dropout = cfg.dropout;
-    SceneCaptionerNet net(cc);
-    say("scene captioner: " + std::to_string(countParameters(*net)) + " parameters, " + std::to_string(cfg.scenesPerEpoch) +
-        " scenes per epoch, λ = " + std::to_string(cfg.attentionRegulariser));
-
     const std::string ckpt = cfg.checkpoint.empty() ? cfg.out + ".ckpt" : cfg.checkpoint;
     torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(cfg.learningRate));
-    const auto save = [&net](const std::string& path) { saveCaptioner(net, path, /*half=*/false); };
+    const auto save = [&](const std::string& path) { saveNet(net, path, /*half=*/false); };
     const int64_t perEpoch = (cfg.scenesPerEpoch + cfg.batchSize - 1) / cfg.batchSize;
     const int64_t total = perEpoch * cfg.epochs;
     TrainProgress resumed;
     if (cfg.resume) {
         const auto restore = [&](const std::string& path) {
-            SceneCaptionerNet saved{nullptr};
+            Net saved{nullptr};
             try {
-                saved = loadCaptioner(path);
+                saved = loadNet(path);
             } catch (const std::exception& e) {
                 return Status::error(std::string(e.what()) + "; delete the checkpoint to start over");
             }
@@ -76,24 +66,21 @@ Status trainSceneCaptioner(const TrainConfig& cfg, TrainReport& report, const Pr
                 return Status::error("cancelled");
             }
             torch::manual_seed(cfg.seed * 1000003ull + uint64_t(step));  // dropout reproducible on resume
-            std::vector<Scene> scenes;
             const int64_t first = bi * cfg.batchSize, last = std::min<int64_t>(cfg.scenesPerEpoch, first + cfg.batchSize);
-            for (int64_t k = first; k < last; ++k)
-                scenes.push_back(generateScene(data, (uint64_t(cfg.seed) << 32) ^ (uint64_t(epoch) * 10'000'000ull + uint64_t(k))));
-            const CaptionBatch b = captionBatch(scenes);
+            const auto [x, inputs, targets] = makeBatch(epoch, first, last);
             opt.zero_grad();
-            const auto a = net->encoder->forward(b.images);
-            const auto [logits, alpha] = net->decoder->forward(a, b.inputs);
-            const CaptionLoss loss = captionLoss(logits, alpha, b.targets, cfg.attentionRegulariser);
+            const auto a = net->encoder->forward(x);
+            const auto [logits, alpha] = net->decoder->forward(a, inputs);
+            const CaptionLoss loss = captionLoss(logits, alpha, targets, cfg.attentionRegulariser);
             loss.total.backward();
             torch::nn::utils::clip_grad_norm_(net->parameters(), 5.0);
             opt.step();
             const double l = loss.total.item<double>();
             {
                 torch::NoGradGuard ng;
-                const auto mask = b.targets.ne(kCapPad);
-                correct += logits.argmax(2).eq(b.targets).logical_and(mask).sum().item<int64_t>();
-                words += mask.sum().item<int64_t>();
+                const auto mask = targets.ne(kCapPad);
+                correct += logits.argmax(2).eq(targets).logical_and(mask).sum().template item<int64_t>();
+                words += mask.sum().template item<int64_t>();
             }
             if (report.stepsRun == 0) report.firstLoss = l;
             report.lastLoss = l;
@@ -124,11 +111,78 @@ Status trainSceneCaptioner(const TrainConfig& cfg, TrainReport& report, const Pr
     }
     net->eval();
     const std::string partial = cfg.out + ".partial";
-    saveCaptioner(net, partial, /*half=*/true);
+    saveNet(net, partial, /*half=*/true);
     std::filesystem::rename(partial, cfg.out);
     report.finished = true;
     say("weights written to " + cfg.out);
     return Status::success();
 }
 
+Status checkConfig(const TrainConfig& cfg)
+{
+    if (cfg.out.empty()) return Status::error("no output path for the weights (--out)");
+    if (cfg.scenesPerEpoch < 1 || cfg.attentionRegulariser < 0) return Status::error("examples per epoch must be positive and λ ≥ 0");
+    return Status::success();
+}
+} // namespace
+
+Status trainSceneCaptioner(const TrainConfig& cfg, TrainReport& report, const ProgressFn& progress, const LogFn& log)
+{
+    if (auto st = checkConfig(cfg); !st) return st;
+    initEngineThreads();
+    FashionMnist data;
+    if (log) log("reading Fashion-MNIST (train split: scene items)...");
+    if (auto st = loadFashionMnist(true, data); !st) return st;
+    torch::manual_seed(cfg.seed);
+    CaptionerConfig cc;
+    cc.vocab = int64_t(captionVocabulary().size());
+    cc.hidden = cfg.hidden;
+    cc.embedding = cfg.embedding;
+    cc.dropout = cfg.dropout;
+    SceneCaptionerNet net(cc);
+    if (log)
+        log("scene captioner: " + std::to_string(countParameters(*net)) + " parameters, " + std::to_string(cfg.scenesPerEpoch) +
+            " scenes per epoch, λ = " + std::to_string(cfg.attentionRegulariser));
+    auto makeBatch = [&](int epoch, int64_t first, int64_t last) {
+        std::vector<Scene> scenes;
+        for (int64_t k = first; k < last; ++k)
+            scenes.push_back(generateScene(data, (uint64_t(cfg.seed) << 32) ^ (uint64_t(epoch) * 10'000'000ull + uint64_t(k))));
+        CaptionBatch b = captionBatch(scenes);
+        return std::make_tuple(b.images, b.inputs, b.targets);
+    };
+    return runCaptionTraining(cfg, net, makeBatch, saveCaptioner, loadCaptioner, report, progress, log);
+}
+
+Status trainClipCaptioner(const TrainConfig& cfg, TrainReport& report, const ProgressFn& progress, const LogFn& log)
+{
+    if (auto st = checkConfig(cfg); !st) return st;
+    initEngineThreads();
+    FashionMnist data;
+    if (log) log("reading Fashion-MNIST (train split: clip items)...");
+    if (auto st = loadFashionMnist(true, data); !st) return st;
+    torch::manual_seed(cfg.seed);
+    CaptionerConfig cc;
+    cc.vocab = int64_t(clipVocabulary().size());
+    cc.hidden = cfg.hidden;
+    cc.embedding = cfg.embedding;
+    cc.dropout = cfg.dropout;
+    ClipCaptionerNet net(cc, kClipSamples);
+    if (log)
+        log("clip captioner: " + std::to_string(countParameters(*net)) + " parameters, " + std::to_string(cfg.scenesPerEpoch) +
+            " clips per epoch, λ = " + std::to_string(cfg.attentionRegulariser));
+    auto makeBatch = [&](int epoch, int64_t first, int64_t last) {
+        std::vector<ClipInput> inputs;
+        std::vector<std::string> captions;
+        for (int64_t k = first; k < last; ++k) {
+            const Clip c = generateClip(data, (uint64_t(cfg.seed) << 32) ^ (uint64_t(epoch) * 10'000'000ull + uint64_t(k)));
+            inputs.push_back(clipInput(c));
+            captions.push_back(c.caption);
+        }
+        std::vector<const ClipInput*> ptrs;
+        for (const auto& i : inputs) ptrs.push_back(&i);
+        auto [in, tg] = teacherForcing(captions, clipVocabulary());
+        return std::make_tuple(clipTensor(ptrs), in, tg);
+    };
+    return runCaptionTraining(cfg, net, makeBatch, saveClipCaptioner, loadClipCaptioner, report, progress, log);
+}
 } // namespace attnscope

@@ -5,6 +5,7 @@
 
 namespace attnscope {
 Status trainImageClassifier(const TrainConfig& cfg, TrainReport& report, const ProgressFn& progress, const LogFn& log);
-/// The scene captioner (train/traincaption.cpp).
+/// The scene and clip captioners (train/traincaption.cpp).
 Status trainSceneCaptioner(const TrainConfig& cfg, TrainReport& report, const ProgressFn& progress, const LogFn& log);
+Status trainClipCaptioner(const TrainConfig& cfg, TrainReport& report, const ProgressFn& progress, const LogFn& log);
 } // namespace attnscope

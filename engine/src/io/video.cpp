@@ -1,0 +1,263 @@
+// VideoReader: OpenCV VideoCapture (FFmpeg backend) with checked opening, frame-accurate
+// seeking, a byte-bounded LRU frame cache; and the sampling of a video for the clip captioner.
+#include "attnscope/video.h"
+
+#include <opencv2/imgproc.hpp>
+#include <opencv2/videoio.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <list>
+#include <unordered_map>
+
+namespace attnscope {
+
+namespace {
+constexpr int kForwardLimit = 24;       ///< jumps up to this many frames ahead decode forward
+constexpr int kMaxSide = 8192;
+constexpr int kMaxCountScan = 200000;   ///< frames decoded at most to count a video without a count
+} // namespace
+
+struct VideoReader::Impl {
+    cv::VideoCapture cap;
+    VideoInfo info;
+    int next = 0;  ///< index of the frame the next read returns
+    int64_t decoded = 0;
+    size_t limit = 0, bytes = 0;
+    std::list<VideoFrame> lru;  ///< most recent first
+    std::unordered_map<int, std::list<VideoFrame>::iterator> where;
+
+    bool openCapture(const std::string& path)
+    {
+        cap.release();
+        if (!cap.open(path, cv::CAP_FFMPEG)) cap.open(path, cv::CAP_ANY);
+        next = 0;
+        return cap.isOpened();
+    }
+    bool read(cv::Mat& m)
+    {
+        if (!cap.read(m) || m.empty()) return false;
+        ++decoded;
+        ++next;
+        return true;
+    }
+    /// Positions the capture so that the next read returns `index`; exact.
+    bool seek(int index)
+    {
+        if (index == next) return true;
+        if (index > next && index - next <= kForwardLimit) {
+            while (next < index) {
+                if (!cap.grab()) return false;
+                ++decoded;
+                ++next;
+            }
+            return true;
+        }
+        if (cap.set(cv::CAP_PROP_POS_FRAMES, double(index)) && int(std::lround(cap.get(cv::CAP_PROP_POS_FRAMES))) == index) {
+            next = index;
+            return true;
+        }
+        // The container seeks inexactly: start over and decode forward.
+        if (!openCapture(info.path)) return false;
+        while (next < index) {
+            if (!cap.grab()) return false;
+            ++decoded;
+            ++next;
+        }
+        return true;
+    }
+    void put(VideoFrame f)
+    {
+        if (where.count(f.index)) return;
+        bytes += f.bytes();
+        lru.push_front(std::move(f));
+        where[lru.front().index] = lru.begin();
+        while (bytes > limit && lru.size() > 1) {
+            bytes -= lru.back().bytes();
+            where.erase(lru.back().index);
+            lru.pop_back();
+        }
+    }
+    static VideoFrame toFrame(const cv::Mat& m, int index)
+    {
+        cv::Mat rgb;
+        if (m.channels() == 1) cv::cvtColor(m, rgb, cv::COLOR_GRAY2RGB);
+        else if (m.channels() == 4) cv::cvtColor(m, rgb, cv::COLOR_BGRA2RGB);
+        else cv::cvtColor(m, rgb, cv::COLOR_BGR2RGB);
+        if (rgb.depth() != CV_8U) rgb.convertTo(rgb, CV_8U);
+        VideoFrame f;
+        f.index = index;
+        f.width = rgb.cols;
+        f.height = rgb.rows;
+        f.rgb.resize(size_t(rgb.cols) * size_t(rgb.rows) * 3);
+        for (int y = 0; y < rgb.rows; ++y) std::memcpy(f.rgb.data() + size_t(y) * size_t(rgb.cols) * 3, rgb.ptr(y), size_t(rgb.cols) * 3);
+        return f;
+    }
+    /// Decodes frame `index` (no cache): false when it does not decode.
+    bool decode(int index, cv::Mat& m) { return seek(index) && read(m); }
+};
+
+VideoReader::VideoReader() : d(std::make_unique<Impl>()) {}
+VideoReader::~VideoReader() = default;
+
+Status VideoReader::open(const std::string& path, size_t cacheBytes)
+{
+    d = std::make_unique<Impl>();
+    d->limit = std::max<size_t>(cacheBytes, 1);
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) return Status::error(path + ": no such file");
+    if (!std::filesystem::is_regular_file(path, ec)) return Status::error(path + ": not a file");
+    if (std::filesystem::file_size(path, ec) == 0) return Status::error(path + ": the file is empty (0 bytes)");
+    VideoInfo& in = d->info;
+    in.path = path;
+    if (!d->openCapture(path))
+        return Status::error(path + ": not a video OpenCV's FFmpeg backend can open (no video stream, or an unsupported container)");
+    const int fourcc = int(d->cap.get(cv::CAP_PROP_FOURCC));
+    for (int i = 0; i < 4; ++i) {
+        const char c = char((fourcc >> (8 * i)) & 0xff);
+        if (c >= 32 && c < 127) in.codec += c;
+    }
+    cv::Mat first;
+    if (!d->read(first))
+        return Status::error(path + ": no video frame decodes (an unsupported codec" + (in.codec.empty() ? "" : " '" + in.codec + "'") +
+                             ", a truncated file or a file without a video stream)");
+    if (first.cols < 1 || first.rows < 1 || first.cols > kMaxSide || first.rows > kMaxSide)
+        return Status::error(path + ": frame size " + std::to_string(first.cols) + "×" + std::to_string(first.rows) + " is not supported (at most " +
+                             std::to_string(kMaxSide) + " pixels a side)");
+    in.width = first.cols;
+    in.height = first.rows;
+    d->put(Impl::toFrame(first, 0));
+    in.fps = d->cap.get(cv::CAP_PROP_FPS);
+    if (!(in.fps > 0 && in.fps <= 1000)) {
+        in.notes.push_back("the container gives no frame rate; 25 fps assumed");
+        in.fps = 25;
+    }
+    const double reported = d->cap.get(cv::CAP_PROP_FRAME_COUNT);
+    in.reportedFrames = reported > 0 && reported < 1e9 ? int(reported) : 0;
+    cv::Mat m;
+    if (in.reportedFrames <= 0) {
+        // No count: decode through once.
+        int n = 1;
+        while (n < kMaxCountScan && d->read(m)) ++n;
+        in.frameCount = n;
+        in.notes.push_back("the container gives no frame count; " + std::to_string(n) + " frames decoded");
+    } else if (d->decode(in.reportedFrames - 1, m)) {
+        in.frameCount = in.reportedFrames;
+        // More frames than reported?
+        int extra = 0;
+        while (extra < 1000 && d->read(m)) ++extra;
+        if (extra > 0) {
+            in.frameCount += extra;
+            in.notes.push_back("the container reports " + std::to_string(in.reportedFrames) + " frames; " + std::to_string(in.frameCount) + " decode");
+        }
+    } else {
+        // Fewer than reported (truncated, or a wrong header): the last frame that decodes.
+        int lo = 0, hi = in.reportedFrames - 1;  // lo decodes, hi does not
+        while (hi - lo > 1) {
+            const int mid = lo + (hi - lo) / 2;
+            if (d->decode(mid, m)) lo = mid;
+            else hi = mid;
+        }
+        in.frameCount = lo + 1;
+        in.notes.push_back("the container reports " + std::to_string(in.reportedFrames) + " frames; only " +
+                           std::to_string(in.frameCount) + " decode (truncated file?)");
+    }
+    return Status::success();
+}
+
+bool VideoReader::isOpen() const { return d->cap.isOpened(); }
+const VideoInfo& VideoReader::info() const { return d->info; }
+size_t VideoReader::cacheBytes() const { return d->bytes; }
+size_t VideoReader::cacheLimit() const { return d->limit; }
+int VideoReader::cachedFrames() const { return int(d->lru.size()); }
+bool VideoReader::isCached(int index) const { return d->where.count(index) > 0; }
+int64_t VideoReader::decodedFrames() const { return d->decoded; }
+
+Status VideoReader::frame(int index, VideoFrame& out)
+{
+    if (!isOpen()) return Status::error("no video open");
+    if (index < 0 || index >= d->info.frameCount)
+        return Status::error("frame " + std::to_string(index) + " is outside the video (0–" + std::to_string(d->info.frameCount - 1) + ")");
+    if (auto it = d->where.find(index); it != d->where.end()) {
+        d->lru.splice(d->lru.begin(), d->lru, it->second);  // most recent
+        out = d->lru.front();
+        return Status::success();
+    }
+    cv::Mat m;
+    if (!d->decode(index, m)) return Status::error(d->info.path + ": frame " + std::to_string(index) + " does not decode");
+    out = Impl::toFrame(m, index);
+    d->put(out);
+    return Status::success();
+}
+
+void VideoReader::prefetch(int first, int count)
+{
+    if (!isOpen()) return;
+    const int last = std::min(d->info.frameCount, first + std::max(0, count));
+    for (int i = std::max(0, first); i < last; ++i) {
+        if (isCached(i)) continue;
+        cv::Mat m;
+        if (!d->decode(i, m)) return;
+        d->put(Impl::toFrame(m, i));
+    }
+}
+
+namespace {
+/// Grey, fitted into 64×64 with the aspect ratio kept, centred; inverted when `invert`.
+GreyImage clipFrame(const VideoFrame& f, bool invert)
+{
+    cv::Mat rgb(f.height, f.width, CV_8UC3, const_cast<uint8_t*>(f.rgb.data())), grey, small;
+    cv::cvtColor(rgb, grey, cv::COLOR_RGB2GRAY);
+    const double scale = double(kClipSize) / std::max(f.width, f.height);
+    const int w = std::clamp(int(std::lround(f.width * scale)), 1, kClipSize), h = std::clamp(int(std::lround(f.height * scale)), 1, kClipSize);
+    cv::resize(grey, small, cv::Size(w, h), 0, 0, cv::INTER_AREA);
+    GreyImage g{kClipSize, kClipSize, std::vector<float>(size_t(kClipSize) * kClipSize, 0.0f)};
+    const int ox = (kClipSize - w) / 2, oy = (kClipSize - h) / 2;
+    for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x) {
+            const float v = small.at<uint8_t>(y, x) / 255.0f;
+            g.pixels[size_t((oy + y) * kClipSize + ox + x)] = invert ? 1.0f - v : v;
+        }
+    return g;
+}
+
+bool lightBackground(const VideoFrame& f)
+{
+    double sum = 0;
+    int n = 0;
+    auto px = [&](int x, int y) {
+        const uint8_t* p = f.rgb.data() + (size_t(y) * size_t(f.width) + size_t(x)) * 3;
+        sum += 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
+        ++n;
+    };
+    for (int x = 0; x < f.width; ++x) px(x, 0), px(x, f.height - 1);
+    for (int y = 0; y < f.height; ++y) px(0, y), px(f.width - 1, y);
+    return n > 0 && sum / n > 127.5;
+}
+} // namespace
+
+Status videoInput(VideoReader& reader, ClipInput& out, const ProgressFn& progress)
+{
+    if (!reader.isOpen()) return Status::error("no video open");
+    ClipInput in;
+    in.source = reader.info().path;
+    in.frameIndices = sampleFrameIndices(reader.info().frameCount, kClipSamples);
+    if (int(in.frameIndices.size()) != kClipSamples) return Status::error("the video has no frames");
+    bool invert = false;
+    for (int i = 0; i < kClipSamples; ++i) {
+        if (!keepGoing(progress, i, kClipSamples)) return Status::error("cancelled");
+        const int f = in.frameIndices[size_t(i)];
+        VideoFrame cur, prev;
+        if (auto st = reader.frame(std::max(0, f - 1), prev); !st) return st;
+        if (auto st = reader.frame(f, cur); !st) return st;
+        if (i == 0) invert = lightBackground(cur);
+        in.previous.push_back(clipFrame(prev, invert));
+        in.frames.push_back(clipFrame(cur, invert));
+    }
+    keepGoing(progress, kClipSamples, kClipSamples);
+    out = std::move(in);
+    return Status::success();
+}
+
+} // namespace attnscope
