@@ -4,6 +4,7 @@
 
 #include "attnscope/alignment.h"
 #include "attnscope/caption.h"
+#include "attnscope/video.h"
 #include "attnscope/corpus.h"
 #include "attnscope/dumps.h"
 #include "attnscope/headstats.h"
@@ -37,7 +38,7 @@
 namespace attnscope::cli {
 
 namespace {
-const QStringList kCommands{"models", "run", "render", "import", "eval", "align", "heads", "train", "scenes", "help"};
+const QStringList kCommands{"models", "run", "render", "import", "eval", "align", "heads", "train", "scenes", "clips", "help"};
 
 void printHelp()
 {
@@ -85,6 +86,14 @@ Usage:
                                      uniform, caption exact match and word accuracy
   attnscope scenes --out DIR [--count N]
                                      write the fixed test scenes as PNG files + scenes.tsv
+  attnscope run clip-captioner VIDEO|clip:N [--target TEXT] --view video --out FILE [--beam K]
+                                     describe a video (16 frames sampled evenly) and draw the
+                                     word × frame attention with thumbnails, or the trace
+  attnscope eval clip-captioner [--clips N]
+                                     temporal hit rate: attention peak on frames showing the
+                                     item vs uniform; caption exact match, word accuracy
+  attnscope clips --out DIR [--count N]
+                                     write the fixed test clips as video files + clips.tsv
   attnscope eval MODEL [--split dev|test] [--limit N] [--no-bleu]
                                      precision, recall, AER, diagonal-baseline AER, BLEU
   attnscope align MODEL --split dev|test --out FILE.jsonl [--kind NAME --layer N --head N|mean]
@@ -577,7 +586,7 @@ int run(int argc, char** argv)
     }
     // `run` renders widgets into files: it needs QApplication, never a display.
     std::unique_ptr<QCoreApplication> app;
-    if (cmd == "run" || cmd == "render" || cmd == "import" || cmd == "scenes") {
+    if (cmd == "run" || cmd == "render" || cmd == "import" || cmd == "scenes" || cmd == "clips") {
         qputenv("QT_QPA_PLATFORM", "offscreen");
         if (qEnvironmentVariableIsEmpty("XDG_RUNTIME_DIR")) {  // headless shells: avoid Qt's warning
             const QByteArray dir = "/tmp/attnscope-runtime-" + QByteArray::number(getuid());
@@ -593,6 +602,11 @@ int run(int argc, char** argv)
     if (cmd == "models") return cmdModels();
     // Image classifiers (channel / spatial attention) have their own run and eval.
     if (cmd == "scenes") return cmdScenes(args);
+    if (cmd == "clips") return cmdClips(args);
+    if (args.size() > 1 && isClipCaptionerFile(args[1].toStdString())) {
+        if (cmd == "run") return cmdRunVideo(args);
+        if (cmd == "eval") return cmdEvalVideo(args);
+    }
     if (args.size() > 1 && isCaptionerFile(args[1].toStdString())) {
         if (cmd == "run") return cmdRunCaption(args);
         if (cmd == "eval") return cmdEvalCaption(args);

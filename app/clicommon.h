@@ -24,4 +24,8 @@ int cmdEvalStn(const QStringList& args);
 int cmdRunCaption(const QStringList& args);
 int cmdEvalCaption(const QStringList& args);
 int cmdScenes(const QStringList& args);
+/// `run`, `eval` for the clip captioner and `clips` (app/clivideo.cpp).
+int cmdRunVideo(const QStringList& args);
+int cmdEvalVideo(const QStringList& args);
+int cmdClips(const QStringList& args);
 } // namespace attnscope::cli
