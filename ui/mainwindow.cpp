@@ -14,6 +14,7 @@
 #include "workspaces/textworkspace.h"
 #include "workspaces/imageworkspace.h"
 #include "workspaces/captionworkspace.h"
+#include "workspaces/videoworkspace.h"
 #include "workspaces/stnworkspace.h"
 #include "workers/imageworker.h"
 
@@ -51,6 +52,7 @@ auto MainWindow::onFront(F f) const
     if (w == image_) return f(image_);
     if (w == stn_) return f(stn_);
     if (w == caption_) return f(caption_);
+    if (w == video_) return f(video_);
     return f(text_);
 }
 
@@ -81,6 +83,9 @@ MainWindow::MainWindow(bool loadDemo, QWidget* parent) : QMainWindow(parent)
     workspaces_->addTab(caption_, tr("Captioning"));
     workspaces_->setTabToolTip(3, tr("Show, Attend and Tell on generated scenes: click a word of the caption to see where the "
                                      "model looked; type a caption to ask where it would look (Ctrl+4)"));
+    video_ = new VideoWorkspace(this);
+    workspaces_->addTab(video_, tr("Video"));
+    workspaces_->setTabToolTip(4, tr("A video, its caption and the word × frame attention, scrubbed in step (Ctrl+5)"));
     workspaces_->setTabToolTip(2, tr("ST-CNNs on distorted Fashion-MNIST: the sampling frame and grid, the warped input, θ; "
                                      "drag θ by hand (Ctrl+3)"));
     workspaces_->setTabToolTip(0, tr("Sentences through the NMT models: alignment matrix, heads, comparison (Ctrl+1)"));
@@ -117,7 +122,11 @@ MainWindow::MainWindow(bool loadDemo, QWidget* parent) : QMainWindow(parent)
         if (i == 1 && !image_->currentTrace()) image_->showTestImage(0);  // something to look at
         if (i == 2 && !stn_->currentTrace()) stn_->showTestImage(0);
         if (i == 3 && !caption_->currentTrace()) caption_->showTestScene(0);
+        if (i == 4 && video_->frameCount() == 0) video_->openTestClip(0);
     });
+    connect(video_, &VideoWorkspace::traceShown, this, &MainWindow::updateTracePanel);
+    connect(video_, &VideoWorkspace::logMessage, this, &MainWindow::appendLog);
+    connect(video_, &VideoWorkspace::errorShown, this, [this](const QString& m) { statusBar()->showMessage(m, 8000); });
     connect(caption_, &CaptionWorkspace::traceShown, this, &MainWindow::updateTracePanel);
     connect(caption_, &CaptionWorkspace::logMessage, this, &MainWindow::appendLog);
     connect(caption_, &CaptionWorkspace::errorShown, this, [this](const QString& m) { statusBar()->showMessage(m, 8000); });
@@ -175,6 +184,13 @@ void MainWindow::createMenus()
         if (!p.isEmpty()) openImage(p);
     });
     openImg->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_I));
+    QAction* openVid = file->addAction(tr("Open &video…"), this, [this] {
+        const QString p = QFileDialog::getOpenFileName(this, tr("Open video"), {},
+                                                       tr("Videos (*.avi *.mp4 *.mkv *.webm *.mov *.mpg *.ogv);;All files (*)"));
+        if (!p.isEmpty()) openFile(p);
+    });
+    openVid->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_V));
+    openVid->setToolTip(tr("Describe a video with the clip captioner and scrub its word × frame attention (video workspace)"));
     openImg->setToolTip(tr("Classify an image with the channel-attention CNNs (image workspace)"));
     QAction* openWs = file->addAction(tr("Open &workspace…"), this, [this] {
         const QString p = QFileDialog::getOpenFileName(this, tr("Open workspace"), {}, tr("AttnScope workspace (*.attnws)"));
@@ -240,6 +256,7 @@ void MainWindow::createMenus()
     view->addAction(tr("&Image workspace"), this, [this] { workspaces_->setCurrentIndex(1); })->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
     view->addAction(tr("&Spatial transformer workspace"), this, [this] { workspaces_->setCurrentIndex(2); })->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_3));
     view->addAction(tr("&Captioning workspace"), this, [this] { workspaces_->setCurrentIndex(3); })->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_4));
+    view->addAction(tr("&Video workspace"), this, [this] { workspaces_->setCurrentIndex(4); })->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_5));
     QMenu* maps = view->addMenu(tr("&Colour map"));
     colorMaps_ = new QActionGroup(this);
     for (const QString& name : colorMapNames()) {
@@ -514,6 +531,13 @@ bool MainWindow::openFile(const QString& path)
     static const QStringList imageTypes{"png", "jpg", "jpeg", "bmp", "tif", "tiff", "webp", "pgm", "ppm", "pbm"};
     if (imageTypes.contains(QFileInfo(path).suffix().toLower())) {
         openImage(path);
+        return true;
+    }
+    static const QStringList videoTypes{"avi", "mp4", "mkv", "webm", "mov", "mpg", "mpeg", "ogv", "m4v"};
+    if (videoTypes.contains(QFileInfo(path).suffix().toLower())) {
+        workspaces_->setCurrentWidget(video_);
+        video_->openVideo(path);
+        rememberFile(QFileInfo(path).absoluteFilePath());
         return true;
     }
     if (QFileInfo(path).suffix().toLower() == "attnws") return openWorkspace(path);

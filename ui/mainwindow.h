@@ -21,6 +21,7 @@ class ImageWorker;
 class ImageWorkspace;
 class StnWorkspace;
 class CaptionWorkspace;
+class VideoWorkspace;
 class TextWorkspace;
 
 class MainWindow : public QMainWindow {
@@ -34,8 +35,9 @@ public:
     ImageWorkspace* imageWorkspace() const { return image_; }
     StnWorkspace* stnWorkspace() const { return stn_; }
     CaptionWorkspace* captionWorkspace() const { return caption_; }
+    VideoWorkspace* videoWorkspace() const { return video_; }
     /// The workspace tabs: 0 = text (translation), 1 = image (channel attention),
-    /// 2 = spatial transformer, 3 = captioning.
+    /// 2 = spatial transformer, 3 = captioning, 4 = video.
     QTabWidget* workspaces() const { return workspaces_; }
     /// Opens an image file in the image workspace in front (the spatial-transformer or the
     /// captioning workspace when one of them is in front, else the channel-attention one).
@@ -92,6 +94,7 @@ private:
     ImageWorkspace* image_ = nullptr;
     StnWorkspace* stn_ = nullptr;
     CaptionWorkspace* caption_ = nullptr;
+    VideoWorkspace* video_ = nullptr;
     QTabWidget* workspaces_ = nullptr;
     /// Calls `f` with the workspace in front (each has currentTrace, currentViewName and
     /// exportCurrentView).
