@@ -62,6 +62,7 @@ Clip generateClip(const FashionMnist& set, uint64_t seed)
         const double from = kClipSize - 8, to = 8 - 28;
         const int frames = it.lastFrame - it.firstFrame;
         const uint8_t* src = set.images.count > 0 ? set.images.image(it.sourceIndex) : nullptr;
+        int firstInk = -1, lastInk = -1;  // the item is visible where some of its ink is in the frame
         for (int f = it.firstFrame; f <= it.lastFrame; ++f) {
             const double s = frames > 0 ? double(f - it.firstFrame) / frames : 0.0;
             const int along = int(std::lround(from + s * (to - from)));  // moving towards −
@@ -79,7 +80,15 @@ Clip generateClip(const FashionMnist& set, uint64_t seed)
                     if (px < 0 || py < 0 || px >= kClipSize || py >= kClipSize) continue;
                     float& d = fr.pixels[size_t(py * kClipSize + px)];
                     d = std::max(d, src[yy * 28 + xx] / 255.0f);
+                    if (src[yy * 28 + xx] > 0) {
+                        if (firstInk < 0) firstInk = f;
+                        lastInk = f;
+                    }
                 }
+        }
+        if (firstInk >= 0) {
+            it.firstFrame = firstInk;
+            it.lastFrame = lastInk;
         }
         c.items.push_back(it);
     }

@@ -1,0 +1,231 @@
+// Video: frame-accurate seeking (random order == sequential decode, on a generated clip
+// written as a real video file), the bounded cache, lossless test clips, bad files (missing,
+// empty, not a video, truncated), the clip generator's visibility records, the shipped clip
+// captioner's temporal hit rate against uniform, and a few training steps.
+#include "attnscope/train.h"
+#include "attnscope/video.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <numeric>
+
+#include <random>
+
+using namespace attnscope;
+
+class TestVideo : public QObject {
+    Q_OBJECT
+    FashionMnist test_;
+    QTemporaryDir dir_;
+    QString clip_;
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(loadFashionMnist(false, test_).ok);
+        QVERIFY(dir_.isValid());
+        const auto st = writeTestClips(test_, 2, dir_.filePath("clips").toStdString());
+        QVERIFY2(st.ok, st.message.c_str());
+        clip_ = dir_.filePath("clips/clip-001.avi");
+    }
+
+    void seekingMatchesSequentialDecoding()
+    {
+        VideoReader seq;
+        QVERIFY(seq.open(clip_.toStdString()).ok);
+        QCOMPARE(seq.info().frameCount, kClipFrames);
+        QCOMPARE(seq.info().width, 2 * kClipSize);
+        QVERIFY(std::abs(seq.info().fps - 16.0) < 1e-6);
+        std::vector<std::vector<uint8_t>> frames;
+        for (int i = 0; i < kClipFrames; ++i) {
+            VideoFrame f;
+            QVERIFY(seq.frame(i, f).ok);
+            QCOMPARE(f.index, i);
+            frames.push_back(f.rgb);
+        }
+        // A reader without a cache to speak of: every request decodes, in random order.
+        VideoReader r;
+        QVERIFY(r.open(clip_.toStdString(), 1).ok);
+        std::vector<int> order(static_cast<size_t>(kClipFrames));
+        std::iota(order.begin(), order.end(), 0);
+        std::shuffle(order.begin(), order.end(), std::mt19937(3));
+        order.insert(order.end(), {31, 0, 31, 30, 2, 1});
+        for (int i : order) {
+            VideoFrame f;
+            QVERIFY(r.frame(i, f).ok);
+            QVERIFY2(f.rgb == frames[size_t(i)], qPrintable(QStringLiteral("frame %1 differs from the sequential decode").arg(i)));
+        }
+        VideoFrame f;
+        QVERIFY(!r.frame(kClipFrames, f).ok);
+        QVERIFY(!r.frame(-1, f).ok);
+    }
+
+    void cacheStaysUnderItsBound()
+    {
+        VideoReader r;
+        const size_t frameBytes = size_t(2 * kClipSize) * size_t(2 * kClipSize) * 3;
+        QVERIFY(r.open(clip_.toStdString(), 5 * frameBytes).ok);
+        for (int i = 0; i < kClipFrames; ++i) {
+            VideoFrame f;
+            QVERIFY(r.frame(i, f).ok);
+            QVERIFY(r.cacheBytes() <= r.cacheLimit());
+        }
+        QCOMPARE(r.cachedFrames(), 5);
+        QVERIFY(r.isCached(kClipFrames - 1) && !r.isCached(0));
+        // A cached frame costs no decoding.
+        const int64_t before = r.decodedFrames();
+        VideoFrame f;
+        QVERIFY(r.frame(kClipFrames - 2, f).ok);
+        QCOMPARE(r.decodedFrames(), before);
+    }
+
+    void testClipsAreLosslessVideos()
+    {
+        VideoReader r;
+        QVERIFY(r.open(clip_.toStdString()).ok);
+        ClipInput fromFile;
+        QVERIFY(videoInput(r, fromFile).ok);
+        const ClipInput generated = clipInput(testClip(test_, 1));
+        QCOMPARE(fromFile.frameIndices, generated.frameIndices);
+        double worst = 0;
+        for (size_t i = 0; i < generated.frames.size(); ++i)
+            for (size_t p = 0; p < generated.frames[i].pixels.size(); ++p)
+                worst = std::max(worst, double(std::abs(fromFile.frames[i].pixels[p] - generated.frames[i].pixels[p])));
+        qInfo("codec %s, largest pixel difference %.4f", r.info().codec.c_str(), worst);
+        if (r.info().codec == "FFV1") QVERIFY(worst < 1e-6);
+        else QVERIFY(worst < 0.2);  // Motion-JPEG fallback
+    }
+
+    void generatorRecordsVisibility()
+    {
+        for (int c = 0; c < 30; ++c) {
+            const Clip clip = testClip(test_, c);
+            QCOMPARE(int(clip.frames.size()), kClipFrames);
+            QVERIFY(!clip.items.empty() && clip.items.size() <= 3);
+            for (size_t k = 0; k < clip.items.size(); ++k) {
+                const ClipItem& it = clip.items[k];
+                if (k > 0) QVERIFY(it.firstFrame >= clip.items[k - 1].firstFrame);  // order of appearance
+                // Ink on every visible frame.
+                for (int f = it.firstFrame; f <= it.lastFrame; ++f) {
+                    double ink = 0;
+                    for (float v : clip.frames[size_t(f)].pixels) ink += v;
+                    QVERIFY(ink > 0);
+                }
+            }
+            // No ink on frames where no item is visible.
+            for (int f = 0; f < kClipFrames; ++f) {
+                bool any = false;
+                for (const auto& it : clip.items) any = any || it.visible(f);
+                if (any) continue;
+                for (float v : clip.frames[size_t(f)].pixels) QCOMPARE(v, 0.0f);
+            }
+            QCOMPARE(clip.caption, clipCaption(clip.items));
+        }
+    }
+
+    void badFilesGetAMessage()
+    {
+        VideoReader r;
+        auto st = r.open(dir_.filePath("missing.avi").toStdString());
+        QVERIFY(!st.ok && st.message.find("no such file") != std::string::npos);
+        QFile empty(dir_.filePath("empty.avi"));
+        QVERIFY(empty.open(QIODevice::WriteOnly));
+        empty.close();
+        st = r.open(empty.fileName().toStdString());
+        QVERIFY(!st.ok && st.message.find("empty") != std::string::npos);
+        QFile text(dir_.filePath("text.mp4"));
+        QVERIFY(text.open(QIODevice::WriteOnly));
+        text.write(QByteArray(5000, 'x'));
+        text.close();
+        QVERIFY(!r.open(text.fileName().toStdString()).ok);
+        // Truncated: the header promises 32 frames; either the file is refused with a message or
+        // the count is corrected and every frame that is claimed decodes.
+        QFile full(clip_);
+        QVERIFY(full.open(QIODevice::ReadOnly));
+        const QByteArray bytes = full.readAll();
+        QFile cut(dir_.filePath("cut.avi"));
+        QVERIFY(cut.open(QIODevice::WriteOnly));
+        cut.write(bytes.left(bytes.size() * 6 / 10));
+        cut.close();
+        st = r.open(cut.fileName().toStdString());
+        if (st.ok) {
+            QVERIFY(r.info().frameCount < kClipFrames);
+            QVERIFY(!r.info().notes.empty());
+            for (int i = 0; i < r.info().frameCount; ++i) {
+                VideoFrame f;
+                QVERIFY(r.frame(i, f).ok);
+            }
+        } else {
+            QVERIFY(!st.message.empty());
+        }
+    }
+
+    void shippedModelAttendsToTheRightFrames()
+    {
+        ClipCaptioner m;
+        const auto st = m.load("clip-captioner");
+        QVERIFY2(st.ok, st.message.c_str());
+        ClipMetrics total;
+        for (int c = 0; c < 100; ++c) {
+            const Clip clip = testClip(test_, c);
+            CaptionOptions o;
+            o.target = clip.caption;
+            AttentionTrace t;
+            QVERIFY(m.caption(clipInput(clip), o, t).ok);
+            const TraceTensor* a = t.find("attention");
+            QVERIFY(a && a->shape[1] == kClipSamples);
+            for (int64_t w = 0; w < a->shape[0]; ++w) {
+                double sum = 0;
+                for (int64_t f = 0; f < a->shape[1]; ++f) sum += a->at(w, f);
+                QVERIFY(std::abs(sum - 1.0) < 1e-4);
+            }
+            const ClipMetrics s = scoreClipAttention(t, clip);
+            QCOMPARE(s.itemWords, int(clip.items.size()));
+            total.itemWords += s.itemWords;
+            total.peakHits += s.peakHits;
+            total.mass += s.mass;
+            total.uniformMass += s.uniformMass;
+        }
+        const double hit = double(total.peakHits) / total.itemWords, mass = total.mass / total.itemWords,
+                     uniform = total.uniformMass / total.itemWords;
+        qInfo("100 clips, %d item words: peak on a visible frame %.1f%%, mass %.3f, uniform %.3f", total.itemWords, 100 * hit, mass, uniform);
+        QVERIFY2(hit > uniform + 0.25, "the attention peak of item words must fall on frames showing the item far above chance");
+        QVERIFY2(mass > uniform + 0.15, "attention mass on the item's frames must be well above uniform");
+        // Forced decoding errors.
+        CaptionOptions o;
+        o.target = "a hat moves left";
+        AttentionTrace t;
+        const auto bad = m.caption(clipInput(testClip(test_, 0)), o, t);
+        QVERIFY(!bad.ok && bad.message.find("'hat'") != std::string::npos);
+        QVERIFY(!m.caption(ClipInput{}, {}, t).ok);
+    }
+
+    void trainingStepsLowerTheLoss()
+    {
+        TrainConfig c;
+        c.model = "clip-captioner";
+        c.out = dir_.filePath("clip.pt").toStdString();
+        c.batchSize = 8;
+        c.epochs = 1;
+        c.embedding = 32;
+        c.hidden = 64;
+        c.scenesPerEpoch = 800;
+        c.maxSteps = 20;
+        c.checkpointEvery = 0;
+        c.learningRate = 3e-3;
+        TrainReport r;
+        const auto st = train(c, r);
+        QVERIFY2(st.ok, st.message.c_str());
+        QCOMPARE(r.stepsRun, 20);
+        QVERIFY2(r.lastLoss < r.firstLoss * 0.7, "loss must fall over 20 steps");
+        TrainReport r2;
+        c.maxSteps = 2;
+        QVERIFY(train(c, r2).ok);  // resumes
+        QVERIFY(r2.firstLoss < r.firstLoss * 0.8);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestVideo)
+#include "test_video.moc"
