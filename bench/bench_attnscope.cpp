@@ -8,9 +8,12 @@
 #include "attnscope/imagemodel.h"
 #include "attnscope/stn.h"
 #include "attnscope/caption.h"
+#include "attnscope/video.h"
 #include "views/channelbarview.h"
 #include "views/stnview.h"
 #include "views/spatialoverlayview.h"
+#include "views/wordframeview.h"
+#include "workspaces/videoworkspace.h"
 #include "views/alignmentmatrixview.h"
 #include "views/headgridview.h"
 
@@ -19,6 +22,8 @@
 #include <benchmark/benchmark.h>
 #include <qcustomplot.h>
 
+#include <algorithm>
+#include <chrono>
 #include <memory>
 #include <random>
 
@@ -257,6 +262,55 @@ void BM_CaptionWordClick(benchmark::State& state)
     }
 }
 BENCHMARK(BM_CaptionWordClick)->Unit(benchmark::kMillisecond);
+
+// Scrubbing a video after the first pass: a random frame decoded (cache or seek), converted,
+// shown in the frame view and the heatmap's playhead moved, both repainted. The 95th
+// percentile is reported as a counter. Video: $ATTNSCOPE_VTEST or OpenCV's sample vtest.avi
+// (Debian package opencv-doc).
+void BM_VideoScrub(benchmark::State& state)
+{
+    QString path = qEnvironmentVariable("ATTNSCOPE_VTEST");
+    if (path.isEmpty()) path = QStringLiteral("/usr/share/doc/opencv-doc/examples/data/vtest.avi");
+    VideoReader reader;
+    if (!reader.open(path.toStdString())) return state.SkipWithError("no vtest.avi (apt install opencv-doc, or set ATTNSCOPE_VTEST)");
+    reader.setDisplayCache(size_t(512) << 20);
+    const int frames = reader.info().frameCount;
+    for (int i = 0; i < frames; ++i) {  // the first pass
+        VideoFrame f;
+        reader.frame(i, f);
+    }
+    ui::FrameView view;
+    view.resize(800, 600);
+    view.show();
+    ui::WordFrameView heat;
+    heat.resize(1000, 260);
+    QStringList words;
+    for (int w = 0; w < 10; ++w) words << QStringLiteral("w%1").arg(w);
+    const std::vector<int> cols = sampleFrameIndices(frames, kClipSamples);
+    heat.setAttention(words, cols, std::vector<float>(size_t(words.size()) * cols.size(), 1.0f / kClipSamples));
+    heat.show();
+    QImage a(view.size(), QImage::Format_ARGB32_Premultiplied), b(heat.size(), QImage::Format_ARGB32_Premultiplied);
+    std::mt19937 rng(7);
+    std::uniform_int_distribution<int> pick(0, frames - 1);
+    std::vector<double> ms;
+    for (auto _ : state) {
+        const auto t0 = std::chrono::steady_clock::now();
+        const int i = pick(rng);
+        VideoFrame f;
+        reader.displayFrame(i, f);
+        view.setFrame(QImage(f.rgb.data(), f.width, f.height, f.width * 3, QImage::Format_RGB888).copy(), i);
+        heat.setCurrentFrame(i);
+        view.render(&a);
+        heat.render(&b);
+        ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    }
+    std::sort(ms.begin(), ms.end());
+    state.counters["p95_ms"] = ms.empty() ? 0 : ms[size_t(0.95 * double(ms.size() - 1))];
+    state.counters["cached_frames"] = reader.cachedFrames();
+    state.counters["cache_MB"] = double(reader.cacheBytes()) / (1 << 20);
+    state.counters["display_cache_MB"] = double(reader.displayCacheBytes()) / (1 << 20);
+}
+BENCHMARK(BM_VideoScrub)->Unit(benchmark::kMillisecond)->Iterations(400);
 } // namespace
 
 int main(int argc, char** argv)

@@ -81,6 +81,33 @@ private slots:
         QCOMPARE(r.decodedFrames(), before);
     }
 
+    void displayCacheServesWithoutDecoding()
+    {
+        VideoReader r;
+        QVERIFY(r.open(clip_.toStdString(), 1).ok);
+        r.setDisplayCache(size_t(8) << 20);
+        r.prefetch(0, kClipFrames);
+        QCOMPARE(r.displayCachedFrames(), kClipFrames);
+        QVERIFY(r.displayCacheBytes() <= size_t(8) << 20);
+        const int64_t before = r.decodedFrames();
+        for (int i : {17, 3, 30}) {
+            VideoFrame shown, exact;
+            QVERIFY(r.displayFrame(i, shown).ok);
+            QCOMPARE(shown.index, i);
+            QCOMPARE(r.decodedFrames(), before);  // a JPEG decode, not a seek
+            VideoReader x;
+            QVERIFY(x.open(clip_.toStdString()).ok);
+            QVERIFY(x.frame(i, exact).ok);
+            double diff = 0;
+            for (size_t k = 0; k < exact.rgb.size(); ++k) diff += std::abs(int(exact.rgb[k]) - int(shown.rgb[k]));
+            QVERIFY2(diff / double(exact.rgb.size()) < 4.0, "display frames are the right frames at JPEG quality");
+        }
+        // Bounded: a tiny display cache keeps at most what fits.
+        r.setDisplayCache(20000);
+        r.setDisplayCache(0);
+        QCOMPARE(r.displayCachedFrames(), 0);
+    }
+
     void testClipsAreLosslessVideos()
     {
         VideoReader r;

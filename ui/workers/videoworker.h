@@ -31,6 +31,7 @@ signals:
     void failed(quint64 generation, const QString& message);
     void frameReady(quint64 generation, int index, const QImage& image);
     void thumbnail(quint64 generation, int index, const QImage& image);
+    void log(const QString& line);
 
 private:
     VideoReader reader_;

@@ -198,6 +198,7 @@ VideoWorkspace::VideoWorkspace(QWidget* parent) : QWidget(parent)
     connect(worker_, &VideoFrameWorker::thumbnail, this, [this](quint64 g, int index, const QImage& img) {
         if (g == openGen_) timeline_->addThumbnail(index, img);
     }, Qt::QueuedConnection);
+    connect(worker_, &VideoFrameWorker::log, this, &VideoWorkspace::logMessage, Qt::QueuedConnection);
     connect(analysis_, &VideoAnalysis::progress, this, [this](int done, int total) {
         progress_->setRange(0, std::max(1, total));
         progress_->setValue(done);

@@ -69,6 +69,16 @@ public:
     /// Frames decoded from the file so far (for tests: cache hits do not count).
     int64_t decodedFrames() const;
 
+    /// A second, compressed cache for display only: every frame decoded from then on is also
+    /// kept JPEG-encoded (quality 90, ~50–100 KB for 768×576) in an LRU bounded by `bytes`
+    /// (0 turns it off). displayFrame() serves from it — a JPEG decode instead of a seek — so
+    /// scrubbing stays fast after one pass over the video; frame() stays exact.
+    void setDisplayCache(size_t bytes);
+    size_t displayCacheBytes() const;
+    int displayCachedFrames() const;
+    /// Frame `index` for the screen: exact when decoded now, JPEG-quality from the display cache.
+    Status displayFrame(int index, VideoFrame& out);
+
 private:
     struct Impl;
     std::unique_ptr<Impl> d;

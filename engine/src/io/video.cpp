@@ -2,6 +2,7 @@
 // seeking, a byte-bounded LRU frame cache; and the sampling of a video for the clip captioner.
 #include "attnscope/video.h"
 
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 
@@ -27,6 +28,29 @@ struct VideoReader::Impl {
     size_t limit = 0, bytes = 0;
     std::list<VideoFrame> lru;  ///< most recent first
     std::unordered_map<int, std::list<VideoFrame>::iterator> where;
+    // The display tier: JPEG-encoded frames, LRU by bytes.
+    struct Jpeg {
+        int index;
+        std::vector<uint8_t> data;
+    };
+    size_t jpegLimit = 0, jpegBytes = 0;
+    std::list<Jpeg> jpegLru;
+    std::unordered_map<int, std::list<Jpeg>::iterator> jpegWhere;
+
+    void putJpeg(const cv::Mat& bgr, int index)
+    {
+        if (jpegLimit == 0 || jpegWhere.count(index)) return;
+        Jpeg j{index, {}};
+        if (!cv::imencode(".jpg", bgr, j.data, {cv::IMWRITE_JPEG_QUALITY, 90})) return;
+        jpegBytes += j.data.size();
+        jpegLru.push_front(std::move(j));
+        jpegWhere[index] = jpegLru.begin();
+        while (jpegBytes > jpegLimit && jpegLru.size() > 1) {
+            jpegBytes -= jpegLru.back().data.size();
+            jpegWhere.erase(jpegLru.back().index);
+            jpegLru.pop_back();
+        }
+    }
 
     bool openCapture(const std::string& path)
     {
@@ -188,7 +212,34 @@ Status VideoReader::frame(int index, VideoFrame& out)
     if (!d->decode(index, m)) return Status::error(d->info.path + ": frame " + std::to_string(index) + " does not decode");
     out = Impl::toFrame(m, index);
     d->put(out);
+    d->putJpeg(m, index);
     return Status::success();
+}
+
+void VideoReader::setDisplayCache(size_t bytes)
+{
+    d->jpegLimit = bytes;
+    if (bytes == 0) {
+        d->jpegLru.clear();
+        d->jpegWhere.clear();
+        d->jpegBytes = 0;
+    }
+}
+size_t VideoReader::displayCacheBytes() const { return d->jpegBytes; }
+int VideoReader::displayCachedFrames() const { return int(d->jpegLru.size()); }
+
+Status VideoReader::displayFrame(int index, VideoFrame& out)
+{
+    if (isOpen() && !isCached(index))
+        if (auto it = d->jpegWhere.find(index); it != d->jpegWhere.end()) {
+            d->jpegLru.splice(d->jpegLru.begin(), d->jpegLru, it->second);
+            const cv::Mat m = cv::imdecode(d->jpegLru.front().data, cv::IMREAD_COLOR);
+            if (!m.empty()) {
+                out = Impl::toFrame(m, index);
+                return Status::success();
+            }
+        }
+    return frame(index, out);
 }
 
 void VideoReader::prefetch(int first, int count)
@@ -196,10 +247,11 @@ void VideoReader::prefetch(int first, int count)
     if (!isOpen()) return;
     const int last = std::min(d->info.frameCount, first + std::max(0, count));
     for (int i = std::max(0, first); i < last; ++i) {
-        if (isCached(i)) continue;
+        if (isCached(i) && (d->jpegLimit == 0 || d->jpegWhere.count(i))) continue;
         cv::Mat m;
         if (!d->decode(i, m)) return;
         d->put(Impl::toFrame(m, i));
+        d->putJpeg(m, i);
     }
 }
 
