@@ -2,6 +2,7 @@
 // torch::jit (Module::define + save), a JSON sidecar, loaded back and run; every mismatch
 // between the sidecar and what the module returns is a clear error.
 #include "attnscope/scriptmodel.h"
+#include "attnscope/video.h"
 
 #include <QDir>
 #include <QFile>
@@ -188,8 +189,57 @@ def forward(self, x):
         ScriptModelSpec spec;
         write(dir_.filePath("bad.json"), R"({"input": {"type": "image", "size": [8, 8], "patch": 3}, )" + att + "}");
         QVERIFY(!parseSidecar(dir_.filePath("bad.json").toStdString(), spec).ok);
-        write(dir_.filePath("bad.json"), R"({"input": {"type": "video"}, )" + att + "}");
+        write(dir_.filePath("bad.json"), R"({"input": {"type": "audio"}, )" + att + "}");
         QVERIFY(!parseSidecar(dir_.filePath("bad.json").toStdString(), spec).ok);
+    }
+    void videoInput()
+    {
+        // A video fixture: attention between frames = softmax of −|mean brightness difference|.
+        torch::jit::Module m("Frames");
+        m.define(R"JIT(
+def forward(self, x):
+    b = x.mean([2, 3, 4])
+    d = (b.unsqueeze(2) - b.unsqueeze(1)).abs()
+    return [torch.softmax(-10.0 * d, -1).unsqueeze(1)]
+)JIT");
+        m.save(dir_.filePath("frames.pt").toStdString());
+        FashionMnist test;
+        QVERIFY(loadFashionMnist(false, test).ok);
+        QVERIFY(writeTestClips(test, 1, dir_.filePath("clips").toStdString()).ok);
+        const QByteArray att = R"("attention": [{"name": "temporal", "output": 0, "axes": ["batch", "head", "query", "key"]}])";
+        write(dir_.filePath("frames.json"),
+              R"({"input": {"type": "video", "frames": 8, "size": [16, 16], "channels": 1, "mean": [0.1], "std": [0.3]}, )" + att + "}");
+        ScriptModel sm;
+        auto st = sm.load(dir_.filePath("frames.pt").toStdString());
+        QVERIFY2(st.ok, st.message.c_str());
+        QVERIFY(sm.spec().video);
+        QVERIFY(sm.spec().takes().find("8 frames") != std::string::npos);
+        AttentionTrace tr;
+        st = sm.run(dir_.filePath("clips/clip-000.avi").toStdString(), tr);
+        QVERIFY2(st.ok, st.message.c_str());
+        const TraceTensor* t = tr.find("temporal");
+        QVERIFY(t);
+        QCOMPARE(t->shape, (std::vector<int64_t>{1, 1, 8, 8}));
+        QCOMPARE(t->labels[2], (std::vector<std::string>{"f2", "f6", "f10", "f14", "f18", "f22", "f26", "f30"}));
+        for (int q = 0; q < 8; ++q) {  // every frame is most like itself
+            const auto row = t->values.begin() + q * 8;
+            QCOMPARE(int(std::max_element(row, row + 8) - row), q);
+        }
+        // Not a video, and a sidecar without "frames".
+        QImage img(8, 8, QImage::Format_RGB888);
+        img.fill(Qt::white);
+        QVERIFY(img.save(dir_.filePath("still.png")));
+        st = sm.run(dir_.filePath("no-such.avi").toStdString(), tr);
+        QVERIFY(!st.ok && st.message.find("no such file") != std::string::npos);
+        ScriptModelSpec spec;
+        write(dir_.filePath("bad.json"), R"({"input": {"type": "video", "size": [8, 8]}, )" + att + "}");
+        st = parseSidecar(dir_.filePath("bad.json").toStdString(), spec);
+        QVERIFY(!st.ok && st.message.find("frames") != std::string::npos);
+        // The frame count the sidecar gives must match the model's attention.
+        write(dir_.filePath("frames.json"),
+              R"({"input": {"type": "video", "frames": 8, "size": [16, 16], "channels": 1}, "attention": [{"name": "temporal", "output": 0, "axes": ["head", "query", "key"]}]})");
+        QVERIFY(sm.load(dir_.filePath("frames.pt").toStdString()).ok);
+        QVERIFY(!sm.run(dir_.filePath("clips/clip-000.avi").toStdString(), tr).ok);
     }
     void dictOutput()
     {

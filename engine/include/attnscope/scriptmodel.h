@@ -14,6 +14,9 @@
 //   or, for a vision model (ViT-style: attention over patches, optionally with a CLS token):
 //     "input": {"type": "image", "size": [224, 224], "channels": 3,
 //               "mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5], "patch": 16, "cls": true},
+//   or, for a video model (attention over frames):
+//     "input": {"type": "video", "frames": 16, "size": [112, 112], "channels": 3,
+//               "mean": [...], "std": [...]},
 //     "attention": [
 //       {"name": "encoder_self", "output": 1, "per_layer": true,
 //        "axes": ["batch", "head", "query", "key"]}
@@ -22,7 +25,10 @@
 // The module is called as forward(input_ids) with input_ids int64 [1, T], or for images
 // forward(pixel_values) with pixel_values float32 [1, C, H, W] (RGB order, (x/255 − mean)/std,
 // resized to H×W with OpenCV's area filter); then T = (H/patch)·(W/patch) (+1 with "cls") and
-// the labels are "[CLS]", "r0c0", "r0c1", … (patch row and column). "output" picks
+// the labels are "[CLS]", "r0c0", "r0c1", … (patch row and column). Video models are called
+// as forward(pixel_values) with pixel_values float32 [1, T, C, H, W]: T = "frames" frames
+// sampled evenly over the video (OpenCV VideoCapture), each converted like an image; the
+// labels are the video frame indices "f12", "f37", …. "output" picks
 // from the result: an index into a tuple or list, a key of a dict, or absent for the whole
 // result. "per_layer": the picked value is a tuple/list with one tensor per layer (as
 // HuggingFace's `attentions`), stacked as a leading layer axis; "axes" name each tensor's
@@ -53,8 +59,10 @@ struct ScriptModelSpec {
     std::string unknown = "[UNK]";
     std::vector<std::string> prepend, append;
     int maxTokens = 512;
-    // "type": "image"
+    // "type": "image" (or "video": the same pixel fields plus "frames")
     bool image = false;
+    bool video = false;
+    int frames = 0;
     int width = 0, height = 0, channels = 3, patch = 0;
     bool cls = false;
     std::vector<double> mean, std;
@@ -79,7 +87,7 @@ public:
     /// missing vocabulary / SentencePiece file.
     Status load(const std::string& modulePath);
     const ScriptModelSpec& spec() const;
-    /// Tokenises `text` (for an image model: reads the image file at path `text`), runs the
+    /// Tokenises `text` (for an image or video model: reads the file at path `text`), runs the
     /// module and builds a trace with one [layer, head, query,
     /// key] tensor per attention spec, labelled with the tokens. Errors: empty input, more
     /// than max_tokens, an output that is missing or of the wrong type, rank or extent

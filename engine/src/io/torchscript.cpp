@@ -15,6 +15,7 @@
 #include <QStandardPaths>
 
 #include "data/imagefile.h"
+#include "attnscope/video.h"
 
 #include <opencv2/imgproc.hpp>
 #include <torch/script.h>
@@ -41,6 +42,9 @@ std::string shapeOf(const torch::Tensor& t)
 
 std::string ScriptModelSpec::takes() const
 {
+    if (video)
+        return "a video → " + std::to_string(frames) + " frames sampled evenly, " + std::to_string(width) + "×" + std::to_string(height) +
+               ", " + std::to_string(channels) + (channels == 1 ? " channel" : " channels");
     if (image)
         return "an image → " + std::to_string(width) + "×" + std::to_string(height) + ", " + std::to_string(channels) +
                (channels == 1 ? " channel" : " channels") +
@@ -70,9 +74,9 @@ std::string sidecarPath(const std::string& modulePath)
 Status parseAttention(const std::string& jsonPath, const QJsonObject& o, ScriptModelSpec& out);
 
 namespace {
-Status parseImageInput(const std::string& jsonPath, const QJsonObject& in, const QJsonObject& o, ScriptModelSpec& out)
+/// "size", "channels", "mean", "std" of an image or video input.
+Status parsePixels(const std::string& jsonPath, const QJsonObject& in, ScriptModelSpec& out)
 {
-    out.image = true;
     const QJsonArray size = in["size"].toArray();
     if (size.size() != 2) return Status::error(jsonPath + ": an image input needs \"size\": [height, width]");
     out.height = size[0].toInt();
@@ -91,6 +95,23 @@ Status parseImageInput(const std::string& jsonPath, const QJsonObject& in, const
     }
     for (double x : out.std)
         if (!(x > 0)) return Status::error(jsonPath + ": \"std\" values must be positive");
+    return Status::success();
+}
+
+Status parseVideoInput(const std::string& jsonPath, const QJsonObject& in, const QJsonObject& o, ScriptModelSpec& out)
+{
+    out.video = true;
+    if (auto st = parsePixels(jsonPath, in, out); !st) return st;
+    out.frames = in["frames"].toInt(0);
+    if (out.frames < 1 || out.frames > 512) return Status::error(jsonPath + ": a video input needs \"frames\": 1…512 (how many frames the model reads)");
+    out.maxTokens = out.frames;
+    return parseAttention(jsonPath, o, out);
+}
+
+Status parseImageInput(const std::string& jsonPath, const QJsonObject& in, const QJsonObject& o, ScriptModelSpec& out)
+{
+    out.image = true;
+    if (auto st = parsePixels(jsonPath, in, out); !st) return st;
     out.patch = in["patch"].toInt(0);
     if (out.patch < 0 || (out.patch > 0 && (out.height % out.patch != 0 || out.width % out.patch != 0)))
         return Status::error(jsonPath + ": \"patch\" must divide the image size");
@@ -117,9 +138,10 @@ Status parseSidecar(const std::string& jsonPath, ScriptModelSpec& out)
     const QJsonObject in = o["input"].toObject();
     if (in.isEmpty()) return Status::error(jsonPath + ": \"input\" is missing");
     const QString type = in["type"].toString("tokens");
-    if (type != "tokens" && type != "image")
-        return Status::error(jsonPath + ": input type '" + type.toStdString() + "' is not supported (supported: tokens, image)");
+    if (type != "tokens" && type != "image" && type != "video")
+        return Status::error(jsonPath + ": input type '" + type.toStdString() + "' is not supported (supported: tokens, image, video)");
     if (type == "image") return parseImageInput(jsonPath, in, o, out);
+    if (type == "video") return parseVideoInput(jsonPath, in, o, out);
     if (in.contains("vocabulary")) out.vocabularyPath = base.absoluteFilePath(in["vocabulary"].toString()).toStdString();
     if (in.contains("sentencepiece"))
         out.sentencePiecePath = base.absoluteFilePath(in["sentencepiece"].toString()).toStdString();
@@ -205,6 +227,35 @@ struct ScriptModel::Impl {
     {
         cv::Mat img;
         if (auto st = decodeImageFile(path, img); !st) return st;
+        input = pixels(img).unsqueeze(0);
+        labels = patchLabels(spec);
+        return Status::success();
+    }
+
+    /// pixel_values [1, T, C, H, W] of `frames` frames sampled evenly over the video at `path`,
+    /// labelled with their frame indices.
+    Status videoInput(const std::string& path, torch::Tensor& input, std::vector<std::string>& labels) const
+    {
+        VideoReader reader;
+        if (auto st = reader.open(path, size_t(64) << 20); !st) return st;
+        std::vector<torch::Tensor> frames;
+        labels.clear();
+        for (int f : sampleFrameIndices(reader.info().frameCount, spec.frames)) {
+            VideoFrame vf;
+            if (auto st = reader.frame(f, vf); !st) return st;
+            cv::Mat rgb(vf.height, vf.width, CV_8UC3, vf.rgb.data()), bgr;
+            cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+            frames.push_back(pixels(bgr));
+            labels.push_back("f" + std::to_string(f));
+        }
+        input = torch::stack(frames).unsqueeze(0);
+        return Status::success();
+    }
+
+    /// One decoded image (OpenCV BGR / BGRA / grey, any depth) as [C, H, W]: RGB or grey,
+    /// resized to the sidecar's size, (x/255 − mean) / std.
+    torch::Tensor pixels(cv::Mat img) const
+    {
         if (img.depth() == CV_16U) img.convertTo(img, CV_8U, 1.0 / 257.0);
         else if (img.depth() != CV_8U) img.convertTo(img, CV_8U, 255.0);
         cv::Mat rgb;
@@ -217,13 +268,9 @@ struct ScriptModel::Impl {
                    rgb.cols > spec.width ? cv::INTER_AREA : cv::INTER_LINEAR);
         cv::Mat f;
         rgb.convertTo(f, CV_32F, 1.0 / 255.0);
-        input = torch::from_blob(f.ptr<float>(), {1, spec.height, spec.width, spec.channels}, torch::kFloat32)
-                    .permute({0, 3, 1, 2})
-                    .clone();
-        for (int c = 0; c < spec.channels; ++c)
-            input[0][c].sub_(spec.mean[size_t(c)]).div_(spec.std[size_t(c)]);
-        labels = patchLabels(spec);
-        return Status::success();
+        auto t = torch::from_blob(f.ptr<float>(), {spec.height, spec.width, spec.channels}, torch::kFloat32).permute({2, 0, 1}).clone();
+        for (int c = 0; c < spec.channels; ++c) t[c].sub_(spec.mean[size_t(c)]).div_(spec.std[size_t(c)]);
+        return t;
     }
 
     mutable torch::jit::Module module;
@@ -279,7 +326,7 @@ Status ScriptModel::load(const std::string& modulePath)
     } catch (const c10::Error& e) {
         return Status::error(modulePath + " is not a loadable TorchScript module: " + std::string(e.what_without_backtrace()).substr(0, 300));
     }
-    if (d->spec.image) {
+    if (d->spec.image || d->spec.video) {
         // Nothing to read: pixels go in as they are.
     } else if (!d->spec.sentencePiecePath.empty()) {
         // The piece ↔ id table of the SentencePiece model: one "piece<TAB>score" line per id.
@@ -314,6 +361,7 @@ std::vector<std::string> ScriptModel::tokens(const std::string& text) const
 {
     std::vector<std::string> t;
     if (d->spec.image) return patchLabels(d->spec);  // one label per patch, whatever the image
+    if (d->spec.video) return {};                    // the frame indices depend on the video
     std::vector<int64_t> ids;
     d->encode(text, t, ids);
     return t;
@@ -326,6 +374,8 @@ Status ScriptModel::run(const std::string& text, AttentionTrace& out) const
     torch::Tensor input;
     if (d->spec.image) {
         if (auto st = d->imageInput(text, input, tokens); !st) return st;
+    } else if (d->spec.video) {
+        if (auto st = d->videoInput(text, input, tokens); !st) return st;
     } else {
         std::vector<int64_t> ids;
         if (tokenize(text).empty()) return Status::error("Nothing to run: the input is empty.");
@@ -398,7 +448,7 @@ Status ScriptModel::run(const std::string& text, AttentionTrace& out) const
                 return Status::error(what + ": axis " + std::to_string(i) + " (batch) has size " + std::to_string(n) + ", expected 1");
             if ((axes[i] == "query" || axes[i] == "key") && n != T)
                 return Status::error(what + ": axis " + std::to_string(i) + " (" + axes[i] + ") has size " + std::to_string(n) +
-                                     " but the input has " + std::to_string(T) + (d->spec.image ? " patches" : " tokens"));
+                                     " but the input has " + std::to_string(T) + (d->spec.image ? " patches" : d->spec.video ? " frames" : " tokens"));
         }
         Dump dump;
         dump.path = what;
