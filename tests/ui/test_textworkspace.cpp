@@ -30,6 +30,8 @@
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTemporaryDir>
+
+#include "workspaces/inputfilebutton.h"
 #include <QtTest>
 #include <qcustomplot.h>
 
@@ -592,6 +594,34 @@ private slots:
         QVERIFY(w.findChild<QProgressBar*>("devProgress")->isHidden());
         kind->setCurrentText("encoder_self");  // self-attention has no gold: no dev AER
         QVERIFY(std::isnan(table->value(0, 0, HeadTableView::DevAer)));
+    }
+
+    void fileInputModelsGetAFileButton()
+    {
+        // A user model whose sidecar reads images (or videos) gets a "Choose …" button next to
+        // the input box; text models do not.
+        QTemporaryDir dir;
+        auto write = [&](const QString& name, const QByteArray& text) {
+            QFile f(dir.filePath(name));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(text);
+        };
+        const QByteArray att = R"("attention": [{"name": "a", "axes": ["head", "query", "key"]}])";
+        write("vit.pt", "x");
+        write("vit.json", R"({"input": {"type": "image", "size": [8, 8], "patch": 4}, )" + att + "}");
+        write("clip.pt", "x");
+        write("clip.json", R"({"input": {"type": "video", "frames": 8, "size": [16, 16]}, )" + att + "}");
+        InputFileButton b;
+        b.setModel(dir.filePath("vit.pt"));
+        QCOMPARE(b.inputKind(), QStringLiteral("image"));
+        QVERIFY(!b.isHidden());
+        QVERIFY(b.text().contains(QStringLiteral("image")));
+        b.setModel(dir.filePath("clip.pt"));
+        QCOMPARE(b.inputKind(), QStringLiteral("video"));
+        QVERIFY(b.text().contains(QStringLiteral("video")));
+        b.setModel(QStringLiteral("gru-bahdanau"));
+        QVERIFY(b.inputKind().isEmpty());
+        QVERIFY(b.isHidden());
     }
 };
 

@@ -1,5 +1,7 @@
 #include "workspaces/textworkspace.h"
 
+#include "workspaces/inputfilebutton.h"
+
 #include "attnscope/alignment.h"
 #include "attnscope/headstats.h"
 #include "attnscope/translator.h"
@@ -72,6 +74,7 @@ TextWorkspace::TextWorkspace(EngineWorker* worker, QWidget* parent) : QWidget(pa
     source_ = textBox(this, tr("Type or paste Spanish text, e.g. «En el principio crió Dios los cielos y la tierra.»"), 3);
     source_->setObjectName("sourceEdit");
     source_->setToolTip(tr("Spanish input; translation follows as you type"));
+    inputFile_ = new InputFileButton(this);
     reference_ = textBox(this, tr("English reference for forced decoding"), 2);
     reference_->setObjectName("referenceEdit");
     reference_->setToolTip(tr("Forced decoding feeds this translation to the decoder and shows where it attends for each word"));
@@ -171,7 +174,10 @@ TextWorkspace::TextWorkspace(EngineWorker* worker, QWidget* parent) : QWidget(pa
     top->addWidget(modelPicker_, 1);
 
     auto* inputs = new QFormLayout;
-    inputs->addRow(tr("&Spanish:"), source_);
+    auto* sourceRow = new QHBoxLayout;
+    sourceRow->addWidget(source_, 1);
+    sourceRow->addWidget(inputFile_, 0, Qt::AlignTop);
+    inputs->addRow(tr("&Spanish:"), sourceRow);
     inputs->addRow(tr("&Reference:"), reference_);
     auto* modeRow = new QHBoxLayout;
     modeRow->addWidget(freeMode_);
@@ -205,8 +211,10 @@ TextWorkspace::TextWorkspace(EngineWorker* worker, QWidget* parent) : QWidget(pa
         if (checked && !updatingInputs_) translateNow();  // one request per mode change
     });
     connect(modelPicker_, &QComboBox::currentIndexChanged, this, [this] {
+        inputFile_->setModel(modelPicker_->currentData().toString());
         if (!updatingInputs_) translateNow();
     });
+    connect(inputFile_, &InputFileButton::fileChosen, source_, &QPlainTextEdit::setPlainText);
     connect(versePicker_, &QComboBox::activated, this, &TextWorkspace::onVersePicked);
     connect(matrix_, &AlignmentMatrixView::rowPinned, this, &TextWorkspace::updatePinned);
     connect(headKind_, &QComboBox::currentTextChanged, this, [this](const QString& name) {

@@ -29,6 +29,8 @@ class HeadTableView;
 class TokenFlowView;
 class MessageBanner;
 
+class InputFileButton;
+
 class TextWorkspace : public QWidget {
     Q_OBJECT
 public:
@@ -104,6 +106,7 @@ private:
     EngineWorker* worker_;
     QComboBox* versePicker_;
     QComboBox* modelPicker_;
+    InputFileButton* inputFile_ = nullptr;
     QPlainTextEdit* source_;
     QPlainTextEdit* reference_;
     QRadioButton* freeMode_;
