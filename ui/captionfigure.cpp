@@ -93,11 +93,7 @@ bool exportCaptionFigure(const AttentionTrace& trace, const CaptionFigureOptions
         return false;
     }
     QWidget fig;
-    fig.setAutoFillBackground(true);
-    QPalette pal = fig.palette();
-    for (auto role : {QPalette::Window, QPalette::Base}) pal.setColor(role, Qt::white);
-    for (auto role : {QPalette::Text, QPalette::WindowText}) pal.setColor(role, Qt::black);
-    fig.setPalette(pal);
+    usePaperPalette(fig);
     auto* l = new QVBoxLayout(&fig);
     const bool forced = trace.meta("mode") == "forced";
     auto* title = new QLabel(QStringLiteral("<b>%1</b> · %2 · %3 attention · %4<br><span style='font-size:large'>%5</span>")

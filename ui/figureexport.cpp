@@ -28,6 +28,15 @@ bool exportTraceFigure(const AttentionTrace& trace, const QString& path, int wid
     return view.exportTo(path, width, height, error, dpi);
 }
 
+void usePaperPalette(QWidget& figure)
+{
+    figure.setAutoFillBackground(true);
+    QPalette pal = figure.palette();
+    for (auto role : {QPalette::Window, QPalette::Base}) pal.setColor(role, Qt::white);
+    for (auto role : {QPalette::Text, QPalette::WindowText}) pal.setColor(role, Qt::black);
+    figure.setPalette(pal);
+}
+
 bool exportWidgetFigure(QWidget& w, QSize size, const QString& path, int dpi, QString* error)
 {
     if (!w.isVisible()) w.resize(size);  // a view on screen is drawn at its own size

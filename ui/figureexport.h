@@ -12,6 +12,9 @@ namespace attnscope::ui {
 /// a message in *error on failure (unwritable path, no cross tensor, unknown type).
 bool exportTraceFigure(const AttentionTrace& trace, const QString& path, int width, int height, QString* error,
                        int dpi = 96);
+/// Paper colours for a figure widget built for export: white window and base, black text,
+/// whatever the app's theme.
+void usePaperPalette(QWidget& figure);
 /// Renders a widget at `size` (its own size when it is shown) into PNG (size × dpi / 96
 /// pixels, DPI recorded), SVG or PDF by extension.
 bool exportWidgetFigure(QWidget& widget, QSize size, const QString& path, int dpi, QString* error);

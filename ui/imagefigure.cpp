@@ -27,13 +27,7 @@ bool exportImageFigure(const AttentionTrace& trace, const PreparedImage& image, 
     const int first = o.block < 0 ? 0 : o.block, last = o.block < 0 ? blocks - 1 : o.block;
 
     QWidget fig;
-    fig.setAutoFillBackground(true);
-    QPalette pal = fig.palette();
-    pal.setColor(QPalette::Window, Qt::white);
-    pal.setColor(QPalette::Base, Qt::white);
-    pal.setColor(QPalette::Text, Qt::black);
-    pal.setColor(QPalette::WindowText, Qt::black);
-    fig.setPalette(pal);
+    usePaperPalette(fig);
     auto* l = new QVBoxLayout(&fig);
     QString head = QStringLiteral("<b>%1</b> (%2) · %3 → <b>%4</b> %5%")
                        .arg(QString::fromStdString(trace.model), QString::fromStdString(trace.meta("block")),

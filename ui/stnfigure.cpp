@@ -21,11 +21,7 @@ bool exportStnFigure(const AttentionTrace& trace, const AttentionTrace& before, 
     }
     const Theta theta{t->values[0], t->values[1], t->values[2], t->values[3], t->values[4], t->values[5]};
     QWidget fig;
-    fig.setAutoFillBackground(true);
-    QPalette pal = fig.palette();
-    for (auto role : {QPalette::Window, QPalette::Base}) pal.setColor(role, Qt::white);
-    for (auto role : {QPalette::Text, QPalette::WindowText}) pal.setColor(role, Qt::black);
-    fig.setPalette(pal);
+    usePaperPalette(fig);
     auto* l = new QVBoxLayout(&fig);
     auto pred = [](const AttentionTrace& x) {
         return QStringLiteral("<b>%1</b> %2%")

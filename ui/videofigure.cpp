@@ -47,11 +47,7 @@ bool exportVideoFigure(const AttentionTrace& trace, const QVector<QImage>& thumb
         return false;
     }
     QWidget fig;
-    fig.setAutoFillBackground(true);
-    QPalette pal = fig.palette();
-    for (auto role : {QPalette::Window, QPalette::Base}) pal.setColor(role, Qt::white);
-    for (auto role : {QPalette::Text, QPalette::WindowText}) pal.setColor(role, Qt::black);
-    fig.setPalette(pal);
+    usePaperPalette(fig);
     auto* l = new QVBoxLayout(&fig);
     auto* title = new QLabel(QStringLiteral("<b>%1</b> · %2 · %3<br><span style='font-size:large'>%4</span>")
                                  .arg(QString::fromStdString(trace.model).toHtmlEscaped(),

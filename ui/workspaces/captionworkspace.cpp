@@ -4,6 +4,7 @@
 #include "views/captionwordsview.h"
 #include "views/mapstripview.h"
 #include "views/messagebanner.h"
+#include "workspaces/askbar.h"
 #include "views/spatialoverlayview.h"
 
 #include <QComboBox>
@@ -60,19 +61,8 @@ CaptionWorkspace::CaptionWorkspace(ImageWorker* worker, QWidget* parent) : QWidg
     bar->addStretch(1);
     outer->addLayout(bar);
 
-    auto* askRow = new QHBoxLayout;
-    ask_ = new QLineEdit(this);
-    ask_->setPlaceholderText(tr("Type a caption to force-decode, e.g. “a bag top left” — where would it look for each word?"));
-    ask_->setClearButtonEnabled(true);
-    auto* score = new QPushButton(tr("Score caption"), this);
-    score->setToolTip(tr("Forced decoding of the typed caption (Enter)"));
-    auto* generate = new QPushButton(tr("Generate"), this);
-    generate->setToolTip(tr("Back to the model's own caption"));
-    askRow->addWidget(new QLabel(tr("Ask:"), this));
-    askRow->addWidget(ask_, 1);
-    askRow->addWidget(score);
-    askRow->addWidget(generate);
-    outer->addLayout(askRow);
+    ask_ = new AskBar(tr("Type a caption to force-decode, e.g. “a bag top left” — where would it look for each word?"), this);
+    outer->addWidget(ask_);
 
     words_ = new CaptionWordsView(this);
     words_->setToolTip(tr("Click a word (or use Left / Right) to see where the model looked while writing it"));
@@ -130,9 +120,7 @@ CaptionWorkspace::CaptionWorkspace(ImageWorker* worker, QWidget* parent) : QWidg
         overlay_->setOpacity(v / 100.0);
         strip_->setUnderlay(sceneImage_, v / 100.0);
     });
-    connect(ask_, &QLineEdit::returnPressed, this, [this] { forceCaption(ask_->text()); });
-    connect(score, &QPushButton::clicked, this, [this] { forceCaption(ask_->text()); });
-    connect(generate, &QPushButton::clicked, this, [this] { forceCaption({}); });
+    connect(ask_, &AskBar::asked, this, [this](const QString& c) { forceCaption(c); });
     connect(words_, &CaptionWordsView::wordSelected, this, &CaptionWorkspace::showWord);
     connect(strip_, &MapStripView::tileClicked, this, &CaptionWorkspace::selectWord);
 }
@@ -164,7 +152,7 @@ void CaptionWorkspace::setBeamWidth(int width) { beam_->setValue(width); }
 void CaptionWorkspace::forceCaption(const QString& caption)
 {
     target_ = caption.trimmed();
-    if (ask_->text() != caption) ask_->setText(caption);
+    ask_->setText(caption);
     request();
 }
 

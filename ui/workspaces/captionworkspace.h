@@ -19,6 +19,7 @@ class QSpinBox;
 
 namespace attnscope::ui {
 
+class AskBar;
 class CaptionWordsView;
 class MapStripView;
 class MessageBanner;
@@ -79,7 +80,7 @@ private:
     QComboBox* mode_;
     QSpinBox* beam_;
     QSlider* opacity_;
-    QLineEdit* ask_;
+    AskBar* ask_;
     CaptionWordsView* words_;
     SpatialOverlayView* overlay_;
     MapStripView* strip_;

@@ -4,6 +4,7 @@
 #include "videofigure.h"
 #include "views/captionwordsview.h"
 #include "views/messagebanner.h"
+#include "workspaces/askbar.h"
 #include "views/timelineview.h"
 #include "views/wordframeview.h"
 #include "workers/videoworker.h"
@@ -89,17 +90,8 @@ VideoWorkspace::VideoWorkspace(QWidget* parent) : QWidget(parent)
     bar->addStretch(1);
     outer->addLayout(bar);
 
-    auto* askRow = new QHBoxLayout;
-    ask_ = new QLineEdit(this);
-    ask_->setPlaceholderText(tr("Type a caption to force-decode, e.g. “a bag moves left” — where in time does each word sit?"));
-    ask_->setClearButtonEnabled(true);
-    auto* score = new QPushButton(tr("Score caption"), this);
-    auto* generate = new QPushButton(tr("Generate"), this);
-    askRow->addWidget(new QLabel(tr("Ask:"), this));
-    askRow->addWidget(ask_, 1);
-    askRow->addWidget(score);
-    askRow->addWidget(generate);
-    outer->addLayout(askRow);
+    ask_ = new AskBar(tr("Type a caption to force-decode, e.g. “a bag moves left” — where in time does each word sit?"), this);
+    outer->addWidget(ask_);
     words_ = new CaptionWordsView(this);
     words_->setToolTip(tr("Select a word to draw its attention on the timeline; highlighted words drew on the current frame"));
     outer->addWidget(words_);
@@ -142,9 +134,7 @@ VideoWorkspace::VideoWorkspace(QWidget* parent) : QWidget(parent)
         if (!p.isEmpty()) openVideo(p);
     });
     connect(clip_, &QSpinBox::editingFinished, this, [this] { openTestClip(clip_->value()); });
-    connect(ask_, &QLineEdit::returnPressed, this, [this] { forceCaption(ask_->text()); });
-    connect(score, &QPushButton::clicked, this, [this] { forceCaption(ask_->text()); });
-    connect(generate, &QPushButton::clicked, this, [this] { forceCaption({}); });
+    connect(ask_, &AskBar::asked, this, [this](const QString& c) { forceCaption(c); });
     connect(play_, &QPushButton::toggled, this, &VideoWorkspace::setPlaying);
     connect(slider_, &QSlider::valueChanged, this, &VideoWorkspace::requestFrame);
     connect(frame_, &FrameView::step, this, [this](int d) { seek(slider_->value() + d); });
@@ -275,7 +265,7 @@ void VideoWorkspace::setModel(const QString& nameOrPath)
 void VideoWorkspace::forceCaption(const QString& caption)
 {
     target_ = caption.trimmed();
-    if (ask_->text() != caption) ask_->setText(caption);
+    ask_->setText(caption);
     if (!path_.isEmpty()) analyse();
 }
 

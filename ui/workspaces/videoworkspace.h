@@ -24,6 +24,7 @@ class QTimer;
 
 namespace attnscope::ui {
 
+class AskBar;
 class CaptionWordsView;
 class MessageBanner;
 class TimelineView;
@@ -106,7 +107,7 @@ private:
     QVector<QImage> sampled_;
 
     QSpinBox* clip_;
-    QLineEdit* ask_;
+    AskBar* ask_;
     QPushButton* play_;
     QPushButton* cancel_;
     QSlider* slider_;
