@@ -253,7 +253,7 @@ int cmdTrain(const QStringList& args)
     p.addOption({"reduction", "image models: SE / CBAM channel-MLP reduction r", "r", QString::number(c.reduction)});
     p.addOption({"scenes", "scene-captioner / clip-captioner: generated scenes (clips) per epoch (default 30000 / 16000)", "N",
                  QString::number(c.scenesPerEpoch)});
-    p.addOption({"regulariser", "scene-captioner: λ of the doubly stochastic attention regulariser", "λ",
+    p.addOption({"regulariser", "λ of the doubly stochastic attention regulariser (default 0.1 scenes, 0 clips)", "λ",
                  QString::number(c.attentionRegulariser)});
     if (!p.parse(args)) return usage(p.errorText().toStdString());
     if (p.positionalArguments().size() != 1) return usage("train takes one MODEL");
@@ -274,7 +274,7 @@ int cmdTrain(const QStringList& args)
         if (!p.isSet("batch")) c.batchSize = clips ? 16 : 64;
     }
     c.scenesPerEpoch = clips && !p.isSet("scenes") ? 16000 : p.value("scenes").toInt();
-    c.attentionRegulariser = p.value("regulariser").toDouble();
+    c.attentionRegulariser = clips && !p.isSet("regulariser") ? 0.0 : p.value("regulariser").toDouble();
     c.reduction = p.value("reduction").toInt();
     c.scoreFunction = p.value("score").toStdString();
     c.hidden = p.value("hidden").toInt();

@@ -255,8 +255,8 @@ private slots:
         const double hit = double(total.peakHits) / total.itemWords, mass = total.mass / total.itemWords,
                      uniform = total.uniformMass / total.itemWords;
         qInfo("100 clips, %d item words: peak on a visible frame %.1f%%, mass %.3f, uniform %.3f", total.itemWords, 100 * hit, mass, uniform);
-        QVERIFY2(hit > uniform + 0.25, "the attention peak of item words must fall on frames showing the item far above chance");
-        QVERIFY2(mass > uniform + 0.15, "attention mass on the item's frames must be well above uniform");
+        QVERIFY2(hit > uniform + 0.3, "the attention peak of item words must fall on frames showing the item far above chance");
+        QVERIFY2(mass > uniform + 0.25, "attention mass on the item's frames must be well above uniform");
         // Forced decoding errors.
         CaptionOptions o;
         o.target = "a hat moves left";

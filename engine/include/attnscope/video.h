@@ -107,7 +107,8 @@ struct ClipItem {
 
 /// A generated clip: kClipFrames frames of kClipSize² grey pixels in [0, 1]; 1–3 items that
 /// enter, cross the frame and leave, one after another (they may overlap briefly); the caption
-/// names them in the order they appear, e.g. "a sneaker moves left , then a bag moves down".
+/// names them in the order they appear, e.g. "a sneaker moves left , then a bag moves down"
+/// (trousers: "a pair of trousers", so the article never depends on the item).
 struct Clip {
     std::vector<GreyImage> frames;
     std::vector<ClipItem> items;

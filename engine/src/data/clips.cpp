@@ -32,7 +32,9 @@ std::string clipCaption(const std::vector<ClipItem>& items)
     std::string s;
     for (size_t k = 0; k < items.size(); ++k) {
         if (k > 0) s += " , then ";
-        if (items[k].label != 1) s += "a ";
+        // Every item starts with "a" ("a pair of trousers"): the article does not depend on
+        // the class, so nothing needs the item's frames before its own word.
+        s += items[k].label == 1 ? "a pair of " : "a ";
         s += itemWord(items[k].label) + " moves " + motionWord(items[k].motion);
     }
     return s;

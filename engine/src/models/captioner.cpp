@@ -118,7 +118,7 @@ AttentionDecoderImpl::AttentionDecoderImpl(const CaptionerConfig& cfg) : cfg_(cf
     attH_ = register_module("att_h", Linear(cfg.hidden, cfg.attention));
     attV_ = register_module("att_v", Linear(torch::nn::LinearOptions(cfg.attention, 1).bias(false)));
     gate_ = register_module("gate", Linear(cfg.hidden, 1));
-    lstm_ = register_module("lstm", torch::nn::LSTMCell(cfg.embedding + cfg.features, cfg.hidden));
+    lstm_ = register_module("lstm", torch::nn::LSTMCell(cfg.embedding + (cfg.contextToLstm ? cfg.features : 0), cfg.hidden));
     outH_ = register_module("out_h", Linear(cfg.hidden, cfg.embedding));
     outZ_ = register_module("out_z", Linear(cfg.features, cfg.embedding));
     outO_ = register_module("out_o", Linear(cfg.embedding, cfg.vocab));
@@ -127,6 +127,10 @@ AttentionDecoderImpl::AttentionDecoderImpl(const CaptionerConfig& cfg) : cfg_(cf
 
 DecoderState AttentionDecoderImpl::init(const torch::Tensor& a)
 {
+    if (!cfg_.initFromAnnotations) {
+        const auto zero = torch::zeros({a.size(0), cfg_.hidden}, a.options());
+        return {zero, zero.clone()};
+    }
     const auto mean = a.mean(1);
     return {torch::tanh(initH_->forward(mean)), torch::tanh(initC_->forward(mean))};
 }
@@ -152,7 +156,7 @@ DecoderStep AttentionDecoderImpl::step(const torch::Tensor& prev, DecoderState& 
     }
     const auto z = r.beta.unsqueeze(1) * torch::bmm(r.used.unsqueeze(1), a).squeeze(1);  // [B, D]
     const auto emb = embed_->forward(prev);
-    auto hc = lstm_->forward(torch::cat({emb, z}, 1), std::make_tuple(state.h, state.c));
+    auto hc = lstm_->forward(cfg_.contextToLstm ? torch::cat({emb, z}, 1) : emb, std::make_tuple(state.h, state.c));
     state.h = std::get<0>(hc);
     state.c = std::get<1>(hc);
     r.logits = outO_->forward(drop_->forward(emb + outH_->forward(state.h) + outZ_->forward(z)));
@@ -190,6 +194,21 @@ CaptionLoss captionLoss(const torch::Tensor& logits, const torch::Tensor& alpha,
     return r;
 }
 
+CaptionerConfig readCaptionerConfig(const torch::Tensor& f, const std::vector<std::string>& vocab, const std::string& path)
+{
+    CaptionerConfig c;
+    c.vocab = f[1].item<int64_t>();
+    c.embedding = f[2].item<int64_t>();
+    c.hidden = f[3].item<int64_t>();
+    c.attention = f[4].item<int64_t>();
+    c.features = f[5].item<int64_t>();
+    if (c.vocab != int64_t(vocab.size()) || f[7].item<int64_t>() != vocabularyChecksum(vocab))
+        throw std::runtime_error(path + ": trained with another caption vocabulary");
+    for (auto v : {c.embedding, c.hidden, c.attention, c.features})
+        if (v < 1 || v > 4096) throw std::runtime_error(path + ": implausible model configuration");
+    return c;
+}
+
 void saveCaptioner(SceneCaptionerNet& m, const std::string& path, bool half)
 {
     torch::serialize::OutputArchive a;
@@ -204,18 +223,9 @@ SceneCaptionerNet loadCaptioner(const std::string& path)
     torch::serialize::InputArchive a;
     const torch::Tensor f = readFormat(a, path);
     if (f.size(0) != 8 || f[0].item<int64_t>() != 5) throw std::runtime_error(path + ": not a scene-captioner weights file");
-    CaptionerConfig c;
-    c.vocab = f[1].item<int64_t>();
-    c.embedding = f[2].item<int64_t>();
-    c.hidden = f[3].item<int64_t>();
-    c.attention = f[4].item<int64_t>();
-    c.features = f[5].item<int64_t>();
+    CaptionerConfig c = readCaptionerConfig(f, captionVocabulary(), path);
     c.grid = f[6].item<int64_t>();
-    if (c.vocab != int64_t(captionVocabulary().size()) || f[7].item<int64_t>() != vocabularyChecksum(captionVocabulary()))
-        throw std::runtime_error(path + ": trained with another caption vocabulary");
     if (c.grid != 7) throw std::runtime_error(path + ": the encoder's grid must be 7×7 for 84×84 scenes");
-    for (auto v : {c.embedding, c.hidden, c.attention, c.features})
-        if (v < 1 || v > 4096) throw std::runtime_error(path + ": implausible model configuration");
     SceneCaptionerNet m(c);
     readModule(a, *m, path);
     m->eval();

@@ -37,6 +37,15 @@ struct CaptionerConfig {
     int64_t features = 128;   ///< D: annotation vector size
     int64_t grid = 7;         ///< the encoder's annotation grid is grid × grid (L = grid²)
     double dropout = 0.3;
+    /// Xu et al. feed the context ẑ_t into the LSTM as well as into the output layer. When
+    /// false it goes to the output layer only: the recurrent state never sees the input, only
+    /// the words written so far (and h_0 from the mean annotation), so each word must find its
+    /// own evidence through its own attention (the clip captioner; see README).
+    bool contextToLstm = true;
+    /// h_0, c_0 from the mean annotation (Xu et al. §3.1.2). When false they start at zero, so
+    /// the decoder holds no summary of the whole input from which to name things without
+    /// looking (the clip captioner).
+    bool initFromAnnotations = true;
 };
 
 /// 84×84 → conv3×3(16) BN ReLU pool2 → conv3×3(32) BN ReLU pool2 → conv3×3(64) BN ReLU
@@ -71,9 +80,9 @@ struct DecoderStep {
 /// LSTM decoder with attention (Xu et al. §3.1.2, §4.2):
 ///   e_ti = v^T tanh(W_a a_i + W_h h_{t−1})          (additive score, Bahdanau et al. 2015)
 ///   α_t = softmax(e_t);  β_t = σ(f_β(h_{t−1}));  ẑ_t = β_t Σ_i α_ti a_i
-///   (h_t, c_t) = LSTM([E y_{t−1}; ẑ_t], (h_{t−1}, c_{t−1}))
+///   (h_t, c_t) = LSTM([E y_{t−1}; ẑ_t], (h_{t−1}, c_{t−1}))   (or LSTM(E y_{t−1}) without contextToLstm)
 ///   p(y_t) ∝ exp(L_o(E y_{t−1} + L_h h_t + L_z ẑ_t))  (deep output, eq. 7)
-///   h_0, c_0 = tanh(f_init,h/c(mean_i a_i))
+///   h_0, c_0 = tanh(f_init,h/c(mean_i a_i))   (or 0 without initFromAnnotations)
 /// Works on any annotation set a [B, L, D].
 class AttentionDecoderImpl : public torch::nn::Module {
 public:
@@ -121,6 +130,10 @@ CaptionLoss captionLoss(const torch::Tensor& logits, const torch::Tensor& alpha,
 /// Weights file: every parameter and buffer (float16 when `half`) and an int64 "format"
 /// {5, vocab, embedding, hidden, attention, features, grid, vocabulary checksum}.
 void saveCaptioner(SceneCaptionerNet& m, const std::string& path, bool half);
+/// The decoder fields both captioners' format records share: {kind, vocab, embedding, hidden,
+/// attention, features, (model field), vocabulary checksum, …}; throws naming `path` on a
+/// vocabulary or size that does not fit.
+CaptionerConfig readCaptionerConfig(const torch::Tensor& format, const std::vector<std::string>& vocab, const std::string& path);
 SceneCaptionerNet loadCaptioner(const std::string& path);
 
 /// A scene as the encoder's input [1, 1, 84, 84] (normalised).

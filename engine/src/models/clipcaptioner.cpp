@@ -11,7 +11,7 @@ namespace attnscope {
 const std::vector<std::string>& clipVocabulary()
 {
     static const std::vector<std::string> v = [] {
-        std::vector<std::string> w = {"<pad>", "<s>", "</s>", "<unk>", "a", ",", "then", "moves"};
+        std::vector<std::string> w = {"<pad>", "<s>", "</s>", "<unk>", "a", ",", "then", "moves", "pair", "of"};
         for (int c = 0; c < 10; ++c) w.push_back(itemWord(c));
         for (const char* s : {"left", "right", "up", "down"}) w.emplace_back(s);
         return w;
@@ -58,7 +58,7 @@ void saveClipCaptioner(ClipCaptionerNet& m, const std::string& path, bool half)
     writeModule(a, *m, half);
     const auto& c = m->config();
     a.write("format", torch::tensor({int64_t(6), c.vocab, c.embedding, c.hidden, c.attention, c.features, m->samples(),
-                                     vocabularyChecksum(clipVocabulary())}));
+                                     vocabularyChecksum(clipVocabulary()), int64_t(c.contextToLstm), int64_t(c.initFromAnnotations)}));
     a.save_to(path);
 }
 
@@ -66,19 +66,12 @@ ClipCaptionerNet loadClipCaptioner(const std::string& path)
 {
     torch::serialize::InputArchive a;
     const torch::Tensor f = readFormat(a, path);
-    if (f.size(0) != 8 || f[0].item<int64_t>() != 6) throw std::runtime_error(path + ": not a clip-captioner weights file");
-    CaptionerConfig c;
-    c.vocab = f[1].item<int64_t>();
-    c.embedding = f[2].item<int64_t>();
-    c.hidden = f[3].item<int64_t>();
-    c.attention = f[4].item<int64_t>();
-    c.features = f[5].item<int64_t>();
+    if (f.size(0) != 10 || f[0].item<int64_t>() != 6) throw std::runtime_error(path + ": not a clip-captioner weights file");
+    CaptionerConfig c = readCaptionerConfig(f, clipVocabulary(), path);
     const int64_t samples = f[6].item<int64_t>();
-    if (c.vocab != int64_t(clipVocabulary().size()) || f[7].item<int64_t>() != vocabularyChecksum(clipVocabulary()))
-        throw std::runtime_error(path + ": trained with another caption vocabulary");
+    c.contextToLstm = f[8].item<int64_t>() != 0;
+    c.initFromAnnotations = f[9].item<int64_t>() != 0;
     if (samples != kClipSamples) throw std::runtime_error(path + ": the model must read " + std::to_string(kClipSamples) + " frames");
-    for (auto v : {c.embedding, c.hidden, c.attention, c.features})
-        if (v < 1 || v > 4096) throw std::runtime_error(path + ": implausible model configuration");
     ClipCaptionerNet m(c, samples);
     readModule(a, *m, path);
     m->eval();

@@ -2,8 +2,11 @@
 // The clip captioner (Yao et al. 2015, soft temporal attention): a per-frame CNN over the
 // frame and its difference to the previous video frame (a cheap local-motion feature in the
 // place of the paper's 3-D CNN), a learned embedding of the frame's position in the sample,
-// and the same LSTM attention decoder as the scene captioner, attending over frames.
-// Internal engine header (torch).
+// and the same LSTM attention decoder as the scene captioner, attending over frames — with
+// two changes that make each word's attention its own evidence: the context goes to the output
+// layer only (not into the LSTM) and h_0 = 0 (no summary of the whole clip). With Xu et al.'s
+// wiring the decoder looked at an item one word early and named it from memory, so item words'
+// attention was at chance (README, "Video captioning"). Internal engine header (torch).
 #include "attnscope/video.h"
 #include "models/captioner.h"
 
@@ -11,7 +14,7 @@
 
 namespace attnscope {
 
-/// <pad> <s> </s> <unk> a , then moves, the item words, left right up down.
+/// <pad> <s> </s> <unk> a , then moves pair of, the item words, left right up down.
 const std::vector<std::string>& clipVocabulary();
 
 /// Per frame: [frame, frame − previous] 2×64×64 → conv3×3(16, stride 2) BN ReLU →
@@ -45,7 +48,8 @@ private:
 };
 TORCH_MODULE(ClipCaptionerNet);
 
-/// Format {6, vocab, embedding, hidden, attention, features, samples, vocabulary checksum}.
+/// Format {6, vocab, embedding, hidden, attention, features, samples, vocabulary checksum,
+/// context into the LSTM (0/1), h_0 from the annotations (0/1)}.
 void saveClipCaptioner(ClipCaptionerNet& m, const std::string& path, bool half);
 ClipCaptionerNet loadClipCaptioner(const std::string& path);
 

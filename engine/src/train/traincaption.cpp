@@ -166,6 +166,8 @@ Status trainClipCaptioner(const TrainConfig& cfg, TrainReport& report, const Pro
     cc.hidden = cfg.hidden;
     cc.embedding = cfg.embedding;
     cc.dropout = cfg.dropout;
+    cc.contextToLstm = false;        // every word finds its frames itself (see CaptionerConfig)
+    cc.initFromAnnotations = false;
     ClipCaptionerNet net(cc, kClipSamples);
     if (log)
         log("clip captioner: " + std::to_string(countParameters(*net)) + " parameters, " + std::to_string(cfg.scenesPerEpoch) +
