@@ -55,4 +55,12 @@ Status resumeFromCheckpoint(const std::string& ckpt, const std::function<Status(
     return Status::success();
 }
 
+void writeFinalWeights(const std::string& out, const std::function<void(const std::string&)>& saveHalf, const LogFn& log)
+{
+    const std::string partial = out + ".partial";
+    saveHalf(partial);
+    std::filesystem::rename(partial, out);
+    if (log) log("weights written to " + out);
+}
+
 } // namespace attnscope

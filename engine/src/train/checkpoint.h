@@ -21,6 +21,11 @@ struct TrainProgress {
 void writeCheckpoint(const std::string& path, const std::function<void(const std::string&)>& saveWeights,
                      torch::optim::Optimizer& opt, const TrainProgress& progress);
 
+/// The end of every training run: `saveHalf(path)` writes the final float16 weights to
+/// "<out>.partial", which is then renamed to `out` (a session ending mid-write leaves no
+/// half-written weights file); logs "weights written to <out>".
+void writeFinalWeights(const std::string& out, const std::function<void(const std::string&)>& saveHalf, const LogFn& log);
+
 /// Copies every parameter (and buffer) of `from` into `to`. Returns false when a name or a
 /// shape differs (another model configuration).
 bool copyWeights(torch::nn::Module& from, torch::nn::Module& to);

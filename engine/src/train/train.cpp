@@ -263,11 +263,8 @@ Status train(const TrainConfig& cfg, TrainReport& report, const ProgressFn& prog
         std::snprintf(buf, sizeof buf, "epoch %d done; dev AER %.1f%%", epoch + 1, 100.0 * devAer(b, devVerses));
         say(buf);
     }
-    const std::string partial = cfg.out + ".partial";
-    saveBundle(b, partial, /*half=*/true);
-    std::filesystem::rename(partial, cfg.out);
+    writeFinalWeights(cfg.out, [&](const std::string& path) { saveBundle(b, path, /*half=*/true); }, log);
     report.finished = true;
-    say("weights written to " + cfg.out);
     return Status::success();
 }
 

@@ -110,11 +110,8 @@ Status runCaptionTraining(const TrainConfig& cfg, Net& net, MakeBatch makeBatch,
         say("epoch " + std::to_string(epoch + 1) + " done");
     }
     net->eval();
-    const std::string partial = cfg.out + ".partial";
-    saveNet(net, partial, /*half=*/true);
-    std::filesystem::rename(partial, cfg.out);
+    writeFinalWeights(cfg.out, [&](const std::string& path) { saveNet(net, path, /*half=*/true); }, log);
     report.finished = true;
-    say("weights written to " + cfg.out);
     return Status::success();
 }
 
