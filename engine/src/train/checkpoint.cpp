@@ -63,4 +63,12 @@ void writeFinalWeights(const std::string& out, const std::function<void(const st
     if (log) log("weights written to " + out);
 }
 
+bool checkpointAfterStep(const std::string& path, const std::function<void(const std::string&)>& saveWeights,
+                         torch::optim::Optimizer& opt, const TrainProgress& next, int every, int maxSteps, int stepsRun)
+{
+    const bool stop = maxSteps > 0 && stepsRun >= maxSteps;
+    if (stop || (every > 0 && next.step % every == 0)) writeCheckpoint(path, saveWeights, opt, next);
+    return stop;
+}
+
 } // namespace attnscope

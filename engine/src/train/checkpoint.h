@@ -21,6 +21,12 @@ struct TrainProgress {
 void writeCheckpoint(const std::string& path, const std::function<void(const std::string&)>& saveWeights,
                      torch::optim::Optimizer& opt, const TrainProgress& progress);
 
+/// After each batch: a checkpoint every `every` steps (0 = never), and when `stepsRun` reached
+/// `maxSteps` (> 0) a checkpoint and true — the loop then returns (tests and short runs).
+/// `next` is where training continues.
+bool checkpointAfterStep(const std::string& path, const std::function<void(const std::string&)>& saveWeights,
+                         torch::optim::Optimizer& opt, const TrainProgress& next, int every, int maxSteps, int stepsRun);
+
 /// The end of every training run: `saveHalf(path)` writes the final float16 weights to
 /// "<out>.partial", which is then renamed to `out` (a session ending mid-write leaves no
 /// half-written weights file); logs "weights written to <out>".

@@ -252,11 +252,8 @@ Status train(const TrainConfig& cfg, TrainReport& report, const ProgressFn& prog
                 running = runningGuided = 0;
                 runningN = 0;
             }
-            if (cfg.checkpointEvery > 0 && step % cfg.checkpointEvery == 0) writeCheckpoint(ckpt, save, opt, {epoch, bi + 1, step});
-            if (cfg.maxSteps > 0 && report.stepsRun >= cfg.maxSteps) {
-                writeCheckpoint(ckpt, save, opt, {epoch, bi + 1, step});
+            if (checkpointAfterStep(ckpt, save, opt, {epoch, bi + 1, step}, cfg.checkpointEvery, cfg.maxSteps, report.stepsRun))
                 return Status::success();
-            }
         }
         writeCheckpoint(ckpt, save, opt, {epoch + 1, 0, step});
         char buf[120];

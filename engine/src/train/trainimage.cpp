@@ -130,11 +130,8 @@ Status runTraining(const TrainConfig& cfg, Net& net, const torch::Tensor& labels
                 running = 0;
                 runningN = correct = seen = 0;
             }
-            if (cfg.checkpointEvery > 0 && step % cfg.checkpointEvery == 0) writeCheckpoint(ckpt, save, opt, {epoch, bi + 1, step});
-            if (cfg.maxSteps > 0 && report.stepsRun >= cfg.maxSteps) {
-                writeCheckpoint(ckpt, save, opt, {epoch, bi + 1, step});
+            if (checkpointAfterStep(ckpt, save, opt, {epoch, bi + 1, step}, cfg.checkpointEvery, cfg.maxSteps, report.stepsRun))
                 return Status::success();
-            }
         }
         writeCheckpoint(ckpt, save, opt, {epoch + 1, 0, step});
         say("epoch " + std::to_string(epoch + 1) + " done");
