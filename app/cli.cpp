@@ -9,12 +9,14 @@
 #include "attnscope/dumps.h"
 #include "attnscope/headstats.h"
 #include "attnscope/imagemodel.h"
+#include "attnscope/pipelines.h"
+#include "attnscope/schema.h"
 #include "attnscope/stn.h"
 #include "attnscope/resources.h"
 #include "attnscope/scriptmodel.h"
 #include "attnscope/train.h"
 #include "attnscope/translator.h"
-#include "figureexport.h"
+#include "workspaces/text/tracefigure.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -382,7 +384,7 @@ int cmdImport(const QStringList& args)
     }
     AttentionTrace trace;
     if (auto st = importDump(p.positionalArguments()[0].toStdString(), o, trace); !st) return fail(st.message);
-    if (!trace.meta("warning").empty()) std::cerr << "attnscope: warning: " << trace.meta("warning") << "\n";
+    if (!trace.meta(schema::kWarningMeta).empty()) std::cerr << "attnscope: warning: " << trace.meta(schema::kWarningMeta) << "\n";
     const QString out = p.value("out");
     const QString ext = QFileInfo(out).suffix().toLower();
     if (ext == "attn" || ext == "json") {
@@ -452,68 +454,59 @@ int cmdRun(const QStringList& args)
     if (!QStringList{"png", "svg", "pdf", "attn", "json"}.contains(ext))
         return usage("unknown output type ." + ext.toStdString() + " (png, svg, pdf, attn, json)");
 
+    // The input: a verse reference of the corpus, a text file (read here; image and video user
+    // models read their file themselves), or the text itself. The translation pipeline does
+    // the rest, exactly as the Text workspace does.
+    const std::string model = pos[0].toStdString();
+    const ModelKind kind = modelKind(model);
     QString input = pos[1];
-    if (!findModel(pos[0].toStdString()) && !sidecarPath(pos[0].toStdString()).empty()) {
-        // Your own TorchScript model: its sidecar says what it takes and what is attention.
-        ScriptModel m;
-        if (auto st = m.load(pos[0].toStdString()); !st) return fail(st.message);
-        if (!m.spec().image && QFileInfo(input).isFile()) {  // image models read the file themselves
-            QFile f(input);
-            if (!f.open(QIODevice::ReadOnly)) return fail("cannot read " + input.toStdString());
-            input = QString::fromUtf8(f.readAll());
-        }
-        AttentionTrace trace;
-        if (auto st = m.run(input.toStdString(), trace); !st) return fail(st.message);
-        if (!trace.meta("warning").empty()) std::cerr << "attnscope: warning: " << trace.meta("warning") << "\n";
-        if (ext == "attn" || ext == "json") {
-            if (auto ws = saveTraceAuto(trace, out.toStdString()); !ws) return fail(ws.message);
-        } else if (int rc = drawView(trace, p, out); rc != 0) {
-            return rc;
-        }
-        std::cerr << "wrote " << out.toStdString() << "\n";
-        return 0;
-    }
-    Translator t;
-    if (auto st = t.load(pos[0].toStdString()); !st) return fail(st.message);
-    AttentionTrace trace;
-    Status st;
-    Corpus corpus;
-    const Verse* verse = nullptr;
+    TranslationRequest req;
+    req.model = model;
+    req.freeTranslation = false;
+    ModelCache cache(2);
+    ModelCache::Lease<Corpus> corpus;
     static const QRegularExpression refRe(QStringLiteral("^[1-3I]*\\s*[A-Za-z][A-Za-z ]+ \\d+:\\d+$"));
-    if (refRe.match(input).hasMatch()) {
+    bool fileInput = false;
+    if (kind == ModelKind::UserModel) {
+        ScriptModelSpec spec;
+        if (auto st = parseSidecar(sidecarPath(model), spec); !st) return fail(st.message);
+        fileInput = spec.image || spec.video;
+    }
+    if (kind != ModelKind::UserModel && refRe.match(input).hasMatch()) {
         // Read only the split that holds the verse's book ("Ruth 1:16" → Ruth → test).
         const QString book = input.left(input.lastIndexOf(' '));
-        if (auto cs = loadBibleCorpus(corpus, {splitOfBook(book.toStdString())}); !cs) return fail(cs.message);
-        verse = corpus.findRef(input.toStdString());
-        if (!verse)
-            return fail("no verse '" + input.toStdString() +
-                        "' in the corpus (references use English book names, e.g. \"John 3:16\", \"I Kings 2:3\")");
-    } else if (QFileInfo(input).isFile()) {
+        Status cs;
+        corpus = bibleCorpus(cache, {splitOfBook(book.toStdString())}, cs);
+        if (!corpus) return fail(cs.message);
+        req.verse = input.toStdString();
+        req.forced = !p.isSet("free");
+    } else if (!fileInput && QFileInfo(input).isFile()) {
         QFile f(input);
         if (!f.open(QIODevice::ReadOnly)) return fail("cannot read " + input.toStdString());
-        input = QString::fromUtf8(f.readAll());
+        req.source = QString::fromUtf8(f.readAll()).toStdString();
+    } else {
+        req.source = input.toStdString();
     }
-    if (verse && !p.isSet("target")) st = t.decodeVerse(*verse, !p.isSet("free"), trace);
-    else if (p.isSet("target")) st = t.forceDecode((verse ? verse->sourceText() : input.toStdString()), p.value("target").toStdString(), trace);
-    else st = t.translate(input.toStdString(), trace);
-    if (!st) return fail(st.message);
+    if (p.isSet("target")) {
+        req.forced = true;
+        req.reference = p.value("target").toStdString();
+    }
+    TranslationResult result;
+    if (auto st = runTranslation(cache, corpus.get(), req, result); !st) return fail(st.message);
+    const AttentionTrace& trace = *result.trace;
+    if (!trace.meta(schema::kWarningMeta).empty()) std::cerr << "attnscope: warning: " << trace.meta(schema::kWarningMeta) << "\n";
 
     if (ext == "attn" || ext == "json") {
         if (auto ws = saveTraceAuto(trace, out.toStdString()); !ws) return fail(ws.message);
     } else if (p.isSet("compare-model")) {
         if (p.value("view") != "compare") return usage("--compare-model goes with --view compare");
         // Model B reads the same source and is forced to the target tokens of model A's trace.
-        Translator t2;
-        if (auto ls = t2.load(p.value("compare-model").toStdString()); !ls) return fail(ls.message);
-        AttentionTrace other;
-        const TraceTensor* cross = trace.find("cross");
-        if (!cross || cross->labels.size() != 2) return fail("the trace of " + pos[0].toStdString() + " has no labelled cross attention");
+        const TraceTensor* cross = trace.find(schema::translation::kCross);
+        if (!cross || cross->labels.size() != 2) return fail("the trace of " + model + " has no labelled cross attention");
         std::string target;
         for (size_t k = 0; k + 1 < cross->labels[0].size(); ++k) target += (k ? " " : "") + cross->labels[0][k];
-        const std::string source = trace.meta("input");
-        if (auto fs = verse && !p.isSet("free") && !p.isSet("target") ? t2.decodeVerse(*verse, true, other)
-                                                                      : t2.forceDecode(source, target, other);
-            !fs)
+        AttentionTrace other;
+        if (auto fs = runForcedTokens(cache, p.value("compare-model").toStdString(), trace.meta(schema::kInputMeta), target, other); !fs)
             return fail(fs.message);
         if (int rc = drawView(trace, p, out, &other); rc != 0) return rc;
     } else if (int rc = drawView(trace, p, out); rc != 0) {
@@ -600,24 +593,34 @@ int run(int argc, char** argv)
     QStringList args = QCoreApplication::arguments();
     args.removeAt(1);  // the subcommand; QCommandLineParser sees "attnscope ARGS..."
     if (cmd == "models") return cmdModels();
-    // Image classifiers (channel / spatial attention) have their own run and eval.
     if (cmd == "scenes") return cmdScenes(args);
     if (cmd == "clips") return cmdClips(args);
-    if (args.size() > 1 && isClipCaptionerFile(args[1].toStdString())) {
-        if (cmd == "run") return cmdRunVideo(args);
-        if (cmd == "eval") return cmdEvalVideo(args);
+    if (cmd == "run" || cmd == "eval") {
+        // `run` and `eval` go to the kind of the model named first: one row per kind.
+        struct KindCommands {
+            ModelKind kind;
+            int (*run)(const QStringList&);
+            int (*eval)(const QStringList&);
+        };
+        static const KindCommands kinds[] = {
+            {ModelKind::Translation, cmdRun, cmdEval},         {ModelKind::UserModel, cmdRun, nullptr},
+            {ModelKind::Image, cmdRunImage, cmdEvalImage},     {ModelKind::Stn, cmdRunStn, cmdEvalStn},
+            {ModelKind::SceneCaption, cmdRunCaption, cmdEvalCaption}, {ModelKind::ClipCaption, cmdRunVideo, cmdEvalVideo},
+        };
+        const bool named = args.size() > 1 && !args[1].startsWith('-');
+        const ModelKind kind = named ? modelKind(args[1].toStdString()) : ModelKind::Translation;
+        if (kind == ModelKind::Unknown)
+            return fail("unknown model '" + args[1].toStdString() + "' (`attnscope models` lists the built-in ones; a file must exist)");
+        for (const auto& k : kinds) {
+            if (k.kind != kind) continue;
+            const auto f = cmd == "run" ? k.run : k.eval;
+            if (!f) return fail(std::string("eval does not apply to ") + modelKindName(kind) + "s");
+            return f(args);
+        }
     }
-    if (args.size() > 1 && isCaptionerFile(args[1].toStdString())) {
-        if (cmd == "run") return cmdRunCaption(args);
-        if (cmd == "eval") return cmdEvalCaption(args);
-    }
-    const bool stn = args.size() > 1 && isStnModelFile(args[1].toStdString());
-    const bool image = !stn && args.size() > 1 && isImageModelFile(args[1].toStdString());
-    if (cmd == "eval") return stn ? cmdEvalStn(args) : image ? cmdEvalImage(args) : cmdEval(args);
     if (cmd == "align") return cmdAlign(args);
     if (cmd == "heads") return cmdHeads(args);
     if (cmd == "train") return cmdTrain(args);
-    if (cmd == "run") return stn ? cmdRunStn(args) : image ? cmdRunImage(args) : cmdRun(args);
     if (cmd == "render") return cmdRender(args);
     if (cmd == "import") return cmdImport(args);
     return usage("unknown command " + cmd.toStdString());

@@ -3,7 +3,9 @@
 #include "clicommon.h"
 
 #include "attnscope/caption.h"
-#include "captionfigure.h"
+#include "attnscope/pipelines.h"
+#include "attnscope/schema.h"
+#include "workspaces/caption/captionfigure.h"
 
 #include <QCommandLineParser>
 #include <QFileInfo>
@@ -63,36 +65,28 @@ int cmdRunCaption(const QStringList& args)
         if (p.value("target").trimmed().isEmpty()) return fail("the caption given with --target is empty");
     }
 
-    SceneCaptioner m;
-    if (auto st = m.load(pos[0].toStdString()); !st) return fail(st.message);
-    GreyImage scene;
-    std::string source;
-    Scene gold;
-    bool hasGold = false;
+    CaptionRequest req;
+    req.model = pos[0].toStdString();
+    req.options = opt;
     if (pos[1].startsWith("scene:")) {
-        const int index = pos[1].mid(6).toInt(&ok);
-        if (!ok || index < 0) return usage("scene:N takes a number ≥ 0, e.g. scene:7");
-        FashionMnist test;
-        if (auto st = loadFashionMnist(false, test); !st) return fail(st.message);
-        gold = testScene(test, index);
-        scene = gold.image;
-        hasGold = true;
-        source = "test scene " + std::to_string(index);
+        req.sceneIndex = pos[1].mid(6).toInt(&ok);
+        if (!ok || req.sceneIndex < 0) return usage("scene:N takes a number ≥ 0, e.g. scene:7");
     } else {
-        PreparedImage image;
-        if (auto st = loadSceneImage(pos[1].toStdString(), image); !st) return fail(st.message);
-        for (const auto& n : image.notes) std::printf("input: %s\n", n.c_str());
-        scene = sceneInput(image);
-        source = image.source;
+        req.path = pos[1].toStdString();
     }
-    AttentionTrace trace;
-    if (auto st = m.caption(scene, opt, trace); !st) return fail(st.message);
-    trace.metadata["input"] = source;
-    std::printf("%s → \"%s\" (%s, %s attention, log p %s)\n", source.c_str(), trace.meta("caption").c_str(),
-                trace.meta("decoding").c_str(), trace.meta("attention").c_str(), trace.meta("log_probability").c_str());
-    if (hasGold) {
+    ModelCache cache(1);
+    CaptionResult result;
+    if (auto st = runCaption(cache, req, result); !st) return fail(st.message);
+    if (result.image)
+        for (const auto& n : result.image->notes) std::printf("input: %s\n", n.c_str());
+    const AttentionTrace& trace = *result.trace;
+    namespace c = schema::caption;
+    std::printf("%s → \"%s\" (%s, %s attention, log p %s)\n", result.source.c_str(), trace.meta(c::kCaptionMeta).c_str(),
+                trace.meta(c::kDecodingMeta).c_str(), trace.meta(c::kAttentionMeta).c_str(), trace.meta(c::kLogProbabilityMeta).c_str());
+    if (result.gold) {
+        const Scene& gold = *result.gold;
         std::printf("gold caption: \"%s\"\n", gold.caption.c_str());
-        if (captionWords(trace.meta("caption")) == captionWords(gold.caption)) {
+        if (captionWords(trace.meta(c::kCaptionMeta)) == captionWords(gold.caption)) {
             const CaptionScore s = scoreCaptionAttention(trace, gold);
             std::printf("item words whose attention peak is inside the item's box: %d of %d; mass in the boxes %.3f (uniform %.3f)\n",
                         s.peakHits, s.itemWords, s.mass / std::max(1, s.itemWords), s.uniformMass / std::max(1, s.itemWords));

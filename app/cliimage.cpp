@@ -3,10 +3,12 @@
 #include "clicommon.h"
 
 #include "attnscope/imagemodel.h"
-#include "attnscope/trace.h"
-#include "imagefigure.h"
-#include "stnfigure.h"
+#include "attnscope/pipelines.h"
+#include "attnscope/schema.h"
 #include "attnscope/stn.h"
+#include "attnscope/trace.h"
+#include "workspaces/image/imagefigure.h"
+#include "workspaces/stn/stnfigure.h"
 
 #include <QCommandLineParser>
 #include <QFileInfo>
@@ -47,24 +49,23 @@ int cmdRunImage(const QStringList& args)
     o.opacity = p.value("opacity").toDouble();
     o.dpi = p.value("dpi").toInt();
 
-    ImageClassifier m;
-    if (auto st = m.load(pos[0].toStdString()); !st) return fail(st.message);
-    PreparedImage image;
+    ImageRequest req;
+    req.model = pos[0].toStdString();
     const QString input = pos[1];
     if (input.startsWith("test:")) {
         bool ok = false;
-        const int index = input.mid(5).toInt(&ok);
+        req.testIndex = input.mid(5).toInt(&ok);
         if (!ok) return usage("test:N takes a number, e.g. test:42");
-        FashionMnist test;
-        if (auto st = loadFashionMnist(false, test); !st) return fail(st.message);
-        if (auto st = prepareFashionMnist(test, index, "test", image); !st) return fail(st.message);
-    } else if (auto st = prepareImageFile(input.toStdString(), image); !st) {
-        return fail(st.message);
+    } else {
+        req.path = input.toStdString();
     }
-    AttentionTrace trace;
-    if (auto st = m.classify(image, trace); !st) return fail(st.message);
-    std::printf("%s → %s (%.1f%%)\n", image.source.c_str(), trace.meta("prediction").c_str(),
-                100.0 * std::stod(trace.meta("confidence")));
+    ModelCache cache(1);
+    ImageResult result;
+    if (auto st = runImage(cache, req, result); !st) return fail(st.message);
+    const AttentionTrace& trace = *result.trace;
+    const PreparedImage& image = *result.image;
+    std::printf("%s → %s (%.1f%%)\n", image.source.c_str(), trace.meta(schema::image::kPredictionMeta).c_str(),
+                100.0 * std::stod(trace.meta(schema::image::kConfidenceMeta)));
     for (const auto& n : image.notes) std::printf("  input: %s\n", n.c_str());
     if (ext == "attn" || ext == "json") {
         if (auto st = saveTraceAuto(trace, out.toStdString()); !st) return fail(st.message);
@@ -141,31 +142,37 @@ int cmdRunStn(const QStringList& args)
     if (p.isSet("theta") && !parseNumbers(p.value("theta"), 6, theta)) return usage("--theta takes six numbers a,b,c,d,e,f");
     if (p.isSet("distort") && !parseNumbers(p.value("distort"), 4, distort)) return usage("--distort takes rotation,scale,dx,dy");
 
-    StnClassifier m;
-    if (auto st = m.load(pos[0].toStdString()); !st) return fail(st.message);
-    StnInput in;
+    StnRequest req;
+    req.model = pos[0].toStdString();
     if (pos[1].startsWith("test:")) {
         bool ok = false;
-        const int index = pos[1].mid(5).toInt(&ok);
+        req.testIndex = pos[1].mid(5).toInt(&ok);
         if (!ok) return usage("test:N takes a number, e.g. test:42");
-        FashionMnist test;
-        if (auto st = loadFashionMnist(false, test); !st) return fail(st.message);
-        if (auto st = stnInputFromTest(test, index, m.distortion(), in); !st) return fail(st.message);
-    } else if (auto st = stnInputFromFile(pos[1].toStdString(), m.inputSize(), in); !st) {
-        return fail(st.message);
+    } else {
+        req.path = pos[1].toStdString();
     }
-    if (!distort.empty()) applyDistortion(in, distort[0], distort[1], distort[2], distort[3]);
-    const GreyImage& scene = in.scene;
-    Theta manual{};
-    if (!theta.empty()) std::copy(theta.begin(), theta.end(), manual.begin());
+    if (!distort.empty()) {
+        req.userDistortion = true;
+        req.rotation = distort[0];
+        req.scale = distort[1];
+        req.dx = distort[2];
+        req.dy = distort[3];
+    }
+    if (!theta.empty()) {
+        req.manual = true;
+        std::copy(theta.begin(), theta.end(), req.theta.begin());
+    }
     const bool bilinear = !p.isSet("nearest");
-    AttentionTrace trace, before;
-    if (auto st = m.classify(scene, trace, theta.empty() ? nullptr : &manual, bilinear); !st) return fail(st.message);
-    if (auto st = m.classify(scene, before, &kIdentityTheta, bilinear); !st) return fail(st.message);
-    trace.metadata["input"] = in.description;
-    std::printf("%s → %s (%.1f%%); with θ = identity: %s\n", in.description.c_str(), trace.meta("prediction").c_str(),
-                100.0 * std::stod(trace.meta("confidence")), before.meta("prediction").c_str());
-    if (const TraceTensor* t = trace.find("theta")) {
+    req.bilinear = bilinear;
+    ModelCache cache(1);
+    StnResult result;
+    if (auto st = runStn(cache, req, result); !st) return fail(st.message);
+    const AttentionTrace& trace = *result.trace;
+    const AttentionTrace& before = *result.identity;
+    const GreyImage& scene = *result.canvas;
+    std::printf("%s → %s (%.1f%%); with θ = identity: %s\n", result.source.c_str(), trace.meta(schema::image::kPredictionMeta).c_str(),
+                100.0 * std::stod(trace.meta(schema::image::kConfidenceMeta)), before.meta(schema::image::kPredictionMeta).c_str());
+    if (const TraceTensor* t = trace.find(schema::stn::kTheta)) {
         const Theta th{t->values[0], t->values[1], t->values[2], t->values[3], t->values[4], t->values[5]};
         const ThetaParts parts = decomposeTheta(th);
         std::printf("θ = [%.3f %.3f %.3f; %.3f %.3f %.3f]: rotation %.1f°, scale %.3f × %.3f, shear %.3f, translation (%.3f, %.3f)\n",

@@ -2,8 +2,10 @@
 // temporal attention.
 #include "clicommon.h"
 
+#include "attnscope/pipelines.h"
+#include "attnscope/schema.h"
 #include "attnscope/video.h"
-#include "videofigure.h"
+#include "workspaces/video/videofigure.h"
 
 #include <QCommandLineParser>
 #include <QFileInfo>
@@ -39,36 +41,34 @@ int cmdRunVideo(const QStringList& args)
         if (p.value("target").trimmed().isEmpty()) return fail("the caption given with --target is empty");
         opt.target = p.value("target").toStdString();
     }
-    ClipCaptioner m;
-    if (auto st = m.load(pos[0].toStdString()); !st) return fail(st.message);
-    ClipInput input;
-    Clip gold;
-    bool hasGold = false;
+    VideoCaptionRequest req;
+    req.model = pos[0].toStdString();
+    req.options = opt;
     if (pos[1].startsWith("clip:")) {
-        const int index = pos[1].mid(5).toInt(&ok);
-        if (!ok || index < 0) return usage("clip:N takes a number ≥ 0, e.g. clip:3");
-        FashionMnist test;
-        if (auto st = loadFashionMnist(false, test); !st) return fail(st.message);
-        gold = testClip(test, index);
-        input = clipInput(gold);
-        input.source = "test clip " + std::to_string(index);
-        hasGold = true;
+        req.clipIndex = pos[1].mid(5).toInt(&ok);
+        if (!ok || req.clipIndex < 0) return usage("clip:N takes a number ≥ 0, e.g. clip:3");
     } else {
-        VideoReader reader;
-        if (auto st = reader.open(pos[1].toStdString()); !st) return fail(st.message);
-        const VideoInfo& vi = reader.info();
+        req.path = pos[1].toStdString();
+    }
+    ModelCache cache(1);
+    VideoCaptionResult result;
+    const Status st = runVideoCaption(cache, req, result);
+    if (!req.path.empty() && !result.info.path.empty()) {
+        const VideoInfo& vi = result.info;
         std::printf("%s: %d×%d, %d frames at %.2f fps, codec %s\n", vi.path.c_str(), vi.width, vi.height, vi.frameCount, vi.fps,
                     vi.codec.empty() ? "?" : vi.codec.c_str());
         for (const auto& n : vi.notes) std::printf("  note: %s\n", n.c_str());
-        if (auto st = videoInput(reader, input); !st) return fail(st.message);
     }
-    AttentionTrace trace;
-    if (auto st = m.caption(input, opt, trace); !st) return fail(st.message);
-    std::printf("%s → \"%s\" (%s, log p %s); frames read: %s\n", input.source.c_str(), trace.meta("caption").c_str(),
-                trace.meta("decoding").c_str(), trace.meta("log_probability").c_str(), trace.meta("frames").c_str());
-    if (hasGold) {
+    if (!st) return fail(st.message);
+    const AttentionTrace& trace = *result.trace;
+    const ClipInput& input = result.input;
+    namespace c = schema::caption;
+    std::printf("%s → \"%s\" (%s, log p %s); frames read: %s\n", input.source.c_str(), trace.meta(c::kCaptionMeta).c_str(),
+                trace.meta(c::kDecodingMeta).c_str(), trace.meta(c::kLogProbabilityMeta).c_str(), trace.meta(c::kFramesMeta).c_str());
+    if (result.gold) {
+        const Clip& gold = *result.gold;
         std::printf("gold caption: \"%s\"\n", gold.caption.c_str());
-        if (captionWords(trace.meta("caption")) == captionWords(gold.caption)) {
+        if (captionWords(trace.meta(c::kCaptionMeta)) == captionWords(gold.caption)) {
             const ClipMetrics s = scoreClipAttention(trace, gold);
             std::printf("item words whose attention peak is on a frame showing the item: %d of %d; attention on those frames %.3f "
                         "(uniform %.3f)\n",

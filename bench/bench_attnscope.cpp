@@ -13,7 +13,7 @@
 #include "views/stnview.h"
 #include "views/spatialoverlayview.h"
 #include "views/wordframeview.h"
-#include "workspaces/videoworkspace.h"
+#include "workspaces/video/videoworkspace.h"
 #include "views/alignmentmatrixview.h"
 #include "views/headgridview.h"
 

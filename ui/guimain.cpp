@@ -3,7 +3,6 @@
 #include "attnscope/resources.h"
 #include "mainwindow.h"
 #include "settings.h"
-#include "workspaces/textworkspace.h"
 
 #include <QApplication>
 #include <QTimer>

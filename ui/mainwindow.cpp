@@ -1,97 +1,59 @@
 #include "mainwindow.h"
 
-#include "attnscope/dumps.h"
-#include "attnscope/trace.h"
-#include "dialogs/importdumpdialog.h"
 #include "dialogs/modelmanagerdialog.h"
 #include "dialogs/preferencesdialog.h"
+#include "dialogs/shortcutsdialog.h"
+#include "jobs/jobtracker.h"
+#include "jobs/models.h"
 #include "settings.h"
-#include "workspacefile.h"
 #include "views/colormaps.h"
-#include "views/headgridview.h"
-#include "views/alignmentmatrixview.h"
-#include "workers/engineworker.h"
-#include "workspaces/textworkspace.h"
-#include "workspaces/imageworkspace.h"
-#include "workspaces/captionworkspace.h"
-#include "workspaces/videoworkspace.h"
-#include "workspaces/stnworkspace.h"
-#include "workers/imageworker.h"
+#include "workspacefile.h"
+#include "workspaces/registry.h"
 
 #include <QActionGroup>
 #include <QApplication>
 #include <QClipboard>
 #include <QCloseEvent>
 #include <QDateTime>
+#include <QDir>
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
-#include <QMimeData>
+#include <QElapsedTimer>
 #include <QFileDialog>
-#include <QInputDialog>
 #include <QFileInfo>
+#include <QInputDialog>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QPlainTextEdit>
 #include <QScreen>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QStyle>
-#include <QTreeWidget>
 #include <QStyleFactory>
-#include <QTimer>
 #include <QTabWidget>
-#include <QDir>
+#include <QThread>
+#include <QTimer>
+#include <QTreeWidget>
+
+#include <set>
 
 namespace attnscope::ui {
 
-template <typename F>
-auto MainWindow::onFront(F f) const
-{
-    QWidget* w = workspaces_->currentWidget();
-    if (w == image_) return f(image_);
-    if (w == stn_) return f(stn_);
-    if (w == caption_) return f(caption_);
-    if (w == video_) return f(video_);
-    return f(text_);
-}
-
-
-MainWindow::MainWindow(bool loadDemo, QWidget* parent) : QMainWindow(parent)
+MainWindow::MainWindow(bool loadDemo, const WorkspaceRegistry* registry, QWidget* parent)
+    : QMainWindow(parent), loadDemo_(loadDemo), saves_(std::make_shared<SaveState>())
 {
     setWindowTitle(tr("AttnScope — attention workbench"));
-    worker_ = new EngineWorker;
-    worker_->moveToThread(&engineThread_);
-    connect(&engineThread_, &QThread::finished, worker_, &QObject::deleteLater);
-    engineThread_.setObjectName("engine");
-    engineThread_.start();
+    applyModelsKept();
+    saveJobs_ = new JobTracker(this, JobLane::Background);
+    openJobs_ = new JobTracker(this, JobLane::Background);
 
-    imageWorker_ = new ImageWorker;
-    imageWorker_->moveToThread(&engineThread_);
-    connect(&engineThread_, &QThread::finished, imageWorker_, &QObject::deleteLater);
-
-    workspaces_ = new QTabWidget(this);
-    workspaces_->setObjectName("workspaces");
-    workspaces_->setDocumentMode(true);
-    text_ = new TextWorkspace(worker_, this);
-    image_ = new ImageWorkspace(imageWorker_, this);
-    workspaces_->addTab(text_, tr("Text · translation"));
-    workspaces_->addTab(image_, tr("Image · channel attention"));
-    stn_ = new StnWorkspace(imageWorker_, this);
-    workspaces_->addTab(stn_, tr("Spatial transformer"));
-    caption_ = new CaptionWorkspace(imageWorker_, this);
-    workspaces_->addTab(caption_, tr("Captioning"));
-    workspaces_->setTabToolTip(3, tr("Show, Attend and Tell on generated scenes: click a word of the caption to see where the "
-                                     "model looked; type a caption to ask where it would look (Ctrl+4)"));
-    video_ = new VideoWorkspace(this);
-    workspaces_->addTab(video_, tr("Video"));
-    workspaces_->setTabToolTip(4, tr("A video, its caption and the word × frame attention, scrubbed in step (Ctrl+5)"));
-    workspaces_->setTabToolTip(2, tr("ST-CNNs on distorted Fashion-MNIST: the sampling frame and grid, the warped input, θ; "
-                                     "drag θ by hand (Ctrl+3)"));
-    workspaces_->setTabToolTip(0, tr("Sentences through the NMT models: alignment matrix, heads, comparison (Ctrl+1)"));
-    workspaces_->setTabToolTip(1, tr("Images through CNNs with SE, ECA or CBAM blocks: channel weights, class profiles, "
-                                     "spatial attention (Ctrl+2)"));
-    setCentralWidget(workspaces_);
+    tabs_ = new QTabWidget(this);
+    tabs_->setObjectName("workspaces");
+    tabs_->setDocumentMode(true);
+    for (const WorkspaceFactory& make : (registry ? *registry : WorkspaceRegistry::builtin()).factories()) addWorkspace(make(this));
+    setCentralWidget(tabs_);
 
     log_ = new QPlainTextEdit(this);
     log_->setObjectName("logPanel");
@@ -113,33 +75,10 @@ MainWindow::MainWindow(bool loadDemo, QWidget* parent) : QMainWindow(parent)
     traceDock_->setWidget(traceInfo_);
     addDockWidget(Qt::RightDockWidgetArea, traceDock_);
     traceDock_->hide();
-    connect(text_, &TextWorkspace::traceShown, this, &MainWindow::updateTracePanel);
-    connect(image_, &ImageWorkspace::traceShown, this, &MainWindow::updateTracePanel);
-    connect(image_, &ImageWorkspace::logMessage, this, &MainWindow::appendLog);
-    connect(image_, &ImageWorkspace::errorShown, this, [this](const QString& m) { statusBar()->showMessage(m, 8000); });
-    connect(workspaces_, &QTabWidget::currentChanged, this, [this](int i) {
-        updateTracePanel();
-        if (i == 1 && !image_->currentTrace()) image_->showTestImage(0);  // something to look at
-        if (i == 2 && !stn_->currentTrace()) stn_->showTestImage(0);
-        if (i == 3 && !caption_->currentTrace()) caption_->showTestScene(0);
-        if (i == 4 && video_->frameCount() == 0) video_->openTestClip(0);
-    });
-    connect(video_, &VideoWorkspace::traceShown, this, &MainWindow::updateTracePanel);
-    connect(video_, &VideoWorkspace::logMessage, this, &MainWindow::appendLog);
-    connect(video_, &VideoWorkspace::errorShown, this, [this](const QString& m) { statusBar()->showMessage(m, 8000); });
-    connect(caption_, &CaptionWorkspace::traceShown, this, &MainWindow::updateTracePanel);
-    connect(caption_, &CaptionWorkspace::logMessage, this, &MainWindow::appendLog);
-    connect(caption_, &CaptionWorkspace::errorShown, this, [this](const QString& m) { statusBar()->showMessage(m, 8000); });
-    connect(stn_, &StnWorkspace::traceShown, this, &MainWindow::updateTracePanel);
-    connect(stn_, &StnWorkspace::logMessage, this, &MainWindow::appendLog);
-    connect(stn_, &StnWorkspace::errorShown, this, [this](const QString& m) { statusBar()->showMessage(m, 8000); });
 
-    connect(text_, &TextWorkspace::logMessage, this, &MainWindow::appendLog);
-    connect(worker_, &EngineWorker::log, this, &MainWindow::appendLog, Qt::QueuedConnection);
-    connect(text_, &TextWorkspace::errorShown, this, [this](const QString& m) { statusBar()->showMessage(m, 8000); });
+    connect(tabs_, &QTabWidget::currentChanged, this, &MainWindow::onFrontChanged);
     createMenus();
     setAcceptDrops(true);
-    statusBar()->showMessage(tr("Reading the Bible corpus…"), 4000);
     // Most of the screen by default: the matrix wants room for its labels.
     const QSize avail = screen() ? screen()->availableSize() : QSize(1280, 900);
     resize(std::max(960, int(avail.width() * 0.9)), std::max(720, int(avail.height() * 0.9)));
@@ -147,69 +86,127 @@ MainWindow::MainWindow(bool loadDemo, QWidget* parent) : QMainWindow(parent)
     restoreState(settings::get(settings::WindowState));
     setColorMap(settings::get(settings::ColorMap));
     setTheme(settings::get(settings::Theme));
-    text_->setModel(settings::get(settings::DefaultModel));
+    rebuildWorkspaceMenu();
+
     // Crash recovery: an autosave left by a session that did not exit cleanly is restored
     // (instead of the demo), and said so in the log and status bar.
-    if (QFileInfo::exists(autosavePath()) && openWorkspace(autosavePath())) {
-        recovered_ = true;
-        appendLog(tr("Recovered the workspace of the previous session, which did not exit cleanly"));
-        statusBar()->showMessage(tr("Recovered the previous session's workspace"), 8000);
+    if (QFileInfo::exists(autosavePath())) {
+        statusBar()->showMessage(tr("Recovering the previous session's workspace…"));
+        openWorkspace(autosavePath());
+    } else if (loadDemo_ && frontWorkspace()) {
+        frontWorkspace()->showDefault();
     }
     auto* autosave = new QTimer(this);
     autosave->setInterval(30000);
     connect(autosave, &QTimer::timeout, this, [this] { autosaveNow(); });
     autosave->start();
-    if (loadDemo) QMetaObject::invokeMethod(worker_, "loadVerses", Qt::QueuedConnection);
 }
 
 MainWindow::~MainWindow()
 {
-    worker_->supersede(~quint64(0));  // cancel running work
-    engineThread_.quit();
-    engineThread_.wait();
+    // A save on its way is finished, never lost; other jobs see themselves cancelled as their
+    // trackers go with the workspaces.
+    waitForSaves();
+}
+
+void MainWindow::waitForSaves()
+{
+    QElapsedTimer t;
+    t.start();
+    while (saves_->pending.load() > 0 && t.elapsed() < 300000) QThread::msleep(5);
+}
+
+void MainWindow::addWorkspace(Workspace* w)
+{
+    list_.append(w);
+    const int index = tabs_->addTab(w, w->title());
+    tabs_->setTabToolTip(index, w->description());
+    connect(w, &Workspace::traceShown, this, [this, w] {
+        if (w == frontWorkspace()) updateTracePanel();
+    });
+    connect(w, &Workspace::logMessage, this, &MainWindow::appendLog);
+    connect(w, &Workspace::errorShown, this, [this](const QString& m) { statusBar()->showMessage(m, 8000); });
+}
+
+Workspace* MainWindow::workspace(const QString& id) const
+{
+    for (Workspace* w : list_)
+        if (w->id() == id) return w;
+    return nullptr;
+}
+
+Workspace* MainWindow::frontWorkspace() const { return qobject_cast<Workspace*>(tabs_->currentWidget()); }
+
+void MainWindow::showWorkspace(const QString& id)
+{
+    if (Workspace* w = workspace(id)) tabs_->setCurrentWidget(w);
+}
+
+void MainWindow::onFrontChanged()
+{
+    updateTracePanel();
+    rebuildWorkspaceMenu();
+    Workspace* w = frontWorkspace();
+    if (w && loadDemo_ && !w->hasInput()) w->showDefault();  // something to look at
 }
 
 void MainWindow::createMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
-    QAction* open = file->addAction(tr("&Open trace…"), this, &MainWindow::openTraceDialog);
-    open->setShortcut(QKeySequence::Open);
-    open->setToolTip(tr("Open a saved .attn or .json trace (no model needed)"));
-    QAction* imp = file->addAction(tr("&Import attention dump…"), this, &MainWindow::importDumpDialog);
-    imp->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_I));
-    imp->setToolTip(tr("Attention saved from PyTorch, JAX or TensorFlow: .npy .npz .safetensors .json"));
-    QAction* openImg = file->addAction(tr("Open i&mage…"), this, [this] {
-        const QString p = QFileDialog::getOpenFileName(this, tr("Open image"), {},
-                                                       tr("Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.pgm *.ppm);;All files (*)"));
-        if (!p.isEmpty()) openImage(p);
-    });
-    openImg->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_I));
-    QAction* openVid = file->addAction(tr("Open &video…"), this, [this] {
-        const QString p = QFileDialog::getOpenFileName(this, tr("Open video"), {},
-                                                       tr("Videos (*.avi *.mp4 *.mkv *.webm *.mov *.mpg *.ogv);;All files (*)"));
+    // Open…: every type any workspace reads, routed to the workspace that takes it.
+    QStringList all;
+    QList<FileType> types;  // merged by name: "Images" is taken by three workspaces
+    for (Workspace* w : list_)
+        for (const FileType& t : w->fileTypes()) {
+            for (const QString& s : t.suffixes)
+                if (!all.contains("*." + s)) all << "*." + s;
+            auto it = std::find_if(types.begin(), types.end(), [&](const FileType& x) { return x.name == t.name; });
+            if (it == types.end()) types << t;
+            else if (it->openShortcut.isEmpty()) it->openShortcut = t.openShortcut;
+        }
+    QAction* open = file->addAction(tr("&Open…"), this, [this, all] {
+        const QString p = QFileDialog::getOpenFileName(this, tr("Open"), {},
+                                                       tr("Everything AttnScope reads (%1 *.attnws);;All files (*)").arg(all.join(' ')));
         if (!p.isEmpty()) openFile(p);
     });
-    openVid->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_V));
-    openVid->setToolTip(tr("Describe a video with the clip captioner and scrub its word × frame attention (video workspace)"));
-    openImg->setToolTip(tr("Classify an image with the channel-attention CNNs (image workspace)"));
+    open->setObjectName("open");
+    open->setShortcut(QKeySequence::Open);
+    open->setToolTip(tr("Traces, attention dumps, images, videos or a workspace: each goes to the workspace that reads it"));
+    for (const FileType& t : types) {
+        QStringList patterns;
+        for (const QString& s : t.suffixes) patterns << "*." + s;
+        QAction* a = file->addAction(tr("Open %1…").arg(t.name.toLower()), this, [this, t, patterns] {
+            const QString p = QFileDialog::getOpenFileName(this, tr("Open %1").arg(t.name.toLower()), {},
+                                                           tr("%1 (%2);;All files (*)").arg(t.name, patterns.join(' ')));
+            if (!p.isEmpty()) openFile(p);
+        });
+        a->setObjectName("open_" + t.suffixes.value(0));
+        a->setShortcut(t.openShortcut);
+    }
+    file->addSeparator();
     QAction* openWs = file->addAction(tr("Open &workspace…"), this, [this] {
         const QString p = QFileDialog::getOpenFileName(this, tr("Open workspace"), {}, tr("AttnScope workspace (*.attnws)"));
         if (!p.isEmpty()) openWorkspace(p);
     });
-    openWs->setToolTip(tr("Inputs, trace and view state saved earlier"));
+    openWs->setToolTip(tr("Every workspace's inputs, traces and view state saved earlier"));
     QAction* saveWs = file->addAction(tr("Save wor&kspace…"), this, [this] {
         const QString p = QFileDialog::getSaveFileName(this, tr("Save workspace"), "workspace.attnws", tr("AttnScope workspace (*.attnws)"));
         if (!p.isEmpty()) saveWorkspaceTo(p);
     });
+    saveWs->setObjectName("saveWorkspace");
     saveWs->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
+    saveWs->setToolTip(tr("Every workspace's inputs, traces and view state in one file (written in the background)"));
     QAction* save = file->addAction(tr("&Save trace…"), this, &MainWindow::saveTrace);
     save->setShortcut(QKeySequence::Save);
+    save->setToolTip(tr("The trace of the workspace in front as .attn or .json"));
     QAction* exp = file->addAction(tr("&Export view…"), this, &MainWindow::exportView);
+    exp->setObjectName("exportView");
     exp->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
-    exp->setToolTip(tr("The alignment matrix as PNG, SVG or PDF, with labels and colour bar"));
+    exp->setToolTip(tr("The view in front as PNG (at a resolution you choose), SVG or PDF"));
     QAction* data = file->addAction(tr("Export &data…"), this, &MainWindow::exportData);
+    data->setObjectName("exportData");
     data->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
-    data->setToolTip(tr("The displayed matrix as CSV (with token labels) or NumPy .npy"));
+    data->setToolTip(tr("The numbers of the view in front as CSV with labels or NumPy .npy"));
     recentMenu_ = file->addMenu(tr("Open &recent"));
     updateRecentMenu();
     file->addSeparator();
@@ -217,26 +214,31 @@ void MainWindow::createMenus()
     quit->setShortcut(QKeySequence::Quit);
 
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
-    QAction* copy = edit->addAction(tr("&Copy image"), this, [this] {
-        QApplication::clipboard()->setImage(text_->matrixView()->image());
-        statusBar()->showMessage(tr("The alignment matrix is on the clipboard"), 3000);
-    });
+    QAction* copy = edit->addAction(tr("&Copy image"), this, &MainWindow::copyImage);
     copy->setObjectName("copyImage");
     copy->setShortcut(QKeySequence::Copy);
-    copy->setToolTip(tr("Copy the alignment matrix as an image, to paste into slides or documents"));
+    copy->setToolTip(tr("Copy the view in front as an image (what Export view writes at 96 dpi), to paste into slides"));
     edit->addSeparator();
     QAction* prefs = edit->addAction(tr("&Preferences…"), this, [this] {
         PreferencesDialog d(this);
-        if (d.exec() == QDialog::Accepted) appendLog(tr("Preferences saved"));
+        if (d.exec() != QDialog::Accepted) return;
+        applyModelsKept();
+        for (Workspace* w : list_) w->reloadModels();
+        appendLog(tr("Preferences saved"));
     });
     prefs->setObjectName("preferences");
     prefs->setShortcut(QKeySequence::Preferences);
     prefs->setMenuRole(QAction::PreferencesRole);
 
+    workspaceMenu_ = menuBar()->addMenu(tr("&Workspace"));
+    workspaceMenu_->setObjectName("workspaceMenu");
+
     QMenu* models = menuBar()->addMenu(tr("&Models"));
     QAction* manager = models->addAction(tr("Model &manager…"), this, [this] {
         ModelManagerDialog d(this);
-        connect(&d, &ModelManagerDialog::modelsChanged, text_, &TextWorkspace::reloadModels);
+        connect(&d, &ModelManagerDialog::modelsChanged, this, [this] {
+            for (Workspace* w : list_) w->reloadModels();
+        });
         d.exec();
     });
     manager->setObjectName("modelManager");
@@ -252,11 +254,15 @@ void MainWindow::createMenus()
     traceAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
     traceAction->setToolTip(tr("Show the Trace panel: model, metadata and tensors of the trace on screen"));
     view->addAction(traceAction);
-    view->addAction(tr("&Text workspace"), this, [this] { workspaces_->setCurrentIndex(0); })->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
-    view->addAction(tr("&Image workspace"), this, [this] { workspaces_->setCurrentIndex(1); })->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
-    view->addAction(tr("&Spatial transformer workspace"), this, [this] { workspaces_->setCurrentIndex(2); })->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_3));
-    view->addAction(tr("&Captioning workspace"), this, [this] { workspaces_->setCurrentIndex(3); })->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_4));
-    view->addAction(tr("&Video workspace"), this, [this] { workspaces_->setCurrentIndex(4); })->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_5));
+    view->addSeparator();
+    for (int i = 0; i < list_.size(); ++i) {
+        Workspace* w = list_[i];
+        QAction* a = view->addAction(w->title(), this, [this, w] { tabs_->setCurrentWidget(w); });
+        a->setObjectName("showWorkspace_" + w->id());
+        a->setToolTip(w->description());
+        if (i < 9) a->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
+    }
+    view->addSeparator();
     QMenu* maps = view->addMenu(tr("&Colour map"));
     colorMaps_ = new QActionGroup(this);
     for (const QString& name : colorMapNames()) {
@@ -275,42 +281,73 @@ void MainWindow::createMenus()
         a->setObjectName("theme_" + name);
         themeGroup->addAction(a);
     }
-    QAction* unpin = view->addAction(tr("&Unpin row"), this, [this] { text_->matrixView()->setPinnedRow(-1); });
-    unpin->setShortcut(QKeySequence(Qt::Key_Escape));
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    QAction* keys = help->addAction(tr("&Keyboard shortcuts"), this, &MainWindow::showShortcuts);
+    keys->setObjectName("keyboardShortcuts");
+    keys->setShortcut(QKeySequence::HelpContents);
     help->addAction(tr("&About AttnScope"), this, [this] {
+        QString kinds;
+        for (Workspace* w : list_) kinds += QStringLiteral("<li><b>%1</b>: %2</li>").arg(w->title().toHtmlEscaped(), w->description().toHtmlEscaped());
         QMessageBox::about(this, tr("About AttnScope"),
-                           tr("<b>AttnScope</b> — see what attention models attend to.<br>"
-                              "Rows are target (English) tokens, columns source (Spanish) tokens; each row is the "
-                              "attention α of the decoder step that wrote that word. Gold links come from the "
-                              "Strong's numbers of the Reina-Valera 1909 and World English Bible SWORD modules."));
+                           tr("<b>AttnScope</b> %1 — a workbench for seeing what attention models attend to, and for "
+                              "measuring it.<ul>%2</ul>Every result is an attention trace you can save, open again "
+                              "without the model, export as a figure (PNG, SVG, PDF) or as numbers (CSV, .npy). "
+                              "Help → Keyboard shortcuts (F1) lists every key.")
+                               .arg(QApplication::applicationVersion(), kinds));
     });
+}
+
+void MainWindow::rebuildWorkspaceMenu()
+{
+    // Only the front workspace's commands are in the menu (and so only theirs are reachable
+    // through it); their shortcuts are active while that workspace is shown.
+    workspaceMenu_->clear();
+    Workspace* w = frontWorkspace();
+    if (!w) return;
+    workspaceMenu_->setTitle(tr("&Workspace"));
+    workspaceMenu_->setToolTip(w->title());
+    for (QAction* a : w->commands()) workspaceMenu_->addAction(a);
+    workspaceMenu_->setEnabled(!workspaceMenu_->isEmpty());
+}
+
+QList<ShortcutInfo> MainWindow::windowShortcuts() const
+{
+    QList<ShortcutInfo> out;
+    const std::function<void(QMenu*)> walk = [&](QMenu* m) {
+        for (QAction* a : m->actions()) {
+            if (a->menu()) {
+                walk(a->menu());
+                continue;
+            }
+            if (a->shortcut().isEmpty() || a->property("workspaceCommand").toBool()) continue;
+            QString text = a->text();
+            text.remove('&');
+            out.append({a->shortcut().toString(QKeySequence::NativeText), text});
+        }
+    };
+    for (QAction* a : menuBar()->actions())
+        if (a->menu() && a->menu() != workspaceMenu_) walk(a->menu());
+    return out;
+}
+
+void MainWindow::showShortcuts()
+{
+    QList<ShortcutsDialog::Group> groups{{tr("Window"), windowShortcuts()}};
+    for (Workspace* w : list_) groups.append({w->title(), w->shortcuts()});
+    auto* d = new ShortcutsDialog(groups, this);
+    d->setAttribute(Qt::WA_DeleteOnClose);
+    d->show();  // non-modal: keep it open while trying the keys
 }
 
 void MainWindow::setColorMap(const QString& name)
 {
-    text_->matrixView()->setColorMap(name);
-    text_->headGrid()->setColorMap(text_->matrixView()->colorMapName());
-    image_->setColorMap(text_->matrixView()->colorMapName());
-    settings::set(settings::ColorMap, text_->matrixView()->colorMapName());
+    const QStringList names = colorMapNames();
+    colorMap_ = names.contains(name) ? name : names.value(0);
+    for (Workspace* w : list_) w->setColorMap(colorMap_);
+    settings::set(settings::ColorMap, colorMap_);
     if (colorMaps_)
-        for (QAction* a : colorMaps_->actions()) a->setChecked(a->text() == text_->matrixView()->colorMapName());
-}
-
-QString MainWindow::autosavePath()
-{
-    const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
-    QDir().mkpath(dir);
-    return dir + "/autosave.attnws";
-}
-
-bool MainWindow::autosaveNow()
-{
-    if (!text_->currentTrace()) return false;
-    WorkspaceState st = text_->state();
-    st.colorMap = text_->matrixView()->colorMapName();
-    return saveWorkspace(autosavePath(), st, nullptr);
+        for (QAction* a : colorMaps_->actions()) a->setChecked(a->text() == colorMap_);
 }
 
 void MainWindow::setTheme(const QString& name)
@@ -336,25 +373,238 @@ void MainWindow::setTheme(const QString& name)
         p.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(120, 120, 120));
     }
     QApplication::setPalette(p);
+    for (Workspace* w : list_) w->setDarkTheme(dark);
     settings::set(settings::Theme, dark ? QStringLiteral("dark") : QStringLiteral("light"));
+}
+
+QString MainWindow::autosavePath()
+{
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    QDir().mkpath(dir);
+    return dir + "/autosave.attnws";
+}
+
+WorkspaceFile MainWindow::snapshot() const
+{
+    WorkspaceFile f;
+    f.colorMap = colorMap_;
+    if (Workspace* w = frontWorkspace()) f.current = w->id();
+    for (Workspace* w : list_)
+        if (w->hasInput()) f.sections[w->id()] = w->saveState();
+    return f;
+}
+
+namespace {
+/// The same states and the very same traces (pointers): nothing to autosave again.
+bool sameSnapshot(const WorkspaceFile& a, const WorkspaceFile& b)
+{
+    if (a.colorMap != b.colorMap || a.current != b.current || a.sections.size() != b.sections.size()) return false;
+    for (const auto& [id, s] : a.sections) {
+        const auto it = b.sections.find(id);
+        if (it == b.sections.end() || s.state != it->second.state || s.traces != it->second.traces) return false;
+    }
+    return true;
+}
+} // namespace
+
+bool MainWindow::autosaveNow()
+{
+    if (saves_->pending.load() > 0) return false;  // the previous one is still being written
+    WorkspaceFile f = snapshot();
+    if (f.sections.empty()) return false;
+    if (lastAutosave_ && sameSnapshot(*lastAutosave_, f)) return false;
+    lastAutosave_ = std::make_shared<const WorkspaceFile>(f);
+    startSave(autosavePath(), std::move(f), true);
+    return true;
+}
+
+bool MainWindow::saveWorkspaceTo(const QString& path)
+{
+    WorkspaceFile f = snapshot();
+    startSave(path, std::move(f), false);
+    return true;
+}
+
+bool MainWindow::saving() const { return saves_->pending.load() > 0; }
+
+void MainWindow::abortSaving() { saves_->abort.store(true); }
+
+void MainWindow::startSave(const QString& path, WorkspaceFile file, bool autosave)
+{
+    // The snapshot shares the traces (immutable) with the workspaces: nothing is copied on the
+    // GUI thread, whatever their size; the writer streams them to disk on the background lane.
+    saves_->abort.store(false);
+    ++saves_->pending;
+    struct Out {
+        bool ok = false;
+        QString error;
+        qint64 ms = 0;
+    };
+    auto saves = saves_;
+    auto shared = std::make_shared<const WorkspaceFile>(std::move(file));
+    // Each save is its own tracker job; a newer one never aborts an older write (only abortSaving does).
+    auto* tracker = new JobTracker(this, JobLane::Background);
+    tracker->start(
+        [saves, shared, path](const JobContext&) {
+            Out out;
+            QElapsedTimer t;
+            t.start();
+            out.ok = writeWorkspaceFile(path, *shared, &out.error, [saves](int64_t, int64_t) { return !saves->abort.load(); });
+            out.ms = t.elapsed();
+            --saves->pending;
+            return out;
+        },
+        [this, path, autosave, tracker](Out out) {
+            tracker->deleteLater();
+            if (!out.ok) {
+                if (autosave) lastAutosave_.reset();
+                showError(out.error);
+                emit workspaceSaved(path, false, out.error);
+                return;
+            }
+            if (!autosave) {
+                appendLog(tr("Saved the workspace to %1 (%2 ms, in the background)").arg(path).arg(out.ms));
+                rememberFile(QFileInfo(path).absoluteFilePath());
+            }
+            emit workspaceSaved(path, true, {});
+        });
+}
+
+bool MainWindow::openWorkspace(const QString& path)
+{
+    struct Out {
+        bool ok = false;
+        QString error;
+        std::shared_ptr<WorkspaceFile> file;
+    };
+    const bool recovering = path == autosavePath();
+    openJobs_->start(
+        [path](const JobContext&) {
+            Out out;
+            out.file = std::make_shared<WorkspaceFile>();
+            out.ok = readWorkspaceFile(path, *out.file, &out.error);
+            return out;
+        },
+        [this, path, recovering](Out out) {
+            if (!out.ok) {
+                showError(out.error);
+                if (recovering) {
+                    appendLog(tr("The previous session's autosave could not be read; it is kept as %1.bad").arg(path));
+                    QFile::remove(path + ".bad");
+                    QFile::rename(path, path + ".bad");
+                    if (loadDemo_ && frontWorkspace() && !frontWorkspace()->hasInput()) frontWorkspace()->showDefault();
+                }
+                emit workspaceOpened(path, false);
+                return;
+            }
+            applyWorkspaceFile(path, *out.file, recovering);
+            emit workspaceOpened(path, true);
+        });
+    return true;
+}
+
+void MainWindow::applyWorkspaceFile(const QString& path, const WorkspaceFile& file, bool recovering)
+{
+    if (!file.colorMap.isEmpty()) setColorMap(file.colorMap);
+    QStringList unknown;
+    for (const auto& [id, section] : file.sections) {
+        Workspace* w = workspace(id);
+        if (!w) {
+            unknown << id;
+            continue;
+        }
+        QString error;
+        if (!w->restoreState(section, &error)) showError(error);
+    }
+    if (!unknown.isEmpty()) appendLog(tr("The workspace file has sections this build has no workspace for: %1").arg(unknown.join(", ")));
+    if (Workspace* w = workspace(file.current)) tabs_->setCurrentWidget(w);
+    if (recovering) {
+        appendLog(tr("Recovered the workspace of the previous session, which did not exit cleanly"));
+        statusBar()->showMessage(tr("Recovered the previous session's workspace"), 8000);
+    } else {
+        appendLog(tr("Opened the workspace %1").arg(path));
+        rememberFile(QFileInfo(path).absoluteFilePath());
+    }
+    if (loadDemo_ && frontWorkspace() && !frontWorkspace()->hasInput()) frontWorkspace()->showDefault();
 }
 
 void MainWindow::closeEvent(QCloseEvent* e)
 {
+    waitForSaves();  // an autosave finishing after this would bring the file back
     QFile::remove(autosavePath());  // a clean exit: nothing to recover
     settings::set(settings::WindowGeometry, saveGeometry());
     settings::set(settings::WindowState, saveState());
     QMainWindow::closeEvent(e);
 }
 
+void MainWindow::showError(const QString& message)
+{
+    appendLog(tr("Error: %1").arg(message));
+    statusBar()->showMessage(message, 8000);
+}
+
+void MainWindow::copyImage()
+{
+    Workspace* w = frontWorkspace();
+    if (!w) return;
+    QString error;
+    const QImage img = w->renderCurrentView(96, &error);
+    if (img.isNull()) {
+        statusBar()->showMessage(error, 6000);
+        return;
+    }
+    QApplication::clipboard()->setImage(img);
+    statusBar()->showMessage(tr("The %1 view is on the clipboard").arg(w->currentViewName()), 3000);
+}
+
+void MainWindow::exportView()
+{
+    Workspace* w = frontWorkspace();
+    if (!w) return;
+    const QString viewName = w->currentViewName();
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export view"), viewName + ".png",
+                                                      tr("PNG image (*.png);;SVG vector image (*.svg);;PDF document (*.pdf)"));
+    if (path.isEmpty()) return;
+    int dpi = settings::get(settings::ExportDpi);
+    if (QFileInfo(path).suffix().compare("png", Qt::CaseInsensitive) == 0) {
+        bool ok = false;
+        dpi = QInputDialog::getInt(this, tr("PNG resolution"), tr("Dots per inch (96 = screen, 300 = print):"), dpi, 48, 1200,
+                                   1, &ok);
+        if (!ok) return;
+        settings::set(settings::ExportDpi, dpi);
+    }
+    QString error;
+    if (w->exportCurrentView(path, dpi, &error)) appendLog(tr("Exported the %1 view to %2").arg(viewName, path));
+    else QMessageBox::warning(this, tr("Export failed"), error);
+}
+
 void MainWindow::exportData()
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export data"), "attention.csv",
+    Workspace* w = frontWorkspace();
+    if (!w) return;
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export data — %1").arg(w->dataDescription()), w->dataFileName(),
                                                       tr("CSV with labels (*.csv);;NumPy array (*.npy)"));
     if (path.isEmpty()) return;
     QString error;
-    if (text_->matrixView()->exportData(path, &error)) appendLog(tr("Exported the matrix data to %1").arg(path));
+    if (w->exportData(path, &error)) appendLog(tr("Exported the %1 data to %2").arg(w->currentViewName(), path));
     else QMessageBox::warning(this, tr("Export failed"), error);
+}
+
+void MainWindow::saveTrace()
+{
+    Workspace* w = frontWorkspace();
+    const TracePtr trace = w ? w->currentTrace() : nullptr;
+    if (!trace) {
+        statusBar()->showMessage(tr("Nothing to save yet"), 4000);
+        return;
+    }
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save trace"), w->id() + ".attn",
+                                                      tr("AttnScope trace (*.attn);;JSON trace (*.json)"));
+    if (path.isEmpty()) return;
+    if (auto st = saveTraceAuto(*trace, path.toStdString()); !st)
+        QMessageBox::warning(this, tr("Save failed"), QString::fromStdString(st.message));
+    else
+        appendLog(tr("Saved the trace to %1").arg(path));
 }
 
 void MainWindow::rememberFile(const QString& path)
@@ -383,7 +633,8 @@ void MainWindow::appendLog(const QString& line)
 void MainWindow::updateTracePanel()
 {
     traceInfo_->clear();
-    const TracePtr t = frontTrace();
+    Workspace* w = frontWorkspace();
+    const TracePtr t = w ? w->currentTrace() : nullptr;
     if (!t) return;
     const auto add = [this](QTreeWidgetItem* parent, const QString& key, const QString& value) {
         auto* item = parent ? new QTreeWidgetItem(parent, {key, value}) : new QTreeWidgetItem(traceInfo_, {key, value});
@@ -406,64 +657,6 @@ void MainWindow::updateTracePanel()
     traceInfo_->resizeColumnToContents(0);
 }
 
-void MainWindow::exportView()
-{
-    const QString viewName = onFront([](auto* w) { return w->currentViewName(); });
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export view"), viewName + ".png",
-                                                      tr("PNG image (*.png);;SVG vector image (*.svg);;PDF document (*.pdf)"));
-    if (path.isEmpty()) return;
-    int dpi = settings::get(settings::ExportDpi);
-    if (QFileInfo(path).suffix().compare("png", Qt::CaseInsensitive) == 0) {
-        bool ok = false;
-        dpi = QInputDialog::getInt(this, tr("PNG resolution"), tr("Dots per inch (96 = screen, 300 = print):"), dpi, 48, 1200,
-                                   1, &ok);
-        if (!ok) return;
-        settings::set(settings::ExportDpi, dpi);
-    }
-    QString error;
-    const bool ok = onFront([&](auto* w) { return w->exportCurrentView(path, dpi, &error); });
-    if (ok) appendLog(tr("Exported the %1 view to %2").arg(viewName, path));
-    else QMessageBox::warning(this, tr("Export failed"), error);
-}
-
-void MainWindow::saveTrace()
-{
-    const TracePtr trace = frontTrace();
-    if (!trace) {
-        statusBar()->showMessage(tr("Nothing to save yet"), 4000);
-        return;
-    }
-    const QString path = QFileDialog::getSaveFileName(this, tr("Save trace"), "trace.attn",
-                                                      tr("AttnScope trace (*.attn);;JSON trace (*.json)"));
-    if (path.isEmpty()) return;
-    if (auto st = saveTraceAuto(*trace, path.toStdString()); !st)
-        QMessageBox::warning(this, tr("Save failed"), QString::fromStdString(st.message));
-    else
-        appendLog(tr("Saved the trace to %1").arg(path));
-}
-
-void MainWindow::openTraceDialog()
-{
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open trace"), {}, tr("Traces (*.attn *.json)"));
-    if (!path.isEmpty()) openTrace(path);
-}
-
-void MainWindow::importDumpDialog()
-{
-    const QString path = QFileDialog::getOpenFileName(this, tr("Import attention dump"), {},
-                                                      tr("Attention dumps (*.npy *.npz *.safetensors *.json)"));
-    if (path.isEmpty()) return;
-    ImportDumpDialog dialog(this);
-    QString error;
-    if (!dialog.load(path, &error)) {
-        QMessageBox::warning(this, tr("Import failed"), error);
-        return;
-    }
-    if (dialog.exec() != QDialog::Accepted || !dialog.trace()) return;
-    text_->showTrace(dialog.trace());
-    appendLog(tr("Imported %1").arg(path));
-}
-
 void MainWindow::dragEnterEvent(QDragEnterEvent* e)
 {
     if (e->mimeData()->hasUrls()) e->acceptProposedAction();
@@ -476,100 +669,22 @@ void MainWindow::dropEvent(QDropEvent* e)
     e->acceptProposedAction();
 }
 
-bool MainWindow::saveWorkspaceTo(const QString& path)
-{
-    WorkspaceState st = text_->state();
-    st.colorMap = text_->matrixView()->colorMapName();
-    QString error;
-    if (!saveWorkspace(path, st, &error)) {
-        appendLog(tr("Error: %1").arg(error));
-        statusBar()->showMessage(error, 8000);
-        return false;
-    }
-    appendLog(tr("Saved the workspace to %1").arg(path));
-    rememberFile(QFileInfo(path).absoluteFilePath());
-    return true;
-}
-
-bool MainWindow::openWorkspace(const QString& path)
-{
-    WorkspaceState st;
-    QString error;
-    if (!loadWorkspace(path, st, &error)) {
-        appendLog(tr("Error: %1").arg(error));
-        statusBar()->showMessage(error, 8000);
-        return false;
-    }
-    if (!st.colorMap.isEmpty()) setColorMap(st.colorMap);
-    text_->restore(st);
-    appendLog(tr("Opened the workspace %1").arg(path));
-    rememberFile(QFileInfo(path).absoluteFilePath());
-    return true;
-}
-
-TracePtr MainWindow::frontTrace() const
-{
-    return onFront([](auto* w) { return TracePtr(w->currentTrace()); });
-}
-
-void MainWindow::openImage(const QString& path)
-{
-    QWidget* w = workspaces_->currentWidget();
-    if (w == stn_) {
-        stn_->openImage(path);
-    } else if (w == caption_) {
-        caption_->openImage(path);
-    } else {
-        workspaces_->setCurrentWidget(image_);
-        image_->openImage(path);
-    }
-    rememberFile(QFileInfo(path).absoluteFilePath());
-}
-
 bool MainWindow::openFile(const QString& path)
 {
-    static const QStringList imageTypes{"png", "jpg", "jpeg", "bmp", "tif", "tiff", "webp", "pgm", "ppm", "pbm"};
-    if (imageTypes.contains(QFileInfo(path).suffix().toLower())) {
-        openImage(path);
-        return true;
-    }
-    static const QStringList videoTypes{"avi", "mp4", "mkv", "webm", "mov", "mpg", "mpeg", "ogv", "m4v"};
-    if (videoTypes.contains(QFileInfo(path).suffix().toLower())) {
-        workspaces_->setCurrentWidget(video_);
-        video_->openVideo(path);
-        rememberFile(QFileInfo(path).absoluteFilePath());
-        return true;
-    }
     if (QFileInfo(path).suffix().toLower() == "attnws") return openWorkspace(path);
-    // Traces first (.attn, and .json in the trace format), then dumps (.npy .npz .safetensors
-    // and .json dumps) with the default axis mapping.
-    auto trace = std::make_shared<AttentionTrace>();
-    const QString ext = QFileInfo(path).suffix().toLower();
-    Status st = Status::error("not a trace");
-    if (ext == "attn" || ext == "json") st = loadTraceAuto(path.toStdString(), *trace);
-    if (st || ext == "attn") return showLoaded(path, st, trace, tr("Opened %1"));
-    return showLoaded(path, importDump(path.toStdString(), {}, *trace), trace, tr("Imported %1"));
-}
-
-bool MainWindow::openTrace(const QString& path)
-{
-    auto trace = std::make_shared<AttentionTrace>();
-    return showLoaded(path, loadTraceAuto(path.toStdString(), *trace), trace, tr("Opened %1"));
-}
-
-bool MainWindow::showLoaded(const QString& path, const Status& st, std::shared_ptr<AttentionTrace> trace,
-                            const QString& done)
-{
-    if (!st) {
-        appendLog(tr("Error: %1").arg(QString::fromStdString(st.message)));
-        statusBar()->showMessage(QString::fromStdString(st.message), 8000);
+    // The workspace in front when it reads this type, else the first that does.
+    Workspace* target = frontWorkspace() && frontWorkspace()->acceptsFile(path) ? frontWorkspace() : nullptr;
+    for (Workspace* w : list_)
+        if (!target && w->acceptsFile(path)) target = w;
+    if (!target) {
+        showError(tr("%1: no workspace opens .%2 files").arg(QFileInfo(path).fileName(), QFileInfo(path).suffix()));
         return false;
     }
-    workspaces_->setCurrentWidget(text_);
-    text_->showTrace(std::move(trace));
-    appendLog(done.arg(path));
-    rememberFile(QFileInfo(path).absoluteFilePath());
-    return true;
+    // Opened before it comes to the front, so it does not first show its default input.
+    const bool ok = target->openFile(path);
+    tabs_->setCurrentWidget(target);
+    if (ok) rememberFile(QFileInfo(path).absoluteFilePath());
+    return ok;
 }
 
 } // namespace attnscope::ui

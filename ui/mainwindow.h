@@ -1,114 +1,136 @@
 #pragma once
-// Main window: menus, the text workspace, the log panel, and the engine worker thread.
-#include "attnscope/trace.h"
+// The main window: the shell around the workspaces. It knows them only through the Workspace
+// interface and a WorkspaceRegistry: it makes one tab per registered workspace and loops over
+// them for the menus (Ctrl+1…N, File → Open <type>…, the Workspace menu of the tab in front),
+// file routing, Copy image, Export view and data, colour map, theme, the Trace panel, saving
+// and opening workspace files, autosave with crash recovery, and Help → Keyboard shortcuts.
+#include "workspace.h"
 
 #include <QMainWindow>
-#include <QThread>
 
+#include <atomic>
 #include <memory>
 
-class QPlainTextEdit;
-class QDockWidget;
-class QTreeWidget;
-class QMenu;
 class QActionGroup;
+class QDockWidget;
+class QMenu;
+class QPlainTextEdit;
 class QTabWidget;
+class QTreeWidget;
 
 namespace attnscope::ui {
 
-class EngineWorker;
-class ImageWorker;
-class ImageWorkspace;
-class StnWorkspace;
-class CaptionWorkspace;
-class VideoWorkspace;
-class TextWorkspace;
+class JobTracker;
+class WorkspaceRegistry;
+struct WorkspaceFile;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    /// `loadDemo`: read the verse list and show the built-in demo verse (Ruth 1:16).
-    explicit MainWindow(bool loadDemo = true, QWidget* parent = nullptr);
+    /// `loadDemo`: the workspace in front shows its built-in input (the demo verse) at start
+    /// and every workspace its default input when first brought to the front.
+    /// `registry`: the workspaces to show (the built-in five by default).
+    explicit MainWindow(bool loadDemo = true, const WorkspaceRegistry* registry = nullptr, QWidget* parent = nullptr);
     ~MainWindow() override;
 
-    TextWorkspace* textWorkspace() const { return text_; }
-    ImageWorkspace* imageWorkspace() const { return image_; }
-    StnWorkspace* stnWorkspace() const { return stn_; }
-    CaptionWorkspace* captionWorkspace() const { return caption_; }
-    VideoWorkspace* videoWorkspace() const { return video_; }
-    /// The workspace tabs: 0 = text (translation), 1 = image (channel attention),
-    /// 2 = spatial transformer, 3 = captioning, 4 = video.
-    QTabWidget* workspaces() const { return workspaces_; }
-    /// Opens an image file in the image workspace in front (the spatial-transformer or the
-    /// captioning workspace when one of them is in front, else the channel-attention one).
-    void openImage(const QString& path);
+    /// The workspace tabs, in registry order.
+    QTabWidget* workspaces() const { return tabs_; }
+    const QList<Workspace*>& allWorkspaces() const { return list_; }
+    Workspace* workspace(const QString& id) const;
+    /// The first workspace of type W (tests and callers that know the kind).
+    template <typename W> W* workspace() const
+    {
+        for (Workspace* w : list_)
+            if (auto* x = qobject_cast<W*>(w)) return x;
+        return nullptr;
+    }
+    Workspace* frontWorkspace() const;
+    void showWorkspace(const QString& id);
+
     QPlainTextEdit* logPanel() const { return log_; }
     /// The Trace panel (dock): model, metadata and every tensor of the trace on screen.
     QTreeWidget* tracePanel() const { return traceInfo_; }
-    EngineWorker* engineWorker() const { return worker_; }
-    /// Opens a .attn or .json trace into the matrix view; false + banner on error.
-    bool openTrace(const QString& path);
-    /// Imports an attention dump through the import dialog (modal: not for tests).
-    void importDumpDialog();
-    /// Opens a dropped or command-line file: .attn/.json traces, or dumps (.npy .npz
-    /// .safetensors, and .json files that are not traces) with the default axis mapping;
-    /// images (.png .jpg .bmp .tif .webp …) go to the image workspace.
+
+    /// Opens a dropped, command-line or recent file: a workspace file, or a file of a
+    /// workspace's types — in the workspace in front when it takes the file, else the first
+    /// that does (which comes to the front). False with a message when nothing takes it.
     bool openFile(const QString& path);
-    /// Saves / opens the whole workspace (.attnws). False with a message in the log on failure.
+    /// Saves every workspace (.attnws) in the background; workspaceSaved follows. False when
+    /// the save could not start.
     bool saveWorkspaceTo(const QString& path);
+    /// Reads a workspace file in the background and restores every workspace in it;
+    /// workspaceOpened follows.
     bool openWorkspace(const QString& path);
     /// Autosave file of this user (crash recovery); removed on a clean exit.
     static QString autosavePath();
-    /// Writes the autosave now (also done every 30 s while something is shown).
+    /// Writes the autosave now in the background (also done every 30 s when anything
+    /// changed). False when there is nothing to save, nothing changed, or one is running.
     bool autosaveNow();
+    /// True while a workspace save or autosave is being written.
+    bool saving() const;
+    /// Aborts the saves being written, as a kill would: the previous files stay intact.
+    void abortSaving();
     /// Light or dark palette (Fusion style) for the whole app, remembered (settings::Theme).
     void setTheme(const QString& name);
-    /// Applies a colour map to every view and remembers it (settings::ColorMap).
+    /// Applies a colour map to every workspace and remembers it (settings::ColorMap).
     void setColorMap(const QString& name);
+    QString colorMap() const { return colorMap_; }
+    /// Help → Keyboard shortcuts: every key of the menus and of every workspace.
+    QList<ShortcutInfo> windowShortcuts() const;
+    void showShortcuts();
 
-protected:
-    void closeEvent(QCloseEvent* e) override;
-
-    void dragEnterEvent(QDragEnterEvent* e) override;
-    void dropEvent(QDropEvent* e) override;
+signals:
+    void workspaceSaved(const QString& path, bool ok, const QString& message);
+    void workspaceOpened(const QString& path, bool ok);
 
 public slots:
     void appendLog(const QString& line);
 
+protected:
+    void closeEvent(QCloseEvent* e) override;
+    void dragEnterEvent(QDragEnterEvent* e) override;
+    void dropEvent(QDropEvent* e) override;
+
 private:
-    /// Shows a loaded trace, or reports the failure in the log and status bar.
-    bool showLoaded(const QString& path, const Status& st, std::shared_ptr<AttentionTrace> trace, const QString& done);
+    void addWorkspace(Workspace* w);
     void createMenus();
+    void rebuildWorkspaceMenu();
+    void onFrontChanged();
+    void exportView();
     void exportData();
+    void copyImage();
+    void saveTrace();
     void rememberFile(const QString& path);
     void updateRecentMenu();
-    void exportView();
-    void saveTrace();
-    void openTraceDialog();
     void updateTracePanel();
+    void showError(const QString& message);
+    /// Every workspace's state, cheap (traces are shared, not copied): what a save writes.
+    WorkspaceFile snapshot() const;
+    /// Writes `file` to `path` on the background lane; `autosave` only logs failures.
+    void startSave(const QString& path, WorkspaceFile file, bool autosave);
+    void applyWorkspaceFile(const QString& path, const WorkspaceFile& file, bool recovering);
+    void waitForSaves();
 
-    QThread engineThread_;
-    EngineWorker* worker_ = nullptr;
-    TextWorkspace* text_ = nullptr;
-    ImageWorker* imageWorker_ = nullptr;
-    ImageWorkspace* image_ = nullptr;
-    StnWorkspace* stn_ = nullptr;
-    CaptionWorkspace* caption_ = nullptr;
-    VideoWorkspace* video_ = nullptr;
-    QTabWidget* workspaces_ = nullptr;
-    /// Calls `f` with the workspace in front (each has currentTrace, currentViewName and
-    /// exportCurrentView).
-    template <typename F>
-    auto onFront(F f) const;
-    /// The trace of the workspace in front.
-    std::shared_ptr<const AttentionTrace> frontTrace() const;
+    QTabWidget* tabs_ = nullptr;
+    QList<Workspace*> list_;
+    bool loadDemo_ = true;
+    QString colorMap_;
     QPlainTextEdit* log_ = nullptr;
     QDockWidget* logDock_ = nullptr;
     QTreeWidget* traceInfo_ = nullptr;
     QDockWidget* traceDock_ = nullptr;
     QMenu* recentMenu_ = nullptr;
+    QMenu* workspaceMenu_ = nullptr;
     QActionGroup* colorMaps_ = nullptr;
-    bool recovered_ = false;
+    JobTracker* saveJobs_ = nullptr;
+    JobTracker* openJobs_ = nullptr;
+    /// Saves being written, and a flag that aborts them; shared with the writing jobs.
+    struct SaveState {
+        std::atomic<int> pending{0};
+        std::atomic<bool> abort{false};
+    };
+    std::shared_ptr<SaveState> saves_;
+    std::shared_ptr<const WorkspaceFile> lastAutosave_;  ///< what the last autosave wrote
 };
 
 } // namespace attnscope::ui

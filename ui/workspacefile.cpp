@@ -2,73 +2,177 @@
 
 #include <QFile>
 #include <QJsonDocument>
-#include <QJsonObject>
 #include <QSaveFile>
+
+#include <cstring>
 
 namespace attnscope::ui {
 
-bool WorkspaceState::operator==(const WorkspaceState& o) const
+namespace {
+constexpr char kMagic[8] = {'A', 'T', 'T', 'N', 'S', 'C', 'W', 'S'};
+constexpr uint32_t kVersion = 2;
+constexpr qint64 kTrailer = 8 + 8 + 8;
+
+bool fail(QString* error, const QString& message)
 {
-    const bool traces = (!trace && !o.trace) || (trace && o.trace && *trace == *o.trace);
-    return source == o.source && reference == o.reference && verse == o.verse && model == o.model &&
-           colorMap == o.colorMap && headKind == o.headKind && forced == o.forced && tab == o.tab &&
-           pinnedRow == o.pinnedRow && xLower == o.xLower && xUpper == o.xUpper && yLower == o.yLower &&
-           yUpper == o.yUpper && traces;
+    if (error) *error = message;
+    return false;
 }
 
-bool saveWorkspace(const QString& path, const WorkspaceState& s, QString* error)
+/// A version 1 file: the text workspace's fields and its trace inline, as JSON.
+bool readVersion1(const QString& path, const QByteArray& data, WorkspaceFile& out, QString* error)
 {
-    QJsonObject o{{"format", "attnscope-workspace"}, {"version", 1},       {"source", s.source},
-                  {"reference", s.reference},         {"verse", s.verse},  {"model", s.model},
-                  {"color_map", s.colorMap},          {"head_kind", s.headKind}, {"forced", s.forced},
-                  {"tab", s.tab},                     {"pinned_row", s.pinnedRow},
-                  {"zoom", QJsonObject{{"x_lower", s.xLower}, {"x_upper", s.xUpper}, {"y_lower", s.yLower}, {"y_upper", s.yUpper}}}};
-    if (s.trace) o["trace"] = QJsonDocument::fromJson(QByteArray::fromStdString(traceToJson(*s.trace))).object();
-    QSaveFile f(path);
-    const QByteArray data = QJsonDocument(o).toJson(QJsonDocument::Compact);
-    if (!f.open(QIODevice::WriteOnly) || f.write(data) != data.size() || !f.commit()) {
-        if (error) *error = QStringLiteral("cannot write %1: %2").arg(path, f.errorString());
+    QJsonParseError err{};
+    const auto doc = QJsonDocument::fromJson(data, &err);
+    if (!doc.isObject()) return fail(error, path + QStringLiteral(": not a workspace file (%1)").arg(err.errorString()));
+    QJsonObject o = doc.object();
+    if (o["format"].toString() != "attnscope-workspace") return fail(error, path + QStringLiteral(": not an AttnScope workspace"));
+    if (o["version"].toInt() != 1)
+        return fail(error, path + QStringLiteral(": unsupported workspace version %1").arg(o["version"].toInt()));
+    WorkspaceFile f;
+    f.colorMap = o["color_map"].toString();
+    f.current = QStringLiteral("text");
+    WorkspaceSection text;
+    if (o.contains("trace")) {
+        auto t = std::make_shared<AttentionTrace>();
+        const auto st = traceFromJson(QJsonDocument(o["trace"].toObject()).toJson().toStdString(), *t);
+        if (!st) return fail(error, path + ": " + QString::fromStdString(st.message));
+        text.traces["trace"] = t;
+    }
+    for (const char* k : {"format", "version", "color_map", "trace"}) o.remove(QLatin1String(k));
+    text.state = o;  // source, reference, verse, model, forced, head_kind, tab, pinned_row, zoom
+    f.sections[QStringLiteral("text")] = std::move(text);
+    out = std::move(f);
+    return true;
+}
+} // namespace
+
+bool operator==(const WorkspaceSection& a, const WorkspaceSection& b)
+{
+    if (a.state != b.state || a.traces.size() != b.traces.size()) return false;
+    for (const auto& [name, t] : a.traces) {
+        const auto it = b.traces.find(name);
+        if (it == b.traces.end() || bool(t) != bool(it->second) || (t && !(*t == *it->second))) return false;
+    }
+    return true;
+}
+
+bool writeWorkspaceFile(const QString& path, const WorkspaceFile& file, QString* error, const ProgressFn& progress)
+{
+    // Total bytes, for progress: the traces' values dominate.
+    int64_t total = 0;
+    for (const auto& [id, s] : file.sections)
+        for (const auto& [name, t] : s.traces)
+            if (t)
+                for (const auto& x : t->tensors) total += int64_t(x.values.size() * sizeof(float));
+    QSaveFile out(path);
+    if (!out.open(QIODevice::WriteOnly)) return fail(error, QStringLiteral("cannot write %1: %2").arg(path, out.errorString()));
+    int64_t written = 0;
+    bool aborted = false;
+    const auto put = [&](const char* data, size_t size) {
+        if (out.write(data, qint64(size)) != qint64(size)) return false;
+        written += int64_t(size);
+        if (progress && !progress(std::min(written, total), total)) {
+            aborted = true;
+            return false;
+        }
+        return true;
+    };
+    const uint32_t version = kVersion;
+    bool ok = put(kMagic, sizeof kMagic) && put(reinterpret_cast<const char*>(&version), sizeof version);
+    QJsonObject sections;
+    for (const auto& [id, s] : file.sections) {
+        if (!ok) break;
+        QJsonObject traces;
+        for (const auto& [name, t] : s.traces) {
+            if (!t) continue;
+            const qint64 offset = out.pos();
+            const Status st = writeTraceTo(*t, put);
+            if (!st) {
+                ok = false;
+                if (!aborted && error) *error = QStringLiteral("cannot save the %1 trace of the %2 workspace: %3")
+                                                    .arg(name, id, QString::fromStdString(st.message));
+                break;
+            }
+            traces[name] = QJsonObject{{"offset", offset}, {"length", out.pos() - offset}};
+        }
+        sections[id] = QJsonObject{{"state", s.state}, {"traces", traces}};
+    }
+    if (ok) {
+        const QByteArray dir = QJsonDocument(QJsonObject{{"format", "attnscope-workspace"},
+                                                         {"version", int(kVersion)},
+                                                         {"color_map", file.colorMap},
+                                                         {"current", file.current},
+                                                         {"workspaces", sections}})
+                                   .toJson(QJsonDocument::Compact);
+        const uint64_t at = uint64_t(out.pos()), len = uint64_t(dir.size());
+        ok = out.write(dir) == dir.size() && out.write(reinterpret_cast<const char*>(&at), 8) == 8 &&
+             out.write(reinterpret_cast<const char*>(&len), 8) == 8 && out.write(kMagic, sizeof kMagic) == sizeof kMagic;
+    }
+    if (!ok || !out.commit()) {
+        out.cancelWriting();
+        if (aborted) return fail(error, QStringLiteral("saving %1 was stopped; the previous file is unchanged").arg(path));
+        if (error && error->isEmpty()) *error = QStringLiteral("cannot write %1: %2").arg(path, out.errorString());
         return false;
     }
     return true;
 }
 
-bool loadWorkspace(const QString& path, WorkspaceState& s, QString* error)
+bool readWorkspaceFile(const QString& path, WorkspaceFile& out, QString* error)
 {
-    auto fail = [&](const QString& m) {
-        if (error) *error = path + ": " + m;
-        return false;
-    };
     QFile f(path);
-    if (!f.exists()) return fail(QStringLiteral("file not found"));
-    if (!f.open(QIODevice::ReadOnly)) return fail(f.errorString());
-    QJsonParseError err{};
-    const auto doc = QJsonDocument::fromJson(f.readAll(), &err);
-    if (!doc.isObject()) return fail(QStringLiteral("not a workspace file (%1)").arg(err.errorString()));
-    const QJsonObject o = doc.object();
-    if (o["format"].toString() != "attnscope-workspace") return fail(QStringLiteral("not an AttnScope workspace"));
-    if (o["version"].toInt() != 1) return fail(QStringLiteral("unsupported workspace version %1").arg(o["version"].toInt()));
-    WorkspaceState w;
-    w.source = o["source"].toString();
-    w.reference = o["reference"].toString();
-    w.verse = o["verse"].toString();
-    w.model = o["model"].toString();
-    w.colorMap = o["color_map"].toString();
-    w.headKind = o["head_kind"].toString();
-    w.forced = o["forced"].toBool();
-    w.tab = o["tab"].toInt();
-    w.pinnedRow = o["pinned_row"].toInt(-1);
-    const QJsonObject z = o["zoom"].toObject();
-    w.xLower = z["x_lower"].toDouble();
-    w.xUpper = z["x_upper"].toDouble();
-    w.yLower = z["y_lower"].toDouble();
-    w.yUpper = z["y_upper"].toDouble();
-    if (o.contains("trace")) {
-        w.trace = std::make_shared<AttentionTrace>();
-        const auto st = traceFromJson(QJsonDocument(o["trace"].toObject()).toJson().toStdString(), *w.trace);
-        if (!st) return fail(QString::fromStdString(st.message));
+    if (!f.exists()) return fail(error, path + QStringLiteral(": file not found"));
+    if (!f.open(QIODevice::ReadOnly)) return fail(error, path + ": " + f.errorString());
+    const qint64 size = f.size();
+    if (size == 0) return fail(error, path + QStringLiteral(": the file is empty"));
+    const uchar* mapped = f.map(0, size);
+    QByteArray whole;
+    if (!mapped) {
+        whole = f.readAll();
+        mapped = reinterpret_cast<const uchar*>(whole.constData());
     }
-    s = std::move(w);
+    const char* data = reinterpret_cast<const char*>(mapped);
+    if (data[0] == '{') return readVersion1(path, QByteArray(data, size), out, error);
+    if (size < qint64(sizeof kMagic + 4 + kTrailer) || std::memcmp(data, kMagic, sizeof kMagic) != 0)
+        return fail(error, path + QStringLiteral(": not an AttnScope workspace file"));
+    uint32_t version = 0;
+    std::memcpy(&version, data + 8, 4);
+    if (version != kVersion) return fail(error, path + QStringLiteral(": unsupported workspace version %1").arg(version));
+    if (std::memcmp(data + size - 8, kMagic, sizeof kMagic) != 0)
+        return fail(error, path + QStringLiteral(": the file is truncated (its directory is missing)"));
+    uint64_t at = 0, len = 0;
+    std::memcpy(&at, data + size - kTrailer, 8);
+    std::memcpy(&len, data + size - kTrailer + 8, 8);
+    if (at < 12 || len > uint64_t(size) || at > uint64_t(size) - kTrailer - len)
+        return fail(error, path + QStringLiteral(": corrupt directory"));
+    QJsonParseError err{};
+    const auto doc = QJsonDocument::fromJson(QByteArray::fromRawData(data + at, qsizetype(len)), &err);
+    if (!doc.isObject()) return fail(error, path + QStringLiteral(": corrupt directory (%1)").arg(err.errorString()));
+    const QJsonObject o = doc.object();
+    if (o["format"].toString() != "attnscope-workspace") return fail(error, path + QStringLiteral(": not an AttnScope workspace"));
+    WorkspaceFile w;
+    w.colorMap = o["color_map"].toString();
+    w.current = o["current"].toString();
+    const QJsonObject sections = o["workspaces"].toObject();
+    for (auto it = sections.begin(); it != sections.end(); ++it) {
+        const QJsonObject s = it.value().toObject();
+        WorkspaceSection section;
+        section.state = s["state"].toObject();
+        const QJsonObject traces = s["traces"].toObject();
+        for (auto t = traces.begin(); t != traces.end(); ++t) {
+            const QJsonObject where = t.value().toObject();
+            const qint64 offset = where["offset"].toInteger(-1), length = where["length"].toInteger(-1);
+            if (offset < 12 || length <= 0 || uint64_t(offset + length) > at)
+                return fail(error, path + QStringLiteral(": the %1 trace of the %2 workspace points outside the file").arg(t.key(), it.key()));
+            auto trace = std::make_shared<AttentionTrace>();
+            const std::string name = (path + " (" + it.key() + " " + t.key() + ")").toStdString();
+            if (auto st = parseTrace(data + offset, size_t(length), name, *trace); !st)
+                return fail(error, QString::fromStdString(st.message));
+            section.traces[t.key()] = std::move(trace);
+        }
+        w.sections[it.key()] = std::move(section);
+    }
+    out = std::move(w);
     return true;
 }
 

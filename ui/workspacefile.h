@@ -1,27 +1,41 @@
 #pragma once
-// Workspace files (.attnws): the inputs, the model, the decoding mode, the trace on screen
-// and the view state (tab, pinned row, zoom, colour map, head selection) in one JSON file,
-// written atomically (QSaveFile: a kill during a save leaves the previous file intact).
-#include "attnscope/trace.h"
+// Workspace files (.attnws): every workspace's section (its state as JSON and its traces)
+// plus the window's part (colour map, the workspace in front), in one file written
+// atomically (QSaveFile: an interrupted or aborted save leaves the previous file intact).
+//
+// Layout (version 2; little-endian):
+//   0        8   magic "ATTNSCWS"
+//   8        4   uint32 version = 2
+//   12       …   the traces, each a complete .attn file image (docs/attn-format.md), back to back
+//   D        L   the directory: UTF-8 JSON {"format": "attnscope-workspace", "version": 2,
+//                "color_map", "current", "workspaces": {id: {"state": {…},
+//                "traces": {name: {"offset": o, "length": n}}}}} (offsets from byte 0)
+//   D+L      8   uint64 D
+//   D+L+8    8   uint64 L
+//   D+L+16   8   magic "ATTNSCWS"
+// The directory comes last so traces stream straight from memory to disk, whatever their
+// size. Version 1 files (one JSON object of the text workspace, trace inline) still open.
+#include "attnscope/status.h"
+#include "workspace.h"
 
 #include <QString>
 
-#include <memory>
+#include <map>
 
 namespace attnscope::ui {
 
-struct WorkspaceState {
-    QString source, reference, verse, model, colorMap, headKind;
-    bool forced = false;
-    int tab = 0;
-    int pinnedRow = -1;
-    double xLower = 0, xUpper = 0, yLower = 0, yUpper = 0;  ///< matrix zoom (axis ranges)
-    std::shared_ptr<AttentionTrace> trace;                  ///< null when nothing is shown
-
-    bool operator==(const WorkspaceState& o) const;
+struct WorkspaceFile {
+    QString colorMap;
+    QString current;  ///< id of the workspace in front
+    std::map<QString, WorkspaceSection> sections;
 };
 
-bool saveWorkspace(const QString& path, const WorkspaceState& state, QString* error);
-bool loadWorkspace(const QString& path, WorkspaceState& state, QString* error);
+bool operator==(const WorkspaceSection& a, const WorkspaceSection& b);
+
+/// Writes `file` to `path` atomically. `progress(bytes written, total bytes)` may return false
+/// to abort: the previous file at `path` is then left as it was. False with a message on error.
+bool writeWorkspaceFile(const QString& path, const WorkspaceFile& file, QString* error, const ProgressFn& progress = {});
+/// Reads a version 2 (or version 1) workspace file. False with a message naming the file.
+bool readWorkspaceFile(const QString& path, WorkspaceFile& out, QString* error);
 
 } // namespace attnscope::ui

@@ -2,13 +2,12 @@
 // attention map over the scene (and frames its tile in the strip); keys move the selection;
 // a typed caption is force-decoded; hard attention shows one-hot maps; unknown words and bad
 // files go to the banner with the previous result kept; the figure exports.
-#include "captionfigure.h"
+#include "workspaces/caption/captionfigure.h"
 #include "views/captionwordsview.h"
 #include "views/mapstripview.h"
 #include "views/messagebanner.h"
 #include "views/spatialoverlayview.h"
-#include "workers/imageworker.h"
-#include "workspaces/captionworkspace.h"
+#include "workspaces/caption/captionworkspace.h"
 
 #include <QFile>
 #include <QImage>
@@ -23,8 +22,6 @@ using namespace attnscope::ui;
 
 class TestCaptionWorkspace : public QObject {
     Q_OBJECT
-    QThread thread_;
-    ImageWorker* worker_ = nullptr;
     CaptionWorkspace* ws_ = nullptr;
     QTemporaryDir dir_;
 
@@ -47,11 +44,7 @@ class TestCaptionWorkspace : public QObject {
 private slots:
     void initTestCase()
     {
-        worker_ = new ImageWorker;
-        worker_->moveToThread(&thread_);
-        connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
-        thread_.start();
-        ws_ = new CaptionWorkspace(worker_);
+        ws_ = new CaptionWorkspace();
         ws_->resize(1200, 800);
         ws_->show();
         ws_->showTestScene(7);
@@ -60,8 +53,6 @@ private slots:
     void cleanupTestCase()
     {
         delete ws_;
-        thread_.quit();
-        thread_.wait();
     }
 
     void clickingAWordShowsItsMap()

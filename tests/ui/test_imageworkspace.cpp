@@ -9,9 +9,9 @@
 #include "views/messagebanner.h"
 #include "views/probabilityview.h"
 #include "views/spatialoverlayview.h"
-#include "workers/imageworker.h"
-#include "workspaces/imagecomparepanel.h"
-#include "workspaces/imageworkspace.h"
+#include "jobs/jobtracker.h"
+#include "workspaces/image/imagecomparepanel.h"
+#include "workspaces/image/imageworkspace.h"
 
 #include <opencv2/imgcodecs.hpp>
 
@@ -32,8 +32,6 @@ using namespace attnscope::ui;
 
 class TestImageWorkspace : public QObject {
     Q_OBJECT
-    QThread thread_;
-    ImageWorker* worker_ = nullptr;
     ImageWorkspace* ws_ = nullptr;
     QTemporaryDir dir_, settingsDir_;
 
@@ -55,19 +53,13 @@ private slots:
         QCoreApplication::setOrganizationName("AttnScopeImageTest");
         QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, settingsDir_.path());
         QStandardPaths::setTestModeEnabled(true);
-        worker_ = new ImageWorker;
-        worker_->moveToThread(&thread_);
-        connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
-        thread_.start();
-        ws_ = new ImageWorkspace(worker_);
+        ws_ = new ImageWorkspace();
         ws_->resize(1200, 800);
         ws_->show();
     }
     void cleanupTestCase()
     {
         delete ws_;
-        thread_.quit();
-        thread_.wait();
     }
 
     void oneBarPerChannelOfTheSelectedBlock()
@@ -168,9 +160,9 @@ private slots:
     {
         ws_->setModel("fmnist-eca");
         QVERIFY(waitShown(0));
-        QSignalSpy done(ws_->profileScorer(), &ProfileScorer::finished);
+        QSignalSpy done(ws_, &ImageWorkspace::profilesShown);
         ws_->tabs()->setCurrentIndex(1);  // starts the computation over the test set
-        QVERIFY(ws_->profileScorer()->running() || done.count() == 1);
+        QVERIFY(ws_->profileJobs()->running() || done.count() == 1);
         QVERIFY(done.count() == 1 || done.wait(120000));
         QCOMPARE(ws_->profiles()->graphCount(), 11);  // ten classes + the current image
     }
@@ -183,12 +175,12 @@ private slots:
         QCOMPARE(w.workspaces()->currentIndex(), 0);
         const QString path = dir_.filePath("pullover.png");
         QVERIFY(QFile::exists(path));
-        QSignalSpy shown(w.imageWorkspace(), &ImageWorkspace::imageShown);
+        QSignalSpy shown(w.workspace<ImageWorkspace>(), &ImageWorkspace::imageShown);
         QVERIFY(w.openFile(path));
         QCOMPARE(w.workspaces()->currentIndex(), 1);
         QVERIFY(shown.count() > 0 || shown.wait(20000));
-        QTRY_VERIFY_WITH_TIMEOUT(w.imageWorkspace()->currentTrace() &&
-                                     QString::fromStdString(w.imageWorkspace()->currentTrace()->meta("input")) == path,
+        QTRY_VERIFY_WITH_TIMEOUT(w.workspace<ImageWorkspace>()->currentTrace() &&
+                                     QString::fromStdString(w.workspace<ImageWorkspace>()->currentTrace()->meta("input")) == path,
                                  20000);
         QVERIFY(w.tracePanel()->topLevelItemCount() > 0);  // the Trace panel follows the front workspace
     }

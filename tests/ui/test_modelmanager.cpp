@@ -5,7 +5,7 @@
 #include "mainwindow.h"
 #include "settings.h"
 #include "views/headgridview.h"
-#include "workspaces/textworkspace.h"
+#include "workspaces/text/textworkspace.h"
 
 #include <QComboBox>
 #include <QFile>
@@ -59,7 +59,7 @@ def forward(self, ids):
         w.resize(1000, 800);
         w.show();
         ModelManagerDialog d(&w);
-        connect(&d, &ModelManagerDialog::modelsChanged, w.textWorkspace(), &TextWorkspace::reloadModels);
+        connect(&d, &ModelManagerDialog::modelsChanged, w.workspace<TextWorkspace>(), &TextWorkspace::reloadModels);
         const int builtins = d.table()->rowCount();
         QVERIFY(builtins >= 2);
         QString error;
@@ -74,7 +74,7 @@ def forward(self, ids):
         // The picker offers it; typed text runs through it and its heads fill the grid.
         auto* picker = w.findChild<QComboBox*>("modelPicker");
         QVERIFY(picker->findData(model_) >= 0);
-        TextWorkspace* ws = w.textWorkspace();
+        TextWorkspace* ws = w.workspace<TextWorkspace>();
         QSignalSpy shown(ws, &TextWorkspace::traceShown);
         ws->setSourceText("Dios es amor.");
         picker->setCurrentIndex(picker->findData(model_));

@@ -3,8 +3,7 @@
 // a hand-made θ in manual mode, switches the sampler, and answers bad files in its banner.
 #include "views/messagebanner.h"
 #include "views/stnview.h"
-#include "workers/imageworker.h"
-#include "workspaces/stnworkspace.h"
+#include "workspaces/stn/stnworkspace.h"
 
 #include <QFile>
 #include <QLabel>
@@ -18,8 +17,6 @@ using namespace attnscope::ui;
 
 class TestStnWorkspace : public QObject {
     Q_OBJECT
-    QThread thread_;
-    ImageWorker* worker_ = nullptr;
     StnWorkspace* ws_ = nullptr;
 
     bool waitResult()
@@ -31,19 +28,13 @@ class TestStnWorkspace : public QObject {
 private slots:
     void initTestCase()
     {
-        worker_ = new ImageWorker;
-        worker_->moveToThread(&thread_);
-        connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
-        thread_.start();
-        ws_ = new StnWorkspace(worker_);
+        ws_ = new StnWorkspace();
         ws_->resize(1200, 700);
         ws_->show();
     }
     void cleanupTestCase()
     {
         delete ws_;
-        thread_.quit();
-        thread_.wait();
     }
 
     void draggingACornerChangesThetaAndTheOutput()

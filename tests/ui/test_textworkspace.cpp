@@ -10,8 +10,8 @@
 #include "views/headgridview.h"
 #include "views/headtableview.h"
 #include "views/tokenflowview.h"
-#include "workers/engineworker.h"
-#include "workspaces/textworkspace.h"
+#include "jobs/models.h"
+#include "workspaces/text/textworkspace.h"
 
 #include <QAction>
 #include <QClipboard>
@@ -31,7 +31,7 @@
 #include <QTabWidget>
 #include <QTemporaryDir>
 
-#include "workspaces/inputfilebutton.h"
+#include "workspaces/text/inputfilebutton.h"
 #include <QtTest>
 #include <qcustomplot.h>
 
@@ -72,32 +72,32 @@ private slots:
         QTemporaryDir dir;
         {
             MainWindow w(false);
-            QCOMPARE(w.textWorkspace()->matrixView()->colorMapName(), QString("viridis"));  // default
+            QCOMPARE(w.workspace<TextWorkspace>()->matrixView()->colorMapName(), QString("viridis"));  // default
             w.findChild<QAction*>("colorMap_magma")->trigger();
             w.findChild<QAction*>("theme_dark")->trigger();
             QVERIFY(QApplication::palette().color(QPalette::Window).lightness() < 80);
-            QCOMPARE(w.textWorkspace()->matrixView()->colorMapName(), QString("magma"));
+            QCOMPARE(w.workspace<TextWorkspace>()->matrixView()->colorMapName(), QString("magma"));
             const attnscope::AttentionTrace t = lightTrace({0.75f, 0.25f, 0.5f, 0.5f});
             QVERIFY(attnscope::saveTrace(t, dir.filePath("r.attn").toStdString()).ok);
             QVERIFY(w.openFile(dir.filePath("r.attn")));
             // Data export: CSV with labels, .npy that reads back exactly.
             QString error;
-            QVERIFY2(w.textWorkspace()->matrixView()->exportData(dir.filePath("m.csv"), &error), qPrintable(error));
+            QVERIFY2(w.workspace<TextWorkspace>()->matrixView()->exportData(dir.filePath("m.csv"), &error), qPrintable(error));
             QFile csv(dir.filePath("m.csv"));
             QVERIFY(csv.open(QIODevice::ReadOnly));
             const QStringList lines = QString::fromUtf8(csv.readAll()).split('\n', Qt::SkipEmptyParts);
             QCOMPARE(lines.size(), 3);
             QCOMPARE(lines[0], QString("\"target \\ source\",\"luz\",\"</s>\""));
             QCOMPARE(lines[1], QString("\"light\",0.75,0.25"));
-            QVERIFY(w.textWorkspace()->matrixView()->exportData(dir.filePath("m.npy"), &error));
+            QVERIFY(w.workspace<TextWorkspace>()->matrixView()->exportData(dir.filePath("m.npy"), &error));
             attnscope::AttentionTrace back;
             QVERIFY(attnscope::importDump(dir.filePath("m.npy").toStdString(), {}, back).ok);
             QCOMPARE(back.tensors[0].values, t.tensors[0].values);
-            QVERIFY(!w.textWorkspace()->matrixView()->exportData(dir.filePath("m.xls"), &error));
+            QVERIFY(!w.workspace<TextWorkspace>()->matrixView()->exportData(dir.filePath("m.xls"), &error));
         }
         // A new window (a restart) finds the colour map, the theme and the recent file.
         MainWindow again(false);
-        QCOMPARE(again.textWorkspace()->matrixView()->colorMapName(), QString("magma"));
+        QCOMPARE(again.workspace<TextWorkspace>()->matrixView()->colorMapName(), QString("magma"));
         QVERIFY(QApplication::palette().color(QPalette::Window).lightness() < 80);
         again.setTheme("light");
         QVERIFY(QApplication::palette().color(QPalette::Window).lightness() > 150);
@@ -108,7 +108,7 @@ private slots:
     {
         MainWindow w(false);
         w.show();
-        TextWorkspace* ws = w.textWorkspace();
+        TextWorkspace* ws = w.workspace<TextWorkspace>();
         QSignalSpy shown(ws, &TextWorkspace::traceShown);
         auto* edit = w.findChild<QPlainTextEdit*>("sourceEdit");
         QVERIFY(edit);
@@ -150,7 +150,7 @@ private slots:
     void forcedDecodingAndExport()
     {
         MainWindow w(false);
-        TextWorkspace* ws = w.textWorkspace();
+        TextWorkspace* ws = w.workspace<TextWorkspace>();
         QSignalSpy shown(ws, &TextWorkspace::traceShown);
         ws->setSourceText("Y dijo Dios: Sea la luz.");
         ws->setReferenceText("God said, “Let there be light.”");
@@ -178,7 +178,7 @@ private slots:
     void demoVerseHasGold()
     {
         MainWindow w(true);  // reads the dev/test verses, then shows Ruth 1:16
-        TextWorkspace* ws = w.textWorkspace();
+        TextWorkspace* ws = w.workspace<TextWorkspace>();
         QSignalSpy shown(ws, &TextWorkspace::traceShown);
         QVERIFY(shown.wait(60000));
         QVERIFY(ws->currentTrace()->hasGold());
@@ -191,7 +191,7 @@ private slots:
     void badInputShowsBanner()
     {
         MainWindow w(false);
-        TextWorkspace* ws = w.textWorkspace();
+        TextWorkspace* ws = w.workspace<TextWorkspace>();
         QSignalSpy errors(ws, &TextWorkspace::errorShown);
         ws->setSourceText("¡¿ … !?");
         ws->translateNow();
@@ -204,7 +204,7 @@ private slots:
     void latestRequestWins()
     {
         MainWindow w(false);
-        TextWorkspace* ws = w.textWorkspace();
+        TextWorkspace* ws = w.workspace<TextWorkspace>();
         QSignalSpy shown(ws, &TextWorkspace::traceShown);
         for (const QString s : {"Dios", "Dios es", "Dios es amor", "Dios es amor ."}) {
             ws->setSourceText(s);
@@ -219,25 +219,25 @@ private slots:
     {
         MainWindow w(false);
         QTemporaryDir dir;
-        QVERIFY(!w.openTrace(dir.filePath("missing.attn")));
+        QVERIFY(!w.openFile(dir.filePath("missing.attn")));
         attnscope::AttentionTrace t = lightTrace({0.9f, 0.1f, 0.2f, 0.8f});
         QVERIFY(attnscope::saveTrace(t, dir.filePath("t.attn").toStdString()).ok);
-        QVERIFY(w.openTrace(dir.filePath("t.attn")));
-        QCOMPARE(w.textWorkspace()->matrixView()->rowLabels(), QStringList({"light", "</s>"}));
+        QVERIFY(w.openFile(dir.filePath("t.attn")));
+        QCOMPARE(w.workspace<TextWorkspace>()->matrixView()->rowLabels(), QStringList({"light", "</s>"}));
         w.findChild<QAction*>("copyImage")->trigger();
         QVERIFY(!QApplication::clipboard()->image().isNull());
-        QCOMPARE(w.textWorkspace()->matrixView()->value(0, 0), double(0.9f));
+        QCOMPARE(w.workspace<TextWorkspace>()->matrixView()->value(0, 0), double(0.9f));
         // Degenerate shapes (one row, one column) draw without trouble.
         t.tensors[0].shape = {1, 1};
         t.tensors[0].labels = {{"</s>"}, {"</s>"}};
         t.tensors[0].values = {1.0f};
         QVERIFY(attnscope::saveTrace(t, dir.filePath("one.attn").toStdString()).ok);
-        QVERIFY(w.openTrace(dir.filePath("one.attn")));
-        QCOMPARE(w.textWorkspace()->matrixView()->rows(), 1);
+        QVERIFY(w.openFile(dir.filePath("one.attn")));
+        QCOMPARE(w.workspace<TextWorkspace>()->matrixView()->rows(), 1);
         w.show();
-        QVERIFY(!w.textWorkspace()->matrixView()->grab().isNull());
+        QVERIFY(!w.workspace<TextWorkspace>()->matrixView()->grab().isNull());
         QString error;
-        QVERIFY(w.textWorkspace()->matrixView()->exportTo(dir.filePath("one.png"), 0, 0, &error));
+        QVERIFY(w.workspace<TextWorkspace>()->matrixView()->exportTo(dir.filePath("one.png"), 0, 0, &error));
     }
     void dropFilesOnTheWindow()
     {
@@ -256,9 +256,9 @@ private slots:
         QVERIFY(enter.isAccepted());
         QDropEvent drop(QPointF(at), Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
         QApplication::sendEvent(&w, &drop);
-        QCOMPARE(w.textWorkspace()->matrixView()->columnLabels(), QStringList({"a", "b"}));
-        QCOMPARE(w.textWorkspace()->matrixView()->value(1, 1), double(0.7f));
-        QCOMPARE(w.textWorkspace()->currentTrace()->model, std::string("imported"));
+        QCOMPARE(w.workspace<TextWorkspace>()->matrixView()->columnLabels(), QStringList({"a", "b"}));
+        QCOMPARE(w.workspace<TextWorkspace>()->matrixView()->value(1, 1), double(0.7f));
+        QCOMPARE(w.workspace<TextWorkspace>()->currentTrace()->model, std::string("imported"));
         // An unreadable drop is reported in the log, not a crash.
         mime->setUrls({QUrl::fromLocalFile(dir.filePath("nothing.npy"))});
         QDragEnterEvent enterAgain(at, Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
@@ -280,16 +280,19 @@ private slots:
         t.tensors.push_back(x);
         {
             auto* w = new MainWindow(false);
-            w->textWorkspace()->setSourceText("Sea la luz");
-            w->textWorkspace()->showTrace(std::make_shared<attnscope::AttentionTrace>(t));
+            w->workspace<TextWorkspace>()->setSourceText("Sea la luz");
+            w->workspace<TextWorkspace>()->showTrace(std::make_shared<attnscope::AttentionTrace>(t));
             QVERIFY(w->autosaveNow());
             delete w;  // gone without closeEvent: as after a crash
         }
         QVERIFY(QFile::exists(MainWindow::autosavePath()));
         MainWindow w(false);
-        QVERIFY(w.textWorkspace()->currentTrace());
-        QVERIFY(*w.textWorkspace()->currentTrace() == t);
-        QCOMPARE(w.textWorkspace()->state().source, QString("Sea la luz"));
+        QSignalSpy opened(&w, &MainWindow::workspaceOpened);
+        QVERIFY(opened.wait(30000));  // read in the background
+        QVERIFY(opened.at(0).at(1).toBool());
+        QVERIFY(w.workspace<TextWorkspace>()->currentTrace());
+        QVERIFY(*w.workspace<TextWorkspace>()->currentTrace() == t);
+        QCOMPARE(w.workspace<TextWorkspace>()->saveState().state["source"].toString(), QString("Sea la luz"));
         QVERIFY(w.logPanel()->toPlainText().contains("Recovered"));
         w.close();  // a clean exit removes the autosave
         QVERIFY(!QFile::exists(MainWindow::autosavePath()));
@@ -307,44 +310,48 @@ private slots:
         t.tensors.push_back(x);
         t.metadata["mode"] = "forced";
         const QString ws = dir.filePath("w.attnws");
-        WorkspaceState saved;
+        WorkspaceSection saved;
         {
             MainWindow w(false);
             w.resize(900, 700);
             w.show();
-            w.textWorkspace()->setSourceText("Dios es amor");
-            w.textWorkspace()->setReferenceText("God is");
-            w.textWorkspace()->setForced(true);
-            w.textWorkspace()->showTrace(std::make_shared<attnscope::AttentionTrace>(t));
+            w.workspace<TextWorkspace>()->setSourceText("Dios es amor");
+            w.workspace<TextWorkspace>()->setReferenceText("God is");
+            w.workspace<TextWorkspace>()->setForced(true);
+            w.workspace<TextWorkspace>()->showTrace(std::make_shared<attnscope::AttentionTrace>(t));
             w.setColorMap("cividis");
-            w.textWorkspace()->matrixView()->setZoomRanges(QRectF(QPointF(0.5, -0.5), QPointF(2.5, 1.5)));
-            w.textWorkspace()->matrixView()->setPinnedRow(1);
+            w.workspace<TextWorkspace>()->matrixView()->setZoomRanges(QRectF(QPointF(0.5, -0.5), QPointF(2.5, 1.5)));
+            w.workspace<TextWorkspace>()->matrixView()->setPinnedRow(1);
+            QSignalSpy written(&w, &MainWindow::workspaceSaved);
             QVERIFY(w.saveWorkspaceTo(ws));
-            saved = w.textWorkspace()->state();
-            saved.colorMap = "cividis";
+            QVERIFY(written.wait(30000));
+            QVERIFY2(written.at(0).at(1).toBool(), qPrintable(written.at(0).at(2).toString()));
+            saved = w.workspace<TextWorkspace>()->saveState();
             w.setColorMap("viridis");
         }
         MainWindow w2(false);
         w2.resize(900, 700);
         w2.show();
+        QSignalSpy opened(&w2, &MainWindow::workspaceOpened);
         QVERIFY(w2.openFile(ws));
-        WorkspaceState back = w2.textWorkspace()->state();
-        back.colorMap = w2.textWorkspace()->matrixView()->colorMapName();
-        QVERIFY(back == saved);  // inputs, mode, trace, pinned row, zoom, tab, colour map
-        QCOMPARE(back.pinnedRow, 1);
-        QCOMPARE(back.xLower, 0.5);
+        QVERIFY(opened.wait(30000));
+        const WorkspaceSection back = w2.workspace<TextWorkspace>()->saveState();
+        QVERIFY(back == saved);  // inputs, mode, trace, pinned row, zoom, tab
+        QCOMPARE(w2.colorMap(), QString("cividis"));
+        QCOMPARE(back.state["pinned_row"].toInt(), 1);
+        QCOMPARE(back.state["zoom"].toObject()["x_lower"].toDouble(), 0.5);
         // A save interrupted before commit (as when killed) leaves the previous file intact.
         {
             QSaveFile f(ws);
             QVERIFY(f.open(QIODevice::WriteOnly));
-            f.write("{\"format\": \"attnscope-work");
+            f.write("ATTNSCWS");
             // destroyed without commit()
         }
-        WorkspaceState again;
+        WorkspaceFile again;
         QString error;
-        QVERIFY2(loadWorkspace(ws, again, &error), qPrintable(error));
-        QVERIFY(again.trace && *again.trace == t);
-        QVERIFY(!loadWorkspace(dir.filePath("none.attnws"), again, &error));
+        QVERIFY2(readWorkspaceFile(ws, again, &error), qPrintable(error));
+        QVERIFY(again.sections["text"].traces["trace"] && *again.sections["text"].traces["trace"] == t);
+        QVERIFY(!readWorkspaceFile(dir.filePath("none.attnws"), again, &error));
         w2.setColorMap("viridis");
     }
     void multiHeadTraceOpensInHeadGrid()
@@ -366,8 +373,8 @@ private slots:
         MainWindow w(false);
         w.resize(1000, 800);
         w.show();
-        QVERIFY(w.openTrace(dir.filePath("mh.attn")));
-        TextWorkspace* ws = w.textWorkspace();
+        QVERIFY(w.openFile(dir.filePath("mh.attn")));
+        TextWorkspace* ws = w.workspace<TextWorkspace>();
         auto* tabs = w.findChild<QTabWidget*>("viewTabs");
         QVERIFY(tabs->isTabEnabled(1));
         QCOMPARE(tabs->currentIndex(), 1);  // no 2-D alignment: the grid comes first
@@ -436,7 +443,7 @@ private slots:
         x.values.resize(9);
         t.tensors = {x};
         QVERIFY(attnscope::saveTrace(t, dir.filePath("2d.attn").toStdString()).ok);
-        QVERIFY(w.openTrace(dir.filePath("2d.attn")));
+        QVERIFY(w.openFile(dir.filePath("2d.attn")));
         QVERIFY(!tabs->isTabEnabled(1));
         QVERIFY(tabs->isTabEnabled(3));  // a 2-D trace flows as one head
         QCOMPARE(flow->heads(), 1);
@@ -456,8 +463,8 @@ private slots:
         MainWindow w(false);
         w.resize(1000, 800);
         w.show();
-        QVERIFY(w.openTrace(dir.filePath("mh.attn")));
-        TextWorkspace* ws = w.textWorkspace();
+        QVERIFY(w.openFile(dir.filePath("mh.attn")));
+        TextWorkspace* ws = w.workspace<TextWorkspace>();
         auto* tabs = w.findChild<QTabWidget*>("viewTabs");
         QCOMPARE(tabs->currentIndex(), 1);
         QCOMPARE(ws->currentViewName(), QString("heads"));
@@ -493,16 +500,16 @@ private slots:
         {
             MainWindow w(false);
             w.show();
-            TextWorkspace* ws = w.textWorkspace();
+            TextWorkspace* ws = w.workspace<TextWorkspace>();
             QSignalSpy shown(ws, &TextWorkspace::traceShown);
             settings::set(settings::ModelsKept, 1);  // one translator in memory at a time
             ws->setSourceText("Dios es amor.");
             ws->translateNow();
             QVERIFY(shown.wait(60000));
-            QCOMPARE(w.engineWorker()->loadedModels(), 1);
+            QCOMPARE(int(attnscope::ui::sharedModels().size()), 1);
             w.findChild<QComboBox*>("modelPicker")->setCurrentText("transformer");
             QVERIFY(shown.wait(60000));
-            QCOMPARE(w.engineWorker()->loadedModels(), 1);  // the GRU was unloaded
+            QCOMPARE(int(attnscope::ui::sharedModels().size()), 1);  // the GRU was unloaded
             QTreeWidget* panel = w.tracePanel();
             const auto items = panel->findItems("cross_attention", Qt::MatchExactly | Qt::MatchRecursive);
             QCOMPARE(items.size(), 1);
@@ -524,7 +531,7 @@ private slots:
         MainWindow w(true);  // the demo verse (Ruth 1:16, with gold) with the GRU model
         w.resize(1200, 900);
         w.show();
-        TextWorkspace* ws = w.textWorkspace();
+        TextWorkspace* ws = w.workspace<TextWorkspace>();
         QSignalSpy shown(ws, &TextWorkspace::traceShown);
         QVERIFY(shown.wait(60000));
         auto* tabs = w.findChild<QTabWidget*>("viewTabs");

@@ -7,7 +7,7 @@
 #include "views/messagebanner.h"
 #include "views/timelineview.h"
 #include "views/wordframeview.h"
-#include "workspaces/videoworkspace.h"
+#include "workspaces/video/videoworkspace.h"
 
 #include <QFile>
 #include <QImage>

@@ -1,5 +1,8 @@
 #include "views/alignmentmatrixview.h"
 
+#include "views/datawriter.h"
+#include "views/figurewriter.h"
+
 #include "attnscope/alignment.h"
 #include "attnscope/dumps.h"
 #include "views/colormaps.h"
@@ -435,41 +438,12 @@ void AlignmentMatrixView::updateMarkerSizes()
 
 bool AlignmentMatrixView::exportData(const QString& path, QString* error) const
 {
-    if (rows_ == 0) {
-        if (error) *error = tr("nothing to export: the view is empty");
-        return false;
-    }
-    const QString ext = QFileInfo(path).suffix().toLower();
-    if (ext == "npy") {
-        const auto st = writeNpy(path.toStdString(), {rows_, cols_}, values_);
-        if (!st && error) *error = QString::fromStdString(st.message);
-        return st.ok;
-    }
-    if (ext != "csv") {
-        if (error) *error = tr("unknown data type .%1 (csv, npy)").arg(ext);
-        return false;
-    }
-    auto quote = [](QString s) { return '"' + s.replace('"', "\"\"") + '"'; };
-    QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly)) {
-        if (error) *error = tr("cannot write %1: %2").arg(path, f.errorString());
-        return false;
-    }
-    QTextStream out(&f);
-    out << quote(tr("target \\ source"));
-    for (const auto& c : colLabels_) out << ',' << quote(c);
-    out << '\n';
-    for (int r = 0; r < rows_; ++r) {
-        out << quote(rowLabels_[r]);
-        for (int c = 0; c < cols_; ++c) out << ',' << QString::number(values_[size_t(r * cols_ + c)], 'g', 9);
-        out << '\n';
-    }
-    out.flush();
-    if (!f.commit()) {
-        if (error) *error = tr("cannot write %1: %2").arg(path, f.errorString());
-        return false;
-    }
-    return true;
+    return writeDataTable(dataTable(), path, error);
+}
+
+DataTable AlignmentMatrixView::dataTable() const
+{
+    return {tr("target \\ source"), rowLabels_, colLabels_, values_, {}};
 }
 
 QSize AlignmentMatrixView::figureSize() const
@@ -483,28 +457,60 @@ QSize AlignmentMatrixView::figureSize() const
     return {w, h};
 }
 
+QSize AlignmentMatrixView::exportSize(int width, int height) const
+{
+    const QSize fs = figureSize();
+    return {width > 0 ? width : fs.width(), height > 0 ? height : fs.height()};
+}
+
+void AlignmentMatrixView::layoutForExport(QSize size, const std::function<void()>& draw)
+{
+    // Markers and labels depend on the pixel size: lay out twice at the export size first
+    // (the second pass draws the labels chosen after the first layout).
+    const QRect oldViewport = plot_->viewport();
+    const bool h = hLine_->visible(), v = vLine_->visible();
+    plot_->setViewport(QRect(QPoint(0, 0), size));
+    hLine_->setVisible(false);
+    vLine_->setVisible(false);
+    for (int pass = 0; pass < 2; ++pass) plot_->replot(QCustomPlot::rpImmediateRefresh);
+    draw();
+    plot_->setViewport(oldViewport);
+    hLine_->setVisible(h);
+    vLine_->setVisible(v);
+    plot_->replot();
+}
+
+QImage AlignmentMatrixView::renderImage(int width, int height, int dpi)
+{
+    if (rows_ == 0) return {};
+    const QSize size = exportSize(width, height);
+    dpi = std::clamp(dpi, 24, 2400);
+    QImage img;
+    layoutForExport(size, [&] {
+        img = plot_->toPixmap(size.width(), size.height(), dpi / 96.0).toImage();
+        img.setDotsPerMeterX(int(dpi / 0.0254));
+        img.setDotsPerMeterY(int(dpi / 0.0254));
+    });
+    return img;
+}
+
 bool AlignmentMatrixView::exportTo(const QString& path, int width, int height, QString* error, int dpi)
 {
     if (rows_ == 0) {
         if (error) *error = tr("nothing to export: the view is empty");
         return false;
     }
-    const QSize fs = figureSize();
-    const int w = width > 0 ? width : fs.width(), h = height > 0 ? height : fs.height();
-    // Markers and labels depend on the pixel size: lay out twice at the export size first
-    // (the second pass draws the labels chosen after the first layout).
-    const QRect oldViewport = plot_->viewport();
-    plot_->setViewport(QRect(0, 0, w, h));
-    hLine_->setVisible(false);
-    vLine_->setVisible(false);
-    for (int pass = 0; pass < 2; ++pass) plot_->replot(QCustomPlot::rpImmediateRefresh);
+    if (!isFigurePath(path, error)) return false;
     const QString ext = QFileInfo(path).suffix().toLower();
+    if (ext == "png") return savePng(renderImage(width, height, dpi), path, error);
+    const QSize size = exportSize(width, height);
+    const int w = size.width(), h = size.height();
     bool ok = false;
-    if (ext == "png") {
-        ok = plot_->savePng(path, w, h, std::clamp(dpi, 24, 2400) / 96.0, -1, std::clamp(dpi, 24, 2400));
-    } else if (ext == "pdf") {
-        ok = plot_->savePdf(path, w, h, QCP::epNoCosmetic, "AttnScope", "Alignment matrix");
-    } else if (ext == "svg") {
+    layoutForExport(size, [&] {
+        if (ext == "pdf") {
+            ok = plot_->savePdf(path, w, h, QCP::epNoCosmetic, "AttnScope", "Alignment matrix");
+            return;
+        }
         QSvgGenerator gen;
         gen.setFileName(path);
         gen.setSize(QSize(w, h));
@@ -516,13 +522,7 @@ bool AlignmentMatrixView::exportTo(const QString& path, int width, int height, Q
             ok = painter.end();
         }
         ok = ok && QFileInfo(path).size() > 0;
-    } else {
-        if (error) *error = tr("unknown export type .%1 (png, svg, pdf)").arg(ext);
-        plot_->setViewport(oldViewport);
-        return false;
-    }
-    plot_->setViewport(oldViewport);
-    plot_->replot();
+    });
     if (!ok && error) *error = tr("cannot write %1 (is the folder writable?)").arg(path);
     return ok;
 }

@@ -4,9 +4,12 @@
 // on hover, click-to-pin a target row, argmax links and the gold overlay
 // (hits, misses, false links). Exports to PNG, SVG and PDF.
 #include "attnscope/trace.h"
+#include "views/datawriter.h"
 
 #include <QImage>
 #include <QWidget>
+
+#include <functional>
 
 class QCustomPlot;
 class QCPColorMap;
@@ -55,12 +58,17 @@ public:
     /// Writes the displayed matrix: .csv (header row of source tokens, first column target
     /// tokens) or .npy (float32 [rows, cols]). False with a message on failure.
     bool exportData(const QString& path, QString* error) const;
+    /// The displayed matrix with its labels, as Export data writes it.
+    DataTable dataTable() const;
     /// A size at which every label is readable.
     QSize figureSize() const;
     /// Writes PNG/SVG/PDF by extension; width/height 0 → figureSize(). False + message on failure.
     /// PNG pixels are (width, height) × dpi / 96 with the DPI recorded in the file; SVG and
     /// PDF are vector and ignore `dpi`.
     bool exportTo(const QString& path, int width, int height, QString* error, int dpi = 96);
+    /// The figure exportTo writes as PNG: (width, height) × dpi / 96 pixels, DPI recorded;
+    /// null when the view is empty.
+    QImage renderImage(int width, int height, int dpi = 96);
 
     QCustomPlot* plot() const { return plot_; }
     /// The view as it is on screen (for the clipboard).
@@ -85,6 +93,9 @@ private:
     bool updateTicks();
     void updateMarkerSizes();
     void updatePin();
+    QSize exportSize(int width, int height) const;
+    /// Lays the plot out at `size` (labels and markers for that size), runs `draw`, restores.
+    void layoutForExport(QSize size, const std::function<void()>& draw);
 
     QCustomPlot* plot_ = nullptr;
     QCPColorMap* map_ = nullptr;

@@ -75,12 +75,22 @@ bool HeadCompareView::setHeads(const TraceTensor& a, const QString& nameA, const
     cmp_.aerB = headAer(b, gold);
     std::vector<float> d(a.values.size());
     for (size_t i = 0; i < d.size(); ++i) d[i] = a.values[i] - b.values[i];
-    const auto seq = colorTable("viridis");
+    const auto seq = colorTable(colorMap_);
     imageA_ = indexed(a.values, rows_, cols_, seq, false);
     imageB_ = indexed(b.values, rows_, cols_, seq, false);
     diff_ = indexed(d, rows_, cols_, divergingTable(), true);
     update();
     return true;
+}
+
+void HeadCompareView::setColorMap(const QString& name)
+{
+    colorMap_ = name;
+    if (rows_ == 0) return;
+    const auto seq = colorTable(colorMap_);
+    imageA_ = indexed(a_, rows_, cols_, seq, false);
+    imageB_ = indexed(b_, rows_, cols_, seq, false);
+    update();
 }
 
 QString HeadCompareView::summary() const

@@ -33,6 +33,8 @@ public:
     /// The numbers as one line of text (also drawn under the maps).
     QString summary() const;
     bool isEmpty() const { return rows_ == 0; }
+    /// Colour map of the A and B maps (the difference keeps its diverging map).
+    void setColorMap(const QString& name);
 
     /// Hover text of cell (row, col): tokens, A, B, A − B and the row's JSD.
     QString cellText(int row, int col) const;
@@ -52,6 +54,7 @@ private:
     std::vector<float> a_, b_;
     QStringList rowLabels_, colLabels_;
     QString nameA_, nameB_;
+    QString colorMap_ = QStringLiteral("viridis");
     QImage imageA_, imageB_, diff_;
     HeadComparison cmp_;
 };

@@ -26,6 +26,7 @@ public:
     void setFixedRange(float lo, float hi);
     void setGrey(bool grey);  ///< grey ramp instead of the colour map (inputs, feature maps)
     void setColorMap(const QString& name);
+    QString colorMap() const { return colorMap_; }
     /// Tiles per row (0 = one row).
     void setColumns(int columns);
     /// Draws every tile over `image` (e.g. the scene under each word's attention map, as in

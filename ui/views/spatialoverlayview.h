@@ -23,6 +23,7 @@ public:
     void setOpacity(double opacity);  ///< 0 = image only, 1 = map only
     double opacity() const { return opacity_; }
     void setColorMap(const QString& name);
+    QString colorMap() const { return colorMap_; }
     void setTitle(const QString& title);
     /// Gaussian filter after upsampling, σ in map cells (0 = bilinear only).
     void setSmoothing(double sigmaCells);

@@ -1,5 +1,7 @@
 #include "views/stnview.h"
 
+#include "views/colormaps.h"
+
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
@@ -12,9 +14,11 @@ namespace {
 constexpr double kOutCorners[4][2] = {{-1, -1}, {1, -1}, {1, 1}, {-1, 1}};
 constexpr double kHandle = 7.0;  ///< handle radius, pixels
 
-QImage greyImage(const GreyImage& g)
+/// Intensities in [0, 1] as an 8-bit image: grey, or indexed through a colour map's table.
+QImage intensityImage(const GreyImage& g, const QString& colorMap)
 {
-    QImage img(std::max(1, g.width), std::max(1, g.height), QImage::Format_Grayscale8);
+    QImage img(std::max(1, g.width), std::max(1, g.height), colorMap.isEmpty() ? QImage::Format_Grayscale8 : QImage::Format_Indexed8);
+    if (!colorMap.isEmpty()) img.setColorTable(colorTable(colorMap));
     img.fill(0);
     for (int y = 0; y < g.height; ++y)
         for (int x = 0; x < g.width; ++x)
@@ -32,8 +36,15 @@ StnView::StnView(QWidget* parent) : QWidget(parent)
 void StnView::setInput(const GreyImage& canvas)
 {
     input_ = canvas;
-    inputImage_ = greyImage(canvas);
+    inputImage_ = intensityImage(canvas, colorMap_);
     resample();
+}
+
+void StnView::setColorMap(const QString& name)
+{
+    colorMap_ = name;
+    if (input_.width > 0) inputImage_ = intensityImage(input_, colorMap_);
+    update();
 }
 
 void StnView::setTheta(const Theta& theta)
@@ -126,7 +137,7 @@ void StnView::paintEvent(QPaintEvent*)
     p.save();
     p.setRenderHint(QPainter::SmoothPixmapTransform, false);
     p.drawImage(in, inputImage_);
-    p.drawImage(out, greyImage(warped_));
+    p.drawImage(out, intensityImage(warped_, colorMap_));
     p.restore();
     p.setPen(QPen(palette().mid().color(), 1));
     p.drawRect(in);

@@ -20,6 +20,11 @@ public:
     void setBilinear(bool bilinear);   ///< sampler kernel: bilinear (differentiable) or nearest
     void setEditable(bool editable);   ///< manual mode: handles shown and draggable
     void setCaptions(const QString& input, const QString& output);
+    /// Draws the input and the warped output through a colour map (viridis, …); empty = grey.
+    void setColorMap(const QString& name);
+    QString colorMap() const { return colorMap_; }
+    /// The input as drawn (grey or through the colour map), for tests.
+    const QImage& inputImage() const { return inputImage_; }
 
     const Theta& theta() const { return theta_; }
     const GreyImage& warped() const { return warped_; }
@@ -57,6 +62,7 @@ private:
     int gridLines_ = 8, outSide_ = 28;
     bool bilinear_ = true, editable_ = false;
     QString inputCaption_, outputCaption_;
+    QString colorMap_;
     enum class Drag { None, Corner, Centre, Rotate } drag_ = Drag::None;
     int dragCorner_ = -1;
     Theta dragStart_ = kIdentityTheta;

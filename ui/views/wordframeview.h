@@ -21,6 +21,7 @@ public:
     void setAttention(const QStringList& words, const std::vector<int>& frames, const std::vector<float>& values);
     void setThumbnails(const QVector<QImage>& thumbnails);  ///< one per column (may be empty)
     void setColorMap(const QString& name);
+    QString colorMap() const { return colorMap_; }
     /// The playhead: video frame `frame` → the column whose frame is nearest (−1 = none).
     void setCurrentFrame(int frame);
     int playheadColumn() const { return playhead_; }

@@ -4,6 +4,7 @@
 #include "attnscope/status.h"
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -78,6 +79,16 @@ TraceTensor asMultiHead(const TraceTensor& t);
 Status saveTrace(const AttentionTrace& trace, const std::string& path);
 /// Reads a `.attn` file; checks magic, version, sizes against the file length.
 Status loadTrace(const std::string& path, AttentionTrace& out);
+
+/// Receives consecutive chunks of a file being written; returns false to stop writing.
+using ByteSink = std::function<bool(const char* data, size_t size)>;
+/// Streams the `.attn` bytes of `trace` into `sink` (header, then each tensor's values in
+/// chunks of at most 8 MiB, so nothing is copied whole). Errors: an invalid trace;
+/// "cancelled" when the sink returns false.
+Status writeTraceTo(const AttentionTrace& trace, const ByteSink& sink);
+/// Reads the `.attn` bytes at `data` (a file's contents, or a trace embedded in a workspace
+/// file); `name` names the source in error messages. The same checks as loadTrace.
+Status parseTrace(const char* data, size_t size, const std::string& name, AttentionTrace& out);
 
 /// JSON form for small traces: same header, values as nested arrays of numbers.
 /// Floats are written with shortest round-trip precision, so JSON round-trips exactly too.

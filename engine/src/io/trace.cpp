@@ -9,6 +9,7 @@
 #include <QJsonObject>
 #include <QSaveFile>
 
+#include <algorithm>
 #include <cstring>
 
 namespace attnscope {
@@ -243,52 +244,86 @@ Status AttentionTrace::validate() const
     return Status::success();
 }
 
-Status saveTrace(const AttentionTrace& trace, const std::string& path)
+Status writeTraceTo(const AttentionTrace& trace, const ByteSink& sink)
 {
     if (auto st = trace.validate(); !st) return st;
     const QByteArray json = QJsonDocument(header(trace, false)).toJson(QJsonDocument::Compact);
-    QByteArray data;
-    data.append(kMagic, sizeof kMagic);
+    QByteArray head;
+    head.append(kMagic, sizeof kMagic);
     const uint32_t version = kVersion;  // little-endian hosts only (x86_64, arm64)
     const uint64_t len = uint64_t(json.size());
-    data.append(reinterpret_cast<const char*>(&version), sizeof version);
-    data.append(reinterpret_cast<const char*>(&len), sizeof len);
-    data.append(json);
-    for (const auto& t : trace.tensors)
-        data.append(reinterpret_cast<const char*>(t.values.data()), qsizetype(t.values.size() * sizeof(float)));
-    return writeFile(path, data);
+    head.append(reinterpret_cast<const char*>(&version), sizeof version);
+    head.append(reinterpret_cast<const char*>(&len), sizeof len);
+    head.append(json);
+    if (!sink(head.constData(), size_t(head.size()))) return Status::error("cancelled");
+    constexpr size_t kChunk = size_t(8) << 20;
+    for (const auto& t : trace.tensors) {
+        const char* p = reinterpret_cast<const char*>(t.values.data());
+        const size_t bytes = t.values.size() * sizeof(float);
+        for (size_t at = 0; at < bytes; at += kChunk)
+            if (!sink(p + at, std::min(kChunk, bytes - at))) return Status::error("cancelled");
+    }
+    return Status::success();
 }
 
-Status loadTrace(const std::string& path, AttentionTrace& out)
+Status saveTrace(const AttentionTrace& trace, const std::string& path)
 {
-    QByteArray data;
-    if (auto st = readFile(path, data); !st) return st;
+    if (auto st = trace.validate(); !st) return st;
+    QSaveFile f(q(path));
+    if (!f.open(QIODevice::WriteOnly)) return Status::error("cannot write " + path + ": " + f.errorString().toStdString());
+    const auto st = writeTraceTo(trace, [&f](const char* data, size_t size) { return f.write(data, qint64(size)) == qint64(size); });
+    if (!st || !f.commit()) {
+        f.cancelWriting();
+        return Status::error("cannot write " + path + ": " + (st ? f.errorString().toStdString() : st.message));
+    }
+    return Status::success();
+}
+
+Status parseTrace(const char* data, size_t size, const std::string& path, AttentionTrace& out)
+{
     const size_t fixed = sizeof kMagic + sizeof(uint32_t) + sizeof(uint64_t);
-    if (size_t(data.size()) < fixed || std::memcmp(data.constData(), kMagic, sizeof kMagic) != 0)
+    if (size < fixed || std::memcmp(data, kMagic, sizeof kMagic) != 0)
         return Status::error(path + " is not an AttnScope .attn file (bad magic)");
     uint32_t version = 0;
     uint64_t len = 0;
-    std::memcpy(&version, data.constData() + 8, 4);
-    std::memcpy(&len, data.constData() + 12, 8);
+    std::memcpy(&version, data + 8, 4);
+    std::memcpy(&len, data + 12, 8);
     if (version != kVersion) return Status::error(path + ": unsupported .attn version " + std::to_string(version));
-    if (len > uint64_t(data.size()) - fixed) return Status::error(path + " is truncated (header)");
+    if (len > uint64_t(size) - fixed) return Status::error(path + " is truncated (header)");
     QJsonParseError err{};
-    const auto doc = QJsonDocument::fromJson(data.mid(qsizetype(fixed), qsizetype(len)), &err);
+    const auto doc = QJsonDocument::fromJson(QByteArray::fromRawData(data + fixed, qsizetype(len)), &err);
     if (doc.isNull()) return Status::error(path + ": corrupt header: " + err.errorString().toStdString());
     AttentionTrace t;
     if (auto st = fromHeader(doc.object(), t, false); !st) return Status::error(path + ": " + st.message);
     uint64_t pos = fixed + len;
     for (auto& x : t.tensors) {
         const uint64_t bytes = uint64_t(x.numel()) * sizeof(float);
-        if (bytes > uint64_t(data.size()) - pos) return Status::error(path + " is truncated (tensor '" + x.name + "')");
+        if (bytes > uint64_t(size) - pos) return Status::error(path + " is truncated (tensor '" + x.name + "')");
         x.values.resize(size_t(x.numel()));
-        std::memcpy(x.values.data(), data.constData() + pos, bytes);
+        std::memcpy(x.values.data(), data + pos, bytes);
         pos += bytes;
     }
-    if (pos != uint64_t(data.size())) return Status::error(path + " has trailing bytes: corrupt file");
+    if (pos != uint64_t(size)) return Status::error(path + " has trailing bytes: corrupt file");
     if (auto st = t.validate(); !st) return Status::error(path + ": " + st.message);
     out = std::move(t);
     return Status::success();
+}
+
+Status loadTrace(const std::string& path, AttentionTrace& out)
+{
+    // Memory-mapped: the values are copied once, from the page cache into the trace.
+    QFile f(q(path));
+    if (!f.exists()) return Status::error("file not found: " + path);
+    if (!f.open(QIODevice::ReadOnly)) return Status::error("cannot read " + path + ": " + f.errorString().toStdString());
+    if (f.size() == 0) return Status::error(path + " is empty");
+    const uchar* data = f.map(0, f.size());
+    if (!data) {
+        QByteArray all = f.readAll();
+        return parseTrace(all.constData(), size_t(all.size()), path, out);
+    }
+    const Status st = parseTrace(reinterpret_cast<const char*>(data), size_t(f.size()), path, out);
+    f.unmap(const_cast<uchar*>(data));
+    return st;
 }
 
 std::string traceToJson(const AttentionTrace& trace)

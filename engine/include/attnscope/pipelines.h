@@ -1,0 +1,146 @@
+#pragma once
+// Pipelines: one "input + model → trace" function per kind of model. The GUI's jobs and the
+// `attnscope run` command call the same function, so the two never disagree on how an input
+// is read, which model decodes it or which rules decide gold and forced decoding. Every
+// pipeline takes its model (and the Fashion-MNIST test split) from a ModelCache, loading it
+// on first use, and stops at its next step when `cancel` returns false (message "cancelled").
+// Plain C++ header (no torch, OpenCV or Qt types).
+#include "attnscope/caption.h"
+#include "attnscope/corpus.h"
+#include "attnscope/fmnist.h"
+#include "attnscope/imagemodel.h"
+#include "attnscope/modelcache.h"
+#include "attnscope/stn.h"
+#include "attnscope/trace.h"
+#include "attnscope/video.h"
+
+#include <memory>
+#include <string>
+
+namespace attnscope {
+
+/// The kinds of model AttnScope runs; each has one pipeline, one workspace and one CLI entry.
+enum class ModelKind { Unknown, Translation, UserModel, Image, Stn, SceneCaption, ClipCaption };
+
+/// The kind of a built-in model name, of a weights file written by `attnscope train` (read
+/// from the file's format record), or of a user model (a .pt with a JSON sidecar). Any other
+/// existing file is taken for translator weights (Translator::load says when it is not);
+/// Unknown for a name that is neither a built-in model nor a file.
+ModelKind modelKind(const std::string& nameOrPath);
+/// "translation", "user model", "image", "stn", "scene caption", "clip caption", "unknown".
+const char* modelKindName(ModelKind kind);
+
+/// The Fashion-MNIST test split, read once into `cache` (it does not count against the
+/// cache's capacity) and leased while used.
+ModelCache::Lease<FashionMnist> fashionMnistTest(ModelCache& cache, Status& st);
+
+/// The Bible corpus (SWORD modules) restricted to `splits`, read once into `cache` per set of
+/// splits (not counted against the capacity) and leased while used.
+ModelCache::Lease<Corpus> bibleCorpus(ModelCache& cache, const std::set<Split>& splits, Status& st,
+                                      const ProgressFn& progress = {});
+
+// ---------------------------------------------------------------------------------------
+// Translation: a sentence (or a corpus verse) through a built-in translator or a user model.
+
+struct TranslationRequest {
+    std::string model;      ///< built-in translator, weights file, or user model (.pt + sidecar)
+    std::string source;     ///< Spanish text; empty with `verse`: the verse's text
+    std::string reference;  ///< English reference for forced decoding; empty with `verse`: the verse's
+    std::string verse;      ///< corpus reference the text came from ("Ruth 1:16"), or empty
+    bool forced = false;    ///< forced decoding of the reference (else free, greedy decoding)
+    bool freeTranslation = true;  ///< forced mode: also decode freely, for the translation text
+};
+
+struct TranslationResult {
+    std::shared_ptr<AttentionTrace> trace;  ///< forced or free decoding, as asked
+    std::string translation;                ///< the free translation (words joined by spaces)
+    bool gold = false;                      ///< the trace carries the verse's gold links
+};
+
+/// The rules, in one place: a verse whose Spanish text is left as is (and, when forced, whose
+/// English reference is left as is) is decoded through Translator::decodeVerse and carries
+/// its gold alignment; edited text or a typed reference decodes without gold. `corpus` holds
+/// the verses (null: no verse lookup). User models run their module on the source.
+/// Errors: unknown model, a verse not in `corpus`, empty text, forced decoding without a
+/// reference, the translator's own errors, "cancelled".
+Status runTranslation(ModelCache& cache, const Corpus* corpus, const TranslationRequest& request,
+                      TranslationResult& out, const ProgressFn& cancel = {});
+
+/// Forced decoding of `target` (tokens joined by spaces, no </s>) by translator `model`: head
+/// B of a cross-model comparison reads the same sentence and target as head A.
+Status runForcedTokens(ModelCache& cache, const std::string& model, const std::string& source,
+                       const std::string& target, AttentionTrace& out, const ProgressFn& cancel = {});
+
+// ---------------------------------------------------------------------------------------
+// Images through the channel-attention classifiers (SE / ECA / CBAM).
+
+struct ImageRequest {
+    std::string model;   ///< fmnist-se, … or a weights file
+    std::string path;    ///< an image file; empty: Fashion-MNIST test image `testIndex`
+    int testIndex = -1;
+};
+struct ImageResult {
+    std::shared_ptr<AttentionTrace> trace;  ///< see ImageClassifier::classify
+    std::shared_ptr<PreparedImage> image;   ///< the input as converted, with its notes
+};
+Status runImage(ModelCache& cache, const ImageRequest& request, ImageResult& out, const ProgressFn& cancel = {});
+
+// ---------------------------------------------------------------------------------------
+// Spatial transformers.
+
+struct StnRequest {
+    std::string model;           ///< fmnist-stn-r | rts | cluttered (or fmnist-cnn-…)
+    std::string path;            ///< an image file; empty: test image `testIndex` of the model's fixed test set
+    int testIndex = 0;
+    bool userDistortion = false; ///< distort the undistorted item with the values below
+    double rotation = 0, scale = 1, dx = 0, dy = 0;  ///< degrees, factor, canvas pixels
+    bool manual = false;         ///< use `theta` instead of the localisation network's
+    Theta theta = kIdentityTheta;
+    bool bilinear = true;
+};
+struct StnResult {
+    std::shared_ptr<GreyImage> canvas;      ///< what the model read
+    std::shared_ptr<AttentionTrace> trace;  ///< with θ (the network's, or the manual one)
+    std::shared_ptr<AttentionTrace> identity;  ///< the same classifier with θ = identity ("before")
+    Theta networkTheta = kIdentityTheta;
+    std::string source;                     ///< e.g. "test #12 (Bag), RTS-distorted"
+};
+Status runStn(ModelCache& cache, const StnRequest& request, StnResult& out, const ProgressFn& cancel = {});
+
+// ---------------------------------------------------------------------------------------
+// Image captioning.
+
+struct CaptionRequest {
+    std::string model = "scene-captioner";
+    std::string path;     ///< an image file; empty: generated test scene `sceneIndex`
+    int sceneIndex = 0;
+    CaptionOptions options;
+};
+struct CaptionResult {
+    std::shared_ptr<AttentionTrace> trace;  ///< see SceneCaptioner::caption; metadata "input"
+    std::shared_ptr<Scene> gold;            ///< the generated scene (boxes, caption); null for files
+    std::shared_ptr<PreparedImage> image;   ///< the prepared file; null for test scenes
+    std::string source;                     ///< "test scene 3" or the file path
+};
+Status runCaption(ModelCache& cache, const CaptionRequest& request, CaptionResult& out, const ProgressFn& cancel = {});
+
+// ---------------------------------------------------------------------------------------
+// Video captioning (temporal attention).
+
+struct VideoCaptionRequest {
+    std::string model = "clip-captioner";
+    std::string path;    ///< a video file; empty: generated test clip `clipIndex`
+    int clipIndex = -1;
+    CaptionOptions options;
+};
+struct VideoCaptionResult {
+    std::shared_ptr<AttentionTrace> trace;  ///< see ClipCaptioner::caption; metadata "input"
+    ClipInput input;                        ///< the sampled frames the model read
+    std::shared_ptr<Clip> gold;             ///< the generated clip; null for files
+    VideoInfo info;                         ///< the file's (empty for generated clips)
+};
+/// Samples the video (progress over the sampled frames), then captions it.
+Status runVideoCaption(ModelCache& cache, const VideoCaptionRequest& request, VideoCaptionResult& out,
+                       const ProgressFn& progress = {});
+
+} // namespace attnscope

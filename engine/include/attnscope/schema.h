@@ -1,0 +1,75 @@
+#pragma once
+// The trace schema of each kind of model: the names of its tensors and metadata keys, in one
+// place. The engine's models write traces with these names; the workspaces, figures, CLI and
+// tests read them through these constants instead of bare strings.
+#include <string>
+
+namespace attnscope::schema {
+
+// Metadata every kind may carry.
+inline constexpr const char* kInputMeta = "input";      ///< the input: text, file path, "test scene 3", …
+inline constexpr const char* kModeMeta = "mode";        ///< free | forced
+inline constexpr const char* kWarningMeta = "warning";  ///< something the user should know about the trace
+inline constexpr const char* kFree = "free";
+inline constexpr const char* kForced = "forced";
+
+/// Translation (built-in translators, imported dumps, user models).
+namespace translation {
+/// [target, source]: the model's alignment matrix (the GRU's attention, the Transformer's
+/// guided-alignment head); labels target tokens and source tokens, each ending in </s>.
+inline constexpr const char* kCross = "cross";
+/// [layer, head, query, key] tensors of the Transformer.
+inline constexpr const char* kCrossAttention = "cross_attention";
+inline constexpr const char* kEncoderSelf = "encoder_self";
+inline constexpr const char* kDecoderSelf = "decoder_self";
+inline constexpr const char* kEndOfSentence = "</s>";
+inline constexpr const char* kVerseMeta = "verse";
+inline constexpr const char* kReferenceMeta = "reference";
+inline constexpr const char* kUnknownWordsMeta = "unknown_words";
+} // namespace translation
+
+/// Image classification with channel / spatial attention (ImageClassifier::classify).
+namespace image {
+inline constexpr const char* kInput = "input";                  ///< [row, col] the normalised model input
+inline constexpr const char* kProbabilities = "probabilities";  ///< [class]
+inline constexpr const char* kPredictionMeta = "prediction";
+inline constexpr const char* kConfidenceMeta = "confidence";
+inline constexpr const char* kLabelMeta = "label";
+inline constexpr const char* kBlockMeta = "block";    ///< none | SE | ECA | CBAM
+inline constexpr const char* kImagesMeta = "images";  ///< class profiles: images averaged
+/// Per block b = 0, 1, 2 (written 1-based): "block<b+1>.excitation" [channel], ".features"
+/// [channel, row, col], ".spatial" [row, col] (CBAM), ".profile" / ".profile_std" [class, channel].
+inline std::string blockTensor(int block, const char* part) { return "block" + std::to_string(block + 1) + "." + part; }
+inline std::string excitation(int block) { return blockTensor(block, "excitation"); }
+inline std::string features(int block) { return blockTensor(block, "features"); }
+inline std::string spatial(int block) { return blockTensor(block, "spatial"); }
+inline std::string profile(int block) { return blockTensor(block, "profile"); }
+inline std::string profileStd(int block) { return blockTensor(block, "profile_std"); }
+} // namespace image
+
+/// Spatial transformers (StnClassifier::classify).
+namespace stn {
+inline constexpr const char* kInput = "input";    ///< [row, col] the canvas the model read
+inline constexpr const char* kWarped = "warped";  ///< [row, col] 28×28, what the classifier saw
+inline constexpr const char* kTheta = "theta";    ///< [row 2, col 3]
+inline constexpr const char* kProbabilities = "probabilities";
+inline constexpr const char* kThetaSourceMeta = "theta_source";  ///< network | manual
+inline constexpr const char* kDistortionMeta = "distortion";
+} // namespace stn
+
+/// Captioning of scenes and clips (SceneCaptioner::caption, ClipCaptioner::caption).
+namespace caption {
+inline constexpr const char* kAttention = "attention";          ///< [word, region] or [word, frame]
+inline constexpr const char* kSoftAttention = "soft_attention"; ///< [word, region] (hard modes)
+inline constexpr const char* kGate = "gate";                    ///< [word] β_t
+inline constexpr const char* kWordProbability = "word_probability";  ///< [word]
+inline constexpr const char* kCoverage = "coverage";            ///< [region] or [frame]
+inline constexpr const char* kInput = "input";                  ///< [row, col] the scene
+inline constexpr const char* kCaptionMeta = "caption";
+inline constexpr const char* kDecodingMeta = "decoding";        ///< greedy | beam N
+inline constexpr const char* kAttentionMeta = "attention";      ///< soft | hard-argmax | hard-sample
+inline constexpr const char* kLogProbabilityMeta = "log_probability";
+inline constexpr const char* kFramesMeta = "frames";            ///< video frame indices, comma-separated
+} // namespace caption
+
+} // namespace attnscope::schema

@@ -1,0 +1,99 @@
+// The translation pipeline: a sentence or a corpus verse through a built-in translator or a
+// user model, with the rules that decide gold and forced decoding written once.
+#include "attnscope/pipelines.h"
+
+#include "attnscope/schema.h"
+#include "attnscope/scriptmodel.h"
+#include "attnscope/translator.h"
+
+namespace attnscope {
+
+namespace {
+std::string trimmed(const std::string& s)
+{
+    const auto b = s.find_first_not_of(" \t\r\n");
+    if (b == std::string::npos) return {};
+    const auto e = s.find_last_not_of(" \t\r\n");
+    return s.substr(b, e - b + 1);
+}
+
+Status runUserModel(ModelCache& cache, const TranslationRequest& req, TranslationResult& out, const ProgressFn& cancel)
+{
+    Status st;
+    auto m = cache.acquire<ScriptModel>(req.model, st);
+    if (!m) return st;
+    if (!keepGoing(cancel, 0, 1)) return Status::error("cancelled");
+    auto trace = std::make_shared<AttentionTrace>();
+    if (auto rs = m->run(req.source, *trace); !rs) return rs;
+    std::string tokens;
+    const auto toks = m->tokens(req.source);
+    for (size_t k = 0; k < toks.size(); ++k) tokens += (k ? " " : "") + toks[k];
+    out.translation = "(" + m->spec().name + " reads " + std::to_string(toks.size()) + " tokens: " + tokens + ")";
+    out.trace = std::move(trace);
+    out.gold = false;
+    return Status::success();
+}
+} // namespace
+
+Status runTranslation(ModelCache& cache, const Corpus* corpus, const TranslationRequest& req, TranslationResult& out,
+                      const ProgressFn& cancel)
+{
+    out = TranslationResult{};
+    const ModelKind kind = modelKind(req.model);
+    if (kind == ModelKind::Unknown)
+        return Status::error("unknown model '" + req.model + "' (`attnscope models` lists the built-in ones)");
+    const Verse* verse = nullptr;
+    if (!req.verse.empty()) {
+        verse = corpus ? corpus->findRef(req.verse) : nullptr;
+        if (!verse)
+            return Status::error("no verse '" + req.verse +
+                                 "' in the corpus (references use English book names, e.g. \"John 3:16\", \"I Kings 2:3\")");
+    }
+    TranslationRequest r = req;
+    if (verse && trimmed(r.source).empty()) r.source = verse->sourceText();
+    if (verse && r.forced && trimmed(r.reference).empty()) r.reference = verse->targetText();
+    if (trimmed(r.source).empty()) return Status::error("nothing to translate: the input is empty");
+    if (kind == ModelKind::UserModel) return runUserModel(cache, r, out, cancel);
+    if (kind != ModelKind::Translation)
+        return Status::error(req.model + " is not a translator (" + modelKindName(kind) + " model)");
+    if (r.forced && trimmed(r.reference).empty())
+        return Status::error("forced decoding needs an English reference: give one, or decode freely");
+    // A verse keeps its gold only while its text (and, forced, its reference) is left as is.
+    if (verse && trimmed(r.source) != verse->sourceText()) verse = nullptr;
+    if (verse && r.forced && trimmed(r.reference) != verse->targetText()) verse = nullptr;
+
+    Status st;
+    auto t = cache.acquire<Translator>(req.model, st);
+    if (!t) return st;
+    auto trace = std::make_shared<AttentionTrace>();
+    if (!r.forced || r.freeTranslation) {
+        AttentionTrace free;
+        st = verse ? t->decodeVerse(*verse, false, free, cancel) : t->translate(r.source, free, cancel);
+        if (!st) return st;
+        if (const TraceTensor* x = free.find(schema::translation::kCross); x && !x->labels.empty())
+            for (const auto& w : x->labels[0])
+                if (w != schema::translation::kEndOfSentence) out.translation += (out.translation.empty() ? "" : " ") + w;
+        if (!r.forced) *trace = std::move(free);
+    }
+    if (r.forced) {
+        st = verse ? t->decodeVerse(*verse, true, *trace, cancel) : t->forceDecode(r.source, r.reference, *trace, cancel);
+        if (!st) return st;
+    }
+    out.gold = trace->hasGold();
+    out.trace = std::move(trace);
+    return Status::success();
+}
+
+Status runForcedTokens(ModelCache& cache, const std::string& model, const std::string& source, const std::string& target,
+                       AttentionTrace& out, const ProgressFn& cancel)
+{
+    if (modelKind(model) != ModelKind::Translation)
+        return Status::error(model + " is not a built-in translator: another model's head needs one that decodes "
+                                     "the same sentence and target");
+    Status st;
+    auto t = cache.acquire<Translator>(model, st);
+    if (!t) return st;
+    return t->forceDecode(source, target, out, cancel);
+}
+
+} // namespace attnscope

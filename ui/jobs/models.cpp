@@ -1,0 +1,16 @@
+#include "jobs/models.h"
+
+#include "settings.h"
+
+namespace attnscope::ui {
+
+ModelCache& sharedModels()
+{
+    // Never destroyed: jobs still running at exit may hold leases.
+    static ModelCache* cache = new ModelCache(size_t(std::max(1, settings::get(settings::ModelsKept))));
+    return *cache;
+}
+
+void applyModelsKept() { sharedModels().setCapacity(size_t(std::max(1, settings::get(settings::ModelsKept)))); }
+
+} // namespace attnscope::ui

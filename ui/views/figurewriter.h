@@ -1,0 +1,42 @@
+#pragma once
+// The shared figure writer: every workspace's Export view, Copy image and the CLI's figures go
+// through it. A figure is a widget (a view on screen, or one built for export) drawn at a size:
+// PNG at a resolution (size × dpi / 96 pixels, the DPI recorded in the file), SVG or PDF.
+#include <QImage>
+#include <QSize>
+#include <QString>
+#include <QWidget>
+
+#include <memory>
+
+namespace attnscope::ui {
+
+/// A figure built for export (by a kind's figure module): its widget and size, or the reason
+/// there is none.
+struct BuiltFigure {
+    std::unique_ptr<QWidget> widget;
+    QSize size;
+    QString error;  ///< set when widget is null
+    explicit operator bool() const { return bool(widget); }
+};
+/// A new paper-coloured figure widget of `size` (fill it, then return it).
+BuiltFigure newFigure(QSize size);
+/// renderFigure / writeFigure of a built figure; false / null with its error when there is none.
+QImage renderFigure(const BuiltFigure& figure, int dpi, QString* error);
+bool writeFigure(const BuiltFigure& figure, const QString& path, int dpi, QString* error);
+
+/// Paper colours for a figure widget built for export: white window and base, black text,
+/// whatever the app's theme.
+void usePaperPalette(QWidget& figure);
+/// `widget` drawn at `size` (its own size when it is shown) into an image of size × dpi / 96
+/// pixels with the DPI recorded. This is exactly what writeFigure writes as PNG.
+QImage renderFigure(QWidget& widget, QSize size, int dpi);
+/// Saves a rendered figure as PNG. False with a message when the file cannot be written.
+bool savePng(const QImage& image, const QString& path, QString* error);
+/// Writes `widget` at `size` into PNG (renderFigure at `dpi`), SVG or PDF by the extension of
+/// `path`. False with a message for another extension or a write failure.
+bool writeFigure(QWidget& widget, QSize size, const QString& path, int dpi, QString* error);
+/// The extension of `path` is one writeFigure writes (png, svg, pdf); else false + message.
+bool isFigurePath(const QString& path, QString* error);
+
+} // namespace attnscope::ui

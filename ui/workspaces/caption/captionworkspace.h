@@ -1,0 +1,117 @@
+#pragma once
+// CaptionWorkspace: image captioning with visual attention ("Show, Attend and Tell"). The
+// model writes a caption for a scene; clicking a word (or Left / Right) shows where it looked
+// while writing it — the word's α over the 7×7 grid, upsampled and Gaussian-smoothed over the
+// scene with an opacity slider; the strip below holds every word's map (the paper's figure,
+// exportable). A caption typed by the user is force-decoded ("where would it look for
+// *bag*?"); soft or hard attention; greedy or beam search. On generated test scenes the
+// items' boxes are outlined and each item word is marked hit (peak inside its item's box)
+// or miss. Captions run through the captioning pipeline as latest-wins jobs.
+#include "attnscope/caption.h"
+#include "workspace.h"
+
+#include <QImage>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QSlider;
+class QSpinBox;
+
+namespace attnscope {
+struct CaptionResult;
+}
+
+namespace attnscope::ui {
+
+struct BuiltFigure;
+
+class AskBar;
+class JobTracker;
+class CaptionWordsView;
+class MapStripView;
+class MessageBanner;
+class SpatialOverlayView;
+
+class CaptionWorkspace : public Workspace {
+    Q_OBJECT
+public:
+    explicit CaptionWorkspace(QWidget* parent = nullptr);
+
+    // Workspace
+    QString id() const override { return QStringLiteral("caption"); }
+    QString title() const override;
+    QString description() const override;
+    QList<FileType> fileTypes() const override;
+    void showDefault() override { showTestScene(0); }
+    bool hasInput() const override;
+    bool openFile(const QString& path) override;
+    TracePtr currentTrace() const override { return trace_; }
+    QString currentViewName() const override { return QStringLiteral("caption"); }
+    /// The word-by-word figure (PNG, SVG, PDF) of the current caption.
+    QImage renderCurrentView(int dpi, QString* error) override;
+    bool exportCurrentView(const QString& path, int dpi, QString* error) override;
+    bool exportData(const QString& path, QString* error) override;
+    QString dataFileName() const override { return QStringLiteral("caption-attention.csv"); }
+    QString dataDescription() const override;
+    void setColorMap(const QString& name) override;
+    WorkspaceSection saveState() const override;
+    bool restoreState(const WorkspaceSection& section, QString* error) override;
+    QList<ShortcutInfo> viewKeys() const override;
+
+    /// Generated test scene `index` (the same scenes as resources/scenes/scene-NNN.png).
+    void showTestScene(int index);
+    void openImage(const QString& path);
+    /// Weights file or built-in name of the captioner.
+    void setModel(const QString& nameOrPath);
+    void setAttentionMode(attnscope::AttentionMode mode);
+    void setBeamWidth(int width);
+    /// Force-decodes `caption` on the current scene; an empty caption returns to free decoding.
+    void forceCaption(const QString& caption);
+    void selectWord(int index);
+    void setOpacity(double opacity);
+
+    CaptionWordsView* wordsView() const { return words_; }
+    SpatialOverlayView* overlayView() const { return overlay_; }
+    MapStripView* stripView() const { return strip_; }
+    MessageBanner* banner() const { return banner_; }
+    QLabel* infoLabel() const { return info_; }
+    int selectedWord() const;
+    attnscope::AttentionMode attentionMode() const;
+    int beamWidth() const;
+
+signals:
+    void resultShown();
+
+private:
+    void request();
+    void onResult(const CaptionResult& r, double milliseconds);
+    BuiltFigure figure() const;
+    void showWord(int index);
+    /// Index of the gold item the `word`-th caption word names, or −1.
+    int itemOfWord(int word) const;
+
+    JobTracker* jobs_;
+    TracePtr trace_;
+    int restoredWord_ = -1;  ///< a restored selection, applied when the result arrives
+    std::shared_ptr<const attnscope::Scene> gold_;
+    QString model_ = QStringLiteral("scene-captioner");
+    QString path_;
+    int sceneIndex_ = 0;
+    QString target_;
+    QImage sceneImage_;
+
+    QSpinBox* index_;
+    QComboBox* mode_;
+    QSpinBox* beam_;
+    QSlider* opacity_;
+    AskBar* ask_;
+    CaptionWordsView* words_;
+    SpatialOverlayView* overlay_;
+    MapStripView* strip_;
+    QLabel* info_;
+    QLabel* wordInfo_;
+    MessageBanner* banner_;
+};
+
+} // namespace attnscope::ui

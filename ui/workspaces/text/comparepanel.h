@@ -1,0 +1,57 @@
+#pragma once
+// The Compare tab: head A of the trace on screen (any kind, layer, head or the layer's mean)
+// against head B of the same trace or of another built-in model, which a job
+// decodes on the same sentence forced to the same target tokens. Shows HeadCompareView.
+#include "attnscope/trace.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+class QSpinBox;
+
+namespace attnscope::ui {
+
+class HeadCompareView;
+class JobTracker;
+
+using TracePtr = std::shared_ptr<const AttentionTrace>;
+
+class ComparePanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit ComparePanel(QWidget* parent = nullptr);
+    HeadCompareView* view() const { return view_; }
+    /// The trace on screen (head A's source, and head B's when no other model is chosen).
+    void setTrace(TracePtr trace);
+    /// Compares as the controls would (head −1 = mean over the layer's heads); with another
+    /// model the comparison follows asynchronously. comparisonShown or failed follows.
+    void compareHeads(const QString& kindA, int layerA, int headA, const QString& modelB, const QString& kindB,
+                      int layerB, int headB);
+
+signals:
+    void comparisonShown(const QString& summary);
+    void failed(const QString& message);
+
+private:
+    void fillKinds(QComboBox* box, const AttentionTrace* trace);
+    void syncRanges(QComboBox* kind, QSpinBox* layer, QComboBox* head, const AttentionTrace* trace);
+    void onComparisonReady(const TracePtr& trace);
+    void run(const AttentionTrace& traceB);
+    const AttentionTrace* traceB() const;
+
+    HeadCompareView* view_;
+    QComboBox *kindA_, *headA_, *modelB_, *kindB_, *headB_;
+    QSpinBox *layerA_, *layerB_;
+    QLabel* status_;
+    TracePtr trace_;
+    TracePtr otherTrace_;  ///< model B's trace over the same tokens
+    JobTracker* jobs_;  ///< model B's forced decoding (latest wins)
+    struct Pending {
+        QString kindA, kindB;
+        int layerA = 0, headA = 0, layerB = 0, headB = 0;
+        QString modelB;
+    } pending_;
+};
+
+} // namespace attnscope::ui

@@ -1,0 +1,55 @@
+#pragma once
+// The Heads tab's dev-split row: "Score heads on the dev split", a progress bar with Cancel,
+// and the best head. Scores run as a background job (the model and the dev verses loaded
+// privately, so the shared model is never held for minutes) and are cached per model; show()
+// picks the numbers of one model's attention kind for the head table.
+#include "attnscope/translator.h"
+
+#include <QWidget>
+
+#include <map>
+#include <memory>
+#include <vector>
+
+class QLabel;
+class QProgressBar;
+class QPushButton;
+
+namespace attnscope::ui {
+
+class JobTracker;
+
+class DevScoreBar : public QWidget {
+    Q_OBJECT
+public:
+    explicit DevScoreBar(QWidget* parent = nullptr);
+    /// Starts scoring a built-in `model` (`limit` > 0: only the first verses; 0: the setting).
+    void score(const QString& model, int limit = 0);
+    /// Scores `model` unless it is cached or already being scored.
+    void scoreIfNew(const QString& model);
+    /// Emits devAer for `kind` of `model` (empty vector when not scored) and says the best head.
+    void show(const QString& model, const QString& kind);
+    JobTracker* jobs() const { return jobs_; }
+    bool running() const;
+
+signals:
+    /// Dev-split AER per head, row-major [layer][head], NaN where not scored.
+    void devAer(int layers, int heads, const std::vector<double>& aer);
+    /// A model's scores arrived (after devAer for the current kind).
+    void scored(const QString& model, int verses);
+    void failed(const QString& message);
+
+private:
+    void idle();
+
+    JobTracker* jobs_;       ///< background lane: scoring runs for a while
+    QString scoring_;        ///< the model being scored
+    QPushButton* button_;
+    QProgressBar* progress_;
+    QPushButton* cancel_;
+    QLabel* status_;
+    QString model_, kind_;  ///< what show() last asked for
+    std::map<QString, std::shared_ptr<const HeadTableResult>> tables_;
+};
+
+} // namespace attnscope::ui

@@ -1,0 +1,875 @@
+#include "workspaces/text/textworkspace.h"
+
+#include "attnscope/alignment.h"
+#include "attnscope/dumps.h"
+#include "attnscope/headstats.h"
+#include "attnscope/pipelines.h"
+#include "attnscope/schema.h"
+#include "attnscope/translator.h"
+#include "dialogs/importdumpdialog.h"
+#include "jobs/jobtracker.h"
+#include "jobs/models.h"
+#include "settings.h"
+#include "views/alignmentmatrixview.h"
+#include "views/figurewriter.h"
+#include "views/headcompareview.h"
+#include "views/headgridview.h"
+#include "views/headtableview.h"
+#include "views/messagebanner.h"
+#include "views/tokenflowview.h"
+#include "workspaces/text/comparepanel.h"
+#include "workspaces/text/devscorebar.h"
+#include "workspaces/text/inputfilebutton.h"
+
+#include <QButtonGroup>
+#include <QComboBox>
+#include <QAction>
+#include <QCompleter>
+#include <QElapsedTimer>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QJsonObject>
+#include <QMessageBox>
+#include <QFormLayout>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QRadioButton>
+#include <QCheckBox>
+#include <QShortcut>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QTimer>
+#include <QVBoxLayout>
+
+namespace attnscope::ui {
+
+namespace {
+QPlainTextEdit* textBox(QWidget* parent, const QString& placeholder, int lines)
+{
+    auto* e = new QPlainTextEdit(parent);
+    e->setPlaceholderText(placeholder);
+    e->setTabChangesFocus(true);
+    const int h = e->fontMetrics().lineSpacing() * lines + 14;
+    e->setFixedHeight(h);
+    return e;
+}
+QString percent(double x) { return QString::number(100.0 * x, 'f', 1) + "%"; }
+} // namespace
+
+TextWorkspace::TextWorkspace(QWidget* parent) : Workspace(parent)
+{
+    translateJobs_ = new JobTracker(this);
+    verseJobs_ = new JobTracker(this, JobLane::Background);
+    versePicker_ = new QComboBox(this);
+    versePicker_->setObjectName("versePicker");
+    versePicker_->setEditable(true);
+    versePicker_->setInsertPolicy(QComboBox::NoInsert);
+    versePicker_->setMinimumContentsLength(18);
+    versePicker_->setToolTip(tr("Pick a dev or test verse: brings its Spanish text, the English reference and the gold alignment (type to search)"));
+    versePicker_->lineEdit()->setPlaceholderText(tr("reading verses…"));
+    versePicker_->completer()->setFilterMode(Qt::MatchContains);
+    versePicker_->completer()->setCompletionMode(QCompleter::PopupCompletion);
+
+    modelPicker_ = new QComboBox(this);
+    modelPicker_->setObjectName("modelPicker");
+    modelPicker_->setToolTip(tr("The model whose attention is shown: a built-in translator or your own TorchScript model "
+                                "(Models → Model manager)"));
+    reloadModels();
+
+    source_ = textBox(this, tr("Type or paste Spanish text, e.g. «En el principio crió Dios los cielos y la tierra.»"), 3);
+    source_->setObjectName("sourceEdit");
+    source_->setToolTip(tr("Spanish input; translation follows as you type"));
+    inputFile_ = new InputFileButton(this);
+    reference_ = textBox(this, tr("English reference for forced decoding"), 2);
+    reference_->setObjectName("referenceEdit");
+    reference_->setToolTip(tr("Forced decoding feeds this translation to the decoder and shows where it attends for each word"));
+
+    freeMode_ = new QRadioButton(tr("&Free decoding"), this);
+    freeMode_->setToolTip(tr("Show the attention of the model's own (greedy) translation"));
+    forcedMode_ = new QRadioButton(tr("F&orced decoding of the reference"), this);
+    forcedMode_->setToolTip(tr("Show the attention while the decoder is fed the reference: the standard way to extract alignments"));
+    auto* modes = new QButtonGroup(this);
+    modes->addButton(freeMode_);
+    modes->addButton(forcedMode_);
+    freeMode_->setChecked(true);
+
+    translateButton_ = new QPushButton(tr("&Translate"), this);
+    translateButton_->setObjectName("translateButton");
+    translateButton_->setToolTip(tr("Translate now (Ctrl+Return)"));
+    translateButton_->setDefault(true);
+
+    banner_ = new MessageBanner(this);
+    translation_ = new QLabel(this);
+    translation_->setObjectName("translationLabel");
+    translation_->setWordWrap(true);
+    translation_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    QFont tf = translation_->font();
+    tf.setPointSizeF(tf.pointSizeF() * 1.15);
+    translation_->setFont(tf);
+    metrics_ = new QLabel(this);
+    metrics_->setObjectName("metricsLabel");
+    metrics_->setWordWrap(true);
+    metrics_->setToolTip(tr("Alignment quality of this verse against the gold Strong's-number links, content words only"));
+    pinned_ = new QLabel(tr("Click a target row to pin it."), this);
+    pinned_->setObjectName("pinnedLabel");
+    pinned_->setWordWrap(true);
+    matrix_ = new AlignmentMatrixView(this);
+    // Heads tab: for traces with [layer, head, query, key] tensors (multi-head models, dumps).
+    auto* heads = new QWidget(this);
+    headKind_ = new QComboBox(heads);
+    headKind_->setObjectName("headKind");
+    headKind_->setToolTip(tr("Which multi-head attention tensor of the trace to show"));
+    headGrid_ = new HeadGridView(heads);
+    headInfo_ = new QLabel(tr("Hover a head for its numbers; click it to open it in the matrix."), heads);
+    auto* headsLayout = new QVBoxLayout(heads);
+    auto* kindRow = new QHBoxLayout;
+    kindRow->addWidget(new QLabel(tr("Attention:"), heads));
+    kindRow->addWidget(headKind_, 1);
+    headsLayout->addLayout(kindRow);
+    headTable_ = new HeadTableView(heads);
+    headTable_->setObjectName("headTable");
+    auto* split = new QSplitter(Qt::Vertical, heads);
+    split->addWidget(headGrid_);
+    split->addWidget(headTable_);
+    split->setStretchFactor(0, 1);  // the grid and the table share the height
+    split->setStretchFactor(1, 1);
+    headsLayout->addWidget(split, 1);
+    // Dev-split AER of every head, computed in the background.
+    devBar_ = new DevScoreBar(heads);
+    headsLayout->addWidget(devBar_);
+    headsLayout->addWidget(headInfo_);
+    tabs_ = new QTabWidget(this);
+    tabs_->setObjectName("viewTabs");
+    tabs_->addTab(matrix_, tr("Alignment matrix"));
+    tabs_->addTab(heads, tr("Heads"));
+    compare_ = new ComparePanel(this);
+    tabs_->addTab(compare_, tr("Compare"));
+    auto* flowTab = new QWidget(this);
+    flow_ = new TokenFlowView(flowTab);
+    flowLayer_ = new QSpinBox(flowTab);
+    flowLayer_->setPrefix(tr("layer "));
+    flowLayer_->setToolTip(tr("Which layer's heads to draw"));
+    flowHeads_ = new QWidget(flowTab);
+    new QHBoxLayout(flowHeads_);
+    flowHeads_->layout()->setContentsMargins(0, 0, 0, 0);
+    auto* flowTop = new QHBoxLayout;
+    flowTop->addWidget(flowLayer_);
+    flowTop->addWidget(flowHeads_, 1);
+    auto* flowLayout = new QVBoxLayout(flowTab);
+    flowLayout->addLayout(flowTop);
+    flowLayout->addWidget(flow_, 1);
+    tabs_->addTab(flowTab, tr("Token flow"));
+    connect(flowLayer_, &QSpinBox::valueChanged, this, [this](int v) { flow_->setLayer(v - 1); });
+    tabs_->setTabEnabled(1, false);
+    tabs_->setTabEnabled(2, false);
+    tabs_->setTabToolTip(1, tr("Every head of every layer, for traces that hold multi-head attention"));
+    tabs_->setTabToolTip(2, tr("Two heads side by side — of this model or of two models on the same sentence — "
+                               "with their difference and divergence (or Shift+click two heads in the Heads tab)"));
+
+    auto* top = new QHBoxLayout;
+    auto* verseLabel = new QLabel(tr("&Verse:"), this);
+    verseLabel->setBuddy(versePicker_);
+    top->addWidget(verseLabel);
+    top->addWidget(versePicker_, 1);
+    auto* modelLabel = new QLabel(tr("&Model:"), this);
+    modelLabel->setBuddy(modelPicker_);
+    top->addWidget(modelLabel);
+    top->addWidget(modelPicker_, 1);
+
+    auto* inputs = new QFormLayout;
+    auto* sourceRow = new QHBoxLayout;
+    sourceRow->addWidget(source_, 1);
+    sourceRow->addWidget(inputFile_, 0, Qt::AlignTop);
+    inputs->addRow(tr("&Spanish:"), sourceRow);
+    inputs->addRow(tr("&Reference:"), reference_);
+    auto* modeRow = new QHBoxLayout;
+    modeRow->addWidget(freeMode_);
+    modeRow->addWidget(forcedMode_);
+    modeRow->addStretch(1);
+    modeRow->addWidget(translateButton_);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(top);
+    layout->addLayout(inputs);
+    layout->addLayout(modeRow);
+    layout->addWidget(banner_);
+    layout->addWidget(translation_);
+    layout->addWidget(metrics_);
+    layout->addWidget(tabs_, 1);
+    layout->addWidget(pinned_);
+
+    debounce_ = new QTimer(this);
+    debounce_->setSingleShot(true);
+    debounce_->setInterval(350);
+    connect(debounce_, &QTimer::timeout, this, &TextWorkspace::translateNow);
+    connect(translateButton_, &QPushButton::clicked, this, &TextWorkspace::translateNow);
+    connect(source_, &QPlainTextEdit::textChanged, this, [this] {
+        if (!updatingInputs_) userEdited_ = true;
+        scheduleTranslate();
+    });
+    connect(reference_, &QPlainTextEdit::textChanged, this, [this] {
+        if (forcedMode_->isChecked()) scheduleTranslate();
+    });
+    connect(modes, &QButtonGroup::buttonToggled, this, [this](QAbstractButton*, bool checked) {
+        if (checked && !updatingInputs_) translateNow();  // one request per mode change
+    });
+    connect(modelPicker_, &QComboBox::currentIndexChanged, this, [this] {
+        inputFile_->setModel(modelPicker_->currentData().toString());
+        if (!updatingInputs_) translateNow();
+    });
+    connect(inputFile_, &InputFileButton::fileChosen, source_, &QPlainTextEdit::setPlainText);
+    connect(versePicker_, &QComboBox::activated, this, &TextWorkspace::onVersePicked);
+    connect(matrix_, &AlignmentMatrixView::rowPinned, this, &TextWorkspace::updatePinned);
+    connect(headKind_, &QComboBox::currentTextChanged, this, [this](const QString& name) {
+        TraceTensor t;
+        if (!trace_ || !selectedTensor(name, t)) return;
+        headGrid_->setTensor(t);
+        headTable_->setTensor(t, trace_.get());
+        applyDevScores();
+        updateFlowTab();
+    });
+    connect(headGrid_, &HeadGridView::headClicked, this, [this](int layer, int head) {
+        showHead(headKind_->currentText(), layer, head);
+    });
+    connect(headGrid_, &HeadGridView::headCompareRequested, this, &TextWorkspace::pickForComparison);
+    connect(headGrid_, &HeadGridView::currentHeadChanged, this, [this](int layer, int head) {
+        headInfo_->setText(headGrid_->headSummary(layer, head) + tr(" — Enter opens it, Shift+Enter picks it for a comparison"));
+    });
+    connect(headTable_, &HeadTableView::headActivated, this, [this](int layer, int head) {
+        showHead(headKind_->currentText(), layer, head);
+    });
+
+    connect(compare_, &ComparePanel::comparisonShown, this, [this](const QString& summary) {
+        tabs_->setTabEnabled(2, true);
+        tabs_->setCurrentIndex(2);
+        emit logMessage(tr("Compared %1").arg(summary));
+        emit comparisonShown();
+    });
+    connect(compare_, &ComparePanel::failed, this, [this](const QString& message) {
+        banner_->showMessage(MessageBanner::Level::Error, message);
+    });
+
+    // Dev-split scoring.
+    connect(devBar_, &DevScoreBar::devAer, headTable_, &HeadTableView::setDevAer);
+    connect(devBar_, &DevScoreBar::scored, this, [this](const QString& model, int verses) {
+        emit logMessage(tr("Scored the heads of %1 on %2 dev verses").arg(model).arg(verses));
+        emit devScoresShown();
+    });
+    connect(devBar_, &DevScoreBar::failed, this, [this](const QString& message) { emit logMessage(tr("Error: %1").arg(message)); });
+    connect(tabs_, &QTabWidget::currentChanged, this, [this](int index) {
+        // The first visit of the Heads tab for a built-in model starts its dev scoring.
+        if (index == 1 && trace_) devBar_->scoreIfNew(QString::fromStdString(trace_->model));
+    });
+
+    createCommands();
+    setModel(settings::get(settings::DefaultModel));
+}
+
+QString TextWorkspace::title() const { return tr("Text · translation"); }
+
+QString TextWorkspace::description() const
+{
+    return tr("Sentences through the NMT models: alignment matrix, heads, comparison (Ctrl+1)");
+}
+
+QList<FileType> TextWorkspace::fileTypes() const
+{
+    return {{tr("Traces"), {"attn", "json"}, {}},
+            {tr("Attention dumps"), {"npy", "npz", "safetensors"}, {}}};
+}
+
+void TextWorkspace::createCommands()
+{
+    QAction* translate = addCommand(tr("&Translate now"), QKeySequence(Qt::CTRL | Qt::Key_Return),
+                                    tr("Translate the Spanish input now"));
+    connect(translate, &QAction::triggered, this, &TextWorkspace::translateNow);
+    QAction* import = addCommand(tr("&Import attention dump…"), QKeySequence(Qt::CTRL | Qt::Key_I),
+                                 tr("Attention saved from PyTorch, JAX or TensorFlow: .npy .npz .safetensors .json, "
+                                    "its axes mapped in a dialog"));
+    import->setObjectName("importDump");
+    connect(import, &QAction::triggered, this, &TextWorkspace::importDumpDialog);
+    QAction* unpin = addCommand(tr("&Unpin row"), QKeySequence(Qt::Key_Escape), tr("Unpin the pinned row of the matrix"));
+    connect(unpin, &QAction::triggered, this, [this] { matrix_->setPinnedRow(-1); });
+    QAction* dev = addCommand(tr("Score heads on the &dev split"), {}, tr("Forced-decode every dev verse and fill the "
+                                                                         "head table's AER column (background)"));
+    connect(dev, &QAction::triggered, this, [this] { scoreHeadsOnDev(); });
+}
+
+QList<ShortcutInfo> TextWorkspace::viewKeys() const
+{
+    return {{tr("Click"), tr("Matrix: pin the target row under the mouse")},
+            {tr("Up / Down"), tr("Matrix: move the pinned row")},
+            {tr("Wheel, drag"), tr("Matrix: zoom, pan")},
+            {tr("Home, double-click"), tr("Matrix: show the whole matrix")},
+            {tr("Arrow keys, Enter"), tr("Heads: move between heads, open one in the matrix")},
+            {tr("Shift+Enter, Shift+click"), tr("Heads: pick two heads to compare")}};
+}
+
+void TextWorkspace::showDefault()
+{
+    demoWanted_ = true;
+    loadVerses();
+}
+
+bool TextWorkspace::hasInput() const
+{
+    return trace_ || translateJobs_->running() || !source_->toPlainText().trimmed().isEmpty();
+}
+
+void TextWorkspace::loadVerses()
+{
+    if (versesRequested_) return;
+    versesRequested_ = true;
+    versePicker_->lineEdit()->setPlaceholderText(tr("reading verses…"));
+    struct Out {
+        Status status;
+        QList<VerseEntry> verses;
+        qint64 ms = 0;
+    };
+    verseJobs_->start(
+        [](const JobContext& job) {
+            QElapsedTimer timer;
+            timer.start();
+            Out out;
+            auto corpus = bibleCorpus(sharedModels(), {Split::Dev, Split::Test}, out.status,
+                                      [&job](int64_t, int64_t) { return !job.cancelled(); });
+            if (!corpus) return out;
+            for (const auto& v : corpus->verses)
+                out.verses.append({QString::fromStdString(v.ref), QString::fromStdString(splitName(splitOfBook(v.book))),
+                                   QString::fromStdString(v.sourceText()), QString::fromStdString(v.targetText())});
+            out.ms = timer.elapsed();
+            return out;
+        },
+        [this](Out out) {
+            if (!out.status) {
+                versesRequested_ = false;
+                if (out.status.message != "cancelled")
+                    onFailed(tr("Verse picker unavailable: %1").arg(QString::fromStdString(out.status.message)));
+                return;
+            }
+            emit logMessage(tr("Read %1 dev/test verses from the SWORD modules in %2 ms").arg(out.verses.size()).arg(out.ms));
+            onVersesReady(out.verses);
+        });
+}
+
+QString TextWorkspace::translation() const { return translation_->text(); }
+QString TextWorkspace::bannerText() const { return banner_->text(); }
+
+void TextWorkspace::setSourceText(const QString& text) { source_->setPlainText(text); }
+void TextWorkspace::setReferenceText(const QString& text) { reference_->setPlainText(text); }
+void TextWorkspace::setForced(bool forced) { (forced ? forcedMode_ : freeMode_)->setChecked(true); }
+
+void TextWorkspace::scheduleTranslate() { debounce_->start(); }
+
+void TextWorkspace::translateNow()
+{
+    debounce_->stop();
+    TranslationRequest req;
+    req.model = modelPicker_->currentData().toString().toStdString();
+    req.source = source_->toPlainText().toStdString();
+    req.reference = reference_->toPlainText().toStdString();
+    req.forced = forcedMode_->isChecked();
+    req.verse = currentVerse_.toStdString();
+    if (source_->toPlainText().trimmed().isEmpty()) {
+        banner_->showMessage(MessageBanner::Level::Warning, tr("Nothing to translate: type a Spanish sentence or pick a verse."));
+        return;
+    }
+    if (req.forced && reference_->toPlainText().trimmed().isEmpty()) {
+        banner_->showMessage(MessageBanner::Level::Warning, tr("Forced decoding needs an English reference: type one or switch to free decoding."));
+        return;
+    }
+    struct Out {
+        Status status;
+        TracePtr trace;
+        QString translation;
+        double ms = 0;
+    };
+    // Latest wins: starting this job cancels the running one at its next decoding step.
+    translateJobs_->start(
+        [req](const JobContext& job) {
+            QElapsedTimer timer;
+            timer.start();
+            Out out;
+            ModelCache& cache = sharedModels();
+            ModelCache::Lease<Corpus> corpus;
+            if (!req.verse.empty()) {
+                corpus = bibleCorpus(cache, {Split::Dev, Split::Test}, out.status);
+                if (!corpus) return out;
+            }
+            TranslationResult r;
+            out.status = runTranslation(cache, corpus.get(), req, r, job.progress());
+            out.trace = r.trace;
+            out.translation = QString::fromStdString(r.translation);
+            out.ms = double(timer.nsecsElapsed()) / 1e6;
+            return out;
+        },
+        [this](Out out) {
+            if (!out.status) return onFailed(QString::fromStdString(out.status.message));
+            onTranslated(out.trace, out.translation, out.ms);
+        });
+}
+
+void TextWorkspace::onVersesReady(const QList<VerseEntry>& verses)
+{
+    verses_ = verses;
+    versePicker_->clear();
+    for (const auto& v : verses) versePicker_->addItem(QStringLiteral("%1 · %2").arg(v.ref, v.split), v.ref);
+    versePicker_->setCurrentIndex(-1);
+    versePicker_->lineEdit()->setPlaceholderText(tr("pick a dev/test verse…"));
+    emit logMessage(tr("%1 dev/test verses available in the verse picker").arg(verses.size()));
+    // The built-in demo: a test verse, translated and aligned against gold.
+    // (Not when the user already typed or opened a trace while the verses were loading.)
+    emit versesShown();
+    if (demoWanted_ && !userEdited_ && !trace_ && source_->toPlainText().isEmpty()) selectVerse(QStringLiteral("Ruth 1:16"));
+}
+
+bool TextWorkspace::selectVerse(const QString& ref)
+{
+    const int index = versePicker_->findData(ref);
+    if (index < 0) return false;
+    versePicker_->setCurrentIndex(index);
+    onVersePicked(index);
+    return true;
+}
+
+void TextWorkspace::onVersePicked(int index)
+{
+    const QString ref = versePicker_->itemData(index).toString();
+    for (const auto& v : verses_) {
+        if (v.ref != ref) continue;
+        updatingInputs_ = true;
+        currentVerse_ = v.ref;
+        source_->setPlainText(v.source);
+        reference_->setPlainText(v.target);
+        forcedMode_->setChecked(true);
+        updatingInputs_ = false;
+        userEdited_ = false;
+        translateNow();
+        return;
+    }
+}
+
+void TextWorkspace::showTrace(TracePtr trace)
+{
+    translateJobs_->cancel();  // drop any result still on its way
+    trace_ = std::move(trace);
+    banner_->clearMessage();
+    matrix_->setTrace(*trace_);
+    updateHeadsTab();
+    QStringList about;  // only the fields the trace has
+    for (const auto& [key, label] : {std::pair<const char*, QString>{schema::translation::kVerseMeta, tr("verse")},
+                                     {schema::kModeMeta, tr("decoding")}, {schema::kInputMeta, tr("from")}})
+        if (!trace_->meta(key).empty()) about << label + " " + QString::fromStdString(trace_->meta(key)).left(80);
+    translation_->setText(tr("<b>Opened trace</b> · model %1%2")
+                              .arg(QString::fromStdString(trace_->model).toHtmlEscaped(),
+                                   about.isEmpty() ? QString() : " · " + about.join(" · ").toHtmlEscaped()));
+    if (!trace_->meta(schema::kWarningMeta).empty())
+        banner_->showMessage(MessageBanner::Level::Warning, QString::fromStdString(trace_->meta(schema::kWarningMeta)));
+    updateMetrics();
+    emit traceShown();
+}
+
+WorkspaceSection TextWorkspace::saveState() const
+{
+    WorkspaceSection s;
+    const QRectF z = matrix_->zoomRanges();
+    s.state = QJsonObject{{"source", source_->toPlainText()},
+                          {"reference", reference_->toPlainText()},
+                          {"verse", currentVerse_},
+                          {"model", modelPicker_->currentData().toString()},
+                          {"forced", forcedMode_->isChecked()},
+                          {"head_kind", headKind_->currentText()},
+                          {"tab", tabs_->currentIndex()},
+                          {"pinned_row", matrix_->pinnedRow()},
+                          {"zoom", QJsonObject{{"x_lower", z.left()}, {"x_upper", z.right()}, {"y_lower", z.top()}, {"y_upper", z.bottom()}}}};
+    if (trace_) s.traces["trace"] = trace_;  // kept: a trace from a file cannot be computed again
+    return s;
+}
+
+bool TextWorkspace::restoreState(const WorkspaceSection& section, QString* error)
+{
+    Q_UNUSED(error);
+    const QJsonObject& o = section.state;
+    updatingInputs_ = true;  // no translation requests while the inputs are filled in
+    source_->setPlainText(o["source"].toString());
+    reference_->setPlainText(o["reference"].toString());
+    (o["forced"].toBool() ? forcedMode_ : freeMode_)->setChecked(true);
+    const QString model = o["model"].toString();
+    if (modelPicker_->findData(model) >= 0) modelPicker_->setCurrentIndex(modelPicker_->findData(model));
+    updatingInputs_ = false;
+    debounce_->stop();
+    currentVerse_ = o["verse"].toString();
+    userEdited_ = true;  // the demo must not replace a restored workspace
+    const auto it = section.traces.find("trace");
+    if (it != section.traces.end() && it->second) {
+        showTrace(it->second);
+        const QString kind = o["head_kind"].toString();
+        if (!kind.isEmpty() && headKind_->findText(kind) >= 0) headKind_->setCurrentText(kind);
+        const QJsonObject z = o["zoom"].toObject();
+        matrix_->setZoomRanges(QRectF(QPointF(z["x_lower"].toDouble(), z["y_lower"].toDouble()),
+                                      QPointF(z["x_upper"].toDouble(), z["y_upper"].toDouble())));
+        matrix_->setPinnedRow(o["pinned_row"].toInt(-1));
+        const int tab = o["tab"].toInt();
+        if (tabs_->isTabEnabled(tab)) tabs_->setCurrentIndex(tab);
+    }
+    return true;
+}
+
+void TextWorkspace::onTranslated(const TracePtr& trace, const QString& translation, double milliseconds)
+{
+    trace_ = trace;
+    matrix_->setTrace(*trace_);
+    updateHeadsTab();
+    translation_->setText(tr("<b>Translation:</b> %1").arg(translation.toHtmlEscaped()));
+    const QString unknown = QString::fromStdString(trace_->meta(schema::translation::kUnknownWordsMeta));
+    if (!unknown.isEmpty())
+        banner_->showMessage(MessageBanner::Level::Warning,
+                             tr("Words the model never saw in training (read as <unk>): %1").arg(unknown));
+    else
+        banner_->clearMessage();
+    updateMetrics();
+    updatePinned(-1);
+    emit logMessage(tr("%1 decoding of %2 source tokens in %3 ms")
+                        .arg(QString::fromStdString(trace_->meta(schema::kModeMeta)))
+                        .arg(matrix_->columns() - 1)
+                        .arg(milliseconds, 0, 'f', 1));
+    emit traceShown();
+}
+
+void TextWorkspace::onFailed(const QString& message)
+{
+    if (message == QLatin1String("cancelled")) return;
+    if (message.startsWith(tr("Verse picker unavailable"))) {
+        // The verse list could not be read (e.g. SWORD modules missing): say so where the
+        // verses would be, and still show a demo sentence without gold.
+        versePicker_->lineEdit()->setPlaceholderText(tr("verses unavailable — see the log"));
+        emit logMessage(tr("Error: %1").arg(message));
+        if (demoWanted_ && !userEdited_ && !trace_ && source_->toPlainText().isEmpty()) {
+            setSourceText(QStringLiteral("En el principio crió Dios los cielos y la tierra."));
+            translateNow();
+        }
+        return;
+    }
+    banner_->showMessage(MessageBanner::Level::Error, message);
+    emit logMessage(tr("Error: %1").arg(message));
+    emit errorShown(message);
+}
+
+void TextWorkspace::updateHeadsTab()
+{
+    headKind_->blockSignals(true);
+    headKind_->clear();
+    for (const auto& t : trace_->tensors) {
+        if (t.shape.size() != 4) continue;
+        const QString name = QString::fromStdString(t.name);
+        headKind_->addItem(name);
+        headKind_->addItem(name + tr(" · mean over heads"));
+        headKind_->addItem(name + tr(" · mean over layers"));
+        if (t.shape[2] == t.shape[3]) headKind_->addItem(name + tr(" · rollout"));  // self-attention only
+    }
+    headKind_->blockSignals(false);
+    const bool any = headKind_->count() > 0;
+    tabs_->setTabEnabled(1, any);
+    tabs_->setTabEnabled(2, !trace_->tensors.empty());
+    compareLayer_ = compareHead_ = -1;
+    compare_->setTrace(trace_);
+    if (!any) {
+        headGrid_->clear();
+        if (tabs_->currentIndex() != 3) tabs_->setCurrentIndex(0);
+        updateFlowTab();
+        return;
+    }
+    TraceTensor first;
+    if (selectedTensor(headKind_->currentText(), first)) {
+        headGrid_->setTensor(first);
+        headTable_->setTensor(first, trace_.get());
+        applyDevScores();
+    }
+    if (matrix_->isEmpty()) {  // no 2-D alignment to show: start with the grid and head 1 of layer 1
+        showHead(headKind_->currentText(), 0, 0);
+        tabs_->setCurrentIndex(1);
+    }
+    updateFlowTab();
+}
+
+void TextWorkspace::updateFlowTab()
+{
+    // The selected multi-head tensor, else the 2-D "cross" as one layer with one head.
+    TraceTensor t;
+    if (!(headKind_->count() > 0 && selectedTensor(headKind_->currentText(), t))) {
+        const TraceTensor* cross = trace_ ? trace_->find(schema::translation::kCross) : nullptr;
+        if (!cross || cross->shape.size() != 2) {
+            tabs_->setTabEnabled(3, false);
+            return;
+        }
+        t = asMultiHead(*cross);
+    }
+    tabs_->setTabEnabled(3, flow_->setTensor(t, flowLayer_->value() - 1));
+    flowLayer_->setRange(1, std::max(1, flow_->layers()));
+    QLayoutItem* item;
+    while ((item = flowHeads_->layout()->takeAt(0))) {
+        delete item->widget();
+        delete item;
+    }
+    for (int h = 0; h < flow_->heads() && flow_->heads() > 1; ++h) {
+        auto* box = new QCheckBox(tr("head %1").arg(h + 1), flowHeads_);
+        box->setChecked(true);
+        const QColor c = TokenFlowView::headColor(h);
+        box->setStyleSheet(QStringLiteral("QCheckBox { color: %1; font-weight: bold; }").arg(c.name()));
+        box->setToolTip(tr("Show or hide the lines of head %1").arg(h + 1));
+        connect(box, &QCheckBox::toggled, this, [this, h](bool on) { flow_->setHeadVisible(h, on); });
+        flowHeads_->layout()->addWidget(box);
+    }
+    static_cast<QHBoxLayout*>(flowHeads_->layout())->addStretch(1);
+}
+
+bool TextWorkspace::showHead(const QString& tensor, int layer, int head)
+{
+    TraceTensor selected;
+    if (!trace_ || !selectedTensor(tensor, selected)) return false;
+    const TraceTensor* t = &selected;
+    TraceTensor slice;
+    if (auto st = sliceHead(*t, layer, head, schema::translation::kCross, slice); !st) {
+        banner_->showMessage(MessageBanner::Level::Error, QString::fromStdString(st.message));
+        return false;
+    }
+    // The matrix shows this head with the trace's metadata, and its gold when it fits.
+    AttentionTrace one;
+    one.model = trace_->model;
+    one.scoreFunction = trace_->scoreFunction;
+    one.metadata = trace_->metadata;
+    if (goldFits(*trace_, slice)) {
+        one.goldLinks = trace_->goldLinks;
+        one.sourceEvaluated = trace_->sourceEvaluated;
+        one.targetEvaluated = trace_->targetEvaluated;
+    }
+    one.tensors.push_back(std::move(slice));
+    matrix_->setTrace(one);
+    headInfo_->setText(tr("Showing %1 · %2 in the matrix view").arg(tensor, headGrid_->headSummary(layer, head)));
+    tabs_->setCurrentIndex(0);
+    emit logMessage(tr("Opened %1 layer %2 head %3 in the matrix view").arg(tensor).arg(layer + 1).arg(head + 1));
+    return true;
+}
+
+bool TextWorkspace::selectedTensor(const QString& entry, TraceTensor& out) const
+{
+    for (const auto& t : trace_->tensors) {
+        const QString name = QString::fromStdString(t.name);
+        if (entry == name) {
+            out = t;
+            return true;
+        }
+        Status st = Status::error("");
+        if (entry == name + tr(" · mean over heads")) st = meanOverHeads(t, out);
+        else if (entry == name + tr(" · mean over layers")) st = meanOverLayers(t, out);
+        else if (entry == name + tr(" · rollout")) st = rolloutTensor(t, out);
+        if (st) return true;
+    }
+    return false;
+}
+
+bool TextWorkspace::pickForComparison(int layer, int head)
+{
+    const QString kind = headKind_->currentText();
+    TraceTensor selected;
+    if (!trace_ || !selectedTensor(kind, selected)) return false;
+    const TraceTensor* t = &selected;
+    if (compareLayer_ < 0) {
+        compareLayer_ = layer;
+        compareHead_ = head;
+        headInfo_->setText(tr("Comparing: A = layer %1, head %2. Shift+click head B.").arg(layer + 1).arg(head + 1));
+        return false;
+    }
+    TraceTensor a, b;
+    sliceHead(*t, compareLayer_, compareHead_, "A", a);
+    sliceHead(*t, layer, head, "B", b);
+    const QString nameA = tr("%1 L%2 H%3").arg(kind).arg(compareLayer_ + 1).arg(compareHead_ + 1);
+    const QString nameB = tr("%1 L%2 H%3").arg(kind).arg(layer + 1).arg(head + 1);
+    compareLayer_ = compareHead_ = -1;
+    QString error;
+    if (!compare_->view()->setHeads(a, nameA, b, nameB, trace_.get(), &error)) {
+        banner_->showMessage(MessageBanner::Level::Error, error);
+        return false;
+    }
+    tabs_->setTabEnabled(2, true);
+    tabs_->setCurrentIndex(2);
+    headInfo_->setText(tr("Compared %1 with %2: %3").arg(nameA, nameB, compare_->view()->summary()));
+    emit logMessage(tr("Compared %1 with %2: %3").arg(nameA, nameB, compare_->view()->summary()));
+    return true;
+}
+
+void TextWorkspace::updateMetrics()
+{
+    if (!trace_ || !trace_->hasGold()) {
+        metrics_->setText(trace_ && trace_->meta(schema::kModeMeta) == schema::kForced
+                              ? tr("No gold alignment for typed text: pick a verse (and leave its text as is) to measure AER.")
+                              : tr("Gold alignment is known for dev/test verses in forced decoding."));
+        return;
+    }
+    const AlignmentScore s = scoreTrace(*trace_);
+    const AlignmentScore d = scoreDiagonal(*trace_);
+    const auto c = matrix_->linkCounts();
+    metrics_->setText(tr("<b>%1</b> against gold (content words): AER <b>%2</b> · precision %3 · recall %4 · "
+                         "diagonal baseline AER %5 &nbsp;|&nbsp; <span style='color:#00a844'>■ %6 hits</span> "
+                         "<span style='color:#e07b00'>□ %7 misses</span> <span style='color:#e0002c'>✕ %8 false links</span>")
+                          .arg(QString::fromStdString(trace_->meta(schema::translation::kVerseMeta)), percent(s.aer()), percent(s.precision()),
+                               percent(s.recall()), percent(d.aer()))
+                          .arg(c.hits)
+                          .arg(c.misses)
+                          .arg(c.falseLinks));
+}
+
+void TextWorkspace::updatePinned(int row)
+{
+    if (row < 0) {
+        pinned_->setText(tr("Click a target row to pin it and list the source words it attends to."));
+        return;
+    }
+    QStringList parts;
+    const QStringList cols = matrix_->columnLabels();
+    for (const auto& [c, w] : matrix_->attendedColumns(row, 0.05)) parts << QStringLiteral("<b>%1</b> %2").arg(cols[c].toHtmlEscaped()).arg(w, 0, 'f', 2);
+    pinned_->setText(tr("Pinned <b>%1</b> ← %2").arg(matrix_->rowLabels()[row].toHtmlEscaped(), parts.join(QStringLiteral(", "))));
+}
+
+HeadCompareView* TextWorkspace::compareView() const { return compare_->view(); }
+
+void TextWorkspace::compareHeads(const QString& kindA, int layerA, int headA, const QString& modelB,
+                                 const QString& kindB, int layerB, int headB)
+{
+    compare_->compareHeads(kindA, layerA, headA, modelB, kindB, layerB, headB);
+}
+
+void TextWorkspace::scoreHeadsOnDev(int limit)
+{
+    devBar_->score(trace_ ? QString::fromStdString(trace_->model) : QString(), limit);
+}
+
+void TextWorkspace::applyDevScores()
+{
+    if (trace_) devBar_->show(QString::fromStdString(trace_->model), headKind_->currentText());
+}
+
+QString TextWorkspace::currentViewName() const
+{
+    static const char* names[] = {"alignment", "heads", "comparison", "token-flow"};
+    const int i = tabs_->currentIndex();
+    return QString::fromLatin1(i >= 0 && i < 4 ? names[i] : "view");
+}
+
+namespace {
+/// The widget of a non-matrix tab, or null when that view is empty.
+QWidget* figureOf(int tab, HeadGridView* grid, HeadCompareView* compare, TokenFlowView* flow)
+{
+    switch (tab) {
+    case 1: return grid->layers() > 0 ? grid : nullptr;
+    case 2: return compare->isEmpty() ? nullptr : compare;
+    case 3: return flow;
+    default: return nullptr;
+    }
+}
+} // namespace
+
+QImage TextWorkspace::renderCurrentView(int dpi, QString* error)
+{
+    if (tabs_->currentIndex() == 0 && !matrix_->isEmpty()) return matrix_->renderImage(0, 0, dpi);
+    if (QWidget* w = figureOf(tabs_->currentIndex(), headGrid_, compare_->view(), flow_)) return renderFigure(*w, w->size(), dpi);
+    if (error) *error = tr("nothing to export: the %1 view is empty").arg(currentViewName());
+    return {};
+}
+
+bool TextWorkspace::exportCurrentView(const QString& path, int dpi, QString* error)
+{
+    if (tabs_->currentIndex() == 0 && !matrix_->isEmpty()) return matrix_->exportTo(path, 0, 0, error, dpi);
+    if (QWidget* w = figureOf(tabs_->currentIndex(), headGrid_, compare_->view(), flow_)) return writeFigure(*w, w->size(), path, dpi, error);
+    if (error) *error = tr("nothing to export: the %1 view is empty").arg(currentViewName());
+    return false;
+}
+
+bool TextWorkspace::exportData(const QString& path, QString* error) { return matrix_->exportData(path, error); }
+
+QString TextWorkspace::dataDescription() const
+{
+    return tr("The matrix on screen (target rows × source columns) as CSV with token labels, or .npy");
+}
+
+void TextWorkspace::setColorMap(const QString& name)
+{
+    matrix_->setColorMap(name);
+    headGrid_->setColorMap(matrix_->colorMapName());
+    compare_->view()->setColorMap(matrix_->colorMapName());
+}
+
+bool TextWorkspace::openFile(const QString& path)
+{
+    // Traces first (.attn, and .json in the trace format), then dumps (.npy .npz .safetensors
+    // and .json dumps) with the default axis mapping.
+    auto trace = std::make_shared<AttentionTrace>();
+    const QString ext = QFileInfo(path).suffix().toLower();
+    Status st = Status::error("not a trace");
+    if (ext == "attn" || ext == "json") st = loadTraceAuto(path.toStdString(), *trace);
+    const bool imported = !st && ext != "attn";
+    if (imported) st = importDump(path.toStdString(), {}, *trace);
+    if (!st) {
+        const QString message = QString::fromStdString(st.message);
+        banner_->showMessage(MessageBanner::Level::Error, message);
+        emit logMessage(tr("Error: %1").arg(message));
+        emit errorShown(message);
+        return false;
+    }
+    showTrace(std::move(trace));
+    emit logMessage((imported ? tr("Imported %1") : tr("Opened %1")).arg(path));
+    return true;
+}
+
+void TextWorkspace::importDumpDialog()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Import attention dump"), {},
+                                                      tr("Attention dumps (*.npy *.npz *.safetensors *.json)"));
+    if (path.isEmpty()) return;
+    ImportDumpDialog dialog(this);
+    QString error;
+    if (!dialog.load(path, &error)) {
+        QMessageBox::warning(this, tr("Import failed"), error);
+        return;
+    }
+    if (dialog.exec() != QDialog::Accepted || !dialog.trace()) return;
+    showTrace(dialog.trace());
+    emit logMessage(tr("Imported %1").arg(path));
+}
+
+void TextWorkspace::setModel(const QString& model)
+{
+    const int index = modelPicker_->findData(model);
+    if (index < 0) return;
+    const bool idle = !trace_;  // before the first trace: no translation request yet
+    updatingInputs_ = idle;
+    modelPicker_->setCurrentIndex(index);
+    updatingInputs_ = false;
+}
+
+void TextWorkspace::reloadModels()
+{
+    const QString keep = modelPicker_->currentData().toString();
+    const bool was = updatingInputs_;
+    updatingInputs_ = true;
+    modelPicker_->clear();
+    for (const auto& m : builtinModels())
+        if (m.kind == "translation") {
+            const QString name = QString::fromStdString(m.name);
+            modelPicker_->addItem(name, name);
+            modelPicker_->setItemData(modelPicker_->count() - 1, QString::fromStdString(m.description), Qt::ToolTipRole);
+        }
+    for (const QString& path : settings::get(settings::UserModels)) {
+        modelPicker_->addItem(tr("%1 (yours)").arg(QFileInfo(path).completeBaseName()), path);
+        modelPicker_->setItemData(modelPicker_->count() - 1, path, Qt::ToolTipRole);
+    }
+    if (modelPicker_->findData(keep) >= 0) modelPicker_->setCurrentIndex(modelPicker_->findData(keep));
+    updatingInputs_ = was;
+}
+
+} // namespace attnscope::ui

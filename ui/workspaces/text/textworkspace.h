@@ -1,0 +1,159 @@
+#pragma once
+// Text workspace: Spanish input (typed or picked from the dev/test verses), model picker,
+// free / forced decoding, the translation, per-verse alignment quality against gold, and the
+// views in tabs: alignment matrix, heads (grid, table, dev-split scores), comparison
+// (ComparePanel), token flow. Translations run through the translation pipeline as
+// latest-wins jobs; the verse list is read once into the shared cache.
+#include "workspace.h"
+
+#include <QList>
+
+class QComboBox;
+class QLabel;
+class QPlainTextEdit;
+class QPushButton;
+class QRadioButton;
+class QSpinBox;
+class QTabWidget;
+class QTimer;
+
+namespace attnscope::ui {
+
+class AlignmentMatrixView;
+class DevScoreBar;
+class ComparePanel;
+class HeadCompareView;
+class HeadGridView;
+class HeadTableView;
+class InputFileButton;
+class JobTracker;
+class MessageBanner;
+class TokenFlowView;
+
+/// A verse from the dev/test splits for the verse picker.
+struct VerseEntry {
+    QString ref, split, source, target;
+};
+
+class TextWorkspace : public Workspace {
+    Q_OBJECT
+public:
+    explicit TextWorkspace(QWidget* parent = nullptr);
+
+    // Workspace
+    QString id() const override { return QStringLiteral("text"); }
+    QString title() const override;
+    QString description() const override;
+    QList<FileType> fileTypes() const override;
+    void showDefault() override;
+    bool hasInput() const override;
+    bool openFile(const QString& path) override;
+    void reloadModels() override;
+    TracePtr currentTrace() const override { return trace_; }
+    QString currentViewName() const override;
+    QImage renderCurrentView(int dpi, QString* error) override;
+    bool exportCurrentView(const QString& path, int dpi, QString* error) override;
+    bool exportData(const QString& path, QString* error) override;
+    QString dataFileName() const override { return QStringLiteral("attention.csv"); }
+    QString dataDescription() const override;
+    void setColorMap(const QString& name) override;
+    WorkspaceSection saveState() const override;
+    bool restoreState(const WorkspaceSection& section, QString* error) override;
+    QList<ShortcutInfo> viewKeys() const override;
+
+    AlignmentMatrixView* matrixView() const { return matrix_; }
+    HeadGridView* headGrid() const { return headGrid_; }
+    /// Opens one head of a [layer, head, query, key] tensor of the current trace in the matrix view.
+    bool showHead(const QString& tensor, int layer, int head);
+    HeadCompareView* compareView() const;
+    HeadTableView* headTable() const { return headTable_; }
+    TokenFlowView* tokenFlow() const { return flow_; }
+    /// Picks head A, then head B, of the current multi-head tensor; the second pick opens
+    /// the comparison. Returns true when a comparison was shown.
+    bool pickForComparison(int layer, int head);
+    /// Compares head A of the trace on screen with head B of the trace on screen or, when
+    /// `modelB` names another built-in model, of that model's forced decoding of the same
+    /// sentence and target (asynchronous: comparisonShown follows). Head −1 = mean over heads.
+    void compareHeads(const QString& kindA, int layerA, int headA, const QString& modelB, const QString& kindB,
+                      int layerB, int headB);
+    /// Starts scoring the current model's heads on the dev split (progress in the Heads tab);
+    /// `limit` > 0 scores only the first verses (tests).
+    void scoreHeadsOnDev(int limit = 0);
+    /// Selects a model by built-in name or user-model path.
+    void setModel(const QString& model);
+    QString translation() const;
+    QString bannerText() const;
+
+    void setSourceText(const QString& text);
+    void setReferenceText(const QString& text);
+    void setForced(bool forced);
+    /// Reads the dev and test verses for the verse picker (once; in the background).
+    void loadVerses();
+    /// Picks a dev/test verse (e.g. "Ruth 1:16"): fills source and reference, forced mode.
+    bool selectVerse(const QString& ref);
+    /// Shows a trace opened from a file (no model involved).
+    void showTrace(TracePtr trace);
+    /// Opens an attention dump through the import dialog (modal: not for tests).
+    void importDumpDialog();
+
+public slots:
+    void translateNow();
+
+signals:
+    void comparisonShown();
+    void devScoresShown();
+    void versesShown();
+
+private:
+    void onVersesReady(const QList<VerseEntry>& verses);
+    void onTranslated(const TracePtr& trace, const QString& translation, double milliseconds);
+    void onFailed(const QString& message);
+    void onVersePicked(int index);
+    void updateMetrics();
+    void updatePinned(int row);
+    void updateHeadsTab();
+    void updateFlowTab();
+    /// The tensor behind an entry of the attention selector: a trace tensor or an aggregation.
+    bool selectedTensor(const QString& entry, TraceTensor& out) const;
+    void scheduleTranslate();
+    void applyDevScores();
+    void createCommands();
+
+    JobTracker* translateJobs_;
+    JobTracker* verseJobs_;
+    QComboBox* versePicker_;
+    QComboBox* modelPicker_;
+    InputFileButton* inputFile_ = nullptr;
+    QPlainTextEdit* source_;
+    QPlainTextEdit* reference_;
+    QRadioButton* freeMode_;
+    QRadioButton* forcedMode_;
+    QPushButton* translateButton_;
+    MessageBanner* banner_;
+    QLabel* translation_;
+    QLabel* metrics_;
+    QLabel* pinned_;
+    AlignmentMatrixView* matrix_;
+    QTabWidget* tabs_;
+    QComboBox* headKind_;
+    HeadGridView* headGrid_;
+    QLabel* headInfo_;
+    ComparePanel* compare_;
+    HeadTableView* headTable_;
+    TokenFlowView* flow_;
+    QSpinBox* flowLayer_;
+    QWidget* flowHeads_;
+    int compareLayer_ = -1, compareHead_ = -1;  ///< head A while waiting for B
+    DevScoreBar* devBar_;
+    QTimer* debounce_;
+
+    QList<VerseEntry> verses_;
+    QString currentVerse_;
+    TracePtr trace_;
+    bool updatingInputs_ = false;
+    bool userEdited_ = false;
+    bool demoWanted_ = false;  ///< show the demo verse once the verses are read
+    bool versesRequested_ = false;
+};
+
+} // namespace attnscope::ui

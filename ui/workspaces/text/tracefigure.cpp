@@ -1,0 +1,97 @@
+#include "workspaces/text/tracefigure.h"
+
+#include "attnscope/alignment.h"
+#include "attnscope/headstats.h"
+#include "attnscope/schema.h"
+#include "views/alignmentmatrixview.h"
+#include "views/figurewriter.h"
+#include "views/headcompareview.h"
+#include "views/headgridview.h"
+#include "views/tokenflowview.h"
+
+#include <algorithm>
+
+namespace attnscope::ui {
+
+bool exportTraceFigure(const AttentionTrace& trace, const QString& path, int width, int height, QString* error, int dpi)
+{
+    if (!trace.find(schema::translation::kCross)) {
+        if (error) *error = QStringLiteral("the trace has no \"cross\" attention tensor to draw");
+        return false;
+    }
+    AlignmentMatrixView view;
+    view.setTrace(trace);
+    return view.exportTo(path, width, height, error, dpi);
+}
+
+QString headName(const AttentionTrace& trace, const QString& kind, int layer, int head)
+{
+    QString name = QString::fromStdString(trace.model);
+    if (!name.isEmpty()) name += QStringLiteral(" · ");
+    const TraceTensor* t = attentionTensor(trace, kind.toStdString());
+    if (!t) return name + kind;
+    if (t->shape.size() == 2) return name + QString::fromStdString(t->name);
+    return name + QStringLiteral("%1 L%2 %3").arg(QString::fromStdString(t->name)).arg(layer + 1)
+                      .arg(head < 0 ? QStringLiteral("mean") : QStringLiteral("H%1").arg(head + 1));
+}
+
+bool exportTraceView(const AttentionTrace& trace, const FigureOptions& o, const QString& path, QString* error,
+                     const AttentionTrace* other)
+{
+    auto fail = [&](const QString& m) {
+        if (error) *error = m;
+        return false;
+    };
+    if (o.view == "matrix" || o.view == "compare") {
+        TraceTensor a;
+        if (auto st = selectHead(trace, o.kind.toStdString(), o.layer, o.head, a); !st) return fail(QString::fromStdString(st.message));
+        if (o.view == "matrix") {
+            AttentionTrace one = trace;
+            one.tensors = {std::move(a)};
+            if (!goldFits(trace, one.tensors[0])) {
+                one.goldLinks.clear();
+                one.sourceEvaluated.clear();
+                one.targetEvaluated.clear();
+            }
+            return exportTraceFigure(one, path, o.width, o.height, error, o.dpi);
+        }
+        const AttentionTrace& second = other ? *other : trace;
+        TraceTensor b;
+        if (auto st = selectHead(second, o.kind2.toStdString(), o.layer2, o.head2, b); !st) return fail(QString::fromStdString(st.message));
+        HeadCompareView view;
+        QString message;
+        if (!view.setHeads(a, headName(trace, o.kind, o.layer, o.head), b, headName(second, o.kind2, o.layer2, o.head2),
+                           &trace, &message))
+            return fail(message);
+        const QSize size(o.width > 0 ? o.width : 1200, o.height > 0 ? o.height : 480);
+        return writeFigure(view, size, path, o.dpi, error);
+    }
+    const TraceTensor* t = attentionTensor(trace, o.kind.toStdString());
+    if (!t) return fail(o.kind.isEmpty() ? QStringLiteral("the trace has no attention tensor to draw")
+                                         : QStringLiteral("the trace has no tensor named '%1'").arg(o.kind));
+    if (t->shape.size() == 2 && o.view != "flow")
+        return fail(QStringLiteral("'%1' is 2-D: use --view matrix or flow").arg(QString::fromStdString(t->name)));
+    const TraceTensor four = asMultiHead(*t);  // 2-D → one layer with one head
+    if (four.shape.size() != 4) return fail(QStringLiteral("cannot draw a %1-D tensor").arg(four.shape.size()));
+    if (o.layer < 0 || o.layer >= four.shape[0])
+        return fail(QStringLiteral("no layer %1 (the tensor has %2 layers × %3 heads)")
+                        .arg(o.layer + 1).arg(four.shape[0]).arg(four.shape[1]));
+    if (o.view == "grid") {
+        HeadGridView grid;
+        grid.setTensor(four);
+        const int cell = 96;
+        const QSize size(o.width > 0 ? o.width : int(40 + four.shape[1] * (cell + 4)),
+                         o.height > 0 ? o.height : int(40 + four.shape[0] * (cell + 4)));
+        return writeFigure(grid, size, path, o.dpi, error);
+    }
+    if (o.view == "flow") {
+        TokenFlowView flow;
+        flow.setTensor(four, o.layer);
+        const QSize size(o.width > 0 ? o.width : 560,
+                         o.height > 0 ? o.height : int(std::max<int64_t>(240, 40 + 22 * std::max(four.shape[2], four.shape[3]))));
+        return writeFigure(flow, size, path, o.dpi, error);
+    }
+    return fail(QStringLiteral("unknown view '%1' (matrix, grid, flow, compare)").arg(o.view));
+}
+
+} // namespace attnscope::ui
