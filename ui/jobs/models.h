@@ -7,7 +7,7 @@
 
 namespace attnscope::ui {
 
-/// The process-wide cache; its capacity follows settings::ModelsKept (applyModelsKept).
+/// The process-wide cache; its capacity follows settings::ModelsKept, read on every call.
 ModelCache& sharedModels();
 /// Re-reads settings::ModelsKept into the cache (at start and after Preferences change).
 void applyModelsKept();

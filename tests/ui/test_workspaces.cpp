@@ -1,0 +1,439 @@
+// Every workspace is first-class: the window's commands act on the workspace in front.
+// For each of the five built-in workspaces: Copy image puts exactly that workspace's export
+// on the clipboard, Export data writes its own numbers, Save workspace → a new window → Open
+// workspace restores its state, and the colour map changes its maps. Then: a sixth workspace
+// registered by the test appears in the tab bar, the View menu, Help → Keyboard shortcuts and
+// the workspace file; autosave runs off the GUI thread (the longest event-loop stall during an
+// autosave of a 4096² trace is measured); an aborted save keeps the previous file; an 8192²
+// trace round-trips through a workspace file.
+#include "attnscope/dumps.h"
+#include "attnscope/trace.h"
+#include "dialogs/shortcutsdialog.h"
+#include "mainwindow.h"
+#include "views/alignmentmatrixview.h"
+#include "workspacefile.h"
+#include "workspaces/caption/captionworkspace.h"
+#include "workspaces/image/imageworkspace.h"
+#include "workspaces/registry.h"
+#include "workspaces/stn/stnworkspace.h"
+#include "workspaces/text/textworkspace.h"
+#include "workspaces/video/videoworkspace.h"
+
+#include <QAction>
+#include <QClipboard>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QLabel>
+#include <QMenuBar>
+#include <QPlainTextEdit>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTabBar>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QTimer>
+#include <QTreeWidget>
+#include <QtTest>
+
+#include <functional>
+
+using namespace attnscope;
+using namespace attnscope::ui;
+
+namespace {
+
+/// A minimal workspace, as a plug-in would add one: a note and its text file type.
+class NotesWorkspace : public Workspace {
+    Q_OBJECT
+public:
+    explicit NotesWorkspace(QWidget* parent) : Workspace(parent), label_(new QLabel(this))
+    {
+        addCommand(QStringLiteral("Clear the note"), QKeySequence(Qt::CTRL | Qt::Key_K), QStringLiteral("Empties the note"));
+    }
+    QString id() const override { return QStringLiteral("notes"); }
+    QString title() const override { return QStringLiteral("Notes"); }
+    QString description() const override { return QStringLiteral("A note beside the attention"); }
+    QList<FileType> fileTypes() const override { return {{QStringLiteral("Notes"), {"note"}, {}}}; }
+    void showDefault() override { label_->setText(QStringLiteral("default note")); }
+    bool hasInput() const override { return !label_->text().isEmpty(); }
+    bool openFile(const QString& path) override
+    {
+        QFile f(path);
+        if (!f.open(QIODevice::ReadOnly)) return false;
+        label_->setText(QString::fromUtf8(f.readAll()));
+        return true;
+    }
+    TracePtr currentTrace() const override { return nullptr; }
+    QString currentViewName() const override { return QStringLiteral("note"); }
+    QImage renderCurrentView(int, QString*) override { return label_->grab().toImage(); }
+    bool exportCurrentView(const QString& path, int, QString*) override { return label_->grab().save(path); }
+    bool exportData(const QString&, QString* error) override
+    {
+        if (error) *error = QStringLiteral("a note has no numbers");
+        return false;
+    }
+    QString dataFileName() const override { return QStringLiteral("note.csv"); }
+    QString dataDescription() const override { return QStringLiteral("nothing"); }
+    void setColorMap(const QString& name) override { colorMap_ = name; }
+    WorkspaceSection saveState() const override { return {QJsonObject{{"text", label_->text()}}, {}}; }
+    bool restoreState(const WorkspaceSection& s, QString*) override
+    {
+        label_->setText(s.state["text"].toString());
+        return true;
+    }
+    QString text() const { return label_->text(); }
+    QString colorMap_;
+
+private:
+    QLabel* label_;
+};
+
+/// The fields of one CSV line (quoted fields may hold commas; "" is a quote).
+QStringList csvFields(const QString& line)
+{
+    QStringList out;
+    QString field;
+    bool quoted = false;
+    for (int i = 0; i < line.size(); ++i) {
+        const QChar c = line[i];
+        if (quoted) {
+            if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') field += '"', ++i;
+            else if (c == '"') quoted = false;
+            else field += c;
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == ',') {
+            out << field;
+            field.clear();
+        } else {
+            field += c;
+        }
+    }
+    out << field;
+    return out;
+}
+
+QImage normalised(const QImage& img) { return img.convertToFormat(QImage::Format_ARGB32); }
+
+bool waitFor(const std::function<bool()>& done, int ms = 120000)
+{
+    QElapsedTimer t;
+    t.start();
+    while (!done()) {
+        if (t.elapsed() > ms) return false;
+        QTest::qWait(20);
+    }
+    return true;
+}
+
+/// A [target, source] trace of n × n values, rows summing to 1.
+std::shared_ptr<AttentionTrace> squareTrace(int n)
+{
+    auto t = std::make_shared<AttentionTrace>();
+    TraceTensor x;
+    x.name = "cross";
+    x.axes = {"target", "source"};
+    x.shape = {n, n};
+    x.values.resize(size_t(n) * size_t(n));
+    for (int r = 0; r < n; ++r)
+        for (int c = 0; c < n; ++c) x.values[size_t(r) * size_t(n) + size_t(c)] = (r == c ? 0.5f : 0.5f / float(n - 1));
+    t->tensors.push_back(std::move(x));
+    t->model = "test";
+    return t;
+}
+
+/// Waits until `w` shows a finished result: a trace, and nothing still being computed.
+bool settled(Workspace* w) { return w->currentTrace() != nullptr; }
+
+} // namespace
+
+class TestWorkspaces : public QObject {
+    Q_OBJECT
+    QTemporaryDir settingsDir_, dir_;
+
+    /// What the test changes in each workspace before saving it (so restoring is not a no-op).
+    void vary(Workspace* w)
+    {
+        if (auto* t = qobject_cast<TextWorkspace*>(w)) {
+            t->matrixView()->setPinnedRow(1);
+        } else if (auto* i = qobject_cast<ImageWorkspace*>(w)) {
+            i->setBlock(2);
+            QSignalSpy shown(i, &ImageWorkspace::imageShown);
+            i->showTestImageB(3);
+            QVERIFY(shown.wait(30000));
+        } else if (auto* s = qobject_cast<StnWorkspace*>(w)) {
+            QSignalSpy shown(s, &StnWorkspace::resultShown);
+            s->setDistortion(30, 0.9, 3, -2);
+            QVERIFY(shown.wait(30000));
+        } else if (auto* c = qobject_cast<CaptionWorkspace*>(w)) {
+            QSignalSpy shown(c, &CaptionWorkspace::resultShown);
+            c->setBeamWidth(2);
+            QVERIFY(shown.wait(30000));
+            c->selectWord(2);
+        } else if (auto* v = qobject_cast<VideoWorkspace*>(w)) {
+            v->seek(10);
+            v->selectWord(1);
+        }
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QCoreApplication::setOrganizationName("AttnScopeWorkspacesTest");
+        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, settingsDir_.path());
+        QStandardPaths::setTestModeEnabled(true);
+        QFile::remove(MainWindow::autosavePath());
+    }
+    void cleanup() { QFile::remove(MainWindow::autosavePath()); }
+
+    void everyWorkspaceObeysTheWindow()
+    {
+        // Expected Export data per workspace: the CSV's corner label and its number of columns.
+        const std::map<QString, std::pair<QString, int>> data{
+            {"text", {"target \\ source", 0}},  // columns: the source tokens of the demo verse
+            {"image", {"channel", 1}},
+            {"stn", {"θ", 3}},
+            {"caption", {"word \\ region", 49}},
+            {"video", {"word \\ frame", 16}}};
+        MainWindow w(false);
+        w.resize(1300, 900);
+        w.show();
+        QCOMPARE(w.allWorkspaces().size(), 5);
+        for (Workspace* ws : w.allWorkspaces()) {
+            const QString id = ws->id();
+            w.showWorkspace(id);
+            ws->showDefault();
+            QVERIFY2(waitFor([&] { return settled(ws); }), qPrintable(id));
+            QTest::qWait(50);
+            vary(ws);
+            QTest::qWait(100);
+
+            // Copy image: that workspace's view, pixel for pixel what Export view writes at 96 dpi.
+            QApplication::clipboard()->clear();
+            w.findChild<QAction*>("copyImage")->trigger();
+            const QImage copied = QApplication::clipboard()->image();
+            QVERIFY2(!copied.isNull(), qPrintable(id));
+            const QString png = dir_.filePath(id + ".png");
+            QString error;
+            QVERIFY2(ws->exportCurrentView(png, 96, &error), qPrintable(id + ": " + error));
+            QCOMPARE(normalised(copied), normalised(QImage(png)));
+
+            // Export data: its own numbers.
+            const QString csv = dir_.filePath(id + ".csv");
+            QVERIFY2(ws->exportData(csv, &error), qPrintable(id + ": " + error));
+            QFile f(csv);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            const QStringList lines = QString::fromUtf8(f.readAll()).split('\n', Qt::SkipEmptyParts);
+            const QStringList header = csvFields(lines.value(0));
+            QCOMPARE(header.value(0), data.at(id).first);
+            for (const QString& line : lines) QCOMPARE(csvFields(line).size(), header.size());
+            if (data.at(id).second > 0) QCOMPARE(header.size() - 1, data.at(id).second);
+            QVERIFY2(lines.size() >= 2, qPrintable(id));
+            QVERIFY(ws->exportData(dir_.filePath(id + ".npy"), &error));
+            Dump npy;
+            QVERIFY2(readDump(dir_.filePath(id + ".npy").toStdString(), npy).ok, qPrintable(id));
+            int64_t cells = 1;
+            for (int64_t d : npy.array.shape) cells *= d;
+            QCOMPARE(cells, int64_t(lines.size() - 1) * int64_t(header.size() - 1));  // the CSV's numbers
+
+            // The colour map changes its maps.
+            w.setColorMap("viridis");
+            const QImage viridis = ws->renderCurrentView(96, &error);
+            w.setColorMap("magma");
+            const QImage magma = ws->renderCurrentView(96, &error);
+            QVERIFY2(!viridis.isNull() && viridis != magma, qPrintable(id));
+            w.setColorMap("viridis");
+        }
+
+        // Save workspace → a new window → Open workspace: every workspace's state comes back.
+        const QString file = dir_.filePath("all.attnws");
+        QSignalSpy saved(&w, &MainWindow::workspaceSaved);
+        QVERIFY(w.saveWorkspaceTo(file));
+        QVERIFY(saved.wait(60000));
+        QVERIFY2(saved.at(0).at(1).toBool(), qPrintable(saved.at(0).at(2).toString()));
+        std::map<QString, QJsonObject> before;
+        for (Workspace* ws : w.allWorkspaces()) before[ws->id()] = ws->saveState().state;
+        WorkspaceFile onDisk;
+        QString error;
+        QVERIFY2(readWorkspaceFile(file, onDisk, &error), qPrintable(error));
+        QCOMPARE(int(onDisk.sections.size()), 5);
+        QVERIFY(onDisk.sections["text"].traces.count("trace"));  // stored binary, not as text
+
+        MainWindow w2(false);
+        w2.resize(1300, 900);
+        w2.show();
+        QSignalSpy opened(&w2, &MainWindow::workspaceOpened);
+        QVERIFY(w2.openFile(file));
+        QVERIFY(opened.wait(60000));
+        for (Workspace* ws : w2.allWorkspaces()) {
+            const QString id = ws->id();
+            QVERIFY2(waitFor([&] { return settled(ws) && ws->saveState().state == before[id]; }, 60000),
+                     qPrintable(id + ": " + QJsonDocument(ws->saveState().state).toJson() + " vs " + QJsonDocument(before[id]).toJson()));
+        }
+        QVERIFY(!w2.logPanel()->toPlainText().contains("Error"));
+    }
+
+    void anExtraWorkspaceIsOneRegistration()
+    {
+        WorkspaceRegistry registry = WorkspaceRegistry::builtin();
+        registry.add([](QWidget* parent) -> Workspace* { return new NotesWorkspace(parent); });
+        QTemporaryDir dir;
+        const QString file = dir.filePath("n.attnws");
+        {
+            MainWindow w(false, &registry);
+            QCOMPARE(w.workspaces()->count(), 6);
+            QCOMPARE(w.workspaces()->tabText(5), QString("Notes"));
+            QCOMPARE(w.workspaces()->tabToolTip(5), QString("A note beside the attention"));
+            auto* notes = w.workspace<NotesWorkspace>();
+            QVERIFY(notes);
+            // The View menu switches to it with Ctrl+6.
+            QAction* show = w.findChild<QAction*>("showWorkspace_notes");
+            QVERIFY(show);
+            QCOMPARE(show->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_6));
+            show->trigger();
+            QCOMPARE(w.frontWorkspace(), notes);
+            // Its command is in the Workspace menu while it is in front, and in the Help list.
+            auto* menu = w.findChild<QMenu*>("workspaceMenu");
+            QCOMPARE(menu->actions().size(), 1);
+            QCOMPARE(menu->actions()[0]->text(), QString("Clear the note"));
+            w.showShortcuts();
+            auto* help = w.findChild<ShortcutsDialog*>("shortcutsDialog");
+            QVERIFY(help);
+            QCOMPARE(help->tree()->findItems("Notes", Qt::MatchExactly).size(), 1);
+            QCOMPARE(help->tree()->findItems("Clear the note", Qt::MatchExactly | Qt::MatchRecursive, 1).size(), 1);
+            help->close();
+            // Its files are routed to it.
+            QFile f(dir.filePath("hello.note"));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("hello");
+            f.close();
+            w.workspaces()->setCurrentIndex(0);
+            QVERIFY(w.openFile(f.fileName()));
+            QCOMPARE(w.frontWorkspace(), notes);
+            QCOMPARE(notes->text(), QString("hello"));
+            // Its colour map follows the window's; its section is in the workspace file.
+            w.setColorMap("cividis");
+            QCOMPARE(notes->colorMap_, QString("cividis"));
+            QSignalSpy saved(&w, &MainWindow::workspaceSaved);
+            QVERIFY(w.saveWorkspaceTo(file));
+            QVERIFY(saved.wait(30000));
+            w.setColorMap("viridis");
+        }
+        WorkspaceFile back;
+        QString error;
+        QVERIFY(readWorkspaceFile(file, back, &error));
+        QCOMPARE(back.sections["notes"].state["text"].toString(), QString("hello"));
+        QCOMPARE(back.current, QString("notes"));
+        MainWindow w2(false, &registry);
+        QSignalSpy opened(&w2, &MainWindow::workspaceOpened);
+        QVERIFY(w2.openWorkspace(file));
+        QVERIFY(opened.wait(30000));
+        QCOMPARE(w2.workspace<NotesWorkspace>()->text(), QString("hello"));
+        QCOMPARE(w2.frontWorkspace()->id(), QString("notes"));
+    }
+
+    void helpListsEveryKey()
+    {
+        MainWindow w(false);
+        QAction* f1 = w.findChild<QAction*>("keyboardShortcuts");
+        QVERIFY(f1);
+        QCOMPARE(f1->shortcut(), QKeySequence(QKeySequence::HelpContents));
+        f1->trigger();
+        auto* help = w.findChild<ShortcutsDialog*>("shortcutsDialog");
+        QVERIFY(help && help->isVisible());
+        for (Workspace* ws : w.allWorkspaces()) {
+            QCOMPARE(help->tree()->findItems(ws->title(), Qt::MatchExactly).size(), 1);
+            QVERIFY2(!ws->shortcuts().isEmpty(), qPrintable(ws->id()));
+        }
+        for (const char* k : {"Copy image", "Export view…", "Save workspace…", "Keyboard shortcuts", "Play / pause", "Translate now"})
+            QVERIFY2(!help->tree()->findItems(k, Qt::MatchExactly | Qt::MatchRecursive, 1).isEmpty(), k);
+        QVERIFY(help->count() > 30);
+    }
+
+    void autosaveNeverFreezesTheWindow()
+    {
+        MainWindow w(false);
+        w.show();
+        auto* text = w.workspace<TextWorkspace>();
+        text->showTrace(squareTrace(4096));  // 64 MiB of float32
+        QTest::qWait(50);
+        // The GUI thread keeps serving events while the autosave is written: measure the longest
+        // gap between ticks of a 1 ms timer from before the save starts to after it ends.
+        qint64 longest = 0, last = 0;
+        QElapsedTimer clock;
+        clock.start();
+        QTimer tick;
+        tick.setInterval(1);
+        connect(&tick, &QTimer::timeout, this, [&] {
+            const qint64 now = clock.elapsed();
+            longest = std::max(longest, now - last);
+            last = now;
+        });
+        tick.start();
+        QTest::qWait(50);
+        last = clock.elapsed();
+        longest = 0;
+        QVERIFY(w.autosaveNow());
+        QVERIFY(waitFor([&] { return !w.saving(); }, 60000));
+        QTest::qWait(20);
+        tick.stop();
+        qInfo("longest event-loop stall during a 4096² autosave: %lld ms", longest);
+        QVERIFY2(longest < 500, qPrintable(QString::number(longest)));  // generous: shared CI machines
+        QVERIFY(!w.autosaveNow());  // nothing changed since: nothing written again
+        WorkspaceFile first;
+        QString error;
+        QVERIFY2(readWorkspaceFile(MainWindow::autosavePath(), first, &error), qPrintable(error));
+        QCOMPARE(first.sections["text"].traces["trace"]->tensors[0].shape, (std::vector<int64_t>{4096, 4096}));
+
+        // A save aborted while it is written (as a kill would) leaves the previous autosave intact.
+        text->showTrace(squareTrace(2048));
+        QVERIFY(w.autosaveNow());
+        w.abortSaving();
+        QVERIFY(waitFor([&] { return !w.saving(); }, 60000));
+        WorkspaceFile kept;
+        QVERIFY2(readWorkspaceFile(MainWindow::autosavePath(), kept, &error), qPrintable(error));
+        QCOMPARE(kept.sections["text"].traces["trace"]->tensors[0].shape, (std::vector<int64_t>{4096, 4096}));
+    }
+
+    void theWriterAbortsCleanlyAndBigTracesRoundTrip()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("big.attnws");
+        WorkspaceFile small;
+        small.sections["text"].state = QJsonObject{{"source", "uno"}};
+        small.sections["text"].traces["trace"] = squareTrace(8);
+        QString error;
+        QVERIFY(writeWorkspaceFile(path, small, &error));
+        // 8192 × 8192 float32 (256 MiB): the writer stopped after its first chunk keeps the old file.
+        WorkspaceFile big;
+        big.current = "text";
+        big.sections["text"].state = QJsonObject{{"source", "dos"}};
+        big.sections["text"].traces["trace"] = squareTrace(8192);
+        int calls = 0;
+        QVERIFY(!writeWorkspaceFile(path, big, &error, [&](int64_t, int64_t) { return ++calls < 2; }));
+        QVERIFY(error.contains("previous file is unchanged"));
+        WorkspaceFile back;
+        QVERIFY2(readWorkspaceFile(path, back, &error), qPrintable(error));
+        QCOMPARE(back.sections["text"].state["source"].toString(), QString("uno"));
+        // Written whole, it reads back equal.
+        QVERIFY2(writeWorkspaceFile(path, big, &error), qPrintable(error));
+        QVERIFY(QFileInfo(path).size() > (int64_t(8192) * 8192 * 4));
+        back = {};
+        QVERIFY2(readWorkspaceFile(path, back, &error), qPrintable(error));
+        QVERIFY(back.sections["text"] == big.sections["text"]);
+        // Truncated and foreign files are refused with a message.
+        QFile::resize(path, 1000);
+        QVERIFY(!readWorkspaceFile(path, back, &error));
+        QVERIFY(error.contains("truncated") || error.contains("corrupt"));
+        QFile junk(dir.filePath("junk.attnws"));
+        QVERIFY(junk.open(QIODevice::WriteOnly));
+        junk.write("not a workspace at all");
+        junk.close();
+        QVERIFY(!readWorkspaceFile(junk.fileName(), back, &error));
+        QVERIFY(error.contains("not an AttnScope workspace"));
+    }
+};
+
+QTEST_MAIN(TestWorkspaces)
+#include "test_workspaces.moc"
