@@ -13,11 +13,18 @@
 #include "views/stnview.h"
 #include "views/spatialoverlayview.h"
 #include "views/wordframeview.h"
+#include "mainwindow.h"
+#include "workspaces/text/textworkspace.h"
 #include "workspaces/video/videoworkspace.h"
 #include "views/alignmentmatrixview.h"
 #include "views/headgridview.h"
 
 #include <QApplication>
+#include <QEventLoop>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QStandardPaths>
+#include <QTimer>
 #include <QMouseEvent>
 #include <benchmark/benchmark.h>
 #include <qcustomplot.h>
@@ -311,6 +318,52 @@ void BM_VideoScrub(benchmark::State& state)
     state.counters["display_cache_MB"] = double(reader.displayCacheBytes()) / (1 << 20);
 }
 BENCHMARK(BM_VideoScrub)->Unit(benchmark::kMillisecond)->Iterations(400);
+void BM_AutosaveStall(benchmark::State& state)
+{
+    // The GUI thread's longest stall while the autosave of a 4096×4096 float32 trace (64 MiB) is
+    // written: a 1 ms timer ticks on the GUI thread from before the save starts until it ends.
+    QStandardPaths::setTestModeEnabled(true);
+    ui::MainWindow w(false);
+    w.show();
+    auto* text = w.workspace<ui::TextWorkspace>();
+    double worst = 0, writeMs = 0;
+    int n = 0;
+    for (auto _ : state) {
+        text->showTrace(std::make_shared<AttentionTrace>(randomTrace(int(state.range(0)))));  // a new trace: autosave is due
+        {
+            QEventLoop settle;  // let the window repaint before measuring
+            QTimer::singleShot(50, &settle, &QEventLoop::quit);
+            settle.exec();
+        }
+        qint64 longest = 0, last = 0;
+        QElapsedTimer clock;
+        clock.start();
+        QTimer tick;
+        tick.setInterval(1);
+        QObject::connect(&tick, &QTimer::timeout, [&] {
+            longest = std::max(longest, clock.elapsed() - last);
+            last = clock.elapsed();
+        });
+        tick.start();
+        last = clock.elapsed();
+        const auto t0 = std::chrono::steady_clock::now();
+        w.autosaveNow();
+        QEventLoop loop;
+        QTimer poll;
+        QObject::connect(&poll, &QTimer::timeout, [&] {
+            if (!w.saving()) loop.quit();
+        });
+        poll.start(2);
+        loop.exec();
+        writeMs += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        worst = std::max(worst, double(longest));
+        ++n;
+    }
+    state.counters["gui_stall_ms"] = worst;
+    state.counters["write_ms"] = n ? writeMs / n : 0;
+    QFile::remove(ui::MainWindow::autosavePath());
+}
+BENCHMARK(BM_AutosaveStall)->Arg(4096)->Unit(benchmark::kMillisecond)->Iterations(3);
 } // namespace
 
 int main(int argc, char** argv)

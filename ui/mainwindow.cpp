@@ -582,11 +582,16 @@ void MainWindow::exportData()
 {
     Workspace* w = frontWorkspace();
     if (!w) return;
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export data — %1").arg(w->dataDescription()), w->dataFileName(),
+    const ViewData d = w->currentData();  // said before a dialog opens for nothing
+    if (!d.error.isEmpty()) {
+        statusBar()->showMessage(d.error, 6000);
+        return;
+    }
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export data — %1").arg(d.description), d.fileName,
                                                       tr("CSV with labels (*.csv);;NumPy array (*.npy)"));
     if (path.isEmpty()) return;
     QString error;
-    if (w->exportData(path, &error)) appendLog(tr("Exported the %1 data to %2").arg(w->currentViewName(), path));
+    if (writeDataTable(d.table, path, &error)) appendLog(tr("Exported the %1 data to %2").arg(w->currentViewName(), path));
     else QMessageBox::warning(this, tr("Export failed"), error);
 }
 

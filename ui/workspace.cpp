@@ -1,9 +1,55 @@
 #include "workspace.h"
 
+#include "views/messagebanner.h"
+
 #include <QAction>
+#include <QCoreApplication>
 #include <QFileInfo>
 
 namespace attnscope::ui {
+
+ViewData ViewData::none(const QString& error)
+{
+    ViewData d;
+    d.error = error;
+    return d;
+}
+
+FileType imageFiles(const QKeySequence& openShortcut)
+{
+    return {QCoreApplication::translate("attnscope::ui::Workspace", "Images"),
+            {"png", "jpg", "jpeg", "bmp", "tif", "tiff", "webp", "pgm", "ppm", "pbm"},
+            openShortcut};
+}
+
+Workspace::Workspace(WorkspaceInfo info, QWidget* parent)
+    : QWidget(parent), banner_(new MessageBanner(this)), info_(std::move(info))
+{
+}
+
+void Workspace::showError(const QString& message)
+{
+    banner_->showMessage(MessageBanner::Level::Error, message);
+    emit logMessage(tr("Error: %1").arg(message));
+    emit errorShown(message);
+}
+
+QImage Workspace::renderCurrentView(int dpi, QString* error) { return renderFigure(currentFigure(), dpi, error); }
+
+bool Workspace::exportCurrentView(const QString& path, int dpi, QString* error)
+{
+    return writeFigure(currentFigure(), path, dpi, error);
+}
+
+bool Workspace::exportData(const QString& path, QString* error) const
+{
+    const ViewData d = currentData();
+    if (!d.error.isEmpty()) {
+        if (error) *error = d.error;
+        return false;
+    }
+    return writeDataTable(d.table, path, error);
+}
 
 bool Workspace::acceptsFile(const QString& path) const
 {

@@ -5,6 +5,8 @@
 // data, colour map, theme, saving, autosave and Help → Keyboard shortcuts all loop over it.
 // A new kind of workspace is one folder under workspaces/ and one registry line.
 #include "attnscope/trace.h"
+#include "views/datawriter.h"
+#include "views/figurewriter.h"
 
 #include <QJsonObject>
 #include <QKeySequence>
@@ -18,6 +20,8 @@
 class QAction;
 
 namespace attnscope::ui {
+
+class MessageBanner;
 
 using TracePtr = std::shared_ptr<const AttentionTrace>;
 
@@ -41,18 +45,50 @@ struct FileType {
     QStringList suffixes;
     QKeySequence openShortcut;
 };
+/// Image files as OpenCV decodes them (PNG, JPEG, BMP, TIFF, WebP, PNM).
+FileType imageFiles(const QKeySequence& openShortcut = {});
+
+/// What a workspace is, declared once by it and kept by the base class.
+struct WorkspaceInfo {
+    QString id;           ///< stable, used in workspace files: "text", "image", "stn", "caption", "video"
+    QString title;        ///< tab title
+    QString description;  ///< tab tooltip and the About box: one sentence
+    QList<FileType> fileTypes;  ///< files it opens
+};
+
+/// The numbers of the view in front, for Export data.
+struct ViewData {
+    DataTable table;
+    QString fileName;     ///< suggested file name, e.g. "channel-excitation.csv"
+    QString description;  ///< what the numbers are
+    QString error;        ///< set when there is nothing to export
+    static ViewData none(const QString& error);
+};
+
+/// Put in a workspace class after Q_OBJECT: declares the overrides every workspace
+/// implements (defined in its .cpp), so the list is written once, here.
+#define ATTNSCOPE_WORKSPACE_INTERFACE                                                   \
+public:                                                                                 \
+    void showDefault() override;                                                        \
+    bool hasInput() const override;                                                     \
+    bool openFile(const QString& path) override;                                        \
+    BuiltFigure currentFigure() override;                                               \
+    ViewData currentData() const override;                                              \
+    void setColorMap(const QString& name) override;                                     \
+    WorkspaceSection saveState() const override;                                        \
+    bool restoreState(const WorkspaceSection& section, QString* error) override;        \
+    QList<ShortcutInfo> viewKeys() const override;
 
 class Workspace : public QWidget {
     Q_OBJECT
 public:
-    using QWidget::QWidget;
+    Workspace(WorkspaceInfo info, QWidget* parent);
 
     // --- What it is
-    /// Stable id, used in workspace files and settings: "text", "image", "stn", "caption", "video".
-    virtual QString id() const = 0;
-    virtual QString title() const = 0;        ///< tab title
-    virtual QString description() const = 0;  ///< tab tooltip and the About box: one sentence
-    virtual QList<FileType> fileTypes() const { return {}; }
+    const QString& id() const { return info_.id; }
+    const QString& title() const { return info_.title; }
+    const QString& description() const { return info_.description; }
+    const QList<FileType>& fileTypes() const { return info_.fileTypes; }
     bool acceptsFile(const QString& path) const;
 
     // --- Input
@@ -67,21 +103,25 @@ public:
     virtual void reloadModels() {}
 
     // --- Output
-    virtual TracePtr currentTrace() const = 0;
+    /// The trace on screen (null before the first result).
+    TracePtr currentTrace() const { return trace_; }
     /// A short name of the view in front, for file names: "alignment", "channels", "stn", …
-    virtual QString currentViewName() const = 0;
+    /// (the workspace's id by default).
+    virtual QString currentViewName() const { return id(); }
+    /// The view in front as a figure: a view on screen or a figure built for export.
+    virtual BuiltFigure currentFigure() = 0;
     /// The view in front as an image, exactly what Export view writes as PNG at `dpi` (Copy
-    /// image uses 96 dpi). Null with a message when there is nothing to show.
-    virtual QImage renderCurrentView(int dpi, QString* error) = 0;
+    /// image uses 96 dpi). Null with a message when there is nothing to show. By default the
+    /// current figure rendered.
+    virtual QImage renderCurrentView(int dpi, QString* error);
     /// Export view: PNG (renderCurrentView at `dpi`), SVG or PDF by the extension of `path`.
-    virtual bool exportCurrentView(const QString& path, int dpi, QString* error) = 0;
-    /// Export data: the workspace's own numbers (channel excitations, α maps, word × frame,
-    /// θ, the matrix …), CSV with labels or NumPy .npy by extension.
-    virtual bool exportData(const QString& path, QString* error) = 0;
-    /// Suggested file name for Export data, e.g. "channel-excitation.csv".
-    virtual QString dataFileName() const = 0;
-    /// What Export data writes, for the menu's tooltip and the save dialog.
-    virtual QString dataDescription() const = 0;
+    /// By default the current figure written.
+    virtual bool exportCurrentView(const QString& path, int dpi, QString* error);
+    /// The workspace's own numbers for the view in front (channel excitations, α maps, word ×
+    /// frame, θ, the matrix …).
+    virtual ViewData currentData() const = 0;
+    /// Export data: currentData() as CSV with labels or NumPy .npy by the extension of `path`.
+    bool exportData(const QString& path, QString* error) const;
 
     // --- Appearance
     virtual void setColorMap(const QString& name) = 0;
@@ -102,6 +142,8 @@ public:
     virtual QList<ShortcutInfo> viewKeys() const { return {}; }
     /// Everything a user can press in this workspace: its commands, then its view keys.
     QList<ShortcutInfo> shortcuts() const;
+    /// The inline banner of its errors and warnings.
+    MessageBanner* banner() const { return banner_; }
 
 signals:
     /// The trace on screen changed (the Trace panel follows).
@@ -111,9 +153,19 @@ signals:
     void errorShown(const QString& message);
 
 protected:
+    /// The trace on screen; set it, then emit traceShown().
+    TracePtr trace_;
+    /// The inline banner every workspace shows errors and warnings in (made by the base; the
+    /// workspace puts it at the top of its layout).
+    MessageBanner* banner_;
+    /// An error in the banner, the log ("Error: …") and, through errorShown, the status bar.
+    void showError(const QString& message);
     /// A command of this workspace: active (its shortcut included) only while the workspace
     /// is the tab in front, listed in the Workspace menu and the Help list.
     QAction* addCommand(const QString& text, const QKeySequence& shortcut, const QString& toolTip);
+
+private:
+    WorkspaceInfo info_;
 };
 
 } // namespace attnscope::ui

@@ -125,7 +125,7 @@ private slots:
 
     void sceneFileAndBadFile()
     {
-        ws_->openImage(QStringLiteral(ATTNSCOPE_RESOURCE_DIR "/scenes/scene-007.png"));
+        ws_->openFile(QStringLiteral(ATTNSCOPE_RESOURCE_DIR "/scenes/scene-007.png"));
         QVERIFY(waitResult());
         QVERIFY(ws_->currentTrace()->meta("input").find("scene-007.png") != std::string::npos);
         const QString bad = dir_.filePath("bad.png");
@@ -134,7 +134,7 @@ private slots:
         f.write("not an image");
         f.close();
         QSignalSpy err(ws_, &CaptionWorkspace::errorShown);
-        ws_->openImage(bad);
+        ws_->openFile(bad);
         QVERIFY(err.wait(30000));
         QVERIFY(!ws_->banner()->text().isEmpty());
         QVERIFY(ws_->currentTrace());  // the previous result stays

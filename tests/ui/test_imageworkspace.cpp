@@ -140,7 +140,7 @@ private slots:
         cv::Mat img(28, 28, CV_8U, const_cast<uint8_t*>(test.images.image(1)));
         const QString path = dir_.filePath("pullover.png");
         QVERIFY(cv::imwrite(path.toStdString(), img));
-        ws_->openImage(path);
+        ws_->openFile(path);
         QVERIFY(waitShown(0));
         QCOMPARE(QString::fromStdString(ws_->currentTrace()->meta("input")), path);
         const auto kept = ws_->currentTrace();
@@ -150,7 +150,7 @@ private slots:
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.close();
         QSignalSpy errors(ws_, &ImageWorkspace::errorShown);
-        ws_->openImage(empty);
+        ws_->openFile(empty);
         QVERIFY(errors.wait(10000));
         QVERIFY(ws_->banner()->text().contains("0 bytes"));
         QCOMPARE(ws_->currentTrace(), kept);

@@ -127,7 +127,7 @@ private slots:
         f.close();
         const auto kept = ws_->currentTrace();
         QSignalSpy errors(ws_, &StnWorkspace::errorShown);
-        ws_->openImage(bad);
+        ws_->openFile(bad);
         QVERIFY(errors.wait(10000));
         QVERIFY(ws_->banner()->text().contains("not an image"));
         QCOMPARE(ws_->currentTrace(), kept);

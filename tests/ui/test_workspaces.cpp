@@ -47,14 +47,11 @@ namespace {
 class NotesWorkspace : public Workspace {
     Q_OBJECT
 public:
-    explicit NotesWorkspace(QWidget* parent) : Workspace(parent), label_(new QLabel(this))
+    explicit NotesWorkspace(QWidget* parent)
+        : Workspace({"notes", "Notes", "A note beside the attention", {{"Notes", {"note"}, {}}}}, parent), label_(new QLabel(this))
     {
         addCommand(QStringLiteral("Clear the note"), QKeySequence(Qt::CTRL | Qt::Key_K), QStringLiteral("Empties the note"));
     }
-    QString id() const override { return QStringLiteral("notes"); }
-    QString title() const override { return QStringLiteral("Notes"); }
-    QString description() const override { return QStringLiteral("A note beside the attention"); }
-    QList<FileType> fileTypes() const override { return {{QStringLiteral("Notes"), {"note"}, {}}}; }
     void showDefault() override { label_->setText(QStringLiteral("default note")); }
     bool hasInput() const override { return !label_->text().isEmpty(); }
     bool openFile(const QString& path) override
@@ -64,17 +61,8 @@ public:
         label_->setText(QString::fromUtf8(f.readAll()));
         return true;
     }
-    TracePtr currentTrace() const override { return nullptr; }
-    QString currentViewName() const override { return QStringLiteral("note"); }
-    QImage renderCurrentView(int, QString*) override { return label_->grab().toImage(); }
-    bool exportCurrentView(const QString& path, int, QString*) override { return label_->grab().save(path); }
-    bool exportData(const QString&, QString* error) override
-    {
-        if (error) *error = QStringLiteral("a note has no numbers");
-        return false;
-    }
-    QString dataFileName() const override { return QStringLiteral("note.csv"); }
-    QString dataDescription() const override { return QStringLiteral("nothing"); }
+    BuiltFigure currentFigure() override { return BuiltFigure::of(label_); }
+    ViewData currentData() const override { return ViewData::none(QStringLiteral("a note has no numbers")); }
     void setColorMap(const QString& name) override { colorMap_ = name; }
     WorkspaceSection saveState() const override { return {QJsonObject{{"text", label_->text()}}, {}}; }
     bool restoreState(const WorkspaceSection& s, QString*) override

@@ -90,9 +90,25 @@ bool writeFigure(QWidget& w, QSize size, const QString& path, int dpi, QString* 
 BuiltFigure newFigure(QSize size)
 {
     BuiltFigure f;
-    f.widget = std::make_unique<QWidget>();
+    f.owned = std::make_unique<QWidget>();
+    f.widget = f.owned.get();
     usePaperPalette(*f.widget);
     f.size = size;
+    return f;
+}
+
+BuiltFigure BuiltFigure::of(QWidget* view)
+{
+    BuiltFigure f;
+    f.widget = view;
+    f.size = view ? view->size() : QSize();
+    return f;
+}
+
+BuiltFigure BuiltFigure::none(const QString& error)
+{
+    BuiltFigure f;
+    f.error = error;
     return f;
 }
 

@@ -11,13 +11,17 @@
 
 namespace attnscope::ui {
 
-/// A figure built for export (by a kind's figure module): its widget and size, or the reason
-/// there is none.
+/// A figure to render or write: a widget built for export by a kind's figure module (owned),
+/// or a view on screen (not owned), at a size; or the reason there is none.
 struct BuiltFigure {
-    std::unique_ptr<QWidget> widget;
+    std::unique_ptr<QWidget> owned;
+    QWidget* widget = nullptr;  ///< owned.get(), or a view on screen
     QSize size;
     QString error;  ///< set when widget is null
-    explicit operator bool() const { return bool(widget); }
+    explicit operator bool() const { return widget != nullptr; }
+    /// A view on screen, drawn at its own size.
+    static BuiltFigure of(QWidget* view);
+    static BuiltFigure none(const QString& error);
 };
 /// A new paper-coloured figure widget of `size` (fill it, then return it).
 BuiltFigure newFigure(QSize size);

@@ -4,6 +4,7 @@
 #include "attnscope/schema.h"
 #include "jobs/jobtracker.h"
 #include "jobs/models.h"
+#include "jobs/pipelinejob.h"
 #include "views/askbar.h"
 #include "views/captionwordsview.h"
 #include "views/datawriter.h"
@@ -35,11 +36,15 @@
 
 namespace attnscope::ui {
 
-CaptionWorkspace::CaptionWorkspace(QWidget* parent) : Workspace(parent)
+CaptionWorkspace::CaptionWorkspace(QWidget* parent)
+    : Workspace({QStringLiteral("caption"), tr("Captioning"),
+                 tr("Show, Attend and Tell on generated scenes: click a word of the caption to see where the model looked; "
+                    "type a caption to ask where it would look (Ctrl+4)"),
+                 {imageFiles()}},
+                parent)
 {
     jobs_ = new JobTracker(this);
     auto* outer = new QVBoxLayout(this);
-    banner_ = new MessageBanner(this);
     outer->addWidget(banner_);
 
     auto* bar = new QHBoxLayout;
@@ -122,7 +127,7 @@ CaptionWorkspace::CaptionWorkspace(QWidget* parent) : Workspace(parent)
     connect(random, &QPushButton::clicked, this, [this] { showTestScene(int(QRandomGenerator::global()->bounded(10000))); });
     connect(open, &QPushButton::clicked, this, [this] {
         const QString p = QFileDialog::getOpenFileName(this, tr("Open scene"), {}, tr("Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp);;All files (*)"));
-        if (!p.isEmpty()) openImage(p);
+        if (!p.isEmpty()) openFile(p);
     });
     connect(mode_, &QComboBox::currentIndexChanged, this, [this] { request(); });
     connect(beam_, &QSpinBox::valueChanged, this, [this] { request(); });
@@ -143,10 +148,11 @@ void CaptionWorkspace::showTestScene(int index)
     request();
 }
 
-void CaptionWorkspace::openImage(const QString& path)
+bool CaptionWorkspace::openFile(const QString& path)
 {
     path_ = path;
     request();
+    return true;
 }
 
 void CaptionWorkspace::setModel(const QString& nameOrPath)
@@ -182,30 +188,9 @@ void CaptionWorkspace::request()
     r.options.beamWidth = beam_->value();
     r.options.sampleSeed = 1;
     r.options.target = target_.toStdString();
-    struct Out {
-        Status status;
-        CaptionResult result;
-        double ms = 0;
-    };
-    jobs_->start(
-        [r](const JobContext& job) {
-            QElapsedTimer timer;
-            timer.start();
-            Out out;
-            out.status = runCaption(sharedModels(), r, out.result, job.progress());
-            out.ms = double(timer.nsecsElapsed()) / 1e6;
-            return out;
-        },
-        [this](Out out) {
-            if (!out.status) {
-                if (out.status.message == "cancelled") return;
-                const QString m = QString::fromStdString(out.status.message);
-                banner_->showMessage(MessageBanner::Level::Error, m);
-                emit errorShown(m);
-                return;
-            }
-            onResult(out.result, out.ms);
-        });
+    runPipeline<CaptionResult>(
+        jobs_, r, runCaption, [this](const CaptionResult& result, double ms) { onResult(result, ms); },
+        [this](const QString& message) { showError(message); });
 }
 
 AttentionMode CaptionWorkspace::attentionMode() const { return AttentionMode(mode_->currentData().toInt()); }
@@ -336,26 +321,9 @@ void CaptionWorkspace::showWord(int index)
     wordInfo_->setText(text);
 }
 
-QString CaptionWorkspace::title() const { return tr("Captioning"); }
-
-QString CaptionWorkspace::description() const
-{
-    return tr("Show, Attend and Tell on generated scenes: click a word of the caption to see where the model looked; type a "
-              "caption to ask where it would look (Ctrl+4)");
-}
-
-QList<FileType> CaptionWorkspace::fileTypes() const
-{
-    return {{tr("Images"), {"png", "jpg", "jpeg", "bmp", "tif", "tiff", "webp", "pgm", "ppm", "pbm"}, {}}};
-}
-
 bool CaptionWorkspace::hasInput() const { return trace_ || jobs_->running(); }
 
-bool CaptionWorkspace::openFile(const QString& path)
-{
-    openImage(path);
-    return true;
-}
+void CaptionWorkspace::showDefault() { showTestScene(0); }
 
 QList<ShortcutInfo> CaptionWorkspace::viewKeys() const
 {
@@ -363,46 +331,29 @@ QList<ShortcutInfo> CaptionWorkspace::viewKeys() const
             {tr("Click a word or a tile"), tr("Show where the model looked for that word")}};
 }
 
-BuiltFigure CaptionWorkspace::figure() const
+BuiltFigure CaptionWorkspace::currentFigure()
 {
-    if (!trace_) {
-        BuiltFigure none;
-        none.error = tr("Nothing to export yet.");
-        return none;
-    }
+    if (!trace_) return BuiltFigure::none(tr("Nothing to export yet."));
     CaptionFigureOptions o;
     o.opacity = opacity_->value() / 100.0;
     o.colorMap = overlay_->colorMap();
     return buildCaptionFigure(*trace_, o);
 }
 
-QImage CaptionWorkspace::renderCurrentView(int dpi, QString* error) { return renderFigure(figure(), dpi, error); }
-
-bool CaptionWorkspace::exportCurrentView(const QString& path, int dpi, QString* error)
-{
-    return writeFigure(figure(), path, dpi, error);
-}
-
-QString CaptionWorkspace::dataDescription() const
-{
-    return tr("Every word's attention α over the regions of the grid [word × region], CSV with labels or .npy [word, row, col]");
-}
-
-bool CaptionWorkspace::exportData(const QString& path, QString* error)
+ViewData CaptionWorkspace::currentData() const
 {
     const TraceTensor* a = trace_ ? trace_->find(schema::caption::kAttention) : nullptr;
-    if (!a || a->shape.size() != 2 || a->labels.size() != 2) {
-        if (error) *error = tr("Nothing to export yet.");
-        return false;
-    }
-    DataTable t;
-    t.corner = tr("word \\ region");
-    for (const auto& w : a->labels[0]) t.rowLabels << QString::fromStdString(w);
-    for (const auto& r : a->labels[1]) t.columnLabels << QString::fromStdString(r);
-    t.values = a->values;
+    if (!a || a->shape.size() != 2 || a->labels.size() != 2) return ViewData::none(tr("Nothing to export yet."));
+    ViewData d;
+    d.table.corner = tr("word \\ region");
+    for (const auto& w : a->labels[0]) d.table.rowLabels << QString::fromStdString(w);
+    for (const auto& r : a->labels[1]) d.table.columnLabels << QString::fromStdString(r);
+    d.table.values = a->values;
     const int g = int(std::lround(std::sqrt(double(a->shape[1]))));
-    if (g * g == a->shape[1]) t.npyShape = {a->shape[0], g, g};
-    return writeDataTable(t, path, error);
+    if (g * g == a->shape[1]) d.table.npyShape = {a->shape[0], g, g};
+    d.fileName = QStringLiteral("caption-attention.csv");
+    d.description = tr("Every word's attention α over the grid regions [word × region] (.npy: [word, row, col])");
+    return d;
 }
 
 void CaptionWorkspace::setColorMap(const QString& name)

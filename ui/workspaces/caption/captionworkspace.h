@@ -35,33 +35,12 @@ class SpatialOverlayView;
 
 class CaptionWorkspace : public Workspace {
     Q_OBJECT
+    ATTNSCOPE_WORKSPACE_INTERFACE
 public:
     explicit CaptionWorkspace(QWidget* parent = nullptr);
 
-    // Workspace
-    QString id() const override { return QStringLiteral("caption"); }
-    QString title() const override;
-    QString description() const override;
-    QList<FileType> fileTypes() const override;
-    void showDefault() override { showTestScene(0); }
-    bool hasInput() const override;
-    bool openFile(const QString& path) override;
-    TracePtr currentTrace() const override { return trace_; }
-    QString currentViewName() const override { return QStringLiteral("caption"); }
-    /// The word-by-word figure (PNG, SVG, PDF) of the current caption.
-    QImage renderCurrentView(int dpi, QString* error) override;
-    bool exportCurrentView(const QString& path, int dpi, QString* error) override;
-    bool exportData(const QString& path, QString* error) override;
-    QString dataFileName() const override { return QStringLiteral("caption-attention.csv"); }
-    QString dataDescription() const override;
-    void setColorMap(const QString& name) override;
-    WorkspaceSection saveState() const override;
-    bool restoreState(const WorkspaceSection& section, QString* error) override;
-    QList<ShortcutInfo> viewKeys() const override;
-
     /// Generated test scene `index` (the same scenes as resources/scenes/scene-NNN.png).
     void showTestScene(int index);
-    void openImage(const QString& path);
     /// Weights file or built-in name of the captioner.
     void setModel(const QString& nameOrPath);
     void setAttentionMode(attnscope::AttentionMode mode);
@@ -74,7 +53,6 @@ public:
     CaptionWordsView* wordsView() const { return words_; }
     SpatialOverlayView* overlayView() const { return overlay_; }
     MapStripView* stripView() const { return strip_; }
-    MessageBanner* banner() const { return banner_; }
     QLabel* infoLabel() const { return info_; }
     int selectedWord() const;
     attnscope::AttentionMode attentionMode() const;
@@ -86,13 +64,11 @@ signals:
 private:
     void request();
     void onResult(const CaptionResult& r, double milliseconds);
-    BuiltFigure figure() const;
     void showWord(int index);
     /// Index of the gold item the `word`-th caption word names, or −1.
     int itemOfWord(int word) const;
 
     JobTracker* jobs_;
-    TracePtr trace_;
     int restoredWord_ = -1;  ///< a restored selection, applied when the result arrives
     std::shared_ptr<const attnscope::Scene> gold_;
     QString model_ = QStringLiteral("scene-captioner");
@@ -111,7 +87,6 @@ private:
     MapStripView* strip_;
     QLabel* info_;
     QLabel* wordInfo_;
-    MessageBanner* banner_;
 };
 
 } // namespace attnscope::ui

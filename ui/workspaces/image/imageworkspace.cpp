@@ -5,6 +5,7 @@
 #include "attnscope/translator.h"
 #include "jobs/jobtracker.h"
 #include "jobs/models.h"
+#include "jobs/pipelinejob.h"
 #include "views/datawriter.h"
 #include "views/figurewriter.h"
 #include "workspaces/image/imagetrace.h"
@@ -43,13 +44,16 @@ const char* kImageFilter = "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp
 constexpr int kStrip = 6;  ///< feature maps in the most / least excited strips
 } // namespace
 
-ImageWorkspace::ImageWorkspace(QWidget* parent) : Workspace(parent)
+ImageWorkspace::ImageWorkspace(QWidget* parent)
+    : Workspace({QStringLiteral("image"), tr("Image · channel attention"),
+                 tr("Images through CNNs with SE, ECA or CBAM blocks: channel weights, class profiles, spatial attention (Ctrl+2)"),
+                 {imageFiles(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_I))}},
+                parent)
 {
     jobs_[0] = new JobTracker(this);
     jobs_[1] = new JobTracker(this);
     profileJobs_ = new JobTracker(this, JobLane::Background);
     auto* outer = new QVBoxLayout(this);
-    banner_ = new MessageBanner(this);
     outer->addWidget(banner_);
 
     // Controls.
@@ -135,7 +139,7 @@ ImageWorkspace::ImageWorkspace(QWidget* parent) : Workspace(parent)
 
     connect(open, &QPushButton::clicked, this, [this] {
         const QString p = QFileDialog::getOpenFileName(this, tr("Open image"), {}, tr(kImageFilter));
-        if (!p.isEmpty()) openImage(p);
+        if (!p.isEmpty()) openFile(p);
     });
     connect(testIndex_, &QSpinBox::editingFinished, this, [this] { showTestImage(testIndex_->value()); });
     connect(random, &QPushButton::clicked, this, [this] { showTestImage(int(QRandomGenerator::global()->bounded(10000))); });
@@ -272,27 +276,16 @@ void ImageWorkspace::request(int slot, const QString& path, int testIndex)
     r.model = model_->currentText().toStdString();
     r.path = path.toStdString();
     r.testIndex = testIndex;
-    struct Out {
-        Status status;
-        ImageResult result;
-        double ms = 0;
-    };
-    jobs_[slot]->start(
-        [r](const JobContext& job) {
-            QElapsedTimer timer;
-            timer.start();
-            Out out;
-            out.status = runImage(sharedModels(), r, out.result, job.progress());
-            out.ms = double(timer.nsecsElapsed()) / 1e6;
-            return out;
-        },
-        [this, slot](Out out) {
-            if (!out.status) return onFailed(slot, QString::fromStdString(out.status.message));
-            onClassified(slot, out.result, out.ms);
-        });
+    runPipeline<ImageResult>(
+        jobs_[slot], r, runImage, [this, slot](const ImageResult& result, double ms) { onClassified(slot, result, ms); },
+        [this, slot](const QString& message) { onFailed(slot, message); });
 }
 
-void ImageWorkspace::openImage(const QString& path) { request(0, path, -1); }
+bool ImageWorkspace::openFile(const QString& path)
+{
+    request(0, path, -1);
+    return true;
+}
 
 void ImageWorkspace::showTestImage(int index)
 {
@@ -331,9 +324,7 @@ int ImageWorkspace::block() const { return std::max(0, block_->currentIndex()); 
 
 void ImageWorkspace::onFailed(int slot, const QString& message)
 {
-    if (message == QLatin1String("cancelled")) return;
-    banner_->showMessage(MessageBanner::Level::Error, message);
-    emit errorShown(message);
+    showError(message);
     emit logMessage(tr("Image %1: %2").arg(slot ? "B" : "A", message));
 }
 
@@ -490,25 +481,9 @@ void ImageWorkspace::refreshProfiles()
                                 .arg(it->first));
 }
 
-QString ImageWorkspace::title() const { return tr("Image · channel attention"); }
-
-QString ImageWorkspace::description() const
-{
-    return tr("Images through CNNs with SE, ECA or CBAM blocks: channel weights, class profiles, spatial attention (Ctrl+2)");
-}
-
-QList<FileType> ImageWorkspace::fileTypes() const
-{
-    return {{tr("Images"), {"png", "jpg", "jpeg", "bmp", "tif", "tiff", "webp", "pgm", "ppm", "pbm"}, QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_I)}};
-}
-
 bool ImageWorkspace::hasInput() const { return trace_ || jobs_[0]->running(); }
 
-bool ImageWorkspace::openFile(const QString& path)
-{
-    openImage(path);
-    return true;
-}
+void ImageWorkspace::showDefault() { showTestImage(0); }
 
 QList<ShortcutInfo> ImageWorkspace::viewKeys() const
 {
@@ -522,83 +497,61 @@ QString ImageWorkspace::currentViewName() const
     return names[std::clamp(tabs_->currentIndex(), 0, 3)];
 }
 
-QImage ImageWorkspace::renderCurrentView(int dpi, QString* error)
+BuiltFigure ImageWorkspace::currentFigure()
 {
-    if (!trace_) {
-        if (error) *error = tr("Nothing to export yet: open an image first.");
-        return {};
-    }
-    QWidget* w = tabs_->currentWidget();
-    return renderFigure(*w, w->size(), dpi);
+    if (!trace_) return BuiltFigure::none(tr("Nothing to export yet: open an image first."));
+    return BuiltFigure::of(tabs_->currentWidget());
 }
 
-bool ImageWorkspace::exportCurrentView(const QString& path, int dpi, QString* error)
+ViewData ImageWorkspace::currentData() const
 {
-    if (!trace_) {
-        if (error) *error = tr("Nothing to export yet: open an image first.");
-        return false;
-    }
-    QWidget* w = tabs_->currentWidget();
-    return writeFigure(*w, w->size(), path, dpi, error);
-}
-
-QString ImageWorkspace::dataFileName() const
-{
-    static const char* names[] = {"channel-excitation.csv", "class-profiles.csv", "compare-excitation.csv", "spatial-attention.csv"};
-    return names[std::clamp(tabs_->currentIndex(), 0, 3)];
-}
-
-QString ImageWorkspace::dataDescription() const
-{
-    return tr("The numbers of the tab in front: the block's excitation per channel, the class profiles [class × channel], "
-              "A's and B's excitations, or CBAM's spatial map M_s");
-}
-
-bool ImageWorkspace::exportData(const QString& path, QString* error)
-{
-    const auto fail = [&](const QString& m) {
-        if (error) *error = m;
-        return false;
-    };
-    if (!trace_) return fail(tr("Nothing to export yet: open an image first."));
+    if (!trace_) return ViewData::none(tr("Nothing to export yet: open an image first."));
     const int b = block();
     const std::vector<float> e = blockExcitation(*trace_, b);
     QStringList channels;
     for (size_t c = 0; c < e.size(); ++c) channels << QStringLiteral("c%1").arg(c);
-    DataTable t;
+    ViewData d;
     switch (tabs_->currentIndex()) {
     case 0:  // excitation of the block on screen, one row per channel
-        t = {tr("channel"), channels, {tr("excitation")}, e, {int64_t(e.size())}};
+        d.table = {tr("channel"), channels, {tr("excitation")}, e, {int64_t(e.size())}};
+        d.fileName = QStringLiteral("channel-excitation.csv");
+        d.description = tr("Block %1's excitation per channel").arg(b + 1);
         break;
     case 1: {
         const auto it = profileCache_.find(model_->currentText());
         const TraceTensor* p = it == profileCache_.end() ? nullptr : it->second->find(schema::image::profile(b));
-        if (!p || p->shape.size() != 2) return fail(tr("The class profiles are not computed yet."));
+        if (!p || p->shape.size() != 2) return ViewData::none(tr("The class profiles are not computed yet."));
         QStringList classes;
         for (const auto& l : p->labels[0]) classes << QString::fromStdString(l);
-        t = {tr("class \\ channel"), classes, channels, p->values, {}};
+        d.table = {tr("class \\ channel"), classes, channels, p->values, {}};
+        d.fileName = QStringLiteral("class-profiles.csv");
+        d.description = tr("Block %1's mean excitation per class and channel").arg(b + 1);
         break;
     }
     case 2: {
-        if (!traceB_) return fail(tr("Open image B first."));
+        if (!traceB_) return ViewData::none(tr("Open image B first."));
         const std::vector<float> eb = blockExcitation(*traceB_, b);
-        if (eb.size() != e.size()) return fail(tr("Images A and B went through different models."));
+        if (eb.size() != e.size()) return ViewData::none(tr("Images A and B went through different models."));
         std::vector<float> v;
         for (size_t c = 0; c < e.size(); ++c) v.insert(v.end(), {e[c], eb[c], e[c] - eb[c]});
-        t = {tr("channel"), channels, {tr("A"), tr("B"), tr("A − B")}, v, {}};
+        d.table = {tr("channel"), channels, {tr("A"), tr("B"), tr("A − B")}, v, {}};
+        d.fileName = QStringLiteral("compare-excitation.csv");
+        d.description = tr("Images A's and B's excitation per channel of block %1").arg(b + 1);
         break;
     }
     default: {
         const MapTile s = spatialTile(*trace_, b);
-        if (s.values.empty()) return fail(tr("%1 has no spatial attention (only CBAM models do).").arg(model_->currentText()));
-        for (int r = 0; r < s.rows; ++r) t.rowLabels << QStringLiteral("row %1").arg(r);
-        for (int c = 0; c < s.cols; ++c) t.columnLabels << QStringLiteral("col %1").arg(c);
-        t.corner = tr("M_s");
-        t.values = s.values;
+        if (s.values.empty()) return ViewData::none(tr("%1 has no spatial attention (only CBAM models do).").arg(model_->currentText()));
+        for (int r = 0; r < s.rows; ++r) d.table.rowLabels << QStringLiteral("row %1").arg(r);
+        for (int c = 0; c < s.cols; ++c) d.table.columnLabels << QStringLiteral("col %1").arg(c);
+        d.table.corner = tr("M_s");
+        d.table.values = s.values;
+        d.fileName = QStringLiteral("spatial-attention.csv");
+        d.description = tr("CBAM's spatial attention map M_s of block %1").arg(b + 1);
         break;
     }
     }
-    return writeDataTable(t, path, error);
+    return d;
 }
 
 void ImageWorkspace::setColorMap(const QString& name)

@@ -39,32 +39,14 @@ using PreparedImagePtr = std::shared_ptr<const PreparedImage>;
 
 class ImageWorkspace : public Workspace {
     Q_OBJECT
+    ATTNSCOPE_WORKSPACE_INTERFACE
 public:
     explicit ImageWorkspace(QWidget* parent = nullptr);
     ~ImageWorkspace() override;
 
-    // Workspace
-    QString id() const override { return QStringLiteral("image"); }
-    QString title() const override;
-    QString description() const override;
-    QList<FileType> fileTypes() const override;
-    void showDefault() override { showTestImage(0); }
-    bool hasInput() const override;
-    bool openFile(const QString& path) override;
-    TracePtr currentTrace() const override { return trace_; }
     QString currentViewName() const override;
-    QImage renderCurrentView(int dpi, QString* error) override;
-    bool exportCurrentView(const QString& path, int dpi, QString* error) override;
-    bool exportData(const QString& path, QString* error) override;
-    QString dataFileName() const override;
-    QString dataDescription() const override;
-    void setColorMap(const QString& name) override;
-    WorkspaceSection saveState() const override;
-    bool restoreState(const WorkspaceSection& section, QString* error) override;
-    QList<ShortcutInfo> viewKeys() const override;
 
     /// Classifies an image file (A). Errors show in the banner; the previous result stays.
-    void openImage(const QString& path);
     /// Classifies Fashion-MNIST test image `index` (A).
     void showTestImage(int index);
     /// The comparison image B (Compare tab): a file, or a test image.
@@ -88,7 +70,6 @@ public:
     ImageComparePanel* comparePanel() const { return compare_; }
     QTabWidget* tabs() const { return tabs_; }
     JobTracker* profileJobs() const { return profileJobs_; }
-    MessageBanner* banner() const { return banner_; }
 
 signals:
     /// A new result is on screen (slot 0 = A, 1 = B).
@@ -116,7 +97,7 @@ private:
     /// shown again.
     std::pair<QString, int> pendingSource_[2];
     std::optional<std::pair<QString, int>> shownSource_[2];
-    TracePtr trace_, traceB_;
+    TracePtr traceB_;
     PreparedImagePtr image_, imageB_;
     std::map<QString, TracePtr> profileCache_;
     QString profileModel_;
@@ -145,7 +126,6 @@ private:
     QSlider* opacity_;
     QLabel* spatialNote_;
     ImageComparePanel* compare_;
-    MessageBanner* banner_;
 };
 
 } // namespace attnscope::ui

@@ -5,6 +5,7 @@
 #include "attnscope/translator.h"
 #include "jobs/jobtracker.h"
 #include "jobs/models.h"
+#include "jobs/pipelinejob.h"
 #include "views/datawriter.h"
 #include "views/figurewriter.h"
 #include "views/messagebanner.h"
@@ -39,11 +40,14 @@ QString prediction(const AttentionTrace& t)
 }
 } // namespace
 
-StnWorkspace::StnWorkspace(QWidget* parent) : Workspace(parent)
+StnWorkspace::StnWorkspace(QWidget* parent)
+    : Workspace({QStringLiteral("stn"), tr("Spatial transformer"),
+                 tr("ST-CNNs on distorted Fashion-MNIST: the sampling frame and grid, the warped input, θ; drag θ by hand (Ctrl+3)"),
+                 {imageFiles()}},
+                parent)
 {
     jobs_ = new JobTracker(this);
     auto* outer = new QVBoxLayout(this);
-    banner_ = new MessageBanner(this);
     outer->addWidget(banner_);
     auto* bar = new QHBoxLayout;
     model_ = new QComboBox(this);
@@ -155,7 +159,7 @@ StnWorkspace::StnWorkspace(QWidget* parent) : Workspace(parent)
     connect(random, &QPushButton::clicked, this, [this] { showTestImage(int(QRandomGenerator::global()->bounded(10000))); });
     connect(open, &QPushButton::clicked, this, [this] {
         const QString p = QFileDialog::getOpenFileName(this, tr("Open image"), {}, tr("Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp);;All files (*)"));
-        if (!p.isEmpty()) openImage(p);
+        if (!p.isEmpty()) openFile(p);
     });
     connect(gridLines_, &QSpinBox::valueChanged, view_, &StnView::setGridLines);
     connect(bilinear_, &QCheckBox::toggled, this, &StnWorkspace::setBilinear);
@@ -182,11 +186,12 @@ void StnWorkspace::showTestImage(int index)
     request();
 }
 
-void StnWorkspace::openImage(const QString& path)
+bool StnWorkspace::openFile(const QString& path)
 {
     path_ = path;
     userDistortion_ = false;
     request();
+    return true;
 }
 
 bool StnWorkspace::setModel(const QString& name)
@@ -259,26 +264,9 @@ void StnWorkspace::request()
     r.manual = manual_->isChecked();
     r.theta = view_->theta();
     r.bilinear = bilinear_->isChecked();
-    struct Out {
-        Status status;
-        StnResult result;
-    };
-    jobs_->start(
-        [r](const JobContext& job) {
-            Out out;
-            out.status = runStn(sharedModels(), r, out.result, job.progress());
-            return out;
-        },
-        [this](Out out) {
-            if (!out.status) {
-                if (out.status.message == "cancelled") return;
-                const QString m = QString::fromStdString(out.status.message);
-                banner_->showMessage(MessageBanner::Level::Error, m);
-                emit errorShown(m);
-                return;
-            }
-            onResult(out.result);
-        });
+    runPipeline<StnResult>(
+        jobs_, r, runStn, [this](const StnResult& result, double) { onResult(result); },
+        [this](const QString& message) { showError(message); });
 }
 
 void StnWorkspace::onResult(const StnResult& r)
@@ -320,25 +308,9 @@ void StnWorkspace::showTheta(const Theta& t)
                             .arg(p.ty, 0, 'f', 3));
 }
 
-QString StnWorkspace::title() const { return tr("Spatial transformer"); }
-
-QString StnWorkspace::description() const
-{
-    return tr("ST-CNNs on distorted Fashion-MNIST: the sampling frame and grid, the warped input, θ; drag θ by hand (Ctrl+3)");
-}
-
-QList<FileType> StnWorkspace::fileTypes() const
-{
-    return {{tr("Images"), {"png", "jpg", "jpeg", "bmp", "tif", "tiff", "webp", "pgm", "ppm", "pbm"}, {}}};
-}
-
 bool StnWorkspace::hasInput() const { return trace_ || jobs_->running(); }
 
-bool StnWorkspace::openFile(const QString& path)
-{
-    openImage(path);
-    return true;
-}
+void StnWorkspace::showDefault() { showTestImage(0); }
 
 bool StnWorkspace::manual() const { return manual_->isChecked(); }
 
@@ -349,13 +321,9 @@ QList<ShortcutInfo> StnWorkspace::viewKeys() const
             {tr("Drag the red handle"), tr("Manual θ: rotate the frame")}};
 }
 
-BuiltFigure StnWorkspace::figure() const
+BuiltFigure StnWorkspace::currentFigure()
 {
-    if (!trace_ || !identity_ || !canvas_) {
-        BuiltFigure none;
-        none.error = tr("Nothing to export yet.");
-        return none;
-    }
+    if (!trace_ || !identity_ || !canvas_) return BuiltFigure::none(tr("Nothing to export yet."));
     StnFigureOptions o;
     o.gridLines = gridLines_->value();
     o.bilinear = bilinear_->isChecked();
@@ -368,28 +336,16 @@ BuiltFigure StnWorkspace::figure() const
     return buildStnFigure(shown, *identity_, *canvas_, o);
 }
 
-QImage StnWorkspace::renderCurrentView(int dpi, QString* error) { return renderFigure(figure(), dpi, error); }
-
-bool StnWorkspace::exportCurrentView(const QString& path, int dpi, QString* error)
+ViewData StnWorkspace::currentData() const
 {
-    return writeFigure(figure(), path, dpi, error);
-}
-
-QString StnWorkspace::dataDescription() const
-{
-    return tr("θ on screen as a 2 × 3 matrix (rows x_s, y_s; columns x_t, y_t, 1), CSV or .npy");
-}
-
-bool StnWorkspace::exportData(const QString& path, QString* error)
-{
-    if (!trace_) {
-        if (error) *error = tr("Nothing to export yet.");
-        return false;
-    }
+    if (!trace_) return ViewData::none(tr("Nothing to export yet."));
     const Theta& t = view_->theta();
-    DataTable table{tr("θ"), {QStringLiteral("x_s"), QStringLiteral("y_s")}, {QStringLiteral("x_t"), QStringLiteral("y_t"), QStringLiteral("1")},
-                    {float(t[0]), float(t[1]), float(t[2]), float(t[3]), float(t[4]), float(t[5])}, {2, 3}};
-    return writeDataTable(table, path, error);
+    ViewData d;
+    d.table = {tr("θ"), {QStringLiteral("x_s"), QStringLiteral("y_s")}, {QStringLiteral("x_t"), QStringLiteral("y_t"), QStringLiteral("1")},
+               {float(t[0]), float(t[1]), float(t[2]), float(t[3]), float(t[4]), float(t[5])}, {2, 3}};
+    d.fileName = QStringLiteral("theta.csv");
+    d.description = tr("θ on screen as a 2 × 3 matrix (rows x_s, y_s; columns x_t, y_t, 1)");
+    return d;
 }
 
 void StnWorkspace::setColorMap(const QString& name) { view_->setColorMap(name); }

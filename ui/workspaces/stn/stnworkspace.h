@@ -30,31 +30,11 @@ class StnView;
 
 class StnWorkspace : public Workspace {
     Q_OBJECT
+    ATTNSCOPE_WORKSPACE_INTERFACE
 public:
     explicit StnWorkspace(QWidget* parent = nullptr);
 
-    // Workspace
-    QString id() const override { return QStringLiteral("stn"); }
-    QString title() const override;
-    QString description() const override;
-    QList<FileType> fileTypes() const override;
-    void showDefault() override { showTestImage(0); }
-    bool hasInput() const override;
-    bool openFile(const QString& path) override;
-    TracePtr currentTrace() const override { return trace_; }
-    QString currentViewName() const override { return QStringLiteral("stn"); }
-    QImage renderCurrentView(int dpi, QString* error) override;
-    bool exportCurrentView(const QString& path, int dpi, QString* error) override;
-    bool exportData(const QString& path, QString* error) override;
-    QString dataFileName() const override { return QStringLiteral("theta.csv"); }
-    QString dataDescription() const override;
-    void setColorMap(const QString& name) override;
-    WorkspaceSection saveState() const override;
-    bool restoreState(const WorkspaceSection& section, QString* error) override;
-    QList<ShortcutInfo> viewKeys() const override;
-
     void showTestImage(int index);
-    void openImage(const QString& path);
     bool setModel(const QString& name);
     /// Manual mode: θ follows the frame the user drags (starting from the network's θ).
     void setManual(bool manual);
@@ -69,7 +49,6 @@ public:
     TracePtr identityTrace() const { return identity_; }
     const Theta& networkTheta() const { return networkTheta_; }
     QLabel* thetaLabel() const { return thetaText_; }
-    MessageBanner* banner() const { return banner_; }
 
 signals:
     void resultShown();
@@ -77,12 +56,11 @@ signals:
 private:
     void request();
     void onResult(const StnResult& r);
-    BuiltFigure figure() const;
     void showTheta(const Theta& t);
     void sliderMoved();
 
     JobTracker* jobs_;
-    TracePtr trace_, identity_;
+    TracePtr identity_;
     std::shared_ptr<const GreyImage> canvas_;
     Theta networkTheta_ = kIdentityTheta;
     Theta animTarget_ = kIdentityTheta;  ///< where Animate ends
@@ -106,7 +84,6 @@ private:
     QLabel* partsText_;
     QLabel* predictionText_;
     QLabel* sourceText_;
-    MessageBanner* banner_;
     QVariantAnimation* animation_;
 };
 

@@ -61,7 +61,11 @@ QPlainTextEdit* textBox(QWidget* parent, const QString& placeholder, int lines)
 QString percent(double x) { return QString::number(100.0 * x, 'f', 1) + "%"; }
 } // namespace
 
-TextWorkspace::TextWorkspace(QWidget* parent) : Workspace(parent)
+TextWorkspace::TextWorkspace(QWidget* parent)
+    : Workspace({QStringLiteral("text"), tr("Text · translation"),
+                 tr("Sentences through the NMT models: alignment matrix, heads, comparison (Ctrl+1)"),
+                 {{tr("Traces"), {"attn", "json"}, {}}, {tr("Attention dumps"), {"npy", "npz", "safetensors"}, {}}}},
+                parent)
 {
     translateJobs_ = new JobTracker(this);
     verseJobs_ = new JobTracker(this, JobLane::Background);
@@ -103,7 +107,6 @@ TextWorkspace::TextWorkspace(QWidget* parent) : Workspace(parent)
     translateButton_->setToolTip(tr("Translate now (Ctrl+Return)"));
     translateButton_->setDefault(true);
 
-    banner_ = new MessageBanner(this);
     translation_ = new QLabel(this);
     translation_->setObjectName("translationLabel");
     translation_->setWordWrap(true);
@@ -268,19 +271,6 @@ TextWorkspace::TextWorkspace(QWidget* parent) : Workspace(parent)
 
     createCommands();
     setModel(settings::get(settings::DefaultModel));
-}
-
-QString TextWorkspace::title() const { return tr("Text · translation"); }
-
-QString TextWorkspace::description() const
-{
-    return tr("Sentences through the NMT models: alignment matrix, heads, comparison (Ctrl+1)");
-}
-
-QList<FileType> TextWorkspace::fileTypes() const
-{
-    return {{tr("Traces"), {"attn", "json"}, {}},
-            {tr("Attention dumps"), {"npy", "npz", "safetensors"}, {}}};
 }
 
 void TextWorkspace::createCommands()
@@ -555,9 +545,7 @@ void TextWorkspace::onFailed(const QString& message)
         }
         return;
     }
-    banner_->showMessage(MessageBanner::Level::Error, message);
-    emit logMessage(tr("Error: %1").arg(message));
-    emit errorShown(message);
+    showError(message);
 }
 
 void TextWorkspace::updateHeadsTab()
@@ -761,40 +749,37 @@ QString TextWorkspace::currentViewName() const
     return QString::fromLatin1(i >= 0 && i < 4 ? names[i] : "view");
 }
 
-namespace {
-/// The widget of a non-matrix tab, or null when that view is empty.
-QWidget* figureOf(int tab, HeadGridView* grid, HeadCompareView* compare, TokenFlowView* flow)
+BuiltFigure TextWorkspace::currentFigure()
 {
-    switch (tab) {
-    case 1: return grid->layers() > 0 ? grid : nullptr;
-    case 2: return compare->isEmpty() ? nullptr : compare;
-    case 3: return flow;
-    default: return nullptr;
+    QWidget* view = nullptr;
+    switch (tabs_->currentIndex()) {
+    case 1: view = headGrid_->layers() > 0 ? headGrid_ : nullptr; break;
+    case 2: view = compare_->view()->isEmpty() ? nullptr : compare_->view(); break;
+    case 3: view = flow_; break;
+    default: break;
     }
+    return view ? BuiltFigure::of(view) : BuiltFigure::none(tr("nothing to export: the %1 view is empty").arg(currentViewName()));
 }
-} // namespace
 
 QImage TextWorkspace::renderCurrentView(int dpi, QString* error)
 {
-    if (tabs_->currentIndex() == 0 && !matrix_->isEmpty()) return matrix_->renderImage(0, 0, dpi);
-    if (QWidget* w = figureOf(tabs_->currentIndex(), headGrid_, compare_->view(), flow_)) return renderFigure(*w, w->size(), dpi);
+    if (tabs_->currentIndex() != 0) return Workspace::renderCurrentView(dpi, error);
+    if (!matrix_->isEmpty()) return matrix_->renderImage(0, 0, dpi);
     if (error) *error = tr("nothing to export: the %1 view is empty").arg(currentViewName());
     return {};
 }
 
 bool TextWorkspace::exportCurrentView(const QString& path, int dpi, QString* error)
 {
-    if (tabs_->currentIndex() == 0 && !matrix_->isEmpty()) return matrix_->exportTo(path, 0, 0, error, dpi);
-    if (QWidget* w = figureOf(tabs_->currentIndex(), headGrid_, compare_->view(), flow_)) return writeFigure(*w, w->size(), path, dpi, error);
-    if (error) *error = tr("nothing to export: the %1 view is empty").arg(currentViewName());
-    return false;
+    if (tabs_->currentIndex() != 0) return Workspace::exportCurrentView(path, dpi, error);
+    return matrix_->exportTo(path, 0, 0, error, dpi);
 }
 
-bool TextWorkspace::exportData(const QString& path, QString* error) { return matrix_->exportData(path, error); }
-
-QString TextWorkspace::dataDescription() const
+ViewData TextWorkspace::currentData() const
 {
-    return tr("The matrix on screen (target rows × source columns) as CSV with token labels, or .npy");
+    if (matrix_->isEmpty()) return ViewData::none(tr("nothing to export: the matrix is empty"));
+    return {matrix_->dataTable(), QStringLiteral("attention.csv"),
+            tr("The matrix on screen (target rows × source columns) as CSV with token labels, or .npy"), {}};
 }
 
 void TextWorkspace::setColorMap(const QString& name)
@@ -816,9 +801,7 @@ bool TextWorkspace::openFile(const QString& path)
     if (imported) st = importDump(path.toStdString(), {}, *trace);
     if (!st) {
         const QString message = QString::fromStdString(st.message);
-        banner_->showMessage(MessageBanner::Level::Error, message);
-        emit logMessage(tr("Error: %1").arg(message));
-        emit errorShown(message);
+        showError(message);
         return false;
     }
     showTrace(std::move(trace));

@@ -37,29 +37,15 @@ struct VerseEntry {
 
 class TextWorkspace : public Workspace {
     Q_OBJECT
+    ATTNSCOPE_WORKSPACE_INTERFACE
 public:
     explicit TextWorkspace(QWidget* parent = nullptr);
 
-    // Workspace
-    QString id() const override { return QStringLiteral("text"); }
-    QString title() const override;
-    QString description() const override;
-    QList<FileType> fileTypes() const override;
-    void showDefault() override;
-    bool hasInput() const override;
-    bool openFile(const QString& path) override;
     void reloadModels() override;
-    TracePtr currentTrace() const override { return trace_; }
     QString currentViewName() const override;
+    /// The matrix draws itself (QCustomPlot's own PNG, SVG and PDF); the other tabs are figures.
     QImage renderCurrentView(int dpi, QString* error) override;
     bool exportCurrentView(const QString& path, int dpi, QString* error) override;
-    bool exportData(const QString& path, QString* error) override;
-    QString dataFileName() const override { return QStringLiteral("attention.csv"); }
-    QString dataDescription() const override;
-    void setColorMap(const QString& name) override;
-    WorkspaceSection saveState() const override;
-    bool restoreState(const WorkspaceSection& section, QString* error) override;
-    QList<ShortcutInfo> viewKeys() const override;
 
     AlignmentMatrixView* matrixView() const { return matrix_; }
     HeadGridView* headGrid() const { return headGrid_; }
@@ -129,7 +115,6 @@ private:
     QRadioButton* freeMode_;
     QRadioButton* forcedMode_;
     QPushButton* translateButton_;
-    MessageBanner* banner_;
     QLabel* translation_;
     QLabel* metrics_;
     QLabel* pinned_;
@@ -149,7 +134,6 @@ private:
 
     QList<VerseEntry> verses_;
     QString currentVerse_;
-    TracePtr trace_;
     bool updatingInputs_ = false;
     bool userEdited_ = false;
     bool demoWanted_ = false;  ///< show the demo verse once the verses are read

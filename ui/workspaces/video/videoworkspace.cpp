@@ -5,6 +5,7 @@
 #include "attnscope/schema.h"
 #include "jobs/jobtracker.h"
 #include "jobs/models.h"
+#include "jobs/pipelinejob.h"
 #include "views/askbar.h"
 #include "views/captionwordsview.h"
 #include "views/datawriter.h"
@@ -68,13 +69,16 @@ void FrameView::keyPressEvent(QKeyEvent* e)
     else QWidget::keyPressEvent(e);
 }
 
-VideoWorkspace::VideoWorkspace(QWidget* parent) : Workspace(parent)
+VideoWorkspace::VideoWorkspace(QWidget* parent)
+    : Workspace({QStringLiteral("video"), tr("Video"),
+                 tr("A video, its caption and the word × frame attention, scrubbed in step (Ctrl+5)"),
+                 {{tr("Videos"), {"avi", "mp4", "mkv", "webm", "mov", "mpg", "mpeg", "ogv", "m4v"}, QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_V)}}},
+                parent)
 {
     source_ = new VideoSource(this);
     analysis_ = new JobTracker(this, JobLane::Background);
 
     auto* outer = new QVBoxLayout(this);
-    banner_ = new MessageBanner(this);
     outer->addWidget(banner_);
     auto* bar = new QHBoxLayout;
     auto* open = new QPushButton(tr("Open video…"), this);
@@ -186,8 +190,7 @@ VideoWorkspace::VideoWorkspace(QWidget* parent) : Workspace(parent)
         analyse();
     });
     connect(source_, &VideoSource::failed, this, [this](const QString& m) {
-        banner_->showMessage(MessageBanner::Level::Error, m);
-        emit errorShown(m);
+        showError(m);
     });
     connect(source_, &VideoSource::frameReady, this, [this](int index, const QImage& img) {
         frame_->setFrame(img, index);
@@ -279,32 +282,17 @@ void VideoWorkspace::analyse()
     r.path = path_.toStdString();
     r.options.target = target_.toStdString();
     r.options.beamWidth = 1;
-    struct Out {
-        Status status;
-        TracePtr trace;
-        QVector<QImage> frames;  ///< what the model read (one 64×64 grey image per sampled frame)
-    };
-    analysis_->start(
-        [r](const JobContext& job) {
-            Out out;
-            VideoCaptionResult result;
-            out.status = runVideoCaption(sharedModels(), r, result, job.progress());
-            if (!out.status) return out;
-            out.trace = result.trace;
-            for (const auto& f : result.input.frames) out.frames.append(greyImage(f));
-            return out;
+    runPipeline<VideoCaptionResult>(
+        analysis_, r, runVideoCaption,
+        [this](const VideoCaptionResult& result, double) {
+            QVector<QImage> frames;  // what the model read: one 64×64 grey image per sampled frame
+            for (const auto& f : result.input.frames) frames.append(greyImage(f));
+            onAnalysed(result.trace, frames);
         },
-        [this](Out out) {
-            if (!out.status) {
-                progress_->hide();
-                cancel_->hide();
-                if (out.status.message == "cancelled") return;
-                const QString m = QString::fromStdString(out.status.message);
-                banner_->showMessage(MessageBanner::Level::Error, m);
-                emit errorShown(m);
-                return;
-            }
-            onAnalysed(out.trace, out.frames);
+        [this](const QString& message) {
+            progress_->hide();
+            cancel_->hide();
+            showError(message);
         });
 }
 
@@ -357,17 +345,9 @@ void VideoWorkspace::updateActiveWords()
     words_->setMarks(marks);
 }
 
-QString VideoWorkspace::title() const { return tr("Video"); }
+void VideoWorkspace::showDefault() { openTestClip(0); }
 
-QString VideoWorkspace::description() const
-{
-    return tr("A video, its caption and the word × frame attention, scrubbed in step (Ctrl+5)");
-}
-
-QList<FileType> VideoWorkspace::fileTypes() const
-{
-    return {{tr("Videos"), {"avi", "mp4", "mkv", "webm", "mov", "mpg", "mpeg", "ogv", "m4v"}, QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_V)}};
-}
+bool VideoWorkspace::hasInput() const { return !path_.isEmpty(); }
 
 bool VideoWorkspace::openFile(const QString& path)
 {
@@ -383,43 +363,26 @@ QList<ShortcutInfo> VideoWorkspace::viewKeys() const
             {tr("Click / drag the timeline"), tr("Go to that frame")}};
 }
 
-BuiltFigure VideoWorkspace::figure() const
+BuiltFigure VideoWorkspace::currentFigure()
 {
-    if (!trace_) {
-        BuiltFigure none;
-        none.error = tr("Nothing to export yet.");
-        return none;
-    }
+    if (!trace_) return BuiltFigure::none(tr("Nothing to export yet."));
     return buildVideoFigure(*trace_, sampled_, heat_->colorMap());
 }
 
-QImage VideoWorkspace::renderCurrentView(int dpi, QString* error) { return renderFigure(figure(), dpi, error); }
-
-bool VideoWorkspace::exportCurrentView(const QString& path, int dpi, QString* error)
-{
-    return writeFigure(figure(), path, dpi, error);
-}
-
-QString VideoWorkspace::dataDescription() const
-{
-    return tr("The word × frame attention (rows: caption words; columns: the sampled video frames), CSV or .npy");
-}
-
-bool VideoWorkspace::exportData(const QString& path, QString* error)
+ViewData VideoWorkspace::currentData() const
 {
     QStringList words;
     std::vector<int> frames;
     std::vector<float> values;
-    if (!trace_ || !wordFrameAttention(*trace_, words, frames, values)) {
-        if (error) *error = tr("Nothing to export yet.");
-        return false;
-    }
-    DataTable t;
-    t.corner = tr("word \\ frame");
-    t.rowLabels = words;
-    for (int f : frames) t.columnLabels << QStringLiteral("f%1").arg(f);
-    t.values = values;
-    return writeDataTable(t, path, error);
+    if (!trace_ || !wordFrameAttention(*trace_, words, frames, values)) return ViewData::none(tr("Nothing to export yet."));
+    ViewData d;
+    d.table.corner = tr("word \\ frame");
+    d.table.rowLabels = words;
+    for (int f : frames) d.table.columnLabels << QStringLiteral("f%1").arg(f);
+    d.table.values = values;
+    d.fileName = QStringLiteral("word-frame-attention.csv");
+    d.description = tr("The word × frame attention (rows: caption words; columns: the sampled video frames)");
+    return d;
 }
 
 void VideoWorkspace::setColorMap(const QString& name)

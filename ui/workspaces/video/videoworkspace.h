@@ -58,29 +58,10 @@ private:
 
 class VideoWorkspace : public Workspace {
     Q_OBJECT
+    ATTNSCOPE_WORKSPACE_INTERFACE
 public:
     explicit VideoWorkspace(QWidget* parent = nullptr);
     ~VideoWorkspace() override;
-
-    // Workspace
-    QString id() const override { return QStringLiteral("video"); }
-    QString title() const override;
-    QString description() const override;
-    QList<FileType> fileTypes() const override;
-    void showDefault() override { openTestClip(0); }
-    bool hasInput() const override { return !path_.isEmpty(); }
-    bool openFile(const QString& path) override;
-    TracePtr currentTrace() const override { return trace_; }
-    QString currentViewName() const override { return QStringLiteral("video"); }
-    QImage renderCurrentView(int dpi, QString* error) override;
-    bool exportCurrentView(const QString& path, int dpi, QString* error) override;
-    bool exportData(const QString& path, QString* error) override;
-    QString dataFileName() const override { return QStringLiteral("word-frame-attention.csv"); }
-    QString dataDescription() const override;
-    void setColorMap(const QString& name) override;
-    WorkspaceSection saveState() const override;
-    bool restoreState(const WorkspaceSection& section, QString* error) override;
-    QList<ShortcutInfo> viewKeys() const override;
 
     void openVideo(const QString& path);
     /// One of the shipped test clips (resources/clips/clip-NNN.avi).
@@ -97,7 +78,6 @@ public:
     WordFrameView* heatmap() const { return heat_; }
     TimelineView* timeline() const { return timeline_; }
     CaptionWordsView* wordsView() const { return words_; }
-    MessageBanner* banner() const { return banner_; }
     QProgressBar* progressBar() const { return progress_; }
     JobTracker* analysis() const { return analysis_; }
     int frameCount() const { return frames_; }
@@ -110,7 +90,6 @@ signals:
 private:
     void analyse();
     void onAnalysed(const TracePtr& trace, const QVector<QImage>& frames);
-    BuiltFigure figure() const;
     void requestFrame(int index);
     void showWord(int word);
     void updateActiveWords();
@@ -121,7 +100,6 @@ private:
     QString path_, model_ = QStringLiteral("clip-captioner"), target_;
     int frames_ = 0;
     double fps_ = 25;
-    TracePtr trace_;
     QVector<QImage> sampled_;
 
     QSpinBox* clip_;
@@ -136,7 +114,6 @@ private:
     TimelineView* timeline_;
     WordFrameView* heat_;
     CaptionWordsView* words_;
-    MessageBanner* banner_;
     QTimer* timer_;
 };
 
