@@ -384,7 +384,8 @@ int cmdImport(const QStringList& args)
     }
     AttentionTrace trace;
     if (auto st = importDump(p.positionalArguments()[0].toStdString(), o, trace); !st) return fail(st.message);
-    if (!trace.meta(schema::kWarningMeta).empty()) std::cerr << "attnscope: warning: " << trace.meta(schema::kWarningMeta) << "\n";
+    printWarning(trace);
+    if (!trace.meta("labels").empty()) std::cerr << "attnscope: " << trace.meta("labels") << "\n";
     const QString out = p.value("out");
     const QString ext = QFileInfo(out).suffix().toLower();
     if (ext == "attn" || ext == "json") {
@@ -494,7 +495,7 @@ int cmdRun(const QStringList& args)
     TranslationResult result;
     if (auto st = runTranslation(cache, corpus.get(), req, result); !st) return fail(st.message);
     const AttentionTrace& trace = *result.trace;
-    if (!trace.meta(schema::kWarningMeta).empty()) std::cerr << "attnscope: warning: " << trace.meta(schema::kWarningMeta) << "\n";
+    printWarning(trace);
 
     if (ext == "attn" || ext == "json") {
         if (auto ws = saveTraceAuto(trace, out.toStdString()); !ws) return fail(ws.message);

@@ -80,6 +80,7 @@ int cmdRunCaption(const QStringList& args)
     if (result.image)
         for (const auto& n : result.image->notes) std::printf("input: %s\n", n.c_str());
     const AttentionTrace& trace = *result.trace;
+    printWarning(trace);
     namespace c = schema::caption;
     std::printf("%s → \"%s\" (%s, %s attention, log p %s)\n", result.source.c_str(), trace.meta(c::kCaptionMeta).c_str(),
                 trace.meta(c::kDecodingMeta).c_str(), trace.meta(c::kAttentionMeta).c_str(), trace.meta(c::kLogProbabilityMeta).c_str());

@@ -20,6 +20,11 @@ int usage(const std::string& message)
     return 2;
 }
 
+void printWarning(const AttentionTrace& trace)
+{
+    if (!trace.meta("warning").empty()) std::cerr << "attnscope: warning: " << trace.meta("warning") << std::endl;
+}
+
 /// A progress printer for long CLI work: one updating line on a terminal, else every 10%.
 ProgressFn progressPrinter(const std::string& what)
 {

@@ -1,6 +1,7 @@
 #pragma once
 // Helpers shared by the command-line subcommands (cli.cpp, cliimage.cpp).
 #include "attnscope/status.h"
+#include "attnscope/trace.h"
 
 #include <QStringList>
 
@@ -13,6 +14,8 @@ int fail(const std::string& message);
 int usage(const std::string& message);
 /// A progress printer for long CLI work: one updating line on a terminal, else every 10%.
 ProgressFn progressPrinter(const std::string& what);
+/// Prints the trace's warning (an input unlike the training data, a truncated file, …) on stderr.
+void printWarning(const AttentionTrace& trace);
 
 /// `run` and `eval` for the image classifiers (fmnist-cnn|se|eca|cbam or their weights files).
 int cmdRunImage(const QStringList& args);

@@ -64,6 +64,7 @@ int cmdRunImage(const QStringList& args)
     if (auto st = runImage(cache, req, result); !st) return fail(st.message);
     const AttentionTrace& trace = *result.trace;
     const PreparedImage& image = *result.image;
+    printWarning(trace);
     std::printf("%s → %s (%.1f%%)\n", image.source.c_str(), trace.meta(schema::image::kPredictionMeta).c_str(),
                 100.0 * std::stod(trace.meta(schema::image::kConfidenceMeta)));
     for (const auto& n : image.notes) std::printf("  input: %s\n", n.c_str());
@@ -170,6 +171,7 @@ int cmdRunStn(const QStringList& args)
     const AttentionTrace& trace = *result.trace;
     const AttentionTrace& before = *result.identity;
     const GreyImage& scene = *result.canvas;
+    printWarning(trace);
     std::printf("%s → %s (%.1f%%); with θ = identity: %s\n", result.source.c_str(), trace.meta(schema::image::kPredictionMeta).c_str(),
                 100.0 * std::stod(trace.meta(schema::image::kConfidenceMeta)), before.meta(schema::image::kPredictionMeta).c_str());
     if (const TraceTensor* t = trace.find(schema::stn::kTheta)) {

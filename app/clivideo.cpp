@@ -62,6 +62,7 @@ int cmdRunVideo(const QStringList& args)
     if (!st) return fail(st.message);
     const AttentionTrace& trace = *result.trace;
     const ClipInput& input = result.input;
+    printWarning(trace);
     namespace c = schema::caption;
     std::printf("%s → \"%s\" (%s, log p %s); frames read: %s\n", input.source.c_str(), trace.meta(c::kCaptionMeta).c_str(),
                 trace.meta(c::kDecodingMeta).c_str(), trace.meta(c::kLogProbabilityMeta).c_str(), trace.meta(c::kFramesMeta).c_str());

@@ -27,6 +27,17 @@ Workspace::Workspace(WorkspaceInfo info, QWidget* parent)
 {
 }
 
+void Workspace::showResultWarning(const AttentionTrace& trace)
+{
+    const QString w = QString::fromStdString(trace.meta("warning"));
+    if (w.isEmpty()) {
+        banner_->clearMessage();
+        return;
+    }
+    banner_->showMessage(MessageBanner::Level::Warning, w);
+    emit logMessage(tr("Warning: %1").arg(w));
+}
+
 void Workspace::showError(const QString& message)
 {
     banner_->showMessage(MessageBanner::Level::Error, message);

@@ -160,6 +160,9 @@ protected:
     MessageBanner* banner_;
     /// An error in the banner, the log ("Error: …") and, through errorShown, the status bar.
     void showError(const QString& message);
+    /// A result's own warning (metadata "warning": an input unlike the training data, a truncated
+    /// file, …) in the banner and the log, above the result it concerns; else the banner clears.
+    void showResultWarning(const AttentionTrace& trace);
     /// A command of this workspace: active (its shortcut included) only while the workspace
     /// is the tab in front, listed in the Workspace menu and the Help list.
     QAction* addCommand(const QString& text, const QKeySequence& shortcut, const QString& toolTip);

@@ -160,6 +160,73 @@ private slots:
         st = importDump(dir_.filePath("missing.npy").toStdString(), {}, t);
         QVERIFY(!st.ok && st.message.find("not found") != std::string::npos);
     }
+    void npzTokensAsNumpyStringArrays()
+    {
+        // np.savez(f, attentions=a, tokens=np.array(toks)): '<U5' (UTF-32) tokens beside the
+        // attention, as notebook users save them; and '|S' bytes, matched by length.
+        const auto npz = [&](const QString& name, const std::vector<std::pair<const char*, QByteArray>>& entries) {
+            const QString p = dir_.filePath(name);
+            int err = 0;
+            zip_t* z = zip_open(p.toLocal8Bit().constData(), ZIP_CREATE | ZIP_TRUNCATE, &err);
+            std::vector<QByteArray> keep;
+            for (const auto& [entry, data] : entries) {
+                keep.push_back(data);
+                zip_source_t* src = zip_source_buffer(z, keep.back().constData(), zip_uint64_t(keep.back().size()), 0);
+                zip_file_add(z, entry, src, ZIP_FL_OVERWRITE);
+            }
+            zip_close(z);
+            return p;
+        };
+        const auto utf32 = [](const std::vector<std::u32string>& words, int width) {
+            QByteArray out;
+            for (const auto& w : words) {
+                std::u32string padded = w;
+                padded.resize(size_t(width), U'\0');
+                out.append(reinterpret_cast<const char*>(padded.data()), qsizetype(padded.size() * 4));
+            }
+            return out;
+        };
+        const std::vector<float> att{0.7f, 0.3f, 0.0f, 0.2f, 0.5f, 0.3f, 0.1f, 0.1f, 0.8f};
+        const QString named = npz("notebook.npz", {{"attentions.npy", npy("<f4", "(3, 3)", raw(att))},
+                                                    {"tokens.npy", npy("<U5", "(3,)", utf32({U"Dios", U"es", U"amorá"}, 5))}});
+        AttentionTrace t;
+        auto st = importDump(named.toStdString(), {}, t);
+        QVERIFY2(st.ok, st.message.c_str());
+        QCOMPARE(t.tensors[0].labels[2], (std::vector<std::string>{"Dios", "es", "amor\u00e1"}));
+        QCOMPARE(t.tensors[0].labels[3], t.tensors[0].labels[2]);
+        QVERIFY2(t.meta("labels").find("'tokens'") != std::string::npos, t.meta("labels").c_str());
+        // Bytes strings under another name, one per axis: matched by length and said so.
+        const std::vector<float> cross{0.5f, 0.5f, 0.25f, 0.75f, 1.0f, 0.0f};  // 3 queries × 2 keys
+        const QString byLength = npz("bytes.npz", {{"cross.npy", npy("<f4", "(3, 2)", raw(cross))},
+                                                    {"src.npy", npy("|S4", "(2,)", QByteArray("luz\0fue\0", 8))},
+                                                    {"tgt.npy", npy("|S5", "(3,)", QByteArray("therewas\0\0light", 15))}});
+        st = importDump(byLength.toStdString(), {}, t);
+        QVERIFY2(st.ok, st.message.c_str());
+        QCOMPARE(t.tensors[0].labels[3], (std::vector<std::string>{"luz", "fue"}));
+        QCOMPARE(t.tensors[0].labels[2], (std::vector<std::string>{"there", "was", "light"}));
+        QVERIFY(t.meta("labels").find("matched by length") != std::string::npos);
+        // A string array that is not 1-D is refused with its shape.
+        DumpStrings strings;
+        const QByteArray twoD = npy("<U2", "(1, 2)", utf32({U"a", U"b"}, 2));
+        st = parseNpyStrings(twoD.constData(), size_t(twoD.size()), "x", strings);
+        QVERIFY(!st.ok && st.message.find("1-D") != std::string::npos);
+    }
+    void tokenCountsThatDoNotFitAreRefused()
+    {
+        // 3 source labels for 2 columns: refused with both sizes (never accepted silently).
+        AttentionTrace t;
+        const QString p = write(dir_, "mismatch.json",
+                                R"({"source_tokens": ["luz", "fue", "hecha"], "target_tokens": ["light", "was"],
+                                    "attention": [[0.5, 0.5], [0.1, 0.9]]})");
+        auto st = importDump(p.toStdString(), {}, t);
+        QVERIFY(!st.ok);
+        QVERIFY2(st.message.find("3 key (source) labels for 2 key columns") != std::string::npos, st.message.c_str());
+        // Tokens given with --tokens that do not fit: the same.
+        ImportOptions o;
+        o.tokens = {"a", "b", "c"};
+        st = importDump(write(dir_, "two.npy", npy("<f4", "(2, 2)", raw(std::vector<float>{1, 0, 0, 1}))).toStdString(), o, t);
+        QVERIFY(!st.ok && st.message.find("3 query (target) labels for 2 query rows") != std::string::npos);
+    }
     void explicitAxes()
     {
         // [head, key, query] stored transposed: give the axes.

@@ -1,8 +1,10 @@
 // Fashion-MNIST IDX reader on the real files and on corrupt ones; image files of every
 // awkward kind through prepareImageFile; the four shipped classifiers' accuracy on a fixed
 // 1,000-image test subset; traces and class profiles; a few training steps with resume.
+#include "attnscope/familiarity.h"
 #include "attnscope/fmnist.h"
 #include "attnscope/imagemodel.h"
+#include "attnscope/pipelines.h"
 #include "attnscope/train.h"
 
 #include <opencv2/imgcodecs.hpp>
@@ -15,6 +17,7 @@
 
 #include <cmath>
 #include <numeric>
+#include <random>
 
 using namespace attnscope;
 
@@ -274,6 +277,67 @@ private slots:
         QVERIFY(out.pixels[0] < 0.05f);
     }
 
+    void truncatedJpegIsSaid()
+    {
+        // A JPEG cut in half decodes in part (OpenCV fills the rest grey): a warning, not silence.
+        cv::Mat boot(28, 28, CV_8U, const_cast<uint8_t*>(test_.images.image(0))), big;
+        cv::resize(boot, big, cv::Size(280, 280), 0, 0, cv::INTER_CUBIC);
+        std::vector<uint8_t> jpeg;
+        QVERIFY(cv::imencode(".jpg", big, jpeg));
+        const QString whole = dir_.filePath("whole.jpg"), cut = dir_.filePath("cut.jpg");
+        writeBytes(whole, QByteArray(reinterpret_cast<const char*>(jpeg.data()), qsizetype(jpeg.size())));
+        writeBytes(cut, QByteArray(reinterpret_cast<const char*>(jpeg.data()), qsizetype(jpeg.size() / 2)));
+        PreparedImage out;
+        QVERIFY(prepareImageFile(whole.toStdString(), out).ok);
+        QVERIFY(out.warnings.empty());
+        const auto st = prepareImageFile(cut.toStdString(), out);
+        QVERIFY2(st.ok, st.message.c_str());  // shown, as decoded
+        QCOMPARE(int(out.warnings.size()), 1);
+        QVERIFY2(out.warnings[0].find("ends early") != std::string::npos, out.warnings[0].c_str());
+        // The pipeline carries it into the trace (what the workspace's banner and the CLI show).
+        ModelCache cache;
+        ImageResult r;
+        QVERIFY(runImage(cache, {"fmnist-se", cut.toStdString(), -1}, r).ok);
+        QVERIFY(r.trace->meta("warning").find("ends early") != std::string::npos);
+    }
+    void inputsUnlikeTheTrainingDataAreSaid()
+    {
+        // Fashion-MNIST test items the reference did not use (it reads items 0–999) are familiar;
+        // noise and a photo-like gradient are not.
+        int outside = 0;
+        for (int i = 5000; i < 5200; ++i) {
+            GreyImage g{28, 28, {}};
+            for (int k = 0; k < 784; ++k) g.pixels.push_back(test_.images.image(i)[k] / 255.0f);
+            outside += familiarity(TrainingDomain::FashionMnistItems, test_, {&g}).outside ? 1 : 0;
+        }
+        QVERIFY2(outside <= 6, qPrintable(QString::number(outside)));  // ≈ 1% by construction
+        std::mt19937 rng(3);
+        std::uniform_real_distribution<float> u(0, 1);
+        GreyImage noise{28, 28, std::vector<float>(784)};
+        for (auto& v : noise.pixels) v = u(rng);
+        const Familiarity f = familiarity(TrainingDomain::FashionMnistItems, test_, {&noise});
+        QVERIFY(f.outside && f.distance > f.threshold);
+        QVERIFY(f.warning.find("Fashion-MNIST") != std::string::npos);
+        // Through the pipeline: a photo-like file (a smooth colour gradient with texture) is
+        // classified and said to be unlike the training data; an item saved as PNG is not.
+        cv::Mat photo(120, 160, CV_8UC3);
+        for (int y = 0; y < photo.rows; ++y)
+            for (int x = 0; x < photo.cols; ++x)
+                photo.at<cv::Vec3b>(y, x) = cv::Vec3b(uchar(40 + x), uchar(60 + y), uchar(90 + (x * y) % 80));
+        QVERIFY(cv::imwrite(dir_.filePath("photo.png").toStdString(), photo));
+        cv::Mat item(28, 28, CV_8U, const_cast<uint8_t*>(test_.images.image(6000)));
+        QVERIFY(cv::imwrite(dir_.filePath("item.png").toStdString(), item));
+        ModelCache cache;
+        ImageResult r;
+        QVERIFY(runImage(cache, {"fmnist-se", dir_.filePath("photo.png").toStdString(), -1}, r).ok);
+        QVERIFY2(r.trace->meta("warning").find("unlike them") != std::string::npos, r.trace->meta("warning").c_str());
+        QVERIFY(!r.trace->meta("prediction").empty());  // the result is still there
+        QVERIFY(runImage(cache, {"fmnist-se", dir_.filePath("item.png").toStdString(), -1}, r).ok);
+        QVERIFY2(r.trace->meta("warning").empty(), r.trace->meta("warning").c_str());
+        // Test images are never warned about.
+        QVERIFY(runImage(cache, {"fmnist-se", "", 7}, r).ok);
+        QVERIFY(r.trace->meta("warning").empty());
+    }
     void trainingStepsLowerTheLossAndResume()
     {
         TrainConfig c;

@@ -226,6 +226,61 @@ private slots:
         }
     }
 
+    void damagedDataIsReadPast()
+    {
+        // A Motion-JPEG video whose frame 19 carries garbage instead of JPEG data (a corrupt
+        // packet in the middle): reading must go on past it, use the frames after it, and say
+        // which frame did not decode — not stop at frame 19 as if the file ended there.
+        const QString path = dir_.filePath("damaged.avi");
+        {
+            cv::VideoWriter w(path.toStdString(), cv::CAP_FFMPEG, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 10, cv::Size(64, 48));
+            QVERIFY(w.isOpened());
+            for (int i = 0; i < 40; ++i) w.write(cv::Mat(48, 64, CV_8UC3, cv::Scalar::all(i * 6)));
+        }
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QByteArray bytes = f.readAll();
+        f.close();
+        int soi = -1;
+        for (int k = 0, at = 0; k <= 19; ++k, ++at) {  // frame k's data starts at its k-th JPEG start marker
+            soi = bytes.indexOf(QByteArray("\xFF\xD8\xFF", 3), at);
+            QVERIFY(soi >= 0);
+            at = soi;
+        }
+        for (int k = soi + 2; k < soi + 300; ++k) bytes[k] = char(0x55);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(bytes);
+        f.close();
+
+        VideoReader r;
+        const auto st = r.open(path.toStdString());
+        QVERIFY2(st.ok, st.message.c_str());
+        QVERIFY2(r.info().frameCount >= 39, qPrintable(QString::number(r.info().frameCount)));  // not 19
+        QCOMPARE(r.damagedFrames(), std::vector<int>{19});
+        std::string notes;
+        for (const auto& n : r.info().notes) notes += n + " ";
+        QVERIFY2(notes.find("frame 19 does not decode") != std::string::npos, notes.c_str());
+        // Frames before the damage are exact; the damaged one shows the frame before; frames after
+        // it decode (their grey level is 6 × the frame number, give or take one frame of
+        // FFmpeg's bookkeeping after the damage).
+        VideoFrame v;
+        QVERIFY(r.frame(10, v).ok);
+        QVERIFY(std::abs(int(v.rgb[0]) - 60) <= 3);
+        QVERIFY(r.frame(19, v).ok);
+        QVERIFY(std::abs(int(v.rgb[0]) - 18 * 6) <= 3);
+        QVERIFY(r.frame(30, v).ok);
+        QVERIFY2(std::abs(int(v.rgb[0]) - 30 * 6) <= 9, qPrintable(QString::number(v.rgb[0])));
+        // Random access agrees with reading in order.
+        VideoReader again;
+        QVERIFY(again.open(path.toStdString()).ok);
+        VideoFrame w;
+        QVERIFY(again.frame(30, w).ok);
+        QCOMPARE(w.rgb, v.rgb);
+        // The model's sampling reads through it.
+        ClipInput in;
+        QVERIFY(videoInput(again, in).ok);
+        QCOMPARE(int(in.frames.size()), kClipSamples);
+    }
     void shippedModelAttendsToTheRightFrames()
     {
         ClipCaptioner m;

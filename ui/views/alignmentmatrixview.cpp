@@ -54,6 +54,7 @@ AlignmentMatrixView::AlignmentMatrixView(QWidget* parent) : QWidget(parent)
     y->setRangeReversed(true);
     QFont tickFont = font();
     tickFont.setPointSizeF(std::max(7.0, tickFont.pointSizeF() - 1.0));
+    baseTickPoints_ = tickFont.pointSizeF();
     for (QCPAxis* a : {x, y}) {
         a->setTickLabelFont(tickFont);
         a->grid()->setVisible(false);
@@ -91,10 +92,16 @@ AlignmentMatrixView::AlignmentMatrixView(QWidget* parent) : QWidget(parent)
     misses_ = markerGraph(plot_, x, y, tr("gold miss"), QCPScatterStyle::ssSquare, QPen(QColor("#ff9100"), 2.5, Qt::DashLine), Qt::NoBrush);
     falseLinks_ = markerGraph(plot_, x, y, tr("false link"), QCPScatterStyle::ssCross, QPen(QColor("#ff1744"), 2.5), Qt::NoBrush);
 
+    // Title row above the plot (what the matrix shows); empty and collapsed until set.
+    plot_->plotLayout()->insertRow(0);
+    titleElement_ = new QCPTextElement(plot_, QString(), QFont(font().family(), font().pointSize(), QFont::Bold));
+    plot_->plotLayout()->addElement(0, 0, titleElement_);
+    plot_->plotLayout()->setRowStretchFactor(0, 0.001);
+    titleElement_->setVisible(false);
     // Legend below the plot, one row.
     auto* legendRect = new QCPLayoutGrid;
-    plot_->plotLayout()->addElement(1, 0, legendRect);
-    plot_->plotLayout()->setRowStretchFactor(1, 0.001);
+    plot_->plotLayout()->addElement(2, 0, legendRect);
+    plot_->plotLayout()->setRowStretchFactor(2, 0.001);
     legendRect->addElement(0, 0, plot_->legend);
     plot_->legend->setVisible(true);
     plot_->legend->setFillOrder(QCPLegend::foColumnsFirst);
@@ -129,6 +136,7 @@ AlignmentMatrixView::AlignmentMatrixView(QWidget* parent) : QWidget(parent)
 
     connect(plot_, &QCustomPlot::mouseMove, this, &AlignmentMatrixView::onMouseMove);
     connect(plot_, &QCustomPlot::mousePress, this, &AlignmentMatrixView::onMousePress);
+    connect(plot_, &QCustomPlot::mouseRelease, this, &AlignmentMatrixView::onMouseRelease);
     connect(plot_, &QCustomPlot::mouseDoubleClick, this, [this] { resetZoom(); });
     plot_->setFocusPolicy(Qt::StrongFocus);
     plot_->installEventFilter(this);
@@ -266,6 +274,8 @@ void AlignmentMatrixView::setZoomRanges(const QRectF& r)
 
 bool AlignmentMatrixView::eventFilter(QObject* watched, QEvent* event)
 {
+    // The crosshair goes with the mouse.
+    if (watched == plot_ && event->type() == QEvent::Leave) clearHover();
     // Keyboard: Up/Down move the pinned target row, Esc unpins, Home resets the zoom.
     if (watched == plot_ && event->type() == QEvent::KeyPress && rows_ > 0) {
         const int key = static_cast<QKeyEvent*>(event)->key();
@@ -331,9 +341,33 @@ void AlignmentMatrixView::onMouseMove(QMouseEvent* e)
     emit cellHovered(r, c);
 }
 
+int AlignmentMatrixView::visibleRowLabels() const { return yTicker_->ticks().size(); }
+int AlignmentMatrixView::visibleColumnLabels() const { return xTicker_->ticks().size(); }
+bool AlignmentMatrixView::crosshairShown() const { return hLine_->visible(); }
+
+void AlignmentMatrixView::clearHover()
+{
+    if (hoverRow_ < 0 && hoverCol_ < 0 && !hLine_->visible()) return;
+    hoverRow_ = hoverCol_ = -1;
+    hLine_->setVisible(false);
+    vLine_->setVisible(false);
+    QToolTip::hideText();
+    plot_->layer("overlay")->replot();
+    emit cellHovered(-1, -1);
+}
+
 void AlignmentMatrixView::onMousePress(QMouseEvent* e)
 {
-    if (e->button() != Qt::LeftButton) return;
+    // Only remembered: a press that becomes a drag pans; one released in place pins (below).
+    if (e->button() == Qt::LeftButton) pressPos_ = e->pos();
+}
+
+void AlignmentMatrixView::onMouseRelease(QMouseEvent* e)
+{
+    if (e->button() != Qt::LeftButton || pressPos_.x() < 0) return;
+    const bool moved = (e->pos() - pressPos_).manhattanLength() > 4;
+    pressPos_ = QPoint(-1, -1);
+    if (moved) return;
     int r = -1, c = -1;
     if (cellAt(e->pos(), &r, &c)) {
         setPinnedRow(r == pinned_ ? -1 : r);
@@ -389,6 +423,17 @@ QList<QPair<int, double>> AlignmentMatrixView::attendedColumns(int row, double t
     return out;
 }
 
+void AlignmentMatrixView::setTitle(const QString& title)
+{
+    title_ = title;
+    titleElement_->setText(title);
+    titleElement_->setVisible(!title.isEmpty());
+    // A hidden element still takes its row's minimum height: collapse it when empty.
+    titleElement_->setMinimumSize(0, 0);
+    titleElement_->setMaximumSize(QWIDGETSIZE_MAX, title.isEmpty() ? 0 : QWIDGETSIZE_MAX);
+    plot_->replot();
+}
+
 void AlignmentMatrixView::setColorMap(const QString& name)
 {
     colorMap_ = colorMapNames().contains(name) ? name : QStringLiteral("viridis");
@@ -399,20 +444,25 @@ void AlignmentMatrixView::setColorMap(const QString& name)
 bool AlignmentMatrixView::updateTicks()
 {
     // Thin labels so they never overlap: every k-th token, k from the pixels per cell.
-    const QFontMetrics fm(plot_->xAxis2->tickLabelFont());
-    const double pitch = fm.height() * 0.95;
+    // Dense axes first get a smaller font (down to 6.5 pt), then every k-th label.
     QString signature;
     auto fill = [&](QCPAxis* axis, QCPAxisTickerText* ticker, const QStringList& labels) {
         ticker->clear();
         const int n = labels.size();
         if (n == 0) return;
         const double pxPerCell = std::abs(axis->coordToPixel(1) - axis->coordToPixel(0));
+        QFont f = axis->tickLabelFont();
+        f.setPointSizeF(baseTickPoints_);
+        const double fullPitch = QFontMetricsF(f).ascent() + 1.0;
+        if (pxPerCell < fullPitch) f.setPointSizeF(std::max(6.5, baseTickPoints_ * pxPerCell / fullPitch));
+        if (f != axis->tickLabelFont()) axis->setTickLabelFont(f);
+        const double pitch = QFontMetricsF(f).ascent() + 1.0;
         const int step = std::max(1, int(std::ceil(pitch / std::max(pxPerCell, 1e-3))));
         const QCPRange r = axis->range();
         const int lo = std::max(0, int(std::floor(r.lower))), hi = std::min(n - 1, int(std::ceil(r.upper)));
         for (int i = lo - lo % step; i <= hi; i += step)
             if (i >= 0) ticker->addTick(i, labels[i]);
-        signature += QStringLiteral("%1:%2:%3;").arg(step).arg(lo).arg(hi);
+        signature += QStringLiteral("%1:%2:%3:%4;").arg(step).arg(lo).arg(hi).arg(f.pointSizeF());
     };
     fill(plot_->xAxis2, xTicker_.data(), colLabels_);
     fill(plot_->yAxis, yTicker_.data(), rowLabels_);

@@ -18,6 +18,7 @@ class QCPGraph;
 class QCPItemStraightLine;
 class QCPItemRect;
 class QCPItemText;
+class QCPTextElement;
 class QCPAxisTickerText;
 
 namespace attnscope::ui {
@@ -55,6 +56,10 @@ public:
 
     void setColorMap(const QString& name);
     QString colorMapName() const { return colorMap_; }
+    /// What the matrix shows, drawn above it (and in exports), e.g. "transformer ·
+    /// cross_attention L2 H1 — the alignment head". Empty: no title row.
+    void setTitle(const QString& title);
+    QString title() const { return title_; }
     /// Writes the displayed matrix: .csv (header row of source tokens, first column target
     /// tokens) or .npy (float32 [rows, cols]). False with a message on failure.
     bool exportData(const QString& path, QString* error) const;
@@ -71,6 +76,11 @@ public:
     QImage renderImage(int width, int height, int dpi = 96);
 
     QCustomPlot* plot() const { return plot_; }
+    /// Labels drawn on the target (row) and source (column) axes at the current zoom.
+    int visibleRowLabels() const;
+    int visibleColumnLabels() const;
+    /// The crosshair is drawn (the mouse is over a cell).
+    bool crosshairShown() const;
     /// The view as it is on screen (for the clipboard).
     QImage image() const;
     /// Shows the whole matrix again after zooming or panning.
@@ -89,6 +99,8 @@ protected:
 private:
     void onMouseMove(QMouseEvent* e);
     void onMousePress(QMouseEvent* e);
+    void onMouseRelease(QMouseEvent* e);
+    void clearHover();
     /// Recomputes the visible, non-overlapping labels; true when they changed.
     bool updateTicks();
     void updateMarkerSizes();
@@ -108,10 +120,14 @@ private:
     QCPItemStraightLine* vLine_ = nullptr;
     QCPItemRect* pinRect_ = nullptr;
     QCPItemText* emptyText_ = nullptr;
+    QCPTextElement* titleElement_ = nullptr;
+    QString title_;
     QList<QCPItemRect*> bands_;  ///< columns the pinned row attends to
     QSharedPointer<QCPAxisTickerText> xTicker_, yTicker_;
 
     int rows_ = 0, cols_ = 0, pinned_ = -1, hoverRow_ = -1, hoverCol_ = -1;
+    QPoint pressPos_{-1, -1};  ///< where the left button went down (a click pins, a drag pans)
+    double baseTickPoints_ = 8;
     QString tickSignature_;
     QString colorMap_ = QStringLiteral("viridis");  ///< step and span of the current labels on both axes
     std::vector<float> values_;

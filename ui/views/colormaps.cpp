@@ -1,5 +1,7 @@
 #include "views/colormaps.h"
 
+#include <QPainter>
+#include <QPalette>
 #include <qcustomplot.h>
 
 #include <array>
@@ -45,6 +47,29 @@ QVector<QRgb> divergingTable()
     QVector<QRgb> table(256);
     for (int i = 0; i < 256; ++i) table[i] = g.color(i / 255.0, QCPRange(0, 1));
     return table;
+}
+
+int colorBarWidth(const QFontMetrics& fm) { return 12 + 4 + fm.horizontalAdvance(QStringLiteral("−0.00")) + 4; }
+
+void paintColorBar(QPainter& p, const QRect& bar, const QVector<QRgb>& table, double low, double high, const QPalette& palette)
+{
+    if (bar.height() < 4 || table.isEmpty()) return;
+    const QRect strip(bar.left(), bar.top(), 12, bar.height());
+    for (int y = 0; y < strip.height(); ++y) {
+        const int index = std::clamp(int(std::lround(255.0 * (strip.height() - 1 - y) / std::max(1, strip.height() - 1))), 0, 255);
+        p.fillRect(QRect(strip.left(), strip.top() + y, strip.width(), 1), QColor::fromRgb(table[index % table.size()]));
+    }
+    p.setPen(palette.mid().color());
+    p.setBrush(Qt::NoBrush);
+    p.drawRect(strip.adjusted(0, 0, -1, -1));
+    p.setPen(palette.text().color());
+    const QFontMetrics fm = p.fontMetrics();
+    const auto number = [](double v) { return QString::number(v, 'f', 2).replace('-', QChar(0x2212)); };
+    const int x = strip.right() + 4;
+    p.drawText(QRect(x, strip.top() - 2, bar.width() - 16, fm.height()), Qt::AlignLeft | Qt::AlignTop, number(high));
+    p.drawText(QRect(x, strip.center().y() - fm.height() / 2, bar.width() - 16, fm.height()), Qt::AlignLeft | Qt::AlignVCenter,
+               number((low + high) / 2));
+    p.drawText(QRect(x, strip.bottom() - fm.height() + 2, bar.width() - 16, fm.height()), Qt::AlignLeft | Qt::AlignBottom, number(low));
 }
 
 } // namespace attnscope::ui

@@ -117,7 +117,9 @@ HeadCompareView::Layout HeadCompareView::layout() const
     for (const auto& w : colLabels_) longest = std::max(longest, fm.horizontalAdvance(w));
     L.labelRoom = rowLabels_.isEmpty() ? 0 : std::min(longest, 90) + 6;
     L.left = L.gap + L.labelRoom;
-    L.side = std::max(20, std::min((width() - L.left - 4 * L.gap - L.bars) / 3, height() - L.title - L.footer - L.labelRoom - 8));
+    L.colorBar = colorBarWidth(fm);
+    L.side = std::max(20, std::min((width() - L.left - 4 * L.gap - L.bars - 2 * L.colorBar) / 3,
+                                   height() - L.title - L.footer - L.labelRoom - 8));
     const double aspect = double(std::max(rows_, 1)) / double(std::max(cols_, 1));
     L.w = aspect > 1 ? int(L.side / aspect) : L.side;
     L.h = aspect > 1 ? L.side : int(L.side * aspect);
@@ -127,7 +129,15 @@ HeadCompareView::Layout HeadCompareView::layout() const
 QRect HeadCompareView::mapRect(int which) const
 {
     const Layout L = layout();
-    return QRect(L.left + which * (L.side + L.gap), L.title, L.w, L.h);
+    // A and B share one colour bar (after B); the difference has its own (after A − B).
+    return QRect(L.left + which * (L.side + L.gap) + (which == 2 ? L.colorBar : 0), L.title, L.w, L.h);
+}
+
+QRect HeadCompareView::colorBarRect(int which) const
+{
+    const Layout L = layout();
+    const QRect m = mapRect(which == 0 ? 1 : 2);
+    return QRect(m.left() + L.side + 4, m.top(), L.colorBar - 4, L.h);
 }
 
 QString HeadCompareView::cellText(int row, int col) const
@@ -200,8 +210,10 @@ void HeadCompareView::paintEvent(QPaintEvent*)
             p.drawText(QRectF(L.gap, r.top() + (row + 0.5) * rh - fm.height() / 2.0, L.labelRoom - 4, fm.height()),
                        Qt::AlignRight | Qt::AlignVCenter, fm.elidedText(rowLabels_[row], Qt::ElideRight, L.labelRoom - 4));
     }
+    paintColorBar(p, colorBarRect(0), colorTable(colorMap_), 0, 1, palette());
+    paintColorBar(p, colorBarRect(1), divergingTable(), -1, 1, palette());
     // JSD per row as horizontal bars next to the difference map (full width = 1 bit).
-    const int bx = mapRect(2).left() + L.side + L.gap;
+    const int bx = mapRect(2).left() + L.side + L.colorBar + L.gap;
     const int top = L.title, h = L.h;
     p.setPen(palette().text().color());
     p.drawText(QRect(bx, 0, L.bars + 40, L.title), Qt::AlignLeft | Qt::AlignVCenter, tr("JSD/row"));

@@ -40,6 +40,8 @@ public:
     QString cellText(int row, int col) const;
     /// Where the three maps are drawn (A, B, A − B), for hit-testing and tests.
     QRect mapRect(int which) const;
+    /// Where the colour bars are: 0 = A and B's (0 … 1), 1 = the difference's (−1 … +1).
+    QRect colorBarRect(int which) const;
 
 protected:
     void paintEvent(QPaintEvent*) override;
@@ -48,6 +50,7 @@ protected:
 private:
     struct Layout {
         int title = 0, left = 0, side = 0, w = 0, h = 0, gap = 12, bars = 60, footer = 0, labelRoom = 0;
+        int colorBar = 0;  ///< width of a colour bar with its numbers
     };
     Layout layout() const;
     int rows_ = 0, cols_ = 0;

@@ -98,7 +98,15 @@ void WordFrameView::rebuild()
 QRect WordFrameView::gridRect() const
 {
     const int top = 4 + (thumbs_.isEmpty() ? 0 : kThumb + 4);
-    return QRect(kLabelWidth, top, std::max(10, width() - kLabelWidth - 8), std::max(10, height() - top - kFrameLabel - 4));
+    // Room on the right for the colour bar.
+    const int bar = colorBarWidth(fontMetrics()) + 6;
+    return QRect(kLabelWidth, top, std::max(10, width() - kLabelWidth - 8 - bar), std::max(10, height() - top - kFrameLabel - 4));
+}
+
+QRect WordFrameView::colorBarRect() const
+{
+    const QRect g = gridRect();
+    return QRect(g.right() + 8, g.top(), colorBarWidth(fontMetrics()), g.height());
 }
 
 QRect WordFrameView::cellRect(int word, int column) const
@@ -112,7 +120,7 @@ QRect WordFrameView::cellRect(int word, int column) const
 
 QSize WordFrameView::sizeHint() const
 {
-    return {kLabelWidth + 40 * std::max(1, int(frames_.size())), (thumbs_.isEmpty() ? 0 : kThumb + 4) + 18 * std::max(4, int(words_.size())) + 24};
+    return {kLabelWidth + 40 * std::max(1, int(frames_.size())) + colorBarWidth(fontMetrics()) + 6, (thumbs_.isEmpty() ? 0 : kThumb + 4) + 18 * std::max(4, int(words_.size())) + 24};
 }
 
 void WordFrameView::paintEvent(QPaintEvent*)
@@ -126,6 +134,7 @@ void WordFrameView::paintEvent(QPaintEvent*)
     }
     const QRect g = gridRect();
     p.drawImage(g, heat_);
+    paintColorBar(p, colorBarRect(), colorTable(colorMap_), 0, 1, palette());
     const int C = int(frames_.size());
     QFont small = font();
     small.setPointSizeF(std::max(6.0, small.pointSizeF() * 0.85));

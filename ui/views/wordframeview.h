@@ -30,6 +30,8 @@ public:
     /// Words whose attention on the playhead column is at least this share of their peak.
     QVector<int> wordsAtPlayhead(double shareOfPeak = 0.5) const;
     QRect cellRect(int word, int column) const;
+    /// The colour bar of α (0 … 1) right of the grid.
+    QRect colorBarRect() const;
     int columnCount() const { return int(frames_.size()); }
     int columnFrame(int column) const { return frames_.at(size_t(column)); }
     /// The column nearest to video frame `frame`.

@@ -22,15 +22,26 @@ struct DumpArray {
     std::vector<float> values;
 };
 
+/// A 1-D numpy array of strings (tokens saved beside the attention), as UTF-8.
+struct DumpStrings {
+    std::string name;
+    std::vector<std::string> values;
+};
+
 /// NumPy .npy format v1–v3 (little-endian float16/32/64, C order).
 Status parseNpy(const char* data, size_t size, const std::string& name, DumpArray& out);
+/// A 1-D .npy array of numpy strings: unicode ('<U n', UTF-32) or bytes ('|S n'), trailing
+/// NULs stripped. Errors: another dtype, another rank, sizes that do not fit the file.
+Status parseNpyStrings(const char* data, size_t size, const std::string& name, DumpStrings& out);
+bool isNpyStringArray(const char* data, size_t size);
 /// safetensors: uint64 header length, JSON header, raw data (F16, BF16, F32, F64).
 Status parseSafetensors(const char* data, size_t size, std::vector<DumpArray>& out);
 /// JSON: {"tokens": [...], "attention": nested lists} (also "source_tokens"/"target_tokens").
 Status parseJsonDump(const char* data, size_t size, std::vector<DumpArray>& out,
                      std::vector<std::string>& queryTokens, std::vector<std::string>& keyTokens);
-/// .npz (a zip of .npy files, deflated or stored, zip64) through libzip.
-Status parseNpz(const char* data, size_t size, std::vector<DumpArray>& out);
+/// .npz (a zip of .npy files, deflated or stored, zip64) through libzip. String arrays (tokens,
+/// as notebooks save them: np.array(tokens)) go to `strings` when given, else are skipped.
+Status parseNpz(const char* data, size_t size, std::vector<DumpArray>& out, std::vector<DumpStrings>* strings = nullptr);
 
 struct ImportOptions {
     /// One name per dimension of the (stacked) array: layer, head, query, key, and batch
@@ -47,11 +58,17 @@ struct Dump {
     std::string path;
     DumpArray array;
     std::vector<std::string> queryTokens, keyTokens;
+    /// String arrays of an .npz not named like tokens: matched to the axes by length.
+    std::vector<DumpStrings> labelArrays;
+    std::string labelNote;  ///< which array the labels came from
 };
 Status readDump(const std::string& path, Dump& out);
 /// Default axis names for a rank (2–5), or empty when there is no obvious mapping.
 std::vector<std::string> defaultAxes(size_t rank);
-/// Maps a dump's axes to [layer, head, query, key] and validates the weights.
+/// Maps a dump's axes to [layer, head, query, key] and validates the weights. Labels come from
+/// `options.tokens`, the dump's tokens, or a string array of the right length; labels whose
+/// count differs from the query or key extent are an error naming both sizes. The trace's
+/// metadata "labels" says where the labels came from.
 Status mapDump(const Dump& dump, const ImportOptions& options, AttentionTrace& out);
 
 /// Writes float32 values of `shape` (C order) as a NumPy .npy v1 file (atomic).

@@ -35,6 +35,7 @@ struct PreparedImage {
     std::vector<float> pixels;
     int size = 28;
     std::vector<std::string> notes;    ///< each conversion step, e.g. "inverted: light background"
+    std::vector<std::string> warnings; ///< what the user should know, e.g. a JPEG whose data ends early
     int label = -1;                    ///< known class (Fashion-MNIST), else −1
 };
 

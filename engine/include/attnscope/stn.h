@@ -72,6 +72,7 @@ struct StnInput {
     GreyImage item;           ///< 28×28, the item alone
     GreyImage scene;          ///< canvas×canvas
     std::string description;  ///< e.g. "test #3 (Trouser), RTS-distorted"
+    std::vector<std::string> warnings;  ///< e.g. a JPEG whose data ends early
 };
 /// An image file: the item as prepareImageFile makes it (cropped, 28×28) and the whole image
 /// as the scene at `canvas` pixels (no crop). The file is decoded once. Errors as

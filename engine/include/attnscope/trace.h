@@ -64,6 +64,9 @@ struct AttentionTrace {
 
 bool operator==(const TraceTensor& a, const TraceTensor& b);
 
+/// Adds a sentence to the trace's metadata "warning" (joined with "; " to any there).
+void addTraceWarning(AttentionTrace& trace, const std::string& warning);
+
 /// One head of a 4-D tensor [layer, head, query, key] as a 2-D tensor [query, key] named
 /// `name`, with the query/key labels of the source. Errors on other shapes or out-of-range
 /// indices.

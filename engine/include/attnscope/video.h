@@ -38,10 +38,14 @@ struct VideoInfo {
     std::vector<std::string> notes;  ///< e.g. "the container reports 120 frames; 97 decode"
 };
 
-/// Frame-accurate random access to a video file. Seeking: frames a little ahead of the last
-/// one read are decoded forward; further jumps use the container's seek, and the position
-/// after the read is checked — where a container seeks inexactly the reader rewinds further
-/// and decodes forward to the frame. Decoded frames go to an LRU cache bounded in bytes.
+/// Frame-accurate random access to a video file. Frames are time slots (presentation time ×
+/// fps): a file whose images skip slots (dropped or repeated frames, a variable rate) shows for
+/// each frame the last image at or before it, as a player would; data that fails to decode
+/// mid-stream is skipped — reading goes on past it — and its frames are reported. Seeking:
+/// frames a little ahead of the last one read are decoded forward; further jumps use the
+/// container's seek, and the position after the read is checked — where a container seeks
+/// inexactly the reader rewinds further and decodes forward to the frame. Decoded images go to
+/// an LRU cache bounded in bytes.
 /// Not thread-safe: one reader per thread.
 class VideoReader {
 public:
@@ -78,6 +82,9 @@ public:
     int displayCachedFrames() const;
     /// Frame `index` for the screen: exact when decoded now, JPEG-quality from the display cache.
     Status displayFrame(int index, VideoFrame& out);
+    /// Frames whose data did not decode (damaged mid-stream); the image before each is shown in
+    /// its place, and reading goes on past them.
+    std::vector<int> damagedFrames() const;
 
 private:
     struct Impl;

@@ -112,7 +112,9 @@ GreyImage distortImage(const GreyImage& item, double rotationDeg, double scale, 
 Status stnInputFromFile(const std::string& path, int canvas, StnInput& out)
 {
     cv::Mat img;
-    if (auto st = decodeImageFile(path, img); !st) return st;
+    std::string warning;
+    if (auto st = decodeImageFile(path, img, &warning); !st) return st;
+    if (!warning.empty()) out.warnings.push_back(warning);
     PreparedImage item, scene;
     if (auto st = prepareDecoded(img.clone(), path, item, 28, true); !st) return st;
     if (auto st = prepareDecoded(img, path, scene, canvas, false); !st) return st;

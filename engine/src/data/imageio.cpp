@@ -1,6 +1,8 @@
 // Image files → classifier input, through OpenCV (decoding, colour, resizing). Qt's
 // QImageReader only peeks at the header, so a huge image is refused before it is decoded.
 #include "attnscope/imagemodel.h"
+
+#include <algorithm>
 #include "data/imagefile.h"
 
 #include <QImageReader>
@@ -43,7 +45,25 @@ bool isImageModel(const std::string& name)
     return name == "fmnist-cnn" || name == "fmnist-se" || name == "fmnist-eca" || name == "fmnist-cbam";
 }
 
-Status decodeImageFile(const std::string& path, cv::Mat& img)
+namespace {
+/// A sentence when the file's bytes end before the format's end marker (partial decode).
+std::string truncationWarning(const std::vector<uint8_t>& b, const std::string& path)
+{
+    const auto endsWith = [&](const char* marker, size_t n, size_t within) {
+        const size_t from = b.size() > within ? b.size() - within : 0;
+        return std::search(b.begin() + ptrdiff_t(from), b.end(), marker, marker + n,
+                           [](uint8_t x, char m) { return x == uint8_t(m); }) != b.end();
+    };
+    if (b.size() > 3 && b[0] == 0xFF && b[1] == 0xD8 && !endsWith("\xFF\xD9", 2, 65536))
+        return path + ": the JPEG data ends early (no end-of-image marker): the file is truncated, and the part "
+                      "after the cut is filled in grey";
+    if (b.size() > 8 && b[0] == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G' && !endsWith("IEND", 4, 64))
+        return path + ": the PNG data ends early (no IEND chunk): the file may be truncated";
+    return {};
+}
+} // namespace
+
+Status decodeImageFile(const std::string& path, cv::Mat& img, std::string* warning)
 {
     namespace fs = std::filesystem;
     std::error_code ec;
@@ -71,6 +91,7 @@ Status decodeImageFile(const std::string& path, cv::Mat& img)
         if (!f.read(reinterpret_cast<char*>(buf.data()), std::streamsize(bytes)))
             return Status::error(path + ": cannot read the file");
     }
+    if (warning) *warning = truncationWarning(buf, path);
     try {
         img = cv::imdecode(buf, cv::IMREAD_UNCHANGED);
     } catch (const cv::Exception& e) {
@@ -88,8 +109,11 @@ Status prepareImageFile(const std::string& path, PreparedImage& out, int size, b
 {
     if (size < 8 || size > 1024) return Status::error("model input size must be 8–1024 pixels");
     cv::Mat img;
-    if (auto st = decodeImageFile(path, img); !st) return st;
-    return prepareDecoded(img, path, out, size, cropToItem);
+    std::string warning;
+    if (auto st = decodeImageFile(path, img, &warning); !st) return st;
+    auto st = prepareDecoded(img, path, out, size, cropToItem);
+    if (st && !warning.empty()) out.warnings.push_back(warning);
+    return st;
 }
 
 Status prepareDecoded(cv::Mat img, const std::string& path, PreparedImage& out, int size, bool cropToItem)

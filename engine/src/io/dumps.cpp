@@ -145,7 +145,15 @@ Status readAll(const std::string& path, QByteArray& data)
 }
 } // namespace
 
-Status parseNpy(const char* data, size_t size, const std::string& name, DumpArray& out)
+namespace {
+/// The header of a .npy file: dtype descr, C-order shape and where the data starts.
+struct NpyHeader {
+    std::string descr;
+    std::vector<int64_t> shape;
+    size_t dataStart = 0;
+};
+
+Status readNpyHeader(const char* data, size_t size, const std::string& name, NpyHeader& out)
 {
     static const char magic[] = "\x93NUMPY";
     if (size < 10 || std::memcmp(data, magic, 6) != 0) return Status::error(name + ": not a .npy array (bad magic)");
@@ -164,19 +172,13 @@ Status parseNpy(const char* data, size_t size, const std::string& name, DumpArra
     }
     if (headerLen > size - start) return Status::error(name + ": truncated .npy header");
     const std::string header(data + start, headerLen);
-    const std::string descr = headerField(header, "descr");
-    DType t;
-    if (descr == "'<f4'" || descr == "'=f4'") t = DType::F32;
-    else if (descr == "'<f8'" || descr == "'=f8'") t = DType::F64;
-    else if (descr == "'<f2'" || descr == "'=f2'") t = DType::F16;
-    else if (!descr.empty() && descr[1] == '>') return Status::error(name + ": big-endian arrays are not supported (" + descr + ")");
-    else return Status::error(name + ": unsupported dtype " + (descr.empty() ? "(none)" : descr) + " (float16, float32 or float64 expected)");
+    out.descr = headerField(header, "descr");
     if (headerField(header, "fortran_order") != "False")
         return Status::error(name + ": Fortran-order arrays are not supported; save with np.ascontiguousarray");
     const std::string shapeField = headerField(header, "shape");
     if (shapeField.size() < 2 || shapeField.front() != '(' || shapeField.back() != ')')
         return Status::error(name + ": .npy header has no shape");
-    std::vector<int64_t> shape;
+    out.shape.clear();
     const std::string inner = shapeField.substr(1, shapeField.size() - 2);
     size_t i = 0;
     while (i < inner.size()) {
@@ -189,9 +191,99 @@ Status parseNpy(const char* data, size_t size, const std::string& name, DumpArra
             if (d > kMaxDumpElements) return Status::error(name + ": shape " + shapeField + " is too large");
             ++i;
         }
-        shape.push_back(d);
+        out.shape.push_back(d);
     }
+    out.dataStart = start + headerLen;
+    return Status::success();
+}
+
+/// '<U7' → (true, 7); '|S7' / '<S7' → (false, 7); anything else → width 0.
+std::pair<bool, size_t> stringDtype(const std::string& descr)
+{
+    if (descr.size() < 5 || descr.front() != '\'' || descr.back() != '\'') return {false, 0};
+    const std::string d = descr.substr(1, descr.size() - 2);
+    if (d.size() < 3 || (d[0] != '<' && d[0] != '|' && d[0] != '=')) return {false, 0};
+    const char kind = d[1];
+    if (kind != 'U' && kind != 'S') return {false, 0};
+    size_t width = 0;
+    for (size_t i = 2; i < d.size(); ++i) {
+        if (!std::isdigit(static_cast<unsigned char>(d[i])) || width > 100000) return {false, 0};
+        width = width * 10 + size_t(d[i] - '0');
+    }
+    return {kind == 'U', width};
+}
+
+void appendUtf8(std::string& s, uint32_t c)
+{
+    if (c < 0x80) {
+        s += char(c);
+    } else if (c < 0x800) {
+        s += char(0xC0 | (c >> 6));
+        s += char(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+        s += char(0xE0 | (c >> 12));
+        s += char(0x80 | ((c >> 6) & 0x3F));
+        s += char(0x80 | (c & 0x3F));
+    } else if (c < 0x110000) {
+        s += char(0xF0 | (c >> 18));
+        s += char(0x80 | ((c >> 12) & 0x3F));
+        s += char(0x80 | ((c >> 6) & 0x3F));
+        s += char(0x80 | (c & 0x3F));
+    }
+}
+} // namespace
+
+bool isNpyStringArray(const char* data, size_t size)
+{
+    NpyHeader h;
+    return readNpyHeader(data, size, "array", h) && stringDtype(h.descr).second > 0;
+}
+
+Status parseNpyStrings(const char* data, size_t size, const std::string& name, DumpStrings& out)
+{
+    NpyHeader h;
+    if (auto st = readNpyHeader(data, size, name, h); !st) return st;
+    const auto [unicode, width] = stringDtype(h.descr);
+    if (width == 0) return Status::error(name + ": not a string array (dtype " + h.descr + ")");
+    if (h.shape.size() != 1) return Status::error(name + ": string arrays of labels must be 1-D, not " + shapeText(h.shape));
+    const int64_t n = h.shape[0];
+    const size_t item = unicode ? 4 * width : width;
+    if (n > kMaxDumpElements / int64_t(std::max<size_t>(item, 1)) || size - h.dataStart != size_t(n) * item)
+        return Status::error(name + ": " + std::to_string(n) + " strings of " + std::to_string(item) + " bytes do not fit the file");
+    out.name = name;
+    out.values.clear();
+    for (int64_t i = 0; i < n; ++i) {
+        const char* p = data + h.dataStart + size_t(i) * item;
+        std::string s;
+        if (unicode) {
+            for (size_t k = 0; k < width; ++k) {
+                uint32_t c = 0;
+                std::memcpy(&c, p + 4 * k, 4);  // UTF-32, little-endian hosts only
+                if (c == 0) break;
+                appendUtf8(s, c);
+            }
+        } else {
+            s.assign(p, strnlen(p, width));
+        }
+        out.values.push_back(std::move(s));
+    }
+    return Status::success();
+}
+
+Status parseNpy(const char* data, size_t size, const std::string& name, DumpArray& out)
+{
+    NpyHeader h;
+    if (auto st = readNpyHeader(data, size, name, h); !st) return st;
+    const std::string& descr = h.descr;
+    DType t;
+    if (descr == "'<f4'" || descr == "'=f4'") t = DType::F32;
+    else if (descr == "'<f8'" || descr == "'=f8'") t = DType::F64;
+    else if (descr == "'<f2'" || descr == "'=f2'") t = DType::F16;
+    else if (!descr.empty() && descr[1] == '>') return Status::error(name + ": big-endian arrays are not supported (" + descr + ")");
+    else return Status::error(name + ": unsupported dtype " + (descr.empty() ? "(none)" : descr) + " (float16, float32 or float64 expected)");
+    const std::vector<int64_t>& shape = h.shape;
     if (shape.empty()) return Status::error(name + ": a scalar is not an attention tensor");
+    const size_t start = h.dataStart, headerLen = 0;
     const int64_t n = checkedCount(shape);
     if (n < 0) return Status::error(name + ": shape " + shapeText(shape) + " is too large");
     const size_t need = size_t(n) * itemSize(t);
@@ -294,7 +386,7 @@ Status parseJsonDump(const char* data, size_t size, std::vector<DumpArray>& out,
     return Status::success();
 }
 
-Status parseNpz(const char* data, size_t size, std::vector<DumpArray>& out)
+Status parseNpz(const char* data, size_t size, std::vector<DumpArray>& out, std::vector<DumpStrings>* strings)
 {
     zip_error_t zerr;
     zip_error_init(&zerr);
@@ -334,8 +426,16 @@ Status parseNpz(const char* data, size_t size, std::vector<DumpArray>& out)
             st = Status::error(name + " is truncated or corrupt in the .npz");
             break;
         }
+        const std::string arrayName = name.substr(0, name.size() - 4);
+        if (isNpyStringArray(buf.data(), buf.size())) {
+            // Tokens saved beside the attention (np.array(tokens): '<U…' or '|S…'): labels.
+            DumpStrings labels;
+            st = parseNpyStrings(buf.data(), buf.size(), arrayName, labels);
+            if (st && strings) strings->push_back(std::move(labels));
+            continue;
+        }
         DumpArray a;
-        st = parseNpy(buf.data(), buf.size(), name.substr(0, name.size() - 4), a);
+        st = parseNpy(buf.data(), buf.size(), arrayName, a);
         if (st) out.push_back(std::move(a));
     }
     zip_close(z);  // also frees the source
@@ -356,7 +456,23 @@ Status readDump(const std::string& path, Dump& out)
         arrays.resize(1);
         st = parseNpy(data.constData(), size_t(data.size()), "attention", arrays[0]);
     } else if (ext == "npz") {
-        st = parseNpz(data.constData(), size_t(data.size()), arrays);
+        st = parseNpz(data.constData(), size_t(data.size()), arrays, &out.labelArrays);
+        // String arrays named like tokens label the axes; the others are matched by length later.
+        for (auto it = out.labelArrays.begin(); it != out.labelArrays.end();) {
+            const std::string& n = it->name;
+            const bool both = n == "tokens" || n == "input_tokens" || n == "labels" || n == "words";
+            const bool keys = n == "source_tokens" || n == "src_tokens" || n == "key_tokens";
+            const bool queries = n == "target_tokens" || n == "tgt_tokens" || n == "query_tokens";
+            if (!both && !keys && !queries) {
+                ++it;
+                continue;
+            }
+            if (both || queries) out.queryTokens = it->values;
+            if (both || keys) out.keyTokens = it->values;
+            out.labelNote += (out.labelNote.empty() ? "" : "; ") + std::string("labels from the string array '") + n + "' (" +
+                             std::to_string(it->values.size()) + " tokens)";
+            it = out.labelArrays.erase(it);
+        }
     } else if (ext == "safetensors") {
         st = parseSafetensors(data.constData(), size_t(data.size()), arrays);
     } else if (ext == "json") {
@@ -446,17 +562,35 @@ Status mapDump(const Dump& dump, const ImportOptions& options, AttentionTrace& o
                 }
                 worstRow = std::max(worstRow, std::abs(sum - 1.0));
             }
-    // Labels: tokens from the file or the options, when their count fits.
-    if (!options.tokens.empty()) qTokens = kTokens = options.tokens;
+    // Labels: tokens from the options or the file; string arrays without a token name by length.
+    std::string labelNote = dump.labelNote;
+    if (!options.tokens.empty()) {
+        qTokens = kTokens = options.tokens;
+        labelNote = "labels from the tokens given (" + std::to_string(options.tokens.size()) + ")";
+    }
+    for (const auto& c : dump.labelArrays) {
+        const auto note = [&](const char* axis) {
+            labelNote += (labelNote.empty() ? "" : "; ") + std::string(axis) + " labels from the string array '" + c.name +
+                         "' (matched by length, " + std::to_string(c.values.size()) + ")";
+        };
+        if (qTokens.empty() && int64_t(c.values.size()) == Q) qTokens = c.values, note("query");
+        if (kTokens.empty() && int64_t(c.values.size()) == K) kTokens = c.values, note("key");
+    }
+    // Labels that do not fit are refused with both sizes, never dropped silently.
+    if (!qTokens.empty() && int64_t(qTokens.size()) != Q)
+        return Status::error(path + ": " + std::to_string(qTokens.size()) + " query (target) labels for " + std::to_string(Q) +
+                             " query rows of the attention " + shapeText(a.shape));
+    if (!kTokens.empty() && int64_t(kTokens.size()) != K)
+        return Status::error(path + ": " + std::to_string(kTokens.size()) + " key (source) labels for " + std::to_string(K) +
+                             " key columns of the attention " + shapeText(a.shape));
     t.labels.assign(4, {});
-    if (int64_t(qTokens.size()) == Q) t.labels[2] = qTokens;
-    if (int64_t(kTokens.size()) == K) t.labels[3] = kTokens;
+    t.labels[2] = qTokens;
+    t.labels[3] = kTokens;
     out = AttentionTrace{};
     out.model = "imported";
     out.metadata["input"] = path;
     out.metadata["source_shape"] = shapeText(a.shape);
-    if ((!qTokens.empty() && t.labels[2].empty()) || (!kTokens.empty() && t.labels[3].empty()))
-        out.metadata["warning"] = "token count does not match the query/key extents; tokens ignored";
+    if (!labelNote.empty()) out.metadata["labels"] = labelNote;
     if (worstRow > 1e-3) {
         const std::string w = "rows do not sum to 1 (largest deviation " + std::to_string(worstRow) + "); shown as given";
         out.metadata["warning"] = out.metadata.count("warning") ? out.metadata["warning"] + "; " + w : w;

@@ -207,6 +207,13 @@ Status sliceHead(const TraceTensor& t, int layer, int head, const std::string& n
     return Status::success();
 }
 
+void addTraceWarning(AttentionTrace& trace, const std::string& warning)
+{
+    if (warning.empty()) return;
+    std::string& w = trace.metadata["warning"];
+    w = w.empty() ? warning : w + "; " + warning;
+}
+
 TraceTensor asMultiHead(const TraceTensor& t)
 {
     if (t.shape.size() != 2) return t;

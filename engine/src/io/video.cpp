@@ -23,12 +23,19 @@ constexpr int kMaxCountScan = 200000;   ///< frames decoded at most to count a v
 struct VideoReader::Impl {
     cv::VideoCapture cap;
     VideoInfo info;
-    int next = 0;  ///< index of the frame the next read returns
+    // Frames and images. A frame is a time slot of the video (index = presentation time × fps);
+    // an image is what the decoder returns, in decode order. For most files they are the same
+    // (`slots` empty). A file whose images skip slots (dropped frames, variable rate, like
+    // OpenCV's tree.avi) or whose data is damaged mid-stream gets `slots`: the frame of each
+    // image; a frame without its own image shows the image before it, as a player would.
+    std::vector<int> slots;
+    std::vector<int> damaged;  ///< frames whose data did not decode (the image before is shown)
+    int next = 0;  ///< index of the image the next read returns
     int64_t decoded = 0;
     size_t limit = 0, bytes = 0;
-    std::list<VideoFrame> lru;  ///< most recent first
+    std::list<VideoFrame> lru;  ///< by image index, most recent first
     std::unordered_map<int, std::list<VideoFrame>::iterator> where;
-    // The display tier: JPEG-encoded frames, LRU by bytes.
+    // The display tier: JPEG-encoded images, LRU by bytes.
     struct Jpeg {
         int index;
         std::vector<uint8_t> data;
@@ -36,6 +43,18 @@ struct VideoReader::Impl {
     size_t jpegLimit = 0, jpegBytes = 0;
     std::list<Jpeg> jpegLru;
     std::unordered_map<int, std::list<Jpeg>::iterator> jpegWhere;
+
+    int images() const { return slots.empty() ? info.frameCount : int(slots.size()); }
+    int slotOf(int image) const { return slots.empty() ? image : slots[size_t(image)]; }
+    /// The image shown for frame `frame`: its own, or the last one before it.
+    int imageOf(int frame) const
+    {
+        if (slots.empty()) return frame;
+        const auto it = std::upper_bound(slots.begin(), slots.end(), frame);
+        return std::max(0, int(it - slots.begin()) - 1);
+    }
+    /// The frame (time slot) of the image the capture just returned.
+    int currentSlot() const { return int(std::lround(cap.get(cv::CAP_PROP_POS_MSEC) * info.fps / 1000.0)); }
 
     void putJpeg(const cv::Mat& bgr, int index)
     {
@@ -59,36 +78,47 @@ struct VideoReader::Impl {
         next = 0;
         return cap.isOpened();
     }
+    /// The next image. A read that fails mid-stream (damaged data) is not the end: the next
+    /// packets are tried, a few times, before the stream counts as ended.
     bool read(cv::Mat& m)
     {
-        if (!cap.read(m) || m.empty()) return false;
-        ++decoded;
-        ++next;
-        return true;
+        for (int attempt = 0; attempt < 4; ++attempt)
+            if (cap.read(m) && !m.empty()) {
+                ++decoded;
+                ++next;
+                return true;
+            }
+        return false;
     }
-    /// Positions the capture so that the next read returns `index`; exact.
+    bool grab()
+    {
+        for (int attempt = 0; attempt < 4; ++attempt)
+            if (cap.grab()) {
+                ++decoded;
+                ++next;
+                return true;
+            }
+        return false;
+    }
+    /// Positions the capture so that the next read returns image `index`; exact.
     bool seek(int index)
     {
         if (index == next) return true;
         if (index > next && index - next <= kForwardLimit) {
-            while (next < index) {
-                if (!cap.grab()) return false;
-                ++decoded;
-                ++next;
-            }
+            while (next < index)
+                if (!grab()) return false;
             return true;
         }
-        if (cap.set(cv::CAP_PROP_POS_FRAMES, double(index)) && int(std::lround(cap.get(cv::CAP_PROP_POS_FRAMES))) == index) {
+        // The container's seek lands on the first image at or after the frame asked for.
+        const int slot = slotOf(index);
+        if (cap.set(cv::CAP_PROP_POS_FRAMES, double(slot)) && int(std::lround(cap.get(cv::CAP_PROP_POS_FRAMES))) == slot) {
             next = index;
             return true;
         }
         // The container seeks inexactly: start over and decode forward.
         if (!openCapture(info.path)) return false;
-        while (next < index) {
-            if (!cap.grab()) return false;
-            ++decoded;
-            ++next;
-        }
+        while (next < index)
+            if (!grab()) return false;
         return true;
     }
     void put(VideoFrame f)
@@ -118,12 +148,61 @@ struct VideoReader::Impl {
         for (int y = 0; y < rgb.rows; ++y) std::memcpy(f.rgb.data() + size_t(y) * size_t(rgb.cols) * 3, rgb.ptr(y), size_t(rgb.cols) * 3);
         return f;
     }
-    /// Decodes frame `index` (no cache): false when it does not decode.
+    /// Decodes image `index` (no cache): false when it does not decode.
     bool decode(int index, cv::Mat& m) { return seek(index) && read(m); }
+
+    /// One pass over the whole file: the frame of every image, the damaged frames, the count.
+    /// For files whose images skip frames or whose data breaks mid-stream.
+    void scan(int reported)
+    {
+        openCapture(info.path);
+        slots.clear();
+        damaged.clear();
+        cv::Mat m;
+        int last = -1, failures = 0;
+        while (int(slots.size()) < kMaxCountScan) {
+            if (!cap.read(m) || m.empty()) {
+                if (++failures > 16) break;  // many failures in a row: the end of the stream
+                continue;                    // damaged data: the next packets may decode
+            }
+            ++decoded;
+            int slot = currentSlot();
+            if (slot <= last) slot = last + 1;  // timestamps that do not move: one frame on
+            // Frames skipped right after failed reads lost their data (damaged); other skipped
+            // frames have no image of their own (dropped or repeated frames).
+            for (int f = last + 1; f < slot && failures > 0; ++f, --failures) damaged.push_back(f);
+            slots.push_back(slot);
+            last = slot;
+            failures = 0;
+        }
+        info.frameCount = std::max(1, last + 1);
+        // Images on consecutive frames after all, nothing damaged: plain indexing.
+        if (!slots.empty() && slots.back() == int(slots.size()) - 1 && damaged.empty()) slots.clear();
+        openCapture(info.path);
+    }
 };
 
 VideoReader::VideoReader() : d(std::make_unique<Impl>()) {}
 VideoReader::~VideoReader() = default;
+
+namespace {
+/// "68–175, 203–343 and 346" for sorted frame numbers.
+std::string frameRanges(const std::vector<int>& frames)
+{
+    std::string out;
+    size_t i = 0, runs = 0;
+    while (i < frames.size() && runs < 6) {
+        size_t j = i;
+        while (j + 1 < frames.size() && frames[j + 1] == frames[j] + 1) ++j;
+        if (!out.empty()) out += ", ";
+        out += std::to_string(frames[i]) + (j > i ? "–" + std::to_string(frames[j]) : "");
+        i = j + 1;
+        ++runs;
+    }
+    if (i < frames.size()) out += ", …";
+    return out;
+}
+} // namespace
 
 Status VideoReader::open(const std::string& path, size_t cacheBytes)
 {
@@ -151,7 +230,6 @@ Status VideoReader::open(const std::string& path, size_t cacheBytes)
                              std::to_string(kMaxSide) + " pixels a side)");
     in.width = first.cols;
     in.height = first.rows;
-    d->put(Impl::toFrame(first, 0));
     in.fps = d->cap.get(cv::CAP_PROP_FPS);
     if (!(in.fps > 0 && in.fps <= 1000)) {
         in.notes.push_back("the container gives no frame rate; 25 fps assumed");
@@ -160,33 +238,47 @@ Status VideoReader::open(const std::string& path, size_t cacheBytes)
     const double reported = d->cap.get(cv::CAP_PROP_FRAME_COUNT);
     in.reportedFrames = reported > 0 && reported < 1e9 ? int(reported) : 0;
     cv::Mat m;
-    if (in.reportedFrames <= 0) {
-        // No count: decode through once.
-        int n = 1;
-        while (n < kMaxCountScan && d->read(m)) ++n;
-        in.frameCount = n;
-        in.notes.push_back("the container gives no frame count; " + std::to_string(n) + " frames decoded");
-    } else if (d->decode(in.reportedFrames - 1, m)) {
-        in.frameCount = in.reportedFrames;
-        // More frames than reported?
-        int extra = 0;
-        while (extra < 1000 && d->read(m)) ++extra;
-        if (extra > 0) {
-            in.frameCount += extra;
-            in.notes.push_back("the container reports " + std::to_string(in.reportedFrames) + " frames; " + std::to_string(in.frameCount) + " decode");
-        }
-    } else {
-        // Fewer than reported (truncated, or a wrong header): the last frame that decodes.
-        int lo = 0, hi = in.reportedFrames - 1;  // lo decodes, hi does not
-        while (hi - lo > 1) {
-            const int mid = lo + (hi - lo) / 2;
-            if (d->decode(mid, m)) lo = mid;
-            else hi = mid;
-        }
-        in.frameCount = lo + 1;
-        in.notes.push_back("the container reports " + std::to_string(in.reportedFrames) + " frames; only " +
-                           std::to_string(in.frameCount) + " decode (truncated file?)");
+    // Do the first images sit on consecutive frames? If not (dropped or held frames, a variable
+    // rate), one pass maps every image to its frame.
+    bool plain = in.reportedFrames > 0;
+    for (int i = 1; plain && i < 24 && i < in.reportedFrames; ++i) {
+        if (!d->read(m)) break;
+        if (d->currentSlot() != i) plain = false;
     }
+    if (plain) {
+        in.frameCount = in.reportedFrames;
+        if (d->decode(in.reportedFrames - 1, m)) {
+            // More frames than reported?
+            int extra = 0;
+            while (extra < 1000 && d->read(m)) ++extra;
+            if (extra > 0) {
+                in.frameCount += extra;
+                in.notes.push_back("the container reports " + std::to_string(in.reportedFrames) + " frames; " +
+                                   std::to_string(in.frameCount) + " decode");
+            }
+        } else {
+            plain = false;  // the last frame does not decode: damaged or truncated, look at every frame
+        }
+    }
+    if (!plain) {
+        d->scan(in.reportedFrames);
+        if (in.reportedFrames <= 0) {
+            in.notes.push_back("the container gives no frame count; " + std::to_string(in.frameCount) + " frames decoded");
+        } else if (in.frameCount < in.reportedFrames) {
+            in.notes.push_back("the container reports " + std::to_string(in.reportedFrames) + " frames; only " +
+                               std::to_string(in.frameCount) + " decode (the end of the file is missing or damaged)");
+        }
+        if (!d->damaged.empty())
+            in.notes.push_back("frame" + std::string(d->damaged.size() > 1 ? "s " : " ") + frameRanges(d->damaged) +
+                               (d->damaged.size() > 1 ? " do" : " does") + " not decode (damaged data): the frame before is shown "
+                               "in place; the other frames are read past the damage");
+        const int held = d->slots.empty() ? 0 : in.frameCount - int(d->slots.size()) - int(d->damaged.size());
+        if (held > 0)
+            in.notes.push_back(std::to_string(held) + " of the " + std::to_string(in.frameCount) +
+                               " frames carry no image of their own (dropped or repeated frames): the image before each is shown");
+    }
+    d->openCapture(path);
+    d->put(Impl::toFrame(first, 0));
     return Status::success();
 }
 
@@ -195,7 +287,7 @@ const VideoInfo& VideoReader::info() const { return d->info; }
 size_t VideoReader::cacheBytes() const { return d->bytes; }
 size_t VideoReader::cacheLimit() const { return d->limit; }
 int VideoReader::cachedFrames() const { return int(d->lru.size()); }
-bool VideoReader::isCached(int index) const { return d->where.count(index) > 0; }
+bool VideoReader::isCached(int index) const { return d->where.count(d->imageOf(index)) > 0; }
 int64_t VideoReader::decodedFrames() const { return d->decoded; }
 
 Status VideoReader::frame(int index, VideoFrame& out)
@@ -203,16 +295,19 @@ Status VideoReader::frame(int index, VideoFrame& out)
     if (!isOpen()) return Status::error("no video open");
     if (index < 0 || index >= d->info.frameCount)
         return Status::error("frame " + std::to_string(index) + " is outside the video (0–" + std::to_string(d->info.frameCount - 1) + ")");
-    if (auto it = d->where.find(index); it != d->where.end()) {
+    const int image = d->imageOf(index);
+    if (auto it = d->where.find(image); it != d->where.end()) {
         d->lru.splice(d->lru.begin(), d->lru, it->second);  // most recent
         out = d->lru.front();
+        out.index = index;
         return Status::success();
     }
     cv::Mat m;
-    if (!d->decode(index, m)) return Status::error(d->info.path + ": frame " + std::to_string(index) + " does not decode");
-    out = Impl::toFrame(m, index);
+    if (!d->decode(image, m)) return Status::error(d->info.path + ": frame " + std::to_string(index) + " does not decode");
+    out = Impl::toFrame(m, image);
     d->put(out);
-    d->putJpeg(m, index);
+    d->putJpeg(m, image);
+    out.index = index;
     return Status::success();
 }
 
@@ -230,8 +325,9 @@ int VideoReader::displayCachedFrames() const { return int(d->jpegLru.size()); }
 
 Status VideoReader::displayFrame(int index, VideoFrame& out)
 {
-    if (isOpen() && !isCached(index))
-        if (auto it = d->jpegWhere.find(index); it != d->jpegWhere.end()) {
+    const int image = isOpen() && index >= 0 && index < d->info.frameCount ? d->imageOf(index) : -1;
+    if (image >= 0 && !d->where.count(image))
+        if (auto it = d->jpegWhere.find(image); it != d->jpegWhere.end()) {
             d->jpegLru.splice(d->jpegLru.begin(), d->jpegLru, it->second);
             const cv::Mat m = cv::imdecode(d->jpegLru.front().data, cv::IMREAD_COLOR);
             if (!m.empty()) {
@@ -246,14 +342,20 @@ void VideoReader::prefetch(int first, int count)
 {
     if (!isOpen()) return;
     const int last = std::min(d->info.frameCount, first + std::max(0, count));
+    int previous = -1;
     for (int i = std::max(0, first); i < last; ++i) {
-        if (isCached(i) && (d->jpegLimit == 0 || d->jpegWhere.count(i))) continue;
+        const int image = d->imageOf(i);
+        if (image == previous) continue;
+        previous = image;
+        if (d->where.count(image) && (d->jpegLimit == 0 || d->jpegWhere.count(image))) continue;
         cv::Mat m;
-        if (!d->decode(i, m)) return;
-        d->put(Impl::toFrame(m, i));
-        d->putJpeg(m, i);
+        if (!d->decode(image, m)) return;
+        d->put(Impl::toFrame(m, image));
+        d->putJpeg(m, image);
     }
 }
+
+std::vector<int> VideoReader::damagedFrames() const { return d->damaged; }
 
 namespace {
 /// Grey, fitted into 64×64 with the aspect ratio kept, centred; inverted when `invert`.

@@ -2,6 +2,7 @@
 // captioner (soft or hard attention, greedy, beam or forced decoding).
 #include "attnscope/pipelines.h"
 
+#include "attnscope/familiarity.h"
 #include "attnscope/schema.h"
 
 namespace attnscope {
@@ -31,6 +32,11 @@ Status runCaption(ModelCache& cache, const CaptionRequest& req, CaptionResult& o
     auto trace = std::make_shared<AttentionTrace>();
     if (st = m->caption(scene, req.options, *trace); !st) return st;
     trace->metadata[schema::kInputMeta] = out.source;
+    if (out.image) {
+        for (const auto& w : out.image->warnings) addTraceWarning(*trace, w);
+        if (auto test = fashionMnistTest(cache, st)) addTraceWarning(*trace, familiarity(TrainingDomain::Scenes, *test, {&scene}).warning);
+        st = Status::success();
+    }
     out.trace = std::move(trace);
     return Status::success();
 }

@@ -3,6 +3,7 @@
 // with θ = identity ("before").
 #include "attnscope/pipelines.h"
 
+#include "attnscope/familiarity.h"
 #include "attnscope/schema.h"
 
 namespace attnscope {
@@ -33,6 +34,12 @@ Status runStn(ModelCache& cache, const StnRequest& req, StnResult& out, const Pr
         auto manual = std::make_shared<AttentionTrace>();
         if (st = m->classify(in.scene, *manual, &req.theta, req.bilinear); !st) return st;
         net = std::move(manual);
+    }
+    if (!req.path.empty()) {
+        for (const auto& w : in.warnings) addTraceWarning(*net, w);
+        if (auto test = fashionMnistTest(cache, st))
+            addTraceWarning(*net, familiarity(TrainingDomain::FashionMnistItems, *test, {&in.item}).warning);
+        st = Status::success();
     }
     net->metadata[schema::kInputMeta] = in.description;
     before->metadata[schema::kInputMeta] = in.description;

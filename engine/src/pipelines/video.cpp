@@ -2,6 +2,7 @@
 // the clip captioner's soft temporal attention.
 #include "attnscope/pipelines.h"
 
+#include "attnscope/familiarity.h"
 #include "attnscope/schema.h"
 
 namespace attnscope {
@@ -34,6 +35,13 @@ Status runVideoCaption(ModelCache& cache, const VideoCaptionRequest& req, VideoC
     auto trace = std::make_shared<AttentionTrace>();
     if (st = m->caption(out.input, req.options, *trace); !st) return st;
     trace->metadata[schema::kInputMeta] = source;
+    if (!req.path.empty()) {
+        for (const auto& n : out.info.notes) addTraceWarning(*trace, n);
+        std::vector<const GreyImage*> frames;
+        for (const auto& f : out.input.frames) frames.push_back(&f);
+        if (auto test = fashionMnistTest(cache, st)) addTraceWarning(*trace, familiarity(TrainingDomain::Clips, *test, frames).warning);
+        st = Status::success();
+    }
     out.trace = std::move(trace);
     return Status::success();
 }

@@ -12,6 +12,7 @@
 #include "views/mapstripview.h"
 #include "views/messagebanner.h"
 #include "views/spatialoverlayview.h"
+#include "views/testitempicker.h"
 #include "workspaces/caption/captionfigure.h"
 
 #include <QAction>
@@ -48,11 +49,11 @@ CaptionWorkspace::CaptionWorkspace(QWidget* parent)
     outer->addWidget(banner_);
 
     auto* bar = new QHBoxLayout;
-    index_ = new QSpinBox(this);
-    index_->setRange(0, 99999);
-    index_->setPrefix(tr("scene #"));
-    index_->setToolTip(tr("A generated test scene (Fashion-MNIST test items); scenes 0–199 are also in resources/scenes/ as PNG files"));
-    auto* random = new QPushButton(tr("Random"), this);
+    picker_ = new TestItemPicker(tr("scene #"), 100000,
+                                 tr("A generated test scene (Fashion-MNIST test items); scenes 0–199 are also in "
+                                    "resources/scenes/ as PNG files"),
+                                 this);
+    picker_->setObjectName("testItem");
     auto* open = new QPushButton(tr("Open scene…"), this);
     open->setToolTip(tr("Any image: grey, light backgrounds inverted, fitted into 84×84"));
     mode_ = new QComboBox(this);
@@ -71,7 +72,7 @@ CaptionWorkspace::CaptionWorkspace(QWidget* parent)
     opacity_->setValue(60);
     opacity_->setMaximumWidth(140);
     opacity_->setToolTip(tr("Opacity of the attention map over the scene"));
-    for (QWidget* w : std::initializer_list<QWidget*>{index_, random, open, mode_, beam_, new QLabel(tr("Opacity:"), this), opacity_})
+    for (QWidget* w : std::initializer_list<QWidget*>{picker_, open, mode_, beam_, new QLabel(tr("Opacity:"), this), opacity_})
         bar->addWidget(w);
     bar->addStretch(1);
     outer->addLayout(bar);
@@ -118,13 +119,12 @@ CaptionWorkspace::CaptionWorkspace(QWidget* parent)
     outer->addWidget(split, 1);
 
     connect(addCommand(tr("&Random scene"), QKeySequence(Qt::CTRL | Qt::Key_R), tr("A random generated test scene")),
-            &QAction::triggered, random, &QPushButton::click);
+            &QAction::triggered, picker_->randomButton(), &QPushButton::click);
     connect(addCommand(tr("&Next word"), QKeySequence(Qt::ALT | Qt::Key_Right), tr("Select the next word of the caption")),
             &QAction::triggered, this, [this] { selectWord(std::min(words_->selected() + 1, words_->count() - 1)); });
     connect(addCommand(tr("&Previous word"), QKeySequence(Qt::ALT | Qt::Key_Left), tr("Select the previous word of the caption")),
             &QAction::triggered, this, [this] { selectWord(std::max(words_->selected() - 1, 0)); });
-    connect(index_, &QSpinBox::editingFinished, this, [this] { showTestScene(index_->value()); });
-    connect(random, &QPushButton::clicked, this, [this] { showTestScene(int(QRandomGenerator::global()->bounded(10000))); });
+    connect(picker_, &TestItemPicker::itemPicked, this, &CaptionWorkspace::showTestScene);
     connect(open, &QPushButton::clicked, this, [this] {
         const QString p = QFileDialog::getOpenFileName(this, tr("Open scene"), {}, tr("Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp);;All files (*)"));
         if (!p.isEmpty()) openFile(p);
@@ -142,7 +142,6 @@ CaptionWorkspace::CaptionWorkspace(QWidget* parent)
 
 void CaptionWorkspace::showTestScene(int index)
 {
-    index_->setValue(index);
     sceneIndex_ = index;
     path_.clear();
     request();
@@ -189,7 +188,12 @@ void CaptionWorkspace::request()
     r.options.sampleSeed = 1;
     r.options.target = target_.toStdString();
     runPipeline<CaptionResult>(
-        jobs_, r, runCaption, [this](const CaptionResult& result, double ms) { onResult(result, ms); },
+        jobs_, r, runCaption,
+        [this, path = path_, index = sceneIndex_](const CaptionResult& result, double ms) {
+            if (path.isEmpty()) picker_->showItem(index);
+            else picker_->showFile(path);
+            onResult(result, ms);
+        },
         [this](const QString& message) { showError(message); });
 }
 
@@ -219,6 +223,7 @@ void CaptionWorkspace::onResult(const CaptionResult& r, double milliseconds)
     const bool sameWords = trace_ && captionWordsOf(*trace_) == captionWordsOf(*r.trace);
     trace_ = r.trace;
     gold_ = r.gold;
+    showResultWarning(*trace_);
     sceneImage_ = sceneImage(*trace_);
     overlay_->setImage(sceneImage_);
     overlay_->setTitle(QString::fromStdString(r.source));
@@ -390,7 +395,6 @@ bool CaptionWorkspace::restoreState(const WorkspaceSection& section, QString* er
     const QJsonObject in = o["input"].toObject();
     path_ = in["file"].toString();
     sceneIndex_ = in["scene"].toInt();
-    if (path_.isEmpty()) index_->setValue(sceneIndex_);
     target_ = o["caption"].toString();
     ask_->setText(target_);
     restoredWord_ = o["word"].toInt(-1);

@@ -32,6 +32,7 @@ class CaptionWordsView;
 class MapStripView;
 class MessageBanner;
 class SpatialOverlayView;
+class TestItemPicker;
 
 class CaptionWorkspace : public Workspace {
     Q_OBJECT
@@ -77,7 +78,7 @@ private:
     QString target_;
     QImage sceneImage_;
 
-    QSpinBox* index_;
+    TestItemPicker* picker_;
     QComboBox* mode_;
     QSpinBox* beam_;
     QSlider* opacity_;

@@ -4,6 +4,7 @@
 
 #include "workspaces/image/imagetrace.h"
 #include "views/channelbarview.h"
+#include "views/testitempicker.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
@@ -21,15 +22,10 @@ ImageComparePanel::ImageComparePanel(QWidget* parent) : QWidget(parent)
     auto* row = new QHBoxLayout;
     auto* open = new QPushButton(tr("Open image B…"), this);
     open->setToolTip(tr("Choose the second image to compare with the one on the left"));
-    indexB_ = new QSpinBox(this);
-    indexB_->setRange(0, 9999);
-    indexB_->setPrefix(tr("test #"));
-    indexB_->setToolTip(tr("Or a Fashion-MNIST test image as image B"));
-    auto* show = new QPushButton(tr("Use test image"), this);
+    pickerB_ = new TestItemPicker(tr("test #"), 10000, tr("Or a Fashion-MNIST test image as image B"), this);
     row->addWidget(new QLabel(tr("Image B:"), this));
     row->addWidget(open);
-    row->addWidget(indexB_);
-    row->addWidget(show);
+    row->addWidget(pickerB_);
     row->addStretch(1);
     l->addLayout(row);
     summary_ = new QLabel(tr("Choose an image B to compare its channel weights with A's."), this);
@@ -42,8 +38,7 @@ ImageComparePanel::ImageComparePanel(QWidget* parent) : QWidget(parent)
     l->addWidget(pair_, 1);
     l->addWidget(diff_, 1);
     connect(open, &QPushButton::clicked, this, &ImageComparePanel::openImageBRequested);
-    connect(show, &QPushButton::clicked, this, [this] { emit testImageBRequested(indexB_->value()); });
-    connect(indexB_, &QSpinBox::editingFinished, this, [this] { emit testImageBRequested(indexB_->value()); });
+    connect(pickerB_, &TestItemPicker::itemPicked, this, &ImageComparePanel::testImageBRequested);
 }
 
 void ImageComparePanel::setTraces(std::shared_ptr<const AttentionTrace> a, std::shared_ptr<const AttentionTrace> b, int block,

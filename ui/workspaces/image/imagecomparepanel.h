@@ -14,6 +14,7 @@ class QSpinBox;
 namespace attnscope::ui {
 
 class ChannelBarView;
+class TestItemPicker;
 
 class ImageComparePanel : public QWidget {
     Q_OBJECT
@@ -23,7 +24,7 @@ public:
     ChannelBarView* pairBars() const { return pair_; }
     ChannelBarView* differenceBars() const { return diff_; }
     QLabel* summary() const { return summary_; }
-    QSpinBox* testIndexB() const { return indexB_; }
+    TestItemPicker* pickerB() const { return pickerB_; }
 
 signals:
     void openImageBRequested();
@@ -33,7 +34,7 @@ private:
     ChannelBarView* pair_;
     ChannelBarView* diff_;
     QLabel* summary_;
-    QSpinBox* indexB_;
+    TestItemPicker* pickerB_;
 };
 
 } // namespace attnscope::ui

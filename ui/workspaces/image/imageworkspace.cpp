@@ -15,6 +15,7 @@
 #include "views/messagebanner.h"
 #include "views/probabilityview.h"
 #include "views/spatialoverlayview.h"
+#include "views/testitempicker.h"
 #include "workspaces/image/imagecomparepanel.h"
 
 #include <QCheckBox>
@@ -66,12 +67,8 @@ ImageWorkspace::ImageWorkspace(QWidget* parent)
     model_->setCurrentText("fmnist-se");
     auto* open = new QPushButton(tr("Open image…"), this);
     open->setToolTip(tr("Classify an image file (PNG, JPEG, BMP, TIFF, WebP) — Ctrl+Shift+I; or drop it on the window"));
-    testIndex_ = new QSpinBox(this);
-    testIndex_->setRange(0, 9999);
-    testIndex_->setPrefix(tr("test #"));
-    testIndex_->setToolTip(tr("A Fashion-MNIST test image (press Enter to show it)"));
-    auto* random = new QPushButton(tr("Random"), this);
-    random->setToolTip(tr("A random Fashion-MNIST test image — Ctrl+R"));
+    picker_ = new TestItemPicker(tr("test #"), 10000, tr("A Fashion-MNIST test image"), this);
+    picker_->setObjectName("testItem");
     block_ = new QComboBox(this);
     block_->setObjectName("block");
     block_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
@@ -82,8 +79,7 @@ ImageWorkspace::ImageWorkspace(QWidget* parent)
     bar->addWidget(new QLabel(tr("Model:"), this));
     bar->addWidget(model_);
     bar->addWidget(open);
-    bar->addWidget(testIndex_);
-    bar->addWidget(random);
+    bar->addWidget(picker_);
     bar->addSpacing(12);
     bar->addWidget(block_);
     bar->addWidget(sort_);
@@ -141,10 +137,9 @@ ImageWorkspace::ImageWorkspace(QWidget* parent)
         const QString p = QFileDialog::getOpenFileName(this, tr("Open image"), {}, tr(kImageFilter));
         if (!p.isEmpty()) openFile(p);
     });
-    connect(testIndex_, &QSpinBox::editingFinished, this, [this] { showTestImage(testIndex_->value()); });
-    connect(random, &QPushButton::clicked, this, [this] { showTestImage(int(QRandomGenerator::global()->bounded(10000))); });
+    connect(picker_, &TestItemPicker::itemPicked, this, &ImageWorkspace::showTestImage);
     connect(addCommand(tr("&Random test image"), QKeySequence(Qt::CTRL | Qt::Key_R), tr("A random Fashion-MNIST test image")),
-            &QAction::triggered, random, &QPushButton::click);
+            &QAction::triggered, picker_->randomButton(), &QPushButton::click);
     for (int b = 0; b < 3; ++b)
         connect(addCommand(tr("Block &%1").arg(b + 1), QKeySequence(Qt::ALT | Qt::Key(Qt::Key_1 + b)),
                            tr("Show the attention block after conv stage %1").arg(b + 1)),
@@ -289,7 +284,6 @@ bool ImageWorkspace::openFile(const QString& path)
 
 void ImageWorkspace::showTestImage(int index)
 {
-    testIndex_->setValue(index);
     request(0, QString(), index);
 }
 
@@ -301,7 +295,6 @@ void ImageWorkspace::openImageB(const QString& path)
 
 void ImageWorkspace::showTestImageB(int index)
 {
-    compare_->testIndexB()->setValue(index);
     request(1, QString(), index);
 }
 
@@ -332,6 +325,10 @@ void ImageWorkspace::onClassified(int slot, const ImageResult& r, double millise
 {
     banner_->clearMessage();
     shownSource_[slot] = pendingSource_[slot];
+    // The picker says what is on screen: a test image's number, or the file.
+    TestItemPicker* picker = slot == 0 ? picker_ : compare_->pickerB();
+    if (shownSource_[slot]->first.isEmpty()) picker->showItem(shownSource_[slot]->second);
+    else picker->showFile(shownSource_[slot]->first);
     if (slot == 1) {
         traceB_ = r.trace;
         imageB_ = r.image;
@@ -341,6 +338,7 @@ void ImageWorkspace::onClassified(int slot, const ImageResult& r, double millise
     }
     trace_ = r.trace;
     image_ = r.image;
+    showResultWarning(*trace_);
     const AttentionTrace& t = *trace_;
     source_->setText(tr("<b>%1</b><br>%2×%3, %4")
                          .arg(QFileInfo(QString::fromStdString(image_->source)).fileName().toHtmlEscaped())
@@ -598,8 +596,6 @@ bool ImageWorkspace::restoreState(const WorkspaceSection& section, QString* erro
         const QJsonObject src = o[slot ? "image_b" : "image"].toObject();
         if (src.contains("file")) request(slot, src["file"].toString(), -1);
         else if (src.contains("test_index")) {
-            if (slot == 0) testIndex_->setValue(src["test_index"].toInt());
-            else compare_->testIndexB()->setValue(src["test_index"].toInt());
             request(slot, QString(), src["test_index"].toInt());
         }
     }

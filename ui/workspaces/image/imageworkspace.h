@@ -34,6 +34,7 @@ class MapStripView;
 class MessageBanner;
 class ProbabilityView;
 class SpatialOverlayView;
+class TestItemPicker;
 
 using PreparedImagePtr = std::shared_ptr<const PreparedImage>;
 
@@ -105,7 +106,7 @@ private:
     QComboBox* model_;
     QComboBox* block_;
     QCheckBox* sort_;
-    QSpinBox* testIndex_;
+    TestItemPicker* picker_;
     QLabel* source_;
     QLabel* preview_;
     MapStripView* inputView_;

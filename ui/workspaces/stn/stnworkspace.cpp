@@ -10,6 +10,7 @@
 #include "views/figurewriter.h"
 #include "views/messagebanner.h"
 #include "views/stnview.h"
+#include "views/testitempicker.h"
 #include "workspaces/stn/stnfigure.h"
 
 #include <QAction>
@@ -54,11 +55,8 @@ StnWorkspace::StnWorkspace(QWidget* parent)
     model_->setObjectName("stnModel");
     for (const char* d : {"rts", "r", "cluttered"}) model_->addItem(QStringLiteral("fmnist-stn-%1").arg(d));
     model_->setToolTip(tr("ST-CNN trained on rotated (R), rotated–translated–scaled (RTS) or cluttered Fashion-MNIST"));
-    index_ = new QSpinBox(this);
-    index_->setRange(0, 9999);
-    index_->setPrefix(tr("test #"));
-    index_->setToolTip(tr("A Fashion-MNIST test image, distorted as the model's fixed test set distorts it"));
-    auto* random = new QPushButton(tr("Random"), this);
+    picker_ = new TestItemPicker(tr("test #"), 10000, tr("A Fashion-MNIST test image, distorted as the model's fixed test set distorts it"), this);
+    picker_->setObjectName("testItem");
     auto* open = new QPushButton(tr("Open image…"), this);
     open->setToolTip(tr("Any image: the whole scene at the model's canvas size"));
     gridLines_ = new QSpinBox(this);
@@ -71,12 +69,13 @@ StnWorkspace::StnWorkspace(QWidget* parent)
     bilinear_->setToolTip(tr("Bilinear sampling (Jaderberg et al. eq. 5) is what makes the sampler differentiable in θ; "
                              "nearest-neighbour sampling gives θ no gradient"));
     manual_ = new QCheckBox(tr("Manual θ"), this);
-    manual_->setToolTip(tr("Drag the frame's corners, centre and red rotation handle to set θ yourself"));
+    manual_->setToolTip(tr("θ set by hand: drag the frame's corners, centre or red rotation handle (a drag ticks this); "
+                          "untick to go back to the network's θ"));
     auto* reset = new QPushButton(tr("Reset θ"), this);
     reset->setToolTip(tr("Back to the network's θ"));
     auto* anim = new QPushButton(tr("Animate"), this);
     anim->setToolTip(tr("Move from the identity to θ, interpolating rotation, scale, shear and translation"));
-    for (QWidget* w : std::initializer_list<QWidget*>{new QLabel(tr("Model:"), this), model_, index_, random, open, gridLines_, bilinear_,
+    for (QWidget* w : std::initializer_list<QWidget*>{new QLabel(tr("Model:"), this), model_, picker_, open, gridLines_, bilinear_,
                                                       manual_, reset, anim})
         bar->addWidget(w);
     bar->addStretch(1);
@@ -147,7 +146,7 @@ StnWorkspace::StnWorkspace(QWidget* parent)
     });
 
     connect(addCommand(tr("&Random test image"), QKeySequence(Qt::CTRL | Qt::Key_R), tr("A random test image, distorted")),
-            &QAction::triggered, random, &QPushButton::click);
+            &QAction::triggered, picker_->randomButton(), &QPushButton::click);
     connect(addCommand(tr("Random &distortion"), QKeySequence(Qt::CTRL | Qt::Key_D), tr("Distort the item at random")),
             &QAction::triggered, randomDist, &QPushButton::click);
     connect(addCommand(tr("&Reset θ"), QKeySequence(Qt::CTRL | Qt::Key_0), tr("Back to the network's θ")), &QAction::triggered,
@@ -155,8 +154,7 @@ StnWorkspace::StnWorkspace(QWidget* parent)
     connect(addCommand(tr("&Animate"), QKeySequence(Qt::CTRL | Qt::Key_Space), tr("From the identity to θ")),
             &QAction::triggered, this, &StnWorkspace::animate);
     connect(model_, &QComboBox::currentTextChanged, this, [this] { request(); });
-    connect(index_, &QSpinBox::editingFinished, this, [this] { showTestImage(index_->value()); });
-    connect(random, &QPushButton::clicked, this, [this] { showTestImage(int(QRandomGenerator::global()->bounded(10000))); });
+    connect(picker_, &TestItemPicker::itemPicked, this, &StnWorkspace::showTestImage);
     connect(open, &QPushButton::clicked, this, [this] {
         const QString p = QFileDialog::getOpenFileName(this, tr("Open image"), {}, tr("Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp);;All files (*)"));
         if (!p.isEmpty()) openFile(p);
@@ -171,7 +169,15 @@ StnWorkspace::StnWorkspace(QWidget* parent)
         auto* g = QRandomGenerator::global();
         setDistortion(g->bounded(-90, 91), g->bounded(70, 121) / 100.0, g->bounded(-8, 9), g->bounded(-8, 9));
     });
+    // The frame can always be dragged; a drag switches to manual θ (said in the checkbox).
+    view_->setEditable(true);
     connect(view_, &StnView::thetaEdited, this, [this](const Theta& t) {
+        if (!manual_->isChecked()) {
+            manual_->blockSignals(true);
+            manual_->setChecked(true);
+            manual_->blockSignals(false);
+            emit logMessage(tr("Dragging the frame switched to manual θ (untick Manual θ to go back to the network's)"));
+        }
         showTheta(t);
         request();  // the prediction for the hand-made θ (the warp itself is already on screen)
     });
@@ -179,7 +185,6 @@ StnWorkspace::StnWorkspace(QWidget* parent)
 
 void StnWorkspace::showTestImage(int index)
 {
-    index_->setValue(index);
     testIndex_ = index;
     path_.clear();
     userDistortion_ = false;
@@ -205,7 +210,6 @@ bool StnWorkspace::setModel(const QString& name)
 void StnWorkspace::setManual(bool manual)
 {
     if (manual_->isChecked() != manual) return manual_->setChecked(manual);
-    view_->setEditable(manual);
     if (!manual) resetTheta();
 }
 
@@ -265,7 +269,12 @@ void StnWorkspace::request()
     r.theta = view_->theta();
     r.bilinear = bilinear_->isChecked();
     runPipeline<StnResult>(
-        jobs_, r, runStn, [this](const StnResult& result, double) { onResult(result); },
+        jobs_, r, runStn,
+        [this, path = path_, index = testIndex_](const StnResult& result, double) {
+            shownPath_ = path;
+            shownIndex_ = index;
+            onResult(result);
+        },
         [this](const QString& message) { showError(message); });
 }
 
@@ -275,6 +284,9 @@ void StnWorkspace::onResult(const StnResult& r)
     trace_ = r.trace;
     identity_ = r.identity;
     canvas_ = r.canvas;
+    showResultWarning(*trace_);
+    if (shownPath_.isEmpty()) picker_->showItem(shownIndex_);
+    else picker_->showFile(shownPath_);
     networkTheta_ = r.networkTheta;
     view_->setInput(*r.canvas);
     if (!manual_->isChecked()) view_->setTheta(networkTheta_);
@@ -392,7 +404,6 @@ bool StnWorkspace::restoreState(const WorkspaceSection& section, QString* error)
     const QJsonObject in = o["input"].toObject();
     path_ = in["file"].toString();
     testIndex_ = in["test_index"].toInt();
-    if (path_.isEmpty()) index_->setValue(testIndex_);
     const QJsonObject d = o["distortion"].toObject();
     updatingSliders_ = true;
     rotation_->setValue(d["rotation"].toInt());
@@ -404,7 +415,6 @@ bool StnWorkspace::restoreState(const WorkspaceSection& section, QString* error)
     manual_->blockSignals(true);
     manual_->setChecked(o["manual"].toBool());
     manual_->blockSignals(false);
-    view_->setEditable(manual_->isChecked());
     if (manual_->isChecked()) {
         view_->setTheta(theta);
         showTheta(theta);

@@ -27,6 +27,7 @@ struct BuiltFigure;
 class JobTracker;
 class MessageBanner;
 class StnView;
+class TestItemPicker;
 
 class StnWorkspace : public Workspace {
     Q_OBJECT
@@ -66,11 +67,13 @@ private:
     Theta animTarget_ = kIdentityTheta;  ///< where Animate ends
     QString path_;
     int testIndex_ = 0;
+    QString shownPath_;   ///< the input of the request on its way / on screen (for the picker)
+    int shownIndex_ = 0;
     bool userDistortion_ = false;
     bool updatingSliders_ = false;
 
     QComboBox* model_;
-    QSpinBox* index_;
+    TestItemPicker* picker_;
     QSpinBox* gridLines_;
     QCheckBox* bilinear_;
     QCheckBox* manual_;

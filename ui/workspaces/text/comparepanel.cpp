@@ -124,12 +124,30 @@ void ComparePanel::fillKinds(QComboBox* box, const AttentionTrace* trace)
     const QString keep = box->currentText();
     box->blockSignals(true);
     box->clear();
+    // The Transformer's 2-D "cross" is one of its cross_attention heads (metadata cross_from):
+    // offered under that one name only.
+    const bool crossIsAHead = trace && !trace->meta("cross_from").empty();
     if (trace)
         for (const auto& t : trace->tensors)
-            if (t.shape.size() == 2 || t.shape.size() == 4) box->addItem(QString::fromStdString(t.name));
+            if ((t.shape.size() == 2 || t.shape.size() == 4) && !(crossIsAHead && t.name == schema::translation::kCross))
+                box->addItem(QString::fromStdString(t.name));
     if (box->findText(keep) >= 0) box->setCurrentText(keep);
     box->blockSignals(false);
     emit box->currentTextChanged(box->currentText());
+}
+
+bool ComparePanel::setSelection(const QString& kindA, int layerA, int headA, const QString& kindB, int layerB, int headB)
+{
+    if (kindA_->findText(kindA) < 0 || kindB_->findText(kindB) < 0) return false;
+    modelB_->setCurrentIndex(0);  // this trace
+    const auto pick = [](QComboBox* kind, QSpinBox* layer, QComboBox* head, const QString& k, int l, int h) {
+        kind->setCurrentText(k);  // → syncRanges
+        layer->setValue(l + 1);
+        head->setCurrentIndex(std::max(0, head->findData(h)));
+    };
+    pick(kindA_, layerA_, headA_, kindA, layerA, headA);
+    pick(kindB_, layerB_, headB_, kindB, layerB, headB);
+    return true;
 }
 
 void ComparePanel::compareHeads(const QString& kindA, int layerA, int headA, const QString& modelB,

@@ -28,6 +28,9 @@ public:
     /// model the comparison follows asynchronously. comparisonShown or failed follows.
     void compareHeads(const QString& kindA, int layerA, int headA, const QString& modelB, const QString& kindB,
                       int layerB, int headB);
+    /// Shows a comparison chosen elsewhere (Shift+click in the head grid) in the selectors, so
+    /// that pressing Compare compares the same heads again. False when they cannot express it.
+    bool setSelection(const QString& kindA, int layerA, int headA, const QString& kindB, int layerB, int headB);
 
 signals:
     void comparisonShown(const QString& summary);

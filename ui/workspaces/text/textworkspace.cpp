@@ -134,12 +134,16 @@ TextWorkspace::TextWorkspace(QWidget* parent)
     kindRow->addWidget(new QLabel(tr("Attention:"), heads));
     kindRow->addWidget(headKind_, 1);
     headsLayout->addLayout(kindRow);
+    kindInfo_ = new QLabel(heads);
+    kindInfo_->setObjectName("headKindInfo");
+    kindInfo_->setWordWrap(true);
+    headsLayout->addWidget(kindInfo_);
     headTable_ = new HeadTableView(heads);
     headTable_->setObjectName("headTable");
     auto* split = new QSplitter(Qt::Vertical, heads);
     split->addWidget(headGrid_);
     split->addWidget(headTable_);
-    split->setStretchFactor(0, 1);  // the grid and the table share the height
+    split->setStretchFactor(0, 3);  // the grid gets most of the height; the table scrolls
     split->setStretchFactor(1, 1);
     headsLayout->addWidget(split, 1);
     // Dev-split AER of every head, computed in the background.
@@ -148,7 +152,21 @@ TextWorkspace::TextWorkspace(QWidget* parent)
     headsLayout->addWidget(headInfo_);
     tabs_ = new QTabWidget(this);
     tabs_->setObjectName("viewTabs");
-    tabs_->addTab(matrix_, tr("Alignment matrix"));
+    // The matrix tab: the matrix, and the way back to the model's own alignment after a head
+    // from the Heads tab or an aggregation was opened in it.
+    auto* matrixTab = new QWidget(this);
+    auto* matrixLayout = new QVBoxLayout(matrixTab);
+    matrixLayout->setContentsMargins(0, 0, 0, 0);
+    backToAlignment_ = new QPushButton(tr("← Back to the alignment head"), matrixTab);
+    backToAlignment_->setObjectName("backToAlignment");
+    backToAlignment_->setToolTip(tr("Show the model's own alignment matrix again (Ctrl+Backspace)"));
+    backToAlignment_->hide();
+    auto* backRow = new QHBoxLayout;
+    backRow->addWidget(backToAlignment_);
+    backRow->addStretch(1);
+    matrixLayout->addLayout(backRow);
+    matrixLayout->addWidget(matrix_, 1);
+    tabs_->addTab(matrixTab, tr("Alignment matrix"));
     tabs_->addTab(heads, tr("Heads"));
     compare_ = new ComparePanel(this);
     tabs_->addTab(compare_, tr("Compare"));
@@ -188,7 +206,9 @@ TextWorkspace::TextWorkspace(QWidget* parent)
     auto* sourceRow = new QHBoxLayout;
     sourceRow->addWidget(source_, 1);
     sourceRow->addWidget(inputFile_, 0, Qt::AlignTop);
-    inputs->addRow(tr("&Spanish:"), sourceRow);
+    auto* sourceLabel = new QLabel(tr("&Spanish:"), this);
+    sourceLabel->setBuddy(source_);
+    inputs->addRow(sourceLabel, sourceRow);
     inputs->addRow(tr("&Reference:"), reference_);
     auto* modeRow = new QHBoxLayout;
     modeRow->addWidget(freeMode_);
@@ -212,7 +232,10 @@ TextWorkspace::TextWorkspace(QWidget* parent)
     connect(debounce_, &QTimer::timeout, this, &TextWorkspace::translateNow);
     connect(translateButton_, &QPushButton::clicked, this, &TextWorkspace::translateNow);
     connect(source_, &QPlainTextEdit::textChanged, this, [this] {
-        if (!updatingInputs_) userEdited_ = true;
+        if (!updatingInputs_) {
+            userEdited_ = true;
+            leaveVerseIfEdited();
+        }
         scheduleTranslate();
     });
     connect(reference_, &QPlainTextEdit::textChanged, this, [this] {
@@ -233,8 +256,10 @@ TextWorkspace::TextWorkspace(QWidget* parent)
         if (!trace_ || !selectedTensor(name, t)) return;
         headGrid_->setTensor(t);
         headTable_->setTensor(t, trace_.get());
+        kindInfo_->setText(kindDescription(name));
         applyDevScores();
         updateFlowTab();
+        if (tabs_->currentIndex() == 1 && scorableKind(name)) devBar_->scoreIfNew(QString::fromStdString(trace_->model));
     });
     connect(headGrid_, &HeadGridView::headClicked, this, [this](int layer, int head) {
         showHead(headKind_->currentText(), layer, head);
@@ -265,10 +290,12 @@ TextWorkspace::TextWorkspace(QWidget* parent)
     });
     connect(devBar_, &DevScoreBar::failed, this, [this](const QString& message) { emit logMessage(tr("Error: %1").arg(message)); });
     connect(tabs_, &QTabWidget::currentChanged, this, [this](int index) {
-        // The first visit of the Heads tab for a built-in model starts its dev scoring.
-        if (index == 1 && trace_) devBar_->scoreIfNew(QString::fromStdString(trace_->model));
+        // The first visit of the Heads tab for a built-in model starts its dev scoring — of the
+        // attention gold can score (cross-attention), never for self-attention.
+        if (index == 1 && trace_ && scorableKind(headKind_->currentText())) devBar_->scoreIfNew(QString::fromStdString(trace_->model));
     });
 
+    connect(backToAlignment_, &QPushButton::clicked, this, &TextWorkspace::showAlignment);
     createCommands();
     setModel(settings::get(settings::DefaultModel));
 }
@@ -285,6 +312,9 @@ void TextWorkspace::createCommands()
     connect(import, &QAction::triggered, this, &TextWorkspace::importDumpDialog);
     QAction* unpin = addCommand(tr("&Unpin row"), QKeySequence(Qt::Key_Escape), tr("Unpin the pinned row of the matrix"));
     connect(unpin, &QAction::triggered, this, [this] { matrix_->setPinnedRow(-1); });
+    connect(addCommand(tr("&Back to the alignment head"), QKeySequence(Qt::CTRL | Qt::Key_Backspace),
+                       tr("Show the model's own alignment matrix again")),
+            &QAction::triggered, this, &TextWorkspace::showAlignment);
     QAction* dev = addCommand(tr("Score heads on the &dev split"), {}, tr("Forced-decode every dev verse and fill the "
                                                                          "head table's AER column (background)"));
     connect(dev, &QAction::triggered, this, [this] { scoreHeadsOnDev(); });
@@ -298,6 +328,62 @@ QList<ShortcutInfo> TextWorkspace::viewKeys() const
             {tr("Home, double-click"), tr("Matrix: show the whole matrix")},
             {tr("Arrow keys, Enter"), tr("Heads: move between heads, open one in the matrix")},
             {tr("Shift+Enter, Shift+click"), tr("Heads: pick two heads to compare")}};
+}
+
+QString TextWorkspace::headTitle(const QString& entry, int layer, int head) const
+{
+    const QString model = QString::fromStdString(trace_->model);
+    const QString name = entry.section(QStringLiteral(" · "), 0, 0);
+    QString which;
+    if (entry.endsWith(tr(" · mean over heads"))) which = tr("layer %1, mean over heads").arg(layer + 1);
+    else if (entry.endsWith(tr(" · mean over layers"))) which = tr("head %1, mean over layers").arg(head + 1);
+    else if (entry.endsWith(tr(" · rollout"))) which = tr("rollout up to layer %1").arg(layer + 1);
+    else which = tr("layer %1, head %2").arg(layer + 1).arg(head + 1);
+    return tr("%1 · %2 · %3").arg(model, name, which);
+}
+
+bool TextWorkspace::scorableKind(const QString& entry) const
+{
+    // Gold links are (source, target) pairs: only attention of target tokens over source tokens
+    // — the labels of the trace's own alignment — can be scored.
+    TraceTensor t;
+    const TraceTensor* cross = trace_ ? trace_->find(schema::translation::kCross) : nullptr;
+    if (!cross || cross->labels.size() != 2 || !selectedTensor(entry, t) || t.shape.size() != 4 || t.labels.size() != 4) return false;
+    return t.labels[2] == cross->labels[0] && t.labels[3] == cross->labels[1] && cross->labels[0] != cross->labels[1];
+}
+
+QString TextWorkspace::kindDescription(const QString& entry) const
+{
+    QString name = entry.section(QStringLiteral(" · "), 0, 0);
+    if (name == QLatin1String(schema::translation::kCrossAttention))
+        return tr("cross-attention: each target (English) token as the decoder writes it, over the source (Spanish) "
+                  "tokens — the alignment; scored against gold on the dev split");
+    if (name == QLatin1String(schema::translation::kEncoderSelf))
+        return tr("encoder self-attention: each source token over the source tokens (no gold: not an alignment)");
+    if (name == QLatin1String(schema::translation::kDecoderSelf))
+        return tr("decoder self-attention: each target token over the target tokens before it (causal; no gold)");
+    return tr("%1: queries (rows) over keys (columns)").arg(name);
+}
+
+QString TextWorkspace::alignmentTitle() const
+{
+    if (!trace_ || !trace_->find(schema::translation::kCross)) return {};
+    const QString model = QString::fromStdString(trace_->model);
+    const QString from = QString::fromStdString(trace_->meta("cross_from"));  // e.g. "cross_attention layer 2 head 1"
+    if (!from.isEmpty()) return tr("%1 · %2 — its alignment head").arg(model, from);
+    return tr("%1 · its attention (%2)").arg(model, QString::fromStdString(trace_->scoreFunction).isEmpty()
+                                                        ? tr("cross")
+                                                        : QString::fromStdString(trace_->scoreFunction));
+}
+
+void TextWorkspace::showAlignment()
+{
+    if (!trace_) return;
+    matrix_->setTrace(*trace_);
+    matrix_->setTitle(alignmentTitle());
+    backToAlignment_->hide();
+    tabs_->setCurrentIndex(0);
+    updateMetrics();
 }
 
 void TextWorkspace::showDefault()
@@ -355,6 +441,27 @@ void TextWorkspace::setReferenceText(const QString& text) { reference_->setPlain
 void TextWorkspace::setForced(bool forced) { (forced ? forcedMode_ : freeMode_)->setChecked(true); }
 
 void TextWorkspace::scheduleTranslate() { debounce_->start(); }
+
+void TextWorkspace::leaveVerseIfEdited()
+{
+    // Own text is never force-decoded against an unrelated verse's English: once the Spanish is
+    // no longer the verse's, the verse, its reference and forced decoding go.
+    if (currentVerse_.isEmpty()) return;
+    const auto it = std::find_if(verses_.begin(), verses_.end(), [&](const VerseEntry& v) { return v.ref == currentVerse_; });
+    if (it != verses_.end() && it->source == source_->toPlainText().trimmed()) return;
+    const QString left = currentVerse_;
+    updatingInputs_ = true;
+    currentVerse_.clear();
+    versePicker_->setCurrentIndex(-1);
+    versePicker_->lineEdit()->clear();
+    reference_->clear();
+    freeMode_->setChecked(true);
+    updatingInputs_ = false;
+    banner_->showMessage(MessageBanner::Level::Warning,
+                         tr("Your own text: left the verse %1 and its English reference; decoding freely. Type a reference to "
+                            "force-decode it.").arg(left));
+    emit logMessage(tr("Left the verse %1: the Spanish no longer matches it").arg(left));
+}
 
 void TextWorkspace::translateNow()
 {
@@ -446,10 +553,29 @@ void TextWorkspace::onVersePicked(int index)
 
 void TextWorkspace::showTrace(TracePtr trace)
 {
+    // The inputs on screen belong to the previous sentence: show the trace's own (or none).
+    updatingInputs_ = true;
+    currentVerse_.clear();
+    versePicker_->setCurrentIndex(-1);
+    versePicker_->lineEdit()->clear();
+    source_->setPlainText(QString::fromStdString(trace->meta(schema::kInputMeta)));
+    reference_->setPlainText(QString::fromStdString(trace->meta(schema::translation::kReferenceMeta)));
+    (trace->meta(schema::kModeMeta) == schema::kForced ? forcedMode_ : freeMode_)->setChecked(true);
+    updatingInputs_ = false;
+    debounce_->stop();
+    userEdited_ = true;  // the demo must not replace an opened trace
+    displayTrace(std::move(trace));
+}
+
+void TextWorkspace::displayTrace(TracePtr trace)
+{
     translateJobs_->cancel();  // drop any result still on its way
     trace_ = std::move(trace);
     banner_->clearMessage();
     matrix_->setTrace(*trace_);
+    matrix_->setTitle(alignmentTitle());
+    backToAlignment_->hide();
+    updatePinned(-1);
     updateHeadsTab();
     QStringList about;  // only the fields the trace has
     for (const auto& [key, label] : {std::pair<const char*, QString>{schema::translation::kVerseMeta, tr("verse")},
@@ -497,7 +623,7 @@ bool TextWorkspace::restoreState(const WorkspaceSection& section, QString* error
     userEdited_ = true;  // the demo must not replace a restored workspace
     const auto it = section.traces.find("trace");
     if (it != section.traces.end() && it->second) {
-        showTrace(it->second);
+        displayTrace(it->second);
         const QString kind = o["head_kind"].toString();
         if (!kind.isEmpty() && headKind_->findText(kind) >= 0) headKind_->setCurrentText(kind);
         const QJsonObject z = o["zoom"].toObject();
@@ -514,6 +640,8 @@ void TextWorkspace::onTranslated(const TracePtr& trace, const QString& translati
 {
     trace_ = trace;
     matrix_->setTrace(*trace_);
+    matrix_->setTitle(alignmentTitle());
+    backToAlignment_->hide();
     updateHeadsTab();
     translation_->setText(tr("<b>Translation:</b> %1").arg(translation.toHtmlEscaped()));
     const QString unknown = QString::fromStdString(trace_->meta(schema::translation::kUnknownWordsMeta));
@@ -552,15 +680,27 @@ void TextWorkspace::updateHeadsTab()
 {
     headKind_->blockSignals(true);
     headKind_->clear();
+    int preferred = -1;
     for (const auto& t : trace_->tensors) {
         if (t.shape.size() != 4) continue;
         const QString name = QString::fromStdString(t.name);
-        headKind_->addItem(name);
-        headKind_->addItem(name + tr(" · mean over heads"));
-        headKind_->addItem(name + tr(" · mean over layers"));
-        if (t.shape[2] == t.shape[3]) headKind_->addItem(name + tr(" · rollout"));  // self-attention only
+        const QString about = kindDescription(name);
+        // Translators open on their cross-attention: the alignment, the one gold can score.
+        if (preferred < 0 && scorableKind(name)) preferred = headKind_->count();
+        for (const QString& entry : {name, name + tr(" · mean over heads"), name + tr(" · mean over layers")}) {
+            headKind_->addItem(entry);
+            headKind_->setItemData(headKind_->count() - 1, about, Qt::ToolTipRole);
+        }
+        if (t.shape[2] == t.shape[3]) {  // self-attention only
+            headKind_->addItem(name + tr(" · rollout"));
+            headKind_->setItemData(headKind_->count() - 1, tr("Attention rollout (Abnar & Zuidema 2020): how much each "
+                                                              "token's representation at this layer draws on each input token"),
+                                   Qt::ToolTipRole);
+        }
     }
+    if (preferred >= 0) headKind_->setCurrentIndex(preferred);
     headKind_->blockSignals(false);
+    kindInfo_->setText(kindDescription(headKind_->currentText()));
     const bool any = headKind_->count() > 0;
     tabs_->setTabEnabled(1, any);
     tabs_->setTabEnabled(2, !trace_->tensors.empty());
@@ -578,9 +718,11 @@ void TextWorkspace::updateHeadsTab()
         headTable_->setTensor(first, trace_.get());
         applyDevScores();
     }
-    if (matrix_->isEmpty()) {  // no 2-D alignment to show: start with the grid and head 1 of layer 1
+    if (matrix_->isEmpty()) {
+        // No 2-D alignment to show: head 1 of layer 1 in the matrix; the grid first when there
+        // is more than one head to choose from.
         showHead(headKind_->currentText(), 0, 0);
-        tabs_->setCurrentIndex(1);
+        tabs_->setCurrentIndex(first.shape.size() == 4 && first.shape[0] * first.shape[1] > 1 ? 1 : 0);
     }
     updateFlowTab();
 }
@@ -638,6 +780,8 @@ bool TextWorkspace::showHead(const QString& tensor, int layer, int head)
     }
     one.tensors.push_back(std::move(slice));
     matrix_->setTrace(one);
+    matrix_->setTitle(headTitle(tensor, layer, head));
+    backToAlignment_->setVisible(trace_->find(schema::translation::kCross) != nullptr);
     headInfo_->setText(tr("Showing %1 · %2 in the matrix view").arg(tensor, headGrid_->headSummary(layer, head)));
     tabs_->setCurrentIndex(0);
     emit logMessage(tr("Opened %1 layer %2 head %3 in the matrix view").arg(tensor).arg(layer + 1).arg(head + 1));
@@ -678,6 +822,12 @@ bool TextWorkspace::pickForComparison(int layer, int head)
     sliceHead(*t, layer, head, "B", b);
     const QString nameA = tr("%1 L%2 H%3").arg(kind).arg(compareLayer_ + 1).arg(compareHead_ + 1);
     const QString nameB = tr("%1 L%2 H%3").arg(kind).arg(layer + 1).arg(head + 1);
+    // The Compare tab's selectors follow: a raw tensor directly, the mean over heads as head "mean".
+    const QString meanSuffix = tr(" · mean over heads");
+    const bool mean = kind.endsWith(meanSuffix);
+    const QString raw = mean ? kind.left(kind.size() - meanSuffix.size()) : kind;
+    if (!compare_->setSelection(raw, compareLayer_, mean ? -1 : compareHead_, raw, layer, mean ? -1 : head))
+        emit logMessage(tr("The Compare tab's selectors cannot express %1; they keep their choice").arg(kind));
     compareLayer_ = compareHead_ = -1;
     QString error;
     if (!compare_->view()->setHeads(a, nameA, b, nameB, trace_.get(), &error)) {
@@ -804,8 +954,9 @@ bool TextWorkspace::openFile(const QString& path)
         showError(message);
         return false;
     }
+    const QString labels = QString::fromStdString(trace->meta("labels"));
     showTrace(std::move(trace));
-    emit logMessage((imported ? tr("Imported %1") : tr("Opened %1")).arg(path));
+    emit logMessage((imported ? tr("Imported %1") : tr("Opened %1")).arg(path) + (labels.isEmpty() ? QString() : " — " + labels));
     return true;
 }
 

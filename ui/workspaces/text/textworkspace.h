@@ -96,12 +96,26 @@ private:
     void onFailed(const QString& message);
     void onVersePicked(int index);
     void updateMetrics();
+    /// Shows a trace without touching the inputs (restoring a workspace keeps its own).
+    void displayTrace(TracePtr trace);
+    /// Shows the trace's own alignment ("cross") in the matrix again.
+    void showAlignment();
+    /// "transformer · cross_attention layer 2 head 1 — its alignment head", "gru-bahdanau · its attention (additive)".
+    QString alignmentTitle() const;
+    /// Attention gold can score: target tokens over source tokens (cross-attention).
+    bool scorableKind(const QString& entry) const;
+    /// "transformer · encoder_self · layer 1, head 3", "… · layer 2, mean over heads", "… · rollout up to layer 3".
+    QString headTitle(const QString& entry, int layer, int head) const;
+    /// One sentence on what an attention kind is, for the Heads tab.
+    QString kindDescription(const QString& entry) const;
     void updatePinned(int row);
     void updateHeadsTab();
     void updateFlowTab();
     /// The tensor behind an entry of the attention selector: a trace tensor or an aggregation.
     bool selectedTensor(const QString& entry, TraceTensor& out) const;
     void scheduleTranslate();
+    /// Leaves the picked verse (its reference and forced decoding too) once the text is no longer its.
+    void leaveVerseIfEdited();
     void applyDevScores();
     void createCommands();
 
@@ -115,6 +129,7 @@ private:
     QRadioButton* freeMode_;
     QRadioButton* forcedMode_;
     QPushButton* translateButton_;
+    QPushButton* backToAlignment_;
     QLabel* translation_;
     QLabel* metrics_;
     QLabel* pinned_;
@@ -123,6 +138,7 @@ private:
     QComboBox* headKind_;
     HeadGridView* headGrid_;
     QLabel* headInfo_;
+    QLabel* kindInfo_;
     ComparePanel* compare_;
     HeadTableView* headTable_;
     TokenFlowView* flow_;

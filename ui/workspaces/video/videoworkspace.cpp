@@ -11,6 +11,7 @@
 #include "views/datawriter.h"
 #include "views/figurewriter.h"
 #include "views/messagebanner.h"
+#include "views/testitempicker.h"
 #include "views/timelineview.h"
 #include "views/wordframeview.h"
 #include "workspaces/video/videofigure.h"
@@ -37,6 +38,11 @@
 #include <algorithm>
 
 namespace attnscope::ui {
+
+namespace {
+/// resources/… path of shipped test clip `index`.
+std::string testClipFile(int index) { return "clips/clip-" + QStringLiteral("%1").arg(index, 3, 10, QChar('0')).toStdString() + ".avi"; }
+} // namespace
 
 FrameView::FrameView(QWidget* parent) : QWidget(parent)
 {
@@ -83,10 +89,8 @@ VideoWorkspace::VideoWorkspace(QWidget* parent)
     auto* bar = new QHBoxLayout;
     auto* open = new QPushButton(tr("Open video…"), this);
     open->setToolTip(tr("AVI, MP4, MKV, WebM, … as OpenCV's FFmpeg backend decodes them"));
-    clip_ = new QSpinBox(this);
-    clip_->setRange(0, 19);
-    clip_->setPrefix(tr("test clip #"));
-    clip_->setToolTip(tr("A generated test clip shipped in resources/clips/ (opened like any video file)"));
+    picker_ = new TestItemPicker(tr("test clip #"), 20, tr("A generated test clip shipped in resources/clips/ (opened like any video file)"), this);
+    picker_->setObjectName("testItem");
     progress_ = new QProgressBar(this);
     progress_->setMaximumWidth(160);
     progress_->setFormat(tr("analysing %p%"));
@@ -94,7 +98,7 @@ VideoWorkspace::VideoWorkspace(QWidget* parent)
     cancel_ = new QPushButton(tr("Cancel"), this);
     cancel_->hide();
     info_ = new QLabel(this);
-    for (QWidget* w : std::initializer_list<QWidget*>{open, clip_, progress_, cancel_, info_}) bar->addWidget(w);
+    for (QWidget* w : std::initializer_list<QWidget*>{open, picker_, progress_, cancel_, info_}) bar->addWidget(w);
     bar->addStretch(1);
     outer->addLayout(bar);
 
@@ -141,7 +145,7 @@ VideoWorkspace::VideoWorkspace(QWidget* parent)
         const QString p = QFileDialog::getOpenFileName(this, tr("Open video"), {}, tr("Videos (*.avi *.mp4 *.mkv *.webm *.mov *.mpg *.ogv);;All files (*)"));
         if (!p.isEmpty()) openVideo(p);
     });
-    connect(clip_, &QSpinBox::editingFinished, this, [this] { openTestClip(clip_->value()); });
+    connect(picker_, &TestItemPicker::itemPicked, this, &VideoWorkspace::openTestClip);
     connect(ask_, &AskBar::asked, this, [this](const QString& c) { forceCaption(c); });
     connect(play_, &QPushButton::toggled, this, &VideoWorkspace::setPlaying);
     connect(slider_, &QSlider::valueChanged, this, &VideoWorkspace::requestFrame);
@@ -166,6 +170,10 @@ VideoWorkspace::VideoWorkspace(QWidget* parent)
     });
 
     connect(source_, &VideoSource::opened, this, [this](const VideoInfo& vi) {
+        // The picker says what is on screen: a shipped test clip's number, or the file.
+        const int clip = QFileInfo(path_).completeBaseName().mid(5).toInt();
+        if (path_ == QString::fromStdString(resourcePath(testClipFile(clip)))) picker_->showItem(clip);
+        else picker_->showFile(path_);
         frames_ = vi.frameCount;
         fps_ = vi.fps;
         timeline_->setFrameCount(frames_);
@@ -210,6 +218,7 @@ void VideoWorkspace::onAnalysed(const TracePtr& t, const QVector<QImage>& frames
     cancel_->hide();
     trace_ = t;
     sampled_ = frames;
+    showResultWarning(*trace_);
     QStringList words;
     std::vector<int> cols;
     std::vector<float> values;
@@ -247,10 +256,10 @@ void VideoWorkspace::openVideo(const QString& path)
     source_->open(path, 40);
 }
 
+
 void VideoWorkspace::openTestClip(int index)
 {
-    clip_->setValue(index);
-    const std::string rel = "clips/clip-" + QStringLiteral("%1").arg(index, 3, 10, QChar('0')).toStdString() + ".avi";
+    const std::string rel = testClipFile(index);
     const std::string p = resourcePath(rel);
     if (p.empty()) {
         banner_->showMessage(MessageBanner::Level::Error, tr("resources/%1 is missing").arg(QString::fromStdString(rel)));

@@ -29,6 +29,7 @@ class AskBar;
 class CaptionWordsView;
 class JobTracker;
 class MessageBanner;
+class TestItemPicker;
 class TimelineView;
 class VideoSource;
 class WordFrameView;
@@ -102,7 +103,7 @@ private:
     double fps_ = 25;
     QVector<QImage> sampled_;
 
-    QSpinBox* clip_;
+    TestItemPicker* picker_;
     AskBar* ask_;
     QPushButton* play_;
     QPushButton* cancel_;
