@@ -278,9 +278,9 @@ private slots:
         x.labels = {{"light"}, {"luz", "</s>"}};
         x.values = {0.9f, 0.1f};
         t.tensors.push_back(x);
+        t.metadata["input"] = "Sea la luz";  // an opened trace brings its own input
         {
             auto* w = new MainWindow(false);
-            w->workspace<TextWorkspace>()->setSourceText("Sea la luz");
             w->workspace<TextWorkspace>()->showTrace(std::make_shared<attnscope::AttentionTrace>(t));
             QVERIFY(w->autosaveNow());
             delete w;  // gone without closeEvent: as after a crash
@@ -309,16 +309,17 @@ private slots:
         x.values = {0.7f, 0.1f, 0.1f, 0.1f, 0.1f, 0.6f, 0.2f, 0.1f, 0.1f, 0.1f, 0.1f, 0.7f};
         t.tensors.push_back(x);
         t.metadata["mode"] = "forced";
+        t.metadata["input"] = "Dios es amor";  // an opened trace brings its inputs to the boxes
+        t.metadata["reference"] = "God is";
         const QString ws = dir.filePath("w.attnws");
         WorkspaceSection saved;
         {
             MainWindow w(false);
             w.resize(900, 700);
             w.show();
-            w.workspace<TextWorkspace>()->setSourceText("Dios es amor");
-            w.workspace<TextWorkspace>()->setReferenceText("God is");
-            w.workspace<TextWorkspace>()->setForced(true);
             w.workspace<TextWorkspace>()->showTrace(std::make_shared<attnscope::AttentionTrace>(t));
+            QCOMPARE(w.findChild<QPlainTextEdit*>("sourceEdit")->toPlainText(), QString("Dios es amor"));
+            QCOMPARE(w.findChild<QPlainTextEdit*>("referenceEdit")->toPlainText(), QString("God is"));
             w.setColorMap("cividis");
             w.workspace<TextWorkspace>()->matrixView()->setZoomRanges(QRectF(QPointF(0.5, -0.5), QPointF(2.5, 1.5)));
             w.workspace<TextWorkspace>()->matrixView()->setPinnedRow(1);
@@ -339,6 +340,9 @@ private slots:
         QVERIFY(back == saved);  // inputs, mode, trace, pinned row, zoom, tab
         QCOMPARE(w2.colorMap(), QString("cividis"));
         QCOMPARE(back.state["pinned_row"].toInt(), 1);
+        QCOMPARE(back.state["source"].toString(), QString("Dios es amor"));
+        QCOMPARE(back.state["reference"].toString(), QString("God is"));
+        QVERIFY(back.state["forced"].toBool());
         QCOMPARE(back.state["zoom"].toObject()["x_lower"].toDouble(), 0.5);
         // A save interrupted before commit (as when killed) leaves the previous file intact.
         {

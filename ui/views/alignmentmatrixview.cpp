@@ -454,7 +454,7 @@ bool AlignmentMatrixView::updateTicks()
         QFont f = axis->tickLabelFont();
         f.setPointSizeF(baseTickPoints_);
         const double fullPitch = QFontMetricsF(f).ascent() + 1.0;
-        if (pxPerCell < fullPitch) f.setPointSizeF(std::max(6.5, baseTickPoints_ * pxPerCell / fullPitch));
+        if (pxPerCell < fullPitch) f.setPointSizeF(std::max(6.5, baseTickPoints_ * (pxPerCell - 1.0) / (fullPitch - 1.0) - 0.05));
         if (f != axis->tickLabelFont()) axis->setTickLabelFont(f);
         const double pitch = QFontMetricsF(f).ascent() + 1.0;
         const int step = std::max(1, int(std::ceil(pitch / std::max(pxPerCell, 1e-3))));

@@ -13,14 +13,15 @@ using Stops = std::array<const char*, 9>;
 // Nine evenly spaced samples (0, 1/8, ..., 1) of each map.
 constexpr Stops kViridis{"#440154", "#472d7b", "#3b528b", "#2c728e", "#21918c", "#28ae80", "#5ec962", "#addc30", "#fde725"};
 constexpr Stops kMagma{"#000004", "#1c1044", "#4f127b", "#812581", "#b5367a", "#e55064", "#fb8761", "#fec287", "#fcfdbf"};
+constexpr Stops kGrey{"#000000", "#202020", "#404040", "#606060", "#808080", "#9f9f9f", "#bfbfbf", "#dfdfdf", "#ffffff"};
 constexpr Stops kCividis{"#00224e", "#123570", "#3b496c", "#575d6d", "#707173", "#8a8779", "#a69d75", "#c4b56c", "#fee838"};
 } // namespace
 
-QStringList colorMapNames() { return {"viridis", "magma", "cividis"}; }
+QStringList colorMapNames() { return {"viridis", "magma", "cividis", "grey"}; }
 
 QCPColorGradient colorGradient(const QString& name)
 {
-    const Stops& s = name == "magma" ? kMagma : name == "cividis" ? kCividis : kViridis;
+    const Stops& s = name == "magma" ? kMagma : name == "cividis" ? kCividis : name == "grey" ? kGrey : kViridis;
     QCPColorGradient g;
     g.clearColorStops();
     for (size_t i = 0; i < s.size(); ++i) g.setColorStopAt(double(i) / double(s.size() - 1), QColor(s[i]));

@@ -13,7 +13,7 @@ class QPalette;
 class QRect;
 
 namespace attnscope::ui {
-QStringList colorMapNames();  ///< "viridis" (default, colour-blind safe), "magma", "cividis"
+QStringList colorMapNames();  ///< "viridis" (default, colour-blind safe), "magma", "cividis", "grey" (for print)
 QCPColorGradient colorGradient(const QString& name);
 /// 256-entry colour table of the map (for colouring cached QImages: index = round(255·w)).
 QVector<QRgb> colorTable(const QString& name);

@@ -91,12 +91,10 @@ void HeadGridView::setColorMap(const QString& name)
 QRect HeadGridView::cellRect(int layer, int head) const
 {
     if (layers_ == 0) return {};
-    // The thumbnails fill the panel: as wide and as tall as there is room for, within an aspect
-    // of 2:1 either way (a wide, short panel gets wide thumbnails instead of tiny squares).
-    int w = std::max(4, (width() - kMargin - kGap * heads_) / std::max(heads_, 1));
-    int h = std::max(4, (height() - kMargin - kGap * layers_) / std::max(layers_, 1));
-    w = std::min(w, 2 * h);
-    h = std::min(h, 2 * w);
+    // The thumbnails fill the panel: as wide and as tall as there is room for (a wide, short
+    // panel gets wide thumbnails instead of tiny squares in a corner).
+    const int w = std::max(4, (width() - kMargin - kGap * heads_) / std::max(heads_, 1));
+    const int h = std::max(4, (height() - kMargin - kGap * layers_) / std::max(layers_, 1));
     return {kMargin + head * (w + kGap), kMargin + layer * (h + kGap), w, h};
 }
 
