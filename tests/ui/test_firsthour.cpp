@@ -151,7 +151,7 @@ private slots:
         QVERIFY(ws->showHead("cross_attention · mean over heads", 1, 0));
         QVERIFY(ws->matrixView()->title().endsWith("layer 2, mean over heads"));
         QTest::mouseClick(back, Qt::LeftButton);
-        QVERIFY(ws->matrixView()->title().contains("its alignment head"));
+        QVERIFY(ws->matrixView()->title().contains("alignment = cross_attention layer 2 head 1"));
         QVERIFY(back->isHidden());
         QCOMPARE(ws->matrixView()->value(0, 0), double(ws->currentTrace()->find("cross")->at(0, 0)));
         // "cross" is the alignment head itself: the Compare tab offers it under one name.

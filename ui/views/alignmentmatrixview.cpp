@@ -444,7 +444,7 @@ void AlignmentMatrixView::setColorMap(const QString& name)
 bool AlignmentMatrixView::updateTicks()
 {
     // Thin labels so they never overlap: every k-th token, k from the pixels per cell.
-    // Dense axes first get a smaller font (down to 6.5 pt), then every k-th label.
+    // Dense axes first get a smaller font (down to 6 pt), then every k-th label.
     QString signature;
     auto fill = [&](QCPAxis* axis, QCPAxisTickerText* ticker, const QStringList& labels) {
         ticker->clear();
@@ -453,10 +453,10 @@ bool AlignmentMatrixView::updateTicks()
         const double pxPerCell = std::abs(axis->coordToPixel(1) - axis->coordToPixel(0));
         QFont f = axis->tickLabelFont();
         f.setPointSizeF(baseTickPoints_);
-        const double fullPitch = QFontMetricsF(f).ascent() + 1.0;
-        if (pxPerCell < fullPitch) f.setPointSizeF(std::max(6.5, baseTickPoints_ * (pxPerCell - 1.0) / (fullPitch - 1.0) - 0.05));
+        const double fullPitch = QFontMetricsF(f).ascent() + 0.5;
+        if (pxPerCell < fullPitch) f.setPointSizeF(std::max(6.0, baseTickPoints_ * (pxPerCell - 0.5) / (fullPitch - 0.5) - 0.05));
         if (f != axis->tickLabelFont()) axis->setTickLabelFont(f);
-        const double pitch = QFontMetricsF(f).ascent() + 1.0;
+        const double pitch = QFontMetricsF(f).ascent() + 0.5;
         const int step = std::max(1, int(std::ceil(pitch / std::max(pxPerCell, 1e-3))));
         const QCPRange r = axis->range();
         const int lo = std::max(0, int(std::floor(r.lower))), hi = std::min(n - 1, int(std::ceil(r.upper)));

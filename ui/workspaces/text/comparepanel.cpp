@@ -132,6 +132,8 @@ void ComparePanel::fillKinds(QComboBox* box, const AttentionTrace* trace)
             if ((t.shape.size() == 2 || t.shape.size() == 4) && !(crossIsAHead && t.name == schema::translation::kCross))
                 box->addItem(QString::fromStdString(t.name));
     if (box->findText(keep) >= 0) box->setCurrentText(keep);
+    else if (box->findText(schema::translation::kCrossAttention) >= 0)  // translators: their cross-attention first
+        box->setCurrentText(schema::translation::kCrossAttention);
     box->blockSignals(false);
     emit box->currentTextChanged(box->currentText());
 }

@@ -143,7 +143,7 @@ TextWorkspace::TextWorkspace(QWidget* parent)
     auto* split = new QSplitter(Qt::Vertical, heads);
     split->addWidget(headGrid_);
     split->addWidget(headTable_);
-    split->setStretchFactor(0, 3);  // the grid gets most of the height; the table scrolls
+    split->setStretchFactor(0, 2);  // the grid gets most of the height; the table scrolls
     split->setStretchFactor(1, 1);
     headsLayout->addWidget(split, 1);
     // Dev-split AER of every head, computed in the background.
@@ -370,10 +370,9 @@ QString TextWorkspace::alignmentTitle() const
     if (!trace_ || !trace_->find(schema::translation::kCross)) return {};
     const QString model = QString::fromStdString(trace_->model);
     const QString from = QString::fromStdString(trace_->meta("cross_from"));  // e.g. "cross_attention layer 2 head 1"
-    if (!from.isEmpty()) return tr("%1 · %2 — its alignment head").arg(model, from);
-    return tr("%1 · its attention (%2)").arg(model, QString::fromStdString(trace_->scoreFunction).isEmpty()
-                                                        ? tr("cross")
-                                                        : QString::fromStdString(trace_->scoreFunction));
+    if (!from.isEmpty()) return tr("%1 · alignment = %2").arg(model, from);
+    const QString score = QString::fromStdString(trace_->scoreFunction);
+    return score.isEmpty() ? tr("%1 · alignment (cross)").arg(model) : tr("%1 · alignment = its %2 attention").arg(model, score);
 }
 
 void TextWorkspace::showAlignment()

@@ -100,7 +100,7 @@ private:
     void displayTrace(TracePtr trace);
     /// Shows the trace's own alignment ("cross") in the matrix again.
     void showAlignment();
-    /// "transformer · cross_attention layer 2 head 1 — its alignment head", "gru-bahdanau · its attention (additive)".
+    /// "transformer · alignment = cross_attention layer 2 head 1 (…)", "gru-bahdanau · alignment = its additive attention".
     QString alignmentTitle() const;
     /// Attention gold can score: target tokens over source tokens (cross-attention).
     bool scorableKind(const QString& entry) const;
