@@ -10,6 +10,7 @@
 #include "attnscope/headstats.h"
 #include "attnscope/imagemodel.h"
 #include "attnscope/pipelines.h"
+#include "attnscope/qk.h"
 #include "attnscope/schema.h"
 #include "attnscope/stn.h"
 #include "attnscope/resources.h"
@@ -63,10 +64,21 @@ Usage:
                                      batch: every verse of a split, forced decoding, one
                                      file per verse (e.g. DIR/Colossians_1-2.png)
   attnscope render TRACE --out FILE [--view matrix|grid|flow --kind NAME --layer N --head N]
-                                     draw a saved .attn/.json trace as .png .svg .pdf (no model)
-  attnscope import DUMP [--tokens FILE] [--axes a,b,..] --out FILE
+        [--scale linear|log|row|percentile --percentile P --reduce max|mean --colormap NAME]
+                                     draw a saved .attn/.json trace as .png .svg .pdf (no model);
+                                     matrices past 1,024 tokens are drawn one pixel per block
+                                     (the max or mean of its weights) from the file's pyramid
+  attnscope import DUMP [--tokens FILE] [--axes a,b,..] [--dtype float16|bfloat16|float32] --out FILE
                                      attention saved elsewhere (.npy .npz .safetensors .json)
-                                     → a trace (.attn .json) or a view as .png .svg .pdf
+                                     → a trace (.attn .json) or a view as .png .svg .pdf;
+                                     .npy/.safetensors are read through a memory map, large
+                                     ones written as tiles with a level-of-detail pyramid;
+                                     arrays q and k (+ lse, scale, causal, tokens) import as
+                                     queries and keys (Q/K mode, docs/attn-format.md)
+  attnscope run transformer --book NAME --encoder-only --out FILE.attn|.png [--qk|--weights]
+                                     a whole book (e.g. Ruth, Genesis) as one sequence through
+                                     the encoder, attention computed in query blocks; weights
+                                     up to 8,192 tokens, queries and keys beyond
   attnscope run fmnist-se|fmnist-eca|fmnist-cbam|fmnist-cnn IMAGE|test:N --out FILE
         [--view channels|spatial] [--block N|all] [--sort] [--opacity X] [--dpi N]
                                      classify an image (or Fashion-MNIST test image N) and
@@ -131,20 +143,6 @@ Status openModelAndSplit(const QCommandLineParser& p, Translator& t, Corpus& cor
 }
 
 /// "--layer N --head N|mean" (1-based) → 0-based layer, head (−1 = mean over heads).
-Status parseLayerHead(const QString& layerText, const QString& headText, int& layer, int& head)
-{
-    bool ok = false;
-    layer = layerText.toInt(&ok) - 1;
-    if (!ok || layer < 0) return Status::error("--layer takes a number from 1");
-    if (headText == QLatin1String("mean")) {
-        head = -1;
-        return Status::success();
-    }
-    head = headText.toInt(&ok) - 1;
-    if (!ok || head < 0) return Status::error("--head takes a number from 1, or mean");
-    return Status::success();
-}
-
 int cmdModels()
 {
     for (const auto& m : builtinModels()) {
@@ -307,20 +305,6 @@ int cmdTrain(const QStringList& args)
     return 0;
 }
 
-void addViewOptions(QCommandLineParser& p)
-{
-    p.addOption({"view", "matrix (one head), grid (all heads), flow (token flow of one layer) or compare (two heads)", "view", "matrix"});
-    p.addOption({"kind", "which attention tensor of the trace (default: cross, else the first multi-head one)", "name"});
-    p.addOption({"layer", "layer, from 1", "N", "1"});
-    p.addOption({"head", "head, from 1, or mean (matrix, compare)", "N|mean", "1"});
-    p.addOption({"kind2", "compare: head B's tensor", "name"});
-    p.addOption({"layer2", "compare: head B's layer", "N", "1"});
-    p.addOption({"head2", "compare: head B's head, or mean", "N|mean", "2"});
-    p.addOption({"width", "figure width (pixels at 96 dpi)", "px", "0"});
-    p.addOption({"height", "figure height (pixels at 96 dpi)", "px", "0"});
-    p.addOption({"dpi", "PNG resolution: pixels = size × dpi / 96 (96 = screen, 300 = print)", "N", "96"});
-}
-
 int drawView(const AttentionTrace& trace, const QCommandLineParser& p, const QString& out,
              const AttentionTrace* other = nullptr)
 {
@@ -352,6 +336,8 @@ int cmdRender(const QStringList& args)
     p.addPositionalArgument("trace", ".attn or .json trace");
     p.addOption({"out", "output .png .svg .pdf", "file"});
     addViewOptions(p);
+    addLongOptions(p);
+    if (int rc = cmdRenderLong(args); rc >= 0) return rc;
     if (!p.parse(args)) return usage(p.errorText().toStdString());
     if (p.positionalArguments().size() != 1 || !p.isSet("out")) return usage("render takes TRACE --out FILE");
     AttentionTrace trace;
@@ -370,6 +356,8 @@ int cmdImport(const QStringList& args)
     p.addOption({"name", "tensor name in the trace", "name", "attention"});
     p.addOption({"out", "output: .attn .json (trace) or .png .svg .pdf (a view, see --view)", "file"});
     addViewOptions(p);
+    addLongOptions(p);
+    if (int rc = cmdImportLong(args); rc >= 0) return rc;
     if (!p.parse(args)) return usage(p.errorText().toStdString());
     if (p.positionalArguments().size() != 1 || !p.isSet("out")) return usage("import takes DUMP --out FILE");
     ImportOptions o;
@@ -382,16 +370,25 @@ int cmdImport(const QStringList& args)
         for (const auto& w : QString::fromUtf8(f.readAll()).split(QRegularExpression("\\s+"), Qt::SkipEmptyParts))
             o.tokens.push_back(w.toStdString());
     }
-    AttentionTrace trace;
-    if (auto st = importDump(p.positionalArguments()[0].toStdString(), o, trace); !st) return fail(st.message);
+    auto imported = std::make_shared<AttentionTrace>();
+    AttentionTrace& trace = *imported;
+    const std::string dump = p.positionalArguments()[0].toStdString();
+    if (hasQkArrays(dump)) {
+        // Queries and keys (Q/K mode): weights computed on demand, never held n × n.
+        if (auto st = importQk(dump, trace, progressPrinter("lse")); !st) return fail(st.message);
+    } else if (auto st = importDump(dump, o, trace); !st) {
+        return fail(st.message);
+    }
     printWarning(trace);
     if (!trace.meta("labels").empty()) std::cerr << "attnscope: " << trace.meta("labels") << "\n";
     const QString out = p.value("out");
     const QString ext = QFileInfo(out).suffix().toLower();
     if (ext == "attn" || ext == "json") {
-        if (auto st = saveTraceAuto(trace, out.toStdString()); !st) return fail(st.message);
-    } else if (int rc = drawView(trace, p, out); rc != 0) {
+        if (auto st = saveTraceWith(trace, p, out); !st) return fail(st.message);
+    } else if (int rc = renderTraceLong(imported, p, out); rc >= 0) {
         return rc;
+    } else if (int rc2 = drawView(trace, p, out); rc2 != 0) {
+        return rc2;
     }
     const auto& shape = trace.tensors[0].shape;
     std::cerr << "wrote " << out.toStdString() << ": " << shape[0] << " layers × " << shape[1] << " heads × " << shape[2]
@@ -432,6 +429,42 @@ int runSplit(const QCommandLineParser& p)
     return 0;
 }
 
+/// `run transformer --book NAME --encoder-only`: a whole book as one sequence through the
+/// encoder (Q/K mode); written as weights in float16 tiles up to 8,192 tokens, else as queries
+/// and keys (--weights / --qk choose).
+int runBook(const QCommandLineParser& p)
+{
+    const QStringList pos = p.positionalArguments();
+    if (pos.size() != 1 || !p.isSet("out")) return usage("a book run takes MODEL --book NAME --encoder-only --out FILE (no INPUT)");
+    if (!p.isSet("encoder-only"))
+        return usage("--book reads a whole book with the encoder alone (no translation of 2,000+ tokens): add --encoder-only");
+    if (p.isSet("qk") && p.isSet("weights")) return usage("choose --qk or --weights, not both");
+    const QString out = p.value("out");
+    const QString ext = QFileInfo(out).suffix().toLower();
+    if (!QStringList{"attn", "png", "svg", "pdf"}.contains(ext)) return usage("a book run writes .attn, .png, .svg or .pdf");
+    ModelCache cache(2);
+    BookRequest req;
+    req.model = pos[0].toStdString();
+    req.book = p.value("book").toStdString();
+    auto trace = std::make_shared<AttentionTrace>();
+    if (auto st = runBookEncoder(cache, req, *trace, progressPrinter("encoder")); !st) return fail(st.message);
+    printWarning(*trace);
+    const TraceTensor& t = trace->tensors[0];
+    const int64_t n = t.shape[2];
+    const bool weights = p.isSet("weights") || (!p.isSet("qk") && n <= 8192);
+    std::cerr << trace->meta(schema::kInputMeta) << "; " << t.name << ": " << t.shape[0] << " layers × " << t.shape[1]
+              << " heads × " << n << " × " << n << "\n";
+    if (ext == "attn") {
+        if (auto st = saveTraceWith(*trace, p, out, weights); !st) return fail(st.message);
+        std::cerr << "wrote " << out.toStdString() << " ("
+                  << (weights ? "weights in " + p.value("dtype").toStdString() + " tiles with a level-of-detail pyramid"
+                              : std::string("queries and keys: O(n·d), weights computed on demand"))
+                  << ", " << QFileInfo(out).size() / (1 << 20) << " MiB)\n";
+        return 0;
+    }
+    return renderTraceLong(trace, p, out);
+}
+
 /// INPUT of `run`: a verse reference of the dev/test/train corpus, a text file, or text.
 int cmdRun(const QStringList& args)
 {
@@ -445,10 +478,16 @@ int cmdRun(const QStringList& args)
     p.addOption({"split", "batch: every verse of dev or test (forced decoding) into the folder --out", "split"});
     p.addOption({"format", "batch: png, svg, pdf, attn or json", "ext", "png"});
     p.addOption({"limit", "batch: only the first N verses", "N", "0"});
+    p.addOption({"book", "a whole book of the corpus as one sequence (with --encoder-only), e.g. Ruth, Genesis", "name"});
+    p.addOption({"encoder-only", "read the input with the encoder alone: its self-attention (long inputs)"});
+    p.addOption({"qk", "book runs: write queries and keys (O(n·d)) instead of weights"});
+    p.addOption({"weights", "book runs: write the weights (float16 tiles) even past 8,192 tokens"});
     addViewOptions(p);
+    addLongOptions(p);
     if (!p.parse(args)) return usage(p.errorText().toStdString());
     const QStringList pos = p.positionalArguments();
     if (p.isSet("split")) return runSplit(p);
+    if (p.isSet("book")) return runBook(p);
     if (pos.size() != 2 || !p.isSet("out")) return usage("run takes MODEL INPUT --out FILE");
     const QString out = p.value("out");
     const QString ext = QFileInfo(out).suffix().toLower();
@@ -510,8 +549,10 @@ int cmdRun(const QStringList& args)
         if (auto fs = runForcedTokens(cache, p.value("compare-model").toStdString(), trace.meta(schema::kInputMeta), target, other); !fs)
             return fail(fs.message);
         if (int rc = drawView(trace, p, out, &other); rc != 0) return rc;
-    } else if (int rc = drawView(trace, p, out); rc != 0) {
-        return rc;
+    } else if (int rc = renderTraceLong(result.trace, p, out); rc >= 0) {
+        return rc;  // long attention (a user model past 1,024 tokens, or queries and keys)
+    } else if (int rc2 = drawView(trace, p, out); rc2 != 0) {
+        return rc2;
     }
     std::cerr << "wrote " << out.toStdString() << "\n";
     return 0;

@@ -1,6 +1,8 @@
 // Helpers shared by the command-line subcommands.
 #include "clicommon.h"
 
+#include <QCommandLineParser>
+
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -39,6 +41,34 @@ ProgressFn progressPrinter(const std::string& what)
         }
         return true;
     };
+}
+
+Status parseLayerHead(const QString& layerText, const QString& headText, int& layer, int& head)
+{
+    bool ok = false;
+    layer = layerText.toInt(&ok) - 1;
+    if (!ok || layer < 0) return Status::error("--layer takes a number from 1");
+    if (headText == QLatin1String("mean")) {
+        head = -1;
+        return Status::success();
+    }
+    head = headText.toInt(&ok) - 1;
+    if (!ok || head < 0) return Status::error("--head takes a number from 1, or mean");
+    return Status::success();
+}
+
+void addViewOptions(QCommandLineParser& p)
+{
+    p.addOption({"view", "matrix (one head), grid (all heads), flow (token flow of one layer) or compare (two heads)", "view", "matrix"});
+    p.addOption({"kind", "which attention tensor of the trace (default: cross, else the first multi-head one)", "name"});
+    p.addOption({"layer", "layer, from 1", "N", "1"});
+    p.addOption({"head", "head, from 1, or mean (matrix, compare)", "N|mean", "1"});
+    p.addOption({"kind2", "compare: head B's tensor", "name"});
+    p.addOption({"layer2", "compare: head B's layer", "N", "1"});
+    p.addOption({"head2", "compare: head B's head, or mean", "N|mean", "2"});
+    p.addOption({"width", "figure width (pixels at 96 dpi)", "px", "0"});
+    p.addOption({"height", "figure height (pixels at 96 dpi)", "px", "0"});
+    p.addOption({"dpi", "PNG resolution: pixels = size × dpi / 96 (96 = screen, 300 = print)", "N", "96"});
 }
 
 } // namespace attnscope::cli

@@ -5,6 +5,10 @@
 
 #include <QStringList>
 
+#include <memory>
+
+class QCommandLineParser;
+
 #include <string>
 
 namespace attnscope::cli {
@@ -14,6 +18,25 @@ int fail(const std::string& message);
 int usage(const std::string& message);
 /// A progress printer for long CLI work: one updating line on a terminal, else every 10%.
 ProgressFn progressPrinter(const std::string& what);
+/// "--layer N --head N|mean" (1-based) → 0-based layer and head (−1 = mean over heads).
+Status parseLayerHead(const QString& layerText, const QString& headText, int& layer, int& head);
+/// The options of `run`, `render` and `import` that choose a view of a trace.
+void addViewOptions(QCommandLineParser& p);
+/// The options of long matrices' figures and files: --scale, --percentile, --reduce,
+/// --colormap, --dtype (clilong.cpp).
+void addLongOptions(QCommandLineParser& p);
+/// `render` and `import` of long matrices (more than 1,024 tokens a side, tiled or Q/K traces,
+/// .npy/.safetensors dumps read through a memory map): the long figure (views/longfigure.h)
+/// or a tiled .attn (clilong.cpp). −1 when the arguments are for the ordinary path (small
+/// matrices, other views, .npz/.json dumps, Q/K without the engine).
+int cmdRenderLong(const QStringList& args);
+/// The long figure of a trace's long tensor (--kind, --layer, --head of `p`); −1 when the
+/// trace has none or the view is not the matrix.
+int renderTraceLong(const std::shared_ptr<const AttentionTrace>& trace, const QCommandLineParser& p, const QString& out);
+/// Saves a trace: .attn with the --dtype of `p` for tiled tensors (SaveOptions; Q/K tensors
+/// as weights when `materializeQk`), or .json.
+Status saveTraceWith(const AttentionTrace& trace, const QCommandLineParser& p, const QString& out, bool materializeQk = false);
+int cmdImportLong(const QStringList& args);
 /// Prints the trace's warning (an input unlike the training data, a truncated file, …) on stderr.
 void printWarning(const AttentionTrace& trace);
 

@@ -126,6 +126,7 @@ void MainWindow::addWorkspace(Workspace* w)
     });
     connect(w, &Workspace::logMessage, this, &MainWindow::appendLog);
     connect(w, &Workspace::errorShown, this, [this](const QString& m) { statusBar()->showMessage(m, 8000); });
+    connect(w, &Workspace::fileForAnotherWorkspace, this, [this](const QString& path) { openFile(path); });
 }
 
 Workspace* MainWindow::workspace(const QString& id) const

@@ -89,7 +89,9 @@ public:
     const QString& title() const { return info_.title; }
     const QString& description() const { return info_.description; }
     const QList<FileType>& fileTypes() const { return info_.fileTypes; }
-    bool acceptsFile(const QString& path) const;
+    /// True when it opens `path`: by default its suffix is one of fileTypes(); a workspace may
+    /// also look inside (the Long attention workspace takes only long traces and dumps).
+    virtual bool acceptsFile(const QString& path) const;
 
     // --- Input
     /// Shows its built-in input (the demo verse, test image #0, test clip #0, …).
@@ -151,6 +153,9 @@ signals:
     void logMessage(const QString& line);
     /// An error was shown in the banner (the status bar repeats it).
     void errorShown(const QString& message);
+    /// A file this workspace made but another shows better (e.g. a user model's long attention,
+    /// saved as a trace): the window opens it where it belongs (MainWindow::openFile).
+    void fileForAnotherWorkspace(const QString& path);
 
 protected:
     /// The trace on screen; set it, then emit traceShown().

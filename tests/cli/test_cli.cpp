@@ -1,6 +1,7 @@
 // The CLI as a user runs it: exit codes, messages, files written.
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -24,6 +25,27 @@ Run attnscope(const QStringList& args)
     p.waitForFinished(600000);
     return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
             QString::fromUtf8(p.readAllStandardError())};
+}
+
+/// Writes a float32 .npy [rows, cols] whose rows sum to 1, with a sink on key 0 and the diagonal.
+void writeAttentionNpy(const QString& path, int rows, int cols)
+{
+    QByteArray header = QStringLiteral("{'descr': '<f4', 'fortran_order': False, 'shape': (%1, %2), }").arg(rows).arg(cols).toLatin1();
+    while ((10 + header.size() + 1) % 64) header += ' ';
+    header += '\n';
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("\x93NUMPY\x01\x00", 8);
+    const quint16 len = quint16(header.size());
+    f.write(reinterpret_cast<const char*>(&len), 2);
+    f.write(header);
+    std::vector<float> row(static_cast<size_t>(cols));
+    for (int r = 0; r < rows; ++r) {
+        std::fill(row.begin(), row.end(), 0.2f / float(cols));
+        row[0] += 0.4f;
+        row[size_t(r % cols)] += 0.4f;
+        f.write(reinterpret_cast<const char*>(row.data()), qint64(row.size() * 4));
+    }
 }
 } // namespace
 
@@ -136,6 +158,67 @@ private slots:
         r = attnscope({"import", bad.fileName(), "--out", attn});
         QCOMPARE(r.code, 1);
         QVERIFY(r.err.contains("bad.npy"));
+    }
+    void longMatricesRenderAndImport()
+    {
+        // 2,100 tokens: past the ordinary figure, drawn one pixel per block by the front end
+        // (no LibTorch), imported into float16 tiles, rendered again from the pyramid.
+        const QString npy = dir_.filePath("long.npy");
+        writeAttentionNpy(npy, 2100, 2100);
+        const QString png = dir_.filePath("long.png");
+        Run r = attnscope({"import", npy, "--out", png});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.err.contains("each pixel the max of 3 × 3"), qPrintable(r.err));
+        QImage img(png);
+        QVERIFY(img.width() > 700 && img.height() > 700);
+        const QString attn = dir_.filePath("long.attn");
+        r = attnscope({"import", npy, "--out", attn, "--dtype", "bfloat16"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.err.contains("bfloat16 tiles with a level-of-detail pyramid"), qPrintable(r.err));
+        QVERIFY(QFileInfo(attn).size() < 2100LL * 2100 * 4 * 8 / 10);  // 2 bytes a weight, plus the pyramid and tile padding
+        const QString svg = dir_.filePath("long-log.svg");
+        r = attnscope({"render", attn, "--out", svg, "--scale", "log"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QFile s(svg);
+        QVERIFY(s.open(QIODevice::ReadOnly));
+        QVERIFY(s.readAll().contains("log scale"));
+        r = attnscope({"render", attn, "--out", png, "--scale", "sideways"});
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.err.contains("--scale takes"));
+        r = attnscope({"render", attn, "--out", png, "--head", "mean"});
+        QCOMPARE(r.code, 2);
+        // A truncated tiled file is refused with a message.
+        QFile::copy(attn, dir_.filePath("cut.attn"));
+        QFile cut(dir_.filePath("cut.attn"));
+        QVERIFY(cut.resize(cut.size() / 2));
+        r = attnscope({"render", dir_.filePath("cut.attn"), "--out", png});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("truncated"), qPrintable(r.err));
+    }
+    void bookThroughTheEncoder()
+    {
+        // A whole book as one sequence: Ruth, ~2,400 tokens, weights in tiles.
+        const QString attn = dir_.filePath("ruth-book.attn");
+        Run r = attnscope({"run", "transformer", "--book", "Ruth", "--encoder-only", "--out", attn});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.err.contains("Ruth, whole book: 85 verses"), qPrintable(r.err));
+        QVERIFY2(r.err.contains("float16 tiles"), qPrintable(r.err));
+        r = attnscope({"render", attn, "--out", dir_.filePath("ruth-book.png"), "--layer", "3", "--head", "2"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(QImage(dir_.filePath("ruth-book.png")).width() > 600);
+        // Queries and keys instead: O(n·d).
+        const QString qk = dir_.filePath("ruth-qk.attn");
+        r = attnscope({"run", "transformer", "--book", "Ruth", "--encoder-only", "--qk", "--out", qk});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(QFileInfo(qk).size() < QFileInfo(attn).size() / 4);
+        r = attnscope({"render", qk, "--out", dir_.filePath("ruth-qk.png"), "--scale", "row"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        r = attnscope({"run", "transformer", "--book", "Narnia", "--encoder-only", "--out", attn});
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains("no book 'Narnia'"));
+        r = attnscope({"run", "transformer", "--book", "Ruth", "--out", attn});
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.err.contains("--encoder-only"));
     }
     void evalAndAlign()
     {

@@ -28,7 +28,7 @@ private slots:
         QTemporaryDir prefix;
         QString log;
         QCOMPARE(run("cmake", {"--install", ATTNSCOPE_BUILD_DIR, "--prefix", prefix.path()}, &log), 0);
-        for (const char* f : {"bin/attnscope", "share/applications/attnscope.desktop",
+        for (const char* f : {"bin/attnscope", "libexec/attnscope/attnscope-engine", "share/applications/attnscope.desktop",
                               "share/icons/hicolor/scalable/apps/attnscope.svg",
                               "share/attnscope/resources/models/gru-bahdanau.pt",
                               "share/attnscope/resources/stopwords/es.txt"})
@@ -64,6 +64,7 @@ private slots:
         QString contents;
         QCOMPARE(run("dpkg-deb", {"-c", out.filePath(debs[0])}, &contents), 0);
         QVERIFY(contents.contains("./usr/bin/attnscope"));
+        QVERIFY(contents.contains("./usr/libexec/attnscope/attnscope-engine"));
         QVERIFY(contents.contains("attnscope.desktop"));
     }
 };

@@ -1,6 +1,7 @@
 // User TorchScript models: fixture modules compiled and saved by the test itself through
 // torch::jit (Module::define + save), a JSON sidecar, loaded back and run; every mismatch
 // between the sidecar and what the module returns is a clear error.
+#include "attnscope/longattention.h"
 #include "attnscope/scriptmodel.h"
 #include "attnscope/video.h"
 
@@ -240,6 +241,58 @@ def forward(self, x):
               R"({"input": {"type": "video", "frames": 8, "size": [16, 16], "channels": 1}, "attention": [{"name": "temporal", "output": 0, "axes": ["head", "query", "key"]}]})");
         QVERIFY(sm.load(dir_.filePath("frames.pt").toStdString()).ok);
         QVERIFY(!sm.run(dir_.filePath("clips/clip-000.avi").toStdString(), tr).ok);
+    }
+    void queriesAndKeysForLongInputs()
+    {
+        // A module that returns each layer's queries [1, 2 heads, T, 4] and keys [1, 1 KV head, T, 4]
+        // (grouped-query attention): the trace keeps them and computes the causal weights.
+        torch::manual_seed(11);
+        torch::jit::Module m("QK");
+        m.register_parameter("emb", torch::randn({8, 4}), false);
+        m.register_parameter("wq", torch::randn({4, 8}), false);
+        m.register_parameter("wk", torch::randn({4, 4}), false);
+        m.define(R"JIT(
+def forward(self, ids):
+    x = torch.embedding(self.emb, ids)
+    T = ids.size(1)
+    q = torch.matmul(x, self.wq).view(1, T, 2, 4).transpose(1, 2)
+    k = torch.matmul(x, self.wk).view(1, T, 1, 4).transpose(1, 2)
+    return {"q": [q, q * 0.5], "k": [k, k]}
+)JIT");
+        m.save(dir_.filePath("qk.pt").toStdString());
+        write(dir_.filePath("qk.json"),
+              sidecar(R"({"name": "self", "queries": "q", "keys": "k", "per_layer": true, "causal": true,
+                          "axes": ["batch", "head", "token", "dim"]})"));
+        ScriptModel model;
+        auto st = model.load(dir_.filePath("qk.pt").toStdString());
+        QVERIFY2(st.ok, st.message.c_str());
+        AttentionTrace tr;
+        st = model.run("Dios es amor .", tr);
+        QVERIFY2(st.ok, st.message.c_str());
+        const TraceTensor* t = tr.find("self");
+        QVERIFY(t && t->store);
+        QCOMPARE(t->store->layout(), std::string("qk"));
+        QCOMPARE(t->shape, (std::vector<int64_t>{2, 2, 6, 6}));  // [CLS] dios es amor . [SEP]
+        QCOMPARE(t->store->kvHeads(), int64_t(1));
+        QCOMPARE(t->labels[2][0], std::string("[CLS]"));
+        // Layer 2, head 2 against softmax(q kᵀ / 2) with the causal mask, computed here.
+        torch::jit::Module loaded = torch::jit::load(dir_.filePath("qk.pt").toStdString());
+        const auto ids = torch::tensor(std::vector<int64_t>{2, 4, 5, 6, 7, 3}).unsqueeze(0);
+        const auto out = loaded.forward({ids}).toGenericDict();
+        const auto q = out.at("q").toListRef()[1].toTensor()[0][1];  // [T, 4]
+        const auto k = out.at("k").toListRef()[1].toTensor()[0][0];
+        auto scores = torch::matmul(q, k.t()) / 2.0;
+        scores.masked_fill_(torch::ones({6, 6}, torch::kBool).triu(1), -INFINITY);
+        const auto want = torch::softmax(scores, -1).contiguous();
+        std::vector<float> got(36);
+        QVERIFY(t->store->matrix(1, 1)->readBlocks(1, BlockReduce::Max, 0, 0, 6, 6, got.data()).ok);
+        for (int i = 0; i < 36; ++i) QVERIFY(std::abs(got[size_t(i)] - want.data_ptr<float>()[i]) < 1e-5f);
+        // A sidecar whose Q/K axes miss "dim" is refused.
+        write(dir_.filePath("qk.json"), sidecar(R"({"name": "self", "queries": "q", "keys": "k", "axes": ["batch", "head", "token"]})"));
+        ScriptModel bad;
+        st = bad.load(dir_.filePath("qk.pt").toStdString());
+        QVERIFY(!st.ok);
+        QVERIFY(QString::fromStdString(st.message).contains("\"dim\""));
     }
     void dictOutput()
     {

@@ -1,10 +1,10 @@
 // Every workspace is first-class: the window's commands act on the workspace in front.
-// For each of the five built-in workspaces: Copy image puts exactly that workspace's export
+// For each of the six built-in workspaces: Copy image puts exactly that workspace's export
 // on the clipboard, Export data writes its own numbers, Save workspace → a new window → Open
 // workspace restores its state, and the colour map changes its maps. Then: a sixth workspace
 // registered by the test appears in the tab bar, the View menu, Help → Keyboard shortcuts and
 // the workspace file; autosave runs off the GUI thread (the longest event-loop stall during an
-// autosave of a 4096² trace is measured); an aborted save keeps the previous file; an 8192²
+// autosave of a 2048² trace is measured); an aborted save keeps the previous file; an 8192²
 // trace round-trips through a workspace file.
 #include "attnscope/dumps.h"
 #include "attnscope/trace.h"
@@ -16,6 +16,8 @@
 #include "workspaces/image/imageworkspace.h"
 #include "workspaces/registry.h"
 #include "workspaces/stn/stnworkspace.h"
+#include "views/largematrixview.h"
+#include "workspaces/long/longworkspace.h"
 #include "workspaces/text/textworkspace.h"
 #include "workspaces/video/videoworkspace.h"
 
@@ -162,6 +164,11 @@ class TestWorkspaces : public QObject {
         } else if (auto* v = qobject_cast<VideoWorkspace*>(w)) {
             v->seek(10);
             v->selectWord(1);
+        } else if (auto* l = qobject_cast<LongWorkspace*>(w)) {
+            QVERIFY(waitFor([&] { return l->matrixView()->overviewExact(); }, 120000));
+            l->matrixView()->centerOn(1000, 900, 0.5);
+            l->matrixView()->selectRow(1200);
+            QVERIFY(waitFor([&] { return l->matrixView()->pendingTiles() == 0; }, 60000));
         }
     }
 
@@ -183,11 +190,12 @@ private slots:
             {"image", {"channel", 1}},
             {"stn", {"θ", 3}},
             {"caption", {"word \\ region", 49}},
-            {"video", {"word \\ frame", 16}}};
+            {"video", {"word \\ frame", 16}},
+            {"long", {"queries \\ keys (max of 4×4)", 0}}};  // Ruth, ~2,400 tokens: blocks of 4
         MainWindow w(false);
         w.resize(1300, 900);
         w.show();
-        QCOMPARE(w.allWorkspaces().size(), 5);
+        QCOMPARE(w.allWorkspaces().size(), 6);
         for (Workspace* ws : w.allWorkspaces()) {
             const QString id = ws->id();
             w.showWorkspace(id);
@@ -245,7 +253,8 @@ private slots:
         WorkspaceFile onDisk;
         QString error;
         QVERIFY2(readWorkspaceFile(file, onDisk, &error), qPrintable(error));
-        QCOMPARE(int(onDisk.sections.size()), 5);
+        QCOMPARE(int(onDisk.sections.size()), 6);
+        QVERIFY(onDisk.sections["long"].traces.empty());  // a long trace stays in its own file
         QVERIFY(onDisk.sections["text"].traces.count("trace"));  // stored binary, not as text
 
         MainWindow w2(false);
@@ -270,15 +279,15 @@ private slots:
         const QString file = dir.filePath("n.attnws");
         {
             MainWindow w(false, &registry);
-            QCOMPARE(w.workspaces()->count(), 6);
-            QCOMPARE(w.workspaces()->tabText(5), QString("Notes"));
-            QCOMPARE(w.workspaces()->tabToolTip(5), QString("A note beside the attention"));
+            QCOMPARE(w.workspaces()->count(), 7);
+            QCOMPARE(w.workspaces()->tabText(6), QString("Notes"));
+            QCOMPARE(w.workspaces()->tabToolTip(6), QString("A note beside the attention"));
             auto* notes = w.workspace<NotesWorkspace>();
             QVERIFY(notes);
-            // The View menu switches to it with Ctrl+6.
+            // The View menu switches to it with Ctrl+7.
             QAction* show = w.findChild<QAction*>("showWorkspace_notes");
             QVERIFY(show);
-            QCOMPARE(show->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_6));
+            QCOMPARE(show->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_7));
             show->trigger();
             QCOMPARE(w.frontWorkspace(), notes);
             // Its command is in the Workspace menu while it is in front, and in the Help list.
@@ -344,7 +353,9 @@ private slots:
         MainWindow w(false);
         w.show();
         auto* text = w.workspace<TextWorkspace>();
-        text->showTrace(squareTrace(4096));  // 64 MiB of float32
+        // 2048² (16 MiB of float32): the largest the Text workspace keeps (longer traces go to
+        // the Long attention workspace, whose traces stay in their files).
+        text->showTrace(squareTrace(2048));
         QTest::qWait(50);
         // The GUI thread keeps serving events while the autosave is written: measure the longest
         // gap between ticks of a 1 ms timer from before the save starts to after it ends.
@@ -366,22 +377,22 @@ private slots:
         QVERIFY(waitFor([&] { return !w.saving(); }, 60000));
         QTest::qWait(20);
         tick.stop();
-        qInfo("longest event-loop stall during a 4096² autosave: %lld ms", longest);
+        qInfo("longest event-loop stall during a 2048² autosave: %lld ms", longest);
         QVERIFY2(longest < 500, qPrintable(QString::number(longest)));  // generous: shared CI machines
         QVERIFY(!w.autosaveNow());  // nothing changed since: nothing written again
         WorkspaceFile first;
         QString error;
         QVERIFY2(readWorkspaceFile(MainWindow::autosavePath(), first, &error), qPrintable(error));
-        QCOMPARE(first.sections["text"].traces["trace"]->tensors[0].shape, (std::vector<int64_t>{4096, 4096}));
+        QCOMPARE(first.sections["text"].traces["trace"]->tensors[0].shape, (std::vector<int64_t>{2048, 2048}));
 
         // A save aborted while it is written (as a kill would) leaves the previous autosave intact.
-        text->showTrace(squareTrace(2048));
+        text->showTrace(squareTrace(1024));
         QVERIFY(w.autosaveNow());
         w.abortSaving();
         QVERIFY(waitFor([&] { return !w.saving(); }, 60000));
         WorkspaceFile kept;
         QVERIFY2(readWorkspaceFile(MainWindow::autosavePath(), kept, &error), qPrintable(error));
-        QCOMPARE(kept.sections["text"].traces["trace"]->tensors[0].shape, (std::vector<int64_t>{4096, 4096}));
+        QCOMPARE(kept.sections["text"].traces["trace"]->tensors[0].shape, (std::vector<int64_t>{2048, 2048}));
     }
 
     void theWriterAbortsCleanlyAndBigTracesRoundTrip()

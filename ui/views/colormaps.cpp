@@ -2,7 +2,8 @@
 
 #include <QPainter>
 #include <QPalette>
-#include <qcustomplot.h>
+#include <cmath>
+#include <iterator>
 
 #include <array>
 
@@ -19,35 +20,36 @@ constexpr Stops kCividis{"#00224e", "#123570", "#3b496c", "#575d6d", "#707173", 
 
 QStringList colorMapNames() { return {"viridis", "magma", "cividis", "grey"}; }
 
-QCPColorGradient colorGradient(const QString& name)
+const Stops& stopsOf(const QString& name)
 {
-    const Stops& s = name == "magma" ? kMagma : name == "cividis" ? kCividis : name == "grey" ? kGrey : kViridis;
-    QCPColorGradient g;
-    g.clearColorStops();
-    for (size_t i = 0; i < s.size(); ++i) g.setColorStopAt(double(i) / double(s.size() - 1), QColor(s[i]));
-    g.setColorInterpolation(QCPColorGradient::ciRGB);
-    g.setLevelCount(256);
-    return g;
+    return name == "magma" ? kMagma : name == "cividis" ? kCividis : name == "grey" ? kGrey : kViridis;
 }
 
-QVector<QRgb> colorTable(const QString& name)
+namespace {
+/// 256 colours linearly interpolated in RGB between evenly spaced stops.
+template <typename Container> QVector<QRgb> interpolate(const Container& stops)
 {
-    const QCPColorGradient g = colorGradient(name);
+    const int n = int(std::size(stops));
     QVector<QRgb> table(256);
-    for (int i = 0; i < 256; ++i) table[i] = const_cast<QCPColorGradient&>(g).color(i / 255.0, QCPRange(0, 1));
+    for (int i = 0; i < 256; ++i) {
+        const double x = i / 255.0 * (n - 1);
+        const int a = std::min(int(x), n - 2);
+        const double t = x - a;
+        const QColor c0(stops[size_t(a)]), c1(stops[size_t(a + 1)]);
+        table[i] = qRgb(int(std::lround(c0.red() + t * (c1.red() - c0.red()))), int(std::lround(c0.green() + t * (c1.green() - c0.green()))),
+                        int(std::lround(c0.blue() + t * (c1.blue() - c0.blue()))));
+    }
     return table;
 }
+} // namespace
+
+QVector<QRgb> colorTable(const QString& name) { return interpolate(stopsOf(name)); }
 
 QVector<QRgb> divergingTable()
 {
     // ColorBrewer RdBu (reversed: blue negative, red positive), colour-blind safe.
-    QCPColorGradient g;
-    g.clearColorStops();
-    const char* stops[] = {"#2166ac", "#67a9cf", "#d1e5f0", "#f7f7f7", "#fddbc7", "#ef8a62", "#b2182b"};
-    for (int i = 0; i < 7; ++i) g.setColorStopAt(i / 6.0, QColor(stops[i]));
-    QVector<QRgb> table(256);
-    for (int i = 0; i < 256; ++i) table[i] = g.color(i / 255.0, QCPRange(0, 1));
-    return table;
+    static const std::array<const char*, 7> stops{"#2166ac", "#67a9cf", "#d1e5f0", "#f7f7f7", "#fddbc7", "#ef8a62", "#b2182b"};
+    return interpolate(stops);
 }
 
 int colorBarWidth(const QFontMetrics& fm) { return 12 + 4 + fm.horizontalAdvance(QStringLiteral("−0.00")) + 4; }

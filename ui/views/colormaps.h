@@ -7,6 +7,8 @@
 #include <QStringList>
 #include <QVector>
 
+#include <array>
+
 class QCPColorGradient;
 class QPainter;
 class QPalette;
@@ -14,7 +16,10 @@ class QRect;
 
 namespace attnscope::ui {
 QStringList colorMapNames();  ///< "viridis" (default, colour-blind safe), "magma", "cividis", "grey" (for print)
+/// The map as a QCustomPlot gradient (views/colorgradient.cpp, in the widget library).
 QCPColorGradient colorGradient(const QString& name);
+/// The map's nine evenly spaced stops (0, 1/8, …, 1) as "#rrggbb".
+const std::array<const char*, 9>& stopsOf(const QString& name);
 /// 256-entry colour table of the map (for colouring cached QImages: index = round(255·w)).
 QVector<QRgb> colorTable(const QString& name);
 /// Diverging blue–white–red table for differences: index 0 = −1, 128 ≈ 0, 255 = +1.

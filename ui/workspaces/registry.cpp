@@ -2,6 +2,7 @@
 
 #include "workspaces/caption/captionworkspace.h"
 #include "workspaces/image/imageworkspace.h"
+#include "workspaces/long/longworkspace.h"
 #include "workspaces/stn/stnworkspace.h"
 #include "workspaces/text/textworkspace.h"
 #include "workspaces/video/videoworkspace.h"
@@ -21,6 +22,7 @@ const WorkspaceRegistry& WorkspaceRegistry::builtin()
         r.add(make<StnWorkspace>);      // Ctrl+3: spatial transformers
         r.add(make<CaptionWorkspace>);  // Ctrl+4: image captioning
         r.add(make<VideoWorkspace>);    // Ctrl+5: video
+        r.add(make<LongWorkspace>);     // Ctrl+6: attention at LLM length
         return r;
     }();
     return registry;

@@ -71,6 +71,18 @@ Status runTranslation(ModelCache& cache, const Corpus* corpus, const Translation
 Status runForcedTokens(ModelCache& cache, const std::string& model, const std::string& source,
                        const std::string& target, AttentionTrace& out, const ProgressFn& cancel = {});
 
+/// A whole book of the corpus through a translator's encoder as one long sequence.
+struct BookRequest {
+    std::string model = "transformer";  ///< a Transformer translator (built-in or weights file)
+    std::string book;                   ///< English book name, e.g. "Ruth", "Genesis"
+};
+/// The encoder self-attention over every verse of `book` (the Spanish words in verse order,
+/// then </s>) in Q/K mode (Translator::encodeLong): tensor "encoder_self" [layers, heads, n, n]
+/// with the words as labels; metadata "input" (e.g. "Ruth, whole book: 85 verses, 2,391 tokens"),
+/// "book", "verse_starts" (the token index of each verse's first word, comma-separated).
+/// Errors: an unknown book, a model without self-attention, "cancelled".
+Status runBookEncoder(ModelCache& cache, const BookRequest& request, AttentionTrace& out, const ProgressFn& progress = {});
+
 // ---------------------------------------------------------------------------------------
 // Images through the channel-attention classifiers (SE / ECA / CBAM).
 

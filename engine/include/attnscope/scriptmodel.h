@@ -19,7 +19,10 @@
 //               "mean": [...], "std": [...]},
 //     "attention": [
 //       {"name": "encoder_self", "output": 1, "per_layer": true,
-//        "axes": ["batch", "head", "query", "key"]}
+//        "axes": ["batch", "head", "query", "key"]},
+//   or, for long inputs, the queries and keys instead of the weights (Q/K mode, attnscope/qk.h):
+//       {"name": "self", "queries": "q", "keys": "k", "per_layer": true,
+//        "axes": ["batch", "head", "token", "dim"], "causal": true, "scale": 0.125}
 //     ]
 //   }
 // The module is called as forward(input_ids) with input_ids int64 [1, T], or for images
@@ -34,6 +37,12 @@
 // HuggingFace's `attentions`), stacked as a leading layer axis; "axes" name each tensor's
 // dimensions (layer, head, query, key, batch; batch must have size 1). Query and key
 // extents must equal T; anything that does not match is reported before a trace exists.
+// A Q/K entry picks two outputs, "queries" and "keys" (index or key each), with axes among
+// layer, batch, head, token, dim; the keys may have fewer heads (grouped-query attention).
+// The trace then holds the queries and keys and computes weights on demand (lse, the row
+// normalisers, in one blockwise pass): a_ij = exp(q_i·k_j·scale − lse_i), masked above the
+// diagonal when "causal"; "scale" defaults to 1/√d. Rotary position embeddings (RoPE) must
+// already be applied to the returned queries and keys.
 #include "attnscope/status.h"
 #include "attnscope/trace.h"
 
@@ -43,12 +52,23 @@
 
 namespace attnscope {
 
+/// Which output of the module: a tuple/list index, a dict key, or the whole result.
+struct ScriptOutput {
+    int index = -1;   ///< tuple/list index, or −1
+    std::string key;  ///< dict key, or empty
+};
+
 struct ScriptAttentionSpec {
     std::string name;       ///< tensor name in the trace, e.g. "encoder_self"
     int outputIndex = -1;   ///< tuple/list index, or −1
     std::string outputKey;  ///< dict key, or empty
     bool perLayer = false;
     std::vector<std::string> axes;
+    /// Q/K mode: the queries' and keys' outputs (axes among layer, batch, head, token, dim).
+    bool qk = false;
+    ScriptOutput queries, keys;
+    bool causal = false;
+    double scale = 0;  ///< 0: 1/√d
 };
 
 struct ScriptModelSpec {

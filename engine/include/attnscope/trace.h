@@ -6,10 +6,13 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace attnscope {
+
+class TensorStore;  // longattention.h
 
 /// One named attention tensor, float32, row-major, owned by the trace.
 /// Example: name "cross", axes {"target", "source"}, shape {T, S}: row t holds the
@@ -20,8 +23,13 @@ struct TraceTensor {
     std::vector<int64_t> shape;                    ///< extent per dimension
     std::vector<std::vector<std::string>> labels;  ///< per axis: empty or shape[axis] labels
     std::vector<float> values;                     ///< product(shape) values, row-major
+    /// Set instead of `values` for [layer, head, query, key] tensors too large to hold densely:
+    /// a memory-mapped tiled .attn file or queries and keys (longattention.h). Read them through
+    /// matrixOf(); `values` is then empty and at() must not be used.
+    std::shared_ptr<TensorStore> store;
 
     int64_t numel() const;
+    bool lazy() const { return store != nullptr; }
     /// Element (i, j) of a 2-D tensor. No bounds check.
     float at(int64_t i, int64_t j) const { return values[static_cast<size_t>(i * shape[1] + j)]; }
     /// Checks that shape, labels and values agree; returns a message naming the mismatch.
@@ -76,21 +84,27 @@ Status sliceHead(const TraceTensor& t, int layer, int head, const std::string& n
 /// so multi-head views and tables take single-attention traces too; other shapes unchanged.
 TraceTensor asMultiHead(const TraceTensor& t);
 
-/// Writes `trace` as a binary `.attn` file (format in docs/attn-format.md): magic
-/// "ATTNSCOP", uint32 version, uint64 header length, UTF-8 JSON header, then each
-/// tensor's float32 little-endian values. Round-trips exactly. Atomic (temp + rename).
+/// Writes `trace` as a binary `.attn` file, version 2 (format in docs/attn-format.md): magic
+/// "ATTNSCOP", uint32 version, uint64 header length, UTF-8 JSON header, then each tensor's
+/// data: small tensors as float32 values (round-trips exactly), [query, key] matrices of
+/// 2048² cells or more in float16 tiles with a level-of-detail pyramid, Q/K tensors as their
+/// queries and keys (SaveOptions in longattention.h chooses). Atomic (temp + rename).
 Status saveTrace(const AttentionTrace& trace, const std::string& path);
-/// Reads a `.attn` file; checks magic, version, sizes against the file length.
+/// Reads a `.attn` file, version 1 or 2; checks magic, version, sizes against the file
+/// length. Tiled and Q/K tensors stay in the file, memory-mapped (TraceTensor::store): the
+/// views read only the tiles and levels they draw.
 Status loadTrace(const std::string& path, AttentionTrace& out);
 
 /// Receives consecutive chunks of a file being written; returns false to stop writing.
 using ByteSink = std::function<bool(const char* data, size_t size)>;
 /// Streams the `.attn` bytes of `trace` into `sink` (header, then each tensor's values in
-/// chunks of at most 8 MiB, so nothing is copied whole). Errors: an invalid trace;
-/// "cancelled" when the sink returns false.
+/// chunks of at most 8 MiB, so nothing is copied whole), every tensor as float32 values.
+/// Errors: an invalid trace, a tensor kept in a store (save those with saveTrace); "cancelled"
+/// when the sink returns false.
 Status writeTraceTo(const AttentionTrace& trace, const ByteSink& sink);
 /// Reads the `.attn` bytes at `data` (a file's contents, or a trace embedded in a workspace
-/// file); `name` names the source in error messages. The same checks as loadTrace.
+/// file); `name` names the source in error messages. The same checks as loadTrace; tiled and
+/// Q/K tensors need the file itself (loadTrace).
 Status parseTrace(const char* data, size_t size, const std::string& name, AttentionTrace& out);
 
 /// JSON form for small traces: same header, values as nested arrays of numbers.

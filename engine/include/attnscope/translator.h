@@ -56,6 +56,13 @@ public:
     Status decodeVerse(const Verse& verse, bool forced, AttentionTrace& out,
                        const ProgressFn& cancel = {}) const;
 
+    /// The encoder's self-attention over one long token sequence (e.g. a whole book) in Q/K
+    /// mode: a trace with "encoder_self" [layers, heads, n, n] (n = tokens + </s>) whose store
+    /// holds each layer's queries, keys and row normalisers, computed blockwise so that n × n
+    /// scores are never held (MultiHeadAttention::attendBlockwise). Transformer models only.
+    /// Errors: the GRU model, empty input, "cancelled".
+    Status encodeLong(const std::vector<std::string>& tokens, AttentionTrace& out, const ProgressFn& progress = {}) const;
+
     /// Greedy translations of many verses (batched), as token lists.
     Status translateBatch(const std::vector<std::vector<std::string>>& sources,
                           std::vector<std::vector<std::string>>& out,

@@ -62,4 +62,27 @@ std::pair<torch::Tensor, torch::Tensor> MultiHeadAttentionImpl::attendProjected(
     return {applyLinear(wo, merged), weights};
 }
 
+torch::Tensor MultiHeadAttentionImpl::attendBlockwise(const torch::Tensor& x, int64_t block, torch::Tensor& q,
+                                                     torch::Tensor& k, torch::Tensor& lse,
+                                                     const std::function<bool()>& keepGoing)
+{
+    const int64_t n = x.size(1);
+    q = applyLinear(wq, x).view({n, heads_, dK_}).transpose(0, 1).contiguous();  // [H, n, d_k]
+    k = applyLinear(wk, x).view({n, heads_, dK_}).transpose(0, 1).contiguous();
+    const auto v = applyLinear(wv, x).view({n, heads_, dK_}).transpose(0, 1).contiguous();
+    lse = torch::empty({heads_, n});
+    auto context = torch::empty({heads_, n, dK_});
+    const double scale = 1.0 / std::sqrt(double(dK_));
+    const auto kt = k.transpose(1, 2);
+    for (int64_t r0 = 0; r0 < n; r0 += block) {
+        if (keepGoing && !keepGoing()) return {};
+        const int64_t nr = std::min(block, n - r0);
+        const auto scores = torch::matmul(q.narrow(1, r0, nr), kt).mul_(scale);  // [H, nr, n]
+        const auto l = torch::logsumexp(scores, -1, true);                        // [H, nr, 1]
+        lse.narrow(1, r0, nr).copy_(l.squeeze(-1));
+        context.narrow(1, r0, nr).copy_(torch::matmul(scores.sub_(l).exp_(), v));
+    }
+    return applyLinear(wo, context.transpose(0, 1).contiguous().view({1, n, dModel_}));
+}
+
 } // namespace attnscope

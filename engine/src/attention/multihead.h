@@ -28,7 +28,16 @@ public:
     /// forward() with keys and values already projected ([B, H, Tk, d_k], see above).
     std::pair<torch::Tensor, torch::Tensor> attendProjected(const torch::Tensor& query, const torch::Tensor& keys,
                                                             const torch::Tensor& values, const torch::Tensor& mask = {});
+    /// Self-attention over one long sequence x [1, n, d_model] without holding n × n scores:
+    /// queries are taken `block` rows at a time; each block's scores [H, block, n] give its row
+    /// normalisers lse = logsumexp(scores) and its context softmax(scores) V. Returns the output
+    /// [1, n, d_model]; q and k receive the projected queries and keys [H, n, d_k] and lse
+    /// [H, n], so any weight is exp(q_i·k_j/√d_k − lse_i) (the Q/K mode of the trace). No mask,
+    /// no dropout (inference). `cancel` is asked between blocks.
+    torch::Tensor attendBlockwise(const torch::Tensor& x, int64_t block, torch::Tensor& q, torch::Tensor& k,
+                                  torch::Tensor& lse, const std::function<bool()>& keepGoing);
     int64_t heads() const { return heads_; }
+    int64_t headDim() const { return dK_; }
     torch::nn::Linear wq{nullptr}, wk{nullptr}, wv{nullptr}, wo{nullptr};
 
 private:

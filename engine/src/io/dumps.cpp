@@ -1,6 +1,8 @@
 // Defensive parsers for attention dumps. No torch here: these are also fuzz targets.
 #include "attnscope/dumps.h"
 
+#include "io/npyformat.h"
+
 #include <QByteArray>
 #include <QFile>
 #include <QFileInfo>
@@ -18,7 +20,7 @@
 
 namespace attnscope {
 
-namespace {
+namespace dumpformat {
 float halfToFloat(uint16_t h)
 {
     const uint32_t sign = uint32_t(h & 0x8000) << 16;
@@ -38,7 +40,6 @@ float bf16ToFloat(uint16_t b)
     return f;
 }
 
-/// Element count of a shape, or −1 when a dimension is negative or the product exceeds the limit.
 int64_t checkedCount(const std::vector<int64_t>& shape)
 {
     int64_t n = 1;
@@ -49,7 +50,6 @@ int64_t checkedCount(const std::vector<int64_t>& shape)
     return n;
 }
 
-enum class DType { F16, BF16, F32, F64 };
 size_t itemSize(DType t) { return t == DType::F64 ? 8 : t == DType::F32 ? 4 : 2; }
 
 void convert(const char* src, DType t, int64_t n, std::vector<float>& out)
@@ -88,7 +88,6 @@ std::string shapeText(const std::vector<int64_t>& s)
     return t + "]";
 }
 
-/// Value of `key` in a numpy header dict ("'descr': '<f4'" → "'<f4'"), up to the next ',' at depth 0.
 std::string headerField(const std::string& h, const std::string& key)
 {
     const auto k = h.find("'" + key + "'");
@@ -109,7 +108,6 @@ std::string headerField(const std::string& h, const std::string& key)
     return b == std::string::npos ? std::string() : v.substr(b, e - b + 1);
 }
 
-/// Natural order: digit runs compare as numbers ("layer_2" < "layer_10").
 bool naturalLess(const std::string& a, const std::string& b)
 {
     size_t i = 0, j = 0;
@@ -143,15 +141,6 @@ Status readAll(const std::string& path, QByteArray& data)
     data = f.readAll();
     return Status::success();
 }
-} // namespace
-
-namespace {
-/// The header of a .npy file: dtype descr, C-order shape and where the data starts.
-struct NpyHeader {
-    std::string descr;
-    std::vector<int64_t> shape;
-    size_t dataStart = 0;
-};
 
 Status readNpyHeader(const char* data, size_t size, const std::string& name, NpyHeader& out)
 {
@@ -196,6 +185,30 @@ Status readNpyHeader(const char* data, size_t size, const std::string& name, Npy
     out.dataStart = start + headerLen;
     return Status::success();
 }
+
+bool npyDType(const std::string& descr, DType& t)
+{
+    if (descr == "'<f4'" || descr == "'=f4'") t = DType::F32;
+    else if (descr == "'<f8'" || descr == "'=f8'") t = DType::F64;
+    else if (descr == "'<f2'" || descr == "'=f2'") t = DType::F16;
+    else return false;
+    return true;
+}
+
+bool safetensorsDType(const std::string& name, DType& t)
+{
+    if (name == "F32") t = DType::F32;
+    else if (name == "F64") t = DType::F64;
+    else if (name == "F16") t = DType::F16;
+    else if (name == "BF16") t = DType::BF16;
+    else return false;
+    return true;
+}
+} // namespace dumpformat
+
+using namespace dumpformat;
+
+namespace {
 
 /// '<U7' → (true, 7); '|S7' / '<S7' → (false, 7); anything else → width 0.
 std::pair<bool, size_t> stringDtype(const std::string& descr)
@@ -276,11 +289,10 @@ Status parseNpy(const char* data, size_t size, const std::string& name, DumpArra
     if (auto st = readNpyHeader(data, size, name, h); !st) return st;
     const std::string& descr = h.descr;
     DType t;
-    if (descr == "'<f4'" || descr == "'=f4'") t = DType::F32;
-    else if (descr == "'<f8'" || descr == "'=f8'") t = DType::F64;
-    else if (descr == "'<f2'" || descr == "'=f2'") t = DType::F16;
-    else if (!descr.empty() && descr[1] == '>') return Status::error(name + ": big-endian arrays are not supported (" + descr + ")");
-    else return Status::error(name + ": unsupported dtype " + (descr.empty() ? "(none)" : descr) + " (float16, float32 or float64 expected)");
+    if (!npyDType(descr, t)) {
+        if (descr.size() > 1 && descr[1] == '>') return Status::error(name + ": big-endian arrays are not supported (" + descr + ")");
+        return Status::error(name + ": unsupported dtype " + (descr.empty() ? "(none)" : descr) + " (float16, float32 or float64 expected)");
+    }
     const std::vector<int64_t>& shape = h.shape;
     if (shape.empty()) return Status::error(name + ": a scalar is not an attention tensor");
     const size_t start = h.dataStart, headerLen = 0;
@@ -315,11 +327,7 @@ Status parseSafetensors(const char* data, size_t size, std::vector<DumpArray>& o
         const QJsonObject o = it.value().toObject();
         const QString dt = o["dtype"].toString();
         DType t;
-        if (dt == "F32") t = DType::F32;
-        else if (dt == "F64") t = DType::F64;
-        else if (dt == "F16") t = DType::F16;
-        else if (dt == "BF16") t = DType::BF16;
-        else return Status::error(name + ": unsupported dtype " + dt.toStdString() + " (F16, BF16, F32, F64 expected)");
+        if (!safetensorsDType(dt.toStdString(), t)) return Status::error(name + ": unsupported dtype " + dt.toStdString() + " (F16, BF16, F32, F64 expected)");
         DumpArray a;
         a.name = name;
         for (const auto& d : o["shape"].toArray()) a.shape.push_back(d.toInteger(-1));

@@ -21,7 +21,11 @@ std::string resourcePath(const std::string& relative)
     const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
     if (n > 0) {
         buf[n] = 0;
-        roots.push_back(fs::path(buf).parent_path().parent_path() / "share/attnscope/resources");
+        // bin/attnscope → <prefix>/share/…; libexec/attnscope/attnscope-engine → <prefix>/share/…
+        const fs::path exe(buf);
+        roots.push_back(exe.parent_path().parent_path() / "share/attnscope/resources");
+        if (exe.parent_path().filename() == "attnscope")
+            roots.push_back(exe.parent_path().parent_path().parent_path() / "share/attnscope/resources");
     }
     if (*ATTNSCOPE_RESOURCE_DIR) roots.emplace_back(ATTNSCOPE_RESOURCE_DIR);
     // The first resources folder that exists is the one: files are never mixed from an

@@ -1,6 +1,8 @@
 // TorchScript user models with a JSON sidecar (attnscope/scriptmodel.h).
 #include "attnscope/scriptmodel.h"
 
+#include "attnscope/qk.h"
+
 #include "attnscope/corpus.h"
 #include "attnscope/dumps.h"
 #include "attnscope/resources.h"
@@ -154,7 +156,7 @@ Status parseSidecar(const std::string& jsonPath, ScriptModelSpec& out)
     for (const auto& v : in["prepend"].toArray()) out.prepend.push_back(v.toString().toStdString());
     for (const auto& v : in["append"].toArray()) out.append.push_back(v.toString().toStdString());
     out.maxTokens = in["max_tokens"].toInt(512);
-    if (out.maxTokens < 1 || out.maxTokens > 8192) return Status::error(jsonPath + ": max_tokens must be 1…8192");
+    if (out.maxTokens < 1 || out.maxTokens > 131072) return Status::error(jsonPath + ": max_tokens must be 1…131072");
     return parseAttention(jsonPath, o, out);
 }
 
@@ -167,6 +169,31 @@ Status parseAttention(const std::string& jsonPath, const QJsonObject& o, ScriptM
         ScriptAttentionSpec s;
         s.name = a["name"].toString().toStdString();
         if (s.name.empty()) return Status::error(jsonPath + ": an attention entry has no \"name\"");
+        if (a.contains("queries") || a.contains("keys")) {
+            // Q/K mode: two outputs, token and head-dimension axes.
+            s.qk = true;
+            for (const auto& [field, target] : {std::pair<const char*, ScriptOutput*>{"queries", &s.queries}, {"keys", &s.keys}}) {
+                const QJsonValue v = a[field];
+                if (v.isDouble()) target->index = v.toInt();
+                else if (v.isString()) target->key = v.toString().toStdString();
+                else return Status::error(jsonPath + ": '" + s.name + "' needs \"queries\" and \"keys\" (an output index or key each)");
+            }
+            s.perLayer = a["per_layer"].toBool(false);
+            s.causal = a["causal"].toBool(false);
+            s.scale = a["scale"].toDouble(0);
+            for (const auto& x : a["axes"].toArray()) s.axes.push_back(x.toString().toStdString());
+            bool token = false, dim = false;
+            for (const auto& x : s.axes) {
+                if (x != "layer" && x != "head" && x != "token" && x != "dim" && x != "batch")
+                    return Status::error(jsonPath + ": '" + s.name + "' (queries and keys) has an unknown axis '" + x +
+                                         "' (layer, head, token, dim, batch)");
+                token = token || x == "token";
+                dim = dim || x == "dim";
+            }
+            if (!token || !dim) return Status::error(jsonPath + ": '" + s.name + "' (queries and keys) needs axes \"token\" and \"dim\"");
+            out.attention.push_back(std::move(s));
+            continue;
+        }
         if (a["output"].isDouble()) s.outputIndex = a["output"].toInt();
         else if (a["output"].isString()) s.outputKey = a["output"].toString().toStdString();
         else if (!a["output"].isUndefined()) return Status::error(jsonPath + ": \"output\" of '" + s.name + "' must be an index or a key");
@@ -367,6 +394,109 @@ std::vector<std::string> ScriptModel::tokens(const std::string& text) const
     return t;
 }
 
+namespace {
+/// The output `o` of a module's result; `perLayer`: a tuple/list of equally shaped tensors
+/// stacked as a leading layer axis.
+Status pickTensor(const torch::jit::IValue& result, const ScriptOutput& o, bool perLayer, const std::string& what, torch::Tensor& out)
+{
+    torch::jit::IValue v = result;
+    if (o.index >= 0) {
+        std::vector<torch::jit::IValue> items;
+        if (v.isTuple()) items = v.toTupleRef().elements().vec();
+        else if (v.isList()) items = v.toListRef().vec();
+        else return Status::error(what + ": the model returned " + v.tagKind() + ", not a tuple or list to index");
+        if (o.index >= int(items.size()))
+            return Status::error(what + ": output index " + std::to_string(o.index) + " but the model returned " +
+                                 std::to_string(items.size()) + " outputs");
+        v = items[size_t(o.index)];
+    } else if (!o.key.empty()) {
+        if (!v.isGenericDict()) return Status::error(what + ": the model returned " + v.tagKind() + ", not a dict");
+        const auto dict = v.toGenericDict();
+        if (!dict.contains(o.key)) return Status::error(what + ": the returned dict has no key '" + o.key + "'");
+        v = dict.at(o.key);
+    }
+    if (perLayer) {
+        std::vector<torch::jit::IValue> layers;
+        if (v.isTuple()) layers = v.toTupleRef().elements().vec();
+        else if (v.isList()) layers = v.toListRef().vec();
+        else return Status::error(what + ": per_layer needs a tuple or list of tensors, the model returned " + v.tagKind());
+        std::vector<torch::Tensor> ts;
+        for (const auto& l : layers) {
+            if (!l.isTensor()) return Status::error(what + ": a per-layer item is " + l.tagKind() + ", not a tensor");
+            ts.push_back(l.toTensor());
+            if (ts.back().sizes() != ts.front().sizes())
+                return Status::error(what + ": layers have different shapes (" + shapeOf(ts.front()) + " and " + shapeOf(ts.back()) + ")");
+        }
+        if (ts.empty()) return Status::error(what + ": the per-layer list is empty");
+        out = torch::stack(ts, 0);
+        return Status::success();
+    }
+    if (!v.isTensor()) return Status::error(what + ": expected a tensor, the model returned " + v.tagKind());
+    out = v.toTensor();
+    return Status::success();
+}
+
+/// Queries or keys as [layer, head, token, dim] float32 from a tensor with the sidecar's axes.
+Status qkLayout(torch::Tensor t, std::vector<std::string> axes, const std::string& what, int64_t tokens, torch::Tensor& out)
+{
+    if (!t.is_floating_point()) return Status::error(what + ": must be floating point, got " + std::string(t.dtype().name()));
+    if (t.dim() != int64_t(axes.size()))
+        return Status::error(what + ": the sidecar names " + std::to_string(axes.size()) + " axes " + joinAxes(axes) +
+                             " but the tensor has shape " + shapeOf(t));
+    for (size_t i = 0; i < axes.size();) {
+        if (axes[i] == "batch") {
+            if (t.size(int64_t(i)) != 1)
+                return Status::error(what + ": axis " + std::to_string(i) + " (batch) has size " + std::to_string(t.size(int64_t(i))) + ", expected 1");
+            t = t.select(int64_t(i), 0);
+            axes.erase(axes.begin() + long(i));
+        } else {
+            ++i;
+        }
+    }
+    for (const char* need : {"layer", "head"})
+        if (std::find(axes.begin(), axes.end(), need) == axes.end()) {
+            t = t.unsqueeze(0);
+            axes.insert(axes.begin(), need);
+        }
+    std::vector<int64_t> order;
+    for (const char* name : {"layer", "head", "token", "dim"})
+        order.push_back(int64_t(std::find(axes.begin(), axes.end(), name) - axes.begin()));
+    out = t.permute(order).to(torch::kFloat).contiguous();
+    if (out.size(2) != tokens)
+        return Status::error(what + ": the token axis has size " + std::to_string(out.size(2)) + " but the input has " +
+                             std::to_string(tokens) + " tokens");
+    return Status::success();
+}
+
+/// A Q/K entry of the sidecar: the queries and keys the module returned, as a Q/K trace tensor.
+Status qkTensor(const torch::jit::IValue& result, const ScriptAttentionSpec& a, const std::string& what,
+                const std::vector<std::string>& tokens, TraceTensor& out)
+{
+    torch::Tensor q, k;
+    std::vector<std::string> axes = a.axes;
+    if (a.perLayer) axes.insert(axes.begin(), "layer");
+    if (auto st = pickTensor(result, a.queries, a.perLayer, what + " (queries)", q); !st) return st;
+    if (auto st = pickTensor(result, a.keys, a.perLayer, what + " (keys)", k); !st) return st;
+    const int64_t T = int64_t(tokens.size());
+    if (auto st = qkLayout(q, axes, what + " (queries)", T, q); !st) return st;
+    if (auto st = qkLayout(k, axes, what + " (keys)", T, k); !st) return st;
+    if (q.size(0) != k.size(0) || q.size(3) != k.size(3))
+        return Status::error(what + ": queries " + shapeOf(q) + " and keys " + shapeOf(k) + " differ in layers or head dimension");
+    QkArrays arrays;
+    arrays.layers = q.size(0);
+    arrays.heads = q.size(1);
+    arrays.kvHeads = k.size(1);
+    arrays.tokens = T;
+    arrays.headDim = q.size(3);
+    arrays.causal = a.causal;
+    arrays.scale = a.scale;
+    arrays.q.assign(q.data_ptr<float>(), q.data_ptr<float>() + q.numel());
+    arrays.k.assign(k.data_ptr<float>(), k.data_ptr<float>() + k.numel());
+    if (auto st = makeQkTensor(std::move(arrays), a.name, tokens, out); !st) return Status::error(what + ": " + st.message);
+    return Status::success();
+}
+} // namespace
+
 Status ScriptModel::run(const std::string& text, AttentionTrace& out) const
 {
     if (!d->loaded) return Status::error("no model loaded");
@@ -400,43 +530,16 @@ Status ScriptModel::run(const std::string& text, AttentionTrace& out) const
     trace.metadata["mode"] = "self";
     for (const auto& a : d->spec.attention) {
         const std::string what = d->spec.name + " output '" + a.name + "'";
-        torch::jit::IValue v = result;
-        if (a.outputIndex >= 0) {
-            std::vector<torch::jit::IValue> items;
-            if (v.isTuple()) items = v.toTupleRef().elements().vec();
-            else if (v.isList()) items = v.toListRef().vec();
-            else return Status::error(what + ": the model returned " + v.tagKind() + ", not a tuple or list to index");
-            if (a.outputIndex >= int(items.size()))
-                return Status::error(what + ": output index " + std::to_string(a.outputIndex) + " but the model returned " +
-                                     std::to_string(items.size()) + " outputs");
-            v = items[size_t(a.outputIndex)];
-        } else if (!a.outputKey.empty()) {
-            if (!v.isGenericDict()) return Status::error(what + ": the model returned " + v.tagKind() + ", not a dict");
-            const auto dict = v.toGenericDict();
-            if (!dict.contains(a.outputKey)) return Status::error(what + ": the returned dict has no key '" + a.outputKey + "'");
-            v = dict.at(a.outputKey);
+        if (a.qk) {
+            TraceTensor x;
+            if (auto st = qkTensor(result, a, what, tokens, x); !st) return st;
+            trace.tensors.push_back(std::move(x));
+            continue;
         }
         torch::Tensor t;
         std::vector<std::string> axes = a.axes;
-        if (a.perLayer) {
-            std::vector<torch::jit::IValue> layers;
-            if (v.isTuple()) layers = v.toTupleRef().elements().vec();
-            else if (v.isList()) layers = v.toListRef().vec();
-            else return Status::error(what + ": per_layer needs a tuple or list of tensors, the model returned " + v.tagKind());
-            std::vector<torch::Tensor> ts;
-            for (const auto& l : layers) {
-                if (!l.isTensor()) return Status::error(what + ": a per-layer item is " + l.tagKind() + ", not a tensor");
-                ts.push_back(l.toTensor());
-                if (ts.back().sizes() != ts.front().sizes())
-                    return Status::error(what + ": layers have different shapes (" + shapeOf(ts.front()) + " and " + shapeOf(ts.back()) + ")");
-            }
-            if (ts.empty()) return Status::error(what + ": the per-layer list is empty");
-            t = torch::stack(ts, 0);
-            axes.insert(axes.begin(), "layer");
-        } else {
-            if (!v.isTensor()) return Status::error(what + ": expected a tensor, the model returned " + v.tagKind());
-            t = v.toTensor();
-        }
+        if (auto st = pickTensor(result, {a.outputIndex, a.outputKey}, a.perLayer, what, t); !st) return st;
+        if (a.perLayer) axes.insert(axes.begin(), "layer");
         if (!t.is_floating_point()) return Status::error(what + ": attention must be floating point, got " + std::string(t.dtype().name()));
         if (t.dim() != int64_t(axes.size()))
             return Status::error(what + ": the sidecar names " + std::to_string(axes.size()) + " axes " + joinAxes(axes) +

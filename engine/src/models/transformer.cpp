@@ -58,6 +58,15 @@ torch::Tensor TransformerLayerImpl::decode(const torch::Tensor& y, const torch::
     return z + drop_(feedForward(norm2_(z)));
 }
 
+torch::Tensor TransformerLayerImpl::encodeLong(const torch::Tensor& x, int64_t block, torch::Tensor& q, torch::Tensor& k,
+                                               torch::Tensor& lse, const std::function<bool()>& keepGoing)
+{
+    const auto a = self_->attendBlockwise(norm1_(x), block, q, k, lse, keepGoing);
+    if (!a.defined()) return {};
+    const auto y = x + a;
+    return y + feedForward(norm2_(y));
+}
+
 void TransformerLayerImpl::cacheMemory(const torch::Tensor& memory, DecoderCache& cache)
 {
     cache.crossK.push_back(cross_->projectKeys(memory));
@@ -153,6 +162,24 @@ torch::Tensor TransformerNMTImpl::decodeStep(const torch::Tensor& memory, const 
     // One sentence: a matrix–vector product; a GEMM with Eᵀ would repack E (V × d) every step.
     if (h.size(0) == 1) return torch::mv(tgtEmb_->weight, h[0]).unsqueeze(0);  // [1, V]
     return torch::nn::functional::linear(h, tgtEmb_->weight);                  // [B, V]
+}
+
+bool TransformerNMTImpl::encodeLong(const torch::Tensor& src, int64_t block, std::vector<torch::Tensor>& q,
+                                    std::vector<torch::Tensor>& k, std::vector<torch::Tensor>& lse,
+                                    const std::function<bool(int64_t)>& keepGoing)
+{
+    auto x = embed(srcEmb_, src);
+    int64_t layer = 0;
+    for (const auto& m : *encoder_) {
+        torch::Tensor ql, kl, ll;
+        x = m->as<TransformerLayer>()->encodeLong(x, block, ql, kl, ll, [&] { return !keepGoing || keepGoing(layer); });
+        if (!x.defined()) return false;
+        q.push_back(ql);
+        k.push_back(kl);
+        lse.push_back(ll);
+        ++layer;
+    }
+    return true;
 }
 
 torch::Tensor TransformerNMTImpl::forward(const torch::Tensor& src, const torch::Tensor& tgtIn, TransformerAttention* att)

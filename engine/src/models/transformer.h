@@ -51,6 +51,10 @@ public:
     /// equal to decode() on the whole prefix, last row, in eval mode.
     torch::Tensor decodeStep(const torch::Tensor& y, const torch::Tensor& srcMask, DecoderCache& cache, size_t l);
     void cacheMemory(const torch::Tensor& memory, DecoderCache& cache);
+    /// Encoder layer over one long sequence x [1, n, d] with blockwise self-attention
+    /// (MultiHeadAttention::attendBlockwise): q, k [H, n, d_k], lse [H, n]. Undefined when cancelled.
+    torch::Tensor encodeLong(const torch::Tensor& x, int64_t block, torch::Tensor& q, torch::Tensor& k, torch::Tensor& lse,
+                             const std::function<bool()>& keepGoing);
 
 private:
     torch::Tensor feedForward(const torch::Tensor& x);
@@ -75,6 +79,12 @@ public:
     /// first step). Cost per step is linear in the prefix, not quadratic.
     torch::Tensor decodeStep(const torch::Tensor& memory, const torch::Tensor& srcMask, const torch::Tensor& token,
                              DecoderCache& cache);
+    /// The encoder over one long sequence src [1, n] (a whole book) without n × n matrices:
+    /// per layer the queries and keys [H, n, d_k] and row normalisers [H, n] of its
+    /// self-attention (q, k, lse each get one tensor per layer). Memory O(n·(d + block)).
+    /// Returns false when `keepGoing` stops it.
+    bool encodeLong(const torch::Tensor& src, int64_t block, std::vector<torch::Tensor>& q, std::vector<torch::Tensor>& k,
+                    std::vector<torch::Tensor>& lse, const std::function<bool(int64_t layer)>& keepGoing);
     /// Teacher forcing: logits [B, T, V] and, when `att` is given, every layer's weights.
     torch::Tensor forward(const torch::Tensor& src, const torch::Tensor& tgtIn, TransformerAttention* att = nullptr);
     const TransformerConfig& config() const { return cfg_; }

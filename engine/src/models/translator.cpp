@@ -1,6 +1,8 @@
 // Translator facade over the internal seq2seq model.
 #include "attnscope/translator.h"
 
+#include "attnscope/qk.h"
+
 #include "attnscope/alignment.h"
 #include "attnscope/resources.h"
 #include "models/decode.h"
@@ -179,6 +181,49 @@ Status Translator::decodeVerse(const Verse& v, bool forced, AttentionTrace& out,
     out.metadata["reference"] = v.targetText();
     out.metadata["verse"] = v.ref;
     if (forced) attachGold(v, out);
+    return Status::success();
+}
+
+Status Translator::encodeLong(const std::vector<std::string>& tokens, AttentionTrace& out, const ProgressFn& progress) const
+{
+    if (!d->loaded) return Status::error("no model loaded");
+    if (!d->bundle.isTransformer())
+        return Status::error(d->bundle.name + " has no self-attention to read over a long input; use the Transformer");
+    if (tokens.empty()) return Status::error("nothing to encode: the input is empty");
+    std::lock_guard<std::mutex> lock(d->mutex);
+    torch::NoGradGuard ng;
+    auto& m = d->bundle.transformer;
+    const int64_t layers = m->config().encoderLayers;
+    std::vector<torch::Tensor> q, k, lse;
+    const auto src = encodeIds(d->bundle.source, tokens, true);
+    const bool done = m->encodeLong(src, 256, q, k, lse, [&](int64_t layer) { return keepGoing(progress, layer, layers); });
+    if (!done) return Status::error("cancelled");
+    QkArrays a;
+    a.layers = layers;
+    a.heads = a.kvHeads = q[0].size(0);
+    a.tokens = q[0].size(1);
+    a.headDim = q[0].size(2);
+    a.scale = 1.0 / std::sqrt(double(a.headDim));
+    const auto flat = [](const std::vector<torch::Tensor>& v) {
+        const auto t = torch::stack(v).contiguous();
+        return std::vector<float>(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
+    };
+    a.q = flat(q);
+    a.k = flat(k);
+    a.lse = flat(lse);
+    std::vector<std::string> labels = tokens;
+    labels.push_back("</s>");
+    out = AttentionTrace{};
+    out.model = d->bundle.name;
+    out.scoreFunction = d->bundle.scoreFunction();
+    int unknownCount = 0;
+    for (const auto& w : tokens)
+        if (!d->bundle.source.known(w)) ++unknownCount;
+    if (unknownCount) out.metadata["unknown_words"] = std::to_string(unknownCount) + " of " + std::to_string(tokens.size()) + " tokens";
+    TraceTensor x;
+    if (auto st = makeQkTensor(std::move(a), "encoder_self", labels, x); !st) return st;
+    out.tensors.push_back(std::move(x));
+    keepGoing(progress, layers, layers);
     return Status::success();
 }
 

@@ -96,4 +96,35 @@ Status runForcedTokens(ModelCache& cache, const std::string& model, const std::s
     return t->forceDecode(source, target, out, cancel);
 }
 
+Status runBookEncoder(ModelCache& cache, const BookRequest& req, AttentionTrace& out, const ProgressFn& progress)
+{
+    if (req.book.empty()) return Status::error("no book given (e.g. Ruth, Genesis)");
+    const ModelKind kind = modelKind(req.model);
+    if (kind != ModelKind::Translation)
+        return Status::error(req.model + " is not a built-in translator (" + modelKindName(kind) + " model)");
+    Status st;
+    auto corpus = bibleCorpus(cache, {splitOfBook(req.book)}, st);
+    if (!corpus) return st;
+    std::vector<std::string> tokens;
+    std::string starts;
+    int verses = 0;
+    for (const Verse& v : corpus->verses) {
+        if (v.book != req.book) continue;
+        starts += (starts.empty() ? "" : ",") + std::to_string(tokens.size());
+        const auto words = v.sourceWords();
+        tokens.insert(tokens.end(), words.begin(), words.end());
+        ++verses;
+    }
+    if (verses == 0)
+        return Status::error("no book '" + req.book + "' in the corpus (English book names, e.g. Ruth, Genesis, I Kings)");
+    auto t = cache.acquire<Translator>(req.model, st);
+    if (!t) return st;
+    if (auto es = t->encodeLong(tokens, out, progress); !es) return es;
+    out.metadata[schema::kInputMeta] = req.book + ", whole book: " + std::to_string(verses) + " verses, " +
+                                       std::to_string(tokens.size()) + " tokens";
+    out.metadata["book"] = req.book;
+    out.metadata["verse_starts"] = starts;
+    return Status::success();
+}
+
 } // namespace attnscope

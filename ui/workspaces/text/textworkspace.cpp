@@ -1,5 +1,7 @@
 #include "workspaces/text/textworkspace.h"
 
+#include "attnscope/longattention.h"
+
 #include "attnscope/alignment.h"
 #include "attnscope/dumps.h"
 #include "attnscope/headstats.h"
@@ -23,6 +25,9 @@
 
 #include <QButtonGroup>
 #include <QComboBox>
+#include <QDateTime>
+#include <QDir>
+#include <QStandardPaths>
 #include <QAction>
 #include <QCompleter>
 #include <QElapsedTimer>
@@ -569,6 +574,7 @@ void TextWorkspace::showTrace(TracePtr trace)
 void TextWorkspace::displayTrace(TracePtr trace)
 {
     translateJobs_->cancel();  // drop any result still on its way
+    if (handOffLongTrace(trace)) return;
     trace_ = std::move(trace);
     banner_->clearMessage();
     matrix_->setTrace(*trace_);
@@ -635,8 +641,30 @@ bool TextWorkspace::restoreState(const WorkspaceSection& section, QString* error
     return true;
 }
 
+bool TextWorkspace::handOffLongTrace(const TracePtr& trace)
+{
+    if (!isLongTrace(*trace)) return false;
+    // Attention past 2,048 tokens (or kept as queries and keys): saved to the cache and opened in
+    // the Long attention workspace, which reads it without holding n × n weights.
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::CacheLocation) + QStringLiteral("/long");
+    QDir().mkpath(dir);
+    const QString path = dir + QStringLiteral("/%1-%2.attn").arg(QString::fromStdString(trace->model).replace('/', '_')).arg(
+                                                           QDateTime::currentMSecsSinceEpoch());
+    banner_->showMessage(MessageBanner::Level::Warning, tr("This attention is long (more than 2,048 tokens a side, or queries and keys): "
+                                                        "it opens in the Long attention workspace."));
+    auto* jobs = new JobTracker(this, JobLane::Background);
+    jobs->start([trace, path](const JobContext&) { return saveTrace(*trace, path.toStdString()); },
+                [this, path, jobs](Status st) {
+                    jobs->deleteLater();
+                    if (!st) return showError(QString::fromStdString(st.message));
+                    emit fileForAnotherWorkspace(path);
+                });
+    return true;
+}
+
 void TextWorkspace::onTranslated(const TracePtr& trace, const QString& translation, double milliseconds)
 {
+    if (handOffLongTrace(trace)) return;
     trace_ = trace;
     matrix_->setTrace(*trace_);
     matrix_->setTitle(alignmentTitle());
@@ -936,6 +964,11 @@ void TextWorkspace::setColorMap(const QString& name)
     matrix_->setColorMap(name);
     headGrid_->setColorMap(matrix_->colorMapName());
     compare_->view()->setColorMap(matrix_->colorMapName());
+}
+
+bool TextWorkspace::acceptsFile(const QString& path) const
+{
+    return Workspace::acceptsFile(path) && !isLongAttentionFile(path.toStdString());
 }
 
 bool TextWorkspace::openFile(const QString& path)

@@ -42,6 +42,8 @@ public:
     explicit TextWorkspace(QWidget* parent = nullptr);
 
     void reloadModels() override;
+    /// Traces and dumps of up to 2,048 tokens a side; longer ones go to the Long attention workspace.
+    bool acceptsFile(const QString& path) const override;
     QString currentViewName() const override;
     /// The matrix draws itself (QCustomPlot's own PNG, SVG and PDF); the other tabs are figures.
     QImage renderCurrentView(int dpi, QString* error) override;
@@ -94,6 +96,8 @@ private:
     void onVersesReady(const QList<VerseEntry>& verses);
     void onTranslated(const TracePtr& trace, const QString& translation, double milliseconds);
     void onFailed(const QString& message);
+    /// Long traces (isLongTrace) go to the Long attention workspace: true when `trace` was one.
+    bool handOffLongTrace(const TracePtr& trace);
     void onVersePicked(int index);
     void updateMetrics();
     /// Shows a trace without touching the inputs (restoring a workspace keeps its own).

@@ -1,0 +1,122 @@
+#include "views/colorscale.h"
+
+#include <QLocale>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace attnscope::ui {
+
+QString scaleModeName(ScaleMode m)
+{
+    switch (m) {
+    case ScaleMode::Linear: return "linear";
+    case ScaleMode::Log: return "log";
+    case ScaleMode::PerRow: return "row";
+    case ScaleMode::Percentile: return "percentile";
+    }
+    return "linear";
+}
+
+bool parseScaleMode(const QString& name, ScaleMode& out)
+{
+    const QString n = name.toLower();
+    if (n == "linear") out = ScaleMode::Linear;
+    else if (n == "log") out = ScaleMode::Log;
+    else if (n == "row" || n == "per-row" || n == "perrow") out = ScaleMode::PerRow;
+    else if (n == "percentile" || n == "clip") out = ScaleMode::Percentile;
+    else return false;
+    return true;
+}
+
+void ColorScale::fit(const float* v, int64_t n)
+{
+    if (mode == ScaleMode::PerRow) {
+        top = 1.0;
+        return;
+    }
+    double mx = 0;
+    for (int64_t i = 0; i < n; ++i) mx = std::max(mx, double(v[i]));
+    top = mx > 0 ? mx : 1.0;
+    if (mode == ScaleMode::Percentile && n > 0) {
+        // The percentile of a sample of at most 1M values (exact below that).
+        const int64_t step = std::max<int64_t>(1, n / (1 << 20));
+        std::vector<float> s;
+        s.reserve(size_t(n / step + 1));
+        for (int64_t i = 0; i < n; i += step) s.push_back(v[i]);
+        const size_t k = std::min(s.size() - 1, size_t(std::clamp(percentile, 0.0, 100.0) / 100.0 * double(s.size() - 1) + 0.5));
+        std::nth_element(s.begin(), s.begin() + long(k), s.end());
+        if (s[k] > 0) top = s[k];
+    }
+}
+
+double ColorScale::position(double v) const
+{
+    if (!(v > 0) || top <= 0) return 0;
+    if (mode == ScaleMode::Log) {
+        const double t = 1.0 + std::log10(v / top) / decades;
+        return std::clamp(t, 0.0, 1.0);
+    }
+    return std::clamp(v / top, 0.0, 1.0);
+}
+
+double ColorScale::valueAt(double t) const
+{
+    if (mode == ScaleMode::Log) return t <= 0 ? 0.0 : top * std::pow(10.0, (t - 1.0) * decades);
+    return t * top;
+}
+
+QString ColorScale::describe() const
+{
+    switch (mode) {
+    case ScaleMode::Linear: return QStringLiteral("linear scale, 0 – %1").arg(weightText(top));
+    case ScaleMode::Log: return QStringLiteral("log scale, %1 – %2").arg(weightText(valueAt(0.0001)), weightText(top));
+    case ScaleMode::PerRow: return QStringLiteral("each row divided by its largest weight");
+    case ScaleMode::Percentile:
+        return QStringLiteral("clipped at the %1th percentile (%2)").arg(QString::number(percentile, 'g', 4), weightText(top));
+    }
+    return {};
+}
+
+QImage colorize(const float* v, int w, int h, const ColorScale& s, const QVector<QRgb>& table, const float* rowNorm)
+{
+    QImage img(w, h, QImage::Format_RGB32);
+    if (w <= 0 || h <= 0 || table.size() < 256) return img;
+    // Linear and percentile: one multiply per cell; log: a 4096-entry table over the decades.
+    const bool log = s.mode == ScaleMode::Log;
+    for (int y = 0; y < h; ++y) {
+        const float* row = v + int64_t(y) * w;
+        auto* out = reinterpret_cast<QRgb*>(img.scanLine(y));
+        double norm = 1.0;
+        if (s.mode == ScaleMode::PerRow) {
+            norm = rowNorm ? double(rowNorm[y]) : double(*std::max_element(row, row + w));
+            if (!(norm > 0)) norm = 1.0;
+        }
+        const double k = 255.0 / (s.mode == ScaleMode::PerRow ? norm : s.top);
+        for (int x = 0; x < w; ++x) {
+            const double val = row[x];
+            int i;
+            if (log) i = int(255.0 * s.position(val) + 0.5);
+            else i = val > 0 ? int(std::min(255.0, val * k + 0.5)) : 0;
+            out[x] = table[i];
+        }
+    }
+    return img;
+}
+
+QString weightText(double v)
+{
+    if (v == 0) return QStringLiteral("0");
+    if (std::abs(v) < 1e-3) return QString::number(v, 'e', 1).replace("e-0", "e-").replace('-', QChar(0x2212));
+    return QString::number(v, 'g', 3);
+}
+
+QString countText(int64_t v)
+{
+    QLocale c = QLocale::c();
+    c.setNumberOptions({});
+    return c.toString(qlonglong(v)).replace(',', QChar(0x2009));
+}
+
+} // namespace attnscope::ui

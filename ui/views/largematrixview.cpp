@@ -1,0 +1,672 @@
+#include "views/largematrixview.h"
+
+#include "jobs/jobtracker.h"
+#include "views/colormaps.h"
+
+#include <QElapsedTimer>
+#include <QKeyEvent>
+#include <QLocale>
+#include <QPainter>
+#include <QTimer>
+#include <QToolTip>
+#include <QWheelEvent>
+
+#include <algorithm>
+#include <cmath>
+
+namespace attnscope::ui {
+
+namespace {
+constexpr int64_t kTile = 256;  // blocks per tile side
+constexpr int kLeft = 92, kRight = 74, kTop = 24, kBottom = 66;
+
+int64_t powerOfTwoAtMost(double x)
+{
+    int64_t b = 1;
+    while (double(b * 2) <= x) b *= 2;
+    return b;
+}
+
+int64_t niceStep(double minCells)
+{
+    int64_t step = 1;
+    while (true) {
+        for (int64_t f : {1, 2, 5})
+            if (double(step * f) >= minCells) return step * f;
+        step *= 10;
+    }
+}
+
+} // namespace
+
+LargeMatrixView::LargeMatrixView(QWidget* parent)
+    : QWidget(parent), table_(colorTable(colorMap_)), overviewJobs_(new JobTracker(this, JobLane::Background)),
+      tileJobs_(new JobTracker(this, JobLane::Interactive))
+{
+    setFocusPolicy(Qt::StrongFocus);
+    setMouseTracking(true);
+    setMinimumSize(320, 240);
+    setAttribute(Qt::WA_OpaquePaintEvent);
+    connect(overviewJobs_, &JobTracker::progress, this, &LargeMatrixView::overviewProgress);
+    setToolTip(tr("Wheel: zoom at the cursor · drag: pan · click: what this query looks at · Shift+click: who looks at "
+                  "this key · + / −, arrows, Home (whole matrix), Esc (clear the picks)"));
+}
+
+LargeMatrixView::~LargeMatrixView() = default;
+
+void LargeMatrixView::setMatrix(MatrixPtr m, QStringList rowLabels, QStringList colLabels, const QString& title)
+{
+    ++matrixGeneration_;
+    overviewJobs_->cancel();
+    tileJobs_->cancel();
+    m_ = std::move(m);
+    rowLabels_ = m_ && rowLabels.size() == m_->rows() ? std::move(rowLabels) : QStringList();
+    colLabels_ = m_ && colLabels.size() == m_->cols() ? std::move(colLabels) : QStringList();
+    title_ = title;
+    tiles_.clear();
+    index_.clear();
+    tileBytes_ = 0;
+    pending_ = 0;
+    overview_ = QImage();
+    overviewValues_.clear();
+    overviewExact_ = false;
+    stats_ = MatrixStats{};
+    row_ = col_ = -1;
+    b0_ = 1;
+    if (m_) {
+        const int64_t n = std::max(m_->rows(), m_->cols());
+        while (blockCount(n, b0_) > 1024) b0_ *= 2;
+        fit();
+        startOverview();
+    }
+    update();
+    emit loadingChanged();
+}
+
+void LargeMatrixView::startOverview()
+{
+    if (!m_) return;
+    const MatrixPtr m = m_;
+    const int64_t b0 = b0_;
+    const BlockReduce reduce = reduce_;
+    const quint64 generation = matrixGeneration_;
+    struct Result {
+        Status status;
+        std::vector<float> values;
+        MatrixStats stats;
+    };
+    overviewJobs_->start(
+        [this, m, b0, reduce, generation](const JobContext& job) {
+            Result r;
+            const int64_t R = blockCount(m->rows(), b0), C = blockCount(m->cols(), b0);
+            if (m->needsOverview()) {
+                // Q/K: a row-sampled overview at once, then the exact one (one pass over every cell).
+                std::vector<float> sampled;
+                if (m->sampledOverview(b0, reduce, sampled))
+                    job.post([this, generation, sampled = std::move(sampled), R, C]() mutable {
+                        if (generation == matrixGeneration_ && !overviewExact_) setOverview(std::move(sampled), int(R), int(C), false, {});
+                    });
+                r.status = m->buildOverview(b0, job.progress());
+                if (!r.status) return r;
+            } else if (m->kind() == "dense" || m->kind() == "mapped") {
+                // One pass gives the overview and the stats.
+                MatrixOverview ov;
+                r.status = computeOverview(*m, b0, ov, job.progress());
+                r.values = reduce == BlockReduce::Max ? std::move(ov.max) : std::move(ov.mean);
+                r.stats = std::move(ov.stats);
+                return r;
+            }
+            r.values.resize(size_t(R * C));
+            const ProgressFn cancel = [&job](int64_t, int64_t) { return !job.cancelled(); };
+            r.status = m->readBlocks(b0, reduce, 0, 0, R, C, r.values.data(), cancel);
+            r.stats = m->stats();
+            return r;
+        },
+        [this, generation, R = blockCount(m->rows(), b0), C = blockCount(m->cols(), b0)](Result r) {
+            if (generation != matrixGeneration_) return;
+            if (!r.status) {
+                if (r.status.message != "cancelled") setToolTip(QString::fromStdString(r.status.message));
+                return;
+            }
+            setOverview(std::move(r.values), int(R), int(C), true, std::move(r.stats));
+        });
+}
+
+void LargeMatrixView::setOverview(std::vector<float> values, int rows, int cols, bool exact, MatrixStats stats)
+{
+    overviewValues_ = std::move(values);
+    overviewExact_ = exact;
+    if (!stats.empty()) stats_ = std::move(stats);
+    scale_.fit(overviewValues_.data(), int64_t(overviewValues_.size()));
+    const auto norms = rowNorms(b0_, 0, rows);
+    overview_ = colorize(overviewValues_.data(), cols, rows, scale_, table_, norms.empty() ? nullptr : norms.data());
+    for (auto& t : tiles_) t.image = QImage();  // recoloured with the new top
+    if (exact) scheduleTiles();
+    update();
+    emit overviewArrived();
+    emit loadingChanged();
+}
+
+std::vector<float> LargeMatrixView::rowNorms(int64_t b, int64_t r0, int n) const
+{
+    if (scale_.mode != ScaleMode::PerRow || !m_) return {};
+    std::vector<float> out(size_t(n), 0.f);
+    if (!stats_.empty()) {
+        for (int i = 0; i < n; ++i)
+            for (int64_t r = (r0 + i) * b; r < std::min((r0 + i + 1) * b, m_->rows()); ++r)
+                out[size_t(i)] = std::max(out[size_t(i)], stats_.rowMax[size_t(r)]);
+        return out;
+    }
+    // Until the stats are known: the overview row's largest block.
+    const int ovCols = overview_.isNull() ? int(blockCount(m_->cols(), b0_)) : overview_.width();
+    for (int i = 0; i < n && !overviewValues_.empty(); ++i) {
+        const int64_t orow = std::min<int64_t>((r0 + i) * b / b0_, int64_t(overviewValues_.size()) / ovCols - 1);
+        const float* v = overviewValues_.data() + orow * ovCols;
+        out[size_t(i)] = *std::max_element(v, v + ovCols);
+    }
+    return out;
+}
+
+void LargeMatrixView::setColorMap(const QString& name)
+{
+    colorMap_ = name;
+    table_ = colorTable(name);
+    recolour();
+}
+
+void LargeMatrixView::setScale(ScaleMode mode, double percentile)
+{
+    scale_.mode = mode;
+    scale_.percentile = percentile;
+    recolour();
+}
+
+void LargeMatrixView::setReduce(BlockReduce reduce)
+{
+    if (reduce == reduce_) return;
+    reduce_ = reduce;
+    tiles_.clear();
+    index_.clear();
+    tileBytes_ = 0;
+    if (m_) {
+        ++matrixGeneration_;  // tiles and overviews in flight are for the other reduction
+        overviewExact_ = false;
+        startOverview();
+    }
+    update();
+}
+
+void LargeMatrixView::recolour()
+{
+    if (!overviewValues_.empty()) {
+        scale_.fit(overviewValues_.data(), int64_t(overviewValues_.size()));
+        const auto norms = rowNorms(b0_, 0, overview_.height());
+        overview_ = colorize(overviewValues_.data(), overview_.width(), overview_.height(), scale_, table_,
+                             norms.empty() ? nullptr : norms.data());
+    }
+    tileBytes_ = 0;
+    for (auto& t : tiles_) {
+        t.image = QImage();
+        tileBytes_ += t.values.size() * 4;
+    }
+    update();
+}
+
+QRect LargeMatrixView::plotRect() const
+{
+    return QRect(kLeft, kTop, std::max(16, width() - kLeft - kRight), std::max(16, height() - kTop - kBottom));
+}
+
+void LargeMatrixView::fit()
+{
+    if (!m_) return;
+    const QRect a = plotRect();
+    cpp_ = std::max(double(m_->cols()) / a.width(), double(m_->rows()) / a.height());
+    x0_ = (double(m_->cols()) - cpp_ * a.width()) / 2;
+    y0_ = 0;
+    clampView();
+    scheduleTiles();
+    update();
+    emit viewChanged();
+}
+
+void LargeMatrixView::clampView()
+{
+    if (!m_) return;
+    const QRect a = plotRect();
+    const double fitCpp = std::max(double(m_->cols()) / a.width(), double(m_->rows()) / a.height());
+    cpp_ = std::clamp(cpp_, 1.0 / 48.0, std::max(fitCpp * 1.5, 1.0 / 48.0));
+    const double w = a.width() * cpp_, h = a.height() * cpp_;
+    x0_ = std::clamp(x0_, std::min(-w * 0.5, (double(m_->cols()) - w) / 2), std::max(double(m_->cols()) - w * 0.5, (double(m_->cols()) - w) / 2));
+    y0_ = std::clamp(y0_, std::min(-h * 0.5, (double(m_->rows()) - h) / 2), std::max(double(m_->rows()) - h * 0.5, (double(m_->rows()) - h) / 2));
+}
+
+void LargeMatrixView::setView(double x0, double y0, double cpp)
+{
+    x0_ = x0;
+    y0_ = y0;
+    cpp_ = cpp;
+    clampView();
+    scheduleTiles();
+    update();
+    emit viewChanged();
+}
+
+void LargeMatrixView::zoomBy(double factor, QPointF anchor)
+{
+    if (!m_) return;
+    const QRect a = plotRect();
+    const double ax = anchor.x() - a.left(), ay = anchor.y() - a.top();
+    const double cx = x0_ + ax * cpp_, cy = y0_ + ay * cpp_;  // the cell under the anchor stays put
+    cpp_ *= factor;
+    clampView();
+    x0_ = cx - ax * cpp_;
+    y0_ = cy - ay * cpp_;
+    clampView();
+    scheduleTiles();
+    update();
+    emit viewChanged();
+}
+
+void LargeMatrixView::zoomBy(double factor) { zoomBy(factor, QPointF(plotRect().center())); }
+
+void LargeMatrixView::panBy(double dx, double dy) { setView(x0_ - dx * cpp_, y0_ - dy * cpp_, cpp_); }
+
+void LargeMatrixView::centerOn(int64_t row, int64_t col, double cpp)
+{
+    if (cpp > 0) cpp_ = cpp;
+    const QRect a = plotRect();
+    setView(double(col) + 0.5 - a.width() * cpp_ / 2, double(row) + 0.5 - a.height() * cpp_ / 2, cpp_);
+}
+
+QRectF LargeMatrixView::visibleCells() const
+{
+    if (!m_) return {};
+    const QRect a = plotRect();
+    const double cx0 = std::max(0.0, x0_), cy0 = std::max(0.0, y0_);
+    const double cx1 = std::min(double(m_->cols()), x0_ + a.width() * cpp_), cy1 = std::min(double(m_->rows()), y0_ + a.height() * cpp_);
+    return QRectF(cx0, cy0, std::max(0.0, cx1 - cx0), std::max(0.0, cy1 - cy0));
+}
+
+bool LargeMatrixView::labelsShown() const { return !rowLabels_.isEmpty() && 1.0 / cpp_ >= fontMetrics().height(); }
+
+int64_t LargeMatrixView::level() const { return powerOfTwoAtMost(std::max(1.0, cpp_)); }
+
+void LargeMatrixView::scheduleTiles()
+{
+    if (tilesScheduled_) return;
+    tilesScheduled_ = true;
+    QTimer::singleShot(0, this, [this] {
+        tilesScheduled_ = false;
+        requestTiles();
+    });
+}
+
+void LargeMatrixView::requestTiles()
+{
+    const int64_t b = level();
+    if (!m_ || b >= b0_ || overviewValues_.empty()) {
+        if (pending_) {
+            pending_ = 0;
+            tileJobs_->cancel();
+            emit loadingChanged();
+        }
+        return;
+    }
+    // Q/K matrices: coarse blocks cost b² cells each; before the exact overview only near-cell levels.
+    if (m_->needsOverview() && b > 4) return;
+    const QRectF v = visibleCells();
+    const int64_t R = blockCount(m_->rows(), b), C = blockCount(m_->cols(), b);
+    const int64_t ti0 = int64_t(v.top()) / b / kTile, ti1 = std::min(R - 1, int64_t(std::ceil(v.bottom() / double(b))) / kTile);
+    const int64_t tj0 = int64_t(v.left()) / b / kTile, tj1 = std::min(C - 1, int64_t(std::ceil(v.right() / double(b))) / kTile);
+    const double ci = v.center().y() / double(b * kTile), cj = v.center().x() / double(b * kTile);
+    std::vector<TileKey> missing;
+    for (int64_t ti = ti0; ti <= std::min(ti1, (R - 1) / kTile); ++ti)
+        for (int64_t tj = tj0; tj <= std::min(tj1, (C - 1) / kTile); ++tj)
+            if (!index_.count({b, ti, tj})) missing.push_back({b, ti, tj});
+    std::sort(missing.begin(), missing.end(), [&](const TileKey& x, const TileKey& y) {
+        return std::hypot(x.ti + 0.5 - ci, x.tj + 0.5 - cj) < std::hypot(y.ti + 0.5 - ci, y.tj + 0.5 - cj);
+    });
+    pending_ = missing.size();
+    emit loadingChanged();
+    if (missing.empty()) return;
+    const MatrixPtr m = m_;
+    const BlockReduce reduce = reduce_;
+    const quint64 generation = matrixGeneration_;
+    tileJobs_->start(
+        [this, m, reduce, generation, missing, R, C](const JobContext& job) {
+            const ProgressFn cancel = [&job](int64_t, int64_t) { return !job.cancelled(); };
+            for (const TileKey& k : missing) {
+                if (job.cancelled()) return false;
+                Tile t;
+                t.key = k;
+                t.rows = int(std::min(kTile, R - k.ti * kTile));
+                t.cols = int(std::min(kTile, C - k.tj * kTile));
+                t.values.resize(size_t(t.rows) * size_t(t.cols));
+                if (!m->readBlocks(k.block, reduce, k.ti * kTile, k.tj * kTile, t.rows, t.cols, t.values.data(), cancel)) return false;
+                job.post([this, generation, t = std::move(t)]() mutable {
+                    if (generation != matrixGeneration_) return;
+                    insertTile(std::move(t));
+                });
+            }
+            return true;
+        },
+        [](bool) {});
+}
+
+void LargeMatrixView::insertTile(Tile t)
+{
+    if (index_.count(t.key)) return;
+    tileBytes_ += t.values.size() * 4;
+    tiles_.push_front(std::move(t));
+    index_[tiles_.front().key] = tiles_.begin();
+    while (tileBytes_ > kCacheBudget && tiles_.size() > 1) {
+        Tile& old = tiles_.back();
+        tileBytes_ -= old.values.size() * 4 + (old.image.isNull() ? 0 : uint64_t(old.image.sizeInBytes()));
+        index_.erase(old.key);
+        tiles_.pop_back();
+    }
+    if (pending_) --pending_;
+    update();
+    emit loadingChanged();
+}
+
+const LargeMatrixView::Tile* LargeMatrixView::findTile(const TileKey& k) const
+{
+    const auto it = index_.find(k);
+    if (it == index_.end()) return nullptr;
+    tiles_.splice(tiles_.begin(), tiles_, it->second);  // most recently used
+    return &*it->second;
+}
+
+QImage LargeMatrixView::tileImage(Tile& t)
+{
+    if (t.image.isNull()) {
+        const auto norms = rowNorms(t.key.block, t.key.ti * kTile, t.rows);
+        t.image = colorize(t.values.data(), t.cols, t.rows, scale_, table_, norms.empty() ? nullptr : norms.data());
+        tileBytes_ += uint64_t(t.image.sizeInBytes());
+    }
+    return t.image;
+}
+
+uint64_t LargeMatrixView::cacheBytes() const
+{
+    return tileBytes_ + uint64_t(overview_.sizeInBytes()) + overviewValues_.size() * 4 +
+           (stats_.rowMax.size() + stats_.colMin.size() + stats_.colMean.size()) * 4;
+}
+
+bool LargeMatrixView::cellAt(const QPoint& pos, int64_t* row, int64_t* col) const
+{
+    if (!m_ || !plotRect().contains(pos)) return false;
+    const QRect a = plotRect();
+    const double c = x0_ + (pos.x() - a.left() + 0.5) * cpp_, r = y0_ + (pos.y() - a.top() + 0.5) * cpp_;
+    if (c < 0 || r < 0 || c >= double(m_->cols()) || r >= double(m_->rows())) return false;
+    if (row) *row = int64_t(r);
+    if (col) *col = int64_t(c);
+    return true;
+}
+
+QString LargeMatrixView::cellText(int64_t r, int64_t c) const
+{
+    if (!m_ || r < 0 || c < 0 || r >= m_->rows() || c >= m_->cols()) return {};
+    const int64_t b = std::min(level(), b0_);
+    const QString red = reduce_ == BlockReduce::Max ? tr("max") : tr("mean");
+    double value = -1;
+    int64_t block = b;
+    if (b < b0_) {
+        if (const Tile* t = findTile({b, r / b / kTile, c / b / kTile}))
+            value = t->values[size_t(((r / b) % kTile) * t->cols + (c / b) % kTile)];
+    }
+    if (value < 0 && !overviewValues_.empty()) {
+        block = b0_;
+        const int64_t C = overview_.width();
+        value = overviewValues_[size_t((r / b0_) * C + c / b0_)];
+    }
+    if (value < 0) return {};
+    const auto token = [](const QStringList& l, int64_t i) {
+        return l.isEmpty() ? QString() : QStringLiteral(" “%1”").arg(l[int(i)]);
+    };
+    if (block == 1)
+        return tr("query %1%2 → key %3%4: %5")
+            .arg(countText(r), token(rowLabels_, r), countText(c), token(colLabels_, c), weightText(value));
+    const int64_t r0 = r / block * block, c0 = c / block * block;
+    return tr("queries %1–%2 × keys %3–%4: %5 %6")
+        .arg(countText(r0), countText(std::min(r0 + block, m_->rows()) - 1), countText(c0), countText(std::min(c0 + block, m_->cols()) - 1), red,
+             weightText(value));
+}
+
+void LargeMatrixView::selectRow(int64_t row)
+{
+    row_ = m_ && row >= 0 && row < m_->rows() ? row : -1;
+    update();
+    emit rowSelected(row_);
+}
+
+void LargeMatrixView::selectColumn(int64_t col)
+{
+    col_ = m_ && col >= 0 && col < m_->cols() ? col : -1;
+    update();
+    emit columnSelected(col_);
+}
+
+QImage LargeMatrixView::grabFrame() { return grab().toImage(); }
+
+void LargeMatrixView::paintEvent(QPaintEvent*)
+{
+    QElapsedTimer timer;
+    timer.start();
+    QPainter p(this);
+    p.fillRect(rect(), palette().window());
+    const QRect a = plotRect();
+    p.fillRect(a, palette().base());
+    if (!m_) {
+        p.setPen(palette().text().color());
+        p.drawText(a, Qt::AlignCenter, tr("No matrix: open a long trace or dump, or run the Transformer over a book"));
+        paintMs_ = double(timer.nsecsElapsed()) / 1e6;
+        return;
+    }
+    p.save();
+    p.setClipRect(a);
+    const auto toX = [&](double cell) { return a.left() + (cell - x0_) / cpp_; };
+    const auto toY = [&](double cell) { return a.top() + (cell - y0_) / cpp_; };
+    const QRectF v = visibleCells();
+    // 1. The overview, always (the fallback while tiles arrive).
+    if (!overview_.isNull() && v.width() > 0 && v.height() > 0) {
+        const double sx0 = std::floor(v.left() / b0_), sx1 = std::min<double>(overview_.width(), std::ceil(v.right() / b0_));
+        const double sy0 = std::floor(v.top() / b0_), sy1 = std::min<double>(overview_.height(), std::ceil(v.bottom() / b0_));
+        const QRectF target(toX(sx0 * b0_), toY(sy0 * b0_), (sx1 - sx0) * b0_ / cpp_, (sy1 - sy0) * b0_ / cpp_);
+        p.drawImage(target, overview_, QRectF(sx0, sy0, sx1 - sx0, sy1 - sy0));
+    }
+    // 2. Tiles of the level that matches the zoom, where loaded.
+    const int64_t b = level();
+    if (b < b0_ && v.width() > 0 && v.height() > 0) {
+        const int64_t R = blockCount(m_->rows(), b), C = blockCount(m_->cols(), b);
+        const int64_t bx0 = int64_t(v.left()) / b, bx1 = std::min(C, int64_t(std::ceil(v.right() / double(b))));
+        const int64_t by0 = int64_t(v.top()) / b, by1 = std::min(R, int64_t(std::ceil(v.bottom() / double(b))));
+        for (int64_t ti = by0 / kTile; ti * kTile < by1; ++ti)
+            for (int64_t tj = bx0 / kTile; tj * kTile < bx1; ++tj) {
+                const auto it = index_.find({b, ti, tj});
+                if (it == index_.end()) continue;
+                Tile& t = *it->second;
+                const QImage img = tileImage(t);
+                // Only the visible part of the tile, so a zoomed-in tile is not scaled whole.
+                const int64_t sx0 = std::max<int64_t>(0, bx0 - tj * kTile), sx1 = std::min<int64_t>(t.cols, bx1 - tj * kTile);
+                const int64_t sy0 = std::max<int64_t>(0, by0 - ti * kTile), sy1 = std::min<int64_t>(t.rows, by1 - ti * kTile);
+                if (sx1 <= sx0 || sy1 <= sy0) continue;
+                const double cx = double((tj * kTile + sx0) * b), cy = double((ti * kTile + sy0) * b);
+                const QRectF target(toX(cx), toY(cy), double((sx1 - sx0) * b) / cpp_, double((sy1 - sy0) * b) / cpp_);
+                p.drawImage(target, img, QRectF(double(sx0), double(sy0), double(sx1 - sx0), double(sy1 - sy0)));
+            }
+    }
+    // 3. Picks: the query row and the key column.
+    p.setBrush(Qt::NoBrush);
+    if (row_ >= 0) {
+        p.setPen(QPen(QColor(255, 64, 64), 1.5));
+        const double y = toY(double(row_)), h = std::max(1.0, 1.0 / cpp_);
+        p.drawRect(QRectF(a.left() - 2, y - 1, a.width() + 4, h + 2));
+    }
+    if (col_ >= 0) {
+        p.setPen(QPen(QColor(64, 200, 255), 1.5));
+        const double x = toX(double(col_)), w = std::max(1.0, 1.0 / cpp_);
+        p.drawRect(QRectF(x - 1, a.top() - 2, w + 2, a.height() + 4));
+    }
+    p.restore();
+    p.setPen(palette().mid().color());
+    p.drawRect(a.adjusted(-1, -1, 0, 0));
+    paintAxes(p, a);
+    paintMs_ = double(timer.nsecsElapsed()) / 1e6;
+}
+
+void LargeMatrixView::paintAxes(QPainter& p, const QRect& a)
+{
+    const QFontMetrics fm = p.fontMetrics();
+    p.setPen(palette().text().color());
+    const QRectF v = visibleCells();
+    const double cellPx = 1.0 / cpp_;
+    // Title and what is drawn.
+    const int64_t b = std::min(level(), b0_);
+    QString what = b == 1 ? tr("cells") : tr("each pixel the %1 of %2×%2").arg(reduce_ == BlockReduce::Max ? tr("max") : tr("mean")).arg(b);
+    if (!overviewExact_ && !overview_.isNull()) what += tr(" · overview from sampled rows (exact one computing)");
+    if (pending_) what += tr(" · reading %n tile(s)…", nullptr, int(pending_));
+    p.drawText(QRect(a.left(), 2, a.width(), kTop - 4), Qt::AlignLeft | Qt::AlignVCenter,
+               fm.elidedText(title_.isEmpty() ? what : title_ + QStringLiteral(" — ") + what, Qt::ElideRight, a.width()));
+    p.save();
+    p.setClipRect(QRect(0, a.top() - 2, width(), a.height() + 4));
+    // Rows: labels when a cell holds a line of text, else query indices.
+    if (!rowLabels_.isEmpty() && cellPx >= fm.height()) {
+        for (int64_t r = int64_t(v.top()); r < int64_t(std::ceil(v.bottom())); ++r) {
+            const double y = a.top() + (double(r) - y0_) * cellPx;
+            p.drawText(QRectF(2, y, kLeft - 8, cellPx), Qt::AlignRight | Qt::AlignVCenter,
+                       fm.elidedText(rowLabels_[int(r)], Qt::ElideRight, kLeft - 10));
+        }
+    } else {
+        const int64_t step = niceStep(40.0 * cpp_);
+        for (int64_t r = int64_t(std::ceil(v.top() / double(step))) * step; r < v.bottom(); r += step) {
+            const double y = a.top() + (double(r) + 0.5 - y0_) * cellPx;
+            p.drawLine(QPointF(a.left() - 5, y), QPointF(a.left() - 1, y));
+            p.drawText(QRectF(2, y - fm.height() / 2.0, kLeft - 10, fm.height()), Qt::AlignRight | Qt::AlignVCenter, countText(r));
+        }
+    }
+    p.restore();
+    p.save();
+    p.setClipRect(QRect(a.left() - 2, a.bottom() + 1, a.width() + 4, kBottom));
+    if (!colLabels_.isEmpty() && cellPx >= fm.height()) {
+        for (int64_t c = int64_t(v.left()); c < int64_t(std::ceil(v.right())); ++c) {
+            const double x = a.left() + (double(c) - x0_ + 0.5) * cellPx;
+            p.save();
+            p.translate(x + fm.ascent() / 2.0, a.bottom() + 4);
+            p.rotate(90);
+            p.drawText(0, 0, fm.elidedText(colLabels_[int(c)], Qt::ElideRight, kBottom - 24));
+            p.restore();
+        }
+    } else {
+        const int64_t step = niceStep(80.0 * cpp_);
+        for (int64_t c = int64_t(std::ceil(v.left() / double(step))) * step; c < v.right(); c += step) {
+            const double x = a.left() + (double(c) + 0.5 - x0_) * cellPx;
+            p.drawLine(QPointF(x, a.bottom() + 1), QPointF(x, a.bottom() + 5));
+            p.drawText(QRectF(x - 50, a.bottom() + 6, 100, fm.height()), Qt::AlignHCenter | Qt::AlignTop, countText(c));
+        }
+    }
+    p.restore();
+    p.drawText(QRect(a.left(), height() - fm.height() - 2, a.width(), fm.height()), Qt::AlignHCenter,
+               tr("key (column) %1 … %2").arg(countText(int64_t(v.left())), countText(std::max<int64_t>(0, int64_t(std::ceil(v.right())) - 1))));
+    p.save();
+    p.translate(fm.ascent() + 1, a.center().y());
+    p.rotate(-90);
+    p.drawText(QRect(-a.height() / 2, -fm.ascent(), a.height(), fm.height()), Qt::AlignHCenter,
+               tr("query (row) %1 … %2").arg(countText(int64_t(v.top())), countText(std::max<int64_t>(0, int64_t(std::ceil(v.bottom())) - 1))));
+    p.restore();
+    // Colour bar.
+    const QRect bar(a.right() + 12, a.top(), 12, a.height());
+    for (int y = 0; y < bar.height(); ++y) {
+        const int i = std::clamp(int(std::lround(255.0 * (bar.height() - 1 - y) / std::max(1, bar.height() - 1))), 0, 255);
+        p.fillRect(QRect(bar.left(), bar.top() + y, bar.width(), 1), QColor::fromRgb(table_.value(i)));
+    }
+    p.setPen(palette().mid().color());
+    p.drawRect(bar.adjusted(0, 0, -1, -1));
+    p.setPen(palette().text().color());
+    for (int k = 0; k <= 4; ++k) {
+        const double t = k / 4.0;
+        const int y = bar.bottom() - int(t * (bar.height() - 1));
+        const QString text = scale_.mode == ScaleMode::PerRow ? QString::number(t, 'g', 2) : weightText(scale_.valueAt(t));
+        p.drawText(QRect(bar.right() + 4, y - fm.height() / 2, kRight - 20, fm.height()), Qt::AlignLeft | Qt::AlignVCenter, text);
+    }
+}
+
+void LargeMatrixView::resizeEvent(QResizeEvent*)
+{
+    if (m_ && overviewValues_.empty()) fit();
+    clampView();
+    scheduleTiles();
+}
+
+void LargeMatrixView::wheelEvent(QWheelEvent* e)
+{
+    const double notches = e->angleDelta().y() / 120.0;
+    if (notches != 0) zoomBy(std::pow(0.8, notches), e->position());
+    e->accept();
+}
+
+void LargeMatrixView::mousePressEvent(QMouseEvent* e)
+{
+    pressPos_ = lastPos_ = e->pos();
+    dragging_ = false;
+    setFocus();
+}
+
+void LargeMatrixView::mouseMoveEvent(QMouseEvent* e)
+{
+    if (e->buttons() & Qt::LeftButton) {
+        if (!dragging_ && (e->pos() - pressPos_).manhattanLength() > 3) dragging_ = true;
+        if (dragging_) {
+            const QPoint d = e->pos() - lastPos_;
+            lastPos_ = e->pos();
+            panBy(d.x(), d.y());
+            return;
+        }
+    }
+    int64_t r, c;
+    if (cellAt(e->pos(), &r, &c)) {
+        const QString text = cellText(r, c);
+        if (!text.isEmpty()) QToolTip::showText(e->globalPosition().toPoint(), text, this);
+    } else {
+        QToolTip::hideText();
+    }
+}
+
+void LargeMatrixView::mouseReleaseEvent(QMouseEvent* e)
+{
+    if (!dragging_) {
+        int64_t r, c;
+        if (cellAt(e->pos(), &r, &c)) {
+            if (e->button() == Qt::RightButton || (e->modifiers() & Qt::ShiftModifier)) selectColumn(c);
+            else selectRow(r);
+        }
+    }
+    dragging_ = false;
+}
+
+void LargeMatrixView::keyPressEvent(QKeyEvent* e)
+{
+    const QRect a = plotRect();
+    switch (e->key()) {
+    case Qt::Key_Plus:
+    case Qt::Key_Equal: zoomBy(0.8); break;
+    case Qt::Key_Minus: zoomBy(1.25); break;
+    case Qt::Key_Left: panBy(a.width() / 8.0, 0); break;
+    case Qt::Key_Right: panBy(-a.width() / 8.0, 0); break;
+    case Qt::Key_Up: panBy(0, a.height() / 8.0); break;
+    case Qt::Key_Down: panBy(0, -a.height() / 8.0); break;
+    case Qt::Key_Home: fit(); break;
+    case Qt::Key_Escape:
+        selectRow(-1);
+        selectColumn(-1);
+        break;
+    default: QWidget::keyPressEvent(e); return;
+    }
+    e->accept();
+}
+
+void LargeMatrixView::leaveEvent(QEvent*) { QToolTip::hideText(); }
+
+} // namespace attnscope::ui

@@ -1,0 +1,845 @@
+#include "workspaces/long/longworkspace.h"
+
+#include "attnscope/longattention.h"
+#include "attnscope/pipelines.h"
+#include "attnscope/qk.h"
+#include "jobs/jobtracker.h"
+#include "jobs/models.h"
+#include "views/attentionstripview.h"
+#include "views/colormaps.h"
+#include "views/largematrixview.h"
+#include "views/messagebanner.h"
+#include "workspaces/long/headthumbgrid.h"
+
+#include <QAction>
+#include <QComboBox>
+#include <QCryptographicHash>
+#include <QDir>
+#include <QDoubleSpinBox>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLocale>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QStandardPaths>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+
+namespace attnscope::ui {
+
+namespace {
+
+QStringList qLabels(const std::vector<std::string>& v)
+{
+    QStringList out;
+    out.reserve(qsizetype(v.size()));
+    for (const auto& s : v) out << QString::fromStdString(s);
+    return out;
+}
+
+QString mib(uint64_t bytes) { return QStringLiteral("%1 MiB").arg(double(bytes) / double(1 << 20), 0, 'f', bytes < (uint64_t(10) << 20) ? 1 : 0); }
+
+/// [layers, heads, rows, cols] of a 2-D or 4-D tensor.
+void extents(const TraceTensor& t, int& layers, int& heads)
+{
+    layers = t.shape.size() == 4 ? int(t.shape[0]) : 1;
+    heads = t.shape.size() == 4 ? int(t.shape[1]) : 1;
+}
+
+/// A trace read into memory (on a worker) with the file it is kept in.
+struct LoadResult {
+    Status status;
+    TracePtr trace;
+    QString file;
+    std::string warning;
+};
+
+Status loadInto(const QString& file, LoadResult& r)
+{
+    auto t = std::make_shared<AttentionTrace>();
+    if (auto st = loadTrace(file.toStdString(), *t); !st) return st;
+    r.trace = std::move(t);
+    r.file = file;
+    return Status::success();
+}
+} // namespace
+
+LongWorkspace::LongWorkspace(QWidget* parent)
+    : Workspace({QStringLiteral("long"), tr("Long attention"),
+                 tr("Attention at LLM length: a whole book through the Transformer's encoder, or your own 4k–32k-token "
+                    "traces and dumps — overview at once, zoom to labelled cells, what a token looks at, attention sinks (Ctrl+6)"),
+                 {{tr("Long attention (traces and dumps)"), {"attn", "npy", "npz", "safetensors"}, {}}}},
+                parent)
+{
+    openJobs_ = new JobTracker(this, JobLane::Background);
+    stripJobs_ = new JobTracker(this, JobLane::Interactive);
+    colJobs_ = new JobTracker(this, JobLane::Interactive);
+    thumbJobs_ = new JobTracker(this, JobLane::Background);
+    auto* outer = new QVBoxLayout(this);
+    outer->addWidget(banner_);
+
+    // Row 1: where the attention comes from.
+    auto* bar = new QHBoxLayout;
+    auto* open = new QPushButton(tr("Open…"), this);
+    open->setToolTip(tr("A long .attn trace, or an attention dump (.npy, .npz, .safetensors) to import into tiles"));
+    connect(open, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open long attention"), QString(),
+                                                          tr("Attention (*.attn *.npy *.npz *.safetensors)"));
+        if (!path.isEmpty()) openFile(path);
+    });
+    book_ = new QComboBox(this);
+    book_->setEditable(true);
+    book_->addItems({"Ruth", "Jonah", "Philippians", "Titus", "Jude", "Obadiah", "Haggai", "Esther", "Mark", "Genesis"});
+    book_->setToolTip(tr("A book of the corpus, read as one sequence by the Transformer's encoder (English book names)"));
+    book_->setObjectName("book");
+    encode_ = new QPushButton(tr("Encode the book"), this);
+    encode_->setToolTip(tr("The built-in Transformer's encoder over every verse of the book as one sequence; attention is "
+                           "computed in blocks of queries and kept as queries and keys, so n × n weights are never held (Ctrl+Return)"));
+    connect(encode_, &QPushButton::clicked, this, [this] { encodeBook(book_->currentText()); });
+    progress_ = new QProgressBar(this);
+    progress_->setMaximumWidth(180);
+    progress_->setVisible(false);
+    cancel_ = new QPushButton(tr("Cancel"), this);
+    cancel_->setVisible(false);
+    connect(cancel_, &QPushButton::clicked, this, [this] {
+        openJobs_->cancel();
+        thumbJobs_->cancel();
+        idle();
+    });
+    activity_ = new QLabel(this);
+    for (QWidget* w : std::initializer_list<QWidget*>{open, new QLabel(tr("Book:"), this), book_, encode_, progress_, cancel_, activity_})
+        bar->addWidget(w);
+    bar->addStretch(1);
+    outer->addLayout(bar);
+
+    // Row 2: which head and how it is coloured.
+    auto* bar2 = new QHBoxLayout;
+    tensor_ = new QComboBox(this);
+    tensor_->setToolTip(tr("Attention tensor of the trace"));
+    layer_ = new QSpinBox(this);
+    layer_->setPrefix(tr("layer "));
+    head_ = new QSpinBox(this);
+    head_->setPrefix(tr("head "));
+    for (QSpinBox* s : {layer_, head_}) s->setRange(1, 1);
+    scale_ = new QComboBox(this);
+    scale_->addItem(tr("Linear"), int(ScaleMode::Linear));
+    scale_->addItem(tr("Log"), int(ScaleMode::Log));
+    scale_->addItem(tr("Per row"), int(ScaleMode::PerRow));
+    scale_->addItem(tr("Clip at percentile"), int(ScaleMode::Percentile));
+    scale_->setToolTip(tr("Colour scale. A few attention sinks take most of every row's mass: linear shows them and little "
+                          "else; log (four decades), per row (each row by its largest weight) or a percentile clip show the rest"));
+    scale_->setObjectName("colorScale");
+    percentile_ = new QDoubleSpinBox(this);
+    percentile_->setRange(50, 100);
+    percentile_->setDecimals(1);
+    percentile_->setValue(99);
+    percentile_->setSuffix(tr(" th"));
+    percentile_->setToolTip(tr("Clip the colours at this percentile of the overview's values"));
+    percentile_->setEnabled(false);
+    reduce_ = new QComboBox(this);
+    reduce_->addItem(tr("Pixel = max"), int(BlockReduce::Max));
+    reduce_->addItem(tr("Pixel = mean"), int(BlockReduce::Mean));
+    reduce_->setToolTip(tr("Zoomed out, a pixel covers a block of weights: show their largest (thin peaks stay visible) or their mean"));
+    sinkShare_ = new QDoubleSpinBox(this);
+    sinkShare_->setRange(0.01, 1.0);
+    sinkShare_->setSingleStep(0.05);
+    sinkShare_->setValue(0.2);
+    sinkShare_->setPrefix(tr("sinks ≥ "));
+    sinkShare_->setToolTip(tr("Attention sinks: keys that take at least this share of the mass of every row that can see them"));
+    for (QWidget* w : std::initializer_list<QWidget*>{new QLabel(tr("Tensor:"), this), tensor_, layer_, head_,
+                                                      new QLabel(tr("Colours:"), this), scale_, percentile_, reduce_, sinkShare_})
+        bar2->addWidget(w);
+    bar2->addStretch(1);
+    outer->addLayout(bar2);
+
+    // Left: heads; centre: the matrix over the row and column strips.
+    auto* split = new QSplitter(Qt::Horizontal, this);
+    auto* left = new QWidget(split);
+    auto* leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(0, 0, 0, 0);
+    grid_ = new HeadThumbGrid(left);
+    auto* gridScroll = new QScrollArea(left);
+    gridScroll->setWidget(grid_);
+    gridScroll->setWidgetResizable(false);
+    allHeads_ = new QPushButton(tr("Overview of every head"), left);
+    allHeads_->setToolTip(tr("Traces kept as queries and keys: compute every head's overview in the background (one pass per head)"));
+    connect(allHeads_, &QPushButton::clicked, this, &LongWorkspace::computeAllHeads);
+    sinks_ = new QLabel(left);
+    sinks_->setWordWrap(true);
+    sinks_->setTextFormat(Qt::RichText);
+    sinks_->setObjectName("sinks");
+    connect(sinks_, &QLabel::linkActivated, this, [this](const QString& link) {
+        const int64_t key = link.mid(4).toLongLong();
+        view_->selectColumn(key);
+        view_->centerOn(view_->selectedRow() >= 0 ? view_->selectedRow() : key, key);
+    });
+    leftLayout->addWidget(new QLabel(tr("<b>Heads</b>"), left));
+    leftLayout->addWidget(gridScroll, 2);
+    leftLayout->addWidget(allHeads_);
+    leftLayout->addWidget(new QLabel(tr("<b>Attention sinks</b>"), left));
+    leftLayout->addWidget(sinks_, 1);
+    auto* centre = new QSplitter(Qt::Vertical, split);
+    view_ = new LargeMatrixView(centre);
+    auto* strips = new QWidget(centre);
+    auto* stripsLayout = new QGridLayout(strips);
+    stripsLayout->setContentsMargins(0, 0, 0, 0);
+    rowStrip_ = new AttentionStripView(strips);
+    colStrip_ = new AttentionStripView(strips);
+    colStrip_->setData(AttentionStripView::Mode::Column, -1, {}, {}, false);
+    topKeys_ = new QTreeWidget(strips);
+    topQueries_ = new QTreeWidget(strips);
+    for (QTreeWidget* t : {topKeys_, topQueries_}) {
+        t->setRootIsDecorated(false);
+        t->setMaximumHeight(96);
+        t->setMinimumWidth(260);
+        t->header()->setStretchLastSection(true);
+    }
+    topKeys_->setHeaderLabels({tr("top key"), tr("token"), tr("weight")});
+    topQueries_->setHeaderLabels({tr("top query"), tr("token"), tr("weight")});
+    topKeys_->setToolTip(tr("The keys the picked query gives the most weight; click one to go to its cell"));
+    topQueries_->setToolTip(tr("The queries that give the picked key the most weight; click one to go to its cell"));
+    stripsLayout->addWidget(rowStrip_, 0, 0);
+    stripsLayout->addWidget(topKeys_, 0, 1);
+    stripsLayout->addWidget(colStrip_, 1, 0);
+    stripsLayout->addWidget(topQueries_, 1, 1);
+    stripsLayout->setColumnStretch(0, 1);
+    centre->setStretchFactor(0, 4);
+    centre->setStretchFactor(1, 1);
+    split->setStretchFactor(0, 0);
+    split->setStretchFactor(1, 1);
+    split->setSizes({300, 1000});
+    outer->addWidget(split, 1);
+    status_ = new QLabel(this);
+    status_->setObjectName("longStatus");
+    outer->addWidget(status_);
+
+    // Wiring.
+    const auto headChanged = [this] { showHead(tensor_->currentText(), layer_->value() - 1, head_->value() - 1); };
+    connect(tensor_, &QComboBox::currentTextChanged, this, [this, headChanged] {
+        const TraceTensor* t = trace_ ? trace_->find(tensor_->currentText().toStdString()) : nullptr;
+        if (!t) return;
+        int layers, heads;
+        extents(*t, layers, heads);
+        for (QSpinBox* s : {layer_, head_}) s->blockSignals(true);
+        layer_->setRange(1, layers);
+        head_->setRange(1, heads);
+        layer_->setValue(1);
+        head_->setValue(1);
+        for (QSpinBox* s : {layer_, head_}) s->blockSignals(false);
+        std::vector<int> kv(static_cast<size_t>(heads));
+        for (int h = 0; h < heads; ++h) kv[size_t(h)] = t->store ? int(t->store->kvHeadOf(h)) : h;
+        grid_->setHeads(layers, heads, kv);
+        grid_->resize(grid_->sizeHint());
+        headChanged();
+        startThumbnails(false);
+    });
+    connect(layer_, qOverload<int>(&QSpinBox::valueChanged), this, headChanged);
+    connect(head_, qOverload<int>(&QSpinBox::valueChanged), this, headChanged);
+    connect(grid_, &HeadThumbGrid::headClicked, this, [this](int l, int h) {
+        for (QSpinBox* s : {layer_, head_}) s->blockSignals(true);
+        layer_->setValue(l + 1);
+        head_->setValue(h + 1);
+        for (QSpinBox* s : {layer_, head_}) s->blockSignals(false);
+        showHead(tensor_->currentText(), l, h);
+    });
+    const auto scaleChanged = [this] {
+        const auto mode = ScaleMode(scale_->currentData().toInt());
+        percentile_->setEnabled(mode == ScaleMode::Percentile);
+        view_->setScale(mode, percentile_->value());
+        rowStrip_->setColorScale(view_->scale(), colorTable(view_->colorMapName()));
+        colStrip_->setColorScale(view_->scale(), colorTable(view_->colorMapName()));
+    };
+    connect(scale_, qOverload<int>(&QComboBox::currentIndexChanged), this, scaleChanged);
+    connect(percentile_, qOverload<double>(&QDoubleSpinBox::valueChanged), this, scaleChanged);
+    connect(reduce_, qOverload<int>(&QComboBox::currentIndexChanged), this,
+            [this] { view_->setReduce(BlockReduce(reduce_->currentData().toInt())); });
+    connect(sinkShare_, qOverload<double>(&QDoubleSpinBox::valueChanged), this, &LongWorkspace::updateSinks);
+    connect(view_, &LargeMatrixView::rowSelected, this, [this](qint64 r) { fetchRow(r); });
+    connect(view_, &LargeMatrixView::columnSelected, this, [this](qint64 c) { fetchColumn(c); });
+    connect(view_, &LargeMatrixView::overviewArrived, this, [this] {
+        updateSinks();
+        applyPendingView();
+        updateStatus();
+    });
+    connect(view_, &LargeMatrixView::overviewProgress, this, [this](int done, int total) {
+        activity_->setText(tr("exact overview: %1%").arg(total > 0 ? 100 * done / total : 0));
+    });
+    connect(view_, &LargeMatrixView::loadingChanged, this, &LongWorkspace::updateStatus);
+    connect(view_, &LargeMatrixView::viewChanged, this, &LongWorkspace::updateStatus);
+    connect(rowStrip_, &AttentionStripView::positionClicked, this, [this](qint64 key) {
+        view_->selectColumn(key);
+        view_->centerOn(view_->selectedRow(), key, 1.0 / 20);
+    });
+    connect(colStrip_, &AttentionStripView::positionClicked, this, [this](qint64 query) {
+        view_->selectRow(query);
+        view_->centerOn(query, view_->selectedColumn(), 1.0 / 20);
+    });
+    connect(topKeys_, &QTreeWidget::itemClicked, this, [this](QTreeWidgetItem* item) {
+        const qint64 key = item->data(0, Qt::UserRole).toLongLong();
+        view_->selectColumn(key);
+        view_->centerOn(view_->selectedRow(), key, 1.0 / 20);
+    });
+    connect(topQueries_, &QTreeWidget::itemClicked, this, [this](QTreeWidgetItem* item) {
+        const qint64 query = item->data(0, Qt::UserRole).toLongLong();
+        view_->selectRow(query);
+        view_->centerOn(query, view_->selectedColumn(), 1.0 / 20);
+    });
+    for (JobTracker* j : {openJobs_, thumbJobs_})
+        connect(j, &JobTracker::progress, this, [this](int done, int total) {
+            progress_->setRange(0, std::max(1, total));
+            progress_->setValue(done);
+        });
+    createCommands();
+    updateStatus();
+}
+
+bool LongWorkspace::acceptsFile(const QString& path) const
+{
+    return Workspace::acceptsFile(path) && isLongAttentionFile(path.toStdString());
+}
+
+void LongWorkspace::createCommands()
+{
+    connect(addCommand(tr("&Encode the book"), QKeySequence(Qt::CTRL | Qt::Key_Return),
+                       tr("Run the Transformer's encoder over the chosen book as one sequence")),
+            &QAction::triggered, this, [this] { encodeBook(book_->currentText()); });
+    connect(addCommand(tr("Next &head"), QKeySequence(Qt::ALT | Qt::Key_Right), tr("The next head (then the next layer)")),
+            &QAction::triggered, this, [this] {
+                if (head_->value() < head_->maximum()) head_->setValue(head_->value() + 1);
+                else if (layer_->value() < layer_->maximum()) {
+                    head_->blockSignals(true);
+                    head_->setValue(1);
+                    head_->blockSignals(false);
+                    layer_->setValue(layer_->value() + 1);
+                }
+            });
+    connect(addCommand(tr("&Previous head"), QKeySequence(Qt::ALT | Qt::Key_Left), tr("The previous head (then the previous layer)")),
+            &QAction::triggered, this, [this] {
+                if (head_->value() > 1) head_->setValue(head_->value() - 1);
+                else if (layer_->value() > 1) {
+                    head_->blockSignals(true);
+                    head_->setValue(head_->maximum());
+                    head_->blockSignals(false);
+                    layer_->setValue(layer_->value() - 1);
+                }
+            });
+    connect(addCommand(tr("&Whole matrix"), QKeySequence(Qt::CTRL | Qt::Key_0), tr("Zoom out to the whole matrix")),
+            &QAction::triggered, view_, &LargeMatrixView::fit);
+    connect(addCommand(tr("Next colour &scale"), QKeySequence(Qt::CTRL | Qt::Key_L), tr("Linear → log → per row → percentile")),
+            &QAction::triggered, this, [this] { scale_->setCurrentIndex((scale_->currentIndex() + 1) % scale_->count()); });
+}
+
+QList<ShortcutInfo> LongWorkspace::viewKeys() const
+{
+    return {{tr("Wheel"), tr("Zoom the matrix at the cursor")},
+            {tr("Drag"), tr("Pan the matrix")},
+            {tr("Click"), tr("Pick a query row: what it looks at (strip and top keys below)")},
+            {tr("Shift+click, right click"), tr("Pick a key column: who looks at it")},
+            {tr("+ / −"), tr("Zoom in / out")},
+            {tr("Arrows"), tr("Pan")},
+            {tr("Home"), tr("The whole matrix")},
+            {tr("Esc"), tr("Clear the picked row and column")}};
+}
+
+QString LongWorkspace::cachePath(const QString& name)
+{
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::CacheLocation) + QStringLiteral("/long");
+    QDir().mkpath(dir);
+    return dir + QLatin1Char('/') + name;
+}
+
+bool LongWorkspace::busy() const { return loading_ || openJobs_->running(); }
+
+void LongWorkspace::setBusy(const QString& what)
+{
+    loading_ = true;
+    activity_->setText(what);
+    progress_->setRange(0, 0);
+    progress_->setVisible(true);
+    cancel_->setVisible(true);
+    encode_->setEnabled(false);
+}
+
+void LongWorkspace::idle()
+{
+    loading_ = false;
+    progress_->setVisible(false);
+    cancel_->setVisible(false);
+    encode_->setEnabled(true);
+    activity_->clear();
+}
+
+void LongWorkspace::showDefault() { encodeBook(QStringLiteral("Ruth")); }
+
+bool LongWorkspace::hasInput() const { return trace_ != nullptr || busy(); }
+
+void LongWorkspace::encodeBook(const QString& book)
+{
+    if (book.trimmed().isEmpty()) return showError(tr("Choose a book (e.g. Ruth, Genesis)"));
+    book_->setCurrentText(book);
+    source_ = QStringLiteral("book:") + book;
+    setBusy(tr("Encoding %1…").arg(book));
+    const QString file = cachePath(QStringLiteral("book-transformer-%1.attn").arg(QString(book).replace(' ', '_')));
+    openJobs_->start(
+        [book = book.toStdString(), file](const JobContext& job) {
+            LoadResult r;
+            if (QFileInfo::exists(file) && loadInto(file, r)) return r;  // encoded before
+            BookRequest req;
+            req.book = book;
+            AttentionTrace trace;
+            r.status = runBookEncoder(sharedModels(), req, trace, job.progress());
+            if (!r.status) return r;
+            // Kept as queries and keys (O(n·d)) in the cache, then read back memory-mapped.
+            SaveOptions o;
+            o.progress = [&job](int64_t, int64_t) { return !job.cancelled(); };
+            if (r.status = saveTrace(trace, file.toStdString(), o); !r.status) return r;
+            r.status = loadInto(file, r);
+            return r;
+        },
+        [this](LoadResult r) {
+            idle();
+            if (!r.status) {
+                if (r.status.message != "cancelled") showError(QString::fromStdString(r.status.message));
+                return;
+            }
+            showLoaded(r.trace, r.file);
+        });
+}
+
+bool LongWorkspace::openFile(const QString& path)
+{
+    if (!QFileInfo::exists(path)) {
+        showError(tr("File not found: %1").arg(path));
+        return false;
+    }
+    source_ = path;
+    if (QFileInfo(path).suffix().toLower() == QLatin1String("attn")) openTrace(path);
+    else importDump(path);
+    return true;
+}
+
+void LongWorkspace::openTrace(const QString& path)
+{
+    setBusy(tr("Opening %1…").arg(QFileInfo(path).fileName()));
+    openJobs_->start(
+        [path](const JobContext&) {
+            LoadResult r;
+            r.status = loadInto(path, r);
+            return r;
+        },
+        [this](LoadResult r) {
+            idle();
+            if (!r.status) {
+                pendingView_ = {};
+                return showError(QString::fromStdString(r.status.message));
+            }
+            showLoaded(r.trace, r.file);
+        });
+}
+
+void LongWorkspace::importDump(const QString& path)
+{
+    // The tiled trace goes to the cache, named by the dump's path, size and time: importing the
+    // same dump again opens it at once.
+    const QFileInfo info(path);
+    const QByteArray key = QCryptographicHash::hash(
+        (info.absoluteFilePath() + QString::number(info.size()) + QString::number(info.lastModified().toMSecsSinceEpoch())).toUtf8(),
+        QCryptographicHash::Sha1);
+    const QString file = cachePath(info.completeBaseName() + QLatin1Char('-') + QString::fromLatin1(key.toHex().left(12)) + ".attn");
+    setBusy(tr("Importing %1…").arg(info.fileName()));
+    openJobs_->start(
+        [path = path.toStdString(), file](const JobContext& job) {
+            LoadResult r;
+            if (QFileInfo::exists(file) && loadInto(file, r)) return r;
+            SaveOptions o;
+            o.progress = job.progress();
+            if (hasQkArrays(path)) {
+                // Queries and keys: kept as they are (lse computed when absent).
+                AttentionTrace t;
+                if (r.status = importQk(path, t, job.progress()); !r.status) return r;
+                r.status = saveTrace(t, file.toStdString(), o);
+            } else if (MappedDump d; mapDumpFile(path, {}, d)) {
+                // .npy / .safetensors: read through a memory map, written band by band.
+                r.status = importDumpToFile(path, {}, file.toStdString(), o, &r.warning);
+            } else {
+                AttentionTrace t;
+                if (r.status = attnscope::importDump(path, {}, t); !r.status) return r;
+                o.tiledFromCells = 0;
+                r.warning = t.meta("warning");
+                r.status = saveTrace(t, file.toStdString(), o);
+            }
+            if (!r.status) {
+                QFile::remove(file);
+                return r;
+            }
+            r.status = loadInto(file, r);
+            return r;
+        },
+        [this](LoadResult r) {
+            idle();
+            if (!r.status) {
+                if (r.status.message != "cancelled") showError(QString::fromStdString(r.status.message));
+                return;
+            }
+            showLoaded(r.trace, r.file);
+            if (!r.warning.empty()) banner_->showMessage(MessageBanner::Level::Warning, QString::fromStdString(r.warning));
+        });
+}
+
+void LongWorkspace::showLoaded(const TracePtr& trace, const QString& file)
+{
+    trace_ = trace;
+    file_ = file;
+    showResultWarning(*trace);
+    rowStrip_->clear();
+    colStrip_->clear();
+    topKeys_->clear();
+    topQueries_->clear();
+    QStringList names;
+    QString first;
+    for (const auto& t : trace->tensors) {
+        if (t.shape.size() != 2 && t.shape.size() != 4) continue;
+        names << QString::fromStdString(t.name);
+        if (first.isEmpty() && isLongTensor(t, 0)) first = names.back();
+    }
+    if (names.isEmpty()) return showError(tr("%1 holds no attention matrix ([query, key] or [layer, head, query, key])").arg(file));
+    const QString pick = pendingView_.contains("tensor") && names.contains(pendingView_["tensor"].toString()) ? pendingView_["tensor"].toString()
+                                                                                                           : first.isEmpty() ? names[0] : first;
+    tensor_->blockSignals(true);
+    tensor_->clear();
+    tensor_->addItems(names);
+    tensor_->setCurrentText(pick);
+    tensor_->blockSignals(false);
+    emit tensor_->currentTextChanged(pick);  // sets up the heads and shows the first
+    if (pendingView_.contains("layer")) {
+        for (QSpinBox* s : {layer_, head_}) s->blockSignals(true);
+        layer_->setValue(pendingView_["layer"].toInt(1));
+        head_->setValue(pendingView_["head"].toInt(1));
+        for (QSpinBox* s : {layer_, head_}) s->blockSignals(false);
+        showHead(tensor_->currentText(), layer_->value() - 1, head_->value() - 1);
+    }
+    emit traceShown();
+    emit traceOpened();
+    emit logMessage(tr("Long attention: %1").arg(QString::fromStdString(trace->meta("input")).isEmpty() ? file
+                                                                                                    : QString::fromStdString(trace->meta("input"))));
+}
+
+bool LongWorkspace::showHead(const QString& tensor, int layer, int head)
+{
+    if (!trace_) return false;
+    MatrixPtr m;
+    if (auto st = matrixOf(trace_, tensor.toStdString(), layer, head, m); !st) {
+        showError(QString::fromStdString(st.message));
+        return false;
+    }
+    const TraceTensor* t = trace_->find(tensor.toStdString());
+    QStringList rows, cols;
+    if (t->labels.size() == t->shape.size()) {
+        rows = qLabels(t->labels[t->shape.size() - 2]);
+        cols = qLabels(t->labels[t->shape.size() - 1]);
+    }
+    QString title = QStringLiteral("%1 · %2").arg(QString::fromStdString(trace_->model), tensor);
+    if (t->shape.size() == 4) {
+        title += tr(" · layer %1, head %2").arg(layer + 1).arg(head + 1);
+        if (t->store && t->store->kvHeads() != t->store->heads()) title += tr(" (KV head %1)").arg(t->store->kvHeadOf(head));
+    }
+    view_->setMatrix(m, rows, cols, title);
+    grid_->setCurrent(layer, head);
+    rowStrip_->clear();
+    colStrip_->clear();
+    topKeys_->clear();
+    topQueries_->clear();
+    updateSinks();
+    updateStatus();
+    return true;
+}
+
+void LongWorkspace::startThumbnails(bool qkToo)
+{
+    if (!trace_) return;
+    const TraceTensor* t = trace_->find(tensor_->currentText().toStdString());
+    if (!t) return;
+    const bool qk = t->store && t->store->layout() == "qk";
+    allHeads_->setEnabled(qk);
+    allHeads_->setVisible(qk);
+    if (qk && !qkToo) return;  // one pass over every cell per head: only when asked
+    int layers, heads;
+    extents(*t, layers, heads);
+    const TracePtr trace = trace_;
+    const std::string name = t->name;
+    const QString colorMap = view_->colorMapName();
+    if (qk) setBusy(tr("Overview of every head…"));
+    thumbJobs_->start(
+        [this, trace, name, layers, heads, colorMap](const JobContext& job) {
+            const auto table = colorTable(colorMap);
+            for (int l = 0; l < layers; ++l)
+                for (int h = 0; h < heads; ++h) {
+                    if (job.cancelled()) return false;
+                    MatrixPtr m;
+                    if (!matrixOf(trace, name, l, h, m)) continue;
+                    const int64_t n = std::max(m->rows(), m->cols());
+                    int64_t b = 1;
+                    while (blockCount(n, b) > 128) b *= 2;
+                    if (m->needsOverview()) {
+                        int64_t b0 = 1;
+                        while (blockCount(n, b0) > 1024) b0 *= 2;
+                        const int64_t done = l * heads + h;
+                        const ProgressFn sub = [&](int64_t x, int64_t total) {
+                            job.progress()(done * total + x, int64_t(layers * heads) * total);
+                            return !job.cancelled();
+                        };
+                        if (!m->buildOverview(b0, sub)) return false;
+                    }
+                    const int64_t R = blockCount(m->rows(), b), C = blockCount(m->cols(), b);
+                    std::vector<float> v(size_t(R * C));
+                    if (!m->readBlocks(b, BlockReduce::Max, 0, 0, R, C, v.data())) continue;
+                    // Thumbnails on a log scale: sinks would flatten a linear one.
+                    ColorScale s;
+                    s.mode = ScaleMode::Log;
+                    s.decades = 3;
+                    s.fit(v.data(), int64_t(v.size()));
+                    const QImage img = colorize(v.data(), int(C), int(R), s, table);
+                    job.post([this, l, h, img] { grid_->setThumbnail(l, h, img); });
+                }
+            return true;
+        },
+        [this, qk](bool) {
+            if (qk) {
+                idle();
+                updateSinks();
+            }
+        });
+}
+
+void LongWorkspace::computeAllHeads() { startThumbnails(true); }
+
+void LongWorkspace::fetchRow(int64_t row)
+{
+    const MatrixPtr m = view_->matrix();
+    if (!m || row < 0) {
+        rowStrip_->clear();
+        topKeys_->clear();
+        return;
+    }
+    struct Row {
+        Status status;
+        std::vector<float> values;
+    };
+    stripJobs_->start(
+        [m, row](const JobContext&) {
+            Row r;
+            r.values.resize(size_t(m->cols()));
+            r.status = m->readRow(row, r.values.data());
+            return r;
+        },
+        [this, row](Row r) {
+            if (!r.status) return showError(QString::fromStdString(r.status.message));
+            rowStrip_->setData(AttentionStripView::Mode::Row, row, std::move(r.values), view_->columnLabels(), causal());
+            rowStrip_->setColorScale(view_->scale(), colorTable(view_->colorMapName()));
+            topKeys_->clear();
+            for (const auto& [key, w] : rowStrip_->topK(20)) {
+                auto* item = new QTreeWidgetItem(topKeys_, {countText(key), view_->columnLabels().value(int(key)), weightText(w)});
+                item->setData(0, Qt::UserRole, qlonglong(key));
+            }
+            emit rowShown();
+        });
+}
+
+void LongWorkspace::fetchColumn(int64_t col)
+{
+    const MatrixPtr m = view_->matrix();
+    if (!m || col < 0) {
+        colStrip_->clear();
+        topQueries_->clear();
+        return;
+    }
+    struct Column {
+        Status status;
+        std::vector<float> values;
+    };
+    colJobs_->start(
+        [m, col](const JobContext&) {
+            Column c;
+            c.values.resize(size_t(m->rows()));
+            c.status = m->readColumn(col, c.values.data());
+            return c;
+        },
+        [this, col](Column c) {
+            if (!c.status) return showError(QString::fromStdString(c.status.message));
+            colStrip_->setData(AttentionStripView::Mode::Column, col, std::move(c.values), view_->rowLabels(), causal());
+            colStrip_->setColorScale(view_->scale(), colorTable(view_->colorMapName()));
+            topQueries_->clear();
+            for (const auto& [q, w] : colStrip_->topK(20)) {
+                auto* item = new QTreeWidgetItem(topQueries_, {countText(q), view_->rowLabels().value(int(q)), weightText(w)});
+                item->setData(0, Qt::UserRole, qlonglong(q));
+            }
+            emit columnShown();
+        });
+}
+
+bool LongWorkspace::causal() const
+{
+    const TraceTensor* t = trace_ ? trace_->find(tensor_->currentText().toStdString()) : nullptr;
+    return view_->stats().causal || (t && t->store && t->store->causal());
+}
+
+void LongWorkspace::setSinkShare(double share) { sinkShare_->setValue(share); }
+
+void LongWorkspace::updateSinks()
+{
+    const MatrixStats& s = view_->stats();
+    if (!view_->matrix()) {
+        sinks_->clear();
+        return;
+    }
+    if (s.empty()) {
+        sinks_->setText(tr("<i>known once the overview pass is done</i>"));
+        return;
+    }
+    const auto sinks = findSinks(s, float(sinkShare_->value()), 12);
+    if (sinks.empty()) {
+        sinks_->setText(tr("No key takes ≥ %1 of every row's mass. Lower the share to see the strongest keys.")
+                            .arg(sinkShare_->value(), 0, 'g', 3));
+        return;
+    }
+    QString html = tr("Keys taking ≥ %1 of every row's mass%2:<br>").arg(sinkShare_->value(), 0, 'g', 3).arg(s.causal ? tr(" (rows that see them)") : QString());
+    for (const AttentionSink& k : sinks) {
+        const QString token = view_->columnLabels().isEmpty() ? QString() : QStringLiteral(" “%1”").arg(view_->columnLabels()[int(k.key)].toHtmlEscaped());
+        html += QStringLiteral("<a href=\"key:%1\">key %2</a>%3: min %4, mean %5<br>")
+                    .arg(k.key)
+                    .arg(countText(k.key), token, weightText(k.minShare), weightText(k.meanShare));
+    }
+    sinks_->setText(html);
+}
+
+void LongWorkspace::updateStatus()
+{
+    const MatrixPtr m = view_->matrix();
+    if (!m) {
+        status_->setText(tr("Encode a book or open a long trace or dump (.attn, .npy, .npz, .safetensors)"));
+        return;
+    }
+    const TraceTensor* t = trace_ ? trace_->find(tensor_->currentText().toStdString()) : nullptr;
+    QString storage = tr("in memory");
+    if (t && t->store)
+        storage = t->store->layout() == "qk" ? tr("queries and keys (d = %1, %2)").arg(t->store->headDim()).arg(mib(t->store->bytes()))
+                                             : tr("%1 tiles with a pyramid (%2)").arg(storageTypeName(t->store->storageType())).arg(mib(t->store->bytes()));
+    const int64_t b = std::min(view_->level(), view_->overviewBlock());
+    QString text = tr("%1 × %2 · %3 · %4 · view cache %5")
+                       .arg(countText(m->rows()), countText(m->cols()), storage,
+                            b == 1 ? tr("cells") : tr("blocks of %1×%1").arg(b), mib(view_->cacheBytes()));
+    if (view_->pendingTiles()) text += tr(" · reading %n tile(s)", nullptr, view_->pendingTiles());
+    if (!view_->overviewExact() && view_->overviewReady()) text += tr(" · sampled overview (exact one computing)");
+    status_->setText(text);
+}
+
+void LongWorkspace::applyPendingView()
+{
+    if (pendingView_.isEmpty() || !view_->overviewReady()) return;
+    const QJsonObject v = pendingView_["view"].toObject();
+    if (!v.isEmpty()) view_->setView(v["x0"].toDouble(), v["y0"].toDouble(), v["cpp"].toDouble(view_->cellsPerPixel()));
+    if (pendingView_.contains("row")) view_->selectRow(pendingView_["row"].toInteger(-1));
+    if (pendingView_.contains("column")) view_->selectColumn(pendingView_["column"].toInteger(-1));
+    pendingView_ = {};
+}
+
+BuiltFigure LongWorkspace::currentFigure()
+{
+    if (!view_->matrix()) return BuiltFigure::none(tr("Nothing to export yet: encode a book or open a long trace"));
+    return BuiltFigure::of(view_);
+}
+
+ViewData LongWorkspace::currentData() const
+{
+    const MatrixPtr m = view_->matrix();
+    if (!m || view_->overviewValues().empty()) return ViewData::none(tr("No matrix yet"));
+    // The overview blocks under the view (each the max or mean of B₀ × B₀ weights).
+    const int64_t b = view_->overviewBlock();
+    const QRectF v = view_->visibleCells();
+    const int C = view_->overviewColumns();
+    const int64_t r0 = int64_t(v.top()) / b, r1 = std::min<int64_t>(view_->overviewRows(), int64_t(std::ceil(v.bottom() / double(b))));
+    const int64_t c0 = int64_t(v.left()) / b, c1 = std::min<int64_t>(C, int64_t(std::ceil(v.right() / double(b))));
+    ViewData d;
+    const QString red = view_->reduce() == BlockReduce::Max ? tr("max") : tr("mean");
+    d.table.corner = tr("queries \\ keys (%1 of %2×%2)").arg(red).arg(b);
+    for (int64_t r = r0; r < r1; ++r) d.table.rowLabels << (b == 1 ? countText(r) : QStringLiteral("%1–%2").arg(r * b).arg(std::min((r + 1) * b, m->rows()) - 1));
+    for (int64_t c = c0; c < c1; ++c) d.table.columnLabels << (b == 1 ? countText(c) : QStringLiteral("%1–%2").arg(c * b).arg(std::min((c + 1) * b, m->cols()) - 1));
+    for (int64_t r = r0; r < r1; ++r)
+        for (int64_t c = c0; c < c1; ++c) d.table.values.push_back(view_->overviewValues()[size_t(r * C + c)]);
+    d.fileName = QStringLiteral("long-attention.csv");
+    d.description = tr("blocks of %1×%1 weights under the view (%2)").arg(b).arg(red);
+    return d;
+}
+
+void LongWorkspace::setColorMap(const QString& name)
+{
+    view_->setColorMap(name);
+    rowStrip_->setColorScale(view_->scale(), colorTable(name));
+    colStrip_->setColorScale(view_->scale(), colorTable(name));
+}
+
+WorkspaceSection LongWorkspace::saveState() const
+{
+    // The trace stays in its file (a long trace is never copied into the workspace file).
+    WorkspaceSection s;
+    QJsonObject o{{"source", source_},
+                  {"file", file_},
+                  {"book", book_->currentText()},
+                  {"tensor", tensor_->currentText()},
+                  {"layer", layer_->value()},
+                  {"head", head_->value()},
+                  {"scale", scaleModeName(ScaleMode(scale_->currentData().toInt()))},
+                  {"percentile", percentile_->value()},
+                  {"reduce", reduce_->currentIndex()},
+                  {"sink_share", sinkShare_->value()}};
+    if (view_->matrix()) {
+        o["view"] = QJsonObject{{"x0", view_->x0()}, {"y0", view_->y0()}, {"cpp", view_->cellsPerPixel()}};
+        o["row"] = qint64(view_->selectedRow());
+        o["column"] = qint64(view_->selectedColumn());
+    }
+    s.state = o;
+    return s;
+}
+
+bool LongWorkspace::restoreState(const WorkspaceSection& section, QString* error)
+{
+    const QJsonObject& o = section.state;
+    ScaleMode mode = ScaleMode::Linear;
+    parseScaleMode(o["scale"].toString("linear"), mode);
+    for (QWidget* w : std::initializer_list<QWidget*>{scale_, percentile_, reduce_, sinkShare_}) w->blockSignals(true);
+    scale_->setCurrentIndex(std::max(0, scale_->findData(int(mode))));
+    percentile_->setValue(o["percentile"].toDouble(99));
+    percentile_->setEnabled(mode == ScaleMode::Percentile);
+    reduce_->setCurrentIndex(std::clamp(o["reduce"].toInt(), 0, 1));
+    sinkShare_->setValue(o["sink_share"].toDouble(0.2));
+    for (QWidget* w : std::initializer_list<QWidget*>{scale_, percentile_, reduce_, sinkShare_}) w->blockSignals(false);
+    view_->setScale(mode, percentile_->value());
+    view_->setReduce(BlockReduce(reduce_->currentData().toInt()));
+    book_->setCurrentText(o["book"].toString("Ruth"));
+    pendingView_ = o;
+    source_ = o["source"].toString();
+    const QString file = o["file"].toString();
+    if (!file.isEmpty() && QFileInfo::exists(file)) {
+        openTrace(file);
+        source_ = o["source"].toString();
+        return true;
+    }
+    // The cached file is gone: redo what made it.
+    if (source_.startsWith(QLatin1String("book:"))) encodeBook(source_.mid(5));
+    else if (!source_.isEmpty() && QFileInfo::exists(source_)) openFile(source_);
+    else if (!file.isEmpty() && error) *error = tr("the long trace %1 is gone").arg(file);
+    return file.isEmpty() || QFileInfo::exists(file) || !source_.isEmpty();
+}
+
+} // namespace attnscope::ui

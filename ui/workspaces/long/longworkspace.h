@@ -1,0 +1,113 @@
+#pragma once
+// LongWorkspace: attention at LLM length (4k–32k+ tokens), with memory bounded whatever the size.
+// Opens long .attn traces (tiled float16 weights with a level-of-detail pyramid, or queries and
+// keys), imports .npy / .safetensors / .npz dumps into tiled traces (through a memory map, with
+// progress and cancel; Q/K arrays become Q/K traces), and runs the built-in Transformer's encoder
+// over a whole book of the corpus as one sequence (the demo: Ruth, 2,400 tokens; Genesis, 38,000
+// tokens in Q/K mode). Views: every head's overview (grouped by KV head), the matrix
+// (LargeMatrixView: overview at once, tiles as they arrive, labels when they fit), the row of a
+// query ("what did token t look at", with its top keys) and the column of a key ("who looks at
+// key k"), colour scales for sinks (linear, log, per row, percentile) and the attention-sink
+// readout (keys taking at least a chosen share of every row's mass; Xiao et al. 2023).
+#include "workspace.h"
+
+#include <QStringList>
+
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+class QTreeWidget;
+
+namespace attnscope::ui {
+
+class AttentionStripView;
+class HeadThumbGrid;
+class JobTracker;
+class LargeMatrixView;
+
+class LongWorkspace : public Workspace {
+    Q_OBJECT
+    ATTNSCOPE_WORKSPACE_INTERFACE
+public:
+    explicit LongWorkspace(QWidget* parent = nullptr);
+    /// Long traces and dumps only (isLongAttentionFile); short ones belong to the Text workspace.
+    bool acceptsFile(const QString& path) const override;
+    QString currentViewName() const override { return QStringLiteral("long-attention"); }
+
+    /// Runs the Transformer's encoder over `book` (cached per model and book).
+    void encodeBook(const QString& book);
+    /// Shows one head of one tensor of the trace on screen.
+    bool showHead(const QString& tensor, int layer, int head);
+    /// Overviews of every head (Q/K traces: one pass per head, in the background).
+    void computeAllHeads();
+    void setSinkShare(double share);
+
+    LargeMatrixView* matrixView() const { return view_; }
+    AttentionStripView* rowView() const { return rowStrip_; }
+    AttentionStripView* columnView() const { return colStrip_; }
+    HeadThumbGrid* headGrid() const { return grid_; }
+    QTreeWidget* topKeys() const { return topKeys_; }
+    QLabel* sinksLabel() const { return sinks_; }
+    QLabel* statusLabel() const { return status_; }
+    /// The .attn file on screen (an opened trace, or the cached import or book run).
+    QString file() const { return file_; }
+    bool busy() const;
+
+signals:
+    /// A trace is on screen (after open, import, run or restore).
+    void traceOpened();
+    void rowShown();
+    void columnShown();
+
+private:
+    void openTrace(const QString& path);
+    void importDump(const QString& path);
+    void showLoaded(const TracePtr& trace, const QString& file);
+    void startThumbnails(bool qkToo);
+    void fetchRow(int64_t row);
+    void fetchColumn(int64_t col);
+    void updateSinks();
+    void updateStatus();
+    void setBusy(const QString& what);
+    void idle();
+    void applyPendingView();
+    /// The matrix on screen is causal (its store says so, or no weight lies above the diagonal).
+    bool causal() const;
+    static QString cachePath(const QString& name);
+    void createCommands();
+
+    JobTracker* openJobs_;
+    JobTracker* stripJobs_;
+    JobTracker* colJobs_;
+    JobTracker* thumbJobs_;
+    QComboBox* book_;
+    QPushButton* encode_;
+    QProgressBar* progress_;
+    QPushButton* cancel_;
+    QLabel* activity_;
+    QComboBox* tensor_;
+    QSpinBox* layer_;
+    QSpinBox* head_;
+    QComboBox* scale_;
+    QDoubleSpinBox* percentile_;
+    QComboBox* reduce_;
+    QDoubleSpinBox* sinkShare_;
+    HeadThumbGrid* grid_;
+    QPushButton* allHeads_;
+    LargeMatrixView* view_;
+    AttentionStripView* rowStrip_;
+    AttentionStripView* colStrip_;
+    QTreeWidget* topKeys_;
+    QTreeWidget* topQueries_;
+    QLabel* sinks_;
+    QLabel* status_;
+    QString file_;
+    QString source_;  ///< what the trace came from: a file, a dump, "book:Ruth"
+    QJsonObject pendingView_;
+    bool loading_ = false;
+};
+
+} // namespace attnscope::ui
