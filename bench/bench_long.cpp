@@ -147,7 +147,7 @@ void BM_Long32kFirstPaint(benchmark::State& state)
 {
     // From opening the 2 GiB file to the first paint of its overview, and the longest GUI stall.
     longTrace();  // written before timing
-    double worstStall = 0;
+    double worstStall = 0, worstPaint = 0;
     for (auto _ : state) {
         ui::LargeMatrixView view;
         view.resize(1400, 1000);
@@ -165,8 +165,9 @@ void BM_Long32kFirstPaint(benchmark::State& state)
         const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
         state.SetIterationTime(ms / 1000);
         worstStall = std::max(worstStall, double(meter.longest));
-        state.counters["first_paint_ms"] = ms;
+        worstPaint = std::max(worstPaint, ms);  // the first run reads the level from disk when the cache is cold
     }
+    state.counters["first_paint_ms_worst"] = worstPaint;
     state.counters["gui_stall_ms"] = worstStall;
 }
 BENCHMARK(BM_Long32kFirstPaint)->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(3);

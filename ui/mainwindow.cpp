@@ -1,5 +1,7 @@
 #include "mainwindow.h"
 
+#include "attnscope/longattention.h"
+
 #include "dialogs/modelmanagerdialog.h"
 #include "dialogs/preferencesdialog.h"
 #include "dialogs/shortcutsdialog.h"
@@ -27,6 +29,8 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPlainTextEdit>
+#include <QPointer>
+#include <QProgressDialog>
 #include <QScreen>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -48,6 +52,7 @@ MainWindow::MainWindow(bool loadDemo, const WorkspaceRegistry* registry, QWidget
     applyModelsKept();
     saveJobs_ = new JobTracker(this, JobLane::Background);
     openJobs_ = new JobTracker(this, JobLane::Background);
+    saveTraceJobs_ = new JobTracker(this, JobLane::Background);
 
     tabs_ = new QTabWidget(this);
     tabs_->setObjectName("workspaces");
@@ -607,10 +612,28 @@ void MainWindow::saveTrace()
     const QString path = QFileDialog::getSaveFileName(this, tr("Save trace"), w->id() + ".attn",
                                                       tr("AttnScope trace (*.attn);;JSON trace (*.json)"));
     if (path.isEmpty()) return;
-    if (auto st = saveTraceAuto(*trace, path.toStdString()); !st)
-        QMessageBox::warning(this, tr("Save failed"), QString::fromStdString(st.message));
-    else
-        appendLog(tr("Saved the trace to %1").arg(path));
+    // On the background lane: a long trace (tiles with a pyramid, gigabytes) takes seconds.
+    auto* progress = new QProgressDialog(tr("Saving the trace to %1…").arg(QFileInfo(path).fileName()), tr("Cancel"), 0, 100, this);
+    progress->setMinimumDuration(500);
+    progress->setAttribute(Qt::WA_DeleteOnClose);
+    connect(saveTraceJobs_, &JobTracker::progress, progress, [progress](int done, int total) {
+        progress->setMaximum(std::max(1, total));
+        progress->setValue(done);
+    });
+    connect(progress, &QProgressDialog::canceled, saveTraceJobs_, &JobTracker::cancel);
+    const QPointer<QProgressDialog> guard(progress);
+    saveTraceJobs_->start(
+        [trace, path](const JobContext& job) {
+            if (QFileInfo(path).suffix().toLower() != QLatin1String("attn")) return saveTraceAuto(*trace, path.toStdString());
+            SaveOptions o;
+            o.progress = job.progress();
+            return attnscope::saveTrace(*trace, path.toStdString(), o);
+        },
+        [this, path, guard](Status st) {
+            if (guard) guard->close();
+            if (!st) QMessageBox::warning(this, tr("Save failed"), QString::fromStdString(st.message));
+            else appendLog(tr("Saved the trace to %1").arg(path));
+        });
 }
 
 void MainWindow::rememberFile(const QString& path)
@@ -656,7 +679,11 @@ void MainWindow::updateTracePanel()
         QStringList dims;
         for (size_t d = 0; d < x.shape.size(); ++d)
             dims << QStringLiteral("%1 %2").arg(d < x.axes.size() ? QString::fromStdString(x.axes[d]) : QStringLiteral("dim")).arg(x.shape[d]);
-        add(tensors, QString::fromStdString(x.name), QStringLiteral("[%1]").arg(dims.join(QStringLiteral(" × "))));
+        QString what = QStringLiteral("[%1]").arg(dims.join(QStringLiteral(" × ")));
+        if (x.store)
+            what += x.store->layout() == "qk" ? tr(" · queries and keys (d = %1)").arg(x.store->headDim())
+                                              : tr(" · %1 tiles, memory-mapped").arg(QString::fromLatin1(storageTypeName(x.store->storageType())));
+        add(tensors, QString::fromStdString(x.name), what);
     }
     add(nullptr, tr("gold links"), t->hasGold() ? QString::number(t->goldLinks.size()) : tr("none"));
     traceInfo_->expandAll();

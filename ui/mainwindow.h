@@ -124,6 +124,7 @@ private:
     QActionGroup* colorMaps_ = nullptr;
     JobTracker* saveJobs_ = nullptr;
     JobTracker* openJobs_ = nullptr;
+    JobTracker* saveTraceJobs_ = nullptr;  ///< File → Save trace (long traces take seconds)
     /// Saves being written, and a flag that aborts them; shared with the writing jobs.
     struct SaveState {
         std::atomic<int> pending{0};

@@ -132,6 +132,10 @@ void LargeMatrixView::startOverview()
         });
 }
 
+void LargeMatrixView::cancelOverview() { overviewJobs_->cancel(); }
+
+bool LargeMatrixView::overviewRunning() const { return overviewJobs_->running(); }
+
 void LargeMatrixView::setOverview(std::vector<float> values, int rows, int cols, bool exact, MatrixStats stats)
 {
     overviewValues_ = std::move(values);

@@ -67,6 +67,10 @@ public:
     QRectF visibleCells() const;
     /// The block size drawn now (1 = cells).
     int64_t level() const;
+    /// Stops the exact overview pass of a Q/K matrix (the sampled overview stays on screen).
+    void cancelOverview();
+    /// True while the overview is being read or computed.
+    bool overviewRunning() const;
     /// The overview's block size B₀.
     int64_t overviewBlock() const { return b0_; }
     QRect plotRect() const;

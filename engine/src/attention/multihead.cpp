@@ -74,13 +74,21 @@ torch::Tensor MultiHeadAttentionImpl::attendBlockwise(const torch::Tensor& x, in
     auto context = torch::empty({heads_, n, dK_});
     const double scale = 1.0 / std::sqrt(double(dK_));
     const auto kt = k.transpose(1, 2);
+    // One scores buffer [H, block, n] for every block: fresh buffers of this size would cost a
+    // page fault per 4 KiB on each block.
+    auto buffer = torch::empty({heads_, std::min(block, n), n});
     for (int64_t r0 = 0; r0 < n; r0 += block) {
         if (keepGoing && !keepGoing()) return {};
         const int64_t nr = std::min(block, n - r0);
-        const auto scores = torch::matmul(q.narrow(1, r0, nr), kt).mul_(scale);  // [H, nr, n]
-        const auto l = torch::logsumexp(scores, -1, true);                        // [H, nr, 1]
-        lse.narrow(1, r0, nr).copy_(l.squeeze(-1));
-        context.narrow(1, r0, nr).copy_(torch::matmul(scores.sub_(l).exp_(), v));
+        auto scores = nr == buffer.size(1) ? buffer : buffer.narrow(1, 0, nr);
+        torch::matmul_out(scores, q.narrow(1, r0, nr), kt);
+        scores.mul_(scale);
+        const auto m = std::get<0>(scores.max(-1, true));  // [H, nr, 1]
+        scores.sub_(m).exp_();
+        const auto sum = scores.sum(-1, true);
+        lse.narrow(1, r0, nr).copy_((m + sum.log()).squeeze(-1));  // log Σ exp(s) = m + log Σ exp(s − m)
+        scores.div_(sum);
+        context.narrow(1, r0, nr).copy_(torch::matmul(scores, v));
     }
     return applyLinear(wo, context.transpose(0, 1).contiguous().view({1, n, dModel_}));
 }

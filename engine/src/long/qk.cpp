@@ -113,25 +113,34 @@ public:
         auto colSum = torch::zeros({n_}, torch::kDouble);
         auto colMin = torch::full({n_}, std::numeric_limits<float>::infinity());
         const int64_t band = b * std::max<int64_t>(1, 256 / b);  // a multiple of b: block rows never straddle bands
+        // One scores buffer for every band (fresh 32 MiB buffers would page-fault on each band).
+        auto buffer = torch::empty({std::min(band, n_), n_});
+        const auto keys = rowsOf(k_, 0, n_, d_);
+        const auto lse = torch::from_blob(const_cast<float*>(lse_), {n_}, torch::kFloat);
+        const auto above = torch::ones({band, band}, torch::kBool).triu(1);  // key after query, in a diagonal block
         for (int64_t r0 = 0; r0 < n_; r0 += band) {
             if (!keepGoing(progress, r0, n_)) return Status::error("cancelled");
             const int64_t nr = std::min(band, n_ - r0);
             const int64_t kc = causal_ ? std::min(n_, r0 + nr) : n_;  // keys any of these rows sees
-            auto s = cells(q_, k_, lse_, d_, scale_, causal_, r0, nr, 0, kc);
+            auto s = buffer.narrow(0, 0, nr).narrow(1, 0, kc);
+            torch::mm_out(s, rowsOf(q_, r0, nr, d_), keys.narrow(0, 0, kc).t());
+            s.mul_(scale_).sub_(lse.narrow(0, r0, nr).unsqueeze(1)).exp_();
+            if (causal_) s.narrow(1, r0, nr).tril_();  // the diagonal block: keys after the query are 0
             rowMax.narrow(0, r0, nr).copy_(s.amax(1));
-            colSum.narrow(0, 0, kc).add_(s.sum(0, false, torch::kDouble));
+            colSum.narrow(0, 0, kc).add_(s.sum(0));  // a float sum per band (a double-typed reduction is 30× slower), double across bands
             if (causal_) {
-                const auto above = torch::arange(kc, torch::kLong).unsqueeze(0) > torch::arange(r0, r0 + nr, torch::kLong).unsqueeze(1);
-                colMin.narrow(0, 0, kc).copy_(torch::minimum(colMin.narrow(0, 0, kc),
-                                                             s.masked_fill(above, std::numeric_limits<float>::infinity()).amin(0)));
+                // Keys before r0 are seen by every row of the band; the diagonal block by some.
+                if (r0 > 0) colMin.narrow(0, 0, r0).copy_(torch::minimum(colMin.narrow(0, 0, r0), s.narrow(1, 0, r0).amin(0)));
+                const auto diag = s.narrow(1, r0, nr).masked_fill(above.narrow(0, 0, nr).narrow(1, 0, nr), std::numeric_limits<float>::infinity());
+                colMin.narrow(0, r0, nr).copy_(torch::minimum(colMin.narrow(0, r0, nr), diag.amin(0)));
             } else {
                 colMin.copy_(torch::minimum(colMin, s.amin(0)));
             }
-            // Block max and sum: pad to whole blocks (zeros change neither), then reduce.
+            // Block max and sum: a view of whole blocks, or a padded copy at the edges (zeros change neither).
             const int64_t br = blockCount(nr, b), bc = blockCount(kc, b);
-            if (br * b != nr || bc * b != kc) s = torch::constant_pad_nd(s, {0, bc * b - kc, 0, br * b - nr}, 0);
-            const auto v = s.view({br, b, bc, b});
-            const auto mx = v.amax({1, 3}).contiguous(), sm = v.sum({1, 3}).contiguous();
+            const auto blocks = (br * b == nr && bc * b == kc) ? s.view({br, b, bc, b})
+                                                               : torch::constant_pad_nd(s, {0, bc * b - kc, 0, br * b - nr}, 0).view({br, b, bc, b});
+            const auto mx = blocks.amax({1, 3}).contiguous(), sm = blocks.sum({1, 3}).contiguous();
             const float* pm = mx.data_ptr<float>();
             const float* ps = sm.data_ptr<float>();
             const int64_t I0 = r0 / b;
@@ -245,14 +254,20 @@ Status computeLse(const float* q, const float* k, int64_t n, int64_t d, double s
 {
     torch::NoGradGuard ng;
     const int64_t band = 256;
+    auto buffer = torch::empty({std::min(band, n), n});
+    const auto keys = rowsOf(k, 0, n, d);
+    const auto above = torch::ones({band, band}, torch::kBool).triu(1);
     for (int64_t r0 = 0; r0 < n; r0 += band) {
         if (!keepGoing(cancel, r0, n)) return Status::error("cancelled");
         const int64_t nr = std::min(band, n - r0), kc = causal ? std::min(n, r0 + nr) : n;
-        auto s = torch::mm(rowsOf(q, r0, nr, d), rowsOf(k, 0, kc, d).t()).mul_(scale);
-        if (causal)
-            s.masked_fill_(torch::arange(kc, torch::kLong).unsqueeze(0) > torch::arange(r0, r0 + nr, torch::kLong).unsqueeze(1),
-                           -std::numeric_limits<float>::infinity());
-        torch::from_blob(out + r0, {nr}, torch::kFloat).copy_(torch::logsumexp(s, 1));
+        auto s = buffer.narrow(0, 0, nr).narrow(1, 0, kc);
+        torch::mm_out(s, rowsOf(q, r0, nr, d), keys.narrow(0, 0, kc).t());
+        s.mul_(scale);
+        // Keys after the query (only in the diagonal block of a causal band) do not count.
+        if (causal) s.narrow(1, r0, nr).masked_fill_(above.narrow(0, 0, nr).narrow(1, 0, nr), -std::numeric_limits<float>::infinity());
+        const auto m = s.amax(1, true);
+        s.sub_(m).exp_();
+        torch::from_blob(out + r0, {nr}, torch::kFloat).copy_((m + s.sum(1, true).log()).squeeze(1));
     }
     return Status::success();
 }

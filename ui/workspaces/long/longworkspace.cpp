@@ -115,6 +115,7 @@ LongWorkspace::LongWorkspace(QWidget* parent)
     connect(cancel_, &QPushButton::clicked, this, [this] {
         openJobs_->cancel();
         thumbJobs_->cancel();
+        view_->cancelOverview();
         idle();
     });
     activity_ = new QLabel(this);
@@ -127,6 +128,8 @@ LongWorkspace::LongWorkspace(QWidget* parent)
     auto* bar2 = new QHBoxLayout;
     tensor_ = new QComboBox(this);
     tensor_->setToolTip(tr("Attention tensor of the trace"));
+    tensor_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    tensor_->setMinimumContentsLength(14);
     layer_ = new QSpinBox(this);
     layer_->setPrefix(tr("layer "));
     head_ = new QSpinBox(this);
@@ -140,6 +143,7 @@ LongWorkspace::LongWorkspace(QWidget* parent)
     scale_->setToolTip(tr("Colour scale. A few attention sinks take most of every row's mass: linear shows them and little "
                           "else; log (four decades), per row (each row by its largest weight) or a percentile clip show the rest"));
     scale_->setObjectName("colorScale");
+    scale_->setCurrentIndex(1);  // log: at thousands of tokens most weights are tiny next to the sinks
     percentile_ = new QDoubleSpinBox(this);
     percentile_->setRange(50, 100);
     percentile_->setDecimals(1);
@@ -191,6 +195,7 @@ LongWorkspace::LongWorkspace(QWidget* parent)
     leftLayout->addWidget(sinks_, 1);
     auto* centre = new QSplitter(Qt::Vertical, split);
     view_ = new LargeMatrixView(centre);
+    view_->setScale(ScaleMode::Log);
     auto* strips = new QWidget(centre);
     auto* stripsLayout = new QGridLayout(strips);
     stripsLayout->setContentsMargins(0, 0, 0, 0);
@@ -268,12 +273,19 @@ LongWorkspace::LongWorkspace(QWidget* parent)
     connect(view_, &LargeMatrixView::rowSelected, this, [this](qint64 r) { fetchRow(r); });
     connect(view_, &LargeMatrixView::columnSelected, this, [this](qint64 c) { fetchColumn(c); });
     connect(view_, &LargeMatrixView::overviewArrived, this, [this] {
+        if (view_->overviewExact() && !loading_) idle();
         updateSinks();
         applyPendingView();
         updateStatus();
     });
     connect(view_, &LargeMatrixView::overviewProgress, this, [this](int done, int total) {
-        activity_->setText(tr("exact overview: %1%").arg(total > 0 ? 100 * done / total : 0));
+        // A Q/K overview pass: progress and Cancel (the sampled overview stays meanwhile).
+        if (loading_) return;
+        progress_->setVisible(true);
+        cancel_->setVisible(true);
+        progress_->setRange(0, std::max(1, total));
+        progress_->setValue(done);
+        activity_->setText(tr("exact overview of this head"));
     });
     connect(view_, &LargeMatrixView::loadingChanged, this, &LongWorkspace::updateStatus);
     connect(view_, &LargeMatrixView::viewChanged, this, &LongWorkspace::updateStatus);
@@ -573,13 +585,15 @@ void LongWorkspace::startThumbnails(bool qkToo)
     const bool qk = t->store && t->store->layout() == "qk";
     allHeads_->setEnabled(qk);
     allHeads_->setVisible(qk);
-    if (qk && !qkToo) return;  // one pass over every cell per head: only when asked
+    // Q/K: one pass over every cell per head — automatic up to 8,192 tokens, else when asked.
+    if (qk && !qkToo && t->store->rows() > 8192) return;
     int layers, heads;
     extents(*t, layers, heads);
     const TracePtr trace = trace_;
     const std::string name = t->name;
     const QString colorMap = view_->colorMapName();
-    if (qk) setBusy(tr("Overview of every head…"));
+    const bool asked = qk && qkToo;
+    if (asked) setBusy(tr("Overview of every head…"));
     thumbJobs_->start(
         [this, trace, name, layers, heads, colorMap](const JobContext& job) {
             const auto table = colorTable(colorMap);
@@ -614,8 +628,8 @@ void LongWorkspace::startThumbnails(bool qkToo)
                 }
             return true;
         },
-        [this, qk](bool) {
-            if (qk) {
+        [this, asked](bool) {
+            if (asked) {
                 idle();
                 updateSinks();
             }
@@ -815,8 +829,8 @@ WorkspaceSection LongWorkspace::saveState() const
 bool LongWorkspace::restoreState(const WorkspaceSection& section, QString* error)
 {
     const QJsonObject& o = section.state;
-    ScaleMode mode = ScaleMode::Linear;
-    parseScaleMode(o["scale"].toString("linear"), mode);
+    ScaleMode mode = ScaleMode::Log;
+    parseScaleMode(o["scale"].toString("log"), mode);
     for (QWidget* w : std::initializer_list<QWidget*>{scale_, percentile_, reduce_, sinkShare_}) w->blockSignals(true);
     scale_->setCurrentIndex(std::max(0, scale_->findData(int(mode))));
     percentile_->setValue(o["percentile"].toDouble(99));
