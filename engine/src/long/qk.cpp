@@ -136,11 +136,25 @@ public:
             } else {
                 colMin.copy_(torch::minimum(colMin, s.amin(0)));
             }
-            // Block max and sum: a view of whole blocks, or a padded copy at the edges (zeros change neither).
-            const int64_t br = blockCount(nr, b), bc = blockCount(kc, b);
-            const auto blocks = (br * b == nr && bc * b == kc) ? s.view({br, b, bc, b})
-                                                               : torch::constant_pad_nd(s, {0, bc * b - kc, 0, br * b - nr}, 0).view({br, b, bc, b});
-            const auto mx = blocks.amax({1, 3}).contiguous(), sm = blocks.sum({1, 3}).contiguous();
+            // Block max and sum over a view of whole blocks; a partial last column of blocks is
+            // reduced on its own (a padded copy per band would cost a page fault per 4 KiB), and
+            // only the last band may need padding rows (zeros change neither max nor sum).
+            const int64_t br = blockCount(nr, b), bc = blockCount(kc, b), full = kc / b;
+            const auto rowsOk = br * b == nr ? s : torch::constant_pad_nd(s, {0, 0, 0, br * b - nr}, 0);
+            torch::Tensor mx, sm;
+            if (full > 0) {
+                const auto blocks = rowsOk.narrow(1, 0, full * b).view({br, b, full, b});
+                mx = blocks.amax({1, 3});
+                sm = blocks.sum({1, 3});
+            }
+            if (full < bc) {
+                const auto tail = rowsOk.narrow(1, full * b, kc - full * b).reshape({br, b, kc - full * b});
+                const auto tmx = tail.amax({1, 2}).unsqueeze(1), tsm = tail.sum({1, 2}).unsqueeze(1);
+                mx = full > 0 ? torch::cat({mx, tmx}, 1) : tmx;
+                sm = full > 0 ? torch::cat({sm, tsm}, 1) : tsm;
+            }
+            mx = mx.contiguous();
+            sm = sm.contiguous();
             const float* pm = mx.data_ptr<float>();
             const float* ps = sm.data_ptr<float>();
             const int64_t I0 = r0 / b;
