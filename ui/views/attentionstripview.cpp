@@ -120,12 +120,16 @@ void AttentionStripView::paintEvent(QPaintEvent*)
         p.drawLine(x, r.top(), x, r.bottom());
     }
     p.setPen(palette().text().color());
+    QList<QRect> taken;  // the strongest first; a label that would overlap one drawn is left out
     for (const auto& [pos, w] : topK(5)) {
         const int x = r.left() + int((double(pos) + 0.5) / double(n) * W);
         const int h = int(std::lround(double(w) / top * (bars.height() - 1)));
-        const QString t = labels_.isEmpty() ? countText(pos) : labels_[int(pos)];
-        p.drawText(QRect(x - 60, std::max(r.top(), bars.bottom() - h - fm.height()), 120, fm.height()), Qt::AlignHCenter | Qt::AlignBottom,
-                   fm.elidedText(t, Qt::ElideRight, 110));
+        const QString t = fm.elidedText(labels_.isEmpty() ? countText(pos) : labels_[int(pos)], Qt::ElideRight, 110);
+        const int tw = fm.horizontalAdvance(t) + 4;
+        const QRect box(x - tw / 2, std::max(r.top(), bars.bottom() - h - fm.height()), tw, fm.height());
+        if (std::any_of(taken.begin(), taken.end(), [&](const QRect& o) { return o.intersects(box); })) continue;
+        taken << box;
+        p.drawText(box, Qt::AlignHCenter | Qt::AlignBottom, t);
     }
     p.setPen(palette().mid().color());
     p.drawRect(r.adjusted(0, 0, -1, -1));

@@ -505,16 +505,33 @@ void LargeMatrixView::paintEvent(QPaintEvent*)
     // 3. Picks: the query row and the key column.
     p.setBrush(Qt::NoBrush);
     if (row_ >= 0) {
-        p.setPen(QPen(QColor(255, 64, 64), 1.5));
+        p.setPen(QPen(QColor(255, 64, 64), 2));
         const double y = toY(double(row_)), h = std::max(1.0, 1.0 / cpp_);
-        p.drawRect(QRectF(a.left() - 2, y - 1, a.width() + 4, h + 2));
+        p.drawRect(QRectF(a.left() - 2, y - 1.5, a.width() + 4, h + 3));
     }
     if (col_ >= 0) {
-        p.setPen(QPen(QColor(64, 200, 255), 1.5));
+        p.setPen(QPen(QColor(255, 255, 255), 2));
         const double x = toX(double(col_)), w = std::max(1.0, 1.0 / cpp_);
-        p.drawRect(QRectF(x - 1, a.top() - 2, w + 2, a.height() + 4));
+        p.drawRect(QRectF(x - 1.5, a.top() - 2, w + 3, a.height() + 4));
     }
     p.restore();
+    // Markers outside the plot, so a pick stays findable in a busy matrix.
+    p.setPen(Qt::NoPen);
+    if (row_ >= 0) {
+        const double y = toY(double(row_) + 0.5);
+        if (y >= a.top() && y <= a.bottom()) {
+            p.setBrush(QColor(255, 64, 64));
+            p.drawPolygon(QPolygonF({QPointF(a.left() - 1, y), QPointF(a.left() - 8, y - 5), QPointF(a.left() - 8, y + 5)}));
+        }
+    }
+    if (col_ >= 0) {
+        const double x = toX(double(col_) + 0.5);
+        if (x >= a.left() && x <= a.right()) {
+            p.setBrush(palette().text().color());
+            p.drawPolygon(QPolygonF({QPointF(x, a.top() - 1), QPointF(x - 5, a.top() - 8), QPointF(x + 5, a.top() - 8)}));
+        }
+    }
+    p.setBrush(Qt::NoBrush);
     p.setPen(palette().mid().color());
     p.drawRect(a.adjusted(-1, -1, 0, 0));
     paintAxes(p, a);
