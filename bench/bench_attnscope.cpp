@@ -4,6 +4,7 @@
 // one drag step of the STN frame.
 // Run: QT_QPA_PLATFORM=offscreen ./build/bench/bench_attnscope
 #include "attnscope/resources.h"
+#include "benchmain.h"
 #include "attnscope/translator.h"
 #include "attnscope/imagemodel.h"
 #include "attnscope/stn.h"
@@ -367,13 +368,4 @@ void BM_AutosaveStall(benchmark::State& state)
 BENCHMARK(BM_AutosaveStall)->Arg(2048)->Unit(benchmark::kMillisecond)->Iterations(3);
 } // namespace
 
-int main(int argc, char** argv)
-{
-    qputenv("QT_QPA_PLATFORM", qgetenv("QT_QPA_PLATFORM").isEmpty() ? "offscreen" : qgetenv("QT_QPA_PLATFORM"));
-    QApplication app(argc, argv);
-    initEngineThreads();
-    benchmark::Initialize(&argc, argv);
-    benchmark::RunSpecifiedBenchmarks();
-    benchmark::Shutdown();
-    return 0;
-}
+int main(int argc, char** argv) { return runBenchmarks(argc, argv); }

@@ -6,6 +6,7 @@
 #include "attnscope/longattention.h"
 #include "attnscope/qk.h"
 #include "attnscope/resources.h"
+#include "benchmain.h"
 #include "views/largematrixview.h"
 #include "views/longfigure.h"
 
@@ -271,13 +272,4 @@ void BM_Qk32kOverview(benchmark::State& state)
 BENCHMARK(BM_Qk32kOverview)->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->Iterations(1);
 } // namespace
 
-int main(int argc, char** argv)
-{
-    qputenv("QT_QPA_PLATFORM", qgetenv("QT_QPA_PLATFORM").isEmpty() ? "offscreen" : qgetenv("QT_QPA_PLATFORM"));
-    QApplication app(argc, argv);
-    initEngineThreads();
-    benchmark::Initialize(&argc, argv);
-    benchmark::RunSpecifiedBenchmarks();
-    benchmark::Shutdown();
-    return 0;
-}
+int main(int argc, char** argv) { return runBenchmarks(argc, argv); }

@@ -1,6 +1,8 @@
 #include "views/colorscale.h"
 
 #include <QLocale>
+#include <QPainter>
+#include <QPalette>
 
 #include <algorithm>
 #include <cmath>
@@ -117,6 +119,36 @@ QString countText(int64_t v)
     QLocale c = QLocale::c();
     c.setNumberOptions({});
     return c.toString(qlonglong(v)).replace(',', QChar(0x2009));
+}
+
+int64_t niceStep(double minimum)
+{
+    int64_t step = 1;
+    while (true) {
+        for (int64_t f : {1, 2, 5})
+            if (double(step * f) >= minimum) return step * f;
+        step *= 10;
+    }
+}
+
+void paintScaleBar(QPainter& p, const QRect& bar, const ColorScale& scale, const QVector<QRgb>& table, const QPalette& palette)
+{
+    for (int y = 0; y < bar.height(); ++y) {
+        const int i = std::clamp(int(std::lround(255.0 * (bar.height() - 1 - y) / std::max(1, bar.height() - 1))), 0, 255);
+        p.fillRect(QRect(bar.left(), bar.top() + y, bar.width(), 1), QColor::fromRgb(table.value(i)));
+    }
+    p.setPen(palette.mid().color());
+    p.setBrush(Qt::NoBrush);
+    p.drawRect(bar.adjusted(0, 0, -1, -1));
+    p.setPen(palette.text().color());
+    const QFontMetrics fm = p.fontMetrics();
+    for (int k = 0; k <= 4; ++k) {
+        const double t = k / 4.0;
+        const int y = bar.bottom() - int(t * (bar.height() - 1));
+        const QString text = scale.mode == ScaleMode::PerRow ? QString::number(t, 'g', 2) : weightText(scale.valueAt(t));
+        p.drawText(QRect(bar.right() + 5, y - fm.height() / 2, fm.horizontalAdvance(QStringLiteral("0.000e−00")) + 8, fm.height()),
+                   Qt::AlignLeft | Qt::AlignVCenter, text);
+    }
 }
 
 } // namespace attnscope::ui

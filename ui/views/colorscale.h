@@ -12,6 +12,10 @@
 
 #include <cstdint>
 
+class QPainter;
+class QPalette;
+class QRect;
+
 namespace attnscope::ui {
 
 enum class ScaleMode { Linear, Log, PerRow, Percentile };
@@ -44,5 +48,10 @@ QImage colorize(const float* values, int w, int h, const ColorScale& scale, cons
 QString weightText(double v);
 /// A token index or count with thin spaces between thousands: "32 768".
 QString countText(int64_t v);
+/// A tick step of 1, 2 or 5 × 10^k at least `minimum` long (token indices on axes).
+int64_t niceStep(double minimum);
+/// The colour bar of `scale`: `table` from bottom to top in `bar`, five values to its right
+/// (row mode: 0 … 1 of each row's maximum).
+void paintScaleBar(QPainter& p, const QRect& bar, const ColorScale& scale, const QVector<QRgb>& table, const QPalette& palette);
 
 } // namespace attnscope::ui

@@ -27,15 +27,6 @@ int64_t powerOfTwoAtMost(double x)
     return b;
 }
 
-int64_t niceStep(double minCells)
-{
-    int64_t step = 1;
-    while (true) {
-        for (int64_t f : {1, 2, 5})
-            if (double(step * f) >= minCells) return step * f;
-        step *= 10;
-    }
-}
 
 } // namespace
 
@@ -597,21 +588,7 @@ void LargeMatrixView::paintAxes(QPainter& p, const QRect& a)
     p.drawText(QRect(-a.height() / 2, -fm.ascent(), a.height(), fm.height()), Qt::AlignHCenter,
                tr("query (row) %1 … %2").arg(countText(int64_t(v.top())), countText(std::max<int64_t>(0, int64_t(std::ceil(v.bottom())) - 1))));
     p.restore();
-    // Colour bar.
-    const QRect bar(a.right() + 12, a.top(), 12, a.height());
-    for (int y = 0; y < bar.height(); ++y) {
-        const int i = std::clamp(int(std::lround(255.0 * (bar.height() - 1 - y) / std::max(1, bar.height() - 1))), 0, 255);
-        p.fillRect(QRect(bar.left(), bar.top() + y, bar.width(), 1), QColor::fromRgb(table_.value(i)));
-    }
-    p.setPen(palette().mid().color());
-    p.drawRect(bar.adjusted(0, 0, -1, -1));
-    p.setPen(palette().text().color());
-    for (int k = 0; k <= 4; ++k) {
-        const double t = k / 4.0;
-        const int y = bar.bottom() - int(t * (bar.height() - 1));
-        const QString text = scale_.mode == ScaleMode::PerRow ? QString::number(t, 'g', 2) : weightText(scale_.valueAt(t));
-        p.drawText(QRect(bar.right() + 4, y - fm.height() / 2, kRight - 20, fm.height()), Qt::AlignLeft | Qt::AlignVCenter, text);
-    }
+    paintScaleBar(p, QRect(a.right() + 12, a.top(), 12, a.height()), scale_, table_, palette());
 }
 
 void LargeMatrixView::resizeEvent(QResizeEvent*)

@@ -12,18 +12,6 @@ namespace attnscope::ui {
 
 namespace {
 constexpr int kBarWidth = 12;
-
-/// A step of 1, 2 or 5 × 10^k cells at least `minCells` long.
-int64_t niceStep(double minCells)
-{
-    int64_t step = 1;
-    while (true) {
-        for (int64_t f : {1, 2, 5})
-            if (double(step * f) >= minCells) return step * f;
-        step *= 10;
-    }
-}
-
 } // namespace
 
 int64_t figureBlock(int64_t cells, int maxSide) { return std::max<int64_t>(1, blockCount(cells, std::max(1, maxSide))); }
@@ -127,21 +115,7 @@ void LongMatrixFigure::paintEvent(QPaintEvent*)
     p.restore();
 
     // Colour bar: the scale's values at five positions.
-    const QRect bar(area.right() + 16, top_, kBarWidth, h);
-    for (int y = 0; y < bar.height(); ++y) {
-        const int i = std::clamp(int(std::lround(255.0 * (bar.height() - 1 - y) / std::max(1, bar.height() - 1))), 0, 255);
-        p.fillRect(QRect(bar.left(), bar.top() + y, bar.width(), 1), QColor::fromRgb(d_.table.value(i)));
-    }
-    p.setPen(palette().mid().color());
-    p.drawRect(bar.adjusted(0, 0, -1, -1));
-    p.setPen(palette().text().color());
-    for (int k = 0; k <= 4; ++k) {
-        const double t = k / 4.0;
-        const int y = bar.bottom() - int(t * (bar.height() - 1));
-        const QString text = d_.scale.mode == ScaleMode::PerRow ? QString::number(t, 'g', 2) : weightText(d_.scale.valueAt(t));
-        p.drawText(QRect(bar.right() + 6, y - fm.height() / 2, width() - bar.right() - 6, fm.height()),
-                   Qt::AlignLeft | Qt::AlignVCenter, text);
-    }
+    paintScaleBar(p, QRect(area.right() + 16, top_, kBarWidth, h), d_.scale, d_.table, palette());
     // The note: what a pixel is and the scale.
     p.setPen(palette().text().color());
     p.drawText(QRect(8, labelBottom + fm.height() + 6, width() - 16, 2 * fm.height() + 4), Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap,

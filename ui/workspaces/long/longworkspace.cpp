@@ -638,67 +638,47 @@ void LongWorkspace::startThumbnails(bool qkToo)
 
 void LongWorkspace::computeAllHeads() { startThumbnails(true); }
 
-void LongWorkspace::fetchRow(int64_t row)
+void LongWorkspace::fetchRow(int64_t row) { fetchStrip(AttentionStripView::Mode::Row, row); }
+
+void LongWorkspace::fetchColumn(int64_t col) { fetchStrip(AttentionStripView::Mode::Column, col); }
+
+void LongWorkspace::fetchStrip(AttentionStripView::Mode mode, int64_t index)
 {
+    // A query's row (its weights over every key) or a key's column (every query's weight on it),
+    // read on a worker (a Q/K column is one matrix–vector product; a tiled one touches a row of
+    // every tile), with its top 20 positions listed beside the strip.
+    const bool row = mode == AttentionStripView::Mode::Row;
+    AttentionStripView* strip = row ? rowStrip_ : colStrip_;
+    QTreeWidget* top = row ? topKeys_ : topQueries_;
     const MatrixPtr m = view_->matrix();
-    if (!m || row < 0) {
-        rowStrip_->clear();
-        topKeys_->clear();
+    if (!m || index < 0) {
+        strip->clear();
+        top->clear();
         return;
     }
-    struct Row {
+    struct Strip {
         Status status;
         std::vector<float> values;
     };
-    stripJobs_->start(
-        [m, row](const JobContext&) {
-            Row r;
-            r.values.resize(size_t(m->cols()));
-            r.status = m->readRow(row, r.values.data());
+    (row ? stripJobs_ : colJobs_)->start(
+        [m, index, row](const JobContext&) {
+            Strip r;
+            r.values.resize(size_t(row ? m->cols() : m->rows()));
+            r.status = row ? m->readRow(index, r.values.data()) : m->readColumn(index, r.values.data());
             return r;
         },
-        [this, row](Row r) {
+        [this, mode, index, row, strip, top](Strip r) {
             if (!r.status) return showError(QString::fromStdString(r.status.message));
-            rowStrip_->setData(AttentionStripView::Mode::Row, row, std::move(r.values), view_->columnLabels(), causal());
-            rowStrip_->setColorScale(view_->scale(), colorTable(view_->colorMapName()));
-            topKeys_->clear();
-            for (const auto& [key, w] : rowStrip_->topK(20)) {
-                auto* item = new QTreeWidgetItem(topKeys_, {countText(key), view_->columnLabels().value(int(key)), weightText(w)});
-                item->setData(0, Qt::UserRole, qlonglong(key));
+            const QStringList& labels = row ? view_->columnLabels() : view_->rowLabels();
+            strip->setData(mode, index, std::move(r.values), labels, causal());
+            strip->setColorScale(view_->scale(), colorTable(view_->colorMapName()));
+            top->clear();
+            for (const auto& [position, w] : strip->topK(20)) {
+                auto* item = new QTreeWidgetItem(top, {countText(position), labels.value(int(position)), weightText(w)});
+                item->setData(0, Qt::UserRole, qlonglong(position));
             }
-            emit rowShown();
-        });
-}
-
-void LongWorkspace::fetchColumn(int64_t col)
-{
-    const MatrixPtr m = view_->matrix();
-    if (!m || col < 0) {
-        colStrip_->clear();
-        topQueries_->clear();
-        return;
-    }
-    struct Column {
-        Status status;
-        std::vector<float> values;
-    };
-    colJobs_->start(
-        [m, col](const JobContext&) {
-            Column c;
-            c.values.resize(size_t(m->rows()));
-            c.status = m->readColumn(col, c.values.data());
-            return c;
-        },
-        [this, col](Column c) {
-            if (!c.status) return showError(QString::fromStdString(c.status.message));
-            colStrip_->setData(AttentionStripView::Mode::Column, col, std::move(c.values), view_->rowLabels(), causal());
-            colStrip_->setColorScale(view_->scale(), colorTable(view_->colorMapName()));
-            topQueries_->clear();
-            for (const auto& [q, w] : colStrip_->topK(20)) {
-                auto* item = new QTreeWidgetItem(topQueries_, {countText(q), view_->rowLabels().value(int(q)), weightText(w)});
-                item->setData(0, Qt::UserRole, qlonglong(q));
-            }
-            emit columnShown();
+            if (row) emit rowShown();
+            else emit columnShown();
         });
 }
 

@@ -9,6 +9,7 @@
 // query ("what did token t look at", with its top keys) and the column of a key ("who looks at
 // key k"), colour scales for sinks (linear, log, per row, percentile) and the attention-sink
 // readout (keys taking at least a chosen share of every row's mass; Xiao et al. 2023).
+#include "views/attentionstripview.h"
 #include "workspace.h"
 
 #include <QStringList>
@@ -23,7 +24,6 @@ class QTreeWidget;
 
 namespace attnscope::ui {
 
-class AttentionStripView;
 class HeadThumbGrid;
 class JobTracker;
 class LargeMatrixView;
@@ -69,6 +69,7 @@ private:
     void startThumbnails(bool qkToo);
     void fetchRow(int64_t row);
     void fetchColumn(int64_t col);
+    void fetchStrip(AttentionStripView::Mode mode, int64_t index);
     void updateSinks();
     void updateStatus();
     void setBusy(const QString& what);
