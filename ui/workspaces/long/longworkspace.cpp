@@ -419,14 +419,7 @@ void LongWorkspace::encodeBook(const QString& book)
             r.status = loadInto(file, r);
             return r;
         },
-        [this](LoadResult r) {
-            idle();
-            if (!r.status) {
-                if (r.status.message != "cancelled") showError(QString::fromStdString(r.status.message));
-                return;
-            }
-            showLoaded(r.trace, r.file);
-        });
+        [this](LoadResult r) { finishLoad(r.status, r.trace, r.file, r.warning); });
 }
 
 bool LongWorkspace::openFile(const QString& path)
@@ -450,14 +443,7 @@ void LongWorkspace::openTrace(const QString& path)
             r.status = loadInto(path, r);
             return r;
         },
-        [this](LoadResult r) {
-            idle();
-            if (!r.status) {
-                pendingView_ = {};
-                return showError(QString::fromStdString(r.status.message));
-            }
-            showLoaded(r.trace, r.file);
-        });
+        [this](LoadResult r) { finishLoad(r.status, r.trace, r.file, r.warning); });
 }
 
 void LongWorkspace::importDump(const QString& path)
@@ -498,15 +484,19 @@ void LongWorkspace::importDump(const QString& path)
             r.status = loadInto(file, r);
             return r;
         },
-        [this](LoadResult r) {
-            idle();
-            if (!r.status) {
-                if (r.status.message != "cancelled") showError(QString::fromStdString(r.status.message));
-                return;
-            }
-            showLoaded(r.trace, r.file);
-            if (!r.warning.empty()) banner_->showMessage(MessageBanner::Level::Warning, QString::fromStdString(r.warning));
-        });
+        [this](LoadResult r) { finishLoad(r.status, r.trace, r.file, r.warning); });
+}
+
+void LongWorkspace::finishLoad(const Status& status, const TracePtr& trace, const QString& file, const std::string& warning)
+{
+    idle();
+    if (!status) {
+        pendingView_ = {};
+        if (status.message != "cancelled") showError(QString::fromStdString(status.message));
+        return;
+    }
+    showLoaded(trace, file);
+    if (!warning.empty()) banner_->showMessage(MessageBanner::Level::Warning, QString::fromStdString(warning));
 }
 
 void LongWorkspace::showLoaded(const TracePtr& trace, const QString& file)

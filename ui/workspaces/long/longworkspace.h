@@ -65,6 +65,8 @@ signals:
 private:
     void openTrace(const QString& path);
     void importDump(const QString& path);
+    /// The end of an open, import or book run: the trace on screen, or the error in the banner.
+    void finishLoad(const Status& status, const TracePtr& trace, const QString& file, const std::string& warning);
     void showLoaded(const TracePtr& trace, const QString& file);
     void startThumbnails(bool qkToo);
     void fetchRow(int64_t row);
