@@ -293,6 +293,43 @@ private slots:
         QCOMPARE(back.headGrid()->heads(), 2);
     }
 
+    void groupedQueryHeadsSitTogether()
+    {
+        // Q/K with 4 query heads over 2 KV heads: the grid groups heads 1–2 and 3–4 under "KV 0" / "KV 1".
+        QkArrays a;
+        a.heads = 4;
+        a.kvHeads = 2;
+        a.tokens = 300;
+        a.headDim = 8;
+        std::mt19937 rng(5);
+        std::normal_distribution<float> g(0.f, 1.f);
+        a.q.resize(4 * 300 * 8);
+        a.k.resize(2 * 300 * 8);
+        for (auto& x : a.q) x = g(rng);
+        for (auto& x : a.k) x = g(rng);
+        AttentionTrace t;
+        t.model = "gqa";
+        TraceTensor x;
+        QVERIFY(makeQkTensor(a, "self", {}, x).ok);
+        t.tensors.push_back(x);
+        const QString path = dir_.filePath("gqa.attn");
+        QVERIFY(saveTrace(t, path.toStdString()).ok);
+        QVERIFY(isLongAttentionFile(path.toStdString()));  // Q/K: long whatever its length
+        LongWorkspace w;
+        w.resize(1200, 800);
+        w.show();
+        QSignalSpy opened(&w, &LongWorkspace::traceOpened);
+        QVERIFY(w.openFile(path));
+        QVERIFY(opened.wait(30000));
+        HeadThumbGrid* grid = w.headGrid();
+        QCOMPARE(grid->heads(), 4);
+        const int within = grid->cellRect(0, 1).left() - grid->cellRect(0, 0).right();
+        const int between = grid->cellRect(0, 2).left() - grid->cellRect(0, 1).right();
+        QVERIFY2(between > within, qPrintable(QString("%1 vs %2").arg(between).arg(within)));
+        QVERIFY(waitUntil([&] { return grid->thumbnails() == 4; }));  // short Q/K: computed at once
+        emit grid->headClicked(0, 3);
+        QVERIFY(w.matrixView()->title().contains("(KV head 1)"));
+    }
     void dumpsImportIntoTilesAndFilesGoWhereTheyFit()
     {
         // A 2,100-token .npy: long, so the Long workspace takes it and imports it into tiles.
