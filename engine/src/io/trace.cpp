@@ -506,6 +506,9 @@ Status readVersion2(const char* data, size_t size, const std::string& path, cons
             return Status::error(path + ": tensor '" + x.name + "' is not [layer, head, query, key]");
         if (!mapping)
             return Status::error(path + ": tensor '" + x.name + "' is kept in tiles or as queries and keys; open the .attn file itself");
+        // Bounds that keep every size below 2⁶⁴ (16 M tokens a side, a million matrices).
+        if (p.rows < 1 || p.cols < 1 || p.rows > (int64_t(1) << 24) || p.cols > (int64_t(1) << 24) || p.layers * p.heads > (int64_t(1) << 20))
+            return Status::error(path + ": tensor '" + x.name + "' has an implausible shape");
         if (layout == "tiled") {
             StorageType type;
             if (!parseStorageType(o["dtype"].toString().toStdString(), type))
