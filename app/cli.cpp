@@ -116,6 +116,15 @@ Usage:
   attnscope heads MODEL [--split dev|test] [--limit N] --out FILE.csv
                                      the head table over a split: per head mean entropy,
                                      position stats (Clark et al. 2019) and AER
+    eval, align and heads also take:
+      --method argmax|threshold|gdfa|shift [--threshold τ]
+                                     how links are read from attention (default argmax)
+      --source SRC.txt --target TGT.txt --gold GOLD.pharaoh [--one-based]
+                                     your own corpus instead of --split: one tokenised
+                                     sentence per line, Pharaoh links (i-j sure; i?j, ipj,
+                                     i-j-p possible); AER with sure/possible links
+      --reverse-model MODEL          (eval, align) a target→source model: both directions'
+                                     argmax links symmetrised with grow-diag-final-and
   attnscope train MODEL [--out FILE] [--epochs N] [--score F] [--no-resume] ...
                                      train a built-in model (checkpoints and resumes)
 Exit status: 0 success, 1 failure (message on stderr), 2 usage error.
@@ -134,12 +143,56 @@ Status loadCorpusSplit(const std::string& splitName, Corpus& corpus, std::vector
     return Status::success();
 }
 
-/// The model named by the first positional argument and the verses of --split (the first
-/// --limit of them): the start of every corpus command (their parsers define both options).
+/// The options every corpus command (eval, align, heads) shares: the verses (--split, or your
+/// own corpus with --source/--target/--gold), --limit, and how links are read (--method).
+void addCorpusOptions(QCommandLineParser& p, const QString& defaultSplit)
+{
+    p.addOption({"split", "dev or test", "split", defaultSplit});
+    p.addOption({"limit", "only the first N verses (sentence pairs)", "N", "0"});
+    p.addOption({"source", "your own corpus: source sentences, one per line, tokens separated by spaces", "file"});
+    p.addOption({"target", "your own corpus: target sentences, line by line with --source", "file"});
+    p.addOption({"gold", "your own corpus: Pharaoh links per line (i-j sure; i?j, ipj or i-j-p possible)", "file"});
+    p.addOption({"one-based", "the --gold indices start at 1 (default: 0)"});
+    p.addOption({"method", "how links are read from attention: argmax, threshold, gdfa, shift", "M", "argmax"});
+    p.addOption({"threshold", "τ of --method threshold (attention weight)", "τ", "0.1"});
+}
+
+/// --method and --threshold → LinkOptions.
+Status parseLinkOptions(const QCommandLineParser& p, LinkOptions& out)
+{
+    if (!parseLinkMethod(p.value("method").toStdString(), out.method))
+        return Status::error("unknown --method '" + p.value("method").toStdString() + "' (argmax, threshold, gdfa or shift)");
+    bool ok = false;
+    out.threshold = p.value("threshold").toDouble(&ok);
+    if (!ok || !(out.threshold > 0) || out.threshold > 1)
+        return Status::error("--threshold must be an attention weight in (0, 1], not '" + p.value("threshold").toStdString() + "'");
+    return Status::success();
+}
+
+/// The model named by the first positional argument and the verses of --split, or of your own
+/// corpus (--source, --target, --gold), the first --limit of them: the start of every corpus
+/// command (their parsers call addCorpusOptions).
 Status openModelAndSplit(const QCommandLineParser& p, Translator& t, Corpus& corpus, std::vector<const Verse*>& verses)
 {
+    const bool own = p.isSet("source") || p.isSet("target") || p.isSet("gold");
+    if (own && !(p.isSet("source") && p.isSet("target") && p.isSet("gold")))
+        return Status::error("your own corpus needs all three of --source, --target and --gold");
     if (auto st = t.load(p.positionalArguments()[0].toStdString()); !st) return st;
-    return loadCorpusSplit(p.value("split").toStdString(), corpus, verses, p.value("limit").toInt());
+    if (!own) return loadCorpusSplit(p.value("split").toStdString(), corpus, verses, p.value("limit").toInt());
+    if (auto st = loadPharaohCorpus(p.value("source").toStdString(), p.value("target").toStdString(),
+                                    p.value("gold").toStdString(), p.isSet("one-based"), corpus);
+        !st)
+        return st;
+    verses.clear();
+    for (const auto& v : corpus.verses) verses.push_back(&v);
+    if (const int limit = p.value("limit").toInt(); limit > 0 && int(verses.size()) > limit) verses.resize(size_t(limit));
+    return Status::success();
+}
+
+/// "test split" or "corpus FILE" for reports.
+std::string corpusName(const QCommandLineParser& p)
+{
+    return p.isSet("gold") ? "corpus " + p.value("source").toStdString() : p.value("split").toStdString() + " split";
 }
 
 /// "--layer N --head N|mean" (1-based) → 0-based layer, head (−1 = mean over heads).
@@ -157,20 +210,31 @@ int cmdEval(const QStringList& args)
 {
     QCommandLineParser p;
     p.addPositionalArgument("model", "model name or weights file");
-    p.addOption({"split", "dev or test", "split", "test"});
-    p.addOption({"limit", "evaluate only the first N verses", "N", "0"});
+    addCorpusOptions(p, "test");
+    p.addOption({"reverse-model", "a target→source model: symmetrise both directions' argmax links (gdfa)", "MODEL"});
     p.addOption({"no-bleu", "skip greedy translation and BLEU"});
     if (!p.parse(args)) return usage(p.errorText().toStdString());
     if (p.positionalArguments().size() != 1) return usage("eval takes one MODEL");
-    Translator t;
+    LinkOptions links;
+    if (auto st = parseLinkOptions(p, links); !st) return usage(st.message);
+    Translator t, reverse;
     Corpus corpus;
     std::vector<const Verse*> verses;
     if (auto st = openModelAndSplit(p, t, corpus, verses); !st) return fail(st.message);
+    if (p.isSet("reverse-model"))
+        if (auto st = reverse.load(p.value("reverse-model").toStdString()); !st) return fail("reverse model: " + st.message);
     EvalResult r;
-    if (auto st = evaluate(t, verses, r, !p.isSet("no-bleu"), progressPrinter("eval")); !st) return fail(st.message);
+    if (auto st = evaluate(t, verses, r, !p.isSet("no-bleu"), progressPrinter("eval"), links,
+                           p.isSet("reverse-model") ? &reverse : nullptr);
+        !st)
+        return fail(st.message);
     std::printf("model      %s (%s attention)\n", t.modelName().c_str(), t.scoreFunction().c_str());
-    std::printf("split      %s, %d verses\n", p.value("split").toStdString().c_str(), r.verses);
-    std::printf("links      predicted %lld, gold %lld, correct %lld\n", r.model.predicted, r.model.gold, r.model.hits);
+    std::printf("split      %s, %d verses\n", corpusName(p).c_str(), r.verses);
+    std::printf("method     %s\n", p.isSet("reverse-model") ? ("symmetrised with " + reverse.modelName() + " (gdfa)").c_str()
+                                                            : describeLinks(links).c_str());
+    std::printf("links      predicted %lld, gold %lld, correct %lld", r.model.predicted, r.model.gold, r.model.hits);
+    if (r.model.possibleHits != r.model.hits) std::printf(" (%lld with possible links)", r.model.possibleHits);
+    std::printf("\n");
     std::printf("precision  %.1f%%\nrecall     %.1f%%\nAER        %.1f%%\n", 100 * r.model.precision(),
                 100 * r.model.recall(), 100 * r.model.aer());
     std::printf("diagonal   AER %.1f%% (precision %.1f%%, recall %.1f%%)\n", 100 * r.diagonal.aer(),
@@ -183,9 +247,9 @@ int cmdAlign(const QStringList& args)
 {
     QCommandLineParser p;
     p.addPositionalArgument("model", "model name or weights file");
-    p.addOption({"split", "dev or test", "split", "test"});
+    addCorpusOptions(p, "test");
+    p.addOption({"reverse-model", "a target→source model: symmetrise both directions' argmax links (gdfa)", "MODEL"});
     p.addOption({"out", "output .jsonl file", "file"});
-    p.addOption({"limit", "only the first N verses", "N", "0"});
     p.addOption({"kind", "attention tensor (e.g. cross_attention); default: the model's \"cross\" alignment", "name"});
     p.addOption({"layer", "layer, from 1", "N", "1"});
     p.addOption({"head", "head, from 1, or \"mean\" for the mean over the layer's heads", "N|mean", "1"});
@@ -195,27 +259,39 @@ int cmdAlign(const QStringList& args)
     if (auto st = parseLayerHead(p.value("layer"), p.value("head"), layer, head); !st) return usage(st.message);
     const std::string kind = p.value("kind").toStdString();
     const bool chosen = p.isSet("kind") || p.isSet("layer") || p.isSet("head");
-    Translator t;
+    LinkOptions linkOptions;
+    if (auto st = parseLinkOptions(p, linkOptions); !st) return usage(st.message);
+    if (p.isSet("reverse-model") && chosen) return usage("--reverse-model symmetrises the models' \"cross\" alignments; drop --kind/--layer/--head");
+    Translator t, reverse;
     Corpus corpus;
     std::vector<const Verse*> verses;
     if (auto st = openModelAndSplit(p, t, corpus, verses); !st) return fail(st.message);
+    if (p.isSet("reverse-model"))
+        if (auto st = reverse.load(p.value("reverse-model").toStdString()); !st) return fail("reverse model: " + st.message);
     QSaveFile f(p.value("out"));
     if (!f.open(QIODevice::WriteOnly)) return fail("cannot write " + p.value("out").toStdString() + ": " + f.errorString().toStdString());
     auto progress = progressPrinter("align");
     for (size_t k = 0; k < verses.size(); ++k) {
         progress(int64_t(k), int64_t(verses.size()));
         AttentionTrace trace;
-        if (auto st = t.decodeVerse(*verses[k], true, trace); !st) return fail(st.message);
+        std::vector<AlignmentLink> predicted;
+        bool fits = true;  // the gold is over the tokens of the links (not a self-attention head)
+        if (p.isSet("reverse-model")) {
+            if (auto st = symmetrizedVerseLinks(t, reverse, *verses[k], trace, predicted); !st) return fail(st.message);
+        } else {
+            if (auto st = t.decodeVerse(*verses[k], true, trace); !st) return fail(st.message);
+            TraceTensor map;
+            if (auto st = selectHead(trace, chosen ? kind : std::string(), layer, head, map); !st) return fail(st.message);
+            predicted = headLinks(map, linkOptions);
+            fits = goldFits(trace, map);
+        }
         QJsonArray src, tgt, links;
         for (const auto& w : verses[k]->sourceWords()) src.append(QString::fromStdString(w));
         for (const auto& w : verses[k]->targetWords()) tgt.append(QString::fromStdString(w));
-        TraceTensor map;
-        if (auto st = selectHead(trace, chosen ? kind : std::string(), layer, head, map); !st) return fail(st.message);
-        AlignmentScore score;
-        scoreHead(map, trace, score);
-        for (const auto& l : headLinks(map)) links.append(QJsonArray{l.source, l.target});
+        const AlignmentScore score = fits ? scoreAgainstGold(predicted, trace) : AlignmentScore{};
+        for (const auto& l : predicted) links.append(QJsonArray{l.source, l.target});
         QJsonObject o{{"ref", QString::fromStdString(verses[k]->ref)}, {"source", src}, {"target", tgt}, {"links", links},
-                      {"aer", score.aer()}};
+                      {"pharaoh", QString::fromStdString(toPharaoh(predicted))}, {"aer", score.aer()}};
         f.write(QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n');
     }
     progress(int64_t(verses.size()), int64_t(verses.size()));
@@ -562,23 +638,24 @@ int cmdHeads(const QStringList& args)
 {
     QCommandLineParser p;
     p.addPositionalArgument("model", "model name or weights file");
-    p.addOption({"split", "dev or test", "split", "dev"});
-    p.addOption({"limit", "only the first N verses", "N", "0"});
+    addCorpusOptions(p, "dev");
     p.addOption({"out", "output .csv file", "file"});
     if (!p.parse(args)) return usage(p.errorText().toStdString());
     if (p.positionalArguments().size() != 1 || !p.isSet("out")) return usage("heads takes MODEL --split S --out FILE.csv");
+    LinkOptions links;
+    if (auto st = parseLinkOptions(p, links); !st) return usage(st.message);
     Translator t;
     Corpus corpus;
     std::vector<const Verse*> verses;
     if (auto st = openModelAndSplit(p, t, corpus, verses); !st) return fail(st.message);
     HeadTableResult r;
-    if (auto st = headTable(t, verses, r, progressPrinter("heads")); !st) return fail(st.message);
+    if (auto st = headTable(t, verses, r, progressPrinter("heads"), links); !st) return fail(st.message);
     QSaveFile f(p.value("out"));
     if (!f.open(QIODevice::WriteOnly)) return fail("cannot write " + p.value("out").toStdString() + ": " + f.errorString().toStdString());
     auto num = [](double x) { return std::isnan(x) ? QByteArray() : QByteArray::number(x, 'f', 4); };
     f.write("kind,layer,head,entropy_bits,same,previous,next,punctuation,eos,aer,precision,recall,predicted,gold,correct\n");
-    std::printf("model %s, %s split, %d verses; diagonal baseline AER %.1f%%\n", t.modelName().c_str(),
-                p.value("split").toStdString().c_str(), r.verses, 100 * r.diagonal.aer());
+    std::printf("model %s, %s, %d verses, links by %s; diagonal baseline AER %.1f%%\n", t.modelName().c_str(),
+                corpusName(p).c_str(), r.verses, describeLinks(links).c_str(), 100 * r.diagonal.aer());
     for (const auto& [name, acc] : r.tensors) {
         double best = 2;
         int bestL = 0, bestH = 0;

@@ -8,6 +8,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
+#include <QRegularExpression>
 #include <QtTest>
 
 namespace {
@@ -244,6 +245,62 @@ private slots:
             ++lines;
         }
         QVERIFY(lines > 150);
+    }
+    void ownGoldAndExtractionMethods()
+    {
+        // Your own corpus: two tokenised sentence pairs with Pharaoh gold (sure and possible).
+        auto write = [&](const QString& name, const QByteArray& text) {
+            QFile f(dir_.filePath(name));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(text);
+        };
+        write("own.es", "dios creó los cielos y la tierra\ny dijo dios : sea la luz\n");
+        write("own.en", "god created the heavens and the earth\nand god said : let there be light\n");
+        write("own.gold", "0-0 1-1 2?2 3-3 4-4 5-5 6-6\n0-0 1-2 2-1 3-3 4?4 4?5 4?6 5p6 6-7\n");
+        const QStringList corpus{"--source", dir_.filePath("own.es"), "--target", dir_.filePath("own.en"),
+                                 "--gold", dir_.filePath("own.gold")};
+        QMap<QString, QString> aer;
+        for (const QString& m : {"argmax", "gdfa", "shift", "threshold"}) {
+            Run r = attnscope(QStringList{"eval", "transformer", "--no-bleu", "--method", m} + corpus);
+            QVERIFY2(r.code == 0, qPrintable(r.err));
+            QVERIFY(r.out.contains("corpus " + dir_.filePath("own.es")));
+            QVERIFY(r.out.contains("2 verses"));
+            QVERIFY(r.out.contains("method     " + m));
+            const auto match = QRegularExpression("AER\\s+([0-9.]+)%").match(r.out);
+            QVERIFY(match.hasMatch());
+            aer[m] = match.captured(1);
+        }
+        QVERIFY2(aer["argmax"] != aer["shift"], "the method changes the links");
+        // align writes Pharaoh links; gdfa reads both row and column argmax, so it has at
+        // least one link per target word of argmax plus any grown ones.
+        const QString jsonl = dir_.filePath("own.jsonl");
+        Run r = attnscope(QStringList{"align", "transformer", "--method", "gdfa", "--out", jsonl} + corpus);
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QFile f(jsonl);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QJsonObject first = QJsonDocument::fromJson(f.readLine()).object();
+        QCOMPARE(first["ref"].toString(), QString("own 1"));
+        QVERIFY(first["pharaoh"].toString().contains('-'));
+        // heads: the per-head table on your own gold.
+        r = attnscope(QStringList{"heads", "transformer", "--out", dir_.filePath("own.csv")} + corpus);
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("best AER"));
+        // A reverse model symmetrises (here the same model stands in for an English→Spanish one).
+        r = attnscope(QStringList{"eval", "transformer", "--no-bleu", "--reverse-model", "transformer"} + corpus);
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("symmetrised with transformer"));
+        // Bad input: an index past the sentence, a missing part of the corpus, an unknown method.
+        write("bad.gold", "0-0 1-9\n");
+        r = attnscope({"eval", "transformer", "--source", dir_.filePath("own.es"), "--target", dir_.filePath("own.en"),
+                       "--gold", dir_.filePath("bad.gold")});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("target index 9") && r.err.contains("7 words"), qPrintable(r.err));
+        r = attnscope({"eval", "transformer", "--source", dir_.filePath("own.es"), "--gold", dir_.filePath("own.gold")});
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains("--target"));
+        r = attnscope(QStringList{"eval", "transformer", "--method", "intersect"} + corpus);
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.err.contains("argmax, threshold, gdfa or shift"));
     }
     void batchExportAndDpi()
     {

@@ -1,5 +1,9 @@
 // AER, precision, recall on hand-made cases; diagonal baseline; Pharaoh format; BLEU.
 #include "attnscope/alignment.h"
+#include "attnscope/corpus.h"
+
+#include <QTemporaryDir>
+#include <fstream>
 
 #include <QtTest>
 
@@ -88,6 +92,127 @@ private slots:
         QVERIFY(goldFits(t, self));
         self.shape = {1, 2};
         QVERIFY(!goldFits(t, self));
+    }
+    void thresholdColumnAndShift()
+    {
+        // rows = target steps, columns = source words.
+        const float m[] = {0.6f, 0.3f, 0.1f, /**/ 0.05f, 0.15f, 0.8f, /**/ 0.5f, 0.45f, 0.05f};
+        QCOMPARE(toPharaoh(thresholdLinks(m, 3, 3, 3, 0.3)), std::string("0-0 1-0 2-1 0-2 1-2"));
+        QCOMPARE(toPharaoh(thresholdLinks(m, 3, 3, 3, 0.9)), std::string(""));
+        // Column argmax: source 0 → row 0 (0.6), source 1 → row 2 (0.45), source 2 → row 1.
+        QCOMPARE(toPharaoh(columnArgmaxLinks(m, 3, 3, 3)), std::string("0-0 1-2 2-1"));
+        // Shift (Chen et al. 2020): word j is read from row j+1; with 2 words rows 1 and 2.
+        QCOMPARE(toPharaoh(shiftLinks(m, 3, 2, 3, 3)), std::string("2-0 0-1"));
+        // No row after the last word: it gets no link.
+        QCOMPARE(toPharaoh(shiftLinks(m, 2, 2, 3, 3)), std::string("2-0"));
+    }
+    void growDiagFinalAndHandMade()
+    {
+        // A ∩ B = {0-0, 1-1}; grow-diag adds 2-2 (diagonal neighbour of 1-1, both words new),
+        // then 3-2 (neighbour of 2-2, source 3 new); 4-4 touches no kept link but both its
+        // words are unaligned, so final-and adds it from A; B's 2-4 is left out (source 2 is
+        // aligned by then).
+        const std::vector<AlignmentLink> a{{0, 0}, {1, 1}, {2, 2}, {4, 4}}, b{{0, 0}, {1, 1}, {3, 2}, {2, 4}};
+        const auto g = growDiagFinalAnd(a, b, 5, 5);
+        std::vector<AlignmentLink> sorted(g.begin(), g.end());
+        std::sort(sorted.begin(), sorted.end());
+        QCOMPARE(toPharaoh(sorted), std::string("0-0 1-1 2-2 3-2 4-4"));
+        // Symmetric in its arguments apart from final-and's order.
+        QCOMPARE(toPharaoh(growDiagFinalAnd(a, a, 5, 5)), toPharaoh(a));
+        // Links outside the sentence are ignored.
+        QCOMPARE(toPharaoh(growDiagFinalAnd({{9, 0}}, {{9, 0}}, 5, 5)), std::string(""));
+    }
+    void headLinksByMethod()
+    {
+        TraceTensor x;
+        x.name = "cross";
+        x.shape = {3, 3};
+        x.labels = {{"light", "be", "</s>"}, {"sea", "luz", "</s>"}};
+        // Row 2 (</s>) is read only by shift, for the last word.
+        x.values = {0.7f, 0.2f, 0.1f, /**/ 0.1f, 0.6f, 0.3f, /**/ 0.8f, 0.1f, 0.1f};
+        QCOMPARE(toPharaoh(headLinks(x)), std::string("0-0 1-1"));
+        QCOMPARE(toPharaoh(headLinks(x, {LinkMethod::Shift, 0.1})), std::string("1-0 0-1"));
+        QCOMPARE(toPharaoh(headLinks(x, {LinkMethod::Threshold, 0.15})), std::string("0-0 1-0 1-1"));
+        QCOMPARE(toPharaoh(headLinks(x, {LinkMethod::Gdfa, 0.1})), std::string("0-0 1-1"));
+        for (LinkMethod m : linkMethods()) {
+            LinkMethod back;
+            QVERIFY(parseLinkMethod(linkMethodName(m), back));
+            QCOMPARE(int(back), int(m));
+        }
+        LinkMethod unused;
+        QVERIFY(!parseLinkMethod("intersect", unused));
+        // Symmetrised: forward row argmax {0-0, 1-1}; reverse [source, target] argmax says
+        // source 1 → target 0: gdfa of {0-0, 1-1} and {0-0, 1-0} starts from 0-0, grows
+        // 1-0 (source 1 new), then 1-1 (diagonal neighbour, target 1 new).
+        TraceTensor r;
+        r.shape = {3, 3};
+        r.labels = {{"sea", "luz", "</s>"}, {"light", "be", "</s>"}};
+        r.values = {0.9f, 0.05f, 0.05f, /**/ 0.6f, 0.3f, 0.1f, /**/ 0.3f, 0.3f, 0.4f};
+        QCOMPARE(toPharaoh(symmetrizedLinks(x, r)), std::string("0-0 1-0 1-1"));
+        r.shape = {2, 3};  // another word count: nothing
+        r.values.resize(6);
+        r.labels = {{"sea", "</s>"}, {"light", "be", "</s>"}};
+        QVERIFY(symmetrizedLinks(x, r).empty());
+    }
+    void aerWithPossibleLinks()
+    {
+        // Och & Ney 2003: S = {0-0, 1-1}, P = S ∪ {2-1}; A = {0-0, 2-1, 2-2}.
+        // |A∩S| = 1, |A∩P| = 2: precision 2/3, recall 1/2, AER = 1 − (1 + 2)/(3 + 2) = 0.4.
+        const std::vector<uint8_t> all{1, 1, 1};
+        const auto s = scoreLinks({{0, 0}, {2, 1}, {2, 2}}, {{0, 0}, {1, 1}}, all, all, {{2, 1}});
+        QCOMPARE(s.hits, 1LL);
+        QCOMPARE(s.possibleHits, 2LL);
+        QVERIFY(qFuzzyCompare(s.precision(), 2.0 / 3.0));
+        QVERIFY(qFuzzyCompare(s.recall(), 0.5));
+        QVERIFY(qFuzzyCompare(s.aer(), 0.4));
+        // A = S: AER 0 even though possible links were not predicted.
+        QCOMPARE(scoreLinks({{0, 0}, {1, 1}}, {{0, 0}, {1, 1}}, all, all, {{2, 1}}).aer(), 0.0);
+    }
+    void pharaohCorpus()
+    {
+        std::vector<AlignmentLink> sure, possible;
+        QVERIFY(parsePharaohLine("0-0 1?2 2p3 3-4-p 4-5-S", false, sure, possible).ok);
+        QCOMPARE(toPharaoh(sure), std::string("0-0 4-5"));
+        QCOMPARE(toPharaoh(possible), std::string("1-2 2-3 3-4"));
+        QVERIFY(parsePharaohLine("1-1 2-3", true, sure, possible).ok);
+        QCOMPARE(toPharaoh(sure), std::string("0-0 1-2"));
+        QVERIFY(!parsePharaohLine("0-0 zero-one", false, sure, possible).ok);
+        QVERIFY(parsePharaohLine("0-1", true, sure, possible).message.find("1-based") != std::string::npos);
+
+        QTemporaryDir dir;
+        const std::string d = dir.path().toStdString() + "/";
+        auto write = [&](const std::string& name, const std::string& text) {
+            std::ofstream(d + name) << text;
+        };
+        write("es.txt", "la casa verde\nsí\n");
+        write("en.txt", "the green house\nyes\n");
+        write("gold.txt", "0-0 1-2 2-1\n0?0\n");
+        Corpus c;
+        QVERIFY(loadPharaohCorpus(d + "es.txt", d + "en.txt", d + "gold.txt", false, c).ok);
+        QCOMPARE(int(c.verses.size()), 2);
+        QCOMPARE(c.verses[0].ref, std::string("es 1"));
+        QCOMPARE(c.verses[0].targetWords(), (std::vector<std::string>{"the", "green", "house"}));
+        QCOMPARE(toPharaoh(goldLinks(c.verses[0])), std::string("0-0 1-2 2-1"));
+        QVERIFY(c.verses[1].sure.empty());
+        QCOMPARE(toPharaoh(c.verses[1].possible), std::string("0-0"));
+        // The gold reaches a trace with its </s> masks, possible links included.
+        AttentionTrace t;
+        attachGold(c.verses[1], t);
+        QCOMPARE(t.sourceEvaluated, (std::vector<uint8_t>{1, 0}));
+        QCOMPARE(toPharaoh(t.possibleLinks), std::string("0-0"));
+
+        write("en3.txt", "the green house\nyes\nno\n");
+        auto st = loadPharaohCorpus(d + "es.txt", d + "en3.txt", d + "gold.txt", false, c);
+        QVERIFY(!st.ok);
+        QVERIFY2(st.message.find("2 lines") != std::string::npos && st.message.find("3") != std::string::npos,
+                 st.message.c_str());
+        write("bad.txt", "0-0 1-7\n");
+        st = loadPharaohCorpus(d + "es.txt", d + "en.txt", d + "bad.txt", false, c);
+        QVERIFY(!st.ok);
+        QVERIFY2(st.message.find("line 1") != std::string::npos && st.message.find("target index 7") != std::string::npos &&
+                     st.message.find("3 words") != std::string::npos,
+                 st.message.c_str());
+        QVERIFY(!loadPharaohCorpus(d + "missing.txt", d + "en.txt", d + "gold.txt", false, c).ok);
     }
     void bleu()
     {

@@ -25,6 +25,7 @@ AttentionTrace sample()
     x.values = {0.1f, 0.7f, 0.2f, 1e-30f, std::nextafter(0.5f, 1.0f), 1.0f / 3.0f};
     t.tensors.push_back(x);
     t.goldLinks = {{1, 0}};
+    t.possibleLinks = {{0, 0}};
     t.sourceEvaluated = {1, 1, 0};
     t.targetEvaluated = {1, 0};
     return t;

@@ -27,6 +27,10 @@ struct Verse {
     int verse = 0;
     std::vector<Token> source;  ///< Spanish
     std::vector<Token> target;  ///< English
+    /// Gold given explicitly (a corpus of your own with Pharaoh links) instead of read from
+    /// Strong's numbers: sure links and possible-only links, word indices (0-based).
+    bool explicitGold = false;
+    std::vector<AlignmentLink> sure, possible;
 
     std::vector<std::string> sourceWords() const;
     std::vector<std::string> targetWords() const;
@@ -56,12 +60,30 @@ bool isEvaluated(const Token& t, bool spanish);
 /// Marks `evaluated` on every token of the verse.
 void markEvaluated(Verse& v);
 
-/// Gold links: pairs of evaluated tokens that share a Strong's number.
+/// Gold links: pairs of evaluated tokens that share a Strong's number (the verse's sure
+/// links when its gold is explicit).
 std::vector<AlignmentLink> goldLinks(const Verse& v);
 
 /// Adds the verse's gold links and evaluated masks to a forced-decoding trace of it
 /// (masks get a trailing 0 for the </s> label).
 void attachGold(const Verse& v, AttentionTrace& trace);
+
+struct Corpus;
+/// Reads your own parallel corpus with gold alignments: `sourcePath` and `targetPath` hold
+/// one sentence per line, tokenised, tokens separated by white space (as the model reads
+/// them); `goldPath` one line of Pharaoh links per sentence pair: "i-j" a sure link,
+/// "i?j", "ipj" or "i-j-p" a possible link ("i-j-s" sure), i a source and j a target word
+/// index, from 0, or from 1 when `oneBased`. Every word is evaluated (no stop words). The
+/// verses are named "<file stem> N" (N = line, from 1) and belong to no Bible split.
+/// Errors name the file and line: a missing file, line counts that differ (both counts),
+/// an empty sentence, a malformed link, an index past the sentence (index and length).
+Status loadPharaohCorpus(const std::string& sourcePath, const std::string& targetPath, const std::string& goldPath,
+                         bool oneBased, Corpus& out);
+
+/// Parses one line of Pharaoh links (see loadPharaohCorpus) into sure and possible-only
+/// links, 0-based. Errors name the malformed token.
+Status parsePharaohLine(const std::string& line, bool oneBased, std::vector<AlignmentLink>& sure,
+                        std::vector<AlignmentLink>& possible);
 
 struct Corpus {
     std::vector<Verse> verses;

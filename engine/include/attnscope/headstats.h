@@ -39,7 +39,7 @@ HeadPositionStats positionStats(const float* m, int rows, int cols, const std::v
 
 /// The head-table numbers of one head: mean entropy (bits), Clark et al. position stats
 /// (eos is NaN when the key axis has no end-of-sentence token), and the alignment score of
-/// its argmax links when gold over the same tokens is known (`scored`).
+/// its links (argmax unless the caller's LinkOptions say otherwise) when gold over the same tokens is known (`scored`).
 struct HeadSummary {
     double entropy = 0, same = 0, previous = 0, next = 0, punctuation = 0;
     double eos = 0;
@@ -52,7 +52,8 @@ bool isPunctuationLabel(const std::string& label);
 /// Summary of head (layer, head) of a [layer, head, query, key] tensor; `gold` may be null.
 /// Punctuation keys come from the key labels; the end-of-sentence key is a last key label
 /// "</s>", "[SEP]", "<eos>" or "<|endoftext|>". Errors on other shapes or indices.
-Status summarizeHead(const TraceTensor& t, int layer, int head, const AttentionTrace* gold, HeadSummary& out);
+Status summarizeHead(const TraceTensor& t, int layer, int head, const AttentionTrace* gold, HeadSummary& out,
+                     const LinkOptions& links = {});
 
 /// Head table over many sentences (CLI `heads`, the GUI's dev-split scoring): per head,
 /// the mean of each number over the sentences added and the summed alignment counts (so
@@ -61,7 +62,7 @@ class HeadTableAccumulator {
 public:
     /// Adds one sentence's 4-D tensor; the first call fixes layers × heads, later calls
     /// with another layout are refused.
-    Status add(const TraceTensor& t, const AttentionTrace* gold);
+    Status add(const TraceTensor& t, const AttentionTrace* gold, const LinkOptions& links = {});
     int layers() const { return layers_; }
     int heads() const { return heads_; }
     int sentences() const { return count_; }

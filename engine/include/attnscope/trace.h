@@ -58,6 +58,9 @@ struct AttentionTrace {
     /// Gold alignment links (source, target) over the labels of the "cross" tensor,
     /// restricted to evaluated tokens; empty when no gold is known.
     std::vector<AlignmentLink> goldLinks;
+    /// Possible-only gold links (Och & Ney 2003: P = goldLinks ∪ possibleLinks, the sure
+    /// links S = goldLinks); empty for the Strong's-number gold, where S = P.
+    std::vector<AlignmentLink> possibleLinks;
     /// Per source / target label: 1 when the token is evaluated by the alignment metric.
     /// Empty when no gold is known.
     std::vector<uint8_t> sourceEvaluated;

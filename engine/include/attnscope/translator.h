@@ -80,8 +80,20 @@ struct EvalResult {
     AlignmentScore diagonal;  ///< the diagonal baseline on the same verses
     double bleu = 0;          ///< greedy translation, lower-cased tokens, BLEU-4
 };
+/// `links` chooses how links are read from the "cross" alignment; with a `reverse` model
+/// (target → source, e.g. trained on the swapped corpus) each verse is also force-decoded
+/// in the other direction and the two argmax alignments are symmetrised with
+/// grow-diag-final-and (symmetrizedLinks; `links` is then not used).
 Status evaluate(const Translator& t, const std::vector<const Verse*>& verses, EvalResult& out,
-                bool computeBleu, const ProgressFn& progress = {});
+                bool computeBleu, const ProgressFn& progress = {}, const LinkOptions& links = {},
+                const Translator* reverse = nullptr);
+/// The verse with its source and target sides (and gold links) swapped: the input of a
+/// reverse model's forced decoding.
+Verse swappedVerse(const Verse& v);
+/// Links of one verse by both models symmetrised (see evaluate); `forwardTrace` receives the
+/// forward forced-decoding trace (with gold).
+Status symmetrizedVerseLinks(const Translator& forward, const Translator& reverse, const Verse& v,
+                             AttentionTrace& forwardTrace, std::vector<AlignmentLink>& links);
 
 /// Head table over corpus verses (CLI `heads`, the GUI's dev-split AER column): forced
 /// decoding of each verse, then per multi-head tensor of the traces (encoder_self,
@@ -95,6 +107,6 @@ struct HeadTableResult {
     const HeadTableAccumulator* find(const std::string& name) const;
 };
 Status headTable(const Translator& t, const std::vector<const Verse*>& verses, HeadTableResult& out,
-                 const ProgressFn& progress = {});
+                 const ProgressFn& progress = {}, const LinkOptions& links = {});
 
 } // namespace attnscope

@@ -2,6 +2,7 @@
 #include "attnscope/alignment.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cmath>
 #include <map>
 #include <set>
@@ -14,12 +15,49 @@ void AlignmentScore::add(const AlignmentScore& o)
     predicted += o.predicted;
     gold += o.gold;
     hits += o.hits;
+    possibleHits += o.possibleHits;
 }
-double AlignmentScore::precision() const { return predicted ? double(hits) / double(predicted) : 0.0; }
+double AlignmentScore::precision() const { return predicted ? double(possibleHits) / double(predicted) : 0.0; }
 double AlignmentScore::recall() const { return gold ? double(hits) / double(gold) : 0.0; }
 double AlignmentScore::aer() const
 {
-    return (predicted + gold) ? 1.0 - 2.0 * double(hits) / double(predicted + gold) : 0.0;
+    return (predicted + gold) ? 1.0 - double(hits + possibleHits) / double(predicted + gold) : 0.0;
+}
+
+const std::vector<LinkMethod>& linkMethods()
+{
+    static const std::vector<LinkMethod> all{LinkMethod::Argmax, LinkMethod::Threshold, LinkMethod::Gdfa,
+                                             LinkMethod::Shift};
+    return all;
+}
+
+std::string linkMethodName(LinkMethod m)
+{
+    switch (m) {
+    case LinkMethod::Argmax: return "argmax";
+    case LinkMethod::Threshold: return "threshold";
+    case LinkMethod::Gdfa: return "gdfa";
+    case LinkMethod::Shift: return "shift";
+    }
+    return "argmax";
+}
+
+bool parseLinkMethod(const std::string& name, LinkMethod& out)
+{
+    for (LinkMethod m : linkMethods())
+        if (linkMethodName(m) == name) {
+            out = m;
+            return true;
+        }
+    return false;
+}
+
+std::string describeLinks(const LinkOptions& o)
+{
+    if (o.method != LinkMethod::Threshold) return linkMethodName(o.method);
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "threshold τ=%.2f", o.threshold);
+    return buf;
 }
 
 std::vector<AlignmentLink> argmaxLinks(const float* matrix, int rows, int cols, int stride)
@@ -31,6 +69,88 @@ std::vector<AlignmentLink> argmaxLinks(const float* matrix, int rows, int cols, 
         links.push_back({int(std::max_element(row, row + cols) - row), t});
     }
     return links;
+}
+
+std::vector<AlignmentLink> thresholdLinks(const float* matrix, int rows, int cols, int stride, double tau)
+{
+    std::vector<AlignmentLink> links;
+    for (int t = 0; t < rows; ++t) {
+        const float* row = matrix + size_t(t) * size_t(stride);
+        for (int s = 0; s < cols; ++s)
+            if (double(row[s]) >= tau) links.push_back({s, t});
+    }
+    return links;
+}
+
+std::vector<AlignmentLink> columnArgmaxLinks(const float* matrix, int rows, int cols, int stride)
+{
+    std::vector<AlignmentLink> links;
+    if (rows <= 0) return links;
+    for (int s = 0; s < cols; ++s) {
+        int best = 0;
+        for (int t = 1; t < rows; ++t)
+            if (matrix[size_t(t) * size_t(stride) + size_t(s)] > matrix[size_t(best) * size_t(stride) + size_t(s)])
+                best = t;
+        links.push_back({s, best});
+    }
+    return links;
+}
+
+std::vector<AlignmentLink> shiftLinks(const float* matrix, int rows, int words, int cols, int stride)
+{
+    std::vector<AlignmentLink> links;
+    if (cols <= 0) return links;
+    for (int j = 0; j < words && j + 1 < rows; ++j) {
+        const float* row = matrix + size_t(j + 1) * size_t(stride);
+        links.push_back({int(std::max_element(row, row + cols) - row), j});
+    }
+    return links;
+}
+
+std::vector<AlignmentLink> growDiagFinalAnd(const std::vector<AlignmentLink>& a, const std::vector<AlignmentLink>& b,
+                                            int sourceLen, int targetLen)
+{
+    auto inside = [&](const AlignmentLink& l) {
+        return l.source >= 0 && l.target >= 0 && l.source < sourceLen && l.target < targetLen;
+    };
+    std::set<AlignmentLink> sa, sb;
+    for (const auto& l : a)
+        if (inside(l)) sa.insert(l);
+    for (const auto& l : b)
+        if (inside(l)) sb.insert(l);
+    std::set<AlignmentLink> uni = sa, kept;
+    uni.insert(sb.begin(), sb.end());
+    for (const auto& l : sa)
+        if (sb.count(l)) kept.insert(l);
+    std::vector<int> sourceAligned(size_t(std::max(sourceLen, 0)), 0), targetAligned(size_t(std::max(targetLen, 0)), 0);
+    auto keep = [&](const AlignmentLink& l) {
+        kept.insert(l);
+        ++sourceAligned[size_t(l.source)];
+        ++targetAligned[size_t(l.target)];
+    };
+    for (const auto& l : kept) ++sourceAligned[size_t(l.source)], ++targetAligned[size_t(l.target)];
+    // grow-diag: neighbours (including diagonal ones) of kept links, from the union, that
+    // align a word not yet aligned; repeat until nothing is added.
+    static const int kNeighbours[8][2] = {{-1, 0}, {0, -1}, {1, 0}, {0, 1}, {-1, -1}, {-1, 1}, {1, -1}, {1, 1}};
+    for (bool added = true; added;) {
+        added = false;
+        for (int t = 0; t < targetLen; ++t)
+            for (int s = 0; s < sourceLen; ++s) {
+                if (!kept.count({s, t})) continue;
+                for (const auto& d : kNeighbours) {
+                    const AlignmentLink n{s + d[0], t + d[1]};
+                    if (!inside(n) || kept.count(n) || !uni.count(n)) continue;
+                    if (sourceAligned[size_t(n.source)] && targetAligned[size_t(n.target)]) continue;
+                    keep(n);
+                    added = true;
+                }
+            }
+    }
+    // final-and: a remaining link of either direction whose two words are both unaligned.
+    for (const auto* dir : {&sa, &sb})
+        for (const auto& l : *dir)
+            if (!kept.count(l) && !sourceAligned[size_t(l.source)] && !targetAligned[size_t(l.target)]) keep(l);
+    return {kept.begin(), kept.end()};
 }
 
 std::vector<AlignmentLink> diagonalLinks(const std::vector<uint8_t>& se, const std::vector<uint8_t>& te)
@@ -53,21 +173,27 @@ std::vector<AlignmentLink> diagonalLinks(const std::vector<uint8_t>& se, const s
 }
 
 AlignmentScore scoreLinks(const std::vector<AlignmentLink>& predicted, const std::vector<AlignmentLink>& gold,
-                          const std::vector<uint8_t>& se, const std::vector<uint8_t>& te)
+                          const std::vector<uint8_t>& se, const std::vector<uint8_t>& te,
+                          const std::vector<AlignmentLink>& possible)
 {
     auto evaluated = [&](const AlignmentLink& l) {
         return l.source >= 0 && l.target >= 0 && size_t(l.source) < se.size() && size_t(l.target) < te.size() &&
                se[size_t(l.source)] && te[size_t(l.target)];
     };
-    std::set<AlignmentLink> a, g;
+    std::set<AlignmentLink> a, g, p;
     for (const auto& l : predicted)
         if (evaluated(l)) a.insert(l);
     for (const auto& l : gold)
-        if (evaluated(l)) g.insert(l);
+        if (evaluated(l)) g.insert(l), p.insert(l);
+    for (const auto& l : possible)
+        if (evaluated(l)) p.insert(l);
     AlignmentScore s;
     s.predicted = long(a.size());
     s.gold = long(g.size());
-    for (const auto& l : a) s.hits += g.count(l);
+    for (const auto& l : a) {
+        s.hits += g.count(l);
+        s.possibleHits += p.count(l);
+    }
     return s;
 }
 
@@ -78,10 +204,10 @@ std::string toPharaoh(const std::vector<AlignmentLink>& links)
     return os.str();
 }
 
-std::vector<AlignmentLink> traceLinks(const AttentionTrace& trace)
+std::vector<AlignmentLink> traceLinks(const AttentionTrace& trace, const LinkOptions& options)
 {
     const TraceTensor* x = trace.find("cross");
-    return x ? headLinks(*x) : std::vector<AlignmentLink>{};
+    return x ? headLinks(*x, options) : std::vector<AlignmentLink>{};
 }
 
 bool goldFits(const AttentionTrace& trace, const TraceTensor& head)
@@ -95,29 +221,67 @@ bool goldFits(const AttentionTrace& trace, const TraceTensor& head)
            (head.labels[1].empty() || head.labels[1] == cross->labels[1]);
 }
 
-bool scoreHead(const TraceTensor& head, const AttentionTrace& goldSource, AlignmentScore& out)
+AlignmentScore scoreAgainstGold(const std::vector<AlignmentLink>& links, const AttentionTrace& trace)
+{
+    return scoreLinks(links, trace.goldLinks, trace.sourceEvaluated, trace.targetEvaluated, trace.possibleLinks);
+}
+
+bool scoreHead(const TraceTensor& head, const AttentionTrace& goldSource, AlignmentScore& out,
+               const LinkOptions& options)
 {
     if (!goldFits(goldSource, head)) return false;
-    out = scoreLinks(headLinks(head), goldSource.goldLinks, goldSource.sourceEvaluated, goldSource.targetEvaluated);
+    out = scoreAgainstGold(headLinks(head, options), goldSource);
     return true;
 }
 
-std::vector<AlignmentLink> headLinks(const TraceTensor& head)
+namespace {
+/// The word rows and columns of a 2-D head: a final </s> row or column (translation
+/// traces) carries no word and is left out.
+void wordExtents(const TraceTensor& head, int& rows, int& cols)
 {
-    if (head.shape.size() != 2 || head.shape[0] < 1 || head.shape[1] < 1) return {};
-    // A final </s> row or column (translation traces) carries no word: leave it out.
     auto endsWithEos = [&](size_t axis) {
         return head.labels.size() == 2 && !head.labels[axis].empty() && head.labels[axis].back() == "</s>";
     };
-    const int rows = int(head.shape[0]) - (endsWithEos(0) ? 1 : 0);
-    const int cols = int(head.shape[1]) - (endsWithEos(1) ? 1 : 0);
-    return argmaxLinks(head.values.data(), rows, cols, int(head.shape[1]));
+    rows = int(head.shape[0]) - (endsWithEos(0) ? 1 : 0);
+    cols = int(head.shape[1]) - (endsWithEos(1) ? 1 : 0);
+}
+} // namespace
+
+std::vector<AlignmentLink> headLinks(const TraceTensor& head, const LinkOptions& options)
+{
+    if (head.shape.size() != 2 || head.shape[0] < 1 || head.shape[1] < 1 ||
+        head.values.size() < size_t(head.shape[0] * head.shape[1]))
+        return {};
+    int rows = 0, cols = 0;
+    wordExtents(head, rows, cols);
+    const float* m = head.values.data();
+    const int stride = int(head.shape[1]);
+    switch (options.method) {
+    case LinkMethod::Argmax: return argmaxLinks(m, rows, cols, stride);
+    case LinkMethod::Threshold: return thresholdLinks(m, rows, cols, stride, options.threshold);
+    case LinkMethod::Gdfa:
+        return growDiagFinalAnd(argmaxLinks(m, rows, cols, stride), columnArgmaxLinks(m, rows, cols, stride), cols, rows);
+    case LinkMethod::Shift: return shiftLinks(m, int(head.shape[0]), rows, cols, stride);
+    }
+    return {};
 }
 
-AlignmentScore scoreTrace(const AttentionTrace& trace)
+std::vector<AlignmentLink> symmetrizedLinks(const TraceTensor& forward, const TraceTensor& reverse)
+{
+    if (forward.shape.size() != 2 || reverse.shape.size() != 2) return {};
+    int fr = 0, fc = 0, rr = 0, rc = 0;
+    wordExtents(forward, fr, fc);
+    wordExtents(reverse, rr, rc);
+    if (fr != rc || fc != rr) return {};
+    std::vector<AlignmentLink> back;
+    for (const auto& l : headLinks(reverse)) back.push_back({l.target, l.source});
+    return growDiagFinalAnd(headLinks(forward), back, fc, fr);
+}
+
+AlignmentScore scoreTrace(const AttentionTrace& trace, const LinkOptions& options)
 {
     AlignmentScore s;
-    if (const TraceTensor* x = trace.find("cross")) scoreHead(*x, trace, s);
+    if (const TraceTensor* x = trace.find("cross")) scoreHead(*x, trace, s, options);
     return s;
 }
 
@@ -127,7 +291,7 @@ AlignmentScore scoreDiagonal(const AttentionTrace& trace)
     // The masks carry a 0 for the trailing </s>; the baseline sees the verse's words only.
     const std::vector<uint8_t> se(trace.sourceEvaluated.begin(), trace.sourceEvaluated.end() - 1);
     const std::vector<uint8_t> te(trace.targetEvaluated.begin(), trace.targetEvaluated.end() - 1);
-    return scoreLinks(diagonalLinks(se, te), trace.goldLinks, se, te);
+    return scoreLinks(diagonalLinks(se, te), trace.goldLinks, se, te, trace.possibleLinks);
 }
 
 double corpusBleu(const std::vector<std::vector<std::string>>& hyps, const std::vector<std::vector<std::string>>& refs)

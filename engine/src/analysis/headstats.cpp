@@ -178,7 +178,8 @@ bool isPunctuationLabel(const std::string& label)
     return true;
 }
 
-Status summarizeHead(const TraceTensor& t, int layer, int head, const AttentionTrace* gold, HeadSummary& out)
+Status summarizeHead(const TraceTensor& t, int layer, int head, const AttentionTrace* gold, HeadSummary& out,
+                     const LinkOptions& links)
 {
     TraceTensor h;
     if (auto st = sliceHead(t, layer, head, "cross", h); !st) return st;
@@ -199,11 +200,11 @@ Status summarizeHead(const TraceTensor& t, int layer, int head, const AttentionT
     out.punctuation = p.punctuation;
     out.hasEos = eos >= 0;
     out.eos = out.hasEos ? p.eos : std::nan("");
-    out.scored = gold && scoreHead(h, *gold, out.score);
+    out.scored = gold && scoreHead(h, *gold, out.score, links);
     return Status::success();
 }
 
-Status HeadTableAccumulator::add(const TraceTensor& t, const AttentionTrace* gold)
+Status HeadTableAccumulator::add(const TraceTensor& t, const AttentionTrace* gold, const LinkOptions& links)
 {
     if (t.shape.size() != 4) return Status::error("tensor '" + t.name + "' is not [layer, head, query, key]");
     if (count_ == 0) {
@@ -217,7 +218,7 @@ Status HeadTableAccumulator::add(const TraceTensor& t, const AttentionTrace* gol
     for (int l = 0; l < layers_; ++l)
         for (int hd = 0; hd < heads_; ++hd) {
             HeadSummary s;
-            if (auto st = summarizeHead(t, l, hd, gold, s); !st) return st;
+            if (auto st = summarizeHead(t, l, hd, gold, s, links); !st) return st;
             auto& acc = sum_[size_t(l * heads_ + hd)];
             acc.entropy += s.entropy;
             acc.same += s.same;

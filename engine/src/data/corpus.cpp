@@ -13,7 +13,12 @@
 #include <versekey.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
 #include <map>
 #include <mutex>
 
@@ -238,6 +243,7 @@ void markEvaluated(Verse& v)
 
 std::vector<AlignmentLink> goldLinks(const Verse& v)
 {
+    if (v.explicitGold) return v.sure;
     std::vector<AlignmentLink> links;
     for (int j = 0; j < int(v.target.size()); ++j) {
         const Token& tt = v.target[size_t(j)];
@@ -257,6 +263,7 @@ std::vector<AlignmentLink> goldLinks(const Verse& v)
 void attachGold(const Verse& v, AttentionTrace& trace)
 {
     trace.goldLinks = goldLinks(v);
+    trace.possibleLinks = v.explicitGold ? v.possible : std::vector<AlignmentLink>{};
     trace.sourceEvaluated.clear();
     trace.targetEvaluated.clear();
     for (const auto& t : v.source) trace.sourceEvaluated.push_back(t.evaluated);
@@ -322,6 +329,101 @@ Status loadBibleCorpus(Corpus& out, const std::set<Split>& splits, const Progres
     if (out.verses.empty()) return Status::error("the SWORD modules yielded no verses for the requested split");
     if (stopWords(true).empty() || stopWords(false).empty())
         return Status::error("stop-word lists not found under resources/stopwords (set ATTNSCOPE_RESOURCES)");
+    return Status::success();
+}
+
+} // namespace attnscope
+
+namespace attnscope {
+
+Status parsePharaohLine(const std::string& line, bool oneBased, std::vector<AlignmentLink>& sure,
+                        std::vector<AlignmentLink>& possible)
+{
+    sure.clear();
+    possible.clear();
+    std::istringstream in(line);
+    std::string tok;
+    const std::regex re(R"((\d+)(?:([-?p])(\d+)(?:-([spSP]))?))");
+    while (in >> tok) {
+        std::smatch m;
+        if (!std::regex_match(tok, m, re) || (m[2] != "-" && m[4].matched))
+            return Status::error("'" + tok + "' is not a Pharaoh link (i-j sure, i?j, ipj or i-j-p possible)");
+        const long long i = std::stoll(m[1].str().substr(0, 9)) - (oneBased ? 1 : 0);
+        const long long j = std::stoll(m[3].str().substr(0, 9)) - (oneBased ? 1 : 0);
+        if (i < 0 || j < 0)
+            return Status::error("'" + tok + "' has index 0 but the links are 1-based (drop --one-based for 0-based links)");
+        const bool isPossible = m[2] != "-" || (m[4].matched && (m[4] == "p" || m[4] == "P"));
+        (isPossible ? possible : sure).push_back({int(i), int(j)});
+    }
+    return Status::success();
+}
+
+Status loadPharaohCorpus(const std::string& sourcePath, const std::string& targetPath, const std::string& goldPath,
+                         bool oneBased, Corpus& out)
+{
+    auto readLines = [](const std::string& path, std::vector<std::string>& lines) -> Status {
+        std::ifstream f(path, std::ios::binary);
+        if (!f) return Status::error(path + ": cannot open (" + std::strerror(errno) + ")");
+        lines.clear();
+        for (std::string l; std::getline(f, l);) {
+            if (!l.empty() && l.back() == '\r') l.pop_back();
+            lines.push_back(l);
+        }
+        while (!lines.empty() && lines.back().find_first_not_of(" \t") == std::string::npos) lines.pop_back();
+        return Status::success();
+    };
+    std::vector<std::string> src, tgt, gold;
+    if (auto st = readLines(sourcePath, src); !st) return st;
+    if (auto st = readLines(targetPath, tgt); !st) return st;
+    if (auto st = readLines(goldPath, gold); !st) return st;
+    if (src.empty()) return Status::error(sourcePath + ": no sentences");
+    if (src.size() != tgt.size())
+        return Status::error("the source has " + std::to_string(src.size()) + " lines but the target " +
+                             std::to_string(tgt.size()) + " (" + sourcePath + ", " + targetPath + ")");
+    if (gold.size() > src.size())
+        return Status::error(goldPath + " has " + std::to_string(gold.size()) + " lines but the corpus " +
+                             std::to_string(src.size()) + " sentence pairs");
+    gold.resize(src.size());  // trailing pairs without links: no gold links
+    std::string stem = sourcePath.substr(sourcePath.find_last_of('/') + 1);
+    stem = stem.substr(0, stem.find('.'));
+    Corpus c;
+    for (size_t k = 0; k < src.size(); ++k) {
+        const std::string where = " line " + std::to_string(k + 1);
+        Verse v;
+        v.book = stem;
+        v.chapter = 1;
+        v.verse = int(k + 1);
+        v.ref = stem + " " + std::to_string(k + 1);
+        v.explicitGold = true;
+        auto words = [](const std::string& line, std::vector<Token>& out) {
+            std::istringstream in(line);
+            for (std::string w; in >> w;) out.push_back(Token{w, {}, true});
+        };
+        words(src[k], v.source);
+        words(tgt[k], v.target);
+        if (v.source.empty()) return Status::error(sourcePath + where + ": empty sentence");
+        if (v.target.empty()) return Status::error(targetPath + where + ": empty sentence");
+        if (auto st = parsePharaohLine(gold[k], oneBased, v.sure, v.possible); !st)
+            return Status::error(goldPath + where + ": " + st.message);
+        for (const auto* links : {&v.sure, &v.possible})
+            for (const auto& l : *links) {
+                if (size_t(l.source) >= v.source.size())
+                    return Status::error(goldPath + where + ": source index " + std::to_string(l.source + oneBased) +
+                                         " but the source sentence has " + std::to_string(v.source.size()) + " words" +
+                                         (oneBased ? "" : " (indices from 0; --one-based if they start at 1)"));
+                if (size_t(l.target) >= v.target.size())
+                    return Status::error(goldPath + where + ": target index " + std::to_string(l.target + oneBased) +
+                                         " but the target sentence has " + std::to_string(v.target.size()) + " words" +
+                                         (oneBased ? "" : " (indices from 0; --one-based if they start at 1)"));
+            }
+        // A link marked both sure and possible is sure.
+        std::set<AlignmentLink> sureSet(v.sure.begin(), v.sure.end());
+        v.possible.erase(std::remove_if(v.possible.begin(), v.possible.end(),
+                                        [&](const AlignmentLink& l) { return sureSet.count(l) > 0; }),
+                         v.possible.end());
+        c.verses.push_back(std::move(v));
+    }
+    out = std::move(c);
     return Status::success();
 }
 

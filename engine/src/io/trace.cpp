@@ -55,6 +55,11 @@ QJsonObject header(const AttentionTrace& t, bool withValues, uint32_t version = 
     QJsonArray gold;
     for (const auto& l : t.goldLinks) gold.append(QJsonArray{l.source, l.target});
     h["gold_links"] = gold;
+    if (!t.possibleLinks.empty()) {
+        QJsonArray possible;
+        for (const auto& l : t.possibleLinks) possible.append(QJsonArray{l.source, l.target});
+        h["possible_links"] = possible;
+    }
     QJsonArray se, te;
     for (auto b : t.sourceEvaluated) se.append(int(b));
     for (auto b : t.targetEvaluated) te.append(int(b));
@@ -109,6 +114,11 @@ Status fromHeader(const QJsonObject& h, AttentionTrace& t, bool withValues)
         const QJsonArray p = l.toArray();
         if (p.size() != 2) return Status::error("gold link is not a pair");
         t.goldLinks.push_back({p[0].toInt(), p[1].toInt()});
+    }
+    for (const auto& l : h["possible_links"].toArray()) {
+        const QJsonArray p = l.toArray();
+        if (p.size() != 2) return Status::error("possible link is not a pair");
+        t.possibleLinks.push_back({p[0].toInt(), p[1].toInt()});
     }
     for (const auto& b : h["source_evaluated"].toArray()) t.sourceEvaluated.push_back(uint8_t(b.toInt()));
     for (const auto& b : h["target_evaluated"].toArray()) t.targetEvaluated.push_back(uint8_t(b.toInt()));
@@ -247,7 +257,7 @@ TraceTensor asMultiHead(const TraceTensor& t)
 bool AttentionTrace::operator==(const AttentionTrace& o) const
 {
     return model == o.model && scoreFunction == o.scoreFunction && metadata == o.metadata &&
-           tensors == o.tensors && goldLinks == o.goldLinks && sourceEvaluated == o.sourceEvaluated &&
+           tensors == o.tensors && goldLinks == o.goldLinks && possibleLinks == o.possibleLinks && sourceEvaluated == o.sourceEvaluated &&
            targetEvaluated == o.targetEvaluated;
 }
 

@@ -235,8 +235,34 @@ Status Translator::translateBatch(const std::vector<std::vector<std::string>>& s
     return greedyBatch(d->bundle, sources, out, progress);
 }
 
+Verse swappedVerse(const Verse& v)
+{
+    Verse r = v;
+    std::swap(r.source, r.target);
+    auto flip = [](std::vector<AlignmentLink>& links) {
+        for (auto& l : links) std::swap(l.source, l.target);
+    };
+    flip(r.sure);
+    flip(r.possible);
+    return r;
+}
+
+Status symmetrizedVerseLinks(const Translator& forward, const Translator& reverse, const Verse& v,
+                             AttentionTrace& forwardTrace, std::vector<AlignmentLink>& links)
+{
+    if (auto st = forward.decodeVerse(v, true, forwardTrace); !st) return st;
+    AttentionTrace back;
+    if (auto st = reverse.decodeVerse(swappedVerse(v), true, back); !st) return Status::error("reverse model: " + st.message);
+    const TraceTensor* f = forwardTrace.find("cross");
+    const TraceTensor* r = back.find("cross");
+    if (!f || !r || f->shape.size() != 2 || r->shape.size() != 2)
+        return Status::error("symmetrising needs a 2-D \"cross\" alignment from both models");
+    links = symmetrizedLinks(*f, *r);
+    return Status::success();
+}
+
 Status evaluate(const Translator& t, const std::vector<const Verse*>& verses, EvalResult& out, bool computeBleu,
-                const ProgressFn& progress)
+                const ProgressFn& progress, const LinkOptions& links, const Translator* reverse)
 {
     out = EvalResult{};
     const int64_t total = int64_t(verses.size()) * (computeBleu ? 2 : 1);
@@ -244,8 +270,14 @@ Status evaluate(const Translator& t, const std::vector<const Verse*>& verses, Ev
     for (const Verse* v : verses) {
         if (!keepGoing(progress, done++, total)) return Status::error("cancelled");
         AttentionTrace trace;
-        if (auto st = t.decodeVerse(*v, true, trace); !st) return st;
-        out.model.add(scoreTrace(trace));
+        if (reverse) {
+            std::vector<AlignmentLink> both;
+            if (auto st = symmetrizedVerseLinks(t, *reverse, *v, trace, both); !st) return st;
+            out.model.add(scoreAgainstGold(both, trace));
+        } else {
+            if (auto st = t.decodeVerse(*v, true, trace); !st) return st;
+            out.model.add(scoreTrace(trace, links));
+        }
         out.diagonal.add(scoreDiagonal(trace));
         ++out.verses;
     }
@@ -273,7 +305,7 @@ const HeadTableAccumulator* HeadTableResult::find(const std::string& name) const
 }
 
 Status headTable(const Translator& t, const std::vector<const Verse*>& verses, HeadTableResult& out,
-                 const ProgressFn& progress)
+                 const ProgressFn& progress, const LinkOptions& links)
 {
     out = HeadTableResult{};
     const auto accumulator = [&out](const std::string& name) -> HeadTableAccumulator& {
@@ -292,14 +324,14 @@ Status headTable(const Translator& t, const std::vector<const Verse*>& verses, H
         for (const auto& x : trace.tensors) {
             if (x.shape.size() != 4) continue;
             multiHead = true;
-            if (auto st = accumulator(x.name).add(x, gold); !st) return st;
+            if (auto st = accumulator(x.name).add(x, gold, links); !st) return st;
             TraceTensor mean;
             if (auto st = meanOverHeads(x, mean); !st) return st;
-            if (auto st = accumulator(x.name + " · mean over heads").add(mean, gold); !st) return st;
+            if (auto st = accumulator(x.name + " · mean over heads").add(mean, gold, links); !st) return st;
         }
         if (!multiHead)
             if (const TraceTensor* c = trace.find("cross"); c && c->shape.size() == 2)
-                if (auto st = accumulator("cross").add(asMultiHead(*c), gold); !st) return st;
+                if (auto st = accumulator("cross").add(asMultiHead(*c), gold, links); !st) return st;
         out.diagonal.add(scoreDiagonal(trace));
         ++out.verses;
     }
