@@ -27,6 +27,7 @@
 #include <QProgressBar>
 #include <QSpinBox>
 #include <QPushButton>
+#include <QDoubleSpinBox>
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTemporaryDir>
@@ -187,6 +188,43 @@ private slots:
         const auto c = ws->matrixView()->linkCounts();
         QVERIFY(c.hits + c.misses > 0);
         QVERIFY(w.findChild<QLabel*>("metricsLabel")->text().contains("AER"));
+    }
+    void linkMethodChangesEveryView()
+    {
+        MainWindow w(true);  // Ruth 1:16 with gold
+        TextWorkspace* ws = w.workspace<TextWorkspace>();
+        QSignalSpy shown(ws, &TextWorkspace::traceShown);
+        QVERIFY(shown.wait(60000));
+        const auto argmax = ws->matrixView()->linkCounts();
+        const int rows = ws->matrixView()->rows();
+        QCOMPARE(argmax.argmax, rows - 1);  // one link per target word (</s> excluded)
+        auto* method = w.findChild<QComboBox*>("linkMethod");
+        auto* tau = w.findChild<QDoubleSpinBox*>("linkThreshold");
+        QVERIFY(method && tau);
+        QVERIFY(tau->isHidden());
+        // Threshold τ = 0.01 links nearly every cell; τ = 1 none: the drawn links follow.
+        method->setCurrentIndex(method->findText("threshold"));
+        QVERIFY(!tau->isHidden());
+        tau->setValue(0.01);
+        QVERIFY(ws->matrixView()->linkCounts().argmax > rows);
+        tau->setValue(1.0);
+        QCOMPARE(ws->matrixView()->linkCounts().argmax, 0);
+        QVERIFY(w.findChild<QLabel*>("metricsLabel")->text().contains("threshold τ=1.00"));
+        // gdfa: the row-argmax links grown with column-argmax ones — at least as many.
+        method->setCurrentIndex(method->findText("gdfa"));
+        QVERIFY(tau->isHidden());
+        QVERIFY(ws->matrixView()->linkCounts().argmax >= argmax.argmax);
+        QVERIFY(w.findChild<QLabel*>("metricsLabel")->text().contains("links by gdfa"));
+        const attnscope::AlignmentScore expected = attnscope::scoreTrace(*ws->currentTrace(), {attnscope::LinkMethod::Gdfa, 0.1});
+        QCOMPARE(ws->matrixView()->linkCounts().hits, int(expected.hits));
+        // The choice is part of the saved workspace.
+        const WorkspaceSection saved = ws->saveState();
+        QCOMPARE(saved.state["links"].toString(), QString("gdfa"));
+        method->setCurrentIndex(method->findText("argmax"));
+        QCOMPARE(ws->matrixView()->linkCounts().argmax, argmax.argmax);
+        QVERIFY(ws->restoreState(saved, nullptr));
+        QCOMPARE(method->currentText(), QString("gdfa"));
+        QCOMPARE(int(ws->linkOptions().method), int(attnscope::LinkMethod::Gdfa));
     }
     void badInputShowsBanner()
     {

@@ -174,12 +174,32 @@ void AlignmentMatrixView::clear()
     plot_->replot();
 }
 
+void AlignmentMatrixView::setLinkOptions(const LinkOptions& links)
+{
+    links_ = links;
+    if (!isEmpty()) {
+        const QRectF zoom = zoomRanges();
+        const AttentionTrace again = shown_;
+        setTrace(again);
+        setZoomRanges(zoom);
+    }
+}
+
 void AlignmentMatrixView::setTrace(const AttentionTrace& trace)
 {
     const TraceTensor* t = trace.find("cross");
     if (!t || t->shape.size() != 2 || t->numel() == 0) {
         clear();
         return;
+    }
+    if (&trace != &shown_) {
+        // Keep what redrawing the links needs: the alignment tensor and the gold.
+        shown_ = AttentionTrace{};
+        shown_.tensors.push_back(*t);
+        shown_.goldLinks = trace.goldLinks;
+        shown_.possibleLinks = trace.possibleLinks;
+        shown_.sourceEvaluated = trace.sourceEvaluated;
+        shown_.targetEvaluated = trace.targetEvaluated;
     }
     rows_ = int(t->shape[0]);
     cols_ = int(t->shape[1]);
@@ -208,8 +228,8 @@ void AlignmentMatrixView::setTrace(const AttentionTrace& trace)
     plot_->xAxis2->setRange(-0.5, cols_ - 0.5);
     plot_->yAxis->setRange(-0.5, rows_ - 0.5);
 
-    // Links: argmax of each real target row over real source columns (</s> excluded).
-    const auto links = traceLinks(trace);
+    // Links by the chosen method (argmax by default) over the real rows and columns (</s> excluded).
+    const auto links = traceLinks(trace, links_);
     std::set<AlignmentLink> gold(trace.goldLinks.begin(), trace.goldLinks.end());
     auto evaluated = [&](const AlignmentLink& l) {
         return trace.hasGold() && size_t(l.source) < trace.sourceEvaluated.size() &&

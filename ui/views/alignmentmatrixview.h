@@ -3,6 +3,7 @@
 // rows (query 0 on top), source tokens as columns, with a colour bar, crosshair + tooltip
 // on hover, click-to-pin a target row, argmax links and the gold overlay
 // (hits, misses, false links). Exports to PNG, SVG and PDF.
+#include "attnscope/alignment.h"
 #include "attnscope/trace.h"
 #include "views/datawriter.h"
 
@@ -31,6 +32,10 @@ public:
     /// Shows the trace's "cross" tensor [target, source]; an empty view otherwise.
     void setTrace(const AttentionTrace& trace);
     void clear();
+    /// How the predicted links drawn over the matrix are read (argmax by default); redraws
+    /// the trace on screen with them.
+    void setLinkOptions(const LinkOptions& links);
+    const LinkOptions& linkOptions() const { return links_; }
     bool isEmpty() const { return rows_ == 0; }
 
     int rows() const { return rows_; }
@@ -97,6 +102,8 @@ protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
+    LinkOptions links_;
+    AttentionTrace shown_;  ///< the trace on screen (its "cross" and gold), for redrawing links
     void onMouseMove(QMouseEvent* e);
     void onMousePress(QMouseEvent* e);
     void onMouseRelease(QMouseEvent* e);

@@ -29,10 +29,10 @@ QImage indexed(const std::vector<float>& v, int rows, int cols, const QVector<QR
     return img;
 }
 
-double headAer(const TraceTensor& head, const AttentionTrace* gold)
+double headAer(const TraceTensor& head, const AttentionTrace* gold, const LinkOptions& links)
 {
     AlignmentScore s;
-    return gold && scoreHead(head, *gold, s) ? s.aer() : std::numeric_limits<double>::quiet_NaN();
+    return gold && scoreHead(head, *gold, s, links) ? s.aer() : std::numeric_limits<double>::quiet_NaN();
 }
 } // namespace
 
@@ -71,8 +71,8 @@ bool HeadCompareView::setHeads(const TraceTensor& a, const QString& nameA, const
     cmp_.pearson = pearson(a.values.data(), b.values.data(), a.values.size());
     cmp_.entropyA = meanEntropy(a.values.data(), rows_, cols_);
     cmp_.entropyB = meanEntropy(b.values.data(), rows_, cols_);
-    cmp_.aerA = headAer(a, gold);
-    cmp_.aerB = headAer(b, gold);
+    cmp_.aerA = headAer(a, gold, links_);
+    cmp_.aerB = headAer(b, gold, links_);
     std::vector<float> d(a.values.size());
     for (size_t i = 0; i < d.size(); ++i) d[i] = a.values[i] - b.values[i];
     const auto seq = colorTable(colorMap_);
@@ -97,12 +97,16 @@ QString HeadCompareView::summary() const
 {
     if (rows_ == 0) return {};
     auto aer = [](double x) { return std::isnan(x) ? QStringLiteral("—") : QString::number(100 * x, 'f', 1) + "%"; };
-    return tr("JSD %1 bits · Pearson r %2 · entropy A %3, B %4 bits · AER A %5, B %6")
+    const bool argmax = links_.method == LinkMethod::Argmax;
+    return tr("JSD %1 bits · Pearson r %2 · entropy A %3, B %4 bits · AER A %5, B %6%7")
         .arg(cmp_.jsd, 0, 'f', 3)
         .arg(cmp_.pearson, 0, 'f', 3)
         .arg(cmp_.entropyA, 0, 'f', 2)
         .arg(cmp_.entropyB, 0, 'f', 2)
-        .arg(aer(cmp_.aerA), aer(cmp_.aerB));
+        .arg(aer(cmp_.aerA), aer(cmp_.aerB))
+        .arg(argmax || (std::isnan(cmp_.aerA) && std::isnan(cmp_.aerB))
+                 ? QString()
+                 : QStringLiteral(" (%1)").arg(QString::fromStdString(describeLinks(links_))));
 }
 
 HeadCompareView::Layout HeadCompareView::layout() const

@@ -3,6 +3,7 @@
 // A − B on a diverging colour map, the Jensen–Shannon divergence of every row as bars, and
 // the numbers: JSD overall, Pearson r, each head's mean entropy and, when the trace carries
 // gold links over the same tokens, each head's AER.
+#include "attnscope/alignment.h"
 #include "attnscope/trace.h"
 
 #include <QImage>
@@ -29,6 +30,8 @@ public:
     /// False (view cleared, message in *error) when the shapes differ.
     bool setHeads(const TraceTensor& a, const QString& nameA, const TraceTensor& b, const QString& nameB,
                   const AttentionTrace* gold, QString* error = nullptr);
+    /// How each head's links are read for its AER; takes effect at the next setHeads.
+    void setLinkOptions(const LinkOptions& links) { links_ = links; }
     const HeadComparison& comparison() const { return cmp_; }
     /// The numbers as one line of text (also drawn under the maps).
     QString summary() const;
@@ -60,6 +63,7 @@ private:
     QString colorMap_ = QStringLiteral("viridis");
     QImage imageA_, imageB_, diff_;
     HeadComparison cmp_;
+    LinkOptions links_;
 };
 
 } // namespace attnscope::ui

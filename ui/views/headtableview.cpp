@@ -56,7 +56,7 @@ void HeadTableView::setTensor(const TraceTensor& t, const AttentionTrace* gold)
     for (int l = 0; l < L; ++l)
         for (int h = 0; h < H; ++h) {
             HeadSummary s;
-            summarizeHead(t, l, h, gold, s);
+            summarizeHead(t, l, h, gold, s, links_);
             const int row = l * H + h;
             setItem(row, Layer, number(l + 1, 0));
             setItem(row, Head, number(h + 1, 0));

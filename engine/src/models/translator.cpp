@@ -181,6 +181,7 @@ Status Translator::decodeVerse(const Verse& v, bool forced, AttentionTrace& out,
     out.metadata["reference"] = v.targetText();
     out.metadata["verse"] = v.ref;
     if (forced) attachGold(v, out);
+    if (forced && v.explicitGold) out.metadata["gold"] = "pharaoh";
     return Status::success();
 }
 

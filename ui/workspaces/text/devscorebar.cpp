@@ -73,14 +73,15 @@ void DevScoreBar::score(const QString& model, int limit)
     progress_->setRange(0, 0);  // busy until the verses are read
     progress_->setVisible(true);
     cancel_->setVisible(true);
-    status_->setText(tr("Scoring the heads of %1 on the dev split…").arg(model));
-    scoring_ = model;
+    status_->setText(tr("Scoring the heads of %1 on the dev split (links by %2)…")
+                         .arg(model, QString::fromStdString(describeLinks(links_))));
+    scoring_ = key(model);
     struct Out {
         Status status;
         std::shared_ptr<const HeadTableResult> table;
     };
     jobs_->start(
-        [name = model.toStdString(), limit](const JobContext& job) {
+        [name = model.toStdString(), limit, links = links_](const JobContext& job) {
             Out out;
             Translator t;
             Corpus corpus;
@@ -91,26 +92,37 @@ void DevScoreBar::score(const QString& model, int limit)
             auto verses = corpus.split(Split::Dev);
             if (limit > 0 && int(verses.size()) > limit) verses.resize(size_t(limit));
             auto result = std::make_shared<HeadTableResult>();
-            out.status = headTable(t, verses, *result, progress);
+            out.status = headTable(t, verses, *result, progress, links);
             out.table = result;
             return out;
         },
-        [this, model](Out out) {
+        [this, model, key = key(model)](Out out) {
             idle();
             if (!out.status) {
                 status_->setText(tr("Could not score %1 on the dev split: %2").arg(model, QString::fromStdString(out.status.message)));
                 emit failed(QString::fromStdString(out.status.message));
                 return;
             }
-            tables_[model] = out.table;
+            tables_[key] = out.table;
             show(model_, kind_);
             emit scored(model, out.table->verses);
         });
 }
 
+QString DevScoreBar::key(const QString& model) const
+{
+    return model + QStringLiteral(" · ") + QString::fromStdString(describeLinks(links_));
+}
+
+void DevScoreBar::setLinkOptions(const LinkOptions& links)
+{
+    links_ = links;
+    show(model_, kind_);
+}
+
 void DevScoreBar::scoreIfNew(const QString& model)
 {
-    if (!findModel(model.toStdString()) || tables_.count(model) || (jobs_->running() && scoring_ == model)) return;
+    if (!findModel(model.toStdString()) || tables_.count(key(model)) || (jobs_->running() && scoring_ == key(model))) return;
     score(model);
 }
 
@@ -118,7 +130,7 @@ void DevScoreBar::show(const QString& model, const QString& kind)
 {
     model_ = model;
     kind_ = kind;
-    const auto it = tables_.find(model);
+    const auto it = tables_.find(key(model));
     if (it == tables_.end()) {
         if (!jobs_->running()) status_->clear();
         emit devAer(0, 0, {});

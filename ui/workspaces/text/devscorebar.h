@@ -29,6 +29,8 @@ public:
     void scoreIfNew(const QString& model);
     /// Emits devAer for `kind` of `model` (empty vector when not scored) and says the best head.
     void show(const QString& model, const QString& kind);
+    /// How links are read for the AER (scores are kept per model and method).
+    void setLinkOptions(const LinkOptions& links);
     JobTracker* jobs() const { return jobs_; }
     bool running() const;
 
@@ -49,6 +51,9 @@ private:
     QPushButton* cancel_;
     QLabel* status_;
     QString model_, kind_;  ///< what show() last asked for
+    /// "model · method" → its dev-split table.
+    QString key(const QString& model) const;
+    LinkOptions links_;
     std::map<QString, std::shared_ptr<const HeadTableResult>> tables_;
 };
 

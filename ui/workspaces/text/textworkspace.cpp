@@ -26,6 +26,7 @@
 #include <QButtonGroup>
 #include <QComboBox>
 #include <QDateTime>
+#include <QDoubleSpinBox>
 #include <QDir>
 #include <QStandardPaths>
 #include <QAction>
@@ -106,6 +107,25 @@ TextWorkspace::TextWorkspace(QWidget* parent)
     modes->addButton(freeMode_);
     modes->addButton(forcedMode_);
     freeMode_->setChecked(true);
+
+    linkMethod_ = new QComboBox(this);
+    linkMethod_->setObjectName("linkMethod");
+    for (LinkMethod m : linkMethods()) linkMethod_->addItem(QString::fromStdString(linkMethodName(m)), int(m));
+    linkMethod_->setToolTip(tr("How alignment links are read from attention, in the matrix, the metrics, the head table and "
+                               "the dev-split scores:\n"
+                               "argmax — each target word links to its most-attended source word\n"
+                               "threshold — every cell with weight ≥ τ\n"
+                               "gdfa — row-argmax and column-argmax links combined by grow-diag-final-and (Koehn et al. 2003)\n"
+                               "shift — target word j read from the step where j is the decoder input (Chen et al. 2020)"));
+    linkThreshold_ = new QDoubleSpinBox(this);
+    linkThreshold_->setObjectName("linkThreshold");
+    linkThreshold_->setRange(0.01, 1.0);
+    linkThreshold_->setSingleStep(0.05);
+    linkThreshold_->setDecimals(2);
+    linkThreshold_->setValue(links_.threshold);
+    linkThreshold_->setPrefix(QStringLiteral("τ = "));
+    linkThreshold_->setToolTip(tr("Threshold τ: every cell with attention weight ≥ τ is a link"));
+    linkThreshold_->setVisible(false);
 
     translateButton_ = new QPushButton(tr("&Translate"), this);
     translateButton_->setObjectName("translateButton");
@@ -219,6 +239,12 @@ TextWorkspace::TextWorkspace(QWidget* parent)
     modeRow->addWidget(freeMode_);
     modeRow->addWidget(forcedMode_);
     modeRow->addStretch(1);
+    auto* linksLabel = new QLabel(tr("&Links:"), this);
+    linksLabel->setBuddy(linkMethod_);
+    modeRow->addWidget(linksLabel);
+    modeRow->addWidget(linkMethod_);
+    modeRow->addWidget(linkThreshold_);
+    modeRow->addSpacing(12);
     modeRow->addWidget(translateButton_);
 
     auto* layout = new QVBoxLayout(this);
@@ -230,6 +256,17 @@ TextWorkspace::TextWorkspace(QWidget* parent)
     layout->addWidget(metrics_);
     layout->addWidget(tabs_, 1);
     layout->addWidget(pinned_);
+
+    connect(linkMethod_, &QComboBox::currentIndexChanged, this, [this] {
+        LinkOptions o = links_;
+        o.method = LinkMethod(linkMethod_->currentData().toInt());
+        setLinkOptions(o);
+    });
+    connect(linkThreshold_, &QDoubleSpinBox::valueChanged, this, [this](double tau) {
+        LinkOptions o = links_;
+        o.threshold = tau;
+        setLinkOptions(o);
+    });
 
     debounce_ = new QTimer(this);
     debounce_->setSingleShot(true);
@@ -595,6 +632,28 @@ void TextWorkspace::displayTrace(TracePtr trace)
     emit traceShown();
 }
 
+void TextWorkspace::setLinkOptions(const LinkOptions& links)
+{
+    if (links.method == links_.method && links.threshold == links_.threshold) return;
+    links_ = links;
+    if (linkMethod_->currentData().toInt() != int(links.method))
+        linkMethod_->setCurrentIndex(linkMethod_->findData(int(links.method)));
+    if (linkThreshold_->value() != links.threshold) linkThreshold_->setValue(links.threshold);
+    linkThreshold_->setVisible(links.method == LinkMethod::Threshold);
+    applyLinkOptions();
+    emit logMessage(tr("Alignment links read by %1").arg(QString::fromStdString(describeLinks(links_))));
+}
+
+void TextWorkspace::applyLinkOptions()
+{
+    matrix_->setLinkOptions(links_);
+    headTable_->setLinkOptions(links_);
+    compare_->view()->setLinkOptions(links_);
+    devBar_->setLinkOptions(links_);
+    updateMetrics();
+    if (trace_) updateHeadsTab();
+}
+
 WorkspaceSection TextWorkspace::saveState() const
 {
     WorkspaceSection s;
@@ -605,6 +664,8 @@ WorkspaceSection TextWorkspace::saveState() const
                           {"model", modelPicker_->currentData().toString()},
                           {"forced", forcedMode_->isChecked()},
                           {"head_kind", headKind_->currentText()},
+                          {"links", QString::fromStdString(linkMethodName(links_.method))},
+                          {"link_threshold", links_.threshold},
                           {"tab", tabs_->currentIndex()},
                           {"pinned_row", matrix_->pinnedRow()},
                           {"zoom", QJsonObject{{"x_lower", z.left()}, {"x_upper", z.right()}, {"y_lower", z.top()}, {"y_upper", z.bottom()}}}};
@@ -625,6 +686,10 @@ bool TextWorkspace::restoreState(const WorkspaceSection& section, QString* error
     updatingInputs_ = false;
     debounce_->stop();
     currentVerse_ = o["verse"].toString();
+    LinkOptions links;
+    if (!parseLinkMethod(o["links"].toString("argmax").toStdString(), links.method)) links.method = LinkMethod::Argmax;
+    links.threshold = std::clamp(o["link_threshold"].toDouble(0.1), 0.01, 1.0);
+    setLinkOptions(links);
     userEdited_ = true;  // the demo must not replace a restored workspace
     const auto it = section.traces.find("trace");
     if (it != section.traces.end() && it->second) {
@@ -876,17 +941,19 @@ void TextWorkspace::updateMetrics()
                               : tr("Gold alignment is known for dev/test verses in forced decoding."));
         return;
     }
-    const AlignmentScore s = scoreTrace(*trace_);
+    const AlignmentScore s = scoreTrace(*trace_, links_);
     const AlignmentScore d = scoreDiagonal(*trace_);
     const auto c = matrix_->linkCounts();
-    metrics_->setText(tr("<b>%1</b> against gold (content words): AER <b>%2</b> · precision %3 · recall %4 · "
+    metrics_->setText(tr("<b>%1</b> against gold (%9), links by %10: AER <b>%2</b> · precision %3 · recall %4 · "
                          "diagonal baseline AER %5 &nbsp;|&nbsp; <span style='color:#00a844'>■ %6 hits</span> "
                          "<span style='color:#e07b00'>□ %7 misses</span> <span style='color:#e0002c'>✕ %8 false links</span>")
                           .arg(QString::fromStdString(trace_->meta(schema::translation::kVerseMeta)), percent(s.aer()), percent(s.precision()),
                                percent(s.recall()), percent(d.aer()))
                           .arg(c.hits)
                           .arg(c.misses)
-                          .arg(c.falseLinks));
+                          .arg(c.falseLinks)
+                          .arg(trace_->meta("gold") == "pharaoh" ? tr("your Pharaoh gold, all words") : tr("content words"),
+                               QString::fromStdString(describeLinks(links_).c_str())));
 }
 
 void TextWorkspace::updatePinned(int row)

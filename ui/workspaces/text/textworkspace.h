@@ -4,11 +4,13 @@
 // views in tabs: alignment matrix, heads (grid, table, dev-split scores), comparison
 // (ComparePanel), token flow. Translations run through the translation pipeline as
 // latest-wins jobs; the verse list is read once into the shared cache.
+#include "attnscope/alignment.h"
 #include "workspace.h"
 
 #include <QList>
 
 class QComboBox;
+class QDoubleSpinBox;
 class QLabel;
 class QPlainTextEdit;
 class QPushButton;
@@ -72,6 +74,11 @@ public:
     QString translation() const;
     QString bannerText() const;
 
+    /// How alignment links are read from attention in every view of the workspace (matrix
+    /// links, metrics, head table, comparison, dev-split scores): argmax, threshold τ, gdfa, shift.
+    void setLinkOptions(const LinkOptions& links);
+    const LinkOptions& linkOptions() const { return links_; }
+
     void setSourceText(const QString& text);
     void setReferenceText(const QString& text);
     void setForced(bool forced);
@@ -123,6 +130,11 @@ private:
     void applyDevScores();
     void createCommands();
 
+    void applyLinkOptions();
+
+    LinkOptions links_;
+    QComboBox* linkMethod_ = nullptr;
+    QDoubleSpinBox* linkThreshold_ = nullptr;
     JobTracker* translateJobs_;
     JobTracker* verseJobs_;
     QComboBox* versePicker_;
