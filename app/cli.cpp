@@ -230,6 +230,11 @@ int cmdEval(const QStringList& args)
         return fail(st.message);
     std::printf("model      %s (%s attention)\n", t.modelName().c_str(), t.scoreFunction().c_str());
     std::printf("split      %s, %d verses\n", corpusName(p).c_str(), r.verses);
+    if (!p.isSet("gold")) {
+        int moved = 0;
+        for (const Verse* v : verses) moved += v->targetRef.empty() ? 0 : 1;
+        if (moved) std::printf("           %d of them paired by content with another English verse (e.g. Jonah 2)\n", moved);
+    }
     std::printf("method     %s\n", p.isSet("reverse-model") ? ("symmetrised with " + reverse.modelName() + " (gdfa)").c_str()
                                                             : describeLinks(links).c_str());
     std::printf("links      predicted %lld, gold %lld, correct %lld", r.model.predicted, r.model.gold, r.model.hits);

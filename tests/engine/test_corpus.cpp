@@ -82,6 +82,71 @@ private slots:
         QVERIFY(all_.split(Split::Dev).size() > 150);
         QVERIFY(all_.split(Split::Train).size() > 30000);
     }
+    void pairVersesHandMade()
+    {
+        // Source verses with contents {1} {2} {3} {4}; the target has an extra verse first and
+        // joins 3 and 4 in one verse. Similarity: Dice of the content sets (merged sides: union).
+        const std::vector<std::set<int>> source{{1}, {2}, {3}, {4}}, target{{9}, {1}, {2}, {3, 4}};
+        const std::vector<std::string> keys{"1:1", "1:2", "1:3", "1:4"};
+        auto side = [](const std::vector<std::set<int>>& v, int first, int count) {
+            std::set<int> u = v[size_t(first)];
+            if (count == 2) u.insert(v[size_t(first + 1)].begin(), v[size_t(first + 1)].end());
+            return u;
+        };
+        const auto dice = [&](int s0, int ns, int t0, int nt) {
+            const auto a = side(source, s0, ns), b = side(target, t0, nt);
+            int shared = 0;
+            for (int x : a) shared += int(b.count(x));
+            return 2.0 * shared / double(a.size() + b.size());
+        };
+        const auto beads = pairVerses(keys, keys, dice);
+        QCOMPARE(int(beads.size()), 4);
+        auto is = [](const VersePairing& p, int s, int ns, int t, int nt) {
+            return p.source == s && p.sourceCount == ns && p.target == t && p.targetCount == nt;
+        };
+        QVERIFY(is(beads[0], 0, 0, 0, 1));  // the extra target verse stays unpaired
+        QVERIFY(is(beads[1], 0, 1, 1, 1));
+        QVERIFY(is(beads[2], 1, 1, 2, 1));
+        QVERIFY(is(beads[3], 2, 2, 3, 1));  // two source verses to one
+        // When nothing is shared, verses keep their reference pairing.
+        const auto flat = pairVerses(keys, keys, [](int, int, int, int) { return 0.0; });
+        QCOMPARE(int(flat.size()), 4);
+        for (int k = 0; k < 4; ++k) QVERIFY(is(flat[size_t(k)], k, 1, k, 1));
+    }
+    void versesPairedByContent()
+    {
+        // Jonah: the Spanish module numbers as the Hebrew does — its 2:1 is the English 1:17
+        // and "Y oró Jonás…" (2:2) is "Then Jonah prayed…" (English 2:1).
+        const Verse* v = all_.findRef("Jonah 2:1");
+        QVERIFY(v);
+        QCOMPARE(v->targetRef, std::string("Jonah 1:17"));
+        QVERIFY(QString::fromStdString(v->targetText()).startsWith("Yahweh prepared a huge fish"));
+        v = all_.findRef("Jonah 2:2");
+        QVERIFY(v);
+        QVERIFY(QString::fromStdString(v->sourceText()).startsWith("Y oró Jonás"));
+        QVERIFY2(QString::fromStdString(v->targetText()).startsWith("Then Jonah prayed"), v->targetText().c_str());
+        QCOMPARE(v->targetRef, std::string("Jonah 2:1"));
+        QVERIFY(linked(*v, "Jonás", "Jonah"));
+        v = all_.findRef("Jonah 2:10");  // the last Spanish verse holds two English ones
+        QVERIFY(v);
+        QCOMPARE(v->targetRef, std::string("Jonah 2:9–10"));
+        QVERIFY2(QString::fromStdString(v->targetText()).contains("dry land"), v->targetText().c_str());
+        QVERIFY(all_.findRef("Jonah 3:1")->targetRef.empty());
+        QVERIFY(all_.findRef("Ruth 1:16")->targetRef.empty());
+        // A Psalm: the Spanish module puts the title into verse 1, as the English text is
+        // numbered, so Psalm 51 keeps its pairing although the English Strong's numbers follow
+        // the Hebrew verses (where the title is verses 1–2).
+        v = all_.findRef("Psalms 51:1");
+        QVERIFY(v);
+        QVERIFY(v->targetRef.empty());
+        QVERIFY(QString::fromStdString(v->targetText()).startsWith("Have mercy on me"));
+        QVERIFY(QString::fromStdString(all_.findRef("Psalms 51:19")->targetText()).startsWith("Then you will delight"));
+        // Numbers 13: the Spanish is one verse ahead from verse 6 on.
+        v = all_.findRef("Numbers 13:6");
+        QCOMPARE(v->targetRef, std::string("Numbers 13:5"));
+        QVERIFY(linked(*v, "Simeón", "Simeon"));
+        QVERIFY2(all_.pairsChanged > 100 && all_.pairsChanged < 400, qPrintable(QString::number(all_.pairsChanged)));
+    }
     void loadingTrainNeverReadsDevOrTest()
     {
         Corpus train;

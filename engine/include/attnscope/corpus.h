@@ -1,10 +1,14 @@
 #pragma once
 // Spanish→English parallel Bible corpus with gold word alignments from Strong's numbers.
 // Source: SWORD modules spaRV1909eb (Reina-Valera 1909) and engWEB2015eb (World English
-// Bible), read with libsword; verses paired by reference.
+// Bible), read with libsword; verses paired by content within each book (pairVerses): the
+// two modules do not number alike (Psalm titles, Jonah 2, …), and the English module's
+// Strong's numbers follow the Spanish numbering, not its own text, so the content is compared
+// through a lexicon (Spanish Strong's number → English words) learnt from the whole Bible.
 #include "attnscope/status.h"
 #include "attnscope/trace.h"
 
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -21,7 +25,10 @@ struct Token {
 };
 
 struct Verse {
-    std::string ref;   ///< "Ruth 1:16"
+    std::string ref;   ///< "Ruth 1:16" (the Spanish verse's reference)
+    /// The English verse(s) paired with it when they are numbered otherwise ("Jonah 1:17",
+    /// "Jonah 2:9–10"); empty when the reference is the same.
+    std::string targetRef;
     std::string book;  ///< "Ruth"
     int chapter = 0;
     int verse = 0;
@@ -85,8 +92,29 @@ Status loadPharaohCorpus(const std::string& sourcePath, const std::string& targe
 Status parsePharaohLine(const std::string& line, bool oneBased, std::vector<AlignmentLink>& sure,
                         std::vector<AlignmentLink>& possible);
 
+/// One bead of a verse alignment: source verses [source, source + sourceCount) paired with
+/// target verses [target, target + targetCount); counts 1 or 2 (a verse split differently
+/// in the two modules), or 0 for a verse left unpaired.
+struct VersePairing {
+    int source = 0, sourceCount = 1, target = 0, targetCount = 1;
+};
+/// A bead's similarity: source verses [sourceFirst, sourceFirst + sourceCount) against
+/// target verses [targetFirst, targetFirst + targetCount), counts 1 or 2; higher is closer.
+using BeadSimilarity = std::function<double(int sourceFirst, int sourceCount, int targetFirst, int targetCount)>;
+/// Pairs the verses of one book by content: a monotone alignment (dynamic programming over
+/// 1–1, 1–2, 2–1, 1–0 and 0–1 beads, as Gale & Church 1993 align sentences) that maximises
+/// the summed similarity of its beads, plus a small bonus for a 1–1 bead whose two keys
+/// ("chapter:verse") are equal, so verses keep their reference pairing unless the content
+/// says otherwise. Beads of 1–0 / 0–1 (counts 0) are returned too. The search is limited to
+/// a band of ±24 verses around the diagonal.
+std::vector<VersePairing> pairVerses(const std::vector<std::string>& sourceKeys, const std::vector<std::string>& targetKeys,
+                                     const BeadSimilarity& similarity);
+
 struct Corpus {
     std::vector<Verse> verses;
+    /// Verses paired with another English verse than the one of the same reference (or with
+    /// two), over the books read (loadBibleCorpus).
+    int pairsChanged = 0;
     std::vector<const Verse*> split(Split s) const;
     const Verse* findRef(const std::string& ref) const;
 };

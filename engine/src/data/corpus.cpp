@@ -16,6 +16,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -287,6 +288,103 @@ const Verse* Corpus::findRef(const std::string& ref) const
     return nullptr;
 }
 
+
+std::vector<VersePairing> pairVerses(const std::vector<std::string>& sourceKeys, const std::vector<std::string>& targetKeys,
+                                     const BeadSimilarity& similarity)
+{
+    const int n = int(sourceKeys.size()), m = int(targetKeys.size());
+    constexpr int kBand = 24;
+    constexpr double kSameReference = 0.05;  // keeps the reference pairing unless content disagrees
+    constexpr double kOneToOne = 0.01;       // a 1–1 bead beats two unpaired verses when nothing is shared
+    constexpr double kNone = -1e18;
+    // dp over (i source verses, j target verses) within a band around the diagonal i·m/n.
+    auto center = [&](int i) { return n ? int((int64_t(i) * m) / n) : 0; };
+    const int width = 2 * kBand + 1;
+    std::vector<double> dp(size_t(n + 1) * size_t(width), kNone);
+    std::vector<uint8_t> from(dp.size(), 0);
+    auto slot = [&](int i, int j) -> int64_t {
+        const int k = j - center(i) + kBand;
+        return (i < 0 || j < 0 || j > m || k < 0 || k >= width) ? -1 : int64_t(i) * width + k;
+    };
+    static const int kBeads[5][2] = {{1, 1}, {1, 2}, {2, 1}, {1, 0}, {0, 1}};
+    dp[size_t(slot(0, 0))] = 0;
+    for (int i = 0; i <= n; ++i)
+        for (int j = std::max(0, center(i) - kBand); j <= std::min(m, center(i) + kBand); ++j) {
+            const int64_t here = slot(i, j);
+            if (here < 0 || (i == 0 && j == 0)) continue;
+            double best = kNone;
+            uint8_t bestBead = 0;
+            for (uint8_t b = 0; b < 5; ++b) {
+                const int a = kBeads[b][0], c = kBeads[b][1];
+                const int64_t prev = slot(i - a, j - c);
+                if (prev < 0 || dp[size_t(prev)] == kNone) continue;
+                double score = 0;
+                if (a && c) score = similarity(i - a, a, j - c, c);
+                if (a == 1 && c == 1)
+                    score += kOneToOne + (sourceKeys[size_t(i - 1)] == targetKeys[size_t(j - 1)] ? kSameReference : 0.0);
+                const double total = dp[size_t(prev)] + score;
+                if (total > best) best = total, bestBead = b;
+            }
+            dp[size_t(here)] = best;
+            from[size_t(here)] = bestBead;
+        }
+    std::vector<VersePairing> beads;
+    if (slot(n, m) < 0 || dp[size_t(slot(n, m))] == kNone) {
+        // The two books differ by more than the band: pair by position, the rest unpaired.
+        for (int k = 0; k < std::min(n, m); ++k) beads.push_back({k, 1, k, 1});
+        return beads;
+    }
+    for (int i = n, j = m; i > 0 || j > 0;) {
+        const uint8_t b = from[size_t(slot(i, j))];
+        const int a = kBeads[b][0], c = kBeads[b][1];
+        beads.push_back({i - a, a, j - c, c});
+        i -= a;
+        j -= c;
+    }
+    std::reverse(beads.begin(), beads.end());
+    return beads;
+}
+
+namespace {
+/// Weighted bag of English word ids, sorted by id.
+using WordBag = std::vector<std::pair<int, float>>;
+
+WordBag mergeMax(const WordBag& a, const WordBag& b)
+{
+    WordBag out;
+    size_t i = 0, j = 0;
+    while (i < a.size() || j < b.size()) {
+        if (j == b.size() || (i < a.size() && a[i].first < b[j].first)) out.push_back(a[i++]);
+        else if (i == a.size() || b[j].first < a[i].first) out.push_back(b[j++]);
+        else out.push_back({a[i].first, std::max(a[i].second, b[j].second)}), ++i, ++j;
+    }
+    return out;
+}
+
+std::vector<int> mergeSet(const std::vector<int>& a, const std::vector<int>& b)
+{
+    std::vector<int> u;
+    std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(u));
+    return u;
+}
+
+/// Lexical similarity of a Spanish side (the English words its Strong's numbers translate
+/// to, `expected`, from `strongsCount` numbers) and an English side (its content word ids):
+/// 2·Σ weights of expected words present / (Strong's numbers + English words), a soft Dice.
+double lexicalSimilarity(const WordBag& expected, int strongsCount, const std::vector<int>& words)
+{
+    if (strongsCount + int(words.size()) == 0) return 0;
+    double matched = 0;
+    size_t i = 0, j = 0;
+    while (i < expected.size() && j < words.size()) {
+        if (expected[i].first < words[size_t(j)]) ++i;
+        else if (words[j] < expected[i].first) ++j;
+        else matched += expected[i].second, ++i, ++j;
+    }
+    return 2.0 * matched / double(strongsCount + int(words.size()));
+}
+} // namespace
+
 Status loadBibleCorpus(Corpus& out, const std::set<Split>& splits, const ProgressFn& progress)
 {
     static std::mutex swordMutex;  // libsword's global state is not thread-safe
@@ -298,37 +396,154 @@ Status loadBibleCorpus(Corpus& out, const std::set<Split>& splits, const Progres
     if (!src) return Status::error("SWORD module spaRV1909eb (Reina-Valera 1909) not found: install the Debian package sword-text-sparv");
     if (!tgt) return Status::error("SWORD module engWEB2015eb (World English Bible) not found: install the Debian package sword-text-web");
 
-    // English entries by reference; the two modules use different versifications, so
-    // verses are paired by their reference text.
-    std::map<std::string, std::string> english;
-    for ((*tgt) = sword::TOP; !tgt->popError(); (*tgt)++) {
-        auto* vk = dynamic_cast<sword::VerseKey*>(tgt->getKey());
-        if (!vk || !splits.count(splitOfBook(vk->getBookName()))) continue;
-        english[tgt->getKeyText()] = tgt->getRawEntry();
-    }
-    out.verses.clear();
+    // Both modules' verses, in order. Every book is read: the lexicon that compares the two
+    // sides learns from the whole Bible; only the requested books are paired and kept.
+    struct Entry {
+        std::string ref, key;  // "Jonah 2:1", "2:1"
+        int chapter = 0, verse = 0;
+        std::vector<Token> tokens;
+        std::vector<int> strongs;  // Spanish: sorted, unique
+        std::vector<int> words;    // English: content word ids, sorted, unique
+    };
+    struct Book {
+        std::vector<Entry> source, target;
+    };
+    std::vector<std::string> order;
+    std::map<std::string, Book> books;
+    std::map<std::string, int> wordIds;
+    const auto& englishStops = stopWords(false);
+    auto read = [&](sword::SWModule* m, bool source, int64_t& done, int64_t total) -> bool {
+        for ((*m) = sword::TOP; !m->popError(); (*m)++) {
+            if (!keepGoing(progress, ++done, total)) return false;
+            auto* vk = dynamic_cast<sword::VerseKey*>(m->getKey());
+            if (!vk) continue;
+            Entry e;
+            e.tokens = parseOsis(m->getRawEntry());
+            if (e.tokens.empty()) continue;  // e.g. the Spanish Jonah 1:17, moved into 2:1
+            e.ref = m->getKeyText();
+            e.chapter = vk->getChapter();
+            e.verse = vk->getVerse();
+            e.key = std::to_string(e.chapter) + ":" + std::to_string(e.verse);
+            if (source) {
+                for (const auto& t : e.tokens) e.strongs.insert(e.strongs.end(), t.strongs.begin(), t.strongs.end());
+                std::sort(e.strongs.begin(), e.strongs.end());
+                e.strongs.erase(std::unique(e.strongs.begin(), e.strongs.end()), e.strongs.end());
+            } else {
+                for (const auto& t : e.tokens) {
+                    if (!alphabetic(t.text)) continue;
+                    const std::string w = toLower(t.text);
+                    if (englishStops.count(w)) continue;
+                    e.words.push_back(wordIds.emplace(w, int(wordIds.size())).first->second);
+                }
+                std::sort(e.words.begin(), e.words.end());
+                e.words.erase(std::unique(e.words.begin(), e.words.end()), e.words.end());
+            }
+            const std::string book = vk->getBookName();
+            if (!books.count(book)) order.push_back(book);
+            (source ? books[book].source : books[book].target).push_back(std::move(e));
+        }
+        return true;
+    };
     int64_t done = 0;
-    const int64_t total = 31102;  // verses in the KJV versification of the Spanish module
-    for ((*src) = sword::TOP; !src->popError(); (*src)++) {
-        if (!keepGoing(progress, ++done, total)) return Status::error("cancelled");
-        auto* vk = dynamic_cast<sword::VerseKey*>(src->getKey());
-        if (!vk || !splits.count(splitOfBook(vk->getBookName()))) continue;
-        auto it = english.find(src->getKeyText());
-        if (it == english.end()) continue;
-        Verse v;
-        v.ref = src->getKeyText();
-        v.book = vk->getBookName();
-        v.chapter = vk->getChapter();
-        v.verse = vk->getVerse();
-        v.source = parseOsis(src->getRawEntry());
-        v.target = parseOsis(it->second);
-        if (v.source.empty() || v.target.empty()) continue;
-        markEvaluated(v);
-        out.verses.push_back(std::move(v));
+    const int64_t total = 2 * 31102;  // verses in the KJV versification of each module
+    if (stopWords(true).empty() || englishStops.empty())
+        return Status::error("stop-word lists not found under resources/stopwords (set ATTNSCOPE_RESOURCES)");
+    if (!read(src, true, done, total) || !read(tgt, false, done, total)) return Status::error("cancelled");
+
+    // Lexicon: Dice association of each Spanish Strong's number with each English content
+    // word over the verses paired by reference (most of them are right), the best three
+    // words per number (Melamed 2000's "competitive linking" idea, kept simple).
+    std::map<int, int> strongsCount;
+    std::vector<int> wordCount(wordIds.size(), 0);
+    std::vector<uint64_t> pairs;
+    for (const auto& [name, b] : books) {
+        std::map<std::string, const Entry*> byKey;
+        for (const auto& e : b.target) byKey[e.key] = &e;
+        for (const auto& e : b.source) {
+            auto it = byKey.find(e.key);
+            if (it == byKey.end()) continue;
+            for (int sn : e.strongs) ++strongsCount[sn];
+            for (int w : it->second->words) ++wordCount[size_t(w)];
+            for (int sn : e.strongs)
+                for (int w : it->second->words) pairs.push_back((uint64_t(uint32_t(sn)) << 32) | uint32_t(w));
+        }
+    }
+    std::sort(pairs.begin(), pairs.end());
+    std::map<int, WordBag> lexicon;  // Strong's number → its best English words (weights: Dice)
+    for (size_t k = 0; k < pairs.size();) {
+        size_t e = k;
+        while (e < pairs.size() && pairs[e] == pairs[k]) ++e;
+        const int sn = int(pairs[k] >> 32), w = int(pairs[k] & 0xffffffffu);
+        const double joint = double(e - k);
+        if (joint >= 2) {
+            const float dice = float(2.0 * joint / double(strongsCount[sn] + wordCount[size_t(w)]));
+            auto& bag = lexicon[sn];
+            bag.push_back({w, dice});
+            std::sort(bag.begin(), bag.end(), [](const auto& x, const auto& y) { return x.second > y.second; });
+            if (bag.size() > 3) bag.pop_back();
+        }
+        k = e;
+    }
+    for (auto& [sn, bag] : lexicon) std::sort(bag.begin(), bag.end());
+
+    out.verses.clear();
+    out.pairsChanged = 0;
+    for (const auto& name : order) {
+        if (!splits.count(splitOfBook(name))) continue;
+        const Book& b = books[name];
+        std::vector<std::string> sk, tk;
+        std::vector<WordBag> expected;
+        std::vector<std::vector<int>> known;  // the Strong's numbers the lexicon knows
+        for (const auto& e : b.source) {
+            sk.push_back(e.key);
+            WordBag bag;
+            std::vector<int> k;
+            for (int sn : e.strongs)
+                if (auto it = lexicon.find(sn); it != lexicon.end()) bag = mergeMax(bag, it->second), k.push_back(sn);
+            expected.push_back(std::move(bag));
+            known.push_back(std::move(k));
+        }
+        for (const auto& e : b.target) tk.push_back(e.key);
+        const auto similarity = [&](int s0, int ns, int t0, int nt) {
+            const WordBag bag = ns == 1 ? expected[size_t(s0)] : mergeMax(expected[size_t(s0)], expected[size_t(s0 + 1)]);
+            const int count = ns == 1 ? int(known[size_t(s0)].size())
+                                      : int(mergeSet(known[size_t(s0)], known[size_t(s0 + 1)]).size());
+            const std::vector<int> words = nt == 1 ? b.target[size_t(t0)].words
+                                                   : mergeSet(b.target[size_t(t0)].words, b.target[size_t(t0 + 1)].words);
+            return lexicalSimilarity(bag, count, words);
+        };
+        for (const VersePairing& p : pairVerses(sk, tk, similarity)) {
+            if (p.sourceCount == 0 || p.targetCount == 0) continue;
+            const Entry& first = b.source[size_t(p.source)];
+            Verse v;
+            v.ref = first.ref;
+            v.book = name;
+            v.chapter = first.chapter;
+            v.verse = first.verse;
+            for (int k = 0; k < p.sourceCount; ++k) {
+                const auto& t = b.source[size_t(p.source + k)].tokens;
+                v.source.insert(v.source.end(), t.begin(), t.end());
+            }
+            for (int k = 0; k < p.targetCount; ++k) {
+                const auto& t = b.target[size_t(p.target + k)].tokens;
+                v.target.insert(v.target.end(), t.begin(), t.end());
+            }
+            if (p.sourceCount == 2) v.ref += "–" + std::to_string(b.source[size_t(p.source + 1)].verse);
+            const Entry& t0 = b.target[size_t(p.target)];
+            const bool same = p.sourceCount == 1 && p.targetCount == 1 && t0.key == first.key;
+            if (!same) {
+                v.targetRef = t0.ref;
+                if (p.targetCount == 2) {
+                    const Entry& t1 = b.target[size_t(p.target + 1)];
+                    v.targetRef += t1.chapter == t0.chapter ? "–" + std::to_string(t1.verse) : "–" + t1.key;
+                }
+                ++out.pairsChanged;
+            }
+            markEvaluated(v);
+            out.verses.push_back(std::move(v));
+        }
     }
     if (out.verses.empty()) return Status::error("the SWORD modules yielded no verses for the requested split");
-    if (stopWords(true).empty() || stopWords(false).empty())
-        return Status::error("stop-word lists not found under resources/stopwords (set ATTNSCOPE_RESOURCES)");
     return Status::success();
 }
 

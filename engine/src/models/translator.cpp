@@ -180,6 +180,7 @@ Status Translator::decodeVerse(const Verse& v, bool forced, AttentionTrace& out,
     out.metadata["input"] = v.sourceText();
     out.metadata["reference"] = v.targetText();
     out.metadata["verse"] = v.ref;
+    if (!v.targetRef.empty()) out.metadata["english_verse"] = v.targetRef;
     if (forced) attachGold(v, out);
     if (forced && v.explicitGold) out.metadata["gold"] = "pharaoh";
     return Status::success();

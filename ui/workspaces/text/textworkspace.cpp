@@ -458,7 +458,8 @@ void TextWorkspace::loadVerses()
             if (!corpus) return out;
             for (const auto& v : corpus->verses)
                 out.verses.append({QString::fromStdString(v.ref), QString::fromStdString(splitName(splitOfBook(v.book))),
-                                   QString::fromStdString(v.sourceText()), QString::fromStdString(v.targetText())});
+                                   QString::fromStdString(v.sourceText()), QString::fromStdString(v.targetText()),
+                                   QString::fromStdString(v.targetRef)});
             out.ms = timer.elapsed();
             return out;
         },
@@ -556,7 +557,10 @@ void TextWorkspace::onVersesReady(const QList<VerseEntry>& verses)
 {
     verses_ = verses;
     versePicker_->clear();
-    for (const auto& v : verses) versePicker_->addItem(QStringLiteral("%1 · %2").arg(v.ref, v.split), v.ref);
+    for (const auto& v : verses) {
+        const QString english = v.targetRef.isEmpty() ? QString() : tr(" (English %1)").arg(v.targetRef);
+        versePicker_->addItem(QStringLiteral("%1%2 · %3").arg(v.ref, english, v.split), v.ref);
+    }
     versePicker_->setCurrentIndex(-1);
     versePicker_->lineEdit()->setPlaceholderText(tr("pick a dev/test verse…"));
     emit logMessage(tr("%1 dev/test verses available in the verse picker").arg(verses.size()));

@@ -35,6 +35,7 @@ class TokenFlowView;
 /// A verse from the dev/test splits for the verse picker.
 struct VerseEntry {
     QString ref, split, source, target;
+    QString targetRef;  ///< the English verse(s) when numbered otherwise ("Jonah 2:1")
 };
 
 class TextWorkspace : public Workspace {
