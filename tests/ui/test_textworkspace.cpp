@@ -226,6 +226,53 @@ private slots:
         QCOMPARE(method->currentText(), QString("gdfa"));
         QCOMPARE(int(ws->linkOptions().method), int(attnscope::LinkMethod::Gdfa));
     }
+    void goldCorpusAsVerseSource()
+    {
+        QTemporaryDir dir;
+        auto write = [&](const QString& name, const QByteArray& text) {
+            QFile f(dir.filePath(name));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(text);
+        };
+        write("mine.es", "dios creó los cielos y la tierra\ny dijo dios : sea la luz\n");
+        write("mine.en", "god created the heavens and the earth\nand god said : let there be light\n");
+        write("mine.gold", "1-1 2-2 3?3 4-4 5-5 6-6 7-7\n1-1 2-3 3-2 4-4 5?5 6-7 7-8\n");
+        MainWindow w(false);
+        TextWorkspace* ws = w.workspace<TextWorkspace>();
+        QSignalSpy opened(ws, &TextWorkspace::goldCorpusOpened);
+        QSignalSpy shown(ws, &TextWorkspace::traceShown);
+        ws->openGoldCorpus(dir.filePath("mine.es"), dir.filePath("mine.en"), dir.filePath("mine.gold"), true);
+        QVERIFY(opened.wait(30000));
+        QCOMPARE(opened.first().first().toInt(), 2);
+        auto* picker = w.findChild<QComboBox*>("versePicker");
+        QVERIFY(picker->findData("mine 2") >= 0);
+        QVERIFY(shown.wait(60000));  // the first pair, force-decoded with its gold
+        const auto trace = ws->currentTrace();
+        QCOMPARE(QString::fromStdString(trace->meta("verse")), QString("mine 1"));
+        QCOMPARE(QString::fromStdString(trace->meta("gold")), QString("pharaoh"));
+        QVERIFY(trace->hasGold());
+        QCOMPARE(int(trace->goldLinks.size()), 6);     // 1-based sure links, now 0-based
+        QCOMPARE(int(trace->possibleLinks.size()), 1);  // 3?3
+        QVERIFY(trace->goldLinks.front().source == 0 && trace->goldLinks.front().target == 0);
+        QVERIFY(w.findChild<QLabel*>("metricsLabel")->text().contains("your Pharaoh gold"));
+        // The corpus is part of the saved workspace and comes back with it.
+        const WorkspaceSection saved = ws->saveState();
+        QCOMPARE(saved.state["gold_corpus"].toObject()["gold"].toString(), dir.filePath("mine.gold"));
+        MainWindow w2(false);
+        TextWorkspace* ws2 = w2.workspace<TextWorkspace>();
+        QSignalSpy opened2(ws2, &TextWorkspace::goldCorpusOpened);
+        QVERIFY(ws2->restoreState(saved, nullptr));
+        QVERIFY(opened2.wait(30000));
+        QVERIFY(w2.findChild<QComboBox*>("versePicker")->findData("mine 1") >= 0);
+        // A bad gold file: a message naming the line, the picker keeps what it had.
+        write("bad.gold", "1-1 1-40\n");
+        QSignalSpy errors(ws, &TextWorkspace::errorShown);
+        ws->openGoldCorpus(dir.filePath("mine.es"), dir.filePath("mine.en"), dir.filePath("bad.gold"), true);
+        QVERIFY(errors.wait(30000));
+        QVERIFY2(ws->bannerText().contains("line 1") && ws->bannerText().contains("target index 40"),
+                 qPrintable(ws->bannerText()));
+        QVERIFY(picker->findData("mine 2") >= 0);
+    }
     void badInputShowsBanner()
     {
         MainWindow w(false);

@@ -99,7 +99,8 @@ Status symmetrizedVerseLinks(const Translator& forward, const Translator& revers
 /// decoding of each verse, then per multi-head tensor of the traces (encoder_self,
 /// decoder_self, cross_attention for the Transformer; the 2-D "cross" as one layer with
 /// one head for the GRU) the per-head means and summed alignment counts, plus the same for
-/// the mean over heads of each layer ("<name> · mean over heads").
+/// the mean over heads of each layer ("<name> · mean over heads") and, for several layers,
+/// the mean of every head of every layer ("<name> · mean of all heads", one layer × one head).
 struct HeadTableResult {
     std::vector<std::pair<std::string, HeadTableAccumulator>> tensors;  ///< in trace order
     int verses = 0;

@@ -330,6 +330,11 @@ Status headTable(const Translator& t, const std::vector<const Verse*>& verses, H
             TraceTensor mean;
             if (auto st = meanOverHeads(x, mean); !st) return st;
             if (auto st = accumulator(x.name + " · mean over heads").add(mean, gold, links); !st) return st;
+            if (x.shape[0] > 1) {
+                TraceTensor all;
+                if (auto st = meanOverLayers(mean, all); !st) return st;
+                if (auto st = accumulator(x.name + " · mean of all heads").add(all, gold, links); !st) return st;
+            }
         }
         if (!multiHead)
             if (const TraceTensor* c = trace.find("cross"); c && c->shape.size() == 2)

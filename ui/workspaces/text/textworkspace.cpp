@@ -21,6 +21,7 @@
 #include "views/tokenflowview.h"
 #include "workspaces/text/comparepanel.h"
 #include "workspaces/text/devscorebar.h"
+#include "workspaces/text/goldcorpusdialog.h"
 #include "workspaces/text/inputfilebutton.h"
 
 #include <QButtonGroup>
@@ -75,6 +76,7 @@ TextWorkspace::TextWorkspace(QWidget* parent)
 {
     translateJobs_ = new JobTracker(this);
     verseJobs_ = new JobTracker(this, JobLane::Background);
+    goldJobs_ = new JobTracker(this, JobLane::Background);
     versePicker_ = new QComboBox(this);
     versePicker_->setObjectName("versePicker");
     versePicker_->setEditable(true);
@@ -357,6 +359,11 @@ void TextWorkspace::createCommands()
     connect(addCommand(tr("&Back to the alignment head"), QKeySequence(Qt::CTRL | Qt::Key_Backspace),
                        tr("Show the model's own alignment matrix again")),
             &QAction::triggered, this, &TextWorkspace::showAlignment);
+    QAction* gold = addCommand(tr("Open &gold corpus…"), {},
+                               tr("Your own sentence pairs with Pharaoh gold alignments as the verse picker's source: "
+                                  "AER with sure and possible links"));
+    gold->setObjectName("openGoldCorpus");
+    connect(gold, &QAction::triggered, this, &TextWorkspace::openGoldCorpusDialog);
     QAction* dev = addCommand(tr("Score heads on the &dev split"), {}, tr("Forced-decode every dev verse and fill the "
                                                                          "head table's AER column (background)"));
     connect(dev, &QAction::triggered, this, [this] { scoreHeadsOnDev(); });
@@ -471,7 +478,11 @@ void TextWorkspace::loadVerses()
                 return;
             }
             emit logMessage(tr("Read %1 dev/test verses from the SWORD modules in %2 ms").arg(out.verses.size()).arg(out.ms));
-            onVersesReady(out.verses);
+            bibleVerses_ = out.verses;
+            QList<VerseEntry> all = bibleVerses_;
+            for (const auto& v : verses_)
+                if (v.split == tr("your corpus")) all.append(v);
+            onVersesReady(all);
         });
 }
 
@@ -529,19 +540,21 @@ void TextWorkspace::translateNow()
         double ms = 0;
     };
     // Latest wins: starting this job cancels the running one at its next decoding step.
+    // A sentence pair of your gold corpus is looked up there; a verse in the shared Bible corpus.
+    std::shared_ptr<const Corpus> own = ownCorpus_ && ownCorpus_->findRef(req.verse) ? ownCorpus_ : nullptr;
     translateJobs_->start(
-        [req](const JobContext& job) {
+        [req, own](const JobContext& job) {
             QElapsedTimer timer;
             timer.start();
             Out out;
             ModelCache& cache = sharedModels();
             ModelCache::Lease<Corpus> corpus;
-            if (!req.verse.empty()) {
+            if (!req.verse.empty() && !own) {
                 corpus = bibleCorpus(cache, {Split::Dev, Split::Test}, out.status);
                 if (!corpus) return out;
             }
             TranslationResult r;
-            out.status = runTranslation(cache, corpus.get(), req, r, job.progress());
+            out.status = runTranslation(cache, own ? own.get() : corpus.get(), req, r, job.progress());
             out.trace = r.trace;
             out.translation = QString::fromStdString(r.translation);
             out.ms = double(timer.nsecsElapsed()) / 1e6;
@@ -550,6 +563,50 @@ void TextWorkspace::translateNow()
         [this](Out out) {
             if (!out.status) return onFailed(QString::fromStdString(out.status.message));
             onTranslated(out.trace, out.translation, out.ms);
+        });
+}
+
+void TextWorkspace::openGoldCorpusDialog()
+{
+    GoldCorpusDialog dialog(this);
+    if (dialog.exec() != QDialog::Accepted) return;
+    openGoldCorpus(dialog.sourcePath(), dialog.targetPath(), dialog.goldPath(), dialog.oneBased());
+}
+
+void TextWorkspace::openGoldCorpus(const QString& source, const QString& target, const QString& gold, bool oneBased,
+                                   bool pickFirst)
+{
+    struct Out {
+        Status status;
+        std::shared_ptr<const Corpus> corpus;
+    };
+    goldJobs_->start(
+        [s = source.toStdString(), t = target.toStdString(), g = gold.toStdString(), oneBased](const JobContext&) {
+            Out out;
+            auto c = std::make_shared<Corpus>();
+            out.status = loadPharaohCorpus(s, t, g, oneBased, *c);
+            if (out.status) out.corpus = std::move(c);
+            return out;
+        },
+        [this, source, target, gold, oneBased, pickFirst](Out out) {
+            if (!out.status) return onFailed(tr("Gold corpus not opened: %1").arg(QString::fromStdString(out.status.message)));
+            ownCorpus_ = out.corpus;
+            ownCorpusFiles_ = QJsonObject{{"source", source}, {"target", target}, {"gold", gold}, {"one_based", oneBased}};
+            QList<VerseEntry> all = bibleVerses_;
+            for (const auto& v : ownCorpus_->verses)
+                all.append({QString::fromStdString(v.ref), tr("your corpus"), QString::fromStdString(v.sourceText()),
+                            QString::fromStdString(v.targetText()), QString()});
+            const QString keep = currentVerse_;
+            onVersesReady(all);
+            const int n = int(ownCorpus_->verses.size());
+            emit logMessage(tr("Opened %1 sentence pairs with Pharaoh gold from %2").arg(n).arg(QFileInfo(gold).fileName()));
+            if (pickFirst && n > 0) selectVerse(QString::fromStdString(ownCorpus_->verses.front().ref));
+            else if (!keep.isEmpty()) {
+                // Restoring: the picker shows the sentence pair again without translating.
+                const int i = versePicker_->findData(keep);
+                if (i >= 0) versePicker_->setCurrentIndex(i);
+            }
+            emit goldCorpusOpened(n);
         });
 }
 
@@ -669,6 +726,7 @@ WorkspaceSection TextWorkspace::saveState() const
                           {"forced", forcedMode_->isChecked()},
                           {"head_kind", headKind_->currentText()},
                           {"links", QString::fromStdString(linkMethodName(links_.method))},
+                          {"gold_corpus", ownCorpusFiles_},
                           {"link_threshold", links_.threshold},
                           {"tab", tabs_->currentIndex()},
                           {"pinned_row", matrix_->pinnedRow()},
@@ -694,6 +752,10 @@ bool TextWorkspace::restoreState(const WorkspaceSection& section, QString* error
     if (!parseLinkMethod(o["links"].toString("argmax").toStdString(), links.method)) links.method = LinkMethod::Argmax;
     links.threshold = std::clamp(o["link_threshold"].toDouble(0.1), 0.01, 1.0);
     setLinkOptions(links);
+    const QJsonObject gc = o["gold_corpus"].toObject();
+    if (!gc.isEmpty())
+        openGoldCorpus(gc["source"].toString(), gc["target"].toString(), gc["gold"].toString(), gc["one_based"].toBool(),
+                       false);
     userEdited_ = true;  // the demo must not replace a restored workspace
     const auto it = section.traces.find("trace");
     if (it != section.traces.end() && it->second) {

@@ -7,7 +7,14 @@
 #include "attnscope/alignment.h"
 #include "workspace.h"
 
+#include <QJsonObject>
 #include <QList>
+
+#include <memory>
+
+namespace attnscope {
+struct Corpus;
+}
 
 class QComboBox;
 class QDoubleSpinBox;
@@ -87,6 +94,13 @@ public:
     void loadVerses();
     /// Picks a dev/test verse (e.g. "Ruth 1:16"): fills source and reference, forced mode.
     bool selectVerse(const QString& ref);
+    /// Your own corpus with Pharaoh gold (loadPharaohCorpus) as the verse picker's source,
+    /// after the dev/test verses; picks its first sentence pair, forced (asynchronous:
+    /// goldCorpusOpened, or an error in the banner).
+    void openGoldCorpus(const QString& source, const QString& target, const QString& gold, bool oneBased,
+                        bool pickFirst = true);
+    /// The dialog behind "Open gold corpus…" (modal: not for tests).
+    void openGoldCorpusDialog();
     /// Shows a trace opened from a file (no model involved).
     void showTrace(TracePtr trace);
     /// Opens an attention dump through the import dialog (modal: not for tests).
@@ -99,6 +113,7 @@ signals:
     void comparisonShown();
     void devScoresShown();
     void versesShown();
+    void goldCorpusOpened(int sentences);
 
 private:
     void onVersesReady(const QList<VerseEntry>& verses);
@@ -134,10 +149,14 @@ private:
     void applyLinkOptions();
 
     LinkOptions links_;
+    std::shared_ptr<const Corpus> ownCorpus_;  ///< your gold corpus, when one is open
+    QJsonObject ownCorpusFiles_;               ///< its files, for the saved workspace
+    QList<VerseEntry> bibleVerses_;            ///< the dev/test verses (the picker lists these, then ownCorpus_)
     QComboBox* linkMethod_ = nullptr;
     QDoubleSpinBox* linkThreshold_ = nullptr;
     JobTracker* translateJobs_;
     JobTracker* verseJobs_;
+    JobTracker* goldJobs_;  ///< reading your gold corpus
     QComboBox* versePicker_;
     QComboBox* modelPicker_;
     InputFileButton* inputFile_ = nullptr;
