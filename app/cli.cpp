@@ -172,12 +172,13 @@ Status parseLinkOptions(const QCommandLineParser& p, LinkOptions& out)
 /// The model named by the first positional argument and the verses of --split, or of your own
 /// corpus (--source, --target, --gold), the first --limit of them: the start of every corpus
 /// command (their parsers call addCorpusOptions).
-Status openModelAndSplit(const QCommandLineParser& p, Translator& t, Corpus& corpus, std::vector<const Verse*>& verses)
+Status openModelAndSplit(const QCommandLineParser& p, std::unique_ptr<VerseDecoder>& t, Corpus& corpus,
+                         std::vector<const Verse*>& verses, bool corpusOptions = true)
 {
-    const bool own = p.isSet("source") || p.isSet("target") || p.isSet("gold");
+    const bool own = corpusOptions && (p.isSet("source") || p.isSet("target") || p.isSet("gold"));
     if (own && !(p.isSet("source") && p.isSet("target") && p.isSet("gold")))
         return Status::error("your own corpus needs all three of --source, --target and --gold");
-    if (auto st = t.load(p.positionalArguments()[0].toStdString()); !st) return st;
+    if (auto st = loadVerseDecoder(p.positionalArguments()[0].toStdString(), t); !st) return st;
     if (!own) return loadCorpusSplit(p.value("split").toStdString(), corpus, verses, p.value("limit").toInt());
     if (auto st = loadPharaohCorpus(p.value("source").toStdString(), p.value("target").toStdString(),
                                     p.value("gold").toStdString(), p.isSet("one-based"), corpus);
@@ -217,25 +218,25 @@ int cmdEval(const QStringList& args)
     if (p.positionalArguments().size() != 1) return usage("eval takes one MODEL");
     LinkOptions links;
     if (auto st = parseLinkOptions(p, links); !st) return usage(st.message);
-    Translator t, reverse;
+    std::unique_ptr<VerseDecoder> t, reverse;
     Corpus corpus;
     std::vector<const Verse*> verses;
     if (auto st = openModelAndSplit(p, t, corpus, verses); !st) return fail(st.message);
     if (p.isSet("reverse-model"))
-        if (auto st = reverse.load(p.value("reverse-model").toStdString()); !st) return fail("reverse model: " + st.message);
+        if (auto st = loadVerseDecoder(p.value("reverse-model").toStdString(), reverse); !st)
+            return fail("reverse model: " + st.message);
     EvalResult r;
-    if (auto st = evaluate(t, verses, r, !p.isSet("no-bleu"), progressPrinter("eval"), links,
-                           p.isSet("reverse-model") ? &reverse : nullptr);
+    if (auto st = evaluate(*t, verses, r, !p.isSet("no-bleu"), progressPrinter("eval"), links, reverse.get());
         !st)
         return fail(st.message);
-    std::printf("model      %s (%s attention)\n", t.modelName().c_str(), t.scoreFunction().c_str());
+    std::printf("model      %s (%s attention)\n", t->modelName().c_str(), t->scoreFunction().c_str());
     std::printf("split      %s, %d verses\n", corpusName(p).c_str(), r.verses);
     if (!p.isSet("gold")) {
         int moved = 0;
         for (const Verse* v : verses) moved += v->targetRef.empty() ? 0 : 1;
         if (moved) std::printf("           %d of them paired by content with another English verse (e.g. Jonah 2)\n", moved);
     }
-    std::printf("method     %s\n", p.isSet("reverse-model") ? ("symmetrised with " + reverse.modelName() + " (gdfa)").c_str()
+    std::printf("method     %s\n", p.isSet("reverse-model") ? ("symmetrised with " + reverse->modelName() + " (gdfa)").c_str()
                                                             : describeLinks(links).c_str());
     std::printf("links      predicted %lld, gold %lld, correct %lld", r.model.predicted, r.model.gold, r.model.hits);
     if (r.model.possibleHits != r.model.hits) std::printf(" (%lld with possible links)", r.model.possibleHits);
@@ -267,12 +268,13 @@ int cmdAlign(const QStringList& args)
     LinkOptions linkOptions;
     if (auto st = parseLinkOptions(p, linkOptions); !st) return usage(st.message);
     if (p.isSet("reverse-model") && chosen) return usage("--reverse-model symmetrises the models' \"cross\" alignments; drop --kind/--layer/--head");
-    Translator t, reverse;
+    std::unique_ptr<VerseDecoder> t, reverse;
     Corpus corpus;
     std::vector<const Verse*> verses;
     if (auto st = openModelAndSplit(p, t, corpus, verses); !st) return fail(st.message);
     if (p.isSet("reverse-model"))
-        if (auto st = reverse.load(p.value("reverse-model").toStdString()); !st) return fail("reverse model: " + st.message);
+        if (auto st = loadVerseDecoder(p.value("reverse-model").toStdString(), reverse); !st)
+            return fail("reverse model: " + st.message);
     QSaveFile f(p.value("out"));
     if (!f.open(QIODevice::WriteOnly)) return fail("cannot write " + p.value("out").toStdString() + ": " + f.errorString().toStdString());
     auto progress = progressPrinter("align");
@@ -282,9 +284,9 @@ int cmdAlign(const QStringList& args)
         std::vector<AlignmentLink> predicted;
         bool fits = true;  // the gold is over the tokens of the links (not a self-attention head)
         if (p.isSet("reverse-model")) {
-            if (auto st = symmetrizedVerseLinks(t, reverse, *verses[k], trace, predicted); !st) return fail(st.message);
+            if (auto st = symmetrizedVerseLinks(*t, *reverse, *verses[k], trace, predicted); !st) return fail(st.message);
         } else {
-            if (auto st = t.decodeVerse(*verses[k], true, trace); !st) return fail(st.message);
+            if (auto st = t->decodeVerse(*verses[k], true, trace); !st) return fail(st.message);
             TraceTensor map;
             if (auto st = selectHead(trace, chosen ? kind : std::string(), layer, head, map); !st) return fail(st.message);
             predicted = headLinks(map, linkOptions);
@@ -487,15 +489,15 @@ int runSplit(const QCommandLineParser& p)
         return usage("unknown --format " + ext.toStdString() + " (png, svg, pdf, attn, json)");
     const QString dir = p.value("out");
     if (!QDir().mkpath(dir)) return fail("cannot create the folder " + dir.toStdString());
-    Translator t;
+    std::unique_ptr<VerseDecoder> t;
     Corpus corpus;
     std::vector<const Verse*> verses;
-    if (auto st = openModelAndSplit(p, t, corpus, verses); !st) return fail(st.message);
+    if (auto st = openModelAndSplit(p, t, corpus, verses, false); !st) return fail(st.message);
     auto progress = progressPrinter("export");
     for (size_t k = 0; k < verses.size(); ++k) {
         progress(int64_t(k), int64_t(verses.size()));
         AttentionTrace trace;
-        if (auto st = t.decodeVerse(*verses[k], true, trace); !st) return fail(verses[k]->ref + ": " + st.message);
+        if (auto st = t->decodeVerse(*verses[k], true, trace); !st) return fail(verses[k]->ref + ": " + st.message);
         QString name = QString::fromStdString(verses[k]->ref);
         name.replace(':', '-').replace(' ', '_');
         const QString out = QDir(dir).filePath(name + "." + ext);
@@ -649,17 +651,17 @@ int cmdHeads(const QStringList& args)
     if (p.positionalArguments().size() != 1 || !p.isSet("out")) return usage("heads takes MODEL --split S --out FILE.csv");
     LinkOptions links;
     if (auto st = parseLinkOptions(p, links); !st) return usage(st.message);
-    Translator t;
+    std::unique_ptr<VerseDecoder> t;
     Corpus corpus;
     std::vector<const Verse*> verses;
     if (auto st = openModelAndSplit(p, t, corpus, verses); !st) return fail(st.message);
     HeadTableResult r;
-    if (auto st = headTable(t, verses, r, progressPrinter("heads"), links); !st) return fail(st.message);
+    if (auto st = headTable(*t, verses, r, progressPrinter("heads"), links); !st) return fail(st.message);
     QSaveFile f(p.value("out"));
     if (!f.open(QIODevice::WriteOnly)) return fail("cannot write " + p.value("out").toStdString() + ": " + f.errorString().toStdString());
     auto num = [](double x) { return std::isnan(x) ? QByteArray() : QByteArray::number(x, 'f', 4); };
     f.write("kind,layer,head,entropy_bits,same,previous,next,punctuation,eos,aer,precision,recall,predicted,gold,correct\n");
-    std::printf("model %s, %s, %d verses, links by %s; diagonal baseline AER %.1f%%\n", t.modelName().c_str(),
+    std::printf("model %s, %s, %d verses, links by %s; diagonal baseline AER %.1f%%\n", t->modelName().c_str(),
                 corpusName(p).c_str(), r.verses, describeLinks(links).c_str(), 100 * r.diagonal.aer());
     for (const auto& [name, acc] : r.tensors) {
         double best = 2;

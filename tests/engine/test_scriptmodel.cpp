@@ -3,6 +3,10 @@
 // between the sidecar and what the module returns is a clear error.
 #include "attnscope/longattention.h"
 #include "attnscope/scriptmodel.h"
+#include "attnscope/corpus.h"
+#include "attnscope/translator.h"
+#include "attnscope/modelcache.h"
+#include "attnscope/pipelines.h"
 #include "attnscope/video.h"
 
 #include <QDir>
@@ -57,6 +61,51 @@ QByteArray sidecar(const QByteArray& attention, const QByteArray& extraInput = "
                "input": {"type": "tokens", "vocabulary": "vocab.txt", "lowercase": true, "unknown": "[UNK]",
                          "prepend": ["[CLS]"], "append": ["[SEP]"], "max_tokens": 16)" + extraInput + R"(},
                "attention": [)" + attention + "]}";
+}
+/// A HuggingFace-style encoder–decoder that copies: forward(input_ids, attention_mask,
+/// decoder_input_ids) → (logits, decoder_attentions, cross_attentions, encoder_last_hidden_state,
+/// encoder_attentions), the tuple of return_dict=False, use_cache=False, output_attentions=True.
+/// Step i attends to source token min(i, n−1) (n real source tokens, padding masked) and
+/// predicts that token's id (source and target ids coincide: dios→god, es→is, amor→love,
+/// </s>→</s>). Cross-attention has two layers: layer 1 = (diagonal, uniform), layer 2 =
+/// (uniform, diagonal).
+void saveSeq2Seq(const QString& path)
+{
+    torch::jit::Module m("CopySeq2Seq");
+    m.define(R"JIT(
+def forward(self, input_ids, attention_mask, decoder_input_ids):
+    P = input_ids.size(1)
+    Q = decoder_input_ids.size(1)
+    mask = attention_mask.float()
+    n = int(attention_mask.sum())
+    idx = torch.clamp(torch.arange(Q), 0, n - 1)
+    diag = torch.one_hot(idx, P).float()
+    uniform = mask.expand(Q, P) / float(n)
+    layer1 = torch.stack([diag, uniform], 0).unsqueeze(0)
+    layer2 = torch.stack([uniform, diag], 0).unsqueeze(0)
+    logits = torch.one_hot(input_ids[0].index_select(0, idx), 6).float().unsqueeze(0) * 10.0
+    causal = torch.tril(torch.ones(Q, Q))
+    dec_self = (causal / causal.sum(1, keepdim=True)).unsqueeze(0).unsqueeze(0)
+    enc_self = (torch.eye(P, P) * mask).unsqueeze(0).unsqueeze(0) + 0.0
+    hidden = torch.zeros(1, P, 4)
+    return (logits, [dec_self], [layer1, layer2], hidden, [enc_self])
+)JIT");
+    m.save(path.toStdString());
+}
+
+QByteArray seq2seqSidecar(const QByteArray& extra = "", const QByteArray& crossExtents = R"("query": "target", "key": "source")")
+{
+    return R"({"name": "copy", "input": {"type": "seq2seq",
+       "source": {"vocabulary": "es.txt", "lowercase": true, "unknown": "<unk>", "append": ["</s>"]},
+       "target": {"vocabulary": "en.txt", "lowercase": true, "unknown": "<unk>"},
+       "arguments": ["input_ids", "attention_mask", "decoder_input_ids"],
+       "pad_to": 8, "pad": "<pad>", "decoder_start": "<pad>", "eos": "</s>", "logits": 0, "max_new_tokens": 6)" +
+           extra + R"(},
+     "attention": [
+       {"name": "cross_attention", "output": 2, "per_layer": true, "axes": ["batch", "head", "query", "key"], )" +
+           crossExtents + R"(},
+       {"name": "decoder_self", "output": 1, "per_layer": true, "axes": ["batch", "head", "query", "key"], "query": "target", "key": "target"},
+       {"name": "encoder_self", "output": 4, "per_layer": true, "axes": ["batch", "head", "query", "key"], "query": "source", "key": "source"}]})";
 }
 } // namespace
 
@@ -293,6 +342,131 @@ def forward(self, ids):
         st = bad.load(dir_.filePath("qk.pt").toStdString());
         QVERIFY(!st.ok);
         QVERIFY(QString::fromStdString(st.message).contains("\"dim\""));
+    }
+    void encoderDecoderForcedAndGreedy()
+    {
+        write(dir_.filePath("es.txt"), "<pad>\n</s>\n<unk>\ndios\nes\namor\n");
+        write(dir_.filePath("en.txt"), "<pad>\n</s>\n<unk>\ngod\nis\nlove\n");
+        saveSeq2Seq(dir_.filePath("copy.pt"));
+        write(dir_.filePath("copy.json"), seq2seqSidecar());
+        ScriptModel m;
+        auto st = m.load(dir_.filePath("copy.pt").toStdString());
+        QVERIFY2(st.ok, st.message.c_str());
+        QVERIFY(m.spec().seq2seq);
+        // Greedy: one forward call per token until </s>.
+        AttentionTrace tr;
+        std::string translation;
+        st = m.decode("Dios es amor", nullptr, tr, &translation);
+        QVERIFY2(st.ok, st.message.c_str());
+        QCOMPARE(translation, std::string("god is love"));
+        QCOMPARE(tr.meta("mode"), std::string("free"));
+        // Padding (pad_to 8) never reaches the trace: 4 steps × 4 source tokens.
+        const TraceTensor* cross = tr.find("cross_attention");
+        QVERIFY(cross);
+        QCOMPARE(cross->shape, (std::vector<int64_t>{2, 2, 4, 4}));
+        QCOMPARE(cross->labels[2], (std::vector<std::string>{"god", "is", "love", "</s>"}));  // per axis
+        QCOMPARE(cross->labels[3], (std::vector<std::string>{"dios", "es", "amor", "</s>"}));
+        QCOMPARE(tr.find("encoder_self")->shape, (std::vector<int64_t>{1, 1, 4, 4}));
+        QCOMPARE(tr.find("decoder_self")->labels[3], (std::vector<std::string>{"<pad>", "god", "is", "love"}));
+        // Layer 1 head 1 is the diagonal; the uniform head spreads 1/4 over the real keys only.
+        const auto at4 = [&](int l, int h, int q, int k) { return cross->values[size_t(((l * 2 + h) * 4 + q) * 4 + k)]; };
+        QCOMPARE(at4(0, 0, 2, 2), 1.0f);
+        QCOMPARE(at4(0, 1, 1, 3), 0.25f);
+        // The 2-D alignment: the penultimate layer's head mean; argmax on the diagonal.
+        const TraceTensor* x = tr.find("cross");
+        QVERIFY(x);
+        QCOMPARE(x->shape, (std::vector<int64_t>{4, 4}));
+        QCOMPARE(x->at(1, 1), 0.625f);
+        QCOMPARE(toPharaoh(headLinks(*x)), std::string("0-0 1-1 2-2"));
+        // Forced decoding of a given target: one call; rows are the target plus </s>.
+        const std::string reference = "love is god";  // deliberately not the copy
+        st = m.decode("Dios es amor", &reference, tr);
+        QVERIFY2(st.ok, st.message.c_str());
+        QCOMPARE(tr.find("cross")->labels[0], (std::vector<std::string>{"love", "is", "god", "</s>"}));
+        QCOMPARE(tr.meta("mode"), std::string("forced"));
+        // A source longer than pad_to: the message gives both sizes.
+        st = m.decode("dios es amor dios es amor dios es", nullptr, tr);
+        QVERIFY(!st.ok);
+        QVERIFY2(st.message.find("9 tokens") != std::string::npos && st.message.find("pad_to is 8") != std::string::npos,
+                 st.message.c_str());
+        QVERIFY(!m.decode("", nullptr, tr).ok);
+
+        // As a translator for corpus evaluation: a verse with Pharaoh gold, scored.
+        UserTranslator ut;
+        st = ut.load(dir_.filePath("copy.pt").toStdString());
+        QVERIFY2(st.ok, st.message.c_str());
+        write(dir_.filePath("g.es"), "dios es amor\n");
+        write(dir_.filePath("g.en"), "god is love\n");
+        write(dir_.filePath("g.gold"), "0-0 1-1 2-2\n");
+        Corpus c;
+        QVERIFY(loadPharaohCorpus(dir_.filePath("g.es").toStdString(), dir_.filePath("g.en").toStdString(),
+                                  dir_.filePath("g.gold").toStdString(), false, c)
+                    .ok);
+        AttentionTrace vt;
+        QVERIFY(ut.decodeVerse(c.verses[0], true, vt).ok);
+        QVERIFY(vt.hasGold());
+        QCOMPARE(scoreTrace(vt).aer(), 0.0);
+        EvalResult r;
+        st = evaluate(ut, {&c.verses[0]}, r, true);
+        QVERIFY2(st.ok, st.message.c_str());
+        QCOMPARE(r.model.aer(), 0.0);
+        std::vector<std::vector<std::string>> hyps;
+        QVERIFY(ut.translateBatch({{"Dios", "es", "amor"}}, hyps).ok);
+        QCOMPARE(hyps, (std::vector<std::vector<std::string>>{{"god", "is", "love"}}));
+        HeadTableResult heads;
+        QVERIFY(headTable(ut, {&c.verses[0]}, heads).ok);
+        const HeadTableAccumulator* acc = heads.find("cross_attention");
+        QVERIFY(acc);
+        QCOMPARE(acc->mean(0, 0).score.aer(), 0.0);  // the diagonal head aligns perfectly
+        QVERIFY(acc->mean(0, 1).score.aer() > 0.0);  // the uniform one does not
+
+        // Through the translation pipeline (the Text workspace and `attnscope run`): free
+        // decoding gives the translation; forced decoding of a verse carries its gold.
+        ModelCache cache;
+        TranslationRequest req;
+        req.model = dir_.filePath("copy.pt").toStdString();
+        req.source = "dios es amor";
+        TranslationResult res;
+        st = runTranslation(cache, nullptr, req, res);
+        QVERIFY2(st.ok, st.message.c_str());
+        QCOMPARE(res.translation, std::string("god is love"));
+        QVERIFY(res.trace->find("cross_attention"));
+        req.forced = true;
+        req.verse = c.verses[0].ref;
+        req.source = c.verses[0].sourceText();
+        req.reference = c.verses[0].targetText();
+        st = runTranslation(cache, &c, req, res);
+        QVERIFY2(st.ok, st.message.c_str());
+        QVERIFY(res.gold);
+        QCOMPARE(res.translation, std::string("god is love"));
+        // Head B of a cross-model comparison: the same sentence and target, forced.
+        AttentionTrace b;
+        QVERIFY(runForcedTokens(cache, req.model, "dios es amor", "god is love", b).ok);
+        QCOMPARE(b.find("cross")->shape, (std::vector<int64_t>{4, 4}));
+    }
+    void encoderDecoderSidecarErrors()
+    {
+        saveSeq2Seq(dir_.filePath("copy2.pt"));
+        // mode 0: at load, 1: forced decoding, 2: greedy decoding
+        const auto expectError = [&](const QByteArray& json, const char* needle, int mode) {
+            write(dir_.filePath("copy2.json"), json);
+            ScriptModel m;
+            auto st = m.load(dir_.filePath("copy2.pt").toStdString());
+            AttentionTrace tr;
+            if (mode > 0) {
+                QVERIFY2(st.ok, st.message.c_str());
+                const std::string reference = "god is love";
+                st = m.decode("dios es", mode == 1 ? &reference : nullptr, tr);  // forced: 3 source tokens, 4 steps
+            }
+            QVERIFY2(!st.ok && st.message.find(needle) != std::string::npos, (needle + (" ← " + st.message)).c_str());
+        };
+        // A pad token missing from the vocabulary; extents that fit neither side.
+        expectError(seq2seqSidecar().replace(R"("pad": "<pad>")", R"("pad": "[PAD]")"), "\"pad\" '[PAD]' is not in the source vocabulary",
+                    0);
+        expectError(seq2seqSidecar("", R"("query": "source", "key": "source")").replace(R"("pad_to": 8)", R"("pad_to": 0)"),
+                    "(query = source) has size 4 but the source has 3 tokens", 1);
+        expectError(seq2seqSidecar("", R"("query": "target")"), "needs \"query\" and \"key\"", 0);
+        expectError(seq2seqSidecar().replace(R"("logits": 0)", R"("logits": 3)"), "logits: expected [1, target, 6]", 2);
     }
     void dictOutput()
     {

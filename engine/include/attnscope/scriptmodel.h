@@ -14,6 +14,27 @@
 //   or, for a vision model (ViT-style: attention over patches, optionally with a CLS token):
 //     "input": {"type": "image", "size": [224, 224], "channels": 3,
 //               "mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5], "patch": 16, "cls": true},
+//   or, for an encoder–decoder translator (Marian, T5, mBART, NLLB … exported to TorchScript):
+//     "input": {"type": "seq2seq",
+//               "source": {"sentencepiece": "source.spm"}, "target": {"vocabulary": "target.txt"},
+//                         (each with the options above: lowercase, unknown, prepend, append)
+//               "arguments": ["input_ids", "attention_mask", "decoder_input_ids"],
+//                         the module's positional inputs in order (also decoder_attention_mask,
+//                         token_type_ids)
+//               "pad_to": 64,  every input padded to this (traced) length and masked; 0: none
+//               "pad": "<pad>", "decoder_start": "<pad>", "eos": "</s>",
+//               "logits": 0,   the output holding logits [batch, target, vocabulary]
+//               "max_new_tokens": 60},
+//     "attention": [{"name": "cross_attention", "output": 2, "per_layer": true,
+//                    "axes": ["batch", "head", "query", "key"], "query": "target", "key": "source"}, …]
+//   The decoder input is decoder_start followed by the target; rows of a "target" query axis
+//   are the decoding steps, labelled with the token each step predicts (the target, then
+//   eos). Forced decoding reads a given target in one call; free decoding calls the module
+//   once per generated token (greedy) until eos or max_new_tokens. Padded rows and columns
+//   are cut before anything is shown. The trace's 2-D "cross" alignment is the mean over
+//   heads of the first target×source entry's penultimate layer (Garg et al. 2019 align
+//   with the penultimate layer), or "alignment": {"tensor": NAME, "layer": L (from 1),
+//   "head": H (from 1) or "mean"} in the sidecar.
 //   or, for a video model (attention over frames):
 //     "input": {"type": "video", "frames": 16, "size": [112, 112], "channels": 3,
 //               "mean": [...], "std": [...]},
@@ -69,6 +90,18 @@ struct ScriptAttentionSpec {
     ScriptOutput queries, keys;
     bool causal = false;
     double scale = 0;  ///< 0: 1/√d
+    /// seq2seq: which sequence the query and key axes run over ("source" or "target").
+    std::string querySide, keySide;
+};
+
+/// How one side of the text becomes token ids: a vocabulary (one token per line, words split
+/// as attnscope::tokenize does) or a SentencePiece model, plus the options.
+struct ScriptTokenizer {
+    std::string vocabularyPath;     ///< absolute; empty with SentencePiece
+    std::string sentencePiecePath;  ///< absolute
+    bool lowercase = false;
+    std::string unknown = "[UNK]";
+    std::vector<std::string> prepend, append;
 };
 
 struct ScriptModelSpec {
@@ -87,6 +120,17 @@ struct ScriptModelSpec {
     bool cls = false;
     std::vector<double> mean, std;
     std::vector<ScriptAttentionSpec> attention;
+    // "type": "seq2seq" (the source side is read by the fields above)
+    bool seq2seq = false;
+    ScriptTokenizer target;
+    std::vector<std::string> arguments;  ///< positional inputs: input_ids, attention_mask, decoder_input_ids, …
+    int padTo = 0;                       ///< 0: no padding
+    std::string pad = "<pad>", decoderStart = "<pad>", eos = "</s>";
+    ScriptOutput logits{0, {}};
+    int maxNewTokens = 60;
+    std::string alignmentTensor;   ///< empty: the first target×source entry
+    int alignmentLayer = -1;       ///< 0-based; −1: the penultimate layer
+    int alignmentHead = -1;        ///< 0-based; −1: mean over heads
     std::string takes() const;     ///< "text → tokens via vocab.txt (lower-cased)"
     std::string produces() const;  ///< "encoder_self [layer, head, query, key]"
 };
@@ -115,6 +159,16 @@ public:
     Status run(const std::string& text, AttentionTrace& out) const;
     /// The tokens `text` becomes (what the module sees), for display.
     std::vector<std::string> tokens(const std::string& text) const;
+
+    /// seq2seq models: decodes `source`, forced through `reference` when it is given, else
+    /// greedily (one forward call per generated token, until eos or max_new_tokens). The trace
+    /// holds each attention entry [layer, head, query, key] cut to the real (unpadded) tokens
+    /// and a 2-D "cross" [target steps, source tokens] alignment (see the sidecar notes);
+    /// `translation` receives the generated (or forced) target tokens joined by spaces.
+    /// Errors: not a seq2seq model, empty text, an input longer than pad_to (both sizes), an
+    /// output of the wrong rank or extents that fit neither source nor target, "cancelled".
+    Status decode(const std::string& source, const std::string* reference, AttentionTrace& out, std::string* translation = nullptr,
+                  const ProgressFn& cancel = {}) const;
 
 private:
     struct Impl;

@@ -30,7 +30,55 @@ const ModelInfo* findModel(const std::string& name);
 /// Limits on one input (a clear error beyond them).
 constexpr int kMaxSourceTokens = 1024;
 
-class Translator {
+/// What corpus evaluation (eval, align, heads, the GUI's dev-split scores) needs from a
+/// translator: forced or free decoding of a verse and greedy translations. Implemented by
+/// the built-in Translator and by UserTranslator (a seq2seq TorchScript model).
+class VerseDecoder {
+public:
+    virtual ~VerseDecoder() = default;
+    virtual std::string modelName() const = 0;
+    virtual std::string scoreFunction() const = 0;
+    /// Forced (or free) decoding of a corpus verse; forced traces carry gold links when the
+    /// model's tokens are the verse's words.
+    virtual Status decodeVerse(const Verse& verse, bool forced, AttentionTrace& out, const ProgressFn& cancel = {}) const = 0;
+    /// Greedy translations of many verses, as lower-cased token lists.
+    virtual Status translateBatch(const std::vector<std::vector<std::string>>& sources,
+                                  std::vector<std::vector<std::string>>& out, const ProgressFn& progress = {}) const = 0;
+};
+
+class ScriptModel;
+
+/// An encoder–decoder user model (TorchScript + a "seq2seq" sidecar, attnscope/scriptmodel.h)
+/// as a VerseDecoder: the verse's words joined by spaces go through the model's tokenizers;
+/// gold links are attached when the model's tokens are the verse's words (a word-level
+/// vocabulary; subword pieces are not scored).
+class UserTranslator : public VerseDecoder {
+public:
+    UserTranslator();
+    ~UserTranslator() override;
+    /// Errors: the ScriptModel's load errors; a model whose sidecar is not "seq2seq".
+    Status load(const std::string& modulePath);
+    const ScriptModel& model() const;
+    std::string modelName() const override;
+    std::string scoreFunction() const override { return "torchscript"; }
+    Status decodeVerse(const Verse& verse, bool forced, AttentionTrace& out, const ProgressFn& cancel = {}) const override;
+    Status translateBatch(const std::vector<std::vector<std::string>>& sources, std::vector<std::vector<std::string>>& out,
+                          const ProgressFn& progress = {}) const override;
+
+private:
+    std::unique_ptr<ScriptModel> model_;
+};
+
+/// Attaches a verse's gold to a user model's forced-decoding trace when its "cross" is over
+/// the verse's words (one token per word; a trailing </s> column allowed); otherwise a
+/// "warning" metadata entry says why there is no gold. True when attached.
+bool attachWordGold(const Verse& verse, AttentionTrace& trace);
+
+/// A built-in translator (name or weights file) or a seq2seq user model (a .pt with its
+/// sidecar), loaded.
+Status loadVerseDecoder(const std::string& nameOrPath, std::unique_ptr<VerseDecoder>& out);
+
+class Translator : public VerseDecoder {
 public:
     Translator();
     ~Translator();
@@ -41,8 +89,8 @@ public:
     /// and the reason (missing, corrupt, wrong format).
     Status load(const std::string& modelNameOrPath);
     bool loaded() const;
-    std::string modelName() const;
-    std::string scoreFunction() const;
+    std::string modelName() const override;
+    std::string scoreFunction() const override;
 
     /// Free (greedy) decoding. The trace holds "cross" [target, source] with labels;
     /// the last source label and last target label are "</s>".
@@ -54,7 +102,7 @@ public:
                        AttentionTrace& out, const ProgressFn& cancel = {}) const;
     /// Forced (or free) decoding of a corpus verse; forced traces carry gold links.
     Status decodeVerse(const Verse& verse, bool forced, AttentionTrace& out,
-                       const ProgressFn& cancel = {}) const;
+                       const ProgressFn& cancel = {}) const override;
 
     /// The encoder's self-attention over one long token sequence (e.g. a whole book) in Q/K
     /// mode: a trace with "encoder_self" [layers, heads, n, n] (n = tokens + </s>) whose store
@@ -66,7 +114,7 @@ public:
     /// Greedy translations of many verses (batched), as token lists.
     Status translateBatch(const std::vector<std::vector<std::string>>& sources,
                           std::vector<std::vector<std::string>>& out,
-                          const ProgressFn& progress = {}) const;
+                          const ProgressFn& progress = {}) const override;
 
 private:
     struct Impl;
@@ -84,15 +132,15 @@ struct EvalResult {
 /// (target → source, e.g. trained on the swapped corpus) each verse is also force-decoded
 /// in the other direction and the two argmax alignments are symmetrised with
 /// grow-diag-final-and (symmetrizedLinks; `links` is then not used).
-Status evaluate(const Translator& t, const std::vector<const Verse*>& verses, EvalResult& out,
+Status evaluate(const VerseDecoder& t, const std::vector<const Verse*>& verses, EvalResult& out,
                 bool computeBleu, const ProgressFn& progress = {}, const LinkOptions& links = {},
-                const Translator* reverse = nullptr);
+                const VerseDecoder* reverse = nullptr);
 /// The verse with its source and target sides (and gold links) swapped: the input of a
 /// reverse model's forced decoding.
 Verse swappedVerse(const Verse& v);
 /// Links of one verse by both models symmetrised (see evaluate); `forwardTrace` receives the
 /// forward forced-decoding trace (with gold).
-Status symmetrizedVerseLinks(const Translator& forward, const Translator& reverse, const Verse& v,
+Status symmetrizedVerseLinks(const VerseDecoder& forward, const VerseDecoder& reverse, const Verse& v,
                              AttentionTrace& forwardTrace, std::vector<AlignmentLink>& links);
 
 /// Head table over corpus verses (CLI `heads`, the GUI's dev-split AER column): forced
@@ -107,7 +155,7 @@ struct HeadTableResult {
     AlignmentScore diagonal;  ///< the diagonal baseline on the same verses
     const HeadTableAccumulator* find(const std::string& name) const;
 };
-Status headTable(const Translator& t, const std::vector<const Verse*>& verses, HeadTableResult& out,
+Status headTable(const VerseDecoder& t, const std::vector<const Verse*>& verses, HeadTableResult& out,
                  const ProgressFn& progress = {}, const LinkOptions& links = {});
 
 } // namespace attnscope

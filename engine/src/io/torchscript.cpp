@@ -5,6 +5,7 @@
 
 #include "attnscope/corpus.h"
 #include "attnscope/dumps.h"
+#include "attnscope/headstats.h"
 #include "attnscope/resources.h"
 
 #include <QDir>
@@ -124,6 +125,76 @@ Status parseImageInput(const std::string& jsonPath, const QJsonObject& in, const
 }
 } // namespace
 
+namespace {
+/// "vocabulary" or "sentencepiece" and the options of one side of the text.
+Status parseTokenizer(const std::string& jsonPath, const QString& field, const QDir& base, const QJsonObject& in,
+                      ScriptTokenizer& out)
+{
+    if (in.contains("vocabulary")) out.vocabularyPath = base.absoluteFilePath(in["vocabulary"].toString()).toStdString();
+    if (in.contains("sentencepiece")) out.sentencePiecePath = base.absoluteFilePath(in["sentencepiece"].toString()).toStdString();
+    if (!out.sentencePiecePath.empty() && !out.vocabularyPath.empty())
+        return Status::error(jsonPath + ": " + field.toStdString() + " gives both \"vocabulary\" and \"sentencepiece\"; give one");
+    if (out.vocabularyPath.empty() && out.sentencePiecePath.empty())
+        return Status::error(jsonPath + ": " + field.toStdString() +
+                             " needs a \"vocabulary\" file (one token per line) or a \"sentencepiece\" model");
+    out.lowercase = in["lowercase"].toBool(false);
+    out.unknown = in["unknown"].toString("[UNK]").toStdString();
+    for (const auto& v : in["prepend"].toArray()) out.prepend.push_back(v.toString().toStdString());
+    for (const auto& v : in["append"].toArray()) out.append.push_back(v.toString().toStdString());
+    return Status::success();
+}
+
+Status parseSeq2SeqInput(const std::string& jsonPath, const QDir& base, const QJsonObject& in, const QJsonObject& o,
+                         ScriptModelSpec& out)
+{
+    out.seq2seq = true;
+    ScriptTokenizer source;
+    if (!in["source"].isObject()) return Status::error(jsonPath + ": a seq2seq input needs \"source\": {vocabulary or sentencepiece}");
+    if (!in["target"].isObject()) return Status::error(jsonPath + ": a seq2seq input needs \"target\": {vocabulary or sentencepiece}");
+    if (auto st = parseTokenizer(jsonPath, "\"source\"", base, in["source"].toObject(), source); !st) return st;
+    if (auto st = parseTokenizer(jsonPath, "\"target\"", base, in["target"].toObject(), out.target); !st) return st;
+    out.vocabularyPath = source.vocabularyPath;
+    out.sentencePiecePath = source.sentencePiecePath;
+    out.lowercase = source.lowercase;
+    out.unknown = source.unknown;
+    out.prepend = source.prepend;
+    out.append = source.append;
+    static const QStringList known{"input_ids", "attention_mask", "decoder_input_ids", "decoder_attention_mask", "token_type_ids"};
+    for (const auto& v : in["arguments"].toArray()) {
+        if (!known.contains(v.toString()))
+            return Status::error(jsonPath + ": \"arguments\" names '" + v.toString().toStdString() + "' (known: " +
+                                 known.join(", ").toStdString() + ")");
+        out.arguments.push_back(v.toString().toStdString());
+    }
+    if (out.arguments.empty()) out.arguments = {"input_ids", "attention_mask", "decoder_input_ids"};
+    for (const char* need : {"input_ids", "decoder_input_ids"})
+        if (std::find(out.arguments.begin(), out.arguments.end(), need) == out.arguments.end())
+            return Status::error(jsonPath + ": \"arguments\" must include " + need);
+    out.padTo = in["pad_to"].toInt(0);
+    if (out.padTo < 0 || out.padTo > 4096) return Status::error(jsonPath + ": \"pad_to\" must be 0…4096");
+    out.maxTokens = out.padTo > 0 ? out.padTo : in["max_tokens"].toInt(512);
+    out.pad = in["pad"].toString("<pad>").toStdString();
+    out.decoderStart = in["decoder_start"].toString(QString::fromStdString(out.pad)).toStdString();
+    out.eos = in["eos"].toString("</s>").toStdString();
+    if (in["logits"].isDouble()) out.logits = {in["logits"].toInt(), {}};
+    else if (in["logits"].isString()) out.logits = {-1, in["logits"].toString().toStdString()};
+    out.maxNewTokens = in["max_new_tokens"].toInt(60);
+    if (out.maxNewTokens < 1 || out.maxNewTokens > 1024) return Status::error(jsonPath + ": \"max_new_tokens\" must be 1…1024");
+    const QJsonObject al = o["alignment"].toObject();
+    out.alignmentTensor = al["tensor"].toString().toStdString();
+    out.alignmentLayer = al.contains("layer") ? al["layer"].toInt() - 1 : -1;
+    out.alignmentHead = al["head"].isDouble() ? al["head"].toInt() - 1 : -1;
+    if (auto st = parseAttention(jsonPath, o, out); !st) return st;
+    for (const auto& a : out.attention) {
+        if (a.qk) return Status::error(jsonPath + ": '" + a.name + "': queries/keys entries are for \"tokens\" models");
+        for (const auto* side : {&a.querySide, &a.keySide})
+            if (*side != "source" && *side != "target")
+                return Status::error(jsonPath + ": '" + a.name + "' needs \"query\" and \"key\": \"source\" or \"target\"");
+    }
+    return Status::success();
+}
+} // namespace
+
 Status parseSidecar(const std::string& jsonPath, ScriptModelSpec& out)
 {
     QFile f(QString::fromStdString(jsonPath));
@@ -140,10 +211,12 @@ Status parseSidecar(const std::string& jsonPath, ScriptModelSpec& out)
     const QJsonObject in = o["input"].toObject();
     if (in.isEmpty()) return Status::error(jsonPath + ": \"input\" is missing");
     const QString type = in["type"].toString("tokens");
-    if (type != "tokens" && type != "image" && type != "video")
-        return Status::error(jsonPath + ": input type '" + type.toStdString() + "' is not supported (supported: tokens, image, video)");
+    if (type != "tokens" && type != "image" && type != "video" && type != "seq2seq")
+        return Status::error(jsonPath + ": input type '" + type.toStdString() +
+                             "' is not supported (supported: tokens, seq2seq, image, video)");
     if (type == "image") return parseImageInput(jsonPath, in, o, out);
     if (type == "video") return parseVideoInput(jsonPath, in, o, out);
+    if (type == "seq2seq") return parseSeq2SeqInput(jsonPath, base, in, o, out);
     if (in.contains("vocabulary")) out.vocabularyPath = base.absoluteFilePath(in["vocabulary"].toString()).toStdString();
     if (in.contains("sentencepiece"))
         out.sentencePiecePath = base.absoluteFilePath(in["sentencepiece"].toString()).toStdString();
@@ -198,6 +271,8 @@ Status parseAttention(const std::string& jsonPath, const QJsonObject& o, ScriptM
         else if (a["output"].isString()) s.outputKey = a["output"].toString().toStdString();
         else if (!a["output"].isUndefined()) return Status::error(jsonPath + ": \"output\" of '" + s.name + "' must be an index or a key");
         s.perLayer = a["per_layer"].toBool(false);
+        s.querySide = a["query"].toString().toStdString();
+        s.keySide = a["key"].toString().toStdString();
         for (const auto& x : a["axes"].toArray()) s.axes.push_back(x.toString().toStdString());
         if (s.axes.empty()) return Status::error(jsonPath + ": '" + s.name + "' has no \"axes\"");
         for (const auto& x : s.axes)
@@ -235,6 +310,73 @@ Status runSentencePiece(const char* tool, const QStringList& args, const QByteAr
 } // namespace
 
 namespace {
+/// A token ↔ id table: a vocabulary file or a SentencePiece model's pieces.
+struct Vocabulary {
+    std::unordered_map<std::string, int64_t> ids;
+    std::vector<std::string> tokens;  ///< by id
+};
+
+Status loadVocabulary(const ScriptTokenizer& tk, Vocabulary& out)
+{
+    out = Vocabulary{};
+    if (!tk.sentencePiecePath.empty()) {
+        // The piece ↔ id table of the SentencePiece model: one "piece<TAB>score" line per id.
+        if (!QFileInfo(QString::fromStdString(tk.sentencePiecePath)).isFile())
+            return Status::error("cannot read the SentencePiece model " + tk.sentencePiecePath);
+        QByteArray table;
+        if (auto st = runSentencePiece("spm_export_vocab", {"--model=" + QString::fromStdString(tk.sentencePiecePath)}, {}, table); !st)
+            return Status::error(tk.sentencePiecePath + ": " + st.message);
+        for (const QByteArray& line : table.split('\n'))
+            if (!line.isEmpty()) {
+                out.ids.emplace(line.left(line.indexOf('\t')).toStdString(), int64_t(out.tokens.size()));
+                out.tokens.push_back(line.left(line.indexOf('\t')).toStdString());
+            }
+        if (out.tokens.empty()) return Status::error("the SentencePiece model " + tk.sentencePiecePath + " has no pieces");
+        return Status::success();
+    }
+    QFile v(QString::fromStdString(tk.vocabularyPath));
+    if (!v.open(QIODevice::ReadOnly)) return Status::error("cannot read the vocabulary " + tk.vocabularyPath);
+    while (!v.atEnd()) {
+        QByteArray word = v.readLine();
+        while (word.endsWith('\n') || word.endsWith('\r')) word.chop(1);
+        out.ids.emplace(word.toStdString(), int64_t(out.tokens.size()));
+        out.tokens.push_back(word.toStdString());
+    }
+    if (out.tokens.empty()) return Status::error("the vocabulary " + tk.vocabularyPath + " is empty");
+    return Status::success();
+}
+
+/// Tokens and ids of `text` by one side's tokenizer; an error for an unknown word when the
+/// vocabulary has no unknown token.
+Status encodeWith(const ScriptTokenizer& tk, const Vocabulary& vocab, const std::string& text, std::vector<std::string>& tokens,
+                  std::vector<int64_t>& ids)
+{
+    tokens = tk.prepend;
+    if (!tk.sentencePiecePath.empty()) {
+        // One line in, the pieces of that line out ("▁" marks a word start).
+        QByteArray line = QByteArray::fromStdString(text).replace('\n', ' ').replace('\r', ' ');
+        QByteArray pieces;
+        if (auto st = runSentencePiece("spm_encode", {"--model=" + QString::fromStdString(tk.sentencePiecePath), "--output_format=piece"},
+                                       line + '\n', pieces);
+            !st)
+            return st;
+        for (const QByteArray& p : pieces.trimmed().split(' '))
+            if (!p.isEmpty()) tokens.push_back(p.toStdString());
+    } else {
+        for (const auto& w : tokenize(text)) tokens.push_back(tk.lowercase ? toLower(w) : w);
+    }
+    tokens.insert(tokens.end(), tk.append.begin(), tk.append.end());
+    ids.clear();
+    for (const auto& t : tokens) {
+        auto it = vocab.ids.find(t);
+        if (it == vocab.ids.end()) it = vocab.ids.find(tk.unknown);
+        if (it == vocab.ids.end())
+            return Status::error("the word '" + t + "' is not in the vocabulary and it has no '" + tk.unknown + "' token");
+        ids.push_back(it->second);
+    }
+    return Status::success();
+}
+
 /// "[CLS]" (when the model has one), then "r<row>c<col>" for each patch, row by row.
 std::vector<std::string> patchLabels(const ScriptModelSpec& spec)
 {
@@ -301,37 +443,30 @@ struct ScriptModel::Impl {
     }
 
     mutable torch::jit::Module module;
-    std::unordered_map<std::string, int64_t> vocab;
+    Vocabulary vocab, targetVocab;
     bool loaded = false;
+
+    /// The source side's tokenizer (the spec's own fields).
+    ScriptTokenizer sourceTokenizer() const
+    {
+        ScriptTokenizer t;
+        t.vocabularyPath = spec.vocabularyPath;
+        t.sentencePiecePath = spec.sentencePiecePath;
+        t.lowercase = spec.lowercase;
+        t.unknown = spec.unknown;
+        t.prepend = spec.prepend;
+        t.append = spec.append;
+        return t;
+    }
 
     /// Tokens and their ids, or an error for an unknown word with no unknown token.
     Status encode(const std::string& text, std::vector<std::string>& tokens, std::vector<int64_t>& ids) const
     {
-        tokens = spec.prepend;
-        if (!spec.sentencePiecePath.empty()) {
-            // One line in, the pieces of that line out ("▁" marks a word start).
-            QByteArray line = QByteArray::fromStdString(text).replace('\n', ' ').replace('\r', ' ');
-            QByteArray pieces;
-            if (auto st = runSentencePiece("spm_encode", {"--model=" + QString::fromStdString(spec.sentencePiecePath), "--output_format=piece"},
-                                           line + '\n', pieces);
-                !st)
-                return st;
-            for (const QByteArray& p : pieces.trimmed().split(' '))
-                if (!p.isEmpty()) tokens.push_back(p.toStdString());
-        } else {
-            for (const auto& w : tokenize(text)) tokens.push_back(spec.lowercase ? toLower(w) : w);
-        }
-        tokens.insert(tokens.end(), spec.append.begin(), spec.append.end());
-        ids.clear();
-        for (const auto& t : tokens) {
-            auto it = vocab.find(t);
-            if (it == vocab.end()) it = vocab.find(spec.unknown);
-            if (it == vocab.end())
-                return Status::error("the word '" + t + "' is not in the vocabulary and it has no '" + spec.unknown + "' token");
-            ids.push_back(it->second);
-        }
-        return Status::success();
+        return encodeWith(sourceTokenizer(), vocab, text, tokens, ids);
     }
+
+    Status decodeSeq2Seq(const std::string& source, const std::string* reference, AttentionTrace& out,
+                         std::string* translation, const ProgressFn& cancel) const;
 };
 
 ScriptModel::ScriptModel() : d(std::make_unique<Impl>()) {}
@@ -355,30 +490,21 @@ Status ScriptModel::load(const std::string& modulePath)
     }
     if (d->spec.image || d->spec.video) {
         // Nothing to read: pixels go in as they are.
-    } else if (!d->spec.sentencePiecePath.empty()) {
-        // The piece ↔ id table of the SentencePiece model: one "piece<TAB>score" line per id.
-        if (!QFileInfo(QString::fromStdString(d->spec.sentencePiecePath)).isFile())
-            return Status::error("cannot read the SentencePiece model " + d->spec.sentencePiecePath);
-        QByteArray table;
-        if (auto st = runSentencePiece("spm_export_vocab", {"--model=" + QString::fromStdString(d->spec.sentencePiecePath)}, {}, table); !st)
-            return Status::error(d->spec.sentencePiecePath + ": " + st.message);
-        d->vocab.clear();
-        int64_t id = 0;
-        for (const QByteArray& line : table.split('\n'))
-            if (!line.isEmpty()) d->vocab.emplace(line.left(line.indexOf('\t')).toStdString(), id++);
-        if (d->vocab.empty()) return Status::error("the SentencePiece model " + d->spec.sentencePiecePath + " has no pieces");
     } else {
-        QFile v(QString::fromStdString(d->spec.vocabularyPath));
-        if (!v.open(QIODevice::ReadOnly)) return Status::error("cannot read the vocabulary " + d->spec.vocabularyPath);
-        d->vocab.clear();
-        int64_t id = 0;
-        while (!v.atEnd()) {
-            const QByteArray line = v.readLine();
-            QByteArray word = line;
-            while (word.endsWith('\n') || word.endsWith('\r')) word.chop(1);
-            d->vocab.emplace(word.toStdString(), id++);
+        if (auto st = loadVocabulary(d->sourceTokenizer(), d->vocab); !st) return st;
+        if (d->spec.seq2seq) {
+            if (auto st = loadVocabulary(d->spec.target, d->targetVocab); !st) return Status::error("target: " + st.message);
+            const std::string sidecarName = QFileInfo(QString::fromStdString(sidecar)).fileName().toStdString();
+            if (!d->vocab.ids.count(d->spec.pad) && d->spec.padTo > 0)
+                return Status::error(sidecarName + ": \"pad\" '" + d->spec.pad + "' is not in the source vocabulary (" +
+                                     std::to_string(d->vocab.tokens.size()) + " tokens)");
+            for (const auto& [field, token] : {std::pair<const char*, std::string>{"pad", d->spec.pad},
+                                               {"decoder_start", d->spec.decoderStart},
+                                               {"eos", d->spec.eos}})
+                if (!d->targetVocab.ids.count(token) && (std::string(field) != "pad" || d->spec.padTo > 0))
+                    return Status::error(sidecarName + ": \"" + field + "\" '" + token + "' is not in the target vocabulary (" +
+                                         std::to_string(d->targetVocab.tokens.size()) + " tokens)");
         }
-        if (d->vocab.empty()) return Status::error("the vocabulary " + d->spec.vocabularyPath + " is empty");
     }
     d->loaded = true;
     return Status::success();
@@ -500,6 +626,7 @@ Status qkTensor(const torch::jit::IValue& result, const ScriptAttentionSpec& a, 
 Status ScriptModel::run(const std::string& text, AttentionTrace& out) const
 {
     if (!d->loaded) return Status::error("no model loaded");
+    if (d->spec.seq2seq) return d->decodeSeq2Seq(text, nullptr, out, nullptr, {});
     std::vector<std::string> tokens;
     torch::Tensor input;
     if (d->spec.image) {
@@ -567,6 +694,182 @@ Status ScriptModel::run(const std::string& text, AttentionTrace& out) const
         if (auto st = mapDump(dump, o, one); !st) return st;
         if (!one.meta("warning").empty()) trace.metadata["warning"] = one.meta("warning");
         trace.tensors.push_back(std::move(one.tensors.front()));
+    }
+    out = std::move(trace);
+    return Status::success();
+}
+
+} // namespace attnscope
+
+namespace attnscope {
+
+Status ScriptModel::decode(const std::string& source, const std::string* reference, AttentionTrace& out,
+                           std::string* translation, const ProgressFn& cancel) const
+{
+    if (!d->loaded) return Status::error("no model loaded");
+    if (!d->spec.seq2seq)
+        return Status::error(d->spec.name + " is not an encoder–decoder model: its sidecar's input type is not \"seq2seq\"");
+    return d->decodeSeq2Seq(source, reference, out, translation, cancel);
+}
+
+Status ScriptModel::Impl::decodeSeq2Seq(const std::string& source, const std::string* reference, AttentionTrace& out,
+                                        std::string* translation, const ProgressFn& cancel) const
+{
+    if (tokenize(source).empty()) return Status::error("Nothing to translate: the input is empty.");
+    std::vector<std::string> srcTok;
+    std::vector<int64_t> srcIds;
+    if (auto st = encode(source, srcTok, srcIds); !st) return Status::error("source: " + st.message);
+    const int64_t S = int64_t(srcIds.size());
+    const int64_t P = spec.padTo;
+    if (P > 0 && S > P)
+        return Status::error("The source has " + std::to_string(S) + " tokens but pad_to is " + std::to_string(P) +
+                             " (the length " + spec.name + " was traced at).");
+    if (P == 0 && S > spec.maxTokens)
+        return Status::error("The source has " + std::to_string(S) + " tokens; " + spec.name + " takes at most " +
+                             std::to_string(spec.maxTokens) + ".");
+    const int64_t startId = targetVocab.ids.at(spec.decoderStart), eosId = targetVocab.ids.at(spec.eos);
+    const int64_t srcPad = P > 0 ? vocab.ids.at(spec.pad) : 0, tgtPad = P > 0 ? targetVocab.ids.at(spec.pad) : 0;
+
+    // One forward call: the arguments in the sidecar's order, padded to pad_to and masked.
+    auto forward = [&](const std::vector<int64_t>& dec, torch::jit::IValue& result) -> Status {
+        auto padded = [&](const std::vector<int64_t>& ids, int64_t pad) {
+            std::vector<int64_t> v = ids;
+            if (P > 0) v.resize(size_t(P), pad);
+            return torch::tensor(v, torch::kInt64).unsqueeze(0);
+        };
+        auto mask = [&](size_t real) {
+            std::vector<int64_t> v(P > 0 ? size_t(P) : real, 0);
+            std::fill(v.begin(), v.begin() + long(real), 1);
+            return torch::tensor(v, torch::kInt64).unsqueeze(0);
+        };
+        std::vector<torch::jit::IValue> args;
+        for (const auto& a : spec.arguments) {
+            if (a == "input_ids") args.emplace_back(padded(srcIds, srcPad));
+            else if (a == "attention_mask") args.emplace_back(mask(srcIds.size()));
+            else if (a == "decoder_input_ids") args.emplace_back(padded(dec, tgtPad));
+            else if (a == "decoder_attention_mask") args.emplace_back(mask(dec.size()));
+            else if (a == "token_type_ids") args.emplace_back(torch::zeros({1, P > 0 ? P : S}, torch::kInt64));
+        }
+        try {
+            torch::NoGradGuard ng;
+            result = module.forward(args);
+        } catch (const std::exception& e) {
+            return Status::error(spec.name + " failed on this input: " + std::string(e.what()).substr(0, 300));
+        }
+        return Status::success();
+    };
+
+    std::vector<int64_t> tgtIds;
+    std::vector<std::string> tgtTok;
+    if (reference) {
+        if (auto st = encodeWith(spec.target, targetVocab, *reference, tgtTok, tgtIds); !st) return Status::error("target: " + st.message);
+        if (!tgtIds.empty() && tgtIds.back() == eosId) tgtIds.pop_back(), tgtTok.pop_back();  // eos is the last step's label
+        if (tgtIds.empty()) return Status::error("forced decoding needs a target: the reference is empty");
+    } else {
+        // Greedy: one forward call per generated token, the argmax of the last step's logits.
+        for (int step = 0; step < spec.maxNewTokens; ++step) {
+            if (!keepGoing(cancel, step, spec.maxNewTokens)) return Status::error("cancelled");
+            std::vector<int64_t> dec{startId};
+            dec.insert(dec.end(), tgtIds.begin(), tgtIds.end());
+            if (P > 0 && int64_t(dec.size()) > P) break;  // the traced length is reached
+            torch::jit::IValue result;
+            if (auto st = forward(dec, result); !st) return st;
+            torch::Tensor logits;
+            if (auto st = pickTensor(result, spec.logits, false, spec.name + " logits", logits); !st) return st;
+            if (logits.dim() != 3 || logits.size(0) != 1 || logits.size(1) < int64_t(dec.size()) ||
+                logits.size(2) != int64_t(targetVocab.tokens.size()))
+                return Status::error(spec.name + " logits: expected [1, target, " + std::to_string(targetVocab.tokens.size()) +
+                                     "] (the target vocabulary), got " + shapeOf(logits));
+            const int64_t next = logits[0][int64_t(dec.size()) - 1].argmax().item<int64_t>();
+            if (next == eosId) break;
+            tgtIds.push_back(next);
+            tgtTok.push_back(targetVocab.tokens[size_t(next)]);
+        }
+    }
+    std::vector<int64_t> dec{startId};
+    dec.insert(dec.end(), tgtIds.begin(), tgtIds.end());
+    const int64_t T = int64_t(dec.size());
+    if (P > 0 && T > P)
+        return Status::error("The target has " + std::to_string(T) + " decoder steps but pad_to is " + std::to_string(P) + ".");
+    torch::jit::IValue result;
+    if (auto st = forward(dec, result); !st) return st;
+
+    std::vector<std::string> rowLabels = tgtTok;
+    rowLabels.push_back(spec.eos);  // step t predicts target token t; the last step predicts eos
+    AttentionTrace trace;
+    trace.model = spec.name;
+    trace.scoreFunction = "torchscript";
+    trace.metadata["input"] = source;
+    trace.metadata["mode"] = reference ? "forced" : "free";
+    if (reference) trace.metadata["reference"] = *reference;
+    for (const auto& a : spec.attention) {
+        const std::string what = spec.name + " output '" + a.name + "'";
+        torch::Tensor t;
+        std::vector<std::string> axes = a.axes;
+        if (auto st = pickTensor(result, {a.outputIndex, a.outputKey}, a.perLayer, what, t); !st) return st;
+        if (a.perLayer) axes.insert(axes.begin(), "layer");
+        if (!t.is_floating_point()) return Status::error(what + ": attention must be floating point, got " + std::string(t.dtype().name()));
+        if (t.dim() != int64_t(axes.size()))
+            return Status::error(what + ": the sidecar names " + std::to_string(axes.size()) + " axes " + joinAxes(axes) +
+                                 " but the tensor has shape " + shapeOf(t));
+        for (size_t i = 0; i < axes.size(); ++i) {
+            const int64_t n = t.size(int64_t(i));
+            if (axes[i] == "batch" && n != 1)
+                return Status::error(what + ": axis " + std::to_string(i) + " (batch) has size " + std::to_string(n) + ", expected 1");
+            if (axes[i] != "query" && axes[i] != "key") continue;
+            const std::string& side = axes[i] == "query" ? a.querySide : a.keySide;
+            const int64_t real = side == "source" ? S : T;
+            if (n != real && !(P > 0 && n == P))
+                return Status::error(what + ": axis " + std::to_string(i) + " (" + axes[i] + " = " + side + ") has size " +
+                                     std::to_string(n) + " but the " + side + " has " + std::to_string(real) + " tokens" +
+                                     (P > 0 ? " (padded: " + std::to_string(P) + ")" : std::string()));
+            t = t.narrow(int64_t(i), 0, real);  // padded rows and columns never reach the trace
+        }
+        Dump dump;
+        dump.path = what;
+        dump.array.name = a.name;
+        const auto c = t.detach().to(torch::kFloat).contiguous();
+        dump.array.shape.assign(c.sizes().begin(), c.sizes().end());
+        dump.array.values.assign(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+        dump.queryTokens = a.querySide == "source" ? srcTok : rowLabels;
+        dump.keyTokens = a.keySide == "source" ? srcTok : rowLabels;
+        if (a.keySide == "target" && a.querySide == "target") {
+            // Decoder self-attention: keys are the decoder inputs (start, then the target).
+            std::vector<std::string> inputs{spec.decoderStart};
+            inputs.insert(inputs.end(), tgtTok.begin(), tgtTok.end());
+            dump.keyTokens = inputs;
+        }
+        ImportOptions o;
+        o.axes = axes;
+        o.name = a.name;
+        AttentionTrace one;
+        if (auto st = mapDump(dump, o, one); !st) return Status::error(what + ": " + st.message);
+        if (!one.meta("warning").empty()) trace.metadata["warning"] = one.meta("warning");
+        trace.tensors.push_back(std::move(one.tensors.front()));
+    }
+    // The 2-D alignment the matrix shows and gold scores: target × source.
+    const ScriptAttentionSpec* chosen = nullptr;
+    for (const auto& a : spec.attention)
+        if (spec.alignmentTensor.empty() ? (a.querySide == "target" && a.keySide == "source") : a.name == spec.alignmentTensor) {
+            chosen = &a;
+            break;
+        }
+    if (chosen) {
+        const TraceTensor* x = trace.find(chosen->name);
+        const int layers = x && x->shape.size() == 4 ? int(x->shape[0]) : 1;
+        const int layer = spec.alignmentLayer >= 0 ? spec.alignmentLayer : std::max(0, layers - 2);
+        TraceTensor cross;
+        if (auto st = selectHead(trace, chosen->name, layer, spec.alignmentHead, cross); !st)
+            return Status::error("alignment: " + st.message);
+        cross.name = "cross";
+        cross.axes = {"target", "source"};
+        trace.tensors.insert(trace.tensors.begin(), std::move(cross));
+        trace.metadata["alignment"] = chosen->name + " layer " + std::to_string(layer + 1) +
+                                      (spec.alignmentHead >= 0 ? " head " + std::to_string(spec.alignmentHead + 1) : " mean over heads");
+    }
+    if (translation) {
+        translation->clear();
+        for (const auto& w : tgtTok) *translation += (translation->empty() ? "" : " ") + w;
     }
     out = std::move(trace);
     return Status::success();

@@ -1,5 +1,6 @@
 // Translator facade over the internal seq2seq model.
 #include "attnscope/translator.h"
+#include "attnscope/scriptmodel.h"
 
 #include "attnscope/qk.h"
 
@@ -249,7 +250,7 @@ Verse swappedVerse(const Verse& v)
     return r;
 }
 
-Status symmetrizedVerseLinks(const Translator& forward, const Translator& reverse, const Verse& v,
+Status symmetrizedVerseLinks(const VerseDecoder& forward, const VerseDecoder& reverse, const Verse& v,
                              AttentionTrace& forwardTrace, std::vector<AlignmentLink>& links)
 {
     if (auto st = forward.decodeVerse(v, true, forwardTrace); !st) return st;
@@ -263,8 +264,8 @@ Status symmetrizedVerseLinks(const Translator& forward, const Translator& revers
     return Status::success();
 }
 
-Status evaluate(const Translator& t, const std::vector<const Verse*>& verses, EvalResult& out, bool computeBleu,
-                const ProgressFn& progress, const LinkOptions& links, const Translator* reverse)
+Status evaluate(const VerseDecoder& t, const std::vector<const Verse*>& verses, EvalResult& out, bool computeBleu,
+                const ProgressFn& progress, const LinkOptions& links, const VerseDecoder* reverse)
 {
     out = EvalResult{};
     const int64_t total = int64_t(verses.size()) * (computeBleu ? 2 : 1);
@@ -306,7 +307,7 @@ const HeadTableAccumulator* HeadTableResult::find(const std::string& name) const
     return nullptr;
 }
 
-Status headTable(const Translator& t, const std::vector<const Verse*>& verses, HeadTableResult& out,
+Status headTable(const VerseDecoder& t, const std::vector<const Verse*>& verses, HeadTableResult& out,
                  const ProgressFn& progress, const LinkOptions& links)
 {
     out = HeadTableResult{};
@@ -343,6 +344,88 @@ Status headTable(const Translator& t, const std::vector<const Verse*>& verses, H
         ++out.verses;
     }
     keepGoing(progress, done, int64_t(verses.size()));
+    return Status::success();
+}
+
+UserTranslator::UserTranslator() : model_(std::make_unique<ScriptModel>()) {}
+UserTranslator::~UserTranslator() = default;
+const ScriptModel& UserTranslator::model() const { return *model_; }
+std::string UserTranslator::modelName() const { return model_->spec().name; }
+
+Status UserTranslator::load(const std::string& modulePath)
+{
+    if (auto st = model_->load(modulePath); !st) return st;
+    if (!model_->spec().seq2seq)
+        return Status::error(modulePath + " is not an encoder–decoder model: its sidecar's input type is not \"seq2seq\" "
+                                          "(eval, align and heads need a translator)");
+    return Status::success();
+}
+
+namespace {
+std::string joinWords(const std::vector<std::string>& words)
+{
+    std::string s;
+    for (const auto& w : words) s += (s.empty() ? "" : " ") + w;
+    return s;
+}
+} // namespace
+
+Status UserTranslator::decodeVerse(const Verse& v, bool forced, AttentionTrace& out, const ProgressFn& cancel) const
+{
+    const std::string source = joinWords(v.sourceWords()), reference = joinWords(v.targetWords());
+    if (auto st = model_->decode(source, forced ? &reference : nullptr, out, nullptr, cancel); !st) return st;
+    out.metadata["verse"] = v.ref;
+    if (!v.targetRef.empty()) out.metadata["english_verse"] = v.targetRef;
+    if (forced) attachWordGold(v, out);
+    return Status::success();
+}
+
+bool attachWordGold(const Verse& v, AttentionTrace& out)
+{
+    const TraceTensor* cross = out.find("cross");
+    // Gold is over words: it fits when each word is one token (a trailing eos column allowed).
+    const bool rowsFit = cross && cross->shape.size() == 2 && int(cross->shape[0]) == int(v.target.size()) + 1;
+    const int cols = rowsFit ? int(cross->shape[1]) : 0;
+    const bool colsFit = rowsFit && (cols == int(v.source.size()) ||
+                                     (cols == int(v.source.size()) + 1 && cross->labels.size() == 2 &&
+                                      !cross->labels[1].empty() && cross->labels[1].back() == "</s>"));
+    if (!colsFit) {
+        out.metadata["warning"] = "no gold: " + out.model + "'s tokens are not the verse's words (subword pieces are not scored yet)";
+        return false;
+    }
+    attachGold(v, out);
+    if (cols == int(v.source.size())) out.sourceEvaluated.pop_back();  // no eos column
+    if (v.explicitGold) out.metadata["gold"] = "pharaoh";
+    return true;
+}
+
+Status UserTranslator::translateBatch(const std::vector<std::vector<std::string>>& sources,
+                                      std::vector<std::vector<std::string>>& out, const ProgressFn& progress) const
+{
+    out.clear();
+    for (size_t k = 0; k < sources.size(); ++k) {
+        if (!keepGoing(progress, int64_t(k), int64_t(sources.size()))) return Status::error("cancelled");
+        AttentionTrace trace;
+        std::string translation;
+        if (auto st = model_->decode(joinWords(sources[k]), nullptr, trace, &translation); !st) return st;
+        std::vector<std::string> words;
+        for (const auto& w : tokenize(translation)) words.push_back(toLower(w));
+        out.push_back(std::move(words));
+    }
+    return Status::success();
+}
+
+Status loadVerseDecoder(const std::string& nameOrPath, std::unique_ptr<VerseDecoder>& out)
+{
+    if (!findModel(nameOrPath) && !sidecarPath(nameOrPath).empty()) {
+        auto u = std::make_unique<UserTranslator>();
+        if (auto st = u->load(nameOrPath); !st) return st;
+        out = std::move(u);
+        return Status::success();
+    }
+    auto t = std::make_unique<Translator>();
+    if (auto st = t->load(nameOrPath); !st) return st;
+    out = std::move(t);
     return Status::success();
 }
 

@@ -17,13 +17,35 @@ std::string trimmed(const std::string& s)
     return s.substr(b, e - b + 1);
 }
 
-Status runUserModel(ModelCache& cache, const TranslationRequest& req, TranslationResult& out, const ProgressFn& cancel)
+Status runUserModel(ModelCache& cache, const TranslationRequest& req, const Verse* verse, TranslationResult& out,
+                    const ProgressFn& cancel)
 {
     Status st;
     auto m = cache.acquire<ScriptModel>(req.model, st);
     if (!m) return st;
     if (!keepGoing(cancel, 0, 1)) return Status::error("cancelled");
     auto trace = std::make_shared<AttentionTrace>();
+    if (m->spec().seq2seq) {
+        // An encoder–decoder: forced decoding of the reference, or greedy generation.
+        if (req.forced && trimmed(req.reference).empty())
+            return Status::error("forced decoding needs an English reference: give one, or decode freely");
+        std::string translation;
+        if (req.forced && req.freeTranslation) {
+            AttentionTrace free;
+            if (auto ds = m->decode(req.source, nullptr, free, &translation, cancel); !ds) return ds;
+        }
+        if (auto ds = m->decode(req.source, req.forced ? &req.reference : nullptr, *trace, req.forced ? nullptr : &translation, cancel); !ds)
+            return ds;
+        if (verse) {
+            trace->metadata[schema::translation::kVerseMeta] = verse->ref;
+            if (req.forced && trimmed(req.source) == verse->sourceText() && trimmed(req.reference) == verse->targetText())
+                attachWordGold(*verse, *trace);
+        }
+        out.translation = translation;
+        out.gold = trace->hasGold();
+        out.trace = std::move(trace);
+        return Status::success();
+    }
     if (auto rs = m->run(req.source, *trace); !rs) return rs;
     std::string tokens;
     const auto toks = m->tokens(req.source);
@@ -53,7 +75,7 @@ Status runTranslation(ModelCache& cache, const Corpus* corpus, const Translation
     if (verse && trimmed(r.source).empty()) r.source = verse->sourceText();
     if (verse && r.forced && trimmed(r.reference).empty()) r.reference = verse->targetText();
     if (trimmed(r.source).empty()) return Status::error("nothing to translate: the input is empty");
-    if (kind == ModelKind::UserModel) return runUserModel(cache, r, out, cancel);
+    if (kind == ModelKind::UserModel) return runUserModel(cache, r, verse, out, cancel);
     if (kind != ModelKind::Translation)
         return Status::error(req.model + " is not a translator (" + modelKindName(kind) + " model)");
     if (r.forced && trimmed(r.reference).empty())
@@ -87,10 +109,16 @@ Status runTranslation(ModelCache& cache, const Corpus* corpus, const Translation
 Status runForcedTokens(ModelCache& cache, const std::string& model, const std::string& source, const std::string& target,
                        AttentionTrace& out, const ProgressFn& cancel)
 {
-    if (modelKind(model) != ModelKind::Translation)
-        return Status::error(model + " is not a built-in translator: another model's head needs one that decodes "
-                                     "the same sentence and target");
     Status st;
+    if (modelKind(model) == ModelKind::UserModel) {
+        // An encoder–decoder user model decodes the same sentence and target, forced.
+        auto m = cache.acquire<ScriptModel>(model, st);
+        if (!m) return st;
+        if (m->spec().seq2seq) return m->decode(source, &target, out, nullptr, cancel);
+    }
+    if (modelKind(model) != ModelKind::Translation)
+        return Status::error(model + " is not a translator: another model's head needs one that decodes "
+                                     "the same sentence and target (a built-in translator or a seq2seq user model)");
     auto t = cache.acquire<Translator>(model, st);
     if (!t) return st;
     return t->forceDecode(source, target, out, cancel);
