@@ -183,11 +183,22 @@ def forward(self, ids):
         QVERIFY(t);
         QCOMPARE(t->shape[2], int64_t(tokens.size()));
         QCOMPARE(t->labels[2], tokens);
-        // A sidecar naming both a vocabulary and a SentencePiece model is refused.
-        write(dir_.filePath("both.json"), R"({"input": {"sentencepiece": "spm.model", "vocabulary": "vocab.txt"},
-                                    "attention": [{"name": "a", "axes": ["query", "key"]}]})");
-        ScriptModelSpec spec;
-        QVERIFY(!parseSidecar(dir_.filePath("both.json").toStdString(), spec).ok);
+        // Both a SentencePiece model and a vocabulary (as Marian): SentencePiece cuts the pieces,
+        // the vocabulary numbers them — a piece missing from it, with no unknown token, is an error.
+        QByteArray numbered;
+        for (auto it = tokens.rbegin(); it != tokens.rend(); ++it) numbered += QByteArray::fromStdString(*it) + '\n';
+        write(dir_.filePath("numbered.txt"), numbered);
+        QVERIFY(QFile::copy(dir_.filePath("pieces.pt"), dir_.filePath("both.pt")));
+        write(dir_.filePath("both.json"), R"({"name": "both", "input": {"sentencepiece": "spm.model", "vocabulary": "numbered.txt",
+                                     "prepend": ["<s>"], "append": ["</s>"], "unknown": "none"},
+                                    "attention": [{"name": "self", "output": 0, "axes": ["batch", "head", "query", "key"]}]})");
+        ScriptModel both;
+        st = both.load(dir_.filePath("both.pt").toStdString());
+        QVERIFY2(st.ok, st.message.c_str());
+        QCOMPARE(both.tokens("Dios es amor."), tokens);
+        QVERIFY2(both.run("Dios es amor.", tr).ok, "every piece is numbered by numbered.txt");
+        st = both.run("la tierra", tr);
+        QVERIFY2(!st.ok && st.message.find("not in the vocabulary") != std::string::npos, st.message.c_str());
     }
     void imageInput()
     {

@@ -95,7 +95,9 @@ struct ScriptAttentionSpec {
 };
 
 /// How one side of the text becomes token ids: a vocabulary (one token per line, words split
-/// as attnscope::tokenize does) or a SentencePiece model, plus the options.
+/// as attnscope::tokenize does) or a SentencePiece model, plus the options. With both, the
+/// SentencePiece model cuts the text into pieces and the vocabulary file gives their ids
+/// (Marian numbers pieces by its own vocab.json, not by SentencePiece's ids).
 struct ScriptTokenizer {
     std::string vocabularyPath;     ///< absolute; empty with SentencePiece
     std::string sentencePiecePath;  ///< absolute

@@ -132,8 +132,6 @@ Status parseTokenizer(const std::string& jsonPath, const QString& field, const Q
 {
     if (in.contains("vocabulary")) out.vocabularyPath = base.absoluteFilePath(in["vocabulary"].toString()).toStdString();
     if (in.contains("sentencepiece")) out.sentencePiecePath = base.absoluteFilePath(in["sentencepiece"].toString()).toStdString();
-    if (!out.sentencePiecePath.empty() && !out.vocabularyPath.empty())
-        return Status::error(jsonPath + ": " + field.toStdString() + " gives both \"vocabulary\" and \"sentencepiece\"; give one");
     if (out.vocabularyPath.empty() && out.sentencePiecePath.empty())
         return Status::error(jsonPath + ": " + field.toStdString() +
                              " needs a \"vocabulary\" file (one token per line) or a \"sentencepiece\" model");
@@ -220,8 +218,6 @@ Status parseSidecar(const std::string& jsonPath, ScriptModelSpec& out)
     if (in.contains("vocabulary")) out.vocabularyPath = base.absoluteFilePath(in["vocabulary"].toString()).toStdString();
     if (in.contains("sentencepiece"))
         out.sentencePiecePath = base.absoluteFilePath(in["sentencepiece"].toString()).toStdString();
-    if (!out.sentencePiecePath.empty() && !out.vocabularyPath.empty())
-        return Status::error(jsonPath + ": give either \"vocabulary\" or \"sentencepiece\", not both");
     if (out.vocabularyPath.empty() && out.sentencePiecePath.empty())
         return Status::error(jsonPath + ": input needs a \"vocabulary\" file (one token per line) or a \"sentencepiece\" model");
     out.lowercase = in["lowercase"].toBool(false);
@@ -319,7 +315,8 @@ struct Vocabulary {
 Status loadVocabulary(const ScriptTokenizer& tk, Vocabulary& out)
 {
     out = Vocabulary{};
-    if (!tk.sentencePiecePath.empty()) {
+    // Both given: SentencePiece cuts the pieces, the vocabulary file numbers them (Marian).
+    if (!tk.sentencePiecePath.empty() && tk.vocabularyPath.empty()) {
         // The piece ↔ id table of the SentencePiece model: one "piece<TAB>score" line per id.
         if (!QFileInfo(QString::fromStdString(tk.sentencePiecePath)).isFile())
             return Status::error("cannot read the SentencePiece model " + tk.sentencePiecePath);
