@@ -3,6 +3,7 @@
 #include "clicommon.h"
 
 #include "attnscope/alignment.h"
+#include "attnscope/subwords.h"
 #include "attnscope/caption.h"
 #include "attnscope/video.h"
 #include "attnscope/corpus.h"
@@ -409,6 +410,16 @@ int drawView(const AttentionTrace& trace, const QCommandLineParser& p, const QSt
     if (!dpiOk || o.dpi < 24 || o.dpi > 2400) return usage("--dpi takes a number from 24 to 2400");
     if (o.view != "matrix" && o.view != "compare" && o.head < 0) return usage("--head mean applies to the matrix and compare views");
     QString error;
+    if (p.isSet("words")) {
+        AttentionTrace words, otherWords;
+        bool changed = false;
+        if (auto st = wordLevelTrace(trace, words, &changed); !st) return fail(st.message);
+        if (!changed) std::cerr << "attnscope: no subword marks in the labels; the tokens are the words\n";
+        if (other)
+            if (auto st = wordLevelTrace(*other, otherWords); !st) return fail(st.message);
+        if (!ui::exportTraceView(words, o, out, &error, other ? &otherWords : nullptr)) return fail(error.toStdString());
+        return 0;
+    }
     if (!ui::exportTraceView(trace, o, out, &error, other)) return fail(error.toStdString());
     return 0;
 }
@@ -589,13 +600,14 @@ int cmdRun(const QStringList& args)
     ModelCache cache(2);
     ModelCache::Lease<Corpus> corpus;
     static const QRegularExpression refRe(QStringLiteral("^[1-3I]*\\s*[A-Za-z][A-Za-z ]+ \\d+:\\d+$"));
-    bool fileInput = false;
+    bool fileInput = false, translator = kind != ModelKind::UserModel;
     if (kind == ModelKind::UserModel) {
         ScriptModelSpec spec;
         if (auto st = parseSidecar(sidecarPath(model), spec); !st) return fail(st.message);
         fileInput = spec.image || spec.video;
+        translator = spec.seq2seq;  // an encoder–decoder user model reads corpus verses too
     }
-    if (kind != ModelKind::UserModel && refRe.match(input).hasMatch()) {
+    if (translator && refRe.match(input).hasMatch()) {
         // Read only the split that holds the verse's book ("Ruth 1:16" → Ruth → test).
         const QString book = input.left(input.lastIndexOf(' '));
         Status cs;

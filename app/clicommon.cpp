@@ -69,6 +69,8 @@ void addViewOptions(QCommandLineParser& p)
     p.addOption({"width", "figure width (pixels at 96 dpi)", "px", "0"});
     p.addOption({"height", "figure height (pixels at 96 dpi)", "px", "0"});
     p.addOption({"dpi", "PNG resolution: pixels = size × dpi / 96 (96 = screen, 300 = print)", "N", "96"});
+    p.addOption({"words", "subword pieces (SentencePiece ▁, WordPiece ##, byte-level BPE Ġ) as words: attention summed "
+                          "over a key word's pieces, averaged over a query word's"});
 }
 
 } // namespace attnscope::cli

@@ -327,7 +327,8 @@ private slots:
     }
     void transformerHeadsAlignAndViews()
     {
-        // The head table over a split, as CSV: 3 kinds × 12 heads + their 3 layer means each.
+        // The head table over a split, as CSV: 3 kinds × 12 heads + their 3 layer means and the
+        // mean of all 12 heads each.
         const QString csv = dir_.filePath("heads.csv");
         Run r = attnscope({"heads", "transformer", "--split", "dev", "--limit", "12", "--out", csv});
         QVERIFY2(r.code == 0, qPrintable(r.err));
@@ -337,7 +338,7 @@ private slots:
         QVERIFY(f.open(QIODevice::ReadOnly));
         const QStringList lines = QString::fromUtf8(f.readAll()).split('\n', Qt::SkipEmptyParts);
         QVERIFY(lines[0].startsWith("kind,layer,head,entropy_bits,same,previous,next,punctuation,eos,aer"));
-        QCOMPARE(lines.size(), 1 + 3 * (12 + 3));
+        QCOMPARE(lines.size(), 1 + 3 * (12 + 3 + 1));
         int scored = 0;
         for (const QString& line : lines.mid(1)) {
             const QStringList cells = line.split(',');
@@ -350,7 +351,8 @@ private slots:
                 QVERIFY(cells[9].isEmpty());  // self-attention has no gold
             }
         }
-        QCOMPARE(scored, 12 + 3);
+        QCOMPARE(scored, 12 + 3 + 1);
+        QVERIFY(r.out.contains("cross_attention · mean of all heads"));
         // Alignments from one chosen head or a layer's mean.
         const QString jsonl = dir_.filePath("mean.jsonl");
         r = attnscope({"align", "transformer", "--split", "dev", "--kind", "cross_attention", "--layer", "2", "--head",

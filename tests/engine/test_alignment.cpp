@@ -1,6 +1,8 @@
 // AER, precision, recall on hand-made cases; diagonal baseline; Pharaoh format; BLEU.
 #include "attnscope/alignment.h"
 #include "attnscope/corpus.h"
+#include "attnscope/subwords.h"
+#include "attnscope/translator.h"
 
 #include <QTemporaryDir>
 #include <fstream>
@@ -213,6 +215,64 @@ private slots:
                      st.message.find("3 words") != std::string::npos,
                  st.message.c_str());
         QVERIFY(!loadPharaohCorpus(d + "missing.txt", d + "en.txt", d + "gold.txt", false, c).ok);
+    }
+    void subwordsToWords()
+    {
+        const std::string u = "\u2581", g = "\u0120";
+        // Detection and grouping for each scheme; special tokens are words of their own.
+        const std::vector<std::string> spm{"<s>", u + "Dio", "s", u + "es", u, "\u00C1", "mor", "</s>"};
+        QCOMPARE(int(detectSubwords(spm)), int(SubwordScheme::SentencePiece));
+        auto w = groupPieces(spm, SubwordScheme::SentencePiece);
+        QCOMPARE(w.words, (std::vector<std::string>{"<s>", "Dios", "es", "\u00C1mor", "</s>"}));
+        QCOMPARE(w.wordOf, (std::vector<int>{0, 1, 1, 2, 3, 3, 3, 4}));
+        const std::vector<std::string> wp{"[CLS]", "god", "##s", "love", "[SEP]"};
+        QCOMPARE(int(detectSubwords(wp)), int(SubwordScheme::WordPiece));
+        QCOMPARE(groupPieces(wp, SubwordScheme::WordPiece).words, (std::vector<std::string>{"[CLS]", "gods", "love", "[SEP]"}));
+        const std::vector<std::string> bpe{"God", g + "is", g + "lo", "ve"};
+        QCOMPARE(int(detectSubwords(bpe)), int(SubwordScheme::ByteBpe));
+        QCOMPARE(groupPieces(bpe, SubwordScheme::ByteBpe).words, (std::vector<std::string>{"God", "is", "love"}));
+        QCOMPARE(int(detectSubwords({"god", "is", "love"})), int(SubwordScheme::None));
+
+        // Word-level attention by hand: queries [▁lo, ve, </s>] → [love, </s>]; keys
+        // [▁a, mor, </s>] → [amor, </s>]. Sum over a key word's pieces, mean over a query word's.
+        TraceTensor t;
+        t.name = "cross";
+        t.shape = {3, 3};
+        t.labels = {{u + "lo", "ve", "</s>"}, {u + "a", "mor", "</s>"}};
+        t.values = {0.5f, 0.3f, 0.2f, /**/ 0.1f, 0.7f, 0.2f, /**/ 0.0f, 0.4f, 0.6f};
+        const auto q = groupPieces(t.labels[0], SubwordScheme::SentencePiece);
+        const auto k = groupPieces(t.labels[1], SubwordScheme::SentencePiece);
+        TraceTensor out;
+        QVERIFY(wordLevelTensor(t, q, k, out).ok);
+        QCOMPARE(out.shape, (std::vector<int64_t>{2, 2}));
+        QVERIFY(qFuzzyCompare(out.at(0, 0), 0.8f));  // ((0.5 + 0.3) + (0.1 + 0.7)) / 2
+        QVERIFY(qFuzzyCompare(out.at(0, 1), 0.2f));
+        QVERIFY(qFuzzyCompare(out.at(1, 0), 0.4f));
+        QVERIFY(qFuzzyCompare(out.at(1, 1), 0.6f));
+        QCOMPARE(out.labels[0], (std::vector<std::string>{"love", "</s>"}));
+        QCOMPARE(out.labels[1], (std::vector<std::string>{"amor", "</s>"}));
+        // A 4-D tensor keeps its layer and head axes.
+        TraceTensor t4 = t;
+        t4.shape = {1, 1, 3, 3};
+        t4.labels = {{}, {}, t.labels[0], t.labels[1]};
+        QVERIFY(wordLevelTensor(t4, q, k, out).ok);
+        QCOMPARE(out.shape, (std::vector<int64_t>{1, 1, 2, 2}));
+        QVERIFY(!wordLevelTensor(t4, q, groupPieces({"a"}, SubwordScheme::None), out).ok);
+
+        // Gold over words: a piece trace gets word-level gold (attachWordGold converts it).
+        AttentionTrace trace;
+        trace.model = "pieces";
+        trace.tensors.push_back(t);
+        Corpus c;
+        Verse v;
+        v.explicitGold = true;
+        v.source = {Token{"amor", {}, true}};
+        v.target = {Token{"love", {}, true}};
+        v.sure = {{0, 0}};
+        QVERIFY(attachWordGold(v, trace));
+        QCOMPARE(trace.find("cross")->shape, (std::vector<int64_t>{2, 2}));
+        QCOMPARE(trace.meta("units"), std::string("words"));
+        QCOMPARE(scoreTrace(trace).aer(), 0.0);
     }
     void bleu()
     {

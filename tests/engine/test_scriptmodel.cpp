@@ -479,6 +479,66 @@ def forward(self, ids):
         expectError(seq2seqSidecar("", R"("query": "target")"), "needs \"query\" and \"key\"", 0);
         expectError(seq2seqSidecar().replace(R"("logits": 0)", R"("logits": 3)"), "logits: expected [1, target, 6]", 2);
     }
+    void decoderOnlyGeneration()
+    {
+        // A counter LM: after a comes b, after b c, after c </s>. Layer 1 attends causally and
+        // uniformly over the real tokens, layer 2 only to the first token (an attention sink).
+        write(dir_.filePath("abc.txt"), "<pad>\n</s>\n<unk>\na\nb\nc\n");
+        torch::jit::Module m("Counter");
+        m.define(R"JIT(
+def forward(self, input_ids, attention_mask):
+    P = input_ids.size(1)
+    ids = input_ids[0]
+    nxt = torch.where(ids < 5, ids + 1, torch.ones_like(ids))
+    logits = torch.one_hot(nxt, 6).float().unsqueeze(0) * 10.0
+    causal = torch.tril(torch.ones(P, P)) * attention_mask.float()
+    causal = causal / torch.clamp(causal.sum(1, keepdim=True), 1.0)
+    sink = torch.one_hot(torch.zeros_like(ids), P).float()
+    return (logits, [causal.unsqueeze(0).unsqueeze(0), sink.unsqueeze(0).unsqueeze(0)])
+)JIT");
+        m.save(dir_.filePath("counter.pt").toStdString());
+        write(dir_.filePath("counter.json"), R"({"name": "counter", "input": {"type": "decoder", "vocabulary": "abc.txt",
+            "arguments": ["input_ids", "attention_mask"], "pad_to": 8, "pad": "<pad>", "eos": "</s>", "logits": 0,
+            "max_new_tokens": 10},
+          "attention": [{"name": "self", "output": 1, "per_layer": true, "axes": ["batch", "head", "query", "key"]}]})");
+        ScriptModel lm;
+        auto st = lm.load(dir_.filePath("counter.pt").toStdString());
+        QVERIFY2(st.ok, st.message.c_str());
+        QVERIFY(lm.spec().decoderOnly);
+        AttentionTrace tr;
+        std::string generated;
+        st = lm.decode("a", nullptr, tr, &generated);
+        QVERIFY2(st.ok, st.message.c_str());
+        QCOMPARE(generated, std::string("b c"));
+        QCOMPARE(tr.meta("prompt_tokens"), std::string("1"));
+        const TraceTensor* self = tr.find("self");
+        QCOMPARE(self->shape, (std::vector<int64_t>{2, 1, 3, 3}));  // padding (8) cut
+        QCOMPARE(self->labels[3], (std::vector<std::string>{"a", "b", "c"}));
+        // "cross": one row per generated token — the step that produced it — over every key.
+        const TraceTensor* x = tr.find("cross");
+        QVERIFY(x);
+        QCOMPARE(x->shape, (std::vector<int64_t>{2, 3}));
+        QCOMPARE(x->labels[0], (std::vector<std::string>{"b", "c"}));
+        QCOMPARE(x->at(0, 0), 1.0f);                        // b was produced looking at the prompt only
+        QCOMPARE(x->at(1, 0), 0.5f);                        // c at the prompt and b
+        QCOMPARE(x->at(1, 2), 0.0f);                        // never at what comes after
+        // Through the pipeline (the Text workspace): the generated text is the "translation".
+        ModelCache cache;
+        TranslationRequest req;
+        req.model = dir_.filePath("counter.pt").toStdString();
+        req.source = "a";
+        TranslationResult res;
+        QVERIFY(runTranslation(cache, nullptr, req, res).ok);
+        QCOMPARE(res.translation, std::string("b c"));
+        // A given continuation is read, not generated; a prompt longer than pad_to is refused.
+        const std::string more = "b";
+        QVERIFY(lm.decode("a", &more, tr, &generated).ok);
+        QCOMPARE(generated, std::string("b"));
+        QCOMPARE(tr.meta("mode"), std::string("forced"));
+        st = lm.decode("a b c a b c a b c", nullptr, tr);
+        QVERIFY2(!st.ok && st.message.find("9 tokens") != std::string::npos && st.message.find("pad_to is 8") != std::string::npos,
+                 st.message.c_str());
+    }
     void dictOutput()
     {
         saveModule(dir_.filePath("dict.pt"), true);

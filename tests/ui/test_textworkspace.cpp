@@ -15,6 +15,7 @@
 
 #include <QAction>
 #include <QClipboard>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDockWidget>
 #include <QTreeWidget>
@@ -272,6 +273,46 @@ private slots:
         QVERIFY2(ws->bannerText().contains("line 1") && ws->bannerText().contains("target index 40"),
                  qPrintable(ws->bannerText()));
         QVERIFY(picker->findData("mine 2") >= 0);
+    }
+    void wordsToggleForSubwordTraces()
+    {
+        // A SentencePiece-labelled trace: the Words toggle appears, and every view follows it.
+        const std::string u = "\u2581";
+        auto trace = std::make_shared<attnscope::AttentionTrace>();
+        trace->model = "pieces";
+        attnscope::TraceTensor x;
+        x.name = "cross";
+        x.axes = {"target", "source"};
+        x.shape = {3, 3};
+        x.labels = {{u + "lo", "ve", "</s>"}, {u + "a", "mor", "</s>"}};
+        x.values = {0.5f, 0.3f, 0.2f, 0.1f, 0.7f, 0.2f, 0.0f, 0.4f, 0.6f};
+        trace->tensors.push_back(x);
+        MainWindow w(false);
+        TextWorkspace* ws = w.workspace<TextWorkspace>();
+        auto* words = w.findChild<QCheckBox*>("wordsToggle");
+        QVERIFY(words);
+        ws->showTrace(trace);
+        QVERIFY(!words->isHidden());
+        QCOMPARE(ws->matrixView()->rows(), 3);
+        words->setChecked(true);
+        QCOMPARE(ws->matrixView()->rows(), 2);
+        QCOMPARE(ws->matrixView()->rowLabels(), (QStringList{"love", "</s>"}));
+        QVERIFY(qAbs(ws->matrixView()->value(0, 0) - 0.8) < 1e-6);  // (0.5 + 0.3 + 0.1 + 0.7) / 2
+        QCOMPARE(QString::fromStdString(ws->currentTrace()->meta("units")), QString("words"));
+        // Saved as pieces with the toggle on; restored the same way.
+        const WorkspaceSection saved = ws->saveState();
+        QVERIFY(saved.state["words"].toBool());
+        QCOMPARE(saved.traces.at("trace")->tensors.front().shape[0], int64_t(3));
+        words->setChecked(false);
+        QCOMPARE(ws->matrixView()->rows(), 3);
+        QVERIFY(ws->restoreState(saved, nullptr));
+        QCOMPARE(ws->matrixView()->rows(), 2);
+        // A trace without marks hides the toggle.
+        auto plain = std::make_shared<attnscope::AttentionTrace>(*trace);
+        plain->tensors.front().labels = {{"love", "it", "</s>"}, {"amor", "lo", "</s>"}};
+        ws->showTrace(plain);
+        QVERIFY(words->isHidden());
+        QCOMPARE(ws->matrixView()->rows(), 3);
     }
     void badInputShowsBanner()
     {

@@ -1,5 +1,7 @@
 #include "views/alignmentmatrixview.h"
 
+#include <cstdlib>
+
 #include "views/datawriter.h"
 #include "views/figurewriter.h"
 
@@ -124,6 +126,13 @@ AlignmentMatrixView::AlignmentMatrixView(QWidget* parent) : QWidget(parent)
     }
     hLine_->setPen(crossPen);
     vLine_->setPen(crossPen);
+    // Decoder-only traces: the boundary between the prompt's keys and the generated ones.
+    promptLine_ = new QCPItemStraightLine(plot_);
+    promptLine_->setClipAxisRect(plot_->axisRect());
+    for (auto* pos : promptLine_->positions()) pos->setAxes(x, y);
+    promptLine_->setPen(QPen(QColor("#ffb000"), 2, Qt::DashDotLine));
+    promptLine_->setVisible(false);
+    promptLine_->setSelectable(false);
     pinRect_->setPen(QPen(QColor("#ff4081"), 2.5));
     pinRect_->setBrush(Qt::NoBrush);
 
@@ -200,6 +209,14 @@ void AlignmentMatrixView::setTrace(const AttentionTrace& trace)
         shown_.possibleLinks = trace.possibleLinks;
         shown_.sourceEvaluated = trace.sourceEvaluated;
         shown_.targetEvaluated = trace.targetEvaluated;
+        shown_.metadata = trace.metadata;
+    }
+    // Keys left of the line are the prompt's, right of it the generated tokens'.
+    const int prompt = std::atoi(trace.meta("prompt_tokens").c_str());
+    promptLine_->setVisible(prompt > 0);
+    if (prompt > 0) {
+        promptLine_->point1->setCoords(prompt - 0.5, 0);
+        promptLine_->point2->setCoords(prompt - 0.5, 1);
     }
     rows_ = int(t->shape[0]);
     cols_ = int(t->shape[1]);

@@ -29,7 +29,9 @@ class AlignmentMatrixView : public QWidget {
 public:
     explicit AlignmentMatrixView(QWidget* parent = nullptr);
 
-    /// Shows the trace's "cross" tensor [target, source]; an empty view otherwise.
+    /// Shows the trace's "cross" tensor [target, source]; an empty view otherwise. A decoder-only
+    /// trace (metadata "prompt_tokens") gets a dashed line between the prompt's keys and the
+    /// generated ones.
     void setTrace(const AttentionTrace& trace);
     void clear();
     /// How the predicted links drawn over the matrix are read (argmax by default); redraws
@@ -125,6 +127,7 @@ private:
     QCPGraph* falseLinks_ = nullptr;
     QCPItemStraightLine* hLine_ = nullptr;
     QCPItemStraightLine* vLine_ = nullptr;
+    QCPItemStraightLine* promptLine_ = nullptr;  ///< decoder-only traces: prompt | generated keys
     QCPItemRect* pinRect_ = nullptr;
     QCPItemText* emptyText_ = nullptr;
     QCPTextElement* titleElement_ = nullptr;

@@ -35,6 +35,15 @@
 //   heads of the first target×source entry's penultimate layer (Garg et al. 2019 align
 //   with the penultimate layer), or "alignment": {"tensor": NAME, "layer": L (from 1),
 //   "head": H (from 1) or "mean"} in the sidecar.
+//   or, for a decoder-only generator (GPT-style; the tokenizer fields as for "tokens"):
+//     "input": {"type": "decoder", "vocabulary": "vocab.txt" | "sentencepiece": "spm.model",
+//               "arguments": ["input_ids", "attention_mask"], "pad_to": 64, "pad": "<pad>",
+//               "eos": "</s>", "logits": 0, "max_new_tokens": 40},
+//     "attention": [{"name": "self", "output": 1, "per_layer": true, "axes": ["batch", "head", "query", "key"]}]
+//   The prompt generates tokens greedily (one call per token); the trace holds each attention
+//   entry over prompt + generated tokens, metadata "prompt_tokens", and a 2-D "cross" whose
+//   rows are the generated tokens — row i is the step that produced generated token i, over
+//   every key before it (the prompt, then what was generated).
 //   or, for a video model (attention over frames):
 //     "input": {"type": "video", "frames": 16, "size": [112, 112], "channels": 3,
 //               "mean": [...], "std": [...]},
@@ -122,8 +131,10 @@ struct ScriptModelSpec {
     bool cls = false;
     std::vector<double> mean, std;
     std::vector<ScriptAttentionSpec> attention;
-    // "type": "seq2seq" (the source side is read by the fields above)
+    // "type": "seq2seq" (the source side is read by the fields above), or "decoder" (one
+    // vocabulary: the fields above; the seq2seq fields below apply except target/decoder_start)
     bool seq2seq = false;
+    bool decoderOnly = false;
     ScriptTokenizer target;
     std::vector<std::string> arguments;  ///< positional inputs: input_ids, attention_mask, decoder_input_ids, …
     int padTo = 0;                       ///< 0: no padding
@@ -169,6 +180,8 @@ public:
     /// `translation` receives the generated (or forced) target tokens joined by spaces.
     /// Errors: not a seq2seq model, empty text, an input longer than pad_to (both sizes), an
     /// output of the wrong rank or extents that fit neither source nor target, "cancelled".
+    /// Decoder-only models: `source` is the prompt; generates greedily (or, with `reference`,
+    /// reads it as the continuation) and `translation` receives the generated tokens.
     Status decode(const std::string& source, const std::string* reference, AttentionTrace& out, std::string* translation = nullptr,
                   const ProgressFn& cancel = {}) const;
 

@@ -70,8 +70,10 @@ private:
 };
 
 /// Attaches a verse's gold to a user model's forced-decoding trace when its "cross" is over
-/// the verse's words (one token per word; a trailing </s> column allowed); otherwise a
-/// "warning" metadata entry says why there is no gold. True when attached.
+/// the verse's words (one token per word; a trailing </s> column allowed). Subword pieces
+/// (SentencePiece ▁, WordPiece ##, byte-level BPE Ġ) are first turned into words
+/// (wordLevelTrace: the whole trace becomes word level). Otherwise a "warning" metadata entry
+/// says why there is no gold. True when attached.
 bool attachWordGold(const Verse& verse, AttentionTrace& trace);
 
 /// A built-in translator (name or weights file) or a seq2seq user model (a .pt with its

@@ -193,6 +193,50 @@ Status parseSeq2SeqInput(const std::string& jsonPath, const QDir& base, const QJ
 }
 } // namespace
 
+namespace {
+Status parseDecoderInput(const std::string& jsonPath, const QDir& base, const QJsonObject& in, const QJsonObject& o,
+                         ScriptModelSpec& out)
+{
+    out.decoderOnly = true;
+    ScriptTokenizer tk;
+    if (auto st = parseTokenizer(jsonPath, "input", base, in, tk); !st) return st;
+    out.vocabularyPath = tk.vocabularyPath;
+    out.sentencePiecePath = tk.sentencePiecePath;
+    out.lowercase = tk.lowercase;
+    out.unknown = tk.unknown;
+    out.prepend = tk.prepend;
+    out.append = tk.append;
+    for (const auto& v : in["arguments"].toArray()) {
+        if (v.toString() != "input_ids" && v.toString() != "attention_mask" && v.toString() != "token_type_ids")
+            return Status::error(jsonPath + ": \"arguments\" names '" + v.toString().toStdString() +
+                                 "' (a decoder takes input_ids, attention_mask, token_type_ids)");
+        out.arguments.push_back(v.toString().toStdString());
+    }
+    if (out.arguments.empty()) out.arguments = {"input_ids", "attention_mask"};
+    if (std::find(out.arguments.begin(), out.arguments.end(), "input_ids") == out.arguments.end())
+        return Status::error(jsonPath + ": \"arguments\" must include input_ids");
+    out.padTo = in["pad_to"].toInt(0);
+    if (out.padTo < 0 || out.padTo > 4096) return Status::error(jsonPath + ": \"pad_to\" must be 0…4096");
+    out.maxTokens = out.padTo > 0 ? out.padTo : in["max_tokens"].toInt(1024);
+    out.pad = in["pad"].toString("<pad>").toStdString();
+    out.eos = in["eos"].toString("</s>").toStdString();
+    if (in["logits"].isDouble()) out.logits = {in["logits"].toInt(), {}};
+    else if (in["logits"].isString()) out.logits = {-1, in["logits"].toString().toStdString()};
+    out.maxNewTokens = in["max_new_tokens"].toInt(40);
+    if (out.maxNewTokens < 1 || out.maxNewTokens > 1024) return Status::error(jsonPath + ": \"max_new_tokens\" must be 1…1024");
+    const QJsonObject al = o["alignment"].toObject();
+    out.alignmentTensor = al["tensor"].toString().toStdString();
+    out.alignmentLayer = al.contains("layer") ? al["layer"].toInt() - 1 : -1;
+    out.alignmentHead = al["head"].isDouble() ? al["head"].toInt() - 1 : -1;
+    if (auto st = parseAttention(jsonPath, o, out); !st) return st;
+    for (auto& a : out.attention) {
+        if (a.qk) return Status::error(jsonPath + ": '" + a.name + "': queries/keys entries are for \"tokens\" models");
+        a.querySide = a.keySide = "target";
+    }
+    return Status::success();
+}
+} // namespace
+
 Status parseSidecar(const std::string& jsonPath, ScriptModelSpec& out)
 {
     QFile f(QString::fromStdString(jsonPath));
@@ -209,12 +253,13 @@ Status parseSidecar(const std::string& jsonPath, ScriptModelSpec& out)
     const QJsonObject in = o["input"].toObject();
     if (in.isEmpty()) return Status::error(jsonPath + ": \"input\" is missing");
     const QString type = in["type"].toString("tokens");
-    if (type != "tokens" && type != "image" && type != "video" && type != "seq2seq")
+    if (type != "tokens" && type != "image" && type != "video" && type != "seq2seq" && type != "decoder")
         return Status::error(jsonPath + ": input type '" + type.toStdString() +
-                             "' is not supported (supported: tokens, seq2seq, image, video)");
+                             "' is not supported (supported: tokens, seq2seq, decoder, image, video)");
     if (type == "image") return parseImageInput(jsonPath, in, o, out);
     if (type == "video") return parseVideoInput(jsonPath, in, o, out);
     if (type == "seq2seq") return parseSeq2SeqInput(jsonPath, base, in, o, out);
+    if (type == "decoder") return parseDecoderInput(jsonPath, base, in, o, out);
     if (in.contains("vocabulary")) out.vocabularyPath = base.absoluteFilePath(in["vocabulary"].toString()).toStdString();
     if (in.contains("sentencepiece"))
         out.sentencePiecePath = base.absoluteFilePath(in["sentencepiece"].toString()).toStdString();
@@ -464,6 +509,8 @@ struct ScriptModel::Impl {
 
     Status decodeSeq2Seq(const std::string& source, const std::string* reference, AttentionTrace& out,
                          std::string* translation, const ProgressFn& cancel) const;
+    Status generate(const std::string& prompt, const std::string* continuation, AttentionTrace& out,
+                    std::string* generated, const ProgressFn& cancel) const;
 };
 
 ScriptModel::ScriptModel() : d(std::make_unique<Impl>()) {}
@@ -489,6 +536,13 @@ Status ScriptModel::load(const std::string& modulePath)
         // Nothing to read: pixels go in as they are.
     } else {
         if (auto st = loadVocabulary(d->sourceTokenizer(), d->vocab); !st) return st;
+        if (d->spec.decoderOnly) {
+            const std::string sidecarName = QFileInfo(QString::fromStdString(sidecar)).fileName().toStdString();
+            for (const auto& [field, token] : {std::pair<const char*, std::string>{"pad", d->spec.pad}, {"eos", d->spec.eos}})
+                if (!d->vocab.ids.count(token) && (std::string(field) != "pad" || d->spec.padTo > 0))
+                    return Status::error(sidecarName + ": \"" + field + "\" '" + token + "' is not in the vocabulary (" +
+                                         std::to_string(d->vocab.tokens.size()) + " tokens)");
+        }
         if (d->spec.seq2seq) {
             if (auto st = loadVocabulary(d->spec.target, d->targetVocab); !st) return Status::error("target: " + st.message);
             const std::string sidecarName = QFileInfo(QString::fromStdString(sidecar)).fileName().toStdString();
@@ -624,6 +678,7 @@ Status ScriptModel::run(const std::string& text, AttentionTrace& out) const
 {
     if (!d->loaded) return Status::error("no model loaded");
     if (d->spec.seq2seq) return d->decodeSeq2Seq(text, nullptr, out, nullptr, {});
+    if (d->spec.decoderOnly) return d->generate(text, nullptr, out, nullptr, {});
     std::vector<std::string> tokens;
     torch::Tensor input;
     if (d->spec.image) {
@@ -704,8 +759,10 @@ Status ScriptModel::decode(const std::string& source, const std::string* referen
                            std::string* translation, const ProgressFn& cancel) const
 {
     if (!d->loaded) return Status::error("no model loaded");
+    if (d->spec.decoderOnly) return d->generate(source, reference, out, translation, cancel);
     if (!d->spec.seq2seq)
-        return Status::error(d->spec.name + " is not an encoder–decoder model: its sidecar's input type is not \"seq2seq\"");
+        return Status::error(d->spec.name + " is neither an encoder–decoder nor a decoder-only model: its sidecar's input "
+                                            "type is not \"seq2seq\" or \"decoder\"");
     return d->decodeSeq2Seq(source, reference, out, translation, cancel);
 }
 
@@ -867,6 +924,146 @@ Status ScriptModel::Impl::decodeSeq2Seq(const std::string& source, const std::st
     if (translation) {
         translation->clear();
         for (const auto& w : tgtTok) *translation += (translation->empty() ? "" : " ") + w;
+    }
+    out = std::move(trace);
+    return Status::success();
+}
+
+} // namespace attnscope
+
+namespace attnscope {
+
+Status ScriptModel::Impl::generate(const std::string& prompt, const std::string* continuation, AttentionTrace& out,
+                                   std::string* generated, const ProgressFn& cancel) const
+{
+    if (tokenize(prompt).empty()) return Status::error("Nothing to generate from: the prompt is empty.");
+    std::vector<std::string> tokens;
+    std::vector<int64_t> ids;
+    if (auto st = encode(prompt, tokens, ids); !st) return st;
+    const int64_t promptLen = int64_t(ids.size());
+    const int64_t P = spec.padTo;
+    const int64_t limit = P > 0 ? P : spec.maxTokens;
+    if (promptLen > limit)
+        return Status::error("The prompt has " + std::to_string(promptLen) + " tokens but " +
+                             (P > 0 ? "pad_to is " : "max_tokens is ") + std::to_string(limit) + ".");
+    const int64_t eosId = vocab.ids.at(spec.eos), padId = P > 0 ? vocab.ids.at(spec.pad) : 0;
+    auto forward = [&](torch::jit::IValue& result) -> Status {
+        std::vector<int64_t> v = ids;
+        if (P > 0) v.resize(size_t(P), padId);
+        std::vector<int64_t> m(v.size(), 0);
+        std::fill(m.begin(), m.begin() + long(ids.size()), 1);
+        std::vector<torch::jit::IValue> args;
+        for (const auto& a : spec.arguments) {
+            if (a == "input_ids") args.emplace_back(torch::tensor(v, torch::kInt64).unsqueeze(0));
+            else if (a == "attention_mask") args.emplace_back(torch::tensor(m, torch::kInt64).unsqueeze(0));
+            else args.emplace_back(torch::zeros({1, int64_t(v.size())}, torch::kInt64));
+        }
+        try {
+            torch::NoGradGuard ng;
+            result = module.forward(args);
+        } catch (const std::exception& e) {
+            return Status::error(spec.name + " failed on this input: " + std::string(e.what()).substr(0, 300));
+        }
+        return Status::success();
+    };
+    if (continuation) {
+        std::vector<std::string> more;
+        std::vector<int64_t> moreIds;
+        ScriptTokenizer bare = sourceTokenizer();
+        bare.prepend.clear();
+        bare.append.clear();
+        if (auto st = encodeWith(bare, vocab, *continuation, more, moreIds); !st) return st;
+        tokens.insert(tokens.end(), more.begin(), more.end());
+        ids.insert(ids.end(), moreIds.begin(), moreIds.end());
+        if (int64_t(ids.size()) > limit)
+            return Status::error("Prompt and continuation have " + std::to_string(ids.size()) + " tokens but the limit is " +
+                                 std::to_string(limit) + ".");
+    } else {
+        // Greedy: one forward call per token, the argmax of the last position's logits.
+        for (int step = 0; step < spec.maxNewTokens && int64_t(ids.size()) < limit; ++step) {
+            if (!keepGoing(cancel, step, spec.maxNewTokens)) return Status::error("cancelled");
+            torch::jit::IValue result;
+            if (auto st = forward(result); !st) return st;
+            torch::Tensor logits;
+            if (auto st = pickTensor(result, spec.logits, false, spec.name + " logits", logits); !st) return st;
+            if (logits.dim() != 3 || logits.size(0) != 1 || logits.size(1) < int64_t(ids.size()) ||
+                logits.size(2) != int64_t(vocab.tokens.size()))
+                return Status::error(spec.name + " logits: expected [1, tokens, " + std::to_string(vocab.tokens.size()) +
+                                     "] (the vocabulary), got " + shapeOf(logits));
+            const int64_t next = logits[0][int64_t(ids.size()) - 1].argmax().item<int64_t>();
+            if (next == eosId) break;
+            ids.push_back(next);
+            tokens.push_back(vocab.tokens[size_t(next)]);
+        }
+    }
+    const int64_t T = int64_t(ids.size());
+    torch::jit::IValue result;
+    if (auto st = forward(result); !st) return st;
+    AttentionTrace trace;
+    trace.model = spec.name;
+    trace.scoreFunction = "torchscript";
+    trace.metadata["input"] = prompt;
+    trace.metadata["mode"] = continuation ? "forced" : "free";
+    trace.metadata["prompt_tokens"] = std::to_string(promptLen);
+    for (const auto& a : spec.attention) {
+        const std::string what = spec.name + " output '" + a.name + "'";
+        torch::Tensor t;
+        std::vector<std::string> axes = a.axes;
+        if (auto st = pickTensor(result, {a.outputIndex, a.outputKey}, a.perLayer, what, t); !st) return st;
+        if (a.perLayer) axes.insert(axes.begin(), "layer");
+        if (!t.is_floating_point()) return Status::error(what + ": attention must be floating point, got " + std::string(t.dtype().name()));
+        if (t.dim() != int64_t(axes.size()))
+            return Status::error(what + ": the sidecar names " + std::to_string(axes.size()) + " axes " + joinAxes(axes) +
+                                 " but the tensor has shape " + shapeOf(t));
+        for (size_t i = 0; i < axes.size(); ++i) {
+            const int64_t n = t.size(int64_t(i));
+            if (axes[i] == "batch" && n != 1)
+                return Status::error(what + ": axis " + std::to_string(i) + " (batch) has size " + std::to_string(n) + ", expected 1");
+            if (axes[i] != "query" && axes[i] != "key") continue;
+            if (n != T && !(P > 0 && n == P))
+                return Status::error(what + ": axis " + std::to_string(i) + " (" + axes[i] + ") has size " + std::to_string(n) +
+                                     " but prompt and generated tokens are " + std::to_string(T) +
+                                     (P > 0 ? " (padded: " + std::to_string(P) + ")" : std::string()));
+            t = t.narrow(int64_t(i), 0, T);
+        }
+        Dump dump;
+        dump.path = what;
+        dump.array.name = a.name;
+        const auto c = t.detach().to(torch::kFloat).contiguous();
+        dump.array.shape.assign(c.sizes().begin(), c.sizes().end());
+        dump.array.values.assign(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+        ImportOptions o;
+        o.axes = axes;
+        o.tokens = tokens;
+        o.name = a.name;
+        AttentionTrace one;
+        if (auto st = mapDump(dump, o, one); !st) return Status::error(what + ": " + st.message);
+        trace.tensors.push_back(std::move(one.tensors.front()));
+    }
+    // "cross": the rows of the steps that produced each generated token, over every key.
+    const int64_t G = T - promptLen;
+    if (!trace.tensors.empty() && G > 0) {
+        const TraceTensor* x = spec.alignmentTensor.empty() ? &trace.tensors.front() : trace.find(spec.alignmentTensor);
+        if (x && x->shape.size() == 4) {
+            const int layers = int(x->shape[0]);
+            const int layer = spec.alignmentLayer >= 0 ? spec.alignmentLayer : std::max(0, layers - 2);
+            TraceTensor all;
+            if (auto st = selectHead(trace, x->name, layer, spec.alignmentHead, all); !st) return Status::error("alignment: " + st.message);
+            TraceTensor cross;
+            cross.name = "cross";
+            cross.axes = {"generated", "key"};
+            cross.shape = {G, T};
+            cross.values.assign(all.values.begin() + (promptLen - 1) * T, all.values.begin() + (promptLen - 1 + G) * T);
+            cross.labels = {std::vector<std::string>(tokens.begin() + promptLen, tokens.end()), tokens};
+            const std::string name = x->name;  // x points into trace.tensors, which the insert moves
+            trace.tensors.insert(trace.tensors.begin(), std::move(cross));
+            trace.metadata["alignment"] = name + " layer " + std::to_string(layer + 1) +
+                                          (spec.alignmentHead >= 0 ? " head " + std::to_string(spec.alignmentHead + 1) : " mean over heads");
+        }
+    }
+    if (generated) {
+        generated->clear();
+        for (int64_t k = promptLen; k < T; ++k) *generated += (generated->empty() ? "" : " ") + tokens[size_t(k)];
     }
     out = std::move(trace);
     return Status::success();

@@ -1,6 +1,7 @@
 // Translator facade over the internal seq2seq model.
 #include "attnscope/translator.h"
 #include "attnscope/scriptmodel.h"
+#include "attnscope/subwords.h"
 
 #include "attnscope/qk.h"
 
@@ -382,6 +383,12 @@ Status UserTranslator::decodeVerse(const Verse& v, bool forced, AttentionTrace& 
 
 bool attachWordGold(const Verse& v, AttentionTrace& out)
 {
+    // Subword pieces (▁, ##, Ġ) become words first: gold is over words.
+    if (const TraceTensor* x = out.find("cross"); x && x->labels.size() == 2 &&
+        (detectSubwords(x->labels[0]) != SubwordScheme::None || detectSubwords(x->labels[1]) != SubwordScheme::None)) {
+        AttentionTrace words;
+        if (wordLevelTrace(out, words)) out = std::move(words);
+    }
     const TraceTensor* cross = out.find("cross");
     // Gold is over words: it fits when each word is one token (a trailing eos column allowed).
     const bool rowsFit = cross && cross->shape.size() == 2 && int(cross->shape[0]) == int(v.target.size()) + 1;
@@ -390,7 +397,7 @@ bool attachWordGold(const Verse& v, AttentionTrace& out)
                                      (cols == int(v.source.size()) + 1 && cross->labels.size() == 2 &&
                                       !cross->labels[1].empty() && cross->labels[1].back() == "</s>"));
     if (!colsFit) {
-        out.metadata["warning"] = "no gold: " + out.model + "'s tokens are not the verse's words (subword pieces are not scored yet)";
+        out.metadata["warning"] = "no gold: " + out.model + "'s tokens do not group into the verse's words";
         return false;
     }
     attachGold(v, out);

@@ -25,8 +25,9 @@ Status runUserModel(ModelCache& cache, const TranslationRequest& req, const Vers
     if (!m) return st;
     if (!keepGoing(cancel, 0, 1)) return Status::error("cancelled");
     auto trace = std::make_shared<AttentionTrace>();
-    if (m->spec().seq2seq) {
-        // An encoder–decoder: forced decoding of the reference, or greedy generation.
+    if (m->spec().seq2seq || m->spec().decoderOnly) {
+        // An encoder–decoder (forced decoding of the reference, or greedy generation) or a
+        // decoder-only generator (the input is the prompt; a reference is read as its continuation).
         if (req.forced && trimmed(req.reference).empty())
             return Status::error("forced decoding needs an English reference: give one, or decode freely");
         std::string translation;
@@ -36,7 +37,7 @@ Status runUserModel(ModelCache& cache, const TranslationRequest& req, const Vers
         }
         if (auto ds = m->decode(req.source, req.forced ? &req.reference : nullptr, *trace, req.forced ? nullptr : &translation, cancel); !ds)
             return ds;
-        if (verse) {
+        if (verse && m->spec().seq2seq) {
             trace->metadata[schema::translation::kVerseMeta] = verse->ref;
             if (req.forced && trimmed(req.source) == verse->sourceText() && trimmed(req.reference) == verse->targetText())
                 attachWordGold(*verse, *trace);

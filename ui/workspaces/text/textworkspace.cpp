@@ -7,6 +7,7 @@
 #include "attnscope/headstats.h"
 #include "attnscope/pipelines.h"
 #include "attnscope/schema.h"
+#include "attnscope/subwords.h"
 #include "attnscope/translator.h"
 #include "dialogs/importdumpdialog.h"
 #include "jobs/jobtracker.h"
@@ -129,6 +130,13 @@ TextWorkspace::TextWorkspace(QWidget* parent)
     linkThreshold_->setToolTip(tr("Threshold τ: every cell with attention weight ≥ τ is a link"));
     linkThreshold_->setVisible(false);
 
+    wordsToggle_ = new QCheckBox(tr("&Words"), this);
+    wordsToggle_->setObjectName("wordsToggle");
+    wordsToggle_->setToolTip(tr("Show subword pieces (SentencePiece ▁, WordPiece ##, byte-level BPE Ġ) as words: a word's "
+                                "attention to another is the sum over the key word's pieces, averaged over the query "
+                                "word's pieces (Zenkel et al. 2019; Garg et al. 2019). Every view follows."));
+    wordsToggle_->setVisible(false);
+
     translateButton_ = new QPushButton(tr("&Translate"), this);
     translateButton_->setObjectName("translateButton");
     translateButton_->setToolTip(tr("Translate now (Ctrl+Return)"));
@@ -246,6 +254,7 @@ TextWorkspace::TextWorkspace(QWidget* parent)
     modeRow->addWidget(linksLabel);
     modeRow->addWidget(linkMethod_);
     modeRow->addWidget(linkThreshold_);
+    modeRow->addWidget(wordsToggle_);
     modeRow->addSpacing(12);
     modeRow->addWidget(translateButton_);
 
@@ -263,6 +272,12 @@ TextWorkspace::TextWorkspace(QWidget* parent)
         LinkOptions o = links_;
         o.method = LinkMethod(linkMethod_->currentData().toInt());
         setLinkOptions(o);
+    });
+    connect(wordsToggle_, &QCheckBox::toggled, this, [this] {
+        if (!pieces_) return;
+        trace_ = shownForm(pieces_);
+        refreshViews();
+        emit traceShown();
     });
     connect(linkThreshold_, &QDoubleSpinBox::valueChanged, this, [this](double tau) {
         LinkOptions o = links_;
@@ -673,7 +688,7 @@ void TextWorkspace::displayTrace(TracePtr trace)
 {
     translateJobs_->cancel();  // drop any result still on its way
     if (handOffLongTrace(trace)) return;
-    trace_ = std::move(trace);
+    trace_ = shownForm(trace);
     banner_->clearMessage();
     matrix_->setTrace(*trace_);
     matrix_->setTitle(alignmentTitle());
@@ -691,6 +706,38 @@ void TextWorkspace::displayTrace(TracePtr trace)
         banner_->showMessage(MessageBanner::Level::Warning, QString::fromStdString(trace_->meta(schema::kWarningMeta)));
     updateMetrics();
     emit traceShown();
+}
+
+TracePtr TextWorkspace::shownForm(const TracePtr& trace)
+{
+    pieces_ = trace;
+    bool subwords = false;
+    for (const auto& t : trace->tensors) {
+        const size_t r = t.shape.size();
+        if ((r == 2 || r == 4) && !t.store && t.labels.size() == r &&
+            (detectSubwords(t.labels[r - 2]) != SubwordScheme::None || detectSubwords(t.labels[r - 1]) != SubwordScheme::None)) {
+            subwords = true;
+            break;
+        }
+    }
+    wordsToggle_->setVisible(subwords);
+    if (!subwords || !wordsToggle_->isChecked()) return trace;
+    auto words = std::make_shared<AttentionTrace>();
+    if (auto st = wordLevelTrace(*trace, *words); !st) {
+        banner_->showMessage(MessageBanner::Level::Warning, tr("Pieces shown: %1").arg(QString::fromStdString(st.message)));
+        return trace;
+    }
+    return words;
+}
+
+void TextWorkspace::refreshViews()
+{
+    matrix_->setTrace(*trace_);
+    matrix_->setTitle(alignmentTitle());
+    backToAlignment_->hide();
+    updatePinned(-1);
+    updateHeadsTab();
+    updateMetrics();
 }
 
 void TextWorkspace::setLinkOptions(const LinkOptions& links)
@@ -731,7 +778,8 @@ WorkspaceSection TextWorkspace::saveState() const
                           {"tab", tabs_->currentIndex()},
                           {"pinned_row", matrix_->pinnedRow()},
                           {"zoom", QJsonObject{{"x_lower", z.left()}, {"x_upper", z.right()}, {"y_lower", z.top()}, {"y_upper", z.bottom()}}}};
-    if (trace_) s.traces["trace"] = trace_;  // kept: a trace from a file cannot be computed again
+    if (pieces_) s.traces["trace"] = pieces_;  // kept: a trace from a file cannot be computed again
+    s.state["words"] = wordsToggle_->isChecked();
     return s;
 }
 
@@ -752,6 +800,10 @@ bool TextWorkspace::restoreState(const WorkspaceSection& section, QString* error
     if (!parseLinkMethod(o["links"].toString("argmax").toStdString(), links.method)) links.method = LinkMethod::Argmax;
     links.threshold = std::clamp(o["link_threshold"].toDouble(0.1), 0.01, 1.0);
     setLinkOptions(links);
+    {
+        const QSignalBlocker block(wordsToggle_);  // displayTrace below shows the right form
+        wordsToggle_->setChecked(o["words"].toBool(false));
+    }
     const QJsonObject gc = o["gold_corpus"].toObject();
     if (!gc.isEmpty())
         openGoldCorpus(gc["source"].toString(), gc["target"].toString(), gc["gold"].toString(), gc["one_based"].toBool(),
@@ -796,7 +848,7 @@ bool TextWorkspace::handOffLongTrace(const TracePtr& trace)
 void TextWorkspace::onTranslated(const TracePtr& trace, const QString& translation, double milliseconds)
 {
     if (handOffLongTrace(trace)) return;
-    trace_ = trace;
+    trace_ = shownForm(trace);
     matrix_->setTrace(*trace_);
     matrix_->setTitle(alignmentTitle());
     backToAlignment_->hide();

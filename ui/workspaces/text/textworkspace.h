@@ -17,6 +17,7 @@ struct Corpus;
 }
 
 class QComboBox;
+class QCheckBox;
 class QDoubleSpinBox;
 class QLabel;
 class QPlainTextEdit;
@@ -147,7 +148,14 @@ private:
     void createCommands();
 
     void applyLinkOptions();
+    /// The form of `trace` the views show: its words when the Words toggle is on and its
+    /// labels carry subword marks (wordLevelTrace), else the trace itself. Keeps `trace` as
+    /// pieces_ and shows the toggle only for subword traces.
+    TracePtr shownForm(const TracePtr& trace);
+    void refreshViews();
 
+    TracePtr pieces_;                 ///< the trace as the model gave it (pieces)
+    QCheckBox* wordsToggle_ = nullptr;
     LinkOptions links_;
     std::shared_ptr<const Corpus> ownCorpus_;  ///< your gold corpus, when one is open
     QJsonObject ownCorpusFiles_;               ///< its files, for the saved workspace
