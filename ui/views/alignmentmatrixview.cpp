@@ -247,6 +247,9 @@ void AlignmentMatrixView::setTrace(const AttentionTrace& trace)
 
     // Links by the chosen method (argmax by default) over the real rows and columns (</s> excluded).
     const auto links = traceLinks(trace, links_);
+    argmax_->setName(links_.method == LinkMethod::Argmax
+                         ? tr("argmax link")
+                         : tr("%1 link").arg(QString::fromStdString(describeLinks(links_))));
     std::set<AlignmentLink> gold(trace.goldLinks.begin(), trace.goldLinks.end());
     auto evaluated = [&](const AlignmentLink& l) {
         return trace.hasGold() && size_t(l.source) < trace.sourceEvaluated.size() &&
