@@ -130,21 +130,22 @@ std::vector<AlignmentLink> growDiagFinalAnd(const std::vector<AlignmentLink>& a,
     };
     for (const auto& l : kept) ++sourceAligned[size_t(l.source)], ++targetAligned[size_t(l.target)];
     // grow-diag: neighbours (including diagonal ones) of kept links, from the union, that
-    // align a word not yet aligned; repeat until nothing is added.
+    // align a word not yet aligned; repeat until nothing is added. The kept set is visited in
+    // grid order (target, then source: AlignmentLink's order); a link added ahead of the
+    // visit is visited in the same pass, as Moses' loop over the grid does, at O(|kept|) a pass.
     static const int kNeighbours[8][2] = {{-1, 0}, {0, -1}, {1, 0}, {0, 1}, {-1, -1}, {-1, 1}, {1, -1}, {1, 1}};
     for (bool added = true; added;) {
         added = false;
-        for (int t = 0; t < targetLen; ++t)
-            for (int s = 0; s < sourceLen; ++s) {
-                if (!kept.count({s, t})) continue;
-                for (const auto& d : kNeighbours) {
-                    const AlignmentLink n{s + d[0], t + d[1]};
-                    if (!inside(n) || kept.count(n) || !uni.count(n)) continue;
-                    if (sourceAligned[size_t(n.source)] && targetAligned[size_t(n.target)]) continue;
-                    keep(n);
-                    added = true;
-                }
+        for (auto it = kept.begin(); it != kept.end(); ++it) {  // std::set insertions keep `it` valid
+            const AlignmentLink l = *it;
+            for (const auto& d : kNeighbours) {
+                const AlignmentLink n{l.source + d[0], l.target + d[1]};
+                if (!inside(n) || kept.count(n) || !uni.count(n)) continue;
+                if (sourceAligned[size_t(n.source)] && targetAligned[size_t(n.target)]) continue;
+                keep(n);
+                added = true;
             }
+        }
     }
     // final-and: a remaining link of either direction whose two words are both unaligned.
     for (const auto* dir : {&sa, &sb})
