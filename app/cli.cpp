@@ -741,7 +741,7 @@ int run(int argc, char** argv)
             int (*eval)(const QStringList&);
         };
         static const KindCommands kinds[] = {
-            {ModelKind::Translation, cmdRun, cmdEval},         {ModelKind::UserModel, cmdRun, nullptr},
+            {ModelKind::Translation, cmdRun, cmdEval},         {ModelKind::UserModel, cmdRun, cmdEval},
             {ModelKind::Image, cmdRunImage, cmdEvalImage},     {ModelKind::Stn, cmdRunStn, cmdEvalStn},
             {ModelKind::SceneCaption, cmdRunCaption, cmdEvalCaption}, {ModelKind::ClipCaption, cmdRunVideo, cmdEvalVideo},
         };

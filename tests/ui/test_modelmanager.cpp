@@ -19,6 +19,7 @@
 #include <torch/script.h>
 
 using namespace attnscope::ui;
+using attnscope::TraceTensor;
 
 class TestModelManager : public QObject {
     Q_OBJECT
@@ -90,6 +91,76 @@ def forward(self, ids):
         d.removeModel(model_);
         QVERIFY(attnscope::ui::settings::get(attnscope::ui::settings::UserModels).isEmpty());
         QVERIFY(picker->findData(model_) < 0);
+    }
+    void yourTranslatorEverywhere()
+    {
+        // An encoder–decoder in HuggingFace's output order that copies (dios→god, es→is,
+        // amor→love): free and forced decoding in the Text workspace, compare against it as
+        // model B, and eval on a Pharaoh corpus from the CLI.
+        auto write = [&](const QString& name, const QByteArray& text) {
+            QFile f(dir_.filePath(name));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(text);
+        };
+        write("es.txt", "<pad>\n</s>\n<unk>\ndios\nes\namor\n");
+        write("en.txt", "<pad>\n</s>\n<unk>\ngod\nis\nlove\n");
+        torch::jit::Module m("CopySeq2Seq");
+        m.define(R"JIT(
+def forward(self, input_ids, attention_mask, decoder_input_ids):
+    P = input_ids.size(1)
+    Q = decoder_input_ids.size(1)
+    n = int(attention_mask.sum())
+    idx = torch.clamp(torch.arange(Q), 0, n - 1)
+    diag = torch.one_hot(idx, P).float()
+    uniform = attention_mask.float().expand(Q, P) / float(n)
+    layer1 = torch.stack([diag, uniform], 0).unsqueeze(0)
+    logits = torch.one_hot(input_ids[0].index_select(0, idx), 6).float().unsqueeze(0) * 10.0
+    return (logits, [layer1], [layer1, layer1], torch.zeros(1, P, 4), [layer1])
+)JIT");
+        const QString copy = dir_.filePath("copy.pt");
+        m.save(copy.toStdString());
+        write("copy.json", R"({"name": "copy", "input": {"type": "seq2seq",
+           "source": {"vocabulary": "es.txt", "lowercase": true, "unknown": "<unk>", "append": ["</s>"]},
+           "target": {"vocabulary": "en.txt", "lowercase": true, "unknown": "<unk>"},
+           "pad_to": 8, "pad": "<pad>", "decoder_start": "<pad>", "eos": "</s>", "logits": 0, "max_new_tokens": 6},
+         "attention": [{"name": "cross_attention", "output": 2, "per_layer": true, "axes": ["batch", "head", "query", "key"],
+                        "query": "target", "key": "source"}]})");
+        MainWindow w(false);
+        ModelManagerDialog d(&w);
+        connect(&d, &ModelManagerDialog::modelsChanged, w.workspace<TextWorkspace>(), &TextWorkspace::reloadModels);
+        QString error;
+        QVERIFY2(d.addModel(copy, &error), qPrintable(error));
+        auto* picker = w.findChild<QComboBox*>("modelPicker");
+        TextWorkspace* ws = w.workspace<TextWorkspace>();
+        QSignalSpy shown(ws, &TextWorkspace::traceShown);
+        ws->setSourceText("dios es amor");
+        picker->setCurrentIndex(picker->findData(copy));
+        ws->translateNow();
+        QVERIFY2(shown.wait(30000), qPrintable(ws->bannerText()));
+        QVERIFY2(ws->translation().endsWith("god is love"), qPrintable(ws->translation()));
+        ws->setReferenceText("god is love");
+        ws->setForced(true);
+        ws->translateNow();
+        QVERIFY2(shown.wait(30000), qPrintable(ws->bannerText()));
+        const TraceTensor* cross = ws->currentTrace()->find("cross");
+        QVERIFY(cross);
+        QCOMPARE(cross->shape, (std::vector<int64_t>{4, 4}));  // padding (8) never shown
+        QCOMPARE(ws->currentTrace()->meta("mode"), std::string("forced"));
+        // Model B of the Compare tab offers the user translator.
+        auto* modelB = w.findChild<QComboBox*>("compareModelB");
+        QVERIFY(modelB->findData(copy) >= 0);
+        // The CLI evaluates it on your own gold like a built-in translator.
+        write("g.es", "dios es amor\n");
+        write("g.en", "god is love\n");
+        write("g.gold", "0-0 1-1 2-2\n");
+        QProcess p;
+        p.start(ATTNSCOPE_EXE, {"eval", copy, "--no-bleu", "--source", dir_.filePath("g.es"), "--target", dir_.filePath("g.en"),
+                                "--gold", dir_.filePath("g.gold")});
+        QVERIFY(p.waitForFinished(120000));
+        const QString out = QString::fromUtf8(p.readAllStandardOutput());
+        QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+        QVERIFY2(out.contains("AER        0.0%"), qPrintable(out));
+        d.removeModel(copy);
     }
     void cliRunsYourModel()
     {

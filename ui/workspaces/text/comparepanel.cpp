@@ -1,5 +1,9 @@
 #include "workspaces/text/comparepanel.h"
 
+#include "attnscope/scriptmodel.h"
+
+#include <QSignalBlocker>
+
 #include "attnscope/headstats.h"
 #include "attnscope/pipelines.h"
 #include "attnscope/schema.h"
@@ -43,9 +47,7 @@ ComparePanel::ComparePanel(QWidget* parent) : QWidget(parent)
     modelB_ = new QComboBox(this);
     modelB_->setObjectName("compareModelB");
     modelB_->setToolTip(tr("Head B comes from the trace on screen, or from another model forced to the same sentence and target"));
-    modelB_->addItem(tr("this trace"), QString());
-    for (const auto& m : builtinModels())
-        if (m.kind == "translation") modelB_->addItem(QString::fromStdString(m.name), QString::fromStdString(m.name));
+    setUserModels({});
     kindB_ = new QComboBox(this);
     kindB_->setObjectName("compareKindB");
     kindB_->setToolTip(tr("Head B's attention tensor"));
@@ -87,6 +89,25 @@ ComparePanel::ComparePanel(QWidget* parent) : QWidget(parent)
                      modelB_->currentData().toString(), kindB_->currentText(), layerB_->value() - 1,
                      headB_->currentData().toInt());
     });
+}
+
+void ComparePanel::setUserModels(const QStringList& paths)
+{
+    const QString keep = modelB_->currentData().toString();
+    const QSignalBlocker block(modelB_);
+    modelB_->clear();
+    modelB_->addItem(tr("this trace"), QString());
+    for (const auto& m : builtinModels())
+        if (m.kind == "translation") modelB_->addItem(QString::fromStdString(m.name), QString::fromStdString(m.name));
+    for (const QString& path : paths) {
+        ScriptModelSpec spec;
+        const std::string sidecar = sidecarPath(path.toStdString());
+        if (sidecar.empty() || !parseSidecar(sidecar, spec).ok || !spec.seq2seq) continue;
+        modelB_->addItem(tr("%1 (yours)").arg(QString::fromStdString(spec.name)), path);
+        modelB_->setItemData(modelB_->count() - 1, path, Qt::ToolTipRole);
+    }
+    const int i = modelB_->findData(keep);
+    modelB_->setCurrentIndex(i >= 0 ? i : 0);
 }
 
 const AttentionTrace* ComparePanel::traceB() const

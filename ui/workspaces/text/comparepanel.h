@@ -31,6 +31,9 @@ public:
     /// Shows a comparison chosen elsewhere (Shift+click in the head grid) in the selectors, so
     /// that pressing Compare compares the same heads again. False when they cannot express it.
     bool setSelection(const QString& kindA, int layerA, int headA, const QString& kindB, int layerB, int headB);
+    /// Model B's choices: this trace, the built-in translators, and the user models (files)
+    /// whose sidecar is "seq2seq" (they decode the same sentence and target too).
+    void setUserModels(const QStringList& paths);
 
 signals:
     void comparisonShown(const QString& summary);

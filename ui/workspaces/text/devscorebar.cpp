@@ -1,5 +1,9 @@
 #include "workspaces/text/devscorebar.h"
 
+#include "attnscope/scriptmodel.h"
+
+#include <QFileInfo>
+
 #include "attnscope/corpus.h"
 #include "jobs/jobtracker.h"
 #include "settings.h"
@@ -65,8 +69,8 @@ void DevScoreBar::idle()
 void DevScoreBar::score(const QString& model, int limit)
 {
     if (limit <= 0) limit = settings::get(settings::DevScoreLimit);
-    if (!findModel(model.toStdString())) {
-        status_->setText(tr("Dev-split scores need a trace from a built-in model."));
+    if (!scorable(model)) {
+        status_->setText(tr("Dev-split scores need a translator: a built-in one or an encoder–decoder user model."));
         return;
     }
     button_->setEnabled(false);
@@ -83,16 +87,16 @@ void DevScoreBar::score(const QString& model, int limit)
     jobs_->start(
         [name = model.toStdString(), limit, links = links_](const JobContext& job) {
             Out out;
-            Translator t;
+            std::unique_ptr<VerseDecoder> t;
             Corpus corpus;
             const ProgressFn progress = job.progress();
-            out.status = t.load(name);
+            out.status = loadVerseDecoder(name, t);
             if (out.status) out.status = loadBibleCorpus(corpus, {Split::Dev}, [&](int64_t, int64_t) { return !job.cancelled(); });
             if (!out.status) return out;
             auto verses = corpus.split(Split::Dev);
             if (limit > 0 && int(verses.size()) > limit) verses.resize(size_t(limit));
             auto result = std::make_shared<HeadTableResult>();
-            out.status = headTable(t, verses, *result, progress, links);
+            out.status = headTable(*t, verses, *result, progress, links);
             out.table = result;
             return out;
         },
@@ -109,6 +113,14 @@ void DevScoreBar::score(const QString& model, int limit)
         });
 }
 
+bool DevScoreBar::scorable(const QString& model)
+{
+    if (findModel(model.toStdString())) return true;
+    if (!QFileInfo(model).isFile() || sidecarPath(model.toStdString()).empty()) return false;
+    ScriptModelSpec spec;
+    return parseSidecar(sidecarPath(model.toStdString()), spec).ok && spec.seq2seq;
+}
+
 QString DevScoreBar::key(const QString& model) const
 {
     return model + QStringLiteral(" · ") + QString::fromStdString(describeLinks(links_));
@@ -122,7 +134,7 @@ void DevScoreBar::setLinkOptions(const LinkOptions& links)
 
 void DevScoreBar::scoreIfNew(const QString& model)
 {
-    if (!findModel(model.toStdString()) || tables_.count(key(model)) || (jobs_->running() && scoring_ == key(model))) return;
+    if (!scorable(model) || tables_.count(key(model)) || (jobs_->running() && scoring_ == key(model))) return;
     score(model);
 }
 

@@ -53,6 +53,8 @@ private:
     QString model_, kind_;  ///< what show() last asked for
     /// "model · method" → its dev-split table.
     QString key(const QString& model) const;
+    /// A built-in translator, or a user model file whose sidecar is "seq2seq".
+    static bool scorable(const QString& model);
     LinkOptions links_;
     std::map<QString, std::shared_ptr<const HeadTableResult>> tables_;
 };

@@ -7,6 +7,7 @@
 #include "attnscope/headstats.h"
 #include "attnscope/pipelines.h"
 #include "attnscope/schema.h"
+#include "attnscope/scriptmodel.h"
 #include "attnscope/subwords.h"
 #include "attnscope/translator.h"
 #include "dialogs/importdumpdialog.h"
@@ -204,6 +205,7 @@ TextWorkspace::TextWorkspace(QWidget* parent)
     tabs_->addTab(matrixTab, tr("Alignment matrix"));
     tabs_->addTab(heads, tr("Heads"));
     compare_ = new ComparePanel(this);
+    compare_->setUserModels(settings::get(settings::UserModels));
     tabs_->addTab(compare_, tr("Compare"));
     auto* flowTab = new QWidget(this);
     flow_ = new TokenFlowView(flowTab);
@@ -318,7 +320,7 @@ TextWorkspace::TextWorkspace(QWidget* parent)
         kindInfo_->setText(kindDescription(name));
         applyDevScores();
         updateFlowTab();
-        if (tabs_->currentIndex() == 1 && scorableKind(name)) devBar_->scoreIfNew(QString::fromStdString(trace_->model));
+        if (tabs_->currentIndex() == 1 && scorableKind(name)) devBar_->scoreIfNew(scoringModel());
     });
     connect(headGrid_, &HeadGridView::headClicked, this, [this](int layer, int head) {
         showHead(headKind_->currentText(), layer, head);
@@ -351,7 +353,7 @@ TextWorkspace::TextWorkspace(QWidget* parent)
     connect(tabs_, &QTabWidget::currentChanged, this, [this](int index) {
         // The first visit of the Heads tab for a built-in model starts its dev scoring — of the
         // attention gold can score (cross-attention), never for self-attention.
-        if (index == 1 && trace_ && scorableKind(headKind_->currentText())) devBar_->scoreIfNew(QString::fromStdString(trace_->model));
+        if (index == 1 && trace_ && scorableKind(headKind_->currentText())) devBar_->scoreIfNew(scoringModel());
     });
 
     connect(backToAlignment_, &QPushButton::clicked, this, &TextWorkspace::showAlignment);
@@ -706,6 +708,16 @@ void TextWorkspace::displayTrace(TracePtr trace)
         banner_->showMessage(MessageBanner::Level::Warning, QString::fromStdString(trace_->meta(schema::kWarningMeta)));
     updateMetrics();
     emit traceShown();
+}
+
+QString TextWorkspace::scoringModel() const
+{
+    // A user model's trace carries its sidecar name; scoring needs the file the picker holds.
+    const QString name = QString::fromStdString(trace_->model);
+    const QString picked = modelPicker_->currentData().toString();
+    if (!findModel(name.toStdString()) && QFileInfo(picked).isFile() && !sidecarPath(picked.toStdString()).empty())
+        return picked;
+    return name;
 }
 
 TracePtr TextWorkspace::shownForm(const TracePtr& trace)
@@ -1096,12 +1108,12 @@ void TextWorkspace::compareHeads(const QString& kindA, int layerA, int headA, co
 
 void TextWorkspace::scoreHeadsOnDev(int limit)
 {
-    devBar_->score(trace_ ? QString::fromStdString(trace_->model) : QString(), limit);
+    devBar_->score(trace_ ? scoringModel() : QString(), limit);
 }
 
 void TextWorkspace::applyDevScores()
 {
-    if (trace_) devBar_->show(QString::fromStdString(trace_->model), headKind_->currentText());
+    if (trace_) devBar_->show(scoringModel(), headKind_->currentText());
 }
 
 QString TextWorkspace::currentViewName() const
@@ -1220,6 +1232,7 @@ void TextWorkspace::reloadModels()
         modelPicker_->setItemData(modelPicker_->count() - 1, path, Qt::ToolTipRole);
     }
     if (modelPicker_->findData(keep) >= 0) modelPicker_->setCurrentIndex(modelPicker_->findData(keep));
+    if (compare_) compare_->setUserModels(settings::get(settings::UserModels));
     updatingInputs_ = was;
 }
 

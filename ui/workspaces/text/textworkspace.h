@@ -152,6 +152,9 @@ private:
     /// labels carry subword marks (wordLevelTrace), else the trace itself. Keeps `trace` as
     /// pieces_ and shows the toggle only for subword traces.
     TracePtr shownForm(const TracePtr& trace);
+    /// The model the dev-split scores are for: the trace's built-in model, or the user
+    /// model file in the picker (its traces carry only the sidecar's name).
+    QString scoringModel() const;
     void refreshViews();
 
     TracePtr pieces_;                 ///< the trace as the model gave it (pieces)
@@ -183,7 +186,7 @@ private:
     HeadGridView* headGrid_;
     QLabel* headInfo_;
     QLabel* kindInfo_;
-    ComparePanel* compare_;
+    ComparePanel* compare_ = nullptr;
     HeadTableView* headTable_;
     TokenFlowView* flow_;
     QSpinBox* flowLayer_;
