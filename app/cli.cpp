@@ -3,6 +3,7 @@
 #include "clicommon.h"
 
 #include "attnscope/alignment.h"
+#include "attnscope/onnxmodel.h"
 #include "attnscope/subwords.h"
 #include "attnscope/caption.h"
 #include "attnscope/video.h"
@@ -42,7 +43,7 @@
 namespace attnscope::cli {
 
 namespace {
-const QStringList kCommands{"models", "run", "render", "import", "eval", "align", "heads", "train", "scenes", "clips", "help"};
+const QStringList kCommands{"models", "run", "render", "import", "eval", "align", "heads", "train", "scenes", "clips", "inspect", "help"};
 
 void printHelp()
 {
@@ -126,6 +127,9 @@ Usage:
                                      i-j-p possible); AER with sure/possible links
       --reverse-model MODEL          (eval, align) a target→source model: both directions'
                                      argmax links symmetrised with grow-diag-final-and
+  attnscope inspect MODEL.onnx       an ONNX model's inputs, outputs, opset, operators and the
+                                     attention found in its graph (Softmax over two position
+                                     axes; sigmoid channel gates). Running ONNX: not yet.
   attnscope train MODEL [--out FILE] [--epochs N] [--score F] [--no-resume] ...
                                      train a built-in model (checkpoints and resumes)
 Exit status: 0 success, 1 failure (message on stderr), 2 usage error.
@@ -653,6 +657,20 @@ int cmdRun(const QStringList& args)
     return 0;
 }
 
+/// `inspect MODEL.onnx`: inputs, outputs, opset, operator counts, operators outside the set
+/// AttnScope's interpreter is to cover, and the attention found in the graph.
+int cmdInspect(const QStringList& args)
+{
+    QCommandLineParser p;
+    p.addPositionalArgument("model", "an .onnx model");
+    if (!p.parse(args)) return usage(p.errorText().toStdString());
+    if (p.positionalArguments().size() != 1) return usage("inspect takes one MODEL.onnx");
+    OnnxInspection o;
+    if (auto st = inspectOnnx(p.positionalArguments()[0].toStdString(), o); !st) return fail(st.message);
+    std::cout << describeOnnx(o);
+    return 0;
+}
+
 int cmdHeads(const QStringList& args)
 {
     QCommandLineParser p;
@@ -746,6 +764,9 @@ int run(int argc, char** argv)
             {ModelKind::SceneCaption, cmdRunCaption, cmdEvalCaption}, {ModelKind::ClipCaption, cmdRunVideo, cmdEvalVideo},
         };
         const bool named = args.size() > 1 && !args[1].startsWith('-');
+        if (named && args[1].endsWith(".onnx", Qt::CaseInsensitive))
+            return fail("running ONNX models is not implemented yet; `attnscope inspect " + args[1].toStdString() +
+                        "` lists its inputs, operators and the attention found in its graph");
         const ModelKind kind = named ? modelKind(args[1].toStdString()) : ModelKind::Translation;
         if (kind == ModelKind::Unknown)
             return fail("unknown model '" + args[1].toStdString() + "' (`attnscope models` lists the built-in ones; a file must exist)");
@@ -756,6 +777,7 @@ int run(int argc, char** argv)
             return f(args);
         }
     }
+    if (cmd == "inspect") return cmdInspect(args);
     if (cmd == "align") return cmdAlign(args);
     if (cmd == "heads") return cmdHeads(args);
     if (cmd == "train") return cmdTrain(args);

@@ -1,0 +1,185 @@
+// ONNX models read with libonnx: a graph the test builds with ONNX's protobuf API — multi-head
+// attention (Softmax over [batch, head, query, key] and over [batch·head, query, key] split by a
+// Reshape) and an SE block (GlobalAveragePool → Sigmoid → Mul) — is checked, its shapes
+// inferred, its attention found; bad files are refused with a message.
+#include "attnscope/onnxmodel.h"
+
+#include <onnx/onnx_pb.h>
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace attnscope;
+namespace op = ONNX_NAMESPACE;
+
+namespace {
+op::ValueInfoProto value(const std::string& name, const std::vector<int64_t>& dims, int type = op::TensorProto::FLOAT)
+{
+    op::ValueInfoProto v;
+    v.set_name(name);
+    auto* t = v.mutable_type()->mutable_tensor_type();
+    t->set_elem_type(type);
+    for (int64_t d : dims) t->mutable_shape()->add_dim()->set_dim_value(d);
+    return v;
+}
+
+op::NodeProto* node(op::GraphProto* g, const std::string& type, const std::string& name, std::vector<std::string> in,
+                    std::vector<std::string> out)
+{
+    auto* n = g->add_node();
+    n->set_op_type(type);
+    n->set_name(name);
+    for (const auto& i : in) n->add_input(i);
+    for (const auto& o : out) n->add_output(o);
+    return n;
+}
+
+/// Q, K [1, 2, 5, 4]: scores = Q·Kᵀ → Softmax (4-D); Q3, K3 [2, 5, 4] (batch·head) → Softmax →
+/// Reshape to [1, 2, 5, 5]; F [1, 3, 4, 4] → GlobalAveragePool → Sigmoid → Mul(F, gate);
+/// plus one Hardmax (outside the operator set).
+op::ModelProto buildModel(int64_t opset)
+{
+    op::ModelProto m;
+    m.set_ir_version(8);
+    m.set_producer_name("test_onnx");
+    auto* os = m.add_opset_import();
+    os->set_domain("");
+    os->set_version(opset);
+    auto* g = m.mutable_graph();
+    g->set_name("attention");
+    *g->add_input() = value("Q", {1, 2, 5, 4});
+    *g->add_input() = value("K", {1, 2, 5, 4});
+    *g->add_input() = value("Q3", {2, 5, 4});
+    *g->add_input() = value("K3", {2, 5, 4});
+    *g->add_input() = value("F", {1, 3, 4, 4});
+    auto* perm = node(g, "Transpose", "kt", {"K"}, {"Kt"})->add_attribute();
+    perm->set_name("perm");
+    perm->set_type(op::AttributeProto::INTS);
+    for (int64_t p : {0, 1, 3, 2}) perm->add_ints(p);
+    node(g, "MatMul", "scores", {"Q", "Kt"}, {"S"});
+    node(g, "Softmax", "layer1.attn", {"S"}, {"A"});
+    auto* perm3 = node(g, "Transpose", "kt3", {"K3"}, {"K3t"})->add_attribute();
+    perm3->set_name("perm");
+    perm3->set_type(op::AttributeProto::INTS);
+    for (int64_t p : {0, 2, 1}) perm3->add_ints(p);
+    node(g, "MatMul", "scores3", {"Q3", "K3t"}, {"S3"});
+    node(g, "Softmax", "layer2.attn", {"S3"}, {"A3"});
+    auto* shape = g->add_initializer();
+    shape->set_name("split");
+    shape->set_data_type(op::TensorProto::INT64);
+    shape->add_dims(4);
+    for (int64_t d : {1, 2, 5, 5}) shape->add_int64_data(d);
+    node(g, "Reshape", "heads", {"A3", "split"}, {"A4"});
+    node(g, "GlobalAveragePool", "squeeze", {"F"}, {"P"});
+    node(g, "Sigmoid", "se.gate", {"P"}, {"G"});
+    node(g, "Mul", "excite", {"F", "G"}, {"Y"});
+    node(g, "Hardmax", "odd", {"S"}, {"H"});
+    *g->add_output() = value("A", {1, 2, 5, 5});
+    *g->add_output() = value("A4", {1, 2, 5, 5});
+    *g->add_output() = value("Y", {1, 3, 4, 4});
+    *g->add_output() = value("H", {1, 2, 5, 5});
+    return m;
+}
+
+void save(const QString& path, const QByteArray& bytes)
+{
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(bytes);
+}
+
+QByteArray serialize(const op::ModelProto& m)
+{
+    std::string s;
+    m.SerializeToString(&s);
+    return QByteArray::fromStdString(s);
+}
+} // namespace
+
+class TestOnnx : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+
+private slots:
+    void attentionFoundInTheGraph()
+    {
+        const QString path = dir_.filePath("attn.onnx");
+        save(path, serialize(buildModel(13)));
+        // The fuzz target's seed (fuzz/corpus/onnx) is this model: ATTNSCOPE_ONNX_SEED=FILE writes it.
+        if (qEnvironmentVariableIsSet("ATTNSCOPE_ONNX_SEED")) save(qEnvironmentVariable("ATTNSCOPE_ONNX_SEED"), serialize(buildModel(13)));
+        OnnxInspection o;
+        const auto st = inspectOnnx(path.toStdString(), o);
+        QVERIFY2(st.ok, st.message.c_str());
+        QCOMPARE(o.opset, int64_t(13));
+        QCOMPARE(int(o.inputs.size()), 5);
+        QCOMPARE(o.inputs[0].dims, (std::vector<int64_t>{1, 2, 5, 4}));
+        QCOMPARE(o.operatorCounts["Softmax"], 2);
+        QCOMPARE(o.operatorCounts["MatMul"], 2);
+        QCOMPARE(o.parameters, int64_t(4));
+        QCOMPARE(int(o.outsideOperatorSet.size()), 1);
+        QVERIFY(QString::fromStdString(o.outsideOperatorSet[0]).startsWith("Hardmax (node odd)"));
+        // Two attention layers in graph order, named after their nodes, and one SE gate.
+        std::vector<OnnxAttention> softmax, gates;
+        for (const auto& a : o.attention) (a.kind == OnnxAttention::Kind::Softmax ? softmax : gates).push_back(a);
+        QCOMPARE(int(softmax.size()), 2);
+        QCOMPARE(softmax[0].node, std::string("layer1.attn"));
+        QCOMPARE(softmax[0].layer, 0);
+        QCOMPARE(softmax[0].shape, (std::vector<int64_t>{1, 2, 5, 5}));
+        QCOMPARE(softmax[0].heads, int64_t(2));
+        QCOMPARE(softmax[1].node, std::string("layer2.attn"));
+        QCOMPARE(softmax[1].shape, (std::vector<int64_t>{2, 5, 5}));
+        QCOMPARE(softmax[1].heads, int64_t(2));  // recovered from the Reshape to [1, 2, 5, 5]
+        QCOMPARE(int(gates.size()), 1);
+        QCOMPARE(gates[0].node, std::string("se.gate"));
+        QCOMPARE(gates[0].heads, int64_t(3));  // channels
+        const std::string text = describeOnnx(o);
+        QVERIFY(text.find("attention  layer 1: layer1.attn") != std::string::npos);
+        QVERIFY(text.find("channel    gate 1: se.gate") != std::string::npos);
+    }
+    void badFilesAreRefused()
+    {
+        OnnxInspection o;
+        QVERIFY(!inspectOnnx(dir_.filePath("missing.onnx").toStdString(), o).ok);
+        // Truncated: the first half of a valid model.
+        const QByteArray whole = serialize(buildModel(13));
+        save(dir_.filePath("truncated.onnx"), whole.left(whole.size() / 2));
+        auto st = inspectOnnx(dir_.filePath("truncated.onnx").toStdString(), o);
+        QVERIFY2(!st.ok && (st.message.find("not an ONNX model") != std::string::npos ||
+                            st.message.find("checker") != std::string::npos),
+                 st.message.c_str());
+        // Random bytes.
+        QByteArray noise(4096, '\0');
+        for (int i = 0; i < noise.size(); ++i) noise[i] = char((i * 2654435761u) >> 13);
+        save(dir_.filePath("noise.onnx"), noise);
+        st = inspectOnnx(dir_.filePath("noise.onnx").toStdString(), o);
+        QVERIFY2(!st.ok, "random bytes refused");
+        // An opset newer than the library knows.
+        save(dir_.filePath("new.onnx"), serialize(buildModel(onnxMaxOpset() + 5)));
+        st = inspectOnnx(dir_.filePath("new.onnx").toStdString(), o);
+        QVERIFY2(!st.ok && st.message.find("newer than this ONNX library knows") != std::string::npos, st.message.c_str());
+        // Weights in an external-data file that is missing.
+        op::ModelProto m = buildModel(13);
+        auto* w = m.mutable_graph()->mutable_initializer(0);
+        w->clear_int64_data();
+        w->set_data_location(op::TensorProto::EXTERNAL);
+        auto* e = w->add_external_data();
+        e->set_key("location");
+        e->set_value("weights.bin");
+        save(dir_.filePath("external.onnx"), serialize(m));
+        st = inspectOnnx(dir_.filePath("external.onnx").toStdString(), o);
+        QVERIFY2(!st.ok && st.message.find("weights.bin") != std::string::npos && st.message.find("missing") != std::string::npos,
+                 st.message.c_str());
+        // A graph with no Softmax: inspected, and it says so.
+        op::ModelProto plain = buildModel(13);
+        auto* nodes = plain.mutable_graph()->mutable_node();
+        for (int i = nodes->size() - 1; i >= 0; --i)
+            if (nodes->Get(i).op_type() == "Softmax") nodes->Mutable(i)->set_op_type("Relu");
+        save(dir_.filePath("plain.onnx"), serialize(plain));
+        QVERIFY(inspectOnnx(dir_.filePath("plain.onnx").toStdString(), o).ok);
+        QVERIFY(describeOnnx(o).find("no attention") != std::string::npos);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestOnnx)
+#include "test_onnx.moc"
