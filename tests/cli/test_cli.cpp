@@ -152,6 +152,22 @@ private slots:
         QVERIFY(r.err.contains("no layer 1, head 7"));
         r = attnscope({"render", attn, "--view", "pie", "--out", dir_.filePath("x.png")});
         QCOMPARE(r.code, 1);
+        // SentencePiece pieces drawn as words (--words): "▁lo ve" → "love", "▁a mor" → "amor".
+        const QString pieces = dir_.filePath("pieces.json");
+        QFile pf(pieces);
+        QVERIFY(pf.open(QIODevice::WriteOnly));
+        pf.write(QString(R"({"tokens": ["▁lo", "ve", "▁a", "mor"], "attention": [[[0.5, 0.3, 0.1, 0.1], [0.1, 0.7, 0.1, 0.1], [0.25, 0.25, 0.25, 0.25], [0, 0, 0.5, 0.5]]]})").toUtf8());
+        pf.close();
+        const QString piecesAttn = dir_.filePath("pieces.attn");
+        r = attnscope({"import", pieces, "--out", piecesAttn});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QString wordsSvg = dir_.filePath("words.svg");
+        r = attnscope({"render", piecesAttn, "--view", "flow", "--words", "--out", wordsSvg});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QFile wf(wordsSvg);
+        QVERIFY(wf.open(QIODevice::ReadOnly));
+        const QByteArray svgWords = wf.readAll();
+        QVERIFY2(svgWords.contains("love") && svgWords.contains("amor"), "pieces joined into their words");
         QFile bad(dir_.filePath("bad.npy"));
         QVERIFY(bad.open(QIODevice::WriteOnly));
         bad.write("\x93NUMPY garbage");

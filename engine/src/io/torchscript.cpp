@@ -674,6 +674,59 @@ Status qkTensor(const torch::jit::IValue& result, const ScriptAttentionSpec& a, 
 }
 } // namespace
 
+namespace {
+/// One (non-Q/K) attention entry of the sidecar read from a module's result: picked, checked
+/// against the sidecar's axes (floating point, rank, batch 1), its query and key axes cut to
+/// the real token counts — an extent of `padded` (> 0: pad_to) is padding and is cut too —
+/// and labelled. `querySide`/`keySide` name the sequences in messages ("input", "source",
+/// "target"); `unit` is "tokens", "patches" or "frames". Errors name the axis and both sizes.
+Status readAttention(const torch::jit::IValue& result, const ScriptAttentionSpec& a, const std::string& what,
+                     const std::vector<std::string>& queryTokens, const std::vector<std::string>& keyTokens,
+                     const std::string& querySide, const std::string& keySide, int64_t padded, const std::string& unit,
+                     TraceTensor& out, std::string& warning)
+{
+    torch::Tensor t;
+    std::vector<std::string> axes = a.axes;
+    if (auto st = pickTensor(result, {a.outputIndex, a.outputKey}, a.perLayer, what, t); !st) return st;
+    if (a.perLayer) axes.insert(axes.begin(), "layer");
+    if (!t.is_floating_point()) return Status::error(what + ": attention must be floating point, got " + std::string(t.dtype().name()));
+    if (t.dim() != int64_t(axes.size()))
+        return Status::error(what + ": the sidecar names " + std::to_string(axes.size()) + " axes " + joinAxes(axes) +
+                             " but the tensor has shape " + shapeOf(t));
+    if (t.numel() > kMaxDumpElements) return Status::error(what + ": the attention tensor is too large (" + shapeOf(t) + ")");
+    for (size_t i = 0; i < axes.size(); ++i) {
+        const int64_t n = t.size(int64_t(i));
+        if (axes[i] == "batch" && n != 1)
+            return Status::error(what + ": axis " + std::to_string(i) + " (batch) has size " + std::to_string(n) + ", expected 1");
+        if (axes[i] != "query" && axes[i] != "key") continue;
+        const bool query = axes[i] == "query";
+        const std::string& side = query ? querySide : keySide;
+        const int64_t real = int64_t(query ? queryTokens.size() : keyTokens.size());
+        if (n != real && !(padded > 0 && n == padded))
+            return Status::error(what + ": axis " + std::to_string(i) + " (" + axes[i] + (side == "input" ? "" : " = " + side) +
+                                 ") has size " + std::to_string(n) + " but the " + side + " has " + std::to_string(real) + " " +
+                                 unit + (padded > 0 ? " (padded: " + std::to_string(padded) + ")" : std::string()));
+        t = t.narrow(int64_t(i), 0, real);  // padded rows and columns never reach the trace
+    }
+    Dump dump;
+    dump.path = what;
+    dump.array.name = a.name;
+    const auto c = t.detach().to(torch::kFloat).contiguous();
+    dump.array.shape.assign(c.sizes().begin(), c.sizes().end());
+    dump.array.values.assign(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+    dump.queryTokens = queryTokens;
+    dump.keyTokens = keyTokens;
+    ImportOptions o;
+    o.axes = axes;
+    o.name = a.name;
+    AttentionTrace one;
+    if (auto st = mapDump(dump, o, one); !st) return st;
+    if (!one.meta("warning").empty()) warning = one.meta("warning");
+    out = std::move(one.tensors.front());
+    return Status::success();
+}
+} // namespace
+
 Status ScriptModel::run(const std::string& text, AttentionTrace& out) const
 {
     if (!d->loaded) return Status::error("no model loaded");
@@ -715,37 +768,14 @@ Status ScriptModel::run(const std::string& text, AttentionTrace& out) const
             trace.tensors.push_back(std::move(x));
             continue;
         }
-        torch::Tensor t;
-        std::vector<std::string> axes = a.axes;
-        if (auto st = pickTensor(result, {a.outputIndex, a.outputKey}, a.perLayer, what, t); !st) return st;
-        if (a.perLayer) axes.insert(axes.begin(), "layer");
-        if (!t.is_floating_point()) return Status::error(what + ": attention must be floating point, got " + std::string(t.dtype().name()));
-        if (t.dim() != int64_t(axes.size()))
-            return Status::error(what + ": the sidecar names " + std::to_string(axes.size()) + " axes " + joinAxes(axes) +
-                                 " but the tensor has shape " + shapeOf(t));
-        if (t.numel() > kMaxDumpElements) return Status::error(what + ": the attention tensor is too large (" + shapeOf(t) + ")");
-        for (size_t i = 0; i < axes.size(); ++i) {
-            const int64_t n = t.size(int64_t(i));
-            if (axes[i] == "batch" && n != 1)
-                return Status::error(what + ": axis " + std::to_string(i) + " (batch) has size " + std::to_string(n) + ", expected 1");
-            if ((axes[i] == "query" || axes[i] == "key") && n != T)
-                return Status::error(what + ": axis " + std::to_string(i) + " (" + axes[i] + ") has size " + std::to_string(n) +
-                                     " but the input has " + std::to_string(T) + (d->spec.image ? " patches" : d->spec.video ? " frames" : " tokens"));
-        }
-        Dump dump;
-        dump.path = what;
-        dump.array.name = a.name;
-        const auto c = t.detach().to(torch::kFloat).contiguous();
-        dump.array.shape.assign(c.sizes().begin(), c.sizes().end());
-        dump.array.values.assign(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
-        ImportOptions o;
-        o.axes = axes;
-        o.tokens = tokens;
-        o.name = a.name;
-        AttentionTrace one;
-        if (auto st = mapDump(dump, o, one); !st) return st;
-        if (!one.meta("warning").empty()) trace.metadata["warning"] = one.meta("warning");
-        trace.tensors.push_back(std::move(one.tensors.front()));
+        TraceTensor x;
+        std::string warning;
+        if (auto st = readAttention(result, a, what, tokens, tokens, "input", "input", 0,
+                                    d->spec.image ? "patches" : d->spec.video ? "frames" : "tokens", x, warning);
+            !st)
+            return st;
+        if (!warning.empty()) trace.metadata["warning"] = warning;
+        trace.tensors.push_back(std::move(x));
     }
     out = std::move(trace);
     return Status::success();
@@ -858,48 +888,17 @@ Status ScriptModel::Impl::decodeSeq2Seq(const std::string& source, const std::st
     if (reference) trace.metadata["reference"] = *reference;
     for (const auto& a : spec.attention) {
         const std::string what = spec.name + " output '" + a.name + "'";
-        torch::Tensor t;
-        std::vector<std::string> axes = a.axes;
-        if (auto st = pickTensor(result, {a.outputIndex, a.outputKey}, a.perLayer, what, t); !st) return st;
-        if (a.perLayer) axes.insert(axes.begin(), "layer");
-        if (!t.is_floating_point()) return Status::error(what + ": attention must be floating point, got " + std::string(t.dtype().name()));
-        if (t.dim() != int64_t(axes.size()))
-            return Status::error(what + ": the sidecar names " + std::to_string(axes.size()) + " axes " + joinAxes(axes) +
-                                 " but the tensor has shape " + shapeOf(t));
-        for (size_t i = 0; i < axes.size(); ++i) {
-            const int64_t n = t.size(int64_t(i));
-            if (axes[i] == "batch" && n != 1)
-                return Status::error(what + ": axis " + std::to_string(i) + " (batch) has size " + std::to_string(n) + ", expected 1");
-            if (axes[i] != "query" && axes[i] != "key") continue;
-            const std::string& side = axes[i] == "query" ? a.querySide : a.keySide;
-            const int64_t real = side == "source" ? S : T;
-            if (n != real && !(P > 0 && n == P))
-                return Status::error(what + ": axis " + std::to_string(i) + " (" + axes[i] + " = " + side + ") has size " +
-                                     std::to_string(n) + " but the " + side + " has " + std::to_string(real) + " tokens" +
-                                     (P > 0 ? " (padded: " + std::to_string(P) + ")" : std::string()));
-            t = t.narrow(int64_t(i), 0, real);  // padded rows and columns never reach the trace
-        }
-        Dump dump;
-        dump.path = what;
-        dump.array.name = a.name;
-        const auto c = t.detach().to(torch::kFloat).contiguous();
-        dump.array.shape.assign(c.sizes().begin(), c.sizes().end());
-        dump.array.values.assign(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
-        dump.queryTokens = a.querySide == "source" ? srcTok : rowLabels;
-        dump.keyTokens = a.keySide == "source" ? srcTok : rowLabels;
-        if (a.keySide == "target" && a.querySide == "target") {
-            // Decoder self-attention: keys are the decoder inputs (start, then the target).
-            std::vector<std::string> inputs{spec.decoderStart};
-            inputs.insert(inputs.end(), tgtTok.begin(), tgtTok.end());
-            dump.keyTokens = inputs;
-        }
-        ImportOptions o;
-        o.axes = axes;
-        o.name = a.name;
-        AttentionTrace one;
-        if (auto st = mapDump(dump, o, one); !st) return Status::error(what + ": " + st.message);
-        if (!one.meta("warning").empty()) trace.metadata["warning"] = one.meta("warning");
-        trace.tensors.push_back(std::move(one.tensors.front()));
+        // Decoder self-attention: keys are the decoder inputs (start, then the target).
+        std::vector<std::string> decoderInputs{spec.decoderStart};
+        decoderInputs.insert(decoderInputs.end(), tgtTok.begin(), tgtTok.end());
+        const auto& queries = a.querySide == "source" ? srcTok : rowLabels;
+        const auto& keys = a.keySide == "source" ? srcTok : a.querySide == "target" ? decoderInputs : rowLabels;
+        TraceTensor x;
+        std::string warning;
+        if (auto st = readAttention(result, a, what, queries, keys, a.querySide, a.keySide, P, "tokens", x, warning); !st)
+            return st;
+        if (!warning.empty()) trace.metadata["warning"] = warning;
+        trace.tensors.push_back(std::move(x));
     }
     // The 2-D alignment the matrix shows and gold scores: target × source.
     const ScriptAttentionSpec* chosen = nullptr;
@@ -1007,38 +1006,12 @@ Status ScriptModel::Impl::generate(const std::string& prompt, const std::string*
     trace.metadata["prompt_tokens"] = std::to_string(promptLen);
     for (const auto& a : spec.attention) {
         const std::string what = spec.name + " output '" + a.name + "'";
-        torch::Tensor t;
-        std::vector<std::string> axes = a.axes;
-        if (auto st = pickTensor(result, {a.outputIndex, a.outputKey}, a.perLayer, what, t); !st) return st;
-        if (a.perLayer) axes.insert(axes.begin(), "layer");
-        if (!t.is_floating_point()) return Status::error(what + ": attention must be floating point, got " + std::string(t.dtype().name()));
-        if (t.dim() != int64_t(axes.size()))
-            return Status::error(what + ": the sidecar names " + std::to_string(axes.size()) + " axes " + joinAxes(axes) +
-                                 " but the tensor has shape " + shapeOf(t));
-        for (size_t i = 0; i < axes.size(); ++i) {
-            const int64_t n = t.size(int64_t(i));
-            if (axes[i] == "batch" && n != 1)
-                return Status::error(what + ": axis " + std::to_string(i) + " (batch) has size " + std::to_string(n) + ", expected 1");
-            if (axes[i] != "query" && axes[i] != "key") continue;
-            if (n != T && !(P > 0 && n == P))
-                return Status::error(what + ": axis " + std::to_string(i) + " (" + axes[i] + ") has size " + std::to_string(n) +
-                                     " but prompt and generated tokens are " + std::to_string(T) +
-                                     (P > 0 ? " (padded: " + std::to_string(P) + ")" : std::string()));
-            t = t.narrow(int64_t(i), 0, T);
-        }
-        Dump dump;
-        dump.path = what;
-        dump.array.name = a.name;
-        const auto c = t.detach().to(torch::kFloat).contiguous();
-        dump.array.shape.assign(c.sizes().begin(), c.sizes().end());
-        dump.array.values.assign(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
-        ImportOptions o;
-        o.axes = axes;
-        o.tokens = tokens;
-        o.name = a.name;
-        AttentionTrace one;
-        if (auto st = mapDump(dump, o, one); !st) return Status::error(what + ": " + st.message);
-        trace.tensors.push_back(std::move(one.tensors.front()));
+        TraceTensor x;
+        std::string warning;
+        if (auto st = readAttention(result, a, what, tokens, tokens, "input", "input", P, "tokens", x, warning); !st)
+            return st;
+        if (!warning.empty()) trace.metadata["warning"] = warning;
+        trace.tensors.push_back(std::move(x));
     }
     // "cross": the rows of the steps that produced each generated token, over every key.
     const int64_t G = T - promptLen;
