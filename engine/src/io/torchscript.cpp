@@ -142,6 +142,38 @@ Status parseTokenizer(const std::string& jsonPath, const QString& field, const Q
     return Status::success();
 }
 
+/// The source (or only) side's tokenizer into the spec's own fields.
+void setSourceTokenizer(const ScriptTokenizer& tk, ScriptModelSpec& out)
+{
+    out.vocabularyPath = tk.vocabularyPath;
+    out.sentencePiecePath = tk.sentencePiecePath;
+    out.lowercase = tk.lowercase;
+    out.unknown = tk.unknown;
+    out.prepend = tk.prepend;
+    out.append = tk.append;
+}
+
+/// The fields of generating models (seq2seq and decoder): pad_to, pad, eos, logits,
+/// max_new_tokens, and the top-level "alignment".
+Status parseGeneration(const std::string& jsonPath, const QJsonObject& in, const QJsonObject& o, int defaultMaxTokens,
+                       int defaultMaxNew, ScriptModelSpec& out)
+{
+    out.padTo = in["pad_to"].toInt(0);
+    if (out.padTo < 0 || out.padTo > 4096) return Status::error(jsonPath + ": \"pad_to\" must be 0…4096");
+    out.maxTokens = out.padTo > 0 ? out.padTo : in["max_tokens"].toInt(defaultMaxTokens);
+    out.pad = in["pad"].toString("<pad>").toStdString();
+    out.eos = in["eos"].toString("</s>").toStdString();
+    if (in["logits"].isDouble()) out.logits = {in["logits"].toInt(), {}};
+    else if (in["logits"].isString()) out.logits = {-1, in["logits"].toString().toStdString()};
+    out.maxNewTokens = in["max_new_tokens"].toInt(defaultMaxNew);
+    if (out.maxNewTokens < 1 || out.maxNewTokens > 1024) return Status::error(jsonPath + ": \"max_new_tokens\" must be 1…1024");
+    const QJsonObject al = o["alignment"].toObject();
+    out.alignmentTensor = al["tensor"].toString().toStdString();
+    out.alignmentLayer = al.contains("layer") ? al["layer"].toInt() - 1 : -1;
+    out.alignmentHead = al["head"].isDouble() ? al["head"].toInt() - 1 : -1;
+    return Status::success();
+}
+
 Status parseSeq2SeqInput(const std::string& jsonPath, const QDir& base, const QJsonObject& in, const QJsonObject& o,
                          ScriptModelSpec& out)
 {
@@ -151,12 +183,7 @@ Status parseSeq2SeqInput(const std::string& jsonPath, const QDir& base, const QJ
     if (!in["target"].isObject()) return Status::error(jsonPath + ": a seq2seq input needs \"target\": {vocabulary or sentencepiece}");
     if (auto st = parseTokenizer(jsonPath, "\"source\"", base, in["source"].toObject(), source); !st) return st;
     if (auto st = parseTokenizer(jsonPath, "\"target\"", base, in["target"].toObject(), out.target); !st) return st;
-    out.vocabularyPath = source.vocabularyPath;
-    out.sentencePiecePath = source.sentencePiecePath;
-    out.lowercase = source.lowercase;
-    out.unknown = source.unknown;
-    out.prepend = source.prepend;
-    out.append = source.append;
+    setSourceTokenizer(source, out);
     static const QStringList known{"input_ids", "attention_mask", "decoder_input_ids", "decoder_attention_mask", "token_type_ids"};
     for (const auto& v : in["arguments"].toArray()) {
         if (!known.contains(v.toString()))
@@ -168,20 +195,8 @@ Status parseSeq2SeqInput(const std::string& jsonPath, const QDir& base, const QJ
     for (const char* need : {"input_ids", "decoder_input_ids"})
         if (std::find(out.arguments.begin(), out.arguments.end(), need) == out.arguments.end())
             return Status::error(jsonPath + ": \"arguments\" must include " + need);
-    out.padTo = in["pad_to"].toInt(0);
-    if (out.padTo < 0 || out.padTo > 4096) return Status::error(jsonPath + ": \"pad_to\" must be 0…4096");
-    out.maxTokens = out.padTo > 0 ? out.padTo : in["max_tokens"].toInt(512);
-    out.pad = in["pad"].toString("<pad>").toStdString();
+    if (auto st = parseGeneration(jsonPath, in, o, 512, 60, out); !st) return st;
     out.decoderStart = in["decoder_start"].toString(QString::fromStdString(out.pad)).toStdString();
-    out.eos = in["eos"].toString("</s>").toStdString();
-    if (in["logits"].isDouble()) out.logits = {in["logits"].toInt(), {}};
-    else if (in["logits"].isString()) out.logits = {-1, in["logits"].toString().toStdString()};
-    out.maxNewTokens = in["max_new_tokens"].toInt(60);
-    if (out.maxNewTokens < 1 || out.maxNewTokens > 1024) return Status::error(jsonPath + ": \"max_new_tokens\" must be 1…1024");
-    const QJsonObject al = o["alignment"].toObject();
-    out.alignmentTensor = al["tensor"].toString().toStdString();
-    out.alignmentLayer = al.contains("layer") ? al["layer"].toInt() - 1 : -1;
-    out.alignmentHead = al["head"].isDouble() ? al["head"].toInt() - 1 : -1;
     if (auto st = parseAttention(jsonPath, o, out); !st) return st;
     for (const auto& a : out.attention) {
         if (a.qk) return Status::error(jsonPath + ": '" + a.name + "': queries/keys entries are for \"tokens\" models");
@@ -200,12 +215,7 @@ Status parseDecoderInput(const std::string& jsonPath, const QDir& base, const QJ
     out.decoderOnly = true;
     ScriptTokenizer tk;
     if (auto st = parseTokenizer(jsonPath, "input", base, in, tk); !st) return st;
-    out.vocabularyPath = tk.vocabularyPath;
-    out.sentencePiecePath = tk.sentencePiecePath;
-    out.lowercase = tk.lowercase;
-    out.unknown = tk.unknown;
-    out.prepend = tk.prepend;
-    out.append = tk.append;
+    setSourceTokenizer(tk, out);
     for (const auto& v : in["arguments"].toArray()) {
         if (v.toString() != "input_ids" && v.toString() != "attention_mask" && v.toString() != "token_type_ids")
             return Status::error(jsonPath + ": \"arguments\" names '" + v.toString().toStdString() +
@@ -215,19 +225,7 @@ Status parseDecoderInput(const std::string& jsonPath, const QDir& base, const QJ
     if (out.arguments.empty()) out.arguments = {"input_ids", "attention_mask"};
     if (std::find(out.arguments.begin(), out.arguments.end(), "input_ids") == out.arguments.end())
         return Status::error(jsonPath + ": \"arguments\" must include input_ids");
-    out.padTo = in["pad_to"].toInt(0);
-    if (out.padTo < 0 || out.padTo > 4096) return Status::error(jsonPath + ": \"pad_to\" must be 0…4096");
-    out.maxTokens = out.padTo > 0 ? out.padTo : in["max_tokens"].toInt(1024);
-    out.pad = in["pad"].toString("<pad>").toStdString();
-    out.eos = in["eos"].toString("</s>").toStdString();
-    if (in["logits"].isDouble()) out.logits = {in["logits"].toInt(), {}};
-    else if (in["logits"].isString()) out.logits = {-1, in["logits"].toString().toStdString()};
-    out.maxNewTokens = in["max_new_tokens"].toInt(40);
-    if (out.maxNewTokens < 1 || out.maxNewTokens > 1024) return Status::error(jsonPath + ": \"max_new_tokens\" must be 1…1024");
-    const QJsonObject al = o["alignment"].toObject();
-    out.alignmentTensor = al["tensor"].toString().toStdString();
-    out.alignmentLayer = al.contains("layer") ? al["layer"].toInt() - 1 : -1;
-    out.alignmentHead = al["head"].isDouble() ? al["head"].toInt() - 1 : -1;
+    if (auto st = parseGeneration(jsonPath, in, o, 1024, 40, out); !st) return st;
     if (auto st = parseAttention(jsonPath, o, out); !st) return st;
     for (auto& a : out.attention) {
         if (a.qk) return Status::error(jsonPath + ": '" + a.name + "': queries/keys entries are for \"tokens\" models");
