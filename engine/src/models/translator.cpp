@@ -14,6 +14,7 @@
 
 #include <filesystem>
 #include <mutex>
+#include <sstream>
 
 namespace attnscope {
 
@@ -415,8 +416,12 @@ Status UserTranslator::translateBatch(const std::vector<std::vector<std::string>
         AttentionTrace trace;
         std::string translation;
         if (auto st = model_->decode(joinWords(sources[k]), nullptr, trace, &translation); !st) return st;
-        std::vector<std::string> words;
-        for (const auto& w : tokenize(translation)) words.push_back(toLower(w));
+        // The generated tokens (pieces, for a subword vocabulary) as lower-cased words.
+        std::vector<std::string> pieces, words;
+        std::istringstream in(translation);
+        for (std::string p; in >> p;) pieces.push_back(p);
+        for (const auto& w : groupPieces(pieces, detectSubwords(pieces)).words)
+            for (const auto& t : tokenize(w)) words.push_back(toLower(t));
         out.push_back(std::move(words));
     }
     return Status::success();
