@@ -479,6 +479,67 @@ def forward(self, ids):
         expectError(seq2seqSidecar("", R"("query": "target")"), "needs \"query\" and \"key\"", 0);
         expectError(seq2seqSidecar().replace(R"("logits": 0)", R"("logits": 3)"), "logits: expected [1, target, 6]", 2);
     }
+    void encoderDecoderWithSentencePieceScoredAtWordLevel()
+    {
+        // Both sides SentencePiece (trained here by spm_train); forced decoding gives pieces,
+        // and a verse's gold is scored at word level after the pieces are grouped into words.
+        QByteArray es, en;
+        for (int i = 0; i < 40; ++i) {
+            es += "En el principio crió Dios los cielos y la tierra .\nY dijo Dios : Sea la luz .\n";
+            en += "In the beginning God created the heavens and the earth .\nGod said , Let there be light .\n";
+        }
+        write(dir_.filePath("s2s-es.txt"), es);
+        write(dir_.filePath("s2s-en.txt"), en);
+        for (const char* side : {"es", "en"}) {
+            QProcess train;
+            train.start("spm_train", {"--input=" + dir_.filePath(QString("s2s-%1.txt").arg(side)),
+                                      "--model_prefix=" + dir_.filePath(QString("s2s-%1").arg(side)), "--vocab_size=40",
+                                      "--hard_vocab_limit=false", "--character_coverage=1.0",
+                                      "--user_defined_symbols=<pad>", "--eos_piece=</s>"});
+            QVERIFY2(train.waitForFinished(60000) && train.exitCode() == 0, train.readAllStandardError().constData());
+        }
+        // Cross-attention uniform over the real source tokens; logits unused (forced decoding).
+        torch::jit::Module m("SpmSeq2Seq");
+        m.define(R"JIT(
+def forward(self, input_ids, attention_mask, decoder_input_ids):
+    Q = decoder_input_ids.size(1)
+    P = input_ids.size(1)
+    n = float(attention_mask.sum())
+    cross = (attention_mask.float().expand(Q, P) / n).unsqueeze(0).unsqueeze(0)
+    return (torch.zeros(1, Q, 8), [cross], [cross])
+)JIT");
+        m.save(dir_.filePath("spm-s2s.pt").toStdString());
+        write(dir_.filePath("spm-s2s.json"), R"({"name": "spm-s2s", "input": {"type": "seq2seq",
+            "source": {"sentencepiece": "s2s-es.model", "append": ["</s>"]}, "target": {"sentencepiece": "s2s-en.model"},
+            "pad_to": 48, "pad": "<pad>", "decoder_start": "<pad>", "eos": "</s>", "logits": 0},
+          "attention": [{"name": "cross_attention", "output": 2, "per_layer": true, "axes": ["batch", "head", "query", "key"],
+                         "query": "target", "key": "source"}]})");
+        UserTranslator ut;
+        auto st = ut.load(dir_.filePath("spm-s2s.pt").toStdString());
+        QVERIFY2(st.ok, st.message.c_str());
+        write(dir_.filePath("w.es"), "Y dijo Dios : Sea la luz .\n");
+        write(dir_.filePath("w.en"), "God said , Let there be light .\n");
+        write(dir_.filePath("w.gold"), "2-0 1-1 4-3 6-6 7-7\n");
+        Corpus c;
+        QVERIFY(loadPharaohCorpus(dir_.filePath("w.es").toStdString(), dir_.filePath("w.en").toStdString(),
+                                  dir_.filePath("w.gold").toStdString(), false, c)
+                    .ok);
+        AttentionTrace tr;
+        st = ut.decodeVerse(c.verses[0], true, tr);
+        QVERIFY2(st.ok, st.message.c_str());
+        QVERIFY2(tr.hasGold(), tr.meta("warning").c_str());
+        QCOMPARE(tr.meta("units"), std::string("words"));
+        const TraceTensor* x = tr.find("cross");
+        QCOMPARE(x->shape[0], int64_t(c.verses[0].target.size() + 1));  // words + </s>
+        QCOMPARE(x->labels[0][1], std::string("said"));
+        // Uniform attention over 8 source words + </s>: every row still sums to 1.
+        for (int64_t r = 0; r < x->shape[0]; ++r) {
+            double sum = 0;
+            for (int64_t k = 0; k < x->shape[1]; ++k) sum += x->at(r, k);
+            QVERIFY(std::abs(sum - 1.0) < 1e-5);
+        }
+        QVERIFY(scoreTrace(tr).predicted > 0);
+    }
     void decoderOnlyGeneration()
     {
         // A counter LM: after a comes b, after b c, after c </s>. Layer 1 attends causally and
