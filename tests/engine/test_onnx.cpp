@@ -10,6 +10,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <cmath>
+
 using namespace attnscope;
 namespace op = ONNX_NAMESPACE;
 
@@ -136,6 +138,67 @@ private slots:
         const std::string text = describeOnnx(o);
         QVERIFY(text.find("attention  layer 1: layer1.attn") != std::string::npos);
         QVERIFY(text.find("channel    gate 1: se.gate") != std::string::npos);
+    }
+    void runsWithAten()
+    {
+        // The graph without its Hardmax runs; the Softmax outputs equal softmax(Q·Kᵀ) by hand.
+        op::ModelProto m = buildModel(13);
+        auto* g = m.mutable_graph();
+        g->mutable_node()->RemoveLast();    // Hardmax
+        g->mutable_output()->RemoveLast();  // H
+        const QString path = dir_.filePath("run.onnx");
+        save(path, serialize(m));
+        std::map<std::string, OnnxTensor> in, out;
+        auto fill = [](std::vector<int64_t> shape, float seed) {
+            OnnxTensor t;
+            t.shape = shape;
+            int64_t n = 1;
+            for (int64_t d : shape) n *= d;
+            for (int64_t i = 0; i < n; ++i) t.values.push_back(std::sin(seed + 0.37f * float(i)));
+            return t;
+        };
+        in["Q"] = fill({1, 2, 5, 4}, 0.1f);
+        in["K"] = fill({1, 2, 5, 4}, 0.7f);
+        in["Q3"] = fill({2, 5, 4}, 1.3f);
+        in["K3"] = fill({2, 5, 4}, 2.1f);
+        in["F"] = fill({1, 3, 4, 4}, 0.5f);
+        auto st = runOnnx(path.toStdString(), in, out);
+        QVERIFY2(st.ok, st.message.c_str());
+        QVERIFY(out.count("A") && out.count("A3") && out.count("G") && out.count("Y"));
+        QCOMPARE(out["A"].shape, (std::vector<int64_t>{1, 2, 5, 5}));
+        const auto& q = in["Q"].values;
+        const auto& k = in["K"].values;
+        for (int h = 0; h < 2; ++h)
+            for (int i = 0; i < 5; ++i) {
+                double row[5], z = 0;
+                for (int j = 0; j < 5; ++j) {
+                    double dot = 0;
+                    for (int d = 0; d < 4; ++d) dot += q[size_t((h * 5 + i) * 4 + d)] * k[size_t((h * 5 + j) * 4 + d)];
+                    row[j] = std::exp(dot);
+                    z += row[j];
+                }
+                for (int j = 0; j < 5; ++j)
+                    QVERIFY(std::abs(out["A"].values[size_t((h * 5 + i) * 5 + j)] - row[j] / z) < 1e-5);
+            }
+        // The SE gate: sigmoid of each channel's mean.
+        for (int c = 0; c < 3; ++c) {
+            double mean = 0;
+            for (int i = 0; i < 16; ++i) mean += in["F"].values[size_t(c * 16 + i)] / 16.0;
+            QVERIFY(std::abs(out["G"].values[size_t(c)] - 1.0 / (1.0 + std::exp(-mean))) < 1e-5);
+        }
+        // Refused before running: an operator outside the map (named with its node), a missing
+        // input, an input of the wrong size.
+        save(dir_.filePath("hardmax.onnx"), serialize(buildModel(13)));
+        st = runOnnx(dir_.filePath("hardmax.onnx").toStdString(), in, out);
+        QVERIFY2(!st.ok && st.message.find("Hardmax (node odd)") != std::string::npos, st.message.c_str());
+        auto without = in;
+        without.erase("F");
+        st = runOnnx(path.toStdString(), without, out);
+        QVERIFY2(!st.ok && st.message.find("'F'") != std::string::npos, st.message.c_str());
+        auto wrong = in;
+        wrong["Q"] = fill({1, 2, 6, 4}, 0.1f);
+        st = runOnnx(path.toStdString(), wrong, out);
+        QVERIFY2(!st.ok && st.message.find("axis 2 has size 6 but the model takes 5") != std::string::npos, st.message.c_str());
     }
     void badFilesAreRefused()
     {

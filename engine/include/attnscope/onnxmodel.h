@@ -65,3 +65,26 @@ Status inspectOnnx(const std::string& path, OnnxInspection& out);
 std::string describeOnnx(const OnnxInspection& inspection);
 
 } // namespace attnscope
+
+namespace attnscope {
+
+/// A float tensor in or out of an ONNX graph (row-major).
+struct OnnxTensor {
+    std::vector<int64_t> shape;
+    std::vector<float> values;
+};
+
+/// The operators runOnnx maps onto ATen calls so far (a first part of onnxOperatorSet).
+const std::vector<std::string>& onnxOperatorsRunnable();
+
+/// Runs an ONNX graph on CPU with ATen, one function per operator (the ONNX spec's attributes
+/// and numpy broadcasting): inputs by name (float), initializers from the file (float or
+/// int64, raw or typed). Returns every value the graph computes that is a graph output or an
+/// attention tensor inspectOnnx finds (Softmax outputs, channel gates), by name. Errors before
+/// anything runs: the file's own errors (inspectOnnx), operators not in
+/// onnxOperatorsRunnable (each named with its first node), a missing input or one of the wrong
+/// size; while running: the operator and node that failed, with ATen's message.
+Status runOnnx(const std::string& path, const std::map<std::string, OnnxTensor>& inputs,
+               std::map<std::string, OnnxTensor>& out);
+
+} // namespace attnscope

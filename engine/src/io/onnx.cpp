@@ -28,6 +28,15 @@ const std::vector<std::string>& onnxOperatorSet()
     return ops;
 }
 
+const std::vector<std::string>& onnxOperatorsRunnable()
+{
+    // The operators of onnxrun.cpp's kernels() (that file needs LibTorch; this list does not).
+    static const std::vector<std::string> ops{"Add",  "Div",     "Erf",     "GlobalAveragePool", "MatMul",
+                                              "Mul",  "Pow",     "Relu",    "Reshape",           "Sigmoid",
+                                              "Softmax", "Sqrt", "Sub",     "Tanh",              "Transpose"};
+    return ops;
+}
+
 int64_t onnxMaxOpset()
 {
     const auto& map = ONNX_NAMESPACE::OpSchemaRegistry::DomainToVersionRange::Instance().Map();
@@ -227,7 +236,13 @@ std::string describeOnnx(const OnnxInspection& o)
     if (softmax == 0) s << "no attention: the graph has no Softmax over two position axes\n";
     if (gates == 0) s << "no channel gates (sigmoid × feature map)\n";
     for (const auto& w : o.warnings) s << "warning    " << w << "\n";
-    s << "running    not yet: AttnScope reads ONNX graphs but does not execute them yet\n";
+    std::string notRunnable;
+    for (const auto& [op, n] : o.operatorCounts)
+        if (std::find(onnxOperatorsRunnable().begin(), onnxOperatorsRunnable().end(), op) == onnxOperatorsRunnable().end())
+            notRunnable += " " + op;
+    s << "running    " << (notRunnable.empty() ? std::string("every operator maps onto ATen (the engine's runOnnx)")
+                                                : "operators not mapped onto ATen yet:" + notRunnable)
+      << "; the app and `attnscope run` do not show ONNX models yet\n";
     return s.str();
 }
 
