@@ -180,6 +180,22 @@ private slots:
                 for (int j = 0; j < 5; ++j)
                     QVERIFY(std::abs(out["A"].values[size_t((h * 5 + i) * 5 + j)] - row[j] / z) < 1e-5);
             }
+        // Opset 11 (Softmax coerces its input to 2-D at `axis`): with axis = −1 the same rows.
+        op::ModelProto old = buildModel(11);
+        old.mutable_graph()->mutable_node()->RemoveLast();
+        old.mutable_graph()->mutable_output()->RemoveLast();
+        for (auto& nd : *old.mutable_graph()->mutable_node())
+            if (nd.op_type() == "Softmax") {
+                auto* axis = nd.add_attribute();
+                axis->set_name("axis");
+                axis->set_type(op::AttributeProto::INT);
+                axis->set_i(-1);
+            }
+        save(dir_.filePath("old.onnx"), serialize(old));
+        std::map<std::string, OnnxTensor> outOld;
+        st = runOnnx(dir_.filePath("old.onnx").toStdString(), in, outOld);
+        QVERIFY2(st.ok, st.message.c_str());
+        for (size_t i = 0; i < out["A"].values.size(); ++i) QVERIFY(std::abs(outOld["A"].values[i] - out["A"].values[i]) < 1e-6);
         // The SE gate: sigmoid of each channel's mean.
         for (int c = 0; c < 3; ++c) {
             double mean = 0;

@@ -152,6 +152,16 @@ Status runOnnx(const std::string& path, const std::map<std::string, OnnxTensor>&
             in.push_back(it->second);
         }
         try {
+            if (n.op_type() == "Softmax" && inspection.opset < 13) {
+                // Opsets 1–12: the input is coerced to 2-D at `axis` (default 1) and normalised over
+                // the second dimension (the ONNX spec's Softmax-1/11).
+                int64_t axis = intAttr(n, "axis", 1);
+                if (axis < 0) axis += in[0].dim();
+                const auto flat = in[0].reshape({in[0].numel() / std::max<int64_t>(1, in[0].flatten(axis).size(axis)), -1});
+                values[n.output(0)] = torch::softmax(flat, 1).reshape(in[0].sizes());
+                ++index;
+                continue;
+            }
             const auto results = kernels().at(n.op_type())(n, in);
             for (int k = 0; k < n.output_size() && k < int(results.size()); ++k) values[n.output(k)] = results[size_t(k)];
         } catch (const std::exception& e) {
