@@ -725,6 +725,22 @@ Status readAttention(const torch::jit::IValue& result, const ScriptAttentionSpec
 }
 } // namespace
 
+namespace {
+/// Greedy decoding's next token: the argmax of the logits at position `length` − 1. The logits
+/// output must be [1, ≥ length, vocabulary]; `axis` names its second axis in the message.
+Status greedyNext(const torch::jit::IValue& result, const ScriptModelSpec& spec, int64_t length, int64_t vocabulary,
+                  const std::string& axis, int64_t& next)
+{
+    torch::Tensor logits;
+    if (auto st = pickTensor(result, spec.logits, false, spec.name + " logits", logits); !st) return st;
+    if (logits.dim() != 3 || logits.size(0) != 1 || logits.size(1) < length || logits.size(2) != vocabulary)
+        return Status::error(spec.name + " logits: expected [1, " + axis + ", " + std::to_string(vocabulary) +
+                             "] (the " + (axis == "target" ? "target " : "") + "vocabulary), got " + shapeOf(logits));
+    next = logits[0][length - 1].argmax().item<int64_t>();
+    return Status::success();
+}
+} // namespace
+
 Status ScriptModel::run(const std::string& text, AttentionTrace& out) const
 {
     if (!d->loaded) return Status::error("no model loaded");
@@ -856,13 +872,9 @@ Status ScriptModel::Impl::decodeSeq2Seq(const std::string& source, const std::st
             if (P > 0 && int64_t(dec.size()) > P) break;  // the traced length is reached
             torch::jit::IValue result;
             if (auto st = forward(dec, result); !st) return st;
-            torch::Tensor logits;
-            if (auto st = pickTensor(result, spec.logits, false, spec.name + " logits", logits); !st) return st;
-            if (logits.dim() != 3 || logits.size(0) != 1 || logits.size(1) < int64_t(dec.size()) ||
-                logits.size(2) != int64_t(targetVocab.tokens.size()))
-                return Status::error(spec.name + " logits: expected [1, target, " + std::to_string(targetVocab.tokens.size()) +
-                                     "] (the target vocabulary), got " + shapeOf(logits));
-            const int64_t next = logits[0][int64_t(dec.size()) - 1].argmax().item<int64_t>();
+            int64_t next = 0;
+            if (auto st = greedyNext(result, spec, int64_t(dec.size()), int64_t(targetVocab.tokens.size()), "target", next); !st)
+                return st;
             if (next == eosId) break;
             tgtIds.push_back(next);
             tgtTok.push_back(targetVocab.tokens[size_t(next)]);
@@ -981,13 +993,9 @@ Status ScriptModel::Impl::generate(const std::string& prompt, const std::string*
             if (!keepGoing(cancel, step, spec.maxNewTokens)) return Status::error("cancelled");
             torch::jit::IValue result;
             if (auto st = forward(result); !st) return st;
-            torch::Tensor logits;
-            if (auto st = pickTensor(result, spec.logits, false, spec.name + " logits", logits); !st) return st;
-            if (logits.dim() != 3 || logits.size(0) != 1 || logits.size(1) < int64_t(ids.size()) ||
-                logits.size(2) != int64_t(vocab.tokens.size()))
-                return Status::error(spec.name + " logits: expected [1, tokens, " + std::to_string(vocab.tokens.size()) +
-                                     "] (the vocabulary), got " + shapeOf(logits));
-            const int64_t next = logits[0][int64_t(ids.size()) - 1].argmax().item<int64_t>();
+            int64_t next = 0;
+            if (auto st = greedyNext(result, spec, int64_t(ids.size()), int64_t(vocab.tokens.size()), "tokens", next); !st)
+                return st;
             if (next == eosId) break;
             ids.push_back(next);
             tokens.push_back(vocab.tokens[size_t(next)]);
