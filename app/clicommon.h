@@ -9,7 +9,14 @@
 
 class QCommandLineParser;
 
+namespace attnscope {
+class VerseDecoder;
+struct Corpus;
+struct Verse;
+}
+
 #include <string>
+#include <vector>
 
 namespace attnscope::cli {
 /// Prints "attnscope: MESSAGE" on stderr; returns exit status 1.
@@ -39,6 +46,16 @@ Status saveTraceWith(const AttentionTrace& trace, const QCommandLineParser& p, c
 int cmdImportLong(const QStringList& args);
 /// Prints the trace's warning (an input unlike the training data, a truncated file, …) on stderr.
 void printWarning(const AttentionTrace& trace);
+
+/// The corpus commands (app/clicorpus.cpp): `eval`, `align`, `heads` of a translator (built-in
+/// or seq2seq user model) over --split or your own corpus (--source/--target/--gold).
+int cmdEval(const QStringList& args);
+int cmdAlign(const QStringList& args);
+int cmdHeads(const QStringList& args);
+/// The model named first and the verses of --split or your own corpus (the first --limit);
+/// `corpusOptions`: the parser has addCorpusOptions' options.
+Status openModelAndSplit(const QCommandLineParser& p, std::unique_ptr<VerseDecoder>& t, Corpus& corpus,
+                         std::vector<const Verse*>& verses, bool corpusOptions = true);
 
 /// `run` and `eval` for the image classifiers (fmnist-cnn|se|eca|cbam or their weights files).
 int cmdRunImage(const QStringList& args);
