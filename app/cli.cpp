@@ -127,9 +127,15 @@ Usage:
                                      i-j-p possible); AER with sure/possible links
       --reverse-model MODEL          (eval, align) a target→source model: both directions'
                                      argmax links symmetrised with grow-diag-final-and
-  attnscope inspect MODEL.onnx       an ONNX model's inputs, outputs, opset, operators and the
-                                     attention found in its graph (Softmax over two position
-                                     axes; sigmoid channel gates). Running ONNX: not yet.
+  attnscope inspect MODEL.onnx       an ONNX model's inputs, outputs, opset, operators (and the
+                                     ones AttnScope cannot run) and the attention found in its
+                                     graph (Softmax of Q·Kᵀ over two position axes; sigmoid
+                                     channel gates)
+  attnscope run MODEL.onnx|ppocr-rec|ppocr-det IMAGE --out FILE [--view patch|received|cls|
+        rollout|map:NAME] [--layer N --head N|mean --patch N] [--attention NODES]
+                                     an ONNX vision model (run with ATen; its sidecar gives the
+                                     pre-processing): the picture with attention over its
+                                     patches, a model map, the CTC text; or the trace
   attnscope train MODEL [--out FILE] [--epochs N] [--score F] [--no-resume] ...
                                      train a built-in model (checkpoints and resumes)
 Exit status: 0 success, 1 failure (message on stderr), 2 usage error.
@@ -545,11 +551,9 @@ int run(int argc, char** argv)
             {ModelKind::Translation, cmdRun, cmdEval},         {ModelKind::UserModel, cmdRun, cmdEval},
             {ModelKind::Image, cmdRunImage, cmdEvalImage},     {ModelKind::Stn, cmdRunStn, cmdEvalStn},
             {ModelKind::SceneCaption, cmdRunCaption, cmdEvalCaption}, {ModelKind::ClipCaption, cmdRunVideo, cmdEvalVideo},
+            {ModelKind::Vision, cmdRunVision, nullptr},
         };
         const bool named = args.size() > 1 && !args[1].startsWith('-');
-        if (named && args[1].endsWith(".onnx", Qt::CaseInsensitive))
-            return fail("running ONNX models is not implemented yet; `attnscope inspect " + args[1].toStdString() +
-                        "` lists its inputs, operators and the attention found in its graph");
         const ModelKind kind = named ? modelKind(args[1].toStdString()) : ModelKind::Translation;
         if (kind == ModelKind::Unknown)
             return fail("unknown model '" + args[1].toStdString() + "' (`attnscope models` lists the built-in ones; a file must exist)");

@@ -59,6 +59,8 @@ Status openModelAndSplit(const QCommandLineParser& p, std::unique_ptr<VerseDecod
 
 /// `run` and `eval` for the image classifiers (fmnist-cnn|se|eca|cbam or their weights files).
 int cmdRunImage(const QStringList& args);
+/// `run` for vision models the user brings: MODEL.onnx, ppocr-rec, ppocr-det (app/clivision.cpp).
+int cmdRunVision(const QStringList& args);
 int cmdEvalImage(const QStringList& args);
 /// `run` and `eval` for the spatial-transformer experiments (fmnist-stn-*, fmnist-cnn-*).
 int cmdRunStn(const QStringList& args);

@@ -119,8 +119,8 @@ private slots:
         QCOMPARE(o.operatorCounts["Softmax"], 2);
         QCOMPARE(o.operatorCounts["MatMul"], 2);
         QCOMPARE(o.parameters, int64_t(4));
-        QCOMPARE(int(o.outsideOperatorSet.size()), 1);
-        QVERIFY(QString::fromStdString(o.outsideOperatorSet[0]).startsWith("Hardmax (node odd)"));
+        QCOMPARE(int(o.unsupported.size()), 1);
+        QVERIFY(QString::fromStdString(o.unsupported[0]).startsWith("Hardmax (node odd)"));
         // Two attention layers in graph order, named after their nodes, and one SE gate.
         std::vector<OnnxAttention> softmax, gates;
         for (const auto& a : o.attention) (a.kind == OnnxAttention::Kind::Softmax ? softmax : gates).push_back(a);

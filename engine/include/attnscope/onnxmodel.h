@@ -6,6 +6,7 @@
 #include "attnscope/status.h"
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -27,7 +28,12 @@ struct OnnxAttention {
     std::string node;    ///< the node's name (or "<op> #index" when unnamed)
     std::string output;  ///< the tensor it produces
     int layer = 0;       ///< 0-based, in graph order among tensors of its kind
-    std::vector<int64_t> shape;  ///< inferred; −1 where dynamic
+    std::vector<int64_t> shape;  ///< inferred (−1 where dynamic; empty when unknown until run)
+    int64_t axis = -1;           ///< Softmax: the normalised axis as written (may be negative)
+    /// Channel gate: the feature map it scales (the Mul's other input).
+    std::string gated;
+    /// Softmax: the Reshape that splits [batch·head, query, key] into heads, when one follows.
+    std::string headSplit;
     /// Softmax: heads (from [batch, head, query, key], or from a Reshape that splits
     /// [batch·head, query, key] into heads; 0 when not recovered). Channel gate: channels.
     int64_t heads = 0;
@@ -39,9 +45,9 @@ struct OnnxInspection {
     std::string producer;
     std::vector<OnnxValue> inputs, outputs;
     std::map<std::string, int> operatorCounts;  ///< op type → nodes
-    /// Operators outside the set the ATen interpreter is to cover (onnxOperatorSet), with
-    /// the first node using each: "Hardmax (node h1)".
-    std::vector<std::string> outsideOperatorSet;
+    /// Operators the operator map does not run (onnxOperatorsRunnable), with the first node
+    /// using each: "Hardmax (node h1)".
+    std::vector<std::string> unsupported;
     std::vector<OnnxAttention> attention;
     int64_t parameters = 0;  ///< elements of the initializers
     std::vector<std::string> warnings;  ///< e.g. shape inference gave up
@@ -74,16 +80,62 @@ struct OnnxTensor {
     std::vector<float> values;
 };
 
-/// The operators runOnnx maps onto ATen calls so far (a first part of onnxOperatorSet).
+/// The operators the ONNX operator map runs with ATen (engine/src/io/onnxops.cpp), sorted.
 const std::vector<std::string>& onnxOperatorsRunnable();
 
-/// Runs an ONNX graph on CPU with ATen, one function per operator (the ONNX spec's attributes
-/// and numpy broadcasting): inputs by name (float), initializers from the file (float or
-/// int64, raw or typed). Returns every value the graph computes that is a graph output or an
-/// attention tensor inspectOnnx finds (Softmax outputs, channel gates), by name. Errors before
-/// anything runs: the file's own errors (inspectOnnx), operators not in
-/// onnxOperatorsRunnable (each named with its first node), a missing input or one of the wrong
-/// size; while running: the operator and node that failed, with ATen's message.
+/// Oldest default-domain opset the operator map reads as is; older models are brought forward
+/// with ONNX's version converter (onnx::version_conversion::ConvertVersion) to
+/// kOnnxConvertTarget when loaded.
+constexpr int64_t kOnnxOldestOpset = 7;
+constexpr int64_t kOnnxConvertTarget = 11;
+
+/// What one run of an ONNX graph gives.
+struct OnnxRunResult {
+    /// Graph outputs, attention tensors (Softmax outputs, channel gates) and the feature maps
+    /// the gates scale, by tensor name.
+    std::map<std::string, OnnxTensor> values;
+    /// The attention found, confirmed with the shapes of this run: a Softmax candidate whose
+    /// output turned out to have fewer than 3 axes, or not to normalise the last one, is
+    /// dropped; heads are filled in from the run ([batch, head, query, key], or the Reshape
+    /// that splits [batch·head, query, key]).
+    std::vector<OnnxAttention> attention;
+};
+
+/// An ONNX model loaded for running on CPU with ATen: parsed, checked, converted when older
+/// than kOnnxOldestOpset, every operator mapped (or refused), initializers read once.
+/// Thread-compatible: run() is const and may be called from one thread at a time per model
+/// (LibTorch's intra-op threads do the parallel work).
+class OnnxModel {
+public:
+    OnnxModel();
+    ~OnnxModel();
+    OnnxModel(const OnnxModel&) = delete;
+    OnnxModel& operator=(const OnnxModel&) = delete;
+
+    /// Errors: the file's own (inspectOnnx); an opset the converter cannot bring forward;
+    /// operators not in onnxOperatorsRunnable, each named with its first node ("Hardmax (node
+    /// odd)"), before anything runs; initializers of an element type not read.
+    Status load(const std::string& path);
+    bool loaded() const;
+    const OnnxInspection& inspection() const;
+    std::string path() const;
+    /// Non-empty when the model was converted: "opset 6 converted to 11 by ONNX's version converter".
+    std::string conversionNote() const;
+
+    /// Runs the graph once (ONNX semantics per operator, numpy broadcasting). Inputs by name
+    /// (float32), each with its concrete shape: a dynamic axis takes whatever size is given,
+    /// a fixed one must match. `progress(node, nodes)` after each node; returning false
+    /// cancels ("cancelled"). Errors: a missing input, a wrong rank or axis size or value
+    /// count; the node and operator that failed with ATen's message.
+    Status run(const std::map<std::string, OnnxTensor>& inputs, OnnxRunResult& out, const ProgressFn& progress = {}) const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> d;
+};
+
+/// Loads the model at `path` and runs it once (OnnxModel::load + run): graph outputs and
+/// attention tensors by name.
 Status runOnnx(const std::string& path, const std::map<std::string, OnnxTensor>& inputs,
                std::map<std::string, OnnxTensor>& out);
 

@@ -20,14 +20,16 @@
 namespace attnscope {
 
 /// The kinds of model AttnScope runs; each has one pipeline, one workspace and one CLI entry.
-enum class ModelKind { Unknown, Translation, UserModel, Image, Stn, SceneCaption, ClipCaption };
+enum class ModelKind { Unknown, Translation, UserModel, Image, Stn, SceneCaption, ClipCaption, Vision };
 
 /// The kind of a built-in model name, of a weights file written by `attnscope train` (read
 /// from the file's format record), or of a user model (a .pt with a JSON sidecar). Any other
 /// existing file is taken for translator weights (Translator::load says when it is not);
 /// Unknown for a name that is neither a built-in model nor a file.
 ModelKind modelKind(const std::string& nameOrPath);
-/// "translation", "user model", "image", "stn", "scene caption", "clip caption", "unknown".
+/// Vision: an .onnx file, or a name of the PaddleOCR models install-deps caches
+/// (ppocr-rec, ppocr-det: visionModelPath).
+/// "translation", "user model", "image", "stn", "scene caption", "clip caption", "vision", "unknown".
 const char* modelKindName(ModelKind kind);
 
 /// The Fashion-MNIST test split, read once into `cache` (it does not count against the

@@ -72,4 +72,22 @@ inline constexpr const char* kLogProbabilityMeta = "log_probability";
 inline constexpr const char* kFramesMeta = "frames";            ///< video frame indices, comma-separated
 } // namespace caption
 
+/// Vision models the user brings, ONNX or TorchScript (VisionModel::run). Channel gates use
+/// the image names: image::excitation(b) [channel] and image::features(b) [channel, row, col].
+namespace vision {
+inline constexpr const char* kPicture = "picture";      ///< [row, col, channel] RGB 0–255, as the model saw it
+inline constexpr const char* kAttention = "attention";  ///< [layer, head, query, key] over patches
+inline constexpr const char* kCtc = "ctc";              ///< [step]: the best class's probability; labels: its character
+inline constexpr const char* kTextMeta = "text";        ///< CTC greedy decoding
+inline constexpr const char* kPatchRowsMeta = "patch_rows";  ///< patch grid over the picture (0: none)
+inline constexpr const char* kPatchColsMeta = "patch_cols";
+inline constexpr const char* kClsMeta = "cls";               ///< "1": key 0 is a CLS token
+inline constexpr const char* kInputSizeMeta = "input_size";  ///< "48×320" (H×W, padding included)
+inline constexpr const char* kContentWidthMeta = "content_width";  ///< input columns holding the picture
+inline constexpr const char* kFormatMeta = "format";         ///< onnx | torchscript
+/// A map over the picture (e.g. "map.text probability") [row, col].
+inline std::string map(const std::string& name) { return "map." + name; }
+inline constexpr const char* kMapPrefix = "map.";
+} // namespace vision
+
 } // namespace attnscope::schema

@@ -14,6 +14,9 @@
 //   or, for a vision model (ViT-style: attention over patches, optionally with a CLS token):
 //     "input": {"type": "image", "size": [224, 224], "channels": 3,
 //               "mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5], "patch": 16, "cls": true},
+//     (also "patch": [ph, pw], "order": "BGR", "resize": "keep_aspect" | "limit", "max_side",
+//      "multiple"; for ONNX models "ctc" and "maps" outputs, and no "attention": the graph's
+//      Softmax nodes are the attention — attnscope/visionmodel.h)
 //   or, for an encoder–decoder translator (Marian, T5, mBART, NLLB … exported to TorchScript):
 //     "input": {"type": "seq2seq",
 //               "source": {"sentencepiece": "source.spm"}, "target": {"vocabulary": "target.txt"},
@@ -127,9 +130,25 @@ struct ScriptModelSpec {
     bool image = false;
     bool video = false;
     int frames = 0;
-    int width = 0, height = 0, channels = 3, patch = 0;
+    int width = 0, height = 0, channels = 3;
+    /// Patch height and width in model-input pixels ("patch": 16 or [48, 8]); attention over
+    /// (height/ph)·(width/pw) patches (+ CLS), row by row.
+    int patchHeight = 0, patchWidth = 0;
     bool cls = false;
-    std::vector<double> mean, std;
+    std::vector<double> mean, std;  ///< per channel, on x/255 (after "order")
+    bool bgr = false;               ///< "order": "BGR" (PaddleOCR and other OpenCV-trained models)
+    /// "resize": "stretch" (to size, the default), "keep_aspect" (height = size[0], width by
+    /// the aspect ratio, at least size[1] and at most max_side, the rest right-padded with 0
+    /// after normalisation — PaddleOCR's recogniser), "limit" (longest side at most max_side,
+    /// each side rounded to a multiple of "multiple" — PaddleOCR's detector; no "size" needed).
+    std::string resize = "stretch";
+    int maxSide = 960, multiple = 32;
+    /// ONNX vision outputs: CTC text ("ctc": {"output", "characters" file, "blank", "space"}),
+    /// and maps over the picture ("maps": [{"output", "name"}]), e.g. a text-probability map.
+    std::string ctcOutput, ctcCharacters;
+    int ctcBlank = 0;
+    bool ctcSpace = false;
+    std::vector<std::pair<std::string, std::string>> maps;
     std::vector<ScriptAttentionSpec> attention;
     // "type": "seq2seq" (the source side is read by the fields above), or "decoder" (one
     // vocabulary: the fields above; the seq2seq fields below apply except target/decoder_start)

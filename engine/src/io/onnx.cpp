@@ -1,6 +1,7 @@
 // ONNX models read with Debian's libonnx (attnscope/onnxmodel.h): parse, check, infer shapes,
 // find the attention. The graph is not run here.
 #include "attnscope/onnxmodel.h"
+#include "onnxops.h"
 
 #include <onnx/checker.h>
 #include <onnx/defs/schema.h>
@@ -25,15 +26,6 @@ const std::vector<std::string>& onnxOperatorSet()
         "Equal", "Erf", "Expand", "Flatten", "Gather", "Gelu", "Gemm", "GlobalAveragePool", "HardSigmoid", "HardSwish",
         "LayerNormalization", "MatMul", "MaxPool", "Mul", "Pow", "Range", "ReduceMean", "Relu", "Reshape", "Shape",
         "Sigmoid", "Slice", "Softmax", "Split", "Sqrt", "Squeeze", "Sub", "Tanh", "Transpose", "Unsqueeze", "Where"};
-    return ops;
-}
-
-const std::vector<std::string>& onnxOperatorsRunnable()
-{
-    // The operators of onnxrun.cpp's kernels() (that file needs LibTorch; this list does not).
-    static const std::vector<std::string> ops{"Add",  "Div",     "Erf",     "GlobalAveragePool", "MatMul",
-                                              "Mul",  "Pow",     "Relu",    "Reshape",           "Sigmoid",
-                                              "Softmax", "Sqrt", "Sub",     "Tanh",              "Transpose"};
     return ops;
 }
 
@@ -85,18 +77,30 @@ int64_t elements(const ONNX_NAMESPACE::TensorProto& t)
 }
 } // namespace
 
-Status inspectOnnx(const std::string& path, OnnxInspection& out)
+Status readOnnxFile(const std::string& path, ONNX_NAMESPACE::ModelProto& model)
 {
-    out = OnnxInspection{};
     QFile f(QString::fromStdString(path));
     if (!f.exists()) return Status::error("no such ONNX file: " + path);
     if (f.size() > (int64_t(2) << 30))
         return Status::error(path + " is larger than 2 GiB: an ONNX file keeps larger weights in external data files");
     if (!f.open(QIODevice::ReadOnly)) return Status::error("cannot read " + path + ": " + f.errorString().toStdString());
     const QByteArray bytes = f.readAll();
-    ONNX_NAMESPACE::ModelProto model;
     if (bytes.isEmpty() || !model.ParseFromArray(bytes.constData(), int(bytes.size())) || !model.has_graph())
         return Status::error(path + " is not an ONNX model (truncated, or not an ONNX ModelProto at all)");
+    return Status::success();
+}
+
+Status inspectOnnx(const std::string& path, OnnxInspection& out)
+{
+    out = OnnxInspection{};
+    ONNX_NAMESPACE::ModelProto model;
+    if (auto st = readOnnxFile(path, model); !st) return st;
+    return inspectOnnxModel(model, path, out);
+}
+
+Status inspectOnnxModel(ONNX_NAMESPACE::ModelProto& model, const std::string& path, OnnxInspection& out)
+{
+    out = OnnxInspection{};
     out.irVersion = model.ir_version();
     out.producer = model.producer_name() + (model.producer_version().empty() ? "" : " " + model.producer_version());
     for (const auto& o : model.opset_import())
@@ -106,7 +110,7 @@ Status inspectOnnx(const std::string& path, OnnxInspection& out)
                              std::to_string(onnxMaxOpset()) + "): export it again with opset_version=" +
                              std::to_string(onnxMaxOpset()) + " or lower");
     // Weights in external files must be there (they are read only when the graph runs).
-    const QString dir = QFileInfo(f).dir().path();
+    const QString dir = QFileInfo(QString::fromStdString(path)).dir().path();
     for (const auto& t : model.graph().initializer()) {
         out.parameters += elements(t);
         if (t.data_location() != ONNX_NAMESPACE::TensorProto::EXTERNAL) continue;
@@ -141,7 +145,40 @@ Status inspectOnnx(const std::string& path, OnnxInspection& out)
     std::unordered_map<std::string, std::vector<const ONNX_NAMESPACE::NodeProto*>> consumers;
     for (const auto& n : g.node())
         for (const auto& i : n.input()) consumers[i].push_back(&n);
-    const std::set<std::string> covered(onnxOperatorSet().begin(), onnxOperatorSet().end());
+    std::unordered_map<std::string, const ONNX_NAMESPACE::NodeProto*> producer;
+    std::set<std::string> constants = initializers;
+    for (const auto& n : g.node()) {
+        for (const auto& o : n.output()) producer[o] = &n;
+        if (n.op_type() == "Constant")
+            for (const auto& o : n.output()) constants.insert(o);
+    }
+    // Walks back from a Softmax through scaling, masking, bias and reshaping to a MatMul (or
+    // Einsum) whose two operands are both computed — the Q·Kᵀ of attention.
+    const auto scoresOfTwoActivations = [&](const ONNX_NAMESPACE::NodeProto& softmax) {
+        static const std::set<std::string> passThrough{"Add", "Sub", "Mul", "Div", "Where", "Cast", "Reshape",
+                                                       "Transpose", "Identity", "Clip", "Tanh"};
+        std::vector<std::string> frontier{softmax.input(0)};
+        for (int depth = 0; depth < 8 && !frontier.empty(); ++depth) {
+            std::vector<std::string> next;
+            for (const auto& name : frontier) {
+                if (constants.count(name)) continue;
+                const auto p = producer.find(name);
+                if (p == producer.end()) continue;
+                const auto& node = *p->second;
+                if (node.op_type() == "MatMul" || node.op_type() == "Einsum") {
+                    int computed = 0;
+                    for (const auto& i : node.input()) computed += constants.count(i) ? 0 : 1;
+                    if (computed >= 2) return true;
+                } else if (passThrough.count(node.op_type())) {
+                    for (const auto& i : node.input())
+                        if (!constants.count(i)) next.push_back(i);
+                }
+            }
+            frontier.swap(next);
+        }
+        return false;
+    };
+    const std::set<std::string> covered(onnxOperatorsRunnable().begin(), onnxOperatorsRunnable().end());
     std::set<std::string> reported;
     int index = 0, softmaxLayer = 0, gateLayer = 0;
     for (const auto& n : g.node()) {
@@ -149,7 +186,7 @@ Status inspectOnnx(const std::string& path, OnnxInspection& out)
         const std::string nodeName = n.name().empty() ? n.op_type() + " #" + std::to_string(index) : n.name();
         ++index;
         if (!covered.count(n.op_type()) && reported.insert(n.op_type()).second)
-            out.outsideOperatorSet.push_back(n.op_type() + " (node " + nodeName + ")");
+            out.unsupported.push_back(n.op_type() + " (node " + nodeName + ")");
         if (n.output_size() < 1) continue;
         const auto it = shapes.find(n.output(0));
         const std::vector<int64_t> dims = it == shapes.end() ? std::vector<int64_t>{} : it->second.dims;
@@ -158,17 +195,25 @@ Status inspectOnnx(const std::string& path, OnnxInspection& out)
             int64_t axis = out.opset >= 13 ? -1 : 1;
             for (const auto& a : n.attribute())
                 if (a.name() == "axis") axis = a.i();
+            // Attention scores are a product of two computed tensors (Q·Kᵀ); a classifier's
+            // Softmax over x·W is not attention.
+            if (!scoresOfTwoActivations(n)) continue;
             const int64_t rank = int64_t(dims.size());
-            if (axis < 0) axis += rank;
-            if (rank < 3 || axis != rank - 1 || !position(dims[size_t(rank - 1)]) || !position(dims[size_t(rank - 2)])) continue;
+            const int64_t last = axis < 0 ? axis + rank : axis;
+            // Shapes unknown until run (dynamic axes): the run confirms rank and axis.
+            if (rank > 0 && (rank < 3 || last != rank - 1 || !position(dims[size_t(rank - 1)]) ||
+                             !position(dims[size_t(rank - 2)])))
+                continue;
             OnnxAttention a;
             a.node = nodeName;
             a.output = n.output(0);
             a.shape = dims;
+            a.axis = axis;
             if (rank == 4) a.heads = dims[1];
             // [batch·head, query, key]: a Reshape after it names the heads.
             for (const auto* c : consumers[n.output(0)])
                 if (c->op_type() == "Reshape" && c->output_size() > 0) {
+                    a.headSplit = c->output(0);
                     const auto s = shapes.find(c->output(0));
                     if (s != shapes.end() && s->second.dims.size() == 4 && s->second.dims[1] > 0) a.heads = s->second.dims[1];
                 }
@@ -189,6 +234,7 @@ Status inspectOnnx(const std::string& path, OnnxInspection& out)
                 a.output = n.output(0);
                 a.shape = dims;
                 a.heads = dims[1];
+                a.gated = other;
                 a.layer = gateLayer++;
                 out.attention.push_back(std::move(a));
                 break;
@@ -215,18 +261,21 @@ std::string describeOnnx(const OnnxInspection& o)
     s << "operators ";
     for (const auto& [op, n] : o.operatorCounts) s << " " << op << "×" << n;
     s << "\n";
-    if (o.outsideOperatorSet.empty()) s << "every operator is in AttnScope's ONNX operator set\n";
+    if (o.unsupported.empty()) s << "every operator maps onto ATen: `attnscope run` and the app take this model\n";
     else {
-        s << "outside AttnScope's ONNX operator set:";
-        for (const auto& x : o.outsideOperatorSet) s << " " << x << ";";
-        s << "\n";
+        s << "unsupported";
+        for (const auto& x : o.unsupported) s << " " << x << ";";
+        s << " (AttnScope cannot run this model)\n";
     }
     int softmax = 0, gates = 0;
     for (const auto& a : o.attention) {
         if (a.kind == OnnxAttention::Kind::Softmax) {
             ++softmax;
-            s << "attention  layer " << a.layer + 1 << ": " << a.node << " → " << a.output << " " << dims(a.shape)
-              << (a.heads > 0 ? " (" + std::to_string(a.heads) + " heads)" : " (heads not recovered)") << "\n";
+            s << "attention  layer " << a.layer + 1 << ": " << a.node << " → " << a.output << " "
+              << (a.shape.empty() ? std::string("(shape known when the graph runs)") : dims(a.shape))
+              << (a.heads > 0 ? " (" + std::to_string(a.heads) + " heads)"
+                              : a.shape.empty() ? std::string() : std::string(" (heads not recovered)"))
+              << "\n";
         } else {
             ++gates;
             s << "channel    gate " << a.layer + 1 << ": " << a.node << " → " << a.output << " " << dims(a.shape) << " ("
@@ -236,13 +285,9 @@ std::string describeOnnx(const OnnxInspection& o)
     if (softmax == 0) s << "no attention: the graph has no Softmax over two position axes\n";
     if (gates == 0) s << "no channel gates (sigmoid × feature map)\n";
     for (const auto& w : o.warnings) s << "warning    " << w << "\n";
-    std::string notRunnable;
-    for (const auto& [op, n] : o.operatorCounts)
-        if (std::find(onnxOperatorsRunnable().begin(), onnxOperatorsRunnable().end(), op) == onnxOperatorsRunnable().end())
-            notRunnable += " " + op;
-    s << "running    " << (notRunnable.empty() ? std::string("every operator maps onto ATen (the engine's runOnnx)")
-                                                : "operators not mapped onto ATen yet:" + notRunnable)
-      << "; the app and `attnscope run` do not show ONNX models yet\n";
+    if (o.opset < kOnnxOldestOpset)
+        s << "converting opset " << o.opset << " is older than the operator map reads; it is converted to " << kOnnxConvertTarget
+          << " by ONNX's version converter when loaded\n";
     return s.str();
 }
 

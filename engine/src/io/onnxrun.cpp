@@ -1,15 +1,14 @@
-// ONNX graphs run with ATen (attnscope/onnxmodel.h): the map from ONNX operators onto LibTorch
-// calls. Kernels are LibTorch's; this file only maps attributes and inputs (ONNX operator
-// spec, https://onnx.ai/onnx/operators/).
+// ONNX graphs run with ATen (attnscope/onnxmodel.h): the interpreter that walks the graph in
+// order and calls the operator map (onnxops.cpp) per node. Kernels are LibTorch's.
 #include "attnscope/onnxmodel.h"
+#include "onnxops.h"
 
-#include <onnx/onnx_pb.h>
-#include <torch/torch.h>
+#include <onnx/version_converter/convert.h>
 
-#include <QFile>
+#include <QDir>
+#include <QFileInfo>
 
 #include <algorithm>
-#include <functional>
 #include <set>
 #include <unordered_map>
 
@@ -17,173 +16,212 @@ namespace attnscope {
 
 namespace {
 namespace op = ONNX_NAMESPACE;
-using Values = std::unordered_map<std::string, torch::Tensor>;
-using Kernel = std::function<std::vector<torch::Tensor>(const op::NodeProto&, const std::vector<torch::Tensor>&)>;
 
-int64_t intAttr(const op::NodeProto& n, const std::string& name, int64_t fallback)
+std::string nodeLabel(const op::NodeProto& n, size_t index)
 {
-    for (const auto& a : n.attribute())
-        if (a.name() == name) return a.i();
-    return fallback;
-}
-
-std::vector<int64_t> intsAttr(const op::NodeProto& n, const std::string& name)
-{
-    for (const auto& a : n.attribute())
-        if (a.name() == name) return {a.ints().begin(), a.ints().end()};
-    return {};
-}
-
-torch::Tensor fromProto(const op::TensorProto& t)
-{
-    std::vector<int64_t> dims(t.dims().begin(), t.dims().end());
-    if (t.data_type() == op::TensorProto::FLOAT) {
-        if (!t.raw_data().empty())
-            return torch::from_blob(const_cast<char*>(t.raw_data().data()), dims, torch::kFloat32).clone();
-        std::vector<float> v(t.float_data().begin(), t.float_data().end());
-        return torch::tensor(v, torch::kFloat32).reshape(dims);
-    }
-    if (t.data_type() == op::TensorProto::INT64) {
-        if (!t.raw_data().empty())
-            return torch::from_blob(const_cast<char*>(t.raw_data().data()), dims, torch::kInt64).clone();
-        std::vector<int64_t> v(t.int64_data().begin(), t.int64_data().end());
-        return torch::tensor(v, torch::kInt64).reshape(dims);
-    }
-    throw std::runtime_error("tensor '" + t.name() + "' has an element type AttnScope does not read yet");
-}
-
-/// ONNX Reshape: 0 copies the input's dimension, −1 is inferred.
-torch::Tensor reshape(const torch::Tensor& x, const torch::Tensor& shape)
-{
-    const auto s = shape.to(torch::kInt64).contiguous();
-    std::vector<int64_t> dims(s.data_ptr<int64_t>(), s.data_ptr<int64_t>() + s.numel());
-    for (size_t i = 0; i < dims.size(); ++i)
-        if (dims[i] == 0 && int64_t(i) < x.dim()) dims[i] = x.size(int64_t(i));
-    return x.reshape(dims);
-}
-
-const std::unordered_map<std::string, Kernel>& kernels()
-{
-    using T = std::vector<torch::Tensor>;
-    static const std::unordered_map<std::string, Kernel> k{
-        {"Add", [](const op::NodeProto&, const T& in) { return T{in[0] + in[1]}; }},
-        {"Sub", [](const op::NodeProto&, const T& in) { return T{in[0] - in[1]}; }},
-        {"Mul", [](const op::NodeProto&, const T& in) { return T{in[0] * in[1]}; }},
-        {"Div", [](const op::NodeProto&, const T& in) { return T{in[0] / in[1]}; }},
-        {"Pow", [](const op::NodeProto&, const T& in) { return T{torch::pow(in[0], in[1])}; }},
-        {"Sqrt", [](const op::NodeProto&, const T& in) { return T{torch::sqrt(in[0])}; }},
-        {"Erf", [](const op::NodeProto&, const T& in) { return T{torch::erf(in[0])}; }},
-        {"Tanh", [](const op::NodeProto&, const T& in) { return T{torch::tanh(in[0])}; }},
-        {"Relu", [](const op::NodeProto&, const T& in) { return T{torch::relu(in[0])}; }},
-        {"Sigmoid", [](const op::NodeProto&, const T& in) { return T{torch::sigmoid(in[0])}; }},
-        {"MatMul", [](const op::NodeProto&, const T& in) { return T{torch::matmul(in[0], in[1])}; }},
-        {"Transpose",
-         [](const op::NodeProto& n, const T& in) {
-             auto perm = intsAttr(n, "perm");
-             if (perm.empty())  // default: reverse the axes
-                 for (int64_t d = in[0].dim() - 1; d >= 0; --d) perm.push_back(d);
-             return T{in[0].permute(perm)};
-         }},
-        {"Softmax", [](const op::NodeProto& n, const T& in) { return T{torch::softmax(in[0], intAttr(n, "axis", -1))}; }},
-        {"Reshape", [](const op::NodeProto&, const T& in) { return T{reshape(in[0], in[1])}; }},
-        {"GlobalAveragePool",
-         [](const op::NodeProto&, const T& in) {
-             std::vector<int64_t> spatial;
-             for (int64_t d = 2; d < in[0].dim(); ++d) spatial.push_back(d);
-             return T{in[0].mean(spatial, true)};
-         }},
-    };
-    return k;
+    return (n.name().empty() ? "#" + std::to_string(index) : n.name()) + " (" + n.op_type() + ")";
 }
 } // namespace
 
-Status runOnnx(const std::string& path, const std::map<std::string, OnnxTensor>& inputs, std::map<std::string, OnnxTensor>& out)
-{
-    out.clear();
-    OnnxInspection inspection;
-    if (auto st = inspectOnnx(path, inspection); !st) return st;
-    QFile f(QString::fromStdString(path));
-    if (!f.open(QIODevice::ReadOnly)) return Status::error("cannot read " + path);
-    const QByteArray bytes = f.readAll();
+struct OnnxModel::Impl {
+    std::string path;
     op::ModelProto model;
-    if (!model.ParseFromArray(bytes.constData(), int(bytes.size()))) return Status::error(path + " is not an ONNX model");
-    const auto& g = model.graph();
-    // Refused before running: every operator the map does not have, with its first node.
-    std::string missing;
-    std::set<std::string> seen;
-    const auto& runnable = onnxOperatorsRunnable();  // the names of kernels(), kept in onnx.cpp for inspect
-    for (const auto& n : g.node())
-        if ((!kernels().count(n.op_type()) ||
-             std::find(runnable.begin(), runnable.end(), n.op_type()) == runnable.end()) &&
-            seen.insert(n.op_type()).second)
-            missing += (missing.empty() ? "" : ", ") + n.op_type() + " (node " + (n.name().empty() ? "unnamed" : n.name()) + ")";
-    if (!missing.empty())
-        return Status::error(path + " uses operators AttnScope cannot run yet: " + missing);
-    Values values;
+    OnnxInspection inspection;
+    std::string conversion;
+    std::unordered_map<std::string, torch::Tensor> initializers;
+    std::vector<const onnxops::Kernel*> kernels;  ///< per node
+    /// Per node: the values whose last reader it is (freed after it runs).
+    std::vector<std::vector<std::string>> release;
+    std::set<std::string> kept;  ///< outputs, attention, head splits: never freed
+};
+
+OnnxModel::OnnxModel() : d(std::make_unique<Impl>()) {}
+OnnxModel::~OnnxModel() = default;
+bool OnnxModel::loaded() const { return !d->kernels.empty() || d->model.has_graph(); }
+const OnnxInspection& OnnxModel::inspection() const { return d->inspection; }
+std::string OnnxModel::path() const { return d->path; }
+std::string OnnxModel::conversionNote() const { return d->conversion; }
+
+Status OnnxModel::load(const std::string& path)
+{
+    d = std::make_unique<Impl>();
+    d->path = path;
+    if (auto st = readOnnxFile(path, d->model); !st) return st;
+    int64_t opset = 0;
+    for (const auto& o : d->model.opset_import())
+        if (o.domain().empty() || o.domain() == "ai.onnx") opset = o.version();
+    if (opset > 0 && opset < kOnnxOldestOpset) {
+        // Opsets before 7 have operators with other semantics (legacy broadcast attributes,
+        // consumed_inputs): ONNX's version converter rewrites them.
+        try {
+            d->model = op::version_conversion::ConvertVersion(d->model, int(kOnnxConvertTarget));
+        } catch (const std::exception& e) {
+            d = std::make_unique<Impl>();
+            return Status::error(path + " uses opset " + std::to_string(opset) + ", older than AttnScope runs (" +
+                                 std::to_string(kOnnxOldestOpset) + "), and ONNX's version converter could not bring it to " +
+                                 std::to_string(kOnnxConvertTarget) + ": " + e.what());
+        }
+        d->conversion = "opset " + std::to_string(opset) + " converted to " + std::to_string(kOnnxConvertTarget) +
+                        " by ONNX's version converter";
+    }
+    if (auto st = inspectOnnxModel(d->model, path, d->inspection); !st) {
+        d = std::make_unique<Impl>();
+        return st;
+    }
+    d->path = path;
+    if (!d->conversion.empty()) d->inspection.warnings.push_back(d->conversion);
+    const auto& g = d->model.graph();
+    if (!d->inspection.unsupported.empty()) {
+        std::string list;
+        for (const auto& u : d->inspection.unsupported) list += (list.empty() ? "" : ", ") + u;
+        d = std::make_unique<Impl>();
+        return Status::error(path + " uses operators AttnScope cannot run: " + list +
+                             " (`attnscope inspect` lists the operators it has)");
+    }
+    for (const auto& n : g.node()) {
+        if (!n.domain().empty() && n.domain() != "ai.onnx") {
+            const std::string msg = path + " uses the operator " + n.domain() + "." + n.op_type() + " (node " + n.name() +
+                                    ") outside the ONNX standard domain, which AttnScope cannot run";
+            d = std::make_unique<Impl>();
+            return Status::error(msg);
+        }
+        d->kernels.push_back(&onnxops::kernels().at(n.op_type()));
+    }
+    const std::string dir = QFileInfo(QString::fromStdString(path)).dir().path().toStdString();
     try {
-        for (const auto& t : g.initializer()) values[t.name()] = fromProto(t);
+        for (const auto& t : g.initializer()) d->initializers[t.name()] = onnxops::fromProto(t, dir);
     } catch (const std::exception& e) {
+        d = std::make_unique<Impl>();
         return Status::error(path + ": " + e.what());
     }
-    for (const auto& v : inspection.inputs) {
+    // Liveness: what each node reads last, so a long graph keeps only what is still needed.
+    for (const auto& o : g.output()) d->kept.insert(o.name());
+    for (const auto& a : d->inspection.attention) {
+        d->kept.insert(a.output);
+        if (!a.headSplit.empty()) d->kept.insert(a.headSplit);
+        if (!a.gated.empty()) d->kept.insert(a.gated);
+    }
+    std::unordered_map<std::string, size_t> lastUse;
+    for (int i = 0; i < g.node_size(); ++i)
+        for (const auto& in : g.node(i).input()) lastUse[in] = size_t(i);
+    d->release.assign(size_t(g.node_size()), {});
+    for (const auto& [name, index] : lastUse)
+        if (!d->kept.count(name) && !d->initializers.count(name)) d->release[index].push_back(name);
+    return Status::success();
+}
+
+Status OnnxModel::run(const std::map<std::string, OnnxTensor>& inputs, OnnxRunResult& out, const ProgressFn& progress) const
+{
+    out = OnnxRunResult{};
+    if (!d->model.has_graph()) return Status::error("no ONNX model is loaded");
+    const auto& g = d->model.graph();
+    std::unordered_map<std::string, torch::Tensor> values;
+    for (const auto& v : d->inspection.inputs) {
         const auto it = inputs.find(v.name);
         if (it == inputs.end()) return Status::error("the model's input '" + v.name + "' was not given");
         int64_t n = 1;
-        for (int64_t d : it->second.shape) n *= d;
+        for (int64_t dim : it->second.shape) n *= dim;
         if (n != int64_t(it->second.values.size()))
             return Status::error("input '" + v.name + "': its shape holds " + std::to_string(n) + " values, " +
                                  std::to_string(it->second.values.size()) + " given");
+        if (!v.dims.empty() && v.dims.size() != it->second.shape.size())
+            return Status::error("input '" + v.name + "' has " + std::to_string(it->second.shape.size()) +
+                                 " axes but the model takes " + std::to_string(v.dims.size()));
         for (size_t i = 0; i < v.dims.size() && i < it->second.shape.size(); ++i)
             if (v.dims[i] >= 0 && v.dims[i] != it->second.shape[i])
                 return Status::error("input '" + v.name + "': axis " + std::to_string(i) + " has size " +
                                      std::to_string(it->second.shape[i]) + " but the model takes " + std::to_string(v.dims[i]));
-        if (v.dims.size() != it->second.shape.size())
-            return Status::error("input '" + v.name + "' has " + std::to_string(it->second.shape.size()) +
-                                 " axes but the model takes " + std::to_string(v.dims.size()));
-        values[v.name] = torch::tensor(it->second.values, torch::kFloat32).reshape(it->second.shape);
+        values[v.name] = torch::from_blob(const_cast<float*>(it->second.values.data()), it->second.shape, torch::kFloat32);
     }
-    torch::NoGradGuard ng;
-    int index = 0;
-    for (const auto& n : g.node()) {
+    torch::NoGradGuard noGrad;
+    const auto value = [&](const std::string& name) -> const torch::Tensor* {
+        const auto it = values.find(name);
+        if (it != values.end()) return &it->second;
+        const auto init = d->initializers.find(name);
+        return init == d->initializers.end() ? nullptr : &init->second;
+    };
+    const int64_t total = g.node_size();
+    for (int i = 0; i < g.node_size(); ++i) {
+        const auto& n = g.node(i);
         std::vector<torch::Tensor> in;
+        in.reserve(size_t(n.input_size()));
         for (const auto& name : n.input()) {
-            const auto it = values.find(name);
-            if (it == values.end()) return Status::error("node " + n.name() + " (" + n.op_type() + ") reads '" + name + "', which nothing computed");
-            in.push_back(it->second);
-        }
-        try {
-            if (n.op_type() == "Softmax" && inspection.opset < 13) {
-                // Opsets 1–12: the input is coerced to 2-D at `axis` (default 1) and normalised over
-                // the second dimension (the ONNX spec's Softmax-1/11).
-                int64_t axis = intAttr(n, "axis", 1);
-                if (axis < 0) axis += in[0].dim();
-                const auto flat = in[0].reshape({in[0].numel() / std::max<int64_t>(1, in[0].flatten(axis).size(axis)), -1});
-                values[n.output(0)] = torch::softmax(flat, 1).reshape(in[0].sizes());
-                ++index;
+            if (name.empty()) {
+                in.emplace_back();  // an absent optional input
                 continue;
             }
-            const auto results = kernels().at(n.op_type())(n, in);
-            for (int k = 0; k < n.output_size() && k < int(results.size()); ++k) values[n.output(k)] = results[size_t(k)];
+            const torch::Tensor* t = value(name);
+            if (!t) return Status::error("node " + nodeLabel(n, size_t(i)) + " reads '" + name + "', which nothing computed");
+            in.push_back(*t);
+        }
+        try {
+            auto results = (*d->kernels[size_t(i)])(onnxops::Context{n, d->inspection.opset}, in);
+            for (int k = 0; k < n.output_size() && k < int(results.size()); ++k)
+                if (!n.output(k).empty()) values[n.output(k)] = std::move(results[size_t(k)]);
         } catch (const std::exception& e) {
             std::string msg = e.what();
+            if (const auto cut = msg.find("\nException raised from"); cut != std::string::npos) msg.resize(cut);
             if (msg.size() > 300) msg = msg.substr(0, 300) + "…";
-            return Status::error("node " + (n.name().empty() ? "#" + std::to_string(index) : n.name()) + " (" + n.op_type() +
-                                 ") failed: " + msg);
+            std::string shapes;
+            for (const auto& t : in) {
+                std::string s = "[";
+                if (t.defined())
+                    for (int64_t k = 0; k < t.dim(); ++k) s += (k ? ", " : "") + std::to_string(t.size(k));
+                shapes += (shapes.empty() ? "" : ", ") + (t.defined() ? s + "]" : std::string("none"));
+            }
+            return Status::error("node " + nodeLabel(n, size_t(i)) + " failed on inputs " + shapes + ": " + msg);
         }
-        ++index;
+        for (const auto& name : d->release[size_t(i)]) values.erase(name);
+        if (!keepGoing(progress, i + 1, total)) return Status::error("cancelled");
     }
+    // The attention, confirmed with this run's shapes.
+    for (auto a : d->inspection.attention) {
+        const torch::Tensor* t = value(a.output);
+        if (!t) continue;
+        a.shape.assign(t->sizes().begin(), t->sizes().end());
+        const int64_t rank = t->dim();
+        if (a.kind == OnnxAttention::Kind::Softmax) {
+            const int64_t axis = a.axis < 0 ? a.axis + rank : a.axis;
+            if (rank < 3 || axis != rank - 1) continue;
+            if (rank == 4) a.heads = t->size(1);
+            if (const torch::Tensor* split = a.headSplit.empty() ? nullptr : value(a.headSplit);
+                rank == 3 && split && split->dim() == 4)
+                a.heads = split->size(1);
+            if (rank == 4 && a.heads == 1) continue;
+        } else if (rank != 4 || t->size(2) != 1 || t->size(3) != 1) {
+            continue;
+        }
+        out.attention.push_back(std::move(a));
+    }
+    // Renumber layers among what was confirmed.
+    int softmaxLayer = 0, gateLayer = 0;
+    for (auto& a : out.attention) a.layer = a.kind == OnnxAttention::Kind::Softmax ? softmaxLayer++ : gateLayer++;
     std::set<std::string> wanted;
     for (const auto& o : g.output()) wanted.insert(o.name());
-    for (const auto& a : inspection.attention) wanted.insert(a.output);
-    for (const auto& name : wanted) {
-        const auto it = values.find(name);
-        if (it == values.end()) continue;
-        const auto t = it->second.to(torch::kFloat32).contiguous();
-        OnnxTensor o;
-        o.shape.assign(t.sizes().begin(), t.sizes().end());
-        o.values.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
-        out[name] = std::move(o);
+    for (const auto& a : out.attention) {
+        wanted.insert(a.output);
+        if (!a.gated.empty()) wanted.insert(a.gated);
     }
+    for (const auto& name : wanted) {
+        const torch::Tensor* t = value(name);
+        if (!t) continue;
+        const auto f = t->to(torch::kFloat32).contiguous();
+        OnnxTensor o;
+        o.shape.assign(f.sizes().begin(), f.sizes().end());
+        o.values.assign(f.data_ptr<float>(), f.data_ptr<float>() + f.numel());
+        out.values[name] = std::move(o);
+    }
+    return Status::success();
+}
+
+Status runOnnx(const std::string& path, const std::map<std::string, OnnxTensor>& inputs, std::map<std::string, OnnxTensor>& out)
+{
+    out.clear();
+    OnnxModel model;
+    if (auto st = model.load(path); !st) return st;
+    OnnxRunResult result;
+    if (auto st = model.run(inputs, result); !st) return st;
+    out = std::move(result.values);
     return Status::success();
 }
 

@@ -18,6 +18,7 @@
 #include <QStandardPaths>
 
 #include "data/imagefile.h"
+#include "models/visionprep.h"
 #include "attnscope/video.h"
 
 #include <opencv2/imgproc.hpp>
@@ -45,13 +46,17 @@ std::string shapeOf(const torch::Tensor& t)
 
 std::string ScriptModelSpec::takes() const
 {
+    if (image && resize == "limit")
+        return "an image → longest side ≤ " + std::to_string(maxSide) + ", sides multiples of " + std::to_string(multiple) +
+               (bgr ? ", BGR" : "");
     if (video)
         return "a video → " + std::to_string(frames) + " frames sampled evenly, " + std::to_string(width) + "×" + std::to_string(height) +
                ", " + std::to_string(channels) + (channels == 1 ? " channel" : " channels");
     if (image)
         return "an image → " + std::to_string(width) + "×" + std::to_string(height) + ", " + std::to_string(channels) +
                (channels == 1 ? " channel" : " channels") +
-               (patch > 0 ? ", " + std::to_string(patch) + "×" + std::to_string(patch) + " patches" + (cls ? " + CLS" : "") : "");
+               (patchHeight > 0 ? ", " + std::to_string(patchHeight) + "×" + std::to_string(patchWidth) + " patches" + (cls ? " + CLS" : "") : "") +
+               (resize == "keep_aspect" ? ", width by aspect ratio" : "") + (bgr ? ", BGR" : "");
     std::string s = sentencePiecePath.empty() ? "text → word tokens via " : "text → SentencePiece pieces via ";
     s += QFileInfo(QString::fromStdString(sentencePiecePath.empty() ? vocabularyPath : sentencePiecePath)).fileName().toStdString();
     if (lowercase) s += " (lower-cased)";
@@ -111,16 +116,55 @@ Status parseVideoInput(const std::string& jsonPath, const QJsonObject& in, const
     return parseAttention(jsonPath, o, out);
 }
 
-Status parseImageInput(const std::string& jsonPath, const QJsonObject& in, const QJsonObject& o, ScriptModelSpec& out)
+Status parseImageInput(const std::string& jsonPath, const QDir& base, const QJsonObject& in, const QJsonObject& o,
+                       ScriptModelSpec& out)
 {
     out.image = true;
-    if (auto st = parsePixels(jsonPath, in, out); !st) return st;
-    out.patch = in["patch"].toInt(0);
-    if (out.patch < 0 || (out.patch > 0 && (out.height % out.patch != 0 || out.width % out.patch != 0)))
+    out.resize = in["resize"].toString("stretch").toStdString();
+    if (out.resize != "stretch" && out.resize != "keep_aspect" && out.resize != "limit")
+        return Status::error(jsonPath + ": \"resize\" must be \"stretch\", \"keep_aspect\" or \"limit\"");
+    out.maxSide = in["max_side"].toInt(out.resize == "keep_aspect" ? 3200 : 960);
+    out.multiple = in["multiple"].toInt(32);
+    if (out.maxSide < 8 || out.maxSide > 8192 || out.multiple < 1 || out.multiple > 512)
+        return Status::error(jsonPath + ": \"max_side\" must be 8…8192 and \"multiple\" 1…512");
+    QJsonObject pixels = in;
+    if (out.resize == "limit" && !in.contains("size")) pixels["size"] = QJsonArray{out.multiple, out.multiple};
+    if (auto st = parsePixels(jsonPath, pixels, out); !st) return st;
+    const QString order = in["order"].toString("RGB").toUpper();
+    if (order != "RGB" && order != "BGR") return Status::error(jsonPath + ": \"order\" must be \"RGB\" or \"BGR\"");
+    out.bgr = order == "BGR";
+    const QJsonValue patch = in["patch"];
+    if (patch.isArray() && patch.toArray().size() == 2) {
+        out.patchHeight = patch.toArray()[0].toInt();
+        out.patchWidth = patch.toArray()[1].toInt();
+    } else {
+        out.patchHeight = out.patchWidth = patch.toInt(0);
+    }
+    if (out.patchHeight < 0 || out.patchWidth < 0 || (out.patchHeight > 0 && out.height % out.patchHeight != 0) ||
+        (out.patchWidth > 0 && out.resize == "stretch" && out.width % out.patchWidth != 0))
         return Status::error(jsonPath + ": \"patch\" must divide the image size");
-    if (out.patch == 0) return Status::error(jsonPath + ": an image input needs \"patch\" (the side of the patches attention runs over)");
     out.cls = in["cls"].toBool(false);
-    out.maxTokens = (out.height / out.patch) * (out.width / out.patch) + (out.cls ? 1 : 0);
+    if (out.patchHeight > 0) out.maxTokens = (out.height / out.patchHeight) * (out.width / std::max(1, out.patchWidth)) + (out.cls ? 1 : 0);
+    // ONNX outputs that are not attention: CTC text and maps over the picture.
+    const QJsonObject ctc = o["ctc"].toObject();
+    if (!ctc.isEmpty()) {
+        out.ctcOutput = ctc["output"].toString().toStdString();
+        out.ctcCharacters = base.absoluteFilePath(ctc["characters"].toString()).toStdString();
+        out.ctcBlank = ctc["blank"].toInt(0);
+        out.ctcSpace = ctc["space"].toBool(false);
+        if (out.ctcOutput.empty() || ctc["characters"].toString().isEmpty())
+            return Status::error(jsonPath + ": \"ctc\" needs \"output\" (a graph output) and \"characters\" (one per line)");
+        if (!QFileInfo::exists(QString::fromStdString(out.ctcCharacters)))
+            return Status::error(jsonPath + ": the CTC characters file " + out.ctcCharacters + " is missing");
+    }
+    for (const auto& v : o["maps"].toArray()) {
+        const QJsonObject m = v.toObject();
+        if (m["output"].toString().isEmpty()) return Status::error(jsonPath + ": a \"maps\" entry needs \"output\"");
+        out.maps.emplace_back(m["output"].toString().toStdString(), m["name"].toString(m["output"].toString()).toStdString());
+    }
+    // An ONNX model's attention is found in its graph; a TorchScript model lists it.
+    if (!o.contains("attention")) return Status::success();
+    if (out.patchHeight == 0) return Status::error(jsonPath + ": an image input needs \"patch\" (the side of the patches attention runs over)");
     return parseAttention(jsonPath, o, out);
 }
 } // namespace
@@ -254,7 +298,7 @@ Status parseSidecar(const std::string& jsonPath, ScriptModelSpec& out)
     if (type != "tokens" && type != "image" && type != "video" && type != "seq2seq" && type != "decoder")
         return Status::error(jsonPath + ": input type '" + type.toStdString() +
                              "' is not supported (supported: tokens, seq2seq, decoder, image, video)");
-    if (type == "image") return parseImageInput(jsonPath, in, o, out);
+    if (type == "image") return parseImageInput(jsonPath, base, in, o, out);
     if (type == "video") return parseVideoInput(jsonPath, in, o, out);
     if (type == "seq2seq") return parseSeq2SeqInput(jsonPath, base, in, o, out);
     if (type == "decoder") return parseDecoderInput(jsonPath, base, in, o, out);
@@ -422,8 +466,8 @@ std::vector<std::string> patchLabels(const ScriptModelSpec& spec)
 {
     std::vector<std::string> t;
     if (spec.cls) t.push_back("[CLS]");
-    for (int r = 0; spec.patch > 0 && r < spec.height / spec.patch; ++r)
-        for (int c = 0; c < spec.width / spec.patch; ++c) t.push_back("r" + std::to_string(r) + "c" + std::to_string(c));
+    for (int r = 0; spec.patchHeight > 0 && r < spec.height / spec.patchHeight; ++r)
+        for (int c = 0; c < spec.width / spec.patchWidth; ++c) t.push_back("r" + std::to_string(r) + "c" + std::to_string(c));
     return t;
 }
 } // namespace
@@ -461,25 +505,13 @@ struct ScriptModel::Impl {
         return Status::success();
     }
 
-    /// One decoded image (OpenCV BGR / BGRA / grey, any depth) as [C, H, W]: RGB or grey,
-    /// resized to the sidecar's size, (x/255 − mean) / std.
-    torch::Tensor pixels(cv::Mat img) const
+    /// One decoded image (OpenCV BGR / BGRA / grey, any depth) as [C, H, W], converted as the
+    /// sidecar says (prepareVisionInput).
+    torch::Tensor pixels(const cv::Mat& img) const
     {
-        if (img.depth() == CV_16U) img.convertTo(img, CV_8U, 1.0 / 257.0);
-        else if (img.depth() != CV_8U) img.convertTo(img, CV_8U, 255.0);
-        cv::Mat rgb;
-        const int code3 = img.channels() == 4 ? cv::COLOR_BGRA2RGB : img.channels() == 3 ? cv::COLOR_BGR2RGB : cv::COLOR_GRAY2RGB;
-        const int code1 = img.channels() == 4 ? cv::COLOR_BGRA2GRAY : img.channels() == 3 ? cv::COLOR_BGR2GRAY : -1;
-        if (spec.channels == 3) cv::cvtColor(img, rgb, code3);
-        else if (code1 >= 0) cv::cvtColor(img, rgb, code1);
-        else rgb = img;
-        cv::resize(rgb, rgb, cv::Size(spec.width, spec.height), 0, 0,
-                   rgb.cols > spec.width ? cv::INTER_AREA : cv::INTER_LINEAR);
-        cv::Mat f;
-        rgb.convertTo(f, CV_32F, 1.0 / 255.0);
-        auto t = torch::from_blob(f.ptr<float>(), {spec.height, spec.width, spec.channels}, torch::kFloat32).permute({2, 0, 1}).clone();
-        for (int c = 0; c < spec.channels; ++c) t[c].sub_(spec.mean[size_t(c)]).div_(spec.std[size_t(c)]);
-        return t;
+        VisionInput v;
+        if (auto st = prepareVisionInput(img, spec, v); !st) throw std::runtime_error(st.message);
+        return v.pixels;
     }
 
     mutable torch::jit::Module module;
@@ -523,6 +555,8 @@ Status ScriptModel::load(const std::string& modulePath)
         return Status::error(modulePath + " has no sidecar: write MODEL.json next to it saying what the model takes and "
                                           "which outputs are attention (README, \"Your own model\")");
     if (auto st = parseSidecar(sidecar, d->spec); !st) return st;
+    if (d->spec.attention.empty())
+        return Status::error(sidecar + ": \"attention\" lists no outputs (a TorchScript model's sidecar says which outputs are attention)");
     initEngineThreads();
     try {
         d->module = torch::jit::load(modulePath);

