@@ -79,7 +79,9 @@ Status OnnxModel::load(const std::string& path)
                              " (`attnscope inspect` lists the operators it has)");
     }
     for (const auto& n : g.node()) {
-        if (!n.domain().empty() && n.domain() != "ai.onnx") {
+        // Contrib operators exporters write outside the standard domain and the map runs.
+        const bool contrib = n.domain() == "com.microsoft" && n.op_type() == "Gelu";
+        if (!n.domain().empty() && n.domain() != "ai.onnx" && !contrib) {
             const std::string msg = path + " uses the operator " + n.domain() + "." + n.op_type() + " (node " + n.name() +
                                     ") outside the ONNX standard domain, which AttnScope cannot run";
             d = std::make_unique<Impl>();
