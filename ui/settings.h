@@ -5,6 +5,7 @@
 #include <QSettings>
 #include <QString>
 #include <QStringList>
+#include <QVariantMap>
 
 namespace attnscope::ui::settings {
 
@@ -19,7 +20,10 @@ inline const Key<QByteArray> WindowGeometry{"window/geometry", {}};
 inline const Key<QByteArray> WindowState{"window/state", {}};
 inline const Key<QStringList> RecentFiles{"files/recent", {}};  ///< most recent first
 inline constexpr int kMaxRecentFiles = 8;
-inline const Key<QStringList> UserModels{"models/user", {}};     ///< TorchScript .pt files with sidecars (Model manager)
+inline const Key<QStringList> UserModels{"models/user", {}};     ///< TorchScript .pt and ONNX .onnx files (Model manager)
+/// Per ONNX model (absolute path or ppocr-rec/ppocr-det): the Softmax nodes the user chose to
+/// show (a QStringList; absent or empty = all the attention found in the graph).
+inline const Key<QVariantMap> ChosenAttention{"models/chosenAttention", {}};
 inline const Key<int> ExportDpi{"export/pngDpi", 300};              ///< PNG resolution of File → Export view
 inline const Key<QString> DefaultModel{"engine/defaultModel", {}};  ///< translation model at start; empty = first built-in
 inline const Key<int> EngineThreads{"engine/threads", 0};           ///< LibTorch threads, 0 = all cores (applies at start)

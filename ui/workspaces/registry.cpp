@@ -6,6 +6,7 @@
 #include "workspaces/stn/stnworkspace.h"
 #include "workspaces/text/textworkspace.h"
 #include "workspaces/video/videoworkspace.h"
+#include "workspaces/vision/visionworkspace.h"
 
 namespace attnscope::ui {
 
@@ -23,6 +24,7 @@ const WorkspaceRegistry& WorkspaceRegistry::builtin()
         r.add(make<CaptionWorkspace>);  // Ctrl+4: image captioning
         r.add(make<VideoWorkspace>);    // Ctrl+5: video
         r.add(make<LongWorkspace>);     // Ctrl+6: attention at LLM length
+        r.add(make<VisionWorkspace>);   // Ctrl+7: your ONNX / TorchScript vision models, PaddleOCR
         return r;
     }();
     return registry;

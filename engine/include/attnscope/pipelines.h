@@ -139,6 +139,21 @@ struct CaptionResult {
 Status runCaption(ModelCache& cache, const CaptionRequest& request, CaptionResult& out, const ProgressFn& cancel = {});
 
 // ---------------------------------------------------------------------------------------
+// Vision models the user brings (ONNX, TorchScript image models, PaddleOCR PP-OCRv4).
+
+struct VisionRequest {
+    std::string model;  ///< MODEL.onnx, a TorchScript image model, ppocr-rec or ppocr-det
+    std::string path;   ///< the picture
+    /// ONNX: the Softmax nodes to show (empty: all the graph's attention).
+    std::vector<std::string> attention;
+};
+struct VisionResult {
+    std::shared_ptr<AttentionTrace> trace;  ///< see VisionModel::run
+};
+/// The model from `cache` (loaded once), run on the picture. Errors: VisionModel's, "cancelled".
+Status runVision(ModelCache& cache, const VisionRequest& request, VisionResult& out, const ProgressFn& cancel = {});
+
+// ---------------------------------------------------------------------------------------
 // Video captioning (temporal attention).
 
 struct VideoCaptionRequest {

@@ -1228,6 +1228,7 @@ void TextWorkspace::reloadModels()
             modelPicker_->setItemData(modelPicker_->count() - 1, QString::fromStdString(m.description), Qt::ToolTipRole);
         }
     for (const QString& path : settings::get(settings::UserModels)) {
+        if (path.endsWith(".onnx", Qt::CaseInsensitive)) continue;  // ONNX vision models: the Vision workspace
         modelPicker_->addItem(tr("%1 (yours)").arg(QFileInfo(path).completeBaseName()), path);
         modelPicker_->setItemData(modelPicker_->count() - 1, path, Qt::ToolTipRole);
     }

