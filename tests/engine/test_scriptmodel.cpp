@@ -3,6 +3,8 @@
 // between the sidecar and what the module returns is a clear error.
 #include "attnscope/longattention.h"
 #include "attnscope/scriptmodel.h"
+#include "attnscope/visionmodel.h"
+#include "attnscope/schema.h"
 #include "attnscope/corpus.h"
 #include "attnscope/translator.h"
 #include "attnscope/modelcache.h"
@@ -239,6 +241,22 @@ def forward(self, x):
         const auto r1 = row(1);
         QCOMPARE(int(std::max_element(r1.begin(), r1.end()) - r1.begin()), 1);
         QCOMPARE(sm.tokens("anything"), t->labels[2]);
+        // The same model as a vision model: the attention laid over the picture's 2×2 patches
+        // after a CLS token, and the picture the model saw.
+        VisionModel vm;
+        st = vm.load(dir_.filePath("vit.pt").toStdString());
+        QVERIFY2(st.ok, st.message.c_str());
+        QVERIFY(!vm.onnx());
+        AttentionTrace vt;
+        st = vm.run(dir_.filePath("quarter.png").toStdString(), vt);
+        QVERIFY2(st.ok, st.message.c_str());
+        QCOMPARE(vt.find(schema::vision::kAttention)->shape, (std::vector<int64_t>{1, 1, 5, 5}));
+        QCOMPARE(vt.meta(schema::vision::kPatchRowsMeta), std::string("2"));
+        QCOMPARE(vt.meta(schema::vision::kPatchColsMeta), std::string("2"));
+        QCOMPARE(vt.meta(schema::vision::kClsMeta), std::string("1"));
+        QCOMPARE(vt.meta(schema::vision::kFormatMeta), std::string("torchscript"));
+        QCOMPARE(vt.find(schema::vision::kPicture)->shape, (std::vector<int64_t>{8, 8, 3}));
+        QCOMPARE(vt.find(schema::vision::kPicture)->values[0], 255.0f);  // the white top-left quarter
         // A sidecar whose patch size does not match the model's output is explained.
         write(dir_.filePath("vit.json"), "{" + QByteArray(input).replace("PATCH", "2") + ", " + att + "}");
         QVERIFY(sm.load(dir_.filePath("vit.pt").toStdString()).ok);
