@@ -99,6 +99,10 @@ struct OnnxRunResult {
     /// dropped; heads are filled in from the run ([batch, head, query, key], or the Reshape
     /// that splits [batch·head, query, key]).
     std::vector<OnnxAttention> attention;
+    /// Time inside the operators' ATen calls, in total and per operator type (ms): the rest of
+    /// a run is the interpreter's own (input checks, value lookups, liveness, outputs).
+    double kernelMilliseconds = 0;
+    std::map<std::string, double> operatorMilliseconds;
 };
 
 /// An ONNX model loaded for running on CPU with ATen: parsed, checked, converted when older

@@ -9,6 +9,7 @@
 #include <QFileInfo>
 
 #include <algorithm>
+#include <chrono>
 #include <set>
 #include <unordered_map>
 
@@ -157,7 +158,11 @@ Status OnnxModel::run(const std::map<std::string, OnnxTensor>& inputs, OnnxRunRe
             in.push_back(*t);
         }
         try {
+            const auto t0 = std::chrono::steady_clock::now();
             auto results = (*d->kernels[size_t(i)])(onnxops::Context{n, d->inspection.opset}, in);
+            const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+            out.kernelMilliseconds += ms;
+            out.operatorMilliseconds[n.op_type()] += ms;
             for (int k = 0; k < n.output_size() && k < int(results.size()); ++k)
                 if (!n.output(k).empty()) values[n.output(k)] = std::move(results[size_t(k)]);
         } catch (const std::exception& e) {
