@@ -148,6 +148,8 @@ private slots:
         g->mutable_output()->RemoveLast();  // H
         const QString path = dir_.filePath("run.onnx");
         save(path, serialize(m));
+        // The fuzz target's second seed (a graph that loads and runs): ATTNSCOPE_ONNX_SEED_RUN=FILE.
+        if (qEnvironmentVariableIsSet("ATTNSCOPE_ONNX_SEED_RUN")) save(qEnvironmentVariable("ATTNSCOPE_ONNX_SEED_RUN"), serialize(m));
         std::map<std::string, OnnxTensor> in, out;
         auto fill = [](std::vector<int64_t> shape, float seed) {
             OnnxTensor t;

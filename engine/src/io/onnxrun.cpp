@@ -18,6 +18,32 @@ namespace attnscope {
 namespace {
 namespace op = ONNX_NAMESPACE;
 
+/// What ONNX's version converter assumes of a graph (its IR import dereferences without
+/// checking): every value read is a graph input, an initializer or an earlier node's output;
+/// every value is produced once; names are not empty where a value is required.
+Status wellFormedForConversion(const op::GraphProto& g)
+{
+    std::set<std::string> known;
+    for (const auto& v : g.input()) {
+        if (v.name().empty() || !known.insert(v.name()).second) return Status::error("a graph input has an empty or repeated name");
+        if (!v.type().has_tensor_type()) return Status::error("graph input '" + v.name() + "' is not a tensor");
+    }
+    for (const auto& t : g.initializer())
+        if (t.name().empty()) return Status::error("an initializer has no name");
+        else known.insert(t.name());
+    for (const auto& n : g.node()) {
+        for (const auto& i : n.input())
+            if (!i.empty() && !known.count(i)) return Status::error("node '" + n.name() + "' reads '" + i + "' before it exists");
+        for (const auto& o : n.output())
+            if (!o.empty() && !known.insert(o).second) return Status::error("'" + o + "' is produced twice");
+        for (const auto& a : n.attribute())
+            if (a.has_g() || a.graphs_size() > 0) return Status::error("subgraphs are not converted");
+    }
+    for (const auto& v : g.output())
+        if (!known.count(v.name())) return Status::error("graph output '" + v.name() + "' is never produced");
+    return Status::success();
+}
+
 std::string nodeLabel(const op::NodeProto& n, size_t index)
 {
     return (n.name().empty() ? "#" + std::to_string(index) : n.name()) + " (" + n.op_type() + ")";
@@ -53,7 +79,18 @@ Status OnnxModel::load(const std::string& path)
         if (o.domain().empty() || o.domain() == "ai.onnx") opset = o.version();
     if (opset > 0 && opset < kOnnxOldestOpset) {
         // Opsets before 7 have operators with other semantics (legacy broadcast attributes,
-        // consumed_inputs): ONNX's version converter rewrites them.
+        // consumed_inputs): ONNX's version converter rewrites them — after the checker, since
+        // the converter assumes a well-formed graph (it crashes on some that are not).
+        OnnxInspection original;
+        if (auto st = inspectOnnxModel(d->model, path, original); !st) {
+            d = std::make_unique<Impl>();
+            return st;
+        }
+        if (auto st = wellFormedForConversion(d->model.graph()); !st) {
+            d = std::make_unique<Impl>();
+            return Status::error(path + " uses opset " + std::to_string(opset) + ", older than AttnScope runs, and cannot be "
+                                        "converted: " + st.message);
+        }
         try {
             d->model = op::version_conversion::ConvertVersion(d->model, int(kOnnxConvertTarget));
         } catch (const std::exception& e) {
