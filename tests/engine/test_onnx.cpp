@@ -218,6 +218,46 @@ private slots:
         st = runOnnx(path.toStdString(), wrong, out);
         QVERIFY2(!st.ok && st.message.find("axis 2 has size 6 but the model takes 5") != std::string::npos, st.message.c_str());
     }
+    void aClassifierSoftmaxIsNotAttention()
+    {
+        // Softmax(x·W + b) over [1, 5, 7] (5 steps, 7 classes) has two "position-like" axes
+        // but W is a weight: not Q·Kᵀ, not attention. Softmax(Q·Kᵀ) beside it is.
+        op::ModelProto m;
+        m.set_ir_version(8);
+        auto* os = m.add_opset_import();
+        os->set_domain("");
+        os->set_version(13);
+        auto* g = m.mutable_graph();
+        g->set_name("classifier");
+        *g->add_input() = value("X", {1, 5, 4});
+        auto* w = g->add_initializer();
+        w->set_name("W");
+        w->set_data_type(op::TensorProto::FLOAT);
+        w->add_dims(4);
+        w->add_dims(7);
+        for (int i = 0; i < 28; ++i) w->add_float_data(0.1f * float(i));
+        node(g, "MatMul", "logits", {"X", "W"}, {"L"});
+        node(g, "Softmax", "classes", {"L"}, {"P"});
+        auto* perm = node(g, "Transpose", "xt", {"X"}, {"Xt"})->add_attribute();
+        perm->set_name("perm");
+        perm->set_type(op::AttributeProto::INTS);
+        for (int64_t p : {0, 2, 1}) perm->add_ints(p);
+        node(g, "MatMul", "scores", {"X", "Xt"}, {"S"});
+        node(g, "Div", "scale", {"S", "two"}, {"S2"});
+        auto* two = g->add_initializer();
+        two->set_name("two");
+        two->set_data_type(op::TensorProto::FLOAT);
+        two->add_float_data(2.0f);
+        node(g, "Softmax", "self", {"S2"}, {"A"});
+        *g->add_output() = value("P", {1, 5, 7});
+        *g->add_output() = value("A", {1, 5, 5});
+        save(dir_.filePath("classifier.onnx"), serialize(m));
+        OnnxInspection o;
+        const auto st = inspectOnnx(dir_.filePath("classifier.onnx").toStdString(), o);
+        QVERIFY2(st.ok, st.message.c_str());
+        QCOMPARE(int(o.attention.size()), 1);
+        QCOMPARE(o.attention[0].node, std::string("self"));  // found through the scaling Div
+    }
     void badFilesAreRefused()
     {
         OnnxInspection o;

@@ -18,6 +18,7 @@
 #include "workspaces/stn/stnworkspace.h"
 #include "views/largematrixview.h"
 #include "workspaces/long/longworkspace.h"
+#include "workspaces/vision/visionworkspace.h"
 #include "workspaces/text/textworkspace.h"
 #include "workspaces/video/videoworkspace.h"
 
@@ -164,6 +165,9 @@ class TestWorkspaces : public QObject {
         } else if (auto* v = qobject_cast<VideoWorkspace*>(w)) {
             v->seek(10);
             v->selectWord(1);
+        } else if (auto* vw = qobject_cast<VisionWorkspace*>(w)) {
+            vw->selectPatch(7);
+            vw->setHead(2);
         } else if (auto* l = qobject_cast<LongWorkspace*>(w)) {
             QVERIFY(waitFor([&] { return l->matrixView()->overviewExact(); }, 120000));
             l->matrixView()->centerOn(1000, 900, 0.5);
@@ -191,11 +195,12 @@ private slots:
             {"stn", {"θ", 3}},
             {"caption", {"word \\ region", 49}},
             {"video", {"word \\ frame", 16}},
-            {"long", {"queries \\ keys (max of 4×4)", 0}}};  // Ruth, ~2,400 tokens: blocks of 4
+            {"long", {"queries \\ keys (max of 4×4)", 0}},  // Ruth, ~2,400 tokens: blocks of 4
+            {"vision", {"row \\ col", 0}}};  // the demo line's strips: one row
         MainWindow w(false);
         w.resize(1300, 900);
         w.show();
-        QCOMPARE(w.allWorkspaces().size(), 6);
+        QCOMPARE(w.allWorkspaces().size(), 7);
         for (Workspace* ws : w.allWorkspaces()) {
             const QString id = ws->id();
             w.showWorkspace(id);
@@ -253,7 +258,7 @@ private slots:
         WorkspaceFile onDisk;
         QString error;
         QVERIFY2(readWorkspaceFile(file, onDisk, &error), qPrintable(error));
-        QCOMPARE(int(onDisk.sections.size()), 6);
+        QCOMPARE(int(onDisk.sections.size()), 7);
         QVERIFY(onDisk.sections["long"].traces.empty());  // a long trace stays in its own file
         QVERIFY(onDisk.sections["text"].traces.count("trace"));  // stored binary, not as text
 
@@ -279,15 +284,15 @@ private slots:
         const QString file = dir.filePath("n.attnws");
         {
             MainWindow w(false, &registry);
-            QCOMPARE(w.workspaces()->count(), 7);
-            QCOMPARE(w.workspaces()->tabText(6), QString("Notes"));
-            QCOMPARE(w.workspaces()->tabToolTip(6), QString("A note beside the attention"));
+            QCOMPARE(w.workspaces()->count(), 8);
+            QCOMPARE(w.workspaces()->tabText(7), QString("Notes"));
+            QCOMPARE(w.workspaces()->tabToolTip(7), QString("A note beside the attention"));
             auto* notes = w.workspace<NotesWorkspace>();
             QVERIFY(notes);
-            // The View menu switches to it with Ctrl+7.
+            // The View menu switches to it with Ctrl+8.
             QAction* show = w.findChild<QAction*>("showWorkspace_notes");
             QVERIFY(show);
-            QCOMPARE(show->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_7));
+            QCOMPARE(show->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_8));
             show->trigger();
             QCOMPARE(w.frontWorkspace(), notes);
             // Its command is in the Workspace menu while it is in front, and in the Help list.

@@ -35,7 +35,7 @@ BuiltFigure buildVisionFigure(const AttentionTrace& trace, const VisionView& vie
     // Wide text lines are drawn at most 1,200 pixels wide, tall pictures at most 800 high.
     const double scale = std::min({1200.0 / picture.width(), 800.0 / picture.height(), 4.0});
     const QSize shown(int(picture.width() * scale), int(picture.height() * scale));
-    BuiltFigure f = newFigure(QSize(std::max(640, shown.width() + 120), shown.height() + 150));
+    BuiltFigure f = newFigure(QSize(std::max(640, shown.width() + 120), shown.height() + 100));
     auto* l = new QVBoxLayout(f.widget);
     auto* heading = new QLabel(visionHeading(trace), f.widget);
     heading->setWordWrap(true);
