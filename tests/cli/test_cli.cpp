@@ -6,7 +6,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QPainter>
 #include <QProcess>
+#include <QFont>
 #include <QTemporaryDir>
 #include <QRegularExpression>
 #include <QtTest>
@@ -442,6 +444,59 @@ private slots:
         QCOMPARE(r.code, 1);
         QVERIFY(r.err.contains("no block 4"));
     }
+    void onnxVisionModels()
+    {
+        // PaddleOCR PP-OCRv4 (scripts/install-deps caches it): inspect, run to a trace and a
+        // figure, the detector's map; bad input exits non-zero with a message.
+        QImage line(400, 60, QImage::Format_RGB32);
+        line.fill(Qt::white);
+        {
+            QPainter p(&line);
+            QFont f("DejaVu Sans");
+            f.setPixelSize(36);
+            p.setFont(f);
+            p.setPen(Qt::black);
+            p.drawText(10, 45, "Hello World 2026");
+        }
+        const QString png = dir_.filePath("line.png");
+        QVERIFY(line.save(png));
+        const QString cache = QDir::homePath() + "/.cache/attnscope/ocr-models-1.4.2";
+        const QString rec = qEnvironmentVariable("ATTNSCOPE_OCR_MODELS", cache) + "/ch_PP-OCRv4_rec_infer.onnx";
+        Run r = attnscope({"inspect", rec});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("opset      9"));
+        QVERIFY(r.out.contains("every operator maps onto ATen"));
+        QVERIFY(r.out.contains("attention  layer 2: p2o.Softmax.1"));
+        QVERIFY(r.out.contains("channel    gate 2: p2o.HardSigmoid.1"));
+        const QString trace = dir_.filePath("line.attn");
+        r = attnscope({"run", rec, png, "--out", trace});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("text       Hello World 2026"), qPrintable(r.out));
+        QVERIFY(r.out.contains("attention: 2 layers × 8 heads × 40 queries × 40 keys"));
+        QVERIFY(QFileInfo(trace).size() > 40 * 40 * 16 * 4);
+        const QString fig = dir_.filePath("strip.png");
+        r = attnscope({"run", "ppocr-rec", png, "--patch", "5", "--head", "3", "--out", fig});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(QImage(fig).width() >= 640);
+        r = attnscope({"run", "ppocr-det", png, "--view", "map:text probability", "--out", dir_.filePath("map.png")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("10 gates"));
+        // Bad input.
+        r = attnscope({"run", "ppocr-rec", png, "--view", "cls", "--out", fig});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("no CLS token"), qPrintable(r.err));
+        r = attnscope({"run", "ppocr-rec", dir_.filePath("nope.png"), "--out", fig});
+        QCOMPARE(r.code, 1);
+        QFile junk(dir_.filePath("junk.onnx"));
+        QVERIFY(junk.open(QIODevice::WriteOnly));
+        junk.write("\x08\x07garbage");
+        junk.close();
+        r = attnscope({"run", junk.fileName(), png, "--out", fig});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("not an ONNX model") || r.err.contains("checker"), qPrintable(r.err));
+        r = attnscope({"inspect", junk.fileName()});
+        QCOMPARE(r.code, 1);
+    }
     void spatialTransformer()
     {
         const QString png = dir_.filePath("stn.png");
@@ -512,5 +567,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestCli)
+QTEST_MAIN(TestCli)
 #include "test_cli.moc"
