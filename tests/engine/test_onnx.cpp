@@ -3,6 +3,7 @@
 // Reshape) and an SE block (GlobalAveragePool → Sigmoid → Mul) — is checked, its shapes
 // inferred, its attention found; bad files are refused with a message.
 #include "attnscope/onnxmodel.h"
+#include "attnscope/scriptmodel.h"
 
 #include <onnx/onnx_pb.h>
 
@@ -257,6 +258,117 @@ private slots:
         QVERIFY2(st.ok, st.message.c_str());
         QCOMPARE(int(o.attention.size()), 1);
         QCOMPARE(o.attention[0].node, std::string("self"));  // found through the scaling Div
+    }
+    void aTextModelRunsWithItsTokens()
+    {
+        // A BERT-shaped self-attention layer with a dynamic sequence axis, as Optimum exports
+        // it: input_ids → embedding (Gather) → Q, K split into 2 heads (Reshape, Transpose) →
+        // Q·Kᵀ + the attention mask's bias → Softmax [1, 2, T, T]. With a "tokens" sidecar it
+        // runs as a user model: the trace's "self" tensor, labelled by the tokens.
+        const int vocab = 5, dm = 4;
+        std::vector<float> E, Wq, Wk;
+        for (int i = 0; i < vocab * dm; ++i) E.push_back(std::sin(0.7f * float(i)));
+        for (int i = 0; i < dm * dm; ++i) Wq.push_back(std::cos(0.3f * float(i)));
+        for (int i = 0; i < dm * dm; ++i) Wk.push_back(std::sin(1.1f * float(i) + 0.5f));
+        op::ModelProto m;
+        m.set_ir_version(8);
+        auto* os = m.add_opset_import();
+        os->set_domain("");
+        os->set_version(13);
+        auto* g = m.mutable_graph();
+        g->set_name("bert");
+        for (const char* name : {"input_ids", "attention_mask"}) {
+            auto* v = g->add_input();
+            v->set_name(name);
+            auto* t = v->mutable_type()->mutable_tensor_type();
+            t->set_elem_type(op::TensorProto::INT64);
+            t->mutable_shape()->add_dim()->set_dim_value(1);
+            t->mutable_shape()->add_dim()->set_dim_param("sequence");
+        }
+        const auto floats = [&](const char* name, std::vector<int64_t> dims, const std::vector<float>& v) {
+            auto* t = g->add_initializer();
+            t->set_name(name);
+            t->set_data_type(op::TensorProto::FLOAT);
+            for (int64_t d : dims) t->add_dims(d);
+            for (float x : v) t->add_float_data(x);
+        };
+        const auto ints = [&](const char* name, std::vector<int64_t> v) {
+            auto* t = g->add_initializer();
+            t->set_name(name);
+            t->set_data_type(op::TensorProto::INT64);
+            t->add_dims(int64_t(v.size()));
+            for (int64_t x : v) t->add_int64_data(x);
+        };
+        floats("E", {vocab, dm}, E);
+        floats("Wq", {dm, dm}, Wq);
+        floats("Wk", {dm, dm}, Wk);
+        floats("one", {}, {1.0f});
+        floats("big", {}, {-10000.0f});
+        ints("heads", {1, -1, 2, 2});
+        ints("axes", {1, 2});
+        const auto perm = [](op::NodeProto* n, std::vector<int64_t> p) {
+            auto* a = n->add_attribute();
+            a->set_name("perm");
+            a->set_type(op::AttributeProto::INTS);
+            for (int64_t x : p) a->add_ints(x);
+        };
+        node(g, "Gather", "embed", {"E", "input_ids"}, {"X"});
+        node(g, "MatMul", "q", {"X", "Wq"}, {"Q0"});
+        node(g, "MatMul", "k", {"X", "Wk"}, {"K0"});
+        node(g, "Reshape", "qh", {"Q0", "heads"}, {"Q1"});
+        node(g, "Reshape", "kh", {"K0", "heads"}, {"K1"});
+        perm(node(g, "Transpose", "qt", {"Q1"}, {"Q"}), {0, 2, 1, 3});
+        perm(node(g, "Transpose", "kt", {"K1"}, {"Kt"}), {0, 2, 3, 1});
+        node(g, "MatMul", "scores", {"Q", "Kt"}, {"S"});
+        auto* cast = node(g, "Cast", "maskf", {"attention_mask"}, {"Mf"})->add_attribute();
+        cast->set_name("to");
+        cast->set_type(op::AttributeProto::INT);
+        cast->set_i(op::TensorProto::FLOAT);
+        node(g, "Sub", "inv", {"one", "Mf"}, {"Mi"});
+        node(g, "Mul", "bias", {"Mi", "big"}, {"B0"});
+        node(g, "Unsqueeze", "bias4", {"B0", "axes"}, {"B"});
+        node(g, "Add", "masked", {"S", "B"}, {"S2"});
+        node(g, "Softmax", "layer0.attention", {"S2"}, {"A"});
+        auto* out = g->add_output();
+        out->set_name("A");
+        out->mutable_type()->mutable_tensor_type()->set_elem_type(op::TensorProto::FLOAT);
+        for (const char* d : {"b", "h", "q", "k"}) out->mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_param(d);
+        save(dir_.filePath("bert.onnx"), serialize(m));
+        save(dir_.filePath("vocab.txt"), "[CLS]\nhello\nworld\n[SEP]\n[UNK]\n");
+        save(dir_.filePath("bert.json"), R"({"name": "tiny-bert-onnx", "input": {"type": "tokens", "vocabulary": "vocab.txt",
+             "prepend": ["[CLS]"], "append": ["[SEP]"], "unknown": "[UNK]"}})");
+        ScriptModel sm;
+        auto st = sm.load(dir_.filePath("bert.onnx").toStdString());
+        QVERIFY2(st.ok, st.message.c_str());
+        AttentionTrace tr;
+        st = sm.run("hello world", tr);
+        QVERIFY2(st.ok, st.message.c_str());
+        const TraceTensor* a = tr.find("self");
+        QVERIFY(a);
+        QCOMPARE(a->shape, (std::vector<int64_t>{1, 2, 4, 4}));
+        QCOMPARE(a->labels[3], (std::vector<std::string>{"[CLS]", "hello", "world", "[SEP]"}));
+        QCOMPARE(a->labels[0][0], std::string("layer0.attention"));
+        // By hand: ids 0 1 2 3; head h uses columns 2h, 2h+1 of Q = X·Wq and K = X·Wk.
+        const std::vector<int> ids{0, 1, 2, 3};
+        const auto proj = [&](const std::vector<float>& W, int t, int c) {
+            double v = 0;
+            for (int j = 0; j < dm; ++j) v += E[size_t(ids[size_t(t)] * dm + j)] * W[size_t(j * dm + c)];
+            return v;
+        };
+        for (int h = 0; h < 2; ++h)
+            for (int i = 0; i < 4; ++i) {
+                double row[4], z = 0;
+                for (int j = 0; j < 4; ++j) {
+                    row[j] = std::exp(proj(Wq, i, 2 * h) * proj(Wk, j, 2 * h) + proj(Wq, i, 2 * h + 1) * proj(Wk, j, 2 * h + 1));
+                    z += row[j];
+                }
+                for (int j = 0; j < 4; ++j)
+                    QVERIFY(std::abs(a->values[size_t((h * 4 + i) * 4 + j)] - row[j] / z) < 1e-4);
+            }
+        // An unknown word becomes [UNK]; the sequence axis follows the text.
+        QVERIFY(sm.run("hello there world", tr).ok);
+        QCOMPARE(tr.find("self")->shape[3], int64_t(5));
+        QVERIFY(!sm.run("   ", tr).ok);
     }
     void badFilesAreRefused()
     {

@@ -89,7 +89,7 @@ bool ModelManagerDialog::addModel(const QString& path, QString* error)
     }
     // ONNX: read, checked, every operator mapped, its input fixed by the sidecar (or the graph).
     Status st;
-    if (isOnnxPath(abs.toStdString())) {
+    if (isVisionModelFile(abs.toStdString())) {
         VisionModel m;
         st = m.load(abs.toStdString());
     } else {
@@ -159,7 +159,8 @@ void ModelManagerDialog::refresh()
             if (st && !sidecar.empty()) st = parseSidecar(sidecar, spec);
             addRow(st && !spec.name.empty() ? QString::fromStdString(spec.name) : QFileInfo(path).fileName(), tr("your ONNX model"),
                    sidecar.empty() ? tr("an image at the graph's fixed size (no sidecar)") : QString::fromStdString(spec.takes()),
-                   tr("attention found in the graph (Attention… to choose)"),
+                   spec.image || sidecar.empty() ? tr("attention found in the graph (Attention… to choose)")
+                                                 : tr("self-attention found in the graph, over the tokens"),
                    st ? tr("ready") : tr("unavailable: %1").arg(QString::fromStdString(st.message)), path);
             setAttentionKey(path);
             continue;

@@ -74,10 +74,12 @@ std::string describeOnnx(const OnnxInspection& inspection);
 
 namespace attnscope {
 
-/// A float tensor in or out of an ONNX graph (row-major).
+/// A tensor in or out of an ONNX graph (row-major): float32 values, or — for an int64 input
+/// such as input_ids — int64Values. Outputs are always float32 values.
 struct OnnxTensor {
     std::vector<int64_t> shape;
     std::vector<float> values;
+    std::vector<int64_t> int64Values;
 };
 
 /// The operators the ONNX operator map runs with ATen (engine/src/io/onnxops.cpp), sorted.
@@ -127,7 +129,7 @@ public:
     std::string conversionNote() const;
 
     /// Runs the graph once (ONNX semantics per operator, numpy broadcasting). Inputs by name
-    /// (float32), each with its concrete shape: a dynamic axis takes whatever size is given,
+    /// (float32, or int64 where the graph takes int64), each with its concrete shape: a dynamic axis takes whatever size is given,
     /// a fixed one must match. `progress(node, nodes)` after each node; returning false
     /// cancels ("cancelled"). Errors: a missing input, a wrong rank or axis size or value
     /// count; the node and operator that failed with ATen's message.

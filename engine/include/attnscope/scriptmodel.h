@@ -1,6 +1,10 @@
 #pragma once
 // User models: a TorchScript module (.pt saved by torch.jit.trace/script) plus a JSON
 // sidecar that says what the model takes and which outputs are attention. Plain C++.
+// An ONNX text model (MODEL.onnx with a "tokens" sidecar and no "attention" list) runs here
+// too: the graph (run with ATen, attnscope/onnxmodel.h) is fed input_ids (and attention_mask,
+// token_type_ids, position_ids when it takes them) and its self-attention is every Softmax of
+// Q·Kᵀ over the tokens, layers in graph order, as the trace's "self" tensor.
 //
 // Sidecar (MODEL.json next to MODEL.pt, or MODEL.pt.json):
 //   {

@@ -21,6 +21,10 @@ namespace attnscope {
 
 /// True for a path ending in .onnx.
 bool isOnnxPath(const std::string& path);
+/// True for a model file VisionModel runs: an .onnx without a sidecar or with an image
+/// sidecar, or a TorchScript model whose sidecar says "type": "image". (An .onnx whose
+/// sidecar says "tokens" is a text model: ScriptModel runs it.)
+bool isVisionModelFile(const std::string& path);
 
 class VisionModel {
 public:

@@ -161,9 +161,13 @@ Status OnnxModel::run(const std::map<std::string, OnnxTensor>& inputs, OnnxRunRe
         if (it == inputs.end()) return Status::error("the model's input '" + v.name + "' was not given");
         int64_t n = 1;
         for (int64_t dim : it->second.shape) n *= dim;
-        if (n != int64_t(it->second.values.size()))
+        const bool integer = v.elementType == "int64" || v.elementType == "int32";
+        if (integer != !it->second.int64Values.empty() && n > 0)
+            return Status::error("input '" + v.name + "' takes " + v.elementType + " values");
+        const size_t given = integer ? it->second.int64Values.size() : it->second.values.size();
+        if (n != int64_t(given))
             return Status::error("input '" + v.name + "': its shape holds " + std::to_string(n) + " values, " +
-                                 std::to_string(it->second.values.size()) + " given");
+                                 std::to_string(given) + " given");
         if (!v.dims.empty() && v.dims.size() != it->second.shape.size())
             return Status::error("input '" + v.name + "' has " + std::to_string(it->second.shape.size()) +
                                  " axes but the model takes " + std::to_string(v.dims.size()));
@@ -171,7 +175,9 @@ Status OnnxModel::run(const std::map<std::string, OnnxTensor>& inputs, OnnxRunRe
             if (v.dims[i] >= 0 && v.dims[i] != it->second.shape[i])
                 return Status::error("input '" + v.name + "': axis " + std::to_string(i) + " has size " +
                                      std::to_string(it->second.shape[i]) + " but the model takes " + std::to_string(v.dims[i]));
-        values[v.name] = torch::from_blob(const_cast<float*>(it->second.values.data()), it->second.shape, torch::kFloat32);
+        values[v.name] = integer ? torch::from_blob(const_cast<int64_t*>(it->second.int64Values.data()), it->second.shape, torch::kInt64)
+                                       .to(v.elementType == "int32" ? torch::kInt32 : torch::kInt64)
+                                 : torch::from_blob(const_cast<float*>(it->second.values.data()), it->second.shape, torch::kFloat32);
     }
     torch::NoGradGuard noGrad;
     const auto value = [&](const std::string& name) -> const torch::Tensor* {

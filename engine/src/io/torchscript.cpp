@@ -2,6 +2,8 @@
 #include "attnscope/scriptmodel.h"
 
 #include "attnscope/qk.h"
+#include "attnscope/onnxmodel.h"
+#include "attnscope/visionmodel.h"
 
 #include "attnscope/corpus.h"
 #include "attnscope/dumps.h"
@@ -68,7 +70,7 @@ std::string ScriptModelSpec::produces() const
 {
     std::string s;
     for (const auto& a : attention) s += (s.empty() ? "" : "; ") + a.name + " [layer, head, query, key]";
-    return s;
+    return s.empty() ? std::string("attention found in the model's graph") : s;
 }
 
 std::string sidecarPath(const std::string& modulePath)
@@ -318,6 +320,9 @@ Status parseSidecar(const std::string& jsonPath, ScriptModelSpec& out)
 
 Status parseAttention(const std::string& jsonPath, const QJsonObject& o, ScriptModelSpec& out)
 {
+    // Absent: the model's file says where its attention is (ONNX: the graph's Softmax nodes);
+    // ScriptModel::load asks a TorchScript model for the list.
+    if (!o.contains("attention")) return Status::success();
     const QJsonArray att = o["attention"].toArray();
     if (att.isEmpty()) return Status::error(jsonPath + ": \"attention\" lists no outputs");
     for (const auto& v : att) {
@@ -515,6 +520,10 @@ struct ScriptModel::Impl {
     }
 
     mutable torch::jit::Module module;
+    std::unique_ptr<OnnxModel> onnx;  ///< an ONNX text model instead of the module
+
+    Status runOnnx(const std::string& text, const std::vector<std::string>& tokens, const std::vector<int64_t>& ids,
+                   AttentionTrace& out) const;
     Vocabulary vocab, targetVocab;
     bool loaded = false;
 
@@ -555,9 +564,26 @@ Status ScriptModel::load(const std::string& modulePath)
         return Status::error(modulePath + " has no sidecar: write MODEL.json next to it saying what the model takes and "
                                           "which outputs are attention (README, \"Your own model\")");
     if (auto st = parseSidecar(sidecar, d->spec); !st) return st;
+    initEngineThreads();
+    if (isOnnxPath(modulePath)) {
+        // An ONNX text model: tokens in (the sidecar's tokenizer), attention found in the graph.
+        if (d->spec.image || d->spec.video || d->spec.seq2seq || d->spec.decoderOnly)
+            return Status::error(sidecar + ": ONNX models run here with \"type\": \"tokens\" (vision models: the Vision "
+                                           "workspace, `attnscope run MODEL.onnx PICTURE`)");
+        auto onnx = std::make_unique<OnnxModel>();
+        if (auto st = onnx->load(modulePath); !st) return st;
+        for (const auto& in : onnx->inspection().inputs)
+            if (in.name != "input_ids" && in.name != "attention_mask" && in.name != "token_type_ids" && in.name != "position_ids" &&
+                onnx->inspection().inputs.size() > 1)
+                return Status::error(modulePath + ": the graph's input '" + in.name + "' is not one AttnScope fills (input_ids, "
+                                                  "attention_mask, token_type_ids, position_ids)");
+        if (auto st = loadVocabulary(d->sourceTokenizer(), d->vocab); !st) return st;
+        d->onnx = std::move(onnx);
+        d->loaded = true;
+        return Status::success();
+    }
     if (d->spec.attention.empty())
         return Status::error(sidecar + ": \"attention\" lists no outputs (a TorchScript model's sidecar says which outputs are attention)");
-    initEngineThreads();
     try {
         d->module = torch::jit::load(modulePath);
         d->module.eval();
@@ -793,6 +819,7 @@ Status ScriptModel::run(const std::string& text, AttentionTrace& out) const
         if (int64_t(ids.size()) > d->spec.maxTokens)
             return Status::error("The input has " + std::to_string(ids.size()) + " tokens; " + d->spec.name + " takes at most " +
                                  std::to_string(d->spec.maxTokens) + ".");
+        if (d->onnx) return d->runOnnx(text, tokens, ids, out);
         input = torch::tensor(ids, torch::kInt64).unsqueeze(0);
     }
     const int64_t T = int64_t(tokens.size());
@@ -832,6 +859,61 @@ Status ScriptModel::run(const std::string& text, AttentionTrace& out) const
 } // namespace attnscope
 
 namespace attnscope {
+
+Status ScriptModel::Impl::runOnnx(const std::string& text, const std::vector<std::string>& tokens,
+                                  const std::vector<int64_t>& ids, AttentionTrace& out) const
+{
+    const int64_t T = int64_t(ids.size());
+    std::map<std::string, OnnxTensor> inputs;
+    for (const auto& in : onnx->inspection().inputs) {
+        OnnxTensor t;
+        t.shape = {1, T};
+        if (in.name == "attention_mask") t.int64Values.assign(size_t(T), 1);
+        else if (in.name == "token_type_ids") t.int64Values.assign(size_t(T), 0);
+        else if (in.name == "position_ids")
+            for (int64_t i = 0; i < T; ++i) t.int64Values.push_back(i);
+        else t.int64Values = ids;
+        if (in.elementType == "float") {
+            for (int64_t v : t.int64Values) t.values.push_back(float(v));
+            t.int64Values.clear();
+        }
+        inputs[in.name] = std::move(t);
+    }
+    OnnxRunResult r;
+    if (auto st = onnx->run(inputs, r); !st) return Status::error(spec.name + " failed on this input: " + st.message);
+    AttentionTrace trace;
+    trace.model = spec.name;
+    trace.scoreFunction = "onnx";
+    trace.metadata["input"] = text;
+    trace.metadata["mode"] = "self";
+    // Self-attention over the tokens: every found Softmax whose query and key extents are T,
+    // layers in graph order, as one [layer, head, query, key] tensor "self".
+    TraceTensor x;
+    x.name = "self";
+    x.axes = {"layer", "head", "query", "key"};
+    int64_t heads = 0;
+    std::vector<std::string> layerNames;
+    for (const auto& a : r.attention) {
+        if (a.kind != OnnxAttention::Kind::Softmax || a.shape.size() < 3) continue;
+        const int64_t q = a.shape[a.shape.size() - 2], k = a.shape.back();
+        const int64_t h = a.heads > 0 ? a.heads : (a.shape.size() == 4 ? a.shape[1] : 1);
+        if (q != T || k != T || (heads > 0 && h != heads)) continue;
+        heads = h;
+        const auto& v = r.values.at(a.output).values;
+        x.values.insert(x.values.end(), v.begin(), v.begin() + h * T * T);
+        layerNames.push_back(a.node);
+    }
+    if (layerNames.empty())
+        return Status::error(spec.name + ": the graph has no Softmax attention over the " + std::to_string(T) +
+                             " tokens (`attnscope inspect` lists what it found)");
+    x.shape = {int64_t(layerNames.size()), heads, T, T};
+    std::vector<std::string> headNames;
+    for (int64_t h = 0; h < heads; ++h) headNames.push_back("h" + std::to_string(h + 1));
+    x.labels = {layerNames, headNames, tokens, tokens};
+    trace.tensors.push_back(std::move(x));
+    out = std::move(trace);
+    return Status::success();
+}
 
 Status ScriptModel::decode(const std::string& source, const std::string* reference, AttentionTrace& out,
                            std::string* translation, const ProgressFn& cancel) const

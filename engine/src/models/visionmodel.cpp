@@ -20,6 +20,14 @@ namespace attnscope {
 
 bool isOnnxPath(const std::string& path) { return QString::fromStdString(path).endsWith(".onnx", Qt::CaseInsensitive); }
 
+bool isVisionModelFile(const std::string& path)
+{
+    const std::string sidecar = sidecarPath(path);
+    if (sidecar.empty()) return isOnnxPath(path);
+    ScriptModelSpec spec;
+    return parseSidecar(sidecar, spec) ? spec.image : isOnnxPath(path);
+}
+
 std::string ppocrModelDir()
 {
     QString dir = qEnvironmentVariable("ATTNSCOPE_OCR_MODELS");

@@ -21,7 +21,7 @@ ModelKind modelKind(const std::string& nameOrPath)
     }
     if (nameOrPath == "ppocr-rec" || nameOrPath == "ppocr-det") return ModelKind::Vision;
     if (!QFileInfo(QString::fromStdString(nameOrPath)).isFile()) return ModelKind::Unknown;
-    if (isOnnxPath(nameOrPath)) return ModelKind::Vision;
+    if (isOnnxPath(nameOrPath)) return isVisionModelFile(nameOrPath) ? ModelKind::Vision : ModelKind::UserModel;
     if (!sidecarPath(nameOrPath).empty()) return ModelKind::UserModel;
     if (isClipCaptionerFile(nameOrPath)) return ModelKind::ClipCaption;
     if (isCaptionerFile(nameOrPath)) return ModelKind::SceneCaption;

@@ -7,6 +7,7 @@
 #include "attnscope/headstats.h"
 #include "attnscope/pipelines.h"
 #include "attnscope/schema.h"
+#include "attnscope/visionmodel.h"
 #include "attnscope/scriptmodel.h"
 #include "attnscope/subwords.h"
 #include "attnscope/translator.h"
@@ -1228,7 +1229,7 @@ void TextWorkspace::reloadModels()
             modelPicker_->setItemData(modelPicker_->count() - 1, QString::fromStdString(m.description), Qt::ToolTipRole);
         }
     for (const QString& path : settings::get(settings::UserModels)) {
-        if (path.endsWith(".onnx", Qt::CaseInsensitive)) continue;  // ONNX vision models: the Vision workspace
+        if (path.endsWith(".onnx", Qt::CaseInsensitive) && isVisionModelFile(path.toStdString())) continue;  // the Vision workspace
         modelPicker_->addItem(tr("%1 (yours)").arg(QFileInfo(path).completeBaseName()), path);
         modelPicker_->setItemData(modelPicker_->count() - 1, path, Qt::ToolTipRole);
     }

@@ -46,14 +46,8 @@ namespace {
 const QString kRecogniser = QStringLiteral("ppocr-rec");
 const QString kDetector = QStringLiteral("ppocr-det");
 
-/// User models the workspace takes: .onnx files, and TorchScript models whose sidecar says image.
-bool isVisionUserModel(const QString& path)
-{
-    if (path.endsWith(".onnx", Qt::CaseInsensitive)) return true;
-    const std::string sidecar = sidecarPath(path.toStdString());
-    ScriptModelSpec spec;
-    return !sidecar.empty() && parseSidecar(sidecar, spec) && spec.image;
-}
+/// User models the workspace takes: ONNX vision models, TorchScript models whose sidecar says image.
+bool isVisionUserModel(const QString& path) { return isVisionModelFile(path.toStdString()); }
 } // namespace
 
 QString VisionWorkspace::demoLine()
