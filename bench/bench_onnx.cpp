@@ -69,6 +69,26 @@ void BM_RecogniserPicture(benchmark::State& state)
 }
 BENCHMARK(BM_RecogniserPicture)->Unit(benchmark::kMillisecond)->MinTime(3.0)->UseRealTime();
 
+void BM_InspectRecogniser(benchmark::State& state)
+{
+    // What the attention chooser and `inspect` do: parse, checker, shape inference, search.
+    for (auto _ : state) {
+        OnnxInspection o;
+        if (auto st = inspectOnnx(ppocrModelDir() + "/ch_PP-OCRv4_rec_infer.onnx", o); !st) return state.SkipWithError(st.message.c_str());
+    }
+}
+BENCHMARK(BM_InspectRecogniser)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_LoadRecogniser(benchmark::State& state)
+{
+    // What the first run of a model costs before the graph runs (the model cache keeps it after).
+    for (auto _ : state) {
+        OnnxModel m;
+        if (auto st = m.load(ppocrModelDir() + "/ch_PP-OCRv4_rec_infer.onnx"); !st) return state.SkipWithError(st.message.c_str());
+    }
+}
+BENCHMARK(BM_LoadRecogniser)->Unit(benchmark::kMillisecond)->UseRealTime();
+
 void BM_DetectorPage(benchmark::State& state)
 {
     static const std::string page = renderPicture({640, 480}, "AttnScope reads ONNX", 40, 120);

@@ -12,8 +12,11 @@
 #include "jobs/jobtracker.h"
 #include "workspaces/image/imagecomparepanel.h"
 #include "workspaces/image/imageworkspace.h"
+#include "workspaces/image/imagetrace.h"
+#include "attnscope/visionmodel.h"
 
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include <QFile>
 #include <QLabel>
@@ -165,6 +168,34 @@ private slots:
         QVERIFY(ws_->profileJobs()->running() || done.count() == 1);
         QVERIFY(done.count() == 1 || done.wait(120000));
         QCOMPARE(ws_->profiles()->graphCount(), 11);  // ten classes + the current image
+    }
+    void paddleOcrDetectorGatesInTheChannelViews()
+    {
+        // PaddleOCR's ONNX detector (scripts/install-deps caches it): its 10 SE gates are the
+        // blocks of the channel views, bars per channel and feature maps, for any photo.
+        QVERIFY2(!ppocrModelDir().empty(), "PaddleOCR PP-OCRv4 is not cached: run scripts/install-deps");
+        ws_->tabs()->setCurrentIndex(0);
+        cv::Mat page(320, 480, CV_8UC3, cv::Scalar(255, 255, 255));
+        cv::putText(page, "Gates over a page", cv::Point(20, 120), cv::FONT_HERSHEY_SIMPLEX, 1.2, cv::Scalar(0, 0, 0), 3);
+        const QString path = dir_.filePath("page.png");
+        QVERIFY(cv::imwrite(path.toStdString(), page));
+        QVERIFY(ws_->setModel("ppocr-det"));
+        ws_->openFile(path);
+        QVERIFY(waitShown(0));
+        QCOMPARE(ws_->currentTrace()->meta("block"), std::string("SE"));
+        QCOMPARE(blockCount(*ws_->currentTrace()), 10);
+        ws_->setBlock(0);
+        QCOMPARE(ws_->channelBars()->barCount(), 192);
+        QVERIFY(QString::fromStdString(ws_->currentTrace()->meta("prediction")).startsWith("text probability"));
+        // A Fashion-MNIST test image goes in as a picture too; class profiles say they do not apply.
+        ws_->showTestImage(3);
+        QVERIFY(waitShown(0));
+        QCOMPARE(blockCount(*ws_->currentTrace()), 10);
+        ws_->tabs()->setCurrentIndex(1);
+        QVERIFY(!ws_->profileJobs()->running());
+        ws_->tabs()->setCurrentIndex(0);
+        QVERIFY(ws_->setModel("fmnist-se"));
+        QVERIFY(waitShown(0));
     }
     void mainWindowOpensDroppedImages()
     {

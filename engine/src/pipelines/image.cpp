@@ -3,12 +3,107 @@
 #include "attnscope/pipelines.h"
 
 #include "attnscope/familiarity.h"
+#include "attnscope/schema.h"
+
+#include <QDir>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 namespace attnscope {
+
+namespace {
+/// A vision model (PaddleOCR's detector or recogniser, an ONNX model) in the Image workspace:
+/// its SE gates become the blocks of the channel views (same trace names), its picture the
+/// input, what it read or mapped the prediction. A Fashion-MNIST test image goes in as a PNG.
+Status runVisionAsImage(ModelCache& cache, const ImageRequest& req, ImageResult& out, const ProgressFn& cancel)
+{
+    Status st;
+    std::string path = req.path;
+    auto image = std::make_shared<PreparedImage>();
+    if (path.empty()) {
+        auto test = fashionMnistTest(cache, st);
+        if (!test) return st;
+        PreparedImage item;
+        if (st = prepareFashionMnist(*test, req.testIndex, "test", item); !st) return st;
+        cv::Mat grey(item.size, item.size, CV_32F, item.pixels.data());
+        cv::Mat png;
+        grey.convertTo(png, CV_8U, 255.0);
+        png = 255 - png;  // dark ink on white, as a photo or a page would have it
+        path = QDir::temp().filePath(QStringLiteral("attnscope-fmnist-test-%1.png").arg(req.testIndex)).toStdString();
+        if (!cv::imwrite(path, png)) return Status::error("cannot write " + path);
+        image->label = item.label;
+        image->source = item.source;
+    } else {
+        image->source = path;
+    }
+    VisionRequest vr;
+    vr.model = req.model;
+    vr.path = path;
+    VisionResult r;
+    if (st = runVision(cache, vr, r, cancel); !st) return st;
+    AttentionTrace& t = *r.trace;
+    const TraceTensor* pic = t.find(schema::vision::kPicture);
+    if (!pic) return Status::error(req.model + " gave no picture");
+    const int h = int(pic->shape[0]), w = int(pic->shape[1]);
+    cv::Mat rgb(h, w, CV_32FC3, const_cast<float*>(pic->values.data()));
+    cv::Mat rgb8, grey;
+    rgb.convertTo(rgb8, CV_8UC3);
+    const cv::Mat original = cv::imread(path, cv::IMREAD_UNCHANGED);
+    image->originalWidth = original.empty() ? w : original.cols;
+    image->originalHeight = original.empty() ? h : original.rows;
+    image->originalFormat = "as " + req.model + " reads it: " + std::to_string(w) + "×" + std::to_string(h);
+    const double scale = std::min(1.0, 512.0 / std::max(w, h));
+    cv::Mat preview;
+    cv::resize(rgb8, preview, cv::Size(std::max(1, int(w * scale)), std::max(1, int(h * scale))), 0, 0, cv::INTER_AREA);
+    image->preview.assign(preview.data, preview.data + preview.total() * 3);
+    image->previewWidth = preview.cols;
+    image->previewHeight = preview.rows;
+    // The model input as the 28×28 "input" view (grey, 1 = dark).
+    cv::cvtColor(rgb8, grey, cv::COLOR_RGB2GRAY);
+    cv::Mat small;
+    cv::resize(grey, small, cv::Size(28, 28), 0, 0, cv::INTER_AREA);
+    small.convertTo(small, CV_32F, -1.0 / 255.0, 1.0);
+    image->size = 28;
+    image->pixels.assign(small.ptr<float>(), small.ptr<float>() + 28 * 28);
+    image->notes.push_back("converted by the sidecar of " + req.model + " (" + t.meta(schema::vision::kInputSizeMeta) + ")");
+    TraceTensor input;
+    input.name = schema::image::kInput;
+    input.axes = {"row", "col"};
+    input.shape = {28, 28};
+    input.labels.assign(2, {});
+    input.values = image->pixels;
+    t.tensors.push_back(std::move(input));
+    // The prediction: what it read (CTC), or how much of the picture its map calls text.
+    double confidence = 0;
+    std::string prediction;
+    if (const TraceTensor* ctc = t.find(schema::vision::kCtc)) {
+        for (float p : ctc->values) confidence += p / double(ctc->values.size());
+        prediction = "reads “" + t.meta(schema::vision::kTextMeta) + "”";
+    } else {
+        for (const auto& x : t.tensors)
+            if (x.name.rfind(schema::vision::kMapPrefix, 0) == 0 && x.shape.size() == 2) {
+                double above = 0;
+                for (float v : x.values) above += v > 0.5f ? 1 : 0;
+                confidence = above / double(std::max<size_t>(1, x.values.size()));
+                prediction = x.name.substr(std::string(schema::vision::kMapPrefix).size()) + " > 0.5 on";
+                break;
+            }
+    }
+    t.metadata[schema::image::kPredictionMeta] = prediction.empty() ? std::string("(no prediction)") : prediction;
+    t.metadata[schema::image::kConfidenceMeta] = std::to_string(confidence);
+    t.metadata[schema::image::kBlockMeta] = "SE";
+    if (image->label >= 0) t.metadata[schema::image::kLabelMeta] = fashionMnistClasses()[size_t(image->label)];
+    out.trace = std::move(r.trace);
+    out.image = std::move(image);
+    return Status::success();
+}
+} // namespace
 
 Status runImage(ModelCache& cache, const ImageRequest& req, ImageResult& out, const ProgressFn& cancel)
 {
     out = ImageResult{};
+    if (modelKind(req.model) == ModelKind::Vision) return runVisionAsImage(cache, req, out, cancel);
     Status st;
     auto m = cache.acquire<ImageClassifier>(req.model, st);
     if (!m) return st;

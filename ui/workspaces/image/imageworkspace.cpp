@@ -2,6 +2,7 @@
 
 #include "attnscope/pipelines.h"
 #include "attnscope/schema.h"
+#include "attnscope/visionmodel.h"
 #include "attnscope/translator.h"
 #include "jobs/jobtracker.h"
 #include "jobs/models.h"
@@ -64,6 +65,13 @@ ImageWorkspace::ImageWorkspace(QWidget* parent)
     model_->setToolTip(tr("Image classifier: a small CNN with an SE, ECA or CBAM block after each conv stage, or none"));
     for (const auto& m : builtinModels())
         if (isImageModel(m.name)) model_->addItem(QString::fromStdString(m.name));
+    if (!ppocrModelDir().empty()) {
+        // PaddleOCR's ONNX models (scripts/install-deps): their SE gates in the channel views.
+        model_->addItem(QStringLiteral("ppocr-det"));
+        model_->setItemData(model_->count() - 1, tr("PaddleOCR PP-OCRv4 detector (ONNX): 10 SE gates over any photo"), Qt::ToolTipRole);
+        model_->addItem(QStringLiteral("ppocr-rec"));
+        model_->setItemData(model_->count() - 1, tr("PaddleOCR PP-OCRv4 recogniser (ONNX): 2 SE gates over a text line"), Qt::ToolTipRole);
+    }
     model_->setCurrentText("fmnist-se");
     auto* open = new QPushButton(tr("Open image…"), this);
     open->setToolTip(tr("Classify an image file (PNG, JPEG, BMP, TIFF, WebP) — Ctrl+Shift+I; or drop it on the window"));
@@ -419,6 +427,11 @@ void ImageWorkspace::refreshSpatial()
 void ImageWorkspace::startProfiles()
 {
     const QString m = model_->currentText();
+    if (modelKind(m.toStdString()) == ModelKind::Vision) {
+        profileStatus_->setText(tr("Class profiles are for the Fashion-MNIST classifiers; %1 has no classes.").arg(m));
+        profileView_->clear();
+        return;
+    }
     if (profileCache_.count(m)) return refreshProfiles();
     if (profileJobs_->running() && profileModel_ == m) return;
     profileModel_ = m;
