@@ -388,14 +388,21 @@ void VisionWorkspace::refreshModes()
     refreshMap();
 }
 
-void VisionWorkspace::refreshMap()
+VisionView VisionWorkspace::currentView() const
 {
-    if (!trace_) return;
     VisionView v;
     v.mode = mode();
     v.layer = layer_->currentIndex();
     v.head = head_->currentIndex() - 1;
     v.query = query_;
+    v.opacity = opacity_->value() / 100.0;
+    return v;
+}
+
+void VisionWorkspace::refreshMap()
+{
+    if (!trace_) return;
+    const VisionView v = currentView();
     std::vector<float> values;
     int rows = 0, cols = 0;
     QString title, error;
@@ -478,23 +485,13 @@ QList<ShortcutInfo> VisionWorkspace::viewKeys() const
 BuiltFigure VisionWorkspace::currentFigure()
 {
     if (!trace_) return BuiltFigure::none(tr("Nothing to export yet."));
-    VisionView v;
-    v.mode = mode();
-    v.layer = layer_->currentIndex();
-    v.head = head_->currentIndex() - 1;
-    v.query = query_;
-    v.opacity = opacity_->value() / 100.0;
-    return buildVisionFigure(*trace_, v, overlay_->colorMap());
+    return buildVisionFigure(*trace_, currentView(), overlay_->colorMap());
 }
 
 ViewData VisionWorkspace::currentData() const
 {
     if (!trace_) return ViewData::none(tr("Nothing to export yet."));
-    VisionView v;
-    v.mode = mode();
-    v.layer = layer_->currentIndex();
-    v.head = head_->currentIndex() - 1;
-    v.query = query_;
+    const VisionView v = currentView();
     std::vector<float> values;
     int rows = 0, cols = 0;
     QString title, error;

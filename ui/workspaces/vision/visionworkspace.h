@@ -7,6 +7,7 @@
 // the recogniser's text (CTC); the layer × head matrix and head grid labelled by patch; the SE
 // gates as channel attention (bars per channel, feature maps). Runs are latest-wins jobs.
 #include "workspace.h"
+#include "workspaces/vision/visionmaps.h"
 
 #include <QImage>
 
@@ -73,6 +74,8 @@ private:
     void refreshMap();
     void refreshMatrix();
     void refreshGates();
+    /// The view the controls describe (mode, layer, head, patch, opacity).
+    VisionView currentView() const;
 
     JobTracker* jobs_;
     QString path_;
