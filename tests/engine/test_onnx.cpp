@@ -337,6 +337,9 @@ private slots:
         save(dir_.filePath("vocab.txt"), "[CLS]\nhello\nworld\n[SEP]\n[UNK]\n");
         save(dir_.filePath("bert.json"), R"({"name": "tiny-bert-onnx", "input": {"type": "tokens", "vocabulary": "vocab.txt",
              "prepend": ["[CLS]"], "append": ["[SEP]"], "unknown": "[UNK]"}})");
+        if (qEnvironmentVariableIsSet("ATTNSCOPE_ONNX_BERT_OUT"))  // for trying the model by hand (CLI, GUI)
+            for (const char* f : {"bert.onnx", "bert.json", "vocab.txt"})
+                QFile::copy(dir_.filePath(f), qEnvironmentVariable("ATTNSCOPE_ONNX_BERT_OUT") + "/" + f);
         ScriptModel sm;
         auto st = sm.load(dir_.filePath("bert.onnx").toStdString());
         QVERIFY2(st.ok, st.message.c_str());
