@@ -56,7 +56,7 @@ struct OnnxModel::Impl {
     OnnxInspection inspection;
     std::string conversion;
     std::unordered_map<std::string, torch::Tensor> initializers;
-    std::vector<const onnxops::Kernel*> kernels;  ///< per node
+    std::vector<const onnxops::Kernel*> kernels;  ///< per node; null for Constants (evaluated at load)
     /// Per node: the values whose last reader it is (freed after it runs).
     std::vector<std::vector<std::string>> release;
     std::set<std::string> kept;  ///< outputs, attention, head splits: never freed
@@ -134,6 +134,21 @@ Status OnnxModel::load(const std::string& path)
         d = std::make_unique<Impl>();
         return Status::error(path + ": " + e.what());
     }
+    // Constant nodes are evaluated once, here, and read like initializers (their kernel is
+    // dropped: the run skips them).
+    for (int i = 0; i < g.node_size(); ++i) {
+        const auto& n = g.node(i);
+        if (n.op_type() != "Constant" || n.output_size() != 1) continue;
+        try {
+            const auto v = (*d->kernels[size_t(i)])(onnxops::Context{n, d->inspection.opset}, {});
+            d->initializers[n.output(0)] = v.at(0);
+            d->kernels[size_t(i)] = nullptr;
+        } catch (const std::exception& e) {
+            const std::string msg = path + ": the Constant node " + nodeLabel(n, size_t(i)) + " cannot be read: " + e.what();
+            d = std::make_unique<Impl>();
+            return Status::error(msg);
+        }
+    }
     // Liveness: what each node reads last, so a long graph keeps only what is still needed.
     for (const auto& o : g.output()) d->kept.insert(o.name());
     for (const auto& a : d->inspection.attention) {
@@ -189,6 +204,7 @@ Status OnnxModel::run(const std::map<std::string, OnnxTensor>& inputs, OnnxRunRe
     const int64_t total = g.node_size();
     for (int i = 0; i < g.node_size(); ++i) {
         const auto& n = g.node(i);
+        if (!d->kernels[size_t(i)]) continue;  // a Constant, read at load
         std::vector<torch::Tensor> in;
         in.reserve(size_t(n.input_size()));
         for (const auto& name : n.input()) {
