@@ -1,8 +1,10 @@
 #pragma once
 // ONNX models read with Debian's libonnx (ONNX 1.12): parse, check (onnx::checker), infer
-// shapes (onnx::shape_inference), and find the attention in the graph — every Softmax whose
-// output has a head axis and two position axes, and every sigmoid gate that scales a feature
-// map per channel (SE blocks). Reading only: running a graph with ATen is not implemented yet.
+// shapes (onnx::shape_inference), convert old opsets (onnx::version_conversion), find the
+// attention in the graph — every Softmax of Q·Kᵀ whose output has a head axis and two position
+// axes, and every sigmoid gate that scales a feature map per channel (SE blocks) — and run the
+// graph on CPU with ATen (OnnxModel: the operator map of engine/src/io/onnxops.cpp, one
+// function per operator onto the LibTorch call; ONNX operator spec, onnx.ai/onnx/operators).
 #include "attnscope/status.h"
 
 #include <map>
@@ -53,9 +55,8 @@ struct OnnxInspection {
     std::vector<std::string> warnings;  ///< e.g. shape inference gave up
 };
 
-/// The ONNX operators AttnScope's operator map is to run (issue 17 §1: common transformer,
-/// ViT and CNN exports). Listed so that `inspect` can say which operators a model needs
-/// beyond them.
+/// The operator set of common transformer, ViT and CNN exports that the operator map must
+/// cover (issue 17 §1); a test checks that each is in onnxOperatorsRunnable.
 const std::vector<std::string>& onnxOperatorSet();
 
 /// Newest default-domain opset this ONNX library knows.
