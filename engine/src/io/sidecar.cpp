@@ -1,0 +1,339 @@
+// The JSON sidecar of user models (attnscope/scriptmodel.h): what a TorchScript or ONNX model
+// takes (tokens, seq2seq, decoder, image, video) and which outputs are attention. Qt JSON only.
+#include "attnscope/scriptmodel.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace attnscope {
+
+std::string ScriptModelSpec::takes() const
+{
+    if (image && resize == "limit")
+        return "an image → longest side ≤ " + std::to_string(maxSide) + ", sides multiples of " + std::to_string(multiple) +
+               (bgr ? ", BGR" : "");
+    if (video)
+        return "a video → " + std::to_string(frames) + " frames sampled evenly, " + std::to_string(width) + "×" + std::to_string(height) +
+               ", " + std::to_string(channels) + (channels == 1 ? " channel" : " channels");
+    if (image)
+        return "an image → " + std::to_string(width) + "×" + std::to_string(height) + ", " + std::to_string(channels) +
+               (channels == 1 ? " channel" : " channels") +
+               (patchHeight > 0 ? ", " + std::to_string(patchHeight) + "×" + std::to_string(patchWidth) + " patches" + (cls ? " + CLS" : "") : "") +
+               (resize == "keep_aspect" ? ", width by aspect ratio" : "") + (bgr ? ", BGR" : "");
+    std::string s = sentencePiecePath.empty() ? "text → word tokens via " : "text → SentencePiece pieces via ";
+    s += QFileInfo(QString::fromStdString(sentencePiecePath.empty() ? vocabularyPath : sentencePiecePath)).fileName().toStdString();
+    if (lowercase) s += " (lower-cased)";
+    s += ", at most " + std::to_string(maxTokens);
+    return s;
+}
+
+std::string ScriptModelSpec::produces() const
+{
+    std::string s;
+    for (const auto& a : attention) s += (s.empty() ? "" : "; ") + a.name + " [layer, head, query, key]";
+    return s.empty() ? std::string("attention found in the model's graph") : s;
+}
+
+std::string sidecarPath(const std::string& modulePath)
+{
+    const QFileInfo fi(QString::fromStdString(modulePath));
+    for (const QString& p : {fi.dir().filePath(fi.completeBaseName() + ".json"), fi.filePath() + ".json"})
+        if (QFileInfo(p).isFile()) return p.toStdString();
+    return {};
+}
+
+Status parseAttention(const std::string& jsonPath, const QJsonObject& o, ScriptModelSpec& out);
+
+namespace {
+/// "size", "channels", "mean", "std" of an image or video input.
+Status parsePixels(const std::string& jsonPath, const QJsonObject& in, ScriptModelSpec& out)
+{
+    const QJsonArray size = in["size"].toArray();
+    if (size.size() != 2) return Status::error(jsonPath + ": an image input needs \"size\": [height, width]");
+    out.height = size[0].toInt();
+    out.width = size[1].toInt();
+    if (out.height < 1 || out.width < 1 || out.height > 4096 || out.width > 4096)
+        return Status::error(jsonPath + ": image size must be 1…4096 pixels per side");
+    out.channels = in["channels"].toInt(3);
+    if (out.channels != 1 && out.channels != 3) return Status::error(jsonPath + ": \"channels\" must be 1 or 3");
+    for (const char* key : {"mean", "std"}) {
+        std::vector<double>& v = std::string(key) == "mean" ? out.mean : out.std;
+        const QJsonArray a = in[key].toArray();
+        for (const auto& x : a) v.push_back(x.toDouble());
+        if (v.empty()) v.assign(size_t(out.channels), std::string(key) == "mean" ? 0.0 : 1.0);
+        if (int(v.size()) != out.channels)
+            return Status::error(jsonPath + ": \"" + key + "\" needs one value per channel (" + std::to_string(out.channels) + ")");
+    }
+    for (double x : out.std)
+        if (!(x > 0)) return Status::error(jsonPath + ": \"std\" values must be positive");
+    return Status::success();
+}
+
+Status parseVideoInput(const std::string& jsonPath, const QJsonObject& in, const QJsonObject& o, ScriptModelSpec& out)
+{
+    out.video = true;
+    if (auto st = parsePixels(jsonPath, in, out); !st) return st;
+    out.frames = in["frames"].toInt(0);
+    if (out.frames < 1 || out.frames > 512) return Status::error(jsonPath + ": a video input needs \"frames\": 1…512 (how many frames the model reads)");
+    out.maxTokens = out.frames;
+    return parseAttention(jsonPath, o, out);
+}
+
+Status parseImageInput(const std::string& jsonPath, const QDir& base, const QJsonObject& in, const QJsonObject& o,
+                       ScriptModelSpec& out)
+{
+    out.image = true;
+    out.resize = in["resize"].toString("stretch").toStdString();
+    if (out.resize != "stretch" && out.resize != "keep_aspect" && out.resize != "limit")
+        return Status::error(jsonPath + ": \"resize\" must be \"stretch\", \"keep_aspect\" or \"limit\"");
+    out.maxSide = in["max_side"].toInt(out.resize == "keep_aspect" ? 3200 : 960);
+    out.multiple = in["multiple"].toInt(32);
+    if (out.maxSide < 8 || out.maxSide > 8192 || out.multiple < 1 || out.multiple > 512)
+        return Status::error(jsonPath + ": \"max_side\" must be 8…8192 and \"multiple\" 1…512");
+    QJsonObject pixels = in;
+    if (out.resize == "limit" && !in.contains("size")) pixels["size"] = QJsonArray{out.multiple, out.multiple};
+    if (auto st = parsePixels(jsonPath, pixels, out); !st) return st;
+    const QString order = in["order"].toString("RGB").toUpper();
+    if (order != "RGB" && order != "BGR") return Status::error(jsonPath + ": \"order\" must be \"RGB\" or \"BGR\"");
+    out.bgr = order == "BGR";
+    const QJsonValue patch = in["patch"];
+    if (patch.isArray() && patch.toArray().size() == 2) {
+        out.patchHeight = patch.toArray()[0].toInt();
+        out.patchWidth = patch.toArray()[1].toInt();
+    } else {
+        out.patchHeight = out.patchWidth = patch.toInt(0);
+    }
+    if (out.patchHeight < 0 || out.patchWidth < 0 || (out.patchHeight > 0 && out.height % out.patchHeight != 0) ||
+        (out.patchWidth > 0 && out.resize == "stretch" && out.width % out.patchWidth != 0))
+        return Status::error(jsonPath + ": \"patch\" must divide the image size");
+    out.cls = in["cls"].toBool(false);
+    if (out.patchHeight > 0) out.maxTokens = (out.height / out.patchHeight) * (out.width / std::max(1, out.patchWidth)) + (out.cls ? 1 : 0);
+    // ONNX outputs that are not attention: CTC text and maps over the picture.
+    const QJsonObject ctc = o["ctc"].toObject();
+    if (!ctc.isEmpty()) {
+        out.ctcOutput = ctc["output"].toString().toStdString();
+        out.ctcCharacters = base.absoluteFilePath(ctc["characters"].toString()).toStdString();
+        out.ctcBlank = ctc["blank"].toInt(0);
+        out.ctcSpace = ctc["space"].toBool(false);
+        if (out.ctcOutput.empty() || ctc["characters"].toString().isEmpty())
+            return Status::error(jsonPath + ": \"ctc\" needs \"output\" (a graph output) and \"characters\" (one per line)");
+        if (!QFileInfo::exists(QString::fromStdString(out.ctcCharacters)))
+            return Status::error(jsonPath + ": the CTC characters file " + out.ctcCharacters + " is missing");
+    }
+    for (const auto& v : o["maps"].toArray()) {
+        const QJsonObject m = v.toObject();
+        if (m["output"].toString().isEmpty()) return Status::error(jsonPath + ": a \"maps\" entry needs \"output\"");
+        out.maps.emplace_back(m["output"].toString().toStdString(), m["name"].toString(m["output"].toString()).toStdString());
+    }
+    // An ONNX model's attention is found in its graph; a TorchScript model lists it.
+    if (!o.contains("attention")) return Status::success();
+    if (out.patchHeight == 0) return Status::error(jsonPath + ": an image input needs \"patch\" (the side of the patches attention runs over)");
+    return parseAttention(jsonPath, o, out);
+}
+} // namespace
+
+namespace {
+/// "vocabulary" or "sentencepiece" and the options of one side of the text.
+Status parseTokenizer(const std::string& jsonPath, const QString& field, const QDir& base, const QJsonObject& in,
+                      ScriptTokenizer& out)
+{
+    if (in.contains("vocabulary")) out.vocabularyPath = base.absoluteFilePath(in["vocabulary"].toString()).toStdString();
+    if (in.contains("sentencepiece")) out.sentencePiecePath = base.absoluteFilePath(in["sentencepiece"].toString()).toStdString();
+    if (out.vocabularyPath.empty() && out.sentencePiecePath.empty())
+        return Status::error(jsonPath + ": " + field.toStdString() +
+                             " needs a \"vocabulary\" file (one token per line) or a \"sentencepiece\" model");
+    out.lowercase = in["lowercase"].toBool(false);
+    out.unknown = in["unknown"].toString("[UNK]").toStdString();
+    for (const auto& v : in["prepend"].toArray()) out.prepend.push_back(v.toString().toStdString());
+    for (const auto& v : in["append"].toArray()) out.append.push_back(v.toString().toStdString());
+    return Status::success();
+}
+
+/// The source (or only) side's tokenizer into the spec's own fields.
+void setSourceTokenizer(const ScriptTokenizer& tk, ScriptModelSpec& out)
+{
+    out.vocabularyPath = tk.vocabularyPath;
+    out.sentencePiecePath = tk.sentencePiecePath;
+    out.lowercase = tk.lowercase;
+    out.unknown = tk.unknown;
+    out.prepend = tk.prepend;
+    out.append = tk.append;
+}
+
+/// The fields of generating models (seq2seq and decoder): pad_to, pad, eos, logits,
+/// max_new_tokens, and the top-level "alignment".
+Status parseGeneration(const std::string& jsonPath, const QJsonObject& in, const QJsonObject& o, int defaultMaxTokens,
+                       int defaultMaxNew, ScriptModelSpec& out)
+{
+    out.padTo = in["pad_to"].toInt(0);
+    if (out.padTo < 0 || out.padTo > 4096) return Status::error(jsonPath + ": \"pad_to\" must be 0…4096");
+    out.maxTokens = out.padTo > 0 ? out.padTo : in["max_tokens"].toInt(defaultMaxTokens);
+    out.pad = in["pad"].toString("<pad>").toStdString();
+    out.eos = in["eos"].toString("</s>").toStdString();
+    if (in["logits"].isDouble()) out.logits = {in["logits"].toInt(), {}};
+    else if (in["logits"].isString()) out.logits = {-1, in["logits"].toString().toStdString()};
+    out.maxNewTokens = in["max_new_tokens"].toInt(defaultMaxNew);
+    if (out.maxNewTokens < 1 || out.maxNewTokens > 1024) return Status::error(jsonPath + ": \"max_new_tokens\" must be 1…1024");
+    const QJsonObject al = o["alignment"].toObject();
+    out.alignmentTensor = al["tensor"].toString().toStdString();
+    out.alignmentLayer = al.contains("layer") ? al["layer"].toInt() - 1 : -1;
+    out.alignmentHead = al["head"].isDouble() ? al["head"].toInt() - 1 : -1;
+    return Status::success();
+}
+
+Status parseSeq2SeqInput(const std::string& jsonPath, const QDir& base, const QJsonObject& in, const QJsonObject& o,
+                         ScriptModelSpec& out)
+{
+    out.seq2seq = true;
+    ScriptTokenizer source;
+    if (!in["source"].isObject()) return Status::error(jsonPath + ": a seq2seq input needs \"source\": {vocabulary or sentencepiece}");
+    if (!in["target"].isObject()) return Status::error(jsonPath + ": a seq2seq input needs \"target\": {vocabulary or sentencepiece}");
+    if (auto st = parseTokenizer(jsonPath, "\"source\"", base, in["source"].toObject(), source); !st) return st;
+    if (auto st = parseTokenizer(jsonPath, "\"target\"", base, in["target"].toObject(), out.target); !st) return st;
+    setSourceTokenizer(source, out);
+    static const QStringList known{"input_ids", "attention_mask", "decoder_input_ids", "decoder_attention_mask", "token_type_ids"};
+    for (const auto& v : in["arguments"].toArray()) {
+        if (!known.contains(v.toString()))
+            return Status::error(jsonPath + ": \"arguments\" names '" + v.toString().toStdString() + "' (known: " +
+                                 known.join(", ").toStdString() + ")");
+        out.arguments.push_back(v.toString().toStdString());
+    }
+    if (out.arguments.empty()) out.arguments = {"input_ids", "attention_mask", "decoder_input_ids"};
+    for (const char* need : {"input_ids", "decoder_input_ids"})
+        if (std::find(out.arguments.begin(), out.arguments.end(), need) == out.arguments.end())
+            return Status::error(jsonPath + ": \"arguments\" must include " + need);
+    if (auto st = parseGeneration(jsonPath, in, o, 512, 60, out); !st) return st;
+    out.decoderStart = in["decoder_start"].toString(QString::fromStdString(out.pad)).toStdString();
+    if (auto st = parseAttention(jsonPath, o, out); !st) return st;
+    for (const auto& a : out.attention) {
+        if (a.qk) return Status::error(jsonPath + ": '" + a.name + "': queries/keys entries are for \"tokens\" models");
+        for (const auto* side : {&a.querySide, &a.keySide})
+            if (*side != "source" && *side != "target")
+                return Status::error(jsonPath + ": '" + a.name + "' needs \"query\" and \"key\": \"source\" or \"target\"");
+    }
+    return Status::success();
+}
+} // namespace
+
+namespace {
+Status parseDecoderInput(const std::string& jsonPath, const QDir& base, const QJsonObject& in, const QJsonObject& o,
+                         ScriptModelSpec& out)
+{
+    out.decoderOnly = true;
+    ScriptTokenizer tk;
+    if (auto st = parseTokenizer(jsonPath, "input", base, in, tk); !st) return st;
+    setSourceTokenizer(tk, out);
+    for (const auto& v : in["arguments"].toArray()) {
+        if (v.toString() != "input_ids" && v.toString() != "attention_mask" && v.toString() != "token_type_ids")
+            return Status::error(jsonPath + ": \"arguments\" names '" + v.toString().toStdString() +
+                                 "' (a decoder takes input_ids, attention_mask, token_type_ids)");
+        out.arguments.push_back(v.toString().toStdString());
+    }
+    if (out.arguments.empty()) out.arguments = {"input_ids", "attention_mask"};
+    if (std::find(out.arguments.begin(), out.arguments.end(), "input_ids") == out.arguments.end())
+        return Status::error(jsonPath + ": \"arguments\" must include input_ids");
+    if (auto st = parseGeneration(jsonPath, in, o, 1024, 40, out); !st) return st;
+    if (auto st = parseAttention(jsonPath, o, out); !st) return st;
+    for (auto& a : out.attention) {
+        if (a.qk) return Status::error(jsonPath + ": '" + a.name + "': queries/keys entries are for \"tokens\" models");
+        a.querySide = a.keySide = "target";
+    }
+    return Status::success();
+}
+} // namespace
+
+Status parseSidecar(const std::string& jsonPath, ScriptModelSpec& out)
+{
+    QFile f(QString::fromStdString(jsonPath));
+    if (!f.open(QIODevice::ReadOnly)) return Status::error("cannot read the sidecar " + jsonPath);
+    if (f.size() > 1 << 20) return Status::error(jsonPath + ": the sidecar is larger than 1 MiB");
+    QJsonParseError err;
+    const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &err);
+    if (!doc.isObject()) return Status::error(jsonPath + ": not a JSON object (" + err.errorString().toStdString() + ")");
+    const QJsonObject o = doc.object();
+    const QDir base = QFileInfo(f).dir();
+    out = ScriptModelSpec{};
+    out.name = o["name"].toString(QFileInfo(f).completeBaseName()).toStdString();
+    out.description = o["description"].toString().toStdString();
+    const QJsonObject in = o["input"].toObject();
+    if (in.isEmpty()) return Status::error(jsonPath + ": \"input\" is missing");
+    const QString type = in["type"].toString("tokens");
+    if (type != "tokens" && type != "image" && type != "video" && type != "seq2seq" && type != "decoder")
+        return Status::error(jsonPath + ": input type '" + type.toStdString() +
+                             "' is not supported (supported: tokens, seq2seq, decoder, image, video)");
+    if (type == "image") return parseImageInput(jsonPath, base, in, o, out);
+    if (type == "video") return parseVideoInput(jsonPath, in, o, out);
+    if (type == "seq2seq") return parseSeq2SeqInput(jsonPath, base, in, o, out);
+    if (type == "decoder") return parseDecoderInput(jsonPath, base, in, o, out);
+    if (in.contains("vocabulary")) out.vocabularyPath = base.absoluteFilePath(in["vocabulary"].toString()).toStdString();
+    if (in.contains("sentencepiece"))
+        out.sentencePiecePath = base.absoluteFilePath(in["sentencepiece"].toString()).toStdString();
+    if (out.vocabularyPath.empty() && out.sentencePiecePath.empty())
+        return Status::error(jsonPath + ": input needs a \"vocabulary\" file (one token per line) or a \"sentencepiece\" model");
+    out.lowercase = in["lowercase"].toBool(false);
+    out.unknown = in["unknown"].toString("[UNK]").toStdString();
+    for (const auto& v : in["prepend"].toArray()) out.prepend.push_back(v.toString().toStdString());
+    for (const auto& v : in["append"].toArray()) out.append.push_back(v.toString().toStdString());
+    out.maxTokens = in["max_tokens"].toInt(512);
+    if (out.maxTokens < 1 || out.maxTokens > 131072) return Status::error(jsonPath + ": max_tokens must be 1…131072");
+    return parseAttention(jsonPath, o, out);
+}
+
+Status parseAttention(const std::string& jsonPath, const QJsonObject& o, ScriptModelSpec& out)
+{
+    // Absent: the model's file says where its attention is (ONNX: the graph's Softmax nodes);
+    // ScriptModel::load asks a TorchScript model for the list.
+    if (!o.contains("attention")) return Status::success();
+    const QJsonArray att = o["attention"].toArray();
+    if (att.isEmpty()) return Status::error(jsonPath + ": \"attention\" lists no outputs");
+    for (const auto& v : att) {
+        const QJsonObject a = v.toObject();
+        ScriptAttentionSpec s;
+        s.name = a["name"].toString().toStdString();
+        if (s.name.empty()) return Status::error(jsonPath + ": an attention entry has no \"name\"");
+        if (a.contains("queries") || a.contains("keys")) {
+            // Q/K mode: two outputs, token and head-dimension axes.
+            s.qk = true;
+            for (const auto& [field, target] : {std::pair<const char*, ScriptOutput*>{"queries", &s.queries}, {"keys", &s.keys}}) {
+                const QJsonValue v = a[field];
+                if (v.isDouble()) target->index = v.toInt();
+                else if (v.isString()) target->key = v.toString().toStdString();
+                else return Status::error(jsonPath + ": '" + s.name + "' needs \"queries\" and \"keys\" (an output index or key each)");
+            }
+            s.perLayer = a["per_layer"].toBool(false);
+            s.causal = a["causal"].toBool(false);
+            s.scale = a["scale"].toDouble(0);
+            for (const auto& x : a["axes"].toArray()) s.axes.push_back(x.toString().toStdString());
+            bool token = false, dim = false;
+            for (const auto& x : s.axes) {
+                if (x != "layer" && x != "head" && x != "token" && x != "dim" && x != "batch")
+                    return Status::error(jsonPath + ": '" + s.name + "' (queries and keys) has an unknown axis '" + x +
+                                         "' (layer, head, token, dim, batch)");
+                token = token || x == "token";
+                dim = dim || x == "dim";
+            }
+            if (!token || !dim) return Status::error(jsonPath + ": '" + s.name + "' (queries and keys) needs axes \"token\" and \"dim\"");
+            out.attention.push_back(std::move(s));
+            continue;
+        }
+        if (a["output"].isDouble()) s.outputIndex = a["output"].toInt();
+        else if (a["output"].isString()) s.outputKey = a["output"].toString().toStdString();
+        else if (!a["output"].isUndefined()) return Status::error(jsonPath + ": \"output\" of '" + s.name + "' must be an index or a key");
+        s.perLayer = a["per_layer"].toBool(false);
+        s.querySide = a["query"].toString().toStdString();
+        s.keySide = a["key"].toString().toStdString();
+        for (const auto& x : a["axes"].toArray()) s.axes.push_back(x.toString().toStdString());
+        if (s.axes.empty()) return Status::error(jsonPath + ": '" + s.name + "' has no \"axes\"");
+        for (const auto& x : s.axes)
+            if (x != "layer" && x != "head" && x != "query" && x != "key" && x != "batch")
+                return Status::error(jsonPath + ": '" + s.name + "' has an unknown axis '" + x + "' (layer, head, query, key, batch)");
+        out.attention.push_back(std::move(s));
+    }
+    return Status::success();
+}
+
+} // namespace attnscope
