@@ -1,5 +1,5 @@
 // TorchScript user models with a JSON sidecar (attnscope/scriptmodel.h).
-#include "attnscope/scriptmodel.h"
+#include "scriptmodelimpl.h"
 
 #include "attnscope/qk.h"
 #include "attnscope/onnxmodel.h"
@@ -13,19 +13,19 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QProcess>
-#include <QStandardPaths>
 
 #include "data/imagefile.h"
 #include "models/visionprep.h"
 #include "attnscope/video.h"
 
 #include <opencv2/imgproc.hpp>
-#include <torch/script.h>
 
-#include <unordered_map>
 
 namespace attnscope {
+
+using scriptmodel::pickTensor;
+using scriptmodel::readAttention;
+using scriptmodel::shapeOf;
 
 namespace {
 std::string joinAxes(const std::vector<std::string>& axes)
@@ -35,6 +35,9 @@ std::string joinAxes(const std::vector<std::string>& axes)
     return "[" + s + "]";
 }
 
+} // namespace
+
+namespace scriptmodel {
 std::string shapeOf(const torch::Tensor& t)
 {
     std::string s;
@@ -45,100 +48,6 @@ std::string shapeOf(const torch::Tensor& t)
 
 
 namespace {
-/// Runs a SentencePiece command-line tool (Debian package sentencepiece). SentencePiece runs
-/// in its own process because Debian's libsentencepiece embeds a protobuf that clashes with
-/// LibTorch's when both are loaded into one process.
-Status runSentencePiece(const char* tool, const QStringList& args, const QByteArray& input, QByteArray& output)
-{
-    const QString exe = QStandardPaths::findExecutable(tool);
-    if (exe.isEmpty())
-        return Status::error(std::string("SentencePiece input needs the ") + tool +
-                             " tool (Debian package sentencepiece); it is not on the PATH");
-    QProcess p;
-    p.start(exe, args);
-    if (!p.waitForStarted(5000)) return Status::error(std::string("cannot start ") + tool);
-    p.write(input);
-    p.closeWriteChannel();
-    if (!p.waitForFinished(30000)) {
-        p.kill();
-        return Status::error(std::string(tool) + " did not finish within 30 s");
-    }
-    if (p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0)
-        return Status::error(std::string(tool) + " failed: " + QString::fromUtf8(p.readAllStandardError()).trimmed().left(300).toStdString());
-    output = p.readAllStandardOutput();
-    return Status::success();
-}
-} // namespace
-
-namespace {
-/// A token ↔ id table: a vocabulary file or a SentencePiece model's pieces.
-struct Vocabulary {
-    std::unordered_map<std::string, int64_t> ids;
-    std::vector<std::string> tokens;  ///< by id
-};
-
-Status loadVocabulary(const ScriptTokenizer& tk, Vocabulary& out)
-{
-    out = Vocabulary{};
-    // Both given: SentencePiece cuts the pieces, the vocabulary file numbers them (Marian).
-    if (!tk.sentencePiecePath.empty() && tk.vocabularyPath.empty()) {
-        // The piece ↔ id table of the SentencePiece model: one "piece<TAB>score" line per id.
-        if (!QFileInfo(QString::fromStdString(tk.sentencePiecePath)).isFile())
-            return Status::error("cannot read the SentencePiece model " + tk.sentencePiecePath);
-        QByteArray table;
-        if (auto st = runSentencePiece("spm_export_vocab", {"--model=" + QString::fromStdString(tk.sentencePiecePath)}, {}, table); !st)
-            return Status::error(tk.sentencePiecePath + ": " + st.message);
-        for (const QByteArray& line : table.split('\n'))
-            if (!line.isEmpty()) {
-                out.ids.emplace(line.left(line.indexOf('\t')).toStdString(), int64_t(out.tokens.size()));
-                out.tokens.push_back(line.left(line.indexOf('\t')).toStdString());
-            }
-        if (out.tokens.empty()) return Status::error("the SentencePiece model " + tk.sentencePiecePath + " has no pieces");
-        return Status::success();
-    }
-    QFile v(QString::fromStdString(tk.vocabularyPath));
-    if (!v.open(QIODevice::ReadOnly)) return Status::error("cannot read the vocabulary " + tk.vocabularyPath);
-    while (!v.atEnd()) {
-        QByteArray word = v.readLine();
-        while (word.endsWith('\n') || word.endsWith('\r')) word.chop(1);
-        out.ids.emplace(word.toStdString(), int64_t(out.tokens.size()));
-        out.tokens.push_back(word.toStdString());
-    }
-    if (out.tokens.empty()) return Status::error("the vocabulary " + tk.vocabularyPath + " is empty");
-    return Status::success();
-}
-
-/// Tokens and ids of `text` by one side's tokenizer; an error for an unknown word when the
-/// vocabulary has no unknown token.
-Status encodeWith(const ScriptTokenizer& tk, const Vocabulary& vocab, const std::string& text, std::vector<std::string>& tokens,
-                  std::vector<int64_t>& ids)
-{
-    tokens = tk.prepend;
-    if (!tk.sentencePiecePath.empty()) {
-        // One line in, the pieces of that line out ("▁" marks a word start).
-        QByteArray line = QByteArray::fromStdString(text).replace('\n', ' ').replace('\r', ' ');
-        QByteArray pieces;
-        if (auto st = runSentencePiece("spm_encode", {"--model=" + QString::fromStdString(tk.sentencePiecePath), "--output_format=piece"},
-                                       line + '\n', pieces);
-            !st)
-            return st;
-        for (const QByteArray& p : pieces.trimmed().split(' '))
-            if (!p.isEmpty()) tokens.push_back(p.toStdString());
-    } else {
-        for (const auto& w : tokenize(text)) tokens.push_back(tk.lowercase ? toLower(w) : w);
-    }
-    tokens.insert(tokens.end(), tk.append.begin(), tk.append.end());
-    ids.clear();
-    for (const auto& t : tokens) {
-        auto it = vocab.ids.find(t);
-        if (it == vocab.ids.end()) it = vocab.ids.find(tk.unknown);
-        if (it == vocab.ids.end())
-            return Status::error("the word '" + t + "' is not in the vocabulary and it has no '" + tk.unknown + "' token");
-        ids.push_back(it->second);
-    }
-    return Status::success();
-}
-
 /// "[CLS]" (when the model has one), then "r<row>c<col>" for each patch, row by row.
 std::vector<std::string> patchLabels(const ScriptModelSpec& spec)
 {
@@ -150,80 +59,57 @@ std::vector<std::string> patchLabels(const ScriptModelSpec& spec)
 }
 } // namespace
 
-struct ScriptModel::Impl {
-    ScriptModelSpec spec;
+Status ScriptModel::Impl::imageInput(const std::string& path, torch::Tensor& input, std::vector<std::string>& labels) const
+{
+    cv::Mat img;
+    if (auto st = decodeImageFile(path, img); !st) return st;
+    input = pixels(img).unsqueeze(0);
+    labels = patchLabels(spec);
+    return Status::success();
+}
 
-    /// pixel_values [1, C, H, W] of the image file at `path`, and one label per patch.
-    Status imageInput(const std::string& path, torch::Tensor& input, std::vector<std::string>& labels) const
-    {
-        cv::Mat img;
-        if (auto st = decodeImageFile(path, img); !st) return st;
-        input = pixels(img).unsqueeze(0);
-        labels = patchLabels(spec);
-        return Status::success();
+Status ScriptModel::Impl::videoInput(const std::string& path, torch::Tensor& input, std::vector<std::string>& labels) const
+{
+    VideoReader reader;
+    if (auto st = reader.open(path, size_t(64) << 20); !st) return st;
+    std::vector<torch::Tensor> frames;
+    labels.clear();
+    for (int f : sampleFrameIndices(reader.info().frameCount, spec.frames)) {
+        VideoFrame vf;
+        if (auto st = reader.frame(f, vf); !st) return st;
+        cv::Mat rgb(vf.height, vf.width, CV_8UC3, vf.rgb.data()), bgr;
+        cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+        frames.push_back(pixels(bgr));
+        labels.push_back("f" + std::to_string(f));
     }
+    input = torch::stack(frames).unsqueeze(0);
+    return Status::success();
+}
 
-    /// pixel_values [1, T, C, H, W] of `frames` frames sampled evenly over the video at `path`,
-    /// labelled with their frame indices.
-    Status videoInput(const std::string& path, torch::Tensor& input, std::vector<std::string>& labels) const
-    {
-        VideoReader reader;
-        if (auto st = reader.open(path, size_t(64) << 20); !st) return st;
-        std::vector<torch::Tensor> frames;
-        labels.clear();
-        for (int f : sampleFrameIndices(reader.info().frameCount, spec.frames)) {
-            VideoFrame vf;
-            if (auto st = reader.frame(f, vf); !st) return st;
-            cv::Mat rgb(vf.height, vf.width, CV_8UC3, vf.rgb.data()), bgr;
-            cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
-            frames.push_back(pixels(bgr));
-            labels.push_back("f" + std::to_string(f));
-        }
-        input = torch::stack(frames).unsqueeze(0);
-        return Status::success();
-    }
+torch::Tensor ScriptModel::Impl::pixels(const cv::Mat& img) const
+{
+    VisionInput v;
+    if (auto st = prepareVisionInput(img, spec, v); !st) throw std::runtime_error(st.message);
+    return v.pixels;
+}
 
-    /// One decoded image (OpenCV BGR / BGRA / grey, any depth) as [C, H, W], converted as the
-    /// sidecar says (prepareVisionInput).
-    torch::Tensor pixels(const cv::Mat& img) const
-    {
-        VisionInput v;
-        if (auto st = prepareVisionInput(img, spec, v); !st) throw std::runtime_error(st.message);
-        return v.pixels;
-    }
+ScriptTokenizer ScriptModel::Impl::sourceTokenizer() const
+{
+    ScriptTokenizer t;
+    t.vocabularyPath = spec.vocabularyPath;
+    t.sentencePiecePath = spec.sentencePiecePath;
+    t.lowercase = spec.lowercase;
+    t.unknown = spec.unknown;
+    t.prepend = spec.prepend;
+    t.append = spec.append;
+    return t;
+}
 
-    mutable torch::jit::Module module;
-    std::unique_ptr<OnnxModel> onnx;  ///< an ONNX text model instead of the module
+Status ScriptModel::Impl::encode(const std::string& text, std::vector<std::string>& tokens, std::vector<int64_t>& ids) const
+{
+    return encodeWith(sourceTokenizer(), vocab, text, tokens, ids);
+}
 
-    Status runOnnx(const std::string& text, const std::vector<std::string>& tokens, const std::vector<int64_t>& ids,
-                   AttentionTrace& out) const;
-    Vocabulary vocab, targetVocab;
-    bool loaded = false;
-
-    /// The source side's tokenizer (the spec's own fields).
-    ScriptTokenizer sourceTokenizer() const
-    {
-        ScriptTokenizer t;
-        t.vocabularyPath = spec.vocabularyPath;
-        t.sentencePiecePath = spec.sentencePiecePath;
-        t.lowercase = spec.lowercase;
-        t.unknown = spec.unknown;
-        t.prepend = spec.prepend;
-        t.append = spec.append;
-        return t;
-    }
-
-    /// Tokens and their ids, or an error for an unknown word with no unknown token.
-    Status encode(const std::string& text, std::vector<std::string>& tokens, std::vector<int64_t>& ids) const
-    {
-        return encodeWith(sourceTokenizer(), vocab, text, tokens, ids);
-    }
-
-    Status decodeSeq2Seq(const std::string& source, const std::string* reference, AttentionTrace& out,
-                         std::string* translation, const ProgressFn& cancel) const;
-    Status generate(const std::string& prompt, const std::string* continuation, AttentionTrace& out,
-                    std::string* generated, const ProgressFn& cancel) const;
-};
 
 ScriptModel::ScriptModel() : d(std::make_unique<Impl>()) {}
 ScriptModel::~ScriptModel() = default;
@@ -302,7 +188,7 @@ std::vector<std::string> ScriptModel::tokens(const std::string& text) const
     return t;
 }
 
-namespace {
+namespace scriptmodel {
 /// The output `o` of a module's result; `perLayer`: a tuple/list of equally shaped tensors
 /// stacked as a leading layer axis.
 Status pickTensor(const torch::jit::IValue& result, const ScriptOutput& o, bool perLayer, const std::string& what, torch::Tensor& out)
@@ -405,7 +291,7 @@ Status qkTensor(const torch::jit::IValue& result, const ScriptAttentionSpec& a, 
 }
 } // namespace
 
-namespace {
+namespace scriptmodel {
 /// One (non-Q/K) attention entry of the sidecar read from a module's result: picked, checked
 /// against the sidecar's axes (floating point, rank, batch 1), its query and key axes cut to
 /// the real token counts — an extent of `padded` (> 0: pad_to) is padding and is cut too —
@@ -458,21 +344,6 @@ Status readAttention(const torch::jit::IValue& result, const ScriptAttentionSpec
 }
 } // namespace
 
-namespace {
-/// Greedy decoding's next token: the argmax of the logits at position `length` − 1. The logits
-/// output must be [1, ≥ length, vocabulary]; `axis` names its second axis in the message.
-Status greedyNext(const torch::jit::IValue& result, const ScriptModelSpec& spec, int64_t length, int64_t vocabulary,
-                  const std::string& axis, int64_t& next)
-{
-    torch::Tensor logits;
-    if (auto st = pickTensor(result, spec.logits, false, spec.name + " logits", logits); !st) return st;
-    if (logits.dim() != 3 || logits.size(0) != 1 || logits.size(1) < length || logits.size(2) != vocabulary)
-        return Status::error(spec.name + " logits: expected [1, " + axis + ", " + std::to_string(vocabulary) +
-                             "] (the " + (axis == "target" ? "target " : "") + "vocabulary), got " + shapeOf(logits));
-    next = logits[0][length - 1].argmax().item<int64_t>();
-    return Status::success();
-}
-} // namespace
 
 Status ScriptModel::run(const std::string& text, AttentionTrace& out) const
 {
@@ -512,7 +383,7 @@ Status ScriptModel::run(const std::string& text, AttentionTrace& out) const
         const std::string what = d->spec.name + " output '" + a.name + "'";
         if (a.qk) {
             TraceTensor x;
-            if (auto st = qkTensor(result, a, what, tokens, x); !st) return st;
+            if (auto st = scriptmodel::qkTensor(result, a, what, tokens, x); !st) return st;
             trace.tensors.push_back(std::move(x));
             continue;
         }
@@ -584,255 +455,6 @@ Status ScriptModel::Impl::runOnnx(const std::string& text, const std::vector<std
     for (int64_t h = 0; h < heads; ++h) headNames.push_back("h" + std::to_string(h + 1));
     x.labels = {layerNames, headNames, tokens, tokens};
     trace.tensors.push_back(std::move(x));
-    out = std::move(trace);
-    return Status::success();
-}
-
-Status ScriptModel::decode(const std::string& source, const std::string* reference, AttentionTrace& out,
-                           std::string* translation, const ProgressFn& cancel) const
-{
-    if (!d->loaded) return Status::error("no model loaded");
-    if (d->spec.decoderOnly) return d->generate(source, reference, out, translation, cancel);
-    if (!d->spec.seq2seq)
-        return Status::error(d->spec.name + " is neither an encoder–decoder nor a decoder-only model: its sidecar's input "
-                                            "type is not \"seq2seq\" or \"decoder\"");
-    return d->decodeSeq2Seq(source, reference, out, translation, cancel);
-}
-
-Status ScriptModel::Impl::decodeSeq2Seq(const std::string& source, const std::string* reference, AttentionTrace& out,
-                                        std::string* translation, const ProgressFn& cancel) const
-{
-    if (tokenize(source).empty()) return Status::error("Nothing to translate: the input is empty.");
-    std::vector<std::string> srcTok;
-    std::vector<int64_t> srcIds;
-    if (auto st = encode(source, srcTok, srcIds); !st) return Status::error("source: " + st.message);
-    const int64_t S = int64_t(srcIds.size());
-    const int64_t P = spec.padTo;
-    if (P > 0 && S > P)
-        return Status::error("The source has " + std::to_string(S) + " tokens but pad_to is " + std::to_string(P) +
-                             " (the length " + spec.name + " was traced at).");
-    if (P == 0 && S > spec.maxTokens)
-        return Status::error("The source has " + std::to_string(S) + " tokens; " + spec.name + " takes at most " +
-                             std::to_string(spec.maxTokens) + ".");
-    const int64_t startId = targetVocab.ids.at(spec.decoderStart), eosId = targetVocab.ids.at(spec.eos);
-    const int64_t srcPad = P > 0 ? vocab.ids.at(spec.pad) : 0, tgtPad = P > 0 ? targetVocab.ids.at(spec.pad) : 0;
-
-    // One forward call: the arguments in the sidecar's order, padded to pad_to and masked.
-    auto forward = [&](const std::vector<int64_t>& dec, torch::jit::IValue& result) -> Status {
-        auto padded = [&](const std::vector<int64_t>& ids, int64_t pad) {
-            std::vector<int64_t> v = ids;
-            if (P > 0) v.resize(size_t(P), pad);
-            return torch::tensor(v, torch::kInt64).unsqueeze(0);
-        };
-        auto mask = [&](size_t real) {
-            std::vector<int64_t> v(P > 0 ? size_t(P) : real, 0);
-            std::fill(v.begin(), v.begin() + long(real), 1);
-            return torch::tensor(v, torch::kInt64).unsqueeze(0);
-        };
-        std::vector<torch::jit::IValue> args;
-        for (const auto& a : spec.arguments) {
-            if (a == "input_ids") args.emplace_back(padded(srcIds, srcPad));
-            else if (a == "attention_mask") args.emplace_back(mask(srcIds.size()));
-            else if (a == "decoder_input_ids") args.emplace_back(padded(dec, tgtPad));
-            else if (a == "decoder_attention_mask") args.emplace_back(mask(dec.size()));
-            else if (a == "token_type_ids") args.emplace_back(torch::zeros({1, P > 0 ? P : S}, torch::kInt64));
-        }
-        try {
-            torch::NoGradGuard ng;
-            result = module.forward(args);
-        } catch (const std::exception& e) {
-            return Status::error(spec.name + " failed on this input: " + std::string(e.what()).substr(0, 300));
-        }
-        return Status::success();
-    };
-
-    std::vector<int64_t> tgtIds;
-    std::vector<std::string> tgtTok;
-    if (reference) {
-        if (auto st = encodeWith(spec.target, targetVocab, *reference, tgtTok, tgtIds); !st) return Status::error("target: " + st.message);
-        if (!tgtIds.empty() && tgtIds.back() == eosId) tgtIds.pop_back(), tgtTok.pop_back();  // eos is the last step's label
-        if (tgtIds.empty()) return Status::error("forced decoding needs a target: the reference is empty");
-    } else {
-        // Greedy: one forward call per generated token, the argmax of the last step's logits.
-        for (int step = 0; step < spec.maxNewTokens; ++step) {
-            if (!keepGoing(cancel, step, spec.maxNewTokens)) return Status::error("cancelled");
-            std::vector<int64_t> dec{startId};
-            dec.insert(dec.end(), tgtIds.begin(), tgtIds.end());
-            if (P > 0 && int64_t(dec.size()) > P) break;  // the traced length is reached
-            torch::jit::IValue result;
-            if (auto st = forward(dec, result); !st) return st;
-            int64_t next = 0;
-            if (auto st = greedyNext(result, spec, int64_t(dec.size()), int64_t(targetVocab.tokens.size()), "target", next); !st)
-                return st;
-            if (next == eosId) break;
-            tgtIds.push_back(next);
-            tgtTok.push_back(targetVocab.tokens[size_t(next)]);
-        }
-    }
-    std::vector<int64_t> dec{startId};
-    dec.insert(dec.end(), tgtIds.begin(), tgtIds.end());
-    const int64_t T = int64_t(dec.size());
-    if (P > 0 && T > P)
-        return Status::error("The target has " + std::to_string(T) + " decoder steps but pad_to is " + std::to_string(P) + ".");
-    torch::jit::IValue result;
-    if (auto st = forward(dec, result); !st) return st;
-
-    std::vector<std::string> rowLabels = tgtTok;
-    rowLabels.push_back(spec.eos);  // step t predicts target token t; the last step predicts eos
-    AttentionTrace trace;
-    trace.model = spec.name;
-    trace.scoreFunction = "torchscript";
-    trace.metadata["input"] = source;
-    trace.metadata["mode"] = reference ? "forced" : "free";
-    if (reference) trace.metadata["reference"] = *reference;
-    for (const auto& a : spec.attention) {
-        const std::string what = spec.name + " output '" + a.name + "'";
-        // Decoder self-attention: keys are the decoder inputs (start, then the target).
-        std::vector<std::string> decoderInputs{spec.decoderStart};
-        decoderInputs.insert(decoderInputs.end(), tgtTok.begin(), tgtTok.end());
-        const auto& queries = a.querySide == "source" ? srcTok : rowLabels;
-        const auto& keys = a.keySide == "source" ? srcTok : a.querySide == "target" ? decoderInputs : rowLabels;
-        TraceTensor x;
-        std::string warning;
-        if (auto st = readAttention(result, a, what, queries, keys, a.querySide, a.keySide, P, "tokens", x, warning); !st)
-            return st;
-        if (!warning.empty()) trace.metadata["warning"] = warning;
-        trace.tensors.push_back(std::move(x));
-    }
-    // The 2-D alignment the matrix shows and gold scores: target × source.
-    const ScriptAttentionSpec* chosen = nullptr;
-    for (const auto& a : spec.attention)
-        if (spec.alignmentTensor.empty() ? (a.querySide == "target" && a.keySide == "source") : a.name == spec.alignmentTensor) {
-            chosen = &a;
-            break;
-        }
-    if (chosen) {
-        const TraceTensor* x = trace.find(chosen->name);
-        const int layers = x && x->shape.size() == 4 ? int(x->shape[0]) : 1;
-        const int layer = spec.alignmentLayer >= 0 ? spec.alignmentLayer : std::max(0, layers - 2);
-        TraceTensor cross;
-        if (auto st = selectHead(trace, chosen->name, layer, spec.alignmentHead, cross); !st)
-            return Status::error("alignment: " + st.message);
-        cross.name = "cross";
-        cross.axes = {"target", "source"};
-        trace.tensors.insert(trace.tensors.begin(), std::move(cross));
-        trace.metadata["alignment"] = chosen->name + " layer " + std::to_string(layer + 1) +
-                                      (spec.alignmentHead >= 0 ? " head " + std::to_string(spec.alignmentHead + 1) : " mean over heads");
-    }
-    if (translation) {
-        translation->clear();
-        for (const auto& w : tgtTok) *translation += (translation->empty() ? "" : " ") + w;
-    }
-    out = std::move(trace);
-    return Status::success();
-}
-
-} // namespace attnscope
-
-namespace attnscope {
-
-Status ScriptModel::Impl::generate(const std::string& prompt, const std::string* continuation, AttentionTrace& out,
-                                   std::string* generated, const ProgressFn& cancel) const
-{
-    if (tokenize(prompt).empty()) return Status::error("Nothing to generate from: the prompt is empty.");
-    std::vector<std::string> tokens;
-    std::vector<int64_t> ids;
-    if (auto st = encode(prompt, tokens, ids); !st) return st;
-    const int64_t promptLen = int64_t(ids.size());
-    const int64_t P = spec.padTo;
-    const int64_t limit = P > 0 ? P : spec.maxTokens;
-    if (promptLen > limit)
-        return Status::error("The prompt has " + std::to_string(promptLen) + " tokens but " +
-                             (P > 0 ? "pad_to is " : "max_tokens is ") + std::to_string(limit) + ".");
-    const int64_t eosId = vocab.ids.at(spec.eos), padId = P > 0 ? vocab.ids.at(spec.pad) : 0;
-    auto forward = [&](torch::jit::IValue& result) -> Status {
-        std::vector<int64_t> v = ids;
-        if (P > 0) v.resize(size_t(P), padId);
-        std::vector<int64_t> m(v.size(), 0);
-        std::fill(m.begin(), m.begin() + long(ids.size()), 1);
-        std::vector<torch::jit::IValue> args;
-        for (const auto& a : spec.arguments) {
-            if (a == "input_ids") args.emplace_back(torch::tensor(v, torch::kInt64).unsqueeze(0));
-            else if (a == "attention_mask") args.emplace_back(torch::tensor(m, torch::kInt64).unsqueeze(0));
-            else args.emplace_back(torch::zeros({1, int64_t(v.size())}, torch::kInt64));
-        }
-        try {
-            torch::NoGradGuard ng;
-            result = module.forward(args);
-        } catch (const std::exception& e) {
-            return Status::error(spec.name + " failed on this input: " + std::string(e.what()).substr(0, 300));
-        }
-        return Status::success();
-    };
-    if (continuation) {
-        std::vector<std::string> more;
-        std::vector<int64_t> moreIds;
-        ScriptTokenizer bare = sourceTokenizer();
-        bare.prepend.clear();
-        bare.append.clear();
-        if (auto st = encodeWith(bare, vocab, *continuation, more, moreIds); !st) return st;
-        tokens.insert(tokens.end(), more.begin(), more.end());
-        ids.insert(ids.end(), moreIds.begin(), moreIds.end());
-        if (int64_t(ids.size()) > limit)
-            return Status::error("Prompt and continuation have " + std::to_string(ids.size()) + " tokens but the limit is " +
-                                 std::to_string(limit) + ".");
-    } else {
-        // Greedy: one forward call per token, the argmax of the last position's logits.
-        for (int step = 0; step < spec.maxNewTokens && int64_t(ids.size()) < limit; ++step) {
-            if (!keepGoing(cancel, step, spec.maxNewTokens)) return Status::error("cancelled");
-            torch::jit::IValue result;
-            if (auto st = forward(result); !st) return st;
-            int64_t next = 0;
-            if (auto st = greedyNext(result, spec, int64_t(ids.size()), int64_t(vocab.tokens.size()), "tokens", next); !st)
-                return st;
-            if (next == eosId) break;
-            ids.push_back(next);
-            tokens.push_back(vocab.tokens[size_t(next)]);
-        }
-    }
-    const int64_t T = int64_t(ids.size());
-    torch::jit::IValue result;
-    if (auto st = forward(result); !st) return st;
-    AttentionTrace trace;
-    trace.model = spec.name;
-    trace.scoreFunction = "torchscript";
-    trace.metadata["input"] = prompt;
-    trace.metadata["mode"] = continuation ? "forced" : "free";
-    trace.metadata["prompt_tokens"] = std::to_string(promptLen);
-    for (const auto& a : spec.attention) {
-        const std::string what = spec.name + " output '" + a.name + "'";
-        TraceTensor x;
-        std::string warning;
-        if (auto st = readAttention(result, a, what, tokens, tokens, "input", "input", P, "tokens", x, warning); !st)
-            return st;
-        if (!warning.empty()) trace.metadata["warning"] = warning;
-        trace.tensors.push_back(std::move(x));
-    }
-    // "cross": the rows of the steps that produced each generated token, over every key.
-    const int64_t G = T - promptLen;
-    if (!trace.tensors.empty() && G > 0) {
-        const TraceTensor* x = spec.alignmentTensor.empty() ? &trace.tensors.front() : trace.find(spec.alignmentTensor);
-        if (x && x->shape.size() == 4) {
-            const int layers = int(x->shape[0]);
-            const int layer = spec.alignmentLayer >= 0 ? spec.alignmentLayer : std::max(0, layers - 2);
-            TraceTensor all;
-            if (auto st = selectHead(trace, x->name, layer, spec.alignmentHead, all); !st) return Status::error("alignment: " + st.message);
-            TraceTensor cross;
-            cross.name = "cross";
-            cross.axes = {"generated", "key"};
-            cross.shape = {G, T};
-            cross.values.assign(all.values.begin() + (promptLen - 1) * T, all.values.begin() + (promptLen - 1 + G) * T);
-            cross.labels = {std::vector<std::string>(tokens.begin() + promptLen, tokens.end()), tokens};
-            const std::string name = x->name;  // x points into trace.tensors, which the insert moves
-            trace.tensors.insert(trace.tensors.begin(), std::move(cross));
-            trace.metadata["alignment"] = name + " layer " + std::to_string(layer + 1) +
-                                          (spec.alignmentHead >= 0 ? " head " + std::to_string(spec.alignmentHead + 1) : " mean over heads");
-        }
-    }
-    if (generated) {
-        generated->clear();
-        for (int64_t k = promptLen; k < T; ++k) *generated += (generated->empty() ? "" : " ") + tokens[size_t(k)];
-    }
     out = std::move(trace);
     return Status::success();
 }

@@ -1,0 +1,282 @@
+// The generating kinds of user models (attnscope/scriptmodel.h): an encoder–decoder decoded
+// forced or greedily, and a decoder-only model generating from a prompt, one module call per
+// token.
+#include "scriptmodelimpl.h"
+
+#include "attnscope/corpus.h"
+#include "attnscope/headstats.h"
+
+#include <QFileInfo>
+
+namespace attnscope {
+
+using scriptmodel::pickTensor;
+using scriptmodel::readAttention;
+using scriptmodel::shapeOf;
+
+namespace {
+/// Greedy decoding's next token: the argmax of the logits at position `length` − 1. The logits
+/// output must be [1, ≥ length, vocabulary]; `axis` names its second axis in the message.
+Status greedyNext(const torch::jit::IValue& result, const ScriptModelSpec& spec, int64_t length, int64_t vocabulary,
+                  const std::string& axis, int64_t& next)
+{
+    torch::Tensor logits;
+    if (auto st = pickTensor(result, spec.logits, false, spec.name + " logits", logits); !st) return st;
+    if (logits.dim() != 3 || logits.size(0) != 1 || logits.size(1) < length || logits.size(2) != vocabulary)
+        return Status::error(spec.name + " logits: expected [1, " + axis + ", " + std::to_string(vocabulary) +
+                             "] (the " + (axis == "target" ? "target " : "") + "vocabulary), got " + shapeOf(logits));
+    next = logits[0][length - 1].argmax().item<int64_t>();
+    return Status::success();
+}
+} // namespace
+
+Status ScriptModel::decode(const std::string& source, const std::string* reference, AttentionTrace& out,
+                           std::string* translation, const ProgressFn& cancel) const
+{
+    if (!d->loaded) return Status::error("no model loaded");
+    if (d->spec.decoderOnly) return d->generate(source, reference, out, translation, cancel);
+    if (!d->spec.seq2seq)
+        return Status::error(d->spec.name + " is neither an encoder–decoder nor a decoder-only model: its sidecar's input "
+                                            "type is not \"seq2seq\" or \"decoder\"");
+    return d->decodeSeq2Seq(source, reference, out, translation, cancel);
+}
+
+Status ScriptModel::Impl::decodeSeq2Seq(const std::string& source, const std::string* reference, AttentionTrace& out,
+                                        std::string* translation, const ProgressFn& cancel) const
+{
+    if (tokenize(source).empty()) return Status::error("Nothing to translate: the input is empty.");
+    std::vector<std::string> srcTok;
+    std::vector<int64_t> srcIds;
+    if (auto st = encode(source, srcTok, srcIds); !st) return Status::error("source: " + st.message);
+    const int64_t S = int64_t(srcIds.size());
+    const int64_t P = spec.padTo;
+    if (P > 0 && S > P)
+        return Status::error("The source has " + std::to_string(S) + " tokens but pad_to is " + std::to_string(P) +
+                             " (the length " + spec.name + " was traced at).");
+    if (P == 0 && S > spec.maxTokens)
+        return Status::error("The source has " + std::to_string(S) + " tokens; " + spec.name + " takes at most " +
+                             std::to_string(spec.maxTokens) + ".");
+    const int64_t startId = targetVocab.ids.at(spec.decoderStart), eosId = targetVocab.ids.at(spec.eos);
+    const int64_t srcPad = P > 0 ? vocab.ids.at(spec.pad) : 0, tgtPad = P > 0 ? targetVocab.ids.at(spec.pad) : 0;
+
+    // One forward call: the arguments in the sidecar's order, padded to pad_to and masked.
+    auto forward = [&](const std::vector<int64_t>& dec, torch::jit::IValue& result) -> Status {
+        auto padded = [&](const std::vector<int64_t>& ids, int64_t pad) {
+            std::vector<int64_t> v = ids;
+            if (P > 0) v.resize(size_t(P), pad);
+            return torch::tensor(v, torch::kInt64).unsqueeze(0);
+        };
+        auto mask = [&](size_t real) {
+            std::vector<int64_t> v(P > 0 ? size_t(P) : real, 0);
+            std::fill(v.begin(), v.begin() + long(real), 1);
+            return torch::tensor(v, torch::kInt64).unsqueeze(0);
+        };
+        std::vector<torch::jit::IValue> args;
+        for (const auto& a : spec.arguments) {
+            if (a == "input_ids") args.emplace_back(padded(srcIds, srcPad));
+            else if (a == "attention_mask") args.emplace_back(mask(srcIds.size()));
+            else if (a == "decoder_input_ids") args.emplace_back(padded(dec, tgtPad));
+            else if (a == "decoder_attention_mask") args.emplace_back(mask(dec.size()));
+            else if (a == "token_type_ids") args.emplace_back(torch::zeros({1, P > 0 ? P : S}, torch::kInt64));
+        }
+        try {
+            torch::NoGradGuard ng;
+            result = module.forward(args);
+        } catch (const std::exception& e) {
+            return Status::error(spec.name + " failed on this input: " + std::string(e.what()).substr(0, 300));
+        }
+        return Status::success();
+    };
+
+    std::vector<int64_t> tgtIds;
+    std::vector<std::string> tgtTok;
+    if (reference) {
+        if (auto st = encodeWith(spec.target, targetVocab, *reference, tgtTok, tgtIds); !st) return Status::error("target: " + st.message);
+        if (!tgtIds.empty() && tgtIds.back() == eosId) tgtIds.pop_back(), tgtTok.pop_back();  // eos is the last step's label
+        if (tgtIds.empty()) return Status::error("forced decoding needs a target: the reference is empty");
+    } else {
+        // Greedy: one forward call per generated token, the argmax of the last step's logits.
+        for (int step = 0; step < spec.maxNewTokens; ++step) {
+            if (!keepGoing(cancel, step, spec.maxNewTokens)) return Status::error("cancelled");
+            std::vector<int64_t> dec{startId};
+            dec.insert(dec.end(), tgtIds.begin(), tgtIds.end());
+            if (P > 0 && int64_t(dec.size()) > P) break;  // the traced length is reached
+            torch::jit::IValue result;
+            if (auto st = forward(dec, result); !st) return st;
+            int64_t next = 0;
+            if (auto st = greedyNext(result, spec, int64_t(dec.size()), int64_t(targetVocab.tokens.size()), "target", next); !st)
+                return st;
+            if (next == eosId) break;
+            tgtIds.push_back(next);
+            tgtTok.push_back(targetVocab.tokens[size_t(next)]);
+        }
+    }
+    std::vector<int64_t> dec{startId};
+    dec.insert(dec.end(), tgtIds.begin(), tgtIds.end());
+    const int64_t T = int64_t(dec.size());
+    if (P > 0 && T > P)
+        return Status::error("The target has " + std::to_string(T) + " decoder steps but pad_to is " + std::to_string(P) + ".");
+    torch::jit::IValue result;
+    if (auto st = forward(dec, result); !st) return st;
+
+    std::vector<std::string> rowLabels = tgtTok;
+    rowLabels.push_back(spec.eos);  // step t predicts target token t; the last step predicts eos
+    AttentionTrace trace;
+    trace.model = spec.name;
+    trace.scoreFunction = "torchscript";
+    trace.metadata["input"] = source;
+    trace.metadata["mode"] = reference ? "forced" : "free";
+    if (reference) trace.metadata["reference"] = *reference;
+    for (const auto& a : spec.attention) {
+        const std::string what = spec.name + " output '" + a.name + "'";
+        // Decoder self-attention: keys are the decoder inputs (start, then the target).
+        std::vector<std::string> decoderInputs{spec.decoderStart};
+        decoderInputs.insert(decoderInputs.end(), tgtTok.begin(), tgtTok.end());
+        const auto& queries = a.querySide == "source" ? srcTok : rowLabels;
+        const auto& keys = a.keySide == "source" ? srcTok : a.querySide == "target" ? decoderInputs : rowLabels;
+        TraceTensor x;
+        std::string warning;
+        if (auto st = readAttention(result, a, what, queries, keys, a.querySide, a.keySide, P, "tokens", x, warning); !st)
+            return st;
+        if (!warning.empty()) trace.metadata["warning"] = warning;
+        trace.tensors.push_back(std::move(x));
+    }
+    // The 2-D alignment the matrix shows and gold scores: target × source.
+    const ScriptAttentionSpec* chosen = nullptr;
+    for (const auto& a : spec.attention)
+        if (spec.alignmentTensor.empty() ? (a.querySide == "target" && a.keySide == "source") : a.name == spec.alignmentTensor) {
+            chosen = &a;
+            break;
+        }
+    if (chosen) {
+        const TraceTensor* x = trace.find(chosen->name);
+        const int layers = x && x->shape.size() == 4 ? int(x->shape[0]) : 1;
+        const int layer = spec.alignmentLayer >= 0 ? spec.alignmentLayer : std::max(0, layers - 2);
+        TraceTensor cross;
+        if (auto st = selectHead(trace, chosen->name, layer, spec.alignmentHead, cross); !st)
+            return Status::error("alignment: " + st.message);
+        cross.name = "cross";
+        cross.axes = {"target", "source"};
+        trace.tensors.insert(trace.tensors.begin(), std::move(cross));
+        trace.metadata["alignment"] = chosen->name + " layer " + std::to_string(layer + 1) +
+                                      (spec.alignmentHead >= 0 ? " head " + std::to_string(spec.alignmentHead + 1) : " mean over heads");
+    }
+    if (translation) {
+        translation->clear();
+        for (const auto& w : tgtTok) *translation += (translation->empty() ? "" : " ") + w;
+    }
+    out = std::move(trace);
+    return Status::success();
+}
+
+} // namespace attnscope
+
+namespace attnscope {
+
+Status ScriptModel::Impl::generate(const std::string& prompt, const std::string* continuation, AttentionTrace& out,
+                                   std::string* generated, const ProgressFn& cancel) const
+{
+    if (tokenize(prompt).empty()) return Status::error("Nothing to generate from: the prompt is empty.");
+    std::vector<std::string> tokens;
+    std::vector<int64_t> ids;
+    if (auto st = encode(prompt, tokens, ids); !st) return st;
+    const int64_t promptLen = int64_t(ids.size());
+    const int64_t P = spec.padTo;
+    const int64_t limit = P > 0 ? P : spec.maxTokens;
+    if (promptLen > limit)
+        return Status::error("The prompt has " + std::to_string(promptLen) + " tokens but " +
+                             (P > 0 ? "pad_to is " : "max_tokens is ") + std::to_string(limit) + ".");
+    const int64_t eosId = vocab.ids.at(spec.eos), padId = P > 0 ? vocab.ids.at(spec.pad) : 0;
+    auto forward = [&](torch::jit::IValue& result) -> Status {
+        std::vector<int64_t> v = ids;
+        if (P > 0) v.resize(size_t(P), padId);
+        std::vector<int64_t> m(v.size(), 0);
+        std::fill(m.begin(), m.begin() + long(ids.size()), 1);
+        std::vector<torch::jit::IValue> args;
+        for (const auto& a : spec.arguments) {
+            if (a == "input_ids") args.emplace_back(torch::tensor(v, torch::kInt64).unsqueeze(0));
+            else if (a == "attention_mask") args.emplace_back(torch::tensor(m, torch::kInt64).unsqueeze(0));
+            else args.emplace_back(torch::zeros({1, int64_t(v.size())}, torch::kInt64));
+        }
+        try {
+            torch::NoGradGuard ng;
+            result = module.forward(args);
+        } catch (const std::exception& e) {
+            return Status::error(spec.name + " failed on this input: " + std::string(e.what()).substr(0, 300));
+        }
+        return Status::success();
+    };
+    if (continuation) {
+        std::vector<std::string> more;
+        std::vector<int64_t> moreIds;
+        ScriptTokenizer bare = sourceTokenizer();
+        bare.prepend.clear();
+        bare.append.clear();
+        if (auto st = encodeWith(bare, vocab, *continuation, more, moreIds); !st) return st;
+        tokens.insert(tokens.end(), more.begin(), more.end());
+        ids.insert(ids.end(), moreIds.begin(), moreIds.end());
+        if (int64_t(ids.size()) > limit)
+            return Status::error("Prompt and continuation have " + std::to_string(ids.size()) + " tokens but the limit is " +
+                                 std::to_string(limit) + ".");
+    } else {
+        // Greedy: one forward call per token, the argmax of the last position's logits.
+        for (int step = 0; step < spec.maxNewTokens && int64_t(ids.size()) < limit; ++step) {
+            if (!keepGoing(cancel, step, spec.maxNewTokens)) return Status::error("cancelled");
+            torch::jit::IValue result;
+            if (auto st = forward(result); !st) return st;
+            int64_t next = 0;
+            if (auto st = greedyNext(result, spec, int64_t(ids.size()), int64_t(vocab.tokens.size()), "tokens", next); !st)
+                return st;
+            if (next == eosId) break;
+            ids.push_back(next);
+            tokens.push_back(vocab.tokens[size_t(next)]);
+        }
+    }
+    const int64_t T = int64_t(ids.size());
+    torch::jit::IValue result;
+    if (auto st = forward(result); !st) return st;
+    AttentionTrace trace;
+    trace.model = spec.name;
+    trace.scoreFunction = "torchscript";
+    trace.metadata["input"] = prompt;
+    trace.metadata["mode"] = continuation ? "forced" : "free";
+    trace.metadata["prompt_tokens"] = std::to_string(promptLen);
+    for (const auto& a : spec.attention) {
+        const std::string what = spec.name + " output '" + a.name + "'";
+        TraceTensor x;
+        std::string warning;
+        if (auto st = readAttention(result, a, what, tokens, tokens, "input", "input", P, "tokens", x, warning); !st)
+            return st;
+        if (!warning.empty()) trace.metadata["warning"] = warning;
+        trace.tensors.push_back(std::move(x));
+    }
+    // "cross": the rows of the steps that produced each generated token, over every key.
+    const int64_t G = T - promptLen;
+    if (!trace.tensors.empty() && G > 0) {
+        const TraceTensor* x = spec.alignmentTensor.empty() ? &trace.tensors.front() : trace.find(spec.alignmentTensor);
+        if (x && x->shape.size() == 4) {
+            const int layers = int(x->shape[0]);
+            const int layer = spec.alignmentLayer >= 0 ? spec.alignmentLayer : std::max(0, layers - 2);
+            TraceTensor all;
+            if (auto st = selectHead(trace, x->name, layer, spec.alignmentHead, all); !st) return Status::error("alignment: " + st.message);
+            TraceTensor cross;
+            cross.name = "cross";
+            cross.axes = {"generated", "key"};
+            cross.shape = {G, T};
+            cross.values.assign(all.values.begin() + (promptLen - 1) * T, all.values.begin() + (promptLen - 1 + G) * T);
+            cross.labels = {std::vector<std::string>(tokens.begin() + promptLen, tokens.end()), tokens};
+            const std::string name = x->name;  // x points into trace.tensors, which the insert moves
+            trace.tensors.insert(trace.tensors.begin(), std::move(cross));
+            trace.metadata["alignment"] = name + " layer " + std::to_string(layer + 1) +
+                                          (spec.alignmentHead >= 0 ? " head " + std::to_string(spec.alignmentHead + 1) : " mean over heads");
+        }
+    }
+    if (generated) {
+        generated->clear();
+        for (int64_t k = promptLen; k < T; ++k) *generated += (generated->empty() ? "" : " ") + tokens[size_t(k)];
+    }
+    out = std::move(trace);
+    return Status::success();
+}
+
+} // namespace attnscope

@@ -1,0 +1,66 @@
+#pragma once
+// ScriptModel's inside (engine-internal; LibTorch and OpenCV types), shared by
+// torchscript.cpp (loading, single-call models, ONNX text models) and scriptgenerate.cpp (the
+// generating kinds: encoder–decoder and decoder-only).
+#include "attnscope/onnxmodel.h"
+#include "attnscope/scriptmodel.h"
+#include "scripttokens.h"
+
+#include <opencv2/core.hpp>
+#include <torch/script.h>
+
+#include <memory>
+
+namespace attnscope {
+
+struct ScriptModel::Impl {
+    ScriptModelSpec spec;
+
+    /// pixel_values [1, C, H, W] of the image file at `path`, and one label per patch.
+    Status imageInput(const std::string& path, torch::Tensor& input, std::vector<std::string>& labels) const;
+
+    /// pixel_values [1, T, C, H, W] of `frames` frames sampled evenly over the video at `path`,
+    /// labelled with their frame indices.
+    Status videoInput(const std::string& path, torch::Tensor& input, std::vector<std::string>& labels) const;
+
+    /// One decoded image (OpenCV BGR / BGRA / grey, any depth) as [C, H, W], converted as the
+    /// sidecar says (prepareVisionInput).
+    torch::Tensor pixels(const cv::Mat& img) const;
+
+    mutable torch::jit::Module module;
+    std::unique_ptr<OnnxModel> onnx;  ///< an ONNX text model instead of the module
+
+    Status runOnnx(const std::string& text, const std::vector<std::string>& tokens, const std::vector<int64_t>& ids,
+                   AttentionTrace& out) const;
+    Vocabulary vocab, targetVocab;
+    bool loaded = false;
+
+    /// The source side's tokenizer (the spec's own fields).
+    ScriptTokenizer sourceTokenizer() const;
+
+    /// Tokens and their ids, or an error for an unknown word with no unknown token.
+    Status encode(const std::string& text, std::vector<std::string>& tokens, std::vector<int64_t>& ids) const;
+
+    Status decodeSeq2Seq(const std::string& source, const std::string* reference, AttentionTrace& out,
+                         std::string* translation, const ProgressFn& cancel) const;
+    Status generate(const std::string& prompt, const std::string* continuation, AttentionTrace& out,
+                    std::string* generated, const ProgressFn& cancel) const;
+};
+
+namespace scriptmodel {
+/// "2 × 8 × 40" (or "a scalar"), for messages.
+std::string shapeOf(const torch::Tensor& t);
+/// The output `o` of a module's result; `perLayer`: a tuple/list of equally shaped tensors
+/// stacked as a leading layer axis. Errors name `what` and the mismatch.
+Status pickTensor(const torch::jit::IValue& result, const ScriptOutput& o, bool perLayer, const std::string& what,
+                  torch::Tensor& out);
+/// One (non-Q/K) attention entry of the sidecar read from a module's result: picked, checked
+/// against the sidecar's axes, its query and key axes cut to the real token counts (an extent
+/// of `padded` > 0 is padding) and labelled. Errors name the axis and both sizes.
+Status readAttention(const torch::jit::IValue& result, const ScriptAttentionSpec& a, const std::string& what,
+                     const std::vector<std::string>& queryTokens, const std::vector<std::string>& keyTokens,
+                     const std::string& querySide, const std::string& keySide, int64_t padded, const std::string& unit,
+                     TraceTensor& out, std::string& warning);
+} // namespace scriptmodel
+
+} // namespace attnscope
