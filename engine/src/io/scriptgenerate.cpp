@@ -79,13 +79,7 @@ Status ScriptModel::Impl::decodeSeq2Seq(const std::string& source, const std::st
             else if (a == "decoder_attention_mask") args.emplace_back(mask(dec.size()));
             else if (a == "token_type_ids") args.emplace_back(torch::zeros({1, P > 0 ? P : S}, torch::kInt64));
         }
-        try {
-            torch::NoGradGuard ng;
-            result = module.forward(args);
-        } catch (const std::exception& e) {
-            return Status::error(spec.name + " failed on this input: " + std::string(e.what()).substr(0, 300));
-        }
-        return Status::success();
+        return this->forward(std::move(args), result);
     };
 
     std::vector<int64_t> tgtIds;
@@ -198,13 +192,7 @@ Status ScriptModel::Impl::generate(const std::string& prompt, const std::string*
             else if (a == "attention_mask") args.emplace_back(torch::tensor(m, torch::kInt64).unsqueeze(0));
             else args.emplace_back(torch::zeros({1, int64_t(v.size())}, torch::kInt64));
         }
-        try {
-            torch::NoGradGuard ng;
-            result = module.forward(args);
-        } catch (const std::exception& e) {
-            return Status::error(spec.name + " failed on this input: " + std::string(e.what()).substr(0, 300));
-        }
-        return Status::success();
+        return this->forward(std::move(args), result);
     };
     if (continuation) {
         std::vector<std::string> more;

@@ -28,6 +28,8 @@ struct ScriptModel::Impl {
     torch::Tensor pixels(const cv::Mat& img) const;
 
     mutable torch::jit::Module module;
+    /// One call of the module without gradients; an exception becomes "… failed on this input".
+    Status forward(std::vector<torch::jit::IValue> args, torch::jit::IValue& result) const;
     std::unique_ptr<OnnxModel> onnx;  ///< an ONNX text model instead of the module
 
     Status runOnnx(const std::string& text, const std::vector<std::string>& tokens, const std::vector<int64_t>& ids,

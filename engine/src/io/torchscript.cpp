@@ -105,6 +105,17 @@ ScriptTokenizer ScriptModel::Impl::sourceTokenizer() const
     return t;
 }
 
+Status ScriptModel::Impl::forward(std::vector<torch::jit::IValue> args, torch::jit::IValue& result) const
+{
+    try {
+        torch::NoGradGuard ng;
+        result = module.forward(std::move(args));
+    } catch (const std::exception& e) {
+        return Status::error(spec.name + " failed on this input: " + std::string(e.what()).substr(0, 300));
+    }
+    return Status::success();
+}
+
 Status ScriptModel::Impl::encode(const std::string& text, std::vector<std::string>& tokens, std::vector<int64_t>& ids) const
 {
     return encodeWith(sourceTokenizer(), vocab, text, tokens, ids);
@@ -368,12 +379,7 @@ Status ScriptModel::run(const std::string& text, AttentionTrace& out) const
     }
     const int64_t T = int64_t(tokens.size());
     torch::jit::IValue result;
-    try {
-        torch::NoGradGuard ng;
-        result = d->module.forward({input});
-    } catch (const std::exception& e) {
-        return Status::error(d->spec.name + " failed on this input: " + std::string(e.what()).substr(0, 300));
-    }
+    if (auto st = d->forward({input}, result); !st) return st;
     AttentionTrace trace;
     trace.model = d->spec.name;
     trace.scoreFunction = "torchscript";
