@@ -18,6 +18,7 @@
 #include "workspaces/vision/visionworkspace.h"
 
 #include <QComboBox>
+#include <qcustomplot.h>
 #include <QCoreApplication>
 #include <QFile>
 #include <QFont>
@@ -110,6 +111,7 @@ private slots:
         emit ws_->overlayView()->imageClicked(0.5, 0.5);
         QCOMPARE(ws_->selectedPatch(), strips / 2);
         QCOMPARE(ws_->matrixView()->pinnedRow(), strips / 2);
+        QCOMPARE(ws_->matrixView()->plot()->yAxis->label(), QStringLiteral("queries (patches)"));
         // The overlay shows exactly that row of the last layer's head mean.
         VisionView v;
         v.mode = "patch";

@@ -617,4 +617,11 @@ bool AlignmentMatrixView::exportTo(const QString& path, int width, int height, Q
     return ok;
 }
 
+void AlignmentMatrixView::setAxisTitles(const QString& columns, const QString& rows)
+{
+    plot_->xAxis2->setLabel(columns);
+    plot_->yAxis->setLabel(rows);
+    plot_->replot();
+}
+
 } // namespace attnscope::ui

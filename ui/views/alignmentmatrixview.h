@@ -66,6 +66,8 @@ public:
     /// What the matrix shows, drawn above it (and in exports), e.g. "transformer ·
     /// cross_attention L2 H1 — the alignment head". Empty: no title row.
     void setTitle(const QString& title);
+    /// The axis titles ("source" and "target" by default; a vision model's "keys" and "queries").
+    void setAxisTitles(const QString& columns, const QString& rows);
     QString title() const { return title_; }
     /// Writes the displayed matrix: .csv (header row of source tokens, first column target
     /// tokens) or .npy (float32 [rows, cols]). False with a message on failure.

@@ -137,6 +137,7 @@ VisionWorkspace::VisionWorkspace(QWidget* parent)
     overlay_->setToolTip(tr("Click a patch to see its attention over the picture"));
     tabs_ = new QTabWidget(split);
     matrix_ = new AlignmentMatrixView(tabs_);
+    matrix_->setAxisTitles(tr("keys (patches)"), tr("queries (patches)"));
     tabs_->addTab(matrix_, tr("Matrix"));
     heads_ = new HeadGridView(tabs_);
     auto* headScroll = new QScrollArea(tabs_);
