@@ -4,7 +4,7 @@
 // arguments, same process: exec).
 //   attnscope                 GUI on the built-in demo          (engine)
 //   attnscope COMMAND ...     CLI (see `attnscope help`)        (engine, or here for long matrices)
-#include "clicommon.h"
+#include "cli/clicommon.h"
 
 #include <QApplication>
 #include <QByteArray>

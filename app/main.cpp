@@ -4,6 +4,7 @@
 //   attnscope COMMAND ...     CLI (models, run, render, eval, align, train, help)
 #include "cli.h"
 #include "guimain.h"
+#include "workspaces/registry.h"
 
 #include <QFileInfo>
 
@@ -11,6 +12,7 @@
 
 int main(int argc, char** argv)
 {
+    attnscope::ui::registerBuiltinKinds();  // the kind catalogue: the GUI's tabs and the CLI's verbs
     if (argc > 1) {
         const QString first = QString::fromLocal8Bit(argv[1]);
         if (attnscope::cli::isCommand(first)) return attnscope::cli::run(argc, argv);

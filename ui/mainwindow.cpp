@@ -109,29 +109,54 @@ MainWindow::MainWindow(bool loadDemo, const WorkspaceRegistry* registry, QWidget
 
 MainWindow::~MainWindow()
 {
-    // A save on its way is finished, never lost; other jobs see themselves cancelled as their
-    // trackers go with the workspaces.
-    waitForSaves();
+    // A save on its way finishes on its own: its job holds the snapshot and the shared save state,
+    // not the window. Other jobs see themselves cancelled as their trackers go with the workspaces.
 }
 
-void MainWindow::waitForSaves()
+void MainWindow::finishSavesThenClose()
 {
-    QElapsedTimer t;
-    t.start();
-    while (saves_->pending.load() > 0 && t.elapsed() < 300000) QThread::msleep(5);
+    // Called from closeEvent while a save is being written: the window stays open (and
+    // responsive) until the save's job reports back, then closes; the event loop waits, never a
+    // sleep on the GUI thread. Cancel aborts the save (the previous file is kept: QSaveFile).
+    if (closeProgress_) return;
+    statusBar()->showMessage(tr("Finishing the workspace save before closing…"));
+    closeProgress_ = new QProgressDialog(tr("Finishing the workspace save before closing…"), tr("Close without saving"), 0, 0, this);
+    closeProgress_->setObjectName("closeProgress");
+    closeProgress_->setWindowModality(Qt::WindowModal);
+    closeProgress_->setMinimumDuration(300);  // a short save closes without flashing a dialog
+    connect(closeProgress_, &QProgressDialog::canceled, this, [this] { abortSaving(); });
+    connect(this, &MainWindow::workspaceSaved, closeProgress_, [this] {
+        if (saving()) return;
+        closeProgress_->deleteLater();
+        closeProgress_ = nullptr;
+        QTimer::singleShot(0, this, &QWidget::close);
+    });
 }
 
 void MainWindow::addWorkspace(Workspace* w)
 {
     list_.append(w);
     const int index = tabs_->addTab(w, w->title());
-    tabs_->setTabToolTip(index, w->description());
+    tabs_->setTabToolTip(index, index < 9 ? tr("%1 (Ctrl+%2)").arg(w->description()).arg(index + 1) : w->description());
     connect(w, &Workspace::traceShown, this, [this, w] {
         if (w == frontWorkspace()) updateTracePanel();
     });
     connect(w, &Workspace::logMessage, this, &MainWindow::appendLog);
     connect(w, &Workspace::errorShown, this, [this](const QString& m) { statusBar()->showMessage(m, 8000); });
-    connect(w, &Workspace::fileForAnotherWorkspace, this, [this](const QString& path) { openFile(path); });
+    connect(w, &Workspace::traceForAnotherWorkspace, this, [this](const TracePtr& trace) { openTrace(trace); });
+}
+
+bool MainWindow::openTrace(const TracePtr& trace)
+{
+    if (!trace) return false;
+    for (Workspace* w : list_)
+        if (w->acceptsTrace(*trace)) {
+            tabs_->setCurrentWidget(w);
+            w->adoptTrace(trace);
+            return true;
+        }
+    showError(tr("No workspace shows this trace"));
+    return false;
 }
 
 Workspace* MainWindow::workspace(const QString& id) const
@@ -416,6 +441,7 @@ bool sameSnapshot(const WorkspaceFile& a, const WorkspaceFile& b)
 bool MainWindow::autosaveNow()
 {
     if (saves_->pending.load() > 0) return false;  // the previous one is still being written
+    if (closeProgress_) return false;               // closing: no new save
     WorkspaceFile f = snapshot();
     if (f.sections.empty()) return false;
     if (lastAutosave_ && sameSnapshot(*lastAutosave_, f)) return false;
@@ -536,7 +562,13 @@ void MainWindow::applyWorkspaceFile(const QString& path, const WorkspaceFile& fi
 
 void MainWindow::closeEvent(QCloseEvent* e)
 {
-    waitForSaves();  // an autosave finishing after this would bring the file back
+    if (saving()) {
+        // An autosave finishing after the autosave file is removed would bring it back: close
+        // once the save reports back.
+        e->ignore();
+        finishSavesThenClose();
+        return;
+    }
     QFile::remove(autosavePath());  // a clean exit: nothing to recover
     settings::set(settings::WindowGeometry, saveGeometry());
     settings::set(settings::WindowState, saveState());

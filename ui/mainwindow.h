@@ -13,6 +13,7 @@
 
 class QActionGroup;
 class QDockWidget;
+class QProgressDialog;
 class QMenu;
 class QPlainTextEdit;
 class QTabWidget;
@@ -29,7 +30,7 @@ class MainWindow : public QMainWindow {
 public:
     /// `loadDemo`: the workspace in front shows its built-in input (the demo verse) at start
     /// and every workspace its default input when first brought to the front.
-    /// `registry`: the workspaces to show (the built-in five by default).
+    /// `registry`: the workspaces to show (one per registered kind by default).
     explicit MainWindow(bool loadDemo = true, const WorkspaceRegistry* registry = nullptr, QWidget* parent = nullptr);
     ~MainWindow() override;
 
@@ -55,6 +56,10 @@ public:
     /// workspace's types — in the workspace in front when it takes the file, else the first
     /// that does (which comes to the front). False with a message when nothing takes it.
     bool openFile(const QString& path);
+    /// Shows a trace one workspace made in the first workspace that accepts it
+    /// (Workspace::acceptsTrace), in memory, and brings that workspace to the front. False with a
+    /// message when none does.
+    bool openTrace(const TracePtr& trace);
     /// Saves every workspace (.attnws) in the background; workspaceSaved follows. False when
     /// the save could not start.
     bool saveWorkspaceTo(const QString& path);
@@ -109,7 +114,8 @@ private:
     /// Writes `file` to `path` on the background lane; `autosave` only logs failures.
     void startSave(const QString& path, WorkspaceFile file, bool autosave);
     void applyWorkspaceFile(const QString& path, const WorkspaceFile& file, bool recovering);
-    void waitForSaves();
+    /// closeEvent while a save is being written: close when it reports back (progress, Cancel).
+    void finishSavesThenClose();
 
     QTabWidget* tabs_ = nullptr;
     QList<Workspace*> list_;
@@ -131,6 +137,7 @@ private:
         std::atomic<bool> abort{false};
     };
     std::shared_ptr<SaveState> saves_;
+    QProgressDialog* closeProgress_ = nullptr;  ///< while closing waits for a save
     std::shared_ptr<const WorkspaceFile> lastAutosave_;  ///< what the last autosave wrote
 };
 

@@ -2,6 +2,9 @@
 
 #include "views/messagebanner.h"
 
+#include "attnscope/kinds.h"
+#include "workspaces/registry.h"
+
 #include <QAction>
 #include <QCoreApplication>
 #include <QFileInfo>
@@ -25,6 +28,12 @@ FileType imageFiles(const QKeySequence& openShortcut)
 Workspace::Workspace(WorkspaceInfo info, QWidget* parent)
     : QWidget(parent), banner_(new MessageBanner(this)), info_(std::move(info))
 {
+    // A kind's workspace says only its id: title and description are the kind's (attnscope/kinds.h).
+    registerBuiltinKinds();
+    if (const KindDescriptor* k = KindCatalogue::global().find(info_.id.toStdString())) {
+        if (info_.title.isEmpty()) info_.title = QString::fromStdString(k->title);
+        if (info_.description.isEmpty()) info_.description = QString::fromStdString(k->description);
+    }
 }
 
 void Workspace::showResultWarning(const AttentionTrace& trace)

@@ -3,7 +3,7 @@
 // MainWindow knows workspaces only through this interface and the registry
 // (workspaces/registry.h): tabs, menus, Ctrl+1…N, file routing, Copy image, Export view and
 // data, colour map, theme, saving, autosave and Help → Keyboard shortcuts all loop over it.
-// A new kind of workspace is one folder under workspaces/ and one registry line.
+// A new kind is one folder under workspaces/ (docs/architecture.md, "Adding a kind").
 #include "attnscope/trace.h"
 #include "views/datawriter.h"
 #include "views/figurewriter.h"
@@ -50,9 +50,9 @@ FileType imageFiles(const QKeySequence& openShortcut = {});
 
 /// What a workspace is, declared once by it and kept by the base class.
 struct WorkspaceInfo {
-    QString id;           ///< stable, used in workspace files: "text", "image", "stn", "caption", "video"
-    QString title;        ///< tab title
-    QString description;  ///< tab tooltip and the About box: one sentence
+    QString id;           ///< stable, used in workspace files: the kind's id (attnscope/kinds.h)
+    QString title;        ///< tab title (empty: the kind's)
+    QString description;  ///< tab tooltip and the About box: one sentence (empty: the kind's)
     QList<FileType> fileTypes;  ///< files it opens
 };
 
@@ -103,6 +103,11 @@ public:
     virtual bool openFile(const QString& path) = 0;
     /// Called when the user models (Model manager) or preferences changed.
     virtual void reloadModels() {}
+    /// True when this workspace shows `trace`, made by another workspace, better than the one that
+    /// made it (the Long attention workspace takes traces past 2,048 tokens): MainWindow::openTrace.
+    virtual bool acceptsTrace(const AttentionTrace&) const { return false; }
+    /// Shows a trace another workspace made, handed over in memory (acceptsTrace was true).
+    virtual void adoptTrace(const TracePtr&) {}
 
     // --- Output
     /// The trace on screen (null before the first result).
@@ -153,9 +158,9 @@ signals:
     void logMessage(const QString& line);
     /// An error was shown in the banner (the status bar repeats it).
     void errorShown(const QString& message);
-    /// A file this workspace made but another shows better (e.g. a user model's long attention,
-    /// saved as a trace): the window opens it where it belongs (MainWindow::openFile).
-    void fileForAnotherWorkspace(const QString& path);
+    /// A trace this workspace made but another shows better (e.g. a user model's long
+    /// attention): the window hands it, in memory, to where it belongs (MainWindow::openTrace).
+    void traceForAnotherWorkspace(const TracePtr& trace);
 
 protected:
     /// The trace on screen; set it, then emit traceShown().

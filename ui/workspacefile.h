@@ -6,7 +6,7 @@
 // Layout (version 2; little-endian):
 //   0        8   magic "ATTNSCWS"
 //   8        4   uint32 version = 2
-//   12       …   the traces, each a complete .attn file image (docs/attn-format.md), back to back
+//   12       …   the traces, each a complete .attn file image (docs/manual/file-formats.md), back to back
 //   D        L   the directory: UTF-8 JSON {"format": "attnscope-workspace", "version": 2,
 //                "color_map", "current", "workspaces": {id: {"state": {…},
 //                "traces": {name: {"offset": o, "length": n}}}}} (offsets from byte 0)

@@ -145,7 +145,7 @@ class TestOnnxOps : public QObject {
 private slots:
     void everyListedOperatorIsMapped()
     {
-        // The operator set issue 17 names (onnxOperatorSet) is inside the map.
+        // The operator set the interpreter promises (onnxOperatorSet) is inside the map.
         const auto& runnable = onnxOperatorsRunnable();
         for (const auto& name : onnxOperatorSet())
             QVERIFY2(std::find(runnable.begin(), runnable.end(), name) != runnable.end(), name.c_str());

@@ -1,7 +1,7 @@
 // Every workspace is first-class: the window's commands act on the workspace in front.
-// For each of the six built-in workspaces: Copy image puts exactly that workspace's export
+// For each built-in workspace: Copy image puts exactly that workspace's export
 // on the clipboard, Export data writes its own numbers, Save workspace → a new window → Open
-// workspace restores its state, and the colour map changes its maps. Then: a sixth workspace
+// workspace restores its state, and the colour map changes its maps. Then: a workspace
 // registered by the test appears in the tab bar, the View menu, Help → Keyboard shortcuts and
 // the workspace file; autosave runs off the GUI thread (the longest event-loop stall during an
 // autosave of a 2048² trace is measured); an aborted save keeps the previous file; an 8192²
@@ -25,6 +25,7 @@
 #include <QAction>
 #include <QClipboard>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QFile>
 #include <QLabel>
 #include <QMenuBar>
@@ -286,7 +287,7 @@ private slots:
             MainWindow w(false, &registry);
             QCOMPARE(w.workspaces()->count(), 8);
             QCOMPARE(w.workspaces()->tabText(7), QString("Notes"));
-            QCOMPARE(w.workspaces()->tabToolTip(7), QString("A note beside the attention"));
+            QCOMPARE(w.workspaces()->tabToolTip(7), QString("A note beside the attention (Ctrl+8)"));
             auto* notes = w.workspace<NotesWorkspace>();
             QVERIFY(notes);
             // The View menu switches to it with Ctrl+8.
@@ -398,6 +399,27 @@ private slots:
         WorkspaceFile kept;
         QVERIFY2(readWorkspaceFile(MainWindow::autosavePath(), kept, &error), qPrintable(error));
         QCOMPARE(kept.sections["text"].traces["trace"]->tensors[0].shape, (std::vector<int64_t>{2048, 2048}));
+    }
+
+    void closingWaitsForASaveWithoutBlocking()
+    {
+        // Closing while an autosave is being written: the window stays open and responsive until
+        // the save reports back, then closes and removes the autosave (a clean exit) — never a
+        // sleep on the GUI thread.
+        MainWindow w(false);
+        w.show();
+        w.workspace<TextWorkspace>()->showTrace(squareTrace(2048));
+        QTest::qWait(50);
+        QVERIFY(w.autosaveNow());
+        QVERIFY(w.saving());
+        QElapsedTimer t;
+        t.start();
+        QVERIFY(!w.close());  // ignored for now: the save is still being written
+        QVERIFY2(t.elapsed() < 50, qPrintable(QString::number(t.elapsed())));  // close() returned at once
+        QVERIFY(w.isVisible());
+        QVERIFY(waitFor([&] { return !w.isVisible(); }, 60000));
+        QVERIFY(!w.saving());
+        QVERIFY(!QFileInfo::exists(MainWindow::autosavePath()));
     }
 
     void theWriterAbortsCleanlyAndBigTracesRoundTrip()

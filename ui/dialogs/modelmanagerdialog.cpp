@@ -1,5 +1,7 @@
 #include "dialogs/modelmanagerdialog.h"
 
+#include "attnscope/kinds.h"
+
 #include "attnscope/resources.h"
 #include "attnscope/scriptmodel.h"
 #include "attnscope/translator.h"
@@ -135,7 +137,8 @@ void ModelManagerDialog::refresh()
     const auto setAttentionKey = [this](const QString& key) { table_->item(table_->rowCount() - 1, 0)->setData(Qt::UserRole + 1, key); };
     for (const auto& m : builtinModels()) {
         const bool ready = !resourcePath(m.weightsFile).empty();
-        addRow(QString::fromStdString(m.name), tr("built-in %1").arg(QString::fromStdString(m.kind)),
+        const KindDescriptor* kind = KindCatalogue::global().kindOfModel(m.name);
+        addRow(QString::fromStdString(m.name), tr("built-in · %1").arg(QString::fromStdString(kind ? kind->title : m.kind)),
                QString::fromStdString(m.takes), QString::fromStdString(m.produces),
                ready ? tr("ready") : tr("weights missing: attnscope train %1").arg(QString::fromStdString(m.name)), {});
     }

@@ -1,5 +1,7 @@
 #include "dialogs/preferencesdialog.h"
 
+#include "attnscope/kinds.h"
+
 #include "attnscope/translator.h"
 #include "settings.h"
 
@@ -17,8 +19,8 @@ PreferencesDialog::PreferencesDialog(QWidget* parent) : QDialog(parent)
     setWindowTitle(tr("Preferences"));
     model_ = new QComboBox(this);
     model_->setObjectName("prefModel");
-    for (const auto& m : builtinModels())
-        if (m.kind == "translation") model_->addItem(QString::fromStdString(m.name));
+    for (const OfferedModel& m : KindCatalogue::global().modelsFor(kinds::kText, {}))
+        model_->addItem(QString::fromStdString(m.id));
     model_->setToolTip(tr("The translation model selected when AttnScope starts"));
     const QString model = settings::get(settings::DefaultModel);
     if (model_->findText(model) >= 0) model_->setCurrentText(model);

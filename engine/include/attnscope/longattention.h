@@ -160,7 +160,7 @@ struct MatrixOverview {
 Status computeOverview(const AttentionMatrix& m, int64_t b, MatrixOverview& out, const ProgressFn& progress = {});
 
 // ---------------------------------------------------------------------------------------
-// Tiled storage (the .attn version 2 "tiled" layout; format in docs/attn-format.md).
+// Tiled storage (the .attn version 2 "tiled" layout; format in docs/manual/file-formats.md).
 
 /// Cells per tile side in every level.
 constexpr int64_t kTileSize = 256;

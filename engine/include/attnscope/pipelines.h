@@ -19,18 +19,16 @@
 
 namespace attnscope {
 
-/// The kinds of model AttnScope runs; each has one pipeline, one workspace and one CLI entry.
-enum class ModelKind { Unknown, Translation, UserModel, Image, Stn, SceneCaption, ClipCaption, Vision };
-
-/// The kind of a built-in model name, of a weights file written by `attnscope train` (read
-/// from the file's format record), or of a user model (a .pt with a JSON sidecar). Any other
-/// existing file is taken for translator weights (Translator::load says when it is not);
-/// Unknown for a name that is neither a built-in model nor a file.
-ModelKind modelKind(const std::string& nameOrPath);
-/// Vision: an .onnx file, or a name of the PaddleOCR models install-deps caches
-/// (ppocr-rec, ppocr-det: visionModelPath).
-/// "translation", "user model", "image", "stn", "scene caption", "clip caption", "vision", "unknown".
-const char* modelKindName(ModelKind kind);
+/// True for your own model that ScriptModel runs through the translation pipeline: a file with
+/// a JSON sidecar (TorchScript), or an .onnx that is not a vision graph (an ONNX text model).
+bool isUserModelFile(const std::string& path);
+/// True for a translator the built-in Translator runs: a built-in translator name, or an
+/// existing weights file that is none of the other formats (Translator::load says when it is
+/// not a translator after all).
+bool isTranslatorModel(const std::string& nameOrPath);
+/// True for a vision model VisionModel runs: ppocr-rec, ppocr-det, or a vision .onnx graph
+/// (isVisionModelFile).
+bool isVisionModelName(const std::string& nameOrPath);
 
 /// The Fashion-MNIST test split, read once into `cache` (it does not count against the
 /// cache's capacity) and leased while used.

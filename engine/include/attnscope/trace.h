@@ -87,7 +87,7 @@ Status sliceHead(const TraceTensor& t, int layer, int head, const std::string& n
 /// so multi-head views and tables take single-attention traces too; other shapes unchanged.
 TraceTensor asMultiHead(const TraceTensor& t);
 
-/// Writes `trace` as a binary `.attn` file, version 2 (format in docs/attn-format.md): magic
+/// Writes `trace` as a binary `.attn` file, version 2 (format in docs/manual/file-formats.md): magic
 /// "ATTNSCOP", uint32 version, uint64 header length, UTF-8 JSON header, then each tensor's
 /// data: small tensors as float32 values (round-trips exactly), [query, key] matrices of
 /// 2048² cells or more in float16 tiles with a level-of-detail pyramid, Q/K tensors as their

@@ -16,7 +16,7 @@ namespace attnscope {
 
 struct ModelInfo {
     std::string name;         ///< e.g. "gru-bahdanau"
-    std::string kind;         ///< "translation"
+    std::string kind;         ///< the id of the kind that runs it (attnscope/kinds.h: kinds::kText, …)
     std::string description;
     std::string weightsFile;  ///< relative to resources/, e.g. "models/gru-bahdanau.pt"
     std::string takes;        ///< what the model reads, e.g. "Spanish text (word level)"
@@ -26,6 +26,8 @@ struct ModelInfo {
 /// The built-in models (whether or not their weights are present).
 const std::vector<ModelInfo>& builtinModels();
 const ModelInfo* findModel(const std::string& name);
+/// The built-in models of kind `kindId` (kinds::kText, …), in table order.
+std::vector<const ModelInfo*> builtinModelsOf(const std::string& kindId);
 
 /// Limits on one input (a clear error beyond them).
 constexpr int kMaxSourceTokens = 1024;

@@ -13,6 +13,7 @@
 #include "attnscope/status.h"
 #include "attnscope/trace.h"
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -63,6 +64,12 @@ public:
     ///    (greedy CTC: best class per step, repeats merged, blanks dropped; Graves et al. 2006).
     /// Errors: unreadable picture, the run's errors, "cancelled".
     Status run(const std::string& imagePath, AttentionTrace& out, const ProgressFn& progress = {}) const;
+    /// The same on a picture in memory (another kind's input, e.g. a Fashion-MNIST test image in
+    /// the Image workspace): `bgr` is 8-bit BGR, `width` × `height`, rows packed; `source` names
+    /// it in the trace's "input". ONNX models only. Errors: a size that does not match the bytes,
+    /// a TorchScript model ("reads its picture from a file"), the run's errors.
+    Status runPicture(const std::vector<uint8_t>& bgr, int width, int height, const std::string& source,
+                      AttentionTrace& out, const ProgressFn& progress = {}) const;
 
 private:
     struct Impl;

@@ -1,5 +1,6 @@
 // Translator facade over the internal seq2seq model.
 #include "attnscope/translator.h"
+#include "attnscope/kinds.h"
 #include "attnscope/scriptmodel.h"
 #include "attnscope/subwords.h"
 
@@ -21,57 +22,57 @@ namespace attnscope {
 const std::vector<ModelInfo>& builtinModels()
 {
     static const std::vector<ModelInfo> models{
-        {"gru-bahdanau", "translation",
+        {"gru-bahdanau", kinds::kText,
          "Spanish→English, bidirectional GRU encoder + GRU decoder with additive (Bahdanau) attention, "
          "word level, trained on the Bible train split",
          "models/gru-bahdanau.pt", "Spanish text (word level)", "cross [target, source]"},
-        {"transformer", "translation",
+        {"transformer", kinds::kText,
          "Spanish→English Transformer encoder–decoder (3+3 layers, 4 heads, d_model 256), word level, "
          "trained on the Bible train split; records encoder self, decoder self and cross attention of every head",
          "models/transformer.pt", "Spanish text (word level)",
          "cross [target, source]; encoder_self, decoder_self, cross_attention [layer, head, query, key]"},
-        {"fmnist-cnn", "image classification",
+        {"fmnist-cnn", kinds::kImage,
          "Fashion-MNIST CNN, 3 conv stages (32/64/128 channels), no attention block: the baseline",
          "models/fmnist-cnn.pt", "an image (28×28 grey after conversion; any size, colour, 16-bit or alpha)",
          "per block: excitation [channel], features [channel, row, col]; probabilities [class]"},
-        {"fmnist-se", "image classification",
+        {"fmnist-se", kinds::kImage,
          "Fashion-MNIST CNN with a squeeze-and-excitation block (Hu et al. 2018, r = 8) after each conv stage",
          "models/fmnist-se.pt", "an image (28×28 grey after conversion; any size, colour, 16-bit or alpha)",
          "per block: excitation [channel], features [channel, row, col]; probabilities [class]"},
-        {"fmnist-eca", "image classification",
+        {"fmnist-eca", kinds::kImage,
          "Fashion-MNIST CNN with an efficient channel attention block (Wang et al. 2020, adaptive k) after each conv stage",
          "models/fmnist-eca.pt", "an image (28×28 grey after conversion; any size, colour, 16-bit or alpha)",
          "per block: excitation [channel], features [channel, row, col]; probabilities [class]"},
-        {"fmnist-cbam", "image classification",
+        {"fmnist-cbam", kinds::kImage,
          "Fashion-MNIST CNN with a CBAM block (Woo et al. 2018: channel then 7×7 spatial attention) after each conv stage",
          "models/fmnist-cbam.pt", "an image (28×28 grey after conversion; any size, colour, 16-bit or alpha)",
          "per block: excitation [channel], spatial [row, col], features [channel, row, col]; probabilities [class]"},
-        {"fmnist-stn-r", "spatial transformer",
+        {"fmnist-stn-r", kinds::kStn,
          "ST-CNN (Jaderberg et al. 2015) on distorted Fashion-MNIST (rotated ±90°, 28×28): localisation net → affine θ → bilinear sampler → CNN",
          "models/fmnist-stn-r.pt", "a grey image (resized to 28×28)",
          "θ [2, 3]; input [row, col]; warped [row, col] 28×28; probabilities [class]"},
-        {"fmnist-cnn-r", "spatial transformer",
+        {"fmnist-cnn-r", kinds::kStn,
          "Plain CNN baseline for the ST-CNN on distorted Fashion-MNIST (rotated ±90°, 28×28), same training budget",
          "models/fmnist-cnn-r.pt", "a grey image (resized to 28×28)", "input [row, col]; probabilities [class]"},
-        {"fmnist-stn-rts", "spatial transformer",
+        {"fmnist-stn-rts", kinds::kStn,
          "ST-CNN (Jaderberg et al. 2015) on distorted Fashion-MNIST (rotated ±45°, scaled 0.7–1.2, placed at random on 42×42): localisation net → affine θ → bilinear sampler → CNN",
          "models/fmnist-stn-rts.pt", "a grey image (resized to 42×42)",
          "θ [2, 3]; input [row, col]; warped [row, col] 28×28; probabilities [class]"},
-        {"fmnist-cnn-rts", "spatial transformer",
+        {"fmnist-cnn-rts", kinds::kStn,
          "Plain CNN baseline for the ST-CNN on distorted Fashion-MNIST (rotated ±45°, scaled 0.7–1.2, placed at random on 42×42), same training budget",
          "models/fmnist-cnn-rts.pt", "a grey image (resized to 42×42)", "input [row, col]; probabilities [class]"},
-        {"fmnist-stn-cluttered", "spatial transformer",
+        {"fmnist-stn-cluttered", kinds::kStn,
          "ST-CNN (Jaderberg et al. 2015) on distorted Fashion-MNIST (at random on 60×60 with 4–6 clutter crops): localisation net → affine θ → bilinear sampler → CNN",
          "models/fmnist-stn-cluttered.pt", "a grey image (resized to 60×60)",
          "θ [2, 3]; input [row, col]; warped [row, col] 28×28; probabilities [class]"},
-        {"fmnist-cnn-cluttered", "spatial transformer",
+        {"fmnist-cnn-cluttered", kinds::kStn,
          "Plain CNN baseline for the ST-CNN on distorted Fashion-MNIST (at random on 60×60 with 4–6 clutter crops), same training budget",
          "models/fmnist-cnn-cluttered.pt", "a grey image (resized to 60×60)", "input [row, col]; probabilities [class]"},
-        {"scene-captioner", "image captioning",
+        {"scene-captioner", kinds::kCaption,
          "Show, Attend and Tell (Xu et al. 2015) on generated Fashion-MNIST scenes: CNN encoder → 7×7 annotation grid → LSTM decoder with soft additive attention",
          "models/scene-captioner.pt", "a grey scene (resized to fit 84×84), optionally a caption to force-decode",
          "attention [word, region] 7×7 grid; gate [word]; word_probability [word]; coverage [region]; input [row, col]"},
-        {"clip-captioner", "video captioning",
+        {"clip-captioner", kinds::kVideo,
          "Soft temporal attention (Yao et al. 2015) on generated Fashion-MNIST clips: per-frame CNN (frame + motion) → LSTM decoder attending over 16 sampled frames",
          "models/clip-captioner.pt", "a video (16 frames sampled evenly, fitted into 64×64 grey), optionally a caption to force-decode",
          "attention [word, frame]; gate [word]; word_probability [word]; coverage [frame]"},
@@ -84,6 +85,14 @@ const ModelInfo* findModel(const std::string& name)
     for (const auto& m : builtinModels())
         if (m.name == name) return &m;
     return nullptr;
+}
+
+std::vector<const ModelInfo*> builtinModelsOf(const std::string& kindId)
+{
+    std::vector<const ModelInfo*> out;
+    for (const auto& m : builtinModels())
+        if (m.kind == kindId) out.push_back(&m);
+    return out;
 }
 
 struct Translator::Impl {
@@ -99,7 +108,7 @@ Status Translator::load(const std::string& nameOrPath)
 {
     std::string path = nameOrPath;
     if (const ModelInfo* m = findModel(nameOrPath)) {
-        if (m->kind != "translation")
+        if (std::string(m->kind) != kinds::kText)
             return Status::error(nameOrPath + " is not a translator (" + m->kind + " model; it takes " + m->takes + ")");
         path = resourcePath(m->weightsFile);
         if (path.empty())

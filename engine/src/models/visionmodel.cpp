@@ -106,6 +106,9 @@ struct VisionModel::Impl {
     std::vector<std::string> characters;  ///< CTC classes: blank, the file's lines, then " " with "space"
 
     Status runOnnx(const VisionInput& v, AttentionTrace& out, const ProgressFn& progress) const;
+    /// A decoded picture through the model: the trace VisionModel::run documents.
+    Status runImage(const cv::Mat& img, const std::string& imagePath, const std::string& warning, AttentionTrace& out,
+                    const ProgressFn& progress) const;
 };
 
 VisionModel::VisionModel() : d(std::make_unique<Impl>()) {}
@@ -329,30 +332,49 @@ Status VisionModel::run(const std::string& imagePath, AttentionTrace& out, const
     cv::Mat img;
     std::string warning;
     if (auto st = decodeImageFile(imagePath, img, &warning); !st) return st;
+    return d->runImage(img, imagePath, warning, out, progress);
+}
+
+Status VisionModel::runPicture(const std::vector<uint8_t>& bgr, int width, int height, const std::string& source,
+                               AttentionTrace& out, const ProgressFn& progress) const
+{
+    out = AttentionTrace{};
+    if (!loaded()) return Status::error("no vision model is loaded");
+    if (width < 1 || height < 1 || bgr.size() != size_t(width) * size_t(height) * 3)
+        return Status::error("a picture of " + std::to_string(width) + "×" + std::to_string(height) + " needs " +
+                             std::to_string(size_t(width) * size_t(height) * 3) + " BGR bytes, not " + std::to_string(bgr.size()));
+    if (!d->onnx) return Status::error("a TorchScript vision model reads its picture from a file: open the file");
+    const cv::Mat img = cv::Mat(height, width, CV_8UC3, const_cast<uint8_t*>(bgr.data())).clone();
+    return d->runImage(img, source, {}, out, progress);
+}
+
+Status VisionModel::Impl::runImage(const cv::Mat& img, const std::string& imagePath, const std::string& warning,
+                                   AttentionTrace& out, const ProgressFn& progress) const
+{
     VisionInput v;
-    if (auto st = prepareVisionInput(img, d->spec, v); !st) return Status::error(imagePath + ": " + st.message);
-    out.model = d->spec.name;
+    if (auto st = prepareVisionInput(img, spec, v); !st) return Status::error(imagePath + ": " + st.message);
+    out.model = spec.name;
     out.metadata[schema::kInputMeta] = imagePath;
     out.metadata[schema::vision::kInputSizeMeta] = std::to_string(v.height) + "×" + std::to_string(v.width);
     out.metadata[schema::vision::kContentWidthMeta] = std::to_string(v.contentWidth);
-    out.metadata[schema::vision::kClsMeta] = d->spec.cls ? "1" : "0";
+    out.metadata[schema::vision::kClsMeta] = spec.cls ? "1" : "0";
     out.metadata[schema::vision::kPatchRowsMeta] = "0";
     out.metadata[schema::vision::kPatchColsMeta] = "0";
     if (!warning.empty()) addTraceWarning(out, warning);
-    if (d->noSidecar)
+    if (noSidecar)
         addTraceWarning(out, "no sidecar: the pixels went in as x/255 in RGB order, stretched to the graph's size; write a "
                              "sidecar with the model's own mean, std and patch size");
-    if (d->onnx) {
+    if (onnx) {
         out.metadata[schema::vision::kFormatMeta] = "onnx";
-        if (auto st = d->runOnnx(v, out, progress); !st) return st;
+        if (auto st = runOnnx(v, out, progress); !st) return st;
     } else {
         out.metadata[schema::vision::kFormatMeta] = "torchscript";
         AttentionTrace t;
-        if (auto st = d->script->run(imagePath, t); !st) return st;
+        if (auto st = script->run(imagePath, t); !st) return st;
         bool first = true;
         for (auto& tensor : t.tensors) {
             if (tensor.shape.size() != 4) continue;
-            const auto [rows, cols] = patchGrid(d->spec, v.height, v.width, tensor.shape[3]);
+            const auto [rows, cols] = patchGrid(spec, v.height, v.width, tensor.shape[3]);
             if (first) {
                 out.metadata[schema::vision::kPatchRowsMeta] = std::to_string(rows);
                 out.metadata[schema::vision::kPatchColsMeta] = std::to_string(cols);

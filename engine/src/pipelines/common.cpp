@@ -1,48 +1,35 @@
-// What every pipeline shares: the kind of a model, and the Fashion-MNIST test split.
+// What every pipeline shares: which pipeline runs a model file, and the Fashion-MNIST test split.
 #include "attnscope/visionmodel.h"
 #include "attnscope/pipelines.h"
 
 #include "attnscope/scriptmodel.h"
 #include "attnscope/translator.h"
+#include "attnscope/kinds.h"
 
 #include <QFileInfo>
 
 namespace attnscope {
 
-ModelKind modelKind(const std::string& nameOrPath)
+bool isUserModelFile(const std::string& path)
 {
-    // Built-in names first (cheap), then the format record of a weights file.
-    if (const ModelInfo* m = findModel(nameOrPath)) {
-        if (m->kind == "translation") return ModelKind::Translation;
-        if (isImageModel(nameOrPath)) return ModelKind::Image;
-        if (isStnModel(nameOrPath)) return ModelKind::Stn;
-        if (nameOrPath == "scene-captioner") return ModelKind::SceneCaption;
-        if (nameOrPath == "clip-captioner") return ModelKind::ClipCaption;
-    }
-    if (nameOrPath == "ppocr-rec" || nameOrPath == "ppocr-det") return ModelKind::Vision;
-    if (!QFileInfo(QString::fromStdString(nameOrPath)).isFile()) return ModelKind::Unknown;
-    if (isOnnxPath(nameOrPath)) return isVisionModelFile(nameOrPath) ? ModelKind::Vision : ModelKind::UserModel;
-    if (!sidecarPath(nameOrPath).empty()) return ModelKind::UserModel;
-    if (isClipCaptionerFile(nameOrPath)) return ModelKind::ClipCaption;
-    if (isCaptionerFile(nameOrPath)) return ModelKind::SceneCaption;
-    if (isStnModelFile(nameOrPath)) return ModelKind::Stn;
-    if (isImageModelFile(nameOrPath)) return ModelKind::Image;
-    return ModelKind::Translation;
+    if (!QFileInfo(QString::fromStdString(path)).isFile()) return false;
+    if (isOnnxPath(path)) return !isVisionModelFile(path);
+    return !sidecarPath(path).empty();
 }
 
-const char* modelKindName(ModelKind kind)
+bool isVisionModelName(const std::string& nameOrPath)
 {
-    switch (kind) {
-    case ModelKind::Translation: return "translation";
-    case ModelKind::UserModel: return "user model";
-    case ModelKind::Image: return "image";
-    case ModelKind::Vision: return "vision";
-    case ModelKind::Stn: return "stn";
-    case ModelKind::SceneCaption: return "scene caption";
-    case ModelKind::ClipCaption: return "clip caption";
-    case ModelKind::Unknown: break;
-    }
-    return "unknown";
+    if (nameOrPath == "ppocr-rec" || nameOrPath == "ppocr-det") return true;
+    return isOnnxPath(nameOrPath) && QFileInfo(QString::fromStdString(nameOrPath)).isFile() && isVisionModelFile(nameOrPath);
+}
+
+bool isTranslatorModel(const std::string& nameOrPath)
+{
+    if (const ModelInfo* m = findModel(nameOrPath)) return m->kind == kinds::kText;
+    if (!QFileInfo(QString::fromStdString(nameOrPath)).isFile() || isOnnxPath(nameOrPath) || isUserModelFile(nameOrPath))
+        return false;
+    return !isClipCaptionerFile(nameOrPath) && !isCaptionerFile(nameOrPath) && !isStnModelFile(nameOrPath) &&
+           !isImageModelFile(nameOrPath);
 }
 
 ModelCache::Lease<FashionMnist> fashionMnistTest(ModelCache& cache, Status& st)

@@ -4,8 +4,7 @@
 
 #include "attnscope/familiarity.h"
 #include "attnscope/schema.h"
-
-#include <QDir>
+#include "attnscope/visionmodel.h"
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -15,33 +14,42 @@ namespace attnscope {
 namespace {
 /// A vision model (PaddleOCR's detector or recogniser, an ONNX model) in the Image workspace:
 /// its SE gates become the blocks of the channel views (same trace names), its picture the
-/// input, what it read or mapped the prediction. A Fashion-MNIST test image goes in as a PNG.
+/// input, what it read or mapped the prediction. A Fashion-MNIST test image goes in from memory.
 Status runVisionAsImage(ModelCache& cache, const ImageRequest& req, ImageResult& out, const ProgressFn& cancel)
 {
     Status st;
-    std::string path = req.path;
     auto image = std::make_shared<PreparedImage>();
-    if (path.empty()) {
+    VisionResult r;
+    cv::Mat original;
+    if (req.path.empty()) {
+        // A Fashion-MNIST test image goes in from memory, dark ink on white as a photo or a page
+        // would have it.
         auto test = fashionMnistTest(cache, st);
         if (!test) return st;
         PreparedImage item;
         if (st = prepareFashionMnist(*test, req.testIndex, "test", item); !st) return st;
         cv::Mat grey(item.size, item.size, CV_32F, item.pixels.data());
-        cv::Mat png;
-        grey.convertTo(png, CV_8U, 255.0);
-        png = 255 - png;  // dark ink on white, as a photo or a page would have it
-        path = QDir::temp().filePath(QStringLiteral("attnscope-fmnist-test-%1.png").arg(req.testIndex)).toStdString();
-        if (!cv::imwrite(path, png)) return Status::error("cannot write " + path);
+        cv::Mat ink, bgr;
+        grey.convertTo(ink, CV_8U, 255.0);
+        cv::cvtColor(255 - ink, bgr, cv::COLOR_GRAY2BGR);
         image->label = item.label;
         image->source = item.source;
+        Status ms;
+        auto m = cache.acquire<VisionModel>(req.model, ms);
+        if (!m) return ms;
+        if (!keepGoing(cancel, 0, 1)) return Status::error("cancelled");
+        r.trace = std::make_shared<AttentionTrace>();
+        const std::vector<uint8_t> bytes(bgr.data, bgr.data + bgr.total() * 3);
+        if (st = m->runPicture(bytes, bgr.cols, bgr.rows, item.source, *r.trace, cancel); !st) return st;
+        original = bgr;
     } else {
-        image->source = path;
+        image->source = req.path;
+        VisionRequest vr;
+        vr.model = req.model;
+        vr.path = req.path;
+        if (st = runVision(cache, vr, r, cancel); !st) return st;
+        original = cv::imread(req.path, cv::IMREAD_UNCHANGED);
     }
-    VisionRequest vr;
-    vr.model = req.model;
-    vr.path = path;
-    VisionResult r;
-    if (st = runVision(cache, vr, r, cancel); !st) return st;
     AttentionTrace& t = *r.trace;
     const TraceTensor* pic = t.find(schema::vision::kPicture);
     if (!pic) return Status::error(req.model + " gave no picture");
@@ -49,7 +57,6 @@ Status runVisionAsImage(ModelCache& cache, const ImageRequest& req, ImageResult&
     cv::Mat rgb(h, w, CV_32FC3, const_cast<float*>(pic->values.data()));
     cv::Mat rgb8, grey;
     rgb.convertTo(rgb8, CV_8UC3);
-    const cv::Mat original = cv::imread(path, cv::IMREAD_UNCHANGED);
     image->originalWidth = original.empty() ? w : original.cols;
     image->originalHeight = original.empty() ? h : original.rows;
     image->originalFormat = "as " + req.model + " reads it: " + std::to_string(w) + "×" + std::to_string(h);
@@ -103,7 +110,7 @@ Status runVisionAsImage(ModelCache& cache, const ImageRequest& req, ImageResult&
 Status runImage(ModelCache& cache, const ImageRequest& req, ImageResult& out, const ProgressFn& cancel)
 {
     out = ImageResult{};
-    if (modelKind(req.model) == ModelKind::Vision) return runVisionAsImage(cache, req, out, cancel);
+    if (isVisionModelName(req.model)) return runVisionAsImage(cache, req, out, cancel);
     Status st;
     auto m = cache.acquire<ImageClassifier>(req.model, st);
     if (!m) return st;

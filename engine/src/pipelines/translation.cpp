@@ -2,6 +2,8 @@
 // user model, with the rules that decide gold and forced decoding written once.
 #include "attnscope/pipelines.h"
 
+#include <QFileInfo>
+
 #include "attnscope/schema.h"
 #include "attnscope/scriptmodel.h"
 #include "attnscope/translator.h"
@@ -62,8 +64,8 @@ Status runTranslation(ModelCache& cache, const Corpus* corpus, const Translation
                       const ProgressFn& cancel)
 {
     out = TranslationResult{};
-    const ModelKind kind = modelKind(req.model);
-    if (kind == ModelKind::Unknown)
+    const bool userModel = isUserModelFile(req.model);
+    if (!userModel && !findModel(req.model) && !QFileInfo(QString::fromStdString(req.model)).isFile())
         return Status::error("unknown model '" + req.model + "' (`attnscope models` lists the built-in ones)");
     const Verse* verse = nullptr;
     if (!req.verse.empty()) {
@@ -76,9 +78,8 @@ Status runTranslation(ModelCache& cache, const Corpus* corpus, const Translation
     if (verse && trimmed(r.source).empty()) r.source = verse->sourceText();
     if (verse && r.forced && trimmed(r.reference).empty()) r.reference = verse->targetText();
     if (trimmed(r.source).empty()) return Status::error("nothing to translate: the input is empty");
-    if (kind == ModelKind::UserModel) return runUserModel(cache, r, verse, out, cancel);
-    if (kind != ModelKind::Translation)
-        return Status::error(req.model + " is not a translator (" + modelKindName(kind) + " model)");
+    if (userModel) return runUserModel(cache, r, verse, out, cancel);
+    if (!isTranslatorModel(req.model)) return Status::error(req.model + " is not a translator");
     if (r.forced && trimmed(r.reference).empty())
         return Status::error("forced decoding needs an English reference: give one, or decode freely");
     // A verse keeps its gold only while its text (and, forced, its reference) is left as is.
@@ -111,13 +112,13 @@ Status runForcedTokens(ModelCache& cache, const std::string& model, const std::s
                        AttentionTrace& out, const ProgressFn& cancel)
 {
     Status st;
-    if (modelKind(model) == ModelKind::UserModel) {
+    if (isUserModelFile(model)) {
         // An encoder–decoder user model decodes the same sentence and target, forced.
         auto m = cache.acquire<ScriptModel>(model, st);
         if (!m) return st;
         if (m->spec().seq2seq) return m->decode(source, &target, out, nullptr, cancel);
     }
-    if (modelKind(model) != ModelKind::Translation)
+    if (!isTranslatorModel(model))
         return Status::error(model + " is not a translator: another model's head needs one that decodes "
                                      "the same sentence and target (a built-in translator or a seq2seq user model)");
     auto t = cache.acquire<Translator>(model, st);
@@ -128,9 +129,7 @@ Status runForcedTokens(ModelCache& cache, const std::string& model, const std::s
 Status runBookEncoder(ModelCache& cache, const BookRequest& req, AttentionTrace& out, const ProgressFn& progress)
 {
     if (req.book.empty()) return Status::error("no book given (e.g. Ruth, Genesis)");
-    const ModelKind kind = modelKind(req.model);
-    if (kind != ModelKind::Translation)
-        return Status::error(req.model + " is not a built-in translator (" + modelKindName(kind) + " model)");
+    if (!isTranslatorModel(req.model)) return Status::error(req.model + " is not a built-in translator");
     Status st;
     auto corpus = bibleCorpus(cache, {splitOfBook(req.book)}, st);
     if (!corpus) return st;

@@ -1,5 +1,7 @@
 #include "workspaces/caption/captionworkspace.h"
 
+#include "attnscope/kinds.h"
+
 #include "attnscope/pipelines.h"
 #include "attnscope/schema.h"
 #include "jobs/jobtracker.h"
@@ -38,9 +40,7 @@
 namespace attnscope::ui {
 
 CaptionWorkspace::CaptionWorkspace(QWidget* parent)
-    : Workspace({QStringLiteral("caption"), tr("Captioning"),
-                 tr("Show, Attend and Tell on generated scenes: click a word of the caption to see where the model looked; "
-                    "type a caption to ask where it would look (Ctrl+4)"),
+    : Workspace({kinds::kCaption, {}, {},
                  {imageFiles()}},
                 parent)
 {

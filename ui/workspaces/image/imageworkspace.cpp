@@ -1,5 +1,8 @@
 #include "workspaces/image/imageworkspace.h"
 
+#include "attnscope/kinds.h"
+#include "workspaces/modelpicker.h"
+
 #include "attnscope/pipelines.h"
 #include "attnscope/schema.h"
 #include "attnscope/visionmodel.h"
@@ -47,8 +50,7 @@ constexpr int kStrip = 6;  ///< feature maps in the most / least excited strips
 } // namespace
 
 ImageWorkspace::ImageWorkspace(QWidget* parent)
-    : Workspace({QStringLiteral("image"), tr("Image · channel attention"),
-                 tr("Images through CNNs with SE, ECA or CBAM blocks: channel weights, class profiles, spatial attention (Ctrl+2)"),
+    : Workspace({kinds::kImage, {}, {},
                  {imageFiles(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_I))}},
                 parent)
 {
@@ -63,15 +65,7 @@ ImageWorkspace::ImageWorkspace(QWidget* parent)
     model_ = new QComboBox(this);
     model_->setObjectName("imageModel");
     model_->setToolTip(tr("Image classifier: a small CNN with an SE, ECA or CBAM block after each conv stage, or none"));
-    for (const auto& m : builtinModels())
-        if (isImageModel(m.name)) model_->addItem(QString::fromStdString(m.name));
-    if (!ppocrModelDir().empty()) {
-        // PaddleOCR's ONNX models (scripts/install-deps): their SE gates in the channel views.
-        model_->addItem(QStringLiteral("ppocr-det"));
-        model_->setItemData(model_->count() - 1, tr("PaddleOCR PP-OCRv4 detector (ONNX): 10 SE gates over any photo"), Qt::ToolTipRole);
-        model_->addItem(QStringLiteral("ppocr-rec"));
-        model_->setItemData(model_->count() - 1, tr("PaddleOCR PP-OCRv4 recogniser (ONNX): 2 SE gates over a text line"), Qt::ToolTipRole);
-    }
+    fillModelPicker(model_, kinds::kImage);  // the classifiers, and PaddleOCR's models for their SE gates
     model_->setCurrentText("fmnist-se");
     auto* open = new QPushButton(tr("Open image…"), this);
     open->setToolTip(tr("Classify an image file (PNG, JPEG, BMP, TIFF, WebP) — Ctrl+Shift+I; or drop it on the window"));
@@ -276,7 +270,7 @@ void ImageWorkspace::request(int slot, const QString& path, int testIndex)
 {
     pendingSource_[slot] = {path, testIndex};
     ImageRequest r;
-    r.model = model_->currentText().toStdString();
+    r.model = model_->currentData().toString().toStdString();
     r.path = path.toStdString();
     r.testIndex = testIndex;
     runPipeline<ImageResult>(
@@ -314,7 +308,7 @@ bool ImageWorkspace::setModel(const QString& name)
     return true;
 }
 
-QString ImageWorkspace::model() const { return model_->currentText(); }
+QString ImageWorkspace::model() const { return model_->currentData().toString(); }
 
 void ImageWorkspace::setBlock(int block)
 {
@@ -416,7 +410,7 @@ void ImageWorkspace::refreshSpatial()
         spatial_->clearMap();
         spatial_->setTitle({});
         spatialNote_->setText(tr("%1 has no spatial attention: only CBAM (fmnist-cbam) weighs positions as well as channels.")
-                                  .arg(model_->currentText()));
+                                  .arg(model_->currentData().toString()));
         return;
     }
     spatial_->setTitle(tr("%1 — CBAM spatial attention M_s (%2×%3) over the model input").arg(blockLabel(*trace_, block())).arg(s.cols).arg(s.rows));
@@ -426,8 +420,8 @@ void ImageWorkspace::refreshSpatial()
 
 void ImageWorkspace::startProfiles()
 {
-    const QString m = model_->currentText();
-    if (modelKind(m.toStdString()) == ModelKind::Vision) {
+    const QString m = model_->currentData().toString();
+    if (isVisionModelName(m.toStdString())) {
         profileStatus_->setText(tr("Class profiles are for the Fashion-MNIST classifiers; %1 has no classes.").arg(m));
         profileView_->clear();
         return;
@@ -474,7 +468,7 @@ void ImageWorkspace::startProfiles()
 
 void ImageWorkspace::refreshProfiles()
 {
-    const auto it = profileCache_.find(model_->currentText());
+    const auto it = profileCache_.find(model_->currentData().toString());
     if (it == profileCache_.end()) {
         profileView_->clear();
         return;
@@ -529,7 +523,7 @@ ViewData ImageWorkspace::currentData() const
         d.description = tr("Block %1's excitation per channel").arg(b + 1);
         break;
     case 1: {
-        const auto it = profileCache_.find(model_->currentText());
+        const auto it = profileCache_.find(model_->currentData().toString());
         const TraceTensor* p = it == profileCache_.end() ? nullptr : it->second->find(schema::image::profile(b));
         if (!p || p->shape.size() != 2) return ViewData::none(tr("The class profiles are not computed yet."));
         QStringList classes;
@@ -552,7 +546,7 @@ ViewData ImageWorkspace::currentData() const
     }
     default: {
         const MapTile s = spatialTile(*trace_, b);
-        if (s.values.empty()) return ViewData::none(tr("%1 has no spatial attention (only CBAM models do).").arg(model_->currentText()));
+        if (s.values.empty()) return ViewData::none(tr("%1 has no spatial attention (only CBAM models do).").arg(model_->currentData().toString()));
         for (int r = 0; r < s.rows; ++r) d.table.rowLabels << QStringLiteral("row %1").arg(r);
         for (int c = 0; c < s.cols; ++c) d.table.columnLabels << QStringLiteral("col %1").arg(c);
         d.table.corner = tr("M_s");
@@ -583,7 +577,7 @@ QJsonObject sourceJson(const std::optional<std::pair<QString, int>>& s)
 WorkspaceSection ImageWorkspace::saveState() const
 {
     WorkspaceSection s;
-    s.state = QJsonObject{{"model", model_->currentText()},
+    s.state = QJsonObject{{"model", model_->currentData().toString()},
                           {"block", block()},
                           {"tab", tabs_->currentIndex()},
                           {"sort", sort_->isChecked()},

@@ -1,5 +1,9 @@
 #include "workspaces/long/longworkspace.h"
 
+#include "attnscope/schema.h"
+
+#include "attnscope/kinds.h"
+
 #include "attnscope/longattention.h"
 #include "attnscope/pipelines.h"
 #include "attnscope/qk.h"
@@ -10,6 +14,8 @@
 #include "views/largematrixview.h"
 #include "views/messagebanner.h"
 #include "workspaces/long/headthumbgrid.h"
+#include "workspaces/long/longcontrols.h"
+#include "workspaces/long/stripspanel.h"
 
 #include <QAction>
 #include <QComboBox>
@@ -18,6 +24,7 @@
 #include <QDoubleSpinBox>
 #include <QFile>
 #include <QFileDialog>
+#include <QDateTime>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -50,13 +57,6 @@ QStringList qLabels(const std::vector<std::string>& v)
 
 QString mib(uint64_t bytes) { return QStringLiteral("%1 MiB").arg(double(bytes) / double(1 << 20), 0, 'f', bytes < (uint64_t(10) << 20) ? 1 : 0); }
 
-/// [layers, heads, rows, cols] of a 2-D or 4-D tensor.
-void extents(const TraceTensor& t, int& layers, int& heads)
-{
-    layers = t.shape.size() == 4 ? int(t.shape[0]) : 1;
-    heads = t.shape.size() == 4 ? int(t.shape[1]) : 1;
-}
-
 /// A trace read into memory (on a worker) with the file it is kept in.
 struct LoadResult {
     Status status;
@@ -76,242 +76,33 @@ Status loadInto(const QString& file, LoadResult& r)
 } // namespace
 
 LongWorkspace::LongWorkspace(QWidget* parent)
-    : Workspace({QStringLiteral("long"), tr("Long attention"),
-                 tr("Attention at LLM length: a whole book through the Transformer's encoder, or your own 4k–32k-token "
-                    "traces and dumps — overview at once, zoom to labelled cells, what a token looks at, attention sinks (Ctrl+6)"),
+    : Workspace({kinds::kLong, {}, {},
                  {{tr("Long attention (traces and dumps)"), {"attn", "npy", "npz", "safetensors"}, {}}}},
                 parent)
 {
     openJobs_ = new JobTracker(this, JobLane::Background);
-    stripJobs_ = new JobTracker(this, JobLane::Interactive);
-    colJobs_ = new JobTracker(this, JobLane::Interactive);
     thumbJobs_ = new JobTracker(this, JobLane::Background);
+    controls_ = new LongControls(this);
+    book_ = controls_->book;
+    encode_ = controls_->encode;
+    progress_ = controls_->progress;
+    cancel_ = controls_->cancel;
+    activity_ = controls_->activity;
+    tensor_ = controls_->tensor;
+    layer_ = controls_->layer;
+    head_ = controls_->head;
+    scale_ = controls_->scale;
+    percentile_ = controls_->percentile;
+    reduce_ = controls_->reduce;
+    sinkShare_ = controls_->sinkShare;
+    QWidget* views = createViews();  // left: heads and sinks; centre: the matrix over the row and column strips
     auto* outer = new QVBoxLayout(this);
     outer->addWidget(banner_);
-
-    // Row 1: where the attention comes from.
-    auto* bar = new QHBoxLayout;
-    auto* open = new QPushButton(tr("Open…"), this);
-    open->setToolTip(tr("A long .attn trace, or an attention dump (.npy, .npz, .safetensors) to import into tiles"));
-    connect(open, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Open long attention"), QString(),
-                                                          tr("Attention (*.attn *.npy *.npz *.safetensors)"));
-        if (!path.isEmpty()) openFile(path);
-    });
-    book_ = new QComboBox(this);
-    book_->setEditable(true);
-    book_->addItems({"Ruth", "Jonah", "Philippians", "Titus", "Jude", "Obadiah", "Haggai", "Esther", "Mark", "Genesis"});
-    book_->setToolTip(tr("A book of the corpus, read as one sequence by the Transformer's encoder (English book names)"));
-    book_->setObjectName("book");
-    encode_ = new QPushButton(tr("Encode the book"), this);
-    encode_->setToolTip(tr("The built-in Transformer's encoder over every verse of the book as one sequence; attention is "
-                           "computed in blocks of queries and kept as queries and keys, so n × n weights are never held (Ctrl+Return)"));
-    connect(encode_, &QPushButton::clicked, this, [this] { encodeBook(book_->currentText()); });
-    progress_ = new QProgressBar(this);
-    progress_->setMaximumWidth(180);
-    progress_->setVisible(false);
-    cancel_ = new QPushButton(tr("Cancel"), this);
-    cancel_->setVisible(false);
-    connect(cancel_, &QPushButton::clicked, this, [this] {
-        openJobs_->cancel();
-        thumbJobs_->cancel();
-        view_->cancelOverview();
-        idle();
-    });
-    activity_ = new QLabel(this);
-    for (QWidget* w : std::initializer_list<QWidget*>{open, new QLabel(tr("Book:"), this), book_, encode_, progress_, cancel_, activity_})
-        bar->addWidget(w);
-    bar->addStretch(1);
-    outer->addLayout(bar);
-
-    // Row 2: which head and how it is coloured.
-    auto* bar2 = new QHBoxLayout;
-    tensor_ = new QComboBox(this);
-    tensor_->setToolTip(tr("Attention tensor of the trace"));
-    tensor_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-    tensor_->setMinimumContentsLength(14);
-    layer_ = new QSpinBox(this);
-    layer_->setPrefix(tr("layer "));
-    head_ = new QSpinBox(this);
-    head_->setPrefix(tr("head "));
-    for (QSpinBox* s : {layer_, head_}) s->setRange(1, 1);
-    scale_ = new QComboBox(this);
-    scale_->addItem(tr("Linear"), int(ScaleMode::Linear));
-    scale_->addItem(tr("Log"), int(ScaleMode::Log));
-    scale_->addItem(tr("Per row"), int(ScaleMode::PerRow));
-    scale_->addItem(tr("Clip at percentile"), int(ScaleMode::Percentile));
-    scale_->setToolTip(tr("Colour scale. A few attention sinks take most of every row's mass: linear shows them and little "
-                          "else; log (four decades), per row (each row by its largest weight) or a percentile clip show the rest"));
-    scale_->setObjectName("colorScale");
-    scale_->setCurrentIndex(1);  // log: at thousands of tokens most weights are tiny next to the sinks
-    percentile_ = new QDoubleSpinBox(this);
-    percentile_->setRange(50, 100);
-    percentile_->setDecimals(1);
-    percentile_->setValue(99);
-    percentile_->setSuffix(tr(" th"));
-    percentile_->setToolTip(tr("Clip the colours at this percentile of the overview's values"));
-    percentile_->setEnabled(false);
-    reduce_ = new QComboBox(this);
-    reduce_->addItem(tr("Pixel = max"), int(BlockReduce::Max));
-    reduce_->addItem(tr("Pixel = mean"), int(BlockReduce::Mean));
-    reduce_->setToolTip(tr("Zoomed out, a pixel covers a block of weights: show their largest (thin peaks stay visible) or their mean"));
-    sinkShare_ = new QDoubleSpinBox(this);
-    sinkShare_->setRange(0.01, 1.0);
-    sinkShare_->setSingleStep(0.05);
-    sinkShare_->setValue(0.2);
-    sinkShare_->setPrefix(tr("sinks ≥ "));
-    sinkShare_->setToolTip(tr("Attention sinks: keys that take at least this share of the mass of every row that can see them"));
-    for (QWidget* w : std::initializer_list<QWidget*>{new QLabel(tr("Tensor:"), this), tensor_, layer_, head_,
-                                                      new QLabel(tr("Colours:"), this), scale_, percentile_, reduce_, sinkShare_})
-        bar2->addWidget(w);
-    bar2->addStretch(1);
-    outer->addLayout(bar2);
-
-    // Left: heads; centre: the matrix over the row and column strips.
-    auto* split = new QSplitter(Qt::Horizontal, this);
-    auto* left = new QWidget(split);
-    auto* leftLayout = new QVBoxLayout(left);
-    leftLayout->setContentsMargins(0, 0, 0, 0);
-    grid_ = new HeadThumbGrid(left);
-    auto* gridScroll = new QScrollArea(left);
-    gridScroll->setWidget(grid_);
-    gridScroll->setWidgetResizable(false);
-    allHeads_ = new QPushButton(tr("Overview of every head"), left);
-    allHeads_->setToolTip(tr("Traces kept as queries and keys: compute every head's overview in the background (one pass per head)"));
-    connect(allHeads_, &QPushButton::clicked, this, &LongWorkspace::computeAllHeads);
-    sinks_ = new QLabel(left);
-    sinks_->setWordWrap(true);
-    sinks_->setTextFormat(Qt::RichText);
-    sinks_->setObjectName("sinks");
-    connect(sinks_, &QLabel::linkActivated, this, [this](const QString& link) {
-        const int64_t key = link.mid(4).toLongLong();
-        view_->selectColumn(key);
-        view_->centerOn(view_->selectedRow() >= 0 ? view_->selectedRow() : key, key);
-    });
-    leftLayout->addWidget(new QLabel(tr("<b>Heads</b>"), left));
-    leftLayout->addWidget(gridScroll, 2);
-    leftLayout->addWidget(allHeads_);
-    leftLayout->addWidget(new QLabel(tr("<b>Attention sinks</b>"), left));
-    leftLayout->addWidget(sinks_, 1);
-    auto* centre = new QSplitter(Qt::Vertical, split);
-    view_ = new LargeMatrixView(centre);
-    view_->setScale(ScaleMode::Log);
-    auto* strips = new QWidget(centre);
-    auto* stripsLayout = new QGridLayout(strips);
-    stripsLayout->setContentsMargins(0, 0, 0, 0);
-    rowStrip_ = new AttentionStripView(strips);
-    colStrip_ = new AttentionStripView(strips);
-    colStrip_->setData(AttentionStripView::Mode::Column, -1, {}, {}, false);
-    topKeys_ = new QTreeWidget(strips);
-    topQueries_ = new QTreeWidget(strips);
-    for (QTreeWidget* t : {topKeys_, topQueries_}) {
-        t->setRootIsDecorated(false);
-        t->setMaximumHeight(96);
-        t->setMinimumWidth(260);
-        t->header()->setStretchLastSection(true);
-    }
-    topKeys_->setHeaderLabels({tr("top key"), tr("token"), tr("weight")});
-    topQueries_->setHeaderLabels({tr("top query"), tr("token"), tr("weight")});
-    topKeys_->setToolTip(tr("The keys the picked query gives the most weight; click one to go to its cell"));
-    topQueries_->setToolTip(tr("The queries that give the picked key the most weight; click one to go to its cell"));
-    stripsLayout->addWidget(rowStrip_, 0, 0);
-    stripsLayout->addWidget(topKeys_, 0, 1);
-    stripsLayout->addWidget(colStrip_, 1, 0);
-    stripsLayout->addWidget(topQueries_, 1, 1);
-    stripsLayout->setColumnStretch(0, 1);
-    centre->setStretchFactor(0, 4);
-    centre->setStretchFactor(1, 1);
-    split->setStretchFactor(0, 0);
-    split->setStretchFactor(1, 1);
-    split->setSizes({300, 1000});
-    outer->addWidget(split, 1);
-    status_ = new QLabel(this);
-    status_->setObjectName("longStatus");
+    outer->addWidget(controls_);
+    outer->addWidget(views, 1);
     outer->addWidget(status_);
-
-    // Wiring.
-    const auto headChanged = [this] { showHead(tensor_->currentText(), layer_->value() - 1, head_->value() - 1); };
-    connect(tensor_, &QComboBox::currentTextChanged, this, [this, headChanged] {
-        const TraceTensor* t = trace_ ? trace_->find(tensor_->currentText().toStdString()) : nullptr;
-        if (!t) return;
-        int layers, heads;
-        extents(*t, layers, heads);
-        for (QSpinBox* s : {layer_, head_}) s->blockSignals(true);
-        layer_->setRange(1, layers);
-        head_->setRange(1, heads);
-        layer_->setValue(1);
-        head_->setValue(1);
-        for (QSpinBox* s : {layer_, head_}) s->blockSignals(false);
-        std::vector<int> kv(static_cast<size_t>(heads));
-        for (int h = 0; h < heads; ++h) kv[size_t(h)] = t->store ? int(t->store->kvHeadOf(h)) : h;
-        grid_->setHeads(layers, heads, kv);
-        grid_->resize(grid_->sizeHint());
-        headChanged();
-        startThumbnails(false);
-    });
-    connect(layer_, qOverload<int>(&QSpinBox::valueChanged), this, headChanged);
-    connect(head_, qOverload<int>(&QSpinBox::valueChanged), this, headChanged);
-    connect(grid_, &HeadThumbGrid::headClicked, this, [this](int l, int h) {
-        for (QSpinBox* s : {layer_, head_}) s->blockSignals(true);
-        layer_->setValue(l + 1);
-        head_->setValue(h + 1);
-        for (QSpinBox* s : {layer_, head_}) s->blockSignals(false);
-        showHead(tensor_->currentText(), l, h);
-    });
-    const auto scaleChanged = [this] {
-        const auto mode = ScaleMode(scale_->currentData().toInt());
-        percentile_->setEnabled(mode == ScaleMode::Percentile);
-        view_->setScale(mode, percentile_->value());
-        rowStrip_->setColorScale(view_->scale(), colorTable(view_->colorMapName()));
-        colStrip_->setColorScale(view_->scale(), colorTable(view_->colorMapName()));
-    };
-    connect(scale_, qOverload<int>(&QComboBox::currentIndexChanged), this, scaleChanged);
-    connect(percentile_, qOverload<double>(&QDoubleSpinBox::valueChanged), this, scaleChanged);
-    connect(reduce_, qOverload<int>(&QComboBox::currentIndexChanged), this,
-            [this] { view_->setReduce(BlockReduce(reduce_->currentData().toInt())); });
-    connect(sinkShare_, qOverload<double>(&QDoubleSpinBox::valueChanged), this, &LongWorkspace::updateSinks);
-    connect(view_, &LargeMatrixView::rowSelected, this, [this](qint64 r) { fetchRow(r); });
-    connect(view_, &LargeMatrixView::columnSelected, this, [this](qint64 c) { fetchColumn(c); });
-    connect(view_, &LargeMatrixView::overviewArrived, this, [this] {
-        if (view_->overviewExact() && !loading_) idle();
-        updateSinks();
-        applyPendingView();
-        updateStatus();
-    });
-    connect(view_, &LargeMatrixView::overviewProgress, this, [this](int done, int total) {
-        // A Q/K overview pass: progress and Cancel (the sampled overview stays meanwhile).
-        if (loading_) return;
-        progress_->setVisible(true);
-        cancel_->setVisible(true);
-        progress_->setRange(0, std::max(1, total));
-        progress_->setValue(done);
-        activity_->setText(tr("exact overview of this head"));
-    });
-    connect(view_, &LargeMatrixView::loadingChanged, this, &LongWorkspace::updateStatus);
-    connect(view_, &LargeMatrixView::viewChanged, this, &LongWorkspace::updateStatus);
-    connect(rowStrip_, &AttentionStripView::positionClicked, this, [this](qint64 key) {
-        view_->selectColumn(key);
-        view_->centerOn(view_->selectedRow(), key, 1.0 / 20);
-    });
-    connect(colStrip_, &AttentionStripView::positionClicked, this, [this](qint64 query) {
-        view_->selectRow(query);
-        view_->centerOn(query, view_->selectedColumn(), 1.0 / 20);
-    });
-    connect(topKeys_, &QTreeWidget::itemClicked, this, [this](QTreeWidgetItem* item) {
-        const qint64 key = item->data(0, Qt::UserRole).toLongLong();
-        view_->selectColumn(key);
-        view_->centerOn(view_->selectedRow(), key, 1.0 / 20);
-    });
-    connect(topQueries_, &QTreeWidget::itemClicked, this, [this](QTreeWidgetItem* item) {
-        const qint64 query = item->data(0, Qt::UserRole).toLongLong();
-        view_->selectRow(query);
-        view_->centerOn(query, view_->selectedColumn(), 1.0 / 20);
-    });
-    for (JobTracker* j : {openJobs_, thumbJobs_})
-        connect(j, &JobTracker::progress, this, [this](int done, int total) {
-            progress_->setRange(0, std::max(1, total));
-            progress_->setValue(done);
-        });
+    connectControls();
+    connectViews();
     createCommands();
     updateStatus();
 }
@@ -319,49 +110,6 @@ LongWorkspace::LongWorkspace(QWidget* parent)
 bool LongWorkspace::acceptsFile(const QString& path) const
 {
     return Workspace::acceptsFile(path) && isLongAttentionFile(path.toStdString());
-}
-
-void LongWorkspace::createCommands()
-{
-    connect(addCommand(tr("&Encode the book"), QKeySequence(Qt::CTRL | Qt::Key_Return),
-                       tr("Run the Transformer's encoder over the chosen book as one sequence")),
-            &QAction::triggered, this, [this] { encodeBook(book_->currentText()); });
-    connect(addCommand(tr("Next &head"), QKeySequence(Qt::ALT | Qt::Key_Right), tr("The next head (then the next layer)")),
-            &QAction::triggered, this, [this] {
-                if (head_->value() < head_->maximum()) head_->setValue(head_->value() + 1);
-                else if (layer_->value() < layer_->maximum()) {
-                    head_->blockSignals(true);
-                    head_->setValue(1);
-                    head_->blockSignals(false);
-                    layer_->setValue(layer_->value() + 1);
-                }
-            });
-    connect(addCommand(tr("&Previous head"), QKeySequence(Qt::ALT | Qt::Key_Left), tr("The previous head (then the previous layer)")),
-            &QAction::triggered, this, [this] {
-                if (head_->value() > 1) head_->setValue(head_->value() - 1);
-                else if (layer_->value() > 1) {
-                    head_->blockSignals(true);
-                    head_->setValue(head_->maximum());
-                    head_->blockSignals(false);
-                    layer_->setValue(layer_->value() - 1);
-                }
-            });
-    connect(addCommand(tr("&Whole matrix"), QKeySequence(Qt::CTRL | Qt::Key_0), tr("Zoom out to the whole matrix")),
-            &QAction::triggered, view_, &LargeMatrixView::fit);
-    connect(addCommand(tr("Next colour &scale"), QKeySequence(Qt::CTRL | Qt::Key_L), tr("Linear → log → per row → percentile")),
-            &QAction::triggered, this, [this] { scale_->setCurrentIndex((scale_->currentIndex() + 1) % scale_->count()); });
-}
-
-QList<ShortcutInfo> LongWorkspace::viewKeys() const
-{
-    return {{tr("Wheel"), tr("Zoom the matrix at the cursor")},
-            {tr("Drag"), tr("Pan the matrix")},
-            {tr("Click"), tr("Pick a query row: what it looks at (strip and top keys below)")},
-            {tr("Shift+click, right click"), tr("Pick a key column: who looks at it")},
-            {tr("+ / −"), tr("Zoom in / out")},
-            {tr("Arrows"), tr("Pan")},
-            {tr("Home"), tr("The whole matrix")},
-            {tr("Esc"), tr("Clear the picked row and column")}};
 }
 
 QString LongWorkspace::cachePath(const QString& name)
@@ -446,6 +194,26 @@ void LongWorkspace::openTrace(const QString& path)
         [this](LoadResult r) { finishLoad(r.status, r.trace, r.file, r.warning); });
 }
 
+bool LongWorkspace::acceptsTrace(const AttentionTrace& trace) const { return isLongTrace(trace); }
+
+void LongWorkspace::adoptTrace(const TracePtr& trace)
+{
+    if (!trace) return;
+    source_ = QString::fromStdString(trace->meta(schema::kInputMeta));
+    showLoaded(trace, {});
+    // Kept in the cache (queries and keys stay O(n·d)) so a saved session can open it again.
+    const QString file = cachePath(QStringLiteral("%1-%2.attn")
+                                       .arg(QString::fromStdString(trace->model).replace('/', '_'))
+                                       .arg(QDateTime::currentMSecsSinceEpoch()));
+    auto* keep = new JobTracker(this, JobLane::Background);
+    keep->start([trace, file](const JobContext&) { return saveTrace(*trace, file.toStdString()); },
+                [this, keep, trace, file](Status st) {
+                    keep->deleteLater();
+                    if (!st) return emit logMessage(tr("Could not keep the long trace in the cache: %1").arg(QString::fromStdString(st.message)));
+                    if (trace_ == trace) file_ = file;
+                });
+}
+
 void LongWorkspace::importDump(const QString& path)
 {
     // The tiled trace goes to the cache, named by the dump's path, size and time: importing the
@@ -504,10 +272,7 @@ void LongWorkspace::showLoaded(const TracePtr& trace, const QString& file)
     trace_ = trace;
     file_ = file;
     showResultWarning(*trace);
-    rowStrip_->clear();
-    colStrip_->clear();
-    topKeys_->clear();
-    topQueries_->clear();
+    strips_->clear();
     QStringList names;
     QString first;
     for (const auto& t : trace->tensors) {
@@ -558,10 +323,7 @@ bool LongWorkspace::showHead(const QString& tensor, int layer, int head)
     }
     view_->setMatrix(m, rows, cols, title);
     grid_->setCurrent(layer, head);
-    rowStrip_->clear();
-    colStrip_->clear();
-    topKeys_->clear();
-    topQueries_->clear();
+    strips_->clear();
     updateSinks();
     updateStatus();
     return true;
@@ -632,45 +394,17 @@ void LongWorkspace::fetchRow(int64_t row) { fetchStrip(AttentionStripView::Mode:
 
 void LongWorkspace::fetchColumn(int64_t col) { fetchStrip(AttentionStripView::Mode::Column, col); }
 
-void LongWorkspace::fetchStrip(AttentionStripView::Mode mode, int64_t index)
+void LongWorkspace::extents(const TraceTensor& t, int& layers, int& heads)
 {
-    // A query's row (its weights over every key) or a key's column (every query's weight on it),
-    // read on a worker (a Q/K column is one matrix–vector product; a tiled one touches a row of
-    // every tile), with its top 20 positions listed beside the strip.
-    const bool row = mode == AttentionStripView::Mode::Row;
-    AttentionStripView* strip = row ? rowStrip_ : colStrip_;
-    QTreeWidget* top = row ? topKeys_ : topQueries_;
-    const MatrixPtr m = view_->matrix();
-    if (!m || index < 0) {
-        strip->clear();
-        top->clear();
-        return;
-    }
-    struct Strip {
-        Status status;
-        std::vector<float> values;
-    };
-    (row ? stripJobs_ : colJobs_)->start(
-        [m, index, row](const JobContext&) {
-            Strip r;
-            r.values.resize(size_t(row ? m->cols() : m->rows()));
-            r.status = row ? m->readRow(index, r.values.data()) : m->readColumn(index, r.values.data());
-            return r;
-        },
-        [this, mode, index, row, strip, top](Strip r) {
-            if (!r.status) return showError(QString::fromStdString(r.status.message));
-            const QStringList& labels = row ? view_->columnLabels() : view_->rowLabels();
-            strip->setData(mode, index, std::move(r.values), labels, causal());
-            strip->setColorScale(view_->scale(), colorTable(view_->colorMapName()));
-            top->clear();
-            for (const auto& [position, w] : strip->topK(20)) {
-                auto* item = new QTreeWidgetItem(top, {countText(position), labels.value(int(position)), weightText(w)});
-                item->setData(0, Qt::UserRole, qlonglong(position));
-            }
-            if (row) emit rowShown();
-            else emit columnShown();
-        });
+    layers = t.shape.size() == 4 ? int(t.shape[0]) : 1;
+    heads = t.shape.size() == 4 ? int(t.shape[1]) : 1;
 }
+
+AttentionStripView* LongWorkspace::rowView() const { return strips_->rowView(); }
+AttentionStripView* LongWorkspace::columnView() const { return strips_->columnView(); }
+QTreeWidget* LongWorkspace::topKeys() const { return strips_->topKeys(); }
+
+void LongWorkspace::fetchStrip(AttentionStripView::Mode mode, int64_t index) { strips_->fetch(mode, index, causal()); }
 
 bool LongWorkspace::causal() const
 {
@@ -769,8 +503,7 @@ ViewData LongWorkspace::currentData() const
 void LongWorkspace::setColorMap(const QString& name)
 {
     view_->setColorMap(name);
-    rowStrip_->setColorScale(view_->scale(), colorTable(name));
-    colStrip_->setColorScale(view_->scale(), colorTable(name));
+    strips_->updateColors();
 }
 
 WorkspaceSection LongWorkspace::saveState() const

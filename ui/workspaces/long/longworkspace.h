@@ -25,6 +25,8 @@ class QTreeWidget;
 namespace attnscope::ui {
 
 class HeadThumbGrid;
+class LongControls;
+class StripsPanel;
 class JobTracker;
 class LargeMatrixView;
 
@@ -36,6 +38,11 @@ public:
     /// Long traces and dumps only (isLongAttentionFile); short ones belong to the Text workspace.
     bool acceptsFile(const QString& path) const override;
     QString currentViewName() const override { return QStringLiteral("long-attention"); }
+    /// Traces past 2,048 tokens a side, or kept as queries and keys (isLongTrace).
+    bool acceptsTrace(const AttentionTrace& trace) const override;
+    /// Shows the trace at once; it is kept in the cache in the background so the session can
+    /// restore it (file() is set when that is done).
+    void adoptTrace(const TracePtr& trace) override;
 
     /// Runs the Transformer's encoder over `book` (cached per model and book).
     void encodeBook(const QString& book);
@@ -46,10 +53,10 @@ public:
     void setSinkShare(double share);
 
     LargeMatrixView* matrixView() const { return view_; }
-    AttentionStripView* rowView() const { return rowStrip_; }
-    AttentionStripView* columnView() const { return colStrip_; }
+    AttentionStripView* rowView() const;
+    AttentionStripView* columnView() const;
     HeadThumbGrid* headGrid() const { return grid_; }
-    QTreeWidget* topKeys() const { return topKeys_; }
+    QTreeWidget* topKeys() const;
     QLabel* sinksLabel() const { return sinks_; }
     QLabel* statusLabel() const { return status_; }
     /// The .attn file on screen (an opened trace, or the cached import or book run).
@@ -80,12 +87,18 @@ private:
     /// The matrix on screen is causal (its store says so, or no weight lies above the diagonal).
     bool causal() const;
     static QString cachePath(const QString& name);
+    /// [layers, heads] of a 2-D or 4-D tensor.
+    static void extents(const TraceTensor& t, int& layers, int& heads);
     void createCommands();
+    /// The constructor's parts: the heads column, the matrix and the strips (returned in a
+    /// splitter); what the controls and views do.
+    QWidget* createViews();
+    void connectControls();
+    void connectViews();
 
     JobTracker* openJobs_;
-    JobTracker* stripJobs_;
-    JobTracker* colJobs_;
     JobTracker* thumbJobs_;
+    LongControls* controls_;
     QComboBox* book_;
     QPushButton* encode_;
     QProgressBar* progress_;
@@ -101,10 +114,7 @@ private:
     HeadThumbGrid* grid_;
     QPushButton* allHeads_;
     LargeMatrixView* view_;
-    AttentionStripView* rowStrip_;
-    AttentionStripView* colStrip_;
-    QTreeWidget* topKeys_;
-    QTreeWidget* topQueries_;
+    StripsPanel* strips_;
     QLabel* sinks_;
     QLabel* status_;
     QString file_;

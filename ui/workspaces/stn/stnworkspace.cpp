@@ -1,5 +1,8 @@
 #include "workspaces/stn/stnworkspace.h"
 
+#include "attnscope/kinds.h"
+#include "workspaces/modelpicker.h"
+
 #include "attnscope/pipelines.h"
 #include "attnscope/schema.h"
 #include "attnscope/translator.h"
@@ -12,6 +15,8 @@
 #include "views/stnview.h"
 #include "views/testitempicker.h"
 #include "workspaces/stn/stnfigure.h"
+
+#include <algorithm>
 
 #include <QAction>
 #include <QCheckBox>
@@ -42,8 +47,7 @@ QString prediction(const AttentionTrace& t)
 } // namespace
 
 StnWorkspace::StnWorkspace(QWidget* parent)
-    : Workspace({QStringLiteral("stn"), tr("Spatial transformer"),
-                 tr("ST-CNNs on distorted Fashion-MNIST: the sampling frame and grid, the warped input, θ; drag θ by hand (Ctrl+3)"),
+    : Workspace({kinds::kStn, {}, {},
                  {imageFiles()}},
                 parent)
 {
@@ -53,7 +57,8 @@ StnWorkspace::StnWorkspace(QWidget* parent)
     auto* bar = new QHBoxLayout;
     model_ = new QComboBox(this);
     model_->setObjectName("stnModel");
-    for (const char* d : {"rts", "r", "cluttered"}) model_->addItem(QStringLiteral("fmnist-stn-%1").arg(d));
+    fillModelPicker(model_, kinds::kStn);
+    model_->setCurrentIndex(std::max(0, model_->findData(QStringLiteral("fmnist-stn-rts"))));  // the demo: rotated, translated, scaled
     model_->setToolTip(tr("ST-CNN trained on rotated (R), rotated–translated–scaled (RTS) or cluttered Fashion-MNIST"));
     picker_ = new TestItemPicker(tr("test #"), 10000, tr("A Fashion-MNIST test image, distorted as the model's fixed test set distorts it"), this);
     picker_->setObjectName("testItem");
@@ -257,7 +262,7 @@ void StnWorkspace::animate()
 void StnWorkspace::request()
 {
     StnRequest r;
-    r.model = model_->currentText().toStdString();
+    r.model = model_->currentData().toString().toStdString();
     r.path = path_.toStdString();
     r.testIndex = testIndex_;
     r.userDistortion = userDistortion_;
@@ -368,7 +373,7 @@ WorkspaceSection StnWorkspace::saveState() const
     QJsonArray theta;
     for (double v : view_->theta()) theta.append(v);
     QJsonObject input = path_.isEmpty() ? QJsonObject{{"test_index", testIndex_}} : QJsonObject{{"file", path_}};
-    s.state = QJsonObject{{"model", model_->currentText()},
+    s.state = QJsonObject{{"model", model_->currentData().toString()},
                           {"input", input},
                           {"distortion", userDistortion_ ? QJsonObject{{"rotation", rotation_->value()},
                                                                        {"scale", scale_->value() / 100.0},

@@ -1,5 +1,7 @@
 #include "workspaces/text/comparepanel.h"
 
+#include "attnscope/kinds.h"
+
 #include "attnscope/scriptmodel.h"
 
 #include <QSignalBlocker>
@@ -97,8 +99,8 @@ void ComparePanel::setUserModels(const QStringList& paths)
     const QSignalBlocker block(modelB_);
     modelB_->clear();
     modelB_->addItem(tr("this trace"), QString());
-    for (const auto& m : builtinModels())
-        if (m.kind == "translation") modelB_->addItem(QString::fromStdString(m.name), QString::fromStdString(m.name));
+    for (const OfferedModel& m : KindCatalogue::global().modelsFor(kinds::kText, {}))
+        modelB_->addItem(QString::fromStdString(m.label), QString::fromStdString(m.id));
     for (const QString& path : paths) {
         ScriptModelSpec spec;
         const std::string sidecar = sidecarPath(path.toStdString());

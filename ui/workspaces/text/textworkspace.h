@@ -6,6 +6,7 @@
 // latest-wins jobs; the verse list is read once into the shared cache.
 #include "attnscope/alignment.h"
 #include "workspace.h"
+#include "workspaces/text/versepicker.h"
 
 #include <QJsonObject>
 #include <QList>
@@ -32,6 +33,10 @@ namespace attnscope::ui {
 class AlignmentMatrixView;
 class DevScoreBar;
 class ComparePanel;
+class FlowPanel;
+class HeadsPanel;
+class LinkOptionsBar;
+class TextInputPanel;
 class HeadCompareView;
 class HeadGridView;
 class HeadTableView;
@@ -39,12 +44,6 @@ class InputFileButton;
 class JobTracker;
 class MessageBanner;
 class TokenFlowView;
-
-/// A verse from the dev/test splits for the verse picker.
-struct VerseEntry {
-    QString ref, split, source, target;
-    QString targetRef;  ///< the English verse(s) when numbered otherwise ("Jonah 2:1")
-};
 
 class TextWorkspace : public Workspace {
     Q_OBJECT
@@ -61,12 +60,12 @@ public:
     bool exportCurrentView(const QString& path, int dpi, QString* error) override;
 
     AlignmentMatrixView* matrixView() const { return matrix_; }
-    HeadGridView* headGrid() const { return headGrid_; }
+    HeadGridView* headGrid() const;
     /// Opens one head of a [layer, head, query, key] tensor of the current trace in the matrix view.
     bool showHead(const QString& tensor, int layer, int head);
     HeadCompareView* compareView() const;
-    HeadTableView* headTable() const { return headTable_; }
-    TokenFlowView* tokenFlow() const { return flow_; }
+    HeadTableView* headTable() const;
+    TokenFlowView* tokenFlow() const;
     /// Picks head A, then head B, of the current multi-head tensor; the second pick opens
     /// the comparison. Returns true when a comparison was shown.
     bool pickForComparison(int layer, int head);
@@ -117,12 +116,11 @@ signals:
     void goldCorpusOpened(int sentences);
 
 private:
-    void onVersesReady(const QList<VerseEntry>& verses);
     void onTranslated(const TracePtr& trace, const QString& translation, double milliseconds);
     void onFailed(const QString& message);
     /// Long traces (isLongTrace) go to the Long attention workspace: true when `trace` was one.
     bool handOffLongTrace(const TracePtr& trace);
-    void onVersePicked(int index);
+    void onVersePicked(const VerseEntry& verse);
     void updateMetrics();
     /// Shows a trace without touching the inputs (restoring a workspace keeps its own).
     void displayTrace(TracePtr trace);
@@ -130,22 +128,19 @@ private:
     void showAlignment();
     /// "transformer · alignment = cross_attention layer 2 head 1 (…)", "gru-bahdanau · alignment = its additive attention".
     QString alignmentTitle() const;
-    /// Attention gold can score: target tokens over source tokens (cross-attention).
-    bool scorableKind(const QString& entry) const;
-    /// "transformer · encoder_self · layer 1, head 3", "… · layer 2, mean over heads", "… · rollout up to layer 3".
-    QString headTitle(const QString& entry, int layer, int head) const;
-    /// One sentence on what an attention kind is, for the Heads tab.
-    QString kindDescription(const QString& entry) const;
     void updatePinned(int row);
     void updateHeadsTab();
     void updateFlowTab();
-    /// The tensor behind an entry of the attention selector: a trace tensor or an aggregation.
-    bool selectedTensor(const QString& entry, TraceTensor& out) const;
     void scheduleTranslate();
     /// Leaves the picked verse (its reference and forced decoding too) once the text is no longer its.
     void leaveVerseIfEdited();
     void applyDevScores();
     void createCommands();
+    /// The constructor's parts: the result labels and the tabs (matrix, heads, compare, flow);
+    /// what the inputs do; what the views and panels do.
+    void createViews();
+    void connectInputs();
+    void connectViews();
 
     void applyLinkOptions();
     /// The form of `trace` the views show: its words when the Words toggle is on and its
@@ -158,49 +153,31 @@ private:
     void refreshViews();
 
     TracePtr pieces_;                 ///< the trace as the model gave it (pieces)
-    QCheckBox* wordsToggle_ = nullptr;
     LinkOptions links_;
-    std::shared_ptr<const Corpus> ownCorpus_;  ///< your gold corpus, when one is open
-    QJsonObject ownCorpusFiles_;               ///< its files, for the saved workspace
-    QList<VerseEntry> bibleVerses_;            ///< the dev/test verses (the picker lists these, then ownCorpus_)
-    QComboBox* linkMethod_ = nullptr;
-    QDoubleSpinBox* linkThreshold_ = nullptr;
+    LinkOptionsBar* linkBar_ = nullptr;
     JobTracker* translateJobs_;
-    JobTracker* verseJobs_;
-    JobTracker* goldJobs_;  ///< reading your gold corpus
-    QComboBox* versePicker_;
+    VersePicker* versePicker_;
     QComboBox* modelPicker_;
-    InputFileButton* inputFile_ = nullptr;
+    TextInputPanel* inputs_;
     QPlainTextEdit* source_;
     QPlainTextEdit* reference_;
     QRadioButton* freeMode_;
     QRadioButton* forcedMode_;
-    QPushButton* translateButton_;
     QPushButton* backToAlignment_;
     QLabel* translation_;
     QLabel* metrics_;
     QLabel* pinned_;
     AlignmentMatrixView* matrix_;
     QTabWidget* tabs_;
-    QComboBox* headKind_;
-    HeadGridView* headGrid_;
-    QLabel* headInfo_;
-    QLabel* kindInfo_;
+    HeadsPanel* heads_;
     ComparePanel* compare_ = nullptr;
-    HeadTableView* headTable_;
-    TokenFlowView* flow_;
-    QSpinBox* flowLayer_;
-    QWidget* flowHeads_;
+    FlowPanel* flow_;
     int compareLayer_ = -1, compareHead_ = -1;  ///< head A while waiting for B
-    DevScoreBar* devBar_;
     QTimer* debounce_;
 
-    QList<VerseEntry> verses_;
-    QString currentVerse_;
     bool updatingInputs_ = false;
     bool userEdited_ = false;
     bool demoWanted_ = false;  ///< show the demo verse once the verses are read
-    bool versesRequested_ = false;
 };
 
 } // namespace attnscope::ui

@@ -1,5 +1,7 @@
 #include "workspaces/video/videoworkspace.h"
 
+#include "attnscope/kinds.h"
+
 #include "attnscope/pipelines.h"
 #include "attnscope/resources.h"
 #include "attnscope/schema.h"
@@ -76,8 +78,7 @@ void FrameView::keyPressEvent(QKeyEvent* e)
 }
 
 VideoWorkspace::VideoWorkspace(QWidget* parent)
-    : Workspace({QStringLiteral("video"), tr("Video"),
-                 tr("A video, its caption and the word × frame attention, scrubbed in step (Ctrl+5)"),
+    : Workspace({kinds::kVideo, {}, {},
                  {{tr("Videos"), {"avi", "mp4", "mkv", "webm", "mov", "mpg", "mpeg", "ogv", "m4v"}, QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_V)}}},
                 parent)
 {

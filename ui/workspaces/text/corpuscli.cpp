@@ -1,6 +1,7 @@
 // The corpus commands of the command line: eval, align and heads over the dev/test split or
 // your own corpus with Pharaoh gold, links read by the method asked for.
-#include "clicommon.h"
+#include "workspaces/text/textcli.h"
+#include "cli/clicommon.h"
 
 #include "attnscope/alignment.h"
 #include "attnscope/corpus.h"

@@ -1,5 +1,5 @@
 // Helpers shared by the command-line subcommands.
-#include "clicommon.h"
+#include "cli/clicommon.h"
 
 #include <QCommandLineParser>
 
@@ -9,6 +9,15 @@
 #include <unistd.h>
 
 namespace attnscope::cli {
+
+std::function<int(const std::vector<std::string>&)> verbOf(int (*f)(const QStringList&))
+{
+    return [f](const std::vector<std::string>& args) {
+        QStringList a;
+        for (const auto& s : args) a << QString::fromStdString(s);
+        return f(a);
+    };
+}
 
 int fail(const std::string& message)
 {

@@ -1,10 +1,11 @@
 // `attnscope run` for vision models the user brings: ONNX graphs (run with the ATen operator
 // map) and TorchScript image models — the picture with a patch's attention, the attention
 // received, CLS, rollout or a model map over it; the CTC text of a recogniser.
-#include "clicommon.h"
+#include "workspaces/vision/visioncli.h"
+#include "cli/clicommon.h"
 
 #include "attnscope/schema.h"
-#include "attnscope/visionmodel.h"
+#include "attnscope/pipelines.h"
 #include "workspaces/vision/visionfigure.h"
 
 #include <QCommandLineParser>
@@ -49,15 +50,16 @@ int cmdRunVision(const QStringList& args)
     view.query = p.value("patch").toInt();
     view.opacity = p.value("opacity").toDouble();
 
-    VisionModel model;
-    if (auto st = model.load(pos[0].toStdString()); !st) return fail(st.message);
-    if (p.isSet("attention")) {
-        std::vector<std::string> nodes;
-        for (const QString& n : p.value("attention").split(',', Qt::SkipEmptyParts)) nodes.push_back(n.trimmed().toStdString());
-        model.setSelectedAttention(nodes);
-    }
-    AttentionTrace trace;
-    if (auto st = model.run(pos[1].toStdString(), trace, progressPrinter("run")); !st) return fail(st.message);
+    // The vision pipeline, exactly as the Vision workspace runs it.
+    ModelCache cache(1);
+    VisionRequest req;
+    req.model = pos[0].toStdString();
+    req.path = pos[1].toStdString();
+    if (p.isSet("attention"))
+        for (const QString& n : p.value("attention").split(',', Qt::SkipEmptyParts)) req.attention.push_back(n.trimmed().toStdString());
+    VisionResult result;
+    if (auto st = runVision(cache, req, result, progressPrinter("run")); !st) return fail(st.message);
+    const AttentionTrace& trace = *result.trace;
     printWarning(trace);
     std::printf("model      %s (%s)\n", trace.model.c_str(), trace.meta(schema::vision::kFormatMeta).c_str());
     std::printf("input      %s → %s (H×W)\n", pos[1].toStdString().c_str(), trace.meta(schema::vision::kInputSizeMeta).c_str());

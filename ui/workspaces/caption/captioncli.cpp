@@ -1,6 +1,7 @@
 // `attnscope run|eval scene-captioner` and `attnscope scenes`: image captioning with visual
 // attention on generated Fashion-MNIST scenes.
-#include "clicommon.h"
+#include "workspaces/caption/captioncli.h"
+#include "cli/clicommon.h"
 
 #include "attnscope/caption.h"
 #include "attnscope/pipelines.h"

@@ -2,7 +2,7 @@
 // pyramid of a tiled trace or in one pass over a memory-mapped dump) and tiled .attn files.
 // Compiled into both executables: the light `attnscope` front end (no LibTorch, so it starts in
 // milliseconds) and attnscope-engine (which adds traces kept as queries and keys).
-#include "clicommon.h"
+#include "cli/clicommon.h"
 
 #include "attnscope/longattention.h"
 #include "views/longfigure.h"

@@ -1,4 +1,4 @@
-// What a new user hit in the first hour (issue 19), each checked so it cannot come back:
+// How the workspaces answer a user's text, mouse and keys, each checked so it cannot come back:
 // own text leaves the verse; the matrix says what it shows and leads back to the alignment
 // head; the Heads tab opens on cross-attention, scores only it and explains the kinds; the
 // Compare selectors follow Shift+click; a drag pans without pinning, hover follows while a row is
@@ -86,7 +86,7 @@ std::shared_ptr<AttentionTrace> translatorTrace(int T = 4, int S = 5)
 QColor pixel(QWidget& w, QPoint p) { return w.grab().toImage().pixelColor(p); }
 } // namespace
 
-class TestFirstHour : public QObject {
+class TestInteraction : public QObject {
     Q_OBJECT
     QTemporaryDir settingsDir_, dir_;
 
@@ -100,7 +100,7 @@ private slots:
     }
     void cleanup() { QFile::remove(MainWindow::autosavePath()); }
 
-    void ownTextLeavesTheVerse()  // item 1
+    void ownTextLeavesTheVerse()
     {
         MainWindow w(false);
         auto* ws = w.workspace<TextWorkspace>();
@@ -125,7 +125,7 @@ private slots:
         QCOMPARE(ws->matrixView()->columnLabels().first(), QString("El"));  // their sentence, not Ruth's
     }
 
-    void theMatrixSaysWhatItShows()  // items 2, 3 (kinds), 6 (opened trace)
+    void theMatrixSaysWhatItShows()
     {
         MainWindow w(false);
         w.resize(1200, 900);
@@ -172,7 +172,7 @@ private slots:
         QCOMPARE(ws->matrixView()->rows(), 2);
     }
 
-    void headsTabScoresOnlyWhatGoldCanScore()  // item 3
+    void headsTabScoresOnlyWhatGoldCanScore()
     {
         MainWindow w(false);
         w.show();
@@ -189,7 +189,7 @@ private slots:
         dev->jobs()->cancel();
     }
 
-    void compareSelectorsFollowShiftClick()  // item 4
+    void compareSelectorsFollowShiftClick()
     {
         MainWindow w(false);
         w.resize(1200, 900);
@@ -215,7 +215,7 @@ private slots:
         QVERIFY(w.findChild<QLabel*>("compareStatus")->text().contains("decoder_self L1 H2 vs"));
     }
 
-    void mouseOnTheMatrix()  // item 5
+    void mouseOnTheMatrix()
     {
         MainWindow w(false);
         w.resize(1200, 900);
@@ -257,7 +257,7 @@ private slots:
         QCOMPARE(m->pinnedRow(), -1);
     }
 
-    void labelsAndButtons()  // items 6 and 7
+    void labelsAndButtons()
     {
         // 48 target rows at ≈ 10 px a row: every row keeps its label (the font gets smaller first).
         AlignmentMatrixView view;
@@ -297,7 +297,7 @@ private slots:
         QVERIFY(grid.cellRect(11, 0).bottom() >= int(0.9 * grid.height()));
     }
 
-    void photosAreWarnedAboutAndPickersSayFile()  // items 8 and 10
+    void photosAreWarnedAboutAndPickersSayFile()
     {
         // A photo-like colour image in the image workspace: classified, and the banner says the
         // model knows Fashion-MNIST items and this input is unlike them.
@@ -353,7 +353,7 @@ private slots:
         QVERIFY(clipPicker->spinBox()->text().contains("my clip.avi"));
     }
 
-    void draggingTheStnFrameSwitchesToManual()  // item 9 (and 10 for the STN picker)
+    void draggingTheStnFrameSwitchesToManual()
     {
         StnWorkspace ws;
         ws.resize(1200, 700);
@@ -383,7 +383,7 @@ private slots:
         QVERIFY(ws.findChild<TestItemPicker*>("testItem")->showsFile());
     }
 
-    void colourBars()  // item 12
+    void colourBars()
     {
         HeadCompareView view;
         view.resize(1100, 420);
@@ -412,5 +412,5 @@ private slots:
     }
 };
 
-QTEST_MAIN(TestFirstHour)
-#include "test_firsthour.moc"
+QTEST_MAIN(TestInteraction)
+#include "test_interaction.moc"

@@ -1,6 +1,7 @@
 // `attnscope run|eval clip-captioner` and `attnscope clips`: video captioning with soft
 // temporal attention.
-#include "clicommon.h"
+#include "workspaces/video/videocli.h"
+#include "cli/clicommon.h"
 
 #include "attnscope/pipelines.h"
 #include "attnscope/schema.h"

@@ -1,19 +1,15 @@
 #pragma once
-// Helpers shared by the command-line subcommands (cli.cpp, cliimage.cpp).
+// Helpers shared by the command-line subcommands (app/cli.cpp and each kind's <kind>cli.cpp).
+// Qt Core, the trace and the long-matrix figures only: the light `attnscope` front end links them.
 #include "attnscope/status.h"
 #include "attnscope/trace.h"
 
 #include <QStringList>
 
+#include <functional>
 #include <memory>
 
 class QCommandLineParser;
-
-namespace attnscope {
-class VerseDecoder;
-struct Corpus;
-struct Verse;
-}
 
 #include <string>
 #include <vector>
@@ -47,30 +43,8 @@ int cmdImportLong(const QStringList& args);
 /// Prints the trace's warning (an input unlike the training data, a truncated file, …) on stderr.
 void printWarning(const AttentionTrace& trace);
 
-/// The corpus commands (app/clicorpus.cpp): `eval`, `align`, `heads` of a translator (built-in
-/// or seq2seq user model) over --split or your own corpus (--source/--target/--gold).
-int cmdEval(const QStringList& args);
-int cmdAlign(const QStringList& args);
-int cmdHeads(const QStringList& args);
-/// The model named first and the verses of --split or your own corpus (the first --limit);
-/// `corpusOptions`: the parser has addCorpusOptions' options.
-Status openModelAndSplit(const QCommandLineParser& p, std::unique_ptr<VerseDecoder>& t, Corpus& corpus,
-                         std::vector<const Verse*>& verses, bool corpusOptions = true);
+/// A kind's subcommand for the catalogue (attnscope/kinds.h): `f` called with the arguments as
+/// QCommandLineParser reads them.
+std::function<int(const std::vector<std::string>&)> verbOf(int (*f)(const QStringList&));
 
-/// `run` and `eval` for the image classifiers (fmnist-cnn|se|eca|cbam or their weights files).
-int cmdRunImage(const QStringList& args);
-/// `run` for vision models the user brings: MODEL.onnx, ppocr-rec, ppocr-det (app/clivision.cpp).
-int cmdRunVision(const QStringList& args);
-int cmdEvalImage(const QStringList& args);
-/// `run` and `eval` for the spatial-transformer experiments (fmnist-stn-*, fmnist-cnn-*).
-int cmdRunStn(const QStringList& args);
-int cmdEvalStn(const QStringList& args);
-/// `run`, `eval` for the scene captioner and `scenes` (app/clicaption.cpp).
-int cmdRunCaption(const QStringList& args);
-int cmdEvalCaption(const QStringList& args);
-int cmdScenes(const QStringList& args);
-/// `run`, `eval` for the clip captioner and `clips` (app/clivideo.cpp).
-int cmdRunVideo(const QStringList& args);
-int cmdEvalVideo(const QStringList& args);
-int cmdClips(const QStringList& args);
 } // namespace attnscope::cli

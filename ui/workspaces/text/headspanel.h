@@ -1,0 +1,72 @@
+#pragma once
+// The Heads tab of the Text workspace: which multi-head attention of the trace to show (each
+// [layer, head, query, key] tensor, its means over heads and over layers, rollout for
+// self-attention), every head of it in a grid and a table, their dev-split scores, and a line
+// on the head under the cursor. It draws what the trace holds; opening a head in the matrix or
+// a comparison is the workspace's (headOpened, compareRequested).
+#include "attnscope/alignment.h"
+#include "attnscope/trace.h"
+
+#include <QWidget>
+
+#include <memory>
+
+class QComboBox;
+class QLabel;
+
+namespace attnscope::ui {
+
+class DevScoreBar;
+class HeadGridView;
+class HeadTableView;
+
+class HeadsPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit HeadsPanel(QWidget* parent = nullptr);
+
+    /// Lists the trace's multi-head tensors and their aggregations and shows the first — the
+    /// cross-attention when gold can score it. False when the trace has none (the grid clears).
+    bool setTrace(const std::shared_ptr<const AttentionTrace>& trace);
+    /// The entry of the attention selector, e.g. "cross_attention · mean over heads".
+    QString entry() const;
+    /// Selects an entry (restoring a workspace); false when the trace has no such entry.
+    bool setEntry(const QString& entry);
+    /// The tensor behind an entry: a trace tensor or an aggregation (mean over heads [layer, 1,
+    /// query, key], mean over layers [1, head, query, key], rollout; headstats.h).
+    bool selectedTensor(const QString& entry, TraceTensor& out) const;
+    /// Attention gold can score: target tokens over source tokens, with the labels of the
+    /// trace's own 2-D alignment ("cross").
+    bool scorableKind(const QString& entry) const;
+    /// One sentence on what an attention kind is (cross, encoder self, decoder self, other).
+    QString kindDescription(const QString& entry) const;
+    /// "transformer · encoder_self · layer 1, head 3", "… · layer 2, mean over heads", "… · rollout up to layer 3".
+    QString headTitle(const QString& entry, int layer, int head) const;
+    /// The line under the grid.
+    void setInfo(const QString& text);
+
+    HeadGridView* grid() const { return grid_; }
+    HeadTableView* table() const { return table_; }
+    DevScoreBar* devBar() const { return devBar_; }
+
+signals:
+    /// A head was clicked, or Enter pressed on it, in the grid or the table.
+    void headOpened(const QString& entry, int layer, int head);
+    /// Shift+click or Shift+Enter on a head (pick for a comparison).
+    void compareRequested(int layer, int head);
+    /// The user chose another entry; the grid and table already show it.
+    void entryChanged(const QString& entry);
+
+private:
+    void showEntry(const QString& entry);
+
+    std::shared_ptr<const AttentionTrace> trace_;
+    QComboBox* kind_;
+    QLabel* kindInfo_;
+    HeadGridView* grid_;
+    HeadTableView* table_;
+    DevScoreBar* devBar_;
+    QLabel* info_;
+};
+
+} // namespace attnscope::ui

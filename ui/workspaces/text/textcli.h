@@ -1,0 +1,38 @@
+#pragma once
+// The command-line verbs of the text kind (translators: built-in, weights files, your own
+// TorchScript or ONNX text models): run, eval, align, heads; and the trace figure that `render`
+// and `import` draw too.
+#include "attnscope/status.h"
+
+#include <QStringList>
+
+#include <memory>
+#include <vector>
+
+class QCommandLineParser;
+
+namespace attnscope {
+class VerseDecoder;
+struct AttentionTrace;
+struct Corpus;
+struct Verse;
+}
+
+namespace attnscope::cli {
+/// `run MODEL INPUT` (a sentence, a verse reference, a text file), `run MODEL --split`,
+/// `run MODEL --book NAME --encoder-only`.
+int cmdRun(const QStringList& args);
+/// `eval`, `align`, `heads` of a translator over --split or your own corpus (corpuscli.cpp).
+int cmdEval(const QStringList& args);
+int cmdAlign(const QStringList& args);
+int cmdHeads(const QStringList& args);
+/// Draws the view of `trace` that the options of `p` choose (addViewOptions: --view, --kind,
+/// --layer, --head, --words, …) into `out` (.png .svg .pdf); `other`: head B's trace of a
+/// cross-model comparison. Returns the exit status.
+int drawTraceView(const AttentionTrace& trace, const QCommandLineParser& p, const QString& out,
+                  const AttentionTrace* other = nullptr);
+/// The model named first and the verses of --split or your own corpus (the first --limit);
+/// `corpusOptions`: the parser has the corpus options (--source/--target/--gold).
+Status openModelAndSplit(const QCommandLineParser& p, std::unique_ptr<VerseDecoder>& t, Corpus& corpus,
+                         std::vector<const Verse*>& verses, bool corpusOptions = true);
+} // namespace attnscope::cli

@@ -1,0 +1,69 @@
+// The text kind: sentences and verses through translators — built-in ones, weights files written
+// by `attnscope train`, and your own TorchScript or ONNX text models.
+#include "workspaces/registry.h"
+
+#include "attnscope/kinds.h"
+#include "attnscope/pipelines.h"
+#include "attnscope/translator.h"
+#include "cli/clicommon.h"
+#include "workspaces/text/textcli.h"
+#include "workspaces/text/textworkspace.h"
+
+namespace attnscope::ui {
+
+void registerTextKind()
+{
+    KindDescriptor k;
+    k.id = kinds::kText;
+    k.title = "Text · translation";
+    k.description = "Sentences through the NMT models: alignment matrix, heads, comparison";
+    k.builtinModels = [] {
+        std::vector<OfferedModel> out;
+        for (const ModelInfo* m : builtinModelsOf(kinds::kText)) out.push_back({m->name, m->name, m->description});
+        return out;
+    };
+    k.takesModelFile = [](const std::string& path) { return isUserModelFile(path); };
+    k.fallbackForModelFiles = true;  // translator weights written by `attnscope train`
+    k.verbs = {
+        {"run", R"(  attnscope run MODEL|MODEL.pt INPUT [--target TEXT] --out FILE
+        [--view matrix|grid|flow|compare --kind NAME --layer N --head N|mean]
+        [--compare-model MODEL2 --kind2 NAME --layer2 N --head2 N|mean] [--dpi N]
+                                     translate INPUT (text, a verse reference such as
+                                     "Ruth 1:16", or a text file) and write a view
+                                     (.png .svg .pdf) or the trace (.attn .json); compare
+                                     draws two heads, B from MODEL2 on the same sentence
+                                     and forced target when given; MODEL.pt is your own
+                                     TorchScript model with a MODEL.json sidecar
+  attnscope run MODEL --split dev|test --out DIR/ [--format png|svg|pdf|attn|json] [view options]
+                                     batch: every verse of a split, forced decoding, one
+                                     file per verse (e.g. DIR/Colossians_1-2.png)
+  attnscope run transformer --book NAME --encoder-only --out FILE.attn|.png [--qk|--weights]
+                                     a whole book (e.g. Ruth, Genesis) as one sequence through
+                                     the encoder, attention computed in query blocks; weights
+                                     up to 8,192 tokens, queries and keys beyond
+)", true, cli::verbOf(cli::cmdRun)},
+        {"eval", R"(  attnscope eval MODEL [--split dev|test] [--limit N] [--no-bleu]
+                                     precision, recall, AER, diagonal-baseline AER, BLEU
+)", true, cli::verbOf(cli::cmdEval)},
+        {"align", R"(  attnscope align MODEL --split dev|test --out FILE.jsonl [--kind NAME --layer N --head N|mean]
+                                     one JSON object of alignment links per verse (default:
+                                     the model's "cross" alignment)
+)", true, cli::verbOf(cli::cmdAlign)},
+        {"heads", R"(  attnscope heads MODEL [--split dev|test] [--limit N] --out FILE.csv
+                                     the head table over a split: per head mean entropy,
+                                     position stats (Clark et al. 2019) and AER
+    eval, align and heads also take:
+      --method argmax|threshold|gdfa|shift [--threshold τ]
+                                     how links are read from attention (default argmax)
+      --source SRC.txt --target TGT.txt --gold GOLD.pharaoh [--one-based]
+                                     your own corpus instead of --split: one tokenised
+                                     sentence per line, Pharaoh links (i-j sure; i?j, ipj,
+                                     i-j-p possible); AER with sure/possible links
+      --reverse-model MODEL          (eval, align) a target→source model: both directions'
+                                     argmax links symmetrised with grow-diag-final-and
+)", true, cli::verbOf(cli::cmdHeads)},
+    };
+    registerKind(std::move(k), [](QWidget* parent) -> Workspace* { return new TextWorkspace(parent); });
+}
+
+} // namespace attnscope::ui
