@@ -406,6 +406,22 @@ private slots:
         st = inspectOnnx(dir_.filePath("external.onnx").toStdString(), o);
         QVERIFY2(!st.ok && st.message.find("weights.bin") != std::string::npos && st.message.find("missing") != std::string::npos,
                  st.message.c_str());
+        // External data outside the model's folder is never opened (CVE-2022-25882): a `..` escape,
+        // an absolute path, a device. The message names the initializer.
+        for (const char* location : {"../../../../etc/passwd", "/etc/passwd", "sub/../../escape.bin"}) {
+            e->set_value(location);
+            save(dir_.filePath("outside.onnx"), serialize(m));
+            st = inspectOnnx(dir_.filePath("outside.onnx").toStdString(), o);
+            QVERIFY2(!st.ok && st.message.find("external data of") != std::string::npos &&
+                         (st.message.find("outside the model's folder") != std::string::npos ||
+                          st.message.find("absolute path") != std::string::npos),
+                     st.message.c_str());
+        }
+        QVERIFY(QFile::link("/dev/zero", dir_.filePath("zeros.bin")));
+        e->set_value("zeros.bin");
+        save(dir_.filePath("device.onnx"), serialize(m));
+        st = inspectOnnx(dir_.filePath("device.onnx").toStdString(), o);
+        QVERIFY2(!st.ok && st.message.find("outside the model's folder") != std::string::npos, st.message.c_str());
         // A graph with no Softmax: inspected, and it says so.
         op::ModelProto plain = buildModel(13);
         auto* nodes = plain.mutable_graph()->mutable_node();

@@ -660,6 +660,21 @@ def forward(self, input_ids, attention_mask):
         write(dir_.filePath("bad.json"), R"({"input": {"vocabulary": "missing.txt"}, "attention": [{"name": "a", "axes": ["query", "key"]}]})");
         st = m.load(dir_.filePath("bad.pt").toStdString());
         QVERIFY(!st.ok && st.message.find("missing.txt") != std::string::npos);
+        // Paths a sidecar names stay in the model's folder: `..` escapes and absolute paths are
+        // refused with the field named, before anything is read.
+        for (const char* path : {"../../../../etc/passwd", "/etc/passwd"}) {
+            write(dir_.filePath("bad.json"), QByteArray("{\"input\": {\"vocabulary\": \"") + path +
+                                                 "\"}, \"attention\": [{\"name\": \"a\", \"axes\": [\"query\", \"key\"]}]}");
+            st = m.load(dir_.filePath("bad.pt").toStdString());
+            QVERIFY2(!st.ok && st.message.find("\"vocabulary\"") != std::string::npos &&
+                         (st.message.find("outside the model's folder") != std::string::npos ||
+                          st.message.find("absolute path") != std::string::npos),
+                     st.message.c_str());
+        }
+        write(dir_.filePath("bad.json"), "{\"input\": {\"type\": \"seq2seq\", \"source\": {\"sentencepiece\": \"../x.model\"}, "
+                                         "\"target\": {\"vocabulary\": \"vocab.txt\"}}, \"attention\": []}");
+        st = m.load(dir_.filePath("bad.pt").toStdString());
+        QVERIFY2(!st.ok && st.message.find("\"source\".\"sentencepiece\"") != std::string::npos, st.message.c_str());
         write(dir_.filePath("bad.json"), "{ not json");
         QVERIFY(!m.load(dir_.filePath("bad.pt").toStdString()).ok);
     }

@@ -2,6 +2,7 @@
 // find the attention. The graph is not run here.
 #include "attnscope/onnxmodel.h"
 #include "onnxops.h"
+#include "io/confined.h"
 
 #include <onnx/checker.h>
 #include <onnx/defs/schema.h>
@@ -114,10 +115,18 @@ Status inspectOnnxModel(ONNX_NAMESPACE::ModelProto& model, const std::string& pa
     for (const auto& t : model.graph().initializer()) {
         out.parameters += elements(t);
         if (t.data_location() != ONNX_NAMESPACE::TensorProto::EXTERNAL) continue;
-        for (const auto& e : t.external_data())
-            if (e.key() == "location" && !QFileInfo::exists(dir + "/" + QString::fromStdString(e.value())))
+        for (const auto& e : t.external_data()) {
+            if (e.key() != "location") continue;
+            // Inside the model's folder only (as ONNX's checker requires since CVE-2022-25882).
+            std::string resolved;
+            if (auto st = resolveInside(QDir(dir), QString::fromStdString(e.value()), path,
+                                        "the external data of '" + t.name() + "'", resolved);
+                !st)
+                return st;
+            if (!QFileInfo::exists(QString::fromStdString(resolved)))
                 return Status::error(path + ": the weights of '" + t.name() + "' are in the external file '" + e.value() +
                                      "', which is missing (keep it beside the model)");
+        }
     }
     try {
         ONNX_NAMESPACE::checker::check_model(model);

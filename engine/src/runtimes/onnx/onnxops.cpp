@@ -2,6 +2,7 @@
 // file turns each operator's attributes and inputs (ONNX operator spec, opsets 1–17) into the
 // arguments of the ATen call that does the work.
 #include "onnxops.h"
+#include "io/confined.h"
 
 #include "attnscope/onnxmodel.h"
 
@@ -581,8 +582,14 @@ torch::Tensor fromProto(const op::TensorProto& t, const std::string& dir)
             if (e.key() == "offset") offset = std::stoll(e.value());
             if (e.key() == "length") length = std::stoll(e.value());
         }
-        QFile f(QString::fromStdString(dir + "/" + location));
-        if (!f.open(QIODevice::ReadOnly) || !f.seek(offset))
+        // Inside the model's folder only (CVE-2022-25882), a regular file: never /dev/zero or a FIFO.
+        std::string resolved;
+        if (auto st = resolveInside(QDir(QString::fromStdString(dir)), QString::fromStdString(location), "the model",
+                                    "the external data of '" + t.name() + "'", resolved);
+            !st)
+            throw std::runtime_error(st.message);
+        QFile f(QString::fromStdString(resolved));
+        if (offset < 0 || !f.open(QIODevice::ReadOnly) || !f.seek(offset))
             throw std::runtime_error("cannot read the external weights of '" + t.name() + "' from " + location);
         const QByteArray b = length < 0 ? f.readAll() : f.read(length);
         raw.assign(b.constData(), size_t(b.size()));

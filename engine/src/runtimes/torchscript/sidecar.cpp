@@ -1,6 +1,7 @@
 // The JSON sidecar of user models (attnscope/scriptmodel.h): what a TorchScript or ONNX model
 // takes (tokens, seq2seq, decoder, image, video) and which outputs are attention. Qt JSON only.
 #include "attnscope/scriptmodel.h"
+#include "io/confined.h"
 
 #include <QDir>
 #include <QFile>
@@ -116,7 +117,8 @@ Status parseImageInput(const std::string& jsonPath, const QDir& base, const QJso
     const QJsonObject ctc = o["ctc"].toObject();
     if (!ctc.isEmpty()) {
         out.ctcOutput = ctc["output"].toString().toStdString();
-        out.ctcCharacters = base.absoluteFilePath(ctc["characters"].toString()).toStdString();
+        if (auto st = resolveInside(base, ctc["characters"].toString(), jsonPath, "\"ctc\".\"characters\"", out.ctcCharacters); !st)
+            return st;
         out.ctcBlank = ctc["blank"].toInt(0);
         out.ctcSpace = ctc["space"].toBool(false);
         if (out.ctcOutput.empty() || ctc["characters"].toString().isEmpty())
@@ -141,8 +143,14 @@ namespace {
 Status parseTokenizer(const std::string& jsonPath, const QString& field, const QDir& base, const QJsonObject& in,
                       ScriptTokenizer& out)
 {
-    if (in.contains("vocabulary")) out.vocabularyPath = base.absoluteFilePath(in["vocabulary"].toString()).toStdString();
-    if (in.contains("sentencepiece")) out.sentencePiecePath = base.absoluteFilePath(in["sentencepiece"].toString()).toStdString();
+    if (in.contains("vocabulary"))
+        if (auto st = resolveInside(base, in["vocabulary"].toString(), jsonPath, field.toStdString() + ".\"vocabulary\"", out.vocabularyPath); !st)
+            return st;
+    if (in.contains("sentencepiece"))
+        if (auto st = resolveInside(base, in["sentencepiece"].toString(), jsonPath, field.toStdString() + ".\"sentencepiece\"",
+                                    out.sentencePiecePath);
+            !st)
+            return st;
     if (out.vocabularyPath.empty() && out.sentencePiecePath.empty())
         return Status::error(jsonPath + ": " + field.toStdString() +
                              " needs a \"vocabulary\" file (one token per line) or a \"sentencepiece\" model");
@@ -269,9 +277,13 @@ Status parseSidecar(const std::string& jsonPath, ScriptModelSpec& out)
     if (type == "video") return parseVideoInput(jsonPath, in, o, out);
     if (type == "seq2seq") return parseSeq2SeqInput(jsonPath, base, in, o, out);
     if (type == "decoder") return parseDecoderInput(jsonPath, base, in, o, out);
-    if (in.contains("vocabulary")) out.vocabularyPath = base.absoluteFilePath(in["vocabulary"].toString()).toStdString();
+    if (in.contains("vocabulary"))
+        if (auto st = resolveInside(base, in["vocabulary"].toString(), jsonPath, "\"input\".\"vocabulary\"", out.vocabularyPath); !st)
+            return st;
     if (in.contains("sentencepiece"))
-        out.sentencePiecePath = base.absoluteFilePath(in["sentencepiece"].toString()).toStdString();
+        if (auto st = resolveInside(base, in["sentencepiece"].toString(), jsonPath, "\"input\".\"sentencepiece\"", out.sentencePiecePath);
+            !st)
+            return st;
     if (out.vocabularyPath.empty() && out.sentencePiecePath.empty())
         return Status::error(jsonPath + ": input needs a \"vocabulary\" file (one token per line) or a \"sentencepiece\" model");
     out.lowercase = in["lowercase"].toBool(false);
