@@ -38,6 +38,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <memory>
 #include <sys/stat.h>
@@ -51,35 +52,50 @@ const QStringList kCommands{"models", "render", "import", "train", "inspect", "h
 /// Commands that draw nothing: a QCoreApplication serves (the others render widgets offscreen).
 const QStringList kCoreOnly{"models", "train", "inspect", "eval", "align", "heads"};
 
-void printHelp()
-{
-    std::cout <<
-R"(AttnScope — see what attention models attend to.
-
-Usage:
-  attnscope                          start the GUI on the built-in demo
-  attnscope models                   list the built-in models and their kinds
-  attnscope render TRACE --out FILE [--view matrix|grid|flow --kind NAME --layer N --head N]
+/// The help of the command line's own verbs, in the order `attnscope help` lists them.
+struct CoreVerbHelp {
+    const char* name;
+    const char* text;
+};
+const CoreVerbHelp kCoreHelp[] = {
+    {"models", R"(  attnscope models                   list the built-in models and their kinds
+)"},
+    {"render", R"(  attnscope render TRACE --out FILE [--view matrix|grid|flow --kind NAME --layer N --head N]
         [--scale linear|log|row|percentile --percentile P --reduce max|mean --colormap NAME]
                                      draw a saved .attn/.json trace as .png .svg .pdf (no model);
                                      matrices past 1,024 tokens are drawn one pixel per block
                                      (the max or mean of its weights) from the file's pyramid
-  attnscope import DUMP [--tokens FILE] [--axes a,b,..] [--dtype float16|bfloat16|float32] --out FILE
+)"},
+    {"import", R"(  attnscope import DUMP [--tokens FILE] [--axes a,b,..] [--dtype float16|bfloat16|float32] --out FILE
                                      attention saved elsewhere (.npy .npz .safetensors .json)
                                      → a trace (.attn .json) or a view as .png .svg .pdf;
                                      .npy/.safetensors are read through a memory map, large
                                      ones written as tiles with a level-of-detail pyramid;
                                      arrays q and k (+ lse, scale, causal, tokens) import as
                                      queries and keys (Q/K mode, docs/manual/file-formats.md)
-  attnscope inspect MODEL.onnx       an ONNX model's inputs, outputs, opset, operators (and the
+)"},
+    {"inspect", R"(  attnscope inspect MODEL.onnx       an ONNX model's inputs, outputs, opset, operators (and the
                                      ones AttnScope cannot run) and the attention found in its
                                      graph (Softmax of Q·Kᵀ over two position axes; sigmoid
                                      channel gates)
-  attnscope train MODEL [--out FILE] [--epochs N] [--score F] [--no-resume] ...
+)"},
+    {"train", R"(  attnscope train MODEL [--out FILE] [--epochs N] [--score F] [--no-resume] ...
                                      train a built-in model (checkpoints and resumes)
+)"},
+};
 
-Each kind of model answers `run` (and `eval` where it applies) for the models it takes:
+void printHelp()
+{
+    std::cout << R"(AttnScope — see what attention models attend to.
+
+Usage:
+  attnscope                          start the GUI on the built-in demo
+  attnscope TRACE|IMAGE|VIDEO|…      start the GUI on a file
+  attnscope --version                the version
+  attnscope VERB --help              the help of one verb
 )";
+    for (const auto& h : kCoreHelp) std::cout << h.text;
+    std::cout << "\nEach kind of model answers `run` (and `eval` where it applies) for the models it takes:\n";
     for (const auto& kind : KindCatalogue::global().kinds()) {
         bool any = false;
         for (const auto& v : kind.verbs) any = any || !v.help.empty();
@@ -88,6 +104,22 @@ Each kind of model answers `run` (and `eval` where it applies) for the models it
         for (const auto& v : kind.verbs) std::cout << v.help;
     }
     std::cout << "\nExit status: 0 success, 1 failure (message on stderr), 2 usage error.\n";
+}
+
+/// `attnscope VERB --help`: the verb's own lines (for a kind verb, every kind's that answers it).
+/// False for a verb nobody answers.
+bool printVerbHelp(const std::string& verb)
+{
+    bool any = false;
+    for (const auto& h : kCoreHelp)
+        if (verb == h.name) std::cout << h.text, any = true;
+    for (const auto& kind : KindCatalogue::global().kinds())
+        if (const CliVerb* v = kind.verb(verb)) {
+            std::cout << kind.title << " (" << kind.id << "):\n" << v->help;
+            any = true;
+        }
+    if (any) std::cout << "Exit status: 0 success, 1 failure (message on stderr), 2 usage error.\n";
+    return any;
 }
 
 int cmdModels()
@@ -231,7 +263,7 @@ int cmdImport(const QStringList& args)
         return fail(st.message);
     }
     printWarning(trace);
-    if (!trace.meta("labels").empty()) std::cerr << "attnscope: " << trace.meta("labels") << "\n";
+    if (!trace.meta(schema::kLabelsMeta).empty()) std::cerr << "attnscope: " << trace.meta(schema::kLabelsMeta) << "\n";
     const QString out = p.value("out");
     const QString ext = QFileInfo(out).suffix().toLower();
     if (ext == "attn" || ext == "json") {
@@ -302,6 +334,11 @@ int run(int argc, char** argv)
         printHelp();
         return 0;
     }
+    for (int i = 2; i < argc; ++i)
+        if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
+            if (printVerbHelp(cmd.toStdString())) return 0;
+            return usage("unknown command " + cmd.toStdString());
+        }
     // `run` renders widgets into files: it needs QApplication, never a display. (A test calling
     // run() in-process has its application already.)
     std::unique_ptr<QCoreApplication> app;

@@ -57,6 +57,24 @@ class TestCli : public QObject {
     QTemporaryDir dir_;
 
 private slots:
+    void versionAndHelpNeverNeedADisplay()
+    {
+        // --version prints the version (no display, no GUI); every verb answers --help; no flag
+        // starts the GUI.
+        Run r = attnscope({"--version"});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.startsWith("attnscope 0."), qPrintable(r.out));
+        for (const char* verb : {"run", "eval", "align", "heads", "render", "import", "inspect", "train", "models", "scenes", "clips"}) {
+            r = attnscope({verb, "--help"});
+            QVERIFY2(r.code == 0, qPrintable(QString(verb) + ": " + r.err));
+            QVERIFY2(r.out.contains(QString("attnscope ") + verb), qPrintable(QString(verb) + ": " + r.out));
+        }
+        r = attnscope({"align", "--help"});
+        QVERIFY(!r.out.contains("Unknown option") && !r.err.contains("Unknown option"));
+        r = attnscope({"--bogus-flag"});
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.err.contains("unknown option"));
+    }
     void models()
     {
         const Run r = attnscope({"models"});
