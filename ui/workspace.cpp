@@ -1,4 +1,5 @@
 #include "workspace.h"
+#include "attnscope/schema.h"
 
 #include "views/messagebanner.h"
 
@@ -38,7 +39,7 @@ Workspace::Workspace(WorkspaceInfo info, QWidget* parent)
 
 void Workspace::showResultWarning(const AttentionTrace& trace)
 {
-    const QString w = QString::fromStdString(trace.meta("warning"));
+    const QString w = QString::fromStdString(trace.meta(schema::kWarningMeta));
     if (w.isEmpty()) {
         banner_->clearMessage();
         return;

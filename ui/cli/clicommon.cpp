@@ -1,5 +1,6 @@
 // Helpers shared by the command-line subcommands.
 #include "cli/clicommon.h"
+#include "attnscope/schema.h"
 
 #include <QCommandLineParser>
 
@@ -33,7 +34,7 @@ int usage(const std::string& message)
 
 void printWarning(const AttentionTrace& trace)
 {
-    if (!trace.meta("warning").empty()) std::cerr << "attnscope: warning: " << trace.meta("warning") << std::endl;
+    if (!trace.meta(schema::kWarningMeta).empty()) std::cerr << "attnscope: warning: " << trace.meta(schema::kWarningMeta) << std::endl;
 }
 
 /// A progress printer for long CLI work: one updating line on a terminal, else every 10%.

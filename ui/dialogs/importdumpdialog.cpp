@@ -1,4 +1,5 @@
 #include "dialogs/importdumpdialog.h"
+#include "attnscope/schema.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -120,7 +121,7 @@ void ImportDumpDialog::revalidate()
     else {
         const auto& s = t->tensors[0].shape;
         QString text = tr("→ %1 layers × %2 heads × %3 queries × %4 keys").arg(s[0]).arg(s[1]).arg(s[2]).arg(s[3]);
-        if (!t->meta("warning").empty()) text += "<br><span style='color:#8a6d00'>" + QString::fromStdString(t->meta("warning")).toHtmlEscaped() + "</span>";
+        if (!t->meta(schema::kWarningMeta).empty()) text += "<br><span style='color:#8a6d00'>" + QString::fromStdString(t->meta(schema::kWarningMeta)).toHtmlEscaped() + "</span>";
         message_->setText(text);
     }
     buttons_->button(QDialogButtonBox::Ok)->setEnabled(bool(trace_));

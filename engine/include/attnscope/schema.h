@@ -10,6 +10,7 @@ namespace attnscope::schema {
 inline constexpr const char* kInputMeta = "input";      ///< the input: text, file path, "test scene 3", …
 inline constexpr const char* kModeMeta = "mode";        ///< free | forced
 inline constexpr const char* kWarningMeta = "warning";  ///< something the user should know about the trace
+inline constexpr const char* kLabelsMeta = "labels";    ///< imports: where the labels came from (or why there are none)
 inline constexpr const char* kFree = "free";
 inline constexpr const char* kForced = "forced";
 
@@ -26,6 +27,15 @@ inline constexpr const char* kEndOfSentence = "</s>";
 inline constexpr const char* kVerseMeta = "verse";
 inline constexpr const char* kReferenceMeta = "reference";
 inline constexpr const char* kUnknownWordsMeta = "unknown_words";
+/// Which head the 2-D "cross" alignment is, e.g. "cross_attention layer 2 head 1" (empty: the
+/// model's own single attention).
+inline constexpr const char* kCrossFromMeta = "cross_from";
+/// Decoder-only models: how many of the keys are the prompt's.
+inline constexpr const char* kPromptTokensMeta = "prompt_tokens";
+/// kPharaohGold when the gold links are your own Pharaoh file (every word scored), else absent
+/// (Strong's-number gold, content words only).
+inline constexpr const char* kGoldMeta = "gold";
+inline constexpr const char* kPharaohGold = "pharaoh";
 } // namespace translation
 
 /// Image classification with channel / spatial attention (ImageClassifier::classify).
@@ -85,6 +95,8 @@ inline constexpr const char* kClsMeta = "cls";               ///< "1": key 0 is 
 inline constexpr const char* kInputSizeMeta = "input_size";  ///< "48×320" (H×W, padding included)
 inline constexpr const char* kContentWidthMeta = "content_width";  ///< input columns holding the picture
 inline constexpr const char* kFormatMeta = "format";         ///< onnx | torchscript
+/// The graph node of channel gate b (0-based, written 1-based): "gate1", "gate2", …
+inline std::string gateMeta(int gate) { return "gate" + std::to_string(gate + 1); }
 /// A map over the picture (e.g. "map.text probability") [row, col].
 inline std::string map(const std::string& name) { return "map." + name; }
 inline constexpr const char* kMapPrefix = "map.";

@@ -1,7 +1,8 @@
 // Defensive parsers for attention dumps. No torch here: these are also fuzz targets.
 #include "attnscope/dumps.h"
+#include "attnscope/schema.h"
 
-#include "io/npyformat.h"
+#include "long/npyformat.h"
 
 #include <QByteArray>
 #include <QFile>
@@ -598,7 +599,7 @@ Status mapDump(const Dump& dump, const ImportOptions& options, AttentionTrace& o
     out.model = "imported";
     out.metadata["input"] = path;
     out.metadata["source_shape"] = shapeText(a.shape);
-    if (!labelNote.empty()) out.metadata["labels"] = labelNote;
+    if (!labelNote.empty()) out.metadata[schema::kLabelsMeta] = labelNote;
     if (worstRow > 1e-3) {
         const std::string w = "rows do not sum to 1 (largest deviation " + std::to_string(worstRow) + "); shown as given";
         out.metadata["warning"] = out.metadata.count("warning") ? out.metadata["warning"] + "; " + w : w;

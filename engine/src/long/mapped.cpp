@@ -1,6 +1,7 @@
 // Dumps too large to copy: .npy and .safetensors attention read straight from a memory map,
 // and their import into a tiled .attn file band by band. No torch here.
-#include "io/npyformat.h"
+#include "long/npyformat.h"
+#include "attnscope/schema.h"
 #include "long/storage.h"
 
 #include <QFile>
@@ -242,9 +243,9 @@ Status importDumpToFile(const std::string& dumpPath, const ImportOptions& import
     if (auto st = mapDumpFile(dumpPath, importOptions, d); !st) return st;
     AttentionTrace t;
     t.model = "imported";
-    t.metadata["input"] = dumpPath;
+    t.metadata[schema::kInputMeta] = dumpPath;
     t.metadata["source_shape"] = dumpformat::shapeText(d.shape);
-    if (!d.tokens.empty()) t.metadata["labels"] = "labels from the tokens given (" + std::to_string(d.tokens.size()) + ")";
+    if (!d.tokens.empty()) t.metadata[schema::kLabelsMeta] = "labels from the tokens given (" + std::to_string(d.tokens.size()) + ")";
     TraceTensor x;
     x.name = importOptions.name;
     x.axes = {"layer", "head", "query", "key"};

@@ -4,8 +4,9 @@
 // "FlashAttention", §3.1). The overview (block max and mean) and the stats are one blockwise
 // pass; lse is another when a dump does not carry it.
 #include "attnscope/qk.h"
+#include "attnscope/schema.h"
 
-#include "io/npyformat.h"
+#include "long/npyformat.h"
 #include "long/storage.h"
 
 #include <QFileInfo>
@@ -421,7 +422,7 @@ Status importQk(const std::string& path, AttentionTrace& out, const ProgressFn& 
         if (s.name == "tokens") tokens = s.values;
     AttentionTrace t;
     t.model = "imported";
-    t.metadata["input"] = path;
+    t.metadata[schema::kInputMeta] = path;
     t.metadata["source_shape"] = "q " + dumpformat::shapeText(q->shape) + ", k " + dumpformat::shapeText(k->shape);
     TraceTensor x;
     if (auto ms = makeQkTensor(std::move(a), "attention", tokens, x, progress); !ms) return Status::error(path + ": " + ms.message);

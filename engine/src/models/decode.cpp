@@ -1,4 +1,5 @@
 #include "models/decode.h"
+#include "attnscope/schema.h"
 
 #include <algorithm>
 
@@ -108,7 +109,7 @@ Status decodeTransformer(ModelBundle& b, const std::vector<std::string>& source,
     // The 2-D "cross" alignment is the guided-alignment head (Garg et al. 2019).
     out = newTrace(b, source, reference.has_value());
     out.tensors.push_back(crossTensor(att.cross[size_t(c.alignLayer)][0][c.alignHead], targetLabels, sourceLabels));
-    out.metadata["cross_from"] = "cross_attention layer " + std::to_string(c.alignLayer + 1) + " head " +
+    out.metadata[schema::translation::kCrossFromMeta] = "cross_attention layer " + std::to_string(c.alignLayer + 1) + " head " +
                                  std::to_string(c.alignHead + 1) + " (guided-alignment head)";
     out.tensors.push_back(stackLayers("encoder_self", att.encoderSelf, sourceLabels, sourceLabels));
     out.tensors.push_back(stackLayers("decoder_self", att.decoderSelf, inputLabels, inputLabels));

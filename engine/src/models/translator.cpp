@@ -1,5 +1,6 @@
 // Translator facade over the internal seq2seq model.
 #include "attnscope/translator.h"
+#include "attnscope/schema.h"
 #include "attnscope/kinds.h"
 #include "attnscope/scriptmodel.h"
 #include "attnscope/subwords.h"
@@ -194,7 +195,7 @@ Status Translator::decodeVerse(const Verse& v, bool forced, AttentionTrace& out,
     out.metadata["verse"] = v.ref;
     if (!v.targetRef.empty()) out.metadata["english_verse"] = v.targetRef;
     if (forced) attachGold(v, out);
-    if (forced && v.explicitGold) out.metadata["gold"] = "pharaoh";
+    if (forced && v.explicitGold) out.metadata[schema::translation::kGoldMeta] = schema::translation::kPharaohGold;
     return Status::success();
 }
 
@@ -412,7 +413,7 @@ bool attachWordGold(const Verse& v, AttentionTrace& out)
     }
     attachGold(v, out);
     if (cols == int(v.source.size())) out.sourceEvaluated.pop_back();  // no eos column
-    if (v.explicitGold) out.metadata["gold"] = "pharaoh";
+    if (v.explicitGold) out.metadata[schema::translation::kGoldMeta] = schema::translation::kPharaohGold;
     return true;
 }
 

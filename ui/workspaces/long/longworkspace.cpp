@@ -242,7 +242,7 @@ void LongWorkspace::importDump(const QString& path)
                 AttentionTrace t;
                 if (r.status = attnscope::importDump(path, {}, t); !r.status) return r;
                 o.tiledFromCells = 0;
-                r.warning = t.meta("warning");
+                r.warning = t.meta(schema::kWarningMeta);
                 r.status = saveTrace(t, file.toStdString(), o);
             }
             if (!r.status) {
@@ -298,8 +298,8 @@ void LongWorkspace::showLoaded(const TracePtr& trace, const QString& file)
     }
     emit traceShown();
     emit traceOpened();
-    emit logMessage(tr("Long attention: %1").arg(QString::fromStdString(trace->meta("input")).isEmpty() ? file
-                                                                                                    : QString::fromStdString(trace->meta("input"))));
+    emit logMessage(tr("Long attention: %1").arg(QString::fromStdString(trace->meta(schema::kInputMeta)).isEmpty() ? file
+                                                                                                    : QString::fromStdString(trace->meta(schema::kInputMeta))));
 }
 
 bool LongWorkspace::showHead(const QString& tensor, int layer, int head)

@@ -2,6 +2,7 @@
 // forced or greedily, and a decoder-only model generating from a prompt, one module call per
 // token.
 #include "scriptmodelimpl.h"
+#include "attnscope/schema.h"
 
 #include "attnscope/corpus.h"
 #include "attnscope/headstats.h"
@@ -118,9 +119,9 @@ Status ScriptModel::Impl::decodeSeq2Seq(const std::string& source, const std::st
     AttentionTrace trace;
     trace.model = spec.name;
     trace.scoreFunction = "torchscript";
-    trace.metadata["input"] = source;
-    trace.metadata["mode"] = reference ? "forced" : "free";
-    if (reference) trace.metadata["reference"] = *reference;
+    trace.metadata[schema::kInputMeta] = source;
+    trace.metadata[schema::kModeMeta] = reference ? schema::kForced : schema::kFree;
+    if (reference) trace.metadata[schema::translation::kReferenceMeta] = *reference;
     for (const auto& a : spec.attention) {
         const std::string what = spec.name + " output '" + a.name + "'";
         // Decoder self-attention: keys are the decoder inputs (start, then the target).
@@ -132,7 +133,7 @@ Status ScriptModel::Impl::decodeSeq2Seq(const std::string& source, const std::st
         std::string warning;
         if (auto st = readAttention(result, a, what, queries, keys, a.querySide, a.keySide, P, "tokens", x, warning); !st)
             return st;
-        if (!warning.empty()) trace.metadata["warning"] = warning;
+        if (!warning.empty()) trace.metadata[schema::kWarningMeta] = warning;
         trace.tensors.push_back(std::move(x));
     }
     // The 2-D alignment the matrix shows and gold scores: target × source.
@@ -226,16 +227,16 @@ Status ScriptModel::Impl::generate(const std::string& prompt, const std::string*
     AttentionTrace trace;
     trace.model = spec.name;
     trace.scoreFunction = "torchscript";
-    trace.metadata["input"] = prompt;
-    trace.metadata["mode"] = continuation ? "forced" : "free";
-    trace.metadata["prompt_tokens"] = std::to_string(promptLen);
+    trace.metadata[schema::kInputMeta] = prompt;
+    trace.metadata[schema::kModeMeta] = continuation ? schema::kForced : schema::kFree;
+    trace.metadata[schema::translation::kPromptTokensMeta] = std::to_string(promptLen);
     for (const auto& a : spec.attention) {
         const std::string what = spec.name + " output '" + a.name + "'";
         TraceTensor x;
         std::string warning;
         if (auto st = readAttention(result, a, what, tokens, tokens, "input", "input", P, "tokens", x, warning); !st)
             return st;
-        if (!warning.empty()) trace.metadata["warning"] = warning;
+        if (!warning.empty()) trace.metadata[schema::kWarningMeta] = warning;
         trace.tensors.push_back(std::move(x));
     }
     // "cross": the rows of the steps that produced each generated token, over every key.

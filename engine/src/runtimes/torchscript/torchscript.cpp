@@ -2,6 +2,7 @@
 #include "scriptmodelimpl.h"
 
 #include "attnscope/qk.h"
+#include "attnscope/schema.h"
 #include "attnscope/onnxmodel.h"
 #include "attnscope/visionmodel.h"
 
@@ -383,8 +384,8 @@ Status ScriptModel::run(const std::string& text, AttentionTrace& out) const
     AttentionTrace trace;
     trace.model = d->spec.name;
     trace.scoreFunction = "torchscript";
-    trace.metadata["input"] = text;
-    trace.metadata["mode"] = "self";
+    trace.metadata[schema::kInputMeta] = text;
+    trace.metadata[schema::kModeMeta] = "self";
     for (const auto& a : d->spec.attention) {
         const std::string what = d->spec.name + " output '" + a.name + "'";
         if (a.qk) {
@@ -399,7 +400,7 @@ Status ScriptModel::run(const std::string& text, AttentionTrace& out) const
                                     d->spec.image ? "patches" : d->spec.video ? "frames" : "tokens", x, warning);
             !st)
             return st;
-        if (!warning.empty()) trace.metadata["warning"] = warning;
+        if (!warning.empty()) trace.metadata[schema::kWarningMeta] = warning;
         trace.tensors.push_back(std::move(x));
     }
     out = std::move(trace);
@@ -434,8 +435,8 @@ Status ScriptModel::Impl::runOnnx(const std::string& text, const std::vector<std
     AttentionTrace trace;
     trace.model = spec.name;
     trace.scoreFunction = "onnx";
-    trace.metadata["input"] = text;
-    trace.metadata["mode"] = "self";
+    trace.metadata[schema::kInputMeta] = text;
+    trace.metadata[schema::kModeMeta] = "self";
     // Self-attention over the tokens: every found Softmax whose query and key extents are T,
     // layers in graph order, as one [layer, head, query, key] tensor "self".
     TraceTensor x;
