@@ -3,6 +3,8 @@
 // image through the CBAM classifier, class profiles over the test set, channel-bar hover,
 // one drag step of the STN frame.
 // Run: QT_QPA_PLATFORM=offscreen ./build/bench/bench_attnscope
+#include "attnscope/alignment.h"
+#include "attnscope/headstats.h"
 #include "attnscope/resources.h"
 #include "benchmain.h"
 #include "attnscope/translator.h"
@@ -64,7 +66,10 @@ std::unique_ptr<ui::AlignmentMatrixView> shownView(int n)
     auto view = std::make_unique<ui::AlignmentMatrixView>();
     view->resize(1100, 900);
     view->show();
-    if (n > 0) view->setTrace(randomTrace(n));
+    if (n > 0) {
+        const AttentionTrace t = randomTrace(n);
+        view->setTrace(t, traceLinks(t));
+    }
     return view;
 }
 
@@ -73,7 +78,7 @@ void BM_MatrixOpen(benchmark::State& state)
     const auto trace = randomTrace(int(state.range(0)));
     auto view = shownView(0);
     for (auto _ : state) {
-        view->setTrace(trace);  // builds the colour map and replots
+        view->setTrace(trace, traceLinks(trace));  // links read as the workspace does; builds the colour map and replots
         benchmark::DoNotOptimize(view->rows());
     }
 }
@@ -124,7 +129,9 @@ void BM_HeadGrid144(benchmark::State& state)
     view.show();
     QImage target(view.size(), QImage::Format_ARGB32_Premultiplied);
     for (auto _ : state) {
-        view.setTensor(t);
+        HeadAnalysis analysis;  // the numbers the grid shows, computed once per tensor, as the Heads tab does
+        analyzeHeads(t, nullptr, {}, analysis);
+        view.setTensor(t, analysis);
         view.render(&target);
     }
 }

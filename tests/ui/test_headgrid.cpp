@@ -8,6 +8,14 @@ using namespace attnscope;
 using namespace attnscope::ui;
 
 namespace {
+/// The numbers analyzeHeads computes once for the views (no gold).
+HeadAnalysis analysed(const TraceTensor& t)
+{
+    HeadAnalysis a;
+    analyzeHeads(t, nullptr, {}, a);
+    return a;
+}
+
 TraceTensor heads(int L, int H, int n)
 {
     TraceTensor t;
@@ -33,8 +41,11 @@ private slots:
         t.shape = {3, 4};
         t.values.assign(12, 0.1f);
         QString error;
-        QVERIFY(!v.setTensor(t, &error));
+        QVERIFY(!v.setTensor(t, {}, &error));
         QVERIFY(error.contains("4-D"));
+        // Numbers of another layout are refused too.
+        QVERIFY(!v.setTensor(heads(2, 3, 4), analysed(heads(1, 3, 4)), &error));
+        QVERIFY(error.contains("another tensor"));
         QCOMPARE(v.layers(), 0);
     }
     void gridHoverAndClick()
@@ -42,7 +53,7 @@ private slots:
         HeadGridView v;
         v.resize(800, 600);
         v.show();
-        QVERIFY(v.setTensor(heads(2, 3, 8)));
+        QVERIFY(v.setTensor(heads(2, 3, 8), analysed(heads(2, 3, 8))));
         QCOMPARE(v.layers(), 2);
         QCOMPARE(v.heads(), 3);
         QVERIFY(qFuzzyIsNull(v.meanEntropy(0, 1)));
@@ -70,7 +81,7 @@ private slots:
         HeadGridView v;
         v.resize(800, 600);
         v.show();
-        QVERIFY(v.setTensor(heads(2, 3, 4)));
+        QVERIFY(v.setTensor(heads(2, 3, 4), analysed(heads(2, 3, 4))));
         v.setFocus();
         QSignalSpy opened(&v, &HeadGridView::headClicked);
         QSignalSpy picked(&v, &HeadGridView::headCompareRequested);
@@ -90,7 +101,7 @@ private slots:
         QTest::keyClick(&v, Qt::Key_Return, Qt::ShiftModifier);
         QCOMPARE(picked.count(), 1);
         QCOMPARE(picked[0][1].toInt(), 2);
-        QVERIFY(v.setTensor(heads(1, 2, 4)));  // a smaller tensor drops a focus that no longer exists
+        QVERIFY(v.setTensor(heads(1, 2, 4), analysed(heads(1, 2, 4))));  // a smaller tensor drops a focus that no longer exists
         QCOMPARE(v.currentLayer(), -1);
     }
 };

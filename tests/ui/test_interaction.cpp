@@ -7,6 +7,7 @@
 // in the matrix; the head grid fills its panel; a user photo is warned about; dragging the STN
 // frame switches to manual θ; the test-item pickers say when a file is shown; the difference map
 // and the word × frame heatmap have colour bars.
+#include "attnscope/headstats.h"
 #include "attnscope/trace.h"
 #include "jobs/jobtracker.h"
 #include "mainwindow.h"
@@ -291,7 +292,9 @@ private slots:
         heads.axes = {"layer", "head", "query", "key"};
         heads.shape = {12, 12, 8, 8};
         heads.values.assign(size_t(12 * 12 * 64), 1.0f / 8);
-        QVERIFY(grid.setTensor(heads));
+        HeadAnalysis analysis;
+        QVERIFY(analyzeHeads(heads, nullptr, {}, analysis).ok);
+        QVERIFY(grid.setTensor(heads, analysis));
         QVERIFY2(grid.cellRect(0, 0).width() >= 60, qPrintable(QString::number(grid.cellRect(0, 0).width())));
         QVERIFY(grid.cellRect(0, 11).right() >= int(0.9 * grid.width()));
         QVERIFY(grid.cellRect(11, 0).bottom() >= int(0.9 * grid.height()));
@@ -394,7 +397,9 @@ private slots:
         a.shape = b.shape = {3, 3};
         a.values = {1, 0, 0, 0, 1, 0, 0, 0, 1};
         b.values = {0, 1, 0, 0, 0, 1, 1, 0, 0};
-        QVERIFY(view.setHeads(a, "A", b, "B", nullptr));
+        HeadComparison comparison;
+        QVERIFY(compareHeadPair(a, b, nullptr, {}, comparison).ok);
+        QVERIFY(view.setHeads(a, "A", b, "B", comparison));
         const QRect diffBar = view.colorBarRect(1);
         QVERIFY(diffBar.isValid() && diffBar.left() > view.mapRect(2).right());
         const QColor top = pixel(view, QPoint(diffBar.left() + 5, diffBar.top() + 2));

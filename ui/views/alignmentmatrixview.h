@@ -29,15 +29,13 @@ class AlignmentMatrixView : public QWidget {
 public:
     explicit AlignmentMatrixView(QWidget* parent = nullptr);
 
-    /// Shows the trace's "cross" tensor [target, source]; an empty view otherwise. A decoder-only
-    /// trace (metadata "prompt_tokens") gets a dashed line between the prompt's keys and the
-    /// generated ones.
-    void setTrace(const AttentionTrace& trace);
+    /// Shows the trace's "cross" tensor [target, source] with `links` drawn over it and marked
+    /// against the trace's gold (hits, misses, false links); an empty view otherwise. The links
+    /// are computed by the caller (traceLinks, attnscope/alignment.h) as `readBy` says; the legend
+    /// names the method. A decoder-only trace (metadata "prompt_tokens") gets a dashed line
+    /// between the prompt's keys and the generated ones.
+    void setTrace(const AttentionTrace& trace, const std::vector<AlignmentLink>& links = {}, const LinkOptions& readBy = {});
     void clear();
-    /// How the predicted links drawn over the matrix are read (argmax by default); redraws
-    /// the trace on screen with them.
-    void setLinkOptions(const LinkOptions& links);
-    const LinkOptions& linkOptions() const { return links_; }
     bool isEmpty() const { return rows_ == 0; }
 
     int rows() const { return rows_; }
@@ -106,8 +104,6 @@ protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
-    LinkOptions links_;
-    AttentionTrace shown_;  ///< the trace on screen (its "cross" and gold), for redrawing links
     void onMouseMove(QMouseEvent* e);
     void onMousePress(QMouseEvent* e);
     void onMouseRelease(QMouseEvent* e);

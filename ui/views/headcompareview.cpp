@@ -29,11 +29,6 @@ QImage indexed(const std::vector<float>& v, int rows, int cols, const QVector<QR
     return img;
 }
 
-double headAer(const TraceTensor& head, const AttentionTrace* gold, const LinkOptions& links)
-{
-    AlignmentScore s;
-    return gold && scoreHead(head, *gold, s, links) ? s.aer() : std::numeric_limits<double>::quiet_NaN();
-}
 } // namespace
 
 HeadCompareView::HeadCompareView(QWidget* parent) : QWidget(parent)
@@ -45,9 +40,9 @@ HeadCompareView::HeadCompareView(QWidget* parent) : QWidget(parent)
 }
 
 bool HeadCompareView::setHeads(const TraceTensor& a, const QString& nameA, const TraceTensor& b, const QString& nameB,
-                               const AttentionTrace* gold, QString* error)
+                               const HeadComparison& comparison, QString* error)
 {
-    if (a.shape.size() != 2 || a.shape != b.shape || a.numel() == 0) {
+    if (a.shape.size() != 2 || a.shape != b.shape || a.numel() == 0 || comparison.jsdRows.size() != size_t(a.shape[0])) {
         if (error) *error = tr("only heads of the same 2-D shape can be compared");
         rows_ = cols_ = 0;
         update();
@@ -65,14 +60,7 @@ bool HeadCompareView::setHeads(const TraceTensor& a, const QString& nameA, const
     }
     nameA_ = nameA;
     nameB_ = nameB;
-    cmp_ = HeadComparison{};
-    cmp_.jsdRows = jsDivergenceRows(a.values.data(), b.values.data(), rows_, cols_);
-    cmp_.jsd = jsDivergence(a.values.data(), b.values.data(), rows_, cols_);
-    cmp_.pearson = pearson(a.values.data(), b.values.data(), a.values.size());
-    cmp_.entropyA = meanEntropy(a.values.data(), rows_, cols_);
-    cmp_.entropyB = meanEntropy(b.values.data(), rows_, cols_);
-    cmp_.aerA = headAer(a, gold, links_);
-    cmp_.aerB = headAer(b, gold, links_);
+    cmp_ = comparison;
     std::vector<float> d(a.values.size());
     for (size_t i = 0; i < d.size(); ++i) d[i] = a.values[i] - b.values[i];
     const auto seq = colorTable(colorMap_);

@@ -4,6 +4,7 @@
 // the numbers: JSD overall, Pearson r, each head's mean entropy and, when the trace carries
 // gold links over the same tokens, each head's AER.
 #include "attnscope/alignment.h"
+#include "attnscope/headstats.h"
 #include "attnscope/trace.h"
 
 #include <QImage>
@@ -14,24 +15,17 @@
 
 namespace attnscope::ui {
 
-struct HeadComparison {
-    std::vector<double> jsdRows;  ///< bits, one per query row
-    double jsd = 0;               ///< mean of jsdRows
-    double pearson = 0;           ///< over all cells
-    double entropyA = 0, entropyB = 0;  ///< mean row entropy, bits
-    double aerA = std::numeric_limits<double>::quiet_NaN(), aerB = std::numeric_limits<double>::quiet_NaN();
-};
-
 class HeadCompareView : public QWidget {
     Q_OBJECT
 public:
     explicit HeadCompareView(QWidget* parent = nullptr);
-    /// Compares two 2-D heads [query, key]; `gold` supplies gold links when it has them.
-    /// False (view cleared, message in *error) when the shapes differ.
+    /// Draws two 2-D heads [query, key] and their comparison, computed by compareHeadPair
+    /// (attnscope/headstats.h). False (view cleared, message in *error) when the shapes differ.
     bool setHeads(const TraceTensor& a, const QString& nameA, const TraceTensor& b, const QString& nameB,
-                  const AttentionTrace* gold, QString* error = nullptr);
-    /// How each head's links are read for its AER; takes effect at the next setHeads.
+                  const HeadComparison& comparison, QString* error = nullptr);
+    /// How the heads' links were read for their AER (named in the summary when not argmax).
     void setLinkOptions(const LinkOptions& links) { links_ = links; }
+    const LinkOptions& linkOptions() const { return links_; }
     const HeadComparison& comparison() const { return cmp_; }
     /// The numbers as one line of text (also drawn under the maps).
     QString summary() const;

@@ -36,11 +36,17 @@ void HeadGridView::clear()
     update();
 }
 
-bool HeadGridView::setTensor(const TraceTensor& t, QString* error)
+bool HeadGridView::setTensor(const TraceTensor& t, const HeadAnalysis& analysis, QString* error)
 {
     if (t.shape.size() != 4 || t.numel() == 0 || int64_t(t.values.size()) != t.numel()) {
         if (error) *error = tr("the head grid needs a 4-D tensor [layer, head, query, key]; '%1' has %2 dimensions")
                                 .arg(QString::fromStdString(t.name)).arg(t.shape.size());
+        clear();
+        return false;
+    }
+    if (analysis.layers != t.shape[0] || analysis.heads != t.shape[1] ||
+        analysis.summaries.size() != size_t(analysis.layers * analysis.heads)) {
+        if (error) *error = tr("the head numbers are of another tensor than '%1'").arg(QString::fromStdString(t.name));
         clear();
         return false;
     }
@@ -50,14 +56,9 @@ bool HeadGridView::setTensor(const TraceTensor& t, QString* error)
     cols_ = int(t.shape[3]);
     if (curLayer_ >= layers_ || curHead_ >= heads_) curLayer_ = curHead_ = -1;
     values_ = t.values;
-    const size_t per = size_t(rows_) * size_t(cols_);
-    entropy_.assign(size_t(layers_ * heads_), 0);
-    maxWeight_.assign(size_t(layers_ * heads_), 0);
-    for (int k = 0; k < layers_ * heads_; ++k) {
-        const float* m = values_.data() + size_t(k) * per;
-        entropy_[size_t(k)] = attnscope::meanEntropy(m, rows_, cols_);
-        maxWeight_[size_t(k)] = *std::max_element(m, m + per);
-    }
+    entropy_.clear();
+    for (const HeadSummary& s : analysis.summaries) entropy_.push_back(s.entropy);
+    maxWeight_.assign(analysis.maxWeight.begin(), analysis.maxWeight.end());
     rebuildImages();
     return true;
 }

@@ -3,6 +3,7 @@
 // "cross" tensor [layer, head, target, source] of a Transformer. Each thumbnail is a cached
 // QImage coloured once per trace, so painting 144 heads is a blit. Hover shows the layer,
 // head and summary numbers; click emits headClicked to open the head in the matrix view.
+#include "attnscope/headstats.h"
 #include "attnscope/trace.h"
 
 #include <QImage>
@@ -15,9 +16,10 @@ class HeadGridView : public QWidget {
 public:
     explicit HeadGridView(QWidget* parent = nullptr);
 
-    /// Shows a 4-D tensor [layer, head, query, key]. Returns false (and shows nothing) for
-    /// other shapes; the message says what is wrong.
-    bool setTensor(const TraceTensor& tensor, QString* error = nullptr);
+    /// Shows a 4-D tensor [layer, head, query, key] with the numbers of its heads, computed once
+    /// by analyzeHeads (attnscope/headstats.h). Returns false (and shows nothing) for other
+    /// shapes or an analysis of another layout; the message says what is wrong.
+    bool setTensor(const TraceTensor& tensor, const HeadAnalysis& analysis, QString* error = nullptr);
     void clear();
 
     int layers() const { return layers_; }

@@ -45,18 +45,17 @@ HeadTableView::HeadTableView(QWidget* parent) : QTableWidget(parent)
     });
 }
 
-void HeadTableView::setTensor(const TraceTensor& t, const AttentionTrace* gold)
+void HeadTableView::setAnalysis(const HeadAnalysis& a)
 {
     setSortingEnabled(false);
     clearContents();
     setRowCount(0);
-    if (t.shape.size() != 4) return;
-    const int L = int(t.shape[0]), H = int(t.shape[1]);
+    const int L = a.layers, H = a.heads;
+    if (a.summaries.size() != size_t(L * H)) return;
     setRowCount(L * H);
     for (int l = 0; l < L; ++l)
         for (int h = 0; h < H; ++h) {
-            HeadSummary s;
-            summarizeHead(t, l, h, gold, s, links_);
+            const HeadSummary& s = a.at(l, h);
             const int row = l * H + h;
             setItem(row, Layer, number(l + 1, 0));
             setItem(row, Head, number(h + 1, 0));

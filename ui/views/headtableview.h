@@ -5,7 +5,7 @@
 // end-of-sentence token; its AER on this sentence when the trace carries gold over the
 // same tokens, and its AER over the dev split once that has been computed (setDevAer).
 // Sortable by any column; clicking a row emits headActivated.
-#include "attnscope/alignment.h"
+#include "attnscope/headstats.h"
 #include "attnscope/trace.h"
 
 #include <QTableWidget>
@@ -17,11 +17,9 @@ class HeadTableView : public QTableWidget {
 public:
     enum Column { Layer, Head, Entropy, Same, Previous, Next, Punctuation, Eos, Aer, DevAer, ColumnCount };
     explicit HeadTableView(QWidget* parent = nullptr);
-    /// Fills the table; the AER column reads links by `linkOptions()` (argmax by default).
-    void setTensor(const TraceTensor& t, const AttentionTrace* gold);
-    /// Takes effect at the next setTensor.
-    void setLinkOptions(const LinkOptions& links) { links_ = links; }
-    const LinkOptions& linkOptions() const { return links_; }
+    /// Fills the table with the numbers of every head, computed once by analyzeHeads
+    /// (attnscope/headstats.h; the AER column as its LinkOptions read the links).
+    void setAnalysis(const HeadAnalysis& analysis);
     /// Dev-split AER per head, row-major [layer][head] (NaN = not scored); empty clears it.
     void setDevAer(int layers, int heads, const std::vector<double>& aer);
     /// The number shown in `column` for (layer, head); NaN when empty or absent.
@@ -29,9 +27,6 @@ public:
 
 signals:
     void headActivated(int layer, int head);
-
-private:
-    LinkOptions links_;
 };
 
 } // namespace attnscope::ui

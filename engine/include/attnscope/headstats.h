@@ -4,6 +4,7 @@
 #include "attnscope/alignment.h"
 #include "attnscope/trace.h"
 
+#include <cmath>
 #include <cstddef>
 #include <vector>
 
@@ -54,6 +55,36 @@ bool isPunctuationLabel(const std::string& label);
 /// "</s>", "[SEP]", "<eos>" or "<|endoftext|>". Errors on other shapes or indices.
 Status summarizeHead(const TraceTensor& t, int layer, int head, const AttentionTrace* gold, HeadSummary& out,
                      const LinkOptions& links = {});
+
+/// What the head views draw of one [layer, head, query, key] tensor, computed once (analyzeHeads)
+/// and handed to the head grid and the head table, which only draw it: per head, in
+/// layer-major order, its HeadSummary (entropy in bits, position fractions, AER when gold over
+/// the same tokens is known) and its largest weight.
+struct HeadAnalysis {
+    int layers = 0, heads = 0;
+    std::vector<HeadSummary> summaries;
+    std::vector<float> maxWeight;
+    const HeadSummary& at(int layer, int head) const { return summaries[size_t(layer * heads + head)]; }
+};
+/// The analysis of every head of `t` (summarizeHead for each, links read by `links`); `gold`
+/// may be null. Errors: a tensor that is not [layer, head, query, key] or whose values do not fill it.
+Status analyzeHeads(const TraceTensor& t, const AttentionTrace* gold, const LinkOptions& links, HeadAnalysis& out);
+
+/// Two heads of the same [query, key] shape compared, for the compare view: the Jensen–Shannon
+/// divergence of each row and its mean (bits, Lin 1991), Pearson's r over all cells, each head's
+/// mean row entropy (bits) and, when `gold` has links over the same tokens, each head's AER
+/// (links read by the LinkOptions given; NaN otherwise).
+struct HeadComparison {
+    std::vector<double> jsdRows;
+    double jsd = 0;
+    double pearson = 0;
+    double entropyA = 0, entropyB = 0;
+    double aerA = std::nan(""), aerB = std::nan("");
+};
+/// Errors: heads that are not 2-D, empty, or of different shapes ("only heads of the same 2-D
+/// shape can be compared").
+Status compareHeadPair(const TraceTensor& a, const TraceTensor& b, const AttentionTrace* gold, const LinkOptions& links,
+                       HeadComparison& out);
 
 /// Head table over many sentences (CLI `heads`, the GUI's dev-split scoring): per head,
 /// the mean of each number over the sentences added and the summed alignment counts (so

@@ -2,6 +2,7 @@
 
 #include <QString>
 
+#include <algorithm>
 #include <cmath>
 
 namespace attnscope {
@@ -201,6 +202,45 @@ Status summarizeHead(const TraceTensor& t, int layer, int head, const AttentionT
     out.hasEos = eos >= 0;
     out.eos = out.hasEos ? p.eos : std::nan("");
     out.scored = gold && scoreHead(h, *gold, out.score, links);
+    return Status::success();
+}
+
+Status analyzeHeads(const TraceTensor& t, const AttentionTrace* gold, const LinkOptions& links, HeadAnalysis& out)
+{
+    out = HeadAnalysis{};
+    if (t.shape.size() != 4 || t.numel() == 0 || int64_t(t.values.size()) != t.numel())
+        return Status::error("tensor '" + t.name + "' is not [layer, head, query, key]");
+    out.layers = int(t.shape[0]);
+    out.heads = int(t.shape[1]);
+    const size_t per = size_t(t.shape[2] * t.shape[3]);
+    out.summaries.resize(size_t(out.layers * out.heads));
+    out.maxWeight.resize(out.summaries.size());
+    for (int l = 0; l < out.layers; ++l)
+        for (int h = 0; h < out.heads; ++h) {
+            const size_t k = size_t(l * out.heads + h);
+            if (auto st = summarizeHead(t, l, h, gold, out.summaries[k], links); !st) return st;
+            const float* m = t.values.data() + k * per;
+            out.maxWeight[k] = *std::max_element(m, m + per);
+        }
+    return Status::success();
+}
+
+Status compareHeadPair(const TraceTensor& a, const TraceTensor& b, const AttentionTrace* gold, const LinkOptions& links,
+                       HeadComparison& out)
+{
+    out = HeadComparison{};
+    if (a.shape.size() != 2 || a.shape != b.shape || a.numel() == 0 || int64_t(a.values.size()) != a.numel() ||
+        b.values.size() != a.values.size())
+        return Status::error("only heads of the same 2-D shape can be compared");
+    const int rows = int(a.shape[0]), cols = int(a.shape[1]);
+    out.jsdRows = jsDivergenceRows(a.values.data(), b.values.data(), rows, cols);
+    out.jsd = jsDivergence(a.values.data(), b.values.data(), rows, cols);
+    out.pearson = pearson(a.values.data(), b.values.data(), a.values.size());
+    out.entropyA = meanEntropy(a.values.data(), rows, cols);
+    out.entropyB = meanEntropy(b.values.data(), rows, cols);
+    AlignmentScore sa, sb;
+    if (gold && scoreHead(a, *gold, sa, links)) out.aerA = sa.aer();
+    if (gold && scoreHead(b, *gold, sb, links)) out.aerB = sb.aer();
     return Status::success();
 }
 

@@ -241,7 +241,7 @@ Status VisionModel::Impl::runOnnx(const VisionInput& v, AttentionTrace& out, con
                 t.values.assign(f->second.values.begin(), f->second.values.begin() + fs[1] * fs[2] * fs[3]);
                 out.tensors.push_back(std::move(t));
             }
-            out.metadata["gate" + std::to_string(gate + 1)] = a.node;
+            out.metadata[schema::vision::gateMeta(gate)] = a.node;
             ++gate;
             continue;
         }

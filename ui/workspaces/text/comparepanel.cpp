@@ -149,7 +149,7 @@ void ComparePanel::fillKinds(QComboBox* box, const AttentionTrace* trace)
     box->clear();
     // The Transformer's 2-D "cross" is one of its cross_attention heads (metadata cross_from):
     // offered under that one name only.
-    const bool crossIsAHead = trace && !trace->meta("cross_from").empty();
+    const bool crossIsAHead = trace && !trace->meta(schema::translation::kCrossFromMeta).empty();
     if (trace)
         for (const auto& t : trace->tensors)
             if ((t.shape.size() == 2 || t.shape.size() == 4) && !(crossIsAHead && t.name == schema::translation::kCross))
@@ -241,10 +241,12 @@ void ComparePanel::run(const AttentionTrace& b)
     };
     Status st = pick(*trace_, c.kindA, c.layerA, c.headA, headA);
     if (st) st = pick(b, c.kindB, c.layerB, c.headB, headB);
+    HeadComparison comparison;  // computed here, once; the view draws it
+    if (st) st = compareHeadPair(headA, headB, trace_.get(), view_->linkOptions(), comparison);
     QString error = QString::fromStdString(st.message);
     const QString nameA = headName(*trace_, c.kindA, c.layerA, c.headA);
     const QString nameB = headName(b, c.kindB, c.layerB, c.headB);
-    if (!st || !view_->setHeads(headA, nameA, headB, nameB, trace_.get(), &error)) {
+    if (!st || !view_->setHeads(headA, nameA, headB, nameB, comparison, &error)) {
         status_->setText(tr("Cannot compare %1 with %2: %3").arg(nameA, nameB, error));
         return;
     }

@@ -104,9 +104,19 @@ void HeadsPanel::showEntry(const QString& entry)
 {
     TraceTensor t;
     if (!selectedTensor(entry, t)) return;
-    grid_->setTensor(t);
-    table_->setTensor(t, trace_.get());
+    // The numbers of every head, computed once here; the grid and the table only draw them.
+    HeadAnalysis analysis;
+    if (auto st = analyzeHeads(t, trace_.get(), links_, analysis); !st) return setInfo(QString::fromStdString(st.message));
+    grid_->setTensor(t, analysis);
+    table_->setAnalysis(analysis);
     kindInfo_->setText(kindDescription(entry));
+}
+
+void HeadsPanel::setLinkOptions(const LinkOptions& links)
+{
+    links_ = links;
+    devBar_->setLinkOptions(links);
+    if (trace_ && kind_->count() > 0) showEntry(entry());
 }
 
 void HeadsPanel::setInfo(const QString& text) { info_->setText(text); }

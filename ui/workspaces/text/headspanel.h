@@ -44,6 +44,8 @@ public:
     QString headTitle(const QString& entry, int layer, int head) const;
     /// The line under the grid.
     void setInfo(const QString& text);
+    /// How links are read for the table's AER and the dev-split scores; the heads shown follow.
+    void setLinkOptions(const LinkOptions& links);
 
     HeadGridView* grid() const { return grid_; }
     HeadTableView* table() const { return table_; }
@@ -61,6 +63,7 @@ private:
     void showEntry(const QString& entry);
 
     std::shared_ptr<const AttentionTrace> trace_;
+    LinkOptions links_;
     QComboBox* kind_;
     QLabel* kindInfo_;
     HeadGridView* grid_;

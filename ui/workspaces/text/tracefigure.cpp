@@ -20,7 +20,7 @@ bool exportTraceFigure(const AttentionTrace& trace, const QString& path, int wid
         return false;
     }
     AlignmentMatrixView view;
-    view.setTrace(trace);
+    view.setTrace(trace, traceLinks(trace));
     return view.exportTo(path, width, height, error, dpi);
 }
 
@@ -59,9 +59,11 @@ bool exportTraceView(const AttentionTrace& trace, const FigureOptions& o, const 
         TraceTensor b;
         if (auto st = selectHead(second, o.kind2.toStdString(), o.layer2, o.head2, b); !st) return fail(QString::fromStdString(st.message));
         HeadCompareView view;
+        HeadComparison comparison;
+        if (auto st = compareHeadPair(a, b, &trace, view.linkOptions(), comparison); !st) return fail(QString::fromStdString(st.message));
         QString message;
         if (!view.setHeads(a, headName(trace, o.kind, o.layer, o.head), b, headName(second, o.kind2, o.layer2, o.head2),
-                           &trace, &message))
+                           comparison, &message))
             return fail(message);
         const QSize size(o.width > 0 ? o.width : 1200, o.height > 0 ? o.height : 480);
         return writeFigure(view, size, path, o.dpi, error);
@@ -78,7 +80,9 @@ bool exportTraceView(const AttentionTrace& trace, const FigureOptions& o, const 
                         .arg(o.layer + 1).arg(four.shape[0]).arg(four.shape[1]));
     if (o.view == "grid") {
         HeadGridView grid;
-        grid.setTensor(four);
+        HeadAnalysis analysis;
+        if (auto st = analyzeHeads(four, &trace, {}, analysis); !st) return fail(QString::fromStdString(st.message));
+        grid.setTensor(four, analysis);
         const int cell = 96;
         const QSize size(o.width > 0 ? o.width : int(40 + four.shape[1] * (cell + 4)),
                          o.height > 0 ? o.height : int(40 + four.shape[0] * (cell + 4)));
