@@ -1,4 +1,5 @@
 #include "views/alignmentmatrixview.h"
+#include "attnscope/schema.h"
 
 #include <cstdlib>
 
@@ -183,36 +184,15 @@ void AlignmentMatrixView::clear()
     plot_->replot();
 }
 
-void AlignmentMatrixView::setLinkOptions(const LinkOptions& links)
+void AlignmentMatrixView::setTrace(const AttentionTrace& trace, const std::vector<AlignmentLink>& links, const LinkOptions& readBy)
 {
-    links_ = links;
-    if (!isEmpty()) {
-        const QRectF zoom = zoomRanges();
-        const AttentionTrace again = shown_;
-        setTrace(again);
-        setZoomRanges(zoom);
-    }
-}
-
-void AlignmentMatrixView::setTrace(const AttentionTrace& trace)
-{
-    const TraceTensor* t = trace.find("cross");
+    const TraceTensor* t = trace.find(schema::translation::kCross);
     if (!t || t->shape.size() != 2 || t->numel() == 0) {
         clear();
         return;
     }
-    if (&trace != &shown_) {
-        // Keep what redrawing the links needs: the alignment tensor and the gold.
-        shown_ = AttentionTrace{};
-        shown_.tensors.push_back(*t);
-        shown_.goldLinks = trace.goldLinks;
-        shown_.possibleLinks = trace.possibleLinks;
-        shown_.sourceEvaluated = trace.sourceEvaluated;
-        shown_.targetEvaluated = trace.targetEvaluated;
-        shown_.metadata = trace.metadata;
-    }
     // Keys left of the line are the prompt's, right of it the generated tokens'.
-    const int prompt = std::atoi(trace.meta("prompt_tokens").c_str());
+    const int prompt = std::atoi(trace.meta(schema::translation::kPromptTokensMeta).c_str());
     promptLine_->setVisible(prompt > 0);
     if (prompt > 0) {
         promptLine_->point1->setCoords(prompt - 0.5, 0);
@@ -245,11 +225,10 @@ void AlignmentMatrixView::setTrace(const AttentionTrace& trace)
     plot_->xAxis2->setRange(-0.5, cols_ - 0.5);
     plot_->yAxis->setRange(-0.5, rows_ - 0.5);
 
-    // Links by the chosen method (argmax by default) over the real rows and columns (</s> excluded).
-    const auto links = traceLinks(trace, links_);
-    argmax_->setName(links_.method == LinkMethod::Argmax
+    // The links as the caller read them (argmax by default), marked against the gold.
+    argmax_->setName(readBy.method == LinkMethod::Argmax
                          ? tr("argmax link")
-                         : tr("%1 link").arg(QString::fromStdString(describeLinks(links_))));
+                         : tr("%1 link").arg(QString::fromStdString(describeLinks(readBy))));
     std::set<AlignmentLink> gold(trace.goldLinks.begin(), trace.goldLinks.end());
     auto evaluated = [&](const AlignmentLink& l) {
         return trace.hasGold() && size_t(l.source) < trace.sourceEvaluated.size() &&
@@ -524,97 +503,6 @@ void AlignmentMatrixView::updateMarkerSizes()
     setSize(argmax_, std::clamp(cell * 0.4, 4.0, 12.0));
     for (auto* g : {hits_, misses_}) setSize(g, std::clamp(cell * 0.85, 5.0, 40.0));
     setSize(falseLinks_, std::clamp(cell * 0.7, 5.0, 32.0));
-}
-
-bool AlignmentMatrixView::exportData(const QString& path, QString* error) const
-{
-    return writeDataTable(dataTable(), path, error);
-}
-
-DataTable AlignmentMatrixView::dataTable() const
-{
-    return {tr("target \\ source"), rowLabels_, colLabels_, values_, {}};
-}
-
-QSize AlignmentMatrixView::figureSize() const
-{
-    const QFontMetrics fm(plot_->xAxis2->tickLabelFont());
-    int longest = 40;
-    for (const auto& l : colLabels_ + rowLabels_) longest = std::max(longest, fm.horizontalAdvance(l));
-    const int cell = std::max(fm.height() + 6, 22);
-    const int w = std::clamp(longest + 160 + cols_ * cell, 680, 6000);  // room for the legend row
-    const int h = std::clamp(longest + 120 + rows_ * cell, 360, 6000);
-    return {w, h};
-}
-
-QSize AlignmentMatrixView::exportSize(int width, int height) const
-{
-    const QSize fs = figureSize();
-    return {width > 0 ? width : fs.width(), height > 0 ? height : fs.height()};
-}
-
-void AlignmentMatrixView::layoutForExport(QSize size, const std::function<void()>& draw)
-{
-    // Markers and labels depend on the pixel size: lay out twice at the export size first
-    // (the second pass draws the labels chosen after the first layout).
-    const QRect oldViewport = plot_->viewport();
-    const bool h = hLine_->visible(), v = vLine_->visible();
-    plot_->setViewport(QRect(QPoint(0, 0), size));
-    hLine_->setVisible(false);
-    vLine_->setVisible(false);
-    for (int pass = 0; pass < 2; ++pass) plot_->replot(QCustomPlot::rpImmediateRefresh);
-    draw();
-    plot_->setViewport(oldViewport);
-    hLine_->setVisible(h);
-    vLine_->setVisible(v);
-    plot_->replot();
-}
-
-QImage AlignmentMatrixView::renderImage(int width, int height, int dpi)
-{
-    if (rows_ == 0) return {};
-    const QSize size = exportSize(width, height);
-    dpi = std::clamp(dpi, 24, 2400);
-    QImage img;
-    layoutForExport(size, [&] {
-        img = plot_->toPixmap(size.width(), size.height(), dpi / 96.0).toImage();
-        img.setDotsPerMeterX(int(dpi / 0.0254));
-        img.setDotsPerMeterY(int(dpi / 0.0254));
-    });
-    return img;
-}
-
-bool AlignmentMatrixView::exportTo(const QString& path, int width, int height, QString* error, int dpi)
-{
-    if (rows_ == 0) {
-        if (error) *error = tr("nothing to export: the view is empty");
-        return false;
-    }
-    if (!isFigurePath(path, error)) return false;
-    const QString ext = QFileInfo(path).suffix().toLower();
-    if (ext == "png") return savePng(renderImage(width, height, dpi), path, error);
-    const QSize size = exportSize(width, height);
-    const int w = size.width(), h = size.height();
-    bool ok = false;
-    layoutForExport(size, [&] {
-        if (ext == "pdf") {
-            ok = plot_->savePdf(path, w, h, QCP::epNoCosmetic, "AttnScope", "Alignment matrix");
-            return;
-        }
-        QSvgGenerator gen;
-        gen.setFileName(path);
-        gen.setSize(QSize(w, h));
-        gen.setViewBox(QRect(0, 0, w, h));
-        gen.setTitle("AttnScope alignment matrix");
-        QCPPainter painter;
-        if (painter.begin(&gen)) {
-            plot_->toPainter(&painter, w, h);
-            ok = painter.end();
-        }
-        ok = ok && QFileInfo(path).size() > 0;
-    });
-    if (!ok && error) *error = tr("cannot write %1 (is the folder writable?)").arg(path);
-    return ok;
 }
 
 void AlignmentMatrixView::setAxisTitles(const QString& columns, const QString& rows)

@@ -129,6 +129,10 @@ protected:
     void leaveEvent(QEvent*) override;
 
 private:
+    static constexpr int64_t kTile = 256;  ///< blocks per tile side
+    /// Margins around the plot (pixels): labels and axes on the left and bottom, the colour bar right.
+    static constexpr int kLeft = 92, kRight = 74, kTop = 24, kBottom = 66;
+
     struct TileKey {
         int64_t block, ti, tj;
         bool operator==(const TileKey& o) const { return block == o.block && ti == o.ti && tj == o.tj; }

@@ -48,6 +48,21 @@ CaptionWorkspace::CaptionWorkspace(QWidget* parent)
     auto* outer = new QVBoxLayout(this);
     outer->addWidget(banner_);
 
+    outer->addLayout(createControls());
+
+    ask_ = new AskBar(tr("Type a caption to force-decode, e.g. “a bag top left” — where would it look for each word?"), this);
+    outer->addWidget(ask_);
+
+    words_ = new CaptionWordsView(this);
+    words_->setToolTip(tr("Click a word (or use Left / Right) to see where the model looked while writing it"));
+    outer->addWidget(words_);
+
+    outer->addWidget(createViews(), 1);
+    connectViews();
+}
+
+QHBoxLayout* CaptionWorkspace::createControls()
+{
     auto* bar = new QHBoxLayout;
     picker_ = new TestItemPicker(tr("scene #"), 100000,
                                  tr("A generated test scene (Fashion-MNIST test items); scenes 0–199 are also in "
@@ -75,15 +90,15 @@ CaptionWorkspace::CaptionWorkspace(QWidget* parent)
     for (QWidget* w : std::initializer_list<QWidget*>{picker_, open, mode_, beam_, new QLabel(tr("Opacity:"), this), opacity_})
         bar->addWidget(w);
     bar->addStretch(1);
-    outer->addLayout(bar);
+    connect(open, &QPushButton::clicked, this, [this] {
+        const QString p = QFileDialog::getOpenFileName(this, tr("Open scene"), {}, tr("Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp);;All files (*)"));
+        if (!p.isEmpty()) openFile(p);
+    });
+    return bar;
+}
 
-    ask_ = new AskBar(tr("Type a caption to force-decode, e.g. “a bag top left” — where would it look for each word?"), this);
-    outer->addWidget(ask_);
-
-    words_ = new CaptionWordsView(this);
-    words_->setToolTip(tr("Click a word (or use Left / Right) to see where the model looked while writing it"));
-    outer->addWidget(words_);
-
+QWidget* CaptionWorkspace::createViews()
+{
     auto* split = new QSplitter(Qt::Vertical, this);
     auto* top = new QWidget(split);
     auto* tl = new QHBoxLayout(top);
@@ -116,8 +131,11 @@ CaptionWorkspace::CaptionWorkspace(QWidget* parent)
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
     split->setSizes({440, 260});
-    outer->addWidget(split, 1);
+    return split;
+}
 
+void CaptionWorkspace::connectViews()
+{
     connect(addCommand(tr("&Random scene"), QKeySequence(Qt::CTRL | Qt::Key_R), tr("A random generated test scene")),
             &QAction::triggered, picker_->randomButton(), &QPushButton::click);
     connect(addCommand(tr("&Next word"), QKeySequence(Qt::ALT | Qt::Key_Right), tr("Select the next word of the caption")),
@@ -125,10 +143,6 @@ CaptionWorkspace::CaptionWorkspace(QWidget* parent)
     connect(addCommand(tr("&Previous word"), QKeySequence(Qt::ALT | Qt::Key_Left), tr("Select the previous word of the caption")),
             &QAction::triggered, this, [this] { selectWord(std::max(words_->selected() - 1, 0)); });
     connect(picker_, &TestItemPicker::itemPicked, this, &CaptionWorkspace::showTestScene);
-    connect(open, &QPushButton::clicked, this, [this] {
-        const QString p = QFileDialog::getOpenFileName(this, tr("Open scene"), {}, tr("Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp);;All files (*)"));
-        if (!p.isEmpty()) openFile(p);
-    });
     connect(mode_, &QComboBox::currentIndexChanged, this, [this] { request(); });
     connect(beam_, &QSpinBox::valueChanged, this, [this] { request(); });
     connect(opacity_, &QSlider::valueChanged, this, [this](int v) {

@@ -13,6 +13,7 @@
 #include <QImage>
 
 class QComboBox;
+class QHBoxLayout;
 class QLabel;
 class QLineEdit;
 class QSlider;
@@ -63,6 +64,12 @@ signals:
     void resultShown();
 
 private:
+    /// The constructor's parts: the scene / model / decoding bar, the scene with its attention and
+    /// the caption beside it over the word strip, and the wiring.
+    QHBoxLayout* createControls();
+    QWidget* createViews();
+    void connectViews();
+
     void request();
     void onResult(const CaptionResult& r, double milliseconds);
     void showWord(int index);

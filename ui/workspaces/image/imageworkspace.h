@@ -13,6 +13,7 @@
 
 class QComboBox;
 class QCheckBox;
+class QHBoxLayout;
 class QLabel;
 class QProgressBar;
 class QPushButton;
@@ -79,6 +80,12 @@ signals:
     void profilesShown(const QString& model);
 
 private:
+    /// The constructor's parts: the model / image / block bar, the input and prediction beside
+    /// the tabs (buildChannelsTab …, imageworkspacetabs.cpp), and the wiring.
+    QHBoxLayout* createControls();
+    QWidget* createViews();
+    void connectViews();
+
     void request(int slot, const QString& path, int testIndex);
     void onClassified(int slot, const ImageResult& r, double milliseconds);
     void onFailed(int slot, const QString& message);

@@ -54,6 +54,15 @@ StnWorkspace::StnWorkspace(QWidget* parent)
     jobs_ = new JobTracker(this);
     auto* outer = new QVBoxLayout(this);
     outer->addWidget(banner_);
+    outer->addLayout(createControls());
+    outer->addLayout(createDistortionBar());
+    outer->addLayout(createBody(), 1);
+    createAnimation();
+    connectViews();
+}
+
+QHBoxLayout* StnWorkspace::createControls()
+{
     auto* bar = new QHBoxLayout;
     model_ = new QComboBox(this);
     model_->setObjectName("stnModel");
@@ -84,8 +93,18 @@ StnWorkspace::StnWorkspace(QWidget* parent)
                                                       manual_, reset, anim})
         bar->addWidget(w);
     bar->addStretch(1);
-    outer->addLayout(bar);
 
+    connect(open, &QPushButton::clicked, this, [this] {
+        const QString p = QFileDialog::getOpenFileName(this, tr("Open image"), {}, tr("Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp);;All files (*)"));
+        if (!p.isEmpty()) openFile(p);
+    });
+    connect(reset, &QPushButton::clicked, this, &StnWorkspace::resetTheta);
+    connect(anim, &QPushButton::clicked, this, &StnWorkspace::animate);
+    return bar;
+}
+
+QHBoxLayout* StnWorkspace::createDistortionBar()
+{
     auto* dist = new QHBoxLayout;
     auto slider = [&](int lo, int hi, int v, const QString& tip) {
         auto* s = new QSlider(Qt::Horizontal, this);
@@ -99,7 +118,7 @@ StnWorkspace::StnWorkspace(QWidget* parent)
     scale_ = slider(40, 160, 100, tr("Scale the item (%)"));
     dx_ = slider(-20, 20, 0, tr("Shift right (canvas pixels)"));
     dy_ = slider(-20, 20, 0, tr("Shift down (canvas pixels)"));
-    auto* randomDist = new QPushButton(tr("Random distortion"), this);
+    auto* randomDist = randomDistortion_ = new QPushButton(tr("Random distortion"), this);
     distortionText_ = new QLabel(this);
     dist->addWidget(new QLabel(tr("Distort:"), this));
     for (auto [label, s] : {std::pair{tr("rotate"), rotation_}, std::pair{tr("scale"), scale_}, std::pair{tr("x"), dx_}, std::pair{tr("y"), dy_}}) {
@@ -108,8 +127,16 @@ StnWorkspace::StnWorkspace(QWidget* parent)
     }
     dist->addWidget(randomDist);
     dist->addWidget(distortionText_, 1);
-    outer->addLayout(dist);
 
+    connect(randomDist, &QPushButton::clicked, this, [this] {
+        auto* g = QRandomGenerator::global();
+        setDistortion(g->bounded(-90, 91), g->bounded(70, 121) / 100.0, g->bounded(-8, 9), g->bounded(-8, 9));
+    });
+    return dist;
+}
+
+QHBoxLayout* StnWorkspace::createBody()
+{
     auto* body = new QHBoxLayout;
     view_ = new StnView(this);
     body->addWidget(view_, 3);
@@ -129,8 +156,12 @@ StnWorkspace::StnWorkspace(QWidget* parent)
     sl->addStretch(1);
     side->setMinimumWidth(260);
     body->addWidget(side, 1);
-    outer->addLayout(body, 1);
 
+    return body;
+}
+
+void StnWorkspace::createAnimation()
+{
     animation_ = new QVariantAnimation(this);
     animation_->setStartValue(0.0);
     animation_->setEndValue(1.0);
@@ -149,31 +180,24 @@ StnWorkspace::StnWorkspace(QWidget* parent)
         view_->setTheta(t);
         showTheta(t);
     });
+}
 
+void StnWorkspace::connectViews()
+{
     connect(addCommand(tr("&Random test image"), QKeySequence(Qt::CTRL | Qt::Key_R), tr("A random test image, distorted")),
             &QAction::triggered, picker_->randomButton(), &QPushButton::click);
     connect(addCommand(tr("Random &distortion"), QKeySequence(Qt::CTRL | Qt::Key_D), tr("Distort the item at random")),
-            &QAction::triggered, randomDist, &QPushButton::click);
+            &QAction::triggered, randomDistortion_, &QPushButton::click);
     connect(addCommand(tr("&Reset θ"), QKeySequence(Qt::CTRL | Qt::Key_0), tr("Back to the network's θ")), &QAction::triggered,
             this, &StnWorkspace::resetTheta);
     connect(addCommand(tr("&Animate"), QKeySequence(Qt::CTRL | Qt::Key_Space), tr("From the identity to θ")),
             &QAction::triggered, this, &StnWorkspace::animate);
     connect(model_, &QComboBox::currentTextChanged, this, [this] { request(); });
     connect(picker_, &TestItemPicker::itemPicked, this, &StnWorkspace::showTestImage);
-    connect(open, &QPushButton::clicked, this, [this] {
-        const QString p = QFileDialog::getOpenFileName(this, tr("Open image"), {}, tr("Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp);;All files (*)"));
-        if (!p.isEmpty()) openFile(p);
-    });
     connect(gridLines_, &QSpinBox::valueChanged, view_, &StnView::setGridLines);
     connect(bilinear_, &QCheckBox::toggled, this, &StnWorkspace::setBilinear);
     connect(manual_, &QCheckBox::toggled, this, &StnWorkspace::setManual);
-    connect(reset, &QPushButton::clicked, this, &StnWorkspace::resetTheta);
-    connect(anim, &QPushButton::clicked, this, &StnWorkspace::animate);
     for (QSlider* s : {rotation_, scale_, dx_, dy_}) connect(s, &QSlider::valueChanged, this, &StnWorkspace::sliderMoved);
-    connect(randomDist, &QPushButton::clicked, this, [this] {
-        auto* g = QRandomGenerator::global();
-        setDistortion(g->bounded(-90, 91), g->bounded(70, 121) / 100.0, g->bounded(-8, 9), g->bounded(-8, 9));
-    });
     // The frame can always be dragged; a drag switches to manual θ (said in the checkbox).
     view_->setEditable(true);
     connect(view_, &StnView::thetaEdited, this, [this](const Theta& t) {

@@ -10,6 +10,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QHBoxLayout;
 class QLabel;
 class QPushButton;
 class QSlider;
@@ -55,6 +56,15 @@ signals:
     void resultShown();
 
 private:
+    /// The constructor's parts: the model/test-item/θ controls, the distortion sliders, the view
+    /// with θ and the prediction beside it, the identity → θ animation, and the wiring.
+    QHBoxLayout* createControls();
+    QHBoxLayout* createDistortionBar();
+    QHBoxLayout* createBody();
+    void createAnimation();
+    void connectViews();
+    QPushButton* randomDistortion_ = nullptr;
+
     void request();
     void onResult(const StnResult& r);
     void showTheta(const Theta& t);

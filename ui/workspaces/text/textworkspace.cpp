@@ -106,7 +106,7 @@ QString TextWorkspace::alignmentTitle() const
 {
     if (!trace_ || !trace_->find(schema::translation::kCross)) return {};
     const QString model = QString::fromStdString(trace_->model);
-    const QString from = QString::fromStdString(trace_->meta("cross_from"));  // e.g. "cross_attention layer 2 head 1"
+    const QString from = QString::fromStdString(trace_->meta(schema::translation::kCrossFromMeta));  // e.g. "cross_attention layer 2 head 1"
     if (!from.isEmpty()) return tr("%1 · alignment = %2").arg(model, from);
     const QString score = QString::fromStdString(trace_->scoreFunction);
     return score.isEmpty() ? tr("%1 · alignment (cross)").arg(model) : tr("%1 · alignment = its %2 attention").arg(model, score);
@@ -115,7 +115,7 @@ QString TextWorkspace::alignmentTitle() const
 void TextWorkspace::showAlignment()
 {
     if (!trace_) return;
-    matrix_->setTrace(*trace_);
+    showInMatrix(*trace_);
     matrix_->setTitle(alignmentTitle());
     backToAlignment_->hide();
     tabs_->setCurrentIndex(0);
@@ -274,7 +274,7 @@ TracePtr TextWorkspace::shownForm(const TracePtr& trace)
 
 void TextWorkspace::refreshViews()
 {
-    matrix_->setTrace(*trace_);
+    showInMatrix(*trace_);
     matrix_->setTitle(alignmentTitle());
     backToAlignment_->hide();
     updatePinned(-1);
@@ -291,12 +291,28 @@ void TextWorkspace::setLinkOptions(const LinkOptions& links)
     emit logMessage(tr("Alignment links read by %1").arg(QString::fromStdString(describeLinks(links_))));
 }
 
+void TextWorkspace::showInMatrix(const AttentionTrace& trace, bool keepZoom)
+{
+    // What the matrix draws, kept for redrawing when the link method changes: the 2-D alignment
+    // and the gold (the 4-D tensors stay in the trace).
+    AttentionTrace shown;  // built first: `trace` may be matrixTrace_ itself
+    if (const TraceTensor* t = trace.find(schema::translation::kCross)) shown.tensors.push_back(*t);
+    shown.goldLinks = trace.goldLinks;
+    shown.possibleLinks = trace.possibleLinks;
+    shown.sourceEvaluated = trace.sourceEvaluated;
+    shown.targetEvaluated = trace.targetEvaluated;
+    shown.metadata = trace.metadata;
+    matrixTrace_ = std::move(shown);
+    const QRectF zoom = matrix_->zoomRanges();
+    matrix_->setTrace(matrixTrace_, traceLinks(matrixTrace_, links_), links_);  // the links read once, here
+    if (keepZoom) matrix_->setZoomRanges(zoom);
+}
+
 void TextWorkspace::applyLinkOptions()
 {
-    matrix_->setLinkOptions(links_);
-    heads_->table()->setLinkOptions(links_);
+    if (!matrix_->isEmpty()) showInMatrix(matrixTrace_, true);
+    heads_->setLinkOptions(links_);
     compare_->view()->setLinkOptions(links_);
-    heads_->devBar()->setLinkOptions(links_);
     updateMetrics();
     if (trace_) updateHeadsTab();
 }
@@ -316,7 +332,7 @@ void TextWorkspace::onTranslated(const TracePtr& trace, const QString& translati
 {
     if (handOffLongTrace(trace)) return;
     trace_ = shownForm(trace);
-    matrix_->setTrace(*trace_);
+    showInMatrix(*trace_);
     matrix_->setTitle(alignmentTitle());
     backToAlignment_->hide();
     updateHeadsTab();
@@ -401,7 +417,7 @@ bool TextWorkspace::showHead(const QString& tensor, int layer, int head)
         one.targetEvaluated = trace_->targetEvaluated;
     }
     one.tensors.push_back(std::move(slice));
-    matrix_->setTrace(one);
+    showInMatrix(one);
     matrix_->setTitle(heads_->headTitle(tensor, layer, head));
     backToAlignment_->setVisible(trace_->find(schema::translation::kCross) != nullptr);
     heads_->setInfo(tr("Showing %1 · %2 in the matrix view").arg(tensor, heads_->grid()->headSummary(layer, head)));
@@ -434,8 +450,10 @@ bool TextWorkspace::pickForComparison(int layer, int head)
     if (!compare_->setSelection(raw, compareLayer_, mean ? -1 : compareHead_, raw, layer, mean ? -1 : head))
         emit logMessage(tr("The Compare tab's selectors cannot express %1; they keep their choice").arg(kind));
     compareLayer_ = compareHead_ = -1;
-    QString error;
-    if (!compare_->view()->setHeads(a, nameA, b, nameB, trace_.get(), &error)) {
+    HeadComparison comparison;
+    const Status compared = compareHeadPair(a, b, trace_.get(), links_, comparison);
+    QString error = QString::fromStdString(compared.message);
+    if (!compared || !compare_->view()->setHeads(a, nameA, b, nameB, comparison, &error)) {
         banner_->showMessage(MessageBanner::Level::Error, error);
         return false;
     }
@@ -465,7 +483,7 @@ void TextWorkspace::updateMetrics()
                           .arg(c.hits)
                           .arg(c.misses)
                           .arg(c.falseLinks)
-                          .arg(trace_->meta("gold") == "pharaoh" ? tr("your Pharaoh gold, all words") : tr("content words"),
+                          .arg(trace_->meta(schema::translation::kGoldMeta) == schema::translation::kPharaohGold ? tr("your Pharaoh gold, all words") : tr("content words"),
                                QString::fromStdString(describeLinks(links_).c_str())));
 }
 

@@ -143,6 +143,9 @@ private:
     void connectViews();
 
     void applyLinkOptions();
+    /// Shows `trace`'s 2-D alignment in the matrix with its links read by the workspace's link
+    /// options (the one place they are read for the matrix); `keepZoom` keeps the zoom.
+    void showInMatrix(const AttentionTrace& trace, bool keepZoom = false);
     /// The form of `trace` the views show: its words when the Words toggle is on and its
     /// labels carry subword marks (wordLevelTrace), else the trace itself. Keeps `trace` as
     /// pieces_ and shows the toggle only for subword traces.
@@ -153,6 +156,7 @@ private:
     void refreshViews();
 
     TracePtr pieces_;                 ///< the trace as the model gave it (pieces)
+    AttentionTrace matrixTrace_;      ///< what the matrix shows (its "cross" and gold)
     LinkOptions links_;
     LinkOptionsBar* linkBar_ = nullptr;
     JobTracker* translateJobs_;

@@ -145,7 +145,7 @@ void TextWorkspace::displayTrace(TracePtr trace)
     if (handOffLongTrace(trace)) return;
     trace_ = shownForm(trace);
     banner_->clearMessage();
-    matrix_->setTrace(*trace_);
+    showInMatrix(*trace_);
     matrix_->setTitle(alignmentTitle());
     backToAlignment_->hide();
     updatePinned(-1);
@@ -223,7 +223,7 @@ bool TextWorkspace::openFile(const QString& path)
         showError(message);
         return false;
     }
-    const QString labels = QString::fromStdString(trace->meta("labels"));
+    const QString labels = QString::fromStdString(trace->meta(schema::kLabelsMeta));
     showTrace(std::move(trace));
     emit logMessage((imported ? tr("Imported %1") : tr("Opened %1")).arg(path) + (labels.isEmpty() ? QString() : " — " + labels));
     return true;

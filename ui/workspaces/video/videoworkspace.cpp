@@ -87,6 +87,20 @@ VideoWorkspace::VideoWorkspace(QWidget* parent)
 
     auto* outer = new QVBoxLayout(this);
     outer->addWidget(banner_);
+    outer->addLayout(createControls());
+    ask_ = new AskBar(tr("Type a caption to force-decode, e.g. “a bag moves left” — where in time does each word sit?"), this);
+    outer->addWidget(ask_);
+    words_ = new CaptionWordsView(this);
+    words_->setToolTip(tr("Select a word to draw its attention on the timeline; highlighted words drew on the current frame"));
+    outer->addWidget(words_);
+
+    outer->addWidget(createViews(), 1);
+    connectControls();
+    connectSource();
+}
+
+QHBoxLayout* VideoWorkspace::createControls()
+{
     auto* bar = new QHBoxLayout;
     auto* open = new QPushButton(tr("Open video…"), this);
     open->setToolTip(tr("AVI, MP4, MKV, WebM, … as OpenCV's FFmpeg backend decodes them"));
@@ -101,14 +115,16 @@ VideoWorkspace::VideoWorkspace(QWidget* parent)
     info_ = new QLabel(this);
     for (QWidget* w : std::initializer_list<QWidget*>{open, picker_, progress_, cancel_, info_}) bar->addWidget(w);
     bar->addStretch(1);
-    outer->addLayout(bar);
 
-    ask_ = new AskBar(tr("Type a caption to force-decode, e.g. “a bag moves left” — where in time does each word sit?"), this);
-    outer->addWidget(ask_);
-    words_ = new CaptionWordsView(this);
-    words_->setToolTip(tr("Select a word to draw its attention on the timeline; highlighted words drew on the current frame"));
-    outer->addWidget(words_);
+    connect(open, &QPushButton::clicked, this, [this] {
+        const QString p = QFileDialog::getOpenFileName(this, tr("Open video"), {}, tr("Videos (*.avi *.mp4 *.mkv *.webm *.mov *.mpg *.ogv);;All files (*)"));
+        if (!p.isEmpty()) openVideo(p);
+    });
+    return bar;
+}
 
+QWidget* VideoWorkspace::createViews()
+{
     auto* split = new QSplitter(Qt::Vertical, this);
     auto* top = new QWidget(split);
     auto* tl = new QVBoxLayout(top);
@@ -135,16 +151,16 @@ VideoWorkspace::VideoWorkspace(QWidget* parent)
     split->addWidget(top);
     split->addWidget(heat_);
     split->setSizes({460, 260});
-    outer->addWidget(split, 1);
 
+    return split;
+}
+
+void VideoWorkspace::connectControls()
+{
     timer_ = new QTimer(this);
     connect(timer_, &QTimer::timeout, this, [this] {
         if (slider_->value() + 1 >= frames_) return setPlaying(false);
         seek(slider_->value() + 1);
-    });
-    connect(open, &QPushButton::clicked, this, [this] {
-        const QString p = QFileDialog::getOpenFileName(this, tr("Open video"), {}, tr("Videos (*.avi *.mp4 *.mkv *.webm *.mov *.mpg *.ogv);;All files (*)"));
-        if (!p.isEmpty()) openVideo(p);
     });
     connect(picker_, &TestItemPicker::itemPicked, this, &VideoWorkspace::openTestClip);
     connect(ask_, &AskBar::asked, this, [this](const QString& c) { forceCaption(c); });
@@ -169,7 +185,10 @@ VideoWorkspace::VideoWorkspace(QWidget* parent)
         cancel_->hide();
         emit logMessage(tr("Video analysis cancelled"));
     });
+}
 
+void VideoWorkspace::connectSource()
+{
     connect(source_, &VideoSource::opened, this, [this](const VideoInfo& vi) {
         // The picker says what is on screen: a shipped test clip's number, or the file.
         const int clip = QFileInfo(path_).completeBaseName().mid(5).toInt();

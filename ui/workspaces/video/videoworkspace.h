@@ -15,6 +15,7 @@
 
 #include <vector>
 
+class QHBoxLayout;
 class QLabel;
 class QLineEdit;
 class QProgressBar;
@@ -89,6 +90,12 @@ signals:
     void resultShown();
 
 private:
+    /// The constructor's parts: the open / test-clip / progress bar, the frame with its transport,
+    /// timeline and word × frame heatmap, what the controls do, what the video source reports.
+    QHBoxLayout* createControls();
+    QWidget* createViews();
+    void connectControls();
+    void connectSource();
     void analyse();
     void onAnalysed(const TracePtr& trace, const QVector<QImage>& frames);
     void requestFrame(int index);

@@ -1,5 +1,6 @@
 #include "workspaces/vision/visionworkspace.h"
 
+#include "attnscope/alignment.h"
 #include "attnscope/kinds.h"
 #include "workspaces/modelpicker.h"
 
@@ -79,27 +80,7 @@ VisionWorkspace::VisionWorkspace(QWidget* parent)
     auto* outer = new QVBoxLayout(this);
     outer->addWidget(banner_);
 
-    auto* bar = new QHBoxLayout;
-    model_ = new QComboBox(this);
-    model_->setObjectName("visionModel");
-    model_->setToolTip(tr("PaddleOCR PP-OCRv4 (cached by scripts/install-deps) and your ONNX / TorchScript vision models "
-                          "(Tools → Model manager)"));
-    model_->setMinimumContentsLength(24);
-    auto* open = new QPushButton(tr("Open picture…"), this);
-    open->setToolTip(tr("Any picture OpenCV reads; it is converted the way the model's sidecar says"));
-    attention_ = new QPushButton(tr("Attention…"), this);
-    attention_->setToolTip(tr("Choose which Softmax nodes of the ONNX graph to show (kept per model)"));
-    progress_ = new QProgressBar(this);
-    progress_->setMaximumWidth(160);
-    progress_->setTextVisible(false);
-    progress_->hide();
-    cancel_ = new QPushButton(tr("Cancel"), this);
-    cancel_->hide();
-    for (QWidget* w : std::initializer_list<QWidget*>{new QLabel(tr("Model:"), this), model_, open, attention_, progress_, cancel_})
-        bar->addWidget(w);
-    bar->addStretch(1);
-    outer->addLayout(bar);
-
+    outer->addLayout(createControls());
     auto* viewBar = new QHBoxLayout;
     mode_ = new QComboBox(this);
     mode_->setObjectName("visionMode");
@@ -129,6 +110,44 @@ VisionWorkspace::VisionWorkspace(QWidget* parent)
     text_->setToolTip(tr("What the recogniser read (CTC greedy decoding over its strips)"));
     outer->addWidget(text_);
 
+    outer->addWidget(createViews(), 1);
+    connectControls();
+    connectViews();
+    reloadModels();
+}
+
+QHBoxLayout* VisionWorkspace::createControls()
+{
+    auto* bar = new QHBoxLayout;
+    model_ = new QComboBox(this);
+    model_->setObjectName("visionModel");
+    model_->setToolTip(tr("PaddleOCR PP-OCRv4 (cached by scripts/install-deps) and your ONNX / TorchScript vision models "
+                          "(Tools → Model manager)"));
+    model_->setMinimumContentsLength(24);
+    auto* open = new QPushButton(tr("Open picture…"), this);
+    open->setToolTip(tr("Any picture OpenCV reads; it is converted the way the model's sidecar says"));
+    attention_ = new QPushButton(tr("Attention…"), this);
+    attention_->setToolTip(tr("Choose which Softmax nodes of the ONNX graph to show (kept per model)"));
+    progress_ = new QProgressBar(this);
+    progress_->setMaximumWidth(160);
+    progress_->setTextVisible(false);
+    progress_->hide();
+    cancel_ = new QPushButton(tr("Cancel"), this);
+    cancel_->hide();
+    for (QWidget* w : std::initializer_list<QWidget*>{new QLabel(tr("Model:"), this), model_, open, attention_, progress_, cancel_})
+        bar->addWidget(w);
+    bar->addStretch(1);
+
+    connect(open, &QPushButton::clicked, this, [this] {
+        const QString p = QFileDialog::getOpenFileName(this, tr("Open picture"), {},
+                                                       tr("Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp);;All files (*)"));
+        if (!p.isEmpty()) openFile(p);
+    });
+    return bar;
+}
+
+QWidget* VisionWorkspace::createViews()
+{
     auto* split = new QSplitter(Qt::Vertical, this);
     overlay_ = new SpatialOverlayView(split);
     overlay_->setValueName(tr("attention"));
@@ -164,8 +183,12 @@ VisionWorkspace::VisionWorkspace(QWidget* parent)
     split->setStretchFactor(0, 2);
     split->setStretchFactor(1, 3);
     split->setSizes({300, 450});
-    outer->addWidget(split, 1);
 
+    return split;
+}
+
+void VisionWorkspace::connectControls()
+{
     connect(addCommand(tr("Choose &attention…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A),
                        tr("Which Softmax nodes of the ONNX graph to show")),
             &QAction::triggered, this, &VisionWorkspace::chooseAttention);
@@ -173,11 +196,6 @@ VisionWorkspace::VisionWorkspace(QWidget* parent)
             &QAction::triggered, this, [this] { selectPatch(query_ + 1); });
     connect(addCommand(tr("Previous p&atch"), QKeySequence(Qt::ALT | Qt::Key_Left), tr("Show the previous patch's attention")),
             &QAction::triggered, this, [this] { selectPatch(std::max(0, query_ - 1)); });
-    connect(open, &QPushButton::clicked, this, [this] {
-        const QString p = QFileDialog::getOpenFileName(this, tr("Open picture"), {},
-                                                       tr("Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp);;All files (*)"));
-        if (!p.isEmpty()) openFile(p);
-    });
     connect(attention_, &QPushButton::clicked, this, &VisionWorkspace::chooseAttention);
     connect(cancel_, &QPushButton::clicked, jobs_, &JobTracker::cancel);
     connect(jobs_, &JobTracker::runningChanged, this, [this](bool running) {
@@ -202,6 +220,10 @@ VisionWorkspace::VisionWorkspace(QWidget* parent)
         refreshMap();
         refreshMatrix();
     });
+}
+
+void VisionWorkspace::connectViews()
+{
     connect(opacity_, &QSlider::valueChanged, this, [this](int v) { overlay_->setOpacity(v / 100.0); });
     connect(overlay_, &SpatialOverlayView::imageClicked, this, [this](double fx, double fy) {
         if (!trace_) return;
@@ -223,7 +245,6 @@ VisionWorkspace::VisionWorkspace(QWidget* parent)
         if (!trace_) return;
         features_->setTiles({featureTile(*trace_, gate_->currentIndex(), channel)});
     });
-    reloadModels();
 }
 
 void VisionWorkspace::reloadModels()
@@ -328,8 +349,9 @@ void VisionWorkspace::onResult(const std::shared_ptr<AttentionTrace>& trace, dou
         for (int h = 0; h < a->shape[1]; ++h) head_->addItem(tr("head %1").arg(h + 1));
         layer_->setCurrentIndex(keepLayer >= 0 && keepLayer < layer_->count() ? keepLayer : layer_->count() - 1);
         head_->setCurrentIndex(keepHead >= 0 && keepHead < head_->count() ? keepHead : 0);
-        QString error;
-        heads_->setTensor(*a, &error);
+        HeadAnalysis analysis;  // the heads' numbers, computed once here; the grid draws them
+        if (analyzeHeads(*a, nullptr, {}, analysis)) heads_->setTensor(*a, analysis);
+        else heads_->clear();
         query_ = std::clamp<int>(query_, 0, int(a->shape[2]) - 1);
     } else {
         heads_->clear();
@@ -344,7 +366,7 @@ void VisionWorkspace::onResult(const std::shared_ptr<AttentionTrace>& trace, dou
     for (int b = 0; b < blockCount(*trace); ++b)
         gate_->addItem(tr("gate %1 · %2 · %3 channels")
                            .arg(b + 1)
-                           .arg(QString::fromStdString(trace->meta("gate" + std::to_string(b + 1))))
+                           .arg(QString::fromStdString(trace->meta(schema::vision::gateMeta(b))))
                            .arg(blockExcitation(*trace, b).size()));
     gate_->setCurrentIndex(keepGate >= 0 && keepGate < gate_->count() ? keepGate : 0);
     gate_->blockSignals(false);
@@ -434,7 +456,7 @@ void VisionWorkspace::refreshMatrix()
         return;
     }
     m.tensors.push_back(std::move(t));
-    matrix_->setTrace(m);
+    matrix_->setTrace(m, traceLinks(m));
     matrix_->setTitle(tr("%1 · layer %2, %3 — rows: queries (patches), columns: keys")
                           .arg(QString::fromStdString(trace_->model))
                           .arg(layer + 1)

@@ -12,6 +12,7 @@
 #include <QImage>
 
 class QComboBox;
+class QHBoxLayout;
 class QLabel;
 class QProgressBar;
 class QPushButton;
@@ -68,6 +69,13 @@ signals:
     void resultShown();
 
 private:
+    /// The constructor's parts: the model / picture / attention bar, the picture with its maps over
+    /// the matrix, heads and gates tabs, what the controls do, what the views do.
+    QHBoxLayout* createControls();
+    QWidget* createViews();
+    void connectControls();
+    void connectViews();
+
     void request();
     void onResult(const std::shared_ptr<AttentionTrace>& trace, double milliseconds);
     void refreshModes();
