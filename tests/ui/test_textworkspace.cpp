@@ -409,6 +409,7 @@ private slots:
             auto* w = new MainWindow(false);
             w->workspace<TextWorkspace>()->showTrace(std::make_shared<attnscope::AttentionTrace>(t));
             QVERIFY(w->autosaveNow());
+            QTRY_VERIFY_WITH_TIMEOUT(!w->saving(), 30000);  // written in the background; the window never waits
             delete w;  // gone without closeEvent: as after a crash
         }
         QVERIFY(QFile::exists(MainWindow::autosavePath()));
