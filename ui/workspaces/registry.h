@@ -6,10 +6,12 @@
 #include <QWidget>
 
 #include <functional>
+#include <string>
 #include <vector>
 
 namespace attnscope {
 struct KindDescriptor;
+struct OfferedModel;
 }
 
 namespace attnscope::ui {
@@ -34,6 +36,10 @@ private:
 /// Registers a kind: its descriptor into KindCatalogue::global() and its workspace (if any)
 /// into the built-in registry. Called by each kind's register function (kinds.cpp).
 void registerKind(KindDescriptor kind, WorkspaceFactory workspace);
+
+/// KindDescriptor::builtinModels for the models of the model table (attnscope/translator.h)
+/// that kind `kindId` runs, in table order.
+std::function<std::vector<OfferedModel>()> builtinModelsOfKind(const char* kindId);
 
 /// Registers every built-in kind once (ui/workspaces/kinds.cpp); the GUI and the command line
 /// call it at start-up, tests before they look kinds up.

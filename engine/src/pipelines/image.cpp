@@ -38,6 +38,7 @@ Status runVisionAsImage(ModelCache& cache, const ImageRequest& req, ImageResult&
         auto m = cache.acquire<VisionModel>(req.model, ms);
         if (!m) return ms;
         if (!keepGoing(cancel, 0, 1)) return Status::error("cancelled");
+        m->setSelectedAttention({});  // all of its attention, as runVision asks for an empty request
         r.trace = std::make_shared<AttentionTrace>();
         const std::vector<uint8_t> bytes(bgr.data, bgr.data + bgr.total() * 3);
         if (st = m->runPicture(bytes, bgr.cols, bgr.rows, item.source, *r.trace, cancel); !st) return st;

@@ -3,7 +3,6 @@
 
 #include "attnscope/kinds.h"
 #include "attnscope/caption.h"
-#include "attnscope/translator.h"
 #include "cli/clicommon.h"
 #include "workspaces/caption/captioncli.h"
 #include "workspaces/caption/captionworkspace.h"
@@ -17,11 +16,7 @@ void registerCaptionKind()
     k.title = "Captioning";
     k.description = "Show, Attend and Tell on generated scenes: click a word of the caption to see where the model looked; "
                     "type a caption to ask where it would look";
-    k.builtinModels = [] {
-        std::vector<OfferedModel> out;
-        for (const ModelInfo* m : builtinModelsOf(kinds::kCaption)) out.push_back({m->name, m->name, m->description});
-        return out;
-    };
+    k.builtinModels = builtinModelsOfKind(kinds::kCaption);
     k.takesModelFile = [](const std::string& path) { return isCaptionerFile(path); };
     k.verbs = {
         {"run", R"(  attnscope run scene-captioner IMAGE|scene:N [--target TEXT] --view caption --out FILE

@@ -4,7 +4,6 @@
 
 #include "attnscope/kinds.h"
 #include "attnscope/imagemodel.h"
-#include "attnscope/translator.h"
 #include "attnscope/visionmodel.h"
 #include "cli/clicommon.h"
 #include "workspaces/image/imagecli.h"
@@ -18,9 +17,8 @@ void registerImageKind()
     k.id = kinds::kImage;
     k.title = "Image · channel attention";
     k.description = "Images through CNNs with SE, ECA or CBAM blocks: channel weights, class profiles, spatial attention";
-    k.builtinModels = [] {
-        std::vector<OfferedModel> out;
-        for (const ModelInfo* m : builtinModelsOf(kinds::kImage)) out.push_back({m->name, m->name, m->description});
+    k.builtinModels = [classifiers = builtinModelsOfKind(kinds::kImage)] {
+        std::vector<OfferedModel> out = classifiers();
         if (!ppocrModelDir().empty()) {
             // Run by the vision kind; their SE gates are the blocks of the channel views.
             out.push_back({"ppocr-det", "ppocr-det", "PaddleOCR PP-OCRv4 detector (ONNX): 10 SE gates over any photo", true, true});

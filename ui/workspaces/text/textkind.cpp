@@ -4,7 +4,6 @@
 
 #include "attnscope/kinds.h"
 #include "attnscope/pipelines.h"
-#include "attnscope/translator.h"
 #include "cli/clicommon.h"
 #include "workspaces/text/textcli.h"
 #include "workspaces/text/textworkspace.h"
@@ -17,11 +16,7 @@ void registerTextKind()
     k.id = kinds::kText;
     k.title = "Text · translation";
     k.description = "Sentences through the NMT models: alignment matrix, heads, comparison";
-    k.builtinModels = [] {
-        std::vector<OfferedModel> out;
-        for (const ModelInfo* m : builtinModelsOf(kinds::kText)) out.push_back({m->name, m->name, m->description});
-        return out;
-    };
+    k.builtinModels = builtinModelsOfKind(kinds::kText);
     k.takesModelFile = [](const std::string& path) { return isUserModelFile(path); };
     k.fallbackForModelFiles = true;  // translator weights written by `attnscope train`
     k.verbs = {

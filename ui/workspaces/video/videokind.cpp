@@ -2,7 +2,6 @@
 #include "workspaces/registry.h"
 
 #include "attnscope/kinds.h"
-#include "attnscope/translator.h"
 #include "attnscope/video.h"
 #include "cli/clicommon.h"
 #include "workspaces/video/videocli.h"
@@ -16,11 +15,7 @@ void registerVideoKind()
     k.id = kinds::kVideo;
     k.title = "Video";
     k.description = "A video, its caption and the word × frame attention, scrubbed in step";
-    k.builtinModels = [] {
-        std::vector<OfferedModel> out;
-        for (const ModelInfo* m : builtinModelsOf(kinds::kVideo)) out.push_back({m->name, m->name, m->description});
-        return out;
-    };
+    k.builtinModels = builtinModelsOfKind(kinds::kVideo);
     k.takesModelFile = [](const std::string& path) { return isClipCaptionerFile(path); };
     k.verbs = {
         {"run", R"(  attnscope run clip-captioner VIDEO|clip:N [--target TEXT] --view video --out FILE [--beam K]
