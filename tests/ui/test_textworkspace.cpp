@@ -711,7 +711,7 @@ private slots:
         QTest::mouseClick(w.findChild<QPushButton*>("compareButton"), Qt::LeftButton);
         QCOMPARE(compared.count(), 2);
         // Two heads of the same model: layer 1 head 1 against the layer-1 mean.
-        ws->compareHeads("cross_attention", 0, 0, QString(), "cross_attention", 0, -1);
+        ws->compareHeads({"cross_attention", 0, 0}, QString(), {"cross_attention", 0, -1});
         QCOMPARE(compared.count(), 3);
         QVERIFY(w.findChild<QLabel*>("compareStatus")->text().contains("L1 mean"));
 

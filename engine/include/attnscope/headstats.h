@@ -117,6 +117,23 @@ const TraceTensor* attentionTensor(const AttentionTrace& trace, const std::strin
 /// missing tensor or the valid layer × head range.
 Status selectHead(const AttentionTrace& trace, const std::string& kind, int layer, int head, TraceTensor& out);
 
+/// Which attention a view shows — the one value the matrix, the head views, a comparison and a
+/// figure are told: a tensor of the trace (`kind`; empty: "cross" when it is 2-D, else the
+/// first [layer, head, query, key] tensor), a layer and a head (0-based; head −1 = the mean over
+/// the layer's heads).
+struct HeadRef {
+    std::string kind;
+    int layer = 0;
+    int head = 0;
+    bool meanOverHeads() const { return head < 0; }
+    bool operator==(const HeadRef& o) const { return kind == o.kind && layer == o.layer && head == o.head; }
+};
+/// selectHead for the head `ref` names.
+inline Status selectHead(const AttentionTrace& trace, const HeadRef& ref, TraceTensor& out)
+{
+    return selectHead(trace, ref.kind, ref.layer, ref.head, out);
+}
+
 /// Aggregations of a [layer, head, query, key] tensor, returned in the same 4-D layout so
 /// every view takes them: mean over heads → [L, 1, Q, K]; mean over layers → [1, H, Q, K];
 /// rollout (self-attention, Q == K) of the head-mean up to each layer → [L, 1, Q, K], so

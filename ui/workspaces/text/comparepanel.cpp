@@ -87,9 +87,9 @@ ComparePanel::ComparePanel(QWidget* parent) : QWidget(parent)
         fillKinds(kindB_, traceB());
     });
     connect(button, &QPushButton::clicked, this, [this] {
-        compareHeads(kindA_->currentText(), layerA_->value() - 1, headA_->currentData().toInt(),
-                     modelB_->currentData().toString(), kindB_->currentText(), layerB_->value() - 1,
-                     headB_->currentData().toInt());
+        compareHeads({kindA_->currentText().toStdString(), layerA_->value() - 1, headA_->currentData().toInt()},
+                     modelB_->currentData().toString(),
+                     {kindB_->currentText().toStdString(), layerB_->value() - 1, headB_->currentData().toInt()});
     });
 }
 
@@ -161,25 +161,24 @@ void ComparePanel::fillKinds(QComboBox* box, const AttentionTrace* trace)
     emit box->currentTextChanged(box->currentText());
 }
 
-bool ComparePanel::setSelection(const QString& kindA, int layerA, int headA, const QString& kindB, int layerB, int headB)
+bool ComparePanel::setSelection(const HeadRef& a, const HeadRef& b)
 {
-    if (kindA_->findText(kindA) < 0 || kindB_->findText(kindB) < 0) return false;
+    if (kindA_->findText(QString::fromStdString(a.kind)) < 0 || kindB_->findText(QString::fromStdString(b.kind)) < 0) return false;
     modelB_->setCurrentIndex(0);  // this trace
-    const auto pick = [](QComboBox* kind, QSpinBox* layer, QComboBox* head, const QString& k, int l, int h) {
-        kind->setCurrentText(k);  // → syncRanges
-        layer->setValue(l + 1);
-        head->setCurrentIndex(std::max(0, head->findData(h)));
+    const auto pick = [](QComboBox* kind, QSpinBox* layer, QComboBox* head, const HeadRef& r) {
+        kind->setCurrentText(QString::fromStdString(r.kind));  // → syncRanges
+        layer->setValue(r.layer + 1);
+        head->setCurrentIndex(std::max(0, head->findData(r.head)));
     };
-    pick(kindA_, layerA_, headA_, kindA, layerA, headA);
-    pick(kindB_, layerB_, headB_, kindB, layerB, headB);
+    pick(kindA_, layerA_, headA_, a);
+    pick(kindB_, layerB_, headB_, b);
     return true;
 }
 
-void ComparePanel::compareHeads(const QString& kindA, int layerA, int headA, const QString& modelB,
-                                const QString& kindB, int layerB, int headB)
+void ComparePanel::compareHeads(const HeadRef& a, const QString& modelB, const HeadRef& b)
 {
     if (!trace_) return;
-    pending_ = {kindA, kindB, layerA, headA, layerB, headB, modelB};
+    pending_ = {a, b, modelB};
     if (modelB.isEmpty()) return run(*trace_);
     if (otherTrace_ && QString::fromStdString(otherTrace_->model) == modelB) return run(*otherTrace_);
     // Model B decodes the same sentence, forced to the target tokens on screen.
@@ -220,13 +219,9 @@ void ComparePanel::onComparisonReady(const TracePtr& trace)
     if (!trace_) return;
     otherTrace_ = trace;
     fillKinds(kindB_, otherTrace_.get());
-    if (kindB_->findText(pending_.kindB) < 0) {
-        // The requested tensor is not in model B's trace: take its first one.
-        pending_.kindB = kindB_->currentText();
-        pending_.layerB = 0;
-        pending_.headB = 0;
-    }
-    kindB_->setCurrentText(pending_.kindB);
+    if (kindB_->findText(QString::fromStdString(pending_.b.kind)) < 0)
+        pending_.b = {kindB_->currentText().toStdString(), 0, 0};  // not in model B's trace: its first tensor
+    kindB_->setCurrentText(QString::fromStdString(pending_.b.kind));
     run(*otherTrace_);
 }
 
@@ -234,18 +229,18 @@ void ComparePanel::run(const AttentionTrace& b)
 {
     const auto& c = pending_;
     TraceTensor headA, headB;
-    const auto pick = [](const AttentionTrace& t, const QString& kind, int layer, int head, TraceTensor& out) {
-        const TraceTensor* x = t.find(kind.toStdString());
+    const auto pick = [](const AttentionTrace& t, const HeadRef& r, TraceTensor& out) {
+        const TraceTensor* x = t.find(r.kind);
         const bool single = x && x->shape.size() == 2;
-        return selectHead(t, kind.toStdString(), single ? 0 : layer, single ? 0 : head, out);
+        return selectHead(t, single ? HeadRef{r.kind, 0, 0} : r, out);
     };
-    Status st = pick(*trace_, c.kindA, c.layerA, c.headA, headA);
-    if (st) st = pick(b, c.kindB, c.layerB, c.headB, headB);
+    Status st = pick(*trace_, c.a, headA);
+    if (st) st = pick(b, c.b, headB);
     HeadComparison comparison;  // computed here, once; the view draws it
     if (st) st = compareHeadPair(headA, headB, trace_.get(), view_->linkOptions(), comparison);
     QString error = QString::fromStdString(st.message);
-    const QString nameA = headName(*trace_, c.kindA, c.layerA, c.headA);
-    const QString nameB = headName(b, c.kindB, c.layerB, c.headB);
+    const QString nameA = headName(*trace_, c.a);
+    const QString nameB = headName(b, c.b);
     if (!st || !view_->setHeads(headA, nameA, headB, nameB, comparison, &error)) {
         status_->setText(tr("Cannot compare %1 with %2: %3").arg(nameA, nameB, error));
         return;

@@ -2,6 +2,7 @@
 // The Compare tab: head A of the trace on screen (any kind, layer, head or the layer's mean)
 // against head B of the same trace or of another built-in model, which a job
 // decodes on the same sentence forced to the same target tokens. Shows HeadCompareView.
+#include "attnscope/headstats.h"
 #include "attnscope/trace.h"
 
 #include <QWidget>
@@ -26,11 +27,10 @@ public:
     void setTrace(TracePtr trace);
     /// Compares as the controls would (head −1 = mean over the layer's heads); with another
     /// model the comparison follows asynchronously. comparisonShown or failed follows.
-    void compareHeads(const QString& kindA, int layerA, int headA, const QString& modelB, const QString& kindB,
-                      int layerB, int headB);
+    void compareHeads(const HeadRef& a, const QString& modelB, const HeadRef& b);
     /// Shows a comparison chosen elsewhere (Shift+click in the head grid) in the selectors, so
     /// that pressing Compare compares the same heads again. False when they cannot express it.
-    bool setSelection(const QString& kindA, int layerA, int headA, const QString& kindB, int layerB, int headB);
+    bool setSelection(const HeadRef& a, const HeadRef& b);
     /// Model B's choices: this trace, the built-in translators, and the user models (files)
     /// whose sidecar is "seq2seq" (they decode the same sentence and target too).
     void setUserModels(const QStringList& paths);
@@ -54,8 +54,7 @@ private:
     TracePtr otherTrace_;  ///< model B's trace over the same tokens
     JobTracker* jobs_;  ///< model B's forced decoding (latest wins)
     struct Pending {
-        QString kindA, kindB;
-        int layerA = 0, headA = 0, layerB = 0, headB = 0;
+        HeadRef a, b;
         QString modelB;
     } pending_;
 };

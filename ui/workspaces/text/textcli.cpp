@@ -26,21 +26,21 @@ int drawTraceView(const AttentionTrace& trace, const QCommandLineParser& p, cons
 {
     ui::FigureOptions o;
     o.view = p.value("view");
-    o.kind = p.value("kind");
-    o.kind2 = p.value("kind2");
-    if (auto st = parseLayerHead(p.value("layer"), p.value("head"), o.layer, o.head); !st) return usage(st.message);
+    o.a.kind = p.value("kind").toStdString();
+    o.b.kind = p.value("kind2").toStdString();
+    if (auto st = parseLayerHead(p.value("layer"), p.value("head"), o.a.layer, o.a.head); !st) return usage(st.message);
     if (o.view == "compare") {
         // Head B defaults to the next head of the same tensor, or the same head of the other model.
         const QString head2 = p.isSet("head2") ? p.value("head2") : other ? p.value("head") : p.value("head2");
-        if (auto st = parseLayerHead(p.value("layer2"), head2, o.layer2, o.head2); !st) return usage(st.message);
-        if (!p.isSet("kind2") && !other) o.kind2 = o.kind;
+        if (auto st = parseLayerHead(p.value("layer2"), head2, o.b.layer, o.b.head); !st) return usage(st.message);
+        if (!p.isSet("kind2") && !other) o.b.kind = o.a.kind;
     }
     o.width = p.value("width").toInt();
     o.height = p.value("height").toInt();
     bool dpiOk = false;
     o.dpi = p.value("dpi").toInt(&dpiOk);
     if (!dpiOk || o.dpi < 24 || o.dpi > 2400) return usage("--dpi takes a number from 24 to 2400");
-    if (o.view != "matrix" && o.view != "compare" && o.head < 0) return usage("--head mean applies to the matrix and compare views");
+    if (o.view != "matrix" && o.view != "compare" && o.a.meanOverHeads()) return usage("--head mean applies to the matrix and compare views");
     QString error;
     if (p.isSet("words")) {
         AttentionTrace words, otherWords;

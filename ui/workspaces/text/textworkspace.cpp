@@ -363,7 +363,7 @@ void TextWorkspace::updateHeadsTab()
     const bool any = heads_->setTrace(trace_);
     tabs_->setTabEnabled(1, any);
     tabs_->setTabEnabled(2, !trace_->tensors.empty());
-    compareLayer_ = compareHead_ = -1;
+    pickedA_.reset();
     compare_->setTrace(trace_);
     if (!any) {
         if (tabs_->currentIndex() != 3) tabs_->setCurrentIndex(0);
@@ -432,24 +432,25 @@ bool TextWorkspace::pickForComparison(int layer, int head)
     TraceTensor selected;
     if (!trace_ || !heads_->selectedTensor(kind, selected)) return false;
     const TraceTensor* t = &selected;
-    if (compareLayer_ < 0) {
-        compareLayer_ = layer;
-        compareHead_ = head;
+    const HeadRef picked{kind.toStdString(), layer, head};  // a head of the entry's tensor
+    if (!pickedA_) {
+        pickedA_ = picked;
         heads_->setInfo(tr("Comparing: A = layer %1, head %2. Shift+click head B.").arg(layer + 1).arg(head + 1));
         return false;
     }
+    const HeadRef first = *pickedA_;
+    pickedA_.reset();
     TraceTensor a, b;
-    sliceHead(*t, compareLayer_, compareHead_, "A", a);
+    sliceHead(*t, first.layer, first.head, "A", a);
     sliceHead(*t, layer, head, "B", b);
-    const QString nameA = tr("%1 L%2 H%3").arg(kind).arg(compareLayer_ + 1).arg(compareHead_ + 1);
+    const QString nameA = tr("%1 L%2 H%3").arg(kind).arg(first.layer + 1).arg(first.head + 1);
     const QString nameB = tr("%1 L%2 H%3").arg(kind).arg(layer + 1).arg(head + 1);
     // The Compare tab's selectors follow: a raw tensor directly, the mean over heads as head "mean".
     const QString meanSuffix = tr(" · mean over heads");
     const bool mean = kind.endsWith(meanSuffix);
     const QString raw = mean ? kind.left(kind.size() - meanSuffix.size()) : kind;
-    if (!compare_->setSelection(raw, compareLayer_, mean ? -1 : compareHead_, raw, layer, mean ? -1 : head))
+    if (!compare_->setSelection({raw.toStdString(), first.layer, mean ? -1 : first.head}, {raw.toStdString(), layer, mean ? -1 : head}))
         emit logMessage(tr("The Compare tab's selectors cannot express %1; they keep their choice").arg(kind));
-    compareLayer_ = compareHead_ = -1;
     HeadComparison comparison;
     const Status compared = compareHeadPair(a, b, trace_.get(), links_, comparison);
     QString error = QString::fromStdString(compared.message);
@@ -504,11 +505,7 @@ HeadGridView* TextWorkspace::headGrid() const { return heads_->grid(); }
 HeadTableView* TextWorkspace::headTable() const { return heads_->table(); }
 TokenFlowView* TextWorkspace::tokenFlow() const { return flow_->view(); }
 
-void TextWorkspace::compareHeads(const QString& kindA, int layerA, int headA, const QString& modelB,
-                                 const QString& kindB, int layerB, int headB)
-{
-    compare_->compareHeads(kindA, layerA, headA, modelB, kindB, layerB, headB);
-}
+void TextWorkspace::compareHeads(const HeadRef& a, const QString& modelB, const HeadRef& b) { compare_->compareHeads(a, modelB, b); }
 
 void TextWorkspace::scoreHeadsOnDev(int limit)
 {

@@ -5,6 +5,7 @@
 // (ComparePanel), token flow. Translations run through the translation pipeline as
 // latest-wins jobs; the verse list is read once into the shared cache.
 #include "attnscope/alignment.h"
+#include "attnscope/headstats.h"
 #include "workspace.h"
 #include "workspaces/text/versepicker.h"
 
@@ -12,6 +13,7 @@
 #include <QList>
 
 #include <memory>
+#include <optional>
 
 namespace attnscope {
 struct Corpus;
@@ -72,8 +74,7 @@ public:
     /// Compares head A of the trace on screen with head B of the trace on screen or, when
     /// `modelB` names another built-in model, of that model's forced decoding of the same
     /// sentence and target (asynchronous: comparisonShown follows). Head −1 = mean over heads.
-    void compareHeads(const QString& kindA, int layerA, int headA, const QString& modelB, const QString& kindB,
-                      int layerB, int headB);
+    void compareHeads(const HeadRef& a, const QString& modelB, const HeadRef& b);
     /// Starts scoring the current model's heads on the dev split (progress in the Heads tab);
     /// `limit` > 0 scores only the first verses (tests).
     void scoreHeadsOnDev(int limit = 0);
@@ -176,7 +177,7 @@ private:
     HeadsPanel* heads_;
     ComparePanel* compare_ = nullptr;
     FlowPanel* flow_;
-    int compareLayer_ = -1, compareHead_ = -1;  ///< head A while waiting for B
+    std::optional<HeadRef> pickedA_;  ///< head A (of the Heads tab's entry) while waiting for B
     QTimer* debounce_;
 
     bool updatingInputs_ = false;

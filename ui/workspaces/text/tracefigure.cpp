@@ -24,15 +24,15 @@ bool exportTraceFigure(const AttentionTrace& trace, const QString& path, int wid
     return view.exportTo(path, width, height, error, dpi);
 }
 
-QString headName(const AttentionTrace& trace, const QString& kind, int layer, int head)
+QString headName(const AttentionTrace& trace, const HeadRef& head)
 {
     QString name = QString::fromStdString(trace.model);
     if (!name.isEmpty()) name += QStringLiteral(" · ");
-    const TraceTensor* t = attentionTensor(trace, kind.toStdString());
-    if (!t) return name + kind;
+    const TraceTensor* t = attentionTensor(trace, head.kind);
+    if (!t) return name + QString::fromStdString(head.kind);
     if (t->shape.size() == 2) return name + QString::fromStdString(t->name);
-    return name + QStringLiteral("%1 L%2 %3").arg(QString::fromStdString(t->name)).arg(layer + 1)
-                      .arg(head < 0 ? QStringLiteral("mean") : QStringLiteral("H%1").arg(head + 1));
+    return name + QStringLiteral("%1 L%2 %3").arg(QString::fromStdString(t->name)).arg(head.layer + 1)
+                      .arg(head.meanOverHeads() ? QStringLiteral("mean") : QStringLiteral("H%1").arg(head.head + 1));
 }
 
 bool exportTraceView(const AttentionTrace& trace, const FigureOptions& o, const QString& path, QString* error,
@@ -44,7 +44,7 @@ bool exportTraceView(const AttentionTrace& trace, const FigureOptions& o, const 
     };
     if (o.view == "matrix" || o.view == "compare") {
         TraceTensor a;
-        if (auto st = selectHead(trace, o.kind.toStdString(), o.layer, o.head, a); !st) return fail(QString::fromStdString(st.message));
+        if (auto st = selectHead(trace, o.a, a); !st) return fail(QString::fromStdString(st.message));
         if (o.view == "matrix") {
             AttentionTrace one = trace;
             one.tensors = {std::move(a)};
@@ -57,27 +57,27 @@ bool exportTraceView(const AttentionTrace& trace, const FigureOptions& o, const 
         }
         const AttentionTrace& second = other ? *other : trace;
         TraceTensor b;
-        if (auto st = selectHead(second, o.kind2.toStdString(), o.layer2, o.head2, b); !st) return fail(QString::fromStdString(st.message));
+        if (auto st = selectHead(second, o.b, b); !st) return fail(QString::fromStdString(st.message));
         HeadCompareView view;
         HeadComparison comparison;
         if (auto st = compareHeadPair(a, b, &trace, view.linkOptions(), comparison); !st) return fail(QString::fromStdString(st.message));
         QString message;
-        if (!view.setHeads(a, headName(trace, o.kind, o.layer, o.head), b, headName(second, o.kind2, o.layer2, o.head2),
+        if (!view.setHeads(a, headName(trace, o.a), b, headName(second, o.b),
                            comparison, &message))
             return fail(message);
         const QSize size(o.width > 0 ? o.width : 1200, o.height > 0 ? o.height : 480);
         return writeFigure(view, size, path, o.dpi, error);
     }
-    const TraceTensor* t = attentionTensor(trace, o.kind.toStdString());
-    if (!t) return fail(o.kind.isEmpty() ? QStringLiteral("the trace has no attention tensor to draw")
-                                         : QStringLiteral("the trace has no tensor named '%1'").arg(o.kind));
+    const TraceTensor* t = attentionTensor(trace, o.a.kind);
+    if (!t) return fail(o.a.kind.empty() ? QStringLiteral("the trace has no attention tensor to draw")
+                                         : QStringLiteral("the trace has no tensor named '%1'").arg(QString::fromStdString(o.a.kind)));
     if (t->shape.size() == 2 && o.view != "flow")
         return fail(QStringLiteral("'%1' is 2-D: use --view matrix or flow").arg(QString::fromStdString(t->name)));
     const TraceTensor four = asMultiHead(*t);  // 2-D → one layer with one head
     if (four.shape.size() != 4) return fail(QStringLiteral("cannot draw a %1-D tensor").arg(four.shape.size()));
-    if (o.layer < 0 || o.layer >= four.shape[0])
+    if (o.a.layer < 0 || o.a.layer >= four.shape[0])
         return fail(QStringLiteral("no layer %1 (the tensor has %2 layers × %3 heads)")
-                        .arg(o.layer + 1).arg(four.shape[0]).arg(four.shape[1]));
+                        .arg(o.a.layer + 1).arg(four.shape[0]).arg(four.shape[1]));
     if (o.view == "grid") {
         HeadGridView grid;
         HeadAnalysis analysis;
@@ -90,7 +90,7 @@ bool exportTraceView(const AttentionTrace& trace, const FigureOptions& o, const 
     }
     if (o.view == "flow") {
         TokenFlowView flow;
-        flow.setTensor(four, o.layer);
+        flow.setTensor(four, o.a.layer);
         const QSize size(o.width > 0 ? o.width : 560,
                          o.height > 0 ? o.height : int(std::max<int64_t>(240, 40 + 22 * std::max(four.shape[2], four.shape[3]))));
         return writeFigure(flow, size, path, o.dpi, error);

@@ -2,6 +2,7 @@
 // Figures of translation-style traces (the text workspace's views, `attnscope run|render|import
 // --view …`): the alignment matrix of one head, the grid of all heads, the token flow of one
 // layer, or two heads compared.
+#include "attnscope/headstats.h"
 #include "attnscope/trace.h"
 
 #include <QSize>
@@ -19,10 +20,8 @@ bool exportTraceFigure(const AttentionTrace& trace, const QString& path, int wid
 struct FigureOptions {
     QString view = "matrix";  ///< matrix (one head, or the 2-D "cross"), grid (all heads), flow (one layer),
                               ///< compare (head A = kind/layer/head against head B = kind2/layer2/head2)
-    QString kind;             ///< tensor name; empty = "cross" if 2-D, else the first 4-D tensor
-    int layer = 0, head = 0;  ///< 0-based; head −1 = mean over the layer's heads (matrix, compare)
-    QString kind2;            ///< compare: head B's tensor (of `other` when given)
-    int layer2 = 0, head2 = 0;
+    HeadRef a;                ///< the head shown (matrix, compare A), the tensor and layer (grid, flow)
+    HeadRef b;                ///< compare: head B (of `other` when given)
     int width = 0, height = 0;
     int dpi = 96;             ///< PNG only: pixels = size × dpi / 96
 };
@@ -32,6 +31,6 @@ struct FigureOptions {
 bool exportTraceView(const AttentionTrace& trace, const FigureOptions& options, const QString& path, QString* error,
                      const AttentionTrace* other = nullptr);
 /// "model · kind L2 H3" / "… L2 mean" / "model · cross": how views and files name one head.
-QString headName(const AttentionTrace& trace, const QString& kind, int layer, int head);
+QString headName(const AttentionTrace& trace, const HeadRef& head);
 
 } // namespace attnscope::ui
