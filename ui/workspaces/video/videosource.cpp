@@ -2,9 +2,10 @@
 
 #include "jobs/jobtracker.h"
 
-#include <QThread>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <mutex>
 
 namespace attnscope::ui {
@@ -14,6 +15,7 @@ struct VideoSource::Shared {
     std::mutex mutex;
     VideoReader reader;
     std::atomic<int> waiting{0};  ///< frame requests waiting for the reader
+    std::condition_variable served;  ///< a waiting frame request got the reader
 };
 
 namespace {
@@ -57,9 +59,11 @@ void VideoSource::open(const QString& path, int thumbnails)
             }
             job.post([this, info] { emit opened(info); });
             // Reads a few frames at a time; a waiting frame request goes first.
+            // (Waits on a condition, woken when a frame request is served; rechecks cancellation.)
             const auto withReader = [&](const std::function<void(VideoReader&)>& f) {
-                while (shared->waiting.load() > 0 && !job.cancelled()) QThread::usleep(200);
-                std::lock_guard<std::mutex> lock(shared->mutex);
+                std::unique_lock<std::mutex> lock(shared->mutex);
+                while (shared->waiting.load() > 0 && !job.cancelled())
+                    shared->served.wait_for(lock, std::chrono::milliseconds(20));
                 f(shared->reader);
             };
             const int frames = info.frameCount;
@@ -102,6 +106,7 @@ void VideoSource::requestFrame(int index)
             ++shared->waiting;
             std::lock_guard<std::mutex> lock(shared->mutex);
             --shared->waiting;
+            shared->served.notify_all();
             if (job.cancelled()) return out;  // a newer frame was asked for meanwhile
             if (!shared->reader.isOpen()) {
                 out.status = Status::error("cancelled");
