@@ -17,8 +17,10 @@
 #include "workspace.h"
 #include "workspaces/registry.h"
 
+#include <QAction>
 #include <QFile>
 #include <QLabel>
+#include <QMap>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -124,6 +126,26 @@ private slots:
         QVERIFY(!offered.back().builtin);
         QVERIFY(c.modelsFor("stn", {pt.toStdString()}).size() == 3);  // the STN kind does not take it
         QVERIFY(c.modelsFor("no-such-kind", {}).empty());
+    }
+
+    void noKeyIsBoundTwice()
+    {
+        // In every workspace, the window's keys and the workspace's own commands are all distinct
+        // (a key bound twice fires neither).
+        MainWindow w(false);
+        const QList<ShortcutInfo> window = w.windowShortcuts();
+        for (int i = 0; i < w.workspaces()->count(); ++i) {
+            auto* ws = qobject_cast<Workspace*>(w.workspaces()->widget(i));
+            QMap<QString, QString> bound;  // key → what it does
+            QList<ShortcutInfo> keys = window;
+            for (QAction* a : ws->commands())
+                if (!a->shortcut().isEmpty()) keys.append({a->shortcut().toString(QKeySequence::NativeText), a->text()});
+            for (const ShortcutInfo& k : keys) {
+                QVERIFY2(!bound.contains(k.keys), qPrintable(QStringLiteral("%1: %2 is bound to both '%3' and '%4'")
+                                                                 .arg(ws->title(), k.keys, bound.value(k.keys), k.description)));
+                bound.insert(k.keys, k.description);
+            }
+        }
     }
 
     void anEighthKindEndToEnd()

@@ -205,7 +205,7 @@ void LongWorkspace::createCommands()
             });
     connect(addCommand(tr("&Whole matrix"), QKeySequence(Qt::CTRL | Qt::Key_0), tr("Zoom out to the whole matrix")),
             &QAction::triggered, view_, &LargeMatrixView::fit);
-    connect(addCommand(tr("Next colour &scale"), QKeySequence(Qt::CTRL | Qt::Key_L), tr("Linear → log → per row → percentile")),
+    connect(addCommand(tr("Next colour &scale"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L), tr("Linear → log → per row → percentile")),
             &QAction::triggered, this, [this] { scale_->setCurrentIndex((scale_->currentIndex() + 1) % scale_->count()); });
 }
 
