@@ -262,6 +262,9 @@ private slots:
         Run r = attnscope({"eval", "gru-bahdanau", "--split", "dev", "--limit", "30", "--no-bleu"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY(r.out.contains("AER"));
+        // Progress says how many of how many and the time left, not only a percentage.
+        QVERIFY2(r.err.contains(QRegularExpression("eval: \\d+/30 \\(\\d+%\\), about .* left")), qPrintable(r.err));
+        QVERIFY2(r.err.contains("eval: 30/30 (100%), done in"), qPrintable(r.err));
         QVERIFY(r.out.contains("diagonal"));
         const QString jsonl = dir_.filePath("dev.jsonl");
         r = attnscope({"align", "gru-bahdanau", "--split", "dev", "--out", jsonl});
@@ -343,7 +346,7 @@ private slots:
         const QString dir = dir_.filePath("batch");
         Run r = attnscope({"run", "gru-bahdanau", "--split", "dev", "--limit", "3", "--format", "svg", "--out", dir});
         QVERIFY2(r.code == 0, qPrintable(r.err));
-        QVERIFY(r.err.contains("export: 100%"));
+        QVERIFY2(r.err.contains(QRegularExpression("export: (\\d+)/\\1 \\(100%\\), done in")), qPrintable(r.err));
         const QStringList files = QDir(dir).entryList({"*.svg"});
         QCOMPARE(files.size(), 3);
         QVERIFY2(files.contains("Obadiah_1-1.svg"), qPrintable(files.join(' ')));  // dev starts with Obadiah

@@ -4,6 +4,7 @@
 
 #include <QCommandLineParser>
 
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -37,16 +38,36 @@ void printWarning(const AttentionTrace& trace)
     if (!trace.meta(schema::kWarningMeta).empty()) std::cerr << "attnscope: warning: " << trace.meta(schema::kWarningMeta) << std::endl;
 }
 
-/// A progress printer for long CLI work: one updating line on a terminal, else every 10%.
+namespace {
+/// "0.4 s", "12 s", "3 min 05 s", "1 h 02 min".
+std::string durationText(double seconds)
+{
+    char b[48];
+    if (seconds < 10) std::snprintf(b, sizeof b, "%.1f s", seconds);
+    else if (seconds < 60) std::snprintf(b, sizeof b, "%d s", int(seconds + 0.5));
+    else if (seconds < 3600) std::snprintf(b, sizeof b, "%d min %02d s", int(seconds) / 60, int(seconds) % 60);
+    else std::snprintf(b, sizeof b, "%d h %02d min", int(seconds) / 3600, (int(seconds) % 3600) / 60);
+    return b;
+}
+} // namespace
+
+/// A progress printer for long CLI work: how many of how many, the percentage and the time
+/// left (from the pace so far); one updating line on a terminal, else a line every 10%.
 ProgressFn progressPrinter(const std::string& what)
 {
     auto last = std::make_shared<int>(-1);
+    auto clock = std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::steady_clock::now());
     const bool tty = isatty(2);
     return [=](int64_t done, int64_t total) {
         const int pct = total > 0 ? int(100 * done / total) : 0;
         if (pct != *last && (tty || pct % 10 == 0)) {
             *last = pct;
-            std::fprintf(stderr, tty ? "\r%s: %3d%%" : "%s: %d%%\n", what.c_str(), pct);
+            const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - *clock).count();
+            std::string left;
+            if (done >= total) left = ", done in " + durationText(elapsed);
+            else if (done > 0) left = ", about " + durationText(elapsed * double(total - done) / double(done)) + " left";
+            std::fprintf(stderr, tty ? "\r%s: %lld/%lld (%d%%)%s   " : "%s: %lld/%lld (%d%%)%s\n", what.c_str(), (long long)done,
+                         (long long)total, pct, left.c_str());
             if (tty && done >= total) std::fprintf(stderr, "\n");
         }
         return true;
