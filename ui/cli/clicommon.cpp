@@ -3,6 +3,7 @@
 #include "attnscope/schema.h"
 
 #include <QCommandLineParser>
+#include <QFileInfo>
 
 #include <chrono>
 #include <cstdio>
@@ -31,6 +32,14 @@ int usage(const std::string& message)
 {
     std::cerr << "attnscope: " << message << "\nRun `attnscope help` for usage." << std::endl;
     return 2;
+}
+
+QString outputType(const QString& out, std::string* message)
+{
+    const QString ext = QFileInfo(out).suffix().toLower();
+    if (QStringList{"png", "svg", "pdf", "attn", "json"}.contains(ext)) return ext;
+    if (message) *message = "unknown output type ." + ext.toStdString() + " (png, svg, pdf, attn, json)";
+    return {};
 }
 
 void printWarning(const AttentionTrace& trace)

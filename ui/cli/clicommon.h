@@ -40,6 +40,9 @@ int renderTraceLong(const std::shared_ptr<const AttentionTrace>& trace, const QC
 /// as weights when `materializeQk`), or .json.
 Status saveTraceWith(const AttentionTrace& trace, const QCommandLineParser& p, const QString& out, bool materializeQk = false);
 int cmdImportLong(const QStringList& args);
+/// The lower-case extension of `out` when it is a figure or a trace file (png, svg, pdf, attn,
+/// json); empty, with `message` saying what is accepted, otherwise.
+QString outputType(const QString& out, std::string* message);
 /// Prints the trace's warning (an input unlike the training data, a truncated file, …) on stderr.
 void printWarning(const AttentionTrace& trace);
 

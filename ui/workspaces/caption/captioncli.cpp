@@ -52,9 +52,9 @@ int cmdRunCaption(const QStringList& args)
     if (pos.size() != 2 || !p.isSet("out")) return usage("run takes MODEL IMAGE --out FILE");
     if (p.value("view") != "caption") return usage("--view is caption for the scene captioner");
     const QString out = p.value("out");
-    const QString ext = QFileInfo(out).suffix().toLower();
-    if (!QStringList{"png", "svg", "pdf", "attn", "json"}.contains(ext))
-        return usage("unknown output type ." + ext.toStdString() + " (png, svg, pdf, attn, json)");
+    std::string badOutput;
+    const QString ext = outputType(out, &badOutput);
+    if (ext.isEmpty()) return usage(badOutput);
     CaptionOptions opt;
     if (!parseMode(p.value("attention"), opt.mode)) return usage("--attention is soft, hard or sample");
     bool ok = false;

@@ -32,9 +32,9 @@ int cmdRunImage(const QStringList& args)
     const QStringList pos = p.positionalArguments();
     if (pos.size() != 2 || !p.isSet("out")) return usage("run takes MODEL IMAGE --out FILE");
     const QString out = p.value("out");
-    const QString ext = QFileInfo(out).suffix().toLower();
-    if (!QStringList{"png", "svg", "pdf", "attn", "json"}.contains(ext))
-        return usage("unknown output type ." + ext.toStdString() + " (png, svg, pdf, attn, json)");
+    std::string badOutput;
+    const QString ext = outputType(out, &badOutput);
+    if (ext.isEmpty()) return usage(badOutput);
     ui::ImageFigureOptions o;
     o.view = p.value("view");
     if (o.view != "channels" && o.view != "spatial") return usage("--view is channels or spatial for image models");

@@ -49,9 +49,9 @@ int cmdRunStn(const QStringList& args)
     if (pos.size() != 2 || !p.isSet("out")) return usage("run takes MODEL IMAGE --out FILE");
     if (p.value("view") != "stn") return usage("--view is stn for the spatial-transformer models");
     const QString out = p.value("out");
-    const QString ext = QFileInfo(out).suffix().toLower();
-    if (!QStringList{"png", "svg", "pdf", "attn", "json"}.contains(ext))
-        return usage("unknown output type ." + ext.toStdString() + " (png, svg, pdf, attn, json)");
+    std::string badOutput;
+    const QString ext = outputType(out, &badOutput);
+    if (ext.isEmpty()) return usage(badOutput);
     std::vector<double> theta, distort;
     if (p.isSet("theta") && !parseNumbers(p.value("theta"), 6, theta)) return usage("--theta takes six numbers a,b,c,d,e,f");
     if (p.isSet("distort") && !parseNumbers(p.value("distort"), 4, distort)) return usage("--distort takes rotation,scale,dx,dy");

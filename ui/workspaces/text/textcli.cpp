@@ -153,9 +153,9 @@ int cmdRun(const QStringList& args)
     if (p.isSet("book")) return runBook(p);
     if (pos.size() != 2 || !p.isSet("out")) return usage("run takes MODEL INPUT --out FILE");
     const QString out = p.value("out");
-    const QString ext = QFileInfo(out).suffix().toLower();
-    if (!QStringList{"png", "svg", "pdf", "attn", "json"}.contains(ext))
-        return usage("unknown output type ." + ext.toStdString() + " (png, svg, pdf, attn, json)");
+    std::string badOutput;
+    const QString ext = outputType(out, &badOutput);
+    if (ext.isEmpty()) return usage(badOutput);
 
     // The input: a verse reference of the corpus, a text file (read here; image and video user
     // models read their file themselves), or the text itself. The translation pipeline does

@@ -31,9 +31,9 @@ int cmdRunVideo(const QStringList& args)
     if (pos.size() != 2 || !p.isSet("out")) return usage("run takes MODEL VIDEO --out FILE");
     if (p.value("view") != "video") return usage("--view is video for the clip captioner");
     const QString out = p.value("out");
-    const QString ext = QFileInfo(out).suffix().toLower();
-    if (!QStringList{"png", "svg", "pdf", "attn", "json"}.contains(ext))
-        return usage("unknown output type ." + ext.toStdString() + " (png, svg, pdf, attn, json)");
+    std::string badOutput;
+    const QString ext = outputType(out, &badOutput);
+    if (ext.isEmpty()) return usage(badOutput);
     CaptionOptions opt;
     bool ok = false;
     opt.beamWidth = p.value("beam").toInt(&ok);

@@ -33,9 +33,9 @@ int cmdRunVision(const QStringList& args)
     const QStringList pos = p.positionalArguments();
     if (pos.size() != 2 || !p.isSet("out")) return usage("run takes MODEL IMAGE --out FILE");
     const QString out = p.value("out");
-    const QString ext = QFileInfo(out).suffix().toLower();
-    if (!QStringList{"png", "svg", "pdf", "attn", "json"}.contains(ext))
-        return usage("unknown output type ." + ext.toStdString() + " (png, svg, pdf, attn, json)");
+    std::string badOutput;
+    const QString ext = outputType(out, &badOutput);
+    if (ext.isEmpty()) return usage(badOutput);
     ui::VisionView view;
     if (p.isSet("layer")) {
         bool ok = false;
