@@ -1,4 +1,5 @@
 #include "mainwindow.h"
+#include "views/messagebanner.h"
 
 #include "attnscope/longattention.h"
 
@@ -26,7 +27,6 @@
 #include <QFileInfo>
 #include <QInputDialog>
 #include <QMenuBar>
-#include <QMessageBox>
 #include <QMimeData>
 #include <QPlainTextEdit>
 #include <QPointer>
@@ -389,6 +389,7 @@ void MainWindow::showError(const QString& message)
 {
     appendLog(tr("Error: %1").arg(message));
     statusBar()->showMessage(message, 8000);
+    if (Workspace* w = frontWorkspace()) w->banner()->showMessage(MessageBanner::Level::Error, message);
 }
 
 void MainWindow::copyImage()
@@ -421,9 +422,20 @@ void MainWindow::exportView()
         if (!ok) return;
         settings::set(settings::ExportDpi, dpi);
     }
+    exportViewTo(path, dpi);
+}
+
+bool MainWindow::exportViewTo(const QString& path, int dpi)
+{
+    Workspace* w = frontWorkspace();
+    if (!w) return false;
     QString error;
-    if (w->exportCurrentView(path, dpi, &error)) appendLog(tr("Exported the %1 view to %2").arg(viewName, path));
-    else QMessageBox::warning(this, tr("Export failed"), error);
+    if (!w->exportCurrentView(path, dpi, &error)) {
+        showError(tr("Export failed: %1").arg(error));
+        return false;
+    }
+    appendLog(tr("Exported the %1 view to %2").arg(w->currentViewName(), path));
+    return true;
 }
 
 void MainWindow::exportData()
@@ -438,9 +450,21 @@ void MainWindow::exportData()
     const QString path = QFileDialog::getSaveFileName(this, tr("Export data — %1").arg(d.description), d.fileName,
                                                       tr("CSV with labels (*.csv);;NumPy array (*.npy)"));
     if (path.isEmpty()) return;
+    exportDataTo(path);
+}
+
+bool MainWindow::exportDataTo(const QString& path)
+{
+    Workspace* w = frontWorkspace();
+    if (!w) return false;
+    const ViewData d = w->currentData();
     QString error;
-    if (writeDataTable(d.table, path, &error)) appendLog(tr("Exported the %1 data to %2").arg(w->currentViewName(), path));
-    else QMessageBox::warning(this, tr("Export failed"), error);
+    if (!d.error.isEmpty() || !writeDataTable(d.table, path, &error)) {
+        showError(tr("Export failed: %1").arg(d.error.isEmpty() ? error : d.error));
+        return false;
+    }
+    appendLog(tr("Exported the %1 data to %2").arg(w->currentViewName(), path));
+    return true;
 }
 
 void MainWindow::saveTrace()
@@ -454,6 +478,17 @@ void MainWindow::saveTrace()
     const QString path = QFileDialog::getSaveFileName(this, tr("Save trace"), w->id() + ".attn",
                                                       tr("AttnScope trace (*.attn);;JSON trace (*.json)"));
     if (path.isEmpty()) return;
+    saveTraceTo(path);
+}
+
+void MainWindow::saveTraceTo(const QString& path)
+{
+    Workspace* w = frontWorkspace();
+    const TracePtr trace = w ? w->currentTrace() : nullptr;
+    if (!trace) {
+        emit traceSaved(path, false, tr("Nothing to save yet"));
+        return;
+    }
     // On the background lane: a long trace (tiles with a pyramid, gigabytes) takes seconds.
     auto* progress = new QProgressDialog(tr("Saving the trace to %1…").arg(QFileInfo(path).fileName()), tr("Cancel"), 0, 100, this);
     progress->setMinimumDuration(500);
@@ -473,8 +508,9 @@ void MainWindow::saveTrace()
         },
         [this, path, guard](Status st) {
             if (guard) guard->close();
-            if (!st) QMessageBox::warning(this, tr("Save failed"), QString::fromStdString(st.message));
-            else appendLog(tr("Saved the trace to %1").arg(path));
+            if (!st && st.message != "cancelled") showError(tr("Save failed: %1").arg(QString::fromStdString(st.message)));
+            else if (st) appendLog(tr("Saved the trace to %1").arg(path));
+            emit traceSaved(path, bool(st), QString::fromStdString(st.message));
         });
 }
 

@@ -75,6 +75,14 @@ public:
     bool saving() const;
     /// Aborts the saves being written, as a kill would: the previous files stay intact.
     void abortSaving();
+    /// File → Export view / Export data / Save trace without their dialogs: the view in front
+    /// to a figure (PNG at `dpi`, SVG, PDF), its data (CSV, NPY), its trace (.attn in the
+    /// background, .json). Every write is whole or nothing (attnscope/savefile.h); a failure
+    /// keeps the previous file and shows the reason in the front workspace's banner, the log
+    /// and the status bar. saveTraceTo reports through traceSaved.
+    bool exportViewTo(const QString& path, int dpi);
+    bool exportDataTo(const QString& path);
+    void saveTraceTo(const QString& path);
     /// Light or dark palette (Fusion style) for the whole app, remembered (settings::Theme).
     void setTheme(const QString& name);
     /// Applies a colour map to every workspace and remembers it (settings::ColorMap).
@@ -87,6 +95,7 @@ public:
 signals:
     void workspaceSaved(const QString& path, bool ok, const QString& message);
     void workspaceOpened(const QString& path, bool ok);
+    void traceSaved(const QString& path, bool ok, const QString& message);
 
 public slots:
     void appendLog(const QString& line);

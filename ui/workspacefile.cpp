@@ -2,7 +2,7 @@
 
 #include <QFile>
 #include <QJsonDocument>
-#include <QSaveFile>
+#include "attnscope/savefile.h"
 
 #include <cstring>
 
@@ -65,12 +65,12 @@ bool writeWorkspaceFile(const QString& path, const WorkspaceFile& file, QString*
         for (const auto& [name, t] : s.traces)
             if (t)
                 for (const auto& x : t->tensors) total += int64_t(x.values.size() * sizeof(float));
-    QSaveFile out(path);
-    if (!out.open(QIODevice::WriteOnly)) return fail(error, QStringLiteral("cannot write %1: %2").arg(path, out.errorString()));
+    AtomicFile out(path.toStdString());
+    if (auto st = out.open(); !st) return fail(error, QString::fromStdString(st.message));
     int64_t written = 0;
     bool aborted = false;
     const auto put = [&](const char* data, size_t size) {
-        if (out.write(data, qint64(size)) != qint64(size)) return false;
+        if (!out.write(data, size)) return false;
         written += int64_t(size);
         if (progress && !progress(std::min(written, total), total)) {
             aborted = true;
@@ -86,15 +86,16 @@ bool writeWorkspaceFile(const QString& path, const WorkspaceFile& file, QString*
         QJsonObject traces;
         for (const auto& [name, t] : s.traces) {
             if (!t) continue;
-            const qint64 offset = out.pos();
+            const qint64 offset = qint64(out.pos());
             const Status st = writeTraceTo(*t, put);
             if (!st) {
                 ok = false;
+                const std::string reason = out.failure() ? st.message : out.failure().message;
                 if (!aborted && error) *error = QStringLiteral("cannot save the %1 trace of the %2 workspace: %3")
-                                                    .arg(name, id, QString::fromStdString(st.message));
+                                                    .arg(name, id, QString::fromStdString(reason));
                 break;
             }
-            traces[name] = QJsonObject{{"offset", offset}, {"length", out.pos() - offset}};
+            traces[name] = QJsonObject{{"offset", offset}, {"length", qint64(out.pos()) - offset}};
         }
         sections[id] = QJsonObject{{"state", s.state}, {"traces", traces}};
     }
@@ -106,15 +107,16 @@ bool writeWorkspaceFile(const QString& path, const WorkspaceFile& file, QString*
                                                          {"workspaces", sections}})
                                    .toJson(QJsonDocument::Compact);
         const uint64_t at = uint64_t(out.pos()), len = uint64_t(dir.size());
-        ok = out.write(dir) == dir.size() && out.write(reinterpret_cast<const char*>(&at), 8) == 8 &&
-             out.write(reinterpret_cast<const char*>(&len), 8) == 8 && out.write(kMagic, sizeof kMagic) == sizeof kMagic;
+        ok = out.write(dir.constData(), size_t(dir.size())) && out.write(&at, 8) && out.write(&len, 8) &&
+             out.write(kMagic, sizeof kMagic);
     }
-    if (!ok || !out.commit()) {
-        out.cancelWriting();
+    if (!ok) {
+        out.cancel();
         if (aborted) return fail(error, QStringLiteral("saving %1 was stopped; the previous file is unchanged").arg(path));
-        if (error && error->isEmpty()) *error = QStringLiteral("cannot write %1: %2").arg(path, out.errorString());
+        if (error && error->isEmpty()) *error = QString::fromStdString(out.failure().message);
         return false;
     }
+    if (auto st = out.commit(); !st) return fail(error, QString::fromStdString(st.message));
     return true;
 }
 

@@ -13,17 +13,32 @@
 #include <QRegularExpression>
 #include <QtTest>
 
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <sys/resource.h>
+
 namespace {
 struct Run {
     int code = -1;
     QString out, err;
 };
-Run attnscope(const QStringList& args)
+/// Runs the CLI; with `fileSizeLimit` > 0 no file it writes can grow past that many bytes
+/// (RLIMIT_FSIZE: writes fail with EFBIG as they fail with ENOSPC on a full disk).
+Run attnscope(const QStringList& args, rlim_t fileSizeLimit = 0)
 {
     QProcess p;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.remove("DISPLAY");  // the CLI must work without a display
     p.setProcessEnvironment(env);
+    if (fileSizeLimit > 0)
+        p.setChildProcessModifier([fileSizeLimit] {
+            std::signal(SIGXFSZ, SIG_IGN);
+            rlimit r{};
+            getrlimit(RLIMIT_FSIZE, &r);
+            r.rlim_cur = fileSizeLimit;
+            setrlimit(RLIMIT_FSIZE, &r);
+        });
     p.start(ATTNSCOPE_EXE, args);
     p.waitForFinished(600000);
     return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
@@ -137,6 +152,32 @@ private slots:
         r = attnscope({"eval", "gru-bahdanau", "--split", "train"});
         QCOMPARE(r.code, 1);
         QVERIFY(r.err.contains("never on train"));
+    }
+    void aFullDiskFailsTheWriteAndKeepsThePreviousFile()
+    {
+        const QString npy = dir_.filePath("full.npy");
+        writeAttentionNpy(npy, 64, 64);
+        const QString attn = dir_.filePath("full-input.attn");
+        QCOMPARE(attnscope({"import", npy, "--out", attn}).code, 0);
+        QTemporaryDir out;
+        const QString full = QString::fromLocal8Bit(std::strerror(EFBIG));
+        for (const char* name : {"fig.png", "fig.svg", "fig.pdf", "trace.attn", "trace.json"}) {
+            const QString path = out.filePath(name);
+            {
+                QFile f(path);
+                QVERIFY(f.open(QIODevice::WriteOnly));
+                f.write("previous");
+            }
+            const bool figure = !QString(name).startsWith("trace");
+            const Run r = figure ? attnscope({"render", attn, "--out", path}, 512) : attnscope({"import", npy, "--out", path}, 512);
+            QVERIFY2(r.code != 0, name);
+            QVERIFY2(r.err.contains(full) && !r.err.contains("wrote") && !r.err.contains("Unknown error"), qPrintable(r.err));
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            QCOMPARE(f.readAll(), QByteArray("previous"));
+            QCOMPARE(QDir(out.path()).entryList(QDir::Files | QDir::Hidden), QStringList{name});  // no temporary left
+            QFile::remove(path);
+        }
     }
     void importDumps()
     {

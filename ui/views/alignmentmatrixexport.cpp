@@ -9,9 +9,7 @@
 #include "attnscope/dumps.h"
 #include "views/colormaps.h"
 #include <QFileInfo>
-#include <QSaveFile>
 #include <QTextStream>
-#include <QSvgGenerator>
 #include <QToolTip>
 #include <QVBoxLayout>
 #include <qcustomplot.h>
@@ -90,26 +88,26 @@ bool AlignmentMatrixView::exportTo(const QString& path, int width, int height, Q
     if (ext == "png") return savePng(renderImage(width, height, dpi), path, error);
     const QSize size = exportSize(width, height);
     const int w = size.width(), h = size.height();
-    bool ok = false;
+    QByteArray bytes;
     layoutForExport(size, [&] {
-        if (ext == "pdf") {
-            ok = plot_->savePdf(path, w, h, QCP::epNoCosmetic, "AttnScope", "Alignment matrix");
-            return;
-        }
-        QSvgGenerator gen;
-        gen.setFileName(path);
-        gen.setSize(QSize(w, h));
-        gen.setViewBox(QRect(0, 0, w, h));
-        gen.setTitle("AttnScope alignment matrix");
-        QCPPainter painter;
-        if (painter.begin(&gen)) {
+        const bool pdf = ext == "pdf";
+        const auto draw = [&](QPaintDevice& device) {
+            QCPPainter painter;
+            if (!painter.begin(&device)) return false;
+            if (pdf) {  // as QCustomPlot's savePdf: vectors, no cosmetic pens
+                painter.setMode(QCPPainter::pmVectorized);
+                painter.setMode(QCPPainter::pmNonCosmetic);
+            }
             plot_->toPainter(&painter, w, h);
-            ok = painter.end();
-        }
-        ok = ok && QFileInfo(path).size() > 0;
+            return painter.end();
+        };
+        bytes = pdf ? paintPdf(size, tr("Alignment matrix"), draw) : paintSvg(size, tr("AttnScope alignment matrix"), draw);
     });
-    if (!ok && error) *error = tr("cannot write %1 (is the folder writable?)").arg(path);
-    return ok;
+    if (bytes.isEmpty()) {
+        if (error) *error = tr("cannot draw the figure for %1").arg(path);
+        return false;
+    }
+    return saveBytes(bytes, path, error);
 }
 
 } // namespace attnscope::ui

@@ -11,9 +11,7 @@
 #include "views/colormaps.h"
 
 #include <QFileInfo>
-#include <QSaveFile>
 #include <QTextStream>
-#include <QSvgGenerator>
 #include <QToolTip>
 #include <QVBoxLayout>
 #include <qcustomplot.h>

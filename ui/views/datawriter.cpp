@@ -3,7 +3,7 @@
 #include "attnscope/dumps.h"
 
 #include <QFileInfo>
-#include <QSaveFile>
+#include "attnscope/savefile.h"
 #include <QTextStream>
 
 namespace attnscope::ui {
@@ -24,9 +24,8 @@ bool writeDataTable(const DataTable& t, const QString& path, QString* error)
     }
     if (ext != "csv") return fail(QStringLiteral("unknown data type .%1 (csv, npy)").arg(ext));
     auto quote = [](QString s) { return '"' + s.replace('"', "\"\"") + '"'; };
-    QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly)) return fail(QStringLiteral("cannot write %1: %2").arg(path, f.errorString()));
-    QTextStream out(&f);
+    QByteArray bytes;
+    QTextStream out(&bytes);
     out << quote(t.corner);
     for (const auto& c : t.columnLabels) out << ',' << quote(c);
     out << '\n';
@@ -36,8 +35,8 @@ bool writeDataTable(const DataTable& t, const QString& path, QString* error)
         out << '\n';
     }
     out.flush();
-    if (!f.commit()) return fail(QStringLiteral("cannot write %1: %2").arg(path, f.errorString()));
-    return true;
+    const auto st = saveFileAtomically(path.toStdString(), bytes.constData(), size_t(bytes.size()));
+    return st ? true : fail(QString::fromStdString(st.message));
 }
 
 } // namespace attnscope::ui

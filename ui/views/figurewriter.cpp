@@ -1,6 +1,10 @@
 #include "views/figurewriter.h"
 
+#include "attnscope/savefile.h"
+
+#include <QBuffer>
 #include <QFileInfo>
+#include <QImageWriter>
 #include <QImage>
 #include <QPainter>
 #include <QPdfWriter>
@@ -38,11 +42,56 @@ QImage renderFigure(QWidget& w, QSize size, int dpi)
     return img;
 }
 
+bool saveBytes(const QByteArray& bytes, const QString& path, QString* error)
+{
+    const auto st = saveFileAtomically(path.toStdString(), bytes.constData(), size_t(bytes.size()));
+    if (!st && error) *error = QString::fromStdString(st.message);
+    return bool(st);
+}
+
 bool savePng(const QImage& image, const QString& path, QString* error)
 {
-    if (image.save(path, "PNG")) return true;
-    if (error) *error = QStringLiteral("cannot write %1 (is the folder writable?)").arg(path);
-    return false;
+    // Encoded in memory, then written whole through a temporary file and a rename.
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    QImageWriter writer(&buffer, "png");
+    if (image.isNull() || !writer.write(image)) {
+        if (error) *error = QStringLiteral("cannot encode %1 as PNG: %2").arg(path, image.isNull() ? QStringLiteral("the figure is empty") : writer.errorString());
+        return false;
+    }
+    return saveBytes(bytes, path, error);
+}
+
+QByteArray paintSvg(QSize size, const QString& title, const std::function<bool(QPaintDevice&)>& paint)
+{
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    QSvgGenerator gen;
+    gen.setOutputDevice(&buffer);
+    gen.setSize(size);
+    gen.setViewBox(QRect(QPoint(0, 0), size));
+    if (!title.isEmpty()) gen.setTitle(title);
+    if (!paint(gen)) return {};
+    return bytes;
+}
+
+QByteArray paintPdf(QSize size, const QString& title, const std::function<bool(QPaintDevice&)>& paint)
+{
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    {
+        QPdfWriter pdf(&buffer);
+        pdf.setCreator(QStringLiteral("AttnScope"));
+        if (!title.isEmpty()) pdf.setTitle(title);
+        pdf.setPageSize(QPageSize(QSizeF(size), QPageSize::Point));
+        pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
+        pdf.setResolution(72);
+        if (!paint(pdf)) return {};
+    }  // the writer finishes the file when it goes
+    return bytes;
 }
 
 bool isFigurePath(const QString& path, QString* error)
@@ -61,30 +110,18 @@ bool writeFigure(QWidget& w, QSize size, const QString& path, int dpi, QString* 
     if (!w.isVisible()) w.resize(size);
     size = w.size();
     w.ensurePolished();
-    bool ok = false;
-    if (ext == "svg") {
-        QSvgGenerator gen;
-        gen.setFileName(path);
-        gen.setSize(size);
-        gen.setViewBox(QRect(QPoint(0, 0), size));
+    const auto draw = [&](QPaintDevice& device) {
         QPainter p;
-        if (p.begin(&gen)) {
-            w.render(&p);
-            ok = p.end() && QFileInfo(path).size() > 0;
-        }
-    } else {
-        QPdfWriter pdf(path);
-        pdf.setPageSize(QPageSize(QSizeF(size), QPageSize::Point));
-        pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
-        pdf.setResolution(72);
-        QPainter p;
-        if (p.begin(&pdf)) {
-            w.render(&p);
-            ok = p.end() && QFileInfo(path).size() > 0;
-        }
+        if (!p.begin(&device)) return false;
+        w.render(&p);
+        return p.end();
+    };
+    const QByteArray bytes = ext == "svg" ? paintSvg(size, QString(), draw) : paintPdf(size, QString(), draw);
+    if (bytes.isEmpty()) {
+        if (error) *error = QStringLiteral("cannot draw the figure for %1").arg(path);
+        return false;
     }
-    if (!ok && error) *error = QStringLiteral("cannot write %1 (is the folder writable?)").arg(path);
-    return ok;
+    return saveBytes(bytes, path, error);
 }
 
 BuiltFigure newFigure(QSize size)

@@ -7,7 +7,10 @@
 #include <QString>
 #include <QWidget>
 
+#include <functional>
 #include <memory>
+
+class QPaintDevice;
 
 namespace attnscope::ui {
 
@@ -36,7 +39,15 @@ void usePaperPalette(QWidget& figure);
 /// pixels with the DPI recorded. This is exactly what writeFigure writes as PNG.
 QImage renderFigure(QWidget& widget, QSize size, int dpi);
 /// Saves a rendered figure as PNG. False with a message when the file cannot be written.
+/// Every figure is encoded in memory and written whole (attnscope/savefile.h): a failed write
+/// leaves the previous file and names the system's reason.
 bool savePng(const QImage& image, const QString& path, QString* error);
+/// `bytes` written to `path` through AtomicFile; false with "cannot write PATH: REASON".
+bool saveBytes(const QByteArray& bytes, const QString& path, QString* error);
+/// An SVG / a one-page PDF (in points, 72 dpi) of `size`, in memory: `paint` begins its own
+/// painter on the device, draws and ends it (false = failed). Empty when drawing failed.
+QByteArray paintSvg(QSize size, const QString& title, const std::function<bool(QPaintDevice&)>& paint);
+QByteArray paintPdf(QSize size, const QString& title, const std::function<bool(QPaintDevice&)>& paint);
 /// Writes `widget` at `size` into PNG (renderFigure at `dpi`), SVG or PDF by the extension of
 /// `path`. False with a message for another extension or a write failure.
 bool writeFigure(QWidget& widget, QSize size, const QString& path, int dpi, QString* error);

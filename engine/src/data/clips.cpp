@@ -2,6 +2,7 @@
 // one after another; the caption names them in order of appearance with their motion. Test
 // clips are written as video files through OpenCV's VideoWriter.
 #include "attnscope/video.h"
+#include "attnscope/savefile.h"
 
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
@@ -9,7 +10,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <random>
 
 namespace attnscope {
@@ -112,10 +112,12 @@ Status writeTestClips(const FashionMnist& test, int count, const std::string& di
         char name[32];
         std::snprintf(name, sizeof name, "clip-%03d.avi", i);
         const std::string path = (std::filesystem::path(dir) / name).string();
+        // OpenCV writes the video to a path: a temporary beside it, renamed once complete.
+        const std::string partial = path + ".partial.avi";
         const cv::Size size(2 * kClipSize, 2 * kClipSize);
         cv::VideoWriter w;
-        if (!w.open(path, cv::CAP_FFMPEG, cv::VideoWriter::fourcc('F', 'F', 'V', '1'), 16.0, size, false) &&
-            !w.open(path, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 16.0, size, false))
+        if (!w.open(partial, cv::CAP_FFMPEG, cv::VideoWriter::fourcc('F', 'F', 'V', '1'), 16.0, size, false) &&
+            !w.open(partial, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 16.0, size, false))
             return Status::error("cannot write " + path + " (no FFV1 or Motion-JPEG encoder in this OpenCV)");
         for (const GreyImage& f : c.frames) {
             cv::Mat m(kClipSize, kClipSize, CV_8U), big;
@@ -125,16 +127,23 @@ Status writeTestClips(const FashionMnist& test, int count, const std::string& di
             w.write(big);
         }
         w.release();
+        std::error_code fileError;
+        if (std::filesystem::file_size(partial, fileError) == 0 || fileError) {
+            std::filesystem::remove(partial, fileError);
+            return Status::error("cannot write " + path + ": the video encoder wrote nothing (is the disk full?)");
+        }
+        std::filesystem::rename(partial, path, fileError);
+        if (fileError) {
+            std::filesystem::remove(partial, fileError);
+            return Status::error("cannot write " + path + ": " + fileError.message());
+        }
         tsv += std::string(name) + "\t" + c.caption + "\t";
         for (size_t k = 0; k < c.items.size(); ++k)
             tsv += (k ? ";" : "") + std::to_string(c.items[k].label) + ":" + std::to_string(c.items[k].firstFrame) + "-" +
                    std::to_string(c.items[k].lastFrame);
         tsv += "\n";
     }
-    std::ofstream f(std::filesystem::path(dir) / "clips.tsv", std::ios::binary);
-    f << tsv;
-    if (!f) return Status::error("cannot write clips.tsv in " + dir);
-    return Status::success();
+    return saveFileAtomically((std::filesystem::path(dir) / "clips.tsv").string(), tsv);
 }
 
 std::vector<int> sampleFrameIndices(int frames, int count)

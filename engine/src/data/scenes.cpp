@@ -1,8 +1,9 @@
 // Scenes for the captioner: 2–4 Fashion-MNIST items pasted into distinct cells of a 3×3
 // grid on an 84×84 canvas, with a caption generated from the layout, and the fixed test
-// scenes written as PNG files (OpenCV's encoder; the file written through std::ofstream so
-// non-ASCII paths work).
+// scenes written as PNG files (OpenCV's encoder in memory; the file written through AtomicFile, so
+// non-ASCII paths work and a failed write leaves no partial file).
 #include "attnscope/caption.h"
+#include "attnscope/savefile.h"
 
 #include <opencv2/imgcodecs.hpp>
 
@@ -11,7 +12,6 @@
 #include <cctype>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <random>
 
 namespace attnscope {
@@ -127,9 +127,7 @@ Status writeTestScenes(const FashionMnist& test, int count, const std::string& d
         char name[32];
         std::snprintf(name, sizeof name, "scene-%03d.png", i);
         const std::string path = (std::filesystem::path(dir) / name).string();
-        std::ofstream f(std::filesystem::path(dir) / name, std::ios::binary);
-        f.write(reinterpret_cast<const char*>(png.data()), std::streamsize(png.size()));
-        if (!f) return Status::error("cannot write " + path);
+        if (auto st = saveFileAtomically(path, png.data(), png.size()); !st) return st;
         tsv += std::string(name) + "\t" + s.caption + "\t";
         for (size_t k = 0; k < s.items.size(); ++k) {
             const auto& it = s.items[k];
@@ -138,10 +136,7 @@ Status writeTestScenes(const FashionMnist& test, int count, const std::string& d
         }
         tsv += "\n";
     }
-    std::ofstream f(std::filesystem::path(dir) / "scenes.tsv", std::ios::binary);
-    f << tsv;
-    if (!f) return Status::error("cannot write " + (std::filesystem::path(dir) / "scenes.tsv").string());
-    return Status::success();
+    return saveFileAtomically((std::filesystem::path(dir) / "scenes.tsv").string(), tsv);
 }
 
 Status loadSceneImage(const std::string& path, PreparedImage& out)

@@ -10,7 +10,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QSaveFile>
+#include "attnscope/savefile.h"
 
 #include <zip.h>
 
@@ -621,10 +621,7 @@ Status writeNpy(const std::string& path, const std::vector<int64_t>& shape, cons
     const uint16_t len = uint16_t(header.size());
     data.append(reinterpret_cast<const char*>(&len), 2).append(header.c_str(), qsizetype(header.size()));
     data.append(reinterpret_cast<const char*>(values.data()), qsizetype(values.size() * sizeof(float)));
-    QSaveFile f(QString::fromStdString(path));
-    if (!f.open(QIODevice::WriteOnly) || f.write(data) != data.size() || !f.commit())
-        return Status::error("cannot write " + path + ": " + f.errorString().toStdString());
-    return Status::success();
+    return saveFileAtomically(path, data.constData(), size_t(data.size()));
 }
 
 Status importDump(const std::string& path, const ImportOptions& options, AttentionTrace& out)

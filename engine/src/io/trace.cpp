@@ -9,7 +9,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QSaveFile>
+#include "attnscope/savefile.h"
 
 #include <algorithm>
 #include <cstring>
@@ -153,12 +153,7 @@ Status fromHeader(const QJsonObject& h, AttentionTrace& t, bool withValues)
 
 Status writeFile(const std::string& path, const QByteArray& data)
 {
-    QSaveFile f(q(path));
-    if (!f.open(QIODevice::WriteOnly))
-        return Status::error("cannot write " + path + ": " + f.errorString().toStdString());
-    if (f.write(data) != data.size() || !f.commit())
-        return Status::error("cannot write " + path + ": " + f.errorString().toStdString());
-    return Status::success();
+    return saveFileAtomically(path, data.constData(), size_t(data.size()));
 }
 
 Status readFile(const std::string& path, QByteArray& data)
@@ -375,14 +370,14 @@ uint64_t qkBytes(const QkStore::Dims& d, uint64_t* kAt, uint64_t* lseAt)
     return q + k + alignUp(4 * uint64_t(d.layers * d.heads * d.tokens));
 }
 
-Status writeBytes(QFileDevice& f, uint64_t at, const void* data, uint64_t size)
+Status writeBytes(AtomicFile& f, uint64_t at, const void* data, uint64_t size)
 {
-    if (!f.seek(qint64(at))) return Status::error(f.errorString().toStdString());
+    if (!f.seek(at)) return f.failure();
     const char* p = static_cast<const char*>(data);
     for (uint64_t done = 0; done < size;) {
-        const qint64 n = qint64(std::min<uint64_t>(size - done, uint64_t(64) << 20));
-        if (f.write(p + done, n) != n) return Status::error(f.errorString().toStdString());
-        done += uint64_t(n);
+        const size_t n = size_t(std::min<uint64_t>(size - done, uint64_t(64) << 20));
+        if (!f.write(p + done, n)) return f.failure();
+        done += n;
     }
     return Status::success();
 }
@@ -427,13 +422,15 @@ Status saveTrace(const AttentionTrace& trace, const std::string& path, const Sav
     const uint64_t dataStart = alignUp(uint64_t(head.size()));
     head.append(QByteArray(qsizetype(dataStart - uint64_t(head.size())), '\0'));
 
-    QSaveFile f(q(path));
-    if (!f.open(QIODevice::WriteOnly)) return Status::error("cannot write " + path + ": " + f.errorString().toStdString());
+    AtomicFile f(path);
+    if (auto st = f.open(); !st) return st;
     const auto fail = [&](const Status& st) {
-        f.cancelWriting();
-        return st.message == "cancelled" ? st : Status::error("cannot write " + path + ": " + st.message);
+        f.cancel();
+        // "cancelled" and AtomicFile's "cannot write PATH: reason" as they are
+        if (st.message == "cancelled" || st.message.rfind("cannot write ", 0) == 0) return st;
+        return Status::error("cannot write " + path + ": " + st.message);
     };
-    if (f.write(head) != head.size()) return fail(Status::error(f.errorString().toStdString()));
+    if (!f.write(head.constData(), size_t(head.size()))) return fail(f.failure());
     uint64_t done = 0;
     const auto progress = [&](uint64_t bytes) { return keepGoing(options.progress, int64_t(done + bytes), int64_t(total)); };
     for (size_t i = 0; i < trace.tensors.size(); ++i) {
@@ -466,12 +463,11 @@ Status saveTrace(const AttentionTrace& trace, const std::string& path, const Sav
     }
     // Every section is padded to 64 bytes, the last one too.
     const uint64_t end = dataStart + at;
-    if (f.size() < qint64(end)) {
-        const QByteArray pad(qsizetype(end - uint64_t(f.size())), '\0');
-        if (!f.seek(f.size()) || f.write(pad) != pad.size()) return fail(Status::error(f.errorString().toStdString()));
+    if (f.size() < end) {
+        const std::string pad(size_t(end - f.size()), '\0');
+        if (!f.seek(f.size()) || !f.write(pad)) return fail(f.failure());
     }
-    if (!f.commit()) return Status::error("cannot write " + path + ": " + f.errorString().toStdString());
-    return Status::success();
+    return f.commit();
 }
 
 Status saveTrace(const AttentionTrace& trace, const std::string& path) { return saveTrace(trace, path, SaveOptions{}); }

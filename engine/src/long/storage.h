@@ -6,7 +6,7 @@
 
 #include <functional>
 
-class QFileDevice;
+namespace attnscope { class AtomicFile; }
 
 namespace attnscope::longattn {
 
@@ -58,7 +58,7 @@ std::shared_ptr<TensorStore> makeTiledStore(const Mapping& m, uint64_t offset, i
 
 /// Writes the tiled data of `count` matrices (the i-th from `source(i)`) at `offset` of
 /// `file`, which must be seekable. `progress(bytes)` after each band; false cancels.
-Status writeTiled(QFileDevice& file, uint64_t offset, int64_t count, const std::function<MatrixPtr(int64_t)>& source,
+Status writeTiled(AtomicFile& file, uint64_t offset, int64_t count, const std::function<MatrixPtr(int64_t)>& source,
                   const TiledGeometry& g, const std::function<bool(uint64_t)>& progress);
 
 // --- Block accumulation

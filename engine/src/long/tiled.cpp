@@ -3,7 +3,7 @@
 #include "long/storage.h"
 
 #include <QFile>
-#include <QFileDevice>
+#include "attnscope/savefile.h"
 
 #include <sys/mman.h>
 #include <unistd.h>
@@ -171,7 +171,7 @@ private:
 /// order, encoded; written when full.
 class BandWriter {
 public:
-    BandWriter(QFileDevice& f, uint64_t offset, const TiledLevel& l, StorageType t)
+    BandWriter(AtomicFile& f, uint64_t offset, const TiledLevel& l, StorageType t)
         : f_(f), offset_(offset), l_(l), t_(t), item_(storageBytes(t)),
           band_(size_t(l.tileCols) * size_t(kTileSize * kTileSize) * item_, 0)
     {
@@ -193,13 +193,11 @@ public:
 private:
     Status flush(int64_t tr)
     {
-        if (!f_.seek(qint64(offset_ + uint64_t(tr) * band_.size())) ||
-            f_.write(band_.data(), qint64(band_.size())) != qint64(band_.size()))
-            return Status::error(f_.errorString().toStdString());
+        if (!f_.seek(offset_ + uint64_t(tr) * band_.size()) || !f_.write(band_.data(), band_.size())) return f_.failure();
         std::fill(band_.begin(), band_.end(), 0);
         return Status::success();
     }
-    QFileDevice& f_;
+    AtomicFile& f_;
     uint64_t offset_;
     TiledLevel l_;
     StorageType t_;
@@ -207,14 +205,13 @@ private:
     std::vector<char> band_;
 };
 
-Status writeAt(QFileDevice& f, uint64_t at, const void* data, size_t size)
+Status writeAt(AtomicFile& f, uint64_t at, const void* data, size_t size)
 {
-    if (!f.seek(qint64(at)) || f.write(static_cast<const char*>(data), qint64(size)) != qint64(size))
-        return Status::error(f.errorString().toStdString());
+    if (!f.seek(at) || !f.write(data, size)) return f.failure();
     return Status::success();
 }
 
-Status writeMatrix(QFileDevice& f, uint64_t base, const AttentionMatrix& m, const TiledGeometry& g,
+Status writeMatrix(AtomicFile& f, uint64_t base, const AttentionMatrix& m, const TiledGeometry& g,
                    const std::function<bool(uint64_t)>& progress, uint64_t& written)
 {
     if (m.rows() != g.rows || m.cols() != g.cols) return Status::error("matrix shape differs from the tensor's");
@@ -288,7 +285,7 @@ std::shared_ptr<TensorStore> makeTiledStore(const Mapping& m, uint64_t offset, i
     return std::make_shared<TiledStore>(m, offset, layers, heads, g);
 }
 
-Status writeTiled(QFileDevice& f, uint64_t offset, int64_t count, const std::function<MatrixPtr(int64_t)>& source,
+Status writeTiled(AtomicFile& f, uint64_t offset, int64_t count, const std::function<MatrixPtr(int64_t)>& source,
                   const TiledGeometry& g, const std::function<bool(uint64_t)>& progress)
 {
     uint64_t written = 0;

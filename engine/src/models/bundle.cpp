@@ -1,4 +1,5 @@
 #include "models/bundle.h"
+#include "models/cnn.h"
 
 #include <stdexcept>
 
@@ -46,7 +47,7 @@ void saveBundle(ModelBundle& b, const std::string& path, bool half)
     a.write("vocab_target", bytesTensor(b.target.serialize()));
     for (const auto& p : b.module().named_parameters())
         a.write(key(p.key()), half ? p.value().detach().to(torch::kHalf) : p.value().detach().clone());
-    a.save_to(path);
+    saveArchive(a, path);
 }
 
 ModelBundle loadBundle(const std::string& path)

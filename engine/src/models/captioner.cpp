@@ -215,7 +215,7 @@ void saveCaptioner(SceneCaptionerNet& m, const std::string& path, bool half)
     writeModule(a, *m, half);
     const auto& c = m->config();
     a.write("format", torch::tensor({int64_t(5), c.vocab, c.embedding, c.hidden, c.attention, c.features, c.grid, vocabularyChecksum(captionVocabulary())}));
-    a.save_to(path);
+    saveArchive(a, path);
 }
 
 SceneCaptionerNet loadCaptioner(const std::string& path)

@@ -59,7 +59,7 @@ void saveClipCaptioner(ClipCaptionerNet& m, const std::string& path, bool half)
     const auto& c = m->config();
     a.write("format", torch::tensor({int64_t(6), c.vocab, c.embedding, c.hidden, c.attention, c.features, m->samples(),
                                      vocabularyChecksum(clipVocabulary()), int64_t(c.contextToLstm), int64_t(c.initFromAnnotations)}));
-    a.save_to(path);
+    saveArchive(a, path);
 }
 
 ClipCaptionerNet loadClipCaptioner(const std::string& path)

@@ -1,6 +1,9 @@
 #include "models/cnn.h"
 
+#include "attnscope/savefile.h"
+
 #include <cstdio>
+#include <sstream>
 #include <stdexcept>
 
 namespace attnscope {
@@ -47,6 +50,13 @@ void writeModule(torch::serialize::OutputArchive& a, torch::nn::Module& m, bool 
         const bool isFloat = p.value().is_floating_point();
         a.write(p.key(), half && isFloat ? p.value().to(torch::kHalf) : p.value(), /*is_buffer=*/true);
     }
+}
+
+void saveArchive(torch::serialize::OutputArchive& a, const std::string& path)
+{
+    std::ostringstream bytes;
+    a.save_to(bytes);
+    if (auto st = saveFileAtomically(path, bytes.str()); !st) throw std::runtime_error(st.message);
 }
 
 void readModule(torch::serialize::InputArchive& a, torch::nn::Module& m, const std::string& path)
@@ -136,7 +146,7 @@ void saveCnn(AttnCnn& m, const std::string& path, bool half)
     const auto& c = m->config();
     a.write("format", torch::tensor({int64_t(3), int64_t(c.block), c.channels[0], c.channels[1], c.channels[2], c.reduction,
                                      c.hidden, c.classes, c.inputSize}));
-    a.save_to(path);
+    saveArchive(a, path);
 }
 
 AttnCnn loadCnn(const std::string& path)

@@ -70,6 +70,10 @@ AttnCnn loadCnn(const std::string& path);
 /// Shared by the image-model weights files: every parameter and buffer of `m` (float16 when
 /// `half`); reading checks each one's presence and shape (std::runtime_error naming `path`).
 void writeModule(torch::serialize::OutputArchive& a, torch::nn::Module& m, bool half);
+/// Every weights file is written through here: the archive is serialised in memory and written
+/// through AtomicFile (attnscope/savefile.h), so a failed write leaves the previous file.
+/// Throws std::runtime_error("cannot write PATH: REASON").
+void saveArchive(torch::serialize::OutputArchive& a, const std::string& path);
 void readModule(torch::serialize::InputArchive& a, torch::nn::Module& m, const std::string& path);
 /// Loads the archive and returns its int64 "format" record; throws on a foreign file.
 torch::Tensor readFormat(torch::serialize::InputArchive& a, const std::string& path);

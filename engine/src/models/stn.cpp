@@ -1,4 +1,5 @@
 #include "models/stn.h"
+#include "models/cnn.h"
 
 #include "attnscope/resources.h"
 #include "attnscope/translator.h"
@@ -59,7 +60,7 @@ void saveStn(StCnn& m, const std::string& path, bool half)
     writeModule(a, *m, half);
     const auto& c = m->config();
     a.write("format", torch::tensor({int64_t(4), int64_t(c.distortion), int64_t(c.transformer), c.canvas, c.output}));
-    a.save_to(path);
+    saveArchive(a, path);
 }
 
 StCnn loadStn(const std::string& path)

@@ -1,4 +1,5 @@
 #include "train/checkpoint.h"
+#include "models/cnn.h"
 
 #include <filesystem>
 
@@ -12,7 +13,7 @@ void writeCheckpoint(const std::string& path, const std::function<void(const std
     torch::serialize::OutputArchive a;
     opt.save(a);
     a.write("progress", torch::tensor({int64_t(progress.epoch), int64_t(progress.batch), progress.step}));
-    a.save_to(tmp + ".opt");
+    saveArchive(a, tmp + ".opt");
     std::filesystem::rename(tmp + ".opt", path + ".opt");
     std::filesystem::rename(tmp, path);
 }
@@ -57,9 +58,7 @@ Status resumeFromCheckpoint(const std::string& ckpt, const std::function<Status(
 
 void writeFinalWeights(const std::string& out, const std::function<void(const std::string&)>& saveHalf, const LogFn& log)
 {
-    const std::string partial = out + ".partial";
-    saveHalf(partial);
-    std::filesystem::rename(partial, out);
+    saveHalf(out);  // written whole through AtomicFile, or not at all
     if (log) log("weights written to " + out);
 }
 

@@ -6,13 +6,13 @@
 #include "attnscope/alignment.h"
 #include "attnscope/corpus.h"
 #include "attnscope/headstats.h"
+#include "attnscope/savefile.h"
 #include "attnscope/translator.h"
 
 #include <QCommandLineParser>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QSaveFile>
 
 #include <cmath>
 #include <cstdio>
@@ -157,8 +157,8 @@ int cmdAlign(const QStringList& args)
     if (p.isSet("reverse-model"))
         if (auto st = loadVerseDecoder(p.value("reverse-model").toStdString(), reverse); !st)
             return fail("reverse model: " + st.message);
-    QSaveFile f(p.value("out"));
-    if (!f.open(QIODevice::WriteOnly)) return fail("cannot write " + p.value("out").toStdString() + ": " + f.errorString().toStdString());
+    AtomicFile f(p.value("out").toStdString());
+    if (auto st = f.open(); !st) return fail(st.message);
     auto progress = progressPrinter("align");
     for (size_t k = 0; k < verses.size(); ++k) {
         progress(int64_t(k), int64_t(verses.size()));
@@ -181,10 +181,10 @@ int cmdAlign(const QStringList& args)
         for (const auto& l : predicted) links.append(QJsonArray{l.source, l.target});
         QJsonObject o{{"ref", QString::fromStdString(verses[k]->ref)}, {"source", src}, {"target", tgt}, {"links", links},
                       {"pharaoh", QString::fromStdString(toPharaoh(predicted))}, {"aer", score.aer()}};
-        f.write(QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n');
+        if (!f.write(QJsonDocument(o).toJson(QJsonDocument::Compact).append('\n').toStdString())) return fail(f.failure().message);
     }
     progress(int64_t(verses.size()), int64_t(verses.size()));
-    if (!f.commit()) return fail("cannot write " + p.value("out").toStdString() + ": " + f.errorString().toStdString());
+    if (auto st = f.commit(); !st) return fail(st.message);
     std::cerr << "wrote " << verses.size() << " verses to " << p.value("out").toStdString() << "\n";
     return 0;
 }
@@ -205,10 +205,10 @@ int cmdHeads(const QStringList& args)
     if (auto st = openModelAndSplit(p, t, corpus, verses); !st) return fail(st.message);
     HeadTableResult r;
     if (auto st = headTable(*t, verses, r, progressPrinter("heads"), links); !st) return fail(st.message);
-    QSaveFile f(p.value("out"));
-    if (!f.open(QIODevice::WriteOnly)) return fail("cannot write " + p.value("out").toStdString() + ": " + f.errorString().toStdString());
+    // The table is built in memory (a few hundred rows) and written at once.
+    QByteArray csv;
     auto num = [](double x) { return std::isnan(x) ? QByteArray() : QByteArray::number(x, 'f', 4); };
-    f.write("kind,layer,head,entropy_bits,same,previous,next,punctuation,eos,aer,precision,recall,predicted,gold,correct\n");
+    csv.append("kind,layer,head,entropy_bits,same,previous,next,punctuation,eos,aer,precision,recall,predicted,gold,correct\n");
     std::printf("model %s, %s, %d verses, links by %s; diagonal baseline AER %.1f%%\n", t->modelName().c_str(),
                 corpusName(p).c_str(), r.verses, describeLinks(links).c_str(), 100 * r.diagonal.aer());
     for (const auto& [name, acc] : r.tensors) {
@@ -218,7 +218,7 @@ int cmdHeads(const QStringList& args)
             for (int h = 0; h < acc.heads(); ++h) {
                 const HeadSummary s = acc.mean(l, h);
                 const QByteArray aer = s.scored ? num(s.score.aer()) : QByteArray();
-                f.write(QByteArray::fromStdString(name) + ',' + QByteArray::number(l + 1) + ',' + QByteArray::number(h + 1) +
+                csv.append(QByteArray::fromStdString(name) + ',' + QByteArray::number(l + 1) + ',' + QByteArray::number(h + 1) +
                         ',' + num(s.entropy) + ',' + num(s.same) + ',' + num(s.previous) + ',' + num(s.next) + ',' +
                         num(s.punctuation) + ',' + num(s.eos) + ',' + aer + ',' +
                         (s.scored ? num(s.score.precision()) : QByteArray()) + ',' +
@@ -236,7 +236,7 @@ int cmdHeads(const QStringList& args)
         if (best <= 1)
             std::printf("%-36s best AER %.1f%% at layer %d head %d\n", name.c_str(), 100 * best, bestL + 1, bestH + 1);
     }
-    if (!f.commit()) return fail("cannot write " + p.value("out").toStdString() + ": " + f.errorString().toStdString());
+    if (auto st = saveFileAtomically(p.value("out").toStdString(), csv.constData(), size_t(csv.size())); !st) return fail(st.message);
     std::cerr << "wrote " << p.value("out").toStdString() << "\n";
     return 0;
 }

@@ -1,4 +1,5 @@
 #include "workspaces/vision/visionworkspace.h"
+#include "views/figurewriter.h"
 
 #include "attnscope/alignment.h"
 #include "attnscope/kinds.h"
@@ -67,7 +68,9 @@ QString VisionWorkspace::demoLine()
     p.setPen(Qt::black);
     p.drawText(12, 45, QStringLiteral("Attention reads this line"));
     p.end();
-    img.save(path);
+    // Written whole or not at all (a half-written cache would be read back next time); when
+    // the cache folder cannot be written, the run reports the missing picture.
+    if (!savePng(img, path, nullptr)) return {};
     return path;
 }
 
