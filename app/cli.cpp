@@ -224,6 +224,7 @@ int cmdRender(const QStringList& args)
     if (p.positionalArguments().size() != 1 || !p.isSet("out")) return usage("render takes TRACE --out FILE");
     AttentionTrace trace;
     if (auto st = loadTraceAuto(p.positionalArguments()[0].toStdString(), trace); !st) return fail(st.message);
+    printWarning(trace);  // e.g. NaN in the file
     if (int rc = drawTraceView(trace, p, p.value("out")); rc != 0) return rc;
     std::cerr << "wrote " << p.value("out").toStdString() << "\n";
     return 0;

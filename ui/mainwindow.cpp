@@ -2,6 +2,7 @@
 #include "views/messagebanner.h"
 
 #include "attnscope/longattention.h"
+#include "attnscope/resources.h"
 
 #include "dialogs/modelmanagerdialog.h"
 #include "dialogs/preferencesdialog.h"
@@ -273,6 +274,9 @@ void MainWindow::abortSaving() { saves_->abort.store(true); }
 
 void MainWindow::startSave(const QString& path, WorkspaceFile file, bool autosave)
 {
+    // Input files inside the workspace file's folder are named relative to it (they move with it).
+    for (auto& [id, section] : file.sections)
+        if (Workspace* w = workspace(id)) relativizeStatePaths(section.state, w->statePathKeys(), QFileInfo(path).absolutePath());
     // The snapshot shares the traces (immutable) with the workspaces: nothing is copied on the
     // GUI thread, whatever their size; the writer streams them to disk on the background lane.
     saves_->abort.store(false);
@@ -355,8 +359,18 @@ void MainWindow::applyWorkspaceFile(const QString& path, const WorkspaceFile& fi
             unknown << id;
             continue;
         }
+        // Every input file it names must be inside its folder (our own autosave may name files
+        // anywhere) and a regular file; a refused one is dropped and said.
+        WorkspaceSection confined = section;
+        const QStringList refused = confineStatePaths(confined.state, w->statePathKeys(), QFileInfo(path).absolutePath(),
+                                                      recovering, QFileInfo(path).fileName() + " (" + w->title() + ")",
+                                                      {QStandardPaths::writableLocation(QStandardPaths::CacheLocation),
+                                                       QString::fromStdString(resourcePath(""))});
         QString error;
-        if (!w->restoreState(section, &error)) showError(error);
+        if (!w->restoreState(confined, &error)) showError(error);
+        for (const QString& r : refused) appendLog(tr("Warning: %1; not opened").arg(r));
+        if (!refused.isEmpty())
+            w->banner()->showMessage(MessageBanner::Level::Warning, tr("%1; not opened").arg(refused.join("; ")));
     }
     if (!unknown.isEmpty()) appendLog(tr("The workspace file has sections this build has no workspace for: %1").arg(unknown.join(", ")));
     if (Workspace* w = workspace(file.current)) tabs_->setCurrentWidget(w);

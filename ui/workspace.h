@@ -140,6 +140,10 @@ public:
     /// Restores what saveState wrote; results that need the engine follow asynchronously.
     /// False with a message for a section it cannot read.
     virtual bool restoreState(const WorkspaceSection& section, QString* error) = 0;
+    /// The keys of saveState()'s JSON that hold input files ('/'-separated, e.g. "input/file").
+    /// A workspace file names them relative to its folder; on opening, each must resolve inside
+    /// that folder and be a regular file, or it is dropped with a warning (workspacefile.h).
+    virtual QStringList statePathKeys() const { return {}; }
 
     // --- Keys
     /// Its own commands (QActions with shortcuts, active while it is in front); MainWindow

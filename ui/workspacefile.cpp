@@ -1,8 +1,13 @@
 #include "workspacefile.h"
 
-#include <QFile>
-#include <QJsonDocument>
+#include "attnscope/confined.h"
 #include "attnscope/savefile.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QRegularExpression>
 
 #include <cstring>
 
@@ -124,6 +129,7 @@ bool readWorkspaceFile(const QString& path, WorkspaceFile& out, QString* error)
 {
     QFile f(path);
     if (!f.exists()) return fail(error, path + QStringLiteral(": file not found"));
+    if (!QFileInfo(path).isFile()) return fail(error, path + QStringLiteral(": not a regular file"));
     if (!f.open(QIODevice::ReadOnly)) return fail(error, path + ": " + f.errorString());
     const qint64 size = f.size();
     if (size == 0) return fail(error, path + QStringLiteral(": the file is empty"));
@@ -176,6 +182,82 @@ bool readWorkspaceFile(const QString& path, WorkspaceFile& out, QString* error)
     }
     out = std::move(w);
     return true;
+}
+
+namespace {
+/// The string at a '/'-separated key of `o`, or null.
+QJsonValue valueAt(const QJsonObject& o, const QStringList& parts)
+{
+    QJsonValue v = o;
+    for (const QString& p : parts) {
+        if (!v.isObject()) return {};
+        v = v.toObject().value(p);
+    }
+    return v;
+}
+/// Sets (or with an undefined value removes) the value at a '/'-separated key.
+void setValueAt(QJsonObject& o, const QStringList& parts, int at, const QJsonValue& value)
+{
+    if (at + 1 == parts.size()) {
+        if (value.isUndefined()) o.remove(parts[at]);
+        else o[parts[at]] = value;
+        return;
+    }
+    QJsonObject inner = o.value(parts[at]).toObject();
+    setValueAt(inner, parts, at + 1, value);
+    o[parts[at]] = inner;
+}
+bool hasScheme(const QString& v)
+{
+    static const QRegularExpression scheme(QStringLiteral("^[a-z][a-z0-9+.-]+:"));
+    return scheme.match(v).hasMatch();
+}
+} // namespace
+
+void relativizeStatePaths(QJsonObject& state, const QStringList& keys, const QString& folder)
+{
+    const QDir dir(folder);
+    const QString base = QDir::cleanPath(dir.absolutePath()) + QLatin1Char('/');
+    for (const QString& key : keys) {
+        const QStringList parts = key.split(QLatin1Char('/'));
+        const QString v = valueAt(state, parts).toString();
+        if (v.isEmpty() || hasScheme(v) || !QDir::isAbsolutePath(v)) continue;
+        const QString clean = QDir::cleanPath(v);
+        if (clean.startsWith(base)) setValueAt(state, parts, 0, dir.relativeFilePath(clean));
+    }
+}
+
+QStringList confineStatePaths(QJsonObject& state, const QStringList& keys, const QString& folder, bool trusted,
+                              const QString& owner, const QStringList& ownFolders)
+{
+    const auto inOwnFolder = [&](const QString& v) {
+        const QString clean = QDir::cleanPath(v);
+        for (const QString& f : ownFolders)
+            if (!f.isEmpty() && clean.startsWith(QDir::cleanPath(f) + QLatin1Char('/'))) return true;
+        return false;
+    };
+    QStringList warnings;
+    for (const QString& key : keys) {
+        const QStringList parts = key.split(QLatin1Char('/'));
+        const QJsonValue value = valueAt(state, parts);
+        if (value.isUndefined() || value.isNull()) continue;
+        const QString v = value.toString();
+        if (v.isEmpty() || hasScheme(v)) continue;
+        const std::string field = "\"" + key.toStdString() + "\"";
+        std::string resolved;
+        Status st = QDir::isAbsolutePath(v) && (trusted || inOwnFolder(v))
+                        ? checkRegularFile(v.toStdString(), owner.toStdString(), field)
+                        : resolveInside(folder.toStdString(), v.toStdString(), owner.toStdString(), field,
+                                        "the workspace file's folder", resolved);
+        if (st && resolved.empty()) resolved = QDir::cleanPath(v).toStdString();
+        if (!st) {
+            warnings << QString::fromStdString(st.message);
+            setValueAt(state, parts, 0, QJsonValue(QJsonValue::Undefined));
+        } else {
+            setValueAt(state, parts, 0, QString::fromStdString(resolved));
+        }
+    }
+    return warnings;
 }
 
 } // namespace attnscope::ui

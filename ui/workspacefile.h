@@ -35,7 +35,20 @@ bool operator==(const WorkspaceSection& a, const WorkspaceSection& b);
 /// Writes `file` to `path` atomically. `progress(bytes written, total bytes)` may return false
 /// to abort: the previous file at `path` is then left as it was. False with a message on error.
 bool writeWorkspaceFile(const QString& path, const WorkspaceFile& file, QString* error, const ProgressFn& progress = {});
-/// Reads a version 2 (or version 1) workspace file. False with a message naming the file.
+/// Reads a version 2 (or version 1) workspace file. False with a message naming the file (also
+/// when it is not a regular file: a device or a FIFO is never read).
 bool readWorkspaceFile(const QString& path, WorkspaceFile& out, QString* error);
+
+/// Input files a state names, by '/'-separated key (Workspace::statePathKeys). Writing: each
+/// path inside `folder` (the workspace file's) becomes relative to it; a path outside stays
+/// absolute. Values with a scheme ("book:Ruth") are not paths and are left alone.
+void relativizeStatePaths(QJsonObject& state, const QStringList& keys, const QString& folder);
+/// Reading: each path resolves inside `folder` (attnscope/confined.h) into an absolute path.
+/// Absolute paths are refused unless `trusted` (the app's own autosave) or inside one of
+/// `ownFolders` (the app's cache and resources: files it made or ships); `..` escapes, devices (/dev/zero)
+/// and FIFOs always are. A refused path is removed from the state; the returned warnings name
+/// the workspace (`owner`), the field and the reason.
+QStringList confineStatePaths(QJsonObject& state, const QStringList& keys, const QString& folder, bool trusted,
+                              const QString& owner, const QStringList& ownFolders = {});
 
 } // namespace attnscope::ui

@@ -179,6 +179,20 @@ private slots:
             QFile::remove(path);
         }
     }
+    void nonFiniteTracesRenderWithAWarning()
+    {
+        // A trace file holding NaN renders (NaN drawn as no value) and says where the NaN is.
+        const QString json = dir_.filePath("nan-trace.json");
+        QFile f(json);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("{\"format\": \"attnscope-trace\", \"version\": 1, \"model\": \"m\", \"tensors\": [{\"name\": \"cross\", "
+                "\"axes\": [\"target\", \"source\"], \"shape\": [2, 2], \"labels\": [[\"a\", \"b\"], [\"c\", \"d\"]], "
+                "\"dtype\": \"float32\", \"values\": [[0.5, null], [0.25, 0.75]]}]}");
+        f.close();
+        const Run r = attnscope({"render", json, "--out", dir_.filePath("nan.png")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.err.contains("warning: cross: 1 non-finite value (NaN or ±Inf), the first at [0, 1]"), qPrintable(r.err));
+    }
     void importDumps()
     {
         const QString json = dir_.filePath("dump.json");

@@ -1,6 +1,8 @@
 // Attention dumps: fixtures written here (.npy, .npz, .safetensors, JSON) read back exactly;
 // corrupt, truncated, huge-header, NaN and negative inputs give messages, not crashes.
 #include "attnscope/dumps.h"
+#include "attnscope/qk.h"
+#include "attnscope/trace.h"
 
 #include <QFile>
 #include <QTemporaryDir>
@@ -49,7 +51,74 @@ class TestDumps : public QObject {
     Q_OBJECT
     QTemporaryDir dir_;
 
+    /// An .npz of q [2, 8, 4], k [1, 8, 4] and `extra` entries (name, .npy bytes), as np.savez writes it.
+    QString qkNpz(const QString& name, const std::vector<std::pair<const char*, QByteArray>>& extra)
+    {
+        std::vector<float> q(2 * 8 * 4), k(8 * 4);
+        for (size_t i = 0; i < q.size(); ++i) q[i] = float(int(i % 7) - 3) * 0.25f;
+        for (size_t i = 0; i < k.size(); ++i) k[i] = float(int(i % 5) - 2) * 0.5f;
+        std::vector<std::pair<const char*, QByteArray>> entries{{"q.npy", npy("<f4", "(2, 8, 4)", raw(q))},
+                                                                {"k.npy", npy("<f4", "(1, 8, 4)", raw(k))}};
+        entries.insert(entries.end(), extra.begin(), extra.end());
+        const QString p = dir_.filePath(name);
+        int err = 0;
+        zip_t* z = zip_open(p.toLocal8Bit().constData(), ZIP_CREATE | ZIP_TRUNCATE, &err);
+        for (const auto& [entry, bytes] : entries)
+            zip_file_add(z, entry, zip_source_buffer(z, bytes.constData(), zip_uint64_t(bytes.size()), 0), ZIP_FL_OVERWRITE);
+        zip_close(z);
+        return p;
+    }
+
 private slots:
+    void qkScalarsOfAnyNumericTypeAndNoArraysThere()
+    {
+        // The manual's example: causal=np.array(1) is an int64 0-d array; np.array(True) a bool;
+        // np.int32 / np.uint8 / np.float32 causal; np.float32(0.125), np.float64 and int scales.
+        const std::vector<std::pair<const char*, QByteArray>> causalForms{
+            {"causal.npy", npy("<i8", "()", raw(std::vector<int64_t>{1}))},
+            {"causal.npy", npy("|b1", "()", QByteArray(1, '\1'))},
+            {"causal.npy", npy("<i4", "()", raw(std::vector<int32_t>{1}))},
+            {"causal.npy", npy("<f4", "()", raw(std::vector<float>{1.f}))},
+            {"causal.npy", npy("|u1", "()", QByteArray(1, '\1'))}};
+        const std::vector<QByteArray> scales{npy("<f4", "()", raw(std::vector<float>{0.125f})),
+                                             npy("<f8", "()", raw(std::vector<double>{0.125})),
+                                             npy("<i8", "()", raw(std::vector<int64_t>{1}))};
+        for (const auto& causal : causalForms)
+            for (const auto& scale : scales) {
+                AttentionTrace t;
+                const Status st = importQk(qkNpz("qk.npz", {causal, {"scale.npy", scale}}).toStdString(), t);
+                QVERIFY2(st.ok, st.message.c_str());
+                QVERIFY(t.tensors[0].store->causal());
+                QVERIFY(t.tensors[0].store->matrix(0, 0) != nullptr);
+            }
+        AttentionTrace t;
+        QVERIFY(importQk(qkNpz("qk0.npz", {{"causal.npy", npy("<i8", "()", raw(std::vector<int64_t>{0}))}}).toStdString(), t).ok);
+        QVERIFY(!t.tensors[0].store->causal());
+        // Arrays where a scalar belongs are refused, naming the array and its shape.
+        const std::vector<std::pair<std::pair<const char*, QByteArray>, const char*>> refused{
+            {{"causal.npy", npy("<f4", "(5,)", raw(std::vector<float>(5, 1.f)))}, "'causal' must be a scalar"},
+            {{"scale.npy", npy("<f4", "(3,)", raw(std::vector<float>(3, 0.5f)))}, "'scale' must be a scalar"},
+            {{"scale.npy", npy("<f4", "()", raw(std::vector<float>{-1.f}))}, "positive"},
+            {{"causal.npy", npy(">i8", "()", raw(std::vector<int64_t>{1}))}, "scalar"}};
+        for (const auto& [entry, why] : refused) {
+            const Status st = importQk(qkNpz("bad.npz", {entry}).toStdString(), t);
+            QVERIFY2(!st.ok && st.message.find(why) != std::string::npos, st.message.c_str());
+        }
+        // safetensors: a 0-d I64 causal and F32 scale.
+        std::vector<float> q(8 * 4, 0.1f), k(8 * 4, 0.2f);
+        const QByteArray header = QByteArray("{\"q\":{\"dtype\":\"F32\",\"shape\":[8,4],\"data_offsets\":[0,128]},") +
+                                  "\"k\":{\"dtype\":\"F32\",\"shape\":[8,4],\"data_offsets\":[128,256]}," +
+                                  "\"causal\":{\"dtype\":\"I64\",\"shape\":[],\"data_offsets\":[256,264]}," +
+                                  "\"scale\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[264,268]}}";
+        const quint64 len = quint64(header.size());
+        QByteArray file(reinterpret_cast<const char*>(&len), 8);
+        file += header + raw(q) + raw(k) + raw(std::vector<int64_t>{1}) + raw(std::vector<float>{0.5f});
+        const Status st = importQk(write(dir_, "qk.safetensors", file).toStdString(), t);
+        QVERIFY2(st.ok, st.message.c_str());
+        QVERIFY(t.tensors[0].store->causal());
+        // An attention dump is still not a scalar.
+        QVERIFY(!importDump(write(dir_, "s.npy", npy("<f4", "()", raw(std::vector<float>{1.f}))).toStdString(), {}, t).ok);
+    }
     void npyFloat32RoundTrip()
     {
         const QString p = write(dir_, "a.npy", npy("<f4", "(2, 2, 2, 2)", raw(kValues)));

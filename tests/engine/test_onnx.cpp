@@ -12,6 +12,7 @@
 #include <QtTest>
 
 #include <cmath>
+#include <limits>
 
 using namespace attnscope;
 namespace op = ONNX_NAMESPACE;
@@ -372,6 +373,25 @@ private slots:
         QVERIFY(sm.run("hello there world", tr).ok);
         QCOMPARE(tr.find("self")->shape[3], int64_t(5));
         QVERIFY(!sm.run("   ", tr).ok);
+
+        // NaN in a weight: inspect lists it, and a run says which attention turned non-finite,
+        // how many values and the first index (the word "world", id 2, has a NaN embedding).
+        g->mutable_initializer(0)->set_float_data(2 * dm, std::numeric_limits<float>::quiet_NaN());
+        save(dir_.filePath("nan.onnx"), serialize(m));
+        QFile::copy(dir_.filePath("bert.json"), dir_.filePath("nan.json"));
+        OnnxInspection ins;
+        QVERIFY(inspectOnnx(dir_.filePath("nan.onnx").toStdString(), ins).ok);
+        QCOMPARE(ins.nonFiniteWeights, (std::vector<std::string>{"'E' (1 of 20 values)"}));
+        QVERIFY(describeOnnx(ins).find("non-finite weights (NaN or ±Inf): 'E' (1 of 20 values)") != std::string::npos);
+        ScriptModel withNan;
+        QVERIFY(withNan.load(dir_.filePath("nan.onnx").toStdString()).ok);
+        QVERIFY(withNan.run("hello world", tr).ok);
+        const std::string warning = tr.meta("warning");
+        QVERIFY2(warning.find("weights hold NaN or ±Inf: 'E'") != std::string::npos, warning.c_str());
+        QVERIFY2(warning.find("self: 32 non-finite values (NaN or ±Inf), the first at [0, 0, 0, 0]") != std::string::npos, warning.c_str());
+        // Without the NaN word the same model's attention is finite, and nothing is said about it.
+        QVERIFY(withNan.run("hello", tr).ok);
+        QVERIFY(tr.meta("warning").find("non-finite value") == std::string::npos);
     }
     void badFilesAreRefused()
     {

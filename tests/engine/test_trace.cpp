@@ -57,6 +57,34 @@ private slots:
         QVERIFY(back == t);
         QVERIFY(traceToJson(t).find("\"crió\"") != std::string::npos);
     }
+    void nonFiniteValuesAreReportedWhenRead()
+    {
+        // A saved trace holding NaN and Inf opens (the rest is readable) with a warning naming
+        // the tensor, the count and the first index; .attn and .json alike. A finite one gets none.
+        QTemporaryDir dir;
+        auto t = sample();
+        t.tensors[0].values[4] = std::numeric_limits<float>::quiet_NaN();
+        t.tensors[0].values[5] = -std::numeric_limits<float>::infinity();
+        for (const char* name : {"nan.attn", "nan.json"}) {
+            const auto path = dir.filePath(name).toStdString();
+            QVERIFY(saveTraceAuto(t, path).ok);
+            AttentionTrace back;
+            QVERIFY(loadTraceAuto(path, back).ok);
+            QVERIFY2(back.meta("warning").find("cross: 2 non-finite values (NaN or ±Inf), the first at [1, 1]") != std::string::npos,
+                     back.meta("warning").c_str());
+            QVERIFY(!std::isfinite(back.tensors[0].values[4]));
+            // Read and saved again, the warning is not repeated.
+            QVERIFY(saveTraceAuto(back, path).ok);
+            QVERIFY(loadTraceAuto(path, back).ok);
+            const std::string w = back.meta("warning");
+            QCOMPARE(w.find("non-finite"), w.rfind("non-finite"));
+        }
+        AttentionTrace fine;
+        QVERIFY(saveTrace(sample(), dir.filePath("fine.attn").toStdString()).ok);
+        QVERIFY(loadTrace(dir.filePath("fine.attn").toStdString(), fine).ok);
+        QVERIFY(fine.meta("warning").empty());
+        QVERIFY(nonFiniteReport(sample()).empty());
+    }
     void invalidTraceIsRefused()
     {
         auto t = sample();

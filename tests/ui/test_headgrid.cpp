@@ -1,8 +1,14 @@
 // Head grid: shape checks, thumbnails at the right places, hover summary, click → signal.
 #include "views/headgridview.h"
+#include "views/colormaps.h"
+#include "views/colorscale.h"
+
+#include <qcustomplot.h>
 
 #include <QSignalSpy>
 #include <QtTest>
+
+#include <limits>
 
 using namespace attnscope;
 using namespace attnscope::ui;
@@ -75,6 +81,38 @@ private slots:
         const QColor onDiagonal = shot.pixelColor(r.left() + 1, r.top() + 1);
         const QColor offDiagonal = shot.pixelColor(r.right() - 1, r.top() + 1);
         QVERIFY(onDiagonal.lightness() > offDiagonal.lightness() + 80);
+    }
+    void nonFiniteCellsAreNoValue()
+    {
+        // A NaN and an Inf are drawn as no value (the background shows), never as a colour of
+        // the map; a 0 beside them keeps the map's colour for 0.
+        TraceTensor t = heads(1, 2, 4);  // head 1 is the diagonal one; head 0 gets the NaN
+        t.values[0] = std::numeric_limits<float>::quiet_NaN();
+        t.values[1] = std::numeric_limits<float>::infinity();
+        t.values[2] = 0.0f;
+        HeadGridView v;
+        v.resize(400, 400);
+        v.show();
+        QVERIFY(v.setTensor(t, analysed(t)));
+        v.setColorMap("viridis");
+        const QImage shot = v.grab().toImage();
+        const QRect r = v.cellRect(0, 0);
+        const int cw = r.width() / 4;
+        const QColor background = shot.pixelColor(1, 1);  // the margin
+        const QColor nan = shot.pixelColor(r.left() + cw / 2, r.top() + 2);
+        const QColor inf = shot.pixelColor(r.left() + cw + cw / 2, r.top() + 2);
+        const QColor zero = shot.pixelColor(r.left() + 2 * cw + cw / 2, r.top() + 2);
+        QCOMPARE(nan, background);
+        QCOMPARE(inf, background);
+        QCOMPARE(zero.rgb(), colorTable("viridis")[0]);
+        // The same rule in the shared pieces: the Long view's colouring, the matrix's gradient.
+        const float row[3] = {std::numeric_limits<float>::quiet_NaN(), 0.5f, -std::numeric_limits<float>::infinity()};
+        const QImage long1 = colorize(row, 3, 1, ColorScale{}, colorTable("viridis"));
+        QCOMPARE(qAlpha(long1.pixel(0, 0)), 0);
+        QCOMPARE(qAlpha(long1.pixel(2, 0)), 0);
+        QCOMPARE(qAlpha(long1.pixel(1, 0)), 255);
+        QCOMPARE(tableIndex(std::nan("")), -1);
+        QCOMPARE(colorGradient("magma").nanHandling(), QCPColorGradient::nhTransparent);
     }
     void keyboardNavigation()
     {

@@ -10,6 +10,7 @@
 #include "attnscope/trace.h"
 #include "dialogs/shortcutsdialog.h"
 #include "mainwindow.h"
+#include "views/messagebanner.h"
 #include "views/alignmentmatrixview.h"
 #include "workspacefile.h"
 #include "workspaces/caption/captionworkspace.h"
@@ -41,6 +42,7 @@
 #include <QtTest>
 
 #include <functional>
+#include <sys/stat.h>
 
 using namespace attnscope;
 using namespace attnscope::ui;
@@ -458,6 +460,79 @@ private slots:
         junk.close();
         QVERIFY(!readWorkspaceFile(junk.fileName(), back, &error));
         QVERIFY(error.contains("not an AttnScope workspace"));
+    }
+
+    void workspaceFilesOpenOnlyFilesInTheirFolder()
+    {
+        QTemporaryDir dir;
+        const QString folder = dir.path();
+        QFile pic(dir.filePath("pic.png"));
+        QVERIFY(pic.open(QIODevice::WriteOnly));
+        pic.write("png");
+        pic.close();
+        const QString fifo = dir.filePath("pipe");
+        QVERIFY(mkfifo(fifo.toLocal8Bit().constData(), 0600) == 0);
+        QVERIFY(QFile::link("/dev/zero", dir.filePath("zero.png")));
+        const QStringList keys{"input/file"};
+        const auto state = [](const QString& file) { return QJsonObject{{"input", QJsonObject{{"file", file}, {"scene", 2}}}}; };
+
+        // Written relative to the workspace file's folder; read back absolute.
+        QJsonObject s = state(dir.filePath("pic.png"));
+        relativizeStatePaths(s, keys, folder);
+        QCOMPARE(s["input"].toObject()["file"].toString(), QString("pic.png"));
+        QVERIFY(confineStatePaths(s, keys, folder, false, "w.attnws").isEmpty());
+        QCOMPARE(s["input"].toObject()["file"].toString(), QFileInfo(dir.filePath("pic.png")).canonicalFilePath());
+        QCOMPARE(s["input"].toObject()["scene"].toInt(), 2);  // the rest of the state is untouched
+
+        // Refused, each with the field named: escapes, absolute paths, a device (also through a
+        // link), a FIFO. The path is dropped from the state.
+        const std::vector<std::pair<QString, QString>> refused{{"../../../../etc/passwd", "outside"},
+                                                               {"/etc/passwd", "absolute path"},
+                                                               {"zero.png", "outside"},
+                                                               {"pipe", "not a regular file"}};
+        for (const auto& [path, why] : refused) {
+            s = state(path);
+            const QStringList warnings = confineStatePaths(s, keys, folder, false, "w.attnws");
+            QCOMPARE(warnings.size(), 1);
+            QVERIFY2(warnings[0].contains(why) && warnings[0].contains("\"input/file\"") && warnings[0].contains("w.attnws"),
+                     qPrintable(warnings[0]));
+            QVERIFY(!s["input"].toObject().contains("file"));
+            QCOMPARE(s["input"].toObject()["scene"].toInt(), 2);
+        }
+        // The app's own autosave may name files anywhere, but never a device or a FIFO.
+        s = state("/etc/passwd");
+        QVERIFY(confineStatePaths(s, keys, folder, true, "autosave").isEmpty());
+        for (const QString& device : {QString("/dev/zero"), fifo}) {
+            s = state(device);
+            QVERIFY(confineStatePaths(s, keys, folder, true, "autosave").value(0).contains("not a regular file"));
+        }
+        // Files the app made in its own cache are its own.
+        s = state(dir.filePath("pic.png"));
+        QVERIFY(confineStatePaths(s, keys, "/nonexistent", false, "w.attnws", {folder}).isEmpty());
+        // Not paths: left alone.
+        s = QJsonObject{{"file", "book:Ruth"}};
+        QVERIFY(confineStatePaths(s, {"file"}, folder, false, "w.attnws").isEmpty());
+        QCOMPARE(s["file"].toString(), QString("book:Ruth"));
+
+        // End to end: a workspace file naming /dev/zero and a FIFO opens without reading either.
+        WorkspaceFile f;
+        f.current = "caption";
+        f.sections["caption"].state = QJsonObject{{"model", "captioner"}, {"input", QJsonObject{{"file", "/dev/zero"}}}};
+        f.sections["stn"].state = QJsonObject{{"input", QJsonObject{{"file", "pipe"}}}};
+        const QString ws = dir.filePath("hostile.attnws");
+        QString error;
+        QVERIFY2(writeWorkspaceFile(ws, f, &error), qPrintable(error));
+        MainWindow w(false);
+        QSignalSpy opened(&w, &MainWindow::workspaceOpened);
+        QVERIFY(w.openFile(ws));
+        QVERIFY(opened.wait(30000));
+        const QString log = w.logPanel()->toPlainText();
+        QVERIFY2(log.contains("absolute path (/dev/zero)") && log.contains("(pipe) is not a regular file"), qPrintable(log));
+        QVERIFY(w.workspace("caption")->banner()->text().contains("not opened"));
+        // A workspace file that is itself a device or a FIFO is refused, not read.
+        QVERIFY(!readWorkspaceFile("/dev/zero", f, &error));
+        QVERIFY(error.contains("not a regular file"));
+        QVERIFY(!readWorkspaceFile(fifo, f, &error));
     }
 };
 

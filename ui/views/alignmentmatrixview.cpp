@@ -18,11 +18,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <set>
 
 namespace attnscope::ui {
 
 namespace {
+/// ±Inf become NaN, which the gradient draws as no value (QCustomPlot would clamp Inf to an end colour).
+double finiteOrNan(float v) { return std::isfinite(v) ? double(v) : std::numeric_limits<double>::quiet_NaN(); }
+
 QCPGraph* markerGraph(QCustomPlot* p, QCPAxis* key, QCPAxis* value, const QString& name, QCPScatterStyle::ScatterShape shape,
                       const QPen& pen, const QBrush& brush)
 {
@@ -219,7 +223,7 @@ void AlignmentMatrixView::setTrace(const AttentionTrace& trace, const std::vecto
                    rows_ == 1 ? QCPRange(-0.25, 0.25) : QCPRange(0, rows_ - 1));
     for (int r = 0; r < ky; ++r)
         for (int c = 0; c < kx; ++c)
-            data->setCell(c, r, double(values_[size_t(std::min(r, rows_ - 1) * cols_ + std::min(c, cols_ - 1))]));
+            data->setCell(c, r, finiteOrNan(values_[size_t(std::min(r, rows_ - 1) * cols_ + std::min(c, cols_ - 1))]));
     plot_->xAxis2->setRange(-0.5, cols_ - 0.5);
     plot_->yAxis->setRange(-0.5, rows_ - 0.5);
 

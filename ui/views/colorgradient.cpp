@@ -14,6 +14,7 @@ QCPColorGradient colorGradient(const QString& name)
     for (size_t i = 0; i < s.size(); ++i) g.setColorStopAt(double(i) / double(s.size() - 1), QColor(s[i]));
     g.setColorInterpolation(QCPColorGradient::ciRGB);
     g.setLevelCount(256);
+    g.setNanHandling(QCPColorGradient::nhTransparent);  // NaN / Inf: no value, never a colour of the map
     return g;
 }
 

@@ -75,4 +75,29 @@ void paintColorBar(QPainter& p, const QRect& bar, const QVector<QRgb>& table, do
     p.drawText(QRect(x, strip.bottom() - fm.height() + 2, bar.width() - 16, fm.height()), Qt::AlignLeft | Qt::AlignBottom, number(low));
 }
 
+QImage tableImage(const float* values, int rows, int cols, const QVector<QRgb>& table, double (*position)(float))
+{
+    bool allFinite = true;
+    for (size_t i = 0, n = size_t(rows) * size_t(cols); i < n && allFinite; ++i) allFinite = std::isfinite(values[i]);
+    const auto at = [&](int r, int c) {
+        const float v = values[size_t(r) * size_t(cols) + size_t(c)];
+        return position ? position(v) : double(v);
+    };
+    if (allFinite) {
+        QImage img(cols, rows, QImage::Format_Indexed8);
+        img.setColorTable(table);
+        for (int r = 0; r < rows; ++r) {
+            uchar* line = img.scanLine(r);
+            for (int c = 0; c < cols; ++c) line[c] = uchar(std::max(0, tableIndex(at(r, c))));
+        }
+        return img;
+    }
+    QImage img(cols, rows, QImage::Format_ARGB32_Premultiplied);
+    for (int r = 0; r < rows; ++r) {
+        auto* line = reinterpret_cast<QRgb*>(img.scanLine(r));
+        for (int c = 0; c < cols; ++c) line[c] = tableColor(table, at(r, c));
+    }
+    return img;
+}
+
 } // namespace attnscope::ui

@@ -7,7 +7,11 @@
 #include <QStringList>
 #include <QVector>
 
+#include <QImage>
+
+#include <algorithm>
 #include <array>
+#include <cmath>
 
 class QCPColorGradient;
 class QPainter;
@@ -15,6 +19,22 @@ class QPalette;
 class QRect;
 
 namespace attnscope::ui {
+/// "No value" — a NaN or ±Inf in the data: fully transparent, so the view's background shows
+/// (matplotlib's "bad" colour). Never one of the map's colours.
+constexpr QRgb kNoValue = 0x00000000;
+/// Index into a 256-entry colour table for a position x ∈ [0, 1] (clamped); −1 when x is NaN or
+/// infinite.
+inline int tableIndex(double x) { return std::isfinite(x) ? std::clamp(int(std::lround(255.0 * x)), 0, 255) : -1; }
+/// table[tableIndex(x)], or kNoValue.
+inline QRgb tableColor(const QVector<QRgb>& table, double x)
+{
+    const int i = tableIndex(x);
+    return i < 0 ? kNoValue : table[i];
+}
+/// An 8-bit indexed image of rows × cols values, each at `position(value)` ∈ [0, 1] of `table`.
+/// When any value is not finite, the image is ARGB32 instead, those cells kNoValue (an indexed
+/// image has no spare colour for them): recolour it by building it again.
+QImage tableImage(const float* values, int rows, int cols, const QVector<QRgb>& table, double (*position)(float) = nullptr);
 QStringList colorMapNames();  ///< "viridis" (default, colour-blind safe), "magma", "cividis", "grey" (for print)
 /// The map as a QCustomPlot gradient (views/colorgradient.cpp, in the widget library).
 QCPColorGradient colorGradient(const QString& name);

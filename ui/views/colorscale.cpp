@@ -1,4 +1,5 @@
 #include "views/colorscale.h"
+#include "views/colormaps.h"
 
 #include <QLocale>
 #include <QPainter>
@@ -83,7 +84,8 @@ QString ColorScale::describe() const
 
 QImage colorize(const float* v, int w, int h, const ColorScale& s, const QVector<QRgb>& table, const float* rowNorm)
 {
-    QImage img(w, h, QImage::Format_RGB32);
+    // ARGB: a NaN / Inf cell is no value (transparent), never a colour of the map.
+    QImage img(w, h, QImage::Format_ARGB32_Premultiplied);
     if (w <= 0 || h <= 0 || table.size() < 256) return img;
     // Linear and percentile: one multiply per cell; log: a 4096-entry table over the decades.
     const bool log = s.mode == ScaleMode::Log;
@@ -98,6 +100,10 @@ QImage colorize(const float* v, int w, int h, const ColorScale& s, const QVector
         const double k = 255.0 / (s.mode == ScaleMode::PerRow ? norm : s.top);
         for (int x = 0; x < w; ++x) {
             const double val = row[x];
+            if (!std::isfinite(val)) {
+                out[x] = kNoValue;
+                continue;
+            }
             int i;
             if (log) i = int(255.0 * s.position(val) + 0.5);
             else i = val > 0 ? int(std::min(255.0, val * k + 0.5)) : 0;

@@ -16,17 +16,8 @@ namespace attnscope::ui {
 namespace {
 QImage indexed(const std::vector<float>& v, int rows, int cols, const QVector<QRgb>& table, bool signedValues)
 {
-    QImage img(cols, rows, QImage::Format_Indexed8);
-    img.setColorTable(table);
-    for (int r = 0; r < rows; ++r) {
-        uchar* line = img.scanLine(r);
-        for (int c = 0; c < cols; ++c) {
-            const float x = v[size_t(r * cols + c)];
-            const float u = signedValues ? (x + 1.0f) * 0.5f : x;  // [−1, 1] → [0, 1]
-            line[c] = uchar(std::clamp(int(u * 255.0f + 0.5f), 0, 255));
-        }
-    }
-    return img;
+    // [−1, 1] → [0, 1] for differences; NaN / Inf cells are no value.
+    return tableImage(v.data(), rows, cols, table, signedValues ? +[](float x) { return (double(x) + 1.0) * 0.5; } : nullptr);
 }
 
 } // namespace

@@ -69,15 +69,8 @@ void HeadGridView::rebuildImages()
     images_.clear();
     const size_t per = size_t(rows_) * size_t(cols_);
     for (int k = 0; k < layers_ * heads_; ++k) {
-        QImage img(cols_, rows_, QImage::Format_Indexed8);
-        img.setColorTable(table_);
-        const float* m = values_.data() + size_t(k) * per;
-        for (int r = 0; r < rows_; ++r) {
-            uchar* line = img.scanLine(r);
-            for (int c = 0; c < cols_; ++c)
-                line[c] = uchar(std::clamp(int(m[size_t(r) * size_t(cols_) + size_t(c)] * 255.0f + 0.5f), 0, 255));
-        }
-        images_.push_back(std::move(img));
+        // NaN / Inf cells: no value (transparent), never a colour of the map.
+        images_.push_back(tableImage(values_.data() + size_t(k) * per, rows_, cols_, table_));
     }
     update();
 }
@@ -85,7 +78,13 @@ void HeadGridView::rebuildImages()
 void HeadGridView::setColorMap(const QString& name)
 {
     table_ = colorTable(name);
-    for (auto& img : images_) img.setColorTable(table_);
+    for (auto& img : images_) {
+        if (img.format() != QImage::Format_Indexed8) {  // one with no-value cells: built again
+            rebuildImages();
+            return;
+        }
+        img.setColorTable(table_);
+    }
     update();
 }
 

@@ -1,4 +1,5 @@
 #include "views/mapimage.h"
+#include "views/colormaps.h"
 
 #include <algorithm>
 #include <cmath>
@@ -57,11 +58,11 @@ QImage smoothMapImage(const std::vector<float>& values, int rows, int cols, QSiz
     const std::vector<float> up = upsampleMap(values, rows, cols, work, sigmaCells);
     if (up.empty() || table.size() < 256) return {};
     const float span = hi > lo ? hi - lo : 1.0f;
-    QImage img(work, QImage::Format_RGB32);
+    QImage img(work, QImage::Format_ARGB32_Premultiplied);  // NaN / Inf: no value (transparent)
     for (int y = 0; y < work.height(); ++y) {
         auto* line = reinterpret_cast<QRgb*>(img.scanLine(y));
         for (int x = 0; x < work.width(); ++x)
-            line[x] = table[std::clamp(int(std::lround(255.0f * (up[size_t(y) * size_t(work.width()) + size_t(x)] - lo) / span)), 0, 255)];
+            line[x] = tableColor(table, (up[size_t(y) * size_t(work.width()) + size_t(x)] - lo) / span);
     }
     return work == target ? img : img.scaled(target, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
 }

@@ -86,10 +86,9 @@ void WordFrameView::rebuild()
     heat_ = QImage();
     if (C > 0 && W > 0) {
         const QVector<QRgb> table = colorTable(colorMap_);
-        heat_ = QImage(C, W, QImage::Format_RGB32);
+        heat_ = QImage(C, W, QImage::Format_ARGB32_Premultiplied);  // NaN / Inf: no value (transparent)
         for (int w = 0; w < W; ++w)
-            for (int c = 0; c < C; ++c)
-                heat_.setPixel(c, w, table[std::clamp(int(std::lround(255.0f * values_[size_t(w * C + c)])), 0, 255)]);
+            for (int c = 0; c < C; ++c) heat_.setPixel(c, w, tableColor(table, values_[size_t(w * C + c)]));
     }
     updateGeometry();
     update();

@@ -34,14 +34,19 @@ Status parseNpy(const char* data, size_t size, const std::string& name, DumpArra
 /// NULs stripped. Errors: another dtype, another rank, sizes that do not fit the file.
 Status parseNpyStrings(const char* data, size_t size, const std::string& name, DumpStrings& out);
 bool isNpyStringArray(const char* data, size_t size);
-/// safetensors: uint64 header length, JSON header, raw data (F16, BF16, F32, F64).
-Status parseSafetensors(const char* data, size_t size, std::vector<DumpArray>& out);
+/// safetensors: uint64 header length, JSON header, raw data (F16, BF16, F32, F64). With
+/// `scalars`, 0-d tensors of any numeric dtype (BOOL, I8…I64, U8…U64, F16, BF16, F32, F64) go
+/// there (shape {}, one value); without, a 0-d tensor is an error.
+Status parseSafetensors(const char* data, size_t size, std::vector<DumpArray>& out, std::vector<DumpArray>* scalars = nullptr);
 /// JSON: {"tokens": [...], "attention": nested lists} (also "source_tokens"/"target_tokens").
 Status parseJsonDump(const char* data, size_t size, std::vector<DumpArray>& out,
                      std::vector<std::string>& queryTokens, std::vector<std::string>& keyTokens);
 /// .npz (a zip of .npy files, deflated or stored, zip64) through libzip. String arrays (tokens,
 /// as notebooks save them: np.array(tokens)) go to `strings` when given, else are skipped.
-Status parseNpz(const char* data, size_t size, std::vector<DumpArray>& out, std::vector<DumpStrings>* strings = nullptr);
+/// With `scalars`, 0-d arrays of any numeric dtype (bool, int8…int64, uint8…uint64, float16/32/64:
+/// np.array(1), np.float32(0.125)) go there (shape {}, one value); without, they are errors.
+Status parseNpz(const char* data, size_t size, std::vector<DumpArray>& out, std::vector<DumpStrings>* strings = nullptr,
+                std::vector<DumpArray>* scalars = nullptr);
 
 struct ImportOptions {
     /// One name per dimension of the (stacked) array: layer, head, query, key, and batch

@@ -53,6 +53,8 @@ struct OnnxInspection {
     std::vector<OnnxAttention> attention;
     int64_t parameters = 0;  ///< elements of the initializers
     std::vector<std::string> warnings;  ///< e.g. shape inference gave up
+    /// Initializers (stored in the file, float types) holding NaN or ±Inf: "'W' (3 of 64 values)".
+    std::vector<std::string> nonFiniteWeights;
 };
 
 /// The operator set of common transformer, ViT and CNN exports that the operator map must

@@ -75,8 +75,15 @@ struct AttentionTrace {
 
 bool operator==(const TraceTensor& a, const TraceTensor& b);
 
-/// Adds a sentence to the trace's metadata "warning" (joined with "; " to any there).
+/// Adds a sentence to the trace's metadata "warning" (joined with "; " to any there; a sentence
+/// already there is not repeated).
 void addTraceWarning(AttentionTrace& trace, const std::string& warning);
+/// The non-finite values (NaN, ±Inf) of a trace's dense tensors, one clause per tensor that
+/// has any: its name, the count and the first index ("cross_attention: 3 non-finite values
+/// (NaN or ±Inf), the first at [0, 1, 2, 0]; …"); empty when every value is finite. Tensors kept
+/// in a store (tiles, Q/K) are not scanned. Files read (loadTrace, parseTrace, loadTraceJson)
+/// and ONNX runs add it to the trace's warning; the views draw such cells as no value.
+std::string nonFiniteReport(const AttentionTrace& trace);
 
 /// One head of a 4-D tensor [layer, head, query, key] as a 2-D tensor [query, key] named
 /// `name`, with the query/key labels of the source. Errors on other shapes or out-of-range

@@ -1,17 +1,19 @@
-#include "io/confined.h"
+#include "attnscope/confined.h"
 
+#include <QDir>
 #include <QFileInfo>
 
 namespace attnscope {
 
-Status resolveInside(const QDir& folder, const QString& relative, const std::string& owner, const std::string& field,
-                     std::string& out)
+Status resolveInside(const std::string& folderPath, const std::string& relativePath, const std::string& owner,
+                     const std::string& field, const std::string& folderName, std::string& out)
 {
-    const std::string shown = relative.toStdString();
-    const std::string keep = ": keep it in the model's folder and name it relative to it";
+    const QString relative = QString::fromStdString(relativePath);
+    const QDir folder(QString::fromStdString(folderPath));
+    const std::string keep = ": keep it in " + folderName + " and name it relative to it";
     if (relative.isEmpty()) return Status::error(owner + ": " + field + " is empty");
     if (QDir::isAbsolutePath(relative))
-        return Status::error(owner + ": " + field + " is an absolute path (" + shown + ")" + keep);
+        return Status::error(owner + ": " + field + " is an absolute path (" + relativePath + ")" + keep);
     const QString base = QFileInfo(folder.absolutePath()).canonicalFilePath().isEmpty()
                              ? QDir::cleanPath(folder.absolutePath())
                              : QFileInfo(folder.absolutePath()).canonicalFilePath();
@@ -20,10 +22,18 @@ Status resolveInside(const QDir& folder, const QString& relative, const std::str
     // Symbolic links are followed: where the file really is must be inside too.
     const QString real = info.exists() ? info.canonicalFilePath() : joined;
     if (!real.startsWith(base + QLatin1Char('/')))
-        return Status::error(owner + ": " + field + " names a path outside the model's folder (" + shown + ")" + keep);
+        return Status::error(owner + ": " + field + " names a path outside " + folderName + " (" + relativePath + ")" + keep);
     if (info.exists() && !info.isFile())
-        return Status::error(owner + ": " + field + " (" + shown + ") is not a regular file");
+        return Status::error(owner + ": " + field + " (" + relativePath + ") is not a regular file");
     out = real.toStdString();
+    return Status::success();
+}
+
+Status checkRegularFile(const std::string& path, const std::string& owner, const std::string& field)
+{
+    const QFileInfo info(QString::fromStdString(path));
+    if (info.exists() && !QFileInfo(info.canonicalFilePath()).isFile())
+        return Status::error(owner + ": " + field + " (" + path + ") is not a regular file");
     return Status::success();
 }
 

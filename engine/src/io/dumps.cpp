@@ -17,7 +17,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <cstdlib>
 #include <limits>
+#include <map>
 
 namespace attnscope {
 
@@ -196,6 +198,36 @@ bool npyDType(const std::string& descr, DType& t)
     return true;
 }
 
+bool readScalar(char kind, size_t bytes, const char* p, double& out)
+{
+    const auto get = [&](auto v) {
+        std::memcpy(&v, p, sizeof v);
+        out = double(v);
+        return true;
+    };
+    switch (kind) {
+    case 'b': return bytes == 1 && get(uint8_t{}) && (out = out != 0 ? 1 : 0, true);
+    case 'i': return bytes == 1 ? get(int8_t{}) : bytes == 2 ? get(int16_t{}) : bytes == 4 ? get(int32_t{}) : bytes == 8 && get(int64_t{});
+    case 'u': return bytes == 1 ? get(uint8_t{}) : bytes == 2 ? get(uint16_t{}) : bytes == 4 ? get(uint32_t{}) : bytes == 8 && get(uint64_t{});
+    case 'f':
+        if (bytes == 2) {
+            uint16_t h;
+            std::memcpy(&h, p, 2);
+            out = halfToFloat(h);
+            return true;
+        }
+        return bytes == 4 ? get(float{}) : bytes == 8 && get(double{});
+    case 'B': {  // bfloat16
+        if (bytes != 2) return false;
+        uint16_t h;
+        std::memcpy(&h, p, 2);
+        out = bf16ToFloat(h);
+        return true;
+    }
+    default: return false;
+    }
+}
+
 bool safetensorsDType(const std::string& name, DType& t)
 {
     if (name == "F32") t = DType::F32;
@@ -309,7 +341,26 @@ Status parseNpy(const char* data, size_t size, const std::string& name, DumpArra
     return Status::success();
 }
 
-Status parseSafetensors(const char* data, size_t size, std::vector<DumpArray>& out)
+namespace {
+/// A 0-d .npy of any numeric dtype → a DumpArray of shape {} and one value.
+Status parseNpyScalar(const char* data, size_t size, const std::string& name, const NpyHeader& h, DumpArray& out)
+{
+    std::string d = h.descr;
+    if (d.size() >= 2 && d.front() == '\'' && d.back() == '\'') d = d.substr(1, d.size() - 2);
+    if (d.size() < 3 || (d[0] != '<' && d[0] != '|' && d[0] != '='))
+        return Status::error(name + ": unsupported scalar dtype " + h.descr + " (little-endian bool, int, uint or float expected)");
+    const size_t bytes = size_t(std::atoi(d.c_str() + 2));
+    double v = 0;
+    if (size < h.dataStart + bytes || !readScalar(d[1], bytes, data + h.dataStart, v))
+        return Status::error(name + ": unsupported or truncated scalar (" + h.descr + ")");
+    out.name = name;
+    out.shape.clear();
+    out.values = {float(v)};
+    return Status::success();
+}
+} // namespace
+
+Status parseSafetensors(const char* data, size_t size, std::vector<DumpArray>& out, std::vector<DumpArray>* scalars)
 {
     if (size < 8) return Status::error("not a safetensors file (too short)");
     uint64_t n = 0;
@@ -327,11 +378,30 @@ Status parseSafetensors(const char* data, size_t size, std::vector<DumpArray>& o
         const std::string name = it.key().toStdString();
         const QJsonObject o = it.value().toObject();
         const QString dt = o["dtype"].toString();
+        const QJsonArray dims = o["shape"].toArray();
+        if (scalars && dims.isEmpty()) {
+            static const std::map<QString, std::pair<char, size_t>> kinds{
+                {"BOOL", {'b', 1}}, {"I8", {'i', 1}}, {"I16", {'i', 2}}, {"I32", {'i', 4}}, {"I64", {'i', 8}},
+                {"U8", {'u', 1}},   {"U16", {'u', 2}}, {"U32", {'u', 4}}, {"U64", {'u', 8}}, {"F16", {'f', 2}},
+                {"BF16", {'B', 2}}, {"F32", {'f', 4}}, {"F64", {'f', 8}}};
+            const QJsonArray offsets = o["data_offsets"].toArray();
+            const int64_t b = offsets.size() == 2 ? offsets[0].toInteger(-1) : -1;
+            const auto kind = kinds.find(dt);
+            double v = 0;
+            if (kind == kinds.end() || b < 0 || uint64_t(b) + kind->second.second > dataSize ||
+                !readScalar(kind->second.first, kind->second.second, base + b, v))
+                return Status::error(name + ": unsupported or truncated scalar (" + dt.toStdString() + ")");
+            DumpArray a;
+            a.name = name;
+            a.values = {float(v)};
+            scalars->push_back(std::move(a));
+            continue;
+        }
         DType t;
         if (!safetensorsDType(dt.toStdString(), t)) return Status::error(name + ": unsupported dtype " + dt.toStdString() + " (F16, BF16, F32, F64 expected)");
         DumpArray a;
         a.name = name;
-        for (const auto& d : o["shape"].toArray()) a.shape.push_back(d.toInteger(-1));
+        for (const auto& d : dims) a.shape.push_back(d.toInteger(-1));
         const int64_t count = checkedCount(a.shape);
         if (count < 0 || a.shape.empty()) return Status::error(name + ": invalid or too large shape " + shapeText(a.shape));
         const QJsonArray offsets = o["data_offsets"].toArray();
@@ -395,7 +465,8 @@ Status parseJsonDump(const char* data, size_t size, std::vector<DumpArray>& out,
     return Status::success();
 }
 
-Status parseNpz(const char* data, size_t size, std::vector<DumpArray>& out, std::vector<DumpStrings>* strings)
+Status parseNpz(const char* data, size_t size, std::vector<DumpArray>& out, std::vector<DumpStrings>* strings,
+                std::vector<DumpArray>* scalars)
 {
     zip_error_t zerr;
     zip_error_init(&zerr);
@@ -444,6 +515,12 @@ Status parseNpz(const char* data, size_t size, std::vector<DumpArray>& out, std:
             continue;
         }
         DumpArray a;
+        NpyHeader h;
+        if (scalars && readNpyHeader(buf.data(), buf.size(), arrayName, h) && h.shape.empty()) {
+            st = parseNpyScalar(buf.data(), buf.size(), arrayName, h, a);
+            if (st) scalars->push_back(std::move(a));
+            continue;
+        }
         st = parseNpy(buf.data(), buf.size(), arrayName, a);
         if (st) out.push_back(std::move(a));
     }

@@ -12,6 +12,8 @@
 #include "attnscope/savefile.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <cstring>
 
 namespace attnscope {
@@ -144,7 +146,8 @@ Status fromHeader(const QJsonObject& h, AttentionTrace& t, bool withValues)
         if (withValues) {
             x.values.reserve(size_t(x.numel()));
             for (const auto& row : o["values"].toArray())
-                for (const auto& e : row.toArray()) x.values.push_back(float(e.toDouble()));
+                for (const auto& e : row.toArray())  // JSON has no NaN: null (Qt's NaN) or a non-number is one
+                    x.values.push_back(e.isDouble() ? float(e.toDouble()) : std::numeric_limits<float>::quiet_NaN());
         }
         t.tensors.push_back(std::move(x));
     }
@@ -236,7 +239,36 @@ void addTraceWarning(AttentionTrace& trace, const std::string& warning)
 {
     if (warning.empty()) return;
     std::string& w = trace.metadata["warning"];
+    if (w.find(warning) != std::string::npos) return;  // said already (a saved trace read back)
     w = w.empty() ? warning : w + "; " + warning;
+}
+
+std::string nonFiniteReport(const AttentionTrace& trace)
+{
+    std::string out;
+    for (const auto& t : trace.tensors) {
+        if (t.store) continue;
+        int64_t count = 0, first = -1;
+        for (size_t i = 0; i < t.values.size(); ++i)
+            if (!std::isfinite(t.values[i])) {
+                if (first < 0) first = int64_t(i);
+                ++count;
+            }
+        if (count == 0) continue;
+        // The first one's index, one coordinate per axis.
+        std::vector<int64_t> at(t.shape.size());
+        int64_t rest = first;
+        for (size_t k = t.shape.size(); k-- > 0;) {
+            const int64_t n = std::max<int64_t>(1, t.shape[k]);
+            at[k] = rest % n;
+            rest /= n;
+        }
+        std::string index;
+        for (size_t k = 0; k < at.size(); ++k) index += (k ? ", " : "") + std::to_string(at[k]);
+        out += (out.empty() ? "" : "; ") + t.name + ": " + std::to_string(count) + " non-finite value" + (count == 1 ? "" : "s") +
+               " (NaN or ±Inf), the first at [" + index + "]; they are drawn as no value";
+    }
+    return out;
 }
 
 TraceTensor asMultiHead(const TraceTensor& t)
@@ -588,7 +620,9 @@ Status parseAny(const char* data, size_t size, const std::string& path, const Ma
 
 Status parseTrace(const char* data, size_t size, const std::string& path, AttentionTrace& out)
 {
-    return parseAny(data, size, path, nullptr, out);
+    if (auto st = parseAny(data, size, path, nullptr, out); !st) return st;
+    addTraceWarning(out, nonFiniteReport(out));
+    return Status::success();
 }
 
 Status loadTrace(const std::string& path, AttentionTrace& out)
@@ -602,7 +636,9 @@ Status loadTrace(const std::string& path, AttentionTrace& out)
         if (auto rs = readFile(path, all); !rs) return rs;
         return parseTrace(all.constData(), size_t(all.size()), path, out);
     }
-    return parseAny(m.data, size_t(m.size), path, &m, out);
+    if (auto st = parseAny(m.data, size_t(m.size), path, &m, out); !st) return st;
+    addTraceWarning(out, nonFiniteReport(out));
+    return Status::success();
 }
 
 std::string traceToJson(const AttentionTrace& trace)
@@ -637,6 +673,7 @@ Status loadTraceJson(const std::string& path, AttentionTrace& out)
     QByteArray data;
     if (auto st = readFile(path, data); !st) return st;
     if (auto st = traceFromJson(data.toStdString(), out); !st) return Status::error(path + ": " + st.message);
+    addTraceWarning(out, nonFiniteReport(out));
     return Status::success();
 }
 

@@ -36,6 +36,9 @@ struct NpyHeader {
 Status readNpyHeader(const char* data, size_t size, const std::string& name, NpyHeader& out);
 /// '<f2' / '<f4' / '<f8' (and '=…'); false for others.
 bool npyDType(const std::string& descr, DType& t);
+/// One scalar at p: kind 'b' bool, 'i' signed, 'u' unsigned, 'f' IEEE float, 'B' bfloat16, of
+/// `bytes` bytes, little-endian. False for a kind/size it does not know.
+bool readScalar(char kind, size_t bytes, const char* p, double& out);
 /// F16, BF16, F32, F64; false for others.
 bool safetensorsDType(const std::string& name, DType& t);
 

@@ -389,10 +389,10 @@ Status importQk(const std::string& path, AttentionTrace& out, const ProgressFn& 
     QByteArray data;
     if (auto st = dumpformat::readAll(path, data); !st) return st;
     const QString ext = QFileInfo(QString::fromStdString(path)).suffix().toLower();
-    std::vector<DumpArray> arrays;
+    std::vector<DumpArray> arrays, scalars;
     std::vector<DumpStrings> strings;
-    Status st = ext == "npz" ? parseNpz(data.constData(), size_t(data.size()), arrays, &strings)
-                : ext == "safetensors" ? parseSafetensors(data.constData(), size_t(data.size()), arrays)
+    Status st = ext == "npz" ? parseNpz(data.constData(), size_t(data.size()), arrays, &strings, &scalars)
+                : ext == "safetensors" ? parseSafetensors(data.constData(), size_t(data.size()), arrays, &scalars)
                                        : Status::error("queries and keys are read from .npz or .safetensors files");
     if (!st) return Status::error(path + ": " + st.message);
     data.clear();
@@ -415,8 +415,19 @@ Status importQk(const std::string& path, AttentionTrace& out, const ProgressFn& 
     a.q = q->values;
     a.k = k->values;
     if (const DumpArray* lse = findArray(arrays, {"lse", "logsumexp"})) a.lse = lse->values;
-    if (const DumpArray* s = findArray(arrays, {"scale"}); s && !s->values.empty()) a.scale = s->values[0];
-    if (const DumpArray* c = findArray(arrays, {"causal"}); c && !c->values.empty()) a.causal = c->values[0] != 0;
+    // scale and causal are scalars of any numeric type (np.array(1), np.float32(0.125), True);
+    // an array there is refused rather than read from its first value.
+    for (const char* name : {"scale", "causal"})
+        if (const DumpArray* x = findArray(arrays, {name}))
+            return Status::error(path + ": '" + name + "' must be a scalar (e.g. " +
+                                 (std::string(name) == "scale" ? "np.float32(0.125)" : "np.array(1)") + "), not an array of shape " +
+                                 dumpformat::shapeText(x->shape));
+    if (const DumpArray* s = findArray(scalars, {"scale"})) {
+        if (!std::isfinite(s->values[0]) || s->values[0] <= 0)
+            return Status::error(path + ": 'scale' must be a positive finite number, not " + std::to_string(s->values[0]));
+        a.scale = s->values[0];
+    }
+    if (const DumpArray* c = findArray(scalars, {"causal"})) a.causal = c->values[0] != 0;
     std::vector<std::string> tokens;
     for (const auto& s : strings)
         if (s.name == "tokens") tokens = s.values;

@@ -393,6 +393,9 @@ Status VisionModel::Impl::runImage(const cv::Mat& img, const std::string& imageP
     picture.labels.assign(3, {});
     picture.values.assign(v.rgb.data, v.rgb.data + v.rgb.total() * 3);
     out.tensors.insert(out.tensors.begin(), std::move(picture));
+    if (onnx)
+        for (const auto& w : onnx->inspection().nonFiniteWeights) addTraceWarning(out, "the model's weights hold NaN or ±Inf: " + w);
+    addTraceWarning(out, nonFiniteReport(out));
     return out.validate();
 }
 

@@ -38,6 +38,7 @@ class TestItemPicker;
 class CaptionWorkspace : public Workspace {
     Q_OBJECT
     ATTNSCOPE_WORKSPACE_INTERFACE
+    QStringList statePathKeys() const override { return {QStringLiteral("input/file")}; }
 public:
     explicit CaptionWorkspace(QWidget* parent = nullptr);
 

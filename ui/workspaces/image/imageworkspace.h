@@ -42,6 +42,7 @@ using PreparedImagePtr = std::shared_ptr<const PreparedImage>;
 class ImageWorkspace : public Workspace {
     Q_OBJECT
     ATTNSCOPE_WORKSPACE_INTERFACE
+    QStringList statePathKeys() const override { return {QStringLiteral("image/file"), QStringLiteral("image_b/file")}; }
 public:
     explicit ImageWorkspace(QWidget* parent = nullptr);
     ~ImageWorkspace() override;

@@ -33,6 +33,7 @@ class LargeMatrixView;
 class LongWorkspace : public Workspace {
     Q_OBJECT
     ATTNSCOPE_WORKSPACE_INTERFACE
+    QStringList statePathKeys() const override { return {QStringLiteral("file"), QStringLiteral("source")}; }
 public:
     explicit LongWorkspace(QWidget* parent = nullptr);
     /// Long traces and dumps only (isLongAttentionFile); short ones belong to the Text workspace.

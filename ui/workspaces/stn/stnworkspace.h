@@ -33,6 +33,7 @@ class TestItemPicker;
 class StnWorkspace : public Workspace {
     Q_OBJECT
     ATTNSCOPE_WORKSPACE_INTERFACE
+    QStringList statePathKeys() const override { return {QStringLiteral("input/file")}; }
 public:
     explicit StnWorkspace(QWidget* parent = nullptr);
 

@@ -50,6 +50,7 @@ class TokenFlowView;
 class TextWorkspace : public Workspace {
     Q_OBJECT
     ATTNSCOPE_WORKSPACE_INTERFACE
+    QStringList statePathKeys() const override { return {QStringLiteral("gold_corpus/source"), QStringLiteral("gold_corpus/target"), QStringLiteral("gold_corpus/gold")}; }
 public:
     explicit TextWorkspace(QWidget* parent = nullptr);
 

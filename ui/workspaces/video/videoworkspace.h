@@ -61,6 +61,7 @@ private:
 class VideoWorkspace : public Workspace {
     Q_OBJECT
     ATTNSCOPE_WORKSPACE_INTERFACE
+    QStringList statePathKeys() const override { return {QStringLiteral("file")}; }
 public:
     explicit VideoWorkspace(QWidget* parent = nullptr);
     ~VideoWorkspace() override;

@@ -31,6 +31,7 @@ class SpatialOverlayView;
 class VisionWorkspace : public Workspace {
     Q_OBJECT
     ATTNSCOPE_WORKSPACE_INTERFACE
+    QStringList statePathKeys() const override { return {QStringLiteral("file")}; }
 public:
     explicit VisionWorkspace(QWidget* parent = nullptr);
 

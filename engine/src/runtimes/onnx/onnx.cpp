@@ -14,6 +14,8 @@
 #include <QFileInfo>
 
 #include <algorithm>
+#include <cmath>
+#include <cstring>
 #include <set>
 #include <sstream>
 #include <unordered_map>
@@ -99,6 +101,50 @@ Status inspectOnnx(const std::string& path, OnnxInspection& out)
     return inspectOnnxModel(model, path, out);
 }
 
+/// NaN and ±Inf among a float initializer's values stored in the file (float, double, float16;
+/// raw_data or the typed fields); 0 for other types and external data.
+static int64_t nonFiniteCount(const ONNX_NAMESPACE::TensorProto& t)
+{
+    using TP = ONNX_NAMESPACE::TensorProto;
+    if (t.data_location() == TP::EXTERNAL) return 0;
+    int64_t bad = 0;
+    const std::string& raw = t.raw_data();
+    switch (t.data_type()) {
+    case TP::FLOAT:
+        if (!raw.empty())
+            for (size_t i = 0; i + 4 <= raw.size(); i += 4) {
+                float f;
+                std::memcpy(&f, raw.data() + i, 4);
+                bad += !std::isfinite(f);
+            }
+        for (float f : t.float_data()) bad += !std::isfinite(f);
+        break;
+    case TP::DOUBLE:
+        if (!raw.empty())
+            for (size_t i = 0; i + 8 <= raw.size(); i += 8) {
+                double f;
+                std::memcpy(&f, raw.data() + i, 8);
+                bad += !std::isfinite(f);
+            }
+        for (double f : t.double_data()) bad += !std::isfinite(f);
+        break;
+    case TP::FLOAT16: {
+        // binary16: exponent bits all ones is Inf or NaN.
+        const auto check = [&](uint16_t h) { bad += (h & 0x7C00) == 0x7C00; };
+        if (!raw.empty())
+            for (size_t i = 0; i + 2 <= raw.size(); i += 2) {
+                uint16_t h;
+                std::memcpy(&h, raw.data() + i, 2);
+                check(h);
+            }
+        for (int32_t v : t.int32_data()) check(uint16_t(v));
+        break;
+    }
+    default: break;
+    }
+    return bad;
+}
+
 Status inspectOnnxModel(ONNX_NAMESPACE::ModelProto& model, const std::string& path, OnnxInspection& out)
 {
     out = OnnxInspection{};
@@ -114,6 +160,8 @@ Status inspectOnnxModel(ONNX_NAMESPACE::ModelProto& model, const std::string& pa
     const QString dir = QFileInfo(QString::fromStdString(path)).dir().path();
     for (const auto& t : model.graph().initializer()) {
         out.parameters += elements(t);
+        if (const int64_t bad = nonFiniteCount(t); bad > 0)
+            out.nonFiniteWeights.push_back("'" + t.name() + "' (" + std::to_string(bad) + " of " + std::to_string(elements(t)) + " values)");
         if (t.data_location() != ONNX_NAMESPACE::TensorProto::EXTERNAL) continue;
         for (const auto& e : t.external_data()) {
             if (e.key() != "location") continue;
@@ -293,6 +341,7 @@ std::string describeOnnx(const OnnxInspection& o)
     }
     if (softmax == 0) s << "no attention: the graph has no Softmax over two position axes\n";
     if (gates == 0) s << "no channel gates (sigmoid × feature map)\n";
+    for (const auto& w : o.nonFiniteWeights) s << "warning    non-finite weights (NaN or ±Inf): " << w << "\n";
     for (const auto& w : o.warnings) s << "warning    " << w << "\n";
     if (o.opset < kOnnxOldestOpset)
         s << "converting opset " << o.opset << " is older than the operator map reads; it is converted to " << kOnnxConvertTarget

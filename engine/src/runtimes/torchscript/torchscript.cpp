@@ -462,6 +462,8 @@ Status ScriptModel::Impl::runOnnx(const std::string& text, const std::vector<std
     for (int64_t h = 0; h < heads; ++h) headNames.push_back("h" + std::to_string(h + 1));
     x.labels = {layerNames, headNames, tokens, tokens};
     trace.tensors.push_back(std::move(x));
+    for (const auto& w : onnx->inspection().nonFiniteWeights) addTraceWarning(trace, "the model's weights hold NaN or ±Inf: " + w);
+    addTraceWarning(trace, nonFiniteReport(trace));
     out = std::move(trace);
     return Status::success();
 }
