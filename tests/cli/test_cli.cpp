@@ -392,6 +392,16 @@ private slots:
         r = attnscope({"eval", "transformer", "--source", dir_.filePath("own.es"), "--gold", dir_.filePath("own.gold")});
         QCOMPARE(r.code, 1);
         QVERIFY(r.err.contains("--target"));
+        // A folder or an empty file as the gold: an error, not "AER 100 %".
+        for (const QString& gold : {dir_.path(), dir_.filePath("empty.gold")}) {
+            write("empty.gold", "\n\n");
+            r = attnscope({"eval", "transformer", "--no-bleu", "--source", dir_.filePath("own.es"), "--target",
+                           dir_.filePath("own.en"), "--gold", gold});
+            QCOMPARE(r.code, 1);
+            QVERIFY2(r.err.contains("not a regular file (a folder)") || r.err.contains("no alignment links on any line"),
+                     qPrintable(r.err));
+            QVERIFY(!r.out.contains("AER"));
+        }
         r = attnscope(QStringList{"eval", "transformer", "--method", "intersect"} + corpus);
         QCOMPARE(r.code, 2);
         QVERIFY(r.err.contains("argmax, threshold, gdfa or shift"));

@@ -495,6 +495,12 @@ def forward(self, ids):
         expectError(seq2seqSidecar("", R"("query": "source", "key": "source")").replace(R"("pad_to": 8)", R"("pad_to": 0)"),
                     "(query = source) has size 4 but the source has 3 tokens", 1);
         expectError(seq2seqSidecar("", R"("query": "target")"), "needs \"query\" and \"key\"", 0);
+        // Numbers out of range are refused, not read as the default (Qt's toInt gives 0 for 1e12).
+        expectError(seq2seqSidecar().replace(R"("pad_to": 8)", R"("pad_to": 1e12)"), "\"pad_to\" must be a whole number 0…4096, not 1e+12", 0);
+        expectError(seq2seqSidecar().replace(R"("pad_to": 8)", R"("pad_to": 8, "max_tokens": 1e12)"),
+                    "\"max_tokens\" must be a whole number 1…131072, not 1e+12", 0);
+        expectError(seq2seqSidecar().replace(R"("max_new_tokens": 6)", R"("max_new_tokens": 2.5)"),
+                    "\"max_new_tokens\" must be a whole number 1…1024, not 2.5", 0);
         expectError(seq2seqSidecar().replace(R"("logits": 0)", R"("logits": 3)"), "logits: expected [1, target, 6]", 2);
     }
     void encoderDecoderWithSentencePieceScoredAtWordLevel()

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <regex>
@@ -577,6 +578,10 @@ Status loadPharaohCorpus(const std::string& sourcePath, const std::string& targe
                          bool oneBased, Corpus& out)
 {
     auto readLines = [](const std::string& path, std::vector<std::string>& lines) -> Status {
+        std::error_code ec;
+        if (!std::filesystem::exists(path, ec)) return Status::error(path + ": file not found");
+        if (!std::filesystem::is_regular_file(path, ec))  // a folder would read as empty, a FIFO would block
+            return Status::error(path + ": not a regular file" + (std::filesystem::is_directory(path, ec) ? " (a folder)" : ""));
         std::ifstream f(path, std::ios::binary);
         if (!f) return Status::error(path + ": cannot open (" + std::strerror(errno) + ")");
         lines.clear();
@@ -598,6 +603,8 @@ Status loadPharaohCorpus(const std::string& sourcePath, const std::string& targe
     if (gold.size() > src.size())
         return Status::error(goldPath + " has " + std::to_string(gold.size()) + " lines but the corpus " +
                              std::to_string(src.size()) + " sentence pairs");
+    if (std::all_of(gold.begin(), gold.end(), [](const std::string& l) { return l.find_first_not_of(" \t") == std::string::npos; }))
+        return Status::error(goldPath + ": no alignment links on any line (nothing to score against)");
     gold.resize(src.size());  // trailing pairs without links: no gold links
     std::string stem = sourcePath.substr(sourcePath.find_last_of('/') + 1);
     stem = stem.substr(0, stem.find('.'));

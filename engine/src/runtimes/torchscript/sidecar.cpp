@@ -7,6 +7,9 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
+
+#include <cmath>
+#include <limits>
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -50,6 +53,26 @@ std::string sidecarPath(const std::string& modulePath)
 Status parseAttention(const std::string& jsonPath, const QJsonObject& o, ScriptModelSpec& out);
 
 namespace {
+/// An integer field: absent → `fallback`; present → a whole number in lo…hi, else an error
+/// naming the field, the range and the value given (Qt's toInt would turn 1e12 into the
+/// default and let it pass).
+Status intField(const std::string& jsonPath, const QJsonObject& o, const char* key, int fallback, int lo, int hi, int& out)
+{
+    const QJsonValue v = o.value(QLatin1String(key));
+    if (v.isUndefined() || v.isNull()) {
+        out = fallback;
+        return Status::success();
+    }
+    const double d = v.toDouble(std::numeric_limits<double>::quiet_NaN());
+    if (!v.isDouble() || !(d >= lo && d <= hi) || d != std::floor(d)) {
+        const std::string given = v.isDouble() ? QString::number(d, 'g', 12).toStdString() : "a " + std::string(v.isString() ? "string" : "non-number");
+        return Status::error(jsonPath + ": \"" + key + "\" must be a whole number " + std::to_string(lo) + "…" + std::to_string(hi) +
+                             ", not " + given);
+    }
+    out = int(d);
+    return Status::success();
+}
+
 /// "size", "channels", "mean", "std" of an image or video input.
 Status parsePixels(const std::string& jsonPath, const QJsonObject& in, ScriptModelSpec& out)
 {
@@ -59,7 +82,7 @@ Status parsePixels(const std::string& jsonPath, const QJsonObject& in, ScriptMod
     out.width = size[1].toInt();
     if (out.height < 1 || out.width < 1 || out.height > 4096 || out.width > 4096)
         return Status::error(jsonPath + ": image size must be 1…4096 pixels per side");
-    out.channels = in["channels"].toInt(3);
+    if (auto st = intField(jsonPath, in, "channels", 3, 1, 3, out.channels); !st) return st;
     if (out.channels != 1 && out.channels != 3) return Status::error(jsonPath + ": \"channels\" must be 1 or 3");
     for (const char* key : {"mean", "std"}) {
         std::vector<double>& v = std::string(key) == "mean" ? out.mean : out.std;
@@ -78,7 +101,7 @@ Status parseVideoInput(const std::string& jsonPath, const QJsonObject& in, const
 {
     out.video = true;
     if (auto st = parsePixels(jsonPath, in, out); !st) return st;
-    out.frames = in["frames"].toInt(0);
+    if (auto st = intField(jsonPath, in, "frames", 0, 0, 512, out.frames); !st) return st;
     if (out.frames < 1 || out.frames > 512) return Status::error(jsonPath + ": a video input needs \"frames\": 1…512 (how many frames the model reads)");
     out.maxTokens = out.frames;
     return parseAttention(jsonPath, o, out);
@@ -91,8 +114,8 @@ Status parseImageInput(const std::string& jsonPath, const QDir& base, const QJso
     out.resize = in["resize"].toString("stretch").toStdString();
     if (out.resize != "stretch" && out.resize != "keep_aspect" && out.resize != "limit")
         return Status::error(jsonPath + ": \"resize\" must be \"stretch\", \"keep_aspect\" or \"limit\"");
-    out.maxSide = in["max_side"].toInt(out.resize == "keep_aspect" ? 3200 : 960);
-    out.multiple = in["multiple"].toInt(32);
+    if (auto st = intField(jsonPath, in, "max_side", out.resize == "keep_aspect" ? 3200 : 960, 8, 8192, out.maxSide); !st) return st;
+    if (auto st = intField(jsonPath, in, "multiple", 32, 1, 512, out.multiple); !st) return st;
     if (out.maxSide < 8 || out.maxSide > 8192 || out.multiple < 1 || out.multiple > 512)
         return Status::error(jsonPath + ": \"max_side\" must be 8…8192 and \"multiple\" 1…512");
     QJsonObject pixels = in;
@@ -119,7 +142,7 @@ Status parseImageInput(const std::string& jsonPath, const QDir& base, const QJso
         out.ctcOutput = ctc["output"].toString().toStdString();
         if (auto st = resolveInside(base, ctc["characters"].toString(), jsonPath, "\"ctc\".\"characters\"", out.ctcCharacters); !st)
             return st;
-        out.ctcBlank = ctc["blank"].toInt(0);
+        if (auto st = intField(jsonPath, ctc, "blank", 0, 0, 1 << 24, out.ctcBlank); !st) return st;
         out.ctcSpace = ctc["space"].toBool(false);
         if (out.ctcOutput.empty() || ctc["characters"].toString().isEmpty())
             return Status::error(jsonPath + ": \"ctc\" needs \"output\" (a graph output) and \"characters\" (one per line)");
@@ -177,15 +200,15 @@ void setSourceTokenizer(const ScriptTokenizer& tk, ScriptModelSpec& out)
 Status parseGeneration(const std::string& jsonPath, const QJsonObject& in, const QJsonObject& o, int defaultMaxTokens,
                        int defaultMaxNew, ScriptModelSpec& out)
 {
-    out.padTo = in["pad_to"].toInt(0);
-    if (out.padTo < 0 || out.padTo > 4096) return Status::error(jsonPath + ": \"pad_to\" must be 0…4096");
-    out.maxTokens = out.padTo > 0 ? out.padTo : in["max_tokens"].toInt(defaultMaxTokens);
+    if (auto st = intField(jsonPath, in, "pad_to", 0, 0, 4096, out.padTo); !st) return st;
+    int maxTokens = defaultMaxTokens;
+    if (auto st = intField(jsonPath, in, "max_tokens", defaultMaxTokens, 1, 131072, maxTokens); !st) return st;
+    out.maxTokens = out.padTo > 0 ? out.padTo : maxTokens;
     out.pad = in["pad"].toString("<pad>").toStdString();
     out.eos = in["eos"].toString("</s>").toStdString();
     if (in["logits"].isDouble()) out.logits = {in["logits"].toInt(), {}};
     else if (in["logits"].isString()) out.logits = {-1, in["logits"].toString().toStdString()};
-    out.maxNewTokens = in["max_new_tokens"].toInt(defaultMaxNew);
-    if (out.maxNewTokens < 1 || out.maxNewTokens > 1024) return Status::error(jsonPath + ": \"max_new_tokens\" must be 1…1024");
+    if (auto st = intField(jsonPath, in, "max_new_tokens", defaultMaxNew, 1, 1024, out.maxNewTokens); !st) return st;
     const QJsonObject al = o["alignment"].toObject();
     out.alignmentTensor = al["tensor"].toString().toStdString();
     out.alignmentLayer = al.contains("layer") ? al["layer"].toInt() - 1 : -1;
@@ -290,8 +313,7 @@ Status parseSidecar(const std::string& jsonPath, ScriptModelSpec& out)
     out.unknown = in["unknown"].toString("[UNK]").toStdString();
     for (const auto& v : in["prepend"].toArray()) out.prepend.push_back(v.toString().toStdString());
     for (const auto& v : in["append"].toArray()) out.append.push_back(v.toString().toStdString());
-    out.maxTokens = in["max_tokens"].toInt(512);
-    if (out.maxTokens < 1 || out.maxTokens > 131072) return Status::error(jsonPath + ": max_tokens must be 1…131072");
+    if (auto st = intField(jsonPath, in, "max_tokens", 512, 1, 131072, out.maxTokens); !st) return st;
     return parseAttention(jsonPath, o, out);
 }
 
