@@ -151,7 +151,8 @@ bool readWorkspaceFile(const QString& path, WorkspaceFile& out, QString* error)
     uint64_t at = 0, len = 0;
     std::memcpy(&at, data + size - kTrailer, 8);
     std::memcpy(&len, data + size - kTrailer + 8, 8);
-    if (at < 12 || len > uint64_t(size) || at > uint64_t(size) - kTrailer - len)
+    // (len is bounded first: size − trailer − len must not wrap around; found by fuzz_attnws)
+    if (at < 12 || len > uint64_t(size) - kTrailer || at > uint64_t(size) - kTrailer - len)
         return fail(error, path + QStringLiteral(": corrupt directory"));
     QJsonParseError err{};
     const auto doc = QJsonDocument::fromJson(QByteArray::fromRawData(data + at, qsizetype(len)), &err);

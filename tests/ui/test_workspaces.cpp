@@ -460,6 +460,19 @@ private slots:
         junk.close();
         QVERIFY(!readWorkspaceFile(junk.fileName(), back, &error));
         QVERIFY(error.contains("not an AttnScope workspace"));
+        // A directory length that wraps the bounds check around (found by fuzz_attnws: it read
+        // far outside the file) is a corrupt directory.
+        QByteArray hostile("ATTNSCWS");
+        const quint32 version = 2;
+        hostile.append(reinterpret_cast<const char*>(&version), 4).append(QByteArray(40, '{'));
+        const quint64 at = 12, len = quint64(hostile.size() + 24 - 1);
+        hostile.append(reinterpret_cast<const char*>(&at), 8).append(reinterpret_cast<const char*>(&len), 8).append("ATTNSCWS");
+        QFile h(dir.filePath("hostile.attnws"));
+        QVERIFY(h.open(QIODevice::WriteOnly));
+        h.write(hostile);
+        h.close();
+        QVERIFY(!readWorkspaceFile(h.fileName(), back, &error));
+        QVERIFY2(error.contains("corrupt directory"), qPrintable(error));
     }
 
     void workspaceFilesOpenOnlyFilesInTheirFolder()

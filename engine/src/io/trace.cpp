@@ -535,7 +535,7 @@ Status readVersion2(const char* data, size_t size, const std::string& path, cons
         if (layout == "dense") {
             if (uint64_t(bytes) != uint64_t(x.numel()) * 4) return Status::error(path + ": tensor '" + x.name + "' has the wrong size");
             x.values.resize(size_t(x.numel()));
-            std::memcpy(x.values.data(), at, size_t(bytes));
+            if (bytes > 0) std::memcpy(x.values.data(), at, size_t(bytes));
             continue;
         }
         if (layout != "tiled" && layout != "qk")
@@ -607,7 +607,7 @@ Status parseAny(const char* data, size_t size, const std::string& path, const Ma
             const uint64_t bytes = uint64_t(x.numel()) * sizeof(float);
             if (bytes > uint64_t(size) - pos) return Status::error(path + " is truncated (tensor '" + x.name + "')");
             x.values.resize(size_t(x.numel()));
-            std::memcpy(x.values.data(), data + pos, bytes);
+            if (bytes > 0) std::memcpy(x.values.data(), data + pos, bytes);  // an empty tensor has no buffer (fuzz_attn)
             pos += bytes;
         }
         if (pos != uint64_t(size)) return Status::error(path + " has trailing bytes: corrupt file");
