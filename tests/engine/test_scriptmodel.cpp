@@ -449,6 +449,34 @@ def forward(self, ids):
         QCOMPARE(acc->mean(0, 0).score.aer(), 0.0);  // the diagonal head aligns perfectly
         QVERIFY(acc->mean(0, 1).score.aer() > 0.0);  // the uniform one does not
 
+        // A batch never dies on one sentence: a source and a target longer than the 8 positions
+        // the model was traced at are skipped with the reason, and counted; the rest is scored.
+        write(dir_.filePath("long.es"), "dios es amor\ndios es amor dios es amor dios es\ndios es amor\n");
+        write(dir_.filePath("long.en"), "god is love\ngod is love\ngod is love god is love god is\n");
+        write(dir_.filePath("long.gold"), "0-0 1-1 2-2\n0-0\n0-0\n");
+        Corpus lc;
+        QVERIFY(loadPharaohCorpus(dir_.filePath("long.es").toStdString(), dir_.filePath("long.en").toStdString(),
+                                  dir_.filePath("long.gold").toStdString(), false, lc)
+                    .ok);
+        std::vector<const Verse*> all;
+        for (const auto& v : lc.verses) all.push_back(&v);
+        QVERIFY(ut.cannotTake(lc.verses[0]).empty());
+        QVERIFY2(ut.cannotTake(lc.verses[1]).find("source has 9 tokens, more than the 8 positions") != std::string::npos,
+                 ut.cannotTake(lc.verses[1]).c_str());
+        QVERIFY2(ut.cannotTake(lc.verses[2]).find("target has 9 decoder steps, more than the 8 positions") != std::string::npos,
+                 ut.cannotTake(lc.verses[2]).c_str());
+        EvalResult lr;
+        st = evaluate(ut, all, lr, true);
+        QVERIFY2(st.ok, st.message.c_str());
+        QCOMPARE(lr.verses, 1);
+        QCOMPARE(int(lr.skipped.size()), 2);
+        QCOMPARE(lr.model.aer(), 0.0);
+        QCOMPARE(batchSummary(lr.verses, lr.skipped, "scored"), std::string("1 of 3 verses scored; 2 skipped: 2 longer than the model takes"));
+        HeadTableResult lh;
+        QVERIFY(headTable(ut, all, lh).ok);
+        QCOMPARE(lh.verses, 1);
+        QCOMPARE(int(lh.skipped.size()), 2);
+
         // Through the translation pipeline (the Text workspace and `attnscope run`): free
         // decoding gives the translation; forced decoding of a verse carries its gold.
         ModelCache cache;

@@ -207,6 +207,11 @@ public:
     /// reads it as the continuation) and `translation` receives the generated tokens.
     Status decode(const std::string& source, const std::string* reference, AttentionTrace& out, std::string* translation = nullptr,
                   const ProgressFn& cancel = {}) const;
+    /// seq2seq models: why `source` (forced through `reference` when given) cannot be decoded
+    /// at all by this model — an empty side, a source longer than pad_to / max_tokens, a target
+    /// with more decoder steps than pad_to (the sizes named); empty when it can. Batch commands
+    /// skip such a sentence with this reason instead of stopping.
+    std::string cannotDecode(const std::string& source, const std::string* reference) const;
 
 private:
     struct Impl;

@@ -46,7 +46,21 @@ public:
     /// Greedy translations of many verses, as lower-cased token lists.
     virtual Status translateBatch(const std::vector<std::vector<std::string>>& sources,
                                   std::vector<std::vector<std::string>>& out, const ProgressFn& progress = {}) const = 0;
+    /// Why this model cannot take `verse` at all (forced decoding): an empty side, more tokens or
+    /// decoder steps than its positions (pad_to, max_tokens, kMaxSourceTokens), sizes named;
+    /// empty when it can. Batch work (evaluate, headTable, align, run --split) skips such a
+    /// verse with this reason and counts it; only a broken model or file stops a batch.
+    virtual std::string cannotTake(const Verse& verse) const;
 };
+
+/// A verse a batch skipped, and why (VerseDecoder::cannotTake).
+struct SkippedVerse {
+    std::string ref;
+    std::string reason;
+};
+/// "304 of 307 verses aligned; 3 skipped: 3 longer than the model's positions" — `done` of the
+/// verses, what was done to them ("aligned", "scored"), and the skipped ones grouped by kind.
+std::string batchSummary(int done, const std::vector<SkippedVerse>& skipped, const std::string& what);
 
 class ScriptModel;
 
@@ -66,6 +80,7 @@ public:
     Status decodeVerse(const Verse& verse, bool forced, AttentionTrace& out, const ProgressFn& cancel = {}) const override;
     Status translateBatch(const std::vector<std::vector<std::string>>& sources, std::vector<std::vector<std::string>>& out,
                           const ProgressFn& progress = {}) const override;
+    std::string cannotTake(const Verse& verse) const override;
 
 private:
     std::unique_ptr<ScriptModel> model_;
@@ -127,7 +142,8 @@ private:
 
 /// Corpus evaluation of a translator (CLI `eval`).
 struct EvalResult {
-    int verses = 0;
+    int verses = 0;                    ///< scored (the skipped ones are not counted)
+    std::vector<SkippedVerse> skipped;  ///< verses the model cannot take
     AlignmentScore model;     ///< alignments from forced decoding of the reference
     AlignmentScore diagonal;  ///< the diagonal baseline on the same verses
     double bleu = 0;          ///< greedy translation, lower-cased tokens, BLEU-4
@@ -156,6 +172,7 @@ Status symmetrizedVerseLinks(const VerseDecoder& forward, const VerseDecoder& re
 struct HeadTableResult {
     std::vector<std::pair<std::string, HeadTableAccumulator>> tensors;  ///< in trace order
     int verses = 0;
+    std::vector<SkippedVerse> skipped;  ///< verses the model cannot take
     AlignmentScore diagonal;  ///< the diagonal baseline on the same verses
     const HeadTableAccumulator* find(const std::string& name) const;
 };

@@ -276,10 +276,68 @@ Status symmetrizedVerseLinks(const VerseDecoder& forward, const VerseDecoder& re
     return Status::success();
 }
 
-Status evaluate(const VerseDecoder& t, const std::vector<const Verse*>& verses, EvalResult& out, bool computeBleu,
+namespace {
+std::string joinWords(const std::vector<std::string>& words)
+{
+    std::string s;
+    for (const auto& w : words) s += (s.empty() ? "" : " ") + w;
+    return s;
+}
+} // namespace
+
+std::string VerseDecoder::cannotTake(const Verse& v) const
+{
+    if (v.sourceWords().empty() || v.targetWords().empty()) return "an empty verse";
+    if (int(v.sourceWords().size()) > kMaxSourceTokens)
+        return "the source has " + std::to_string(v.sourceWords().size()) + " words, more than the " +
+               std::to_string(kMaxSourceTokens) + " a translator takes";
+    return {};
+}
+
+std::string UserTranslator::cannotTake(const Verse& v) const
+{
+    if (auto why = VerseDecoder::cannotTake(v); !why.empty()) return why;
+    const std::string reference = joinWords(v.targetWords());
+    return model_->cannotDecode(joinWords(v.sourceWords()), &reference);
+}
+
+std::string batchSummary(int done, const std::vector<SkippedVerse>& skipped, const std::string& what)
+{
+    std::string s = std::to_string(done) + " of " + std::to_string(done + int(skipped.size())) + " verses " + what;
+    if (skipped.empty()) return s;
+    int longer = 0, empty = 0;
+    for (const auto& k : skipped) (k.reason.find("empty") != std::string::npos ? empty : longer)++;
+    s += "; " + std::to_string(skipped.size()) + " skipped:";
+    if (longer) s += " " + std::to_string(longer) + " longer than the model takes";
+    if (longer && empty) s += ",";
+    if (empty) s += " " + std::to_string(empty) + " empty";
+    return s;
+}
+
+namespace {
+/// The verses a model can take; the others go to `skipped` with the reason.
+std::vector<const Verse*> takenVerses(const VerseDecoder& t, const std::vector<const Verse*>& verses, std::vector<SkippedVerse>& skipped,
+                                      const VerseDecoder* reverse = nullptr)
+{
+    std::vector<const Verse*> kept;
+    for (const Verse* v : verses) {
+        std::string why = t.cannotTake(*v);
+        if (why.empty() && reverse) {
+            why = reverse->cannotTake(swappedVerse(*v));
+            if (!why.empty()) why = "reverse model: " + why;
+        }
+        if (why.empty()) kept.push_back(v);
+        else skipped.push_back({v->ref, why});
+    }
+    return kept;
+}
+} // namespace
+
+Status evaluate(const VerseDecoder& t, const std::vector<const Verse*>& allVerses, EvalResult& out, bool computeBleu,
                 const ProgressFn& progress, const LinkOptions& links, const VerseDecoder* reverse)
 {
     out = EvalResult{};
+    const std::vector<const Verse*> verses = takenVerses(t, allVerses, out.skipped, reverse);
     const int64_t total = int64_t(verses.size()) * (computeBleu ? 2 : 1);
     int64_t done = 0;
     for (const Verse* v : verses) {
@@ -319,10 +377,11 @@ const HeadTableAccumulator* HeadTableResult::find(const std::string& name) const
     return nullptr;
 }
 
-Status headTable(const VerseDecoder& t, const std::vector<const Verse*>& verses, HeadTableResult& out,
+Status headTable(const VerseDecoder& t, const std::vector<const Verse*>& allVerses, HeadTableResult& out,
                  const ProgressFn& progress, const LinkOptions& links)
 {
     out = HeadTableResult{};
+    const std::vector<const Verse*> verses = takenVerses(t, allVerses, out.skipped);
     const auto accumulator = [&out](const std::string& name) -> HeadTableAccumulator& {
         for (auto& [n, acc] : out.tensors)
             if (n == name) return acc;
@@ -372,15 +431,6 @@ Status UserTranslator::load(const std::string& modulePath)
                                           "(eval, align and heads need a translator)");
     return Status::success();
 }
-
-namespace {
-std::string joinWords(const std::vector<std::string>& words)
-{
-    std::string s;
-    for (const auto& w : words) s += (s.empty() ? "" : " ") + w;
-    return s;
-}
-} // namespace
 
 Status UserTranslator::decodeVerse(const Verse& v, bool forced, AttentionTrace& out, const ProgressFn& cancel) const
 {

@@ -111,6 +111,8 @@ int cmdEval(const QStringList& args)
     if (auto st = evaluate(*t, verses, r, !p.isSet("no-bleu"), progressPrinter("eval"), links, reverse.get());
         !st)
         return fail(st.message);
+    reportSkipped(r.skipped, r.verses, "scored");
+    if (r.verses == 0) return fail("no verse of the corpus fits the model: nothing to score");
     std::printf("model      %s (%s attention)\n", t->modelName().c_str(), t->scoreFunction().c_str());
     std::printf("split      %s, %d verses\n", corpusName(p).c_str(), r.verses);
     if (!p.isSet("gold")) {
@@ -129,6 +131,12 @@ int cmdEval(const QStringList& args)
                 100 * r.diagonal.precision(), 100 * r.diagonal.recall());
     if (!p.isSet("no-bleu")) std::printf("BLEU       %.2f\n", r.bleu);
     return 0;
+}
+
+void reportSkipped(const std::vector<SkippedVerse>& skipped, int done, const char* what)
+{
+    for (const auto& k : skipped) std::cerr << "attnscope: skipped " << k.ref << ": " << k.reason << "\n";
+    if (!skipped.empty()) std::cerr << batchSummary(done, skipped, what) << "\n";
 }
 
 int cmdAlign(const QStringList& args)
@@ -160,8 +168,16 @@ int cmdAlign(const QStringList& args)
     AtomicFile f(p.value("out").toStdString());
     if (auto st = f.open(); !st) return fail(st.message);
     auto progress = progressPrinter("align");
+    std::vector<SkippedVerse> skipped;
     for (size_t k = 0; k < verses.size(); ++k) {
         progress(int64_t(k), int64_t(verses.size()));
+        // A verse the model cannot take is skipped and said; only a broken model stops the run.
+        std::string why = t->cannotTake(*verses[k]);
+        if (why.empty() && reverse) why = reverse->cannotTake(swappedVerse(*verses[k]));
+        if (!why.empty()) {
+            skipped.push_back({verses[k]->ref, why});
+            continue;
+        }
         AttentionTrace trace;
         std::vector<AlignmentLink> predicted;
         bool fits = true;  // the gold is over the tokens of the links (not a self-attention head)
@@ -185,7 +201,9 @@ int cmdAlign(const QStringList& args)
     }
     progress(int64_t(verses.size()), int64_t(verses.size()));
     if (auto st = f.commit(); !st) return fail(st.message);
-    std::cerr << "wrote " << verses.size() << " verses to " << p.value("out").toStdString() << "\n";
+    const int aligned = int(verses.size() - skipped.size());
+    reportSkipped(skipped, aligned, "aligned");
+    std::cerr << "wrote " << aligned << " verses to " << p.value("out").toStdString() << "\n";
     return 0;
 }
 
@@ -205,6 +223,8 @@ int cmdHeads(const QStringList& args)
     if (auto st = openModelAndSplit(p, t, corpus, verses); !st) return fail(st.message);
     HeadTableResult r;
     if (auto st = headTable(*t, verses, r, progressPrinter("heads"), links); !st) return fail(st.message);
+    reportSkipped(r.skipped, r.verses, "scored");
+    if (r.verses == 0) return fail("no verse of the corpus fits the model: nothing to score");
     // The table is built in memory (a few hundred rows) and written at once.
     QByteArray csv;
     auto num = [](double x) { return std::isnan(x) ? QByteArray() : QByteArray::number(x, 'f', 4); };

@@ -72,8 +72,13 @@ int runSplit(const QCommandLineParser& p)
     std::vector<const Verse*> verses;
     if (auto st = openModelAndSplit(p, t, corpus, verses, false); !st) return fail(st.message);
     auto progress = progressPrinter("export");
+    std::vector<SkippedVerse> skipped;
     for (size_t k = 0; k < verses.size(); ++k) {
         progress(int64_t(k), int64_t(verses.size()));
+        if (std::string why = t->cannotTake(*verses[k]); !why.empty()) {
+            skipped.push_back({verses[k]->ref, why});
+            continue;
+        }
         AttentionTrace trace;
         if (auto st = t->decodeVerse(*verses[k], true, trace); !st) return fail(verses[k]->ref + ": " + st.message);
         QString name = QString::fromStdString(verses[k]->ref);
@@ -86,7 +91,8 @@ int runSplit(const QCommandLineParser& p)
         }
     }
     progress(int64_t(verses.size()), int64_t(verses.size()));
-    std::cerr << "wrote " << verses.size() << " files to " << dir.toStdString() << "\n";
+    reportSkipped(skipped, int(verses.size() - skipped.size()), "exported");
+    std::cerr << "wrote " << verses.size() - skipped.size() << " files to " << dir.toStdString() << "\n";
     return 0;
 }
 

@@ -16,6 +16,7 @@ class VerseDecoder;
 struct AttentionTrace;
 struct Corpus;
 struct Verse;
+struct SkippedVerse;
 }
 
 namespace attnscope::cli {
@@ -33,6 +34,10 @@ int drawTraceView(const AttentionTrace& trace, const QCommandLineParser& p, cons
                   const AttentionTrace* other = nullptr);
 /// The model named first and the verses of --split or your own corpus (the first --limit);
 /// `corpusOptions`: the parser has the corpus options (--source/--target/--gold).
+/// One warning line per verse a batch skipped ("attnscope: skipped Ruth 1:16: the target has 68
+/// decoder steps, more than the 64 positions …"), then the count ("304 of 307 verses aligned;
+/// 3 skipped: 3 longer than the model takes") on stderr.
+void reportSkipped(const std::vector<SkippedVerse>& skipped, int done, const char* what);
 Status openModelAndSplit(const QCommandLineParser& p, std::unique_ptr<VerseDecoder>& t, Corpus& corpus,
                          std::vector<const Verse*>& verses, bool corpusOptions = true);
 } // namespace attnscope::cli

@@ -42,6 +42,31 @@ Status ScriptModel::decode(const std::string& source, const std::string* referen
     return d->decodeSeq2Seq(source, reference, out, translation, cancel);
 }
 
+std::string ScriptModel::cannotDecode(const std::string& source, const std::string* reference) const
+{
+    const ScriptModelSpec& spec = d->spec;
+    if (!spec.seq2seq) return {};
+    if (tokenize(source).empty()) return "the source is empty";
+    std::vector<std::string> tok;
+    std::vector<int64_t> ids;
+    if (!d->encode(source, tok, ids)) return {};  // not a length problem: decode reports it
+    const int64_t S = int64_t(ids.size()), P = spec.padTo;
+    if (P > 0 && S > P)
+        return "the source has " + std::to_string(S) + " tokens, more than the " + std::to_string(P) + " positions " + spec.name +
+               " was traced at (pad_to)";
+    if (P == 0 && S > spec.maxTokens)
+        return "the source has " + std::to_string(S) + " tokens; " + spec.name + " takes at most " + std::to_string(spec.maxTokens);
+    if (!reference) return {};
+    if (!encodeWith(spec.target, d->targetVocab, *reference, tok, ids)) return {};
+    if (!ids.empty() && spec.eos == tok.back()) ids.pop_back();
+    if (ids.empty()) return "the reference is empty";
+    const int64_t T = int64_t(ids.size()) + 1;  // decoder_start + the reference
+    if (P > 0 && T > P)
+        return "the target has " + std::to_string(T) + " decoder steps, more than the " + std::to_string(P) + " positions " +
+               spec.name + " was traced at (pad_to)";
+    return {};
+}
+
 Status ScriptModel::Impl::decodeSeq2Seq(const std::string& source, const std::string* reference, AttentionTrace& out,
                                         std::string* translation, const ProgressFn& cancel) const
 {
