@@ -12,6 +12,7 @@
 #include <QtTest>
 
 #include <cmath>
+#include <limits>
 
 using namespace attnscope;
 namespace op = ONNX_NAMESPACE;
@@ -335,6 +336,69 @@ private slots:
                      }),
                      {});
         expect(c["Y0"], {2}, {0.25f, 4});
+    }
+    void exportOperatorsOneAtATime()
+    {
+        // What Optimum's encoder–decoder and decoder-only exports add, each against values
+        // worked out by hand from the operator spec.
+        const float pi = float(M_PI), nan = std::nanf(""), inf = std::numeric_limits<float>::infinity();
+        // Trilu: the causal mask. Upper with k = 0 and 1; lower with k = −1.
+        const std::vector<In> m{{"X", {3, 3}, iota(9, 1)}};
+        expect(run(oneNode("Trilu", m, 1, 14), m)["Y0"], {3, 3}, {1, 2, 3, 0, 5, 6, 0, 0, 9});
+        const std::vector<In> up1{{"X", {3, 3}, iota(9, 1)}, {"k", {}, {1}, true}};
+        expect(run(oneNode("Trilu", up1, 1, 14), up1)["Y0"], {3, 3}, {0, 2, 3, 0, 0, 6, 0, 0, 0});
+        const std::vector<In> low{{"X", {3, 3}, iota(9, 1)}, {"k", {}, {-1}, true}};
+        expect(run(oneNode("Trilu", low, 1, 14, [](op::NodeProto& n) { intAttr(n, "upper", 0); }), low)["Y0"], {3, 3},
+               {0, 0, 0, 4, 0, 0, 7, 8, 0});
+        // Rotary positions: Neg, Sin, Cos.
+        const std::vector<In> ang{{"X", {3}, {0, pi / 2, pi}}};
+        expect(run(oneNode("Neg", ang, 1, 13), ang)["Y0"], {3}, {0, -pi / 2, -pi});
+        expect(run(oneNode("Sin", ang, 1, 13), ang)["Y0"], {3}, {0, 1, 0});
+        expect(run(oneNode("Cos", ang, 1, 13), ang)["Y0"], {3}, {1, 0, -1});
+        // CumSum (positions from the attention mask): plain, exclusive, reverse, both; axis 1 of 2-D.
+        const std::vector<In> cs{{"X", {4}, {1, 2, 3, 4}}, {"axis", {}, {0}, true}};
+        expect(run(oneNode("CumSum", cs, 1, 14), cs)["Y0"], {4}, {1, 3, 6, 10});
+        expect(run(oneNode("CumSum", cs, 1, 14, [](op::NodeProto& n) { intAttr(n, "exclusive", 1); }), cs)["Y0"], {4}, {0, 1, 3, 6});
+        expect(run(oneNode("CumSum", cs, 1, 14, [](op::NodeProto& n) { intAttr(n, "reverse", 1); }), cs)["Y0"], {4}, {10, 9, 7, 4});
+        expect(run(oneNode("CumSum", cs, 1, 14,
+                           [](op::NodeProto& n) {
+                               intAttr(n, "reverse", 1);
+                               intAttr(n, "exclusive", 1);
+                           }),
+                   cs)["Y0"],
+               {4}, {9, 7, 4, 0});
+        const std::vector<In> cs2{{"X", {2, 2}, {1, 2, 3, 4}}, {"axis", {}, {-1}, true}};
+        expect(run(oneNode("CumSum", cs2, 1, 14), cs2)["Y0"], {2, 2}, {1, 3, 3, 7});
+        // IsNaN, Not, And, Or (mask logic); Equal and Where are in logicAndShapes.
+        const std::vector<In> odd{{"X", {3}, {1, nan, inf}}};
+        expect(run(oneNode("IsNaN", odd, 1, 13), odd)["Y0"], {3}, {0, 1, 0});
+        const std::vector<In> ab{{"A", {4}, {1, 0, 1, 0}}, {"B", {4}, {1, 1, 0, 0}}};
+        expect(run(oneNode("And", ab, 1, 13), ab)["Y0"], {4}, {1, 0, 0, 0});
+        expect(run(oneNode("Or", ab, 1, 13), ab)["Y0"], {4}, {1, 1, 1, 0});
+        const std::vector<In> a{{"A", {4}, {1, 0, 1, 0}}};
+        expect(run(oneNode("Not", a, 1, 13), a)["Y0"], {4}, {0, 1, 0, 1});
+        // Min and Max of three inputs with broadcasting.
+        const std::vector<In> three{{"A", {3}, {1, 5, 3}}, {"B", {1}, {4}}, {"C", {3}, {2, 2, 6}}};
+        expect(run(oneNode("Max", three, 1, 13), three)["Y0"], {3}, {4, 5, 6});
+        expect(run(oneNode("Min", three, 1, 13), three)["Y0"], {3}, {1, 2, 3});
+        // Expand (grouped KV heads repeated): [3, 1] → [3, 2]; Range of positions.
+        const std::vector<In> ex{{"X", {3, 1}, {1, 2, 3}}, {"shape", {2}, {3, 2}, true}};
+        expect(run(oneNode("Expand", ex, 1, 13), ex)["Y0"], {3, 2}, {1, 1, 2, 2, 3, 3});
+        const std::vector<In> rg{{"a", {}, {0}, true}, {"b", {}, {4}, true}, {"d", {}, {1}, true}};
+        expect(run(oneNode("Range", rg, 1, 13), rg)["Y0"], {4}, {0, 1, 2, 3});
+        // ScatterND (a KV cache written at positions): rows 1 and 3 of a [4, 2]; added (opset
+        // 16); one element by a full index; an index past the axis is an error naming the node.
+        const std::vector<In> sc{{"D", {4, 2}, iota(8, 1)}, {"I", {2, 1}, {1, 3}, true}, {"U", {2, 2}, {10, 11, 12, 13}}};
+        expect(run(oneNode("ScatterND", sc, 1, 13), sc)["Y0"], {4, 2}, {1, 2, 10, 11, 5, 6, 12, 13});
+        expect(run(oneNode("ScatterND", sc, 1, 16, [](op::NodeProto& n) { stringAttr(n, "reduction", "add"); }), sc)["Y0"], {4, 2},
+               {1, 2, 13, 15, 5, 6, 19, 21});
+        const std::vector<In> one{{"D", {4, 2}, iota(8, 1)}, {"I", {1, 2}, {0, 1}, true}, {"U", {1}, {99}}};
+        expect(run(oneNode("ScatterND", one, 1, 13), one)["Y0"], {4, 2}, {1, 99, 3, 4, 5, 6, 7, 8});
+        const std::vector<In> bad{{"D", {4, 2}, iota(8, 1)}, {"I", {1, 1}, {7}, true}, {"U", {1, 2}, {0, 0}}};
+        Status st;
+        run(oneNode("ScatterND", bad, 1, 13), bad, &st);
+        QVERIFY2(!st.ok && st.message.find("ScatterND") != std::string::npos && st.message.find("outside axis 0") != std::string::npos,
+                 st.message.c_str());
     }
     void resizeNearestAndLinear()
     {

@@ -28,7 +28,9 @@ const std::vector<std::string>& onnxOperatorSet()
         "Add", "AveragePool", "BatchNormalization", "Cast", "Concat", "Constant", "ConstantOfShape", "Conv", "Div",
         "Equal", "Erf", "Expand", "Flatten", "Gather", "Gelu", "Gemm", "GlobalAveragePool", "HardSigmoid", "HardSwish",
         "LayerNormalization", "MatMul", "MaxPool", "Mul", "Pow", "Range", "ReduceMean", "Relu", "Reshape", "Shape",
-        "Sigmoid", "Slice", "Softmax", "Split", "Sqrt", "Squeeze", "Sub", "Tanh", "Transpose", "Unsqueeze", "Where"};
+        "Sigmoid", "Slice", "Softmax", "Split", "Sqrt", "Squeeze", "Sub", "Tanh", "Transpose", "Unsqueeze", "Where",
+        // encoder–decoder and decoder-only exports (issue 25): causal masks, rotary positions, KV heads
+        "Trilu", "Neg", "Sin", "Cos", "CumSum", "Not", "And", "Or", "IsNaN", "Min", "Max", "ScatterND"};
     return ops;
 }
 

@@ -384,6 +384,50 @@ torch::Tensor softmax(const Context& c, const torch::Tensor& x, bool log)
     return (log ? torch::log_softmax(flat, 1) : torch::softmax(flat, 1)).reshape(x.sizes());
 }
 
+/// ScatterND (opset 11/16/18): a copy of data with the slices indices[i] (the first k axes) set
+/// to updates[i], or combined with them by `reduction` (add, mul, max, min).
+torch::Tensor scatterNd(const Context& c, const T& in)
+{
+    const torch::Tensor& data = in[0];
+    const torch::Tensor idx = in[1].to(torch::kInt64);
+    const int64_t k = idx.size(-1);
+    if (k > data.dim()) throw std::runtime_error("ScatterND: indices address " + std::to_string(k) + " axes of a rank-" +
+                                                 std::to_string(data.dim()) + " tensor");
+    // The first k axes as one: a linear index per update, the rest of each slice as a row.
+    std::vector<int64_t> lead(data.sizes().begin(), data.sizes().begin() + k);
+    int64_t leadCount = 1;
+    for (int64_t d : lead) leadCount *= d;
+    std::vector<int64_t> flatShape{leadCount};
+    flatShape.insert(flatShape.end(), data.sizes().begin() + k, data.sizes().end());
+    torch::Tensor out = data.reshape(flatShape).clone();
+    const torch::Tensor rows = idx.reshape({-1, k});
+    torch::Tensor linear = torch::zeros({rows.size(0)}, torch::kInt64);
+    for (int64_t a = 0; a < k; ++a) {
+        torch::Tensor i = rows.select(1, a);
+        i = torch::where(i < 0, i + lead[size_t(a)], i);  // negative indices count from the end
+        if (rows.size(0) > 0 && (i.min().item<int64_t>() < 0 || i.max().item<int64_t>() >= lead[size_t(a)]))
+            throw std::runtime_error("ScatterND: an index is outside axis " + std::to_string(a) + " of size " +
+                                     std::to_string(lead[size_t(a)]));
+        linear = linear * lead[size_t(a)] + i;
+    }
+    std::vector<int64_t> updShape{rows.size(0)};
+    updShape.insert(updShape.end(), data.sizes().begin() + k, data.sizes().end());
+    const torch::Tensor upd = in[2].to(data.scalar_type()).reshape(updShape);
+    const std::string reduction = stringAttr(c, "reduction", "none");
+    if (reduction == "none") out.index_put_({linear}, upd);
+    else if (reduction == "add") out.index_add_(0, linear, upd);
+    else
+        for (int64_t r = 0; r < rows.size(0); ++r) {  // mul, max, min: one slice at a time
+            torch::Tensor slot = out.select(0, linear[r].item<int64_t>());
+            const torch::Tensor u = upd.select(0, r);
+            if (reduction == "mul") slot.mul_(u);
+            else if (reduction == "max") slot.copy_(torch::maximum(slot, u));
+            else if (reduction == "min") slot.copy_(torch::minimum(slot, u));
+            else throw std::runtime_error("ScatterND: unknown reduction '" + reduction + "'");
+        }
+    return out.reshape(data.sizes());
+}
+
 std::unordered_map<std::string, Kernel> makeKernels()
 {
     std::unordered_map<std::string, Kernel> k;
@@ -561,6 +605,25 @@ std::unordered_map<std::string, Kernel> makeKernels()
         const auto type = in[0].scalar_type();
         return torch::arange(in[0].item(), in[1].item(), in[2].item(), torch::TensorOptions().dtype(type));
     });
+    // What encoder–decoder and decoder-only exports (Optimum) add: causal masks (Trilu, CumSum
+    // of the attention mask for positions), rotary positions (Sin, Cos), NaN guards, KV-cache
+    // writes (ScatterND).
+    one("Trilu", [](const Context& c, const T& in) {
+        const int64_t k = given(in, 1) ? in[1].item<int64_t>() : 0;
+        return intAttr(c, "upper", 1) ? torch::triu(in[0], k) : torch::tril(in[0], k);
+    });
+    one("Sin", [](const Context&, const T& in) { return torch::sin(in[0]); });
+    one("Cos", [](const Context&, const T& in) { return torch::cos(in[0]); });
+    one("IsNaN", [](const Context&, const T& in) { return torch::isnan(in[0]); });
+    one("CumSum", [](const Context& c, const T& in) {
+        const int64_t axis = normAxis(in[1].item<int64_t>(), in[0].dim());
+        const bool reverse = intAttr(c, "reverse", 0) != 0, exclusive = intAttr(c, "exclusive", 0) != 0;
+        const torch::Tensor x = reverse ? in[0].flip({axis}) : in[0];
+        torch::Tensor y = torch::cumsum(x, axis, x.scalar_type());
+        if (exclusive) y = y - x;  // the sum of the elements before, not including, each one
+        return reverse ? y.flip({axis}) : y;
+    });
+    one("ScatterND", [](const Context& c, const T& in) { return scatterNd(c, in); });
     one("Constant", [](const Context& c, const T&) { return constantValue(c); });
     one("Resize", [](const Context& c, const T& in) { return resize(c, in); });
     return k;
