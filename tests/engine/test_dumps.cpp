@@ -228,6 +228,28 @@ private slots:
         QVERIFY(!st.ok && st.message.find("NaN") != std::string::npos);
         st = importDump(dir_.filePath("missing.npy").toStdString(), {}, t);
         QVERIFY(!st.ok && st.message.find("not found") != std::string::npos);
+
+        // Other label names: BertViz's encoder_tokens / decoder_tokens, plain source / target.
+        const char* cross = "\"attention\": [[0.5, 0.25, 0.25], [0.1, 0.8, 0.1]]";
+        p = write(dir_, "bertviz.json",
+                  QByteArray("{\"encoder_tokens\": [\"Dios\", \"es\", \"amor\"], \"decoder_tokens\": [\"God\", \"love\"], ") + cross + "}");
+        st = importDump(p.toStdString(), {}, t);
+        QVERIFY2(st.ok, st.message.c_str());
+        QCOMPARE(t.tensors[0].labels[2], (std::vector<std::string>{"God", "love"}));
+        QCOMPARE(t.tensors[0].labels[3], (std::vector<std::string>{"Dios", "es", "amor"}));
+        QVERIFY(t.meta("warning").find("not used") == std::string::npos);
+        p = write(dir_, "srctgt.json", QByteArray("{\"source\": [\"Dios\", \"es\", \"amor\"], \"target\": [\"God\", \"love\"], ") + cross + "}");
+        QVERIFY(importDump(p.toStdString(), {}, t).ok);
+        QCOMPARE(t.tensors[0].labels[2], (std::vector<std::string>{"God", "love"}));
+        // Names that do not fit are refused with both sizes, not imported unlabelled.
+        p = write(dir_, "misfit.json",
+                  QByteArray("{\"encoder_tokens\": [\"Dios\", \"es\"], \"decoder_tokens\": [\"God\", \"love\"], ") + cross + "}");
+        st = importDump(p.toStdString(), {}, t);
+        QVERIFY2(!st.ok && st.message.find("2 key (source) labels for 3 key columns") != std::string::npos, st.message.c_str());
+        // A string list under a name nobody reads is reported, not silently ignored.
+        p = write(dir_, "extra.json", QByteArray("{\"src_words\": [\"Dios\", \"es\", \"amor\"], ") + cross + "}");
+        QVERIFY(importDump(p.toStdString(), {}, t).ok);
+        QVERIFY2(t.meta("warning").find("\"src_words\" not used as labels") != std::string::npos, t.meta("warning").c_str());
     }
     void npzTokensAsNumpyStringArrays()
     {

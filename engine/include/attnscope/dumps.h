@@ -38,9 +38,14 @@ bool isNpyStringArray(const char* data, size_t size);
 /// `scalars`, 0-d tensors of any numeric dtype (BOOL, I8…I64, U8…U64, F16, BF16, F32, F64) go
 /// there (shape {}, one value); without, a 0-d tensor is an error.
 Status parseSafetensors(const char* data, size_t size, std::vector<DumpArray>& out, std::vector<DumpArray>* scalars = nullptr);
-/// JSON: {"tokens": [...], "attention": nested lists} (also "source_tokens"/"target_tokens").
+/// JSON: {"tokens": [...], "attention": nested lists}. Query (row) labels from the first of
+/// "target_tokens", "decoder_tokens" (BertViz), "target", "tgt_tokens", "query_tokens"; key
+/// (column) labels from "source_tokens", "encoder_tokens", "source", "src_tokens", "key_tokens";
+/// either side falls back to "tokens" ("input_tokens", "words", "labels"). `note` says which
+/// keys gave the labels; `unused` names every other key holding a list of strings.
 Status parseJsonDump(const char* data, size_t size, std::vector<DumpArray>& out,
-                     std::vector<std::string>& queryTokens, std::vector<std::string>& keyTokens);
+                     std::vector<std::string>& queryTokens, std::vector<std::string>& keyTokens, std::string* note = nullptr,
+                     std::string* unused = nullptr);
 /// .npz (a zip of .npy files, deflated or stored, zip64) through libzip. String arrays (tokens,
 /// as notebooks save them: np.array(tokens)) go to `strings` when given, else are skipped.
 /// With `scalars`, 0-d arrays of any numeric dtype (bool, int8…int64, uint8…uint64, float16/32/64:
@@ -66,6 +71,7 @@ struct Dump {
     /// String arrays of an .npz not named like tokens: matched to the axes by length.
     std::vector<DumpStrings> labelArrays;
     std::string labelNote;  ///< which array the labels came from
+    std::string labelWarning;  ///< string lists in the file not used as labels (a trace warning)
 };
 Status readDump(const std::string& path, Dump& out);
 /// Default axis names for a rank (2–5), or empty when there is no obvious mapping.

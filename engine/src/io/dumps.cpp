@@ -19,7 +19,9 @@
 #include <cstring>
 #include <cstdlib>
 #include <limits>
+#include <iterator>
 #include <map>
+#include <set>
 
 namespace attnscope {
 
@@ -448,7 +450,7 @@ std::vector<std::string> strings(const QJsonValue& v)
 } // namespace
 
 Status parseJsonDump(const char* data, size_t size, std::vector<DumpArray>& out, std::vector<std::string>& queryTokens,
-                     std::vector<std::string>& keyTokens)
+                     std::vector<std::string>& keyTokens, std::string* note, std::string* unused)
 {
     QJsonParseError err{};
     const auto doc = QJsonDocument::fromJson(QByteArray(data, qsizetype(size)), &err);
@@ -459,8 +461,41 @@ Status parseJsonDump(const char* data, size_t size, std::vector<DumpArray>& out,
     a.name = "attention";
     if (auto st = flatten(o["attention"], 0, a.shape, a.values); !st) return st;
     if (a.values.empty()) return Status::error("the attention lists are empty");
-    queryTokens = strings(o.contains("target_tokens") ? o["target_tokens"] : o["tokens"]);
-    keyTokens = strings(o.contains("source_tokens") ? o["source_tokens"] : o["tokens"]);
+    // The label names in use: ours, BertViz's (encoder_tokens / decoder_tokens), plain
+    // source / target, and the usual abbreviations. Queries are the target (decoder) side.
+    static const char* const kBoth[] = {"tokens", "input_tokens", "words", "labels"};
+    static const char* const kQuery[] = {"target_tokens", "decoder_tokens", "target", "tgt_tokens", "query_tokens"};
+    static const char* const kKey[] = {"source_tokens", "encoder_tokens", "source", "src_tokens", "key_tokens"};
+    const auto isStringList = [](const QJsonValue& v) {
+        const QJsonArray a = v.toArray();
+        return v.isArray() && !a.isEmpty() && std::all_of(a.begin(), a.end(), [](const QJsonValue& x) { return x.isString(); });
+    };
+    std::set<QString> used;
+    const auto first = [&](const char* const* names, size_t n) -> QString {
+        for (size_t i = 0; i < n; ++i)
+            if (isStringList(o[QLatin1String(names[i])])) return QLatin1String(names[i]);
+        return {};
+    };
+    const QString both = first(kBoth, std::size(kBoth));
+    QString q = first(kQuery, std::size(kQuery)), k = first(kKey, std::size(kKey));
+    if (q.isEmpty()) q = both;
+    if (k.isEmpty()) k = both;
+    queryTokens = q.isEmpty() ? std::vector<std::string>{} : strings(o[q]);
+    keyTokens = k.isEmpty() ? std::vector<std::string>{} : strings(o[k]);
+    std::string said;
+    if (!q.isEmpty()) used.insert(q), said = "query labels from \"" + q.toStdString() + "\"";
+    if (!k.isEmpty()) used.insert(k), said += (said.empty() ? "" : ", ") + std::string("key labels from \"") + k.toStdString() + "\"";
+    // Any other key holding a list of strings was not used: say so, never ignore it silently.
+    std::string ignored;
+    for (auto it = o.begin(); it != o.end(); ++it)
+        if (!used.count(it.key()) && isStringList(it.value()))
+            ignored += std::string(ignored.empty() ? "" : ", ") + "\"" + it.key().toStdString() + "\"";
+    if (!ignored.empty())
+        ignored = "the string list" + std::string(ignored.find(',') == std::string::npos ? " " : "s ") + ignored +
+                  " not used as labels (query labels: target_tokens, decoder_tokens or target; key labels: source_tokens, "
+                  "encoder_tokens or source; both: tokens)";
+    if (note) *note = said;
+    if (unused) *unused = ignored;
     out = {std::move(a)};
     return Status::success();
 }
@@ -562,7 +597,8 @@ Status readDump(const std::string& path, Dump& out)
     } else if (ext == "safetensors") {
         st = parseSafetensors(data.constData(), size_t(data.size()), arrays);
     } else if (ext == "json") {
-        st = parseJsonDump(data.constData(), size_t(data.size()), arrays, out.queryTokens, out.keyTokens);
+        st = parseJsonDump(data.constData(), size_t(data.size()), arrays, out.queryTokens, out.keyTokens, &out.labelNote,
+                           &out.labelWarning);
     } else {
         return Status::error("unknown dump type ." + ext.toStdString() + " (npy, npz, safetensors, json)");
     }
@@ -677,6 +713,7 @@ Status mapDump(const Dump& dump, const ImportOptions& options, AttentionTrace& o
     out.metadata["input"] = path;
     out.metadata["source_shape"] = shapeText(a.shape);
     if (!labelNote.empty()) out.metadata[schema::kLabelsMeta] = labelNote;
+    addTraceWarning(out, dump.labelWarning);
     if (worstRow > 1e-3) {
         const std::string w = "rows do not sum to 1 (largest deviation " + std::to_string(worstRow) + "); shown as given";
         out.metadata["warning"] = out.metadata.count("warning") ? out.metadata["warning"] + "; " + w : w;
