@@ -167,12 +167,21 @@ struct ScriptModelSpec {
     std::string alignmentTensor;   ///< empty: the first target×source entry
     int alignmentLayer = -1;       ///< 0-based; −1: the penultimate layer
     int alignmentHead = -1;        ///< 0-based; −1: mean over heads
+    /// An ONNX encoder–decoder pair (Optimum's export layout): the encoder and decoder graph
+    /// files, resolved inside the folder ("encoder" / "decoder" in attnscope.json; defaults
+    /// encoder_model.onnx, decoder_model.onnx). Empty for a TorchScript module.
+    std::string encoderGraph, decoderGraph;
     std::string takes() const;     ///< "text → tokens via vocab.txt (lower-cased)"
     std::string produces() const;  ///< "encoder_self [layer, head, query, key]"
 };
 
-/// The sidecar path for a module: MODEL.json, else MODEL.pt.json; "" when neither exists.
+/// The sidecar path for a module: MODEL.json, else MODEL.pt.json; for an ONNX encoder–decoder
+/// folder (onnxPairFolder), its attnscope.json; "" when there is none.
 std::string sidecarPath(const std::string& modulePath);
+/// An Optimum-style export: `path` is a folder holding encoder_model.onnx and
+/// decoder_model.onnx (or an attnscope.json naming "encoder" and "decoder"), or the
+/// encoder_model.onnx in such a folder. Returns the folder, else "".
+std::string onnxPairFolder(const std::string& path);
 /// Reads and checks a sidecar (paths resolved against its folder). Errors name the field.
 Status parseSidecar(const std::string& jsonPath, ScriptModelSpec& out);
 

@@ -50,9 +50,12 @@ const KindDescriptor* KindCatalogue::kindOfModel(const std::string& nameOrPath) 
     for (const auto& k : kinds_)
         if (k.hasBuiltin(nameOrPath)) return &k;
     std::error_code ec;
-    if (nameOrPath.empty() || !std::filesystem::is_regular_file(nameOrPath, ec)) return nullptr;
+    // A model is a file, or a folder a kind takes (an ONNX encoder–decoder export).
+    const bool folder = !nameOrPath.empty() && std::filesystem::is_directory(nameOrPath, ec);
+    if (nameOrPath.empty() || (!folder && !std::filesystem::is_regular_file(nameOrPath, ec))) return nullptr;
     for (const auto& k : kinds_)
-        if (k.takesModelFile && !k.fallbackForModelFiles && k.takesModelFile(nameOrPath)) return &k;
+        if (k.takesModelFile && (folder || !k.fallbackForModelFiles) && k.takesModelFile(nameOrPath)) return &k;
+    if (folder) return nullptr;
     for (const auto& k : kinds_)
         if (k.fallbackForModelFiles) return &k;
     return nullptr;
@@ -67,7 +70,8 @@ std::vector<OfferedModel> KindCatalogue::modelsFor(const std::string& id, const 
     if (!k->takesModelFile) return out;
     for (const auto& path : userModels) {
         std::error_code ec;
-        if (!std::filesystem::is_regular_file(path, ec) || !k->takesModelFile(path)) continue;
+        if ((!std::filesystem::is_regular_file(path, ec) && !std::filesystem::is_directory(path, ec)) || !k->takesModelFile(path))
+            continue;
         OfferedModel m;
         m.id = path;
         m.label = std::filesystem::path(path).stem().string() + " (yours)";

@@ -12,6 +12,7 @@ namespace attnscope {
 
 bool isUserModelFile(const std::string& path)
 {
+    if (!onnxPairFolder(path).empty()) return true;  // an ONNX encoder–decoder export folder
     if (!QFileInfo(QString::fromStdString(path)).isFile()) return false;
     if (isOnnxPath(path)) return !isVisionModelFile(path);
     return !sidecarPath(path).empty();

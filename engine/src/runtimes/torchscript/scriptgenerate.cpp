@@ -39,6 +39,7 @@ Status ScriptModel::decode(const std::string& source, const std::string* referen
     if (!d->spec.seq2seq)
         return Status::error(d->spec.name + " is neither an encoder–decoder nor a decoder-only model: its sidecar's input "
                                             "type is not \"seq2seq\" or \"decoder\"");
+    if (d->encoderGraph) return d->decodeOnnxPair(source, reference, out, translation, cancel);
     return d->decodeSeq2Seq(source, reference, out, translation, cancel);
 }
 

@@ -31,6 +31,11 @@ struct ScriptModel::Impl {
     /// One call of the module without gradients; an exception becomes "… failed on this input".
     Status forward(std::vector<torch::jit::IValue> args, torch::jit::IValue& result) const;
     std::unique_ptr<OnnxModel> onnx;  ///< an ONNX text model instead of the module
+    /// An ONNX encoder–decoder pair instead of the module (onnxtranslator.cpp).
+    std::unique_ptr<OnnxModel> encoderGraph, decoderGraph;
+    Status loadOnnxPair(const std::string& folder);
+    Status decodeOnnxPair(const std::string& source, const std::string* reference, AttentionTrace& out,
+                          std::string* translation, const ProgressFn& cancel) const;
 
     Status runOnnx(const std::string& text, const std::vector<std::string>& tokens, const std::vector<int64_t>& ids,
                    AttentionTrace& out) const;

@@ -4,6 +4,8 @@
 #include "attnscope/corpus.h"
 
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QFileInfo>
 #include <QProcess>
 #include <QStandardPaths>
@@ -57,6 +59,23 @@ Status loadVocabulary(const ScriptTokenizer& tk, Vocabulary& out)
     }
     QFile v(QString::fromStdString(tk.vocabularyPath));
     if (!v.open(QIODevice::ReadOnly)) return Status::error("cannot read the vocabulary " + tk.vocabularyPath);
+    if (tk.vocabularyPath.size() > 5 && tk.vocabularyPath.compare(tk.vocabularyPath.size() - 5, 5, ".json") == 0) {
+        // HuggingFace's vocab.json (Marian's shared one): {"token": id, …}.
+        QJsonParseError err{};
+        const QJsonDocument doc = QJsonDocument::fromJson(v.readAll(), &err);
+        if (!doc.isObject()) return Status::error(tk.vocabularyPath + ": not a JSON object of token → id (" + err.errorString().toStdString() + ")");
+        const QJsonObject o = doc.object();
+        for (auto it = o.begin(); it != o.end(); ++it) {
+            const qint64 id = it.value().toInteger(-1);
+            if (id < 0 || id >= (qint64(1) << 24) || !it.value().isDouble())
+                return Status::error(tk.vocabularyPath + ": the id of '" + it.key().toStdString() + "' is not a number 0…16777215");
+            if (size_t(id) >= out.tokens.size()) out.tokens.resize(size_t(id) + 1);
+            out.tokens[size_t(id)] = it.key().toStdString();
+            out.ids[it.key().toStdString()] = id;
+        }
+        if (out.tokens.empty()) return Status::error("the vocabulary " + tk.vocabularyPath + " is empty");
+        return Status::success();
+    }
     while (!v.atEnd()) {
         QByteArray word = v.readLine();
         while (word.endsWith('\n') || word.endsWith('\r')) word.chop(1);

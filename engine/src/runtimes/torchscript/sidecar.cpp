@@ -10,6 +10,7 @@
 
 #include <cmath>
 #include <limits>
+#include <tuple>
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -42,8 +43,23 @@ std::string ScriptModelSpec::produces() const
     return s.empty() ? std::string("attention found in the model's graph") : s;
 }
 
+std::string onnxPairFolder(const std::string& path)
+{
+    const QFileInfo fi(QString::fromStdString(path));
+    const QDir dir = fi.isDir() ? QDir(fi.absoluteFilePath()) : fi.absoluteDir();
+    if (!fi.isDir() && fi.fileName() != QLatin1String("encoder_model.onnx")) return {};
+    if (dir.exists(QStringLiteral("attnscope.json")) || (dir.exists(QStringLiteral("encoder_model.onnx")) &&
+                                                         dir.exists(QStringLiteral("decoder_model.onnx"))))
+        return dir.absolutePath().toStdString();
+    return {};
+}
+
 std::string sidecarPath(const std::string& modulePath)
 {
+    if (const std::string pair = onnxPairFolder(modulePath); !pair.empty()) {
+        const QString p = QDir(QString::fromStdString(pair)).filePath(QStringLiteral("attnscope.json"));
+        return QFileInfo(p).isFile() ? p.toStdString() : std::string();
+    }
     const QFileInfo fi(QString::fromStdString(modulePath));
     for (const QString& p : {fi.dir().filePath(fi.completeBaseName() + ".json"), fi.filePath() + ".json"})
         if (QFileInfo(p).isFile()) return p.toStdString();
@@ -239,6 +255,12 @@ Status parseSeq2SeqInput(const std::string& jsonPath, const QDir& base, const QJ
             return Status::error(jsonPath + ": \"arguments\" must include " + need);
     if (auto st = parseGeneration(jsonPath, in, o, 512, 60, out); !st) return st;
     out.decoderStart = in["decoder_start"].toString(QString::fromStdString(out.pad)).toStdString();
+    // An ONNX encoder–decoder folder names its two graphs (Optimum's defaults otherwise).
+    for (const auto& [key, fallback, target] : {std::tuple<const char*, const char*, std::string*>{"encoder", "encoder_model.onnx", &out.encoderGraph},
+                                                {"decoder", "decoder_model.onnx", &out.decoderGraph}})
+        if (o.contains(key) || QFileInfo(base.filePath(fallback)).isFile())
+            if (auto st = resolveInside(base, o[key].toString(fallback), jsonPath, std::string("\"") + key + "\"", *target); !st)
+                return st;
     if (auto st = parseAttention(jsonPath, o, out); !st) return st;
     for (const auto& a : out.attention) {
         if (a.qk) return Status::error(jsonPath + ": '" + a.name + "': queries/keys entries are for \"tokens\" models");

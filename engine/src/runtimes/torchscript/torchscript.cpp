@@ -129,6 +129,7 @@ const ScriptModelSpec& ScriptModel::spec() const { return d->spec; }
 
 Status ScriptModel::load(const std::string& modulePath)
 {
+    if (const std::string pair = onnxPairFolder(modulePath); !pair.empty()) return d->loadOnnxPair(pair);
     if (!QFileInfo(QString::fromStdString(modulePath)).isFile()) return Status::error("no such model file: " + modulePath);
     const std::string sidecar = sidecarPath(modulePath);
     if (sidecar.empty())

@@ -1,0 +1,409 @@
+// A translator as Optimum exports it: encoder_model.onnx + decoder_model.onnx in one folder,
+// built here with ONNX's protobuf API in Marian's shape (a self-attention encoder; a decoder
+// with causal self-attention — the mask made by Trilu — and cross-attention over the encoder's
+// states; dynamic sequence axes). Checked: the folder (and its encoder_model.onnx) opens as a
+// translator; the three attention kinds are found and named; forced decoding's attention
+// equals softmax(Q·Kᵀ) computed here by hand; greedy generation follows the logits computed by
+// hand and stops at eos; batch evaluation through UserTranslator; clear messages for a missing
+// graph, a merged decoder and a folder without attnscope.json.
+#include "attnscope/corpus.h"
+#include "attnscope/pipelines.h"
+#include "attnscope/scriptmodel.h"
+#include "attnscope/translator.h"
+#include "attnscope/visionmodel.h"
+
+#include <onnx/onnx_pb.h>
+
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+
+using namespace attnscope;
+namespace op = ONNX_NAMESPACE;
+
+namespace {
+constexpr int V = 8, D = 4;  // vocabulary: <pad> </s> dios es amor god is love
+const char* const kVocab = "<pad>\n</s>\ndios\nes\namor\ngod\nis\nlove\n";
+
+using Mat = std::vector<std::vector<double>>;  // rows × cols
+
+std::vector<float> weights(int rows, int cols, float seed)
+{
+    std::vector<float> w;
+    for (int i = 0; i < rows * cols; ++i) w.push_back(std::sin(seed + 0.61f * float(i)) * 0.9f);
+    return w;
+}
+Mat rowsOf(const std::vector<float>& w, const std::vector<int64_t>& ids)
+{
+    Mat m;
+    for (int64_t id : ids) m.push_back(std::vector<double>(w.begin() + id * D, w.begin() + (id + 1) * D));
+    return m;
+}
+Mat mul(const Mat& a, const std::vector<float>& w, int cols)  // a · W (W row-major [a cols × cols])
+{
+    Mat out(a.size(), std::vector<double>(size_t(cols), 0.0));
+    for (size_t i = 0; i < a.size(); ++i)
+        for (int j = 0; j < cols; ++j)
+            for (size_t k = 0; k < a[i].size(); ++k) out[i][size_t(j)] += a[i][k] * double(w[k * size_t(cols) + size_t(j)]);
+    return out;
+}
+/// softmax(q · kᵀ) row by row; `causal`: keys after the query get −10000 first.
+Mat softmaxQK(const Mat& q, const Mat& k, bool causal)
+{
+    Mat a(q.size(), std::vector<double>(k.size()));
+    for (size_t i = 0; i < q.size(); ++i) {
+        double z = 0;
+        for (size_t j = 0; j < k.size(); ++j) {
+            double s = 0;
+            for (size_t d = 0; d < q[i].size(); ++d) s += q[i][d] * k[j][d];
+            if (causal && j > i) s -= 10000.0;
+            a[i][j] = std::exp(s);
+            z += a[i][j];
+        }
+        for (auto& x : a[i]) x /= z;
+    }
+    return a;
+}
+Mat applyTo(const Mat& a, const Mat& v)  // a · v
+{
+    Mat out(a.size(), std::vector<double>(v[0].size(), 0.0));
+    for (size_t i = 0; i < a.size(); ++i)
+        for (size_t j = 0; j < v.size(); ++j)
+            for (size_t d = 0; d < v[0].size(); ++d) out[i][d] += a[i][j] * v[j][d];
+    return out;
+}
+
+struct Weights {
+    std::vector<float> E = weights(V, D, 0.1f), Wq = weights(D, D, 1.3f), Wk = weights(D, D, 2.2f);
+    std::vector<float> Et = weights(V, D, 3.1f), Wq2 = weights(D, D, 4.4f), Wk2 = weights(D, D, 5.3f), Wc = weights(D, D, 6.2f);
+    std::vector<float> Wout = weights(D, V, 7.7f);
+};
+
+/// The whole model by hand: encoder states, decoder self and cross attention, logits.
+struct ByHand {
+    Mat encSelf, decSelf, cross, mixed, logits;  ///< mixed: cross · H, what the logits read
+};
+ByHand forward(const Weights& w, const std::vector<int64_t>& src, const std::vector<int64_t>& dec)
+{
+    ByHand r;
+    const Mat X = rowsOf(w.E, src);
+    r.encSelf = softmaxQK(mul(X, w.Wq, D), mul(X, w.Wk, D), false);
+    const Mat H = applyTo(r.encSelf, X);
+    const Mat Y = rowsOf(w.Et, dec);
+    r.decSelf = softmaxQK(mul(Y, w.Wq2, D), mul(Y, w.Wk2, D), true);
+    const Mat Z = applyTo(r.decSelf, Y);
+    r.cross = softmaxQK(mul(Z, w.Wc, D), H, false);
+    r.mixed = applyTo(r.cross, H);
+    r.logits = mul(r.mixed, w.Wout, V);
+    return r;
+}
+
+op::ValueInfoProto* addValue(google::protobuf::RepeatedPtrField<op::ValueInfoProto>* list, const std::string& name, int type,
+                             const std::vector<std::string>& dims)
+{
+    auto* v = list->Add();
+    v->set_name(name);
+    auto* t = v->mutable_type()->mutable_tensor_type();
+    t->set_elem_type(type);
+    for (const auto& d : dims) {
+        auto* dim = t->mutable_shape()->add_dim();
+        if (!d.empty() && std::isdigit(static_cast<unsigned char>(d[0]))) dim->set_dim_value(std::stoll(d));
+        else dim->set_dim_param(d);
+    }
+    return v;
+}
+op::NodeProto* node(op::GraphProto* g, const std::string& type, const std::string& name, std::vector<std::string> in,
+                    std::vector<std::string> out)
+{
+    auto* n = g->add_node();
+    n->set_op_type(type);
+    n->set_name(name);
+    for (const auto& i : in) n->add_input(i);
+    for (const auto& o : out) n->add_output(o);
+    return n;
+}
+void floats(op::GraphProto* g, const std::string& name, std::vector<int64_t> dims, const std::vector<float>& v)
+{
+    auto* t = g->add_initializer();
+    t->set_name(name);
+    t->set_data_type(op::TensorProto::FLOAT);
+    for (int64_t d : dims) t->add_dims(d);
+    for (float x : v) t->add_float_data(x);
+}
+void perm(op::NodeProto* n, std::vector<int64_t> p)
+{
+    auto* a = n->add_attribute();
+    a->set_name("perm");
+    a->set_type(op::AttributeProto::INTS);
+    for (int64_t x : p) a->add_ints(x);
+}
+void intAttr(op::NodeProto* n, const char* name, int64_t v)
+{
+    auto* a = n->add_attribute();
+    a->set_name(name);
+    a->set_type(op::AttributeProto::INT);
+    a->set_i(v);
+}
+op::ModelProto model(const char* name)
+{
+    op::ModelProto m;
+    m.set_ir_version(8);
+    auto* os = m.add_opset_import();
+    os->set_domain("");
+    os->set_version(14);
+    m.mutable_graph()->set_name(name);
+    return m;
+}
+void save(const QString& path, const op::ModelProto& m)
+{
+    std::string bytes;
+    m.SerializeToString(&bytes);
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(bytes.data(), qint64(bytes.size()));
+}
+void write(const QString& path, const QByteArray& text)
+{
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(text);
+}
+
+/// encoder_model.onnx: input_ids, attention_mask → last_hidden_state = softmax(XWq·(XWk)ᵀ)·X.
+op::ModelProto encoder(const Weights& w)
+{
+    op::ModelProto m = model("encoder");
+    auto* g = m.mutable_graph();
+    addValue(g->mutable_input(), "input_ids", op::TensorProto::INT64, {"1", "encoder_sequence_length"});
+    addValue(g->mutable_input(), "attention_mask", op::TensorProto::INT64, {"1", "encoder_sequence_length"});
+    floats(g, "E", {V, D}, w.E);
+    floats(g, "Wq", {D, D}, w.Wq);
+    floats(g, "Wk", {D, D}, w.Wk);
+    node(g, "Gather", "embed", {"E", "input_ids"}, {"X"});
+    node(g, "MatMul", "q", {"X", "Wq"}, {"Q"});
+    node(g, "MatMul", "k", {"X", "Wk"}, {"K"});
+    perm(node(g, "Transpose", "kt", {"K"}, {"Kt"}), {0, 2, 1});
+    node(g, "MatMul", "scores", {"Q", "Kt"}, {"S"});
+    intAttr(node(g, "Softmax", "encoder.layers.0.self_attn", {"S"}, {"A"}), "axis", -1);
+    node(g, "MatMul", "mix", {"A", "X"}, {"last_hidden_state"});
+    addValue(g->mutable_output(), "last_hidden_state", op::TensorProto::FLOAT, {"1", "encoder_sequence_length", std::to_string(D)});
+    return m;
+}
+
+/// decoder_model.onnx: causal self-attention (Trilu mask) then cross-attention over the
+/// encoder's states, logits = (cross · H) · Wout.
+op::ModelProto decoder(const Weights& w)
+{
+    op::ModelProto m = model("decoder");
+    auto* g = m.mutable_graph();
+    addValue(g->mutable_input(), "input_ids", op::TensorProto::INT64, {"1", "decoder_sequence_length"});
+    addValue(g->mutable_input(), "encoder_attention_mask", op::TensorProto::INT64, {"1", "encoder_sequence_length"});
+    addValue(g->mutable_input(), "encoder_hidden_states", op::TensorProto::FLOAT, {"1", "encoder_sequence_length", std::to_string(D)});
+    floats(g, "Et", {V, D}, w.Et);
+    floats(g, "Wq2", {D, D}, w.Wq2);
+    floats(g, "Wk2", {D, D}, w.Wk2);
+    floats(g, "Wc", {D, D}, w.Wc);
+    floats(g, "Wout", {D, V}, w.Wout);
+    floats(g, "one", {}, {1.0f});
+    floats(g, "big", {}, {10000.0f});
+    node(g, "Gather", "embed", {"Et", "input_ids"}, {"Y"});
+    node(g, "MatMul", "q", {"Y", "Wq2"}, {"Qs"});
+    node(g, "MatMul", "k", {"Y", "Wk2"}, {"Ks"});
+    perm(node(g, "Transpose", "kt", {"Ks"}, {"Kst"}), {0, 2, 1});
+    node(g, "MatMul", "self_scores", {"Qs", "Kst"}, {"S1"});
+    node(g, "Shape", "shape", {"S1"}, {"Sh"});
+    auto* ones = node(g, "ConstantOfShape", "ones", {"Sh"}, {"Ones"});
+    auto* value = ones->add_attribute();
+    value->set_name("value");
+    value->set_type(op::AttributeProto::TENSOR);
+    value->mutable_t()->set_data_type(op::TensorProto::FLOAT);
+    value->mutable_t()->add_dims(1);
+    value->mutable_t()->add_float_data(1.0f);
+    intAttr(node(g, "Trilu", "causal", {"Ones"}, {"Low"}), "upper", 0);
+    node(g, "Sub", "above", {"Low", "one"}, {"Neg"});
+    node(g, "Mul", "bias", {"Neg", "big"}, {"Bias"});
+    node(g, "Add", "masked", {"S1", "Bias"}, {"S1m"});
+    intAttr(node(g, "Softmax", "decoder.layers.0.self_attn", {"S1m"}, {"As"}), "axis", -1);
+    node(g, "MatMul", "self_mix", {"As", "Y"}, {"Z"});
+    node(g, "MatMul", "cq", {"Z", "Wc"}, {"Qc"});
+    perm(node(g, "Transpose", "ht", {"encoder_hidden_states"}, {"Ht"}), {0, 2, 1});
+    node(g, "MatMul", "cross_scores", {"Qc", "Ht"}, {"S2"});
+    intAttr(node(g, "Softmax", "decoder.layers.0.encoder_attn", {"S2"}, {"Ac"}), "axis", -1);
+    node(g, "MatMul", "cross_mix", {"Ac", "encoder_hidden_states"}, {"C"});
+    node(g, "MatMul", "out", {"C", "Wout"}, {"logits"});
+    addValue(g->mutable_output(), "logits", op::TensorProto::FLOAT, {"1", "decoder_sequence_length", std::to_string(V)});
+    return m;
+}
+
+const char* const kSidecar =
+    "{\"name\": \"tiny-marian-onnx\", \"input\": {\"type\": \"seq2seq\", \"source\": {\"vocabulary\": \"vocab.txt\", "
+    "\"append\": [\"</s>\"]}, \"target\": {\"vocabulary\": \"vocab.txt\"}, \"pad\": \"<pad>\", \"decoder_start\": \"<pad>\", "
+    "\"eos\": \"</s>\", \"max_new_tokens\": 5}}";
+
+void expectNear(const TraceTensor& t, const Mat& want)
+{
+    QCOMPARE(t.shape[2], int64_t(want.size()));
+    QCOMPARE(t.shape[3], int64_t(want[0].size()));
+    for (size_t i = 0; i < want.size(); ++i)
+        for (size_t j = 0; j < want[i].size(); ++j)
+            QVERIFY2(std::abs(double(t.values[i * want[i].size() + j]) - want[i][j]) < 1e-4,
+                     qPrintable(QString("%1 [%2, %3]: %4 vs %5").arg(t.name.c_str()).arg(i).arg(j).arg(t.values[i * want[i].size() + j]).arg(want[i][j])));
+}
+} // namespace
+
+class TestOnnxTranslator : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+    Weights w_;
+
+    QString folder(const QString& name, const Weights& w)
+    {
+        QDir(dir_.path()).mkpath(name);
+        const QString f = dir_.filePath(name);
+        save(f + "/encoder_model.onnx", encoder(w));
+        save(f + "/decoder_model.onnx", decoder(w));
+        write(f + "/vocab.txt", kVocab);
+        write(f + "/attnscope.json", kSidecar);
+        return f;
+    }
+
+private slots:
+    void anOptimumFolderIsATranslator()
+    {
+        const QString f = folder("marian", w_);
+        if (qEnvironmentVariableIsSet("ATTNSCOPE_ONNX_PAIR_OUT"))  // for trying the export by hand (CLI, GUI)
+            for (const char* name : {"encoder_model.onnx", "decoder_model.onnx", "vocab.txt", "attnscope.json"})
+                QFile::copy(f + "/" + name, qEnvironmentVariable("ATTNSCOPE_ONNX_PAIR_OUT") + "/" + name);
+        QCOMPARE(QString::fromStdString(onnxPairFolder(f.toStdString())), QDir(f).absolutePath());
+        QCOMPARE(QString::fromStdString(onnxPairFolder((f + "/encoder_model.onnx").toStdString())), QDir(f).absolutePath());
+        QVERIFY(isUserModelFile(f.toStdString()));
+        QVERIFY(!isVisionModelFile((f + "/encoder_model.onnx").toStdString()));  // not a picture model
+        for (const QString& path : {f, f + "/encoder_model.onnx"}) {
+            ScriptModel m;
+            const Status st = m.load(path.toStdString());
+            QVERIFY2(st.ok, st.message.c_str());
+        }
+    }
+
+    void forcedDecodingMatchesTheAttentionByHand()
+    {
+        ScriptModel m;
+        QVERIFY(m.load(folder("forced", w_).toStdString()).ok);
+        AttentionTrace t;
+        const std::string reference = "god love";
+        const Status st = m.decode("dios es amor", &reference, t);
+        QVERIFY2(st.ok, st.message.c_str());
+        // Source: dios es amor </s> (ids 2 3 4 1); decoder inputs: <pad> god love (0 5 7).
+        const ByHand want = forward(w_, {2, 3, 4, 1}, {0, 5, 7});
+        const TraceTensor* enc = t.find("encoder_self");
+        const TraceTensor* self = t.find("decoder_self");
+        const TraceTensor* cross = t.find("cross_attention");
+        QVERIFY(enc && self && cross);
+        QCOMPARE(enc->shape, (std::vector<int64_t>{1, 1, 4, 4}));
+        QCOMPARE(self->shape, (std::vector<int64_t>{1, 1, 3, 3}));
+        QCOMPARE(cross->shape, (std::vector<int64_t>{1, 1, 3, 4}));
+        expectNear(*enc, want.encSelf);
+        expectNear(*self, want.decSelf);
+        expectNear(*cross, want.cross);
+        QCOMPARE(cross->labels[2], (std::vector<std::string>{"god", "love", "</s>"}));
+        QCOMPARE(cross->labels[3], (std::vector<std::string>{"dios", "es", "amor", "</s>"}));
+        QCOMPARE(self->labels[3], (std::vector<std::string>{"<pad>", "god", "love"}));
+        QCOMPARE(cross->labels[0][0], std::string("decoder.layers.0.encoder_attn"));
+        // The 2-D alignment: the (only) cross-attention layer's mean over heads.
+        QCOMPARE(t.find("cross")->shape, (std::vector<int64_t>{3, 4}));
+        QCOMPARE(t.meta("alignment"), std::string("cross_attention layer 1 mean over heads"));
+        QCOMPARE(t.meta("mode"), std::string("forced"));
+        // Source and decoder inputs of equal length: the node names tell cross from self.
+        const std::string three = "god is love";
+        QVERIFY(m.decode("dios es amor", &three, t).ok);
+        QCOMPARE(t.find("cross_attention")->labels[0][0], std::string("decoder.layers.0.encoder_attn"));
+        expectNear(*t.find("cross_attention"), forward(w_, {2, 3, 4, 1}, {0, 5, 6, 7}).cross);
+    }
+
+    void greedyGenerationFollowsTheLogitsAndStopsAtEos()
+    {
+        ScriptModel m;
+        QVERIFY(m.load(folder("greedy", w_).toStdString()).ok);
+        AttentionTrace t;
+        std::string translation;
+        const Status st = m.decode("dios es amor", nullptr, t, &translation);
+        QVERIFY2(st.ok, st.message.c_str());
+        // By hand: argmax of the last row of the logits, until eos (id 1) or 5 tokens.
+        const std::vector<std::string> tokens{"<pad>", "</s>", "dios", "es", "amor", "god", "is", "love"};
+        std::vector<int64_t> dec{0};
+        std::string want;
+        for (int step = 0; step < 5; ++step) {
+            const ByHand step_ = forward(w_, {2, 3, 4, 1}, dec);
+            const auto& row = step_.logits.back();
+            const int64_t next = int64_t(std::max_element(row.begin(), row.end()) - row.begin());
+            if (next == 1) break;
+            dec.push_back(next);
+            want += (want.empty() ? "" : " ") + tokens[size_t(next)];
+        }
+        QCOMPARE(translation, want);
+        QVERIFY(t.find("cross_attention"));
+        QCOMPARE(t.find("cross_attention")->shape[2], int64_t(dec.size()));
+        QCOMPARE(t.meta("mode"), std::string("free"));
+        // Logits that favour eos everywhere: generation stops at once.
+        Weights eos = w_;
+        const ByHand first = forward(w_, {2, 3, 4, 1}, {0});
+        for (int d = 0; d < D; ++d) eos.Wout[size_t(d * V + 1)] = first.mixed[0][size_t(d)] >= 0 ? 50.0f : -50.0f;
+        ScriptModel stop;
+        QVERIFY(stop.load(folder("eos", eos).toStdString()).ok);
+        QVERIFY(stop.decode("dios es amor", nullptr, t, &translation).ok);
+        QCOMPARE(translation, std::string());
+        QVERIFY(t.find("cross_attention"));
+        QCOMPARE(t.find("cross_attention")->labels[2], (std::vector<std::string>{"</s>"}));
+    }
+
+    void aTranslatorForCorpusEvaluation()
+    {
+        const QString f = folder("eval", w_);
+        std::unique_ptr<VerseDecoder> t;
+        const Status st = loadVerseDecoder(f.toStdString(), t);
+        QVERIFY2(st.ok, st.message.c_str());
+        write(dir_.filePath("c.es"), "dios es amor\n");
+        write(dir_.filePath("c.en"), "god is love\n");
+        write(dir_.filePath("c.gold"), "0-0 1-1 2-2\n");
+        Corpus c;
+        QVERIFY(loadPharaohCorpus(dir_.filePath("c.es").toStdString(), dir_.filePath("c.en").toStdString(),
+                                  dir_.filePath("c.gold").toStdString(), false, c)
+                    .ok);
+        EvalResult r;
+        const Status ev = evaluate(*t, {&c.verses[0]}, r, true);
+        QVERIFY2(ev.ok, ev.message.c_str());
+        QCOMPARE(r.verses, 1);
+        QCOMPARE(r.model.gold, 3ll);
+    }
+
+    void badFoldersAreNamed()
+    {
+        // A merged decoder (an If over two subgraphs) is refused, pointing to decoder_model.onnx.
+        const QString merged = folder("merged", w_);
+        QFile::rename(merged + "/decoder_model.onnx", merged + "/decoder_model_merged.onnx");
+        write(merged + "/attnscope.json", QByteArray(kSidecar).replace("{\"name\"", "{\"decoder\": \"decoder_model_merged.onnx\", \"name\""));
+        ScriptModel m;
+        Status st = m.load(merged.toStdString());
+        QVERIFY2(!st.ok && st.message.find("name decoder_model.onnx as \"decoder\"") != std::string::npos, st.message.c_str());
+        // A missing decoder graph named in attnscope.json.
+        write(merged + "/attnscope.json", QByteArray(kSidecar).replace("{\"name\"", "{\"decoder\": \"gone.onnx\", \"name\""));
+        st = m.load(merged.toStdString());
+        QVERIFY2(!st.ok && st.message.find("gone.onnx is missing") != std::string::npos, st.message.c_str());
+        // No attnscope.json: what to write.
+        const QString bare = folder("bare", w_);
+        QFile::remove(bare + "/attnscope.json");
+        st = m.load(bare.toStdString());
+        QVERIFY2(!st.ok && st.message.find("write attnscope.json") != std::string::npos, st.message.c_str());
+        // A decoder start token the vocabulary lacks.
+        const QString tok = folder("tok", w_);
+        write(tok + "/attnscope.json", QByteArray(kSidecar).replace("\"decoder_start\": \"<pad>\"", "\"decoder_start\": \"<s>\""));
+        st = m.load(tok.toStdString());
+        QVERIFY2(!st.ok && st.message.find("\"decoder_start\" '<s>' is not in the target vocabulary") != std::string::npos, st.message.c_str());
+    }
+};
+
+QTEST_MAIN(TestOnnxTranslator)
+#include "test_onnxtranslator.moc"
