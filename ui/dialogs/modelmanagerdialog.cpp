@@ -38,6 +38,10 @@ ModelManagerDialog::ModelManagerDialog(QWidget* parent) : QDialog(parent)
     auto* add = new QPushButton(tr("&Add model…"), this);
     add->setToolTip(tr("A TorchScript .pt saved with torch.jit.trace or torch.jit.script, with MODEL.json beside it, or an "
                        "ONNX .onnx (its sidecar gives the pre-processing; see the README)"));
+    auto* addFolder = new QPushButton(tr("Add e&xport folder…"), this);
+    addFolder->setObjectName("addExportFolder");
+    addFolder->setToolTip(tr("A translator exported as encoder_model.onnx + decoder_model.onnx (optimum-cli export onnx), "
+                             "with attnscope.json beside them naming its tokenizers (docs/manual/onnx.md)"));
     attention_ = new QPushButton(tr("A&ttention…"), this);
     attention_->setObjectName("chooseAttention");
     attention_->setToolTip(tr("Which Softmax nodes of the selected ONNX model to show (kept per model)"));
@@ -46,6 +50,7 @@ ModelManagerDialog::ModelManagerDialog(QWidget* parent) : QDialog(parent)
     remove->setToolTip(tr("Forget the selected user model (the files stay where they are)"));
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
     buttons->addButton(add, QDialogButtonBox::ActionRole);
+    buttons->addButton(addFolder, QDialogButtonBox::ActionRole);
     buttons->addButton(remove, QDialogButtonBox::ActionRole);
     buttons->addButton(attention_, QDialogButtonBox::ActionRole);
     auto* layout = new QVBoxLayout(this);
@@ -62,6 +67,12 @@ ModelManagerDialog::ModelManagerDialog(QWidget* parent) : QDialog(parent)
         if (path.isEmpty()) return;
         QString error;
         if (!addModel(path, &error)) QMessageBox::warning(this, tr("Cannot add the model"), error);
+    });
+    connect(addFolder, &QPushButton::clicked, this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Add an encoder–decoder export folder"));
+        if (dir.isEmpty()) return;
+        QString error;
+        if (!addModel(dir, &error)) QMessageBox::warning(this, tr("Cannot add the model"), error);
     });
     connect(table_, &QTableWidget::currentCellChanged, this, [this](int row) {
         const QString key = row < 0 || !table_->item(row, 0) ? QString() : table_->item(row, 0)->data(Qt::UserRole + 1).toString();
