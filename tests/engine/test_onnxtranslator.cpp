@@ -15,6 +15,9 @@
 #include <onnx/onnx_pb.h>
 
 #include <QDir>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -25,7 +28,8 @@ using namespace attnscope;
 namespace op = ONNX_NAMESPACE;
 
 namespace {
-constexpr int V = 8, D = 4;  // vocabulary: <pad> </s> dios es amor god is love
+int V = 8;  // vocabulary: <pad> </s> dios es amor god is love (the Marian test sets its own)
+constexpr int D = 4;
 const char* const kVocab = "<pad>\n</s>\ndios\nes\namor\ngod\nis\nlove\n";
 
 using Mat = std::vector<std::vector<double>>;  // rows × cols
@@ -377,6 +381,77 @@ private slots:
         QVERIFY2(ev.ok, ev.message.c_str());
         QCOMPARE(r.verses, 1);
         QCOMPARE(r.model.gold, 3ll);
+    }
+
+    void aMarianExportOpensWithoutASidecar()
+    {
+        // Marian's files as Optimum writes them: source.spm and target.spm (trained here by
+        // spm_train), one vocab.json numbering both sides' pieces, config.json with the token
+        // ids and generation_config.json with max_length. No attnscope.json.
+        QDir(dir_.path()).mkpath("opus");
+        const QString f = dir_.filePath("opus");
+        QByteArray es, en;
+        for (int i = 0; i < 30; ++i) {
+            es += "Dios es amor . En el principio era el Verbo .\n";
+            en += "God is love . In the beginning was the Word .\n";
+        }
+        write(f + "/es.txt", es);
+        write(f + "/en.txt", en);
+        QStringList pieces{"<pad>", "</s>", "<unk>"};
+        for (const auto& [side, out] : {std::pair<const char*, const char*>{"es", "source"}, {"en", "target"}}) {
+            QProcess train;
+            train.start("spm_train", {"--input=" + f + "/" + side + ".txt", "--model_prefix=" + f + "/" + out, "--vocab_size=24",
+                                      "--hard_vocab_limit=false", "--character_coverage=1.0", "--pad_id=3", "--pad_piece=<pad>",
+                                      "--eos_piece=</s>"});
+            QVERIFY2(train.waitForFinished(60000) && train.exitCode() == 0, train.readAllStandardError().constData());
+            QVERIFY(QFile::rename(f + "/" + out + ".model", f + "/" + out + ".spm"));
+            QFile vocab(f + "/" + out + ".vocab");
+            QVERIFY(vocab.open(QIODevice::ReadOnly));
+            for (const QByteArray& line : vocab.readAll().split('\n'))
+                if (!line.isEmpty() && !pieces.contains(QString::fromUtf8(line.left(line.indexOf('\t')))))
+                    pieces << QString::fromUtf8(line.left(line.indexOf('\t')));
+        }
+        QJsonObject vocab;
+        for (int i = 0; i < pieces.size(); ++i) vocab[pieces[i]] = i;
+        write(f + "/vocab.json", QJsonDocument(vocab).toJson());
+        write(f + "/config.json", "{\"model_type\": \"marian\", \"decoder_start_token_id\": 0, \"eos_token_id\": 1, \"pad_token_id\": 0}");
+        write(f + "/generation_config.json", "{\"max_length\": 4, \"decoder_start_token_id\": 0}");
+        const int saved = V;
+        V = int(pieces.size());
+        const Weights w;
+        save(f + "/encoder_model.onnx", encoder(w));
+        save(f + "/decoder_model.onnx", decoder(w));
+        V = saved;
+        ScriptModel m;
+        Status st = m.load(f.toStdString());
+        QVERIFY2(st.ok, st.message.c_str());
+        QCOMPARE(m.spec().decoderStart, std::string("<pad>"));
+        QCOMPARE(m.spec().eos, std::string("</s>"));
+        QCOMPARE(m.spec().maxNewTokens, 4);
+        AttentionTrace t;
+        const std::string reference = "God is love .";
+        st = m.decode("Dios es amor .", &reference, t);
+        QVERIFY2(st.ok, st.message.c_str());
+        const TraceTensor* cross = t.find("cross_attention");
+        QVERIFY(cross);
+        QCOMPARE(cross->labels[3].back(), std::string("</s>"));  // the source ends with eos
+        QVERIFY2(cross->labels[3].front().rfind("\xe2\x96\x81", 0) == 0, cross->labels[3].front().c_str());  // SentencePiece's ▁
+        QCOMPARE(cross->labels[2].back(), std::string("</s>"));
+        // Greedy: at most max_length tokens.
+        std::string translation;
+        QVERIFY(m.decode("Dios es amor .", nullptr, t, &translation).ok);
+        QVERIFY(t.find("cross_attention")->shape[2] <= 5);
+        // A wrong config.json is named.
+        write(f + "/config.json", "{\"model_type\": \"marian\", \"decoder_start_token_id\": 0, \"eos_token_id\": 9999, \"pad_token_id\": 0}");
+        st = m.load(f.toStdString());
+        QVERIFY2(!st.ok && st.message.find("eos_token_id (9999) is not a token of the target vocabulary") != std::string::npos,
+                 st.message.c_str());
+        write(f + "/config.json", "{\"model_type\": \"nllb-moe\"}");
+        st = m.load(f.toStdString());
+        QVERIFY2(!st.ok && st.message.find("model_type 'nllb-moe'") != std::string::npos, st.message.c_str());
+        write(f + "/config.json", "not json");
+        st = m.load(f.toStdString());
+        QVERIFY2(!st.ok && st.message.find("config.json is not a JSON object") != std::string::npos, st.message.c_str());
     }
 
     void badFoldersAreNamed()

@@ -15,7 +15,10 @@
 #include "attnscope/schema.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
 
 #include <algorithm>
 #include <tuple>
@@ -87,18 +90,98 @@ Status stack(const std::string& name, const std::vector<FoundHead>& layers, cons
 }
 } // namespace
 
+namespace {
+QJsonObject readJson(const QDir& dir, const char* name, std::string& error)
+{
+    QFile f(dir.filePath(QLatin1String(name)));
+    if (!f.exists()) return {};
+    if (!f.open(QIODevice::ReadOnly) || f.size() > (1 << 22)) {
+        error = f.fileName().toStdString() + " cannot be read";
+        return {};
+    }
+    QJsonParseError err{};
+    const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &err);
+    if (!doc.isObject()) error = f.fileName().toStdString() + " is not a JSON object (" + err.errorString().toStdString() + ")";
+    return doc.object();
+}
+} // namespace
+
+Status synthesizeSeq2SeqSpec(const std::string& folder, ScriptModelSpec& spec)
+{
+    const QDir dir(QString::fromStdString(folder));
+    std::string error;
+    const QJsonObject config = readJson(dir, "config.json", error);
+    if (!error.empty()) return Status::error(error);
+    const QJsonObject generation = readJson(dir, "generation_config.json", error);
+    if (!error.empty()) return Status::error(error);
+    if (config.isEmpty())
+        return Status::error(folder + " is an encoder–decoder ONNX export without config.json or attnscope.json: write "
+                                      "attnscope.json beside its graphs naming its tokenizers (docs/manual/onnx.md)");
+    const std::string type = config["model_type"].toString().toStdString();
+    spec = ScriptModelSpec{};
+    spec.name = dir.dirName().toStdString();
+    spec.seq2seq = true;
+    spec.unknown = "<unk>";
+    spec.append = {"</s>"};  // Marian and T5 end the source with eos
+    const auto file = [&](const char* name) { return dir.filePath(QLatin1String(name)).toStdString(); };
+    const auto need = [&](const char* name) -> Status {
+        return QFileInfo(dir.filePath(QLatin1String(name))).isFile()
+                   ? Status::success()
+                   : Status::error(folder + ": a " + type + " export needs " + name + " beside its graphs (or an attnscope.json)");
+    };
+    if (type == "marian") {
+        for (const char* n : {"source.spm", "target.spm", "vocab.json"})
+            if (auto st = need(n); !st) return st;
+        spec.sentencePiecePath = file("source.spm");
+        spec.vocabularyPath = file("vocab.json");
+        spec.target.sentencePiecePath = file("target.spm");
+        spec.target.vocabularyPath = file("vocab.json");
+    } else if (type == "t5" || type == "mt5") {
+        if (auto st = need("spiece.model"); !st) return st;
+        spec.sentencePiecePath = spec.target.sentencePiecePath = file("spiece.model");
+    } else {
+        return Status::error(folder + ": config.json says model_type '" + type + "'; AttnScope reads Marian and T5 exports "
+                                      "without a sidecar (NLLB/M2M and others: write attnscope.json, docs/manual/onnx.md)");
+    }
+    spec.target.unknown = "<unk>";
+    // Token ids: generation_config.json first, then config.json.
+    const auto id = [&](const char* key) -> int64_t {
+        const QJsonValue v = generation.contains(QLatin1String(key)) ? generation[QLatin1String(key)] : config[QLatin1String(key)];
+        return v.isDouble() ? v.toInteger(-1) : -1;
+    };
+    Vocabulary target;
+    if (auto st = loadVocabulary(spec.target, target); !st) return st;
+    for (const auto& [key, token] : {std::pair<const char*, std::string*>{"decoder_start_token_id", &spec.decoderStart},
+                                     {"eos_token_id", &spec.eos},
+                                     {"pad_token_id", &spec.pad}}) {
+        const int64_t i = id(key);
+        if (i < 0 || i >= int64_t(target.tokens.size()) || target.tokens[size_t(i)].empty())
+            return Status::error(folder + ": config.json's " + key + " (" + std::to_string(i) + ") is not a token of the target "
+                                 "vocabulary (" + std::to_string(target.tokens.size()) + " tokens)");
+        *token = target.tokens[size_t(i)];
+    }
+    const int64_t maxLength = id("max_length");
+    spec.maxNewTokens = maxLength > 0 ? int(std::min<int64_t>(maxLength, 1024)) : 60;
+    spec.encoderGraph = file("encoder_model.onnx");
+    spec.decoderGraph = file("decoder_model.onnx");
+    spec.description = "an Optimum " + type + " export (config.json, tokenizers from the folder)";
+    return Status::success();
+}
+
 Status ScriptModel::Impl::loadOnnxPair(const std::string& folder)
 {
     const std::string sidecar = sidecarPath(folder);
-    if (sidecar.empty())
-        return Status::error(folder + " is an encoder–decoder ONNX export; write attnscope.json beside its graphs with "
-                                      "\"input\": {\"type\": \"seq2seq\", \"source\": …, \"target\": …} (docs/manual/onnx.md)");
-    if (auto st = parseSidecar(sidecar, spec); !st) return st;
+    if (sidecar.empty()) {
+        if (auto st = synthesizeSeq2SeqSpec(folder, spec); !st) return st;
+    } else if (auto st = parseSidecar(sidecar, spec); !st) {
+        return st;
+    }
+    const std::string where = sidecar.empty() ? folder + "/config.json" : sidecar;
     if (!spec.seq2seq) return Status::error(sidecar + ": an encoder–decoder export needs \"input\": {\"type\": \"seq2seq\", …}");
     if (spec.encoderGraph.empty() || spec.decoderGraph.empty())
         return Status::error(folder + ": the encoder or decoder graph is missing (encoder_model.onnx and decoder_model.onnx, or "
                                       "\"encoder\" / \"decoder\" in attnscope.json)");
-    if (spec.padTo > 0) return Status::error(sidecar + ": an ONNX pair takes any length; drop \"pad_to\"");
+    if (spec.padTo > 0) return Status::error(where + ": an ONNX pair takes any length; drop \"pad_to\"");
     initEngineThreads();
     const auto open = [&](const std::string& path, std::unique_ptr<OnnxModel>& m) -> Status {
         if (QFileInfo(QString::fromStdString(path)).fileName() == QLatin1String("decoder_model_merged.onnx"))
@@ -127,7 +210,7 @@ Status ScriptModel::Impl::loadOnnxPair(const std::string& folder)
     if (auto st = loadVocabulary(spec.target, targetVocab); !st) return st;
     for (const auto& [field, token] : {std::pair<const char*, const std::string*>{"decoder_start", &spec.decoderStart}, {"eos", &spec.eos}})
         if (!targetVocab.ids.count(*token))
-            return Status::error(sidecar + ": \"" + field + "\" '" + *token + "' is not in the target vocabulary (" +
+            return Status::error(where + ": \"" + field + "\" '" + *token + "' is not in the target vocabulary (" +
                                  std::to_string(targetVocab.tokens.size()) + " tokens)");
     loaded = true;
     return Status::success();
