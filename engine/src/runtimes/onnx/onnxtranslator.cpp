@@ -328,21 +328,9 @@ Status ScriptModel::Impl::decodeOnnxPair(const std::string& source, const std::s
     }
     // The 2-D alignment the matrix shows and gold scores: the penultimate cross-attention
     // layer's mean over heads (Garg et al. 2019), as for TorchScript translators.
-    const int layers = int(cross.size());
-    const int layer = spec.alignmentLayer >= 0 ? spec.alignmentLayer : std::max(0, layers - 2);
-    TraceTensor alignment;
-    if (auto st = selectHead(trace, "cross_attention", layer, spec.alignmentHead, alignment); !st)
-        return Status::error("alignment: " + st.message);
-    alignment.name = "cross";
-    alignment.axes = {"target", "source"};
-    trace.tensors.insert(trace.tensors.begin(), std::move(alignment));
-    trace.metadata["alignment"] = "cross_attention layer " + std::to_string(layer + 1) +
-                                  (spec.alignmentHead >= 0 ? " head " + std::to_string(spec.alignmentHead + 1) : " mean over heads");
+    if (auto st = scriptmodel::insertAlignment(trace, "cross_attention", spec); !st) return st;
     addTraceWarning(trace, nonFiniteReport(trace));
-    if (translation) {
-        translation->clear();
-        for (const auto& w : tgtTok) *translation += (translation->empty() ? "" : " ") + w;
-    }
+    if (translation) *translation = scriptmodel::joinTokens(tgtTok);
     out = std::move(trace);
     return Status::success();
 }

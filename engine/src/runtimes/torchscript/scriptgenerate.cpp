@@ -169,26 +169,36 @@ Status ScriptModel::Impl::decodeSeq2Seq(const std::string& source, const std::st
             chosen = &a;
             break;
         }
-    if (chosen) {
-        const TraceTensor* x = trace.find(chosen->name);
-        const int layers = x && x->shape.size() == 4 ? int(x->shape[0]) : 1;
-        const int layer = spec.alignmentLayer >= 0 ? spec.alignmentLayer : std::max(0, layers - 2);
-        TraceTensor cross;
-        if (auto st = selectHead(trace, chosen->name, layer, spec.alignmentHead, cross); !st)
-            return Status::error("alignment: " + st.message);
-        cross.name = "cross";
-        cross.axes = {"target", "source"};
-        trace.tensors.insert(trace.tensors.begin(), std::move(cross));
-        trace.metadata["alignment"] = chosen->name + " layer " + std::to_string(layer + 1) +
-                                      (spec.alignmentHead >= 0 ? " head " + std::to_string(spec.alignmentHead + 1) : " mean over heads");
-    }
-    if (translation) {
-        translation->clear();
-        for (const auto& w : tgtTok) *translation += (translation->empty() ? "" : " ") + w;
-    }
+    if (chosen)
+        if (auto st = scriptmodel::insertAlignment(trace, chosen->name, spec); !st) return st;
+    if (translation) *translation = scriptmodel::joinTokens(tgtTok);
     out = std::move(trace);
     return Status::success();
 }
+
+namespace scriptmodel {
+Status insertAlignment(AttentionTrace& trace, const std::string& tensor, const ScriptModelSpec& spec)
+{
+    const TraceTensor* x = trace.find(tensor);
+    const int layers = x && x->shape.size() == 4 ? int(x->shape[0]) : 1;
+    const int layer = spec.alignmentLayer >= 0 ? spec.alignmentLayer : std::max(0, layers - 2);
+    TraceTensor cross;
+    if (auto st = selectHead(trace, tensor, layer, spec.alignmentHead, cross); !st) return Status::error("alignment: " + st.message);
+    cross.name = "cross";
+    cross.axes = {"target", "source"};
+    trace.tensors.insert(trace.tensors.begin(), std::move(cross));
+    trace.metadata["alignment"] = tensor + " layer " + std::to_string(layer + 1) +
+                                  (spec.alignmentHead >= 0 ? " head " + std::to_string(spec.alignmentHead + 1) : " mean over heads");
+    return Status::success();
+}
+
+std::string joinTokens(const std::vector<std::string>& tokens)
+{
+    std::string s;
+    for (const auto& w : tokens) s += (s.empty() ? "" : " ") + w;
+    return s;
+}
+} // namespace scriptmodel
 
 } // namespace attnscope
 

@@ -68,6 +68,12 @@ Status readAttention(const torch::jit::IValue& result, const ScriptAttentionSpec
                      const std::vector<std::string>& queryTokens, const std::vector<std::string>& keyTokens,
                      const std::string& querySide, const std::string& keySide, int64_t padded, const std::string& unit,
                      TraceTensor& out, std::string& warning);
+/// The 2-D alignment the matrix shows and gold scores, "cross" [target, source], inserted first:
+/// `tensor`'s penultimate layer (or the sidecar's "alignment" layer), mean over heads (or its
+/// head), as Garg et al. (2019) read a Transformer; metadata "alignment" says which.
+Status insertAlignment(AttentionTrace& trace, const std::string& tensor, const ScriptModelSpec& spec);
+/// Tokens joined by spaces (a translation as the CLI and the workspace show it).
+std::string joinTokens(const std::vector<std::string>& tokens);
 } // namespace scriptmodel
 
 } // namespace attnscope
