@@ -8,6 +8,7 @@
 #include "attnscope/alignment.h"
 #include "attnscope/trace.h"
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -58,6 +59,12 @@ struct SkippedVerse {
     std::string ref;
     std::string reason;
 };
+/// Runs `decode` (one verse's forced decoding, or both directions with `reverse`); only when it
+/// fails are the models asked whether they cannot take `v` at all (cannotTake), so a batch
+/// tokenises each verse once. Such a verse goes to `skipped` and `skip` is set; any other
+/// failure (a broken model or file, "cancelled") is returned.
+Status decodeOrSkip(const VerseDecoder& t, const VerseDecoder* reverse, const Verse& v, const std::function<Status()>& decode,
+                    std::vector<SkippedVerse>& skipped, bool& skip);
 /// "304 of 307 verses aligned; 3 skipped: 3 longer than the model's positions" — `done` of the
 /// verses, what was done to them ("aligned", "scored"), and the skipped ones grouped by kind.
 std::string batchSummary(int done, const std::vector<SkippedVerse>& skipped, const std::string& what);

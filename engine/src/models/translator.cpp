@@ -314,45 +314,44 @@ std::string batchSummary(int done, const std::vector<SkippedVerse>& skipped, con
     return s;
 }
 
-namespace {
-/// The verses a model can take; the others go to `skipped` with the reason.
-std::vector<const Verse*> takenVerses(const VerseDecoder& t, const std::vector<const Verse*>& verses, std::vector<SkippedVerse>& skipped,
-                                      const VerseDecoder* reverse = nullptr)
+Status decodeOrSkip(const VerseDecoder& t, const VerseDecoder* reverse, const Verse& v, const std::function<Status()>& decode,
+                    std::vector<SkippedVerse>& skipped, bool& skip)
 {
-    std::vector<const Verse*> kept;
-    for (const Verse* v : verses) {
-        std::string why = t.cannotTake(*v);
-        if (why.empty() && reverse) {
-            why = reverse->cannotTake(swappedVerse(*v));
-            if (!why.empty()) why = "reverse model: " + why;
-        }
-        if (why.empty()) kept.push_back(v);
-        else skipped.push_back({v->ref, why});
+    skip = false;
+    const Status st = decode();
+    if (st || st.message == "cancelled") return st;
+    std::string why = t.cannotTake(v);
+    if (why.empty() && reverse) {
+        why = reverse->cannotTake(swappedVerse(v));
+        if (!why.empty()) why = "reverse model: " + why;
     }
-    return kept;
+    if (why.empty()) return st;  // not the verse: the model or a file is broken
+    skipped.push_back({v.ref, why});
+    skip = true;
+    return Status::success();
 }
-} // namespace
 
 Status evaluate(const VerseDecoder& t, const std::vector<const Verse*>& allVerses, EvalResult& out, bool computeBleu,
                 const ProgressFn& progress, const LinkOptions& links, const VerseDecoder* reverse)
 {
     out = EvalResult{};
-    const std::vector<const Verse*> verses = takenVerses(t, allVerses, out.skipped, reverse);
-    const int64_t total = int64_t(verses.size()) * (computeBleu ? 2 : 1);
+    std::vector<const Verse*> verses;  // the ones the model took
+    const int64_t total = int64_t(allVerses.size()) * (computeBleu ? 2 : 1);
     int64_t done = 0;
-    for (const Verse* v : verses) {
+    for (const Verse* v : allVerses) {
         if (!keepGoing(progress, done++, total)) return Status::error("cancelled");
         AttentionTrace trace;
-        if (reverse) {
-            std::vector<AlignmentLink> both;
-            if (auto st = symmetrizedVerseLinks(t, *reverse, *v, trace, both); !st) return st;
-            out.model.add(scoreAgainstGold(both, trace));
-        } else {
-            if (auto st = t.decodeVerse(*v, true, trace); !st) return st;
-            out.model.add(scoreTrace(trace, links));
-        }
+        std::vector<AlignmentLink> both;
+        bool skip = false;
+        const auto decode = [&] {
+            return reverse ? symmetrizedVerseLinks(t, *reverse, *v, trace, both) : t.decodeVerse(*v, true, trace);
+        };
+        if (auto st = decodeOrSkip(t, reverse, *v, decode, out.skipped, skip); !st) return st;
+        if (skip) continue;
+        out.model.add(reverse ? scoreAgainstGold(both, trace) : scoreTrace(trace, links));
         out.diagonal.add(scoreDiagonal(trace));
         ++out.verses;
+        verses.push_back(v);
     }
     if (computeBleu) {
         std::vector<std::vector<std::string>> sources, refs, hyps;
@@ -381,7 +380,7 @@ Status headTable(const VerseDecoder& t, const std::vector<const Verse*>& allVers
                  const ProgressFn& progress, const LinkOptions& links)
 {
     out = HeadTableResult{};
-    const std::vector<const Verse*> verses = takenVerses(t, allVerses, out.skipped);
+    const std::vector<const Verse*>& verses = allVerses;
     const auto accumulator = [&out](const std::string& name) -> HeadTableAccumulator& {
         for (auto& [n, acc] : out.tensors)
             if (n == name) return acc;
@@ -392,7 +391,9 @@ Status headTable(const VerseDecoder& t, const std::vector<const Verse*>& allVers
     for (const Verse* v : verses) {
         if (!keepGoing(progress, done++, int64_t(verses.size()))) return Status::error("cancelled");
         AttentionTrace trace;
-        if (auto st = t.decodeVerse(*v, true, trace); !st) return st;
+        bool skip = false;
+        if (auto st = decodeOrSkip(t, nullptr, *v, [&] { return t.decodeVerse(*v, true, trace); }, out.skipped, skip); !st) return st;
+        if (skip) continue;
         const AttentionTrace* gold = trace.hasGold() ? &trace : nullptr;
         bool multiHead = false;
         for (const auto& x : trace.tensors) {

@@ -172,19 +172,16 @@ int cmdAlign(const QStringList& args)
     for (size_t k = 0; k < verses.size(); ++k) {
         progress(int64_t(k), int64_t(verses.size()));
         // A verse the model cannot take is skipped and said; only a broken model stops the run.
-        std::string why = t->cannotTake(*verses[k]);
-        if (why.empty() && reverse) why = reverse->cannotTake(swappedVerse(*verses[k]));
-        if (!why.empty()) {
-            skipped.push_back({verses[k]->ref, why});
-            continue;
-        }
         AttentionTrace trace;
         std::vector<AlignmentLink> predicted;
         bool fits = true;  // the gold is over the tokens of the links (not a self-attention head)
-        if (p.isSet("reverse-model")) {
-            if (auto st = symmetrizedVerseLinks(*t, *reverse, *verses[k], trace, predicted); !st) return fail(st.message);
-        } else {
-            if (auto st = t->decodeVerse(*verses[k], true, trace); !st) return fail(st.message);
+        const auto decode = [&] {
+            return reverse ? symmetrizedVerseLinks(*t, *reverse, *verses[k], trace, predicted) : t->decodeVerse(*verses[k], true, trace);
+        };
+        bool skip = false;
+        if (auto st = decodeOrSkip(*t, reverse.get(), *verses[k], decode, skipped, skip); !st) return fail(st.message);
+        if (skip) continue;
+        if (!reverse) {
             TraceTensor map;
             if (auto st = selectHead(trace, chosen ? kind : std::string(), layer, head, map); !st) return fail(st.message);
             predicted = headLinks(map, linkOptions);

@@ -75,12 +75,11 @@ int runSplit(const QCommandLineParser& p)
     std::vector<SkippedVerse> skipped;
     for (size_t k = 0; k < verses.size(); ++k) {
         progress(int64_t(k), int64_t(verses.size()));
-        if (std::string why = t->cannotTake(*verses[k]); !why.empty()) {
-            skipped.push_back({verses[k]->ref, why});
-            continue;
-        }
         AttentionTrace trace;
-        if (auto st = t->decodeVerse(*verses[k], true, trace); !st) return fail(verses[k]->ref + ": " + st.message);
+        bool skip = false;  // a verse the model cannot take is skipped and said
+        if (auto st = decodeOrSkip(*t, nullptr, *verses[k], [&] { return t->decodeVerse(*verses[k], true, trace); }, skipped, skip); !st)
+            return fail(verses[k]->ref + ": " + st.message);
+        if (skip) continue;
         QString name = QString::fromStdString(verses[k]->ref);
         name.replace(':', '-').replace(' ', '_');
         const QString out = QDir(dir).filePath(name + "." + ext);

@@ -103,6 +103,19 @@ Status inspectOnnx(const std::string& path, OnnxInspection& out)
     return inspectOnnxModel(model, path, out);
 }
 
+/// NaN and ±Inf among IEEE values of type F, stored raw (little-endian bytes) or typed.
+template <typename F, typename Typed> int64_t nonFiniteIn(const std::string& raw, const Typed& typed)
+{
+    int64_t bad = 0;
+    for (size_t i = 0; i + sizeof(F) <= raw.size(); i += sizeof(F)) {
+        F f;
+        std::memcpy(&f, raw.data() + i, sizeof(F));
+        bad += !std::isfinite(f);
+    }
+    for (F f : typed) bad += !std::isfinite(f);
+    return bad;
+}
+
 /// NaN and ±Inf among a float initializer's values stored in the file (float, double, float16;
 /// raw_data or the typed fields); 0 for other types and external data.
 static int64_t nonFiniteCount(const ONNX_NAMESPACE::TensorProto& t)
@@ -112,24 +125,8 @@ static int64_t nonFiniteCount(const ONNX_NAMESPACE::TensorProto& t)
     int64_t bad = 0;
     const std::string& raw = t.raw_data();
     switch (t.data_type()) {
-    case TP::FLOAT:
-        if (!raw.empty())
-            for (size_t i = 0; i + 4 <= raw.size(); i += 4) {
-                float f;
-                std::memcpy(&f, raw.data() + i, 4);
-                bad += !std::isfinite(f);
-            }
-        for (float f : t.float_data()) bad += !std::isfinite(f);
-        break;
-    case TP::DOUBLE:
-        if (!raw.empty())
-            for (size_t i = 0; i + 8 <= raw.size(); i += 8) {
-                double f;
-                std::memcpy(&f, raw.data() + i, 8);
-                bad += !std::isfinite(f);
-            }
-        for (double f : t.double_data()) bad += !std::isfinite(f);
-        break;
+    case TP::FLOAT: return nonFiniteIn<float>(raw, t.float_data());
+    case TP::DOUBLE: return nonFiniteIn<double>(raw, t.double_data());
     case TP::FLOAT16: {
         // binary16: exponent bits all ones is Inf or NaN.
         const auto check = [&](uint16_t h) { bad += (h & 0x7C00) == 0x7C00; };

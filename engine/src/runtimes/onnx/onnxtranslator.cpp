@@ -219,14 +219,10 @@ Status ScriptModel::Impl::loadOnnxPair(const std::string& folder)
 Status ScriptModel::Impl::decodeOnnxPair(const std::string& source, const std::string* reference, AttentionTrace& out,
                                          std::string* translation, const ProgressFn& cancel) const
 {
-    if (tokenize(source).empty()) return Status::error("Nothing to translate: the input is empty.");
     std::vector<std::string> srcTok;
     std::vector<int64_t> srcIds;
-    if (auto st = encode(source, srcTok, srcIds); !st) return Status::error("source: " + st.message);
+    if (auto st = encodeSource(source, srcTok, srcIds); !st) return st;
     const int64_t S = int64_t(srcIds.size());
-    if (S > spec.maxTokens)
-        return Status::error("The source has " + std::to_string(S) + " tokens; " + spec.name + " takes at most " +
-                             std::to_string(spec.maxTokens) + ".");
     // The encoder once.
     std::map<std::string, OnnxTensor> encIn{{"input_ids", int64Row(srcIds)}};
     if (hasInput(*encoderGraph, "attention_mask")) encIn["attention_mask"] = int64Row(std::vector<int64_t>(size_t(S), 1));

@@ -68,21 +68,28 @@ std::string ScriptModel::cannotDecode(const std::string& source, const std::stri
     return {};
 }
 
-Status ScriptModel::Impl::decodeSeq2Seq(const std::string& source, const std::string* reference, AttentionTrace& out,
-                                        std::string* translation, const ProgressFn& cancel) const
+Status ScriptModel::Impl::encodeSource(const std::string& source, std::vector<std::string>& tokens, std::vector<int64_t>& ids) const
 {
     if (tokenize(source).empty()) return Status::error("Nothing to translate: the input is empty.");
-    std::vector<std::string> srcTok;
-    std::vector<int64_t> srcIds;
-    if (auto st = encode(source, srcTok, srcIds); !st) return Status::error("source: " + st.message);
-    const int64_t S = int64_t(srcIds.size());
-    const int64_t P = spec.padTo;
+    if (auto st = encode(source, tokens, ids); !st) return Status::error("source: " + st.message);
+    const int64_t S = int64_t(ids.size()), P = spec.padTo;
     if (P > 0 && S > P)
         return Status::error("The source has " + std::to_string(S) + " tokens but pad_to is " + std::to_string(P) +
                              " (the length " + spec.name + " was traced at).");
     if (P == 0 && S > spec.maxTokens)
         return Status::error("The source has " + std::to_string(S) + " tokens; " + spec.name + " takes at most " +
                              std::to_string(spec.maxTokens) + ".");
+    return Status::success();
+}
+
+Status ScriptModel::Impl::decodeSeq2Seq(const std::string& source, const std::string* reference, AttentionTrace& out,
+                                        std::string* translation, const ProgressFn& cancel) const
+{
+    std::vector<std::string> srcTok;
+    std::vector<int64_t> srcIds;
+    if (auto st = encodeSource(source, srcTok, srcIds); !st) return st;
+    const int64_t S = int64_t(srcIds.size());
+    const int64_t P = spec.padTo;
     const int64_t startId = targetVocab.ids.at(spec.decoderStart), eosId = targetVocab.ids.at(spec.eos);
     const int64_t srcPad = P > 0 ? vocab.ids.at(spec.pad) : 0, tgtPad = P > 0 ? targetVocab.ids.at(spec.pad) : 0;
 

@@ -48,6 +48,9 @@ struct ScriptModel::Impl {
     /// Tokens and their ids, or an error for an unknown word with no unknown token.
     Status encode(const std::string& text, std::vector<std::string>& tokens, std::vector<int64_t>& ids) const;
 
+    /// A seq2seq source's tokens and ids, or why not: empty, an unknown word, longer than
+    /// pad_to / max_tokens (both sizes named).
+    Status encodeSource(const std::string& source, std::vector<std::string>& tokens, std::vector<int64_t>& ids) const;
     Status decodeSeq2Seq(const std::string& source, const std::string* reference, AttentionTrace& out,
                          std::string* translation, const ProgressFn& cancel) const;
     Status generate(const std::string& prompt, const std::string* continuation, AttentionTrace& out,
