@@ -12,7 +12,7 @@
 #include "attnscope/translator.h"
 #include "attnscope/visionmodel.h"
 
-#include <onnx/onnx_pb.h>
+#include "onnxgraph.h"
 
 #include <QDir>
 #include <QJsonDocument>
@@ -25,7 +25,7 @@
 #include <cmath>
 
 using namespace attnscope;
-namespace op = ONNX_NAMESPACE;
+using namespace onnxgraph;
 
 namespace {
 int V = 8;  // vocabulary: <pad> </s> dios es amor god is love (the Marian test sets its own)
@@ -34,12 +34,6 @@ const char* const kVocab = "<pad>\n</s>\ndios\nes\namor\ngod\nis\nlove\n";
 
 using Mat = std::vector<std::vector<double>>;  // rows × cols
 
-std::vector<float> weights(int rows, int cols, float seed)
-{
-    std::vector<float> w;
-    for (int i = 0; i < rows * cols; ++i) w.push_back(std::sin(seed + 0.61f * float(i)) * 0.9f);
-    return w;
-}
 Mat rowsOf(const std::vector<float>& w, const std::vector<int64_t>& ids)
 {
     Mat m;
@@ -103,77 +97,6 @@ ByHand forward(const Weights& w, const std::vector<int64_t>& src, const std::vec
     r.mixed = applyTo(r.cross, H);
     r.logits = mul(r.mixed, w.Wout, V);
     return r;
-}
-
-op::ValueInfoProto* addValue(google::protobuf::RepeatedPtrField<op::ValueInfoProto>* list, const std::string& name, int type,
-                             const std::vector<std::string>& dims)
-{
-    auto* v = list->Add();
-    v->set_name(name);
-    auto* t = v->mutable_type()->mutable_tensor_type();
-    t->set_elem_type(type);
-    for (const auto& d : dims) {
-        auto* dim = t->mutable_shape()->add_dim();
-        if (!d.empty() && std::isdigit(static_cast<unsigned char>(d[0]))) dim->set_dim_value(std::stoll(d));
-        else dim->set_dim_param(d);
-    }
-    return v;
-}
-op::NodeProto* node(op::GraphProto* g, const std::string& type, const std::string& name, std::vector<std::string> in,
-                    std::vector<std::string> out)
-{
-    auto* n = g->add_node();
-    n->set_op_type(type);
-    n->set_name(name);
-    for (const auto& i : in) n->add_input(i);
-    for (const auto& o : out) n->add_output(o);
-    return n;
-}
-void floats(op::GraphProto* g, const std::string& name, std::vector<int64_t> dims, const std::vector<float>& v)
-{
-    auto* t = g->add_initializer();
-    t->set_name(name);
-    t->set_data_type(op::TensorProto::FLOAT);
-    for (int64_t d : dims) t->add_dims(d);
-    for (float x : v) t->add_float_data(x);
-}
-void perm(op::NodeProto* n, std::vector<int64_t> p)
-{
-    auto* a = n->add_attribute();
-    a->set_name("perm");
-    a->set_type(op::AttributeProto::INTS);
-    for (int64_t x : p) a->add_ints(x);
-}
-void intAttr(op::NodeProto* n, const char* name, int64_t v)
-{
-    auto* a = n->add_attribute();
-    a->set_name(name);
-    a->set_type(op::AttributeProto::INT);
-    a->set_i(v);
-}
-op::ModelProto model(const char* name)
-{
-    op::ModelProto m;
-    m.set_ir_version(8);
-    auto* os = m.add_opset_import();
-    os->set_domain("");
-    os->set_version(14);
-    m.mutable_graph()->set_name(name);
-    return m;
-}
-void save(const QString& path, const op::ModelProto& m)
-{
-    std::string bytes;
-    m.SerializeToString(&bytes);
-    QFile f(path);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(bytes.data(), qint64(bytes.size()));
-}
-void write(const QString& path, const QByteArray& text)
-{
-    QFile f(path);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(text);
 }
 
 /// encoder_model.onnx: input_ids, attention_mask → last_hidden_state = softmax(XWq·(XWk)ᵀ)·X.
@@ -441,6 +364,20 @@ private slots:
         std::string translation;
         QVERIFY(m.decode("Dios es amor .", nullptr, t, &translation).ok);
         QVERIFY(t.find("cross_attention")->shape[2] <= 5);
+        // attnscope.json overrides one key; the rest still comes from the folder.
+        write(f + "/attnscope.json", "{\"input\": {\"max_new_tokens\": 2, \"target\": {\"append\": []}}}");
+        st = m.load(f.toStdString());
+        QVERIFY2(st.ok, st.message.c_str());
+        QCOMPARE(m.spec().maxNewTokens, 2);
+        QCOMPARE(m.spec().eos, std::string("</s>"));
+        QVERIFY(m.spec().target.sentencePiecePath.find("target.spm") != std::string::npos);  // the target object merged, not replaced
+        QVERIFY(m.decode("Dios es amor .", nullptr, t, &translation).ok);
+        QVERIFY(t.find("cross_attention")->shape[2] <= 3);
+        write(f + "/attnscope.json", "{\"input\": {\"eos\": \"<nope>\"}}");
+        st = m.load(f.toStdString());
+        QVERIFY2(!st.ok && st.message.find("attnscope.json: \"eos\" '<nope>' is not in the target vocabulary") != std::string::npos,
+                 st.message.c_str());
+        QFile::remove(f + "/attnscope.json");
         // A wrong config.json is named.
         write(f + "/config.json", "{\"model_type\": \"marian\", \"decoder_start_token_id\": 0, \"eos_token_id\": 9999, \"pad_token_id\": 0}");
         st = m.load(f.toStdString());

@@ -69,7 +69,7 @@ ModelManagerDialog::ModelManagerDialog(QWidget* parent) : QDialog(parent)
         if (!addModel(path, &error)) QMessageBox::warning(this, tr("Cannot add the model"), error);
     });
     connect(addFolder, &QPushButton::clicked, this, [this] {
-        const QString dir = QFileDialog::getExistingDirectory(this, tr("Add an encoder–decoder export folder"));
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Add an ONNX export folder (Optimum: encoder_model.onnx + decoder_model.onnx, or model.onnx)"));
         if (dir.isEmpty()) return;
         QString error;
         if (!addModel(dir, &error)) QMessageBox::warning(this, tr("Cannot add the model"), error);
@@ -165,6 +165,20 @@ void ModelManagerDialog::refresh()
         setAttentionKey(key);
     }
     for (const QString& path : settings::get(settings::UserModels)) {
+        const bool pair = !onnxPairFolder(path.toStdString()).empty();
+        if (pair || (QFileInfo(path).isDir() && !onnxDecoderModel(path.toStdString()).empty())) {
+            // An export folder: named by the folder; its config and tokenizers are read when it runs.
+            addRow(QFileInfo(path).fileName(), pair ? tr("your ONNX export · encoder–decoder") : tr("your ONNX export · decoder-only"),
+                   tr("text → the folder's tokenizer (config.json, attnscope.json)"),
+                   pair ? tr("encoder_self, decoder_self, cross_attention found in the graphs") : tr("self-attention found in the graph"),
+                   tr("ready"), path);
+            continue;
+        }
+        if (QFileInfo(path).isDir()) {
+            addRow(QFileInfo(path).fileName(), tr("your ONNX export"), {}, {},
+                   tr("unavailable: the folder holds no encoder_model.onnx + decoder_model.onnx or model.onnx"), path);
+            continue;
+        }
         if (isOnnxPath(path.toStdString())) {
             // The sidecar only (cheap); the graph is read when the model runs or its attention is chosen.
             ScriptModelSpec spec;

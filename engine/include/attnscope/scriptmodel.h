@@ -182,8 +182,18 @@ std::string sidecarPath(const std::string& modulePath);
 /// decoder_model.onnx (or an attnscope.json naming "encoder" and "decoder"), or the
 /// encoder_model.onnx in such a folder. Returns the folder, else "".
 std::string onnxPairFolder(const std::string& path);
+/// A decoder-only ONNX export: `path` is a folder holding model.onnx, or an .onnx file, whose
+/// own sidecar (MODEL.json) says "type": "decoder" or — without one — whose folder's
+/// attnscope.json does, or whose config.json names a causal LM (architectures
+/// *ForCausalLM / *LMHeadModel). Returns the model.onnx path, else "".
+std::string onnxDecoderModel(const std::string& path);
 /// Reads and checks a sidecar (paths resolved against its folder). Errors name the field.
 Status parseSidecar(const std::string& jsonPath, ScriptModelSpec& out);
+/// What the user model at `path` takes and gives without loading its weights: its sidecar,
+/// or for an ONNX export folder (onnxPairFolder, onnxDecoderModel) the spec its config and
+/// tokenizer files imply with attnscope.json's keys over it. Errors: no sidecar, and those of
+/// parseSidecar and of the folder's files (each naming the file and key).
+Status readModelSpec(const std::string& path, ScriptModelSpec& out);
 
 class ScriptModel {
 public:

@@ -12,7 +12,8 @@ namespace attnscope {
 
 bool isUserModelFile(const std::string& path)
 {
-    if (!onnxPairFolder(path).empty()) return true;  // an ONNX encoder–decoder export folder
+    if (!onnxPairFolder(path).empty()) return true;    // an ONNX encoder–decoder export folder
+    if (!onnxDecoderModel(path).empty()) return true;  // a decoder-only export (folder or model.onnx)
     if (!QFileInfo(QString::fromStdString(path)).isFile()) return false;
     if (isOnnxPath(path)) return !isVisionModelFile(path);
     return !sidecarPath(path).empty();

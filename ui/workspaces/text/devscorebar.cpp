@@ -116,6 +116,7 @@ void DevScoreBar::score(const QString& model, int limit)
 bool DevScoreBar::scorable(const QString& model)
 {
     if (findModel(model.toStdString())) return true;
+    if (!onnxPairFolder(model.toStdString()).empty()) return true;  // an ONNX encoder–decoder export
     if (!QFileInfo(model).isFile() || sidecarPath(model.toStdString()).empty()) return false;
     ScriptModelSpec spec;
     return parseSidecar(sidecarPath(model.toStdString()), spec).ok && spec.seq2seq;

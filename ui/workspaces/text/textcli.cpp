@@ -177,7 +177,7 @@ int cmdRun(const QStringList& args)
     bool fileInput = false, translator = !userModel;
     if (userModel) {
         ScriptModelSpec spec;
-        if (auto st = parseSidecar(sidecarPath(model), spec); !st) return fail(st.message);
+        if (auto st = readModelSpec(model, spec); !st) return fail(st.message);
         fileInput = spec.image || spec.video;
         translator = spec.seq2seq;  // an encoder–decoder user model reads corpus verses too
     }

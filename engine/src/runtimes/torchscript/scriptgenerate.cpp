@@ -9,6 +9,8 @@
 
 #include <QFileInfo>
 
+#include <functional>
+
 namespace attnscope {
 
 using scriptmodel::pickTensor;
@@ -225,6 +227,12 @@ Status ScriptModel::Impl::generate(const std::string& prompt, const std::string*
         return Status::error("The prompt has " + std::to_string(promptLen) + " tokens but " +
                              (P > 0 ? "pad_to is " : "max_tokens is ") + std::to_string(limit) + ".");
     const int64_t eosId = vocab.ids.at(spec.eos), padId = P > 0 ? vocab.ids.at(spec.pad) : 0;
+    // The runtime's two calls over the tokens so far: the greedy next token, and the trace's
+    // attention tensors. A TorchScript module is called with the sidecar's arguments, padded
+    // to pad_to; an ONNX decoder (onnxdecoder.cpp) with input_ids, attention_mask,
+    // position_ids and empty past key values.
+    std::function<Status(int64_t&)> nextToken;
+    std::function<Status(AttentionTrace&)> attention;
     auto forward = [&](torch::jit::IValue& result) -> Status {
         std::vector<int64_t> v = ids;
         if (P > 0) v.resize(size_t(P), padId);
@@ -238,6 +246,31 @@ Status ScriptModel::Impl::generate(const std::string& prompt, const std::string*
         }
         return this->forward(std::move(args), result);
     };
+    if (onnx) {
+        nextToken = [&](int64_t& next) { return onnxDecoderNext(ids, next); };
+        attention = [&](AttentionTrace& trace) { return onnxDecoderAttention(ids, tokens, trace); };
+    } else {
+        nextToken = [&](int64_t& next) -> Status {
+            torch::jit::IValue result;
+            if (auto st = forward(result); !st) return st;
+            return greedyNext(result, spec, int64_t(ids.size()), int64_t(vocab.tokens.size()), "tokens", next);
+        };
+        attention = [&](AttentionTrace& trace) -> Status {
+            torch::jit::IValue result;
+            if (auto st = forward(result); !st) return st;
+            trace.scoreFunction = "torchscript";
+            for (const auto& a : spec.attention) {
+                const std::string what = spec.name + " output '" + a.name + "'";
+                TraceTensor x;
+                std::string warning;
+                if (auto st = readAttention(result, a, what, tokens, tokens, "input", "input", P, "tokens", x, warning); !st)
+                    return st;
+                if (!warning.empty()) trace.metadata[schema::kWarningMeta] = warning;
+                trace.tensors.push_back(std::move(x));
+            }
+            return Status::success();
+        };
+    }
     if (continuation) {
         std::vector<std::string> more;
         std::vector<int64_t> moreIds;
@@ -251,37 +284,23 @@ Status ScriptModel::Impl::generate(const std::string& prompt, const std::string*
             return Status::error("Prompt and continuation have " + std::to_string(ids.size()) + " tokens but the limit is " +
                                  std::to_string(limit) + ".");
     } else {
-        // Greedy: one forward call per token, the argmax of the last position's logits.
+        // Greedy: one call per token, the argmax of the last position's logits.
         for (int step = 0; step < spec.maxNewTokens && int64_t(ids.size()) < limit; ++step) {
             if (!keepGoing(cancel, step, spec.maxNewTokens)) return Status::error("cancelled");
-            torch::jit::IValue result;
-            if (auto st = forward(result); !st) return st;
             int64_t next = 0;
-            if (auto st = greedyNext(result, spec, int64_t(ids.size()), int64_t(vocab.tokens.size()), "tokens", next); !st)
-                return st;
+            if (auto st = nextToken(next); !st) return st;
             if (next == eosId) break;
             ids.push_back(next);
             tokens.push_back(vocab.tokens[size_t(next)]);
         }
     }
     const int64_t T = int64_t(ids.size());
-    torch::jit::IValue result;
-    if (auto st = forward(result); !st) return st;
     AttentionTrace trace;
+    if (auto st = attention(trace); !st) return st;
     trace.model = spec.name;
-    trace.scoreFunction = "torchscript";
     trace.metadata[schema::kInputMeta] = prompt;
     trace.metadata[schema::kModeMeta] = continuation ? schema::kForced : schema::kFree;
     trace.metadata[schema::translation::kPromptTokensMeta] = std::to_string(promptLen);
-    for (const auto& a : spec.attention) {
-        const std::string what = spec.name + " output '" + a.name + "'";
-        TraceTensor x;
-        std::string warning;
-        if (auto st = readAttention(result, a, what, tokens, tokens, "input", "input", P, "tokens", x, warning); !st)
-            return st;
-        if (!warning.empty()) trace.metadata[schema::kWarningMeta] = warning;
-        trace.tensors.push_back(std::move(x));
-    }
     // "cross": the rows of the steps that produced each generated token, over every key.
     const int64_t G = T - promptLen;
     if (!trace.tensors.empty() && G > 0) {

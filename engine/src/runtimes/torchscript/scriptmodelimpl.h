@@ -37,6 +37,13 @@ struct ScriptModel::Impl {
     Status decodeOnnxPair(const std::string& source, const std::string* reference, AttentionTrace& out,
                           std::string* translation, const ProgressFn& cancel) const;
 
+    /// An ONNX decoder-only model in `onnx` (onnxdecoder.cpp): loading (its sidecar, or the
+    /// spec its folder implies), the greedy next token after `ids`, and the trace's
+    /// self-attention over `ids` ([layer, head, query, key] "self", labelled with `tokens`).
+    Status loadOnnxDecoder(const std::string& modelPath);
+    Status onnxDecoderNext(const std::vector<int64_t>& ids, int64_t& next) const;
+    Status onnxDecoderAttention(const std::vector<int64_t>& ids, const std::vector<std::string>& tokens, AttentionTrace& trace) const;
+
     Status runOnnx(const std::string& text, const std::vector<std::string>& tokens, const std::vector<int64_t>& ids,
                    AttentionTrace& out) const;
     Vocabulary vocab, targetVocab;

@@ -2,6 +2,7 @@
 // takes (tokens, seq2seq, decoder, image, video) and which outputs are attention. Qt JSON only.
 #include "attnscope/scriptmodel.h"
 #include "io/confined.h"
+#include "sidecarjson.h"
 
 #include <QDir>
 #include <QFile>
@@ -48,8 +49,13 @@ std::string onnxPairFolder(const std::string& path)
     const QFileInfo fi(QString::fromStdString(path));
     const QDir dir = fi.isDir() ? QDir(fi.absoluteFilePath()) : fi.absoluteDir();
     if (!fi.isDir() && fi.fileName() != QLatin1String("encoder_model.onnx")) return {};
-    if (dir.exists(QStringLiteral("attnscope.json")) || (dir.exists(QStringLiteral("encoder_model.onnx")) &&
-                                                         dir.exists(QStringLiteral("decoder_model.onnx"))))
+    if (dir.exists(QStringLiteral("encoder_model.onnx")) && dir.exists(QStringLiteral("decoder_model.onnx")))
+        return dir.absolutePath().toStdString();
+    // Graphs under other names: an attnscope.json naming them (or saying seq2seq).
+    QJsonObject o;
+    if (dir.exists(QStringLiteral("attnscope.json")) && readSidecarObject(dir.filePath(QStringLiteral("attnscope.json")).toStdString(), o).ok &&
+        (o.contains(QLatin1String("encoder")) || o.contains(QLatin1String("decoder")) ||
+         o["input"].toObject()["type"].toString() == QLatin1String("seq2seq")))
         return dir.absolutePath().toStdString();
     return {};
 }
@@ -299,7 +305,7 @@ Status parseDecoderInput(const std::string& jsonPath, const QDir& base, const QJ
 }
 } // namespace
 
-Status parseSidecar(const std::string& jsonPath, ScriptModelSpec& out)
+Status readSidecarObject(const std::string& jsonPath, QJsonObject& out)
 {
     QFile f(QString::fromStdString(jsonPath));
     if (!f.open(QIODevice::ReadOnly)) return Status::error("cannot read the sidecar " + jsonPath);
@@ -307,10 +313,38 @@ Status parseSidecar(const std::string& jsonPath, ScriptModelSpec& out)
     QJsonParseError err;
     const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &err);
     if (!doc.isObject()) return Status::error(jsonPath + ": not a JSON object (" + err.errorString().toStdString() + ")");
-    const QJsonObject o = doc.object();
-    const QDir base = QFileInfo(f).dir();
+    out = doc.object();
+    return Status::success();
+}
+
+QJsonObject overlaySidecar(const QJsonObject& implied, const QJsonObject& over)
+{
+    const auto merge = [](QJsonObject base, const QJsonObject& top, auto&& self, int depth) -> QJsonObject {
+        for (auto it = top.begin(); it != top.end(); ++it) {
+            const bool deeper = (depth == 0 && it.key() == QLatin1String("input")) ||
+                                (depth == 1 && (it.key() == QLatin1String("source") || it.key() == QLatin1String("target")));
+            if (deeper && it.value().isObject() && base.value(it.key()).isObject())
+                base[it.key()] = self(base.value(it.key()).toObject(), it.value().toObject(), self, depth + 1);
+            else base[it.key()] = it.value();
+        }
+        return base;
+    };
+    return merge(implied, over, merge, 0);
+}
+
+Status parseSidecar(const std::string& jsonPath, ScriptModelSpec& out)
+{
+    QJsonObject o;
+    if (auto st = readSidecarObject(jsonPath, o); !st) return st;
+    const QFileInfo f(QString::fromStdString(jsonPath));
+    if (!o.contains("name")) o["name"] = f.completeBaseName();
+    return parseSidecarObject(jsonPath, f.dir(), o, out);
+}
+
+Status parseSidecarObject(const std::string& jsonPath, const QDir& base, const QJsonObject& o, ScriptModelSpec& out)
+{
     out = ScriptModelSpec{};
-    out.name = o["name"].toString(QFileInfo(f).completeBaseName()).toStdString();
+    out.name = o["name"].toString(QStringLiteral("model")).toStdString();
     out.description = o["description"].toString().toStdString();
     const QJsonObject in = o["input"].toObject();
     if (in.isEmpty()) return Status::error(jsonPath + ": \"input\" is missing");

@@ -1,5 +1,6 @@
 // TorchScript user models with a JSON sidecar (attnscope/scriptmodel.h).
 #include "scriptmodelimpl.h"
+#include "runtimes/onnx/onnxtext.h"
 
 #include "attnscope/qk.h"
 #include "attnscope/schema.h"
@@ -130,6 +131,7 @@ const ScriptModelSpec& ScriptModel::spec() const { return d->spec; }
 Status ScriptModel::load(const std::string& modulePath)
 {
     if (const std::string pair = onnxPairFolder(modulePath); !pair.empty()) return d->loadOnnxPair(pair);
+    if (const std::string decoder = onnxDecoderModel(modulePath); !decoder.empty()) return d->loadOnnxDecoder(decoder);
     if (!QFileInfo(QString::fromStdString(modulePath)).isFile()) return Status::error("no such model file: " + modulePath);
     const std::string sidecar = sidecarPath(modulePath);
     if (sidecar.empty())
@@ -140,8 +142,9 @@ Status ScriptModel::load(const std::string& modulePath)
     if (isOnnxPath(modulePath)) {
         // An ONNX text model: tokens in (the sidecar's tokenizer), attention found in the graph.
         if (d->spec.image || d->spec.video || d->spec.seq2seq || d->spec.decoderOnly)
-            return Status::error(sidecar + ": ONNX models run here with \"type\": \"tokens\" (vision models: the Vision "
-                                           "workspace, `attnscope run MODEL.onnx PICTURE`)");
+            return Status::error(sidecar + ": ONNX models run here with \"type\": \"tokens\" or \"decoder\", or as an "
+                                           "encoder_model.onnx + decoder_model.onnx folder (vision models: the Vision workspace, "
+                                           "`attnscope run MODEL.onnx PICTURE`)");
         auto onnx = std::make_unique<OnnxModel>();
         if (auto st = onnx->load(modulePath); !st) return st;
         for (const auto& in : onnx->inspection().inputs)
@@ -438,30 +441,12 @@ Status ScriptModel::Impl::runOnnx(const std::string& text, const std::vector<std
     trace.scoreFunction = "onnx";
     trace.metadata[schema::kInputMeta] = text;
     trace.metadata[schema::kModeMeta] = "self";
-    // Self-attention over the tokens: every found Softmax whose query and key extents are T,
-    // layers in graph order, as one [layer, head, query, key] tensor "self".
+    // Self-attention over the tokens: every found Softmax whose query and key extents are T
+    // (with the first such node's head count), layers in graph order, as "self".
     TraceTensor x;
-    x.name = "self";
-    x.axes = {"layer", "head", "query", "key"};
-    int64_t heads = 0;
-    std::vector<std::string> layerNames;
-    for (const auto& a : r.attention) {
-        if (a.kind != OnnxAttention::Kind::Softmax || a.shape.size() < 3) continue;
-        const int64_t q = a.shape[a.shape.size() - 2], k = a.shape.back();
-        const int64_t h = a.heads > 0 ? a.heads : (a.shape.size() == 4 ? a.shape[1] : 1);
-        if (q != T || k != T || (heads > 0 && h != heads)) continue;
-        heads = h;
-        const auto& v = r.values.at(a.output).values;
-        x.values.insert(x.values.end(), v.begin(), v.begin() + h * T * T);
-        layerNames.push_back(a.node);
-    }
-    if (layerNames.empty())
+    if (auto st = onnxtext::stack("self", onnxtext::selfAttention(r, T), tokens, tokens, x); !st)
         return Status::error(spec.name + ": the graph has no Softmax attention over the " + std::to_string(T) +
                              " tokens (`attnscope inspect` lists what it found)");
-    x.shape = {int64_t(layerNames.size()), heads, T, T};
-    std::vector<std::string> headNames;
-    for (int64_t h = 0; h < heads; ++h) headNames.push_back("h" + std::to_string(h + 1));
-    x.labels = {layerNames, headNames, tokens, tokens};
     trace.tensors.push_back(std::move(x));
     for (const auto& w : onnx->inspection().nonFiniteWeights) addTraceWarning(trace, "the model's weights hold NaN or ±Inf: " + w);
     addTraceWarning(trace, nonFiniteReport(trace));
