@@ -4,6 +4,7 @@
 //   attnscope COMMAND ...     CLI (models, run, render, eval, align, train, help; VERB --help)
 //   attnscope --version       the version
 #include "cli.h"
+#include "attnscope/pipelines.h"
 #include "guimain.h"
 #include "workspaces/registry.h"
 
@@ -25,7 +26,7 @@ int main(int argc, char** argv)
             std::cerr << "attnscope: unknown option '" << argv[1] << "'\nRun `attnscope help` for usage." << std::endl;
             return 2;
         }
-        if (!QFileInfo(first).isFile()) {
+        if (!QFileInfo(first).isFile() && !(QFileInfo(first).isDir() && attnscope::isUserModelFile(first.toStdString()))) {
             std::cerr << "attnscope: unknown command or missing file '" << argv[1]
                       << "'\nRun `attnscope help` for usage." << std::endl;
             return 2;

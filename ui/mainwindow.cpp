@@ -2,6 +2,9 @@
 #include "views/messagebanner.h"
 
 #include "attnscope/longattention.h"
+#include "attnscope/pipelines.h"
+#include "attnscope/scriptmodel.h"
+#include "attnscope/visionmodel.h"
 #include "attnscope/resources.h"
 
 #include "dialogs/modelmanagerdialog.h"
@@ -576,9 +579,39 @@ void MainWindow::dropEvent(QDropEvent* e)
     e->acceptProposedAction();
 }
 
+bool MainWindow::openModel(const QString& path)
+{
+    // An export folder is kept as the folder, whichever of its graphs was chosen.
+    QString model = QFileInfo(path).absoluteFilePath();
+    if (const std::string pair = onnxPairFolder(path.toStdString()); !pair.empty()) model = QString::fromStdString(pair);
+    else if (QFileInfo(path).isDir() && !onnxDecoderModel(path.toStdString()).empty()) model = QDir(path).absolutePath();
+    QStringList models = settings::get(settings::UserModels);
+    if (!models.contains(model)) {
+        models << model;
+        settings::set(settings::UserModels, models);
+        appendLog(tr("%1 added to your models (Model manager)").arg(model));
+    }
+    for (Workspace* w : list_) w->reloadModels();
+    for (Workspace* w : list_)
+        if (w->pickModel(model)) {
+            tabs_->setCurrentWidget(w);
+            rememberFile(model);
+            return true;
+        }
+    showError(tr("%1 is in your models (Model manager), but no workspace runs it: its sidecar's input type is "
+                 "image or video (the Vision and Video workspaces read pictures and clips with it)")
+                  .arg(QFileInfo(model).fileName()));
+    return false;
+}
+
 bool MainWindow::openFile(const QString& path)
 {
     if (QFileInfo(path).suffix().toLower() == "attnws") return openWorkspace(path);
+    // A model rather than data: an ONNX export folder (or its graph), a TorchScript module.
+    const std::string p = path.toStdString();
+    if (!onnxPairFolder(p).empty() || !onnxDecoderModel(p).empty() ||
+        (QStringList{"pt", "pth", "ts"}.contains(QFileInfo(path).suffix().toLower()) && isUserModelFile(p)))
+        return openModel(path);
     // The workspace in front when it reads this type, else the first that does.
     Workspace* target = frontWorkspace() && frontWorkspace()->acceptsFile(path) ? frontWorkspace() : nullptr;
     for (Workspace* w : list_)

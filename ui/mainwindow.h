@@ -56,6 +56,10 @@ public:
     /// workspace's types — in the workspace in front when it takes the file, else the first
     /// that does (which comes to the front). False with a message when nothing takes it.
     bool openFile(const QString& path);
+    /// A model given as a file or folder (an ONNX export folder or one of its graphs, a
+    /// TorchScript module with its sidecar): added to the user models (Model manager) and picked
+    /// in the workspace that runs it. Its files are read when it runs; errors appear there.
+    bool openModel(const QString& path);
     /// Shows a trace one workspace made in the first workspace that accepts it
     /// (Workspace::acceptsTrace), in memory, and brings that workspace to the front. False with a
     /// message when none does.

@@ -62,6 +62,21 @@ void MainWindow::createMenus()
                                                        tr("Everything AttnScope reads (%1 *.attnws);;All files (*)").arg(all.join(' ')));
         if (!p.isEmpty()) openFile(p);
     });
+    QAction* openModel = file->addAction(tr("Open &model…"), this, [this] {
+        const QString p = QFileDialog::getOpenFileName(this, tr("Open a model"), {},
+                                                       tr("Models (*.pt *.pth *.ts *.onnx);;All files (*)"));
+        if (!p.isEmpty()) this->openModel(p);
+    });
+    openModel->setObjectName("openModel");
+    openModel->setToolTip(tr("A TorchScript module with its sidecar, or an ONNX export's graph: added to your models and run"));
+    QAction* openFolder = file->addAction(tr("Open model &folder…"), this, [this] {
+        const QString p = QFileDialog::getExistingDirectory(this, tr("Open an ONNX export folder (encoder_model.onnx + "
+                                                                     "decoder_model.onnx, or model.onnx)"));
+        if (!p.isEmpty()) this->openModel(p);
+    });
+    openFolder->setObjectName("openModelFolder");
+    openFolder->setToolTip(tr("An Optimum export folder (a translator's two graphs, or a decoder-only model.onnx): added to "
+                              "your models and run in the Text workspace"));
     open->setObjectName("open");
     open->setShortcut(QKeySequence::Open);
     open->setToolTip(tr("Traces, attention dumps, images, videos or a workspace: each goes to the workspace that reads it"));

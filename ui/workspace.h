@@ -103,6 +103,9 @@ public:
     virtual bool openFile(const QString& path) = 0;
     /// Called when the user models (Model manager) or preferences changed.
     virtual void reloadModels() {}
+    /// Selects the catalogue model `id` (a built-in name or a user model's path) in this
+    /// workspace's model list and runs it; false when this workspace does not run it.
+    virtual bool pickModel(const QString& /*id*/) { return false; }
     /// True when this workspace shows `trace`, made by another workspace, better than the one that
     /// made it (the Long attention workspace takes traces past 2,048 tokens): MainWindow::openTrace.
     virtual bool acceptsTrace(const AttentionTrace&) const { return false; }

@@ -1,11 +1,11 @@
 #pragma once
 // Building ONNX graphs in tests with ONNX's protobuf API (no Python): values, nodes,
-// initializers, attributes, and writing the model and small text files.
+// initializers, attributes, and writing the model and small text files. Shared by the ONNX
+// tests and bench/bench_onnxtranslator.
 #include <onnx/onnx_pb.h>
 
 #include <QFile>
 #include <QString>
-#include <QtTest>
 
 #include <cctype>
 #include <cmath>
@@ -80,21 +80,27 @@ inline op::ModelProto model(const char* name)
     m.mutable_graph()->set_name(name);
     return m;
 }
-inline void save(const QString& path, const op::ModelProto& m)
+/// Writes the model (false when the file cannot be written).
+inline bool save(const QString& path, const op::ModelProto& m)
 {
     std::string bytes;
     m.SerializeToString(&bytes);
     QFile f(path);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(bytes.data(), qint64(bytes.size()));
+    return f.open(QIODevice::WriteOnly) && f.write(bytes.data(), qint64(bytes.size())) == qint64(bytes.size());
 }
-inline void write(const QString& path, const QByteArray& text)
+inline bool write(const QString& path, const QByteArray& text)
 {
     QFile f(path);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(text);
+    return f.open(QIODevice::WriteOnly) && f.write(text) == text.size();
 }
 
+inline void intsAttr(op::NodeProto* n, const char* name, std::vector<int64_t> v)
+{
+    auto* a = n->add_attribute();
+    a->set_name(name);
+    a->set_type(op::AttributeProto::INTS);
+    for (int64_t x : v) a->add_ints(x);
+}
 /// An int64 initializer.
 inline void int64s(op::GraphProto* g, const std::string& name, std::vector<int64_t> dims, const std::vector<int64_t>& v)
 {

@@ -11,6 +11,7 @@
 #include "attnscope/pipelines.h"
 #include "attnscope/scriptmodel.h"
 #include "attnscope/trace.h"
+#include "attnscope/visionmodel.h"
 
 #include <QDir>
 #include <QProcess>
@@ -233,6 +234,7 @@ private slots:
         const QString f = folder("llama", w);
         QCOMPARE(QString::fromStdString(onnxDecoderModel(f.toStdString())), QDir(f).absoluteFilePath("model.onnx"));
         QVERIFY(isUserModelFile(f.toStdString()));
+        QVERIFY(!isVisionModelFile((f + "/model.onnx").toStdString()));  // not a picture model
         ScriptModel m;
         Status st = m.load(f.toStdString());
         QVERIFY2(st.ok, st.message.c_str());
@@ -317,6 +319,9 @@ private slots:
         save(f + "/model.onnx", decoder(Weights(V)));
         write(f + "/config.json", "{\"architectures\": [\"LlamaForCausalLM\"], \"model_type\": \"llama\", \"bos_token_id\": 1, "
                                   "\"eos_token_id\": 2, \"max_position_embeddings\": 64}");
+        if (qEnvironmentVariableIsSet("ATTNSCOPE_ONNX_DECODER_OUT"))  // for trying the export by hand (CLI, GUI)
+            for (const char* name : {"model.onnx", "config.json", "tokenizer.model"})
+                QFile::copy(f + "/" + name, qEnvironmentVariable("ATTNSCOPE_ONNX_DECODER_OUT") + "/" + name);
         QCOMPARE(QString::fromStdString(onnxDecoderModel(f.toStdString())), QDir(f).absoluteFilePath("model.onnx"));
         ScriptModel m;
         Status st = m.load(f.toStdString());

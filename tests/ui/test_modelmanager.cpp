@@ -6,8 +6,10 @@
 #include "settings.h"
 #include "views/headgridview.h"
 #include "workspaces/text/textworkspace.h"
+#include "../engine/onnxpairgraph.h"
 
 #include <QComboBox>
+#include <QDir>
 #include <QFile>
 #include <QImage>
 #include <QProcess>
@@ -161,6 +163,41 @@ def forward(self, input_ids, attention_mask, decoder_input_ids):
         QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
         QVERIFY2(out.contains("AER        0.0%"), qPrintable(out));
         d.removeModel(copy);
+    }
+    void anExportFolderOpensAsAModel()
+    {
+        // An Optimum encoder–decoder folder opened as a user would (File → Open on its
+        // encoder_model.onnx): kept as the folder, listed in the Model manager, picked in the Text
+        // workspace and run there, offered as Compare's model B.
+        const QString folder = QDir(dir_.filePath("opus-export")).absolutePath();
+        QVERIFY(QDir().mkpath(folder));
+        QVERIFY(onnxpair::writeFolder(folder));
+        MainWindow w(false);
+        w.resize(1000, 800);
+        w.show();
+        TextWorkspace* ws = w.workspace<TextWorkspace>();
+        QSignalSpy shown(ws, &TextWorkspace::traceShown);
+        ws->setSourceText("dios es amor");
+        QVERIFY(w.openFile(folder + "/encoder_model.onnx"));
+        QVERIFY(settings::get(settings::UserModels).contains(folder));
+        QCOMPARE(w.findChild<QComboBox*>("modelPicker")->currentData().toString(), folder);
+        ws->translateNow();
+        QVERIFY2(shown.wait(30000), qPrintable(ws->bannerText()));
+        QCOMPARE(QString::fromStdString(ws->currentTrace()->scoreFunction), QString("onnx"));
+        QVERIFY(ws->currentTrace()->find("cross_attention"));
+        QVERIFY(ws->currentTrace()->find("encoder_self"));
+        QVERIFY(w.findChild<QComboBox*>("compareModelB")->findData(folder) >= 0);
+        ModelManagerDialog d(&w);
+        int row = -1;
+        for (int r = 0; r < d.table()->rowCount(); ++r)
+            if (d.table()->item(r, 0)->data(Qt::UserRole).toString() == folder) row = r;
+        QVERIFY(row >= 0);
+        QVERIFY2(d.table()->item(row, 1)->text().contains("encoder–decoder"), qPrintable(d.table()->item(row, 1)->text()));
+        QCOMPARE(d.table()->item(row, 4)->text(), QString("ready"));
+        QString error;
+        QVERIFY(!d.addModel(folder, &error));  // listed once
+        d.removeModel(folder);
+        QVERIFY(!settings::get(settings::UserModels).contains(folder));
     }
     void cliRunsYourModel()
     {

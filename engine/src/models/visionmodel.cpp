@@ -22,7 +22,8 @@ bool isOnnxPath(const std::string& path) { return QString::fromStdString(path).e
 
 bool isVisionModelFile(const std::string& path)
 {
-    if (!onnxPairFolder(path).empty()) return false;  // a translator's encoder graph
+    if (!onnxPairFolder(path).empty()) return false;    // a translator's encoder graph
+    if (!onnxDecoderModel(path).empty()) return false;  // a decoder-only generator
     const std::string sidecar = sidecarPath(path);
     if (sidecar.empty()) return isOnnxPath(path);
     ScriptModelSpec spec;

@@ -16,6 +16,7 @@
 #include "workspaces/text/tracefigure.h"
 
 #include <QComboBox>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
@@ -104,8 +105,11 @@ void ComparePanel::setUserModels(const QStringList& paths)
     for (const QString& path : paths) {
         ScriptModelSpec spec;
         const std::string sidecar = sidecarPath(path.toStdString());
-        if (sidecar.empty() || !parseSidecar(sidecar, spec).ok || !spec.seq2seq) continue;
-        modelB_->addItem(tr("%1 (yours)").arg(QString::fromStdString(spec.name)), path);
+        QString name;
+        if (!onnxPairFolder(path.toStdString()).empty()) name = QFileInfo(path).fileName();  // an ONNX export: its folder's name
+        else if (!sidecar.empty() && parseSidecar(sidecar, spec).ok && spec.seq2seq) name = QString::fromStdString(spec.name);
+        if (name.isEmpty()) continue;
+        modelB_->addItem(tr("%1 (yours)").arg(name), path);
         modelB_->setItemData(modelB_->count() - 1, path, Qt::ToolTipRole);
     }
     const int i = modelB_->findData(keep);

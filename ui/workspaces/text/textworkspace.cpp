@@ -534,6 +534,13 @@ void TextWorkspace::setModel(const QString& model)
     updatingInputs_ = false;
 }
 
+bool TextWorkspace::pickModel(const QString& id)
+{
+    if (modelPicker_->findData(id) < 0) return false;
+    setModel(id);
+    return true;
+}
+
 void TextWorkspace::reloadModels()
 {
     const QString keep = modelPicker_->currentData().toString();

@@ -55,6 +55,7 @@ public:
     explicit TextWorkspace(QWidget* parent = nullptr);
 
     void reloadModels() override;
+    bool pickModel(const QString& id) override;
     /// Traces and dumps of up to 2,048 tokens a side; longer ones go to the Long attention workspace.
     bool acceptsFile(const QString& path) const override;
     QString currentViewName() const override;
