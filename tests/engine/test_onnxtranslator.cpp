@@ -15,6 +15,7 @@
 #include "onnxpairgraph.h"
 
 #include <QDir>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -310,6 +311,83 @@ private slots:
         write(f + "/config.json", "not json");
         st = m.load(f.toStdString());
         QVERIFY2(!st.ok && st.message.find("config.json is not a JSON object") != std::string::npos, st.message.c_str());
+    }
+
+    void anNllbExportOpensWithItsLanguageCodes()
+    {
+        // NLLB's files as Optimum writes them: sentencepiece.bpe.model (spm_train here), a
+        // tokenizer.json numbering its pieces with fairseq's offset (+1) and holding <s> <pad>
+        // </s> <unk> and the language codes, config.json (model_type m2m_100) and
+        // tokenizer_config.json naming the languages.
+        QDir(dir_.path()).mkpath("nllb");
+        const QString f = dir_.filePath("nllb");
+        QByteArray text;
+        for (int i = 0; i < 30; ++i) text += "Dios es amor . God is love .\n";
+        write(f + "/text.txt", text);
+        QProcess train;
+        train.start("spm_train", {"--input=" + f + "/text.txt", "--model_prefix=" + f + "/sentencepiece.bpe", "--vocab_size=30",
+                                  "--model_type=bpe", "--hard_vocab_limit=false", "--character_coverage=1.0"});
+        QVERIFY2(train.waitForFinished(60000) && train.exitCode() == 0, train.readAllStandardError().constData());
+        QFile pieces(f + "/sentencepiece.bpe.vocab");
+        QVERIFY(pieces.open(QIODevice::ReadOnly));
+        QJsonObject vocab;
+        int n = 0;
+        for (const QByteArray& line : pieces.readAll().trimmed().split('\n')) {
+            const QString piece = QString::fromUtf8(line.left(line.indexOf('\t')));
+            if (n >= 3) vocab[piece] = n + 1;  // spm's <unk> <s> </s> are fairseq's specials below
+            ++n;
+        }
+        QJsonArray added;
+        const QStringList specials{"<s>", "<pad>", "</s>", "<unk>"};
+        for (int i = 0; i < 4; ++i) added.append(QJsonObject{{"id", i}, {"content", specials[i]}});
+        added.append(QJsonObject{{"id", n + 1}, {"content", "spa_Latn"}});
+        added.append(QJsonObject{{"id", n + 2}, {"content", "eng_Latn"}});
+        write(f + "/tokenizer.json", QJsonDocument(QJsonObject{{"added_tokens", added}, {"model", QJsonObject{{"type", "BPE"}, {"vocab", vocab}}}}).toJson());
+        write(f + "/config.json", "{\"model_type\": \"m2m_100\", \"decoder_start_token_id\": 2, \"eos_token_id\": 2, \"pad_token_id\": 1, "
+                                  "\"max_length\": 6}");
+        write(f + "/tokenizer_config.json", "{\"tokenizer_class\": \"NllbTokenizer\", \"src_lang\": \"spa_Latn\", \"tgt_lang\": \"eng_Latn\"}");
+        const int saved = V;
+        V = n + 3;
+        QVERIFY(save(f + "/encoder_model.onnx", encoder(Weights())) && save(f + "/decoder_model.onnx", decoder(Weights())));
+        V = saved;
+        ScriptModel m;
+        Status st = m.load(f.toStdString());
+        QVERIFY2(st.ok, st.message.c_str());
+        QCOMPARE(m.spec().prepend, (std::vector<std::string>{"spa_Latn"}));
+        QCOMPARE(m.spec().target.prepend, (std::vector<std::string>{"eng_Latn"}));
+        QCOMPARE(m.spec().decoderStart, std::string("</s>"));
+        // Forced: the source starts with its code, the decoder's first target is the target's code.
+        AttentionTrace t;
+        const std::string reference = "God is love .";
+        st = m.decode("Dios es amor .", &reference, t);
+        QVERIFY2(st.ok, st.message.c_str());
+        const TraceTensor* cross = t.find("cross_attention");
+        QVERIFY(cross);
+        QCOMPARE(cross->labels[3].front(), std::string("spa_Latn"));
+        QCOMPARE(cross->labels[3].back(), std::string("</s>"));
+        QCOMPARE(cross->labels[2].front(), std::string("eng_Latn"));
+        // The 2-D alignment gold scores leaves the codes out: words from the first on both sides.
+        const TraceTensor* a = t.find("cross");
+        QCOMPARE(a->shape[0], cross->shape[2] - 1);
+        QCOMPARE(a->shape[1], cross->shape[3] - 1);
+        QVERIFY(a->labels[0].front() != "eng_Latn" && a->labels[1].front() != "spa_Latn");
+        // Greedy: the code is given, not generated nor shown in the translation.
+        std::string translation;
+        QVERIFY(m.decode("Dios es amor .", nullptr, t, &translation).ok);
+        QCOMPARE(t.find("cross_attention")->labels[2].front(), std::string("eng_Latn"));
+        QVERIFY2(translation.find("eng_Latn") == std::string::npos, translation.c_str());
+        // attnscope.json picks other languages; a code tokenizer.json lacks is named.
+        write(f + "/attnscope.json", "{\"input\": {\"source_language\": \"eng_Latn\", \"target_language\": \"spa_Latn\"}}");
+        QVERIFY(m.load(f.toStdString()).ok);
+        QCOMPARE(m.spec().prepend, (std::vector<std::string>{"eng_Latn"}));
+        QCOMPARE(m.spec().target.prepend, (std::vector<std::string>{"spa_Latn"}));
+        write(f + "/attnscope.json", "{\"input\": {\"target_language\": \"fra_Latn\"}}");
+        st = m.load(f.toStdString());
+        QVERIFY2(!st.ok && st.message.find("'fra_Latn' is not a token of tokenizer.json") != std::string::npos, st.message.c_str());
+        QFile::remove(f + "/attnscope.json");
+        write(f + "/tokenizer_config.json", "{\"tokenizer_class\": \"NllbTokenizer\"}");
+        st = m.load(f.toStdString());
+        QVERIFY2(!st.ok && st.message.find("source_language") != std::string::npos, st.message.c_str());
     }
 
     void badFoldersAreNamed()

@@ -44,7 +44,7 @@ QString firstFile(const QDir& dir, std::initializer_list<const char*> names)
 /// The sidecar an export folder implies. `decoderOnly`: a model.onnx generator, else an
 /// encoder–decoder pair. Token ids from generation_config.json, then config.json, turned into
 /// the tokens the sidecar names by the folder's vocabulary.
-Status impliedSidecar(const QDir& dir, bool decoderOnly, QJsonObject& out)
+Status impliedSidecar(const QDir& dir, bool decoderOnly, const QJsonObject& over, QJsonObject& out)
 {
     const std::string folder = dir.absolutePath().toStdString();
     std::string error;
@@ -72,14 +72,33 @@ Status impliedSidecar(const QDir& dir, bool decoderOnly, QJsonObject& out)
         in["type"] = "seq2seq";
         source = QJsonObject{{"sentencepiece", "source.spm"}, {"vocabulary", "vocab.json"}};
         target = QJsonObject{{"sentencepiece", "target.spm"}, {"vocabulary", "vocab.json"}};
+    } else if (type == "m2m_100" && QFileInfo(dir.filePath(QStringLiteral("tokenizer.json"))).isFile()) {
+        // NLLB: SentencePiece cuts the pieces, tokenizer.json numbers them (fairseq's offset) and
+        // holds the language codes. The source starts with its language code (NLLB's tokenizer
+        // since 2023); the target's code is the first token the decoder is given to produce
+        // (forced_bos_token_id), so it opens both forced and greedy decoding.
+        if (!QFileInfo(dir.filePath(QStringLiteral("sentencepiece.bpe.model"))).isFile())
+            return Status::error(folder + ": an NLLB export needs sentencepiece.bpe.model beside its graphs (or an attnscope.json)");
+        const QJsonObject tokenizerConfig = readJson(dir, "tokenizer_config.json", error);
+        if (!error.empty()) return Status::error(error);
+        const QJsonObject wanted = over["input"].toObject();
+        const QString from = wanted["source_language"].toString(tokenizerConfig["src_lang"].toString());
+        const QString to = wanted["target_language"].toString(tokenizerConfig["tgt_lang"].toString());
+        if (from.isEmpty() || to.isEmpty())
+            return Status::error(folder + ": an NLLB export translates between the languages you name: write attnscope.json "
+                                          "{\"input\": {\"source_language\": \"spa_Latn\", \"target_language\": \"eng_Latn\"}} (or "
+                                          "src_lang / tgt_lang in tokenizer_config.json)");
+        in["type"] = "seq2seq";
+        source = QJsonObject{{"sentencepiece", "sentencepiece.bpe.model"}, {"vocabulary", "tokenizer.json"}, {"prepend", QJsonArray{from}}};
+        target = QJsonObject{{"sentencepiece", "sentencepiece.bpe.model"}, {"vocabulary", "tokenizer.json"}, {"prepend", QJsonArray{to}}};
     } else if (type == "t5" || type == "mt5") {
         if (!QFileInfo(dir.filePath(QStringLiteral("spiece.model"))).isFile())
             return Status::error(folder + ": a " + type + " export needs spiece.model beside its graphs (or an attnscope.json)");
         in["type"] = "seq2seq";
         source = target = QJsonObject{{"sentencepiece", "spiece.model"}};
     } else {
-        return Status::error(folder + ": config.json says model_type '" + type + "'; AttnScope reads Marian and T5 exports "
-                                      "without a sidecar (NLLB/M2M and others: write attnscope.json, docs/manual/onnx.md)");
+        return Status::error(folder + ": config.json says model_type '" + type + "'; AttnScope reads Marian, T5 and NLLB "
+                                      "exports without a sidecar (M2M100 and others: write attnscope.json, docs/manual/onnx.md)");
     }
     source["unknown"] = target["unknown"] = "<unk>";
     // The vocabulary that numbers the generated tokens.
@@ -89,6 +108,11 @@ Status impliedSidecar(const QDir& dir, bool decoderOnly, QJsonObject& out)
     else tk.sentencePiecePath = dir.filePath(side["sentencepiece"].toString()).toStdString();
     Vocabulary vocab;
     if (auto st = loadVocabulary(tk, vocab); !st) return st;
+    for (const QJsonObject* s : {&source, &target})
+        for (const auto& code : (*s)["prepend"].toArray())
+            if (!vocab.ids.count(code.toString().toStdString()))
+                return Status::error(folder + ": the language code '" + code.toString().toStdString() +
+                                     "' is not a token of tokenizer.json (NLLB's codes look like spa_Latn, eng_Latn)");
     const auto number = [&](const char* key) -> int64_t {
         QJsonValue v = generation.contains(QLatin1String(key)) ? generation[QLatin1String(key)] : config[QLatin1String(key)];
         if (v.isArray()) v = v.toArray().first();  // several eos ids: the first
@@ -165,7 +189,7 @@ Status exportFolderSpec(const std::string& folder, bool decoderOnly, ScriptModel
     if (hasOwn)
         if (auto st = readSidecarObject(own, over); !st) return st;
     QJsonObject implied;
-    const Status fromFolder = impliedSidecar(dir, decoderOnly, implied);
+    const Status fromFolder = impliedSidecar(dir, decoderOnly, over, implied);
     // A complete attnscope.json needs nothing from the folder; an incomplete one fails below
     // naming the missing field, with why the folder could not fill it.
     if (!fromFolder && !hasOwn) return fromFolder;

@@ -61,6 +61,10 @@ Status ScriptModel::Impl::loadOnnxPair(const std::string& folder)
                                  "' is not one AttnScope fills (input_ids, encoder_attention_mask, encoder_hidden_states)");
     if (auto st = loadVocabulary(sourceTokenizer(), vocab); !st) return st;
     if (auto st = loadVocabulary(spec.target, targetVocab); !st) return st;
+    for (const auto& t : spec.target.prepend)
+        if (!targetVocab.ids.count(t))
+            return Status::error(where + ": the target's first token '" + t + "' is not in the target vocabulary (" +
+                                 std::to_string(targetVocab.tokens.size()) + " tokens)");
     for (const auto& [field, token] : {std::pair<const char*, const std::string*>{"decoder_start", &spec.decoderStart}, {"eos", &spec.eos}})
         if (!targetVocab.ids.count(*token))
             return Status::error(where + ": \"" + field + "\" '" + *token + "' is not in the target vocabulary (" +
@@ -101,9 +105,14 @@ Status ScriptModel::Impl::decodeOnnxPair(const std::string& source, const std::s
     if (reference) {
         if (auto st = encodeWith(spec.target, targetVocab, *reference, tgtTok, tgtIds); !st) return Status::error("target: " + st.message);
         if (!tgtIds.empty() && tgtIds.back() == eosId) tgtIds.pop_back(), tgtTok.pop_back();
-        if (tgtIds.empty()) return Status::error("forced decoding needs a target: the reference is empty");
+        if (tgtIds.size() <= spec.target.prepend.size()) return Status::error("forced decoding needs a target: the reference is empty");
     } else {
-        // Greedy: one call per generated token, the argmax of the last step's logits.
+        // Greedy: one call per generated token, the argmax of the last step's logits. The
+        // target's own first tokens (NLLB's language code: forced_bos_token_id) are given.
+        for (const auto& t : spec.target.prepend) {
+            tgtTok.push_back(t);
+            tgtIds.push_back(targetVocab.ids.at(t));
+        }
         for (int step = 0; step < spec.maxNewTokens; ++step) {
             if (!keepGoing(cancel, step, spec.maxNewTokens)) return Status::error("cancelled");
             std::vector<int64_t> dec{startId};
@@ -173,7 +182,20 @@ Status ScriptModel::Impl::decodeOnnxPair(const std::string& source, const std::s
     // layer's mean over heads (Garg et al. 2019), as for TorchScript translators.
     if (auto st = scriptmodel::insertAlignment(trace, "cross_attention", spec); !st) return st;
     addTraceWarning(trace, nonFiniteReport(trace));
-    if (translation) *translation = scriptmodel::joinTokens(tgtTok);
+    // The language codes (NLLB) are not words: the 2-D alignment that gold scores starts at the
+    // first word on both sides; the 4-D tensors keep them.
+    const size_t cutRows = spec.target.prepend.size(), cutCols = spec.prepend.size();
+    if (cutRows + cutCols > 0) {
+        TraceTensor& a = trace.tensors.front();  // "cross", [target, source]
+        const int64_t R = a.shape[0], C = a.shape[1], r0 = int64_t(cutRows), c0 = int64_t(cutCols);
+        std::vector<float> kept;
+        for (int64_t r = r0; r < R; ++r) kept.insert(kept.end(), a.values.begin() + r * C + c0, a.values.begin() + (r + 1) * C);
+        a.values = std::move(kept);
+        a.shape = {R - r0, C - c0};
+        a.labels[0].erase(a.labels[0].begin(), a.labels[0].begin() + r0);
+        a.labels[1].erase(a.labels[1].begin(), a.labels[1].begin() + c0);
+    }
+    if (translation) *translation = scriptmodel::joinTokens(std::vector<std::string>(tgtTok.begin() + long(cutRows), tgtTok.end()));
     out = std::move(trace);
     return Status::success();
 }

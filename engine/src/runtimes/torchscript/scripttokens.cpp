@@ -4,6 +4,7 @@
 #include "attnscope/corpus.h"
 
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QFileInfo>
@@ -60,19 +61,35 @@ Status loadVocabulary(const ScriptTokenizer& tk, Vocabulary& out)
     QFile v(QString::fromStdString(tk.vocabularyPath));
     if (!v.open(QIODevice::ReadOnly)) return Status::error("cannot read the vocabulary " + tk.vocabularyPath);
     if (tk.vocabularyPath.size() > 5 && tk.vocabularyPath.compare(tk.vocabularyPath.size() - 5, 5, ".json") == 0) {
-        // HuggingFace's vocab.json (Marian's shared one): {"token": id, …}.
+        // HuggingFace's vocab.json (Marian's shared one): {"token": id, …}; or a tokenizers
+        // tokenizer.json: "model": {"vocab": {"piece": id, …} or [[piece, score], …]} and
+        // "added_tokens": [{"id": …, "content": …}] (NLLB's specials and language codes).
         QJsonParseError err{};
         const QJsonDocument doc = QJsonDocument::fromJson(v.readAll(), &err);
         if (!doc.isObject()) return Status::error(tk.vocabularyPath + ": not a JSON object of token → id (" + err.errorString().toStdString() + ")");
-        const QJsonObject o = doc.object();
-        for (auto it = o.begin(); it != o.end(); ++it) {
-            const qint64 id = it.value().toInteger(-1);
-            if (id < 0 || id >= (qint64(1) << 24) || !it.value().isDouble())
-                return Status::error(tk.vocabularyPath + ": the id of '" + it.key().toStdString() + "' is not a number 0…16777215");
+        const auto add = [&](const QString& token, const QJsonValue& idValue) -> Status {
+            const qint64 id = idValue.toInteger(-1);
+            if (id < 0 || id >= (qint64(1) << 24) || !idValue.isDouble())
+                return Status::error(tk.vocabularyPath + ": the id of '" + token.toStdString() + "' is not a number 0…16777215");
             if (size_t(id) >= out.tokens.size()) out.tokens.resize(size_t(id) + 1);
-            out.tokens[size_t(id)] = it.key().toStdString();
-            out.ids[it.key().toStdString()] = id;
+            out.tokens[size_t(id)] = token.toStdString();
+            out.ids[token.toStdString()] = id;
+            return Status::success();
+        };
+        const QJsonObject top = doc.object();
+        const bool tokenizers = top["model"].isObject();
+        const QJsonValue vocabValue = tokenizers ? top["model"].toObject()["vocab"] : QJsonValue(top);
+        if (vocabValue.isArray()) {
+            const QJsonArray a = vocabValue.toArray();
+            for (qsizetype i = 0; i < a.size(); ++i)
+                if (auto st = add(a[i].toArray().first().toString(), QJsonValue(double(i))); !st) return st;
+        } else {
+            const QJsonObject o = vocabValue.toObject();
+            for (auto it = o.begin(); it != o.end(); ++it)
+                if (auto st = add(it.key(), it.value()); !st) return st;
         }
+        for (const auto& t : top["added_tokens"].toArray())
+            if (auto st = add(t.toObject()["content"].toString(), t.toObject()["id"]); !st) return st;
         if (out.tokens.empty()) return Status::error("the vocabulary " + tk.vocabularyPath + " is empty");
         return Status::success();
     }
