@@ -313,6 +313,42 @@ private slots:
         QVERIFY2(!st.ok && st.message.find("config.json is not a JSON object") != std::string::npos, st.message.c_str());
     }
 
+    void aT5ExportOpensWithoutASidecar()
+    {
+        // T5's one spiece.model numbers both sides (<pad> 0, </s> 1, <unk> 2, as T5's is trained).
+        QDir(dir_.path()).mkpath("t5");
+        const QString f = dir_.filePath("t5");
+        QByteArray text;
+        for (int i = 0; i < 30; ++i) text += "translate Spanish to English: Dios es amor . God is love .\n";
+        write(f + "/text.txt", text);
+        QProcess train;
+        train.start("spm_train", {"--input=" + f + "/text.txt", "--model_prefix=" + f + "/spiece", "--vocab_size=32",
+                                  "--hard_vocab_limit=false", "--character_coverage=1.0", "--pad_id=0", "--eos_id=1", "--unk_id=2",
+                                  "--bos_id=-1"});
+        QVERIFY2(train.waitForFinished(60000) && train.exitCode() == 0, train.readAllStandardError().constData());
+        QFile pieces(f + "/spiece.vocab");
+        QVERIFY(pieces.open(QIODevice::ReadOnly));
+        const int saved = V;
+        V = int(pieces.readAll().trimmed().split('\n').size());
+        QVERIFY(save(f + "/encoder_model.onnx", encoder(Weights())) && save(f + "/decoder_model.onnx", decoder(Weights())));
+        V = saved;
+        write(f + "/config.json", "{\"model_type\": \"t5\", \"decoder_start_token_id\": 0, \"eos_token_id\": 1, \"pad_token_id\": 0}");
+        ScriptModel m;
+        Status st = m.load(f.toStdString());
+        QVERIFY2(st.ok, st.message.c_str());
+        QCOMPARE(m.spec().decoderStart, std::string("<pad>"));
+        QCOMPARE(m.spec().eos, std::string("</s>"));
+        AttentionTrace t;
+        const std::string reference = "God is love .";
+        st = m.decode("Dios es amor .", &reference, t);
+        QVERIFY2(st.ok, st.message.c_str());
+        QCOMPARE(t.find("cross_attention")->labels[3].back(), std::string("</s>"));
+        QCOMPARE(t.find("decoder_self")->labels[3].front(), std::string("<pad>"));
+        QFile::remove(f + "/spiece.model");
+        st = m.load(f.toStdString());
+        QVERIFY2(!st.ok && st.message.find("needs spiece.model") != std::string::npos, st.message.c_str());
+    }
+
     void anNllbExportOpensWithItsLanguageCodes()
     {
         // NLLB's files as Optimum writes them: sentencepiece.bpe.model (spm_train here), a
