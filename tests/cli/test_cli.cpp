@@ -429,6 +429,37 @@ private slots:
         QVERIFY(std::abs(QImage(b).dotsPerMeterX() - 192 / 0.0254) < 100);
         QCOMPARE(attnscope({"run", "gru-bahdanau", "Dios", "--dpi", "0", "--out", a}).code, 2);
     }
+    void ablatedHeads()
+    {
+        // The shipped Transformer with layer 2's cross-attention heads zeroed, on a verse with gold.
+        const QString out = dir_.filePath("ablated.json");
+        Run r = attnscope({"run", "transformer", "Ruth 1:16", "--ablate", "cross_attention:2:all", "--out", out});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.err.contains("ablated cross_attention L2 all heads (zero)"), qPrintable(r.err));
+        QVERIFY2(r.err.contains("AER ") && r.err.contains("unablated"), qPrintable(r.err));
+        QFile f(out);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QVERIFY(f.readAll().contains("cross_attention L2 all heads (zero)"));  // the trace says what was ablated
+        // Free decoding prints both translations.
+        r = attnscope({"run", "transformer", "Ruth 1:16", "--free", "--ablate", "cross_attention:1:all", "--ablate",
+                       "cross_attention:3:all", "--ablation", "uniform", "--out", out});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.err.contains("translation: ") && r.err.contains("unablated:   "), qPrintable(r.err));
+        // Bad specs name the valid ranges or the expected form; nothing is written.
+        QFile::remove(out);
+        r = attnscope({"run", "transformer", "Ruth 1:16", "--ablate", "cross_attention:9:1", "--out", out});
+        QVERIFY2(r.code != 0 && r.err.contains("cross_attention has layers 1–3 (asked 9)"), qPrintable(r.err));
+        r = attnscope({"run", "transformer", "Ruth 1:16", "--ablate", "cross:1:1", "--out", out});
+        QVERIFY2(r.code != 0 && r.err.contains("no attention kind 'cross'"), qPrintable(r.err));
+        r = attnscope({"run", "transformer", "hola", "--ablate", "cross_attention:1", "--out", out});
+        QVERIFY2(r.code != 0 && r.err.contains("expected KIND:LAYER:HEADS"), qPrintable(r.err));
+        r = attnscope({"run", "transformer", "hola", "--ablate", "cross_attention:1:1", "--ablation", "half", "--out", out});
+        QVERIFY2(r.code != 0 && r.err.contains("zero"), qPrintable(r.err));
+        r = attnscope({"run", "gru-bahdanau", "hola", "--ablate", "cross_attention:1:1", "--out", out});
+        QVERIFY2(r.code != 0 && r.err.contains("not heads"), qPrintable(r.err));
+        QVERIFY(!QFile::exists(out));
+    }
+
     void transformerHeadsAlignAndViews()
     {
         // The head table over a split, as CSV: 3 kinds × 12 heads + their 3 layer means and the

@@ -8,6 +8,7 @@
 // attnscope.json changes one key of it; bad folders are named.
 #include "onnxgraph.h"
 
+#include "attnscope/ablation.h"
 #include "attnscope/pipelines.h"
 #include "attnscope/scriptmodel.h"
 #include "attnscope/trace.h"
@@ -298,6 +299,60 @@ private slots:
         QVERIFY(runs.decode("in the", nullptr, t, &generated).ok);
         QCOMPARE(generated, std::string("<pad> <pad> <pad> <pad>"));
         QCOMPARE(t.find("self")->shape[2], int64_t(7));
+    }
+
+    void ablatingAHeadOfTheGraph()
+    {
+        // The interpreter changes the Softmax output of the ablated head: zeroing query head 1
+        // is the graph with head 1's rows of the output projection (Wout rows 0–1) zeroed.
+        const Weights w(8);
+        ScriptModel m;
+        QVERIFY(m.load(folder("ablate", w).toStdString()).ok);
+        const std::string continuation = "beginning was";
+        AttentionTrace plain, same;
+        QVERIFY(m.decode("in the", &continuation, plain).ok);
+        const HeadAblation none;
+        QVERIFY(m.decode("in the", &continuation, same, nullptr, {}, &none).ok);
+        QVERIFY(same.find("self")->values == plain.find("self")->values);  // nothing ablated: bit for bit
+        HeadAblation a;
+        QVERIFY(parseAblation("self:1:1", a).ok);
+        AttentionTrace zeroed, cut;
+        std::string zeroedText, cutText;
+        QVERIFY(m.decode("in the", nullptr, zeroed, &zeroedText, {}, &a).ok);
+        Weights rows = w;
+        for (int v = 0; v < w.V; ++v) rows.Wout[size_t(v)] = rows.Wout[size_t(w.V + v)] = 0.0f;
+        ScriptModel reference;
+        QVERIFY(reference.load(folder("cutrows", rows).toStdString()).ok);
+        QVERIFY(reference.decode("in the", nullptr, cut, &cutText).ok);
+        QCOMPARE(QString::fromStdString(zeroedText), QString::fromStdString(cutText));
+        const TraceTensor& z = *zeroed.find("self");
+        const TraceTensor& c = *cut.find("self");
+        QCOMPARE(z.shape, c.shape);
+        const size_t perHead = size_t(z.shape[2] * z.shape[3]);
+        for (size_t i = 0; i < perHead; ++i) {
+            QCOMPARE(z.values[i], 0.0f);                          // head 1: zero
+            QCOMPARE(z.values[perHead + i], c.values[perHead + i]);  // head 2: untouched
+        }
+        QCOMPARE(zeroed.meta("ablation"), std::string("self L1 H1 (zero)"));
+        // Uniform: head 1's rows spread over the keys the causal mask leaves.
+        a.mode = HeadAblation::Mode::Uniform;
+        AttentionTrace uniform;
+        QVERIFY(m.decode("in the", &continuation, uniform, nullptr, {}, &a).ok);
+        const TraceTensor& u = *uniform.find("self");
+        const int64_t T = u.shape[2];
+        for (int64_t i = 0; i < T; ++i) {
+            double sum = 0;
+            for (int64_t j = 0; j < T; ++j) sum += u.values[size_t(i * T + j)];
+            QVERIFY(std::abs(sum - 1.0) < 1e-6);
+            QVERIFY(std::abs(u.values[size_t(i * T)] - 1.0 / double(i + 1)) < 1e-6);
+        }
+        // Heads the model does not have are named with its ranges.
+        HeadAblation far, kind;
+        QVERIFY(parseAblation("self:2:1", far).ok && parseAblation("cross_attention:1:1", kind).ok);
+        Status st = m.decode("in the", nullptr, zeroed, nullptr, {}, &far);
+        QVERIFY2(!st.ok && st.message.find("self has layers 1–1 (asked 2)") != std::string::npos, st.message.c_str());
+        st = m.decode("in the", nullptr, zeroed, nullptr, {}, &kind);
+        QVERIFY2(!st.ok && st.message.find("self (1 layers × 2 heads)") != std::string::npos, st.message.c_str());
     }
 
     void aLlamaFolderOpensWithoutASidecar()

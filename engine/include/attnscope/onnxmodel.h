@@ -110,6 +110,17 @@ struct OnnxRunResult {
     std::map<std::string, double> operatorMilliseconds;
 };
 
+/// Interventions in one run: head ablation (attnscope/ablation.h). Each Softmax output named
+/// here has the listed heads (0-based; the head axis is 1 of [batch, head, query, key], or 0
+/// of [head, query, key] at batch 1) zeroed — HuggingFace head_mask semantics, A_h × 0 — or,
+/// with `uniform`, replaced by the uniform distribution over the keys the softmax left
+/// non-zero. Everything downstream (A·V, the outputs) and the recorded attention see the
+/// changed weights.
+struct OnnxRunOptions {
+    std::map<std::string, std::vector<int64_t>> ablate;  ///< Softmax output tensor → heads
+    bool uniform = false;
+};
+
 /// An ONNX model loaded for running on CPU with ATen: parsed, checked, converted when older
 /// than kOnnxOldestOpset, every operator mapped (or refused), initializers read once.
 /// Thread-compatible: run() is const and may be called from one thread at a time per model
@@ -135,8 +146,10 @@ public:
     /// (float32, or int64 where the graph takes int64), each with its concrete shape: a dynamic axis takes whatever size is given,
     /// a fixed one must match. `progress(node, nodes)` after each node; returning false
     /// cancels ("cancelled"). Errors: a missing input, a wrong rank or axis size or value
-    /// count; the node and operator that failed with ATen's message.
-    Status run(const std::map<std::string, OnnxTensor>& inputs, OnnxRunResult& out, const ProgressFn& progress = {}) const;
+    /// count; the node and operator that failed with ATen's message; an ablated head past the
+    /// Softmax's head count.
+    Status run(const std::map<std::string, OnnxTensor>& inputs, OnnxRunResult& out, const ProgressFn& progress = {},
+               const OnnxRunOptions& options = {}) const;
 
 private:
     struct Impl;

@@ -5,6 +5,7 @@
 // pipeline takes its model (and the Fashion-MNIST test split) from a ModelCache, loading it
 // on first use, and stops at its next step when `cancel` returns false (message "cancelled").
 // Plain C++ header (no torch, OpenCV or Qt types).
+#include "attnscope/ablation.h"
 #include "attnscope/caption.h"
 #include "attnscope/corpus.h"
 #include "attnscope/fmnist.h"
@@ -49,6 +50,9 @@ struct TranslationRequest {
     std::string verse;      ///< corpus reference the text came from ("Ruth 1:16"), or empty
     bool forced = false;    ///< forced decoding of the reference (else free, greedy decoding)
     bool freeTranslation = true;  ///< forced mode: also decode freely, for the translation text
+    /// Heads to ablate in this run (attnscope/ablation.h; ONNX user models). The free
+    /// translation of a forced run is ablated too.
+    HeadAblation ablation;
 };
 
 struct TranslationResult {

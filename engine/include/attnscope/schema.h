@@ -10,6 +10,7 @@ namespace attnscope::schema {
 inline constexpr const char* kInputMeta = "input";      ///< the input: text, file path, "test scene 3", …
 inline constexpr const char* kModeMeta = "mode";        ///< free | forced
 inline constexpr const char* kWarningMeta = "warning";  ///< something the user should know about the trace
+inline constexpr const char* kAblationMeta = "ablation";  ///< the heads ablated in this run (HeadAblation::describe)
 inline constexpr const char* kLabelsMeta = "labels";    ///< imports: where the labels came from (or why there are none)
 inline constexpr const char* kFree = "free";
 inline constexpr const char* kForced = "forced";

@@ -195,6 +195,8 @@ Status parseSidecar(const std::string& jsonPath, ScriptModelSpec& out);
 /// parseSidecar and of the folder's files (each naming the file and key).
 Status readModelSpec(const std::string& path, ScriptModelSpec& out);
 
+struct HeadAblation;
+
 class ScriptModel {
 public:
     ScriptModel();
@@ -211,7 +213,11 @@ public:
     /// key] tensor per attention spec, labelled with the tokens. Errors: empty input, more
     /// than max_tokens, an output that is missing or of the wrong type, rank or extent
     /// mismatches with the sidecar (the message says which), NaN or negative weights.
-    Status run(const std::string& text, AttentionTrace& out) const;
+    /// `ablation` (attnscope/ablation.h; ONNX models — the interpreter changes their Softmax
+    /// outputs): those heads zeroed or made uniform in this run, the trace's metadata
+    /// "ablation" says which. Errors also: heads the model does not have (the valid ranges
+    /// named), a TorchScript module (its attention is inside the module's own code).
+    Status run(const std::string& text, AttentionTrace& out, const HeadAblation* ablation = nullptr) const;
     /// The tokens `text` becomes (what the module sees), for display.
     std::vector<std::string> tokens(const std::string& text) const;
 
@@ -224,8 +230,9 @@ public:
     /// output of the wrong rank or extents that fit neither source nor target, "cancelled".
     /// Decoder-only models: `source` is the prompt; generates greedily (or, with `reference`,
     /// reads it as the continuation) and `translation` receives the generated tokens.
+    /// `ablation`: as for run().
     Status decode(const std::string& source, const std::string* reference, AttentionTrace& out, std::string* translation = nullptr,
-                  const ProgressFn& cancel = {}) const;
+                  const ProgressFn& cancel = {}, const HeadAblation* ablation = nullptr) const;
     /// seq2seq models: why `source` (forced through `reference` when given) cannot be decoded
     /// at all by this model — an empty side, a source longer than pad_to / max_tokens, a target
     /// with more decoder steps than pad_to (the sizes named); empty when it can. Batch commands

@@ -104,6 +104,8 @@ bool attachWordGold(const Verse& verse, AttentionTrace& trace);
 /// sidecar), loaded.
 Status loadVerseDecoder(const std::string& nameOrPath, std::unique_ptr<VerseDecoder>& out);
 
+struct HeadAblation;
+
 class Translator : public VerseDecoder {
 public:
     Translator();
@@ -136,6 +138,12 @@ public:
     /// scores are never held (MultiHeadAttention::attendBlockwise). Transformer models only.
     /// Errors: the GRU model, empty input, "cancelled".
     Status encodeLong(const std::vector<std::string>& tokens, AttentionTrace& out, const ProgressFn& progress = {}) const;
+
+    /// Head ablation for the calls that follow (attnscope/ablation.h): Transformer models, by
+    /// the trace's kinds (encoder_self, decoder_self, cross_attention); an empty ablation
+    /// restores the model. Errors: the GRU model (one attention, no heads), heads the model
+    /// does not have (the valid ranges named).
+    Status setAblation(const HeadAblation& ablation);
 
     /// Greedy translations of many verses (batched), as token lists.
     Status translateBatch(const std::vector<std::vector<std::string>>& sources,

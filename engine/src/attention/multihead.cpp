@@ -1,4 +1,5 @@
 #include "attention/multihead.h"
+#include "attention/headablation.h"
 
 #include "attention/attention.h"
 
@@ -56,7 +57,8 @@ std::pair<torch::Tensor, torch::Tensor> MultiHeadAttentionImpl::attendProjected(
     const auto q = applyLinear(wq, query).view({B, Tq, heads_, dK_}).transpose(1, 2);  // [B, H, Tq, d_k]
     // Stage 1: scaled dot score per head; stage 2: masked softmax; stage 3: context.
     const auto scores = torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(double(dK_));  // [B, H, Tq, Tk]
-    const auto weights = softmaxWeights(scores, mask.defined() ? mask.expand({B, heads_, Tq, Tk}) : mask);
+    auto weights = softmaxWeights(scores, mask.defined() ? mask.expand({B, heads_, Tq, Tk}) : mask);
+    if (!ablated_.empty()) weights = ablateHeads(weights, 1, ablated_, uniform_, "multi-head attention");
     const auto context = torch::matmul(drop_(weights), v);                               // [B, H, Tq, d_k]
     const auto merged = context.transpose(1, 2).contiguous().view({B, Tq, dModel_});
     return {applyLinear(wo, merged), weights};

@@ -37,11 +37,21 @@ public:
     torch::Tensor attendBlockwise(const torch::Tensor& x, int64_t block, torch::Tensor& q, torch::Tensor& k,
                                   torch::Tensor& lse, const std::function<bool()>& keepGoing);
     int64_t heads() const { return heads_; }
+    /// Head ablation from now on (headablation.h): these heads' weights zeroed or, with
+    /// `uniform`, made uniform over the unmasked keys, before they weight the values; the
+    /// returned weights are the changed ones. An empty list restores the model.
+    void setAblation(std::vector<int64_t> heads, bool uniform)
+    {
+        ablated_ = std::move(heads);
+        uniform_ = uniform;
+    }
     int64_t headDim() const { return dK_; }
     torch::nn::Linear wq{nullptr}, wk{nullptr}, wv{nullptr}, wo{nullptr};
 
 private:
     int64_t dModel_, heads_, dK_;
+    std::vector<int64_t> ablated_;
+    bool uniform_ = false;
     torch::nn::Dropout drop_{nullptr};
 };
 TORCH_MODULE(MultiHeadAttention);

@@ -189,4 +189,35 @@ torch::Tensor TransformerNMTImpl::forward(const torch::Tensor& src, const torch:
     return decode(memory, mask, tgtIn, att);
 }
 
+void TransformerLayerImpl::setAblation(bool cross, std::vector<int64_t> heads, bool uniform)
+{
+    (cross ? cross_ : self_)->setAblation(std::move(heads), uniform);
+}
+
+Status TransformerNMTImpl::setAblation(const HeadAblation& ablation)
+{
+    HeadAblation resolved = ablation;
+    if (auto st = resolveAblation(resolved, {{"encoder_self", {cfg_.encoderLayers, cfg_.heads}},
+                                             {"decoder_self", {cfg_.decoderLayers, cfg_.heads}},
+                                             {"cross_attention", {cfg_.decoderLayers, cfg_.heads}}});
+        !st)
+        return st;
+    const bool uniform = ablation.mode == HeadAblation::Mode::Uniform;
+    const auto heads = [&](const char* kind, int64_t layer) {
+        std::vector<int64_t> out;
+        const auto k = resolved.heads.find(kind);
+        if (k == resolved.heads.end()) return out;
+        const auto l = k->second.find(int(layer));
+        if (l != k->second.end()) out.assign(l->second.begin(), l->second.end());
+        return out;
+    };
+    for (int64_t l = 0; l < cfg_.encoderLayers; ++l)
+        encoder_->ptr(size_t(l))->as<TransformerLayer>()->setAblation(false, heads("encoder_self", l), uniform);
+    for (int64_t l = 0; l < cfg_.decoderLayers; ++l) {
+        decoder_->ptr(size_t(l))->as<TransformerLayer>()->setAblation(false, heads("decoder_self", l), uniform);
+        decoder_->ptr(size_t(l))->as<TransformerLayer>()->setAblation(true, heads("cross_attention", l), uniform);
+    }
+    return Status::success();
+}
+
 } // namespace attnscope

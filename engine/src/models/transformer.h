@@ -8,6 +8,7 @@
 // Recorded weights, each [B, heads, query, key], one tensor per layer:
 //   encoder self [B, H, S, S], decoder masked self [B, H, T, T], cross [B, H, T, S].
 #include "attention/multihead.h"
+#include "attnscope/ablation.h"
 
 #include <torch/torch.h>
 
@@ -51,6 +52,8 @@ public:
     /// equal to decode() on the whole prefix, last row, in eval mode.
     torch::Tensor decodeStep(const torch::Tensor& y, const torch::Tensor& srcMask, DecoderCache& cache, size_t l);
     void cacheMemory(const torch::Tensor& memory, DecoderCache& cache);
+    /// Head ablation of this layer's self- or cross-attention (MultiHeadAttention::setAblation).
+    void setAblation(bool cross, std::vector<int64_t> heads, bool uniform);
     /// Encoder layer over one long sequence x [1, n, d] with blockwise self-attention
     /// (MultiHeadAttention::attendBlockwise): q, k [H, n, d_k], lse [H, n]. Undefined when cancelled.
     torch::Tensor encodeLong(const torch::Tensor& x, int64_t block, torch::Tensor& q, torch::Tensor& k, torch::Tensor& lse,
@@ -88,6 +91,10 @@ public:
     /// Teacher forcing: logits [B, T, V] and, when `att` is given, every layer's weights.
     torch::Tensor forward(const torch::Tensor& src, const torch::Tensor& tgtIn, TransformerAttention* att = nullptr);
     const TransformerConfig& config() const { return cfg_; }
+    /// Head ablation (attnscope/ablation.h) by the kinds the trace names: encoder_self,
+    /// decoder_self, cross_attention; an empty ablation restores every head. Errors: those of
+    /// resolveAblation (the valid ranges named), before anything changes.
+    Status setAblation(const HeadAblation& ablation);
 
 private:
     torch::Tensor embed(torch::nn::Embedding& e, const torch::Tensor& ids);

@@ -134,6 +134,17 @@ Status Translator::load(const std::string& nameOrPath)
 }
 
 bool Translator::loaded() const { return d->loaded; }
+
+Status Translator::setAblation(const HeadAblation& ablation)
+{
+    if (!d->loaded) return Status::error("no model loaded");
+    std::lock_guard<std::mutex> lock(d->mutex);
+    if (!d->bundle.isTransformer())
+        return ablation.empty() ? Status::success()
+                                : Status::error(d->bundle.name + " (GRU with additive attention) has one attention per step, not heads: "
+                                                                 "ablation needs a Transformer");
+    return d->bundle.transformer->setAblation(ablation);
+}
 std::string Translator::modelName() const { return d->loaded ? d->bundle.name : std::string(); }
 std::string Translator::scoreFunction() const
 {

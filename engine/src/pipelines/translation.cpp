@@ -33,11 +33,14 @@ Status runUserModel(ModelCache& cache, const TranslationRequest& req, const Vers
         if (req.forced && trimmed(req.reference).empty())
             return Status::error("forced decoding needs an English reference: give one, or decode freely");
         std::string translation;
+        const HeadAblation* ablation = req.ablation.empty() ? nullptr : &req.ablation;
         if (req.forced && req.freeTranslation) {
             AttentionTrace free;
-            if (auto ds = m->decode(req.source, nullptr, free, &translation, cancel); !ds) return ds;
+            if (auto ds = m->decode(req.source, nullptr, free, &translation, cancel, ablation); !ds) return ds;
         }
-        if (auto ds = m->decode(req.source, req.forced ? &req.reference : nullptr, *trace, req.forced ? nullptr : &translation, cancel); !ds)
+        if (auto ds = m->decode(req.source, req.forced ? &req.reference : nullptr, *trace, req.forced ? nullptr : &translation, cancel,
+                                ablation);
+            !ds)
             return ds;
         if (verse && m->spec().seq2seq) {
             trace->metadata[schema::translation::kVerseMeta] = verse->ref;
@@ -49,7 +52,7 @@ Status runUserModel(ModelCache& cache, const TranslationRequest& req, const Vers
         out.trace = std::move(trace);
         return Status::success();
     }
-    if (auto rs = m->run(req.source, *trace); !rs) return rs;
+    if (auto rs = m->run(req.source, *trace, req.ablation.empty() ? nullptr : &req.ablation); !rs) return rs;
     std::string tokens;
     const auto toks = m->tokens(req.source);
     for (size_t k = 0; k < toks.size(); ++k) tokens += (k ? " " : "") + toks[k];
@@ -89,6 +92,17 @@ Status runTranslation(ModelCache& cache, const Corpus* corpus, const Translation
     Status st;
     auto t = cache.acquire<Translator>(req.model, st);
     if (!t) return st;
+    // Head ablation for this request only: the cached model is restored however it ends.
+    if (!r.ablation.empty())
+        if (auto as = t->setAblation(r.ablation); !as) return as;
+    struct Restore {
+        Translator* t;
+        bool on;
+        ~Restore()
+        {
+            if (on) t->setAblation(HeadAblation{});
+        }
+    } restore{&*t, !r.ablation.empty()};
     auto trace = std::make_shared<AttentionTrace>();
     if (!r.forced || r.freeTranslation) {
         AttentionTrace free;
@@ -103,6 +117,7 @@ Status runTranslation(ModelCache& cache, const Corpus* corpus, const Translation
         st = verse ? t->decodeVerse(*verse, true, *trace, cancel) : t->forceDecode(r.source, r.reference, *trace, cancel);
         if (!st) return st;
     }
+    if (!r.ablation.empty()) trace->metadata[schema::kAblationMeta] = r.ablation.describe();
     out.gold = trace->hasGold();
     out.trace = std::move(trace);
     return Status::success();

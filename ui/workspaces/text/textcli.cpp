@@ -3,6 +3,7 @@
 #include "workspaces/text/textcli.h"
 #include "cli/clicommon.h"
 
+#include "attnscope/alignment.h"
 #include "attnscope/corpus.h"
 #include "attnscope/pipelines.h"
 #include "attnscope/schema.h"
@@ -150,10 +151,17 @@ int cmdRun(const QStringList& args)
     p.addOption({"encoder-only", "read the input with the encoder alone: its self-attention (long inputs)"});
     p.addOption({"qk", "book runs: write queries and keys (O(n·d)) instead of weights"});
     p.addOption({"weights", "book runs: write the weights (float16 tiles) even past 8,192 tokens"});
+    p.addOption({"ablate", "ablate heads KIND:LAYER:HEADS (1-based; HEADS a comma list or all), repeatable", "spec"});
+    p.addOption({"ablation", "ablation mode: zero (the head's attention × 0) or uniform", "mode", "zero"});
     addViewOptions(p);
     addLongOptions(p);
     if (!p.parse(args)) return usage(p.errorText().toStdString());
     const QStringList pos = p.positionalArguments();
+    HeadAblation ablation;
+    for (const QString& spec : p.values("ablate"))
+        if (auto st = parseAblation(spec.toStdString(), ablation); !st) return usage(st.message);
+    if (auto st = parseAblationMode(p.value("ablation").toStdString(), ablation.mode); !st) return usage(st.message);
+    if (!ablation.empty() && (p.isSet("split") || p.isSet("book"))) return usage("--ablate goes with one input (not --split or --book)");
     if (p.isSet("split")) return runSplit(p);
     if (p.isSet("book")) return runBook(p);
     if (pos.size() != 2 || !p.isSet("out")) return usage("run takes MODEL INPUT --out FILE");
@@ -201,7 +209,25 @@ int cmdRun(const QStringList& args)
         req.reference = p.value("target").toStdString();
     }
     TranslationResult result;
-    if (auto st = runTranslation(cache, corpus.get(), req, result); !st) return fail(st.message);
+    if (!ablation.empty()) {
+        // The same request unablated first, so the effect can be told.
+        req.freeTranslation = !req.forced;
+        TranslationResult plain;
+        if (auto st = runTranslation(cache, corpus.get(), req, plain); !st) return fail(st.message);
+        req.ablation = ablation;
+        if (auto st = runTranslation(cache, corpus.get(), req, result); !st) return fail(st.message);
+        std::cerr << "ablated " << ablation.describe() << "\n";
+        if (!req.forced)
+            std::cerr << "translation: " << result.translation << "\n" << "unablated:   " << plain.translation
+                      << (result.translation == plain.translation ? "  (the same)" : "") << "\n";
+        if (result.trace->hasGold() && plain.trace->hasGold()) {
+            const double a = scoreTrace(*result.trace).aer(), b = scoreTrace(*plain.trace).aer();
+            std::cerr << QStringLiteral("AER %1% (unablated %2%, Δ %3 points)\n")
+                             .arg(100 * a, 0, 'f', 1).arg(100 * b, 0, 'f', 1).arg(100 * (a - b), 0, 'f', 1).toStdString();
+        }
+    } else if (auto st = runTranslation(cache, corpus.get(), req, result); !st) {
+        return fail(st.message);
+    }
     const AttentionTrace& trace = *result.trace;
     printWarning(trace);
 

@@ -29,6 +29,14 @@ void registerTextKind()
                                      draws two heads, B from MODEL2 on the same sentence
                                      and forced target when given; MODEL.pt is your own
                                      TorchScript model with a MODEL.json sidecar
+  attnscope run MODEL INPUT --ablate KIND:LAYER:HEADS [--ablate …] [--ablation zero|uniform] --out FILE
+                                     the same with heads ablated (LAYER and HEADS 1-based,
+                                     HEADS a comma list or all; KIND as the trace names it:
+                                     cross_attention, decoder_self, encoder_self, self);
+                                     zero multiplies the head's attention by 0 (HuggingFace
+                                     head_mask), uniform spreads it over the unmasked keys;
+                                     prints the translation and AER against the unablated
+                                     run; the built-in Transformer and any ONNX model
   attnscope run MODEL --split dev|test --out DIR/ [--format png|svg|pdf|attn|json] [view options]
                                      batch: every verse of a split, forced decoding, one
                                      file per verse (e.g. DIR/Colossians_1-2.png)

@@ -57,7 +57,8 @@ Status ScriptModel::Impl::loadOnnxDecoder(const std::string& modelPath)
 }
 
 namespace {
-Status runDecoder(const OnnxModel& m, const std::vector<int64_t>& ids, const std::string& name, OnnxRunResult& r)
+Status runDecoder(const OnnxModel& m, const std::vector<int64_t>& ids, const std::string& name, OnnxRunResult& r,
+                  const OnnxRunOptions& options)
 {
     const int64_t T = int64_t(ids.size());
     std::map<std::string, OnnxTensor> in;
@@ -76,27 +77,29 @@ Status runDecoder(const OnnxModel& m, const std::vector<int64_t>& ids, const std
             in[v.name] = std::move(t);
         }
     }
-    if (auto st = m.run(in, r); !st) return Status::error(name + " failed on this input: " + st.message);
+    if (auto st = m.run(in, r, {}, options); !st) return Status::error(name + " failed on this input: " + st.message);
     return Status::success();
 }
 } // namespace
 
-Status ScriptModel::Impl::onnxDecoderNext(const std::vector<int64_t>& ids, int64_t& next) const
+Status ScriptModel::Impl::onnxDecoderNext(const std::vector<int64_t>& ids, int64_t& next, const OnnxRunOptions& options) const
 {
     OnnxRunResult r;
-    if (auto st = runDecoder(*onnx, ids, spec.name, r); !st) return st;
+    if (auto st = runDecoder(*onnx, ids, spec.name, r, options); !st) return st;
     return argmaxAt(r.values.at(logitsName(*onnx)), int64_t(ids.size()) - 1, int64_t(vocab.tokens.size()), spec.name, next);
 }
 
 Status ScriptModel::Impl::onnxDecoderAttention(const std::vector<int64_t>& ids, const std::vector<std::string>& tokens,
-                                               AttentionTrace& trace) const
+                                               AttentionTrace& trace, const OnnxRunOptions& options) const
 {
     OnnxRunResult r;
-    if (auto st = runDecoder(*onnx, ids, spec.name, r); !st) return st;
+    if (auto st = runDecoder(*onnx, ids, spec.name, r, options); !st) return st;
     const int64_t T = int64_t(ids.size());
     trace.scoreFunction = "onnx";
     TraceTensor x;
-    if (auto st = stack("self", selfAttention(r, T), tokens, tokens, x); !st)
+    const auto self = selfAttention(r, T);
+    if (options.ablate.empty()) rememberSoftmaxes({{"self", self}});
+    if (auto st = stack("self", self, tokens, tokens, x); !st)
         return Status::error(spec.name + ": the graph has no Softmax attention over the " + std::to_string(T) +
                              " tokens (`attnscope inspect` lists what it found)");
     trace.tensors.push_back(std::move(x));

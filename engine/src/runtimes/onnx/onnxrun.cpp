@@ -1,5 +1,6 @@
 // ONNX graphs run with ATen (attnscope/onnxmodel.h): the interpreter that walks the graph in
 // order and calls the operator map (onnxops.cpp) per node. Kernels are LibTorch's.
+#include "attention/headablation.h"
 #include "attnscope/onnxmodel.h"
 #include "onnxops.h"
 
@@ -165,7 +166,8 @@ Status OnnxModel::load(const std::string& path)
     return Status::success();
 }
 
-Status OnnxModel::run(const std::map<std::string, OnnxTensor>& inputs, OnnxRunResult& out, const ProgressFn& progress) const
+Status OnnxModel::run(const std::map<std::string, OnnxTensor>& inputs, OnnxRunResult& out, const ProgressFn& progress,
+                      const OnnxRunOptions& options) const
 {
     out = OnnxRunResult{};
     if (!d->model.has_graph()) return Status::error("no ONNX model is loaded");
@@ -224,6 +226,10 @@ Status OnnxModel::run(const std::map<std::string, OnnxTensor>& inputs, OnnxRunRe
             out.operatorMilliseconds[n.op_type()] += ms;
             for (int k = 0; k < n.output_size() && k < int(results.size()); ++k)
                 if (!n.output(k).empty()) values[n.output(k)] = std::move(results[size_t(k)]);
+            if (!options.ablate.empty() && n.op_type() == "Softmax" && n.output_size() > 0)
+                if (const auto it = options.ablate.find(n.output(0)); it != options.ablate.end())
+                    values[n.output(0)] = ablateHeads(values[n.output(0)], values[n.output(0)].dim() == 4 ? 1 : 0, it->second,
+                                                      options.uniform, nodeLabel(n, size_t(i)));
         } catch (const std::exception& e) {
             std::string msg = e.what();
             if (const auto cut = msg.find("\nException raised from"); cut != std::string::npos) msg.resize(cut);

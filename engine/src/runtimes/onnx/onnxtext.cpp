@@ -32,6 +32,7 @@ std::vector<FoundHead> softmaxes(const OnnxRunResult& r)
         if (it == r.values.end()) continue;
         FoundHead f;
         f.node = a.node;
+        f.output = a.output;
         f.queries = a.shape[a.shape.size() - 2];
         f.keys = a.shape.back();
         f.heads = a.heads > 0 ? a.heads : (a.shape.size() == 4 ? a.shape[1] : a.shape[0]);

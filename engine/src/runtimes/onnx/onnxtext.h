@@ -21,6 +21,7 @@ OnnxTensor int64Row(const std::vector<int64_t>& ids);
 /// One found Softmax of a run as [heads, query, key] values (batch 1).
 struct FoundHead {
     std::string node;
+    std::string output;  ///< the Softmax's output tensor (what head ablation changes)
     int64_t heads = 0, queries = 0, keys = 0;
     const std::vector<float>* values = nullptr;  ///< points into the run's result
 };

@@ -73,9 +73,60 @@ Status ScriptModel::Impl::loadOnnxPair(const std::string& folder)
     return Status::success();
 }
 
-Status ScriptModel::Impl::decodeOnnxPair(const std::string& source, const std::string* reference, AttentionTrace& out,
-                                         std::string* translation, const ProgressFn& cancel) const
+void ScriptModel::Impl::rememberSoftmaxes(const std::map<std::string, std::vector<FoundHead>>& kinds) const
 {
+    const std::lock_guard<std::mutex> lock(softmaxMutex);
+    for (const auto& [kind, found] : kinds) {
+        if (found.empty()) continue;
+        std::vector<std::string>& outputs = softmaxOutputs[kind];
+        outputs.clear();
+        for (const auto& f : found) outputs.push_back(f.output);
+        softmaxShapes[kind] = {int64_t(found.size()), found.front().heads};
+    }
+}
+
+Status ScriptModel::Impl::ablationRunOptions(const HeadAblation& ablation, const std::vector<std::string>& kinds,
+                                             const std::function<Status()>& probe, OnnxRunOptions& out) const
+{
+    out = OnnxRunOptions{};
+    bool known = false;
+    {
+        const std::lock_guard<std::mutex> lock(softmaxMutex);
+        known = !softmaxShapes.empty();
+    }
+    if (!known)
+        if (auto st = probe(); !st) return st;
+    HeadAblation resolved = ablation;
+    std::map<std::string, std::vector<std::string>> outputs;
+    {
+        const std::lock_guard<std::mutex> lock(softmaxMutex);
+        outputs = softmaxOutputs;
+        if (auto st = resolveAblation(resolved, softmaxShapes); !st) return st;
+    }
+    out.uniform = ablation.mode == HeadAblation::Mode::Uniform;
+    for (const auto& [kind, layers] : resolved.heads) {
+        if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) continue;  // computed by another graph
+        for (const auto& [layer, heads] : layers) {
+            std::vector<int64_t>& list = out.ablate[outputs.at(kind).at(size_t(layer))];
+            list.insert(list.end(), heads.begin(), heads.end());
+        }
+    }
+    return Status::success();
+}
+
+Status ScriptModel::Impl::decodeOnnxPair(const std::string& source, const std::string* reference, AttentionTrace& out,
+                                         std::string* translation, const ProgressFn& cancel, const HeadAblation* ablation) const
+{
+    // Head ablation: the encoder's heads in the encoder run, the decoder's in every decoder run.
+    OnnxRunOptions encoderOptions, decoderOptions;
+    if (ablation) {
+        const auto probe = [&] {
+            AttentionTrace unablated;
+            return decodeOnnxPair(source, reference, unablated, nullptr, cancel, nullptr);
+        };
+        if (auto st = ablationRunOptions(*ablation, {"encoder_self"}, probe, encoderOptions); !st) return st;
+        if (auto st = ablationRunOptions(*ablation, {"decoder_self", "cross_attention"}, probe, decoderOptions); !st) return st;
+    }
     std::vector<std::string> srcTok;
     std::vector<int64_t> srcIds;
     if (auto st = encodeSource(source, srcTok, srcIds); !st) return st;
@@ -84,7 +135,7 @@ Status ScriptModel::Impl::decodeOnnxPair(const std::string& source, const std::s
     std::map<std::string, OnnxTensor> encIn{{"input_ids", int64Row(srcIds)}};
     if (hasInput(*encoderGraph, "attention_mask")) encIn["attention_mask"] = int64Row(std::vector<int64_t>(size_t(S), 1));
     OnnxRunResult enc;
-    if (auto st = encoderGraph->run(encIn, enc); !st) return Status::error("encoder: " + st.message);
+    if (auto st = encoderGraph->run(encIn, enc, {}, encoderOptions); !st) return Status::error("encoder: " + st.message);
     const std::string hiddenName = encoderGraph->inspection().outputs.at(0).name;
     const OnnxTensor& hidden = enc.values.at(hiddenName);
     const std::string logits = logitsName(*decoderGraph);
@@ -95,7 +146,7 @@ Status ScriptModel::Impl::decodeOnnxPair(const std::string& source, const std::s
         if (hasInput(*decoderGraph, "encoder_attention_mask"))
             in["encoder_attention_mask"] = int64Row(std::vector<int64_t>(size_t(S), 1));
         if (hasInput(*decoderGraph, "attention_mask")) in["attention_mask"] = int64Row(std::vector<int64_t>(dec.size(), 1));
-        if (auto st = decoderGraph->run(in, r); !st) return Status::error("decoder: " + st.message);
+        if (auto st = decoderGraph->run(in, r, {}, decoderOptions); !st) return Status::error("decoder: " + st.message);
         return Status::success();
     };
     std::vector<int64_t> tgtIds;
@@ -165,6 +216,8 @@ Status ScriptModel::Impl::decodeOnnxPair(const std::string& source, const std::s
         (isCross ? cross : decSelf).push_back(f);
         nextIsSelf = isCross;
     }
+    if (!ablation) rememberSoftmaxes({{"encoder_self", encSelf}, {"decoder_self", decSelf}, {"cross_attention", cross}});
+    else trace.metadata[schema::kAblationMeta] = ablation->describe();
     if (cross.empty())
         return Status::error(spec.name + ": the decoder graph has no Softmax over the " + std::to_string(S) +
                              " source tokens (no cross-attention found; `attnscope inspect` lists what it found)");

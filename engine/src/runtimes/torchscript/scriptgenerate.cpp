@@ -3,6 +3,7 @@
 // token.
 #include "scriptmodelimpl.h"
 #include "attnscope/schema.h"
+#include "attnscope/ablation.h"
 
 #include "attnscope/corpus.h"
 #include "attnscope/headstats.h"
@@ -34,14 +35,18 @@ Status greedyNext(const torch::jit::IValue& result, const ScriptModelSpec& spec,
 } // namespace
 
 Status ScriptModel::decode(const std::string& source, const std::string* reference, AttentionTrace& out,
-                           std::string* translation, const ProgressFn& cancel) const
+                           std::string* translation, const ProgressFn& cancel, const HeadAblation* ablation) const
 {
     if (!d->loaded) return Status::error("no model loaded");
-    if (d->spec.decoderOnly) return d->generate(source, reference, out, translation, cancel);
+    if (ablation && ablation->empty()) ablation = nullptr;
+    if (ablation && !d->onnx && !d->encoderGraph)
+        return Status::error(d->spec.name + " is a TorchScript module: its attention is computed inside its own code, so "
+                                            "AttnScope cannot ablate its heads (ONNX exports can be ablated)");
+    if (d->spec.decoderOnly) return d->generate(source, reference, out, translation, cancel, ablation);
     if (!d->spec.seq2seq)
         return Status::error(d->spec.name + " is neither an encoder–decoder nor a decoder-only model: its sidecar's input "
                                             "type is not \"seq2seq\" or \"decoder\"");
-    if (d->encoderGraph) return d->decodeOnnxPair(source, reference, out, translation, cancel);
+    if (d->encoderGraph) return d->decodeOnnxPair(source, reference, out, translation, cancel, ablation);
     return d->decodeSeq2Seq(source, reference, out, translation, cancel);
 }
 
@@ -214,7 +219,7 @@ std::string joinTokens(const std::vector<std::string>& tokens)
 namespace attnscope {
 
 Status ScriptModel::Impl::generate(const std::string& prompt, const std::string* continuation, AttentionTrace& out,
-                                   std::string* generated, const ProgressFn& cancel) const
+                                   std::string* generated, const ProgressFn& cancel, const HeadAblation* ablation) const
 {
     if (tokenize(prompt).empty()) return Status::error("Nothing to generate from: the prompt is empty.");
     std::vector<std::string> tokens;
@@ -246,9 +251,18 @@ Status ScriptModel::Impl::generate(const std::string& prompt, const std::string*
         }
         return this->forward(std::move(args), result);
     };
+    OnnxRunOptions options;
+    if (onnx && ablation) {
+        if (auto st = ablationRunOptions(*ablation, {"self"}, [&] {
+                AttentionTrace probe;  // the prompt alone names the layers
+                return onnxDecoderAttention(ids, tokens, probe, {});
+            }, options);
+            !st)
+            return st;
+    }
     if (onnx) {
-        nextToken = [&](int64_t& next) { return onnxDecoderNext(ids, next); };
-        attention = [&](AttentionTrace& trace) { return onnxDecoderAttention(ids, tokens, trace); };
+        nextToken = [&](int64_t& next) { return onnxDecoderNext(ids, next, options); };
+        attention = [&](AttentionTrace& trace) { return onnxDecoderAttention(ids, tokens, trace, options); };
     } else {
         nextToken = [&](int64_t& next) -> Status {
             torch::jit::IValue result;
@@ -301,6 +315,7 @@ Status ScriptModel::Impl::generate(const std::string& prompt, const std::string*
     trace.metadata[schema::kInputMeta] = prompt;
     trace.metadata[schema::kModeMeta] = continuation ? schema::kForced : schema::kFree;
     trace.metadata[schema::translation::kPromptTokensMeta] = std::to_string(promptLen);
+    if (ablation) trace.metadata[schema::kAblationMeta] = ablation->describe();
     // "cross": the rows of the steps that produced each generated token, over every key.
     const int64_t G = T - promptLen;
     if (!trace.tensors.empty() && G > 0) {

@@ -2,9 +2,14 @@
 // ScriptModel's inside (engine-internal; LibTorch and OpenCV types), shared by
 // torchscript.cpp (loading, single-call models, ONNX text models) and scriptgenerate.cpp (the
 // generating kinds: encoder–decoder and decoder-only).
+#include "attnscope/ablation.h"
 #include "attnscope/onnxmodel.h"
 #include "attnscope/scriptmodel.h"
+#include "runtimes/onnx/onnxtext.h"
 #include "scripttokens.h"
+
+#include <functional>
+#include <mutex>
 
 #include <opencv2/core.hpp>
 #include <torch/script.h>
@@ -35,17 +40,31 @@ struct ScriptModel::Impl {
     std::unique_ptr<OnnxModel> encoderGraph, decoderGraph;
     Status loadOnnxPair(const std::string& folder);
     Status decodeOnnxPair(const std::string& source, const std::string* reference, AttentionTrace& out,
-                          std::string* translation, const ProgressFn& cancel) const;
+                          std::string* translation, const ProgressFn& cancel, const HeadAblation* ablation = nullptr) const;
 
     /// An ONNX decoder-only model in `onnx` (onnxdecoder.cpp): loading (its sidecar, or the
     /// spec its folder implies), the greedy next token after `ids`, and the trace's
     /// self-attention over `ids` ([layer, head, query, key] "self", labelled with `tokens`).
     Status loadOnnxDecoder(const std::string& modelPath);
-    Status onnxDecoderNext(const std::vector<int64_t>& ids, int64_t& next) const;
-    Status onnxDecoderAttention(const std::vector<int64_t>& ids, const std::vector<std::string>& tokens, AttentionTrace& trace) const;
+    Status onnxDecoderNext(const std::vector<int64_t>& ids, int64_t& next, const OnnxRunOptions& options) const;
+    Status onnxDecoderAttention(const std::vector<int64_t>& ids, const std::vector<std::string>& tokens, AttentionTrace& trace,
+                                const OnnxRunOptions& options) const;
 
     Status runOnnx(const std::string& text, const std::vector<std::string>& tokens, const std::vector<int64_t>& ids,
-                   AttentionTrace& out) const;
+                   AttentionTrace& out, const HeadAblation* ablation = nullptr) const;
+
+    /// Head ablation of ONNX models (onnxtext.cpp). The Softmax output tensor of each layer of
+    /// each kind, and the kind's [layers, heads], are learnt from an unablated run
+    /// (rememberSoftmaxes); ablationRunOptions turns `ablation`'s heads of `kinds` into run
+    /// options for the graph that computes them, calling `probe` (an unablated run of the same
+    /// input) first when they are not known yet. Errors: those of resolveAblation (the valid
+    /// ranges named), a kind ablated that this model does not have.
+    mutable std::mutex softmaxMutex;
+    mutable std::map<std::string, std::vector<std::string>> softmaxOutputs;
+    mutable std::map<std::string, std::pair<int64_t, int64_t>> softmaxShapes;
+    void rememberSoftmaxes(const std::map<std::string, std::vector<onnxtext::FoundHead>>& kinds) const;
+    Status ablationRunOptions(const HeadAblation& ablation, const std::vector<std::string>& kinds, const std::function<Status()>& probe,
+                              OnnxRunOptions& out) const;
     Vocabulary vocab, targetVocab;
     bool loaded = false;
 
@@ -61,7 +80,7 @@ struct ScriptModel::Impl {
     Status decodeSeq2Seq(const std::string& source, const std::string* reference, AttentionTrace& out,
                          std::string* translation, const ProgressFn& cancel) const;
     Status generate(const std::string& prompt, const std::string* continuation, AttentionTrace& out,
-                    std::string* generated, const ProgressFn& cancel) const;
+                    std::string* generated, const ProgressFn& cancel, const HeadAblation* ablation = nullptr) const;
 };
 
 namespace scriptmodel {

@@ -2,6 +2,7 @@
 #include "scriptmodelimpl.h"
 #include "runtimes/onnx/onnxtext.h"
 
+#include "attnscope/ablation.h"
 #include "attnscope/qk.h"
 #include "attnscope/schema.h"
 #include "attnscope/onnxmodel.h"
@@ -361,11 +362,14 @@ Status readAttention(const torch::jit::IValue& result, const ScriptAttentionSpec
 } // namespace
 
 
-Status ScriptModel::run(const std::string& text, AttentionTrace& out) const
+Status ScriptModel::run(const std::string& text, AttentionTrace& out, const HeadAblation* ablation) const
 {
     if (!d->loaded) return Status::error("no model loaded");
-    if (d->spec.seq2seq) return d->decodeSeq2Seq(text, nullptr, out, nullptr, {});
-    if (d->spec.decoderOnly) return d->generate(text, nullptr, out, nullptr, {});
+    if (d->spec.seq2seq || d->spec.decoderOnly) return decode(text, nullptr, out, nullptr, {}, ablation);
+    if (ablation && ablation->empty()) ablation = nullptr;
+    if (ablation && !d->onnx)
+        return Status::error(d->spec.name + " is a TorchScript module: its attention is computed inside its own code, so "
+                                            "AttnScope cannot ablate its heads (ONNX exports can be ablated)");
     std::vector<std::string> tokens;
     torch::Tensor input;
     if (d->spec.image) {
@@ -379,7 +383,7 @@ Status ScriptModel::run(const std::string& text, AttentionTrace& out) const
         if (int64_t(ids.size()) > d->spec.maxTokens)
             return Status::error("The input has " + std::to_string(ids.size()) + " tokens; " + d->spec.name + " takes at most " +
                                  std::to_string(d->spec.maxTokens) + ".");
-        if (d->onnx) return d->runOnnx(text, tokens, ids, out);
+        if (d->onnx) return d->runOnnx(text, tokens, ids, out, ablation);
         input = torch::tensor(ids, torch::kInt64).unsqueeze(0);
     }
     const int64_t T = int64_t(tokens.size());
@@ -416,8 +420,16 @@ Status ScriptModel::run(const std::string& text, AttentionTrace& out) const
 namespace attnscope {
 
 Status ScriptModel::Impl::runOnnx(const std::string& text, const std::vector<std::string>& tokens,
-                                  const std::vector<int64_t>& ids, AttentionTrace& out) const
+                                  const std::vector<int64_t>& ids, AttentionTrace& out, const HeadAblation* ablation) const
 {
+    OnnxRunOptions options;
+    if (ablation)
+        if (auto st = ablationRunOptions(*ablation, {"self"}, [&] {
+                AttentionTrace probe;
+                return runOnnx(text, tokens, ids, probe, nullptr);
+            }, options);
+            !st)
+            return st;
     const int64_t T = int64_t(ids.size());
     std::map<std::string, OnnxTensor> inputs;
     for (const auto& in : onnx->inspection().inputs) {
@@ -435,7 +447,7 @@ Status ScriptModel::Impl::runOnnx(const std::string& text, const std::vector<std
         inputs[in.name] = std::move(t);
     }
     OnnxRunResult r;
-    if (auto st = onnx->run(inputs, r); !st) return Status::error(spec.name + " failed on this input: " + st.message);
+    if (auto st = onnx->run(inputs, r, {}, options); !st) return Status::error(spec.name + " failed on this input: " + st.message);
     AttentionTrace trace;
     trace.model = spec.name;
     trace.scoreFunction = "onnx";
@@ -444,7 +456,10 @@ Status ScriptModel::Impl::runOnnx(const std::string& text, const std::vector<std
     // Self-attention over the tokens: every found Softmax whose query and key extents are T
     // (with the first such node's head count), layers in graph order, as "self".
     TraceTensor x;
-    if (auto st = onnxtext::stack("self", onnxtext::selfAttention(r, T), tokens, tokens, x); !st)
+    const auto self = onnxtext::selfAttention(r, T);
+    if (!ablation) rememberSoftmaxes({{"self", self}});
+    if (ablation) trace.metadata[schema::kAblationMeta] = ablation->describe();
+    if (auto st = onnxtext::stack("self", self, tokens, tokens, x); !st)
         return Status::error(spec.name + ": the graph has no Softmax attention over the " + std::to_string(T) +
                              " tokens (`attnscope inspect` lists what it found)");
     trace.tensors.push_back(std::move(x));
