@@ -5,6 +5,8 @@
 
 #include <QKeyEvent>
 #include <QMouseEvent>
+#include <QContextMenuEvent>
+#include <QMenu>
 #include <QPainter>
 #include <QToolTip>
 
@@ -146,6 +148,14 @@ void HeadGridView::paintEvent(QPaintEvent*)
         p.drawText(QRect(0, r.top(), kMargin, r.height()), Qt::AlignCenter, tr("L%1").arg(l + 1));
         for (int h = 0; h < heads_; ++h) p.drawImage(cellRect(l, h), images_[size_t(l * heads_ + h)]);
     }
+    for (const auto& [l, h] : ablated_) {
+        if (l >= layers_ || h >= heads_) continue;
+        const QRect r = cellRect(l, h);
+        p.fillRect(r, QColor(255, 255, 255, 150));
+        p.setPen(QPen(QColor("#d32f2f"), 2));
+        p.drawLine(r.topLeft(), r.bottomRight());
+        p.drawLine(r.topRight(), r.bottomLeft());
+    }
     if (curLayer_ >= 0 && curLayer_ < layers_ && curHead_ < heads_) {
         QPen pen(palette().highlight().color(), hasFocus() ? 3 : 1, Qt::DashLine);
         p.setPen(pen);
@@ -207,8 +217,33 @@ void HeadGridView::mousePressEvent(QMouseEvent* e)
     setFocus(Qt::MouseFocusReason);
     curLayer_ = l;
     curHead_ = h;
-    if (e->modifiers() & Qt::ShiftModifier) emit headCompareRequested(l, h);
+    if (e->modifiers() & Qt::AltModifier) emit headAblationToggled(l, h);
+    else if (e->modifiers() & Qt::ShiftModifier) emit headCompareRequested(l, h);
     else emit headClicked(l, h);
+}
+
+void HeadGridView::setAblated(const std::set<std::pair<int, int>>& heads)
+{
+    ablated_ = heads;
+    update();
+}
+
+void HeadGridView::contextMenuEvent(QContextMenuEvent* e)
+{
+    int l = -1, h = -1;
+    const bool onHead = headAt(e->pos(), &l, &h);
+    if (!onHead && ablated_.empty()) return;
+    QMenu menu(this);
+    if (onHead) {
+        const bool ablated = ablated_.count({l, h}) > 0;
+        QAction* toggle = menu.addAction(ablated ? tr("Restore layer %1, head %2").arg(l + 1).arg(h + 1)
+                                                 : tr("Ablate layer %1, head %2 (Alt+click)").arg(l + 1).arg(h + 1));
+        connect(toggle, &QAction::triggered, this, [this, l, h] { emit headAblationToggled(l, h); });
+    }
+    QAction* reset = menu.addAction(tr("Restore every head"));
+    reset->setEnabled(!ablated_.empty());
+    connect(reset, &QAction::triggered, this, &HeadGridView::ablationsReset);
+    menu.exec(e->globalPos());
 }
 
 void HeadGridView::leaveEvent(QEvent*)

@@ -2,12 +2,16 @@
 // Head grid (model view): layers × heads small multiples of one attention kind, e.g. the
 // "cross" tensor [layer, head, target, source] of a Transformer. Each thumbnail is a cached
 // QImage coloured once per trace, so painting 144 heads is a blit. Hover shows the layer,
-// head and summary numbers; click emits headClicked to open the head in the matrix view.
+// head and summary numbers; click emits headClicked to open the head in the matrix view;
+// Alt+click (or the context menu) asks to ablate a head, drawn crossed out while it is.
 #include "attnscope/headstats.h"
 #include "attnscope/trace.h"
 
 #include <QImage>
 #include <QWidget>
+
+#include <set>
+#include <utility>
 
 namespace attnscope::ui {
 
@@ -37,6 +41,9 @@ public:
     int currentLayer() const { return curLayer_; }
     int currentHead() const { return curHead_; }
     void setCurrentHead(int layer, int head);
+    /// Heads drawn crossed out: ablated in the run shown (layer, head; 0-based).
+    void setAblated(const std::set<std::pair<int, int>>& heads);
+    const std::set<std::pair<int, int>>& ablated() const { return ablated_; }
     QSize sizeHint() const override { return {720, 560}; }
 
 signals:
@@ -45,6 +52,10 @@ signals:
     void headCompareRequested(int layer, int head);
     /// The keyboard focus moved to another head.
     void currentHeadChanged(int layer, int head);
+    /// Alt+click, or the context menu: ablate this head (or restore it when ablated).
+    void headAblationToggled(int layer, int head);
+    /// The context menu's "Restore every head".
+    void ablationsReset();
 
 protected:
     void paintEvent(QPaintEvent*) override;
@@ -52,6 +63,7 @@ protected:
     void mousePressEvent(QMouseEvent*) override;
     void leaveEvent(QEvent*) override;
     void keyPressEvent(QKeyEvent*) override;
+    void contextMenuEvent(QContextMenuEvent*) override;
 
 private:
     void rebuildImages();
@@ -63,6 +75,7 @@ private:
     QVector<QRgb> table_;
     int hoverLayer_ = -1, hoverHead_ = -1;
     int curLayer_ = -1, curHead_ = -1;
+    std::set<std::pair<int, int>> ablated_;
 };
 
 } // namespace attnscope::ui

@@ -1,4 +1,5 @@
 #include "workspaces/text/textworkspace.h"
+#include "workspaces/text/ablationcontrol.h"
 #include "workspaces/text/flowpanel.h"
 #include "workspaces/text/headspanel.h"
 #include "workspaces/text/linkoptionsbar.h"
@@ -77,6 +78,7 @@ TextWorkspace::TextWorkspace(QWidget* parent)
                 parent)
 {
     translateJobs_ = new JobTracker(this);
+    ablation_ = new AblationControl(this);
     inputs_ = new TextInputPanel(links_, this);
     versePicker_ = inputs_->versePicker();
     modelPicker_ = inputs_->modelPicker();
@@ -172,6 +174,7 @@ void TextWorkspace::translateNow()
     req.reference = reference_->toPlainText().toStdString();
     req.forced = forcedMode_->isChecked();
     req.verse = versePicker_->current().toStdString();
+    req.ablation = ablation_->ablation();
     if (source_->toPlainText().trimmed().isEmpty()) {
         banner_->showMessage(MessageBanner::Level::Warning, tr("Nothing to translate: type a Spanish sentence or pick a verse."));
         return;
@@ -182,16 +185,18 @@ void TextWorkspace::translateNow()
     }
     struct Out {
         Status status;
-        TracePtr trace;
-        QString translation;
+        TracePtr trace, baseline;  ///< baseline: the same request unablated, when it is not kept yet
+        QString translation, baselineTranslation;
         double ms = 0;
     };
+    const QString key = requestKey();
+    const bool needBaseline = !req.ablation.empty() && ablation_->baselineKey() != key;
     // Latest wins: starting this job cancels the running one at its next decoding step.
     // A sentence pair of your gold corpus is looked up there; a verse in the shared Bible corpus.
     std::shared_ptr<const Corpus> own = versePicker_->ownCorpus();
     if (own && !own->findRef(req.verse)) own = nullptr;
     translateJobs_->start(
-        [req, own](const JobContext& job) {
+        [req, own, needBaseline](const JobContext& job) {
             QElapsedTimer timer;
             timer.start();
             Out out;
@@ -202,16 +207,34 @@ void TextWorkspace::translateNow()
                 if (!corpus) return out;
             }
             TranslationResult r;
+            if (needBaseline) {
+                TranslationRequest plain = req;
+                plain.ablation = HeadAblation{};
+                out.status = runTranslation(cache, own ? own.get() : corpus.get(), plain, r, job.progress());
+                if (!out.status) return out;
+                out.baseline = r.trace;
+                out.baselineTranslation = QString::fromStdString(r.translation);
+            }
             out.status = runTranslation(cache, own ? own.get() : corpus.get(), req, r, job.progress());
             out.trace = r.trace;
             out.translation = QString::fromStdString(r.translation);
             out.ms = double(timer.nsecsElapsed()) / 1e6;
             return out;
         },
-        [this](Out out) {
+        [this, key, ablated = !req.ablation.empty()](Out out) {
             if (!out.status) return onFailed(QString::fromStdString(out.status.message));
+            if (out.baseline) ablation_->remember(key, out.baselineTranslation, out.baseline);
+            if (!ablated) ablation_->remember(key, out.translation, out.trace);
             onTranslated(out.trace, out.translation, out.ms);
+            if (ablated) translation_->setText(ablation_->describe(out.translation, *out.trace));
         });
+}
+
+QString TextWorkspace::requestKey() const
+{
+    return QStringList{modelPicker_->currentData().toString(), source_->toPlainText(), reference_->toPlainText(),
+                       forcedMode_->isChecked() ? "forced" : "free", versePicker_->current()}
+        .join(QChar(0x1f));
 }
 
 void TextWorkspace::openGoldCorpusDialog()
@@ -336,6 +359,7 @@ void TextWorkspace::onTranslated(const TracePtr& trace, const QString& translati
     matrix_->setTitle(alignmentTitle());
     backToAlignment_->hide();
     updateHeadsTab();
+    heads_->grid()->setAblated(ablation_->headsOf(heads_->entry()));
     translation_->setText(tr("<b>Translation:</b> %1").arg(translation.toHtmlEscaped()));
     const QString unknown = QString::fromStdString(trace_->meta(schema::translation::kUnknownWordsMeta));
     if (!unknown.isEmpty())

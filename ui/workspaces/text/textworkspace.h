@@ -37,6 +37,7 @@ class DevScoreBar;
 class ComparePanel;
 class FlowPanel;
 class HeadsPanel;
+class AblationControl;
 class LinkOptionsBar;
 class TextInputPanel;
 class HeadCompareView;
@@ -52,6 +53,8 @@ class TextWorkspace : public Workspace {
     ATTNSCOPE_WORKSPACE_INTERFACE
     QStringList statePathKeys() const override { return {QStringLiteral("gold_corpus/source"), QStringLiteral("gold_corpus/target"), QStringLiteral("gold_corpus/gold")}; }
 public:
+    /// The head ablation of the runs (Alt+click in the head grid; Workspace → Restore every head).
+    AblationControl* ablation() const { return ablation_; }
     explicit TextWorkspace(QWidget* parent = nullptr);
 
     void reloadModels() override;
@@ -163,6 +166,10 @@ private:
     LinkOptions links_;
     LinkOptionsBar* linkBar_ = nullptr;
     JobTracker* translateJobs_;
+    /// Heads ablated by the user (Alt+click in the grid) and the unablated run to compare with.
+    AblationControl* ablation_;
+    /// What makes two requests the same run, but for ablation: model, input, reference, mode.
+    QString requestKey() const;
     VersePicker* versePicker_;
     QComboBox* modelPicker_;
     TextInputPanel* inputs_;

@@ -1,5 +1,6 @@
 // The Text workspace's files and state: traces and dumps it opens, the workspace file's section,
 // and the view in front as a figure or numbers (Export view, Copy image, Export data).
+#include "workspaces/text/ablationcontrol.h"
 #include "workspaces/text/textworkspace.h"
 #include "workspaces/text/flowpanel.h"
 #include "workspaces/text/headspanel.h"
@@ -82,6 +83,7 @@ WorkspaceSection TextWorkspace::saveState() const
                           {"zoom", QJsonObject{{"x_lower", z.left()}, {"x_upper", z.right()}, {"y_lower", z.top()}, {"y_upper", z.bottom()}}}};
     if (pieces_) s.traces["trace"] = pieces_;  // kept: a trace from a file cannot be computed again
     s.state["words"] = linkBar_->words();
+    s.state["ablation"] = ablation_->toJson();
     return s;
 }
 
@@ -95,6 +97,7 @@ bool TextWorkspace::restoreState(const WorkspaceSection& section, QString* error
     (o["forced"].toBool() ? forcedMode_ : freeMode_)->setChecked(true);
     const QString model = o["model"].toString();
     if (modelPicker_->findData(model) >= 0) modelPicker_->setCurrentIndex(modelPicker_->findData(model));
+    ablation_->fromJson(o["ablation"].toObject());  // the ablated heads, applied from the next run on
     updatingInputs_ = false;
     debounce_->stop();
     versePicker_->setCurrent(o["verse"].toString());

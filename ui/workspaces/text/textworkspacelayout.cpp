@@ -2,6 +2,7 @@
 // flow), what its inputs and panels do, and its commands and keys.
 #include "workspaces/text/textworkspace.h"
 #include "workspaces/text/flowpanel.h"
+#include "workspaces/text/ablationcontrol.h"
 #include "workspaces/text/headspanel.h"
 #include "workspaces/text/linkoptionsbar.h"
 #include "workspaces/text/textinputpanel.h"
@@ -173,6 +174,18 @@ void TextWorkspace::connectViews()
         if (tabs_->currentIndex() == 1 && heads_->scorableKind(entry)) heads_->devBar()->scoreIfNew(scoringModel());
     });
     connect(heads_, &HeadsPanel::headOpened, this, &TextWorkspace::showHead);
+    // Head ablation: Alt+click or the grid's context menu; every change re-runs (latest wins).
+    connect(heads_->grid(), &HeadGridView::headAblationToggled, this, [this](int layer, int head) {
+        QString why;
+        if (!ablation_->toggle(heads_->entry(), layer, head, &why)) banner_->showMessage(MessageBanner::Level::Warning, why);
+    });
+    connect(heads_->grid(), &HeadGridView::ablationsReset, ablation_, &AblationControl::reset);
+    connect(heads_, &HeadsPanel::entryChanged, this, [this](const QString& entry) { heads_->grid()->setAblated(ablation_->headsOf(entry)); });
+    connect(ablation_, &AblationControl::changed, this, [this] {
+        heads_->grid()->setAblated(ablation_->headsOf(heads_->entry()));
+        emit logMessage(ablation_->empty() ? tr("Every head restored") : tr("Ablated %1").arg(QString::fromStdString(ablation_->ablation().describe())));
+        if (!updatingInputs_ && trace_) translateNow();
+    });
     connect(heads_, &HeadsPanel::compareRequested, this, &TextWorkspace::pickForComparison);
 
     connect(compare_, &ComparePanel::comparisonShown, this, [this](const QString& summary) {
@@ -223,6 +236,10 @@ void TextWorkspace::createCommands()
     QAction* dev = addCommand(tr("Score heads on the &dev split"), {}, tr("Forced-decode every dev verse and fill the "
                                                                          "head table's AER column (background)"));
     connect(dev, &QAction::triggered, this, [this] { scoreHeadsOnDev(); });
+    QAction* restore = addCommand(tr("&Restore every head"), {},
+                                  tr("Undo every head ablation (Alt+click in the head grid ablates a head) and run again"));
+    restore->setObjectName("restoreHeads");
+    connect(restore, &QAction::triggered, ablation_, &AblationControl::reset);
 }
 
 QList<ShortcutInfo> TextWorkspace::viewKeys() const
@@ -232,7 +249,8 @@ QList<ShortcutInfo> TextWorkspace::viewKeys() const
             {tr("Wheel, drag"), tr("Matrix: zoom, pan")},
             {tr("Home, double-click"), tr("Matrix: show the whole matrix")},
             {tr("Arrow keys, Enter"), tr("Heads: move between heads, open one in the matrix")},
-            {tr("Shift+Enter, Shift+click"), tr("Heads: pick two heads to compare")}};
+            {tr("Shift+Enter, Shift+click"), tr("Heads: pick two heads to compare")},
+            {tr("Alt+click, right-click"), tr("Heads: ablate a head (or restore it) and run again")}};
 }
 
 } // namespace attnscope::ui

@@ -1,0 +1,109 @@
+// The Text workspace's head ablation (ablationcontrol.h).
+#include "workspaces/text/ablationcontrol.h"
+
+#include "attnscope/alignment.h"
+
+#include <QJsonObject>
+#include <QStringList>
+
+#include <algorithm>
+
+namespace attnscope::ui {
+
+bool AblationControl::toggle(const QString& kind, int layer, int head, QString* why)
+{
+    if (kind.contains(QStringLiteral(" · "))) {
+        if (why) *why = tr("Heads are ablated one at a time: choose %1 itself (not its mean) in the selector.").arg(kind.section(" · ", 0, 0));
+        return false;
+    }
+    std::vector<int>& heads = ablation_.heads[kind.toStdString()][layer];
+    const auto it = std::find(heads.begin(), heads.end(), head);
+    if (it != heads.end()) heads.erase(it);
+    else heads.insert(std::upper_bound(heads.begin(), heads.end(), head), head);
+    // Drop emptied layers and kinds, so that restoring every head is "nothing ablated".
+    auto& layers = ablation_.heads[kind.toStdString()];
+    if (heads.empty()) layers.erase(layer);
+    if (layers.empty()) ablation_.heads.erase(kind.toStdString());
+    emit changed();
+    return true;
+}
+
+void AblationControl::reset()
+{
+    if (ablation_.empty()) return;
+    ablation_.heads.clear();
+    emit changed();
+}
+
+std::set<std::pair<int, int>> AblationControl::headsOf(const QString& kind) const
+{
+    std::set<std::pair<int, int>> out;
+    const auto k = ablation_.heads.find(kind.toStdString());
+    if (k == ablation_.heads.end()) return out;
+    for (const auto& [layer, heads] : k->second)
+        for (int h : heads) out.insert({layer, h});
+    return out;
+}
+
+void AblationControl::remember(const QString& key, const QString& translation, const std::shared_ptr<const AttentionTrace>& trace)
+{
+    key_ = key;
+    translation_ = translation;
+    trace_ = trace;
+}
+
+QString AblationControl::describe(const QString& translation, const AttentionTrace& ablated) const
+{
+    // Words of the ablated translation that the unablated one does not have at that place (a
+    // longest-common-subsequence alignment of the two word lists) are highlighted.
+    const QStringList now = translation.split(' ', Qt::SkipEmptyParts), before = translation_.split(' ', Qt::SkipEmptyParts);
+    const int n = int(now.size()), m = int(before.size());
+    std::vector<std::vector<int>> lcs(size_t(n + 1), std::vector<int>(size_t(m + 1), 0));
+    for (int i = n - 1; i >= 0; --i)
+        for (int j = m - 1; j >= 0; --j)
+            lcs[size_t(i)][size_t(j)] = now[i] == before[j] ? lcs[size_t(i + 1)][size_t(j + 1)] + 1
+                                                             : std::max(lcs[size_t(i + 1)][size_t(j)], lcs[size_t(i)][size_t(j + 1)]);
+    QStringList words;
+    int changed = 0;
+    for (int i = 0, j = 0; i < n;) {
+        if (j < m && now[i] == before[j]) {
+            words << now[i].toHtmlEscaped();
+            ++i, ++j;
+        } else if (j < m && lcs[size_t(i)][size_t(j + 1)] >= lcs[size_t(i + 1)][size_t(j)]) {
+            ++j;
+        } else {
+            words << QStringLiteral("<span style=\"background:#ffcdd2\">%1</span>").arg(now[i].toHtmlEscaped());
+            ++changed;
+            ++i;
+        }
+    }
+    QString html = tr("<b>Translation</b> (ablated): %1").arg(words.join(' '));
+    QString effect = changed == 0 && n == m ? tr("the same words as unablated") : tr("%n word(s) changed", nullptr, changed);
+    if (trace_ && trace_->hasGold() && ablated.hasGold()) {
+        const double a = scoreTrace(ablated).aer(), b = scoreTrace(*trace_).aer();
+        effect += tr(" · AER %1% (unablated %2%, Δ %3 points)").arg(100 * a, 0, 'f', 1).arg(100 * b, 0, 'f', 1).arg(100 * (a - b), 0, 'f', 1);
+    }
+    return html + QStringLiteral("<br><small>") + tr("Ablated %1 · %2").arg(QString::fromStdString(ablation_.describe()).toHtmlEscaped(), effect) +
+           QStringLiteral("</small>");
+}
+
+QJsonObject AblationControl::toJson() const
+{
+    QJsonArray heads;
+    for (const auto& [kind, layers] : ablation_.heads)
+        for (const auto& [layer, hs] : layers)
+            for (int h : hs) heads.append(QStringLiteral("%1:%2:%3").arg(QString::fromStdString(kind)).arg(layer + 1).arg(h + 1));
+    return QJsonObject{{"heads", heads}, {"mode", ablation_.mode == HeadAblation::Mode::Uniform ? "uniform" : "zero"}};
+}
+
+void AblationControl::fromJson(const QJsonObject& o)
+{
+    HeadAblation a;
+    for (const auto& v : o["heads"].toArray())
+        if (!parseAblation(v.toString().toStdString(), a)) return;  // a hand-edited file: keep what was there
+    if (!parseAblationMode(o["mode"].toString("zero").toStdString(), a.mode)) return;
+    ablation_ = a;
+    emit changed();
+}
+
+} // namespace attnscope::ui

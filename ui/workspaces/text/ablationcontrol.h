@@ -1,0 +1,55 @@
+#pragma once
+// The Text workspace's head ablation (attnscope/ablation.h): which heads the user has ablated
+// (Alt+click in the head grid), the unablated run of the same request to compare against, and
+// what the comparison shows — the translation with the words that changed highlighted, ΔAER
+// against gold. The workspace puts ablation() into each TranslationRequest; runs come back
+// through remember() (unablated) or describe() (ablated). Saved with the workspace.
+#include "attnscope/ablation.h"
+#include "attnscope/trace.h"
+
+#include <QJsonArray>
+#include <QObject>
+#include <QString>
+
+#include <memory>
+#include <set>
+
+namespace attnscope::ui {
+
+class AblationControl : public QObject {
+    Q_OBJECT
+public:
+    explicit AblationControl(QObject* parent = nullptr) : QObject(parent) {}
+
+    const HeadAblation& ablation() const { return ablation_; }
+    bool empty() const { return ablation_.empty(); }
+    /// Ablates head (layer, head) of `kind` (0-based), or restores it when it is ablated.
+    /// False with `why` for an entry that is not one kind's heads (a mean over heads).
+    bool toggle(const QString& kind, int layer, int head, QString* why);
+    void reset();
+    /// The ablated heads of `kind`, for the head grid.
+    std::set<std::pair<int, int>> headsOf(const QString& kind) const;
+
+    /// The unablated run of the request `key` (model, input, mode): kept to compare with.
+    void remember(const QString& key, const QString& translation, const std::shared_ptr<const AttentionTrace>& trace);
+    /// The key whose unablated run is kept ("" before any).
+    QString baselineKey() const { return key_; }
+    /// HTML for the translation label of an ablated run: the words that differ from the
+    /// unablated translation highlighted, then what was ablated and ΔAER when both have gold.
+    QString describe(const QString& translation, const AttentionTrace& ablated) const;
+
+    /// ["cross_attention:2:1", …] (1-based, the CLI's form) and the mode, for workspace files.
+    QJsonObject toJson() const;
+    void fromJson(const QJsonObject& o);
+
+signals:
+    /// The ablated set changed (the workspace re-runs).
+    void changed();
+
+private:
+    HeadAblation ablation_;
+    QString key_, translation_;
+    std::shared_ptr<const AttentionTrace> trace_;
+};
+
+} // namespace attnscope::ui
