@@ -458,6 +458,18 @@ private slots:
         r = attnscope({"run", "gru-bahdanau", "hola", "--ablate", "cross_attention:1:1", "--out", out});
         QVERIFY2(r.code != 0 && r.err.contains("not heads"), qPrintable(r.err));
         QVERIFY(!QFile::exists(out));
+        // Head importance over a few dev verses: one row per head of the three kinds.
+        const QString csv = dir_.filePath("importance.csv");
+        r = attnscope({"heads", "transformer", "--split", "dev", "--limit", "4", "--importance", "gradient", "--out", csv});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("importance by gradient"));
+        QFile imp(csv);
+        QVERIFY(imp.open(QIODevice::ReadOnly));
+        const QStringList rows = QString::fromUtf8(imp.readAll()).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(rows.first(), QString("kind,layer,head,gradient_importance"));
+        QCOMPARE(rows.size(), 1 + 3 * 12);
+        r = attnscope({"heads", "transformer", "--importance", "taylor", "--out", csv});
+        QVERIFY2(r.code != 0 && r.err.contains("ablation or gradient"), qPrintable(r.err));
     }
 
     void transformerHeadsAlignAndViews()

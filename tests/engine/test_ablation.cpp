@@ -2,10 +2,17 @@
 // Transformer with a head zeroed computes exactly what the same network computes with that
 // head's columns of the output projection W^O zeroed; ablating nothing changes nothing bit for
 // bit; uniform ablation leaves rows that sum to 1 over the unmasked keys; the shipped
-// translator's greedy output changes when every cross-attention head is ablated.
+// translator's greedy output changes when every cross-attention head is ablated; head
+// importance (Michel et al. 2019) of a head whose output projection is zero is 0.
 #include "attnscope/ablation.h"
 #include "attnscope/translator.h"
+#include "attnscope/corpus.h"
+#include "models/importance.h"
 #include "models/transformer.h"
+#include "models/vocab.h"
+
+#include <QFile>
+#include <QTemporaryDir>
 
 #include <QtTest>
 
@@ -119,6 +126,62 @@ private slots:
         QVERIFY(parseAblation("cross_attention:1:7", bad).ok);
         const Status st = model->setAblation(bad);
         QVERIFY2(!st.ok && st.message.find("heads 1–4") != std::string::npos, st.message.c_str());
+    }
+
+    void importanceOfAHeadWithoutOutputIsZero()
+    {
+        // A tiny corpus and a random Transformer whose decoder layer 1 cross-attention head 3
+        // has its columns of W^O zeroed: its gradient importance is exactly 0 (the gate cannot
+        // change the loss), zeroing it changes no log-likelihood; the other heads count.
+        QTemporaryDir dir;
+        const auto write = [&](const char* name, const QByteArray& text) {
+            QFile f(dir.filePath(name));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(text);
+        };
+        write("c.es", "dios es amor\ndios es luz\nla luz es amor\namor es dios\n");
+        write("c.en", "god is love\ngod is light\nthe light is love\nlove is god\n");
+        write("c.gold", "0-0 1-1 2-2\n0-0 1-1 2-2\n0-0 1-1 2-2 3-3\n0-0 1-1 2-2\n");
+        Corpus corpus;
+        QVERIFY(loadPharaohCorpus(dir.filePath("c.es").toStdString(), dir.filePath("c.en").toStdString(),
+                                  dir.filePath("c.gold").toStdString(), false, corpus)
+                    .ok);
+        std::vector<const Verse*> verses;
+        std::vector<std::vector<std::string>> es, en;
+        for (const auto& v : corpus.verses) {
+            verses.push_back(&v);
+            es.push_back(v.sourceWords());
+            en.push_back(v.targetWords());
+        }
+        ModelBundle b;
+        b.name = "tiny";
+        b.source = Vocab::build(es, 50);
+        b.target = Vocab::build(en, 50);
+        TransformerConfig c = smallConfig();
+        c.sourceVocab = b.source.size();
+        c.targetVocab = b.target.size();
+        torch::manual_seed(7);
+        b.transformer = TransformerNMT(c);
+        {
+            torch::NoGradGuard noGrad;
+            b.transformer->named_parameters()["decoder.0.cross.wo.weight"].narrow(1, 8, 4).zero_();
+        }
+        std::vector<HeadImportance> g, a;
+        QVERIFY(headImportanceOf(b, verses, ImportanceMethod::Gradient, g, {}).ok);
+        QVERIFY(headImportanceOf(b, verses, ImportanceMethod::Ablation, a, {}).ok);
+        QCOMPARE(int(g.size()), 3 * 2 * 4);
+        QCOMPARE(int(a.size()), 3 * 2 * 4);
+        for (size_t i = 0; i < g.size(); ++i) {
+            const bool dead = g[i].kind == "cross_attention" && g[i].layer == 0 && g[i].head == 2;
+            if (dead) {
+                QCOMPARE(g[i].gradient, 0.0);
+                QVERIFY(std::abs(a[i].deltaLogLikelihood) < 1e-6);
+            } else if (g[i].kind == "cross_attention" && g[i].layer == 0) {
+                QVERIFY(g[i].gradient > 0);
+            }
+        }
+        // The model is left as it was: no gates, no ablation, its parameters trainable again.
+        for (const auto& p : b.transformer->parameters()) QVERIFY(p.requires_grad());
     }
 
     void theShippedTranslatorChangesWithoutItsCrossAttention()

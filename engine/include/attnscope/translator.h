@@ -106,6 +106,20 @@ Status loadVerseDecoder(const std::string& nameOrPath, std::unique_ptr<VerseDeco
 
 struct HeadAblation;
 
+/// One head's importance over a corpus (Michel, Levy & Neubig 2019, "Are Sixteen Heads Really
+/// Better than One?"). Layers and heads 0-based; the value the method does not give is NaN.
+struct HeadImportance {
+    std::string kind;  ///< encoder_self, decoder_self or cross_attention
+    int layer = 0, head = 0;
+    /// Ablation: the mean over the verses of Δ log-likelihood of the reference under forced
+    /// decoding (nats per verse) with this head alone zeroed; negative when the head helps.
+    double deltaLogLikelihood = 0;
+    /// Gradient: I_h = E_x |∂L(x)/∂ξ_h| for a gate ξ_h = 1 on the head (eq. 2–3), L the
+    /// reference's negative log-likelihood, divided by the l2 norm of its layer's scores.
+    double gradient = 0;
+};
+enum class ImportanceMethod { Ablation, Gradient };
+
 class Translator : public VerseDecoder {
 public:
     Translator();
@@ -144,6 +158,13 @@ public:
     /// restores the model. Errors: the GRU model (one attention, no heads), heads the model
     /// does not have (the valid ranges named).
     Status setAblation(const HeadAblation& ablation);
+
+    /// Every head's importance over `verses` (HeadImportance), Transformer models: by
+    /// ablation, one forced-decoding pass over the verses per head (batched 16 at a time);
+    /// by gradient, one forward and backward pass per verse. `progress` counts heads or
+    /// verses. Errors: the GRU model, no verse, "cancelled" (the model is left as it was).
+    Status headImportance(const std::vector<const Verse*>& verses, ImportanceMethod method, std::vector<HeadImportance>& out,
+                          const ProgressFn& progress = {}) const;
 
     /// Greedy translations of many verses (batched), as token lists.
     Status translateBatch(const std::vector<std::vector<std::string>>& sources,

@@ -59,6 +59,7 @@ std::pair<torch::Tensor, torch::Tensor> MultiHeadAttentionImpl::attendProjected(
     const auto scores = torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(double(dK_));  // [B, H, Tq, Tk]
     auto weights = softmaxWeights(scores, mask.defined() ? mask.expand({B, heads_, Tq, Tk}) : mask);
     if (!ablated_.empty()) weights = ablateHeads(weights, 1, ablated_, uniform_, "multi-head attention");
+    if (gates_.defined()) weights = weights * gates_.view({1, heads_, 1, 1});
     const auto context = torch::matmul(drop_(weights), v);                               // [B, H, Tq, d_k]
     const auto merged = context.transpose(1, 2).contiguous().view({B, Tq, dModel_});
     return {applyLinear(wo, merged), weights};

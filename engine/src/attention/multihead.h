@@ -45,6 +45,9 @@ public:
         ablated_ = std::move(heads);
         uniform_ = uniform;
     }
+    /// Head gates ξ [H] multiplying each head's weights (Michel et al. 2019, eq. 2), so that
+    /// ∂L/∂ξ_h is head h's importance; undefined: no gates.
+    void setGates(torch::Tensor gates) { gates_ = std::move(gates); }
     int64_t headDim() const { return dK_; }
     torch::nn::Linear wq{nullptr}, wk{nullptr}, wv{nullptr}, wo{nullptr};
 
@@ -52,6 +55,7 @@ private:
     int64_t dModel_, heads_, dK_;
     std::vector<int64_t> ablated_;
     bool uniform_ = false;
+    torch::Tensor gates_;
     torch::nn::Dropout drop_{nullptr};
 };
 TORCH_MODULE(MultiHeadAttention);

@@ -194,6 +194,24 @@ void TransformerLayerImpl::setAblation(bool cross, std::vector<int64_t> heads, b
     (cross ? cross_ : self_)->setAblation(std::move(heads), uniform);
 }
 
+void TransformerLayerImpl::setGates(bool cross, torch::Tensor gates)
+{
+    (cross ? cross_ : self_)->setGates(std::move(gates));
+}
+
+void TransformerNMTImpl::setGates(const std::map<std::string, torch::Tensor>& gates)
+{
+    const auto row = [&](const char* kind, int64_t l) {
+        const auto it = gates.find(kind);
+        return it == gates.end() ? torch::Tensor() : it->second[l];
+    };
+    for (int64_t l = 0; l < cfg_.encoderLayers; ++l) encoder_->ptr(size_t(l))->as<TransformerLayer>()->setGates(false, row("encoder_self", l));
+    for (int64_t l = 0; l < cfg_.decoderLayers; ++l) {
+        decoder_->ptr(size_t(l))->as<TransformerLayer>()->setGates(false, row("decoder_self", l));
+        decoder_->ptr(size_t(l))->as<TransformerLayer>()->setGates(true, row("cross_attention", l));
+    }
+}
+
 Status TransformerNMTImpl::setAblation(const HeadAblation& ablation)
 {
     HeadAblation resolved = ablation;

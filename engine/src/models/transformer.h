@@ -12,6 +12,7 @@
 
 #include <torch/torch.h>
 
+#include <map>
 #include <vector>
 
 namespace attnscope {
@@ -54,6 +55,8 @@ public:
     void cacheMemory(const torch::Tensor& memory, DecoderCache& cache);
     /// Head ablation of this layer's self- or cross-attention (MultiHeadAttention::setAblation).
     void setAblation(bool cross, std::vector<int64_t> heads, bool uniform);
+    /// Head gates of this layer's self- or cross-attention (MultiHeadAttention::setGates).
+    void setGates(bool cross, torch::Tensor gates);
     /// Encoder layer over one long sequence x [1, n, d] with blockwise self-attention
     /// (MultiHeadAttention::attendBlockwise): q, k [H, n, d_k], lse [H, n]. Undefined when cancelled.
     torch::Tensor encodeLong(const torch::Tensor& x, int64_t block, torch::Tensor& q, torch::Tensor& k, torch::Tensor& lse,
@@ -95,6 +98,10 @@ public:
     /// decoder_self, cross_attention; an empty ablation restores every head. Errors: those of
     /// resolveAblation (the valid ranges named), before anything changes.
     Status setAblation(const HeadAblation& ablation);
+    /// Head gates ξ (Michel et al. 2019): per kind (encoder_self, decoder_self,
+    /// cross_attention) one [layers, heads] tensor whose rows multiply each layer's heads;
+    /// an empty map removes them.
+    void setGates(const std::map<std::string, torch::Tensor>& gates);
 
 private:
     torch::Tensor embed(torch::nn::Embedding& e, const torch::Tensor& ids);

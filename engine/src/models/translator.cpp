@@ -10,6 +10,7 @@
 #include "attnscope/alignment.h"
 #include "attnscope/resources.h"
 #include "models/decode.h"
+#include "models/importance.h"
 
 #include <QRegularExpression>
 #include <QString>
@@ -134,6 +135,14 @@ Status Translator::load(const std::string& nameOrPath)
 }
 
 bool Translator::loaded() const { return d->loaded; }
+
+Status Translator::headImportance(const std::vector<const Verse*>& verses, ImportanceMethod method, std::vector<HeadImportance>& out,
+                                  const ProgressFn& progress) const
+{
+    if (!d->loaded) return Status::error("no model loaded");
+    std::lock_guard<std::mutex> lock(d->mutex);
+    return headImportanceOf(d->bundle, verses, method, out, progress);
+}
 
 Status Translator::setAblation(const HeadAblation& ablation)
 {

@@ -14,6 +14,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -204,20 +205,59 @@ int cmdAlign(const QStringList& args)
     return 0;
 }
 
+namespace {
+/// `heads --importance`: every head's importance over the verses as CSV, the extremes printed.
+int writeImportance(const QCommandLineParser& p, VerseDecoder& model, const std::vector<const Verse*>& verses, bool ablation)
+{
+    auto* translator = dynamic_cast<Translator*>(&model);
+    if (!translator)
+        return fail(model.modelName() + ": head importance is measured for the built-in Transformer (ONNX and your own "
+                                        "models: ablate their heads one at a time with `attnscope run … --ablate`)");
+    std::vector<HeadImportance> out;
+    const ImportanceMethod method = ablation ? ImportanceMethod::Ablation : ImportanceMethod::Gradient;
+    if (auto st = translator->headImportance(verses, method, out, progressPrinter(ablation ? "importance (heads)" : "importance (verses)")); !st)
+        return fail(st.message);
+    QByteArray csv = ablation ? "kind,layer,head,delta_log_likelihood\n" : "kind,layer,head,gradient_importance\n";
+    for (const auto& h : out)
+        csv += QByteArray::fromStdString(h.kind) + ',' + QByteArray::number(h.layer + 1) + ',' + QByteArray::number(h.head + 1) + ',' +
+               QByteArray::number(ablation ? h.deltaLogLikelihood : h.gradient, 'g', 6) + '\n';
+    // Most important first: the largest loss of log-likelihood, or the largest gradient score.
+    std::vector<HeadImportance> sorted = out;
+    std::sort(sorted.begin(), sorted.end(), [&](const HeadImportance& a, const HeadImportance& b) {
+        return ablation ? a.deltaLogLikelihood < b.deltaLogLikelihood : a.gradient > b.gradient;
+    });
+    std::printf("model %s, %s, %zu verses, importance by %s\n", model.modelName().c_str(), corpusName(p).c_str(), verses.size(),
+                ablation ? "ablation (Δ log-likelihood per verse, head zeroed)" : "gradient (Michel et al. 2019, per-layer l2)");
+    for (size_t i = 0; i < sorted.size(); ++i)
+        if (i < 5 || i + 5 >= sorted.size())
+            std::printf("%s %-16s layer %d head %d  %+.4f\n", i < 5 ? "most " : "least", sorted[i].kind.c_str(), sorted[i].layer + 1,
+                        sorted[i].head + 1, ablation ? sorted[i].deltaLogLikelihood : sorted[i].gradient);
+    if (auto st = saveFileAtomically(p.value("out").toStdString(), csv.constData(), size_t(csv.size())); !st) return fail(st.message);
+    std::cerr << "wrote " << p.value("out").toStdString() << "\n";
+    return 0;
+}
+} // namespace
+
 int cmdHeads(const QStringList& args)
 {
     QCommandLineParser p;
     p.addPositionalArgument("model", "model name or weights file");
     addCorpusOptions(p, "dev");
     p.addOption({"out", "output .csv file", "file"});
+    p.addOption({"importance", "head importance instead of the head table: ablation (Δ log-likelihood with the head zeroed) "
+                               "or gradient (Michel et al. 2019)", "method"});
     if (!p.parse(args)) return usage(p.errorText().toStdString());
     if (p.positionalArguments().size() != 1 || !p.isSet("out")) return usage("heads takes MODEL --split S --out FILE.csv");
+    const QString importance = p.value("importance");
+    if (p.isSet("importance") && importance != "ablation" && importance != "gradient")
+        return usage("--importance '" + importance.toStdString() + "': ablation or gradient");
     LinkOptions links;
     if (auto st = parseLinkOptions(p, links); !st) return usage(st.message);
     std::unique_ptr<VerseDecoder> t;
     Corpus corpus;
     std::vector<const Verse*> verses;
     if (auto st = openModelAndSplit(p, t, corpus, verses); !st) return fail(st.message);
+    if (p.isSet("importance")) return writeImportance(p, *t, verses, importance == "ablation");
     HeadTableResult r;
     if (auto st = headTable(*t, verses, r, progressPrinter("heads"), links); !st) return fail(st.message);
     reportSkipped(r.skipped, r.verses, "scored");

@@ -55,6 +55,10 @@ void registerTextKind()
         {"heads", R"(  attnscope heads MODEL [--split dev|test] [--limit N] --out FILE.csv
                                      the head table over a split: per head mean entropy,
                                      position stats (Clark et al. 2019) and AER
+  attnscope heads transformer [--split dev] --importance ablation|gradient --out FILE.csv
+                                     each head's importance (Michel et al. 2019): Δ
+                                     log-likelihood of the references with the head alone
+                                     zeroed, or the gate gradient |∂L/∂ξ_h| normalised per layer
     eval, align and heads also take:
       --method argmax|threshold|gdfa|shift [--threshold τ]
                                      how links are read from attention (default argmax)
