@@ -468,6 +468,19 @@ private slots:
         const QStringList rows = QString::fromUtf8(imp.readAll()).split('\n', Qt::SkipEmptyParts);
         QCOMPARE(rows.first(), QString("kind,layer,head,gradient_importance"));
         QCOMPARE(rows.size(), 1 + 3 * 12);
+        // Pruning curves over a few verses: 11 points, the importance order and one random order.
+        const QString curve = dir_.filePath("prune.csv");
+        r = attnscope({"prune", "transformer", "--split", "dev", "--limit", "3", "--seeds", "1", "--out", curve});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("prunable within 1 BLEU point"));
+        QFile pc(curve);
+        QVERIFY(pc.open(QIODevice::ReadOnly));
+        const QStringList points = QString::fromUtf8(pc.readAll()).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(points.first(), QString("fraction,heads_removed,bleu_importance,bleu_random_seed_1"));
+        QCOMPARE(points.size(), 12);
+        QVERIFY(points.last().startsWith("1.00,36,0.00,0.00"));  // every head zeroed: nothing is translated right
+        r = attnscope({"prune", "gru-bahdanau", "--split", "dev", "--limit", "3", "--out", curve});
+        QVERIFY2(r.code != 0 && r.err.contains("Transformer"), qPrintable(r.err));
         r = attnscope({"heads", "transformer", "--importance", "taylor", "--out", csv});
         QVERIFY2(r.code != 0 && r.err.contains("ablation or gradient"), qPrintable(r.err));
     }

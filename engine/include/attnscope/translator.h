@@ -120,6 +120,15 @@ struct HeadImportance {
 };
 enum class ImportanceMethod { Ablation, Gradient };
 
+/// BLEU of greedy translations as heads are removed (zeroed) a fraction at a time: in
+/// importance order (least important first) or, for contrast, in a random order.
+struct PruningCurve {
+    std::string order;              ///< "importance" or "random (seed N)"
+    std::vector<double> fractions;  ///< 0, 0.1, …, 1
+    std::vector<int> removed;       ///< heads zeroed at each fraction
+    std::vector<double> bleu;       ///< corpus BLEU (0…100, corpusBleu) at each fraction
+};
+
 class Translator : public VerseDecoder {
 public:
     Translator();
@@ -165,6 +174,15 @@ public:
     /// verses. Errors: the GRU model, no verse, "cancelled" (the model is left as it was).
     Status headImportance(const std::vector<const Verse*>& verses, ImportanceMethod method, std::vector<HeadImportance>& out,
                           const ProgressFn& progress = {}) const;
+
+    /// Pruning curves (Michel et al. 2019, §4): heads zeroed in the order `importance` ranks
+    /// them (least important first: the largest Δ log-likelihood, or the smallest gradient
+    /// score) and in `randomSeeds` random orders, at 0, 10, …, 100 % of the heads; at each
+    /// point the verses are translated greedily (batched) and scored with corpus BLEU against
+    /// their references. `progress` counts translation passes. Errors: the GRU model, an
+    /// empty importance list, no verse, "cancelled" (the model is left unablated).
+    Status pruningCurves(const std::vector<const Verse*>& verses, const std::vector<HeadImportance>& importance, ImportanceMethod ranked,
+                         int randomSeeds, std::vector<PruningCurve>& out, const ProgressFn& progress = {}) const;
 
     /// Greedy translations of many verses (batched), as token lists.
     Status translateBatch(const std::vector<std::vector<std::string>>& sources,

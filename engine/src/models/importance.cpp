@@ -8,7 +8,12 @@
 #include "models/decode.h"
 #include "models/vocab.h"
 
+#include "attnscope/alignment.h"
+#include "attnscope/corpus.h"
+
+#include <algorithm>
 #include <cmath>
+#include <random>
 #include <limits>
 
 namespace attnscope {
@@ -157,6 +162,66 @@ Status headImportanceOf(ModelBundle& b, const std::vector<const Verse*>& all, Im
             for (int h = 0; h < c.heads; ++h) out.push_back({k.name, l, h, nan, scores[l][h].item<double>()});
     }
     keepGoing(progress, int64_t(one.size()), int64_t(one.size()));
+    return Status::success();
+}
+
+Status pruningCurvesOf(ModelBundle& b, const std::vector<const Verse*>& verses, const std::vector<HeadImportance>& importance,
+                       ImportanceMethod ranked, int randomSeeds, std::vector<PruningCurve>& out, const ProgressFn& progress)
+{
+    out.clear();
+    if (!b.isTransformer()) return Status::error(b.name + " (GRU) has one attention, not heads: pruning needs a Transformer");
+    if (importance.empty()) return Status::error("pruning needs the heads' importance first");
+    if (verses.empty()) return Status::error("no verse to translate");
+    std::vector<std::vector<std::string>> sources, references;
+    for (const Verse* v : verses) {
+        sources.push_back(v->sourceWords());
+        references.push_back(v->targetWords());
+        for (auto& w : references.back()) w = toLower(w);  // the model writes lower case
+    }
+    // The orders: least important first, then random permutations with fixed seeds.
+    std::vector<std::vector<HeadImportance>> orders{importance};
+    std::stable_sort(orders[0].begin(), orders[0].end(), [&](const HeadImportance& x, const HeadImportance& y) {
+        return ranked == ImportanceMethod::Ablation ? x.deltaLogLikelihood > y.deltaLogLikelihood : x.gradient < y.gradient;
+    });
+    std::vector<std::string> names{"importance"};
+    for (int s = 1; s <= randomSeeds; ++s) {
+        std::vector<HeadImportance> shuffled = importance;
+        std::mt19937 rng{static_cast<uint32_t>(s)};
+        std::shuffle(shuffled.begin(), shuffled.end(), rng);
+        orders.push_back(std::move(shuffled));
+        names.push_back("random (seed " + std::to_string(s) + ")");
+    }
+    const int N = int(importance.size());
+    constexpr int kSteps = 10;
+    const int64_t total = int64_t(orders.size()) * (kSteps + 1);
+    int64_t done = 0;
+    auto& net = b.transformer;
+    for (size_t o = 0; o < orders.size(); ++o) {
+        PruningCurve curve;
+        curve.order = names[o];
+        for (int step = 0; step <= kSteps; ++step) {
+            if (!keepGoing(progress, done, total)) {
+                net->setAblation(HeadAblation{});
+                return Status::error("cancelled");
+            }
+            const int k = int(std::lround(double(N) * step / kSteps));
+            HeadAblation a;
+            for (int i = 0; i < k; ++i) a.heads[orders[o][size_t(i)].kind][orders[o][size_t(i)].layer].push_back(orders[o][size_t(i)].head);
+            for (auto& [kind, layers] : a.heads)
+                for (auto& [layer, heads] : layers) std::sort(heads.begin(), heads.end());
+            if (auto st = net->setAblation(a); !st) return st;
+            std::vector<std::vector<std::string>> hyps;
+            const Status st = greedyBatch(b, sources, hyps, {});
+            net->setAblation(HeadAblation{});
+            if (!st) return st;
+            curve.fractions.push_back(double(step) / kSteps);
+            curve.removed.push_back(k);
+            curve.bleu.push_back(corpusBleu(hyps, references));
+            ++done;
+        }
+        out.push_back(std::move(curve));
+    }
+    keepGoing(progress, total, total);
     return Status::success();
 }
 

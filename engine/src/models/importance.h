@@ -10,4 +10,8 @@ namespace attnscope {
 Status headImportanceOf(ModelBundle& b, const std::vector<const Verse*>& verses, ImportanceMethod method,
                         std::vector<HeadImportance>& out, const ProgressFn& progress);
 
+/// See Translator::pruningCurves.
+Status pruningCurvesOf(ModelBundle& b, const std::vector<const Verse*>& verses, const std::vector<HeadImportance>& importance,
+                       ImportanceMethod ranked, int randomSeeds, std::vector<PruningCurve>& out, const ProgressFn& progress);
+
 } // namespace attnscope

@@ -144,6 +144,14 @@ Status Translator::headImportance(const std::vector<const Verse*>& verses, Impor
     return headImportanceOf(d->bundle, verses, method, out, progress);
 }
 
+Status Translator::pruningCurves(const std::vector<const Verse*>& verses, const std::vector<HeadImportance>& importance,
+                                 ImportanceMethod ranked, int randomSeeds, std::vector<PruningCurve>& out, const ProgressFn& progress) const
+{
+    if (!d->loaded) return Status::error("no model loaded");
+    std::lock_guard<std::mutex> lock(d->mutex);
+    return pruningCurvesOf(d->bundle, verses, importance, ranked, randomSeeds, out, progress);
+}
+
 Status Translator::setAblation(const HeadAblation& ablation)
 {
     if (!d->loaded) return Status::error("no model loaded");

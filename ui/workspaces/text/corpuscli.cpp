@@ -9,7 +9,10 @@
 #include "attnscope/savefile.h"
 #include "attnscope/translator.h"
 
+#include "views/figurewriter.h"
+
 #include <QCommandLineParser>
+#include <qcustomplot.h>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -295,6 +298,98 @@ int cmdHeads(const QStringList& args)
     }
     if (auto st = saveFileAtomically(p.value("out").toStdString(), csv.constData(), size_t(csv.size())); !st) return fail(st.message);
     std::cerr << "wrote " << p.value("out").toStdString() << "\n";
+    return 0;
+}
+
+namespace {
+/// The pruning curves as a chart: BLEU against the share of heads removed, one line per order.
+bool writePruningChart(const std::vector<PruningCurve>& curves, const QString& model, const QString& path, QString* error)
+{
+    ui::BuiltFigure figure = ui::newFigure(QSize(760, 460));
+    auto* plot = new QCustomPlot(figure.widget);
+    plot->setGeometry(0, 0, 760, 460);
+    plot->plotLayout()->insertRow(0);
+    plot->plotLayout()->addElement(0, 0, new QCPTextElement(plot, QObject::tr("Pruning %1: BLEU as heads are zeroed").arg(model)));
+    const QList<QColor> colours{QColor("#1565c0"), QColor("#9e9e9e"), QColor("#bdbdbd"), QColor("#757575")};
+    for (size_t c = 0; c < curves.size(); ++c) {
+        QCPGraph* g = plot->addGraph();
+        g->setName(QString::fromStdString(curves[c].order));
+        g->setPen(QPen(colours[int(std::min<size_t>(c, 3))], c == 0 ? 2.5 : 1.2, c == 0 ? Qt::SolidLine : Qt::DashLine));
+        g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, c == 0 ? 6 : 4));
+        for (size_t i = 0; i < curves[c].fractions.size(); ++i) g->addData(100 * curves[c].fractions[i], curves[c].bleu[i]);
+    }
+    plot->xAxis->setLabel(QObject::tr("heads zeroed (%)"));
+    plot->yAxis->setLabel(QObject::tr("BLEU"));
+    plot->xAxis->setRange(0, 100);
+    plot->rescaleAxes(true);
+    plot->xAxis->setRange(-2, 102);
+    plot->yAxis->setRange(0, plot->yAxis->range().upper * 1.06 + 0.5);
+    plot->legend->setVisible(true);
+    plot->replot();
+    return ui::writeFigure(figure, path, 96, error);
+}
+} // namespace
+
+int cmdPrune(const QStringList& args)
+{
+    QCommandLineParser p;
+    p.addPositionalArgument("model", "a Transformer translator");
+    addCorpusOptions(p, "dev");
+    p.addOption({"importance", "the order heads go in: gradient (default) or ablation", "method", "gradient"});
+    p.addOption({"seeds", "random orders for contrast", "N", "3"});
+    p.addOption({"out", "output: .csv, or a chart as .png .svg .pdf", "file"});
+    if (!p.parse(args)) return usage(p.errorText().toStdString());
+    if (p.positionalArguments().size() != 1 || !p.isSet("out")) return usage("prune takes MODEL [--split S] --out FILE.csv|.png");
+    const QString out = p.value("out");
+    QString bad;
+    const bool csvOut = out.endsWith(".csv", Qt::CaseInsensitive);
+    if (!csvOut && !ui::isFigurePath(out, &bad)) return usage("--out " + out.toStdString() + ": .csv, .png, .svg or .pdf");
+    const QString method = p.value("importance");
+    if (method != "ablation" && method != "gradient") return usage("--importance '" + method.toStdString() + "': ablation or gradient");
+    bool ok = false;
+    const int seeds = p.value("seeds").toInt(&ok);
+    if (!ok || seeds < 0 || seeds > 20) return usage("--seeds must be a whole number 0…20");
+    std::unique_ptr<VerseDecoder> t;
+    Corpus corpus;
+    std::vector<const Verse*> verses;
+    if (auto st = openModelAndSplit(p, t, corpus, verses); !st) return fail(st.message);
+    auto* translator = dynamic_cast<Translator*>(t.get());
+    if (!translator) return fail(t->modelName() + ": pruning curves are measured for the built-in Transformer");
+    const ImportanceMethod ranked = method == "ablation" ? ImportanceMethod::Ablation : ImportanceMethod::Gradient;
+    std::vector<HeadImportance> importance;
+    if (auto st = translator->headImportance(verses, ranked, importance, progressPrinter("importance")); !st) return fail(st.message);
+    std::vector<PruningCurve> curves;
+    if (auto st = translator->pruningCurves(verses, importance, ranked, seeds, curves, progressPrinter("pruning")); !st)
+        return fail(st.message);
+    std::printf("model %s, %s, %zu verses, %zu heads; BLEU as heads are zeroed (least important by %s first)\n",
+                t->modelName().c_str(), corpusName(p).c_str(), verses.size(), importance.size(), method.toStdString().c_str());
+    QByteArray csv = "fraction,heads_removed";
+    for (const auto& c : curves) csv += ",bleu_" + QByteArray::fromStdString(c.order).replace(' ', '_').replace("(", "").replace(")", "");
+    csv += '\n';
+    for (size_t i = 0; i < curves.front().fractions.size(); ++i) {
+        csv += QByteArray::number(curves.front().fractions[i], 'f', 2) + ',' + QByteArray::number(curves.front().removed[i]);
+        std::printf("%3.0f%% (%2d heads)", 100 * curves.front().fractions[i], curves.front().removed[i]);
+        for (const auto& c : curves) {
+            csv += ',' + QByteArray::number(c.bleu[i], 'f', 2);
+            std::printf("  %5.1f", c.bleu[i]);
+        }
+        csv += '\n';
+        std::printf("\n");
+    }
+    // "Prunable without loss": the largest share removed in importance order with BLEU within
+    // one point of the full model's.
+    const PruningCurve& ranked0 = curves.front();
+    double prunable = 0;
+    for (size_t i = 0; i < ranked0.bleu.size(); ++i)
+        if (ranked0.bleu[i] >= ranked0.bleu[0] - 1.0) prunable = ranked0.fractions[i];
+        else break;
+    std::printf("prunable within 1 BLEU point: %.0f%% of the heads\n", 100 * prunable);
+    if (csvOut) {
+        if (auto st = saveFileAtomically(out.toStdString(), csv.constData(), size_t(csv.size())); !st) return fail(st.message);
+    } else if (QString error; !writePruningChart(curves, QString::fromStdString(t->modelName()), out, &error)) {
+        return fail(error.toStdString());
+    }
+    std::cerr << "wrote " << out.toStdString() << "\n";
     return 0;
 }
 

@@ -27,6 +27,8 @@ int cmdRun(const QStringList& args);
 int cmdEval(const QStringList& args);
 int cmdAlign(const QStringList& args);
 int cmdHeads(const QStringList& args);
+/// `prune MODEL --out curve.csv|.png`: BLEU as heads are zeroed in importance and random order.
+int cmdPrune(const QStringList& args);
 /// Draws the view of `trace` that the options of `p` choose (addViewOptions: --view, --kind,
 /// --layer, --head, --words, …) into `out` (.png .svg .pdf); `other`: head B's trace of a
 /// cross-model comparison. Returns the exit status.

@@ -69,6 +69,12 @@ void registerTextKind()
       --reverse-model MODEL          (eval, align) a target→source model: both directions'
                                      argmax links symmetrised with grow-diag-final-and
 )", true, cli::verbOf(cli::cmdHeads)},
+        {"prune", R"(  attnscope prune transformer [--split dev] [--importance gradient|ablation] [--seeds 3]
+        --out FILE.csv|.png|.svg|.pdf
+                                     pruning curves (Michel et al. 2019): BLEU of greedy
+                                     translations as 0, 10, …, 100 % of the heads are zeroed,
+                                     least important first, and in random orders for contrast
+)", true, cli::verbOf(cli::cmdPrune)},
     };
     registerKind(std::move(k), [](QWidget* parent) -> Workspace* { return new TextWorkspace(parent); });
 }
