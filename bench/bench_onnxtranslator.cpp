@@ -98,18 +98,7 @@ struct GraphBuilder {
         auto* kt = node(g, "Transpose", fresh("kt"), {k}, {fresh("kT")});
         perm(kt, {0, 1, 3, 2});
         std::string s = op1("Mul", {op1("MatMul", {q, kt->output(0)}), "scale"});
-        if (causal) {
-            auto* ones = node(g, "ConstantOfShape", fresh("ones"), {op1("Shape", {s})}, {fresh("one")});
-            auto* value = ones->add_attribute();
-            value->set_name("value");
-            value->set_type(op::AttributeProto::TENSOR);
-            value->mutable_t()->set_data_type(op::TensorProto::FLOAT);
-            value->mutable_t()->add_dims(1);
-            value->mutable_t()->add_float_data(1.0f);
-            auto* tri = node(g, "Trilu", fresh("causal"), {ones->output(0)}, {fresh("low")});
-            intAttr(tri, "upper", 0);
-            s = op1("Add", {s, op1("Mul", {op1("Sub", {tri->output(0), "onef"}), "big"})});
-        }
+        if (causal) s = causalMask(g, s, fresh("mask") + "_", "onef", "big");
         auto* sm = node(g, "Softmax", name, {s}, {fresh("attn")});
         intAttr(sm, "axis", -1);
         auto* back = node(g, "Transpose", fresh("merge"), {op1("MatMul", {sm->output(0), v})}, {fresh("merged")});

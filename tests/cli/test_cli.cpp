@@ -13,38 +13,14 @@
 #include <QRegularExpression>
 #include <QtTest>
 
+#include "clirun.h"
+
 #include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <sys/resource.h>
 
 namespace {
-struct Run {
-    int code = -1;
-    QString out, err;
-};
-/// Runs the CLI; with `fileSizeLimit` > 0 no file it writes can grow past that many bytes
-/// (RLIMIT_FSIZE: writes fail with EFBIG as they fail with ENOSPC on a full disk).
-Run attnscope(const QStringList& args, rlim_t fileSizeLimit = 0)
-{
-    QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.remove("DISPLAY");  // the CLI must work without a display
-    p.setProcessEnvironment(env);
-    if (fileSizeLimit > 0)
-        p.setChildProcessModifier([fileSizeLimit] {
-            std::signal(SIGXFSZ, SIG_IGN);
-            rlimit r{};
-            getrlimit(RLIMIT_FSIZE, &r);
-            r.rlim_cur = fileSizeLimit;
-            setrlimit(RLIMIT_FSIZE, &r);
-        });
-    p.start(ATTNSCOPE_EXE, args);
-    p.waitForFinished(600000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
-}
-
 /// Writes a float32 .npy [rows, cols] whose rows sum to 1, with a sink on key 0 and the diagonal.
 void writeAttentionNpy(const QString& path, int rows, int cols)
 {
@@ -429,62 +405,6 @@ private slots:
         QVERIFY(std::abs(QImage(b).dotsPerMeterX() - 192 / 0.0254) < 100);
         QCOMPARE(attnscope({"run", "gru-bahdanau", "Dios", "--dpi", "0", "--out", a}).code, 2);
     }
-    void ablatedHeads()
-    {
-        // The shipped Transformer with layer 2's cross-attention heads zeroed, on a verse with gold.
-        const QString out = dir_.filePath("ablated.json");
-        Run r = attnscope({"run", "transformer", "Ruth 1:16", "--ablate", "cross_attention:2:all", "--out", out});
-        QVERIFY2(r.code == 0, qPrintable(r.err));
-        QVERIFY2(r.err.contains("ablated cross_attention L2 all heads (zero)"), qPrintable(r.err));
-        QVERIFY2(r.err.contains("AER ") && r.err.contains("unablated"), qPrintable(r.err));
-        QFile f(out);
-        QVERIFY(f.open(QIODevice::ReadOnly));
-        QVERIFY(f.readAll().contains("cross_attention L2 all heads (zero)"));  // the trace says what was ablated
-        // Free decoding prints both translations.
-        r = attnscope({"run", "transformer", "Ruth 1:16", "--free", "--ablate", "cross_attention:1:all", "--ablate",
-                       "cross_attention:3:all", "--ablation", "uniform", "--out", out});
-        QVERIFY2(r.code == 0, qPrintable(r.err));
-        QVERIFY2(r.err.contains("translation: ") && r.err.contains("unablated:   "), qPrintable(r.err));
-        // Bad specs name the valid ranges or the expected form; nothing is written.
-        QFile::remove(out);
-        r = attnscope({"run", "transformer", "Ruth 1:16", "--ablate", "cross_attention:9:1", "--out", out});
-        QVERIFY2(r.code != 0 && r.err.contains("cross_attention has layers 1–3 (asked 9)"), qPrintable(r.err));
-        r = attnscope({"run", "transformer", "Ruth 1:16", "--ablate", "cross:1:1", "--out", out});
-        QVERIFY2(r.code != 0 && r.err.contains("no attention kind 'cross'"), qPrintable(r.err));
-        r = attnscope({"run", "transformer", "hola", "--ablate", "cross_attention:1", "--out", out});
-        QVERIFY2(r.code != 0 && r.err.contains("expected KIND:LAYER:HEADS"), qPrintable(r.err));
-        r = attnscope({"run", "transformer", "hola", "--ablate", "cross_attention:1:1", "--ablation", "half", "--out", out});
-        QVERIFY2(r.code != 0 && r.err.contains("zero"), qPrintable(r.err));
-        r = attnscope({"run", "gru-bahdanau", "hola", "--ablate", "cross_attention:1:1", "--out", out});
-        QVERIFY2(r.code != 0 && r.err.contains("not heads"), qPrintable(r.err));
-        QVERIFY(!QFile::exists(out));
-        // Head importance over a few dev verses: one row per head of the three kinds.
-        const QString csv = dir_.filePath("importance.csv");
-        r = attnscope({"heads", "transformer", "--split", "dev", "--limit", "4", "--importance", "gradient", "--out", csv});
-        QVERIFY2(r.code == 0, qPrintable(r.err));
-        QVERIFY(r.out.contains("importance by gradient"));
-        QFile imp(csv);
-        QVERIFY(imp.open(QIODevice::ReadOnly));
-        const QStringList rows = QString::fromUtf8(imp.readAll()).split('\n', Qt::SkipEmptyParts);
-        QCOMPARE(rows.first(), QString("kind,layer,head,gradient_importance"));
-        QCOMPARE(rows.size(), 1 + 3 * 12);
-        // Pruning curves over a few verses: 11 points, the importance order and one random order.
-        const QString curve = dir_.filePath("prune.csv");
-        r = attnscope({"prune", "transformer", "--split", "dev", "--limit", "3", "--seeds", "1", "--out", curve});
-        QVERIFY2(r.code == 0, qPrintable(r.err));
-        QVERIFY(r.out.contains("prunable within 1 BLEU point"));
-        QFile pc(curve);
-        QVERIFY(pc.open(QIODevice::ReadOnly));
-        const QStringList points = QString::fromUtf8(pc.readAll()).split('\n', Qt::SkipEmptyParts);
-        QCOMPARE(points.first(), QString("fraction,heads_removed,bleu_importance,bleu_random_seed_1"));
-        QCOMPARE(points.size(), 12);
-        QVERIFY(points.last().startsWith("1.00,36,0.00,0.00"));  // every head zeroed: nothing is translated right
-        r = attnscope({"prune", "gru-bahdanau", "--split", "dev", "--limit", "3", "--out", curve});
-        QVERIFY2(r.code != 0 && r.err.contains("Transformer"), qPrintable(r.err));
-        r = attnscope({"heads", "transformer", "--importance", "taylor", "--out", csv});
-        QVERIFY2(r.code != 0 && r.err.contains("ablation or gradient"), qPrintable(r.err));
-    }
-
     void transformerHeadsAlignAndViews()
     {
         // The head table over a split, as CSV: 3 kinds × 12 heads + their 3 layer means and the

@@ -5,7 +5,9 @@
 #include <onnx/onnx_pb.h>
 
 #include <QFile>
+#include <QProcess>
 #include <QString>
+#include <QStringList>
 
 #include <cctype>
 #include <cmath>
@@ -101,6 +103,42 @@ inline void intsAttr(op::NodeProto* n, const char* name, std::vector<int64_t> v)
     a->set_type(op::AttributeProto::INTS);
     for (int64_t x : v) a->add_ints(x);
 }
+/// The causal mask as exports write it: scores + (Trilu(ones of the scores' shape) − 1) × 10⁴,
+/// so keys after the query get −10⁴. Node and value names start with `prefix`; `one` and `big`
+/// name scalar initializers holding 1 and 10⁴. Returns the masked scores' name.
+inline std::string causalMask(op::GraphProto* g, const std::string& scores, const std::string& prefix, const std::string& one,
+                              const std::string& big)
+{
+    node(g, "Shape", prefix + "shape", {scores}, {prefix + "Sh"});
+    auto* ones = node(g, "ConstantOfShape", prefix + "ones", {prefix + "Sh"}, {prefix + "Ones"});
+    auto* value = ones->add_attribute();
+    value->set_name("value");
+    value->set_type(op::AttributeProto::TENSOR);
+    value->mutable_t()->set_data_type(op::TensorProto::FLOAT);
+    value->mutable_t()->add_dims(1);
+    value->mutable_t()->add_float_data(1.0f);
+    auto* tri = node(g, "Trilu", prefix + "causal", {prefix + "Ones"}, {prefix + "Low"});
+    auto* upper = tri->add_attribute();
+    upper->set_name("upper");
+    upper->set_type(op::AttributeProto::INT);
+    upper->set_i(0);
+    node(g, "Sub", prefix + "above", {prefix + "Low", one}, {prefix + "Neg"});
+    node(g, "Mul", prefix + "bias", {prefix + "Neg", big}, {prefix + "Bias"});
+    node(g, "Add", prefix + "masked", {scores, prefix + "Bias"}, {prefix + "Masked"});
+    return prefix + "Masked";
+}
+
+/// Trains a SentencePiece model with spm_train (Debian package sentencepiece); `error` gets its
+/// message when it fails.
+inline bool spmTrain(const QStringList& args, QString* error)
+{
+    QProcess train;
+    train.start("spm_train", args);
+    const bool ok = train.waitForFinished(60000) && train.exitStatus() == QProcess::NormalExit && train.exitCode() == 0;
+    if (!ok && error) *error = QString::fromUtf8(train.readAllStandardError());
+    return ok;
+}
+
 /// An int64 initializer.
 inline void int64s(op::GraphProto* g, const std::string& name, std::vector<int64_t> dims, const std::vector<int64_t>& v)
 {

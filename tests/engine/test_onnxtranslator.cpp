@@ -244,11 +244,10 @@ private slots:
         write(f + "/en.txt", en);
         QStringList pieces{"<pad>", "</s>", "<unk>"};
         for (const auto& [side, out] : {std::pair<const char*, const char*>{"es", "source"}, {"en", "target"}}) {
-            QProcess train;
-            train.start("spm_train", {"--input=" + f + "/" + side + ".txt", "--model_prefix=" + f + "/" + out, "--vocab_size=24",
+            QString trainError;
+            QVERIFY2(spmTrain({"--input=" + f + "/" + side + ".txt", "--model_prefix=" + f + "/" + out, "--vocab_size=24",
                                       "--hard_vocab_limit=false", "--character_coverage=1.0", "--pad_id=3", "--pad_piece=<pad>",
-                                      "--eos_piece=</s>"});
-            QVERIFY2(train.waitForFinished(60000) && train.exitCode() == 0, train.readAllStandardError().constData());
+                                      "--eos_piece=</s>"}, &trainError), qPrintable(trainError));
             QVERIFY(QFile::rename(f + "/" + out + ".model", f + "/" + out + ".spm"));
             QFile vocab(f + "/" + out + ".vocab");
             QVERIFY(vocab.open(QIODevice::ReadOnly));
@@ -321,11 +320,10 @@ private slots:
         QByteArray text;
         for (int i = 0; i < 30; ++i) text += "translate Spanish to English: Dios es amor . God is love .\n";
         write(f + "/text.txt", text);
-        QProcess train;
-        train.start("spm_train", {"--input=" + f + "/text.txt", "--model_prefix=" + f + "/spiece", "--vocab_size=32",
+        QString trainError;
+        QVERIFY2(spmTrain({"--input=" + f + "/text.txt", "--model_prefix=" + f + "/spiece", "--vocab_size=32",
                                   "--hard_vocab_limit=false", "--character_coverage=1.0", "--pad_id=0", "--eos_id=1", "--unk_id=2",
-                                  "--bos_id=-1"});
-        QVERIFY2(train.waitForFinished(60000) && train.exitCode() == 0, train.readAllStandardError().constData());
+                                  "--bos_id=-1"}, &trainError), qPrintable(trainError));
         QFile pieces(f + "/spiece.vocab");
         QVERIFY(pieces.open(QIODevice::ReadOnly));
         const int saved = V;
@@ -360,10 +358,9 @@ private slots:
         QByteArray text;
         for (int i = 0; i < 30; ++i) text += "Dios es amor . God is love .\n";
         write(f + "/text.txt", text);
-        QProcess train;
-        train.start("spm_train", {"--input=" + f + "/text.txt", "--model_prefix=" + f + "/sentencepiece.bpe", "--vocab_size=30",
-                                  "--model_type=bpe", "--hard_vocab_limit=false", "--character_coverage=1.0"});
-        QVERIFY2(train.waitForFinished(60000) && train.exitCode() == 0, train.readAllStandardError().constData());
+        QString trainError;
+        QVERIFY2(spmTrain({"--input=" + f + "/text.txt", "--model_prefix=" + f + "/sentencepiece.bpe", "--vocab_size=30",
+                                  "--model_type=bpe", "--hard_vocab_limit=false", "--character_coverage=1.0"}, &trainError), qPrintable(trainError));
         QFile pieces(f + "/sentencepiece.bpe.vocab");
         QVERIFY(pieces.open(QIODevice::ReadOnly));
         QJsonObject vocab;
