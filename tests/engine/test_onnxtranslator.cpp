@@ -416,11 +416,58 @@ private slots:
         QCOMPARE(m.spec().target.prepend, (std::vector<std::string>{"spa_Latn"}));
         write(f + "/attnscope.json", "{\"input\": {\"target_language\": \"fra_Latn\"}}");
         st = m.load(f.toStdString());
-        QVERIFY2(!st.ok && st.message.find("'fra_Latn' is not a token of tokenizer.json") != std::string::npos, st.message.c_str());
+        QVERIFY2(!st.ok && st.message.find("'fra_Latn' is not a token of the vocabulary") != std::string::npos, st.message.c_str());
         QFile::remove(f + "/attnscope.json");
         write(f + "/tokenizer_config.json", "{\"tokenizer_class\": \"NllbTokenizer\"}");
         st = m.load(f.toStdString());
         QVERIFY2(!st.ok && st.message.find("source_language") != std::string::npos, st.message.c_str());
+    }
+
+    void anM2m100ExportOpensWithItsLanguageCodes()
+    {
+        // M2M100: vocab.json numbers the pieces; the language codes (__es__, __en__) are the
+        // tokens HF adds beside it — special_tokens_map.json's list, numbered after the vocabulary.
+        QDir(dir_.path()).mkpath("m2m");
+        const QString f = dir_.filePath("m2m");
+        QByteArray text;
+        for (int i = 0; i < 30; ++i) text += "Dios es amor . God is love .\n";
+        write(f + "/text.txt", text);
+        QString trainError;
+        QVERIFY2(spmTrain({"--input=" + f + "/text.txt", "--model_prefix=" + f + "/sentencepiece.bpe", "--vocab_size=30",
+                           "--model_type=bpe", "--hard_vocab_limit=false", "--character_coverage=1.0"}, &trainError),
+                 qPrintable(trainError));
+        QFile pieces(f + "/sentencepiece.bpe.vocab");
+        QVERIFY(pieces.open(QIODevice::ReadOnly));
+        QJsonObject vocab{{"<s>", 0}, {"<pad>", 1}, {"</s>", 2}, {"<unk>", 3}};
+        for (const QByteArray& line : pieces.readAll().trimmed().split('\n')) {
+            const QString piece = QString::fromUtf8(line.left(line.indexOf('\t')));
+            if (!vocab.contains(piece)) vocab[piece] = vocab.size();
+        }
+        const int n = int(vocab.size());
+        write(f + "/vocab.json", QJsonDocument(vocab).toJson());
+        write(f + "/special_tokens_map.json", "{\"additional_special_tokens\": [\"__en__\", \"__es__\"]}");
+        write(f + "/tokenizer_config.json", "{\"tokenizer_class\": \"M2M100Tokenizer\", \"src_lang\": \"es\", \"tgt_lang\": \"en\"}");
+        write(f + "/config.json", "{\"model_type\": \"m2m_100\", \"decoder_start_token_id\": 2, \"eos_token_id\": 2, \"pad_token_id\": 1}");
+        const int saved = V;
+        V = n + 2;
+        QVERIFY(save(f + "/encoder_model.onnx", encoder(Weights())) && save(f + "/decoder_model.onnx", decoder(Weights())));
+        V = saved;
+        ScriptModel m;
+        Status st = m.load(f.toStdString());
+        QVERIFY2(st.ok, st.message.c_str());
+        QCOMPARE(m.spec().prepend, (std::vector<std::string>{"__es__"}));
+        QCOMPARE(m.spec().target.prepend, (std::vector<std::string>{"__en__"}));
+        AttentionTrace t;
+        const std::string reference = "God is love .";
+        st = m.decode("Dios es amor .", &reference, t);
+        QVERIFY2(st.ok, st.message.c_str());
+        QCOMPARE(t.find("cross_attention")->labels[3].front(), std::string("__es__"));
+        QCOMPARE(t.find("cross_attention")->labels[2].front(), std::string("__en__"));
+        // attnscope.json may name the languages as M2M100 does ("es") or as tokens.
+        write(f + "/attnscope.json", "{\"input\": {\"source_language\": \"en\", \"target_language\": \"__es__\"}}");
+        QVERIFY(m.load(f.toStdString()).ok);
+        QCOMPARE(m.spec().prepend, (std::vector<std::string>{"__en__"}));
+        QCOMPARE(m.spec().target.prepend, (std::vector<std::string>{"__es__"}));
     }
 
     void badFoldersAreNamed()

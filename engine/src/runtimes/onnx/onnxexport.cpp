@@ -72,33 +72,43 @@ Status impliedSidecar(const QDir& dir, bool decoderOnly, const QJsonObject& over
         in["type"] = "seq2seq";
         source = QJsonObject{{"sentencepiece", "source.spm"}, {"vocabulary", "vocab.json"}};
         target = QJsonObject{{"sentencepiece", "target.spm"}, {"vocabulary", "vocab.json"}};
-    } else if (type == "m2m_100" && QFileInfo(dir.filePath(QStringLiteral("tokenizer.json"))).isFile()) {
-        // NLLB: SentencePiece cuts the pieces, tokenizer.json numbers them (fairseq's offset) and
-        // holds the language codes. The source starts with its language code (NLLB's tokenizer
-        // since 2023); the target's code is the first token the decoder is given to produce
-        // (forced_bos_token_id), so it opens both forced and greedy decoding.
-        if (!QFileInfo(dir.filePath(QStringLiteral("sentencepiece.bpe.model"))).isFile())
-            return Status::error(folder + ": an NLLB export needs sentencepiece.bpe.model beside its graphs (or an attnscope.json)");
+    } else if (type == "m2m_100") {
+        // NLLB and M2M100: SentencePiece cuts the pieces; NLLB's tokenizer.json numbers them
+        // (fairseq's offset) and holds the language codes, M2M100's vocab.json numbers them and
+        // its codes (__es__) are the tokens added beside it (loadVocabulary). The source starts
+        // with its language code (as both tokenizers write it); the target's code is the first
+        // token the decoder is given to produce (forced_bos_token_id), so it opens forced and
+        // greedy decoding alike.
+        const bool nllb = QFileInfo(dir.filePath(QStringLiteral("tokenizer.json"))).isFile();
+        if (!QFileInfo(dir.filePath(QStringLiteral("sentencepiece.bpe.model"))).isFile() ||
+            (!nllb && !QFileInfo(dir.filePath(QStringLiteral("vocab.json"))).isFile()))
+            return Status::error(folder + ": an NLLB or M2M100 export needs sentencepiece.bpe.model and tokenizer.json (NLLB) or "
+                                          "vocab.json (M2M100) beside its graphs (or an attnscope.json)");
         const QJsonObject tokenizerConfig = readJson(dir, "tokenizer_config.json", error);
         if (!error.empty()) return Status::error(error);
         const QJsonObject wanted = over["input"].toObject();
-        const QString from = wanted["source_language"].toString(tokenizerConfig["src_lang"].toString());
-        const QString to = wanted["target_language"].toString(tokenizerConfig["tgt_lang"].toString());
+        QString from = wanted["source_language"].toString(tokenizerConfig["src_lang"].toString());
+        QString to = wanted["target_language"].toString(tokenizerConfig["tgt_lang"].toString());
+        if (!nllb) {  // M2M100 names languages "es" and writes them "__es__"
+            for (QString* code : {&from, &to})
+                if (!code->isEmpty() && !code->startsWith(QLatin1String("__"))) *code = "__" + *code + "__";
+        }
         if (from.isEmpty() || to.isEmpty())
-            return Status::error(folder + ": an NLLB export translates between the languages you name: write attnscope.json "
-                                          "{\"input\": {\"source_language\": \"spa_Latn\", \"target_language\": \"eng_Latn\"}} (or "
-                                          "src_lang / tgt_lang in tokenizer_config.json)");
+            return Status::error(folder + ": an NLLB or M2M100 export translates between the languages you name: write "
+                                          "attnscope.json {\"input\": {\"source_language\": \"spa_Latn\", \"target_language\": "
+                                          "\"eng_Latn\"}} (M2M100: \"es\", \"en\"), or src_lang / tgt_lang in tokenizer_config.json");
         in["type"] = "seq2seq";
-        source = QJsonObject{{"sentencepiece", "sentencepiece.bpe.model"}, {"vocabulary", "tokenizer.json"}, {"prepend", QJsonArray{from}}};
-        target = QJsonObject{{"sentencepiece", "sentencepiece.bpe.model"}, {"vocabulary", "tokenizer.json"}, {"prepend", QJsonArray{to}}};
+        const QString numbers = nllb ? QStringLiteral("tokenizer.json") : QStringLiteral("vocab.json");
+        source = QJsonObject{{"sentencepiece", "sentencepiece.bpe.model"}, {"vocabulary", numbers}, {"prepend", QJsonArray{from}}};
+        target = QJsonObject{{"sentencepiece", "sentencepiece.bpe.model"}, {"vocabulary", numbers}, {"prepend", QJsonArray{to}}};
     } else if (type == "t5" || type == "mt5") {
         if (!QFileInfo(dir.filePath(QStringLiteral("spiece.model"))).isFile())
             return Status::error(folder + ": a " + type + " export needs spiece.model beside its graphs (or an attnscope.json)");
         in["type"] = "seq2seq";
         source = target = QJsonObject{{"sentencepiece", "spiece.model"}};
     } else {
-        return Status::error(folder + ": config.json says model_type '" + type + "'; AttnScope reads Marian, T5 and NLLB "
-                                      "exports without a sidecar (M2M100 and others: write attnscope.json, docs/manual/onnx.md)");
+        return Status::error(folder + ": config.json says model_type '" + type + "'; AttnScope reads Marian, T5, NLLB and "
+                                      "M2M100 exports without a sidecar (others: write attnscope.json, docs/manual/onnx.md)");
     }
     source["unknown"] = target["unknown"] = "<unk>";
     // The vocabulary that numbers the generated tokens.
@@ -112,7 +122,7 @@ Status impliedSidecar(const QDir& dir, bool decoderOnly, const QJsonObject& over
         for (const auto& code : (*s)["prepend"].toArray())
             if (!vocab.ids.count(code.toString().toStdString()))
                 return Status::error(folder + ": the language code '" + code.toString().toStdString() +
-                                     "' is not a token of tokenizer.json (NLLB's codes look like spa_Latn, eng_Latn)");
+                                     "' is not a token of the vocabulary (NLLB's codes look like spa_Latn, M2M100's like es)");
     const auto number = [&](const char* key) -> int64_t {
         QJsonValue v = generation.contains(QLatin1String(key)) ? generation[QLatin1String(key)] : config[QLatin1String(key)];
         if (v.isArray()) v = v.toArray().first();  // several eos ids: the first

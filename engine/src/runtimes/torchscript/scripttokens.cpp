@@ -3,6 +3,7 @@
 
 #include "attnscope/corpus.h"
 
+#include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -90,6 +91,32 @@ Status loadVocabulary(const ScriptTokenizer& tk, Vocabulary& out)
         }
         for (const auto& t : top["added_tokens"].toArray())
             if (auto st = add(t.toObject()["content"].toString(), t.toObject()["id"]); !st) return st;
+        if (!tokenizers) {
+            // HuggingFace keeps the tokens added to a vocab.json beside it (M2M100's language
+            // codes): tokenizer_config.json's "added_tokens_decoder" {id: {"content"}}, or else
+            // special_tokens_map.json's "additional_special_tokens", numbered after the
+            // vocabulary as M2M100's tokenizer numbers them. Tokens already known keep their id.
+            const QDir dir = QFileInfo(v).dir();
+            const auto readObject = [&](const char* name) {
+                QFile f(dir.filePath(QLatin1String(name)));
+                return f.size() < (1 << 22) && f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll()).object() : QJsonObject();
+            };
+            const QJsonObject decoder = readObject("tokenizer_config.json")["added_tokens_decoder"].toObject();
+            for (auto it = decoder.begin(); it != decoder.end(); ++it) {
+                const QString token = it.value().toObject()["content"].toString();
+                bool ok = false;
+                const qint64 id = it.key().toLongLong(&ok);
+                if (ok && !token.isEmpty() && !out.ids.count(token.toStdString()))
+                    if (auto st = add(token, QJsonValue(double(id))); !st) return st;
+            }
+            if (decoder.isEmpty()) {
+                const qint64 base = qint64(out.tokens.size());
+                const QJsonArray extra = readObject("special_tokens_map.json")["additional_special_tokens"].toArray();
+                for (qsizetype i = 0; i < extra.size(); ++i)
+                    if (!out.ids.count(extra[i].toString().toStdString()))
+                        if (auto st = add(extra[i].toString(), QJsonValue(double(base + i))); !st) return st;
+            }
+        }
         if (out.tokens.empty()) return Status::error("the vocabulary " + tk.vocabularyPath + " is empty");
         return Status::success();
     }
