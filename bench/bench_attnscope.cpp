@@ -3,7 +3,10 @@
 // image through the CBAM classifier, class profiles over the test set, channel-bar hover,
 // one drag step of the STN frame.
 // Run: QT_QPA_PLATFORM=offscreen ./build/bench/bench_attnscope
+#include "attnscope/ablation.h"
 #include "attnscope/alignment.h"
+#include "attnscope/modelcache.h"
+#include "attnscope/pipelines.h"
 #include "attnscope/headstats.h"
 #include "attnscope/resources.h"
 #include "benchmain.h"
@@ -156,6 +159,28 @@ void BM_Translate30Words(benchmark::State& state)
     state.counters["tokens"] = double(tokenize(s).size());
 }
 BENCHMARK(BM_Translate30Words)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+
+/// The Text workspace's re-run after an Alt+click in the head grid: one request through the
+/// translation pipeline with a head ablated — forced decoding of the reference (every head
+/// recorded) and the free translation shown above the matrix — for a 30-word sentence through
+/// the Transformer (the unablated run it is compared with is kept from before).
+void BM_AblatedRerun(benchmark::State& state)
+{
+    static ModelCache cache(2);
+    TranslationRequest req;
+    req.model = "transformer";
+    req.source = "Y dijo Dios : Hagamos al hombre á nuestra imagen , conforme á nuestra semejanza ; y señoree en "
+                 "los peces de la mar , y en las aves de los cielos";
+    req.reference = "And God said , Let us make man in our image , after our likeness : and let them have dominion over "
+                    "the fish of the sea , and over the fowl of the air";
+    req.forced = true;
+    if (!parseAblation("cross_attention:2:1", req.ablation)) return state.SkipWithError("bad spec");
+    TranslationResult r;
+    if (auto st = runTranslation(cache, nullptr, req, r); !st) return state.SkipWithError(st.message.c_str());
+    for (auto _ : state) benchmark::DoNotOptimize(runTranslation(cache, nullptr, req, r).ok);
+    state.counters["tokens"] = double(tokenize(req.source).size());
+}
+BENCHMARK(BM_AblatedRerun)->Unit(benchmark::kMillisecond);
 
 /// One image through fmnist-cbam (conversion from a 640×480 PNG excluded), every block's
 /// excitation, spatial map and feature maps recorded.
