@@ -119,6 +119,28 @@ class TestOnnxTranslator : public QObject {
         return f;
     }
 
+    /// folder/sentencepiece.bpe.model trained by spm_train (BPE, as NLLB and M2M100 ship it) on
+    /// a small Spanish–English text; `pieces` in its id order.
+    bool trainBpe(const QString& folder, QStringList& pieces)
+    {
+        QDir().mkpath(folder);
+        QByteArray text;
+        for (int i = 0; i < 30; ++i) text += "Dios es amor . God is love .\n";
+        QString error;
+        if (!write(folder + "/text.txt", text) ||
+            !spmTrain({"--input=" + folder + "/text.txt", "--model_prefix=" + folder + "/sentencepiece.bpe", "--vocab_size=30",
+                       "--model_type=bpe", "--hard_vocab_limit=false", "--character_coverage=1.0"},
+                      &error)) {
+            qWarning("spm_train: %s", qPrintable(error));
+            return false;
+        }
+        QFile vocab(folder + "/sentencepiece.bpe.vocab");
+        if (!vocab.open(QIODevice::ReadOnly)) return false;
+        pieces.clear();
+        for (const QByteArray& line : vocab.readAll().trimmed().split('\n')) pieces << QString::fromUtf8(line.left(line.indexOf('\t')));
+        return true;
+    }
+
 private slots:
     void anOptimumFolderIsATranslator()
     {
@@ -353,23 +375,12 @@ private slots:
         // tokenizer.json numbering its pieces with fairseq's offset (+1) and holding <s> <pad>
         // </s> <unk> and the language codes, config.json (model_type m2m_100) and
         // tokenizer_config.json naming the languages.
-        QDir(dir_.path()).mkpath("nllb");
         const QString f = dir_.filePath("nllb");
-        QByteArray text;
-        for (int i = 0; i < 30; ++i) text += "Dios es amor . God is love .\n";
-        write(f + "/text.txt", text);
-        QString trainError;
-        QVERIFY2(spmTrain({"--input=" + f + "/text.txt", "--model_prefix=" + f + "/sentencepiece.bpe", "--vocab_size=30",
-                                  "--model_type=bpe", "--hard_vocab_limit=false", "--character_coverage=1.0"}, &trainError), qPrintable(trainError));
-        QFile pieces(f + "/sentencepiece.bpe.vocab");
-        QVERIFY(pieces.open(QIODevice::ReadOnly));
+        QStringList pieces;
+        QVERIFY(trainBpe(f, pieces));
         QJsonObject vocab;
-        int n = 0;
-        for (const QByteArray& line : pieces.readAll().trimmed().split('\n')) {
-            const QString piece = QString::fromUtf8(line.left(line.indexOf('\t')));
-            if (n >= 3) vocab[piece] = n + 1;  // spm's <unk> <s> </s> are fairseq's specials below
-            ++n;
-        }
+        const int n = int(pieces.size());
+        for (int i = 3; i < n; ++i) vocab[pieces[i]] = i + 1;  // spm's <unk> <s> </s> are fairseq's specials below
         QJsonArray added;
         const QStringList specials{"<s>", "<pad>", "</s>", "<unk>"};
         for (int i = 0; i < 4; ++i) added.append(QJsonObject{{"id", i}, {"content", specials[i]}});
@@ -427,22 +438,12 @@ private slots:
     {
         // M2M100: vocab.json numbers the pieces; the language codes (__es__, __en__) are the
         // tokens HF adds beside it — special_tokens_map.json's list, numbered after the vocabulary.
-        QDir(dir_.path()).mkpath("m2m");
         const QString f = dir_.filePath("m2m");
-        QByteArray text;
-        for (int i = 0; i < 30; ++i) text += "Dios es amor . God is love .\n";
-        write(f + "/text.txt", text);
-        QString trainError;
-        QVERIFY2(spmTrain({"--input=" + f + "/text.txt", "--model_prefix=" + f + "/sentencepiece.bpe", "--vocab_size=30",
-                           "--model_type=bpe", "--hard_vocab_limit=false", "--character_coverage=1.0"}, &trainError),
-                 qPrintable(trainError));
-        QFile pieces(f + "/sentencepiece.bpe.vocab");
-        QVERIFY(pieces.open(QIODevice::ReadOnly));
+        QStringList pieces;
+        QVERIFY(trainBpe(f, pieces));
         QJsonObject vocab{{"<s>", 0}, {"<pad>", 1}, {"</s>", 2}, {"<unk>", 3}};
-        for (const QByteArray& line : pieces.readAll().trimmed().split('\n')) {
-            const QString piece = QString::fromUtf8(line.left(line.indexOf('\t')));
+        for (const QString& piece : pieces)
             if (!vocab.contains(piece)) vocab[piece] = vocab.size();
-        }
         const int n = int(vocab.size());
         write(f + "/vocab.json", QJsonDocument(vocab).toJson());
         write(f + "/special_tokens_map.json", "{\"additional_special_tokens\": [\"__en__\", \"__es__\"]}");

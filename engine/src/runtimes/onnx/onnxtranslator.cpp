@@ -191,12 +191,7 @@ Status ScriptModel::Impl::decodeOnnxPair(const std::string& source, const std::s
     rowLabels.push_back(spec.eos);  // step t predicts target token t; the last step predicts eos
     std::vector<std::string> decoderInputs{spec.decoderStart};
     decoderInputs.insert(decoderInputs.end(), tgtTok.begin(), tgtTok.end());
-    AttentionTrace trace;
-    trace.model = spec.name;
-    trace.scoreFunction = "onnx";
-    trace.metadata[schema::kInputMeta] = source;
-    trace.metadata[schema::kModeMeta] = reference ? schema::kForced : schema::kFree;
-    if (reference) trace.metadata[schema::translation::kReferenceMeta] = *reference;
+    AttentionTrace trace = scriptmodel::translationTrace(spec, source, reference, "onnx");
     // Name the decoder's Softmax nodes by their keys: the source (cross) or the decoder inputs
     // (self). When S = T the extents cannot tell: a node name saying encoder/cross decides,
     // else the layers' usual order (self, then cross).

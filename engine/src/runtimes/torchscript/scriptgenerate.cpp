@@ -156,12 +156,7 @@ Status ScriptModel::Impl::decodeSeq2Seq(const std::string& source, const std::st
 
     std::vector<std::string> rowLabels = tgtTok;
     rowLabels.push_back(spec.eos);  // step t predicts target token t; the last step predicts eos
-    AttentionTrace trace;
-    trace.model = spec.name;
-    trace.scoreFunction = "torchscript";
-    trace.metadata[schema::kInputMeta] = source;
-    trace.metadata[schema::kModeMeta] = reference ? schema::kForced : schema::kFree;
-    if (reference) trace.metadata[schema::translation::kReferenceMeta] = *reference;
+    AttentionTrace trace = scriptmodel::translationTrace(spec, source, reference, "torchscript");
     for (const auto& a : spec.attention) {
         const std::string what = spec.name + " output '" + a.name + "'";
         // Decoder self-attention: keys are the decoder inputs (start, then the target).
@@ -204,6 +199,18 @@ Status insertAlignment(AttentionTrace& trace, const std::string& tensor, const S
     trace.metadata["alignment"] = tensor + " layer " + std::to_string(layer + 1) +
                                   (spec.alignmentHead >= 0 ? " head " + std::to_string(spec.alignmentHead + 1) : " mean over heads");
     return Status::success();
+}
+
+AttentionTrace translationTrace(const ScriptModelSpec& spec, const std::string& source, const std::string* reference,
+                                const std::string& scoreFunction)
+{
+    AttentionTrace trace;
+    trace.model = spec.name;
+    trace.scoreFunction = scoreFunction;
+    trace.metadata[schema::kInputMeta] = source;
+    trace.metadata[schema::kModeMeta] = reference ? schema::kForced : schema::kFree;
+    if (reference) trace.metadata[schema::translation::kReferenceMeta] = *reference;
+    return trace;
 }
 
 std::string joinTokens(const std::vector<std::string>& tokens)

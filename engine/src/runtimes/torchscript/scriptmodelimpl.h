@@ -101,6 +101,10 @@ Status readAttention(const torch::jit::IValue& result, const ScriptAttentionSpec
 /// `tensor`'s penultimate layer (or the sidecar's "alignment" layer), mean over heads (or its
 /// head), as Garg et al. (2019) read a Transformer; metadata "alignment" says which.
 Status insertAlignment(AttentionTrace& trace, const std::string& tensor, const ScriptModelSpec& spec);
+/// An empty translation trace of `spec`'s model: input, mode (forced when `reference` is
+/// given, else free) and reference in its metadata, `scoreFunction` ("torchscript", "onnx").
+AttentionTrace translationTrace(const ScriptModelSpec& spec, const std::string& source, const std::string* reference,
+                                const std::string& scoreFunction);
 /// Tokens joined by spaces (a translation as the CLI and the workspace show it).
 std::string joinTokens(const std::vector<std::string>& tokens);
 } // namespace scriptmodel
