@@ -4,12 +4,47 @@
 #include "clirun.h"
 
 #include <QFile>
+#include <QFont>
+#include <QImage>
+#include <QPainter>
 #include <QTemporaryDir>
 #include <QtTest>
 
 class TestHeadLab : public QObject {
     Q_OBJECT
     QTemporaryDir dir_;
+
+    /// Importance by `method` over 3 dev verses: one run, then shards 0/2 and 1/2 merged —
+    /// byte-identical tables (ablation shards split the heads, gradient shards the verses).
+    void importanceShardsMergeIntoOneRun(const QString& method)
+    {
+        const auto read = [](const QString& path) {
+            QFile f(path);
+            return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+        };
+        const QString one = dir_.filePath(method + "-one.csv"), merged = dir_.filePath(method + "-merged.csv");
+        Run r = attnscope({"heads", "transformer", "--split", "dev", "--limit", "3", "--importance", method, "--out", one});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QStringList parts;
+        for (const QString shard : {"0/2", "1/2"}) {
+            parts << dir_.filePath(method + "-" + QString(shard).replace('/', '-') + ".json");
+            r = attnscope({"heads", "transformer", "--split", "dev", "--limit", "3", "--importance", method, "--shard", shard,
+                           "--out", parts.last()});
+            QVERIFY2(r.code == 0 && r.err.contains("attnscope merge"), qPrintable(r.err));
+        }
+        r = attnscope(QStringList{"merge"} + QStringList{parts[1], parts[0]} + QStringList{"--out", merged});  // any order
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(read(one).startsWith(method == "ablation" ? "kind,layer,head,delta_log_likelihood,delta_bleu\n"
+                                                           : "kind,layer,head,gradient_importance\n"));
+        QCOMPARE(read(merged), read(one));
+        // A shard missing, or given twice, is named; nothing is written.
+        QFile::remove(merged);
+        r = attnscope({"merge", parts[0], "--out", merged});
+        QVERIFY2(r.code != 0 && r.err.contains("shard 1/2 missing"), qPrintable(r.err));
+        r = attnscope({"merge", parts[0], parts[0], parts[1], "--out", merged});
+        QVERIFY2(r.code != 0 && r.err.contains("given twice"), qPrintable(r.err));
+        QVERIFY(!QFile::exists(merged));
+    }
 
 private slots:
     void ablatedHeads()
@@ -68,7 +103,113 @@ private slots:
         QVERIFY2(r.code != 0 && r.err.contains("ablation or gradient"), qPrintable(r.err));
     }
 
+    void gradientShardsMergeIntoOneRun() { importanceShardsMergeIntoOneRun("gradient"); }
+    void ablationShardsMergeIntoOneRun() { importanceShardsMergeIntoOneRun("ablation"); }
+    void partsOfDifferentRunsDoNotMerge()
+    {
+        // Parts of different runs do not merge.
+        Run r = attnscope({"merge", dir_.filePath("gradient-0-2.json"), dir_.filePath("ablation-1-2.json"), "--out",
+                           dir_.filePath("mixed.csv")});
+        QVERIFY2(r.code != 0 && r.err.contains("different runs"), qPrintable(r.err));
+    }
+
+    void pruningShardsMergeIntoOneRun()
+    {
+        const auto read = [](const QString& path) {
+            QFile f(path);
+            return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+        };
+        // An importance table written here (as `heads --importance gradient` writes one): the
+        // order the heads are zeroed in.
+        const QString ranking = dir_.filePath("ranking.csv"), one = dir_.filePath("prune-one.csv");
+        {
+            QFile f(ranking);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("kind,layer,head,gradient_importance\n");
+            int i = 0;
+            for (const char* kind : {"encoder_self", "decoder_self", "cross_attention"})
+                for (int l = 1; l <= 3; ++l)
+                    for (int h = 1; h <= 4; ++h) f.write(QStringLiteral("%1,%2,%3,%4\n").arg(kind).arg(l).arg(h).arg(0.01 * (++i * 7 % 36)).toUtf8());
+        }
+        // Pruning over 40 verses (two greedy batches of 32 and 8) in that order, no random
+        // order: one run against shards 0/2 + 1/2 merged.
+        const QStringList common{"prune", "transformer", "--split", "dev", "--limit", "40", "--seeds", "0", "--ranking", ranking};
+        Run r = attnscope(common + QStringList{"--out", one});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QStringList parts;
+        for (const QString shard : {"0/2", "1/2"}) {
+            parts << dir_.filePath("prune-" + QString(shard).replace('/', '-') + ".json");
+            r = attnscope(common + QStringList{"--shard", shard, "--out", parts.last()});
+            QVERIFY2(r.code == 0, qPrintable(r.err));
+        }
+        const QString merged = dir_.filePath("prune-merged.csv");
+        r = attnscope({"merge", parts[0], parts[1], "--out", merged});
+        QVERIFY2(r.code == 0 && r.out.contains("prunable within 1 BLEU point"), qPrintable(r.err));
+        const QByteArray curve = read(one);
+        QVERIFY(curve.startsWith("fraction,heads_removed,bleu_importance\n"));
+        QCOMPARE(read(merged), curve);
+        // Each shard alone scores only its own verses: not the whole curve.
+        QVERIFY(read(parts[0]) != read(parts[1]));
+    }
+
+    void badShardsAreNamed()
+    {
+        // Bad shards and outputs: the form and the range, a partial's name.
+        Run r = attnscope({"heads", "transformer", "--importance", "gradient", "--shard", "2/2", "--out", dir_.filePath("x.json")});
+        QVERIFY2(r.code != 0 && r.err.contains("K runs from 0 to N-1"), qPrintable(r.err));
+        r = attnscope({"prune", "transformer", "--shard", "a/2", "--out", dir_.filePath("x.json")});
+        QVERIFY2(r.code != 0 && r.err.contains("expected K/N"), qPrintable(r.err));
+        r = attnscope({"prune", "transformer", "--shard", "0/2", "--out", dir_.filePath("x.csv")});
+        QVERIFY2(r.code != 0 && r.err.contains("FILE.json"), qPrintable(r.err));
+        const QString notJson = dir_.filePath("not-a-partial.csv");
+        QFile f(notJson);
+        QVERIFY(f.open(QIODevice::WriteOnly) && f.write("kind,layer,head,gradient_importance\n") > 0);
+        f.close();
+        r = attnscope({"merge", notJson, "--out", dir_.filePath("x.csv")});
+        QVERIFY2(r.code != 0 && r.err.contains("not JSON"), qPrintable(r.err));
+    }
+
+    void aTextRecognisersHeads()
+    {
+        // PaddleOCR's recogniser (cached by scripts/install-deps): a rendered line read with the
+        // heads of layer 2 zeroed, against the unablated reading; its pruning curves on 2 lines.
+        const QString line = dir_.filePath("line.png");
+        QImage img(400, 60, QImage::Format_RGB32);
+        img.fill(Qt::white);
+        QPainter p(&img);
+        QFont f("DejaVu Sans");
+        f.setPixelSize(36);
+        p.setFont(f);
+        p.setPen(Qt::black);
+        p.drawText(10, 45, "Hello World 2026");
+        p.end();
+        QVERIFY(img.save(line));
+        const QString out = dir_.filePath("ocr.json");
+        Run r = attnscope({"run", "ppocr-rec", line, "--ablate", "attention:2:all", "--out", out});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.err.contains("ablated attention L2 all heads (zero)") && r.err.contains("unablated: Hello World 2026") &&
+                     r.err.contains("CTC confidence"),
+                 qPrintable(r.err));
+        QFile trace(out);
+        QVERIFY(trace.open(QIODevice::ReadOnly));
+        QVERIFY(trace.readAll().contains("attention L2 all heads (zero)"));
+        r = attnscope({"run", "ppocr-rec", line, "--ablate", "attention:3:1", "--out", out});
+        QVERIFY2(r.code != 0 && r.err.contains("attention has layers 1–2 (asked 3)"), qPrintable(r.err));
+        // Pruning: 11 points, character accuracy in importance order.
+        const QString curve = dir_.filePath("ocr-curve.csv");
+        r = attnscope({"prune", "ppocr-rec", "--lines", "2", "--seeds", "0", "--out", curve});
+        QVERIFY2(r.code == 0 && r.out.contains("prunable within 1 accuracy point"), qPrintable(r.err));
+        QFile c(curve);
+        QVERIFY(c.open(QIODevice::ReadOnly));
+        const QStringList rows = QString::fromUtf8(c.readAll()).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(rows.first(), QString("fraction,heads_removed,accuracy_importance"));
+        QCOMPARE(rows.size(), 12);
+        QVERIFY(rows.last().startsWith("1.00,16,"));
+        // The detector reads no text: refused with the reason.
+        r = attnscope({"prune", "ppocr-det", "--out", curve});
+        QVERIFY2(r.code != 0 && r.err.contains("reads no text"), qPrintable(r.err));
+    }
 };
 
-QTEST_GUILESS_MAIN(TestHeadLab)
+QTEST_MAIN(TestHeadLab)
 #include "test_headlab.moc"

@@ -166,9 +166,24 @@ private slots:
             torch::NoGradGuard noGrad;
             b.transformer->named_parameters()["decoder.0.cross.wo.weight"].narrow(1, 8, 4).zero_();
         }
-        std::vector<HeadImportance> g, a;
-        QVERIFY(headImportanceOf(b, verses, ImportanceMethod::Gradient, g, {}).ok);
-        QVERIFY(headImportanceOf(b, verses, ImportanceMethod::Ablation, a, {}).ok);
+        // One run is shard 0 of 1, merged; two shards merged give exactly the same numbers.
+        const auto measure = [&](ImportanceMethod m, std::vector<HeadImportance>& out, int shards) {
+            std::vector<ImportancePartial> parts(static_cast<size_t>(shards));
+            for (int k = 0; k < shards; ++k)
+                if (!headImportanceOf(b, verses, m, Shard{k, shards}, parts[size_t(k)], {}).ok) return false;
+            return mergeImportance(parts, out).ok;
+        };
+        std::vector<HeadImportance> g, a, g2, a2;
+        QVERIFY(measure(ImportanceMethod::Gradient, g, 1));
+        QVERIFY(measure(ImportanceMethod::Ablation, a, 1));
+        QVERIFY(measure(ImportanceMethod::Gradient, g2, 2));
+        QVERIFY(measure(ImportanceMethod::Ablation, a2, 3));
+        for (size_t i = 0; i < g.size(); ++i) {
+            QCOMPARE(g2[i].gradient, g[i].gradient);
+            QCOMPARE(a2[i].deltaLogLikelihood, a[i].deltaLogLikelihood);
+            QCOMPARE(a2[i].deltaBleu, a[i].deltaBleu);
+            QVERIFY(!std::isnan(a[i].deltaBleu));
+        }
         QCOMPARE(int(g.size()), 3 * 2 * 4);
         QCOMPARE(int(a.size()), 3 * 2 * 4);
         for (size_t i = 0; i < g.size(); ++i) {
@@ -176,6 +191,7 @@ private slots:
             if (dead) {
                 QCOMPARE(g[i].gradient, 0.0);
                 QVERIFY(std::abs(a[i].deltaLogLikelihood) < 1e-6);
+                QCOMPARE(a[i].deltaBleu, 0.0);  // the same greedy translations
             } else if (g[i].kind == "cross_attention" && g[i].layer == 0) {
                 QVERIFY(g[i].gradient > 0);
             }

@@ -3,6 +3,7 @@
 // line of text rendered with QPainter; the detector's text map is high on a rendered page's
 // text and low elsewhere; its SE gates arrive as channel attention. Bad input to vision models
 // gets messages.
+#include "attnscope/ablation.h"
 #include "attnscope/schema.h"
 #include "attnscope/visionmodel.h"
 
@@ -13,6 +14,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace attnscope;
@@ -92,6 +94,49 @@ private slots:
         QCOMPARE(t.find(schema::vision::kAttention)->shape, (std::vector<int64_t>{2, 8, 80, 80}));
         // (The Chinese-trained model sometimes ends English lines with a space: trimmed here.)
         QCOMPARE(QString::fromStdString(t.meta(schema::vision::kTextMeta)).trimmed(), QStringLiteral("Strip attention in PaddleOCR"));
+    }
+    void ablatingTheRecognisersHeads()
+    {
+        // Head ablation in a pretrained ONNX graph, without its code: the interpreter changes the
+        // Softmax outputs, and everything downstream (the CTC text) sees it.
+        const QString line = render(dir_.filePath("ablate.png"), {400, 60}, {{"Hello World 2026", 10, 45}}, 36);
+        VisionModel m;
+        QVERIFY(m.load("ppocr-rec").ok);
+        AttentionTrace plain, zero, uniform;
+        QVERIFY(m.run(line.toStdString(), plain).ok);
+        // Nothing ablated changes nothing, bit for bit.
+        HeadAblation none;
+        AttentionTrace same;
+        QVERIFY(m.run(line.toStdString(), same, {}, &none).ok);
+        QCOMPARE(same.find(schema::vision::kCtc)->values, plain.find(schema::vision::kCtc)->values);
+        QCOMPARE(same.find(schema::vision::kAttention)->values, plain.find(schema::vision::kAttention)->values);
+        // Zero: every head of layer 1 (8 × 40 × 40 weights) is 0; layer 2 is not; the CTC scores move.
+        HeadAblation a;
+        QVERIFY(parseAblation("attention:1:all", a).ok);
+        auto st = m.run(line.toStdString(), zero, {}, &a);
+        QVERIFY2(st.ok, st.message.c_str());
+        QCOMPARE(zero.meta(schema::kAblationMeta), std::string("attention L1 all heads (zero)"));
+        const TraceTensor* z = zero.find(schema::vision::kAttention);
+        const size_t layer = 8 * 40 * 40;
+        QVERIFY(std::all_of(z->values.begin(), z->values.begin() + long(layer), [](float v) { return v == 0; }));
+        QVERIFY(std::any_of(z->values.begin() + long(layer), z->values.end(), [](float v) { return v > 0; }));
+        QVERIFY(zero.find(schema::vision::kCtc)->values != plain.find(schema::vision::kCtc)->values);
+        // Uniform: layer 2, head 3 attends 1/40 to every strip; its other heads are the model's own.
+        HeadAblation u;
+        u.mode = HeadAblation::Mode::Uniform;
+        QVERIFY(parseAblation("attention:2:3", u).ok);
+        QVERIFY(m.run(line.toStdString(), uniform, {}, &u).ok);
+        const TraceTensor* w = uniform.find(schema::vision::kAttention);
+        for (size_t i = layer + 2 * 1600; i < layer + 3 * 1600; ++i) QVERIFY(std::abs(w->values[i] - 1.0f / 40) < 1e-6);
+        const auto firstHead = [&](const TraceTensor* t) {
+            return std::vector<float>(t->values.begin() + long(layer), t->values.begin() + long(layer + 1600));
+        };
+        QCOMPARE(firstHead(w), firstHead(plain.find(schema::vision::kAttention)));
+        // Heads the model does not have: the valid ranges; the TorchScript refusal is in test_scriptmodel.
+        HeadAblation bad;
+        QVERIFY(parseAblation("attention:3:1", bad).ok);
+        st = m.run(line.toStdString(), zero, {}, &bad);
+        QVERIFY(!st.ok && st.message.find("attention has layers 1–2 (asked 3)") != std::string::npos);
     }
     void detectorMapsTheText()
     {

@@ -1,6 +1,7 @@
 // User TorchScript models: fixture modules compiled and saved by the test itself through
 // torch::jit (Module::define + save), a JSON sidecar, loaded back and run; every mismatch
 // between the sidecar and what the module returns is a clear error.
+#include "attnscope/ablation.h"
 #include "attnscope/longattention.h"
 #include "attnscope/scriptmodel.h"
 #include "attnscope/visionmodel.h"
@@ -17,6 +18,8 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <algorithm>
 #include <torch/script.h>
 
 using namespace attnscope;
@@ -69,13 +72,18 @@ QByteArray sidecar(const QByteArray& attention, const QByteArray& extraInput = "
 /// encoder_attentions), the tuple of return_dict=False, use_cache=False, output_attentions=True.
 /// Step i attends to source token min(i, n−1) (n real source tokens, padding masked) and
 /// predicts that token's id (source and target ids coincide: dios→god, es→is, amor→love,
-/// </s>→</s>). Cross-attention has two layers: layer 1 = (diagonal, uniform), layer 2 =
-/// (uniform, diagonal).
-void saveSeq2Seq(const QString& path)
+/// </s>→</s>) through that attention: the logits are layer 1 head 1 × the source's one-hot
+/// ids. Cross-attention has two layers: layer 1 = (diagonal, uniform), layer 2 = (uniform,
+/// diagonal). With `crossHeadMask`: HuggingFace's cross_attn_head_mask [layers, heads] as a
+/// fourth argument, each cross-attention head × its entry (zeroing layer 1 head 1 changes the
+/// output).
+void saveSeq2Seq(const QString& path, bool crossHeadMask = false)
 {
     torch::jit::Module m("CopySeq2Seq");
-    m.define(R"JIT(
-def forward(self, input_ids, attention_mask, decoder_input_ids):
+    const std::string mask1 = crossHeadMask ? " * cross_attn_head_mask[0].view(1, 2, 1, 1)" : "";
+    const std::string mask2 = crossHeadMask ? " * cross_attn_head_mask[1].view(1, 2, 1, 1)" : "";
+    m.define(std::string("def forward(self, input_ids, attention_mask, decoder_input_ids") +
+             (crossHeadMask ? ", cross_attn_head_mask" : "") + R"JIT():
     P = input_ids.size(1)
     Q = decoder_input_ids.size(1)
     mask = attention_mask.float()
@@ -83,9 +91,9 @@ def forward(self, input_ids, attention_mask, decoder_input_ids):
     idx = torch.clamp(torch.arange(Q), 0, n - 1)
     diag = torch.one_hot(idx, P).float()
     uniform = mask.expand(Q, P) / float(n)
-    layer1 = torch.stack([diag, uniform], 0).unsqueeze(0)
-    layer2 = torch.stack([uniform, diag], 0).unsqueeze(0)
-    logits = torch.one_hot(input_ids[0].index_select(0, idx), 6).float().unsqueeze(0) * 10.0
+    layer1 = torch.stack([diag, uniform], 0).unsqueeze(0))JIT" + mask1 + R"JIT(
+    layer2 = torch.stack([uniform, diag], 0).unsqueeze(0))JIT" + mask2 + R"JIT(
+    logits = torch.matmul(layer1[0, 0], torch.one_hot(input_ids[0], 6).float()).unsqueeze(0) * 10.0
     causal = torch.tril(torch.ones(Q, Q))
     dec_self = (causal / causal.sum(1, keepdim=True)).unsqueeze(0).unsqueeze(0)
     enc_self = (torch.eye(P, P) * mask).unsqueeze(0).unsqueeze(0) + 0.0
@@ -257,6 +265,11 @@ def forward(self, x):
         QCOMPARE(vt.meta(schema::vision::kFormatMeta), std::string("torchscript"));
         QCOMPARE(vt.find(schema::vision::kPicture)->shape, (std::vector<int64_t>{8, 8, 3}));
         QCOMPARE(vt.find(schema::vision::kPicture)->values[0], 255.0f);  // the white top-left quarter
+        // Its heads cannot be ablated from outside: the attention is computed in its own code.
+        HeadAblation ablate;
+        QVERIFY(parseAblation("attention:1:1", ablate).ok);
+        st = vm.run(dir_.filePath("quarter.png").toStdString(), vt, {}, &ablate);
+        QVERIFY(!st.ok && st.message.find("TorchScript") != std::string::npos);
         // A sidecar whose patch size does not match the model's output is explained.
         write(dir_.filePath("vit.json"), "{" + QByteArray(input).replace("PATCH", "2") + ", " + att + "}");
         QVERIFY(sm.load(dir_.filePath("vit.pt").toStdString()).ok);
@@ -371,6 +384,70 @@ def forward(self, ids):
         st = bad.load(dir_.filePath("qk.pt").toStdString());
         QVERIFY(!st.ok);
         QVERIFY(QString::fromStdString(st.message).contains("\"dim\""));
+    }
+    void headMaskArgumentsAblateATorchScriptModel()
+    {
+        // The copying encoder–decoder with HuggingFace's cross_attn_head_mask [layers, heads] as
+        // a fourth argument: each head's cross-attention × its mask entry; the logits read layer
+        // 1 head 1 (the diagonal), so zeroing that head changes the greedy output.
+        write(dir_.filePath("es.txt"), "<pad>\n</s>\n<unk>\ndios\nes\namor\n");
+        write(dir_.filePath("en.txt"), "<pad>\n</s>\n<unk>\ngod\nis\nlove\n");
+        saveSeq2Seq(dir_.filePath("masked.pt"), true);
+        const QByteArray withMask = seq2seqSidecar(R"(, "head_mask": {"cross_attn_head_mask": [2, 2]})")
+                                        .replace(R"("decoder_input_ids"])", R"("decoder_input_ids", "cross_attn_head_mask"])");
+        write(dir_.filePath("masked.json"), withMask);
+        ScriptModel sm;
+        auto st = sm.load(dir_.filePath("masked.pt").toStdString());
+        QVERIFY2(st.ok, st.message.c_str());
+        QCOMPARE(sm.spec().headMasks.size(), size_t(1));
+        QCOMPARE(sm.spec().headMasks[0].kind, std::string("cross_attention"));
+        AttentionTrace plain, same, ablated;
+        std::string translation;
+        QVERIFY(sm.decode("Dios es amor", nullptr, plain, &translation).ok);
+        QCOMPARE(translation, std::string("god is love"));  // all ones: the model as it is
+        // Ablating nothing changes nothing, bit for bit.
+        HeadAblation none;
+        QVERIFY(sm.decode("Dios es amor", nullptr, same, nullptr, {}, &none).ok);
+        QCOMPARE(same.find("cross_attention")->values, plain.find("cross_attention")->values);
+        // Layer 1 head 1 zeroed: its weights are 0, head 2 is untouched, the greedy output changes.
+        HeadAblation a;
+        QVERIFY(parseAblation("cross_attention:1:1", a).ok);
+        st = sm.decode("Dios es amor", nullptr, ablated, &translation, {}, &a);
+        QVERIFY2(st.ok, st.message.c_str());
+        QVERIFY(translation != "god is love");
+        QCOMPARE(ablated.meta("ablation"), std::string("cross_attention L1 H1 (zero)"));
+        const TraceTensor* x = ablated.find("cross_attention");
+        const int64_t per = x->shape[2] * x->shape[3];
+        QVERIFY(std::all_of(x->values.begin(), x->values.begin() + per, [](float v) { return v == 0; }));
+        QVERIFY(std::any_of(x->values.begin() + per, x->values.begin() + 2 * per, [](float v) { return v > 0; }));
+        // Forced decoding too; uniform, a head past the mask and an unmasked kind are refused by name.
+        const std::string reference = "god is love";
+        QVERIFY(sm.decode("Dios es amor", &reference, ablated, nullptr, {}, &a).ok);
+        QVERIFY(std::all_of(ablated.find("cross_attention")->values.begin(), ablated.find("cross_attention")->values.begin() + 16,
+                            [](float v) { return v == 0; }));
+        HeadAblation u = a;
+        u.mode = HeadAblation::Mode::Uniform;
+        st = sm.decode("Dios es amor", nullptr, ablated, nullptr, {}, &u);
+        QVERIFY(!st.ok && st.message.find("can only zero heads") != std::string::npos);
+        HeadAblation bad;
+        QVERIFY(parseAblation("cross_attention:3:1", bad).ok);
+        st = sm.decode("Dios es amor", nullptr, ablated, nullptr, {}, &bad);
+        QVERIFY2(!st.ok && st.message.find("cross_attention has layers 1–2 (asked 3)") != std::string::npos, st.message.c_str());
+        HeadAblation other;
+        QVERIFY(parseAblation("encoder_self:1:1", other).ok);
+        st = sm.decode("Dios es amor", nullptr, ablated, nullptr, {}, &other);
+        QVERIFY2(!st.ok && st.message.find("encoder_self") != std::string::npos, st.message.c_str());
+        // A mask argument without its shape is explained at load.
+        write(dir_.filePath("masked.json"),
+              seq2seqSidecar().replace(R"("decoder_input_ids"])", R"("decoder_input_ids", "cross_attn_head_mask"])"));
+        st = sm.load(dir_.filePath("masked.pt").toStdString());
+        QVERIFY2(!st.ok && st.message.find("cross_attn_head_mask needs its shape") != std::string::npos, st.message.c_str());
+        // Without a head-mask argument a TorchScript module is still refused, with the way out.
+        write(dir_.filePath("copy.json"), seq2seqSidecar());
+        saveSeq2Seq(dir_.filePath("copy.pt"));
+        QVERIFY(sm.load(dir_.filePath("copy.pt").toStdString()).ok);
+        st = sm.decode("Dios es amor", nullptr, ablated, nullptr, {}, &a);
+        QVERIFY2(!st.ok && st.message.find("head-mask argument") != std::string::npos, st.message.c_str());
     }
     void encoderDecoderForcedAndGreedy()
     {

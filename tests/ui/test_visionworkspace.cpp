@@ -22,6 +22,8 @@
 #include <QCoreApplication>
 #include <QFile>
 #include <QFont>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QLabel>
 #include <QListWidget>
 #include <QPainter>
@@ -103,6 +105,30 @@ private slots:
         QVERIFY(ws_->overlayView()->hasMap());
         QCOMPARE(ws_->headGrid()->layers(), 2);
         QCOMPARE(ws_->headGrid()->heads(), 8);
+    }
+    void altClickAblatesAHeadOfTheRecogniser()
+    {
+        // Alt+click a head in the Heads tab: the line is read again with that head zeroed, the
+        // grid crosses it out, the text line compares with the unablated reading (the words that
+        // changed, Δ CTC confidence); the set is saved with the workspace; Alt+click restores it.
+        HeadGridView* grid = ws_->headGrid();
+        grid->resize(720, 400);
+        QTest::mouseClick(grid, Qt::LeftButton, Qt::AltModifier, grid->cellRect(0, 2).center());
+        QVERIFY(waitResult());
+        QCOMPARE(ws_->currentTrace()->meta(schema::kAblationMeta), std::string("attention L1 H3 (zero)"));
+        QVERIFY(grid->ablated().count({0, 2}) == 1);
+        const QString line = ws_->textLabel()->text();
+        QVERIFY2(line.contains("Reads") && line.contains("(ablated)") && line.contains("CTC confidence") && line.contains("unablated"),
+                 qPrintable(line));
+        const TraceTensor* a = ws_->currentTrace()->find(schema::vision::kAttention);
+        const size_t per = size_t(a->shape[2] * a->shape[3]);
+        for (size_t i = 2 * per; i < 3 * per; ++i) QCOMPARE(a->values[i], 0.0f);  // layer 1, head 3
+        const WorkspaceSection saved = ws_->saveState();
+        QCOMPARE(saved.state["ablation"].toObject()["heads"].toArray().first().toString(), QString("attention:1:3"));
+        QTest::mouseClick(grid, Qt::LeftButton, Qt::AltModifier, grid->cellRect(0, 2).center());
+        QVERIFY(waitResult());
+        QVERIFY(ws_->currentTrace()->meta(schema::kAblationMeta).empty() && grid->ablated().empty());
+        QVERIFY(!ws_->textLabel()->text().contains("(ablated)"));
     }
     void clickingAStripShowsItsAttention()
     {

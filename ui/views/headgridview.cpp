@@ -11,6 +11,8 @@
 #include <QToolTip>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 namespace attnscope::ui {
 
@@ -52,8 +54,10 @@ bool HeadGridView::setTensor(const TraceTensor& t, const HeadAnalysis& analysis,
         clear();
         return false;
     }
+    if (layers_ != int(t.shape[0]) || heads_ != int(t.shape[1])) importance_.clear();  // of another layout
     layers_ = int(t.shape[0]);
     heads_ = int(t.shape[1]);
+    sortColumns();
     rows_ = int(t.shape[2]);
     cols_ = int(t.shape[3]);
     if (curLayer_ >= layers_ || curHead_ >= heads_) curLayer_ = curHead_ = -1;
@@ -97,7 +101,7 @@ QRect HeadGridView::cellRect(int layer, int head) const
     // panel gets wide thumbnails instead of tiny squares in a corner).
     const int w = std::max(4, (width() - kMargin - kGap * heads_) / std::max(heads_, 1));
     const int h = std::max(4, (height() - kMargin - kGap * layers_) / std::max(layers_, 1));
-    return {kMargin + head * (w + kGap), kMargin + layer * (h + kGap), w, h};
+    return {kMargin + columnOf(layer, head) * (w + kGap), kMargin + layer * (h + kGap), w, h};
 }
 
 bool HeadGridView::headAt(const QPoint& pos, int* layer, int* head) const
@@ -122,11 +126,59 @@ QString HeadGridView::headSummary(int layer, int head) const
 {
     const size_t k = size_t(layer * heads_ + head);
     if (k >= entropy_.size()) return {};
-    return tr("layer %1, head %2 · entropy %3 bits · max %4")
-        .arg(layer + 1)
-        .arg(head + 1)
-        .arg(entropy_[k], 0, 'f', 2)
-        .arg(maxWeight_[k], 0, 'f', 2);
+    QString line = tr("layer %1, head %2 · entropy %3 bits · max %4")
+                       .arg(layer + 1)
+                       .arg(head + 1)
+                       .arg(entropy_[k], 0, 'f', 2)
+                       .arg(maxWeight_[k], 0, 'f', 2);
+    if (k < importance_.size() && !std::isnan(importance_[k])) {
+        int rank = 1, measured = 0;
+        for (double v : importance_) {
+            if (std::isnan(v)) continue;
+            ++measured;
+            if (v > importance_[k]) ++rank;
+        }
+        line += tr(" · %1 %2 (rank %3 of %4)").arg(importanceLabel_).arg(importance_[k], 0, 'g', 4).arg(rank).arg(measured);
+    }
+    return line;
+}
+
+void HeadGridView::setImportance(const std::vector<double>& importance, const QString& label)
+{
+    importance_ = importance.size() == size_t(layers_ * heads_) ? importance : std::vector<double>{};
+    importanceLabel_ = label;
+    sortColumns();
+    update();
+}
+
+void HeadGridView::setSortedByImportance(bool sorted)
+{
+    sorted_ = sorted;
+    sortColumns();
+    update();
+}
+
+void HeadGridView::sortColumns()
+{
+    column_.clear();
+    if (!sorted_ || importance_.size() != size_t(layers_ * heads_)) return;
+    column_.assign(importance_.size(), 0);
+    for (int l = 0; l < layers_; ++l) {
+        std::vector<int> order(static_cast<size_t>(heads_));
+        for (int h = 0; h < heads_; ++h) order[size_t(h)] = h;
+        const auto key = [&](int h) {
+            const double v = importance_[size_t(l * heads_ + h)];
+            return std::isnan(v) ? -std::numeric_limits<double>::infinity() : v;
+        };
+        std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return key(a) > key(b); });
+        for (int c = 0; c < heads_; ++c) column_[size_t(l * heads_ + order[size_t(c)])] = c;
+    }
+}
+
+int HeadGridView::columnOf(int layer, int head) const
+{
+    const size_t k = size_t(layer * heads_ + head);
+    return k < column_.size() ? column_[k] : head;
 }
 
 void HeadGridView::paintEvent(QPaintEvent*)
@@ -139,14 +191,46 @@ void HeadGridView::paintEvent(QPaintEvent*)
     }
     p.setRenderHint(QPainter::SmoothPixmapTransform, false);
     const QFontMetrics fm(font());
-    for (int h = 0; h < heads_; ++h) {
-        const QRect r = cellRect(0, h);
-        p.drawText(QRect(r.left(), 0, r.width(), kMargin), Qt::AlignCenter, tr("h%1").arg(h + 1));
+    const bool sorted = !column_.empty();
+    if (sorted) {  // the columns are ranks; each thumbnail names its head
+        p.drawText(QRect(kMargin, 0, width() - kMargin, kMargin), Qt::AlignVCenter | Qt::AlignLeft,
+                   tr("each layer's heads by %1, most important first").arg(importanceLabel_));
+    } else {
+        for (int h = 0; h < heads_; ++h) {
+            const QRect r = cellRect(0, h);
+            p.drawText(QRect(r.left(), 0, r.width(), kMargin), Qt::AlignCenter, tr("h%1").arg(h + 1));
+        }
     }
     for (int l = 0; l < layers_; ++l) {
         const QRect r = cellRect(l, 0);
         p.drawText(QRect(0, r.top(), kMargin, r.height()), Qt::AlignCenter, tr("L%1").arg(l + 1));
         for (int h = 0; h < heads_; ++h) p.drawImage(cellRect(l, h), images_[size_t(l * heads_ + h)]);
+    }
+    if (!importance_.empty()) {
+        // A bar along each thumbnail's foot, as long as its importance between the grid's least
+        // and most important head; sorted thumbnails also name their head.
+        double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+        for (double v : importance_)
+            if (!std::isnan(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+        for (int l = 0; l < layers_; ++l)
+            for (int h = 0; h < heads_; ++h) {
+                const QRect r = cellRect(l, h);
+                const double v = importance_[size_t(l * heads_ + h)];
+                const int bar = std::max(3, r.height() / 12);
+                const QRect foot(r.left(), r.bottom() - bar + 1, r.width(), bar);
+                p.fillRect(foot, QColor(0, 0, 0, 90));
+                if (!std::isnan(v)) {
+                    const double f = hi > lo ? (v - lo) / (hi - lo) : 1.0;
+                    p.fillRect(QRect(foot.left(), foot.top(), std::max(1, int(std::lround(f * foot.width()))), bar), QColor("#ff9800"));
+                }
+                if (sorted) {
+                    const QString name = tr("h%1").arg(h + 1);
+                    const QRect tag(r.left() + 1, r.top() + 1, fm.horizontalAdvance(name) + 4, fm.height());
+                    p.fillRect(tag, QColor(255, 255, 255, 200));
+                    p.setPen(Qt::black);
+                    p.drawText(tag, Qt::AlignCenter, name);
+                }
+            }
     }
     for (const auto& [l, h] : ablated_) {
         if (l >= layers_ || h >= heads_) continue;

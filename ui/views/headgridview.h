@@ -3,7 +3,9 @@
 // "cross" tensor [layer, head, target, source] of a Transformer. Each thumbnail is a cached
 // QImage coloured once per trace, so painting 144 heads is a blit. Hover shows the layer,
 // head and summary numbers; click emits headClicked to open the head in the matrix view;
-// Alt+click (or the context menu) asks to ablate a head, drawn crossed out while it is.
+// Alt+click (or the context menu) asks to ablate a head, drawn crossed out while it is. With a
+// head importance (setImportance) every thumbnail carries a bar as long as its importance, and
+// the heads of each layer can be sorted by it, most important first.
 #include "attnscope/headstats.h"
 #include "attnscope/trace.h"
 
@@ -44,6 +46,14 @@ public:
     /// Heads drawn crossed out: ablated in the run shown (layer, head; 0-based).
     void setAblated(const std::set<std::pair<int, int>>& heads);
     const std::set<std::pair<int, int>>& ablated() const { return ablated_; }
+    /// Importance per head, row-major [layer][head], larger = matters more (NaN: not measured);
+    /// `label` names it in the hover line ("gradient importance"). Empty clears the bars.
+    void setImportance(const std::vector<double>& importance, const QString& label);
+    /// Orders each layer's heads by importance, most important on the left (when there is one).
+    void setSortedByImportance(bool sorted);
+    bool sortedByImportance() const { return sorted_; }
+    /// The column a head is drawn in (its head index unless sorted).
+    int columnOf(int layer, int head) const;
     QSize sizeHint() const override { return {720, 560}; }
 
 signals:
@@ -76,6 +86,11 @@ private:
     int hoverLayer_ = -1, hoverHead_ = -1;
     int curLayer_ = -1, curHead_ = -1;
     std::set<std::pair<int, int>> ablated_;
+    std::vector<double> importance_;
+    QString importanceLabel_;
+    bool sorted_ = false;
+    std::vector<int> column_;  ///< row-major [layer][head] → column while sorted
+    void sortColumns();
 };
 
 } // namespace attnscope::ui

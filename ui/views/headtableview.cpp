@@ -3,7 +3,9 @@
 #include "attnscope/alignment.h"
 #include "attnscope/headstats.h"
 
+#include <QContextMenuEvent>
 #include <QHeaderView>
+#include <QMenu>
 #include <QString>
 
 #include <cmath>
@@ -25,7 +27,7 @@ HeadTableView::HeadTableView(QWidget* parent) : QTableWidget(parent)
 {
     setColumnCount(ColumnCount);
     setHorizontalHeaderLabels({tr("layer"), tr("head"), tr("entropy (bits)"), tr("same"), tr("previous"), tr("next"),
-                               tr("punctuation"), tr("end of sentence"), tr("AER (sentence)"), tr("AER (dev split)")});
+                               tr("punctuation"), tr("end of sentence"), tr("AER (sentence)"), tr("AER (dev split)"), tr("importance")});
     horizontalHeaderItem(Entropy)->setToolTip(tr("Mean entropy of the head's attention rows"));
     horizontalHeaderItem(Same)->setToolTip(tr("Mean attention to the query's own position"));
     horizontalHeaderItem(Previous)->setToolTip(tr("Mean attention to the position before the query's"));
@@ -34,6 +36,8 @@ HeadTableView::HeadTableView(QWidget* parent) : QTableWidget(parent)
     horizontalHeaderItem(Eos)->setToolTip(tr("Mean attention to the final </s> / [SEP] token"));
     horizontalHeaderItem(Aer)->setToolTip(tr("Alignment error rate of the head's argmax links on this sentence (when gold is known)"));
     horizontalHeaderItem(DevAer)->setToolTip(tr("Alignment error rate of the head over the whole dev split (forced decoding of each verse; computed in the background)"));
+    horizontalHeaderItem(Importance)->setToolTip(tr("How much the head matters over the dev split (Michel et al. 2019): "
+                                                    "Heads → Head importance measures it"));
     verticalHeader()->hide();
     setSelectionBehavior(QAbstractItemView::SelectRows);
     setSelectionMode(QAbstractItemView::SingleSelection);
@@ -67,21 +71,43 @@ void HeadTableView::setAnalysis(const HeadAnalysis& a)
             setItem(row, Eos, number(s.eos, 3));
             setItem(row, Aer, number(s.scored ? s.score.aer() : std::nan(""), 3));
             setItem(row, DevAer, number(std::nan(""), 3));
+            setItem(row, Importance, number(std::nan(""), 4));
         }
     setSortingEnabled(true);
 }
 
-void HeadTableView::setDevAer(int layers, int heads, const std::vector<double>& aer)
+void HeadTableView::setColumn(Column column, int layers, int heads, const std::vector<double>& values, int decimals)
 {
     setSortingEnabled(false);
     for (int row = 0; row < rowCount(); ++row) {
         if (!item(row, Layer)) continue;
         const int l = item(row, Layer)->data(Qt::DisplayRole).toInt() - 1;
         const int h = item(row, Head)->data(Qt::DisplayRole).toInt() - 1;
-        const bool known = l < layers && h < heads && size_t(l * heads + h) < aer.size();
-        setItem(row, DevAer, number(known ? aer[size_t(l * heads + h)] : std::nan(""), 3));
+        const bool known = l < layers && h < heads && size_t(l * heads + h) < values.size();
+        setItem(row, column, number(known ? values[size_t(l * heads + h)] : std::nan(""), decimals));
     }
     setSortingEnabled(true);
+}
+
+void HeadTableView::setDevAer(int layers, int heads, const std::vector<double>& aer) { setColumn(DevAer, layers, heads, aer, 3); }
+
+void HeadTableView::setImportance(int layers, int heads, const std::vector<double>& importance, const QString& header, const QString& tip)
+{
+    horizontalHeaderItem(Importance)->setText(importance.empty() ? tr("importance") : header);
+    if (!tip.isEmpty()) horizontalHeaderItem(Importance)->setToolTip(tip);
+    setColumn(Importance, layers, heads, importance, 4);
+}
+
+void HeadTableView::contextMenuEvent(QContextMenuEvent* e)
+{
+    const int row = rowAt(e->pos().y());
+    if (row < 0 || !item(row, Layer) || !item(row, Head)) return;
+    const int l = item(row, Layer)->data(Qt::DisplayRole).toInt() - 1, h = item(row, Head)->data(Qt::DisplayRole).toInt() - 1;
+    QMenu menu(this);
+    connect(menu.addAction(tr("Ablate or restore layer %1, head %2 (Alt+click in the grid)").arg(l + 1).arg(h + 1)), &QAction::triggered,
+            this, [this, l, h] { emit headAblationToggled(l, h); });
+    connect(menu.addAction(tr("Restore every head")), &QAction::triggered, this, &HeadTableView::ablationsReset);
+    menu.exec(e->globalPos());
 }
 
 double HeadTableView::value(int layer, int head, Column column) const

@@ -111,6 +111,19 @@ AlignmentScore scoreAgainstGold(const std::vector<AlignmentLink>& links, const A
 AlignmentScore scoreTrace(const AttentionTrace& trace, const LinkOptions& options = {});
 AlignmentScore scoreDiagonal(const AttentionTrace& trace);
 
+/// Corpus BLEU-4's sufficient statistics (Papineni et al. 2002): clipped n-gram matches and
+/// n-gram counts for n = 1…4, hypothesis and reference lengths in tokens. Whole counts, so
+/// statistics of parts of a corpus add up exactly to the whole corpus's (sharded runs).
+struct BleuStats {
+    double matches[4] = {0, 0, 0, 0}, totals[4] = {0, 0, 0, 0};
+    double hypothesisLength = 0, referenceLength = 0;
+    /// Adds one sentence pair.
+    void add(const std::vector<std::string>& hypothesis, const std::vector<std::string>& reference);
+    BleuStats& operator+=(const BleuStats& other);
+    /// BLEU-4 with brevity penalty in [0, 100]; 0 when a precision is 0 or nothing was added.
+    double bleu() const;
+};
+
 /// Corpus BLEU-4 (Papineni et al. 2002) with brevity penalty, on tokens, in [0, 100].
 double corpusBleu(const std::vector<std::vector<std::string>>& hypotheses,
                   const std::vector<std::vector<std::string>>& references);

@@ -148,6 +148,8 @@ struct VisionRequest {
     std::string path;   ///< the picture
     /// ONNX: the Softmax nodes to show (empty: all the graph's attention).
     std::vector<std::string> attention;
+    /// ONNX: heads to ablate in this run (VisionModel::run).
+    HeadAblation ablation;
 };
 struct VisionResult {
     std::shared_ptr<AttentionTrace> trace;  ///< see VisionModel::run

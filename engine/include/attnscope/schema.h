@@ -37,6 +37,9 @@ inline constexpr const char* kPromptTokensMeta = "prompt_tokens";
 /// (Strong's-number gold, content words only).
 inline constexpr const char* kGoldMeta = "gold";
 inline constexpr const char* kPharaohGold = "pharaoh";
+/// Forced decoding by a built-in Transformer: log p(reference + </s> | source) in nats, the sum
+/// over the target's tokens (what head ablation and importance change).
+inline constexpr const char* kLogLikelihoodMeta = "reference_log_likelihood";
 } // namespace translation
 
 /// Image classification with channel / spatial attention (ImageClassifier::classify).

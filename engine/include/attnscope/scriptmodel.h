@@ -95,6 +95,16 @@ struct ScriptOutput {
     std::string key;  ///< dict key, or empty
 };
 
+/// A head-mask argument of a TorchScript module (HuggingFace's head_mask, decoder_head_mask,
+/// cross_attn_head_mask): a float [layers, heads] tensor, 1 to keep a head, 0 to zero its
+/// attention probabilities. AttnScope passes ones, and zeros for the heads ablated in `kind`
+/// (the attention kind the mask gates, as `--ablate` names it).
+struct ScriptHeadMask {
+    std::string argument;  ///< "head_mask", "decoder_head_mask" or "cross_attn_head_mask"
+    std::string kind;      ///< e.g. encoder_self, decoder_self, cross_attention (seq2seq), self (decoder)
+    int64_t layers = 0, heads = 0;
+};
+
 struct ScriptAttentionSpec {
     std::string name;       ///< tensor name in the trace, e.g. "encoder_self"
     int outputIndex = -1;   ///< tuple/list index, or −1
@@ -160,6 +170,9 @@ struct ScriptModelSpec {
     bool decoderOnly = false;
     ScriptTokenizer target;
     std::vector<std::string> arguments;  ///< positional inputs: input_ids, attention_mask, decoder_input_ids, …
+    /// The head-mask arguments among `arguments`, with their shapes ("head_mask": {"head_mask":
+    /// [6, 8]} or {"head_mask": {"shape": [6, 8], "kind": "encoder_self"}} in the input).
+    std::vector<ScriptHeadMask> headMasks;
     int padTo = 0;                       ///< 0: no padding
     std::string pad = "<pad>", decoderStart = "<pad>", eos = "</s>";
     ScriptOutput logits{0, {}};
@@ -214,9 +227,11 @@ public:
     /// than max_tokens, an output that is missing or of the wrong type, rank or extent
     /// mismatches with the sidecar (the message says which), NaN or negative weights.
     /// `ablation` (attnscope/ablation.h; ONNX models — the interpreter changes their Softmax
-    /// outputs): those heads zeroed or made uniform in this run, the trace's metadata
-    /// "ablation" says which. Errors also: heads the model does not have (the valid ranges
-    /// named), a TorchScript module (its attention is inside the module's own code).
+    /// outputs — and TorchScript encoder–decoders and decoders whose sidecar names head-mask
+    /// arguments, ScriptHeadMask, zero mode only): those heads zeroed or made uniform in this
+    /// run, the trace's metadata "ablation" says which. Errors also: heads the model does not
+    /// have (the valid ranges named), another TorchScript module (its attention is inside the
+    /// module's own code).
     Status run(const std::string& text, AttentionTrace& out, const HeadAblation* ablation = nullptr) const;
     /// The tokens `text` becomes (what the module sees), for display.
     std::vector<std::string> tokens(const std::string& text) const;

@@ -9,6 +9,8 @@
 #include "attnscope/trace.h"
 
 #include <functional>
+#include <limits>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -117,8 +119,17 @@ struct HeadImportance {
     /// Gradient: I_h = E_x |∂L(x)/∂ξ_h| for a gate ξ_h = 1 on the head (eq. 2–3), L the
     /// reference's negative log-likelihood, divided by the l2 norm of its layer's scores.
     double gradient = 0;
+    /// Ablation: corpus BLEU (points, corpusBleu) of the greedy translations with this head alone
+    /// zeroed minus the unablated model's; negative when the head helps. NaN when not measured.
+    double deltaBleu = std::numeric_limits<double>::quiet_NaN();
 };
 enum class ImportanceMethod { Ablation, Gradient };
+
+/// The importance table as CSV: "kind,layer,head,delta_log_likelihood,delta_bleu" (ablation)
+/// or "kind,layer,head,gradient_importance" (gradient), one row per head, layers and heads
+/// 1-based, values to 6 significant digits — what `attnscope heads --importance`, `merge` and
+/// the GUI's export write.
+std::string importanceCsv(const std::vector<HeadImportance>& heads, ImportanceMethod method);
 
 /// BLEU of greedy translations as heads are removed (zeroed) a fraction at a time: in
 /// importance order (least important first) or, for contrast, in a random order.
@@ -128,6 +139,49 @@ struct PruningCurve {
     std::vector<int> removed;       ///< heads zeroed at each fraction
     std::vector<double> bleu;       ///< corpus BLEU (0…100, corpusBleu) at each fraction
 };
+
+/// Shard K of N of a corpus-wide measurement, K 0-based as Slurm's SLURM_ARRAY_TASK_ID
+/// (`sbatch --array=0-N-1`). Shards are disjoint and together cover the work exactly once.
+struct Shard {
+    int index = 0, count = 1;
+};
+/// "K/N" (0 ≤ K < N, N ≥ 1) into `out`; else an error naming the form and the range.
+Status parseShard(const std::string& spec, Shard& out);
+
+/// What one shard of a head-importance run measured (Translator::headImportanceShard); the
+/// shards' partials merge (mergeImportance) into exactly the table one run gives.
+///   ablation — shard K measures the heads whose index in `heads` is ≡ K (mod N), each over
+///              every verse;
+///   gradient — shard K measures verses whose index is ≡ K (mod N), every head.
+struct ImportancePartial {
+    ImportanceMethod method = ImportanceMethod::Ablation;
+    Shard shard;
+    int verses = 0;  ///< the verses measured over (the split after the ones the model cannot take)
+    /// Every head of the model in the table's order; ablation: this shard's heads carry their
+    /// Δ log-likelihood and ΔBLEU, the others NaN; gradient: values unset (the layout).
+    std::vector<HeadImportance> heads;
+    /// Gradient: verse index (0-based, of the `verses`) → |∂L/∂ξ_h| per head in `heads`' order.
+    std::map<int, std::vector<float>> gradients;
+};
+/// The importance table from every shard's partial, exactly as one run computes it (the
+/// gradient partials are summed in verse order). Errors: no part, parts of different
+/// methods, shard counts, verse counts or head layouts, a shard missing or given twice.
+Status mergeImportance(const std::vector<ImportancePartial>& parts, std::vector<HeadImportance>& out);
+
+/// What one shard of a pruning run measured (Translator::pruningCurvesShard): the BLEU
+/// statistics of its verses (chunks of the greedy batch, chunk c to shard c mod N) at every
+/// point of every order.
+struct PruningPartial {
+    Shard shard;
+    int verses = 0;                           ///< the whole split's
+    std::vector<std::string> orders;          ///< as PruningCurve::order
+    std::vector<double> fractions;            ///< 0, 0.1, …, 1
+    std::vector<int> removed;                 ///< heads zeroed at each fraction
+    std::vector<std::vector<BleuStats>> stats;  ///< [order][fraction], this shard's verses
+};
+/// The pruning curves from every shard's partial (BLEU statistics added up, then BLEU), exactly
+/// as one run computes them. Errors as mergeImportance.
+Status mergePruning(const std::vector<PruningPartial>& parts, std::vector<PruningCurve>& out);
 
 class Translator : public VerseDecoder {
 public:
@@ -169,7 +223,8 @@ public:
     Status setAblation(const HeadAblation& ablation);
 
     /// Every head's importance over `verses` (HeadImportance), Transformer models: by
-    /// ablation, one forced-decoding pass over the verses per head (batched 16 at a time);
+    /// ablation, one forced-decoding pass (batched 16 at a time) and one greedy pass (batched
+    /// 32 at a time) over the verses per head;
     /// by gradient, one forward and backward pass per verse. `progress` counts heads or
     /// verses. Errors: the GRU model, no verse, "cancelled" (the model is left as it was).
     Status headImportance(const std::vector<const Verse*>& verses, ImportanceMethod method, std::vector<HeadImportance>& out,
@@ -183,6 +238,15 @@ public:
     /// empty importance list, no verse, "cancelled" (the model is left unablated).
     Status pruningCurves(const std::vector<const Verse*>& verses, const std::vector<HeadImportance>& importance, ImportanceMethod ranked,
                          int randomSeeds, std::vector<PruningCurve>& out, const ProgressFn& progress = {}) const;
+
+    /// One shard's share of headImportance / pruningCurves (see ImportancePartial,
+    /// PruningPartial); the whole-corpus calls are shard 0/1 merged. `progress` counts the
+    /// shard's heads, verses or translation passes.
+    Status headImportanceShard(const std::vector<const Verse*>& verses, ImportanceMethod method, const Shard& shard,
+                               ImportancePartial& out, const ProgressFn& progress = {}) const;
+    Status pruningCurvesShard(const std::vector<const Verse*>& verses, const std::vector<HeadImportance>& importance,
+                              ImportanceMethod ranked, int randomSeeds, const Shard& shard, PruningPartial& out,
+                              const ProgressFn& progress = {}) const;
 
     /// Greedy translations of many verses (batched), as token lists.
     Status translateBatch(const std::vector<std::vector<std::string>>& sources,

@@ -20,6 +20,8 @@
 
 namespace attnscope {
 
+struct HeadAblation;
+
 /// True for a path ending in .onnx.
 bool isOnnxPath(const std::string& path);
 /// True for a model file VisionModel runs: an .onnx without a sidecar or with an image
@@ -62,14 +64,21 @@ public:
     ///    image::features(b) [channel, row, col], the feature map the gate scales;
     ///  - "map.<name>" [row, col] per sidecar map; with "ctc": "ctc" [step] and metadata "text"
     ///    (greedy CTC: best class per step, repeats merged, blanks dropped; Graves et al. 2006).
+    /// `ablation` (attnscope/ablation.h; ONNX models): heads of the trace's attention tensors
+    /// ("attention", "attention.<node>"; layers as the trace lists them) changed in the run — the
+    /// interpreter scales the Softmax outputs (OnnxRunOptions), so the CTC text, the maps and the
+    /// attention all see it; metadata "ablation" says which. A first, unablated run finds the
+    /// heads. Errors also: heads the model does not have (the valid ranges named); a TorchScript
+    /// model (its attention is computed in its own code).
     /// Errors: unreadable picture, the run's errors, "cancelled".
-    Status run(const std::string& imagePath, AttentionTrace& out, const ProgressFn& progress = {}) const;
+    Status run(const std::string& imagePath, AttentionTrace& out, const ProgressFn& progress = {},
+               const HeadAblation* ablation = nullptr) const;
     /// The same on a picture in memory (another kind's input, e.g. a Fashion-MNIST test image in
     /// the Image workspace): `bgr` is 8-bit BGR, `width` × `height`, rows packed; `source` names
     /// it in the trace's "input". ONNX models only. Errors: a size that does not match the bytes,
     /// a TorchScript model ("reads its picture from a file"), the run's errors.
     Status runPicture(const std::vector<uint8_t>& bgr, int width, int height, const std::string& source,
-                      AttentionTrace& out, const ProgressFn& progress = {}) const;
+                      AttentionTrace& out, const ProgressFn& progress = {}, const HeadAblation* ablation = nullptr) const;
 
 private:
     struct Impl;

@@ -295,37 +295,53 @@ AlignmentScore scoreDiagonal(const AttentionTrace& trace)
     return scoreLinks(diagonalLinks(se, te), trace.goldLinks, se, te, trace.possibleLinks);
 }
 
-double corpusBleu(const std::vector<std::vector<std::string>>& hyps, const std::vector<std::vector<std::string>>& refs)
+void BleuStats::add(const std::vector<std::string>& h, const std::vector<std::string>& r)
 {
-    double matches[4] = {0, 0, 0, 0}, totals[4] = {0, 0, 0, 0};
-    double hypLen = 0, refLen = 0;
-    for (size_t k = 0; k < hyps.size() && k < refs.size(); ++k) {
-        const auto& h = hyps[k];
-        const auto& r = refs[k];
-        hypLen += double(h.size());
-        refLen += double(r.size());
-        for (int n = 1; n <= 4; ++n) {
-            std::map<std::vector<std::string>, int> refCounts;
-            for (size_t i = 0; i + size_t(n) <= r.size(); ++i)
-                ++refCounts[std::vector<std::string>(r.begin() + long(i), r.begin() + long(i) + n)];
-            for (size_t i = 0; i + size_t(n) <= h.size(); ++i) {
-                auto it = refCounts.find(std::vector<std::string>(h.begin() + long(i), h.begin() + long(i) + n));
-                if (it != refCounts.end() && it->second > 0) {
-                    --it->second;
-                    matches[n - 1] += 1;
-                }
-                totals[n - 1] += 1;
+    hypothesisLength += double(h.size());
+    referenceLength += double(r.size());
+    for (int n = 1; n <= 4; ++n) {
+        std::map<std::vector<std::string>, int> refCounts;
+        for (size_t i = 0; i + size_t(n) <= r.size(); ++i)
+            ++refCounts[std::vector<std::string>(r.begin() + long(i), r.begin() + long(i) + n)];
+        for (size_t i = 0; i + size_t(n) <= h.size(); ++i) {
+            auto it = refCounts.find(std::vector<std::string>(h.begin() + long(i), h.begin() + long(i) + n));
+            if (it != refCounts.end() && it->second > 0) {
+                --it->second;
+                matches[n - 1] += 1;
             }
+            totals[n - 1] += 1;
         }
     }
-    if (hypLen == 0) return 0.0;
+}
+
+BleuStats& BleuStats::operator+=(const BleuStats& o)
+{
+    for (int n = 0; n < 4; ++n) {
+        matches[n] += o.matches[n];
+        totals[n] += o.totals[n];
+    }
+    hypothesisLength += o.hypothesisLength;
+    referenceLength += o.referenceLength;
+    return *this;
+}
+
+double BleuStats::bleu() const
+{
+    if (hypothesisLength == 0) return 0.0;
     double logPrecision = 0;
     for (int n = 0; n < 4; ++n) {
         if (matches[n] == 0 || totals[n] == 0) return 0.0;
         logPrecision += std::log(matches[n] / totals[n]) / 4.0;
     }
-    const double bp = hypLen < refLen ? std::exp(1.0 - refLen / hypLen) : 1.0;
+    const double bp = hypothesisLength < referenceLength ? std::exp(1.0 - referenceLength / hypothesisLength) : 1.0;
     return 100.0 * bp * std::exp(logPrecision);
+}
+
+double corpusBleu(const std::vector<std::vector<std::string>>& hyps, const std::vector<std::vector<std::string>>& refs)
+{
+    BleuStats stats;
+    for (size_t k = 0; k < hyps.size() && k < refs.size(); ++k) stats.add(hyps[k], refs[k]);
+    return stats.bleu();
 }
 
 } // namespace attnscope

@@ -99,7 +99,7 @@ Status decodeTransformer(ModelBundle& b, const std::vector<std::string>& source,
     TransformerAttention att;
     torch::Tensor mask;
     const auto memory = net->encode(src, mask, &att);
-    net->decode(memory, mask, torch::tensor(in, torch::kInt64).unsqueeze(0), &att, /*project=*/false);
+    const auto logits = net->decode(memory, mask, torch::tensor(in, torch::kInt64).unsqueeze(0), &att, /*project=*/reference.has_value());
 
     std::vector<std::string> sourceLabels = source;
     sourceLabels.push_back("</s>");
@@ -114,6 +114,11 @@ Status decodeTransformer(ModelBundle& b, const std::vector<std::string>& source,
     out.tensors.push_back(stackLayers("encoder_self", att.encoderSelf, sourceLabels, sourceLabels));
     out.tensors.push_back(stackLayers("decoder_self", att.decoderSelf, inputLabels, inputLabels));
     out.tensors.push_back(stackLayers("cross_attention", att.cross, targetLabels, sourceLabels));
+    if (reference) {  // log p(reference + </s>): what ablating a head costs the reference
+        const auto ids = torch::tensor(emitted, torch::kInt64).view({1, -1, 1});
+        const double ll = torch::log_softmax(logits, -1).gather(-1, ids).sum().item<double>();
+        out.metadata[schema::translation::kLogLikelihoodMeta] = std::to_string(ll);
+    }
     return Status::success();
 }
 } // namespace
@@ -168,10 +173,9 @@ Status greedyBatch(ModelBundle& b, const std::vector<std::vector<std::string>>& 
     torch::NoGradGuard ng;
     b.module().eval();
     out.assign(sources.size(), {});
-    constexpr size_t kBatch = 32;
-    for (size_t start = 0; start < sources.size(); start += kBatch) {
+    for (size_t start = 0; start < sources.size(); start += kGreedyBatch) {
         if (!keepGoing(progress, int64_t(start), int64_t(sources.size()))) return Status::error("cancelled");
-        const size_t n = std::min(kBatch, sources.size() - start);
+        const size_t n = std::min(kGreedyBatch, sources.size() - start);
         int64_t maxS = 0;
         for (size_t k = 0; k < n; ++k) maxS = std::max<int64_t>(maxS, int64_t(sources[start + k].size()) + 1);
         auto src = torch::zeros({int64_t(n), maxS}, torch::kInt64);

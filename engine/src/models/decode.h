@@ -19,6 +19,9 @@ Status decodeTokens(ModelBundle& b, const std::vector<std::string>& source,
                     const std::optional<std::vector<std::string>>& reference, AttentionTrace& out,
                     const ProgressFn& cancel);
 
+/// greedyBatch translates this many sources at a time (consecutive ones).
+constexpr size_t kGreedyBatch = 32;
+
 /// Batched greedy decoding: token lists in, token lists out (no </s>).
 Status greedyBatch(ModelBundle& b, const std::vector<std::vector<std::string>>& sources,
                    std::vector<std::vector<std::string>>& out, const ProgressFn& progress);

@@ -12,6 +12,7 @@
 #include "attnscope/corpus.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cmath>
 #include <random>
 #include <limits>
@@ -70,13 +71,188 @@ struct Kind {
     const char* name;
     int64_t layers;
 };
+
+/// A verse's source words to translate and its reference, lower-cased as the model writes.
+void addVerse(const Verse& v, std::vector<std::vector<std::string>>& sources, std::vector<std::vector<std::string>>& references)
+{
+    sources.push_back(v.sourceWords());
+    references.push_back(v.targetWords());
+    for (auto& w : references.back()) w = toLower(w);
+}
+
+/// The Transformer's attention kinds in the importance table's order.
+std::vector<Kind> kindsOf(const TransformerConfig& c)
+{
+    return {{"encoder_self", c.encoderLayers}, {"decoder_self", c.decoderLayers}, {"cross_attention", c.decoderLayers}};
+}
 } // namespace
 
-Status headImportanceOf(ModelBundle& b, const std::vector<const Verse*>& all, ImportanceMethod method,
-                        std::vector<HeadImportance>& out, const ProgressFn& progress)
+std::string importanceCsv(const std::vector<HeadImportance>& heads, ImportanceMethod method)
+{
+    const bool ablation = method == ImportanceMethod::Ablation;
+    std::string csv = ablation ? "kind,layer,head,delta_log_likelihood,delta_bleu\n" : "kind,layer,head,gradient_importance\n";
+    char value[64], bleu[64];
+    for (const auto& h : heads) {
+        std::snprintf(value, sizeof value, "%.6g", ablation ? h.deltaLogLikelihood : h.gradient);
+        std::snprintf(bleu, sizeof bleu, ",%.6g", h.deltaBleu);
+        csv += h.kind + ',' + std::to_string(h.layer + 1) + ',' + std::to_string(h.head + 1) + ',' + value +
+               (ablation ? (std::isnan(h.deltaBleu) ? std::string(",") : std::string(bleu)) : std::string()) + '\n';
+    }
+    return csv;
+}
+
+Status parseShard(const std::string& spec, Shard& out)
+{
+    const auto slash = spec.find('/');
+    const auto whole = [](const std::string& t, int& v) {
+        if (t.empty() || t.size() > 6 || t.find_first_not_of("0123456789") != std::string::npos) return false;
+        v = std::stoi(t);
+        return true;
+    };
+    int k = 0, n = 0;
+    if (slash == std::string::npos || !whole(spec.substr(0, slash), k) || !whole(spec.substr(slash + 1), n))
+        return Status::error("--shard '" + spec + "': expected K/N, shard K (from 0) of N, e.g. 0/4");
+    if (n < 1 || k >= n)
+        return Status::error("--shard '" + spec + "': K runs from 0 to N-1 (as Slurm's array index) and N ≥ 1");
+    out = {k, n};
+    return Status::success();
+}
+
+namespace {
+/// Every head of the model in the table's order (encoder_self, decoder_self, cross_attention;
+/// layer, head), values NaN.
+std::vector<HeadImportance> headLayout(const TransformerConfig& c)
+{
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    std::vector<HeadImportance> out;
+    const std::vector<Kind> kinds = kindsOf(c);
+    for (const auto& k : kinds)
+        for (int l = 0; l < k.layers; ++l)
+            for (int h = 0; h < c.heads; ++h) out.push_back({k.name, l, h, nan, nan});
+    return out;
+}
+
+/// The parts in shard order, checked to be one run's: same method/count/verses/layout, each shard once.
+template <typename Part, typename Same>
+Status shardsInOrder(const std::vector<Part>& parts, std::vector<const Part*>& ordered, Same same)
+{
+    if (parts.empty()) return Status::error("nothing to merge");
+    const int n = parts.front().shard.count;
+    if (n < 1 || n > 100000) return Status::error("a part names " + std::to_string(n) + " shards (1…100000)");
+    ordered.assign(size_t(n), nullptr);
+    for (const Part& p : parts) {
+        if (p.shard.count != n)
+            return Status::error("the parts come from runs split differently (" + std::to_string(n) + " and " +
+                                 std::to_string(p.shard.count) + " shards)");
+        if (p.verses != parts.front().verses)
+            return Status::error("the parts measured different corpora (" + std::to_string(parts.front().verses) + " and " +
+                                 std::to_string(p.verses) + " verses)");
+        if (auto st = same(parts.front(), p); !st) return st;
+        if (p.shard.index < 0 || p.shard.index >= n) return Status::error("a part names shard " + std::to_string(p.shard.index) + " of " + std::to_string(n));
+        if (ordered[size_t(p.shard.index)])
+            return Status::error("shard " + std::to_string(p.shard.index) + "/" + std::to_string(n) + " is given twice");
+        ordered[size_t(p.shard.index)] = &p;
+    }
+    std::string missing;
+    for (int k = 0; k < n; ++k)
+        if (!ordered[size_t(k)]) missing += (missing.empty() ? "" : ", ") + std::to_string(k) + "/" + std::to_string(n);
+    if (!missing.empty()) return Status::error("shard " + missing + " missing: merge needs every shard of the run");
+    return Status::success();
+}
+
+bool sameLayout(const std::vector<HeadImportance>& a, const std::vector<HeadImportance>& b)
+{
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+        if (a[i].kind != b[i].kind || a[i].layer != b[i].layer || a[i].head != b[i].head) return false;
+    return true;
+}
+} // namespace
+
+Status mergeImportance(const std::vector<ImportancePartial>& parts, std::vector<HeadImportance>& out)
 {
     out.clear();
+    std::vector<const ImportancePartial*> shards;
+    if (auto st = shardsInOrder(parts, shards, [](const ImportancePartial& a, const ImportancePartial& b) {
+            if (a.method != b.method) return Status::error("the parts measured importance by different methods");
+            if (!sameLayout(a.heads, b.heads)) return Status::error("the parts come from models with different heads");
+            return Status::success();
+        });
+        !st)
+        return st;
+    const size_t n = shards.size();
+    out = shards.front()->heads;
+    if (shards.front()->method == ImportanceMethod::Ablation) {
+        for (size_t i = 0; i < out.size(); ++i) {
+            const HeadImportance& h = shards[i % n]->heads[i];
+            if (std::isnan(h.deltaLogLikelihood))
+                return Status::error("shard " + std::to_string(i % n) + " has no value for " + h.kind + " layer " +
+                                     std::to_string(h.layer + 1) + " head " + std::to_string(h.head + 1));
+            out[i].deltaLogLikelihood = h.deltaLogLikelihood;
+            out[i].deltaBleu = h.deltaBleu;
+        }
+        return Status::success();
+    }
+    // Gradient: the verses' |∂L/∂ξ| summed in verse order (as one run does), mean, ÷ l2 per layer.
+    const int verses = shards.front()->verses;
+    if (verses <= 0) return Status::error("the parts measured no verse");
+    auto sum = torch::zeros({int64_t(out.size())});
+    for (int v = 0; v < verses; ++v) {
+        const auto& grads = shards[size_t(v) % n]->gradients;
+        const auto it = grads.find(v);
+        if (it == grads.end() || it->second.size() != out.size())
+            return Status::error("shard " + std::to_string(size_t(v) % n) + " has no gradients for verse " + std::to_string(v + 1));
+        sum += torch::from_blob(const_cast<float*>(it->second.data()), {int64_t(out.size())}, torch::kFloat32);
+    }
+    const auto mean = sum / double(verses);
+    // Per layer of each kind: the run of rows with the same kind and layer.
+    for (size_t start = 0; start < out.size();) {
+        size_t end = start;
+        while (end < out.size() && out[end].kind == out[start].kind && out[end].layer == out[start].layer) ++end;
+        const auto layer = mean.slice(0, int64_t(start), int64_t(end));
+        const auto scores = layer / layer.norm(2).clamp_min(1e-20);
+        for (size_t i = start; i < end; ++i) out[i].gradient = scores[int64_t(i - start)].item<double>();
+        start = end;
+    }
+    return Status::success();
+}
+
+Status mergePruning(const std::vector<PruningPartial>& parts, std::vector<PruningCurve>& out)
+{
+    out.clear();
+    std::vector<const PruningPartial*> shards;
+    if (auto st = shardsInOrder(parts, shards, [](const PruningPartial& a, const PruningPartial& b) {
+            if (a.orders != b.orders || a.removed != b.removed || a.fractions != b.fractions)
+                return Status::error("the parts pruned in different orders or steps");
+            if (b.stats.size() != b.orders.size()) return Status::error("a part has statistics for " + std::to_string(b.stats.size()) +
+                                                                         " orders, not " + std::to_string(b.orders.size()));
+            for (const auto& s : b.stats)
+                if (s.size() != b.fractions.size()) return Status::error("a part has statistics for a different number of steps");
+            return Status::success();
+        });
+        !st)
+        return st;
+    const PruningPartial& first = *shards.front();
+    for (size_t o = 0; o < first.orders.size(); ++o) {
+        PruningCurve curve{first.orders[o], first.fractions, first.removed, {}};
+        for (size_t step = 0; step < first.fractions.size(); ++step) {
+            BleuStats total;
+            for (const PruningPartial* p : shards) total += p->stats[o][step];
+            curve.bleu.push_back(total.bleu());
+        }
+        out.push_back(std::move(curve));
+    }
+    return Status::success();
+}
+
+Status headImportanceOf(ModelBundle& b, const std::vector<const Verse*>& all, ImportanceMethod method, const Shard& shard,
+                        ImportancePartial& out, const ProgressFn& progress)
+{
+    out = ImportancePartial{};
+    out.method = method;
+    out.shard = shard;
     if (!b.isTransformer()) return Status::error(b.name + " (GRU) has one attention, not heads: head importance needs a Transformer");
+    if (shard.count < 1 || shard.index < 0 || shard.index >= shard.count) return Status::error("no such shard");
     std::vector<const Verse*> verses;
     for (const Verse* v : all)
         if (!v->sourceWords().empty() && !v->targetWords().empty() && int(v->sourceWords().size()) <= kMaxSourceTokens) verses.push_back(v);
@@ -84,10 +260,9 @@ Status headImportanceOf(ModelBundle& b, const std::vector<const Verse*>& all, Im
     auto& net = b.transformer;
     net->eval();
     const TransformerConfig& c = net->config();
-    const std::vector<Kind> kinds{{"encoder_self", c.encoderLayers}, {"decoder_self", c.decoderLayers}, {"cross_attention", c.decoderLayers}};
-    const double nan = std::numeric_limits<double>::quiet_NaN();
-    int64_t total = 0;
-    for (const auto& k : kinds) total += k.layers * c.heads;
+    out.verses = int(verses.size());
+    out.heads = headLayout(c);
+    const size_t N = size_t(shard.count), K = size_t(shard.index);
 
     if (method == ImportanceMethod::Ablation) {
         torch::NoGradGuard noGrad;
@@ -98,31 +273,51 @@ Status headImportanceOf(ModelBundle& b, const std::vector<const Verse*>& all, Im
             return sum;
         };
         const double base = corpusLL();
+        // Greedy translations, scored with corpus BLEU against the (lower-cased) references.
+        std::vector<std::vector<std::string>> sources, references;
+        for (const Verse* v : verses) addVerse(*v, sources, references);
+        const auto corpusBleuNow = [&](double& bleu) -> Status {
+            std::vector<std::vector<std::string>> hyps;
+            if (auto st = greedyBatch(b, sources, hyps, {}); !st) return st;
+            bleu = corpusBleu(hyps, references);
+            return Status::success();
+        };
+        double baseBleu = 0;
+        if (auto st = corpusBleuNow(baseBleu); !st) return st;
+        const int64_t total = int64_t((out.heads.size() + N - 1 - K) / N);
         int64_t done = 0;
-        for (const auto& k : kinds)
-            for (int l = 0; l < k.layers; ++l)
-                for (int h = 0; h < c.heads; ++h) {
-                    if (!keepGoing(progress, done, total)) {
-                        net->setAblation(HeadAblation{});
-                        return Status::error("cancelled");
-                    }
-                    HeadAblation one;
-                    one.heads[k.name][l] = {h};
-                    if (auto st = net->setAblation(one); !st) return st;
-                    const double ll = corpusLL();
-                    out.push_back({k.name, l, h, (ll - base) / double(verses.size()), nan});
-                    ++done;
-                }
+        for (size_t i = K; i < out.heads.size(); i += N) {
+            if (!keepGoing(progress, done, total)) {
+                net->setAblation(HeadAblation{});
+                return Status::error("cancelled");
+            }
+            HeadImportance& h = out.heads[i];
+            HeadAblation one;
+            one.heads[h.kind][h.layer] = {h.head};
+            if (auto st = net->setAblation(one); !st) return st;
+            h.deltaLogLikelihood = (corpusLL() - base) / double(verses.size());
+            double bleu = 0;
+            const Status st = corpusBleuNow(bleu);
+            if (!st) {
+                net->setAblation(HeadAblation{});
+                return st;
+            }
+            h.deltaBleu = bleu - baseBleu;
+            ++done;
+        }
         net->setAblation(HeadAblation{});
         keepGoing(progress, total, total);
         return Status::success();
     }
 
-    // Gradient: gates ξ = 1 per head; per verse |∂L/∂ξ|, averaged; then per layer ÷ l2 norm.
-    std::map<std::string, torch::Tensor> gates, sum;
+    // Gradient: gates ξ = 1 per head; per verse |∂L/∂ξ| (mergeImportance averages them and
+    // divides by each layer's l2 norm).
+    const std::vector<Kind> kinds = kindsOf(c);
+    std::map<std::string, torch::Tensor> gates;
+    std::vector<torch::Tensor> leaves;
     for (const auto& k : kinds) {
         gates[k.name] = torch::ones({k.layers, c.heads}, torch::requires_grad());
-        sum[k.name] = torch::zeros({k.layers, c.heads});
+        leaves.push_back(gates[k.name]);
     }
     std::vector<bool> wanted;
     for (auto& p : net->parameters()) {
@@ -135,9 +330,9 @@ Status headImportanceOf(ModelBundle& b, const std::vector<const Verse*>& all, Im
         for (auto& p : net->parameters()) p.requires_grad_(wanted[i++]);
     };
     net->setGates(gates);
-    const auto one = batchesOf(b, verses, 1);
-    std::vector<torch::Tensor> leaves;
-    for (const auto& k : kinds) leaves.push_back(gates[k.name]);
+    std::vector<const Verse*> mine;
+    for (size_t v = K; v < verses.size(); v += N) mine.push_back(verses[v]);
+    const auto one = batchesOf(b, mine, 1);
     try {
         torch::AutoGradMode grad(true);
         for (size_t i = 0; i < one.size(); ++i) {
@@ -147,37 +342,35 @@ Status headImportanceOf(ModelBundle& b, const std::vector<const Verse*>& all, Im
             }
             const auto loss = -logLikelihood(net, one[i]);
             const auto grads = torch::autograd::grad({loss}, leaves);
-            for (size_t g = 0; g < kinds.size(); ++g) sum[kinds[g].name] += grads[g].abs().detach();
+            std::vector<torch::Tensor> flat;
+            for (const auto& g : grads) flat.push_back(g.abs().detach().reshape({-1}));
+            const auto row = torch::cat(flat).contiguous();
+            out.gradients[int(K + i * N)] = std::vector<float>(row.data_ptr<float>(), row.data_ptr<float>() + row.numel());
         }
     } catch (const std::exception& e) {
         restore();
         return Status::error(std::string("gradient importance: ") + e.what());
     }
     restore();
-    for (const auto& k : kinds) {
-        const auto mean = sum[k.name] / double(one.size());
-        const auto norm = mean.norm(2, 1, true).clamp_min(1e-20);  // per layer
-        const auto scores = mean / norm;
-        for (int l = 0; l < k.layers; ++l)
-            for (int h = 0; h < c.heads; ++h) out.push_back({k.name, l, h, nan, scores[l][h].item<double>()});
-    }
     keepGoing(progress, int64_t(one.size()), int64_t(one.size()));
     return Status::success();
 }
 
-Status pruningCurvesOf(ModelBundle& b, const std::vector<const Verse*>& verses, const std::vector<HeadImportance>& importance,
-                       ImportanceMethod ranked, int randomSeeds, std::vector<PruningCurve>& out, const ProgressFn& progress)
+Status pruningCurvesOf(ModelBundle& b, const std::vector<const Verse*>& all, const std::vector<HeadImportance>& importance,
+                       ImportanceMethod ranked, int randomSeeds, const Shard& shard, PruningPartial& out, const ProgressFn& progress)
 {
-    out.clear();
+    out = PruningPartial{};
+    out.shard = shard;
     if (!b.isTransformer()) return Status::error(b.name + " (GRU) has one attention, not heads: pruning needs a Transformer");
     if (importance.empty()) return Status::error("pruning needs the heads' importance first");
-    if (verses.empty()) return Status::error("no verse to translate");
+    if (all.empty()) return Status::error("no verse to translate");
+    if (shard.count < 1 || shard.index < 0 || shard.index >= shard.count) return Status::error("no such shard");
+    out.verses = int(all.size());
+    // This shard's verses: whole greedy batches, batch c to shard c mod N, so that every verse is
+    // translated in the same batch as in one run.
     std::vector<std::vector<std::string>> sources, references;
-    for (const Verse* v : verses) {
-        sources.push_back(v->sourceWords());
-        references.push_back(v->targetWords());
-        for (auto& w : references.back()) w = toLower(w);  // the model writes lower case
-    }
+    for (size_t start = kGreedyBatch * size_t(shard.index); start < all.size(); start += kGreedyBatch * size_t(shard.count))
+        for (size_t v = start; v < std::min(all.size(), start + kGreedyBatch); ++v) addVerse(*all[v], sources, references);
     // The orders: least important first, then random permutations with fixed seeds.
     std::vector<std::vector<HeadImportance>> orders{importance};
     std::stable_sort(orders[0].begin(), orders[0].end(), [&](const HeadImportance& x, const HeadImportance& y) {
@@ -193,18 +386,22 @@ Status pruningCurvesOf(ModelBundle& b, const std::vector<const Verse*>& verses, 
     }
     const int N = int(importance.size());
     constexpr int kSteps = 10;
+    out.orders = names;
+    for (int step = 0; step <= kSteps; ++step) {
+        out.fractions.push_back(double(step) / kSteps);
+        out.removed.push_back(int(std::lround(double(N) * step / kSteps)));
+    }
     const int64_t total = int64_t(orders.size()) * (kSteps + 1);
     int64_t done = 0;
     auto& net = b.transformer;
     for (size_t o = 0; o < orders.size(); ++o) {
-        PruningCurve curve;
-        curve.order = names[o];
+        out.stats.emplace_back();
         for (int step = 0; step <= kSteps; ++step) {
             if (!keepGoing(progress, done, total)) {
                 net->setAblation(HeadAblation{});
                 return Status::error("cancelled");
             }
-            const int k = int(std::lround(double(N) * step / kSteps));
+            const int k = out.removed[size_t(step)];
             HeadAblation a;
             for (int i = 0; i < k; ++i) a.heads[orders[o][size_t(i)].kind][orders[o][size_t(i)].layer].push_back(orders[o][size_t(i)].head);
             for (auto& [kind, layers] : a.heads)
@@ -214,12 +411,11 @@ Status pruningCurvesOf(ModelBundle& b, const std::vector<const Verse*>& verses, 
             const Status st = greedyBatch(b, sources, hyps, {});
             net->setAblation(HeadAblation{});
             if (!st) return st;
-            curve.fractions.push_back(double(step) / kSteps);
-            curve.removed.push_back(k);
-            curve.bleu.push_back(corpusBleu(hyps, references));
+            BleuStats stats;
+            for (size_t v = 0; v < hyps.size(); ++v) stats.add(hyps[v], references[v]);
+            out.stats.back().push_back(stats);
             ++done;
         }
-        out.push_back(std::move(curve));
     }
     keepGoing(progress, total, total);
     return Status::success();

@@ -6,12 +6,12 @@
 
 namespace attnscope {
 
-/// See Translator::headImportance. Errors: a GRU model, no verse that fits, "cancelled".
-Status headImportanceOf(ModelBundle& b, const std::vector<const Verse*>& verses, ImportanceMethod method,
-                        std::vector<HeadImportance>& out, const ProgressFn& progress);
+/// See Translator::headImportanceShard. Errors: a GRU model, no verse that fits, "cancelled".
+Status headImportanceOf(ModelBundle& b, const std::vector<const Verse*>& verses, ImportanceMethod method, const Shard& shard,
+                        ImportancePartial& out, const ProgressFn& progress);
 
-/// See Translator::pruningCurves.
+/// See Translator::pruningCurvesShard.
 Status pruningCurvesOf(ModelBundle& b, const std::vector<const Verse*>& verses, const std::vector<HeadImportance>& importance,
-                       ImportanceMethod ranked, int randomSeeds, std::vector<PruningCurve>& out, const ProgressFn& progress);
+                       ImportanceMethod ranked, int randomSeeds, const Shard& shard, PruningPartial& out, const ProgressFn& progress);
 
 } // namespace attnscope

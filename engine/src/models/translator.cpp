@@ -136,20 +136,38 @@ Status Translator::load(const std::string& nameOrPath)
 
 bool Translator::loaded() const { return d->loaded; }
 
-Status Translator::headImportance(const std::vector<const Verse*>& verses, ImportanceMethod method, std::vector<HeadImportance>& out,
-                                  const ProgressFn& progress) const
+Status Translator::headImportanceShard(const std::vector<const Verse*>& verses, ImportanceMethod method, const Shard& shard,
+                                       ImportancePartial& out, const ProgressFn& progress) const
 {
     if (!d->loaded) return Status::error("no model loaded");
     std::lock_guard<std::mutex> lock(d->mutex);
-    return headImportanceOf(d->bundle, verses, method, out, progress);
+    return headImportanceOf(d->bundle, verses, method, shard, out, progress);
+}
+
+Status Translator::headImportance(const std::vector<const Verse*>& verses, ImportanceMethod method, std::vector<HeadImportance>& out,
+                                  const ProgressFn& progress) const
+{
+    // One run is the single shard, merged: exactly what sharded runs merge into.
+    ImportancePartial whole;
+    if (auto st = headImportanceShard(verses, method, Shard{}, whole, progress); !st) return st;
+    return mergeImportance({whole}, out);
+}
+
+Status Translator::pruningCurvesShard(const std::vector<const Verse*>& verses, const std::vector<HeadImportance>& importance,
+                                      ImportanceMethod ranked, int randomSeeds, const Shard& shard, PruningPartial& out,
+                                      const ProgressFn& progress) const
+{
+    if (!d->loaded) return Status::error("no model loaded");
+    std::lock_guard<std::mutex> lock(d->mutex);
+    return pruningCurvesOf(d->bundle, verses, importance, ranked, randomSeeds, shard, out, progress);
 }
 
 Status Translator::pruningCurves(const std::vector<const Verse*>& verses, const std::vector<HeadImportance>& importance,
                                  ImportanceMethod ranked, int randomSeeds, std::vector<PruningCurve>& out, const ProgressFn& progress) const
 {
-    if (!d->loaded) return Status::error("no model loaded");
-    std::lock_guard<std::mutex> lock(d->mutex);
-    return pruningCurvesOf(d->bundle, verses, importance, ranked, randomSeeds, out, progress);
+    PruningPartial whole;
+    if (auto st = pruningCurvesShard(verses, importance, ranked, randomSeeds, Shard{}, whole, progress); !st) return st;
+    return mergePruning({whole}, out);
 }
 
 Status Translator::setAblation(const HeadAblation& ablation)

@@ -2,6 +2,7 @@
 // operator map, or TorchScript image models; the attention laid over the picture's patches.
 #include "attnscope/visionmodel.h"
 
+#include "attnscope/ablation.h"
 #include "attnscope/resources.h"
 #include "attnscope/schema.h"
 #include "data/imagefile.h"
@@ -107,10 +108,13 @@ struct VisionModel::Impl {
     bool noSidecar = false;
     std::vector<std::string> characters;  ///< CTC classes: blank, the file's lines, then " " with "space"
 
-    Status runOnnx(const VisionInput& v, AttentionTrace& out, const ProgressFn& progress) const;
+    Status runOnnx(const VisionInput& v, AttentionTrace& out, const ProgressFn& progress, const HeadAblation* ablation) const;
     /// A decoded picture through the model: the trace VisionModel::run documents.
     Status runImage(const cv::Mat& img, const std::string& imagePath, const std::string& warning, AttentionTrace& out,
-                    const ProgressFn& progress) const;
+                    const ProgressFn& progress, const HeadAblation* ablation) const;
+    /// The selected Softmax attention of a run, grouped by [head, query, key] extents in graph
+    /// order: (trace tensor name, its layers).
+    std::vector<std::pair<std::string, std::vector<const OnnxAttention*>>> attentionGroups(const OnnxRunResult& r) const;
 };
 
 VisionModel::VisionModel() : d(std::make_unique<Impl>()) {}
@@ -210,61 +214,100 @@ Status VisionModel::load(const std::string& nameOrPath)
     return Status::success();
 }
 
-Status VisionModel::Impl::runOnnx(const VisionInput& v, AttentionTrace& out, const ProgressFn& progress) const
+namespace {
+/// A Softmax's heads: recovered from the graph, else axis 1 of [batch, head, query, key], else one.
+int64_t headsOf(const OnnxAttention& a)
+{
+    return a.heads > 0 ? a.heads : (a.shape.size() == 4 ? a.shape[1] : 1);
+}
+} // namespace
+
+std::vector<std::pair<std::string, std::vector<const OnnxAttention*>>> VisionModel::Impl::attentionGroups(const OnnxRunResult& r) const
+{
+    std::vector<std::pair<std::string, std::vector<const OnnxAttention*>>> groups;
+    std::vector<std::string> extents;
+    for (const auto& a : r.attention) {
+        if (a.kind != OnnxAttention::Kind::Softmax) continue;
+        if (!selected.empty() && std::find(selected.begin(), selected.end(), a.node) == selected.end()) continue;
+        const auto& s = a.shape;
+        const std::string key = std::to_string(headsOf(a)) + "×" + std::to_string(s[s.size() - 2]) + "×" + std::to_string(s.back());
+        const auto it = std::find(extents.begin(), extents.end(), key);
+        if (it == extents.end()) {
+            extents.push_back(key);
+            groups.emplace_back(groups.empty() ? std::string(schema::vision::kAttention) : std::string(schema::vision::kAttention) + "." + a.node,
+                                std::vector<const OnnxAttention*>{&a});
+        } else {
+            groups[size_t(it - extents.begin())].second.push_back(&a);
+        }
+    }
+    return groups;
+}
+
+Status VisionModel::Impl::runOnnx(const VisionInput& v, AttentionTrace& out, const ProgressFn& progress, const HeadAblation* ablation) const
 {
     const auto& input = onnx->inspection().inputs[0];
     OnnxTensor x;
     x.shape = {1, v.pixels.size(0), v.height, v.width};
     x.values.assign(v.pixels.data_ptr<float>(), v.pixels.data_ptr<float>() + v.pixels.numel());
     OnnxRunResult r;
-    if (auto st = onnx->run({{input.name, std::move(x)}}, r, progress); !st) return st;
-    // Softmax attention: selected candidates, grouped by [head, query, key] in graph order.
-    std::vector<std::pair<std::string, std::vector<const OnnxAttention*>>> groups;
+    if (auto st = onnx->run({{input.name, x}}, r, progress); !st) return st;
+    if (ablation && !ablation->empty()) {
+        // The unablated run found the heads as the trace names them; the ablated run replaces it.
+        AttentionShapes shapes;
+        std::map<std::string, std::vector<std::string>> outputs;
+        for (const auto& [name, layers] : attentionGroups(r)) {
+            shapes[name] = {int64_t(layers.size()), headsOf(*layers.front())};
+            for (const auto* a : layers) outputs[name].push_back(a->output);
+        }
+        HeadAblation resolved = *ablation;
+        if (auto st = resolveAblation(resolved, shapes); !st) return st;
+        OnnxRunOptions options;
+        options.uniform = resolved.mode == HeadAblation::Mode::Uniform;
+        for (const auto& [kind, layers] : resolved.heads)
+            for (const auto& [layer, heads] : layers) {
+                auto& list = options.ablate[outputs.at(kind).at(size_t(layer))];
+                list.insert(list.end(), heads.begin(), heads.end());
+            }
+        r = OnnxRunResult{};
+        if (auto st = onnx->run({{input.name, std::move(x)}}, r, progress, options); !st) return st;
+        out.metadata[schema::kAblationMeta] = ablation->describe();
+    }
+    // Channel gates (SE blocks): excitation and the feature map each scales.
     int gate = 0;
     for (const auto& a : r.attention) {
-        if (a.kind == OnnxAttention::Kind::ChannelGate) {
-            const auto g = r.values.find(a.output);
-            const auto f = r.values.find(a.gated);
-            if (g == r.values.end()) continue;
-            TraceTensor e;
-            e.name = schema::image::excitation(gate);
-            e.axes = {"channel"};
-            e.shape = {g->second.shape[1]};
-            e.labels = {{}};
-            e.values.assign(g->second.values.begin(), g->second.values.begin() + e.shape[0]);
-            out.tensors.push_back(std::move(e));
-            if (f != r.values.end() && f->second.shape.size() == 4) {
-                const auto& fs = f->second.shape;
-                TraceTensor t;
-                t.name = schema::image::features(gate);
-                t.axes = {"channel", "row", "col"};
-                t.shape = {fs[1], fs[2], fs[3]};
-                t.labels.assign(3, {});
-                t.values.assign(f->second.values.begin(), f->second.values.begin() + fs[1] * fs[2] * fs[3]);
-                out.tensors.push_back(std::move(t));
-            }
-            out.metadata[schema::vision::gateMeta(gate)] = a.node;
-            ++gate;
-            continue;
+        if (a.kind != OnnxAttention::Kind::ChannelGate) continue;
+        const auto g = r.values.find(a.output);
+        const auto f = r.values.find(a.gated);
+        if (g == r.values.end()) continue;
+        TraceTensor e;
+        e.name = schema::image::excitation(gate);
+        e.axes = {"channel"};
+        e.shape = {g->second.shape[1]};
+        e.labels = {{}};
+        e.values.assign(g->second.values.begin(), g->second.values.begin() + e.shape[0]);
+        out.tensors.push_back(std::move(e));
+        if (f != r.values.end() && f->second.shape.size() == 4) {
+            const auto& fs = f->second.shape;
+            TraceTensor t;
+            t.name = schema::image::features(gate);
+            t.axes = {"channel", "row", "col"};
+            t.shape = {fs[1], fs[2], fs[3]};
+            t.labels.assign(3, {});
+            t.values.assign(f->second.values.begin(), f->second.values.begin() + fs[1] * fs[2] * fs[3]);
+            out.tensors.push_back(std::move(t));
         }
-        if (!selected.empty() && std::find(selected.begin(), selected.end(), a.node) == selected.end()) continue;
-        const auto& s = a.shape;
-        const int64_t heads = a.heads > 0 ? a.heads : (s.size() == 4 ? s[1] : 1);
-        const std::string key = std::to_string(heads) + "×" + std::to_string(s[s.size() - 2]) + "×" + std::to_string(s.back());
-        auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == key; });
-        if (it == groups.end()) {
-            groups.emplace_back(key, std::vector<const OnnxAttention*>{});
-            it = groups.end() - 1;
-        }
-        it->second.push_back(&a);
+        out.metadata[schema::vision::gateMeta(gate)] = a.node;
+        ++gate;
     }
+    // Softmax attention: selected candidates, grouped by [head, query, key] in graph order.
+    const auto groups = attentionGroups(r);
     for (size_t gi = 0; gi < groups.size(); ++gi) {
         const auto& layers = groups[gi].second;
         const auto& first = *layers.front();
         const int64_t q = first.shape[first.shape.size() - 2], k = first.shape.back();
-        const int64_t heads = first.heads > 0 ? first.heads : (first.shape.size() == 4 ? first.shape[1] : 1);
+        const int64_t heads = headsOf(first);
         TraceTensor t;
-        t.name = gi == 0 ? std::string(schema::vision::kAttention) : std::string(schema::vision::kAttention) + "." + first.node;
+        t.name = groups[gi].first;
         t.axes = {"layer", "head", "query", "key"};
         t.shape = {int64_t(layers.size()), heads, q, k};
         for (const auto* a : layers) {
@@ -327,18 +370,18 @@ Status VisionModel::Impl::runOnnx(const VisionInput& v, AttentionTrace& out, con
     return Status::success();
 }
 
-Status VisionModel::run(const std::string& imagePath, AttentionTrace& out, const ProgressFn& progress) const
+Status VisionModel::run(const std::string& imagePath, AttentionTrace& out, const ProgressFn& progress, const HeadAblation* ablation) const
 {
     out = AttentionTrace{};
     if (!loaded()) return Status::error("no vision model is loaded");
     cv::Mat img;
     std::string warning;
     if (auto st = decodeImageFile(imagePath, img, &warning); !st) return st;
-    return d->runImage(img, imagePath, warning, out, progress);
+    return d->runImage(img, imagePath, warning, out, progress, ablation);
 }
 
 Status VisionModel::runPicture(const std::vector<uint8_t>& bgr, int width, int height, const std::string& source,
-                               AttentionTrace& out, const ProgressFn& progress) const
+                               AttentionTrace& out, const ProgressFn& progress, const HeadAblation* ablation) const
 {
     out = AttentionTrace{};
     if (!loaded()) return Status::error("no vision model is loaded");
@@ -347,12 +390,15 @@ Status VisionModel::runPicture(const std::vector<uint8_t>& bgr, int width, int h
                              std::to_string(size_t(width) * size_t(height) * 3) + " BGR bytes, not " + std::to_string(bgr.size()));
     if (!d->onnx) return Status::error("a TorchScript vision model reads its picture from a file: open the file");
     const cv::Mat img = cv::Mat(height, width, CV_8UC3, const_cast<uint8_t*>(bgr.data())).clone();
-    return d->runImage(img, source, {}, out, progress);
+    return d->runImage(img, source, {}, out, progress, ablation);
 }
 
 Status VisionModel::Impl::runImage(const cv::Mat& img, const std::string& imagePath, const std::string& warning,
-                                   AttentionTrace& out, const ProgressFn& progress) const
+                                   AttentionTrace& out, const ProgressFn& progress, const HeadAblation* ablation) const
 {
+    if (ablation && !ablation->empty() && !onnx)
+        return Status::error(spec.name + " is a TorchScript module: its attention is computed in its own code, so its heads "
+                                         "cannot be ablated from outside (an ONNX export of it can)");
     VisionInput v;
     if (auto st = prepareVisionInput(img, spec, v); !st) return Status::error(imagePath + ": " + st.message);
     out.model = spec.name;
@@ -368,7 +414,7 @@ Status VisionModel::Impl::runImage(const cv::Mat& img, const std::string& imageP
                              "sidecar with the model's own mean, std and patch size");
     if (onnx) {
         out.metadata[schema::vision::kFormatMeta] = "onnx";
-        if (auto st = runOnnx(v, out, progress); !st) return st;
+        if (auto st = runOnnx(v, out, progress, ablation); !st) return st;
     } else {
         out.metadata[schema::vision::kFormatMeta] = "torchscript";
         AttentionTrace t;

@@ -13,7 +13,7 @@ Status runVision(ModelCache& cache, const VisionRequest& req, VisionResult& out,
     if (!keepGoing(cancel, 0, 1)) return Status::error("cancelled");
     m->setSelectedAttention(req.attention);
     auto trace = std::make_shared<AttentionTrace>();
-    if (st = m->run(req.path, *trace, cancel); !st) return st;
+    if (st = m->run(req.path, *trace, cancel, req.ablation.empty() ? nullptr : &req.ablation); !st) return st;
     out.trace = std::move(trace);
     return Status::success();
 }

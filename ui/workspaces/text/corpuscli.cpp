@@ -9,10 +9,7 @@
 #include "attnscope/savefile.h"
 #include "attnscope/translator.h"
 
-#include "views/figurewriter.h"
-
 #include <QCommandLineParser>
-#include <qcustomplot.h>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -38,20 +35,6 @@ Status loadCorpusSplit(const std::string& splitName, Corpus& corpus, std::vector
     return Status::success();
 }
 
-/// The options every corpus command (eval, align, heads) shares: the verses (--split, or your
-/// own corpus with --source/--target/--gold), --limit, and how links are read (--method).
-void addCorpusOptions(QCommandLineParser& p, const QString& defaultSplit)
-{
-    p.addOption({"split", "dev or test", "split", defaultSplit});
-    p.addOption({"limit", "only the first N verses (sentence pairs)", "N", "0"});
-    p.addOption({"source", "your own corpus: source sentences, one per line, tokens separated by spaces", "file"});
-    p.addOption({"target", "your own corpus: target sentences, line by line with --source", "file"});
-    p.addOption({"gold", "your own corpus: Pharaoh links per line (i-j sure; i?j, ipj or i-j-p possible)", "file"});
-    p.addOption({"one-based", "the --gold indices start at 1 (default: 0)"});
-    p.addOption({"method", "how links are read from attention: argmax, threshold, gdfa, shift", "M", "argmax"});
-    p.addOption({"threshold", "τ of --method threshold (attention weight)", "τ", "0.1"});
-}
-
 /// --method and --threshold → LinkOptions.
 Status parseLinkOptions(const QCommandLineParser& p, LinkOptions& out)
 {
@@ -65,6 +48,18 @@ Status parseLinkOptions(const QCommandLineParser& p, LinkOptions& out)
 }
 
 } // namespace
+
+void addCorpusOptions(QCommandLineParser& p, const QString& defaultSplit)
+{
+    p.addOption({"split", "dev or test", "split", defaultSplit});
+    p.addOption({"limit", "only the first N verses (sentence pairs)", "N", "0"});
+    p.addOption({"source", "your own corpus: source sentences, one per line, tokens separated by spaces", "file"});
+    p.addOption({"target", "your own corpus: target sentences, line by line with --source", "file"});
+    p.addOption({"gold", "your own corpus: Pharaoh links per line (i-j sure; i?j, ipj or i-j-p possible)", "file"});
+    p.addOption({"one-based", "the --gold indices start at 1 (default: 0)"});
+    p.addOption({"method", "how links are read from attention: argmax, threshold, gdfa, shift", "M", "argmax"});
+    p.addOption({"threshold", "τ of --method threshold (attention weight)", "τ", "0.1"});
+}
 
 /// The model named by the first positional argument and the verses of --split, or of your own
 /// corpus (--source, --target, --gold), the first --limit of them: the start of every corpus
@@ -87,8 +82,7 @@ Status openModelAndSplit(const QCommandLineParser& p, std::unique_ptr<VerseDecod
     return Status::success();
 }
 
-/// "test split" or "corpus FILE" for reports.
-static std::string corpusName(const QCommandLineParser& p)
+std::string corpusName(const QCommandLineParser& p)
 {
     return p.isSet("gold") ? "corpus " + p.value("source").toStdString() : p.value("split").toStdString() + " split";
 }
@@ -208,39 +202,6 @@ int cmdAlign(const QStringList& args)
     return 0;
 }
 
-namespace {
-/// `heads --importance`: every head's importance over the verses as CSV, the extremes printed.
-int writeImportance(const QCommandLineParser& p, VerseDecoder& model, const std::vector<const Verse*>& verses, bool ablation)
-{
-    auto* translator = dynamic_cast<Translator*>(&model);
-    if (!translator)
-        return fail(model.modelName() + ": head importance is measured for the built-in Transformer (ONNX and your own "
-                                        "models: ablate their heads one at a time with `attnscope run … --ablate`)");
-    std::vector<HeadImportance> out;
-    const ImportanceMethod method = ablation ? ImportanceMethod::Ablation : ImportanceMethod::Gradient;
-    if (auto st = translator->headImportance(verses, method, out, progressPrinter(ablation ? "importance (heads)" : "importance (verses)")); !st)
-        return fail(st.message);
-    QByteArray csv = ablation ? "kind,layer,head,delta_log_likelihood\n" : "kind,layer,head,gradient_importance\n";
-    for (const auto& h : out)
-        csv += QByteArray::fromStdString(h.kind) + ',' + QByteArray::number(h.layer + 1) + ',' + QByteArray::number(h.head + 1) + ',' +
-               QByteArray::number(ablation ? h.deltaLogLikelihood : h.gradient, 'g', 6) + '\n';
-    // Most important first: the largest loss of log-likelihood, or the largest gradient score.
-    std::vector<HeadImportance> sorted = out;
-    std::sort(sorted.begin(), sorted.end(), [&](const HeadImportance& a, const HeadImportance& b) {
-        return ablation ? a.deltaLogLikelihood < b.deltaLogLikelihood : a.gradient > b.gradient;
-    });
-    std::printf("model %s, %s, %zu verses, importance by %s\n", model.modelName().c_str(), corpusName(p).c_str(), verses.size(),
-                ablation ? "ablation (Δ log-likelihood per verse, head zeroed)" : "gradient (Michel et al. 2019, per-layer l2)");
-    for (size_t i = 0; i < sorted.size(); ++i)
-        if (i < 5 || i + 5 >= sorted.size())
-            std::printf("%s %-16s layer %d head %d  %+.4f\n", i < 5 ? "most " : "least", sorted[i].kind.c_str(), sorted[i].layer + 1,
-                        sorted[i].head + 1, ablation ? sorted[i].deltaLogLikelihood : sorted[i].gradient);
-    if (auto st = saveFileAtomically(p.value("out").toStdString(), csv.constData(), size_t(csv.size())); !st) return fail(st.message);
-    std::cerr << "wrote " << p.value("out").toStdString() << "\n";
-    return 0;
-}
-} // namespace
-
 int cmdHeads(const QStringList& args)
 {
     QCommandLineParser p;
@@ -249,6 +210,7 @@ int cmdHeads(const QStringList& args)
     p.addOption({"out", "output .csv file", "file"});
     p.addOption({"importance", "head importance instead of the head table: ablation (Δ log-likelihood with the head zeroed) "
                                "or gradient (Michel et al. 2019)", "method"});
+    p.addOption({"shard", "with --importance: measure shard K (from 0) of N and write a partial result for `attnscope merge`", "K/N"});
     if (!p.parse(args)) return usage(p.errorText().toStdString());
     if (p.positionalArguments().size() != 1 || !p.isSet("out")) return usage("heads takes MODEL --split S --out FILE.csv");
     const QString importance = p.value("importance");
@@ -260,7 +222,7 @@ int cmdHeads(const QStringList& args)
     Corpus corpus;
     std::vector<const Verse*> verses;
     if (auto st = openModelAndSplit(p, t, corpus, verses); !st) return fail(st.message);
-    if (p.isSet("importance")) return writeImportance(p, *t, verses, importance == "ablation");
+    if (p.isSet("importance")) return runImportance(p, *t, verses, importance == "ablation");
     HeadTableResult r;
     if (auto st = headTable(*t, verses, r, progressPrinter("heads"), links); !st) return fail(st.message);
     reportSkipped(r.skipped, r.verses, "scored");
@@ -298,98 +260,6 @@ int cmdHeads(const QStringList& args)
     }
     if (auto st = saveFileAtomically(p.value("out").toStdString(), csv.constData(), size_t(csv.size())); !st) return fail(st.message);
     std::cerr << "wrote " << p.value("out").toStdString() << "\n";
-    return 0;
-}
-
-namespace {
-/// The pruning curves as a chart: BLEU against the share of heads removed, one line per order.
-bool writePruningChart(const std::vector<PruningCurve>& curves, const QString& model, const QString& path, QString* error)
-{
-    ui::BuiltFigure figure = ui::newFigure(QSize(760, 460));
-    auto* plot = new QCustomPlot(figure.widget);
-    plot->setGeometry(0, 0, 760, 460);
-    plot->plotLayout()->insertRow(0);
-    plot->plotLayout()->addElement(0, 0, new QCPTextElement(plot, QObject::tr("Pruning %1: BLEU as heads are zeroed").arg(model)));
-    const QList<QColor> colours{QColor("#1565c0"), QColor("#9e9e9e"), QColor("#bdbdbd"), QColor("#757575")};
-    for (size_t c = 0; c < curves.size(); ++c) {
-        QCPGraph* g = plot->addGraph();
-        g->setName(QString::fromStdString(curves[c].order));
-        g->setPen(QPen(colours[int(std::min<size_t>(c, 3))], c == 0 ? 2.5 : 1.2, c == 0 ? Qt::SolidLine : Qt::DashLine));
-        g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, c == 0 ? 6 : 4));
-        for (size_t i = 0; i < curves[c].fractions.size(); ++i) g->addData(100 * curves[c].fractions[i], curves[c].bleu[i]);
-    }
-    plot->xAxis->setLabel(QObject::tr("heads zeroed (%)"));
-    plot->yAxis->setLabel(QObject::tr("BLEU"));
-    plot->xAxis->setRange(0, 100);
-    plot->rescaleAxes(true);
-    plot->xAxis->setRange(-2, 102);
-    plot->yAxis->setRange(0, plot->yAxis->range().upper * 1.06 + 0.5);
-    plot->legend->setVisible(true);
-    plot->replot();
-    return ui::writeFigure(figure, path, 96, error);
-}
-} // namespace
-
-int cmdPrune(const QStringList& args)
-{
-    QCommandLineParser p;
-    p.addPositionalArgument("model", "a Transformer translator");
-    addCorpusOptions(p, "dev");
-    p.addOption({"importance", "the order heads go in: gradient (default) or ablation", "method", "gradient"});
-    p.addOption({"seeds", "random orders for contrast", "N", "3"});
-    p.addOption({"out", "output: .csv, or a chart as .png .svg .pdf", "file"});
-    if (!p.parse(args)) return usage(p.errorText().toStdString());
-    if (p.positionalArguments().size() != 1 || !p.isSet("out")) return usage("prune takes MODEL [--split S] --out FILE.csv|.png");
-    const QString out = p.value("out");
-    QString bad;
-    const bool csvOut = out.endsWith(".csv", Qt::CaseInsensitive);
-    if (!csvOut && !ui::isFigurePath(out, &bad)) return usage("--out " + out.toStdString() + ": .csv, .png, .svg or .pdf");
-    const QString method = p.value("importance");
-    if (method != "ablation" && method != "gradient") return usage("--importance '" + method.toStdString() + "': ablation or gradient");
-    bool ok = false;
-    const int seeds = p.value("seeds").toInt(&ok);
-    if (!ok || seeds < 0 || seeds > 20) return usage("--seeds must be a whole number 0…20");
-    std::unique_ptr<VerseDecoder> t;
-    Corpus corpus;
-    std::vector<const Verse*> verses;
-    if (auto st = openModelAndSplit(p, t, corpus, verses); !st) return fail(st.message);
-    auto* translator = dynamic_cast<Translator*>(t.get());
-    if (!translator) return fail(t->modelName() + ": pruning curves are measured for the built-in Transformer");
-    const ImportanceMethod ranked = method == "ablation" ? ImportanceMethod::Ablation : ImportanceMethod::Gradient;
-    std::vector<HeadImportance> importance;
-    if (auto st = translator->headImportance(verses, ranked, importance, progressPrinter("importance")); !st) return fail(st.message);
-    std::vector<PruningCurve> curves;
-    if (auto st = translator->pruningCurves(verses, importance, ranked, seeds, curves, progressPrinter("pruning")); !st)
-        return fail(st.message);
-    std::printf("model %s, %s, %zu verses, %zu heads; BLEU as heads are zeroed (least important by %s first)\n",
-                t->modelName().c_str(), corpusName(p).c_str(), verses.size(), importance.size(), method.toStdString().c_str());
-    QByteArray csv = "fraction,heads_removed";
-    for (const auto& c : curves) csv += ",bleu_" + QByteArray::fromStdString(c.order).replace(' ', '_').replace("(", "").replace(")", "");
-    csv += '\n';
-    for (size_t i = 0; i < curves.front().fractions.size(); ++i) {
-        csv += QByteArray::number(curves.front().fractions[i], 'f', 2) + ',' + QByteArray::number(curves.front().removed[i]);
-        std::printf("%3.0f%% (%2d heads)", 100 * curves.front().fractions[i], curves.front().removed[i]);
-        for (const auto& c : curves) {
-            csv += ',' + QByteArray::number(c.bleu[i], 'f', 2);
-            std::printf("  %5.1f", c.bleu[i]);
-        }
-        csv += '\n';
-        std::printf("\n");
-    }
-    // "Prunable without loss": the largest share removed in importance order with BLEU within
-    // one point of the full model's.
-    const PruningCurve& ranked0 = curves.front();
-    double prunable = 0;
-    for (size_t i = 0; i < ranked0.bleu.size(); ++i)
-        if (ranked0.bleu[i] >= ranked0.bleu[0] - 1.0) prunable = ranked0.fractions[i];
-        else break;
-    std::printf("prunable within 1 BLEU point: %.0f%% of the heads\n", 100 * prunable);
-    if (csvOut) {
-        if (auto st = saveFileAtomically(out.toStdString(), csv.constData(), size_t(csv.size())); !st) return fail(st.message);
-    } else if (QString error; !writePruningChart(curves, QString::fromStdString(t->modelName()), out, &error)) {
-        return fail(error.toStdString());
-    }
-    std::cerr << "wrote " << out.toStdString() << "\n";
     return 0;
 }
 

@@ -1,25 +1,26 @@
 #pragma once
-// The Heads tab's dev-split row: "Score heads on the dev split", a progress bar with Cancel,
-// and the best head. Scores run as a background job (the model and the dev verses loaded
+// The Heads tab's dev-split row (a BackgroundRow): "Score heads on the dev split", a progress
+// bar with the count, time left and Cancel, and the best head. Scores run as a background job (the model and the dev verses loaded
 // privately, so the shared model is never held for minutes) and are cached per model; show()
 // picks the numbers of one model's attention kind for the head table.
 #include "attnscope/translator.h"
 
-#include <QWidget>
+#include "views/backgroundrow.h"
 
 #include <map>
 #include <memory>
 #include <vector>
 
-class QLabel;
-class QProgressBar;
-class QPushButton;
-
 namespace attnscope::ui {
 
-class JobTracker;
+class JobContext;
 
-class DevScoreBar : public QWidget {
+/// What a Heads-tab job reads first: the model (loaded privately, so the shared one is never
+/// held for minutes) and the first `limit` dev verses (0: all), stopping when `job` is cancelled.
+Status loadModelAndDev(const std::string& model, int limit, const JobContext& job, std::unique_ptr<VerseDecoder>& decoder,
+                       Corpus& corpus, std::vector<const Verse*>& verses);
+
+class DevScoreBar : public BackgroundRow {
     Q_OBJECT
 public:
     explicit DevScoreBar(QWidget* parent = nullptr);
@@ -31,8 +32,6 @@ public:
     void show(const QString& model, const QString& kind);
     /// How links are read for the AER (scores are kept per model and method).
     void setLinkOptions(const LinkOptions& links);
-    JobTracker* jobs() const { return jobs_; }
-    bool running() const;
 
 signals:
     /// Dev-split AER per head, row-major [layer][head], NaN where not scored.
@@ -42,14 +41,7 @@ signals:
     void failed(const QString& message);
 
 private:
-    void idle();
-
-    JobTracker* jobs_;       ///< background lane: scoring runs for a while
     QString scoring_;        ///< the model being scored
-    QPushButton* button_;
-    QProgressBar* progress_;
-    QPushButton* cancel_;
-    QLabel* status_;
     QString model_, kind_;  ///< what show() last asked for
     /// "model · method" → its dev-split table.
     QString key(const QString& model) const;

@@ -5,6 +5,7 @@
 #include "views/headgridview.h"
 #include "views/headtableview.h"
 #include "workspaces/text/devscorebar.h"
+#include "workspaces/text/importancebar.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -28,6 +29,7 @@ HeadsPanel::HeadsPanel(QWidget* parent) : QWidget(parent)
     table_ = new HeadTableView(this);
     table_->setObjectName("headTable");
     devBar_ = new DevScoreBar(this);  // dev-split AER of every head, computed in the background
+    importanceBar_ = new ImportanceBar(this);  // and how much each head matters
 
     auto* kindRow = new QHBoxLayout;
     kindRow->addWidget(new QLabel(tr("Attention:"), this));
@@ -42,6 +44,7 @@ HeadsPanel::HeadsPanel(QWidget* parent) : QWidget(parent)
     layout->addWidget(kindInfo_);
     layout->addWidget(split, 1);
     layout->addWidget(devBar_);
+    layout->addWidget(importanceBar_);
     layout->addWidget(info_);
 
     connect(kind_, &QComboBox::currentTextChanged, this, [this](const QString& entry) {
@@ -55,7 +58,16 @@ HeadsPanel::HeadsPanel(QWidget* parent) : QWidget(parent)
         info_->setText(grid_->headSummary(layer, head) + tr(" — Enter opens it, Shift+Enter picks it for a comparison"));
     });
     connect(table_, &HeadTableView::headActivated, this, [this](int layer, int head) { emit headOpened(entry(), layer, head); });
+    // The table's context menu ablates as the grid's does (the workspace listens to the grid).
+    connect(table_, &HeadTableView::headAblationToggled, grid_, &HeadGridView::headAblationToggled);
+    connect(table_, &HeadTableView::ablationsReset, grid_, &HeadGridView::ablationsReset);
     connect(devBar_, &DevScoreBar::devAer, table_, &HeadTableView::setDevAer);
+    connect(importanceBar_, &ImportanceBar::importance, this,
+            [this](int layers, int heads, const std::vector<double>& values, const QString& label, const QString& tip) {
+                grid_->setImportance(values, label);
+                table_->setImportance(layers, heads, values, label, tip);
+            });
+    connect(importanceBar_, &ImportanceBar::sortToggled, grid_, &HeadGridView::setSortedByImportance);
 }
 
 bool HeadsPanel::setTrace(const std::shared_ptr<const AttentionTrace>& trace)

@@ -1,7 +1,8 @@
 #pragma once
 // The Heads tab of the Text workspace: which multi-head attention of the trace to show (each
 // [layer, head, query, key] tensor, its means over heads and over layers, rollout for
-// self-attention), every head of it in a grid and a table, their dev-split scores, and a line
+// self-attention), every head of it in a grid and a table, their dev-split scores and
+// importance, and a line
 // on the head under the cursor. It draws what the trace holds; opening a head in the matrix or
 // a comparison is the workspace's (headOpened, compareRequested).
 #include "attnscope/alignment.h"
@@ -17,6 +18,7 @@ class QLabel;
 namespace attnscope::ui {
 
 class DevScoreBar;
+class ImportanceBar;
 class HeadGridView;
 class HeadTableView;
 
@@ -50,6 +52,7 @@ public:
     HeadGridView* grid() const { return grid_; }
     HeadTableView* table() const { return table_; }
     DevScoreBar* devBar() const { return devBar_; }
+    ImportanceBar* importanceBar() const { return importanceBar_; }
 
 signals:
     /// A head was clicked, or Enter pressed on it, in the grid or the table.
@@ -69,6 +72,7 @@ private:
     HeadGridView* grid_;
     HeadTableView* table_;
     DevScoreBar* devBar_;
+    ImportanceBar* importanceBar_;
     QLabel* info_;
 };
 

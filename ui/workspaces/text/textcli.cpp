@@ -1,6 +1,7 @@
 // `attnscope run|eval|align|heads` for translators (built-in, weights files, your own TorchScript
 // or ONNX text models): a sentence or verse, a whole split, a whole book through the encoder.
 #include "workspaces/text/textcli.h"
+#include "cli/cliablation.h"
 #include "cli/clicommon.h"
 
 #include "attnscope/alignment.h"
@@ -151,16 +152,13 @@ int cmdRun(const QStringList& args)
     p.addOption({"encoder-only", "read the input with the encoder alone: its self-attention (long inputs)"});
     p.addOption({"qk", "book runs: write queries and keys (O(n·d)) instead of weights"});
     p.addOption({"weights", "book runs: write the weights (float16 tiles) even past 8,192 tokens"});
-    p.addOption({"ablate", "ablate heads KIND:LAYER:HEADS (1-based; HEADS a comma list or all), repeatable", "spec"});
-    p.addOption({"ablation", "ablation mode: zero (the head's attention × 0) or uniform", "mode", "zero"});
+    addAblationOptions(p);
     addViewOptions(p);
     addLongOptions(p);
     if (!p.parse(args)) return usage(p.errorText().toStdString());
     const QStringList pos = p.positionalArguments();
     HeadAblation ablation;
-    for (const QString& spec : p.values("ablate"))
-        if (auto st = parseAblation(spec.toStdString(), ablation); !st) return usage(st.message);
-    if (auto st = parseAblationMode(p.value("ablation").toStdString(), ablation.mode); !st) return usage(st.message);
+    if (auto st = readAblationOptions(p, ablation); !st) return usage(st.message);
     if (!ablation.empty() && (p.isSet("split") || p.isSet("book"))) return usage("--ablate goes with one input (not --split or --book)");
     if (p.isSet("split")) return runSplit(p);
     if (p.isSet("book")) return runBook(p);

@@ -7,6 +7,7 @@
 #include <QStringList>
 
 #include <memory>
+#include <string>
 #include <vector>
 
 class QCommandLineParser;
@@ -27,8 +28,16 @@ int cmdRun(const QStringList& args);
 int cmdEval(const QStringList& args);
 int cmdAlign(const QStringList& args);
 int cmdHeads(const QStringList& args);
-/// `prune MODEL --out curve.csv|.png`: BLEU as heads are zeroed in importance and random order.
+/// `prune MODEL --out curve.csv|.png`: BLEU as heads are zeroed in importance and random order;
+/// `merge PART.json… --out FILE`: the shards of `heads --importance` or `prune` (headlabcli.cpp).
 int cmdPrune(const QStringList& args);
+int cmdMerge(const QStringList& args);
+/// `heads --importance` of `model` over `verses`: the CSV table, or with --shard K/N a partial.
+int runImportance(const QCommandLineParser& p, VerseDecoder& model, const std::vector<const Verse*>& verses, bool ablation);
+/// The options every corpus command (eval, align, heads, prune) shares: --split, --limit, your
+/// own corpus (--source/--target/--gold), --method; and "dev split" or "corpus FILE" for reports.
+void addCorpusOptions(QCommandLineParser& p, const QString& defaultSplit);
+std::string corpusName(const QCommandLineParser& p);
 /// Draws the view of `trace` that the options of `p` choose (addViewOptions: --view, --kind,
 /// --layer, --head, --words, …) into `out` (.png .svg .pdf); `other`: head B's trace of a
 /// cross-model comparison. Returns the exit status.

@@ -57,8 +57,9 @@ void registerTextKind()
                                      position stats (Clark et al. 2019) and AER
   attnscope heads transformer [--split dev] --importance ablation|gradient --out FILE.csv
                                      each head's importance (Michel et al. 2019): Δ
-                                     log-likelihood of the references with the head alone
-                                     zeroed, or the gate gradient |∂L/∂ξ_h| normalised per layer
+                                     log-likelihood of the references and ΔBLEU with the head
+                                     alone zeroed, or the gate gradient |∂L/∂ξ_h| normalised
+                                     per layer
     eval, align and heads also take:
       --method argmax|threshold|gdfa|shift [--threshold τ]
                                      how links are read from attention (default argmax)
@@ -73,8 +74,18 @@ void registerTextKind()
         --out FILE.csv|.png|.svg|.pdf
                                      pruning curves (Michel et al. 2019): BLEU of greedy
                                      translations as 0, 10, …, 100 % of the heads are zeroed,
-                                     least important first, and in random orders for contrast
+                                     least important first, and in random orders for contrast;
+                                     --ranking FILE.csv takes the order from an importance table
+    heads --importance and prune also take:
+      --shard K/N --out PART.json    measure shard K (0…N-1) of N only, e.g. one task of a
+                                     Slurm array job (sbatch --array=0-N-1), and write a
+                                     partial result
 )", true, cli::verbOf(cli::cmdPrune)},
+        {"merge", R"(  attnscope merge PART.json… --out FILE.csv|.png|.svg|.pdf
+                                     every shard's partial result of one `heads --importance`
+                                     or `prune` run, combined into exactly the table (or chart)
+                                     one run writes
+)", true, cli::verbOf(cli::cmdMerge)},
     };
     registerKind(std::move(k), [](QWidget* parent) -> Workspace* { return new TextWorkspace(parent); });
 }

@@ -1,5 +1,5 @@
 #include "workspaces/text/textworkspace.h"
-#include "workspaces/text/ablationcontrol.h"
+#include "workspaces/ablationcontrol.h"
 #include "workspaces/text/flowpanel.h"
 #include "workspaces/text/headspanel.h"
 #include "workspaces/text/linkoptionsbar.h"
@@ -33,6 +33,7 @@
 #include "views/tokenflowview.h"
 #include "workspaces/text/comparepanel.h"
 #include "workspaces/text/devscorebar.h"
+#include "workspaces/text/importancebar.h"
 #include "workspaces/text/goldcorpusdialog.h"
 #include "workspaces/text/inputfilebutton.h"
 
@@ -538,7 +539,9 @@ void TextWorkspace::scoreHeadsOnDev(int limit)
 
 void TextWorkspace::applyDevScores()
 {
-    if (trace_) heads_->devBar()->show(scoringModel(), heads_->entry());
+    if (!trace_) return;
+    heads_->devBar()->show(scoringModel(), heads_->entry());
+    heads_->importanceBar()->show(scoringModel(), heads_->entry());
 }
 
 void TextWorkspace::setColorMap(const QString& name)

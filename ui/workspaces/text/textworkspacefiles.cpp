@@ -1,6 +1,6 @@
 // The Text workspace's files and state: traces and dumps it opens, the workspace file's section,
 // and the view in front as a figure or numbers (Export view, Copy image, Export data).
-#include "workspaces/text/ablationcontrol.h"
+#include "workspaces/ablationcontrol.h"
 #include "workspaces/text/textworkspace.h"
 #include "workspaces/text/flowpanel.h"
 #include "workspaces/text/headspanel.h"

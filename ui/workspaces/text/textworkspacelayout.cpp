@@ -2,9 +2,12 @@
 // flow), what its inputs and panels do, and its commands and keys.
 #include "workspaces/text/textworkspace.h"
 #include "workspaces/text/flowpanel.h"
-#include "workspaces/text/ablationcontrol.h"
+#include "workspaces/ablationcontrol.h"
 #include "workspaces/text/headspanel.h"
+#include "workspaces/text/devscorebar.h"
+#include "workspaces/text/importancebar.h"
 #include "workspaces/text/linkoptionsbar.h"
+#include "workspaces/text/pruningdialog.h"
 #include "workspaces/text/textinputpanel.h"
 #include "workspaces/text/versepicker.h"
 #include "attnscope/kinds.h"
@@ -32,6 +35,7 @@
 #include "views/tokenflowview.h"
 #include "workspaces/text/comparepanel.h"
 #include "workspaces/text/devscorebar.h"
+#include "workspaces/text/importancebar.h"
 #include "workspaces/text/goldcorpusdialog.h"
 #include "workspaces/text/inputfilebutton.h"
 #include <QButtonGroup>
@@ -204,6 +208,10 @@ void TextWorkspace::connectViews()
         emit devScoresShown();
     });
     connect(heads_->devBar(), &DevScoreBar::failed, this, [this](const QString& message) { emit logMessage(tr("Error: %1").arg(message)); });
+    connect(heads_->importanceBar(), &ImportanceBar::measured, this, [this](const QString& model, int heads) {
+        emit logMessage(tr("Measured the importance of %1 heads of %2 (%3)").arg(heads).arg(model, heads_->importanceBar()->method()));
+    });
+    connect(heads_->importanceBar(), &ImportanceBar::failed, this, [this](const QString& message) { emit logMessage(tr("Error: %1").arg(message)); });
     connect(tabs_, &QTabWidget::currentChanged, this, [this](int index) {
         // The first visit of the Heads tab for a built-in model starts its dev scoring — of the
         // attention gold can score (cross-attention), never for self-attention.
@@ -240,6 +248,21 @@ void TextWorkspace::createCommands()
                                   tr("Undo every head ablation (Alt+click in the head grid ablates a head) and run again"));
     restore->setObjectName("restoreHeads");
     connect(restore, &QAction::triggered, ablation_, &AblationControl::reset);
+    QAction* prune = addCommand(tr("&Pruning curves…"), {},
+                                tr("BLEU of the built-in Transformer as its heads are zeroed, least important first and in "
+                                   "random orders (Michel et al. 2019), in the background; chart and CSV export"));
+    prune->setObjectName("pruningCurves");
+    connect(prune, &QAction::triggered, this, [this] {
+        const QString model = modelPicker_->currentData().toString();
+        if (!findModel(model.toStdString())) {
+            banner_->showMessage(MessageBanner::Level::Warning,
+                                 tr("Pruning curves are measured for the built-in Transformer translators; pick one in the model box."));
+            return;
+        }
+        auto* dialog = new PruningDialog(model, this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->show();
+    });
 }
 
 QList<ShortcutInfo> TextWorkspace::viewKeys() const

@@ -2,10 +2,13 @@
 // map) and TorchScript image models — the picture with a patch's attention, the attention
 // received, CLS, rollout or a model map over it; the CTC text of a recogniser.
 #include "workspaces/vision/visioncli.h"
+#include "cli/cliablation.h"
 #include "cli/clicommon.h"
 
+#include "attnscope/ablation.h"
 #include "attnscope/schema.h"
 #include "attnscope/pipelines.h"
+#include "workspaces/vision/visionablation.h"
 #include "workspaces/vision/visionfigure.h"
 
 #include <QCommandLineParser>
@@ -29,7 +32,10 @@ int cmdRunVision(const QStringList& args)
     p.addOption({"attention", "ONNX: the Softmax nodes to show, comma-separated (default all; `inspect` lists them)", "nodes"});
     p.addOption({"opacity", "map opacity over the picture, 0–1", "x", "0.6"});
     p.addOption({"dpi", "PNG resolution: pixels = size × dpi / 96", "N", "96"});
+    addAblationOptions(p);
     if (!p.parse(args)) return usage(p.errorText().toStdString());
+    HeadAblation ablation;
+    if (auto st = readAblationOptions(p, ablation); !st) return usage(st.message);
     const QStringList pos = p.positionalArguments();
     if (pos.size() != 2 || !p.isSet("out")) return usage("run takes MODEL IMAGE --out FILE");
     const QString out = p.value("out");
@@ -57,8 +63,22 @@ int cmdRunVision(const QStringList& args)
     req.path = pos[1].toStdString();
     if (p.isSet("attention"))
         for (const QString& n : p.value("attention").split(',', Qt::SkipEmptyParts)) req.attention.push_back(n.trimmed().toStdString());
-    VisionResult result;
-    if (auto st = runVision(cache, req, result, progressPrinter("run")); !st) return fail(st.message);
+    // Ablated heads: the same picture unablated first, so the effect can be told — the text and its confidence.
+    req.ablation = ablation;
+    ui::AblatedVision runs;
+    if (auto st = ui::runVisionAblated(cache, req, runs, progressPrinter("run")); !st) return fail(st.message);
+    const VisionResult& result = runs.result;
+    if (!ablation.empty()) {
+        std::cerr << "ablated " << result.trace->meta(schema::kAblationMeta) << "\n";
+        const AttentionTrace& plain = *runs.baseline.trace;
+        if (result.trace->find(schema::vision::kCtc) && plain.find(schema::vision::kCtc)) {
+            const std::string a = result.trace->meta(schema::vision::kTextMeta), b = plain.meta(schema::vision::kTextMeta);
+            std::cerr << "text:      " << a << "\nunablated: " << b << (a == b ? "  (the same)" : "") << "\n";
+            const double ca = ui::ctcConfidence(*result.trace), cb = ui::ctcConfidence(plain);
+            std::cerr << QStringLiteral("CTC confidence %1 (unablated %2, Δ %3): the best class's mean score per step\n")
+                             .arg(ca, 0, 'f', 4).arg(cb, 0, 'f', 4).arg(ca - cb, 0, 'f', 4).toStdString();
+        }
+    }
     const AttentionTrace& trace = *result.trace;
     printWarning(trace);
     std::printf("model      %s (%s)\n", trace.model.c_str(), trace.meta(schema::vision::kFormatMeta).c_str());

@@ -4,4 +4,6 @@
 
 namespace attnscope::cli {
 int cmdRunVision(const QStringList& args);
+/// `prune RECOGNISER --out curve.csv|.png`: character accuracy on rendered lines as heads are zeroed (visionprune.cpp).
+int cmdPruneVision(const QStringList& args);
 } // namespace attnscope::cli

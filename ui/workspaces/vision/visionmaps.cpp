@@ -1,5 +1,8 @@
 #include "workspaces/vision/visionmaps.h"
 
+#include <QFont>
+#include <QPainter>
+
 #include "attnscope/headstats.h"
 #include "attnscope/schema.h"
 
@@ -21,6 +24,20 @@ int inputWidth(const AttentionTrace& t, int fallback)
     return hw.size() == 2 ? std::max(fallback, hw[1].toInt()) : fallback;
 }
 } // namespace
+
+QImage renderedLine(const QString& text, int width, int left)
+{
+    QImage img(width, 60, QImage::Format_RGB32);
+    img.fill(Qt::white);
+    QPainter p(&img);
+    QFont f("DejaVu Sans");
+    f.setPixelSize(36);
+    p.setFont(f);
+    p.setPen(Qt::black);
+    p.drawText(left, 45, text);
+    p.end();
+    return img;
+}
 
 QImage visionPicture(const AttentionTrace& trace)
 {

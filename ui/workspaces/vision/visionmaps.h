@@ -30,6 +30,10 @@ struct VisionView {
 /// lies exactly over it. Null without a "picture" tensor.
 QImage visionPicture(const AttentionTrace& trace);
 
+/// A line of black text on white, `width` × 60 pixels, DejaVu Sans 36 px from x = `left`: the
+/// pictures a text recogniser is shown (the workspace's demo line, `attnscope prune`'s lines).
+QImage renderedLine(const QString& text, int width, int left = 10);
+
 /// The grid the modes run over: rows × cols of patches, and whether key 0 is CLS.
 struct PatchGrid {
     int rows = 0, cols = 0;

@@ -20,7 +20,9 @@
 #include "views/mapstripview.h"
 #include "views/messagebanner.h"
 #include "views/spatialoverlayview.h"
+#include "workspaces/ablationcontrol.h"
 #include "workspaces/image/imagetrace.h"
+#include "workspaces/vision/visionablation.h"
 #include "workspaces/vision/visionfigure.h"
 #include "workspaces/vision/visionmaps.h"
 
@@ -37,6 +39,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QSignalBlocker>
 #include <QSlider>
 #include <QSplitter>
 #include <QStandardPaths>
@@ -59,15 +62,7 @@ QString VisionWorkspace::demoLine()
     QDir().mkpath(dir);
     const QString path = dir + "/vision-demo-line.png";
     if (QFileInfo::exists(path)) return path;
-    QImage img(560, 60, QImage::Format_RGB32);
-    img.fill(Qt::white);
-    QPainter p(&img);
-    QFont f("DejaVu Sans");
-    f.setPixelSize(36);
-    p.setFont(f);
-    p.setPen(Qt::black);
-    p.drawText(12, 45, QStringLiteral("Attention reads this line"));
-    p.end();
+    const QImage img = renderedLine(QStringLiteral("Attention reads this line"), 560, 12);
     // Written whole or not at all (a half-written cache would be read back next time); when
     // the cache folder cannot be written, the run reports the missing picture.
     if (!savePng(img, path, nullptr)) return {};
@@ -80,6 +75,7 @@ VisionWorkspace::VisionWorkspace(QWidget* parent)
                 parent)
 {
     jobs_ = new JobTracker(this);
+    ablation_ = new AblationControl(this);
     auto* outer = new QVBoxLayout(this);
     outer->addWidget(banner_);
 
@@ -212,6 +208,9 @@ void VisionWorkspace::connectControls()
     });
     connect(model_, &QComboBox::currentIndexChanged, this, [this] {
         attention_->setEnabled(model().endsWith(".onnx", Qt::CaseInsensitive) || model() == kRecogniser || model() == kDetector);
+        const QSignalBlocker quiet(ablation_);  // another model's heads: none ablated
+        ablation_->reset();
+        heads_->setAblated({});
         if (!path_.isEmpty() || model() == kRecogniser) request();
     });
     connect(mode_, &QComboBox::currentIndexChanged, this, [this] { refreshMap(); });
@@ -242,6 +241,15 @@ void VisionWorkspace::connectViews()
         setLayer(layer);
         setHead(head);
         tabs_->setCurrentIndex(0);
+    });
+    // Head ablation: Alt+click (or the grid's menu) on a head of the attention; each change re-runs.
+    connect(heads_, &HeadGridView::headAblationToggled, this, [this](int layer, int head) {
+        ablation_->toggle(QString::fromLatin1(schema::vision::kAttention), layer, head, nullptr);
+    });
+    connect(heads_, &HeadGridView::ablationsReset, ablation_, &AblationControl::reset);
+    connect(ablation_, &AblationControl::changed, this, [this] {
+        heads_->setAblated(ablation_->headsOf(QString::fromLatin1(schema::vision::kAttention)));
+        if (trace_) request();
     });
     connect(gate_, &QComboBox::currentIndexChanged, this, [this] { refreshGates(); });
     connect(bars_, &ChannelBarView::channelClicked, this, [this](int channel) {
@@ -321,8 +329,17 @@ void VisionWorkspace::request()
     r.model = model().toStdString();
     r.path = (path_.isEmpty() ? demoLine() : path_).toStdString();
     for (const QString& n : chosenAttention(model())) r.attention.push_back(n.toStdString());
-    runPipeline<VisionResult>(
-        jobs_, r, runVision, [this](const VisionResult& result, double ms) { onResult(result.trace, ms); },
+    r.ablation = ablation_->ablation();
+    runPipeline<AblatedVision>(
+        jobs_, r, runVisionAblated,
+        [this](const AblatedVision& runs, double ms) {
+            onResult(runs.result.trace, ms);
+            if (!runs.baseline.trace) return;  // nothing ablated
+            ablation_->remember({}, QString::fromStdString(runs.baseline.trace->meta(schema::vision::kTextMeta)), runs.baseline.trace);
+            text_->setVisible(true);
+            text_->setText(ablation_->describe(tr("Reads"), QString::fromStdString(runs.result.trace->meta(schema::vision::kTextMeta)),
+                                               *runs.result.trace));
+        },
         [this](const QString& message) { showError(message); });
 }
 
@@ -540,7 +557,7 @@ WorkspaceSection VisionWorkspace::saveState() const
     WorkspaceSection s;
     s.state = QJsonObject{{"model", model()},   {"file", path_},   {"mode", mode()},
                           {"layer", layer_->currentIndex()}, {"head", head_->currentIndex()}, {"patch", query_},
-                          {"opacity", opacity_->value()}};
+                          {"opacity", opacity_->value()}, {"ablation", ablation_->toJson()}};
     return s;
 }
 
@@ -558,6 +575,8 @@ bool VisionWorkspace::restoreState(const WorkspaceSection& section, QString* err
     model_->blockSignals(false);
     restoredLayer_ = o["layer"].toInt(-1);
     restoredHead_ = o["head"].toInt(-1);
+    ablation_->fromJson(o["ablation"].toObject());  // the ablated heads, applied from this run on
+    heads_->setAblated(ablation_->headsOf(QString::fromLatin1(schema::vision::kAttention)));
     if (!path_.isEmpty() || index >= 0) request();
     return true;
 }

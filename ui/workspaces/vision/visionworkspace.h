@@ -5,7 +5,8 @@
 // patch (a strip of a text line) to see where it looks, or the attention each patch receives,
 // the CLS token's attention, rollout, or the model's own map (a detector's text probability);
 // the recogniser's text (CTC); the layer × head matrix and head grid labelled by patch; the SE
-// gates as channel attention (bars per channel, feature maps). Runs are latest-wins jobs.
+// gates as channel attention (bars per channel, feature maps); heads ablated with Alt+click in
+// the grid, the text compared with the unablated run's. Runs are latest-wins jobs.
 #include "workspace.h"
 #include "workspaces/vision/visionmaps.h"
 
@@ -21,6 +22,7 @@ class QTabWidget;
 
 namespace attnscope::ui {
 
+class AblationControl;
 class AlignmentMatrixView;
 class ChannelBarView;
 class HeadGridView;
@@ -62,6 +64,9 @@ public:
     QComboBox* modeBox() const { return mode_; }
     QTabWidget* tabs() const { return tabs_; }
     JobTracker* jobs() const { return jobs_; }
+    /// The heads ablated (Alt+click in the Heads tab): each run reads the picture unablated and
+    /// ablated, and the text line says what changed (ONNX models).
+    AblationControl* ablation() const { return ablation_; }
 
     /// The demo picture: a line of text rendered with QPainter (for the recogniser).
     static QString demoLine();
@@ -87,6 +92,7 @@ private:
     VisionView currentView() const;
 
     JobTracker* jobs_;
+    AblationControl* ablation_;
     QString path_;
     int query_ = 0;
     QString restoredMode_;

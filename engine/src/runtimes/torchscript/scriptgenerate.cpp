@@ -39,15 +39,17 @@ Status ScriptModel::decode(const std::string& source, const std::string* referen
 {
     if (!d->loaded) return Status::error("no model loaded");
     if (ablation && ablation->empty()) ablation = nullptr;
-    if (ablation && !d->onnx && !d->encoderGraph)
+    if (ablation && !d->onnx && !d->encoderGraph && d->spec.headMasks.empty())
         return Status::error(d->spec.name + " is a TorchScript module: its attention is computed inside its own code, so "
-                                            "AttnScope cannot ablate its heads (ONNX exports can be ablated)");
+                                            "AttnScope cannot ablate its heads unless its sidecar names a head-mask argument "
+                                            "(\"arguments\": [… \"head_mask\"], \"head_mask\": {\"head_mask\": [layers, heads]}); "
+                                            "ONNX exports can always be ablated");
     if (d->spec.decoderOnly) return d->generate(source, reference, out, translation, cancel, ablation);
     if (!d->spec.seq2seq)
         return Status::error(d->spec.name + " is neither an encoder–decoder nor a decoder-only model: its sidecar's input "
                                             "type is not \"seq2seq\" or \"decoder\"");
     if (d->encoderGraph) return d->decodeOnnxPair(source, reference, out, translation, cancel, ablation);
-    return d->decodeSeq2Seq(source, reference, out, translation, cancel);
+    return d->decodeSeq2Seq(source, reference, out, translation, cancel, ablation);
 }
 
 std::string ScriptModel::cannotDecode(const std::string& source, const std::string* reference) const
@@ -89,8 +91,32 @@ Status ScriptModel::Impl::encodeSource(const std::string& source, std::vector<st
     return Status::success();
 }
 
+Status ScriptModel::Impl::headMaskArguments(const HeadAblation* ablation, std::map<std::string, torch::Tensor>& out) const
+{
+    out.clear();
+    AttentionShapes shapes;
+    for (const auto& m : spec.headMasks) shapes[m.kind] = {m.layers, m.heads};
+    HeadAblation resolved;
+    if (ablation && !ablation->empty()) {
+        if (ablation->mode == HeadAblation::Mode::Uniform)
+            return Status::error(spec.name + " is ablated through its head_mask arguments, which can only zero heads "
+                                             "(--ablation zero); uniform attention needs the model as ONNX");
+        resolved = *ablation;
+        if (auto st = resolveAblation(resolved, shapes); !st) return Status::error(spec.name + "'s head masks: " + st.message);
+    }
+    for (const auto& m : spec.headMasks) {
+        auto mask = torch::ones({m.layers, m.heads});
+        const auto kind = resolved.heads.find(m.kind);
+        if (kind != resolved.heads.end())
+            for (const auto& [layer, heads] : kind->second)
+                for (int h : heads) mask[layer][h] = 0.0f;
+        out[m.argument] = mask;
+    }
+    return Status::success();
+}
+
 Status ScriptModel::Impl::decodeSeq2Seq(const std::string& source, const std::string* reference, AttentionTrace& out,
-                                        std::string* translation, const ProgressFn& cancel) const
+                                        std::string* translation, const ProgressFn& cancel, const HeadAblation* ablation) const
 {
     std::vector<std::string> srcTok;
     std::vector<int64_t> srcIds;
@@ -100,6 +126,8 @@ Status ScriptModel::Impl::decodeSeq2Seq(const std::string& source, const std::st
     const int64_t startId = targetVocab.ids.at(spec.decoderStart), eosId = targetVocab.ids.at(spec.eos);
     const int64_t srcPad = P > 0 ? vocab.ids.at(spec.pad) : 0, tgtPad = P > 0 ? targetVocab.ids.at(spec.pad) : 0;
 
+    std::map<std::string, torch::Tensor> headMasks;
+    if (auto st = headMaskArguments(ablation, headMasks); !st) return st;
     // One forward call: the arguments in the sidecar's order, padded to pad_to and masked.
     auto forward = [&](const std::vector<int64_t>& dec, torch::jit::IValue& result) -> Status {
         auto padded = [&](const std::vector<int64_t>& ids, int64_t pad) {
@@ -119,6 +147,7 @@ Status ScriptModel::Impl::decodeSeq2Seq(const std::string& source, const std::st
             else if (a == "decoder_input_ids") args.emplace_back(padded(dec, tgtPad));
             else if (a == "decoder_attention_mask") args.emplace_back(mask(dec.size()));
             else if (a == "token_type_ids") args.emplace_back(torch::zeros({1, P > 0 ? P : S}, torch::kInt64));
+            else if (headMasks.count(a)) args.emplace_back(headMasks.at(a));
         }
         return this->forward(std::move(args), result);
     };
@@ -157,6 +186,7 @@ Status ScriptModel::Impl::decodeSeq2Seq(const std::string& source, const std::st
     std::vector<std::string> rowLabels = tgtTok;
     rowLabels.push_back(spec.eos);  // step t predicts target token t; the last step predicts eos
     AttentionTrace trace = scriptmodel::translationTrace(spec, source, reference, "torchscript");
+    if (ablation && !ablation->empty()) trace.metadata[schema::kAblationMeta] = ablation->describe();
     for (const auto& a : spec.attention) {
         const std::string what = spec.name + " output '" + a.name + "'";
         // Decoder self-attention: keys are the decoder inputs (start, then the target).
@@ -245,6 +275,9 @@ Status ScriptModel::Impl::generate(const std::string& prompt, const std::string*
     // position_ids and empty past key values.
     std::function<Status(int64_t&)> nextToken;
     std::function<Status(AttentionTrace&)> attention;
+    std::map<std::string, torch::Tensor> headMasks;  // a TorchScript module's head_mask argument
+    if (!onnx)
+        if (auto st = headMaskArguments(ablation, headMasks); !st) return st;
     auto forward = [&](torch::jit::IValue& result) -> Status {
         std::vector<int64_t> v = ids;
         if (P > 0) v.resize(size_t(P), padId);
@@ -254,6 +287,7 @@ Status ScriptModel::Impl::generate(const std::string& prompt, const std::string*
         for (const auto& a : spec.arguments) {
             if (a == "input_ids") args.emplace_back(torch::tensor(v, torch::kInt64).unsqueeze(0));
             else if (a == "attention_mask") args.emplace_back(torch::tensor(m, torch::kInt64).unsqueeze(0));
+            else if (headMasks.count(a)) args.emplace_back(headMasks.at(a));
             else args.emplace_back(torch::zeros({1, int64_t(v.size())}, torch::kInt64));
         }
         return this->forward(std::move(args), result);

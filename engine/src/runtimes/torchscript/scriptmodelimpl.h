@@ -78,7 +78,12 @@ struct ScriptModel::Impl {
     /// pad_to / max_tokens (both sizes named).
     Status encodeSource(const std::string& source, std::vector<std::string>& tokens, std::vector<int64_t>& ids) const;
     Status decodeSeq2Seq(const std::string& source, const std::string* reference, AttentionTrace& out,
-                         std::string* translation, const ProgressFn& cancel) const;
+                         std::string* translation, const ProgressFn& cancel, const HeadAblation* ablation = nullptr) const;
+    /// The sidecar's head-mask arguments (spec.headMasks) as float [layers, heads] tensors:
+    /// ones, and 0 for the heads `ablation` (may be null) zeroes — HuggingFace's head_mask.
+    /// Errors: uniform ablation (a mask can only zero), heads or kinds the masks do not have
+    /// (resolveAblation's message with the valid ranges).
+    Status headMaskArguments(const HeadAblation* ablation, std::map<std::string, torch::Tensor>& out) const;
     Status generate(const std::string& prompt, const std::string* continuation, AttentionTrace& out,
                     std::string* generated, const ProgressFn& cancel, const HeadAblation* ablation = nullptr) const;
 };

@@ -9,7 +9,9 @@
 #include <QFileInfo>
 #include <QJsonArray>
 
+#include <algorithm>
 #include <cmath>
+#include <map>
 #include <limits>
 #include <tuple>
 #include <QJsonDocument>
@@ -238,6 +240,33 @@ Status parseGeneration(const std::string& jsonPath, const QJsonObject& in, const
     return Status::success();
 }
 
+/// The head-mask arguments named in out.arguments: their shapes and kinds from the input's
+/// "head_mask" object; `kinds`: each argument's default kind.
+Status parseHeadMasks(const std::string& jsonPath, const QJsonObject& in, const std::map<std::string, std::string>& kinds,
+                      ScriptModelSpec& out)
+{
+    const QJsonObject masks = in["head_mask"].toObject();
+    if (in.contains("head_mask") && !in["head_mask"].isObject())
+        return Status::error(jsonPath + ": \"head_mask\" is an object: {\"head_mask\": [layers, heads], …}");
+    for (const auto& argument : out.arguments) {
+        if (!kinds.count(argument)) continue;
+        const QJsonValue v = masks[QString::fromStdString(argument)];
+        const QJsonArray shape = v.isArray() ? v.toArray() : v.toObject()["shape"].toArray();
+        const auto whole = [](const QJsonValue& x) { return x.isDouble() && x.toDouble() >= 1 && x.toDouble() <= 4096 && x.toDouble() == std::floor(x.toDouble()); };
+        if (shape.size() != 2 || !whole(shape[0]) || !whole(shape[1]))
+            return Status::error(jsonPath + ": the argument " + argument + " needs its shape: \"head_mask\": {\"" + argument +
+                                 "\": [layers, heads]} in the input (whole numbers 1…4096)");
+        ScriptHeadMask m{argument, kinds.at(argument), int64_t(shape[0].toDouble()), int64_t(shape[1].toDouble())};
+        if (v.isObject() && v.toObject().contains("kind")) m.kind = v.toObject()["kind"].toString().toStdString();
+        if (m.kind.empty()) return Status::error(jsonPath + ": \"head_mask\" " + argument + ": \"kind\" is empty");
+        out.headMasks.push_back(m);
+    }
+    for (auto it = masks.begin(); it != masks.end(); ++it)
+        if (std::find(out.arguments.begin(), out.arguments.end(), it.key().toStdString()) == out.arguments.end())
+            return Status::error(jsonPath + ": \"head_mask\" names " + it.key().toStdString() + ", which is not in \"arguments\"");
+    return Status::success();
+}
+
 Status parseSeq2SeqInput(const std::string& jsonPath, const QDir& base, const QJsonObject& in, const QJsonObject& o,
                          ScriptModelSpec& out)
 {
@@ -248,7 +277,8 @@ Status parseSeq2SeqInput(const std::string& jsonPath, const QDir& base, const QJ
     if (auto st = parseTokenizer(jsonPath, "\"source\"", base, in["source"].toObject(), source); !st) return st;
     if (auto st = parseTokenizer(jsonPath, "\"target\"", base, in["target"].toObject(), out.target); !st) return st;
     setSourceTokenizer(source, out);
-    static const QStringList known{"input_ids", "attention_mask", "decoder_input_ids", "decoder_attention_mask", "token_type_ids"};
+    static const QStringList known{"input_ids",      "attention_mask",    "decoder_input_ids",   "decoder_attention_mask",
+                                   "token_type_ids", "head_mask",         "decoder_head_mask",   "cross_attn_head_mask"};
     for (const auto& v : in["arguments"].toArray()) {
         if (!known.contains(v.toString()))
             return Status::error(jsonPath + ": \"arguments\" names '" + v.toString().toStdString() + "' (known: " +
@@ -259,6 +289,11 @@ Status parseSeq2SeqInput(const std::string& jsonPath, const QDir& base, const QJ
     for (const char* need : {"input_ids", "decoder_input_ids"})
         if (std::find(out.arguments.begin(), out.arguments.end(), need) == out.arguments.end())
             return Status::error(jsonPath + ": \"arguments\" must include " + need);
+    if (auto st = parseHeadMasks(jsonPath, in,
+                                 {{"head_mask", "encoder_self"}, {"decoder_head_mask", "decoder_self"}, {"cross_attn_head_mask", "cross_attention"}},
+                                 out);
+        !st)
+        return st;
     if (auto st = parseGeneration(jsonPath, in, o, 512, 60, out); !st) return st;
     out.decoderStart = in["decoder_start"].toString(QString::fromStdString(out.pad)).toStdString();
     // An ONNX encoder–decoder folder names its two graphs (Optimum's defaults otherwise).
@@ -287,14 +322,15 @@ Status parseDecoderInput(const std::string& jsonPath, const QDir& base, const QJ
     if (auto st = parseTokenizer(jsonPath, "input", base, in, tk); !st) return st;
     setSourceTokenizer(tk, out);
     for (const auto& v : in["arguments"].toArray()) {
-        if (v.toString() != "input_ids" && v.toString() != "attention_mask" && v.toString() != "token_type_ids")
+        if (v.toString() != "input_ids" && v.toString() != "attention_mask" && v.toString() != "token_type_ids" && v.toString() != "head_mask")
             return Status::error(jsonPath + ": \"arguments\" names '" + v.toString().toStdString() +
-                                 "' (a decoder takes input_ids, attention_mask, token_type_ids)");
+                                 "' (a decoder takes input_ids, attention_mask, token_type_ids, head_mask)");
         out.arguments.push_back(v.toString().toStdString());
     }
     if (out.arguments.empty()) out.arguments = {"input_ids", "attention_mask"};
     if (std::find(out.arguments.begin(), out.arguments.end(), "input_ids") == out.arguments.end())
         return Status::error(jsonPath + ": \"arguments\" must include input_ids");
+    if (auto st = parseHeadMasks(jsonPath, in, {{"head_mask", "self"}}, out); !st) return st;
     if (auto st = parseGeneration(jsonPath, in, o, 1024, 40, out); !st) return st;
     if (auto st = parseAttention(jsonPath, o, out); !st) return st;
     for (auto& a : out.attention) {

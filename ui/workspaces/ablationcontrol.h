@@ -1,9 +1,11 @@
 #pragma once
-// The Text workspace's head ablation (attnscope/ablation.h): which heads the user has ablated
-// (Alt+click in the head grid), the unablated run of the same request to compare against, and
-// what the comparison shows — the translation with the words that changed highlighted, ΔAER
-// against gold. The workspace puts ablation() into each TranslationRequest; runs come back
-// through remember() (unablated) or describe() (ablated). Saved with the workspace.
+// A workspace's head ablation (attnscope/ablation.h), shared by the kinds that have heads (Text,
+// Vision): which heads the user has ablated (Alt+click in the head grid), the unablated run of
+// the same request to compare against, and what the comparison shows — the output text (a
+// translation, the text a recogniser reads) with the words that changed highlighted, ΔAER
+// against gold, Δ log-probability of the reference (forced decoding), Δ CTC confidence. The
+// workspace puts ablation() into each request; runs come back through remember() (unablated)
+// or describe() (ablated). Saved with the workspace.
 #include "attnscope/ablation.h"
 #include "attnscope/trace.h"
 
@@ -34,9 +36,12 @@ public:
     void remember(const QString& key, const QString& translation, const std::shared_ptr<const AttentionTrace>& trace);
     /// The key whose unablated run is kept ("" before any).
     QString baselineKey() const { return key_; }
-    /// HTML for the translation label of an ablated run: the words that differ from the
-    /// unablated translation highlighted, then what was ablated and ΔAER when both have gold.
-    QString describe(const QString& translation, const AttentionTrace& ablated) const;
+    /// HTML for the output label of an ablated run: `label` ("Translation", "Reads"), the words
+    /// that differ from the unablated output highlighted, then what was ablated, ΔAER when both
+    /// runs have gold, Δ log p(reference) when both are forced decodings of a built-in
+    /// Transformer, Δ mean CTC confidence when both read text.
+    QString describe(const QString& translation, const AttentionTrace& ablated) const { return describe(tr("Translation"), translation, ablated); }
+    QString describe(const QString& label, const QString& text, const AttentionTrace& ablated) const;
 
     /// ["cross_attention:2:1", …] (1-based, the CLI's form) and the mode, for workspace files.
     QJsonObject toJson() const;

@@ -1,7 +1,8 @@
-// The Text workspace's head ablation (ablationcontrol.h).
-#include "workspaces/text/ablationcontrol.h"
+// A workspace's head ablation (ablationcontrol.h).
+#include "workspaces/ablationcontrol.h"
 
 #include "attnscope/alignment.h"
+#include "attnscope/schema.h"
 
 #include <QJsonObject>
 #include <QStringList>
@@ -52,7 +53,7 @@ void AblationControl::remember(const QString& key, const QString& translation, c
     trace_ = trace;
 }
 
-QString AblationControl::describe(const QString& translation, const AttentionTrace& ablated) const
+QString AblationControl::describe(const QString& label, const QString& translation, const AttentionTrace& ablated) const
 {
     // Words of the ablated translation that the unablated one does not have at that place (a
     // longest-common-subsequence alignment of the two word lists) are highlighted.
@@ -77,11 +78,28 @@ QString AblationControl::describe(const QString& translation, const AttentionTra
             ++i;
         }
     }
-    QString html = tr("<b>Translation</b> (ablated): %1").arg(words.join(' '));
+    QString html = tr("<b>%1</b> (ablated): %2").arg(label.toHtmlEscaped(), words.join(' '));
     QString effect = changed == 0 && n == m ? tr("the same words as unablated") : tr("%n word(s) changed", nullptr, changed);
     if (trace_ && trace_->hasGold() && ablated.hasGold()) {
         const double a = scoreTrace(ablated).aer(), b = scoreTrace(*trace_).aer();
         effect += tr(" · AER %1% (unablated %2%, Δ %3 points)").arg(100 * a, 0, 'f', 1).arg(100 * b, 0, 'f', 1).arg(100 * (a - b), 0, 'f', 1);
+    }
+    const std::string llNow = ablated.meta(schema::translation::kLogLikelihoodMeta);
+    const std::string llBefore = trace_ ? trace_->meta(schema::translation::kLogLikelihoodMeta) : std::string();
+    if (!llNow.empty() && !llBefore.empty()) {
+        const double a = std::stod(llNow), b = std::stod(llBefore);
+        effect += tr(" · log p(reference) %1 nats (unablated %2, Δ %3)").arg(a, 0, 'f', 2).arg(b, 0, 'f', 2).arg(a - b, 0, 'f', 2);
+    }
+    const TraceTensor* ctcNow = ablated.find(schema::vision::kCtc);
+    const TraceTensor* ctcBefore = trace_ ? trace_->find(schema::vision::kCtc) : nullptr;
+    if (ctcNow && ctcBefore && !ctcNow->values.empty() && !ctcBefore->values.empty()) {
+        const auto mean = [](const TraceTensor& t) {
+            double sum = 0;
+            for (float v : t.values) sum += v;
+            return sum / double(t.values.size());
+        };
+        const double a = mean(*ctcNow), b = mean(*ctcBefore);
+        effect += tr(" · CTC confidence %1 (unablated %2, Δ %3)").arg(a, 0, 'f', 3).arg(b, 0, 'f', 3).arg(a - b, 0, 'f', 3);
     }
     return html + QStringLiteral("<br><small>") + tr("Ablated %1 · %2").arg(QString::fromStdString(ablation_.describe()).toHtmlEscaped(), effect) +
            QStringLiteral("</small>");

@@ -1,0 +1,17 @@
+#pragma once
+// The head-ablation options every `run` verb shares (text and vision models): --ablate
+// KIND:LAYER:HEADS (repeatable) and --ablation zero|uniform (attnscope/ablation.h).
+#include "attnscope/status.h"
+
+class QCommandLineParser;
+
+namespace attnscope {
+struct HeadAblation;
+}
+
+namespace attnscope::cli {
+void addAblationOptions(QCommandLineParser& p);
+/// The parsed options into `out` (empty when --ablate is not given). Errors name the spec or
+/// mode that is wrong (parseAblation, parseAblationMode).
+Status readAblationOptions(const QCommandLineParser& p, HeadAblation& out);
+} // namespace attnscope::cli
