@@ -102,12 +102,8 @@ void ImportanceBar::measure(const QString& model, int limit)
             std::unique_ptr<VerseDecoder> t;
             Corpus corpus;
             std::vector<const Verse*> verses;
-            if (out.status = loadModelAndDev(name, limit, job, t, corpus, verses); !out.status) return out;
-            auto* translator = dynamic_cast<Translator*>(t.get());
-            if (!translator) {
-                out.status = Status::error(name + " is not a built-in translator");
-                return out;
-            }
+            Translator* translator = nullptr;
+            if (out.status = loadModelAndDev(name, limit, job, t, corpus, verses, &translator); !out.status) return out;
             auto table = std::make_shared<std::vector<HeadImportance>>();
             out.status = translator->headImportance(verses, ablation ? ImportanceMethod::Ablation : ImportanceMethod::Gradient,
                                                     *table, job.progress());

@@ -95,12 +95,8 @@ void PruningDialog::measure(int limit)
             std::unique_ptr<VerseDecoder> t;
             Corpus corpus;
             std::vector<const Verse*> verses;
-            if (out.status = loadModelAndDev(name, limit, job, t, corpus, verses); !out.status) return out;
-            auto* translator = dynamic_cast<Translator*>(t.get());
-            if (!translator) {
-                out.status = Status::error(name + ": pruning curves are measured for the built-in Transformer");
-                return out;
-            }
+            Translator* translator = nullptr;
+            if (out.status = loadModelAndDev(name, limit, job, t, corpus, verses, &translator); !out.status) return out;
             const ImportanceMethod method = ablation ? ImportanceMethod::Ablation : ImportanceMethod::Gradient;
             std::vector<HeadImportance> importance;
             if (out.status = translator->headImportance(verses, method, importance, job.progress()); !out.status) return out;
