@@ -1,7 +1,12 @@
 // The head lab from the command line: head ablation in `run` (--ablate, --ablation), head
 // importance (`heads --importance`) and pruning curves (`prune`) on the shipped Transformer,
-// with their messages for bad specs and models without heads.
+// an ONNX translator export, PaddleOCR's recogniser and an ONNX image classifier, the
+// captioners' attention ablated, with their messages for bad specs and models without heads.
+#include "../engine/onnxclassifier.h"
+#include "../engine/onnxpairgraph.h"
 #include "clirun.h"
+
+#include <QDir>
 
 #include <QFile>
 #include <QFont>
@@ -207,7 +212,81 @@ private slots:
         QVERIFY(rows.last().startsWith("1.00,16,"));
         // The detector reads no text: refused with the reason.
         r = attnscope({"prune", "ppocr-det", "--out", curve});
-        QVERIFY2(r.code != 0 && r.err.contains("reads no text"), qPrintable(r.err));
+        QVERIFY2(r.code != 0 && r.err.contains("neither reads text nor classifies"), qPrintable(r.err));
+    }
+
+    void anImageClassifiersHeads()
+    {
+        // An ONNX classifier built here: its prediction against the unablated one, and its
+        // pruning curve on labelled images (DIR/<class>/<image>).
+        const QString model = onnxclassifier::writeClassifier(dir_.path());
+        QVERIFY(!model.isEmpty());
+        const QString images = dir_.filePath("images");
+        for (int c = 0; c < 3; ++c) {
+            QVERIFY(QDir().mkpath(images + "/" + onnxclassifier::kLabels[c]));
+            for (int i = 0; i < 2; ++i)
+                QVERIFY(onnxclassifier::writePicture(images + "/" + onnxclassifier::kLabels[c] + QString("/%1.png").arg(i), c));
+        }
+        const QString out = dir_.filePath("vit.attn");
+        Run r = attnscope({"run", model, images + "/Coat/0.png", "--ablate", "attention:1:1", "--out", out});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("class      ") && r.err.contains("predicts:") && r.err.contains("unablated:") && r.err.contains("Δ"),
+                 qPrintable(r.out + r.err));
+        const QString curve = dir_.filePath("vit-curve.csv");
+        r = attnscope({"prune", model, "--images", images, "--seeds", "1", "--out", curve});
+        QVERIFY2(r.code == 0 && r.out.contains("top-1 accuracy"), qPrintable(r.out + r.err));
+        QFile c(curve);
+        QVERIFY(c.open(QIODevice::ReadOnly));
+        const QStringList rows = QString::fromUtf8(c.readAll()).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(rows.first(), QString("fraction,heads_removed,accuracy_importance,accuracy_random_seed_1"));
+        // Every head zeroed: uniform probabilities, "Bag" (the first class) everywhere — 2 of 6.
+        QVERIFY2(rows.last().startsWith("1.00,1,33.3"), qPrintable(rows.last()));
+        r = attnscope({"prune", model, "--out", curve});
+        QVERIFY2(r.code != 0 && r.err.contains("--images DIR"), qPrintable(r.err));
+        QVERIFY(QDir().mkpath(images + "/Hat"));
+        QVERIFY(onnxclassifier::writePicture(images + "/Hat/0.png", 0));
+        r = attnscope({"prune", model, "--images", images, "--out", curve});
+        QVERIFY2(r.code != 0 && r.err.contains("the folder 'Hat' is not one of"), qPrintable(r.err));
+    }
+
+    void anOnnxTranslatorsHeads()
+    {
+        // An Optimum-shaped export built here: importance by ablation and by gradient (through
+        // the interpreter), and its pruning curve, over a two-sentence corpus of its own words.
+        const QString folder = dir_.filePath("opus");
+        QVERIFY(QDir().mkpath(folder));
+        QVERIFY(onnxpair::writeFolder(folder));
+        QVERIFY(onnxgraph::write(dir_.filePath("c.es"), "dios es amor\namor es dios\n"));
+        QVERIFY(onnxgraph::write(dir_.filePath("c.en"), "god is love\nlove is god\n"));
+        QVERIFY(onnxgraph::write(dir_.filePath("c.gold"), "0-0 1-1 2-2\n0-0 1-1 2-2\n"));
+        const QStringList corpus{"--source", dir_.filePath("c.es"), "--target", dir_.filePath("c.en"), "--gold", dir_.filePath("c.gold")};
+        for (const QString& method : {QString("ablation"), QString("gradient")}) {
+            const QString csv = dir_.filePath("onnx-" + method + ".csv");
+            Run r = attnscope(QStringList{"heads", folder, "--importance", method, "--out", csv} + corpus);
+            QVERIFY2(r.code == 0, qPrintable(r.err));
+            QFile f(csv);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            const QStringList rows = QString::fromUtf8(f.readAll()).split('\n', Qt::SkipEmptyParts);
+            QCOMPARE(rows.size(), 4);  // header + encoder_self, decoder_self, cross_attention
+            QVERIFY2(rows[3].startsWith("cross_attention,1,1,"), qPrintable(rows[3]));
+        }
+        const QString curve = dir_.filePath("onnx-curve.csv");
+        Run r = attnscope(QStringList{"prune", folder, "--importance", "ablation", "--seeds", "1", "--out", curve} + corpus);
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(QFile::exists(curve));
+    }
+
+    void captionersAttentionAblated()
+    {
+        const QString out = dir_.filePath("cap.attn");
+        Run r = attnscope({"run", "scene-captioner", "scene:3", "--ablate", "attention:1:1", "--out", out});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.err.contains("ablated attention L1 H1 (zero)") && r.err.contains("unablated:") && r.err.contains("log p"),
+                 qPrintable(r.err));
+        r = attnscope({"run", "scene-captioner", "scene:3", "--ablate", "attention:2:1", "--out", out});
+        QVERIFY2(r.code != 0 && r.err.contains("attention has layers 1–1 (asked 2)"), qPrintable(r.err));
+        r = attnscope({"run", "clip-captioner", "clip:3", "--ablate", "attention:1:1", "--ablation", "uniform", "--out", out});
+        QVERIFY2(r.code == 0 && r.err.contains("ablated attention L1 H1 (uniform)"), qPrintable(r.err));
     }
 };
 

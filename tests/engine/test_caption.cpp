@@ -2,7 +2,9 @@
 // grammar, determinism, PNG files identical to the generated pixels), the shipped captioner
 // (attention rows sum to 1, hard attention one-hot at the soft arg-max, forced decoding and
 // its errors, beam search), its attention hit rate on 200 fixed test scenes against the
-// uniform baseline, and a few training steps that lower the loss and resume.
+// uniform baseline, ablation of its attention head (zero: no context, so the rows are 0 and
+// the output changes; uniform: 1/49 everywhere; nothing ablated: bit for bit the same; specs
+// past its one head named), and a few training steps that lower the loss and resume.
 #include "attnscope/caption.h"
 #include "attnscope/train.h"
 
@@ -209,6 +211,56 @@ private slots:
                 return std::stod(t.meta("log_probability")) / double(t.find("attention")->shape[0] + 1);
             };
             QVERIFY(perWord(beam) >= perWord(greedy) - 1e-6);
+        }
+    }
+
+    void ablatingTheAttentionHead()
+    {
+        const Scene sc = testScene(test_, 3);
+        CaptionOptions o;
+        o.target = sc.caption;
+        AttentionTrace plain, none, zero, uniform;
+        QVERIFY(model_.caption(sc.image, o, plain).ok);
+        // An ablation that names no head changes nothing, bit for bit.
+        QVERIFY(model_.caption(sc.image, o, none).ok);
+        QVERIFY(none.find("attention")->values == plain.find("attention")->values);
+        QCOMPARE(none.meta("log_probability"), plain.meta("log_probability"));
+        QVERIFY(none.meta("ablation").empty());
+
+        QVERIFY(parseAblation("attention:1:all", o.ablation).ok);
+        QVERIFY(model_.caption(sc.image, o, zero).ok);
+        for (float v : zero.find("attention")->values) QCOMPARE(v, 0.0f);
+        QCOMPARE(zero.meta("ablation"), std::string("attention L1 H1 (zero)"));
+        // Without its context the gold caption is less likely.
+        QVERIFY2(std::stod(zero.meta("log_probability")) < std::stod(plain.meta("log_probability")) - 0.5,
+                 (zero.meta("log_probability") + " vs " + plain.meta("log_probability")).c_str());
+
+        o.ablation.mode = HeadAblation::Mode::Uniform;
+        QVERIFY(model_.caption(sc.image, o, uniform).ok);
+        checkRowsSumToOne(*uniform.find("attention"));
+        for (float v : uniform.find("attention")->values) QVERIFY(std::abs(v - 1.0f / 49) < 1e-7f);
+
+        // Free decoding: without attention the captions of some scenes change (the items' places
+        // come only through the context vector).
+        CaptionOptions freeZero;
+        QVERIFY(parseAblation("attention:1:1", freeZero.ablation).ok);
+        int changed = 0;
+        for (int s = 0; s < 10; ++s) {
+            AttentionTrace a, b;
+            QVERIFY(model_.caption(testScene(test_, s).image, {}, a).ok);
+            QVERIFY(model_.caption(testScene(test_, s).image, freeZero, b).ok);
+            changed += a.meta("caption") != b.meta("caption");
+        }
+        QVERIFY2(changed >= 5, qPrintable(QString::number(changed)));
+
+        // Heads it does not have are named with the valid ranges.
+        for (const auto& [spec, says] : std::vector<std::pair<std::string, std::string>>{
+                 {"attention:2:1", "layers 1–1"}, {"attention:1:2", "head"}, {"cross_attention:1:1", "no attention kind 'cross_attention'"}}) {
+            CaptionOptions bad;
+            QVERIFY(parseAblation(spec, bad.ablation).ok);
+            AttentionTrace t;
+            const Status st = model_.caption(sc.image, bad, t);
+            QVERIFY2(!st.ok && st.message.find(says) != std::string::npos, (spec + ": " + st.message).c_str());
         }
     }
 

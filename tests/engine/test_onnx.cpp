@@ -1,9 +1,15 @@
 // ONNX models read with libonnx: a graph the test builds with ONNX's protobuf API — multi-head
 // attention (Softmax over [batch, head, query, key] and over [batch·head, query, key] split by a
 // Reshape) and an SE block (GlobalAveragePool → Sigmoid → Mul) — is checked, its shapes
-// inferred, its attention found; bad files are refused with a message.
+// inferred, its attention found; bad files are refused with a message; an image classifier
+// (onnxclassifier.h) predicts through VisionModel, and zeroing its one head leaves uniform
+// class probabilities.
+#include "attnscope/ablation.h"
 #include "attnscope/onnxmodel.h"
+#include "attnscope/schema.h"
 #include "attnscope/scriptmodel.h"
+#include "attnscope/visionmodel.h"
+#include "onnxclassifier.h"
 
 #include <onnx/onnx_pb.h>
 
@@ -11,6 +17,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -393,6 +400,48 @@ private slots:
         QVERIFY(withNan.run("hello", tr).ok);
         QVERIFY(tr.meta("warning").find("non-finite value") == std::string::npos);
     }
+    void aClassifierPredictsAndItsHeadAblates()
+    {
+        const QString path = onnxclassifier::writeClassifier(dir_.path());
+        QVERIFY(!path.isEmpty());
+        const QString picture = dir_.filePath("red.png");
+        QVERIFY(onnxclassifier::writePicture(picture, 0));
+        VisionModel m;
+        const Status st = m.load(path.toStdString());
+        QVERIFY2(st.ok, st.message.c_str());
+        AttentionTrace t;
+        const Status run = m.run(picture.toStdString(), t);
+        QVERIFY2(run.ok, run.message.c_str());
+        const TraceTensor* p = t.find(schema::vision::kClassProbability);
+        QVERIFY(p);
+        QCOMPARE(p->shape, (std::vector<int64_t>{3}));
+        QCOMPARE(p->labels[0], (std::vector<std::string>{"Bag", "Coat", "Shirt"}));
+        double sum = 0;
+        for (float v : p->values) sum += v;
+        QVERIFY(std::abs(sum - 1) < 1e-5);
+        const size_t best = size_t(std::max_element(p->values.begin(), p->values.end()) - p->values.begin());
+        QCOMPARE(t.meta(schema::vision::kPredictionMeta), p->labels[0][best]);
+        QVERIFY(p->values[best] > 0.4f);  // not uniform
+        QVERIFY(t.find(schema::vision::kAttention));
+        // Its one head zeroed: no token reaches the pooled vector, the logits are 0, every class 1/3.
+        HeadAblation a;
+        QVERIFY(parseAblation("attention:1:1", a).ok);
+        AttentionTrace z;
+        QVERIFY(m.run(picture.toStdString(), z, {}, &a).ok);
+        for (float v : z.find(schema::vision::kClassProbability)->values) QVERIFY(std::abs(v - 1.0f / 3) < 1e-6f);
+        // Labels that do not fit the logits, and an output the graph does not have, are named.
+        onnxgraph::write(dir_.filePath("labels.txt"), "Bag\nCoat\n");
+        VisionModel two;
+        QVERIFY(two.load(path.toStdString()).ok);
+        const Status bad = two.run(picture.toStdString(), t);
+        QVERIFY2(!bad.ok && bad.message.find("3 classes but the labels file gives 2") != std::string::npos, bad.message.c_str());
+        onnxgraph::write(dir_.filePath("tiny-vit.json"),
+                         R"({"input": {"type": "image", "size": [4, 4], "patch": 1}, "classes": {"output": "scores"}})");
+        VisionModel missing;
+        const Status no = missing.load(path.toStdString());
+        QVERIFY2(!no.ok && no.message.find("the classifier output 'scores'") != std::string::npos, no.message.c_str());
+    }
+
     void badFilesAreRefused()
     {
         OnnxInspection o;

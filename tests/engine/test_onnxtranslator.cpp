@@ -23,6 +23,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <array>
 #include <cmath>
 
 using namespace attnscope;
@@ -77,17 +78,24 @@ Mat applyTo(const Mat& a, const Mat& v)  // a · v
 struct ByHand {
     Mat encSelf, decSelf, cross, mixed, logits;  ///< mixed: cross · H, what the logits read
 };
-ByHand forward(const Weights& w, const std::vector<int64_t>& src, const std::vector<int64_t>& dec)
+/// `gates`: each attention's probabilities × its gate ξ (encoder self, decoder self, cross).
+ByHand forward(const Weights& w, const std::vector<int64_t>& src, const std::vector<int64_t>& dec,
+               const std::array<double, 3>& gates = {1, 1, 1})
 {
+    const auto scaled = [](Mat a, double g) {
+        for (auto& row : a)
+            for (auto& x : row) x *= g;
+        return a;
+    };
     ByHand r;
     const Mat X = rowsOf(w.E, src);
     r.encSelf = softmaxQK(mul(X, w.Wq, D), mul(X, w.Wk, D), false);
-    const Mat H = applyTo(r.encSelf, X);
+    const Mat H = applyTo(scaled(r.encSelf, gates[0]), X);
     const Mat Y = rowsOf(w.Et, dec);
     r.decSelf = softmaxQK(mul(Y, w.Wq2, D), mul(Y, w.Wk2, D), true);
-    const Mat Z = applyTo(r.decSelf, Y);
+    const Mat Z = applyTo(scaled(r.decSelf, gates[1]), Y);
     r.cross = softmaxQK(mul(Z, w.Wc, D), H, false);
-    r.mixed = applyTo(r.cross, H);
+    r.mixed = applyTo(scaled(r.cross, gates[2]), H);
     r.logits = mul(r.mixed, w.Wout, V);
     return r;
 }
@@ -248,6 +256,127 @@ private slots:
         QVERIFY2(ev.ok, ev.message.c_str());
         QCOMPARE(r.verses, 1);
         QCOMPARE(r.model.gold, 3ll);
+    }
+
+    void headImportanceByAblationThroughTheInterpreter()
+    {
+        // Forced decoding carries the reference's log-likelihood: Σ log softmax(logits)[next].
+        const QString f = folder("importance", w_);
+        ScriptModel m;
+        QVERIFY(m.load(f.toStdString()).ok);
+        AttentionTrace t;
+        const std::string reference = "god love";
+        QVERIFY(m.decode("dios es amor", &reference, t).ok);
+        const ByHand want = forward(w_, {2, 3, 4, 1}, {0, 5, 7});
+        double ll = 0;
+        const std::vector<int64_t> next{5, 7, 1};
+        for (size_t r = 0; r < next.size(); ++r) {
+            double z = 0;
+            for (double x : want.logits[r]) z += std::exp(x);
+            ll += want.logits[r][size_t(next[r])] - std::log(z);
+        }
+        QVERIFY2(std::abs(std::stod(t.meta("reference_log_likelihood")) - ll) < 1e-3,
+                 qPrintable(QString("%1 vs %2").arg(t.meta("reference_log_likelihood").c_str()).arg(ll)));
+
+        // Importance by ablation of the export's three heads over a two-verse corpus.
+        write(dir_.filePath("imp.es"), "dios es amor\namor es dios\n");
+        write(dir_.filePath("imp.en"), "god is love\nlove is god\n");
+        write(dir_.filePath("imp.gold"), "0-0 1-1 2-2\n0-0 1-1 2-2\n");
+        Corpus c;
+        QVERIFY(loadPharaohCorpus(dir_.filePath("imp.es").toStdString(), dir_.filePath("imp.en").toStdString(),
+                                  dir_.filePath("imp.gold").toStdString(), false, c)
+                    .ok);
+        std::vector<const Verse*> verses{&c.verses[0], &c.verses[1]};
+        std::unique_ptr<VerseDecoder> d;
+        QVERIFY(loadVerseDecoder(f.toStdString(), d).ok);
+        std::vector<HeadImportance> table;
+        const Status st = d->headImportance(verses, ImportanceMethod::Ablation, table);
+        QVERIFY2(st.ok, st.message.c_str());
+        QCOMPARE(table.size(), size_t(3));
+        QCOMPARE(table[0].kind, std::string("encoder_self"));
+        QCOMPARE(table[1].kind, std::string("decoder_self"));
+        QCOMPARE(table[2].kind, std::string("cross_attention"));
+        // Each value is the mean Δ log-likelihood with that head alone zeroed, as the model's
+        // own ablated forced decoding gives it.
+        const auto joinWords = [](const std::vector<std::string>& w) {
+            std::string out;
+            for (const auto& x : w) out += (out.empty() ? "" : " ") + x;
+            return out;
+        };
+        const auto corpusLL = [&](const HeadAblation* a) {
+            double sum = 0;
+            for (const Verse* v : verses) {
+                AttentionTrace x;
+                const std::string ref = joinWords(v->targetWords());
+                if (!m.decode(joinWords(v->sourceWords()), &ref, x, nullptr, {}, a).ok) return std::nan("");
+                sum += std::stod(x.meta("reference_log_likelihood"));
+            }
+            return sum;
+        };
+        const double base = corpusLL(nullptr);
+        for (const HeadImportance& h : table) {
+            HeadAblation one;
+            one.heads[h.kind][0] = {0};
+            QVERIFY2(std::abs(h.deltaLogLikelihood - (corpusLL(&one) - base) / 2) < 1e-4, h.kind.c_str());
+            QVERIFY(!std::isnan(h.deltaBleu));
+        }
+        QVERIFY(std::abs(table[2].deltaLogLikelihood) > 1e-3);  // zeroing the cross-attention matters
+        // Shards merge into the same table.
+        ImportancePartial a, b;
+        QVERIFY(d->headImportanceShard(verses, ImportanceMethod::Ablation, Shard{0, 2}, a).ok);
+        QVERIFY(d->headImportanceShard(verses, ImportanceMethod::Ablation, Shard{1, 2}, b).ok);
+        std::vector<HeadImportance> merged;
+        QVERIFY(mergeImportance({b, a}, merged).ok);
+        QCOMPARE(importanceCsv(merged, ImportanceMethod::Ablation), importanceCsv(table, ImportanceMethod::Ablation));
+
+        // Gradient importance through the interpreter: |∂L/∂ξ_h| against central finite
+        // differences of the model by hand (L = −log p of the reference).
+        const auto nll = [&](const std::array<double, 3>& g) {
+            const ByHand x = forward(w_, {2, 3, 4, 1}, {0, 5, 7}, g);
+            double sum = 0;
+            for (size_t r = 0; r < next.size(); ++r) {
+                double z = 0;
+                for (double v : x.logits[r]) z += std::exp(v);
+                sum -= x.logits[r][size_t(next[r])] - std::log(z);
+            }
+            return sum;
+        };
+        std::vector<float> grads;
+        const Status gs = m.headGradients("dios es amor", reference, {"encoder_self", "decoder_self", "cross_attention"}, grads);
+        QVERIFY2(gs.ok, gs.message.c_str());
+        QCOMPARE(grads.size(), size_t(3));
+        for (int k = 0; k < 3; ++k) {
+            std::array<double, 3> up{1, 1, 1}, down{1, 1, 1};
+            up[size_t(k)] += 1e-4;
+            down[size_t(k)] -= 1e-4;
+            const double fd = std::abs(nll(up) - nll(down)) / 2e-4;
+            QVERIFY2(std::abs(double(grads[size_t(k)]) - fd) < 1e-3 * std::max(1.0, fd),
+                     qPrintable(QString("gate %1: %2 vs finite difference %3").arg(k).arg(grads[size_t(k)]).arg(fd)));
+        }
+        QVERIFY(grads[2] > 1e-4f);
+        // Over the corpus: one head per layer, so each l2-normalised score is 1 (or 0).
+        std::vector<HeadImportance> byGradient;
+        const Status grad = d->headImportance(verses, ImportanceMethod::Gradient, byGradient);
+        QVERIFY2(grad.ok, grad.message.c_str());
+        QCOMPARE(byGradient.size(), size_t(3));
+        QVERIFY(std::abs(byGradient[2].gradient - 1.0) < 1e-6);
+
+        // Pruning curves: at 0 % the unablated BLEU, at 100 % every head zeroed.
+        std::vector<HeadImportance> ranked;
+        QVERIFY(d->headImportance(verses, ImportanceMethod::Ablation, ranked).ok);
+        std::vector<PruningCurve> curves;
+        const Status pr = d->pruningCurves(verses, ranked, ImportanceMethod::Ablation, 1, curves);
+        QVERIFY2(pr.ok, pr.message.c_str());
+        QCOMPARE(curves.size(), size_t(2));
+        QCOMPARE(curves[0].removed.back(), 3);
+        std::vector<std::vector<std::string>> hyps, refs;
+        QVERIFY(d->translateBatch({verses[0]->sourceWords(), verses[1]->sourceWords()}, hyps).ok);
+        for (const Verse* v : verses) {
+            refs.push_back(v->targetWords());
+            for (auto& w : refs.back()) w = toLower(w);
+        }
+        QCOMPARE(curves[0].bleu.front(), corpusBleu(hyps, refs));
+        QCOMPARE(curves[1].bleu.front(), curves[0].bleu.front());
     }
 
     void aMarianExportOpensWithoutASidecar()

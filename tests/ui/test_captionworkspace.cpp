@@ -1,7 +1,9 @@
 // The captioning workspace offscreen: clicking a word of the caption puts that word's
 // attention map over the scene (and frames its tile in the strip); keys move the selection;
 // a typed caption is force-decoded; hard attention shows one-hot maps; unknown words and bad
-// files go to the banner with the previous result kept; the figure exports.
+// files go to the banner with the previous result kept; the figure exports; the attention head
+// ablated from the chooser re-runs with the caption compared to the unablated one, and the
+// choice is saved with the workspace.
 #include "workspaces/caption/captionfigure.h"
 #include "views/captionwordsview.h"
 #include "views/mapstripview.h"
@@ -9,6 +11,7 @@
 #include "views/spatialoverlayview.h"
 #include "workspaces/caption/captionworkspace.h"
 
+#include <QComboBox>
 #include <QFile>
 #include <QImage>
 #include <QLabel>
@@ -120,6 +123,40 @@ private slots:
         QVERIFY(waitResult());
         QCOMPARE(ws_->currentTrace()->meta("decoding"), std::string("beam 3"));
         ws_->setBeamWidth(1);
+        QVERIFY(waitResult());
+    }
+
+    void ablatingTheAttentionHead()
+    {
+        ws_->showTestScene(3);
+        QVERIFY(waitResult());
+        const std::string plain = ws_->currentTrace()->meta("caption");
+        QComboBox* chooser = ws_->ablationChooser();
+        QCOMPARE(chooser->currentIndex(), 0);
+        chooser->setCurrentIndex(1);  // zero
+        QVERIFY(waitResult());
+        QCOMPARE(ws_->currentTrace()->meta("ablation"), std::string("attention L1 H1 (zero)"));
+        for (float v : ws_->currentTrace()->find("attention")->values) QCOMPARE(v, 0.0f);
+        const QString info = ws_->infoLabel()->text();
+        QVERIFY2(info.contains(QStringLiteral("(ablated)")) && info.contains(QStringLiteral("log p")) &&
+                     info.contains(QStringLiteral("unablated")),
+                 qPrintable(info));
+        chooser->setCurrentIndex(2);  // uniform
+        QVERIFY(waitResult());
+        QCOMPARE(ws_->currentTrace()->meta("ablation"), std::string("attention L1 H1 (uniform)"));
+        // Saved and restored with the workspace.
+        const WorkspaceSection saved = ws_->saveState();
+        chooser->setCurrentIndex(0);
+        QVERIFY(waitResult());
+        QVERIFY(ws_->currentTrace()->meta("ablation").empty());
+        QCOMPARE(ws_->currentTrace()->meta("caption"), plain);
+        QVERIFY(!ws_->infoLabel()->text().contains(QStringLiteral("(ablated)")));
+        QString error;
+        QVERIFY(ws_->restoreState(saved, &error));
+        QVERIFY(waitResult());
+        QCOMPARE(chooser->currentIndex(), 2);
+        QCOMPARE(ws_->currentTrace()->meta("ablation"), std::string("attention L1 H1 (uniform)"));
+        chooser->setCurrentIndex(0);
         QVERIFY(waitResult());
     }
 

@@ -1,7 +1,8 @@
 // The video workspace offscreen: opening a shipped test clip analyses it in the background;
 // moving the slider shows that frame and puts the heatmap's playhead on its column; clicking
-// a heatmap cell seeks to its frame; arrow keys step; a bad file goes to the banner; the
-// figure exports.
+// a heatmap cell seeks to its frame; arrow keys step; the temporal attention head ablated from
+// the chooser re-analyses with the caption compared to the unablated one; a bad file goes to
+// the banner; the figure exports.
 #include "attnscope/video.h"
 #include "views/captionwordsview.h"
 #include "views/messagebanner.h"
@@ -9,8 +10,10 @@
 #include "views/wordframeview.h"
 #include "workspaces/video/videoworkspace.h"
 
+#include <QComboBox>
 #include <QFile>
 #include <QImage>
+#include <QLabel>
 #include <QProgressBar>
 #include <QSignalSpy>
 #include <QSlider>
@@ -116,6 +119,25 @@ private slots:
         QVERIFY(ws_->banner()->text().contains(QStringLiteral("'hat'")));
         ws_->forceCaption({});
         QVERIFY(result.wait(60000));
+    }
+
+    void ablatingTheAttentionHead()
+    {
+        QSignalSpy result(ws_, &VideoWorkspace::resultShown);
+        QVERIFY(!ws_->ablationLabel()->isVisible());
+        ws_->ablationChooser()->setCurrentIndex(1);  // zero
+        QVERIFY(result.wait(60000));
+        QCOMPARE(ws_->currentTrace()->meta("ablation"), std::string("attention L1 H1 (zero)"));
+        for (float v : ws_->currentTrace()->find("attention")->values) QCOMPARE(v, 0.0f);
+        QVERIFY(ws_->ablationLabel()->isVisible());
+        const QString text = ws_->ablationLabel()->text();
+        QVERIFY2(text.contains(QStringLiteral("(ablated)")) && text.contains(QStringLiteral("log p")), qPrintable(text));
+        const WorkspaceSection saved = ws_->saveState();
+        ws_->ablationChooser()->setCurrentIndex(0);
+        QVERIFY(result.wait(60000));
+        QVERIFY(ws_->currentTrace()->meta("ablation").empty());
+        QVERIFY(!ws_->ablationLabel()->isVisible());
+        QCOMPARE(saved.state["ablation"].toObject()["heads"].toArray().size(), 1);
     }
 
     void exportAndBadFile()

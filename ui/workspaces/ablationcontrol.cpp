@@ -4,12 +4,24 @@
 #include "attnscope/alignment.h"
 #include "attnscope/schema.h"
 
+#include <QComboBox>
 #include <QJsonObject>
+#include <QSignalBlocker>
 #include <QStringList>
 
 #include <algorithm>
+#include <cmath>
 
 namespace attnscope::ui {
+
+double classProbability(const AttentionTrace& trace, const std::string& name)
+{
+    const TraceTensor* p = trace.find(schema::vision::kClassProbability);
+    if (!p || p->labels.empty()) return std::nan("");
+    const auto& names = p->labels[0];
+    const auto it = std::find(names.begin(), names.end(), name);
+    return it == names.end() ? std::nan("") : double(p->values[size_t(it - names.begin())]);
+}
 
 bool AblationControl::toggle(const QString& kind, int layer, int head, QString* why)
 {
@@ -34,6 +46,41 @@ void AblationControl::reset()
     if (ablation_.empty()) return;
     ablation_.heads.clear();
     emit changed();
+}
+
+void AblationControl::setMode(HeadAblation::Mode mode)
+{
+    if (ablation_.mode == mode) return;
+    ablation_.mode = mode;
+    if (!ablation_.empty()) emit changed();
+}
+
+QComboBox* AblationControl::singleHeadChooser(const QString& kind, QWidget* parent)
+{
+    auto* box = new QComboBox(parent);
+    box->addItem(tr("Attention as trained"));
+    box->addItem(tr("Ablated: zero"));
+    box->addItem(tr("Ablated: uniform"));
+    box->setToolTip(tr("Head ablation (Michel et al. 2019): zero — the attention weights are multiplied by 0, so the "
+                       "context vector is 0; uniform — every region (frame) gets 1/L. The output is compared with the "
+                       "unablated run: the words that changed and Δ log p."));
+    const auto sync = [this, box, kind] {
+        const QSignalBlocker quiet(box);
+        box->setCurrentIndex(headsOf(kind).empty() ? 0 : ablation_.mode == HeadAblation::Mode::Zero ? 1 : 2);
+    };
+    connect(this, &AblationControl::changed, box, sync);
+    connect(this, &AblationControl::restored, box, sync);
+    connect(box, &QComboBox::currentIndexChanged, this, [this, kind](int i) {
+        const bool was = !headsOf(kind).empty();
+        if (i > 0) {
+            const QSignalBlocker quiet(this);
+            setMode(i == 1 ? HeadAblation::Mode::Zero : HeadAblation::Mode::Uniform);
+        }
+        if ((i > 0) != was) toggle(kind, 0, 0, nullptr);  // emits changed
+        else if (i > 0) emit changed();                // the mode changed
+    });
+    sync();
+    return box;
 }
 
 std::set<std::pair<int, int>> AblationControl::headsOf(const QString& kind) const
@@ -101,6 +148,22 @@ QString AblationControl::describe(const QString& label, const QString& translati
         const double a = mean(*ctcNow), b = mean(*ctcBefore);
         effect += tr(" · CTC confidence %1 (unablated %2, Δ %3)").arg(a, 0, 'f', 3).arg(b, 0, 'f', 3).arg(a - b, 0, 'f', 3);
     }
+    const std::string predicted = trace_ ? trace_->meta(schema::vision::kPredictionMeta) : std::string();
+    if (!predicted.empty()) {  // the unablated prediction's probability
+        const double a = classProbability(ablated, predicted), b = classProbability(*trace_, predicted);
+        if (!std::isnan(a) && !std::isnan(b))
+            effect += tr(" · p(%1) %2% (unablated %3%, Δ %4 points)")
+                          .arg(QString::fromStdString(predicted).toHtmlEscaped())
+                          .arg(100 * a, 0, 'f', 1)
+                          .arg(100 * b, 0, 'f', 1)
+                          .arg(100 * (a - b), 0, 'f', 1);
+    }
+    const std::string lpNow = ablated.meta(schema::caption::kLogProbabilityMeta);
+    const std::string lpBefore = trace_ ? trace_->meta(schema::caption::kLogProbabilityMeta) : std::string();
+    if (!lpNow.empty() && !lpBefore.empty()) {
+        const double a = std::stod(lpNow), b = std::stod(lpBefore);
+        effect += tr(" · log p %1 nats (unablated %2, Δ %3)").arg(a, 0, 'f', 2).arg(b, 0, 'f', 2).arg(a - b, 0, 'f', 2);
+    }
     return html + QStringLiteral("<br><small>") + tr("Ablated %1 · %2").arg(QString::fromStdString(ablation_.describe()).toHtmlEscaped(), effect) +
            QStringLiteral("</small>");
 }
@@ -114,14 +177,15 @@ QJsonObject AblationControl::toJson() const
     return QJsonObject{{"heads", heads}, {"mode", ablation_.mode == HeadAblation::Mode::Uniform ? "uniform" : "zero"}};
 }
 
-void AblationControl::fromJson(const QJsonObject& o)
+void AblationControl::fromJson(const QJsonObject& o, bool notify)
 {
     HeadAblation a;
     for (const auto& v : o["heads"].toArray())
         if (!parseAblation(v.toString().toStdString(), a)) return;  // a hand-edited file: keep what was there
     if (!parseAblationMode(o["mode"].toString("zero").toStdString(), a.mode)) return;
     ablation_ = a;
-    emit changed();
+    if (notify) emit changed();
+    else emit restored();
 }
 
 } // namespace attnscope::ui

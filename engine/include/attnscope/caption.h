@@ -3,6 +3,7 @@
 // generated from Fashion-MNIST items: the scene generator with its caption grammar and item
 // boxes, the built-in captioner (CNN encoder → 7×7 annotation grid → LSTM decoder with soft
 // additive attention), and the attention metrics. Plain C++ header (no torch, OpenCV or Qt).
+#include "attnscope/ablation.h"
 #include "attnscope/fmnist.h"
 #include "attnscope/imagemodel.h"
 #include "attnscope/status.h"
@@ -90,6 +91,10 @@ struct CaptionOptions {
     /// ask where the model would look for each given word. Words outside the vocabulary are
     /// an error that lists them.
     std::string target;
+    /// Ablation of the decoder's attention head ("attention:1:1", attnscope/ablation.h): zero
+    /// (the context vector ẑ_t is 0) or uniform (1/L over the regions or frames). The trace's
+    /// "attention" then holds the weights used (0 or 1/L) and metadata "ablation" says so.
+    HeadAblation ablation;
 };
 
 /// One scene's attention metrics (item words only).

@@ -121,6 +121,8 @@ struct OnnxRunOptions {
     bool uniform = false;
 };
 
+struct OnnxTensorRun;
+
 /// An ONNX model loaded for running on CPU with ATen: parsed, checked, converted when older
 /// than kOnnxOldestOpset, every operator mapped (or refused), initializers read once.
 /// Thread-compatible: run() is const and may be called from one thread at a time per model
@@ -150,6 +152,10 @@ public:
     /// Softmax's head count.
     Status run(const std::map<std::string, OnnxTensor>& inputs, OnnxRunResult& out, const ProgressFn& progress = {},
                const OnnxRunOptions& options = {}) const;
+    /// Engine-internal: the same walk on LibTorch tensors with autograd on, Softmax outputs
+    /// scaled per head by gates (OnnxTensorRun, runtimes/onnx/onnxops.h) — head importance by
+    /// gradient through the interpreter. Errors: as run().
+    Status runTensors(OnnxTensorRun& io) const;
 
 private:
     struct Impl;

@@ -93,6 +93,9 @@ inline constexpr const char* kPicture = "picture";      ///< [row, col, channel]
 inline constexpr const char* kAttention = "attention";  ///< [layer, head, query, key] over patches
 inline constexpr const char* kCtc = "ctc";              ///< [step]: the best class's probability; labels: its character
 inline constexpr const char* kTextMeta = "text";        ///< CTC greedy decoding
+/// [class]: softmax of a classifier's logits (sidecar "classes"); labels: the class names.
+inline constexpr const char* kClassProbability = "class_probability";
+inline constexpr const char* kPredictionMeta = "prediction";  ///< the most probable class's name
 inline constexpr const char* kPatchRowsMeta = "patch_rows";  ///< patch grid over the picture (0: none)
 inline constexpr const char* kPatchColsMeta = "patch_cols";
 inline constexpr const char* kClsMeta = "cls";               ///< "1": key 0 is a CLS token

@@ -163,6 +163,9 @@ struct ScriptModelSpec {
     int ctcBlank = 0;
     bool ctcSpace = false;
     std::vector<std::pair<std::string, std::string>> maps;
+    /// ONNX image classifiers: "classes": {"output": logits [1, C] or [C], "labels": file with one
+    /// class name per line (optional: the classes are numbered)}.
+    std::string classOutput, classLabels;
     std::vector<ScriptAttentionSpec> attention;
     // "type": "seq2seq" (the source side is read by the fields above), or "decoder" (one
     // vocabulary: the fields above; the seq2seq fields below apply except target/decoder_start)
@@ -248,6 +251,15 @@ public:
     /// `ablation`: as for run().
     Status decode(const std::string& source, const std::string* reference, AttentionTrace& out, std::string* translation = nullptr,
                   const ProgressFn& cancel = {}, const HeadAblation* ablation = nullptr) const;
+    /// Head importance by gradient of one sentence pair (Michel et al. 2019, eq. 2–3), ONNX
+    /// encoder–decoder exports: |∂L/∂ξ_h| for a gate ξ_h = 1 on every head's Softmax output, L =
+    /// −log p(reference | source) under forced decoding, through the interpreter with LibTorch
+    /// autograd (OnnxModel::runTensors). `out` holds, for each of `kinds` in turn (as the trace
+    /// names them: encoder_self, decoder_self, cross_attention), its layers' heads layer-major.
+    /// Errors: another kind of model (the message says which do), a kind this model does not
+    /// have, decode()'s errors.
+    Status headGradients(const std::string& source, const std::string& reference, const std::vector<std::string>& kinds,
+                         std::vector<float>& out) const;
     /// seq2seq models: why `source` (forced through `reference` when given) cannot be decoded
     /// at all by this model — an empty side, a source longer than pad_to / max_tokens, a target
     /// with more decoder steps than pad_to (the sizes named); empty when it can. Batch commands

@@ -32,6 +32,13 @@ const ModelInfo* findModel(const std::string& name);
 /// The built-in models of kind `kindId` (kinds::kText, …), in table order.
 std::vector<const ModelInfo*> builtinModelsOf(const std::string& kindId);
 
+struct HeadImportance;
+enum class ImportanceMethod;
+struct ImportancePartial;
+struct PruningCurve;
+struct PruningPartial;
+struct Shard;
+
 /// Limits on one input (a clear error beyond them).
 constexpr int kMaxSourceTokens = 1024;
 
@@ -54,6 +61,29 @@ public:
     /// empty when it can. Batch work (evaluate, headTable, align, run --split) skips such a
     /// verse with this reason and counts it; only a broken model or file stops a batch.
     virtual std::string cannotTake(const Verse& verse) const;
+
+    /// Head importance over `verses` (Michel et al. 2019), one shard of the work (ImportancePartial;
+    /// shard 0/1 is the whole run): by ablation — each head alone zeroed, the mean Δ
+    /// log-likelihood of the references under forced decoding and ΔBLEU of greedy translations;
+    /// by gradient (built-in Transformer) — |∂L/∂ξ_h| per verse. Verses the model cannot take
+    /// are left out. `progress` counts heads (ablation) or verses (gradient). Default: an error
+    /// saying the model has no heads to ablate. Errors also: no verse, "cancelled".
+    virtual Status headImportanceShard(const std::vector<const Verse*>& verses, ImportanceMethod method, const Shard& shard,
+                                       ImportancePartial& out, const ProgressFn& progress = {}) const;
+    /// Pruning curves (Michel et al. 2019, §4): heads zeroed in the order `importance` ranks them
+    /// (least important first: the largest Δ log-likelihood, or the smallest gradient score) and
+    /// in `randomSeeds` random orders, at 0, 10, …, 100 % of the heads; this shard's verses
+    /// (whole greedy batches, batch c to shard c mod N) translated greedily and their BLEU
+    /// statistics kept (PruningPartial). `progress` counts translation passes. Default: an error
+    /// as above. Errors also: an empty importance list, no verse, "cancelled".
+    virtual Status pruningCurvesShard(const std::vector<const Verse*>& verses, const std::vector<HeadImportance>& importance,
+                                      ImportanceMethod ranked, int randomSeeds, const Shard& shard, PruningPartial& out,
+                                      const ProgressFn& progress = {}) const;
+    /// The whole run: shard 0/1, merged (mergeImportance, mergePruning).
+    Status headImportance(const std::vector<const Verse*>& verses, ImportanceMethod method, std::vector<HeadImportance>& out,
+                          const ProgressFn& progress = {}) const;
+    Status pruningCurves(const std::vector<const Verse*>& verses, const std::vector<HeadImportance>& importance, ImportanceMethod ranked,
+                         int randomSeeds, std::vector<PruningCurve>& out, const ProgressFn& progress = {}) const;
 };
 
 /// A verse a batch skipped, and why (VerseDecoder::cannotTake).
@@ -72,6 +102,7 @@ Status decodeOrSkip(const VerseDecoder& t, const VerseDecoder* reverse, const Ve
 std::string batchSummary(int done, const std::vector<SkippedVerse>& skipped, const std::string& what);
 
 class ScriptModel;
+struct HeadAblation;
 
 /// An encoder–decoder user model (TorchScript + a "seq2seq" sidecar, attnscope/scriptmodel.h)
 /// as a VerseDecoder: the verse's words joined by spaces go through the model's tokenizers;
@@ -90,8 +121,21 @@ public:
     Status translateBatch(const std::vector<std::vector<std::string>>& sources, std::vector<std::vector<std::string>>& out,
                           const ProgressFn& progress = {}) const override;
     std::string cannotTake(const Verse& verse) const override;
+    /// Importance by ablation and pruning curves through the model's own head ablation
+    /// (ScriptModel::decode: ONNX exports, TorchScript modules with head-mask arguments); the
+    /// forced log-likelihood needs the module's logits. By gradient: ONNX encoder–decoder
+    /// exports, through the interpreter (ScriptModel::headGradients). Errors also: a model that
+    /// cannot ablate its heads or take gradients (ScriptModel's message).
+    Status headImportanceShard(const std::vector<const Verse*>& verses, ImportanceMethod method, const Shard& shard,
+                               ImportancePartial& out, const ProgressFn& progress = {}) const override;
+    Status pruningCurvesShard(const std::vector<const Verse*>& verses, const std::vector<HeadImportance>& importance,
+                              ImportanceMethod ranked, int randomSeeds, const Shard& shard, PruningPartial& out,
+                              const ProgressFn& progress = {}) const override;
 
 private:
+    /// translateBatch with `ablation` applied (null: none).
+    Status greedyWords(const std::vector<std::vector<std::string>>& sources, std::vector<std::vector<std::string>>& out,
+                       const ProgressFn& progress, const HeadAblation* ablation) const;
     std::unique_ptr<ScriptModel> model_;
 };
 
@@ -222,31 +266,15 @@ public:
     /// does not have (the valid ranges named).
     Status setAblation(const HeadAblation& ablation);
 
-    /// Every head's importance over `verses` (HeadImportance), Transformer models: by
-    /// ablation, one forced-decoding pass (batched 16 at a time) and one greedy pass (batched
-    /// 32 at a time) over the verses per head;
-    /// by gradient, one forward and backward pass per verse. `progress` counts heads or
-    /// verses. Errors: the GRU model, no verse, "cancelled" (the model is left as it was).
-    Status headImportance(const std::vector<const Verse*>& verses, ImportanceMethod method, std::vector<HeadImportance>& out,
-                          const ProgressFn& progress = {}) const;
-
-    /// Pruning curves (Michel et al. 2019, §4): heads zeroed in the order `importance` ranks
-    /// them (least important first: the largest Δ log-likelihood, or the smallest gradient
-    /// score) and in `randomSeeds` random orders, at 0, 10, …, 100 % of the heads; at each
-    /// point the verses are translated greedily (batched) and scored with corpus BLEU against
-    /// their references. `progress` counts translation passes. Errors: the GRU model, an
-    /// empty importance list, no verse, "cancelled" (the model is left unablated).
-    Status pruningCurves(const std::vector<const Verse*>& verses, const std::vector<HeadImportance>& importance, ImportanceMethod ranked,
-                         int randomSeeds, std::vector<PruningCurve>& out, const ProgressFn& progress = {}) const;
-
-    /// One shard's share of headImportance / pruningCurves (see ImportancePartial,
-    /// PruningPartial); the whole-corpus calls are shard 0/1 merged. `progress` counts the
-    /// shard's heads, verses or translation passes.
+    /// Head importance and pruning curves (VerseDecoder), Transformer models: by ablation, one
+    /// forced-decoding pass (batched 16 at a time) and one greedy pass (batched 32 at a time)
+    /// over the verses per head; by gradient, one forward and backward pass per verse. Errors
+    /// also: the GRU model (one attention, no heads). The model is left unablated.
     Status headImportanceShard(const std::vector<const Verse*>& verses, ImportanceMethod method, const Shard& shard,
-                               ImportancePartial& out, const ProgressFn& progress = {}) const;
+                               ImportancePartial& out, const ProgressFn& progress = {}) const override;
     Status pruningCurvesShard(const std::vector<const Verse*>& verses, const std::vector<HeadImportance>& importance,
                               ImportanceMethod ranked, int randomSeeds, const Shard& shard, PruningPartial& out,
-                              const ProgressFn& progress = {}) const;
+                              const ProgressFn& progress = {}) const override;
 
     /// Greedy translations of many verses (batched), as token lists.
     Status translateBatch(const std::vector<std::vector<std::string>>& sources,

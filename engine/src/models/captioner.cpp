@@ -2,6 +2,8 @@
 
 #include "models/cnn.h"
 
+#include "attnscope/schema.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -138,7 +140,7 @@ DecoderState AttentionDecoderImpl::init(const torch::Tensor& a)
 torch::Tensor AttentionDecoderImpl::keys(const torch::Tensor& a) { return attA_->forward(a); }
 
 DecoderStep AttentionDecoderImpl::step(const torch::Tensor& prev, DecoderState& state, const torch::Tensor& a,
-                                       const torch::Tensor& keys, AttentionMode mode, torch::Generator* gen)
+                                       const torch::Tensor& keys, AttentionMode mode, torch::Generator* gen, CaptionAblation ablate)
 {
     DecoderStep r;
     const auto e = attV_->forward(torch::tanh(keys + attH_->forward(state.h).unsqueeze(1))).squeeze(2);  // [B, L]
@@ -154,6 +156,8 @@ DecoderStep AttentionDecoderImpl::step(const torch::Tensor& prev, DecoderState& 
             s = r.alpha.argmax(1);
         r.used = torch::one_hot(s, r.alpha.size(1)).to(r.alpha.dtype());
     }
+    if (ablate == CaptionAblation::Zero) r.used = torch::zeros_like(r.alpha);
+    else if (ablate == CaptionAblation::Uniform) r.used = torch::full_like(r.alpha, 1.0 / double(r.alpha.size(1)));
     const auto z = r.beta.unsqueeze(1) * torch::bmm(r.used.unsqueeze(1), a).squeeze(1);  // [B, D]
     const auto emb = embed_->forward(prev);
     auto hc = lstm_->forward(cfg_.contextToLstm ? torch::cat({emb, z}, 1) : emb, std::make_tuple(state.h, state.c));
@@ -267,7 +271,7 @@ const char* modeName(AttentionMode m)
 
 /// Greedy decoding (or forced decoding of `forced` when not empty).
 DecodedCaption greedyDecode(AttentionDecoderImpl& dec, const torch::Tensor& a, AttentionMode mode, int maxWords, uint64_t seed,
-                            const std::vector<int64_t>& forced)
+                            const std::vector<int64_t>& forced, CaptionAblation ablate)
 {
     DecoderState st = dec.init(a);
     const auto keys = dec.keys(a);
@@ -276,7 +280,7 @@ DecodedCaption greedyDecode(AttentionDecoderImpl& dec, const torch::Tensor& a, A
     int64_t prev = kCapBos;
     const size_t steps = forced.empty() ? size_t(maxWords) : forced.size() + 1;
     for (size_t t = 0; t < steps; ++t) {
-        auto s = dec.step(torch::tensor({prev}), st, a, keys, mode, &gen);
+        auto s = dec.step(torch::tensor({prev}), st, a, keys, mode, &gen, ablate);
         const auto logp = torch::log_softmax(s.logits[0], 0);
         const int64_t y = forced.empty() ? logp.argmax().item<int64_t>() : t < forced.size() ? forced[t] : int64_t(kCapEos);
         d.logProb += logp[y].item<double>();
@@ -293,7 +297,8 @@ DecodedCaption greedyDecode(AttentionDecoderImpl& dec, const torch::Tensor& a, A
 
 /// Beam search of width k (soft or hard-argmax attention); the finished hypothesis with the
 /// best length-normalised log-probability wins (Wu et al. 2016 style, α = 1).
-DecodedCaption beamDecode(AttentionDecoderImpl& dec, const torch::Tensor& a, AttentionMode mode, int k, int maxWords)
+DecodedCaption beamDecode(AttentionDecoderImpl& dec, const torch::Tensor& a, AttentionMode mode, int k, int maxWords,
+                          CaptionAblation ablate)
 {
     struct Hyp {
         DecodedCaption d;
@@ -307,7 +312,7 @@ DecodedCaption beamDecode(AttentionDecoderImpl& dec, const torch::Tensor& a, Att
         const auto keys = dec.keys(an);
         std::vector<int64_t> prev;
         for (const auto& h : live) prev.push_back(h.prev);
-        auto s = dec.step(torch::tensor(prev), st, an, keys, mode);
+        auto s = dec.step(torch::tensor(prev), st, an, keys, mode, nullptr, ablate);
         const auto logp = torch::log_softmax(s.logits, 1);  // [n, V]
         struct Cand {
             double score;
@@ -359,10 +364,15 @@ Status decodeCaption(AttentionDecoderImpl& dec, const torch::Tensor& a, const Ca
     const bool isForced = !opt.target.empty();
     if (isForced)
         if (auto st = forcedIds(opt.target, vocab, forced); !st) return st;
+    HeadAblation ablation = opt.ablation;
+    if (auto st = resolveAblation(ablation, {{"attention", {1, 1}}}); !st) return st;
+    const CaptionAblation ablate = ablation.empty()                            ? CaptionAblation::None
+                                   : ablation.mode == HeadAblation::Mode::Zero ? CaptionAblation::Zero
+                                                                               : CaptionAblation::Uniform;
     const int64_t L = a.size(1);
     const bool useBeam = !isForced && opt.beamWidth > 1 && opt.mode != AttentionMode::HardSample;
-    const DecodedCaption d = useBeam ? beamDecode(dec, a, opt.mode, opt.beamWidth, opt.maxWords)
-                                     : greedyDecode(dec, a, opt.mode, opt.maxWords, opt.sampleSeed, forced);
+    const DecodedCaption d = useBeam ? beamDecode(dec, a, opt.mode, opt.beamWidth, opt.maxWords, ablate)
+                                     : greedyDecode(dec, a, opt.mode, opt.maxWords, opt.sampleSeed, forced, ablate);
     t.scoreFunction = "additive";
     std::vector<std::string> labels;
     for (auto id : d.ids) labels.push_back(vocab[size_t(id)]);
@@ -393,6 +403,7 @@ Status decodeCaption(AttentionDecoderImpl& dec, const torch::Tensor& a, const Ca
     char lp[32];
     std::snprintf(lp, sizeof lp, "%.4f", d.logProb);
     t.metadata["log_probability"] = lp;
+    if (!ablation.empty()) t.metadata[schema::kAblationMeta] = ablation.describe();
     return Status::success();
 }
 

@@ -77,6 +77,11 @@ struct DecoderStep {
     torch::Tensor beta;    ///< [B] the gate β_t
 };
 
+/// Head ablation of the decoder's one attention head (attnscope/ablation.h; kind "attention",
+/// layer 1, head 1): None; Zero — the weights used are 0, so ẑ_t = 0 (HuggingFace head_mask
+/// semantics); Uniform — the weights used are 1/L over the L annotations.
+enum class CaptionAblation { None, Zero, Uniform };
+
 /// LSTM decoder with attention (Xu et al. §3.1.2, §4.2):
 ///   e_ti = v^T tanh(W_a a_i + W_h h_{t−1})          (additive score, Bahdanau et al. 2015)
 ///   α_t = softmax(e_t);  β_t = σ(f_β(h_{t−1}));  ẑ_t = β_t Σ_i α_ti a_i
@@ -90,9 +95,11 @@ public:
     DecoderState init(const torch::Tensor& a);
     /// W_a a_i for every annotation, computed once per input: [B, L, A].
     torch::Tensor keys(const torch::Tensor& a);
-    /// One step from previous words `prev` [B]. `mode`: Soft, HardArgmax, HardSample (with `gen`).
+    /// One step from previous words `prev` [B]. `mode`: Soft, HardArgmax, HardSample (with `gen`);
+    /// `ablate` replaces the weights used (DecoderStep::used) after they are chosen.
     DecoderStep step(const torch::Tensor& prev, DecoderState& state, const torch::Tensor& a, const torch::Tensor& keys,
-                     AttentionMode mode = AttentionMode::Soft, torch::Generator* gen = nullptr);
+                     AttentionMode mode = AttentionMode::Soft, torch::Generator* gen = nullptr,
+                     CaptionAblation ablate = CaptionAblation::None);
     /// Teacher forcing over inputs `in` [B, T] (<s> w_1 … w_{T−1}): logits [B, T, V] and α [B, T, L].
     std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& a, const torch::Tensor& in);
 
@@ -155,13 +162,16 @@ struct DecodedCaption {
 };
 /// Greedy decoding of one input (annotations a [1, L, D]), or forced decoding of `forced`.
 DecodedCaption greedyDecode(AttentionDecoderImpl& dec, const torch::Tensor& a, AttentionMode mode, int maxWords, uint64_t seed,
-                            const std::vector<int64_t>& forced);
+                            const std::vector<int64_t>& forced, CaptionAblation ablate = CaptionAblation::None);
 /// Beam search of width k (soft or hard-argmax attention); the finished hypothesis with the
 /// best length-normalised log-probability wins.
-DecodedCaption beamDecode(AttentionDecoderImpl& dec, const torch::Tensor& a, AttentionMode mode, int k, int maxWords);
+DecodedCaption beamDecode(AttentionDecoderImpl& dec, const torch::Tensor& a, AttentionMode mode, int k, int maxWords,
+                          CaptionAblation ablate = CaptionAblation::None);
 /// Checks `opt`, decodes (forced, greedy or beam) and adds to `t` the tensors "attention"
 /// [word, axis] (+ "soft_attention" in hard modes), "gate", "word_probability", "coverage"
-/// [axis] and the metadata caption / mode / attention / decoding / log_probability.
+/// [axis] and the metadata caption / mode / attention / decoding / log_probability (+ "ablation"
+/// when opt.ablation ablates the head: "attention" then holds the weights used, 0 or 1/L).
+/// Errors also: an ablation of heads this decoder does not have (it has one: attention:1:1).
 Status decodeCaption(AttentionDecoderImpl& dec, const torch::Tensor& a, const CaptionOptions& opt, const std::vector<std::string>& vocab,
                      const std::string& axis, const std::vector<std::string>& columns, AttentionTrace& t);
 

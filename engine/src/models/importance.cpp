@@ -85,7 +85,50 @@ std::vector<Kind> kindsOf(const TransformerConfig& c)
 {
     return {{"encoder_self", c.encoderLayers}, {"decoder_self", c.decoderLayers}, {"cross_attention", c.decoderLayers}};
 }
+
 } // namespace
+
+Status ablationImportance(const HeadProbe& probe, const std::vector<const Verse*>& verses, const Shard& shard, ImportancePartial& out,
+                          const ProgressFn& progress)
+{
+    out = ImportancePartial{};
+    out.method = ImportanceMethod::Ablation;
+    out.shard = shard;
+    if (shard.count < 1 || shard.index < 0 || shard.index >= shard.count) return Status::error("no such shard");
+    if (verses.empty()) return Status::error("no verse to measure the heads on");
+    out.verses = int(verses.size());
+    out.heads = probe.layout;
+    const size_t N = size_t(shard.count), K = size_t(shard.index);
+    double base = 0;
+    if (auto st = probe.logLikelihood(HeadAblation{}, verses, base); !st) return st;
+    // Greedy translations, scored with corpus BLEU against the (lower-cased) references.
+    std::vector<std::vector<std::string>> sources, references;
+    for (const Verse* v : verses) addVerse(*v, sources, references);
+    const auto corpusBleuNow = [&](const HeadAblation& a, double& bleu) -> Status {
+        std::vector<std::vector<std::string>> hyps;
+        if (auto st = probe.greedy(a, sources, hyps); !st) return st;
+        bleu = corpusBleu(hyps, references);
+        return Status::success();
+    };
+    double baseBleu = 0;
+    if (auto st = corpusBleuNow(HeadAblation{}, baseBleu); !st) return st;
+    const int64_t total = int64_t((out.heads.size() + N - 1 - K) / N);
+    int64_t done = 0;
+    for (size_t i = K; i < out.heads.size(); i += N) {
+        if (!keepGoing(progress, done, total)) return Status::error("cancelled");
+        HeadImportance& h = out.heads[i];
+        HeadAblation one;
+        one.heads[h.kind][h.layer] = {h.head};
+        double ll = 0, bleu = 0;
+        if (auto st = probe.logLikelihood(one, verses, ll); !st) return st;
+        h.deltaLogLikelihood = (ll - base) / double(verses.size());
+        if (auto st = corpusBleuNow(one, bleu); !st) return st;
+        h.deltaBleu = bleu - baseBleu;
+        ++done;
+    }
+    keepGoing(progress, total, total);
+    return Status::success();
+}
 
 std::string importanceCsv(const std::vector<HeadImportance>& heads, ImportanceMethod method)
 {
@@ -166,6 +209,29 @@ bool sameLayout(const std::vector<HeadImportance>& a, const std::vector<HeadImpo
     for (size_t i = 0; i < a.size(); ++i)
         if (a[i].kind != b[i].kind || a[i].layer != b[i].layer || a[i].head != b[i].head) return false;
     return true;
+}
+
+/// The built-in Transformer as a HeadProbe: its head masks (setAblation), forced log-likelihood
+/// in batches of 16, greedy translations in batches of kGreedyBatch; the model is left unablated.
+HeadProbe transformerProbe(ModelBundle& b)
+{
+    HeadProbe p;
+    p.layout = headLayout(b.transformer->config());
+    p.logLikelihood = [&b](const HeadAblation& a, const std::vector<const Verse*>& verses, double& sum) -> Status {
+        torch::NoGradGuard noGrad;
+        if (auto st = b.transformer->setAblation(a); !st) return st;
+        sum = 0;
+        for (const auto& batch : batchesOf(b, verses, 16)) sum += logLikelihood(b.transformer, batch).item<double>();
+        return b.transformer->setAblation(HeadAblation{});
+    };
+    p.greedy = [&b](const HeadAblation& a, const std::vector<std::vector<std::string>>& sources,
+                    std::vector<std::vector<std::string>>& out) -> Status {
+        if (auto st = b.transformer->setAblation(a); !st) return st;
+        const Status st = greedyBatch(b, sources, out, {});
+        b.transformer->setAblation(HeadAblation{});
+        return st;
+    };
+    return p;
 }
 } // namespace
 
@@ -265,49 +331,7 @@ Status headImportanceOf(ModelBundle& b, const std::vector<const Verse*>& all, Im
     const size_t N = size_t(shard.count), K = size_t(shard.index);
 
     if (method == ImportanceMethod::Ablation) {
-        torch::NoGradGuard noGrad;
-        const auto batches = batchesOf(b, verses, 16);
-        const auto corpusLL = [&] {
-            double sum = 0;
-            for (const auto& batch : batches) sum += logLikelihood(net, batch).item<double>();
-            return sum;
-        };
-        const double base = corpusLL();
-        // Greedy translations, scored with corpus BLEU against the (lower-cased) references.
-        std::vector<std::vector<std::string>> sources, references;
-        for (const Verse* v : verses) addVerse(*v, sources, references);
-        const auto corpusBleuNow = [&](double& bleu) -> Status {
-            std::vector<std::vector<std::string>> hyps;
-            if (auto st = greedyBatch(b, sources, hyps, {}); !st) return st;
-            bleu = corpusBleu(hyps, references);
-            return Status::success();
-        };
-        double baseBleu = 0;
-        if (auto st = corpusBleuNow(baseBleu); !st) return st;
-        const int64_t total = int64_t((out.heads.size() + N - 1 - K) / N);
-        int64_t done = 0;
-        for (size_t i = K; i < out.heads.size(); i += N) {
-            if (!keepGoing(progress, done, total)) {
-                net->setAblation(HeadAblation{});
-                return Status::error("cancelled");
-            }
-            HeadImportance& h = out.heads[i];
-            HeadAblation one;
-            one.heads[h.kind][h.layer] = {h.head};
-            if (auto st = net->setAblation(one); !st) return st;
-            h.deltaLogLikelihood = (corpusLL() - base) / double(verses.size());
-            double bleu = 0;
-            const Status st = corpusBleuNow(bleu);
-            if (!st) {
-                net->setAblation(HeadAblation{});
-                return st;
-            }
-            h.deltaBleu = bleu - baseBleu;
-            ++done;
-        }
-        net->setAblation(HeadAblation{});
-        keepGoing(progress, total, total);
-        return Status::success();
+        return ablationImportance(transformerProbe(b), verses, shard, out, progress);
     }
 
     // Gradient: gates ξ = 1 per head; per verse |∂L/∂ξ| (mergeImportance averages them and
@@ -362,6 +386,14 @@ Status pruningCurvesOf(ModelBundle& b, const std::vector<const Verse*>& all, con
     out = PruningPartial{};
     out.shard = shard;
     if (!b.isTransformer()) return Status::error(b.name + " (GRU) has one attention, not heads: pruning needs a Transformer");
+    return pruningCurvesWith(transformerProbe(b), all, importance, ranked, randomSeeds, shard, out, progress);
+}
+
+Status pruningCurvesWith(const HeadProbe& probe, const std::vector<const Verse*>& all, const std::vector<HeadImportance>& importance,
+                         ImportanceMethod ranked, int randomSeeds, const Shard& shard, PruningPartial& out, const ProgressFn& progress)
+{
+    out = PruningPartial{};
+    out.shard = shard;
     if (importance.empty()) return Status::error("pruning needs the heads' importance first");
     if (all.empty()) return Status::error("no verse to translate");
     if (shard.count < 1 || shard.index < 0 || shard.index >= shard.count) return Status::error("no such shard");
@@ -393,24 +425,17 @@ Status pruningCurvesOf(ModelBundle& b, const std::vector<const Verse*>& all, con
     }
     const int64_t total = int64_t(orders.size()) * (kSteps + 1);
     int64_t done = 0;
-    auto& net = b.transformer;
     for (size_t o = 0; o < orders.size(); ++o) {
         out.stats.emplace_back();
         for (int step = 0; step <= kSteps; ++step) {
-            if (!keepGoing(progress, done, total)) {
-                net->setAblation(HeadAblation{});
-                return Status::error("cancelled");
-            }
+            if (!keepGoing(progress, done, total)) return Status::error("cancelled");
             const int k = out.removed[size_t(step)];
             HeadAblation a;
             for (int i = 0; i < k; ++i) a.heads[orders[o][size_t(i)].kind][orders[o][size_t(i)].layer].push_back(orders[o][size_t(i)].head);
             for (auto& [kind, layers] : a.heads)
                 for (auto& [layer, heads] : layers) std::sort(heads.begin(), heads.end());
-            if (auto st = net->setAblation(a); !st) return st;
             std::vector<std::vector<std::string>> hyps;
-            const Status st = greedyBatch(b, sources, hyps, {});
-            net->setAblation(HeadAblation{});
-            if (!st) return st;
+            if (auto st = probe.greedy(a, sources, hyps); !st) return st;
             BleuStats stats;
             for (size_t v = 0; v < hyps.size(); ++v) stats.add(hyps[v], references[v]);
             out.stats.back().push_back(stats);

@@ -107,6 +107,7 @@ struct VisionModel::Impl {
     std::vector<std::string> selected;
     bool noSidecar = false;
     std::vector<std::string> characters;  ///< CTC classes: blank, the file's lines, then " " with "space"
+    std::vector<std::string> classNames;  ///< a classifier's labels file, one per line
 
     Status runOnnx(const VisionInput& v, AttentionTrace& out, const ProgressFn& progress, const HeadAblation* ablation) const;
     /// A decoded picture through the model: the trace VisionModel::run documents.
@@ -154,6 +155,14 @@ Status VisionModel::load(const std::string& nameOrPath)
             d->characters.insert(d->characters.begin() + std::min<int64_t>(d->spec.ctcBlank, int64_t(d->characters.size())), "");
         }
     }
+    if (!d->spec.classLabels.empty()) {
+        QFile f(QString::fromStdString(d->spec.classLabels));
+        if (!f.open(QIODevice::ReadOnly)) return Status::error("cannot read the class labels " + d->spec.classLabels);
+        QTextStream in(&f);
+        in.setEncoding(QStringConverter::Utf8);
+        while (!in.atEnd())
+            if (const QString line = in.readLine().trimmed(); !line.isEmpty()) d->classNames.push_back(line.toStdString());
+    }
     if (!isOnnxPath(path)) {
         auto script = std::make_unique<ScriptModel>();
         if (auto st = script->load(path); !st) return st;
@@ -198,16 +207,15 @@ Status VisionModel::load(const std::string& nameOrPath)
     if (d->spec.resize != "stretch" && ((dims[2] > 0 && d->spec.resize == "limit") || dims[3] > 0))
         return Status::error(path + ": \"resize\": \"" + d->spec.resize + "\" changes the input size, but the graph's input is "
                                     "fixed at " + std::to_string(dims[2]) + "×" + std::to_string(dims[3]) + " (use \"stretch\")");
-    for (const auto& [output, name] : d->spec.maps) {
-        (void)name;
+    // The outputs the sidecar reads: each must be one of the graph's.
+    std::vector<std::pair<std::string, std::string>> read;  // what, output
+    for (const auto& [output, name] : d->spec.maps) read.emplace_back("map", output);
+    if (!d->spec.ctcOutput.empty()) read.emplace_back("CTC", d->spec.ctcOutput);
+    if (!d->spec.classOutput.empty()) read.emplace_back("classifier", d->spec.classOutput);
+    for (const auto& [what, output] : read) {
         bool found = false;
         for (const auto& o : model->inspection().outputs) found = found || o.name == output;
-        if (!found) return Status::error(sidecar + ": the map output '" + output + "' is not an output of the graph");
-    }
-    if (!d->spec.ctcOutput.empty()) {
-        bool found = false;
-        for (const auto& o : model->inspection().outputs) found = found || o.name == d->spec.ctcOutput;
-        if (!found) return Status::error(sidecar + ": the CTC output '" + d->spec.ctcOutput + "' is not an output of the graph");
+        if (!found) return Status::error(sidecar + ": the " + what + " output '" + output + "' is not an output of the graph");
     }
     d->onnx = std::move(model);
     d->path = path;
@@ -338,6 +346,32 @@ Status VisionModel::Impl::runOnnx(const VisionInput& v, AttentionTrace& out, con
         t.shape = {rows, cols};
         t.labels.assign(2, {});
         t.values.assign(m->second.values.begin(), m->second.values.begin() + rows * cols);
+        out.tensors.push_back(std::move(t));
+    }
+    if (!spec.classOutput.empty()) {  // a classifier: softmax of its logits
+        const auto c = r.values.find(spec.classOutput);
+        if (c == r.values.end()) return Status::error("the classifier output '" + spec.classOutput + "' is not a graph output");
+        const auto& v = c->second.values;
+        if (v.empty() || (c->second.shape.size() == 2 && c->second.shape[0] != 1) || c->second.shape.size() > 2)
+            return Status::error("the classifier output '" + spec.classOutput + "' is not [1, class] or [class]");
+        const int64_t classes = int64_t(v.size());
+        if (!classNames.empty() && int64_t(classNames.size()) != classes)
+            return Status::error("the classifier output has " + std::to_string(classes) + " classes but the labels file gives " +
+                                 std::to_string(classNames.size()));
+        TraceTensor t;
+        t.name = schema::vision::kClassProbability;
+        t.axes = {"class"};
+        t.shape = {classes};
+        t.labels = {{}};
+        const float top = *std::max_element(v.begin(), v.end());
+        double z = 0;
+        for (float x : v) z += std::exp(double(x - top));
+        for (int64_t k = 0; k < classes; ++k) {
+            t.values.push_back(float(std::exp(double(v[size_t(k)] - top)) / z));
+            t.labels[0].push_back(classNames.empty() ? "class " + std::to_string(k) : classNames[size_t(k)]);
+        }
+        const int64_t best = std::max_element(t.values.begin(), t.values.end()) - t.values.begin();
+        out.metadata[schema::vision::kPredictionMeta] = t.labels[0][size_t(best)];
         out.tensors.push_back(std::move(t));
     }
     if (!spec.ctcOutput.empty()) {

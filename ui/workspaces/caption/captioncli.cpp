@@ -1,11 +1,13 @@
 // `attnscope run|eval scene-captioner` and `attnscope scenes`: image captioning with visual
 // attention on generated Fashion-MNIST scenes.
 #include "workspaces/caption/captioncli.h"
+#include "cli/cliablation.h"
 #include "cli/clicommon.h"
 
 #include "attnscope/caption.h"
 #include "attnscope/pipelines.h"
 #include "attnscope/schema.h"
+#include "workspaces/ablatedruns.h"
 #include "workspaces/caption/captionfigure.h"
 
 #include <QCommandLineParser>
@@ -47,6 +49,7 @@ int cmdRunCaption(const QStringList& args)
     p.addOption({"seed", "random seed of --attention sample", "N", "1"});
     p.addOption({"opacity", "map opacity over the scene, 0–1", "x", "0.6"});
     p.addOption({"dpi", "PNG resolution: pixels = size × dpi / 96", "N", "96"});
+    addAblationOptions(p);
     if (!p.parse(args)) return usage(p.errorText().toStdString());
     const QStringList pos = p.positionalArguments();
     if (pos.size() != 2 || !p.isSet("out")) return usage("run takes MODEL IMAGE --out FILE");
@@ -69,6 +72,7 @@ int cmdRunCaption(const QStringList& args)
     CaptionRequest req;
     req.model = pos[0].toStdString();
     req.options = opt;
+    if (auto st = readAblationOptions(p, req.options.ablation); !st) return usage(st.message);
     if (pos[1].startsWith("scene:")) {
         req.sceneIndex = pos[1].mid(6).toInt(&ok);
         if (!ok || req.sceneIndex < 0) return usage("scene:N takes a number ≥ 0, e.g. scene:7");
@@ -77,7 +81,11 @@ int cmdRunCaption(const QStringList& args)
     }
     ModelCache cache(1);
     CaptionResult result;
-    if (auto st = runCaption(cache, req, result); !st) return fail(st.message);
+    // Ablated: the same input unablated first, so the effect can be told.
+    ui::AblatedRuns<CaptionResult> runs;
+    if (auto st = ui::runCaptionAblated(cache, req, runs); !st) return fail(st.message);
+    result = std::move(runs.result);
+    if (runs.baseline.trace) printCaptionAblation(*result.trace, *runs.baseline.trace);
     if (result.image)
         for (const auto& n : result.image->notes) std::printf("input: %s\n", n.c_str());
     const AttentionTrace& trace = *result.trace;

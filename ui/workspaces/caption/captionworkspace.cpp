@@ -15,6 +15,8 @@
 #include "views/messagebanner.h"
 #include "views/spatialoverlayview.h"
 #include "views/testitempicker.h"
+#include "workspaces/ablatedruns.h"
+#include "workspaces/ablationcontrol.h"
 #include "workspaces/caption/captionfigure.h"
 
 #include <QAction>
@@ -78,6 +80,9 @@ QHBoxLayout* CaptionWorkspace::createControls()
     mode_->setToolTip(tr("Soft: the context is the α-weighted mean of the 49 annotation vectors (Xu et al. §4.2).\n"
                          "Hard: the decoder reads one location — the most probable, or one sampled from α (§4.1) — "
                          "with the same trained weights."));
+    ablation_ = new AblationControl(this);
+    ablate_ = ablation_->singleHeadChooser(QString::fromLatin1(schema::caption::kAttention), this);
+    ablate_->setObjectName("ablation");
     beam_ = new QSpinBox(this);
     beam_->setRange(1, 10);
     beam_->setPrefix(tr("beam "));
@@ -87,7 +92,7 @@ QHBoxLayout* CaptionWorkspace::createControls()
     opacity_->setValue(60);
     opacity_->setMaximumWidth(140);
     opacity_->setToolTip(tr("Opacity of the attention map over the scene"));
-    for (QWidget* w : std::initializer_list<QWidget*>{picker_, open, mode_, beam_, new QLabel(tr("Opacity:"), this), opacity_})
+    for (QWidget* w : std::initializer_list<QWidget*>{picker_, open, mode_, ablate_, beam_, new QLabel(tr("Opacity:"), this), opacity_})
         bar->addWidget(w);
     bar->addStretch(1);
     connect(open, &QPushButton::clicked, this, [this] {
@@ -145,6 +150,7 @@ void CaptionWorkspace::connectViews()
     connect(picker_, &TestItemPicker::itemPicked, this, &CaptionWorkspace::showTestScene);
     connect(mode_, &QComboBox::currentIndexChanged, this, [this] { request(); });
     connect(beam_, &QSpinBox::valueChanged, this, [this] { request(); });
+    connect(ablation_, &AblationControl::changed, this, [this] { request(); });
     connect(opacity_, &QSlider::valueChanged, this, [this](int v) {
         overlay_->setOpacity(v / 100.0);
         strip_->setUnderlay(sceneImage_, v / 100.0);
@@ -201,12 +207,13 @@ void CaptionWorkspace::request()
     r.options.beamWidth = beam_->value();
     r.options.sampleSeed = 1;
     r.options.target = target_.toStdString();
-    runPipeline<CaptionResult>(
-        jobs_, r, runCaption,
-        [this, path = path_, index = sceneIndex_](const CaptionResult& result, double ms) {
+    r.options.ablation = ablation_->ablation();
+    runPipeline<AblatedRuns<CaptionResult>>(
+        jobs_, r, runCaptionAblated,
+        [this, path = path_, index = sceneIndex_](const AblatedRuns<CaptionResult>& runs, double ms) {
             if (path.isEmpty()) picker_->showItem(index);
             else picker_->showFile(path);
-            onResult(result, ms);
+            onResult(runs.result, ms, runs.baseline.trace ? &runs.baseline : nullptr);
         },
         [this](const QString& message) { showError(message); });
 }
@@ -228,7 +235,7 @@ int CaptionWorkspace::itemOfWord(int word) const
     return -1;
 }
 
-void CaptionWorkspace::onResult(const CaptionResult& r, double milliseconds)
+void CaptionWorkspace::onResult(const CaptionResult& r, double milliseconds, const CaptionResult* baseline)
 {
     banner_->clearMessage();
     const int keep = restoredWord_ >= 0 ? restoredWord_ : words_->selected();
@@ -284,6 +291,11 @@ void CaptionWorkspace::onResult(const CaptionResult& r, double milliseconds)
     const bool forced = trace_->meta(schema::kModeMeta) == schema::kForced;
     const QString caption = QString::fromStdString(trace_->meta(schema::caption::kCaptionMeta)).toHtmlEscaped();
     QString text = tr("<b>%1</b>: “%2”").arg(forced ? tr("Your caption") : tr("Model"), caption);
+    if (baseline) {  // the ablated caption, its changed words and Δ log p against the unablated run
+        ablation_->remember({}, QString::fromStdString(baseline->trace->meta(schema::caption::kCaptionMeta)), baseline->trace);
+        text = ablation_->describe(forced ? tr("Your caption") : tr("Model"),
+                                   QString::fromStdString(trace_->meta(schema::caption::kCaptionMeta)), *trace_);
+    }
     if (gold_) {
         const bool exact = captionWords(trace_->meta(schema::caption::kCaptionMeta)) == captionWords(gold_->caption);
         text += tr("<br><b>Generated from the layout</b>: “%1”%2")
@@ -391,7 +403,8 @@ WorkspaceSection CaptionWorkspace::saveState() const
                           {"word", words_->selected()},
                           {"attention", int(attentionMode())},
                           {"beam", beam_->value()},
-                          {"opacity", opacity_->value()}};
+                          {"opacity", opacity_->value()},
+                          {"ablation", ablation_->toJson()}};
     return s;
 }
 
@@ -412,6 +425,7 @@ bool CaptionWorkspace::restoreState(const WorkspaceSection& section, QString* er
     target_ = o["caption"].toString();
     ask_->setText(target_);
     restoredWord_ = o["word"].toInt(-1);
+    ablation_->fromJson(o["ablation"].toObject(), false);  // one request, below
     request();
     return true;
 }

@@ -6,7 +6,8 @@
 // exportable). A caption typed by the user is force-decoded ("where would it look for
 // *bag*?"); soft or hard attention; greedy or beam search. On generated test scenes the
 // items' boxes are outlined and each item word is marked hit (peak inside its item's box)
-// or miss. Captions run through the captioning pipeline as latest-wins jobs.
+// or miss. The attention head can be ablated (zero or uniform), the caption then compared with
+// the unablated one. Captions run through the captioning pipeline as latest-wins jobs.
 #include "attnscope/caption.h"
 #include "workspace.h"
 
@@ -27,6 +28,7 @@ namespace attnscope::ui {
 
 struct BuiltFigure;
 
+class AblationControl;
 class AskBar;
 class JobTracker;
 class CaptionWordsView;
@@ -57,6 +59,8 @@ public:
     SpatialOverlayView* overlayView() const { return overlay_; }
     MapStripView* stripView() const { return strip_; }
     QLabel* infoLabel() const { return info_; }
+    /// "Attention as trained / Ablated: zero / Ablated: uniform" (AblationControl::singleHeadChooser).
+    QComboBox* ablationChooser() const { return ablate_; }
     int selectedWord() const;
     attnscope::AttentionMode attentionMode() const;
     int beamWidth() const;
@@ -72,7 +76,8 @@ private:
     void connectViews();
 
     void request();
-    void onResult(const CaptionResult& r, double milliseconds);
+    /// `baseline`: the unablated run when the attention head was ablated (its effect is shown).
+    void onResult(const CaptionResult& r, double milliseconds, const CaptionResult* baseline = nullptr);
     void showWord(int index);
     /// Index of the gold item the `word`-th caption word names, or −1.
     int itemOfWord(int word) const;
@@ -88,6 +93,8 @@ private:
 
     TestItemPicker* picker_;
     QComboBox* mode_;
+    AblationControl* ablation_;
+    QComboBox* ablate_;
     QSpinBox* beam_;
     QSlider* opacity_;
     AskBar* ask_;

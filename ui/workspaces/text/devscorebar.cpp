@@ -21,11 +21,9 @@ QString percent(double x) { return QString::number(100.0 * x, 'f', 1) + "%"; }
 } // namespace
 
 Status loadModelAndDev(const std::string& model, int limit, const JobContext& job, std::unique_ptr<VerseDecoder>& decoder,
-                       Corpus& corpus, std::vector<const Verse*>& verses, Translator** translator)
+                       Corpus& corpus, std::vector<const Verse*>& verses)
 {
     if (auto st = loadVerseDecoder(model, decoder); !st) return st;
-    if (translator && !(*translator = dynamic_cast<Translator*>(decoder.get())))
-        return Status::error(model + ": head importance and pruning curves are measured for the built-in Transformer translators");
     if (auto st = loadBibleCorpus(corpus, {Split::Dev}, [&](int64_t, int64_t) { return !job.cancelled(); }); !st) return st;
     verses = corpus.split(Split::Dev);
     if (limit > 0 && int(verses.size()) > limit) verses.resize(size_t(limit));

@@ -17,10 +17,8 @@ class JobContext;
 
 /// What a Heads-tab job reads first: the model (loaded privately, so the shared one is never
 /// held for minutes) and the first `limit` dev verses (0: all), stopping when `job` is cancelled.
-/// With `translator`: the model must be a built-in translator (head importance, pruning), set
-/// there; else an error naming the model.
 Status loadModelAndDev(const std::string& model, int limit, const JobContext& job, std::unique_ptr<VerseDecoder>& decoder,
-                       Corpus& corpus, std::vector<const Verse*>& verses, Translator** translator = nullptr);
+                       Corpus& corpus, std::vector<const Verse*>& verses);
 
 class DevScoreBar : public BackgroundRow {
     Q_OBJECT

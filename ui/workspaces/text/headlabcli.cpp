@@ -146,10 +146,6 @@ Status readRanking(const QString& path, std::vector<HeadImportance>& out, Import
 
 int runImportance(const QCommandLineParser& p, VerseDecoder& model, const std::vector<const Verse*>& verses, bool ablation)
 {
-    auto* translator = dynamic_cast<Translator*>(&model);
-    if (!translator)
-        return fail(model.modelName() + ": head importance is measured for the built-in Transformer (ONNX and your own "
-                                        "models: ablate their heads one at a time with `attnscope run … --ablate`)");
     const ImportanceMethod method = ablation ? ImportanceMethod::Ablation : ImportanceMethod::Gradient;
     Shard shard;
     if (p.isSet("shard")) {
@@ -157,8 +153,8 @@ int runImportance(const QCommandLineParser& p, VerseDecoder& model, const std::v
         if (auto st = checkPartialPath(p.value("out")); !st) return usage(st.message);
     }
     ImportancePartial part;
-    if (auto st = translator->headImportanceShard(verses, method, shard, part,
-                                                  progressPrinter(ablation ? "importance (heads)" : "importance (verses)"));
+    if (auto st = model.headImportanceShard(verses, method, shard, part,
+                                            progressPrinter(ablation ? "importance (heads)" : "importance (verses)"));
         !st)
         return fail(st.message);
     if (p.isSet("shard")) {
@@ -185,7 +181,7 @@ int runImportance(const QCommandLineParser& p, VerseDecoder& model, const std::v
 int cmdPrune(const QStringList& args)
 {
     QCommandLineParser p;
-    p.addPositionalArgument("model", "a Transformer translator");
+    p.addPositionalArgument("model", "a Transformer translator, or your own whose heads can be ablated (ONNX, TorchScript with head masks)");
     addCorpusOptions(p, "dev");
     p.addOption({"importance", "the order heads go in: gradient (default) or ablation", "method", "gradient"});
     p.addOption({"ranking", "the order from an importance table (`heads --importance … --out FILE.csv`, or merged) "
@@ -221,12 +217,10 @@ int cmdPrune(const QStringList& args)
     Corpus corpus;
     std::vector<const Verse*> verses;
     if (auto st = openModelAndSplit(p, t, corpus, verses); !st) return fail(st.message);
-    auto* translator = dynamic_cast<Translator*>(t.get());
-    if (!translator) return fail(t->modelName() + ": pruning curves are measured for the built-in Transformer");
     if (importance.empty())
-        if (auto st = translator->headImportance(verses, ranked, importance, progressPrinter("importance")); !st) return fail(st.message);
+        if (auto st = t->headImportance(verses, ranked, importance, progressPrinter("importance")); !st) return fail(st.message);
     PruningPartial part;
-    if (auto st = translator->pruningCurvesShard(verses, importance, ranked, seeds, shard, part, progressPrinter("pruning")); !st)
+    if (auto st = t->pruningCurvesShard(verses, importance, ranked, seeds, shard, part, progressPrinter("pruning")); !st)
         return fail(st.message);
     if (p.isSet("shard")) {
         QJsonObject o = partialHeader("pruning", t->modelName(), corpusName(p), verses.size(), method, shard, part.verses);

@@ -83,12 +83,7 @@ std::shared_ptr<const std::vector<HeadImportance>> ImportanceBar::table() const
 void ImportanceBar::measure(const QString& model, int limit)
 {
     if (limit <= 0) limit = settings::get(settings::DevScoreLimit);
-    if (!findModel(model.toStdString())) {
-        status()->setText(tr("Head importance is measured for the built-in Transformer translators; for your own and ONNX "
-                             "models, Alt+click heads to ablate them one at a time."));
-        return;
-    }
-    const bool ablation = method() == "ablation";
+    const bool ablation = method() == "ablation";  // a model without heads to measure: the job's message says so
     setUnit(ablation ? tr("head") : tr("dev verse"));
     busy(tr("Measuring the importance of every head of %1 %2 on the dev split…").arg(model, method_->currentText()));
     struct Out {
@@ -102,11 +97,10 @@ void ImportanceBar::measure(const QString& model, int limit)
             std::unique_ptr<VerseDecoder> t;
             Corpus corpus;
             std::vector<const Verse*> verses;
-            Translator* translator = nullptr;
-            if (out.status = loadModelAndDev(name, limit, job, t, corpus, verses, &translator); !out.status) return out;
+            if (out.status = loadModelAndDev(name, limit, job, t, corpus, verses); !out.status) return out;
             auto table = std::make_shared<std::vector<HeadImportance>>();
-            out.status = translator->headImportance(verses, ablation ? ImportanceMethod::Ablation : ImportanceMethod::Gradient,
-                                                    *table, job.progress());
+            out.status = t->headImportance(verses, ablation ? ImportanceMethod::Ablation : ImportanceMethod::Gradient,
+                                           *table, job.progress());
             out.table = table;
             out.verses = int(verses.size());
             return out;

@@ -95,12 +95,11 @@ void PruningDialog::measure(int limit)
             std::unique_ptr<VerseDecoder> t;
             Corpus corpus;
             std::vector<const Verse*> verses;
-            Translator* translator = nullptr;
-            if (out.status = loadModelAndDev(name, limit, job, t, corpus, verses, &translator); !out.status) return out;
+            if (out.status = loadModelAndDev(name, limit, job, t, corpus, verses); !out.status) return out;
             const ImportanceMethod method = ablation ? ImportanceMethod::Ablation : ImportanceMethod::Gradient;
             std::vector<HeadImportance> importance;
-            if (out.status = translator->headImportance(verses, method, importance, job.progress()); !out.status) return out;
-            out.status = translator->pruningCurves(verses, importance, method, seeds, out.curves, job.progress());
+            if (out.status = t->headImportance(verses, method, importance, job.progress()); !out.status) return out;
+            out.status = t->pruningCurves(verses, importance, method, seeds, out.curves, job.progress());
             out.verses = verses.size();
             out.heads = importance.size();
             return out;

@@ -1,10 +1,12 @@
 // `attnscope run|eval clip-captioner` and `attnscope clips`: video captioning with soft
 // temporal attention.
 #include "workspaces/video/videocli.h"
+#include "cli/cliablation.h"
 #include "cli/clicommon.h"
 
 #include "attnscope/pipelines.h"
 #include "attnscope/schema.h"
+#include "workspaces/ablatedruns.h"
 #include "attnscope/video.h"
 #include "workspaces/video/videofigure.h"
 
@@ -26,6 +28,7 @@ int cmdRunVideo(const QStringList& args)
     p.addOption({"target", "score this caption (forced decoding) instead of generating one", "text"});
     p.addOption({"beam", "beam width (1 = greedy)", "K", "1"});
     p.addOption({"dpi", "PNG resolution: pixels = size × dpi / 96", "N", "96"});
+    addAblationOptions(p);
     if (!p.parse(args)) return usage(p.errorText().toStdString());
     const QStringList pos = p.positionalArguments();
     if (pos.size() != 2 || !p.isSet("out")) return usage("run takes MODEL VIDEO --out FILE");
@@ -45,6 +48,7 @@ int cmdRunVideo(const QStringList& args)
     VideoCaptionRequest req;
     req.model = pos[0].toStdString();
     req.options = opt;
+    if (auto st = readAblationOptions(p, req.options.ablation); !st) return usage(st.message);
     if (pos[1].startsWith("clip:")) {
         req.clipIndex = pos[1].mid(5).toInt(&ok);
         if (!ok || req.clipIndex < 0) return usage("clip:N takes a number ≥ 0, e.g. clip:3");
@@ -53,7 +57,10 @@ int cmdRunVideo(const QStringList& args)
     }
     ModelCache cache(1);
     VideoCaptionResult result;
-    const Status st = runVideoCaption(cache, req, result);
+    // Ablated: the same input unablated first, so the effect can be told.
+    ui::AblatedRuns<VideoCaptionResult> runs;
+    const Status st = ui::runVideoAblated(cache, req, runs);
+    result = std::move(runs.result);
     if (!req.path.empty() && !result.info.path.empty()) {
         const VideoInfo& vi = result.info;
         std::printf("%s: %d×%d, %d frames at %.2f fps, codec %s\n", vi.path.c_str(), vi.width, vi.height, vi.frameCount, vi.fps,
@@ -61,6 +68,7 @@ int cmdRunVideo(const QStringList& args)
         for (const auto& n : vi.notes) std::printf("  note: %s\n", n.c_str());
     }
     if (!st) return fail(st.message);
+    if (runs.baseline.trace) printCaptionAblation(*result.trace, *runs.baseline.trace);
     const AttentionTrace& trace = *result.trace;
     const ClipInput& input = result.input;
     printWarning(trace);

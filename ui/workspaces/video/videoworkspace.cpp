@@ -16,10 +16,13 @@
 #include "views/testitempicker.h"
 #include "views/timelineview.h"
 #include "views/wordframeview.h"
+#include "workspaces/ablatedruns.h"
+#include "workspaces/ablationcontrol.h"
 #include "workspaces/video/videofigure.h"
 #include "workspaces/video/videosource.h"
 
 #include <QAction>
+#include <QComboBox>
 #include <QFileDialog>
 #include <QJsonObject>
 #include <QFileInfo>
@@ -90,6 +93,11 @@ VideoWorkspace::VideoWorkspace(QWidget* parent)
     outer->addLayout(createControls());
     ask_ = new AskBar(tr("Type a caption to force-decode, e.g. “a bag moves left” — where in time does each word sit?"), this);
     outer->addWidget(ask_);
+    effect_ = new QLabel(this);
+    effect_->setWordWrap(true);
+    effect_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    effect_->hide();
+    outer->addWidget(effect_);
     words_ = new CaptionWordsView(this);
     words_->setToolTip(tr("Select a word to draw its attention on the timeline; highlighted words drew on the current frame"));
     outer->addWidget(words_);
@@ -113,7 +121,10 @@ QHBoxLayout* VideoWorkspace::createControls()
     cancel_ = new QPushButton(tr("Cancel"), this);
     cancel_->hide();
     info_ = new QLabel(this);
-    for (QWidget* w : std::initializer_list<QWidget*>{open, picker_, progress_, cancel_, info_}) bar->addWidget(w);
+    ablation_ = new AblationControl(this);
+    ablate_ = ablation_->singleHeadChooser(QString::fromLatin1(schema::caption::kAttention), this);
+    ablate_->setObjectName("ablation");
+    for (QWidget* w : std::initializer_list<QWidget*>{open, picker_, ablate_, progress_, cancel_, info_}) bar->addWidget(w);
     bar->addStretch(1);
 
     connect(open, &QPushButton::clicked, this, [this] {
@@ -157,6 +168,9 @@ QWidget* VideoWorkspace::createViews()
 
 void VideoWorkspace::connectControls()
 {
+    connect(ablation_, &AblationControl::changed, this, [this] {
+        if (!path_.isEmpty()) analyse();
+    });
     timer_ = new QTimer(this);
     connect(timer_, &QTimer::timeout, this, [this] {
         if (slider_->value() + 1 >= frames_) return setPlaying(false);
@@ -311,12 +325,19 @@ void VideoWorkspace::analyse()
     r.path = path_.toStdString();
     r.options.target = target_.toStdString();
     r.options.beamWidth = 1;
-    runPipeline<VideoCaptionResult>(
-        analysis_, r, runVideoCaption,
-        [this](const VideoCaptionResult& result, double) {
+    r.options.ablation = ablation_->ablation();
+    runPipeline<AblatedRuns<VideoCaptionResult>>(
+        analysis_, r, runVideoAblated,
+        [this](const AblatedRuns<VideoCaptionResult>& runs, double) {
+            const VideoCaptionResult& result = runs.result;
             QVector<QImage> frames;  // what the model read: one 64×64 grey image per sampled frame
             for (const auto& f : result.input.frames) frames.append(greyImage(f));
             onAnalysed(result.trace, frames);
+            effect_->setVisible(bool(runs.baseline.trace));
+            if (!runs.baseline.trace) return;  // nothing ablated
+            ablation_->remember({}, QString::fromStdString(runs.baseline.trace->meta(schema::caption::kCaptionMeta)), runs.baseline.trace);
+            effect_->setText(ablation_->describe(tr("Caption"), QString::fromStdString(result.trace->meta(schema::caption::kCaptionMeta)),
+                                                 *result.trace));
         },
         [this](const QString& message) {
             progress_->hide();
@@ -426,7 +447,8 @@ WorkspaceSection VideoWorkspace::saveState() const
                           {"model", model_},
                           {"frame", slider_->value()},
                           {"word", words_->selected()},
-                          {"caption", target_}};
+                          {"caption", target_},
+                          {"ablation", ablation_->toJson()}};
     return s;
 }
 
@@ -437,6 +459,7 @@ bool VideoWorkspace::restoreState(const WorkspaceSection& section, QString* erro
     model_ = o["model"].toString(model_);
     target_ = o["caption"].toString();
     ask_->setText(target_);
+    ablation_->fromJson(o["ablation"].toObject(), false);  // the video's analysis, below
     const QString file = o["file"].toString();
     if (file.isEmpty()) return true;
     restoredFrame_ = o["frame"].toInt();

@@ -15,6 +15,7 @@
 
 #include <vector>
 
+class QComboBox;
 class QHBoxLayout;
 class QLabel;
 class QLineEdit;
@@ -26,6 +27,7 @@ class QTimer;
 
 namespace attnscope::ui {
 
+class AblationControl;
 class AskBar;
 class CaptionWordsView;
 class JobTracker;
@@ -82,6 +84,10 @@ public:
     TimelineView* timeline() const { return timeline_; }
     CaptionWordsView* wordsView() const { return words_; }
     QProgressBar* progressBar() const { return progress_; }
+    /// "Attention as trained / Ablated: zero / Ablated: uniform" (AblationControl::singleHeadChooser).
+    QComboBox* ablationChooser() const { return ablate_; }
+    /// The ablated caption against the unablated one (hidden when nothing is ablated).
+    QLabel* ablationLabel() const { return effect_; }
     JobTracker* analysis() const { return analysis_; }
     int frameCount() const { return frames_; }
     QString path() const { return path_; }
@@ -112,6 +118,9 @@ private:
     QVector<QImage> sampled_;
 
     TestItemPicker* picker_;
+    AblationControl* ablation_;
+    QComboBox* ablate_;
+    QLabel* effect_;
     AskBar* ask_;
     QPushButton* play_;
     QPushButton* cancel_;

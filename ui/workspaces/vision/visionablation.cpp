@@ -8,13 +8,9 @@ namespace attnscope::ui {
 
 Status runVisionAblated(ModelCache& cache, const VisionRequest& request, AblatedVision& out, const ProgressFn& progress)
 {
-    out = AblatedVision{};
-    if (!request.ablation.empty()) {
-        VisionRequest plain = request;
-        plain.ablation = HeadAblation{};
-        if (auto st = runVision(cache, plain, out.baseline, progress); !st) return st;
-    }
-    return runVision(cache, request, out.result, progress);
+    return runWithBaseline(
+        cache, request, [](VisionRequest& r) -> HeadAblation& { return r.ablation; },
+        [](ModelCache& c, const VisionRequest& r, VisionResult& o, const ProgressFn& p) { return runVision(c, r, o, p); }, out, progress);
 }
 
 double ctcConfidence(const AttentionTrace& trace)
@@ -24,6 +20,12 @@ double ctcConfidence(const AttentionTrace& trace)
     double sum = 0;
     for (float v : c->values) sum += v;
     return sum / double(c->values.size());
+}
+
+std::string visionOutputText(const AttentionTrace& trace)
+{
+    if (trace.find(schema::vision::kCtc)) return trace.meta(schema::vision::kTextMeta);
+    return trace.meta(schema::vision::kPredictionMeta);
 }
 
 } // namespace attnscope::ui

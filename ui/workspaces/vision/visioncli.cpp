@@ -8,6 +8,7 @@
 #include "attnscope/ablation.h"
 #include "attnscope/schema.h"
 #include "attnscope/pipelines.h"
+#include "workspaces/ablationcontrol.h"
 #include "workspaces/vision/visionablation.h"
 #include "workspaces/vision/visionfigure.h"
 
@@ -71,6 +72,18 @@ int cmdRunVision(const QStringList& args)
     if (!ablation.empty()) {
         std::cerr << "ablated " << result.trace->meta(schema::kAblationMeta) << "\n";
         const AttentionTrace& plain = *runs.baseline.trace;
+        const std::string predicted = plain.meta(schema::vision::kPredictionMeta);
+        if (!predicted.empty()) {
+            const std::string now = result.trace->meta(schema::vision::kPredictionMeta);
+            const double pa = ui::classProbability(*result.trace, predicted), pb = ui::classProbability(plain, predicted);
+            std::cerr << "predicts:  " << now << "\nunablated: " << predicted << (now == predicted ? "  (the same)" : "") << "\n";
+            std::cerr << QStringLiteral("p(%1) %2 (unablated %3, Δ %4)\n")
+                             .arg(QString::fromStdString(predicted))
+                             .arg(pa, 0, 'f', 4)
+                             .arg(pb, 0, 'f', 4)
+                             .arg(pa - pb, 0, 'f', 4)
+                             .toStdString();
+        }
         if (result.trace->find(schema::vision::kCtc) && plain.find(schema::vision::kCtc)) {
             const std::string a = result.trace->meta(schema::vision::kTextMeta), b = plain.meta(schema::vision::kTextMeta);
             std::cerr << "text:      " << a << "\nunablated: " << b << (a == b ? "  (the same)" : "") << "\n";
@@ -84,6 +97,8 @@ int cmdRunVision(const QStringList& args)
     std::printf("model      %s (%s)\n", trace.model.c_str(), trace.meta(schema::vision::kFormatMeta).c_str());
     std::printf("input      %s → %s (H×W)\n", pos[1].toStdString().c_str(), trace.meta(schema::vision::kInputSizeMeta).c_str());
     if (trace.find(schema::vision::kCtc)) std::printf("text       %s\n", trace.meta(schema::vision::kTextMeta).c_str());
+    if (const std::string c = trace.meta(schema::vision::kPredictionMeta); !c.empty())
+        std::printf("class      %s (p %.4f)\n", c.c_str(), ui::classProbability(trace, c));
     for (const auto& t : trace.tensors) {
         if (t.shape.size() == 4)
             std::printf("attention  %s: %lld layers × %lld heads × %lld queries × %lld keys\n", t.name.c_str(), (long long)t.shape[0],

@@ -32,12 +32,16 @@ void registerVisionKind()
                                      patches, a model map, the CTC text; or the trace
   attnscope run MODEL.onnx|ppocr-rec IMAGE --ablate attention:LAYER:HEADS [--ablation zero|uniform] --out FILE
                                      heads of any ONNX vision model ablated: the text and
-                                     CTC confidence against the unablated run
+                                     CTC confidence (or a classifier's prediction and Δ p)
+                                     against the unablated run
 )", true, cli::verbOf(cli::cmdRunVision)},
         {"prune", R"(  attnscope prune ppocr-rec|RECOGNISER.onnx [--lines 60] [--seeds 3] --out FILE.csv|.png|.svg|.pdf
                                      pruning curves of a text recogniser: character accuracy on
                                      rendered lines as 0, 10, …, 100 % of its heads are zeroed,
                                      least important first (ablation), and in random orders
+  attnscope prune CLASSIFIER.onnx --images DIR [--seeds 3] --out FILE
+                                     the same for an ONNX classifier (sidecar "classes"): top-1
+                                     accuracy on DIR/<class>/<image> as heads are zeroed
 )", true, cli::verbOf(cli::cmdPruneVision)},
     };
     registerKind(std::move(k), [](QWidget* parent) -> Workspace* { return new VisionWorkspace(parent); });

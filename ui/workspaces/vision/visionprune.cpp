@@ -1,7 +1,8 @@
-// `attnscope prune RECOGNISER`: pruning curves of a text recogniser's attention heads (Michel et
-// al. 2019, §4, on OCR): lines of text rendered here (DejaVu Sans, fixed seed) are read with
-// 0, 10, …, 100 % of the heads zeroed — in importance order (each head alone zeroed: how much
-// character accuracy drops) and in random orders — and scored by character accuracy.
+// `attnscope prune RECOGNISER|CLASSIFIER`: pruning curves of a vision model's attention heads
+// (Michel et al. 2019, §4): lines of text rendered here (DejaVu Sans, fixed seed) read by a
+// recogniser, or labelled images (one folder per class) through an ONNX classifier, with 0, 10,
+// …, 100 % of the heads zeroed — in importance order (each head alone zeroed: how much accuracy
+// drops, then the confidence) and in random orders — scored by character or top-1 accuracy.
 #include "workspaces/vision/visioncli.h"
 #include "cli/clicommon.h"
 #include "cli/clipruning.h"
@@ -9,9 +10,11 @@
 #include "attnscope/ablation.h"
 #include "attnscope/schema.h"
 #include "attnscope/visionmodel.h"
+#include "workspaces/ablationcontrol.h"
 #include "workspaces/vision/visionmaps.h"
 
 #include <QCommandLineParser>
+#include <QDir>
 #include <QImage>
 
 #include <algorithm>
@@ -76,20 +79,40 @@ size_t editDistance(const QString& a, const QString& b)
 }
 
 struct Reading {
-    double accuracy = 0;    ///< character accuracy over every line, % (100 · (1 − Σ edits / Σ characters))
-    double confidence = 0;  ///< mean best-class CTC score per step
+    double accuracy = 0;    ///< character accuracy over every line, % (100 · (1 − Σ edits / Σ characters)); classifiers: top-1, %
+    double confidence = 0;  ///< mean best-class CTC score per step; classifiers: mean p(true class)
 };
+} // namespace
+
+namespace {
+/// A classifier's test images in the ImageFolder layout: DIR/<class name>/<image>, sorted.
+Status imageFolder(const QString& dir, std::vector<std::pair<std::string, std::string>>& out)
+{
+    out.clear();
+    const QDir root(dir);
+    if (!root.exists()) return Status::error(dir.toStdString() + " is not a folder");
+    const QStringList images{"*.png", "*.jpg", "*.jpeg", "*.bmp", "*.tif", "*.tiff", "*.webp"};
+    for (const QString& cls : root.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name)) {
+        const QDir sub(root.filePath(cls));
+        for (const QString& f : sub.entryList(images, QDir::Files, QDir::Name)) out.emplace_back(sub.filePath(f).toStdString(), cls.toStdString());
+    }
+    if (out.empty())
+        return Status::error(dir.toStdString() + " holds no images in class folders (DIR/<class name>/<image>.png, as ImageFolder reads them)");
+    return Status::success();
+}
 } // namespace
 
 int cmdPruneVision(const QStringList& args)
 {
     QCommandLineParser p;
-    p.addPositionalArgument("model", "a text recogniser: ppocr-rec, or an ONNX model whose sidecar has \"ctc\"");
-    p.addOption({"lines", "rendered lines to read", "N", "60"});
+    p.addPositionalArgument("model", "a text recogniser (ppocr-rec, or an ONNX model whose sidecar has \"ctc\") or an ONNX "
+                                     "classifier (sidecar \"classes\")");
+    p.addOption({"lines", "recognisers: rendered lines to read", "N", "60"});
+    p.addOption({"images", "classifiers: the test images, one folder per class named as its label (DIR/Bag/1.png, …)", "DIR"});
     p.addOption({"seeds", "random orders for contrast", "N", "3"});
     p.addOption({"out", "output: .csv, or a chart as .png .svg .pdf", "file"});
     if (!p.parse(args)) return usage(p.errorText().toStdString());
-    if (p.positionalArguments().size() != 1 || !p.isSet("out")) return usage("prune takes RECOGNISER --out FILE.csv|.png");
+    if (p.positionalArguments().size() != 1 || !p.isSet("out")) return usage("prune takes MODEL --out FILE.csv|.png");
     const QString out = p.value("out");
     if (!isPruningOutput(out)) return usage("--out " + out.toStdString() + ": .csv, .png, .svg or .pdf");
     bool ok = false, ok2 = false;
@@ -99,30 +122,55 @@ int cmdPruneVision(const QStringList& args)
     const std::string name = p.positionalArguments()[0].toStdString();
     VisionModel model;
     if (auto st = model.load(name); !st) return fail(st.message);
-    if (model.spec().ctcOutput.empty())
-        return fail(name + " reads no text (its sidecar has no \"ctc\"): pruning curves of vision models score a text "
-                           "recogniser's character accuracy");
-    const std::vector<std::string> texts = renderedTexts(lines);
-    std::vector<std::vector<uint8_t>> pictures;
-    for (const auto& t : texts) pictures.push_back(renderLine(t));
+    const bool classifier = !model.spec().classOutput.empty();
+    if (!classifier && model.spec().ctcOutput.empty())
+        return fail(name + " neither reads text nor classifies (its sidecar has no \"ctc\" and no \"classes\"): pruning curves of "
+                           "vision models score a recogniser's character accuracy or a classifier's accuracy");
+    if (classifier && !p.isSet("images"))
+        return usage("a classifier's pruning curve needs --images DIR: its test images, one folder per class named as its label");
 
-    // Every line read once with `ablation` (null: the model as it is).
+    // What is read and how it is scored: rendered lines (character accuracy, mean CTC
+    // confidence) or labelled images (top-1 accuracy, mean probability of the true class).
+    std::vector<std::string> texts;
+    std::vector<std::vector<uint8_t>> pictures;
+    std::vector<std::pair<std::string, std::string>> labelled;
+    if (classifier) {
+        if (auto st = imageFolder(p.value("images"), labelled); !st) return fail(st.message);
+    } else {
+        texts = renderedTexts(lines);
+        for (const auto& t : texts) pictures.push_back(renderLine(t));
+    }
+    const size_t items = classifier ? labelled.size() : texts.size();
+    const auto runItem = [&](size_t i, const HeadAblation* ablation, AttentionTrace& trace) {
+        return classifier ? model.run(labelled[i].first, trace, {}, ablation)
+                          : model.runPicture(pictures[i], 800, 60, "line " + std::to_string(i + 1), trace, {}, ablation);
+    };
+    // Every item read once with `ablation` (null: the model as it is).
     const auto read = [&](const HeadAblation* ablation, Reading& r, AttentionTrace* first) -> Status {
-        size_t edits = 0, characters = 0;
+        size_t edits = 0, characters = 0, correct = 0;
         double confidence = 0;
         size_t steps = 0;
-        for (size_t i = 0; i < texts.size(); ++i) {
+        for (size_t i = 0; i < items; ++i) {
             AttentionTrace trace;
-            if (auto st = model.runPicture(pictures[i], 800, 60, "line " + std::to_string(i + 1), trace, {}, ablation); !st) return st;
-            const QString got = QString::fromStdString(trace.meta(schema::vision::kTextMeta)).trimmed();
-            const QString want = QString::fromStdString(texts[i]);
-            edits += editDistance(got, want);
-            characters += size_t(want.toUcs4().size());
-            if (const TraceTensor* c = trace.find(schema::vision::kCtc))
-                for (float v : c->values) confidence += v, ++steps;
+            if (auto st = runItem(i, ablation, trace); !st) return st;
+            if (classifier) {
+                const std::string& want = labelled[i].second;
+                const double pTrue = ui::classProbability(trace, want);
+                if (std::isnan(pTrue)) return Status::error("the folder '" + want + "' is not one of " + name + "'s classes");
+                correct += trace.meta(schema::vision::kPredictionMeta) == want;
+                confidence += pTrue, ++steps;
+            } else {
+                const QString got = QString::fromStdString(trace.meta(schema::vision::kTextMeta)).trimmed();
+                const QString want = QString::fromStdString(texts[i]);
+                edits += editDistance(got, want);
+                characters += size_t(want.toUcs4().size());
+                if (const TraceTensor* c = trace.find(schema::vision::kCtc))
+                    for (float v : c->values) confidence += v, ++steps;
+            }
             if (first && i == 0) *first = std::move(trace);
         }
-        r.accuracy = std::max(0.0, 100.0 * (1.0 - double(edits) / double(std::max<size_t>(characters, 1))));
+        r.accuracy = classifier ? 100.0 * double(correct) / double(items)
+                                : std::max(0.0, 100.0 * (1.0 - double(edits) / double(std::max<size_t>(characters, 1))));
         r.confidence = steps ? confidence / double(steps) : 0;
         return Status::success();
     };
@@ -158,12 +206,12 @@ int cmdPruneVision(const QStringList& args)
     });
     PruningTable table;
     table.model = name;
-    table.corpus = "lines rendered in DejaVu Sans 36 px";
-    table.items = size_t(lines);
+    table.corpus = classifier ? p.value("images").toStdString() + " (images by class folder)" : "lines rendered in DejaVu Sans 36 px";
+    table.items = items;
     table.heads = size_t(N);
-    table.ranking = "ablation (Δ character accuracy)";
+    table.ranking = classifier ? "ablation (Δ top-1 accuracy)" : "ablation (Δ character accuracy)";
     table.metric = "accuracy";
-    table.metricLabel = "character accuracy (%)";
+    table.metricLabel = classifier ? "top-1 accuracy (%)" : "character accuracy (%)";
     table.curves.push_back({"importance", {}});
     for (int s = 1; s <= seeds; ++s) {
         std::vector<Head> shuffled = heads;
@@ -188,7 +236,11 @@ int cmdPruneVision(const QStringList& args)
             table.curves[o].second.push_back(r.accuracy);
         }
     keepGoing(progress, total, total);
-    std::printf("unablated: character accuracy %.1f%%, mean CTC confidence %.4f over %d lines\n", base.accuracy, base.confidence, lines);
+    if (classifier)
+        std::printf("unablated: top-1 accuracy %.1f%%, mean probability of the true class %.4f over %zu images\n", base.accuracy,
+                    base.confidence, items);
+    else
+        std::printf("unablated: character accuracy %.1f%%, mean CTC confidence %.4f over %d lines\n", base.accuracy, base.confidence, lines);
     for (size_t i = 0; i < orders[0].size(); ++i)
         if (i < 3 || i + 3 >= orders[0].size())
             std::printf("%s layer %d head %d  Δ accuracy %+.1f points, Δ confidence %+.4f\n", i < 3 ? "least" : "most ",

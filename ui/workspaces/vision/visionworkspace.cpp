@@ -106,7 +106,8 @@ VisionWorkspace::VisionWorkspace(QWidget* parent)
     QFont big = text_->font();
     big.setPointSizeF(big.pointSizeF() * 1.5);
     text_->setFont(big);
-    text_->setToolTip(tr("What the recogniser read (CTC greedy decoding over its strips)"));
+    text_->setToolTip(tr("What the model outputs: a recogniser's text (CTC greedy decoding over its strips), a classifier's "
+                         "most probable class (sidecar \"classes\")"));
     outer->addWidget(text_);
 
     outer->addWidget(createViews(), 1);
@@ -335,10 +336,11 @@ void VisionWorkspace::request()
         [this](const AblatedVision& runs, double ms) {
             onResult(runs.result.trace, ms);
             if (!runs.baseline.trace) return;  // nothing ablated
-            ablation_->remember({}, QString::fromStdString(runs.baseline.trace->meta(schema::vision::kTextMeta)), runs.baseline.trace);
+            ablation_->remember({}, QString::fromStdString(visionOutputText(*runs.baseline.trace)), runs.baseline.trace);
             text_->setVisible(true);
-            text_->setText(ablation_->describe(tr("Reads"), QString::fromStdString(runs.result.trace->meta(schema::vision::kTextMeta)),
-                                               *runs.result.trace));
+            const bool reads = runs.result.trace->find(schema::vision::kCtc) != nullptr;
+            text_->setText(ablation_->describe(reads ? tr("Reads") : tr("Predicts"),
+                                               QString::fromStdString(visionOutputText(*runs.result.trace)), *runs.result.trace));
         },
         [this](const QString& message) { showError(message); });
 }
@@ -349,9 +351,15 @@ void VisionWorkspace::onResult(const std::shared_ptr<AttentionTrace>& trace, dou
     showResultWarning(*trace);
     picture_ = visionPicture(*trace);
     overlay_->setImage(picture_);
+    // What the model outputs: a recogniser's text, a classifier's prediction.
     const bool ctc = trace->find(schema::vision::kCtc) != nullptr;
-    text_->setVisible(ctc);
-    text_->setText(ctc ? tr("Reads: “%1”").arg(QString::fromStdString(trace->meta(schema::vision::kTextMeta))) : QString());
+    const std::string predicted = trace->meta(schema::vision::kPredictionMeta);
+    text_->setVisible(ctc || !predicted.empty());
+    text_->setText(ctc                 ? tr("Reads: “%1”").arg(QString::fromStdString(trace->meta(schema::vision::kTextMeta)))
+                   : predicted.empty() ? QString()
+                                       : tr("Predicts: <b>%1</b> (%2 %)")
+                                             .arg(QString::fromStdString(predicted).toHtmlEscaped())
+                                             .arg(100 * classProbability(*trace, predicted), 0, 'f', 1));
     const TraceTensor* a = trace->find(schema::vision::kAttention);
     // Layers and heads of the attention tensor.
     const int keepLayer = restoredLayer_ >= 0 ? restoredLayer_ : layer_->currentIndex();

@@ -33,6 +33,16 @@ torch::Tensor fromProto(const ONNX_NAMESPACE::TensorProto& t, const std::string&
 } // namespace attnscope::onnxops
 
 namespace attnscope {
+/// OnnxModel::runTensors' inputs and outputs: gradients flow from the outputs back to the gates
+/// (and to any input that requires them, e.g. an encoder's states fed to a decoder).
+struct OnnxTensorRun {
+    std::unordered_map<std::string, torch::Tensor> inputs;  ///< by graph input name
+    /// Softmax output name → gate ξ [heads]: each head's probabilities × ξ_h (Michel et al. 2019,
+    /// eq. 2: ξ_h = 1 leaves the model as it is, ∂L/∂ξ_h is the head's importance).
+    std::unordered_map<std::string, torch::Tensor> gates;
+    std::unordered_map<std::string, torch::Tensor> outputs;  ///< the graph outputs
+};
+
 struct OnnxInspection;
 struct Status;
 /// Parses the ONNX file at `path` (errors: missing, unreadable, over 2 GiB, not a ModelProto).

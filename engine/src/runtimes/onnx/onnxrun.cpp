@@ -61,6 +61,19 @@ struct OnnxModel::Impl {
     /// Per node: the values whose last reader it is (freed after it runs).
     std::vector<std::vector<std::string>> release;
     std::set<std::string> kept;  ///< outputs, attention, head splits: never freed
+
+    /// A computed value or an initializer by name; null when neither.
+    const torch::Tensor* find(const std::unordered_map<std::string, torch::Tensor>& values, const std::string& name) const
+    {
+        const auto it = values.find(name);
+        if (it != values.end()) return &it->second;
+        const auto init = initializers.find(name);
+        return init == initializers.end() ? nullptr : &init->second;
+    }
+    /// Every node in order over `values` (the inputs, then what the nodes compute): ablation per
+    /// `options`, per-head gates per `gates` (may be null); kernel times into `out`.
+    Status walk(std::unordered_map<std::string, torch::Tensor>& values, OnnxRunResult& out, const ProgressFn& progress,
+                const OnnxRunOptions& options, const std::unordered_map<std::string, torch::Tensor>* gates) const;
 };
 
 OnnxModel::OnnxModel() : d(std::make_unique<Impl>()) {}
@@ -197,55 +210,8 @@ Status OnnxModel::run(const std::map<std::string, OnnxTensor>& inputs, OnnxRunRe
                                  : torch::from_blob(const_cast<float*>(it->second.values.data()), it->second.shape, torch::kFloat32);
     }
     torch::NoGradGuard noGrad;
-    const auto value = [&](const std::string& name) -> const torch::Tensor* {
-        const auto it = values.find(name);
-        if (it != values.end()) return &it->second;
-        const auto init = d->initializers.find(name);
-        return init == d->initializers.end() ? nullptr : &init->second;
-    };
-    const int64_t total = g.node_size();
-    for (int i = 0; i < g.node_size(); ++i) {
-        const auto& n = g.node(i);
-        if (!d->kernels[size_t(i)]) continue;  // a Constant, read at load
-        std::vector<torch::Tensor> in;
-        in.reserve(size_t(n.input_size()));
-        for (const auto& name : n.input()) {
-            if (name.empty()) {
-                in.emplace_back();  // an absent optional input
-                continue;
-            }
-            const torch::Tensor* t = value(name);
-            if (!t) return Status::error("node " + nodeLabel(n, size_t(i)) + " reads '" + name + "', which nothing computed");
-            in.push_back(*t);
-        }
-        try {
-            const auto t0 = std::chrono::steady_clock::now();
-            auto results = (*d->kernels[size_t(i)])(onnxops::Context{n, d->inspection.opset}, in);
-            const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-            out.kernelMilliseconds += ms;
-            out.operatorMilliseconds[n.op_type()] += ms;
-            for (int k = 0; k < n.output_size() && k < int(results.size()); ++k)
-                if (!n.output(k).empty()) values[n.output(k)] = std::move(results[size_t(k)]);
-            if (!options.ablate.empty() && n.op_type() == "Softmax" && n.output_size() > 0)
-                if (const auto it = options.ablate.find(n.output(0)); it != options.ablate.end())
-                    values[n.output(0)] = ablateHeads(values[n.output(0)], values[n.output(0)].dim() == 4 ? 1 : 0, it->second,
-                                                      options.uniform, nodeLabel(n, size_t(i)));
-        } catch (const std::exception& e) {
-            std::string msg = e.what();
-            if (const auto cut = msg.find("\nException raised from"); cut != std::string::npos) msg.resize(cut);
-            if (msg.size() > 300) msg = msg.substr(0, 300) + "…";
-            std::string shapes;
-            for (const auto& t : in) {
-                std::string s = "[";
-                if (t.defined())
-                    for (int64_t k = 0; k < t.dim(); ++k) s += (k ? ", " : "") + std::to_string(t.size(k));
-                shapes += (shapes.empty() ? "" : ", ") + (t.defined() ? s + "]" : std::string("none"));
-            }
-            return Status::error("node " + nodeLabel(n, size_t(i)) + " failed on inputs " + shapes + ": " + msg);
-        }
-        for (const auto& name : d->release[size_t(i)]) values.erase(name);
-        if (!keepGoing(progress, i + 1, total)) return Status::error("cancelled");
-    }
+    if (auto st = d->walk(values, out, progress, options, nullptr); !st) return st;
+    const auto value = [&](const std::string& name) { return d->find(values, name); };
     // The attention, confirmed with this run's shapes.
     for (auto a : d->inspection.attention) {
         const torch::Tensor* t = value(a.output);
@@ -283,6 +249,83 @@ Status OnnxModel::run(const std::map<std::string, OnnxTensor>& inputs, OnnxRunRe
         o.values.assign(f.data_ptr<float>(), f.data_ptr<float>() + f.numel());
         out.values[name] = std::move(o);
     }
+    return Status::success();
+}
+
+Status OnnxModel::Impl::walk(std::unordered_map<std::string, torch::Tensor>& values, OnnxRunResult& out, const ProgressFn& progress,
+                             const OnnxRunOptions& options, const std::unordered_map<std::string, torch::Tensor>* gates) const
+{
+    const auto& g = model.graph();
+    const auto value = [&](const std::string& name) { return find(values, name); };
+    const int64_t total = g.node_size();
+    for (int i = 0; i < g.node_size(); ++i) {
+        const auto& n = g.node(i);
+        if (!kernels[size_t(i)]) continue;  // a Constant, read at load
+        std::vector<torch::Tensor> in;
+        in.reserve(size_t(n.input_size()));
+        for (const auto& name : n.input()) {
+            if (name.empty()) {
+                in.emplace_back();  // an absent optional input
+                continue;
+            }
+            const torch::Tensor* t = value(name);
+            if (!t) return Status::error("node " + nodeLabel(n, size_t(i)) + " reads '" + name + "', which nothing computed");
+            in.push_back(*t);
+        }
+        try {
+            const auto t0 = std::chrono::steady_clock::now();
+            auto results = (*kernels[size_t(i)])(onnxops::Context{n, inspection.opset}, in);
+            const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+            out.kernelMilliseconds += ms;
+            out.operatorMilliseconds[n.op_type()] += ms;
+            for (int k = 0; k < n.output_size() && k < int(results.size()); ++k)
+                if (!n.output(k).empty()) values[n.output(k)] = std::move(results[size_t(k)]);
+            if (!options.ablate.empty() && n.op_type() == "Softmax" && n.output_size() > 0)
+                if (const auto it = options.ablate.find(n.output(0)); it != options.ablate.end())
+                    values[n.output(0)] = ablateHeads(values[n.output(0)], values[n.output(0)].dim() == 4 ? 1 : 0, it->second,
+                                                      options.uniform, nodeLabel(n, size_t(i)));
+            if (gates && n.op_type() == "Softmax" && n.output_size() > 0)
+                if (const auto it = gates->find(n.output(0)); it != gates->end()) {
+                    torch::Tensor& a = values[n.output(0)];  // [batch, head, query, key] or [batch·head, query, key]
+                    if ((a.dim() != 4 && a.dim() != 3) || a.size(a.dim() == 4 ? 1 : 0) != it->second.numel())
+                        return Status::error("node " + nodeLabel(n, size_t(i)) + ": its output does not have " +
+                                             std::to_string(it->second.numel()) + " heads to gate");
+                    a = a * (a.dim() == 4 ? it->second.view({1, -1, 1, 1}) : it->second.view({-1, 1, 1}));
+                }
+        } catch (const std::exception& e) {
+            std::string msg = e.what();
+            if (const auto cut = msg.find("\nException raised from"); cut != std::string::npos) msg.resize(cut);
+            if (msg.size() > 300) msg = msg.substr(0, 300) + "…";
+            std::string shapes;
+            for (const auto& t : in) {
+                std::string s = "[";
+                if (t.defined())
+                    for (int64_t k = 0; k < t.dim(); ++k) s += (k ? ", " : "") + std::to_string(t.size(k));
+                shapes += (shapes.empty() ? "" : ", ") + (t.defined() ? s + "]" : std::string("none"));
+            }
+            return Status::error("node " + nodeLabel(n, size_t(i)) + " failed on inputs " + shapes + ": " + msg);
+        }
+        for (const auto& name : release[size_t(i)]) values.erase(name);
+        if (!keepGoing(progress, i + 1, total)) return Status::error("cancelled");
+    }
+    return Status::success();
+}
+
+Status OnnxModel::runTensors(OnnxTensorRun& io) const
+{
+    io.outputs.clear();
+    if (!d->model.has_graph()) return Status::error("no ONNX model is loaded");
+    std::unordered_map<std::string, torch::Tensor> values;
+    for (const auto& v : d->inspection.inputs) {
+        const auto it = io.inputs.find(v.name);
+        if (it == io.inputs.end()) return Status::error("the model's input '" + v.name + "' was not given");
+        values[v.name] = it->second;
+    }
+    torch::AutoGradMode grad(true);
+    OnnxRunResult stats;
+    if (auto st = d->walk(values, stats, {}, {}, &io.gates); !st) return st;
+    for (const auto& o : d->model.graph().output())
+        if (const auto it = values.find(o.name()); it != values.end()) io.outputs[o.name()] = it->second;
     return Status::success();
 }
 

@@ -7,6 +7,7 @@
 // numbered in graph order within each kind, heads from the run, [layer, head, query, key].
 // Forced decoding is one decoder call over the whole target; greedy generation one call per
 // token until eos or max_new_tokens.
+#include "onnxops.h"
 #include "onnxtext.h"
 #include "runtimes/torchscript/scriptmodelimpl.h"
 #include "runtimes/torchscript/sidecarjson.h"
@@ -213,6 +214,17 @@ Status ScriptModel::Impl::decodeOnnxPair(const std::string& source, const std::s
     }
     if (!ablation) rememberSoftmaxes({{"encoder_self", encSelf}, {"decoder_self", decSelf}, {"cross_attention", cross}});
     else trace.metadata[schema::kAblationMeta] = ablation->describe();
+    if (reference) {  // the reference's log-likelihood (the given language codes not counted)
+        const OnnxTensor& l = last.values.at(logits);
+        const int64_t V = int64_t(targetVocab.tokens.size());
+        if (l.shape.size() == 3 && l.shape[1] >= T && l.shape[2] == V) {
+            const auto x = torch::from_blob(const_cast<float*>(l.values.data()), {l.shape[1], V}, torch::kFloat32);
+            std::vector<int64_t> next = tgtIds;
+            next.push_back(eosId);
+            trace.metadata[schema::translation::kLogLikelihoodMeta] =
+                std::to_string(scriptmodel::referenceLogLikelihood(x, next, spec.target.prepend.size()));
+        }
+    }
     if (cross.empty())
         return Status::error(spec.name + ": the decoder graph has no Softmax over the " + std::to_string(S) +
                              " source tokens (no cross-attention found; `attnscope inspect` lists what it found)");
@@ -245,6 +257,86 @@ Status ScriptModel::Impl::decodeOnnxPair(const std::string& source, const std::s
     }
     if (translation) *translation = scriptmodel::joinTokens(std::vector<std::string>(tgtTok.begin() + long(cutRows), tgtTok.end()));
     out = std::move(trace);
+    return Status::success();
+}
+
+Status ScriptModel::headGradients(const std::string& source, const std::string& reference, const std::vector<std::string>& kinds,
+                                  std::vector<float>& out) const
+{
+    out.clear();
+    if (!d->loaded) return Status::error("no model loaded");
+    if (!d->encoderGraph)
+        return Status::error(d->spec.name + ": gradient importance goes through AttnScope's ONNX interpreter, so it is measured "
+                                            "for ONNX encoder–decoder exports and the built-in Transformer; use --importance ablation");
+    return d->onnxHeadGradients(source, reference, kinds, out);
+}
+
+Status ScriptModel::Impl::onnxHeadGradients(const std::string& source, const std::string& reference, const std::vector<std::string>& kinds,
+                                            std::vector<float>& out) const
+{
+    // Which Softmax output each layer of each kind is: learnt from an unablated run.
+    std::map<std::string, std::vector<std::string>> outputs;
+    std::map<std::string, std::pair<int64_t, int64_t>> shapes;
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        {
+            const std::lock_guard<std::mutex> lock(softmaxMutex);
+            outputs = softmaxOutputs;
+            shapes = softmaxShapes;
+        }
+        if (!shapes.empty()) break;
+        AttentionTrace probe;
+        if (auto st = decodeOnnxPair(source, &reference, probe, nullptr, {}); !st) return st;
+    }
+    std::vector<std::string> srcTok, tgtTok;
+    std::vector<int64_t> srcIds, tgtIds;
+    if (auto st = encodeSource(source, srcTok, srcIds); !st) return st;
+    if (auto st = encodeWith(spec.target, targetVocab, reference, tgtTok, tgtIds); !st) return Status::error("target: " + st.message);
+    const int64_t startId = targetVocab.ids.at(spec.decoderStart), eosId = targetVocab.ids.at(spec.eos);
+    if (!tgtIds.empty() && tgtIds.back() == eosId) tgtIds.pop_back();
+    if (tgtIds.size() <= spec.target.prepend.size()) return Status::error("forced decoding needs a target: the reference is empty");
+
+    // A gate ξ = 1 per head of every layer of every kind, on the graph that computes it.
+    OnnxTensorRun enc, dec;
+    std::vector<torch::Tensor> leaves;
+    for (const auto& kind : kinds) {
+        const auto it = shapes.find(kind);
+        if (it == shapes.end()) return Status::error(spec.name + " has no " + kind + " attention");
+        for (const auto& name : outputs.at(kind)) {
+            leaves.push_back(torch::ones({it->second.second}, torch::requires_grad()));
+            (kind == "encoder_self" ? enc : dec).gates[name] = leaves.back();
+        }
+    }
+    const auto row = [](const std::vector<int64_t>& ids) { return torch::tensor(ids, torch::kInt64).unsqueeze(0); };
+    const int64_t S = int64_t(srcIds.size());
+    enc.inputs["input_ids"] = row(srcIds);
+    if (hasInput(*encoderGraph, "attention_mask")) enc.inputs["attention_mask"] = torch::ones({1, S}, torch::kInt64);
+    if (auto st = encoderGraph->runTensors(enc); !st) return Status::error("encoder: " + st.message);
+    std::vector<int64_t> decIds{startId};
+    decIds.insert(decIds.end(), tgtIds.begin(), tgtIds.end());
+    dec.inputs["input_ids"] = row(decIds);
+    dec.inputs["encoder_hidden_states"] = enc.outputs.at(encoderGraph->inspection().outputs.at(0).name);
+    if (hasInput(*decoderGraph, "encoder_attention_mask")) dec.inputs["encoder_attention_mask"] = torch::ones({1, S}, torch::kInt64);
+    if (hasInput(*decoderGraph, "attention_mask"))
+        dec.inputs["attention_mask"] = torch::ones({1, int64_t(decIds.size())}, torch::kInt64);
+    if (auto st = decoderGraph->runTensors(dec); !st) return Status::error("decoder: " + st.message);
+    const torch::Tensor logits = dec.outputs.at(logitsName(*decoderGraph));
+    if (logits.dim() != 3 || logits.size(1) < int64_t(decIds.size()))
+        return Status::error(spec.name + ": the decoder's logits are not [1, target, vocabulary]");
+    std::vector<int64_t> next = tgtIds;
+    next.push_back(eosId);
+    const auto logp = torch::log_softmax(logits[0].slice(0, 0, int64_t(next.size())), 1);
+    const auto first = int64_t(spec.target.prepend.size());
+    const auto picked = logp.slice(0, first).gather(1, torch::tensor(next, torch::kInt64).slice(0, first).unsqueeze(1));
+    const torch::Tensor loss = -picked.sum();
+    try {
+        const auto grads = torch::autograd::grad({loss}, leaves, {}, false, false, true);  // a head the loss never reads: 0
+        for (size_t i = 0; i < grads.size(); ++i) {
+            const torch::Tensor g = grads[i].defined() ? grads[i].abs().to(torch::kFloat32).contiguous() : torch::zeros_like(leaves[i]);
+            out.insert(out.end(), g.data_ptr<float>(), g.data_ptr<float>() + g.numel());
+        }
+    } catch (const std::exception& e) {
+        return Status::error(std::string("gradient importance: ") + e.what());
+    }
     return Status::success();
 }
 

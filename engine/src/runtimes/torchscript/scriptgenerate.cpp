@@ -187,6 +187,13 @@ Status ScriptModel::Impl::decodeSeq2Seq(const std::string& source, const std::st
     rowLabels.push_back(spec.eos);  // step t predicts target token t; the last step predicts eos
     AttentionTrace trace = scriptmodel::translationTrace(spec, source, reference, "torchscript");
     if (ablation && !ablation->empty()) trace.metadata[schema::kAblationMeta] = ablation->describe();
+    torch::Tensor logits;  // forced: the reference's log-likelihood, when the module gives logits
+    if (reference && pickTensor(result, spec.logits, false, spec.name + " logits", logits) && logits.dim() == 3 &&
+        logits.size(1) >= T && logits.size(2) == int64_t(targetVocab.tokens.size())) {
+        std::vector<int64_t> next = tgtIds;
+        next.push_back(eosId);
+        trace.metadata[schema::translation::kLogLikelihoodMeta] = std::to_string(scriptmodel::referenceLogLikelihood(logits[0], next, 0));
+    }
     for (const auto& a : spec.attention) {
         const std::string what = spec.name + " output '" + a.name + "'";
         // Decoder self-attention: keys are the decoder inputs (start, then the target).
@@ -241,6 +248,14 @@ AttentionTrace translationTrace(const ScriptModelSpec& spec, const std::string& 
     trace.metadata[schema::kModeMeta] = reference ? schema::kForced : schema::kFree;
     if (reference) trace.metadata[schema::translation::kReferenceMeta] = *reference;
     return trace;
+}
+
+double referenceLogLikelihood(const torch::Tensor& logits, const std::vector<int64_t>& next, size_t first)
+{
+    const auto logp = torch::log_softmax(logits.slice(0, 0, int64_t(next.size())).to(torch::kFloat64), 1);
+    double sum = 0;
+    for (size_t t = first; t < next.size(); ++t) sum += logp[int64_t(t)][next[t]].item<double>();
+    return sum;
 }
 
 std::string joinTokens(const std::vector<std::string>& tokens)

@@ -41,6 +41,9 @@ struct ScriptModel::Impl {
     Status loadOnnxPair(const std::string& folder);
     Status decodeOnnxPair(const std::string& source, const std::string* reference, AttentionTrace& out,
                           std::string* translation, const ProgressFn& cancel, const HeadAblation* ablation = nullptr) const;
+    /// ScriptModel::headGradients of an ONNX pair.
+    Status onnxHeadGradients(const std::string& source, const std::string& reference, const std::vector<std::string>& kinds,
+                             std::vector<float>& out) const;
 
     /// An ONNX decoder-only model in `onnx` (onnxdecoder.cpp): loading (its sidecar, or the
     /// spec its folder implies), the greedy next token after `ids`, and the trace's
@@ -110,6 +113,11 @@ Status insertAlignment(AttentionTrace& trace, const std::string& tensor, const S
 /// given, else free) and reference in its metadata, `scoreFunction` ("torchscript", "onnx").
 AttentionTrace translationTrace(const ScriptModelSpec& spec, const std::string& source, const std::string* reference,
                                 const std::string& scoreFunction);
+/// Forced decoding's log-likelihood of the reference (nats): Σ_t log softmax(logits[t])[next[t]]
+/// for t ≥ `first` (skipping tokens the decoder is given, e.g. NLLB's language code).
+/// `logits` [≥ next.size(), vocabulary]; the last of `next` is eos. Written to the trace as
+/// metadata schema::translation::kLogLikelihoodMeta (head importance by ablation reads it).
+double referenceLogLikelihood(const torch::Tensor& logits, const std::vector<int64_t>& next, size_t first);
 /// Tokens joined by spaces (a translation as the CLI and the workspace show it).
 std::string joinTokens(const std::vector<std::string>& tokens);
 } // namespace scriptmodel

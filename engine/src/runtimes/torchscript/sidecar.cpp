@@ -173,6 +173,17 @@ Status parseImageInput(const std::string& jsonPath, const QDir& base, const QJso
         if (!QFileInfo::exists(QString::fromStdString(out.ctcCharacters)))
             return Status::error(jsonPath + ": the CTC characters file " + out.ctcCharacters + " is missing");
     }
+    const QJsonObject classes = o["classes"].toObject();
+    if (!classes.isEmpty()) {
+        out.classOutput = classes["output"].toString().toStdString();
+        if (out.classOutput.empty()) return Status::error(jsonPath + ": \"classes\" needs \"output\" (the graph output holding the logits)");
+        if (classes.contains("labels")) {
+            if (auto st = resolveInside(base, classes["labels"].toString(), jsonPath, "\"classes\".\"labels\"", out.classLabels); !st)
+                return st;
+            if (!QFileInfo::exists(QString::fromStdString(out.classLabels)))
+                return Status::error(jsonPath + ": the class labels file " + out.classLabels + " is missing");
+        }
+    }
     for (const auto& v : o["maps"].toArray()) {
         const QJsonObject m = v.toObject();
         if (m["output"].toString().isEmpty()) return Status::error(jsonPath + ": a \"maps\" entry needs \"output\"");
