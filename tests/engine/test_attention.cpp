@@ -5,6 +5,8 @@
 
 #include <QtTest>
 
+#include <cmath>
+
 using namespace attnscope;
 
 namespace {
@@ -113,6 +115,35 @@ private slots:
         expectClose(w, {s, 1 - s, 0.5f, 0.5f, /* head 1 */ 0.5f, 0.5f, 1 - s, s});
         // out = [head0 · v_dim0, head1 · v_dim1] per token
         expectClose(out, {s, 0.5f, 0.5f, s});
+    }
+    void normLensByHand()
+    {
+        // Kobayashi et al. 2020, eq. 5: ‖f_h(x_j)‖, f_h(x) = (x W^V + b^V)_h W^O_h, by hand for
+        // d_model 4, 2 heads (d_k 2), random weights; the output projection's bias is not in it.
+        torch::manual_seed(7);
+        MultiHeadAttention mha(4, 2);
+        torch::NoGradGuard ng;
+        const auto x = torch::randn({1, 3, 4});
+        const auto norms = mha->valueNorms(x);
+        QCOMPARE(norms.sizes().vec(), (std::vector<int64_t>{1, 2, 3}));
+        const auto Wv = mha->wv->weight, bv = mha->wv->bias, Wo = mha->wo->weight;  // y = x Wᵀ + b
+        for (int64_t h = 0; h < 2; ++h)
+            for (int64_t j = 0; j < 3; ++j) {
+                std::vector<double> f(4, 0.0);
+                for (int64_t o = 0; o < 4; ++o)
+                    for (int64_t c = 2 * h; c < 2 * h + 2; ++c) {
+                        double v = bv[c].item<double>();
+                        for (int64_t i = 0; i < 4; ++i) v += x[0][j][i].item<double>() * Wv[c][i].item<double>();
+                        f[size_t(o)] += v * Wo[o][c].item<double>();
+                    }
+                double n = 0;
+                for (double y : f) n += y * y;
+                QVERIFY(std::abs(std::sqrt(n) - norms[0][h][j].item<double>()) < 1e-5);
+            }
+        // W^V = 0 and b^V = 0: the lens is 0 whatever the weights α are.
+        mha->wv->weight.zero_();
+        mha->wv->bias.zero_();
+        QCOMPARE(mha->valueNorms(x).abs().max().item<float>(), 0.0f);
     }
     void decoderMaskIsCausal()
     {

@@ -400,6 +400,83 @@ private slots:
         QVERIFY(withNan.run("hello", tr).ok);
         QVERIFY(tr.meta("warning").find("non-finite value") == std::string::npos);
     }
+    void normLensThroughTheGraph()
+    {
+        // Softmax(Q·Kᵀ) [1, 2, 3, 3] weights V [1, 2, 3, 2]; the heads merge (Transpose, Reshape
+        // [1, 3, 4]) into a MatMul by W^O [4, 5]: the lens is α_ij ‖V_hj · W^O_h‖ (Kobayashi et al.
+        // 2020, eq. 5), W^O_h = rows 2h, 2h+1.
+        op::ModelProto m;
+        m.set_ir_version(8);
+        auto* os = m.add_opset_import();
+        os->set_domain("");
+        os->set_version(14);
+        auto* g = m.mutable_graph();
+        g->set_name("lens");
+        for (const char* in : {"Q", "K", "V"}) *g->add_input() = value(in, {1, 2, 3, 2});
+        auto* kt = node(g, "Transpose", "kt", {"K"}, {"Kt"})->add_attribute();
+        kt->set_name("perm");
+        kt->set_type(op::AttributeProto::INTS);
+        for (int64_t p : {0, 1, 3, 2}) kt->add_ints(p);
+        node(g, "MatMul", "scores", {"Q", "Kt"}, {"S"});
+        node(g, "Softmax", "attn", {"S"}, {"A"});
+        node(g, "MatMul", "mix", {"A", "V"}, {"C"});
+        auto* merge = node(g, "Transpose", "merge", {"C"}, {"Ct"})->add_attribute();
+        merge->set_name("perm");
+        merge->set_type(op::AttributeProto::INTS);
+        for (int64_t p : {0, 2, 1, 3}) merge->add_ints(p);
+        auto* shape = g->add_initializer();
+        shape->set_name("flat");
+        shape->set_data_type(op::TensorProto::INT64);
+        shape->add_dims(3);
+        for (int64_t d : {1, 3, 4}) shape->add_int64_data(d);
+        node(g, "Reshape", "heads_merged", {"Ct", "flat"}, {"M"});
+        auto* wo = g->add_initializer();
+        wo->set_name("Wo");
+        wo->set_data_type(op::TensorProto::FLOAT);
+        wo->add_dims(4);
+        wo->add_dims(5);
+        std::vector<float> W;
+        for (int i = 0; i < 20; ++i) W.push_back(std::sin(0.7f * float(i)));
+        for (float w : W) wo->add_float_data(w);
+        node(g, "MatMul", "out_proj", {"M", "Wo"}, {"Y"});
+        *g->add_output() = value("Y", {1, 3, 5});
+        save(dir_.filePath("lens.onnx"), serialize(m));
+        OnnxModel model;
+        QVERIFY(model.load(dir_.filePath("lens.onnx").toStdString()).ok);
+        QCOMPARE(model.inspection().attention.size(), size_t(1));
+        QCOMPARE(model.inspection().attention[0].values, std::string("V"));
+        QCOMPARE(model.inspection().attention[0].outputProjection, std::string("Wo"));
+        std::map<std::string, OnnxTensor> in;
+        for (const char* name : {"Q", "K", "V"}) {
+            OnnxTensor t;
+            t.shape = {1, 2, 3, 2};
+            for (int i = 0; i < 12; ++i) t.values.push_back(std::cos(float(i) * (name[0] == 'V' ? 1.3f : name[0] == 'Q' ? 0.4f : 0.9f)));
+            in[name] = t;
+        }
+        OnnxRunOptions o;
+        o.normLens = true;
+        OnnxRunResult r;
+        const Status st = model.run(in, r, {}, o);
+        QVERIFY2(st.ok, st.message.c_str());
+        QVERIFY(r.values.count("A.norm"));
+        const auto& A = r.values.at("A").values;
+        const auto& L = r.values.at("A.norm").values;
+        const auto& V = in["V"].values;
+        for (int h = 0; h < 2; ++h)
+            for (int j = 0; j < 3; ++j) {
+                double n = 0;
+                for (int c = 0; c < 5; ++c) {
+                    double f = 0;
+                    for (int d = 0; d < 2; ++d) f += double(V[size_t((h * 3 + j) * 2 + d)]) * double(W[size_t((h * 2 + d) * 5 + c)]);
+                    n += f * f;
+                }
+                for (int i = 0; i < 3; ++i) {
+                    const size_t at = size_t((h * 3 + i) * 3 + j);
+                    QVERIFY(std::abs(double(L[at]) - double(A[at]) * std::sqrt(n)) < 1e-5);
+                }
+            }
+    }
+
     void aClassifierPredictsAndItsHeadAblates()
     {
         const QString path = onnxclassifier::writeClassifier(dir_.path());

@@ -195,6 +195,10 @@ private slots:
         QCOMPARE(t.find("cross")->shape, (std::vector<int64_t>{3, 4}));
         QCOMPARE(t.meta("alignment"), std::string("cross_attention layer 1 mean over heads"));
         QCOMPARE(t.meta("mode"), std::string("forced"));
+        // The export's attention mixes its inputs with no output projection: no norm lens, and
+        // the trace says which node broke the pattern.
+        QVERIFY(!t.find("cross_attention.norm"));
+        QVERIFY2(t.meta("lens_note").find("encoder.layers.0.self_attn") != std::string::npos, t.meta("lens_note").c_str());
         // Source and decoder inputs of equal length: the node names tell cross from self.
         const std::string three = "god is love";
         QVERIFY(m.decode("dios es amor", &three, t).ok);

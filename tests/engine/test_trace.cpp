@@ -24,6 +24,10 @@ AttentionTrace sample()
     x.labels = {{"God", "</s>"}, {"crió", "Dios", "</s>"}};
     x.values = {0.1f, 0.7f, 0.2f, 1e-30f, std::nextafter(0.5f, 1.0f), 1.0f / 3.0f};
     t.tensors.push_back(x);
+    // A lens beside it (schema::lens): same axes, unnormalised values.
+    x.name = "cross.norm";
+    x.values = {0.4f, 2.8f, 0.1f, 0.0f, 3.5f, 1.25f};
+    t.tensors.push_back(x);
     t.goldLinks = {{1, 0}};
     t.possibleLinks = {{0, 0}};
     t.sourceEvaluated = {1, 1, 0};

@@ -67,6 +67,27 @@ private slots:
         QVERIFY(sliceHead(*cross, 1, 0, "cross", head).ok);
         QCOMPARE(head.values, align->values);
         QVERIFY(tr.meta("cross_from").find("layer 2 head 1") != std::string::npos);
+        // The norm lens of each: same axes and labels, α times the keys' value norms — non-negative,
+        // zero where α is (the causal mask), and over a row in α's proportions only when the
+        // norms are equal, so its argmax can differ from α's.
+        for (const char* kind : {"encoder_self", "decoder_self", "cross_attention"}) {
+            const TraceTensor* raw = tr.find(kind);
+            const TraceTensor* norm = tr.find(std::string(kind) + ".norm");
+            QVERIFY2(norm, kind);
+            QCOMPARE(norm->shape, raw->shape);
+            QCOMPARE(norm->labels, raw->labels);
+            for (size_t i = 0; i < raw->values.size(); ++i) {
+                QVERIFY(norm->values[i] >= 0);
+                if (raw->values[i] == 0) QCOMPARE(norm->values[i], 0.0f);
+            }
+        }
+        // Per key: lens / α is one norm for every query of a head.
+        const TraceTensor* norm = tr.find("cross_attention.norm");
+        for (int64_t k = 0; k < 5; ++k) {
+            const double r0 = norm->values[size_t(k)] / cross->values[size_t(k)];
+            for (int64_t q = 1; q < 5; ++q)
+                QVERIFY(std::abs(norm->values[size_t(q * 5 + k)] / cross->values[size_t(q * 5 + k)] - r0) < 1e-3 * r0);
+        }
     }
     void freeDecodingTranslates()
     {

@@ -23,8 +23,21 @@ double classProbability(const AttentionTrace& trace, const std::string& name)
     return it == names.end() ? std::nan("") : double(p->values[size_t(it - names.begin())]);
 }
 
-bool AblationControl::toggle(const QString& kind, int layer, int head, QString* why)
+namespace {
+/// The attention a shown entry reads: a lens ("cross_attention.norm") is read off its attention,
+/// so ablating the lens's head ablates that attention's head.
+QString attentionKind(const QString& shown)
 {
+    QString kind = shown;
+    const QString base = shown.section(QStringLiteral(" · "), 0, 0);
+    if (schema::isLens(base.toStdString())) kind.replace(0, base.size(), base.section('.', 0, 0));
+    return kind;
+}
+} // namespace
+
+bool AblationControl::toggle(const QString& shownKind, int layer, int head, QString* why)
+{
+    const QString kind = attentionKind(shownKind);
     if (kind.contains(QStringLiteral(" · "))) {
         if (why) *why = tr("Heads are ablated one at a time: choose %1 itself (not its mean) in the selector.").arg(kind.section(" · ", 0, 0));
         return false;
@@ -86,7 +99,7 @@ QComboBox* AblationControl::singleHeadChooser(const QString& kind, QWidget* pare
 std::set<std::pair<int, int>> AblationControl::headsOf(const QString& kind) const
 {
     std::set<std::pair<int, int>> out;
-    const auto k = ablation_.heads.find(kind.toStdString());
+    const auto k = ablation_.heads.find(attentionKind(kind).toStdString());
     if (k == ablation_.heads.end()) return out;
     for (const auto& [layer, heads] : k->second)
         for (int h : heads) out.insert({layer, h});

@@ -39,6 +39,11 @@ struct OnnxAttention {
     /// Softmax: heads (from [batch, head, query, key], or from a Reshape that splits
     /// [batch·head, query, key] into heads; 0 when not recovered). Channel gate: channels.
     int64_t heads = 0;
+    /// Softmax, the norm lens's pattern (Kobayashi et al. 2020): V — the other input of the MatMul
+    /// that weights by these probabilities — and W^O — the initializer of the MatMul after the
+    /// heads are merged (Transpose / Reshape). Empty when not found; `lensMissing` says where the
+    /// pattern broke, naming the node.
+    std::string values, outputProjection, lensMissing;
 };
 
 struct OnnxInspection {
@@ -106,6 +111,8 @@ struct OnnxRunResult {
     std::vector<OnnxAttention> attention;
     /// Time inside the operators' ATen calls, in total and per operator type (ms): the rest of
     /// a run is the interpreter's own (input checks, value lookups, liveness, outputs).
+    /// With OnnxRunOptions::normLens: Softmax output → why its norm lens could not be read.
+    std::map<std::string, std::string> lensUnavailable;
     double kernelMilliseconds = 0;
     std::map<std::string, double> operatorMilliseconds;
 };
@@ -119,6 +126,11 @@ struct OnnxRunResult {
 struct OnnxRunOptions {
     std::map<std::string, std::vector<int64_t>> ablate;  ///< Softmax output tensor → heads
     bool uniform = false;
+    /// The norm lens of every Softmax attention whose pattern was found (OnnxAttention::values,
+    /// outputProjection): α_ij ‖f_h(x_j)‖, f_h(v) = v_h W^O_h (Kobayashi et al. 2020, eq. 5; V
+    /// already holds x W^V + b^V), as OnnxRunResult::values["<output>.norm"], the Softmax
+    /// output's shape.
+    bool normLens = false;
 };
 
 struct OnnxTensorRun;

@@ -6,12 +6,27 @@
 
 namespace attnscope::schema {
 
+/// Lenses (what attention carries, not only its weights), each stored as its own tensor beside
+/// the attention it reads, same axes, unnormalised: "<tensor>.<lens>", e.g. "cross_attention.norm".
+///   norm — α_ij ‖f_h(x_j)‖, f_h(x) = (x W^V + b^V)_h W^O_h (Kobayashi et al. 2020, eq. 5).
+inline constexpr const char* kNormLens = "norm";
+inline std::string lens(const std::string& tensor, const std::string& lens) { return tensor + "." + lens; }
+/// True for a lens tensor's name ("….norm"); other dotted names (a vision model's
+/// "attention.<node>") are attention.
+inline bool isLens(const std::string& tensor)
+{
+    const std::string suffix = std::string(".") + kNormLens;
+    return tensor.size() > suffix.size() && tensor.compare(tensor.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
 // Metadata every kind may carry.
 inline constexpr const char* kInputMeta = "input";      ///< the input: text, file path, "test scene 3", …
 inline constexpr const char* kModeMeta = "mode";        ///< free | forced
 inline constexpr const char* kWarningMeta = "warning";  ///< something the user should know about the trace
 inline constexpr const char* kAblationMeta = "ablation";  ///< the heads ablated in this run (HeadAblation::describe)
-inline constexpr const char* kLabelsMeta = "labels";    ///< imports: where the labels came from (or why there are none)
+inline constexpr const char* kLabelsMeta = "labels";
+/// Why a lens is missing from the trace ("no norm lens for cross_attention: node X: …").
+inline constexpr const char* kLensNoteMeta = "lens_note";    ///< imports: where the labels came from (or why there are none)
 inline constexpr const char* kFree = "free";
 inline constexpr const char* kForced = "forced";
 

@@ -129,6 +129,20 @@ TraceTensor like(const TraceTensor& t, const std::string& suffix, int64_t layers
 }
 } // namespace
 
+TraceTensor rowNormalised(const TraceTensor& t)
+{
+    TraceTensor out = t;
+    const size_t n = t.shape.empty() ? 0 : size_t(t.shape.back());
+    if (n == 0) return out;
+    for (size_t r = 0; r + n <= out.values.size(); r += n) {
+        double sum = 0;
+        for (size_t j = 0; j < n; ++j) sum += out.values[r + j];
+        if (sum > 0)
+            for (size_t j = 0; j < n; ++j) out.values[r + j] = float(out.values[r + j] / sum);
+    }
+    return out;
+}
+
 Status meanOverHeads(const TraceTensor& t, TraceTensor& out)
 {
     if (auto st = check4d(t); !st) return st;

@@ -40,6 +40,13 @@ torch::Tensor MultiHeadAttentionImpl::projectValues(const torch::Tensor& x)
     return applyLinear(wv, x).view({x.size(0), x.size(1), heads_, dK_}).transpose(1, 2);
 }
 
+torch::Tensor MultiHeadAttentionImpl::valueNorms(const torch::Tensor& x)
+{
+    const auto v = projectValues(x);                                                        // [B, H, T, d_k]
+    const auto woHeads = wo->weight.view({dModel_, heads_, dK_}).permute({1, 2, 0});        // [H, d_k, d_model]: W^O_h
+    return torch::matmul(v, woHeads.unsqueeze(0)).norm(2, -1);                              // [B, H, T]
+}
+
 std::pair<torch::Tensor, torch::Tensor> MultiHeadAttentionImpl::forward(const torch::Tensor& query,
                                                                         const torch::Tensor& key,
                                                                         const torch::Tensor& value,

@@ -36,6 +36,12 @@ public:
     /// no dropout (inference). `cancel` is asked between blocks.
     torch::Tensor attendBlockwise(const torch::Tensor& x, int64_t block, torch::Tensor& q, torch::Tensor& k,
                                   torch::Tensor& lse, const std::function<bool()>& keepGoing);
+    /// The norm lens's value side (Kobayashi et al. 2020, "Attention is Not Only a Weight", eq. 5):
+    /// ‖f_h(x_j)‖ with f_h(x) = (x W^V + b^V)_h W^O_h — the value vector of head h times that
+    /// head's slice of the output projection, without its bias — for value inputs x [B, T,
+    /// d_model]: [B, H, T]. The lens of head h is α_ij ‖f_h(x_j)‖ (a vector norm, in the units of
+    /// the residual stream; rows do not sum to 1).
+    torch::Tensor valueNorms(const torch::Tensor& x);
     int64_t heads() const { return heads_; }
     /// Head ablation from now on (headablation.h): these heads' weights zeroed or, with
     /// `uniform`, made uniform over the unmasked keys, before they weight the values; the

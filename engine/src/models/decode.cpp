@@ -97,6 +97,7 @@ Status decodeTransformer(ModelBundle& b, const std::vector<std::string>& source,
     std::vector<int64_t> in{Vocab::kBos};
     in.insert(in.end(), emitted.begin(), emitted.end() - 1);
     TransformerAttention att;
+    att.withNorms = true;
     torch::Tensor mask;
     const auto memory = net->encode(src, mask, &att);
     const auto logits = net->decode(memory, mask, torch::tensor(in, torch::kInt64).unsqueeze(0), &att, /*project=*/reference.has_value());
@@ -114,6 +115,19 @@ Status decodeTransformer(ModelBundle& b, const std::vector<std::string>& source,
     out.tensors.push_back(stackLayers("encoder_self", att.encoderSelf, sourceLabels, sourceLabels));
     out.tensors.push_back(stackLayers("decoder_self", att.decoderSelf, inputLabels, inputLabels));
     out.tensors.push_back(stackLayers("cross_attention", att.cross, targetLabels, sourceLabels));
+    // The norm lens of each: α_ij ‖f_h(x_j)‖ (Kobayashi et al. 2020), the weights times their keys' value norms.
+    const auto weighted = [](const std::vector<torch::Tensor>& weights, const std::vector<torch::Tensor>& norms) {
+        std::vector<torch::Tensor> out;
+        for (size_t l = 0; l < weights.size(); ++l) out.push_back(weights[l] * norms[l].unsqueeze(2));
+        return out;
+    };
+    using schema::lens;
+    out.tensors.push_back(
+        stackLayers(lens("encoder_self", schema::kNormLens), weighted(att.encoderSelf, att.encoderSelfNorms), sourceLabels, sourceLabels));
+    out.tensors.push_back(
+        stackLayers(lens("decoder_self", schema::kNormLens), weighted(att.decoderSelf, att.decoderSelfNorms), inputLabels, inputLabels));
+    out.tensors.push_back(
+        stackLayers(lens("cross_attention", schema::kNormLens), weighted(att.cross, att.crossNorms), targetLabels, sourceLabels));
     if (reference) {  // log p(reference + </s>): what ablating a head costs the reference
         const auto ids = torch::tensor(emitted, torch::kInt64).view({1, -1, 1});
         const double ll = torch::log_softmax(logits, -1).gather(-1, ids).sum().item<double>();
@@ -164,6 +178,12 @@ Status decodeTokens(ModelBundle& b, const std::vector<std::string>& source,
     sourceLabels.push_back("</s>");
     out = newTrace(b, source, reference.has_value());
     out.tensors.push_back(crossTensor(alpha, targetLabels, sourceLabels));
+    // The norm lens (Kobayashi et al. 2020): the context is Σ_j α_tj h_j, so what key j sends is
+    // its annotation itself: α_tj ‖h_j‖.
+    const auto norms = b.gru->encode(src, len).annotations[0].norm(2, -1);  // [S]
+    TraceTensor lens = crossTensor(alpha * norms.unsqueeze(0), targetLabels, sourceLabels);
+    lens.name = schema::lens(schema::translation::kCross, schema::kNormLens);
+    out.tensors.push_back(std::move(lens));
     return Status::success();
 }
 

@@ -35,25 +35,29 @@ torch::Tensor TransformerLayerImpl::feedForward(const torch::Tensor& x)
     return applyLinear(ff2_, drop_(torch::relu(applyLinear(ff1_, x))));  // FFN(x) = max(0, x W₁ + b₁) W₂ + b₂ (§3.3)
 }
 
-torch::Tensor TransformerLayerImpl::encode(const torch::Tensor& x, const torch::Tensor& mask, torch::Tensor& selfWeights)
+torch::Tensor TransformerLayerImpl::encode(const torch::Tensor& x, const torch::Tensor& mask, torch::Tensor& selfWeights,
+                                           torch::Tensor* selfNorms)
 {
     const auto h = norm1_(x);
     auto [a, w] = self_(h, h, h, mask);
     selfWeights = w;
+    if (selfNorms) *selfNorms = self_->valueNorms(h);
     const auto y = x + drop_(a);
     return y + drop_(feedForward(norm2_(y)));
 }
 
 torch::Tensor TransformerLayerImpl::decode(const torch::Tensor& y, const torch::Tensor& memory, const torch::Tensor& causal,
                                            const torch::Tensor& srcMask, torch::Tensor& selfWeights,
-                                           torch::Tensor& crossWeights)
+                                           torch::Tensor& crossWeights, torch::Tensor* selfNorms, torch::Tensor* crossNorms)
 {
     const auto h = norm1_(y);
     auto [a, ws] = self_(h, h, h, causal);
     selfWeights = ws;
+    if (selfNorms) *selfNorms = self_->valueNorms(h);
     auto z = y + drop_(a);
     auto [c, wc] = cross_(norm3_(z), memory, memory, srcMask);
     crossWeights = wc;
+    if (crossNorms) *crossNorms = cross_->valueNorms(memory);
     z = z + drop_(c);
     return z + drop_(feedForward(norm2_(z)));
 }
@@ -124,9 +128,11 @@ torch::Tensor TransformerNMTImpl::encode(const torch::Tensor& src, torch::Tensor
     srcMask = (src != 0).unsqueeze(1).unsqueeze(1);  // [B, 1, 1, S]
     auto x = embed(srcEmb_, src);
     for (const auto& m : *encoder_) {
-        torch::Tensor w;
-        x = m->as<TransformerLayer>()->encode(x, srcMask, w);
+        torch::Tensor w, norms;
+        const bool norm = att && att->withNorms;
+        x = m->as<TransformerLayer>()->encode(x, srcMask, w, norm ? &norms : nullptr);
         if (att) att->encoderSelf.push_back(w);
+        if (norm) att->encoderSelfNorms.push_back(norms);
     }
     return encNorm_(x);
 }
@@ -137,11 +143,16 @@ torch::Tensor TransformerNMTImpl::decode(const torch::Tensor& memory, const torc
     const auto causal = causalMask(tgtIn.size(1));
     auto y = embed(tgtEmb_, tgtIn);
     for (const auto& m : *decoder_) {
-        torch::Tensor ws, wc;
-        y = m->as<TransformerLayer>()->decode(y, memory, causal, srcMask, ws, wc);
+        torch::Tensor ws, wc, ns, nc;
+        const bool norm = att && att->withNorms;
+        y = m->as<TransformerLayer>()->decode(y, memory, causal, srcMask, ws, wc, norm ? &ns : nullptr, norm ? &nc : nullptr);
         if (att) {
             att->decoderSelf.push_back(ws);
             att->cross.push_back(wc);
+        }
+        if (norm) {
+            att->decoderSelfNorms.push_back(ns);
+            att->crossNorms.push_back(nc);
         }
     }
     if (!project) return y;

@@ -31,6 +31,10 @@ struct TransformerAttention {
     std::vector<torch::Tensor> encoderSelf;  ///< per layer [B, H, S, S]
     std::vector<torch::Tensor> decoderSelf;  ///< per layer [B, H, T, T]
     std::vector<torch::Tensor> cross;        ///< per layer [B, H, T, S]
+    /// With `withNorms`: per layer, ‖f_h(x_j)‖ of each key (MultiHeadAttention::valueNorms, the
+    /// norm lens): [B, H, S], [B, H, T], [B, H, S]. Training leaves it off.
+    bool withNorms = false;
+    std::vector<torch::Tensor> encoderSelfNorms, decoderSelfNorms, crossNorms;
 };
 
 /// Incremental decoding state (greedy search): per decoder layer, the projected keys and
@@ -45,10 +49,14 @@ class TransformerLayerImpl : public torch::nn::Module {
 public:
     TransformerLayerImpl(const TransformerConfig& c, bool decoder);
     /// Encoder layer: x [B, S, d], mask [B, 1, 1, S]. Returns x and the self-attention weights.
-    torch::Tensor encode(const torch::Tensor& x, const torch::Tensor& mask, torch::Tensor& selfWeights);
+    /// With `selfNorms`: the self-attention's value norms [B, H, S] (the norm lens).
+    torch::Tensor encode(const torch::Tensor& x, const torch::Tensor& mask, torch::Tensor& selfWeights,
+                         torch::Tensor* selfNorms = nullptr);
     /// Decoder layer: y [B, T, d], memory [B, S, d], causal mask [1, 1, T, T], source mask [B, 1, 1, S].
+    /// With `selfNorms` / `crossNorms`: the value norms of the self- and cross-attention.
     torch::Tensor decode(const torch::Tensor& y, const torch::Tensor& memory, const torch::Tensor& causal,
-                         const torch::Tensor& srcMask, torch::Tensor& selfWeights, torch::Tensor& crossWeights);
+                         const torch::Tensor& srcMask, torch::Tensor& selfWeights, torch::Tensor& crossWeights,
+                         torch::Tensor* selfNorms = nullptr, torch::Tensor* crossNorms = nullptr);
     /// One decoder position y [B, 1, d] with cached keys/values of layer `l` (appends its own);
     /// equal to decode() on the whole prefix, last row, in eval mode.
     torch::Tensor decodeStep(const torch::Tensor& y, const torch::Tensor& srcMask, DecoderCache& cache, size_t l);

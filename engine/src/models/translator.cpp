@@ -457,9 +457,11 @@ Status headTable(const VerseDecoder& t, const std::vector<const Verse*>& allVers
         if (skip) continue;
         const AttentionTrace* gold = trace.hasGold() ? &trace : nullptr;
         bool multiHead = false;
-        for (const auto& x : trace.tensors) {
-            if (x.shape.size() != 4) continue;
+        for (const auto& tensor : trace.tensors) {
+            if (tensor.shape.size() != 4) continue;
             multiHead = true;
+            // A lens is read as a distribution (its rows normalised): AER by argmax is the same.
+            const TraceTensor x = schema::isLens(tensor.name) ? rowNormalised(tensor) : tensor;
             if (auto st = accumulator(x.name).add(x, gold, links); !st) return st;
             TraceTensor mean;
             if (auto st = meanOverHeads(x, mean); !st) return st;
@@ -470,9 +472,11 @@ Status headTable(const VerseDecoder& t, const std::vector<const Verse*>& allVers
                 if (auto st = accumulator(x.name + " · mean of all heads").add(all, gold, links); !st) return st;
             }
         }
-        if (!multiHead)
-            if (const TraceTensor* c = trace.find("cross"); c && c->shape.size() == 2)
-                if (auto st = accumulator("cross").add(asMultiHead(*c), gold, links); !st) return st;
+        if (!multiHead)  // one attention map (the GRU): it and its lenses as one layer × one head
+            for (const auto& x : trace.tensors)
+                if (x.shape.size() == 2 && (x.name == "cross" || (schema::isLens(x.name) && x.name.rfind("cross.", 0) == 0)))
+                    if (auto st = accumulator(x.name).add(asMultiHead(schema::isLens(x.name) ? rowNormalised(x) : x), gold, links); !st)
+                        return st;
         out.diagonal.add(scoreDiagonal(trace));
         ++out.verses;
     }

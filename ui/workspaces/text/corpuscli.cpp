@@ -7,6 +7,7 @@
 #include "attnscope/corpus.h"
 #include "attnscope/headstats.h"
 #include "attnscope/savefile.h"
+#include "attnscope/schema.h"
 #include "attnscope/translator.h"
 
 #include <QCommandLineParser>
@@ -147,12 +148,16 @@ int cmdAlign(const QStringList& args)
     p.addOption({"kind", "attention tensor (e.g. cross_attention); default: the model's \"cross\" alignment", "name"});
     p.addOption({"layer", "layer, from 1", "N", "1"});
     p.addOption({"head", "head, from 1, or \"mean\" for the mean over the layer's heads", "N|mean", "1"});
+    p.addOption({"lens", "raw (the weights) or norm (α‖f(x)‖, Kobayashi et al. 2020) of --kind (default cross_attention)", "NAME", "raw"});
     if (!p.parse(args)) return usage(p.errorText().toStdString());
     if (p.positionalArguments().size() != 1 || !p.isSet("out")) return usage("align takes MODEL --split S --out FILE.jsonl");
     int layer = 0, head = 0;
     if (auto st = parseLayerHead(p.value("layer"), p.value("head"), layer, head); !st) return usage(st.message);
-    const std::string kind = p.value("kind").toStdString();
-    const bool chosen = p.isSet("kind") || p.isSet("layer") || p.isSet("head");
+    const QString lens = p.value("lens");
+    if (lens != "raw" && lens != schema::kNormLens) return usage("--lens '" + lens.toStdString() + "': raw or norm");
+    std::string kind = p.value("kind").toStdString();
+    if (lens != "raw") kind = schema::lens(kind.empty() ? schema::translation::kCrossAttention : kind, lens.toStdString());
+    const bool chosen = p.isSet("kind") || p.isSet("layer") || p.isSet("head") || lens != "raw";
     LinkOptions linkOptions;
     if (auto st = parseLinkOptions(p, linkOptions); !st) return usage(st.message);
     if (p.isSet("reverse-model") && chosen) return usage("--reverse-model symmetrises the models' \"cross\" alignments; drop --kind/--layer/--head");
@@ -182,6 +187,7 @@ int cmdAlign(const QStringList& args)
         if (!reverse) {
             TraceTensor map;
             if (auto st = selectHead(trace, chosen ? kind : std::string(), layer, head, map); !st) return fail(st.message);
+            if (schema::isLens(kind)) map = rowNormalised(map);  // thresholds read it as a distribution
             predicted = headLinks(map, linkOptions);
             fits = goldFits(trace, map);
         }

@@ -145,7 +145,8 @@ bool HeadsPanel::selectedTensor(const QString& entry, TraceTensor& out) const
         Status st = Status::error("");
         if (entry == name + tr(" · mean over heads")) st = meanOverHeads(t, out);
         else if (entry == name + tr(" · mean over layers")) st = meanOverLayers(t, out);
-        else if (entry == name + tr(" · rollout")) st = rolloutTensor(t, out);
+        else if (entry == name + tr(" · rollout"))  // a lens's rows normalised first: the norm-based rollout
+            st = rolloutTensor(schema::isLens(t.name) ? rowNormalised(t) : t, out);
         if (st) return true;
     }
     return false;
@@ -162,6 +163,10 @@ bool HeadsPanel::scorableKind(const QString& entry) const
 QString HeadsPanel::kindDescription(const QString& entry) const
 {
     const QString name = entry.section(QStringLiteral(" · "), 0, 0);
+    if (schema::isLens(name.toStdString()))
+        return tr("norm lens of %1: α_ij ‖f(x_j)‖, the weight times the norm of what key j sends through the head's value "
+                  "and output projection (Kobayashi et al. 2020) — unnormalised; scores read its rows normalised")
+            .arg(name.section('.', 0, 0));
     if (name == QLatin1String(schema::translation::kCrossAttention))
         return tr("cross-attention: each target (English) token as the decoder writes it, over the source (Spanish) "
                   "tokens — the alignment; scored against gold on the dev split");

@@ -234,6 +234,45 @@ Status inspectOnnxModel(ONNX_NAMESPACE::ModelProto& model, const std::string& pa
         }
         return false;
     };
+    // The norm lens's pattern after a Softmax: MatMul(A, V) (through Dropout / Cast / Identity),
+    // then through the heads' merge (Transpose, Reshape) a MatMul by an initializer, W^O.
+    const auto findValuePath = [&](OnnxAttention& a) {
+        static const std::set<std::string> skip{"Dropout", "Cast", "Identity"}, merge{"Transpose", "Reshape", "Identity", "Cast"};
+        const auto only = [&](const std::string& x) -> const ONNX_NAMESPACE::NodeProto* {
+            const auto c = consumers.find(x);
+            return c != consumers.end() && c->second.size() == 1 ? c->second.front() : nullptr;
+        };
+        std::string from = a.output;
+        const ONNX_NAMESPACE::NodeProto* mix = nullptr;
+        for (int depth = 0; depth < 4; ++depth) {
+            const auto* c = only(from);
+            if (!c) break;
+            if (c->op_type() == "MatMul" && c->input_size() == 2 && c->input(0) == from) {
+                mix = c;
+                break;
+            }
+            if (!skip.count(c->op_type()) || c->output_size() < 1) break;
+            from = c->output(0);
+        }
+        if (!mix) {
+            a.lensMissing = a.node + ": no MatMul after it weights the values by its probabilities";
+            return;
+        }
+        std::string x = mix->output(0);
+        for (int depth = 0; depth < 6; ++depth) {
+            const auto* c = only(x);
+            if (!c) break;
+            if (c->op_type() == "MatMul" && c->input_size() == 2 && initializers.count(c->input(1))) {
+                a.values = mix->input(1);
+                a.outputProjection = c->input(1);
+                return;
+            }
+            if (!merge.count(c->op_type()) || c->output_size() < 1) break;
+            x = c->output(0);
+        }
+        a.lensMissing = a.node + ": after " + (mix->name().empty() ? std::string("its MatMul") : mix->name()) +
+                        " no MatMul by a weight (the output projection W^O) follows the heads' merge";
+    };
     const std::set<std::string> covered(onnxOperatorsRunnable().begin(), onnxOperatorsRunnable().end());
     std::set<std::string> reported;
     int index = 0, softmaxLayer = 0, gateLayer = 0;
@@ -274,6 +313,7 @@ Status inspectOnnxModel(ONNX_NAMESPACE::ModelProto& model, const std::string& pa
                     if (s != shapes.end() && s->second.dims.size() == 4 && s->second.dims[1] > 0) a.heads = s->second.dims[1];
                 }
             if (rank == 4 && a.heads == 1) continue;  // one "head" of two position axes: not multi-head attention
+            findValuePath(a);
             a.layer = softmaxLayer++;
             out.attention.push_back(std::move(a));
         } else if ((n.op_type() == "Sigmoid" || n.op_type() == "HardSigmoid") && dims.size() == 4 && dims[2] == 1 &&

@@ -169,6 +169,7 @@ Status OnnxModel::load(const std::string& path)
         d->kept.insert(a.output);
         if (!a.headSplit.empty()) d->kept.insert(a.headSplit);
         if (!a.gated.empty()) d->kept.insert(a.gated);
+        if (!a.values.empty()) d->kept.insert(a.values);
     }
     std::unordered_map<std::string, size_t> lastUse;
     for (int i = 0; i < g.node_size(); ++i)
@@ -212,6 +213,7 @@ Status OnnxModel::run(const std::map<std::string, OnnxTensor>& inputs, OnnxRunRe
     torch::NoGradGuard noGrad;
     if (auto st = d->walk(values, out, progress, options, nullptr); !st) return st;
     const auto value = [&](const std::string& name) { return d->find(values, name); };
+    std::vector<std::string> lensOutputs;
     // The attention, confirmed with this run's shapes.
     for (auto a : d->inspection.attention) {
         const torch::Tensor* t = value(a.output);
@@ -231,10 +233,35 @@ Status OnnxModel::run(const std::map<std::string, OnnxTensor>& inputs, OnnxRunRe
         }
         out.attention.push_back(std::move(a));
     }
+    if (options.normLens)
+        for (const auto& a : out.attention) {
+            if (a.kind != OnnxAttention::Kind::Softmax) continue;
+            if (a.values.empty()) {
+                out.lensUnavailable[a.output] = a.lensMissing;
+                continue;
+            }
+            const torch::Tensor* w = value(a.output);
+            const torch::Tensor* v = value(a.values);
+            const auto wo = d->initializers.find(a.outputProjection);
+            const int64_t H = w->dim() == 4 ? w->size(1) : a.heads;
+            if (!v || wo == d->initializers.end() || H <= 0 || v->dim() != w->dim() || wo->second.dim() != 2 ||
+                wo->second.size(0) != H * v->size(-1)) {
+                out.lensUnavailable[a.output] = a.node + ": its values and output projection do not fit " + std::to_string(H) + " heads";
+                continue;
+            }
+            // ‖v_j,h · W^O_h‖ per batch, head and key; then α ⊙ the norms of the keys.
+            const int64_t dk = v->size(-1), K = v->size(-2);
+            const auto v4 = v->to(torch::kFloat32).reshape({-1, H, K, dk});                              // [B, H, K, d_k]
+            const auto woHeads = wo->second.to(torch::kFloat32).view({H, dk, wo->second.size(1)});       // [H, d_k, D]
+            const auto norms = torch::matmul(v4, woHeads.unsqueeze(0)).norm(2, -1);                       // [B, H, K]
+            const auto lens = (w->to(torch::kFloat32).reshape({-1, H, w->size(-2), K}) * norms.unsqueeze(2)).reshape(w->sizes());
+            values[a.output + ".norm"] = lens;
+            lensOutputs.push_back(a.output + ".norm");
+        }
     // Renumber layers among what was confirmed.
     int softmaxLayer = 0, gateLayer = 0;
     for (auto& a : out.attention) a.layer = a.kind == OnnxAttention::Kind::Softmax ? softmaxLayer++ : gateLayer++;
-    std::set<std::string> wanted;
+    std::set<std::string> wanted(lensOutputs.begin(), lensOutputs.end());
     for (const auto& o : g.output()) wanted.insert(o.name());
     for (const auto& a : out.attention) {
         wanted.insert(a.output);

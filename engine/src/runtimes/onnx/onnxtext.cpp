@@ -73,6 +73,23 @@ Status stack(const std::string& name, const std::vector<FoundHead>& layers, cons
     return out.validate();
 }
 
+bool stackNormLens(const OnnxRunResult& r, const std::string& name, const std::vector<FoundHead>& layers,
+                   const std::vector<std::string>& queries, const std::vector<std::string>& keys, TraceTensor& out, std::string& why)
+{
+    std::vector<FoundHead> lens = layers;
+    for (auto& f : lens) {
+        const auto it = r.values.find(f.output + ".norm");
+        if (it == r.values.end() || it->second.values.size() != f.values->size()) {
+            const auto m = r.lensUnavailable.find(f.output);
+            why = m != r.lensUnavailable.end() ? m->second : f.node + ": no norm lens";
+            return false;
+        }
+        f.values = &it->second.values;
+    }
+    if (!stack(name + ".norm", lens, queries, keys, out)) return false;
+    return true;
+}
+
 std::string logitsName(const OnnxModel& m)
 {
     for (const auto& o : m.inspection().outputs)

@@ -39,6 +39,12 @@ std::vector<FoundHead> selfAttention(const OnnxRunResult& r, int64_t tokens);
 Status stack(const std::string& name, const std::vector<FoundHead>& layers, const std::vector<std::string>& queries,
              const std::vector<std::string>& keys, TraceTensor& out);
 
+/// The norm lens of found `layers` (OnnxRunOptions::normLens) stacked like stack() as
+/// "<name>.norm" into `out`; false with `why` (the first node whose lens is missing) when any
+/// layer has none.
+bool stackNormLens(const OnnxRunResult& r, const std::string& name, const std::vector<FoundHead>& layers,
+                   const std::vector<std::string>& queries, const std::vector<std::string>& keys, TraceTensor& out, std::string& why);
+
 /// The graph's logits output: the one called "logits", else the first.
 std::string logitsName(const OnnxModel& m);
 

@@ -120,6 +120,7 @@ Status ScriptModel::Impl::decodeOnnxPair(const std::string& source, const std::s
 {
     // Head ablation: the encoder's heads in the encoder run, the decoder's in every decoder run.
     OnnxRunOptions encoderOptions, decoderOptions;
+    encoderOptions.normLens = decoderOptions.normLens = true;
     if (ablation) {
         const auto probe = [&] {
             AttentionTrace unablated;
@@ -127,6 +128,7 @@ Status ScriptModel::Impl::decodeOnnxPair(const std::string& source, const std::s
         };
         if (auto st = ablationRunOptions(*ablation, {"encoder_self"}, probe, encoderOptions); !st) return st;
         if (auto st = ablationRunOptions(*ablation, {"decoder_self", "cross_attention"}, probe, decoderOptions); !st) return st;
+        encoderOptions.normLens = decoderOptions.normLens = true;
     }
     std::vector<std::string> srcTok;
     std::vector<int64_t> srcIds;
@@ -228,16 +230,25 @@ Status ScriptModel::Impl::decodeOnnxPair(const std::string& source, const std::s
     if (cross.empty())
         return Status::error(spec.name + ": the decoder graph has no Softmax over the " + std::to_string(S) +
                              " source tokens (no cross-attention found; `attnscope inspect` lists what it found)");
-    for (const auto& [name, found, queries, keys] :
-         {std::tuple<const char*, const std::vector<FoundHead>*, const std::vector<std::string>*, const std::vector<std::string>*>{
-              "encoder_self", &encSelf, &srcTok, &srcTok},
-          {"decoder_self", &decSelf, &rowLabels, &decoderInputs},
-          {"cross_attention", &cross, &rowLabels, &srcTok}}) {
+    std::vector<TraceTensor> lenses;
+    std::string lensNote;
+    for (const auto& [name, found, queries, keys, run] :
+         {std::tuple<const char*, const std::vector<FoundHead>*, const std::vector<std::string>*, const std::vector<std::string>*,
+                     const OnnxRunResult*>{"encoder_self", &encSelf, &srcTok, &srcTok, &enc},
+          {"decoder_self", &decSelf, &rowLabels, &decoderInputs, &last},
+          {"cross_attention", &cross, &rowLabels, &srcTok, &last}}) {
         if (found->empty()) continue;
         TraceTensor x;
         if (auto st = stack(name, *found, *queries, *keys, x); !st) return st;
         trace.tensors.push_back(std::move(x));
+        // The norm lens beside it (Kobayashi et al. 2020), or why the graph does not allow it.
+        TraceTensor lens;
+        std::string why;
+        if (stackNormLens(*run, name, *found, *queries, *keys, lens, why)) lenses.push_back(std::move(lens));
+        else if (lensNote.empty()) lensNote = "no norm lens for " + std::string(name) + ": " + why;
     }
+    for (auto& l : lenses) trace.tensors.push_back(std::move(l));
+    if (!lensNote.empty()) trace.metadata[schema::kLensNoteMeta] = lensNote;
     // The 2-D alignment the matrix shows and gold scores: the penultimate cross-attention
     // layer's mean over heads (Garg et al. 2019), as for TorchScript translators.
     if (auto st = scriptmodel::insertAlignment(trace, "cross_attention", spec); !st) return st;
