@@ -276,6 +276,26 @@ private slots:
         QVERIFY(QFile::exists(curve));
     }
 
+    void lensesFromTheCommandLine()
+    {
+        // The norm lens is in every Transformer trace; the grad lens on request (heads, align).
+        const QString csv = dir_.filePath("lenses.csv");
+        Run r = attnscope({"heads", "transformer", "--split", "dev", "--limit", "2", "--lens", "grad", "--out", csv});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QFile f(csv);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QString table = QString::fromUtf8(f.readAll());
+        for (const char* kind : {"\ncross_attention.norm,2,1,", "\ncross_attention.grad,2,1,", "\nencoder_self.grad,1,1,"})
+            QVERIFY2(table.contains(kind), kind);
+        const QString out = dir_.filePath("norm.jsonl");
+        r = attnscope({"align", "transformer", "--split", "dev", "--limit", "2", "--lens", "norm", "--layer", "2", "--head", "mean", "--out", out});
+        QVERIFY2(r.code == 0 && QFile::exists(out), qPrintable(r.err));
+        r = attnscope({"heads", "gru-bahdanau", "--split", "dev", "--limit", "1", "--lens", "grad", "--out", csv});
+        QVERIFY2(r.code != 0 && r.err.contains("built-in Transformer"), qPrintable(r.err));
+        r = attnscope({"align", "transformer", "--lens", "alti", "--out", out});
+        QVERIFY2(r.code != 0 && r.err.contains("raw, norm or grad"), qPrintable(r.err));
+    }
+
     void captionersAttentionAblated()
     {
         const QString out = dir_.filePath("cap.attn");

@@ -1,6 +1,7 @@
 // Stage 1 score functions, stage 2 normalisation, stage 3 context — against hand-computed values.
 #include "attention/attention.h"
 #include "attention/multihead.h"
+#include "models/decode.h"
 #include "models/transformer.h"
 
 #include <QtTest>
@@ -183,6 +184,52 @@ private slots:
             QVERIFY2(torch::allclose(step, full, 1e-4, 1e-5), qPrintable(QString("step %1").arg(t)));
         }
         QCOMPARE(cache.selfK[0].size(2), int64_t(prefix.size()));
+    }
+    void gradLensAgainstFiniteDifferences()
+    {
+        // The grad lens α ⊙ ∂ log p/∂α, summed over a head's row (last decoder layer: row t only
+        // reaches position t) or over the whole head (encoder: the whole reference), is the
+        // derivative of log p along a gate ξ scaling that head (Michel et al. 2019, eq. 2):
+        // checked against central finite differences of the gate.
+        torch::manual_seed(5);
+        TransformerConfig c;
+        c.sourceVocab = 12;
+        c.targetVocab = 10;
+        c.dModel = 16;
+        c.heads = 2;
+        c.encoderLayers = c.decoderLayers = 2;
+        c.feedForward = 32;
+        TransformerNMT net(c);
+        net->eval();
+        const auto src = torch::tensor({{4, 5, 6, 7, 3}}, torch::kInt64);
+        const auto in = torch::tensor({{2, 6, 8, 4}}, torch::kInt64);
+        const std::vector<int64_t> next{6, 8, 4, 3};
+        const GradientLens g = gradientLens(net, src, in, next);
+        QCOMPARE(g.cross.sizes().vec(), (std::vector<int64_t>{2, 2, 4, 5}));
+        QCOMPARE(g.decoderSelf.sizes().vec(), (std::vector<int64_t>{2, 2, 4, 4}));
+        QCOMPARE(g.encoderSelf.sizes().vec(), (std::vector<int64_t>{2, 2, 5, 5}));
+        torch::NoGradGuard ng;
+        // log p(next_t) (t < 0: the sum) with gate ξ on head h of layer l of `kind`.
+        const auto logp = [&](const char* kind, int64_t l, int64_t h, double xi, int64_t t) {
+            std::map<std::string, torch::Tensor> gates;
+            for (const char* k : {"encoder_self", "decoder_self", "cross_attention"}) gates[k] = torch::ones({2, 2});
+            gates[kind][l][h] = xi;
+            net->setGates(gates);
+            const auto lp = torch::log_softmax(net->forward(src, in)[0], -1).gather(1, torch::tensor(next).unsqueeze(1)).squeeze(1);
+            net->setGates({});
+            return t < 0 ? lp.sum().item<double>() : lp[t].item<double>();
+        };
+        const double eps = 1e-2;
+        for (int64_t h = 0; h < 2; ++h) {
+            for (int64_t t = 0; t < 4; ++t) {
+                const double fd = (logp("cross_attention", 1, h, 1 + eps, t) - logp("cross_attention", 1, h, 1 - eps, t)) / (2 * eps);
+                const double lens = g.cross[1][h][t].sum().item<double>();
+                QVERIFY2(std::abs(lens - fd) < 2e-3 + 0.03 * std::abs(fd), qPrintable(QString("cross h%1 t%2: %3 vs %4").arg(h).arg(t).arg(lens).arg(fd)));
+            }
+            const double fd = (logp("encoder_self", 0, h, 1 + eps, -1) - logp("encoder_self", 0, h, 1 - eps, -1)) / (2 * eps);
+            const double lens = g.encoderSelf[0][h].sum().item<double>();
+            QVERIFY2(std::abs(lens - fd) < 2e-3 + 0.03 * std::abs(fd), qPrintable(QString("encoder h%1: %2 vs %3").arg(h).arg(lens).arg(fd)));
+        }
     }
 };
 

@@ -140,8 +140,9 @@ inline Status selectHead(const AttentionTrace& trace, const HeadRef& ref, TraceT
 /// layer l of the result is R_l = Ã_l · … · Ã_1 (Abnar & Zuidema 2020).
 /// Errors on other shapes; rollout also when Q != K.
 Status meanOverHeads(const TraceTensor& t, TraceTensor& out);
-/// `t` with every row (last axis) scaled to sum to 1, a zero row left 0: a lens (schema::lens)
-/// read as a distribution for the head statistics and thresholds. Any shape.
+/// `t` with negative values set to 0 and every row (last axis) scaled to sum to 1, a zero row
+/// left 0: a lens (schema::lens) read as a distribution for the head statistics and thresholds.
+/// Any shape.
 TraceTensor rowNormalised(const TraceTensor& t);
 Status meanOverLayers(const TraceTensor& t, TraceTensor& out);
 Status rolloutTensor(const TraceTensor& t, TraceTensor& out);

@@ -10,13 +10,19 @@ namespace attnscope::schema {
 /// the attention it reads, same axes, unnormalised: "<tensor>.<lens>", e.g. "cross_attention.norm".
 ///   norm — α_ij ‖f_h(x_j)‖, f_h(x) = (x W^V + b^V)_h W^O_h (Kobayashi et al. 2020, eq. 5).
 inline constexpr const char* kNormLens = "norm";
+///   grad — α_ij ∂ log p(y_i)/∂α_ij for the token row i predicts (the reference under forced
+///          decoding); encoder self-attention: ∂ of the whole reference's log p. Signed.
+inline constexpr const char* kGradLens = "grad";
 inline std::string lens(const std::string& tensor, const std::string& lens) { return tensor + "." + lens; }
-/// True for a lens tensor's name ("….norm"); other dotted names (a vision model's
+/// True for a lens tensor's name ("….norm", "….grad"); other dotted names (a vision model's
 /// "attention.<node>") are attention.
 inline bool isLens(const std::string& tensor)
 {
-    const std::string suffix = std::string(".") + kNormLens;
-    return tensor.size() > suffix.size() && tensor.compare(tensor.size() - suffix.size(), suffix.size(), suffix) == 0;
+    for (const char* lens : {kNormLens, kGradLens}) {
+        const std::string suffix = std::string(".") + lens;
+        if (tensor.size() > suffix.size() && tensor.compare(tensor.size() - suffix.size(), suffix.size(), suffix) == 0) return true;
+    }
+    return false;
 }
 
 // Metadata every kind may carry.

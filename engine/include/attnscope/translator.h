@@ -79,6 +79,10 @@ public:
     virtual Status pruningCurvesShard(const std::vector<const Verse*>& verses, const std::vector<HeadImportance>& importance,
                                       ImportanceMethod ranked, int randomSeeds, const Shard& shard, PruningPartial& out,
                                       const ProgressFn& progress = {}) const;
+    /// Lenses computed only on request, for the calls that follow (schema::lens): "grad"
+    /// (attention × gradient; forced decoding then adds "<kind>.grad" tensors, one backward pass
+    /// per target token). The norm lens needs no request. Default: an error naming the model.
+    virtual Status enableLens(const std::string& lens);
     /// The whole run: shard 0/1, merged (mergeImportance, mergePruning).
     Status headImportance(const std::vector<const Verse*>& verses, ImportanceMethod method, std::vector<HeadImportance>& out,
                           const ProgressFn& progress = {}) const;
@@ -275,6 +279,8 @@ public:
     Status pruningCurvesShard(const std::vector<const Verse*>& verses, const std::vector<HeadImportance>& importance,
                               ImportanceMethod ranked, int randomSeeds, const Shard& shard, PruningPartial& out,
                               const ProgressFn& progress = {}) const override;
+    /// "grad": Transformer models. Errors also: the GRU model, an unknown lens.
+    Status enableLens(const std::string& lens) override;
 
     /// Greedy translations of many verses (batched), as token lists.
     Status translateBatch(const std::vector<std::vector<std::string>>& sources,

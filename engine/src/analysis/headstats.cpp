@@ -134,6 +134,7 @@ TraceTensor rowNormalised(const TraceTensor& t)
     TraceTensor out = t;
     const size_t n = t.shape.empty() ? 0 : size_t(t.shape.back());
     if (n == 0) return out;
+    for (float& v : out.values) v = std::max(v, 0.0f);  // a signed lens (grad): what lowers log p counts as 0
     for (size_t r = 0; r + n <= out.values.size(); r += n) {
         double sum = 0;
         for (size_t j = 0; j < n; ++j) sum += out.values[r + j];

@@ -14,6 +14,8 @@ struct ModelBundle {
     TransformerNMT transformer{nullptr};  ///< set for Transformer models
     Vocab source, target;
     std::string name;
+    /// Forced decoding adds the gradient lens (gradientLens): one backward pass per target token.
+    bool gradLens = false;
 
     bool isTransformer() const { return !transformer.is_empty(); }
     torch::nn::Module& module() { return isTransformer() ? *transformer : static_cast<torch::nn::Module&>(*gru); }

@@ -128,6 +128,20 @@ Status decodeTransformer(ModelBundle& b, const std::vector<std::string>& source,
         stackLayers(lens("decoder_self", schema::kNormLens), weighted(att.decoderSelf, att.decoderSelfNorms), inputLabels, inputLabels));
     out.tensors.push_back(
         stackLayers(lens("cross_attention", schema::kNormLens), weighted(att.cross, att.crossNorms), targetLabels, sourceLabels));
+    if (reference && b.gradLens) {  // attention × gradient, one backward pass per target token
+        const GradientLens g = gradientLens(net, src, torch::tensor(in, torch::kInt64).unsqueeze(0), emitted,
+                                            [&] { return keepGoing(cancel, 0, 1); });
+        if (!g.cross.defined()) return Status::error("cancelled");
+        const auto layers = [](const torch::Tensor& t) {  // [L, H, Q, K] → per layer [1, H, Q, K]
+            std::vector<torch::Tensor> out;
+            for (int64_t l = 0; l < t.size(0); ++l) out.push_back(t[l].unsqueeze(0));
+            return out;
+        };
+        using schema::lens;
+        out.tensors.push_back(stackLayers(lens("encoder_self", schema::kGradLens), layers(g.encoderSelf), sourceLabels, sourceLabels));
+        out.tensors.push_back(stackLayers(lens("decoder_self", schema::kGradLens), layers(g.decoderSelf), inputLabels, inputLabels));
+        out.tensors.push_back(stackLayers(lens("cross_attention", schema::kGradLens), layers(g.cross), targetLabels, sourceLabels));
+    }
     if (reference) {  // log p(reference + </s>): what ablating a head costs the reference
         const auto ids = torch::tensor(emitted, torch::kInt64).view({1, -1, 1});
         const double ll = torch::log_softmax(logits, -1).gather(-1, ids).sum().item<double>();
@@ -136,6 +150,47 @@ Status decodeTransformer(ModelBundle& b, const std::vector<std::string>& source,
     return Status::success();
 }
 } // namespace
+
+GradientLens gradientLens(TransformerNMT& net, const torch::Tensor& src, const torch::Tensor& in, const std::vector<int64_t>& next,
+                          const std::function<bool()>& keepGoing)
+{
+    torch::AutoGradMode grad(true);
+    TransformerAttention att;
+    torch::Tensor mask;
+    const auto memory = net->encode(src, mask, &att);
+    const auto logp = torch::log_softmax(net->decode(memory, mask, in, &att, true)[0], -1);  // [T, V]
+    const int64_t T = int64_t(next.size());
+    const auto picked = logp.gather(1, torch::tensor(next, torch::kInt64).unsqueeze(1)).squeeze(1);  // [T]
+    std::vector<torch::Tensor> decoderWeights = att.decoderSelf;
+    decoderWeights.insert(decoderWeights.end(), att.cross.begin(), att.cross.end());
+    const size_t L = att.decoderSelf.size();
+    // Decoder kinds: row t of each layer's α ⊙ ∂ log p(next_t)/∂α.
+    std::vector<std::vector<torch::Tensor>> perRow(decoderWeights.size());
+    for (int64_t t = 0; t < T; ++t) {
+        if (keepGoing && !keepGoing()) return {};
+        const auto g = torch::autograd::grad({picked[t]}, decoderWeights, {}, true, false, true);
+        for (size_t i = 0; i < g.size(); ++i) {
+            const auto& w = decoderWeights[i];  // [1, H, T, K]
+            const auto gi = g[i].defined() ? g[i] : torch::zeros_like(w);
+            perRow[i].push_back((w[0].select(1, t) * gi[0].select(1, t)).detach());  // [H, K]
+        }
+    }
+    const auto stackKind = [&](size_t from, size_t count) {
+        std::vector<torch::Tensor> layers;
+        for (size_t i = from; i < from + count; ++i) layers.push_back(torch::stack(perRow[i], 1));  // [H, T, K]
+        return torch::stack(layers, 0);                                                             // [L, H, T, K]
+    };
+    GradientLens out;
+    out.decoderSelf = stackKind(0, L);
+    out.cross = stackKind(L, L);
+    // Encoder self-attention: the whole reference's log-likelihood.
+    const auto g = torch::autograd::grad({picked.sum()}, att.encoderSelf, {}, false, false, true);
+    std::vector<torch::Tensor> enc;
+    for (size_t l = 0; l < g.size(); ++l)
+        enc.push_back((att.encoderSelf[l][0] * (g[l].defined() ? g[l][0] : torch::zeros_like(att.encoderSelf[l][0]))).detach());
+    out.encoderSelf = torch::stack(enc, 0);
+    return out;
+}
 
 Status decodeTokens(ModelBundle& b, const std::vector<std::string>& source,
                     const std::optional<std::vector<std::string>>& reference, AttentionTrace& out,

@@ -19,6 +19,19 @@ Status decodeTokens(ModelBundle& b, const std::vector<std::string>& source,
                     const std::optional<std::vector<std::string>>& reference, AttentionTrace& out,
                     const ProgressFn& cancel);
 
+/// The gradient lens (attention × gradient; e.g. Kobayashi et al. 2020 §6, Ferrando et al.'s
+/// baselines) of one forced decoding: src [1, S], decoder input in [1, T] (<s> first) and the
+/// tokens each position predicts `next` (T ids, </s> last). Per kind [L, H, Q, K]:
+/// cross-attention and decoder self-attention rows t hold α_t ⊙ ∂ log p(next_t)/∂α_t (one
+/// backward pass per target position); encoder self-attention holds α ⊙ ∂ Σ_t log p(next_t)/∂α.
+/// Units: nats (a first-order estimate of how much log p changes were that weight removed).
+/// Empty tensors when `keepGoing` stops it.
+struct GradientLens {
+    torch::Tensor encoderSelf, decoderSelf, cross;
+};
+GradientLens gradientLens(TransformerNMT& net, const torch::Tensor& src, const torch::Tensor& in, const std::vector<int64_t>& next,
+                          const std::function<bool()>& keepGoing = {});
+
 /// greedyBatch translates this many sources at a time (consecutive ones).
 constexpr size_t kGreedyBatch = 32;
 

@@ -164,6 +164,17 @@ Status Translator::setAblation(const HeadAblation& ablation)
                                                                  "ablation needs a Transformer");
     return d->bundle.transformer->setAblation(ablation);
 }
+Status Translator::enableLens(const std::string& lens)
+{
+    if (!d->loaded) return Status::error("no model loaded");
+    if (lens == schema::kNormLens) return Status::success();  // always there
+    if (lens != schema::kGradLens) return Status::error("unknown lens '" + lens + "': norm or grad");
+    if (!d->bundle.isTransformer()) return VerseDecoder::enableLens(lens);
+    std::lock_guard<std::mutex> lock(d->mutex);
+    d->bundle.gradLens = true;
+    return Status::success();
+}
+
 std::string Translator::modelName() const { return d->loaded ? d->bundle.name : std::string(); }
 std::string Translator::scoreFunction() const
 {
@@ -327,6 +338,11 @@ Status VerseDecoder::pruningCurvesShard(const std::vector<const Verse*>&, const 
 {
     out = PruningPartial{};
     return Status::error(modelName() + ": its heads cannot be ablated, so it cannot be pruned");
+}
+
+Status VerseDecoder::enableLens(const std::string& lens)
+{
+    return Status::error(modelName() + ": the " + lens + " lens is computed for the built-in Transformer translators");
 }
 
 Status VerseDecoder::headImportance(const std::vector<const Verse*>& verses, ImportanceMethod method, std::vector<HeadImportance>& out,

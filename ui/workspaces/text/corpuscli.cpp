@@ -148,13 +148,15 @@ int cmdAlign(const QStringList& args)
     p.addOption({"kind", "attention tensor (e.g. cross_attention); default: the model's \"cross\" alignment", "name"});
     p.addOption({"layer", "layer, from 1", "N", "1"});
     p.addOption({"head", "head, from 1, or \"mean\" for the mean over the layer's heads", "N|mean", "1"});
-    p.addOption({"lens", "raw (the weights) or norm (α‖f(x)‖, Kobayashi et al. 2020) of --kind (default cross_attention)", "NAME", "raw"});
+    p.addOption({"lens", "raw (the weights), norm (α‖f(x)‖, Kobayashi et al. 2020) or grad (α ⊙ ∂log p/∂α) of --kind "
+                         "(default cross_attention)", "NAME", "raw"});
     if (!p.parse(args)) return usage(p.errorText().toStdString());
     if (p.positionalArguments().size() != 1 || !p.isSet("out")) return usage("align takes MODEL --split S --out FILE.jsonl");
     int layer = 0, head = 0;
     if (auto st = parseLayerHead(p.value("layer"), p.value("head"), layer, head); !st) return usage(st.message);
     const QString lens = p.value("lens");
-    if (lens != "raw" && lens != schema::kNormLens) return usage("--lens '" + lens.toStdString() + "': raw or norm");
+    if (lens != "raw" && lens != schema::kNormLens && lens != schema::kGradLens)
+        return usage("--lens '" + lens.toStdString() + "': raw, norm or grad");
     std::string kind = p.value("kind").toStdString();
     if (lens != "raw") kind = schema::lens(kind.empty() ? schema::translation::kCrossAttention : kind, lens.toStdString());
     const bool chosen = p.isSet("kind") || p.isSet("layer") || p.isSet("head") || lens != "raw";
@@ -165,6 +167,8 @@ int cmdAlign(const QStringList& args)
     Corpus corpus;
     std::vector<const Verse*> verses;
     if (auto st = openModelAndSplit(p, t, corpus, verses); !st) return fail(st.message);
+    if (lens == schema::kGradLens)
+        if (auto st = t->enableLens(schema::kGradLens); !st) return fail(st.message);
     if (p.isSet("reverse-model"))
         if (auto st = loadVerseDecoder(p.value("reverse-model").toStdString(), reverse); !st)
             return fail("reverse model: " + st.message);
@@ -217,8 +221,11 @@ int cmdHeads(const QStringList& args)
     p.addOption({"importance", "head importance instead of the head table: ablation (Δ log-likelihood with the head zeroed) "
                                "or gradient (Michel et al. 2019)", "method"});
     p.addOption({"shard", "with --importance: measure shard K (from 0) of N and write a partial result for `attnscope merge`", "K/N"});
+    p.addOption({"lens", "also the lenses computed on request: grad (α ⊙ ∂log p/∂α; the norm lens is always listed)", "NAME"});
     if (!p.parse(args)) return usage(p.errorText().toStdString());
     if (p.positionalArguments().size() != 1 || !p.isSet("out")) return usage("heads takes MODEL --split S --out FILE.csv");
+    if (p.isSet("lens") && p.value("lens") != schema::kGradLens && p.value("lens") != schema::kNormLens)
+        return usage("--lens '" + p.value("lens").toStdString() + "': grad (norm is always listed)");
     const QString importance = p.value("importance");
     if (p.isSet("importance") && importance != "ablation" && importance != "gradient")
         return usage("--importance '" + importance.toStdString() + "': ablation or gradient");
@@ -229,6 +236,8 @@ int cmdHeads(const QStringList& args)
     std::vector<const Verse*> verses;
     if (auto st = openModelAndSplit(p, t, corpus, verses); !st) return fail(st.message);
     if (p.isSet("importance")) return runImportance(p, *t, verses, importance == "ablation");
+    if (p.value("lens") == schema::kGradLens)
+        if (auto st = t->enableLens(schema::kGradLens); !st) return fail(st.message);
     HeadTableResult r;
     if (auto st = headTable(*t, verses, r, progressPrinter("heads"), links); !st) return fail(st.message);
     reportSkipped(r.skipped, r.verses, "scored");
