@@ -23,6 +23,22 @@ void expectClose(const torch::Tensor& got, std::vector<float> want, double tol =
         QVERIFY2(std::abs(flat[int64_t(i)].item<float>() - want[i]) < tol,
                  qPrintable(QString("element %1: got %2, want %3").arg(i).arg(flat[int64_t(i)].item<float>()).arg(want[i])));
 }
+/// A 2 + 2-layer Transformer, 2 heads, d_model 16, random weights from `seed`, in eval mode.
+TransformerNMT smallTransformer(uint64_t seed)
+{
+    torch::manual_seed(seed);
+    TransformerConfig c;
+    c.sourceVocab = 12;
+    c.targetVocab = 10;
+    c.dModel = 16;
+    c.heads = 2;
+    c.encoderLayers = c.decoderLayers = 2;
+    c.feedForward = 32;
+    TransformerNMT net(c);
+    net->eval();
+    return net;
+}
+
 } // namespace
 
 class TestAttention : public QObject {
@@ -161,16 +177,7 @@ private slots:
     {
         // Greedy decoding with the key/value cache must give the logits of re-running the
         // decoder over the whole prefix (eval mode, causal mask).
-        torch::manual_seed(11);
-        TransformerConfig c;
-        c.sourceVocab = 12;
-        c.targetVocab = 10;
-        c.dModel = 16;
-        c.heads = 2;
-        c.encoderLayers = c.decoderLayers = 2;
-        c.feedForward = 32;
-        TransformerNMT net(c);
-        net->eval();
+        TransformerNMT net = smallTransformer(11);
         torch::NoGradGuard ng;
         const auto src = torch::tensor({{4, 5, 6, 7, 3}}, torch::kInt64);
         torch::Tensor mask;
@@ -191,16 +198,7 @@ private slots:
         // reaches position t) or over the whole head (encoder: the whole reference), is the
         // derivative of log p along a gate ξ scaling that head (Michel et al. 2019, eq. 2):
         // checked against central finite differences of the gate.
-        torch::manual_seed(5);
-        TransformerConfig c;
-        c.sourceVocab = 12;
-        c.targetVocab = 10;
-        c.dModel = 16;
-        c.heads = 2;
-        c.encoderLayers = c.decoderLayers = 2;
-        c.feedForward = 32;
-        TransformerNMT net(c);
-        net->eval();
+        TransformerNMT net = smallTransformer(5);
         const auto src = torch::tensor({{4, 5, 6, 7, 3}}, torch::kInt64);
         const auto in = torch::tensor({{2, 6, 8, 4}}, torch::kInt64);
         const std::vector<int64_t> next{6, 8, 4, 3};

@@ -127,6 +127,14 @@ class TestOnnxTranslator : public QObject {
         return f;
     }
 
+    /// A corpus of your own written to NAME.es, NAME.en, NAME.gold and read back (Pharaoh, 0-based).
+    bool pharaohCorpus(const QString& name, const QByteArray& es, const QByteArray& en, const QByteArray& gold, Corpus& out)
+    {
+        const QString base = dir_.filePath(name);
+        return write(base + ".es", es) && write(base + ".en", en) && write(base + ".gold", gold) &&
+               loadPharaohCorpus((base + ".es").toStdString(), (base + ".en").toStdString(), (base + ".gold").toStdString(), false, out).ok;
+    }
+
     /// folder/sentencepiece.bpe.model trained by spm_train (BPE, as NLLB and M2M100 ship it) on
     /// a small Spanish–English text; `pieces` in its id order.
     bool trainBpe(const QString& folder, QStringList& pieces)
@@ -248,13 +256,8 @@ private slots:
         std::unique_ptr<VerseDecoder> t;
         const Status st = loadVerseDecoder(f.toStdString(), t);
         QVERIFY2(st.ok, st.message.c_str());
-        write(dir_.filePath("c.es"), "dios es amor\n");
-        write(dir_.filePath("c.en"), "god is love\n");
-        write(dir_.filePath("c.gold"), "0-0 1-1 2-2\n");
         Corpus c;
-        QVERIFY(loadPharaohCorpus(dir_.filePath("c.es").toStdString(), dir_.filePath("c.en").toStdString(),
-                                  dir_.filePath("c.gold").toStdString(), false, c)
-                    .ok);
+        QVERIFY(pharaohCorpus("c", "dios es amor\n", "god is love\n", "0-0 1-1 2-2\n", c));
         EvalResult r;
         const Status ev = evaluate(*t, {&c.verses[0]}, r, true);
         QVERIFY2(ev.ok, ev.message.c_str());
@@ -283,13 +286,8 @@ private slots:
                  qPrintable(QString("%1 vs %2").arg(t.meta("reference_log_likelihood").c_str()).arg(ll)));
 
         // Importance by ablation of the export's three heads over a two-verse corpus.
-        write(dir_.filePath("imp.es"), "dios es amor\namor es dios\n");
-        write(dir_.filePath("imp.en"), "god is love\nlove is god\n");
-        write(dir_.filePath("imp.gold"), "0-0 1-1 2-2\n0-0 1-1 2-2\n");
         Corpus c;
-        QVERIFY(loadPharaohCorpus(dir_.filePath("imp.es").toStdString(), dir_.filePath("imp.en").toStdString(),
-                                  dir_.filePath("imp.gold").toStdString(), false, c)
-                    .ok);
+        QVERIFY(pharaohCorpus("imp", "dios es amor\namor es dios\n", "god is love\nlove is god\n", "0-0 1-1 2-2\n0-0 1-1 2-2\n", c));
         std::vector<const Verse*> verses{&c.verses[0], &c.verses[1]};
         std::unique_ptr<VerseDecoder> d;
         QVERIFY(loadVerseDecoder(f.toStdString(), d).ok);

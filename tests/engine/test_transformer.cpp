@@ -5,6 +5,7 @@
 #include "attnscope/corpus.h"
 #include "attnscope/headstats.h"
 #include "attnscope/train.h"
+#include "attnscope/ablation.h"
 #include "attnscope/translator.h"
 
 #include <QFile>
@@ -81,6 +82,7 @@ private slots:
                 if (raw->values[i] == 0) QCOMPARE(norm->values[i], 0.0f);
             }
         }
+        QCOMPARE(attentionShapes(tr).size(), size_t(3));  // a lens is not a kind to ablate
         // Per key: lens / α is one norm for every query of a head.
         const TraceTensor* norm = tr.find("cross_attention.norm");
         for (int64_t k = 0; k < 5; ++k) {

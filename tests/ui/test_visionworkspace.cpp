@@ -16,6 +16,7 @@
 #include "views/spatialoverlayview.h"
 #include "workspaces/vision/visionmaps.h"
 #include "workspaces/vision/visionworkspace.h"
+#include "../engine/onnxclassifier.h"
 
 #include <QComboBox>
 #include <qcustomplot.h>
@@ -292,6 +293,29 @@ private slots:
         // The workspace lists the added model.
         ws_->reloadModels();
         QVERIFY(ws_->modelBox()->findData(copy) >= 0);
+    }
+    void aClassifiersPredictionAndItsAblation()
+    {
+        // An ONNX classifier (onnxclassifier.h): the line says what it predicts; Alt+click its
+        // one head and the line compares the prediction and p(class) with the unablated run.
+        const QString model = onnxclassifier::writeClassifier(dir_.path());
+        const QString picture = dir_.filePath("coat.png");
+        QVERIFY(onnxclassifier::writePicture(picture, 1));
+        ModelManagerDialog d;  // added as a user does, then picked in the workspace
+        QString error;
+        QVERIFY2(d.addModel(model, &error), qPrintable(error));
+        ws_->reloadModels();
+        QVERIFY(ws_->setModel(model));
+        QVERIFY(ws_->openFile(picture));
+        for (int i = 0; i < 5 && ws_->currentTrace()->meta(schema::vision::kPredictionMeta).empty(); ++i) QVERIFY(waitResult());
+        QVERIFY2(ws_->textLabel()->text().contains("Predicts"), qPrintable(ws_->textLabel()->text()));
+        HeadGridView* grid = ws_->headGrid();
+        QTest::mouseClick(grid, Qt::LeftButton, Qt::AltModifier, grid->cellRect(0, 0).center());
+        QVERIFY(waitResult());
+        const QString line = ws_->textLabel()->text();
+        QVERIFY2(line.contains("Predicts") && line.contains("(ablated)") && line.contains("p(") && line.contains("unablated"),
+                 qPrintable(line));
+        for (float p : ws_->currentTrace()->find(schema::vision::kClassProbability)->values) QVERIFY(std::abs(p - 1.0f / 3) < 1e-5f);
     }
 };
 

@@ -40,7 +40,7 @@ Status parseAblationMode(const std::string& name, HeadAblation::Mode& mode);
 /// Per kind of attention: [layers, heads].
 using AttentionShapes = std::map<std::string, std::pair<int64_t, int64_t>>;
 
-/// The shapes of a trace's [layer, head, query, key] tensors.
+/// The shapes of a trace's [layer, head, query, key] attention tensors (lenses left out).
 AttentionShapes attentionShapes(const AttentionTrace& trace);
 
 /// Checks `ablation` against the model's attention and replaces "all" with every head.

@@ -1,5 +1,6 @@
 // Head ablation specs (attnscope/ablation.h): parsing, checking against a model's attention.
 #include "attnscope/ablation.h"
+#include "attnscope/schema.h"
 
 #include <algorithm>
 #include <cctype>
@@ -75,8 +76,9 @@ Status parseAblationMode(const std::string& name, HeadAblation::Mode& mode)
 AttentionShapes attentionShapes(const AttentionTrace& trace)
 {
     AttentionShapes out;
-    for (const auto& t : trace.tensors)
-        if (t.shape.size() == 4 && t.axes.size() == 4 && t.axes[0] == "layer" && t.axes[1] == "head") out[t.name] = {t.shape[0], t.shape[1]};
+    for (const auto& t : trace.tensors)  // a lens is read off an attention: not a kind of its own to ablate
+        if (t.shape.size() == 4 && t.axes.size() == 4 && t.axes[0] == "layer" && t.axes[1] == "head" && !schema::isLens(t.name))
+            out[t.name] = {t.shape[0], t.shape[1]};
     return out;
 }
 
