@@ -408,7 +408,7 @@ private slots:
     void transformerHeadsAlignAndViews()
     {
         // The head table over a split, as CSV: 3 kinds × 12 heads + their 3 layer means and the
-        // mean of all 12 heads each.
+        // mean of all 12 heads each, and the same for each kind's norm lens.
         const QString csv = dir_.filePath("heads.csv");
         Run r = attnscope({"heads", "transformer", "--split", "dev", "--limit", "12", "--out", csv});
         QVERIFY2(r.code == 0, qPrintable(r.err));
@@ -418,7 +418,7 @@ private slots:
         QVERIFY(f.open(QIODevice::ReadOnly));
         const QStringList lines = QString::fromUtf8(f.readAll()).split('\n', Qt::SkipEmptyParts);
         QVERIFY(lines[0].startsWith("kind,layer,head,entropy_bits,same,previous,next,punctuation,eos,aer"));
-        QCOMPARE(lines.size(), 1 + 3 * (12 + 3 + 1));
+        QCOMPARE(lines.size(), 1 + 2 * 3 * (12 + 3 + 1));
         int scored = 0;
         for (const QString& line : lines.mid(1)) {
             const QStringList cells = line.split(',');
@@ -431,8 +431,9 @@ private slots:
                 QVERIFY(cells[9].isEmpty());  // self-attention has no gold
             }
         }
-        QCOMPARE(scored, 12 + 3 + 1);
+        QCOMPARE(scored, 2 * (12 + 3 + 1));  // cross_attention and cross_attention.norm
         QVERIFY(r.out.contains("cross_attention · mean of all heads"));
+        QVERIFY(r.out.contains("cross_attention.norm · mean of all heads"));
         // Alignments from one chosen head or a layer's mean.
         const QString jsonl = dir_.filePath("mean.jsonl");
         r = attnscope({"align", "transformer", "--split", "dev", "--kind", "cross_attention", "--layer", "2", "--head",
