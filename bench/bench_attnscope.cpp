@@ -182,6 +182,29 @@ void BM_AblatedRerun(benchmark::State& state)
 }
 BENCHMARK(BM_AblatedRerun)->Unit(benchmark::kMillisecond);
 
+/// The lenses' cost (issue 27): forced decoding of a 30-word verse through the Transformer
+/// recording the attention alone (Arg 0, enableLens("raw")), with the lenses that need no
+/// request — norm, ALTI, rollout, norm-based rollout, through the encoder (Arg 1, the default),
+/// and with the grad lens too (Arg 2: one backward pass per target token).
+void BM_ForcedLenses(benchmark::State& state)
+{
+    static Translator t;
+    const char* modes[3] = {"raw", "norm", "grad"};
+    state.SetLabel(modes[state.range(0)]);
+    if (!t.loaded() && !t.load("transformer").ok) return state.SkipWithError("weights missing");
+    if (auto st = t.enableLens(modes[state.range(0)]); !st) return state.SkipWithError(st.message.c_str());
+    const std::string s = "Y dijo Dios : Hagamos al hombre á nuestra imagen , conforme á nuestra semejanza ; y señoree en "
+                          "los peces de la mar , y en las aves de los cielos";
+    const std::string ref = "And God said , Let us make man in our image , after our likeness : and let them have dominion "
+                            "over the fish of the sea , and over the fowl of the air";
+    AttentionTrace tr;
+    for (auto _ : state) benchmark::DoNotOptimize(t.forceDecode(s, ref, tr).ok);
+    state.counters["tokens"] = double(tokenize(s).size());
+    state.counters["tensors"] = double(tr.tensors.size());
+    t.enableLens("norm");
+}
+BENCHMARK(BM_ForcedLenses)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
+
 /// One image through fmnist-cbam (conversion from a 640×480 PNG excluded), every block's
 /// excitation, spatial map and feature maps recorded.
 void BM_ClassifyImage(benchmark::State& state)

@@ -274,6 +274,45 @@ private slots:
         QCOMPARE(trace.meta("units"), std::string("words"));
         QCOMPARE(scoreTrace(trace).aer(), 0.0);
     }
+    void twoTokenisationsMeetOnSharedWords()
+    {
+        // Issue 28, item 1: a built-in model's head (cased, with </s>) against a user model's
+        // (lower-cased SentencePiece pieces, no </s>) on one sentence: compared on the words both
+        // share, rows renormalised, and the note says what was merged and dropped.
+        TraceTensor a;
+        a.name = "cross";
+        a.shape = {4, 4};
+        a.labels = {{"God", "is", "love", "</s>"}, {"Dios", "es", "amor", "</s>"}};
+        a.values = {0.7f, 0.1f, 0.1f, 0.1f,  //
+                    0.1f, 0.7f, 0.1f, 0.1f,  //
+                    0.1f, 0.1f, 0.7f, 0.1f,  //
+                    0.0f, 0.0f, 0.0f, 1.0f};
+        TraceTensor b;
+        b.name = "cross_attention";
+        b.shape = {3, 4};
+        b.labels = {{"\u2581god", "\u2581is", "\u2581love"}, {"\u2581di", "os", "\u2581es", "\u2581amor"}};
+        b.values = {0.3f, 0.3f, 0.2f, 0.2f,  //
+                    0.0f, 0.0f, 1.0f, 0.0f,  //
+                    0.1f, 0.1f, 0.0f, 0.8f};
+        TraceTensor x, y;
+        std::string note;
+        QVERIFY(sharedWordGrid(a, b, x, y, note).ok);
+        QCOMPARE(x.shape, (std::vector<int64_t>{3, 3}));
+        QCOMPARE(y.shape, (std::vector<int64_t>{3, 3}));
+        QCOMPARE(x.labels[1], (std::vector<std::string>{"Dios", "es", "amor"}));
+        QCOMPARE(y.labels[1], (std::vector<std::string>{"dios", "es", "amor"}));
+        // A's row "God" without its </s> column, renormalised: 0.7 / 0.9.
+        QVERIFY(std::abs(x.values[0] - 0.7f / 0.9f) < 1e-6);
+        // B's "god" row: its two pieces of "dios" summed (0.6), over 0.6 + 0.2 + 0.2.
+        QVERIFY(std::abs(y.values[0] - 0.6f) < 1e-6);
+        QVERIFY2(note.find("A's row </s>") != std::string::npos && note.find("A's column </s>") != std::string::npos &&
+                     note.find("B's subword pieces merged") != std::string::npos,
+                 note.c_str());
+        // No word in common: refused, saying so.
+        b.labels[1] = {"\u2581deus", "\u2581est", "\u2581amor", "\u2581x"};
+        b.labels[0] = {"\u2581deus", "\u2581est", "\u2581amor"};
+        QVERIFY(!sharedWordGrid(a, b, x, y, note).ok);
+    }
     void bleu()
     {
         const std::vector<std::vector<std::string>> ref{{"the", "cat", "sat", "on", "the", "mat"}};

@@ -162,6 +162,55 @@ private slots:
         mha->wv->bias.zero_();
         QCOMPARE(mha->valueNorms(x).abs().max().item<float>(), 0.0f);
     }
+    void altiByHand()
+    {
+        // Ferrando et al. 2022, eq. 9–12 on one block: T_i(x_j) = Σ_h α^h_ij f_h(x_j) + [i = j] x_i,
+        // y_i = Σ_j T_i(x_j) + b^O, c_ij ∝ max(0, ‖y_i‖₁ − ‖y_i − T_i(x_j)‖₁), computed by hand.
+        torch::manual_seed(11);
+        MultiHeadAttention mha(4, 2);
+        torch::NoGradGuard ng;
+        const auto x = torch::randn({1, 3, 4});
+        const auto alpha = torch::softmax(torch::randn({1, 2, 3, 3}), -1);
+        const auto f = mha->transformedValues(x);  // [1, 2, 3, 4]
+        QCOMPARE(f.sizes().vec(), (std::vector<int64_t>{1, 2, 3, 4}));
+        QVERIFY(torch::allclose(f.norm(2, -1), mha->valueNorms(x)));
+        const auto c = altiContributions(alpha, f, x, mha->wo->bias);
+        QCOMPARE(c.sizes().vec(), (std::vector<int64_t>{1, 3, 3}));
+        for (int64_t i = 0; i < 3; ++i) {
+            std::vector<std::vector<double>> T(3, std::vector<double>(4, 0.0));
+            std::vector<double> y(4, 0.0);
+            for (int64_t j = 0; j < 3; ++j)
+                for (int64_t o = 0; o < 4; ++o) {
+                    double v = i == j ? x[0][i][o].item<double>() : 0.0;
+                    for (int64_t h = 0; h < 2; ++h) v += alpha[0][h][i][j].item<double>() * f[0][h][j][o].item<double>();
+                    T[size_t(j)][size_t(o)] = v;
+                    y[size_t(o)] += v;
+                }
+            for (int64_t o = 0; o < 4; ++o) y[size_t(o)] += mha->wo->bias[o].item<double>();
+            double yNorm = 0;
+            for (double v : y) yNorm += std::abs(v);
+            std::vector<double> raw(3, 0.0);
+            double total = 0;
+            for (int64_t j = 0; j < 3; ++j) {
+                double d = 0;
+                for (int64_t o = 0; o < 4; ++o) d += std::abs(y[size_t(o)] - T[size_t(j)][size_t(o)]);
+                raw[size_t(j)] = std::max(0.0, yNorm - d);
+                total += raw[size_t(j)];
+            }
+            double rowSum = 0;
+            for (int64_t j = 0; j < 3; ++j) {
+                QVERIFY(std::abs(c[0][i][j].item<double>() - raw[size_t(j)] / total) < 1e-5);
+                rowSum += c[0][i][j].item<double>();
+            }
+            QVERIFY(std::abs(rowSum - 1.0) < 1e-5);  // ALTI rows sum to 1
+        }
+        // With W^V = 0 and b^V = 0 nothing moves between tokens: only the residual is left, so
+        // ALTI is the identity whatever α is.
+        mha->wv->weight.zero_();
+        mha->wv->bias.zero_();
+        const auto id = altiContributions(alpha, mha->transformedValues(x), x, torch::Tensor());
+        QVERIFY(torch::allclose(id[0], torch::eye(3), 1e-6, 1e-6));
+    }
     void decoderMaskIsCausal()
     {
         torch::manual_seed(3);

@@ -201,7 +201,7 @@ private slots:
         QCOMPARE(cross->labels[0][0], std::string("decoder.layers.0.encoder_attn"));
         // The 2-D alignment: the (only) cross-attention layer's mean over heads.
         QCOMPARE(t.find("cross")->shape, (std::vector<int64_t>{3, 4}));
-        QCOMPARE(t.meta("alignment"), std::string("cross_attention layer 1 mean over heads"));
+        QCOMPARE(t.meta("cross_from"), std::string("cross_attention layer 1 mean over heads"));
         QCOMPARE(t.meta("mode"), std::string("forced"));
         // The export's attention mixes its inputs with no output projection: no norm lens, and
         // the trace says which node broke the pattern.

@@ -92,8 +92,8 @@ private slots:
         QVERIFY2(st.ok, st.message.c_str());
         QCOMPARE(t.meta(schema::vision::kInputSizeMeta), std::string("48×640"));
         QCOMPARE(t.find(schema::vision::kAttention)->shape, (std::vector<int64_t>{2, 8, 80, 80}));
-        // (The Chinese-trained model sometimes ends English lines with a space: trimmed here.)
-        QCOMPARE(QString::fromStdString(t.meta(schema::vision::kTextMeta)).trimmed(), QStringLiteral("Strip attention in PaddleOCR"));
+        // (The Chinese-trained model sometimes decodes a space after the line: never shown.)
+        QCOMPARE(QString::fromStdString(t.meta(schema::vision::kTextMeta)), QStringLiteral("Strip attention in PaddleOCR"));
     }
     void ablatingTheRecognisersHeads()
     {

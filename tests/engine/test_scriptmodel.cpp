@@ -741,6 +741,54 @@ def forward(self, input_ids, attention_mask):
         QVERIFY2(st.ok, st.message.c_str());
         QCOMPARE(tr.find("self")->shape, (std::vector<int64_t>{2, 1, 3, 3}));
     }
+    void valueNormsGiveTheNormLens()
+    {
+        // A sidecar naming "value_norms" (‖f_h(x_j)‖ per key, the attention's axes without the
+        // query) gives the norm lens α_ij ‖f_h(x_j)‖ beside the attention (Kobayashi et al. 2020).
+        torch::manual_seed(7);
+        torch::jit::Module m("Norms");
+        m.register_parameter("emb", torch::randn({8, 4}), false);
+        m.define(R"JIT(
+def forward(self, ids):
+    x = torch.embedding(self.emb, ids)
+    s = torch.matmul(x, x.transpose(1, 2))
+    n = torch.norm(x, 2, -1)
+    return {"attentions": torch.stack([torch.softmax(s, -1), torch.softmax(-s, -1)], 0),
+            "norms": torch.stack([n, 2.0 * n], 0), "flat": n}
+)JIT");
+        m.save(dir_.filePath("norms.pt").toStdString());
+        write(dir_.filePath("norms.json"), sidecar(R"({"name": "self", "output": "attentions", "value_norms": "norms",
+                                                        "axes": ["layer", "batch", "query", "key"]})"));
+        ScriptModel model;
+        QVERIFY(model.load(dir_.filePath("norms.pt").toStdString()).ok);
+        AttentionTrace tr;
+        auto st = model.run("Dios es amor", tr);
+        QVERIFY2(st.ok, st.message.c_str());
+        const TraceTensor* a = tr.find("self");
+        const TraceTensor* lens = tr.find("self.norm");
+        QVERIFY(a && lens);
+        QCOMPARE(lens->shape, a->shape);
+        QCOMPARE(lens->labels, a->labels);
+        const auto x = m.attr("emb").toTensor();
+        const auto ids = torch::tensor({2, 4, 5, 6, 3}, torch::kInt64);  // [CLS] dios es amor [SEP]
+        const auto norms = x.index_select(0, ids).norm(2, -1);
+        const int64_t n = 5;
+        for (int64_t l = 0; l < 2; ++l)
+            for (int64_t q = 0; q < n; ++q)
+                for (int64_t k = 0; k < n; ++k) {
+                    const size_t i = size_t((l * n + q) * n + k);
+                    const double want = a->values[i] * (l + 1) * norms[k].item<double>();
+                    QVERIFY(std::abs(lens->values[i] - want) < 1e-5 * std::max(1.0, want));
+                }
+        // Value norms without the attention's other axes are refused, naming the output.
+        write(dir_.filePath("norms.json"), sidecar(R"({"name": "self", "output": "attentions", "value_norms": "flat",
+                                                        "axes": ["layer", "batch", "query", "key"]})"));
+        QVERIFY(model.load(dir_.filePath("norms.pt").toStdString()).ok);
+        st = model.run("Dios es amor", tr);
+        QVERIFY(!st.ok);
+        QVERIFY2(st.message.find("value_norms") != std::string::npos && st.message.find("without \"query\"") != std::string::npos,
+                 st.message.c_str());
+    }
     void sidecarMismatchesAreExplained()
     {
         saveModule(dir_.filePath("bad.pt"), false);

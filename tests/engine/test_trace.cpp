@@ -89,6 +89,16 @@ private slots:
         QVERIFY(fine.meta("warning").empty());
         QVERIFY(nonFiniteReport(sample()).empty());
     }
+    void warningsAreSentences()
+    {
+        // Two warnings read as two sentences, never glued by "; " (issue 28, item 14); the same
+        // one twice is said once.
+        AttentionTrace t;
+        addTraceWarning(t, "the video has 12 frames; 8 are shown");
+        addTraceWarning(t, "This model was trained on clips; this input is unlike them");
+        addTraceWarning(t, "This model was trained on clips; this input is unlike them");
+        QCOMPARE(t.meta("warning"), std::string("the video has 12 frames; 8 are shown. This model was trained on clips; this input is unlike them"));
+    }
     void invalidTraceIsRefused()
     {
         auto t = sample();

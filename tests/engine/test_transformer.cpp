@@ -83,6 +83,30 @@ private slots:
             }
         }
         QCOMPARE(attentionShapes(tr).size(), size_t(3));  // a lens is not a kind to ablate
+        // The derived lenses: rollout of each self-attention, ALTI of the encoder (one map per
+        // layer, rows summing to 1), and cross-attention read through the encoder — every head,
+        // rows summing to 1.
+        for (const char* name : {"encoder_self.rollout", "encoder_self.norm_rollout", "encoder_self.alti", "decoder_self.rollout",
+                                 "cross_attention.rollout", "cross_attention.norm_rollout", "cross_attention.alti"}) {
+            const TraceTensor* x = tr.find(name);
+            QVERIFY2(x, name);
+            const bool cross = std::string(name).rfind("cross", 0) == 0;
+            QCOMPARE(x->shape, (std::vector<int64_t>{3, cross ? 4 : 1, 5, 5}));
+            checkRowsSumToOne(*x);
+            for (float v : x->values) QVERIFY(v >= 0);
+        }
+        // ALTI composes layers: layer 1's row is that block's own contributions, whose diagonal
+        // holds at least the residual's share; cross_attention.alti is the normalised norm lens
+        // times the encoder's top-layer ALTI.
+        const TraceTensor* alti = tr.find("encoder_self.alti");
+        const TraceTensor* crossAlti = tr.find("cross_attention.alti");
+        const TraceTensor normRows = rowNormalised(*tr.find("cross_attention.norm"));
+        for (int64_t j = 0; j < 5; ++j) {
+            double want = 0;
+            for (int64_t k = 0; k < 5; ++k) want += normRows.values[size_t(k)] * alti->values[size_t(2 * 25 + k * 5 + j)];
+            QVERIFY(std::abs(crossAlti->values[size_t(j)] - want) < 1e-5);
+        }
+        QCOMPARE(attentionShapes(tr).size(), size_t(3));  // nor is a derived lens
         // Per key: lens / α is one norm for every query of a head.
         const TraceTensor* norm = tr.find("cross_attention.norm");
         for (int64_t k = 0; k < 5; ++k) {

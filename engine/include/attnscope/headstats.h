@@ -147,4 +147,16 @@ TraceTensor rowNormalised(const TraceTensor& t);
 Status meanOverLayers(const TraceTensor& t, TraceTensor& out);
 Status rolloutTensor(const TraceTensor& t, TraceTensor& out);
 
+/// Adds to a translation trace the lenses derived from what it holds (schema.h), each a
+/// [layer, head, query, key] tensor whose rows sum to 1, so files, views and the CLI see them:
+///  - "<self>.rollout" of every self-attention (Q == K, the same labels on both axes) and, when
+///    its norm lens is there, "<self>.norm_rollout" (rolloutTensor of its normalised rows);
+///  - for every other attention whose keys are the tokens of a self-attention S (cross-attention
+///    over the encoder's tokens): "<cross>.rollout" / ".norm_rollout" / ".alti" = each head's
+///    rows (raw; the normalised norm lens for the last two) times S's rollout / norm-based
+///    rollout / ALTI ("<S>.alti", when the model gave it) at S's top layer, so a target token is
+///    read over the input words rather than the encoder's mixed states (Chefer et al. 2021).
+/// Lenses already in the trace are kept. Errors: a tensor whose values do not fill its shape.
+Status addDerivedLenses(AttentionTrace& trace);
+
 } // namespace attnscope

@@ -53,6 +53,9 @@ struct TranslationRequest {
     /// Heads to ablate in this run (attnscope/ablation.h; ONNX user models). The free
     /// translation of a forced run is ablated too.
     HeadAblation ablation;
+    /// Forced decoding adds the grad lens (attention × gradient, "<kind>.grad"; built-in
+    /// Transformers): one backward pass per target token.
+    bool gradLens = false;
 };
 
 struct TranslationResult {

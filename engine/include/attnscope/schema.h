@@ -13,26 +13,48 @@ inline constexpr const char* kNormLens = "norm";
 ///   grad — α_ij ∂ log p(y_i)/∂α_ij for the token row i predicts (the reference under forced
 ///          decoding); encoder self-attention: ∂ of the whole reference's log p. Signed.
 inline constexpr const char* kGradLens = "grad";
+///   rollout — attention rollout (Abnar & Zuidema 2020): self-attention, the head-mean Ã_l = ½A_l + ½I
+///          composed up to each layer [L, 1, Q, K]; cross-attention, each head's rows times the
+///          encoder's rollout at its top layer (the encoder–decoder rule of Chefer et al. 2021, eq. 10
+///          without gradients) [L, H, T, S]. Derived (addDerivedLenses), rows sum to 1.
+inline constexpr const char* kRolloutLens = "rollout";
+///   norm_rollout — the same over the norm lens with its rows normalised (norm-based rollout).
+inline constexpr const char* kNormRolloutLens = "norm_rollout";
+///   alti — ALTI (Ferrando et al. 2022, eq. 9–12): encoder self-attention of the built-in Transformer,
+///          each layer's token contributions (residual included, L1 distance) composed up to each
+///          layer [L, 1, S, S]; cross-attention, the norm lens's rows (normalised) times the
+///          encoder's ALTI at its top layer [L, H, T, S]. Rows sum to 1.
+inline constexpr const char* kAltiLens = "alti";
+/// Every lens, in the order the views offer them ("raw" is the attention itself).
+inline constexpr const char* kLenses[] = {kNormLens, kGradLens, kRolloutLens, kNormRolloutLens, kAltiLens};
 inline std::string lens(const std::string& tensor, const std::string& lens) { return tensor + "." + lens; }
-/// True for a lens tensor's name ("….norm", "….grad"); other dotted names (a vision model's
-/// "attention.<node>") are attention.
-inline bool isLens(const std::string& tensor)
+/// The lens of a tensor's name ("norm" for "cross_attention.norm"), empty for attention
+/// itself; other dotted names (a vision model's "attention.<node>") are attention.
+inline std::string lensOf(const std::string& tensor)
 {
-    for (const char* lens : {kNormLens, kGradLens}) {
+    for (const char* lens : kLenses) {
         const std::string suffix = std::string(".") + lens;
-        if (tensor.size() > suffix.size() && tensor.compare(tensor.size() - suffix.size(), suffix.size(), suffix) == 0) return true;
+        if (tensor.size() > suffix.size() && tensor.compare(tensor.size() - suffix.size(), suffix.size(), suffix) == 0) return lens;
     }
-    return false;
+    return {};
 }
+/// The attention a lens reads ("cross_attention" for "cross_attention.norm"); the name itself otherwise.
+inline std::string lensBase(const std::string& tensor)
+{
+    const std::string l = lensOf(tensor);
+    return l.empty() ? tensor : tensor.substr(0, tensor.size() - l.size() - 1);
+}
+/// True for a lens tensor's name ("….norm", "….grad", …).
+inline bool isLens(const std::string& tensor) { return !lensOf(tensor).empty(); }
 
 // Metadata every kind may carry.
 inline constexpr const char* kInputMeta = "input";      ///< the input: text, file path, "test scene 3", …
 inline constexpr const char* kModeMeta = "mode";        ///< free | forced
 inline constexpr const char* kWarningMeta = "warning";  ///< something the user should know about the trace
 inline constexpr const char* kAblationMeta = "ablation";  ///< the heads ablated in this run (HeadAblation::describe)
-inline constexpr const char* kLabelsMeta = "labels";
+inline constexpr const char* kLabelsMeta = "labels";  ///< imports: where the labels came from (or why there are none)
 /// Why a lens is missing from the trace ("no norm lens for cross_attention: node X: …").
-inline constexpr const char* kLensNoteMeta = "lens_note";    ///< imports: where the labels came from (or why there are none)
+inline constexpr const char* kLensNoteMeta = "lens_note";
 inline constexpr const char* kFree = "free";
 inline constexpr const char* kForced = "forced";
 

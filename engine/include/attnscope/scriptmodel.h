@@ -118,6 +118,10 @@ struct ScriptAttentionSpec {
     double scale = 0;  ///< 0: 1/√d
     /// seq2seq: which sequence the query and key axes run over ("source" or "target").
     std::string querySide, keySide;
+    /// "value_norms": an output holding ‖f_h(x_j)‖ = ‖(x_j W^V + b^V)_h W^O_h‖ per key, with the
+    /// attention's axes without "query"; the trace then gets the norm lens "<name>.norm" =
+    /// α_ij ‖f_h(x_j)‖ (Kobayashi et al. 2020). Unset (index −1, no key): no norm lens.
+    ScriptOutput valueNorms;
 };
 
 /// How one side of the text becomes token ids: a vocabulary (one token per line, words split

@@ -46,4 +46,13 @@ Status wordLevelTensor(const TraceTensor& t, const WordGrouping& query, const Wo
 Status wordLevelTrace(const AttentionTrace& trace, AttentionTrace& out, bool* changed = nullptr,
                       SubwordScheme scheme = SubwordScheme::None);
 
+/// Two 2-D heads [query, key] of different tokenisations (two models' traces of one
+/// sentence) put on the grid of the words they share, so they can be compared cell by cell:
+/// each axis is read at word level (wordLevelTensor, scheme detected per axis), special tokens
+/// (</s>, <s>, [CLS], …) are dropped, labels are compared case-folded, and the words kept are
+/// a longest common subsequence of the two label sequences. Rows are renormalised over the
+/// columns kept. `note` says what was merged or dropped ("compared on 9 of 10 × 11 of 12
+/// words; dropped: A's </s> column"). Errors: not 2-D or unlabelled, no shared word on an axis.
+Status sharedWordGrid(const TraceTensor& a, const TraceTensor& b, TraceTensor& outA, TraceTensor& outB, std::string& note);
+
 } // namespace attnscope

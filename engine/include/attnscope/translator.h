@@ -79,9 +79,11 @@ public:
     virtual Status pruningCurvesShard(const std::vector<const Verse*>& verses, const std::vector<HeadImportance>& importance,
                                       ImportanceMethod ranked, int randomSeeds, const Shard& shard, PruningPartial& out,
                                       const ProgressFn& progress = {}) const;
-    /// Lenses computed only on request, for the calls that follow (schema::lens): "grad"
-    /// (attention × gradient; forced decoding then adds "<kind>.grad" tensors, one backward pass
-    /// per target token). The norm lens needs no request. Default: an error naming the model.
+    /// Which lenses the calls that follow record (schema::lens): "grad" adds attention ×
+    /// gradient (forced decoding adds "<kind>.grad" tensors, one backward pass per target token);
+    /// any other lens name goes back to the lenses that need no request (norm, ALTI, rollout —
+    /// recorded where the model allows); "raw" records the attention alone (the built-in models:
+    /// the lenses' cost baseline). Default: "grad" is an error naming the model, the rest succeed.
     virtual Status enableLens(const std::string& lens);
     /// The whole run: shard 0/1, merged (mergeImportance, mergePruning).
     Status headImportance(const std::vector<const Verse*>& verses, ImportanceMethod method, std::vector<HeadImportance>& out,
@@ -279,7 +281,7 @@ public:
     Status pruningCurvesShard(const std::vector<const Verse*>& verses, const std::vector<HeadImportance>& importance,
                               ImportanceMethod ranked, int randomSeeds, const Shard& shard, PruningPartial& out,
                               const ProgressFn& progress = {}) const override;
-    /// "grad": Transformer models. Errors also: the GRU model, an unknown lens.
+    /// "grad": Transformer models. Errors: "grad" for the GRU model, an unknown lens.
     Status enableLens(const std::string& lens) override;
 
     /// Greedy translations of many verses (batched), as token lists.

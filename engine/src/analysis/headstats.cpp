@@ -1,5 +1,7 @@
 #include "attnscope/headstats.h"
 
+#include "attnscope/schema.h"
+
 #include <QString>
 
 #include <algorithm>
@@ -182,6 +184,80 @@ Status rolloutTensor(const TraceTensor& t, TraceTensor& out)
         const auto r = rollout(layers, n);
         std::copy(r.begin(), r.end(), out.values.begin() + long(size_t(l) * per));
     }
+    return Status::success();
+}
+
+namespace {
+/// out[l, h] = a[l, h] · m for a [L, H, T, S] tensor and an [S, S] matrix (row-major).
+TraceTensor timesMatrix(const TraceTensor& a, const float* m, const std::string& name)
+{
+    TraceTensor out = a;
+    out.name = name;
+    const size_t S = size_t(a.shape[3]);
+    std::fill(out.values.begin(), out.values.end(), 0.0f);
+    for (size_t r = 0; r < out.values.size() / S; ++r) {  // every row of every head
+        const float* in = a.values.data() + r * S;
+        float* o = out.values.data() + r * S;
+        for (size_t k = 0; k < S; ++k)
+            if (in[k] != 0)
+                for (size_t j = 0; j < S; ++j) o[j] += in[k] * m[k * S + j];
+    }
+    return out;
+}
+bool isSelfAttention(const TraceTensor& t)
+{
+    return t.shape.size() == 4 && t.shape[2] == t.shape[3] && t.labels.size() == 4 && t.labels[2] == t.labels[3];
+}
+} // namespace
+
+Status addDerivedLenses(AttentionTrace& trace)
+{
+    using schema::lens;
+    const auto has = [&trace](const std::string& name) { return trace.find(name) != nullptr; };
+    std::vector<TraceTensor> added;
+    // Self-attention: rollout and the norm-based rollout.
+    for (const auto& t : trace.tensors) {
+        if (schema::isLens(t.name) || !isSelfAttention(t)) continue;
+        if (auto st = check4d(t); !st) return st;
+        TraceTensor r;
+        if (!has(lens(t.name, schema::kRolloutLens)) && rolloutTensor(t, r)) {
+            r.name = lens(t.name, schema::kRolloutLens);
+            added.push_back(std::move(r));
+        }
+        const TraceTensor* norm = trace.find(lens(t.name, schema::kNormLens));
+        if (norm && !has(lens(t.name, schema::kNormRolloutLens)) && rolloutTensor(rowNormalised(*norm), r)) {
+            r.name = lens(t.name, schema::kNormRolloutLens);
+            added.push_back(std::move(r));
+        }
+    }
+    // Attention over a self-attention's tokens (cross-attention): its rows through that encoder's mixing.
+    const auto topLayer = [&](const std::string& name) -> const float* {
+        const TraceTensor* x = nullptr;
+        for (const auto& a : added)
+            if (a.name == name) x = &a;
+        if (!x) x = trace.find(name);
+        if (!x || x->shape.size() != 4 || x->shape[1] != 1) return nullptr;
+        return x->values.data() + size_t(x->shape[0] - 1) * size_t(x->shape[2] * x->shape[3]);
+    };
+    std::vector<TraceTensor> crossLenses;
+    for (const auto& t : trace.tensors) {
+        if (schema::isLens(t.name) || t.shape.size() != 4 || isSelfAttention(t) || t.labels.size() != 4) continue;
+        if (auto st = check4d(t); !st) return st;
+        const TraceTensor* encoder = nullptr;
+        for (const auto& e : trace.tensors)
+            if (!schema::isLens(e.name) && isSelfAttention(e) && e.labels[3] == t.labels[3] && e.shape[3] == t.shape[3]) encoder = &e;
+        if (!encoder) continue;
+        const TraceTensor* norm = trace.find(lens(t.name, schema::kNormLens));
+        const TraceTensor normRows = norm ? rowNormalised(*norm) : TraceTensor{};
+        for (const auto& [which, rows] : {std::pair<const char*, const TraceTensor*>{schema::kRolloutLens, &t},
+                                          {schema::kNormRolloutLens, norm ? &normRows : nullptr},
+                                          {schema::kAltiLens, norm ? &normRows : nullptr}}) {
+            const float* mix = topLayer(lens(encoder->name, which));
+            if (rows && mix && !has(lens(t.name, which))) crossLenses.push_back(timesMatrix(*rows, mix, lens(t.name, which)));
+        }
+    }
+    for (auto& a : added) trace.tensors.push_back(std::move(a));
+    for (auto& a : crossLenses) trace.tensors.push_back(std::move(a));
     return Status::success();
 }
 

@@ -1,6 +1,10 @@
 // Subword pieces → words (attnscope/subwords.h).
 #include "attnscope/subwords.h"
 
+#include <QString>
+
+#include <algorithm>
+
 namespace attnscope {
 
 namespace {
@@ -169,6 +173,98 @@ Status wordLevelTrace(const AttentionTrace& trace, AttentionTrace& out, bool* ch
     }
     r.metadata["units"] = "words";
     out = std::move(r);
+    return Status::success();
+}
+
+namespace {
+/// A word as two tokenisations can agree on it: case-folded; empty for special tokens.
+std::string comparable(const std::string& w) { return isSpecial(w) ? std::string() : QString::fromStdString(w).toCaseFolded().toStdString(); }
+
+/// Index pairs (i in x, j in y) of a longest common subsequence of the non-empty entries.
+std::vector<std::pair<int, int>> commonWords(const std::vector<std::string>& x, const std::vector<std::string>& y)
+{
+    const size_t n = x.size(), m = y.size();
+    std::vector<std::vector<int>> L(n + 1, std::vector<int>(m + 1, 0));
+    for (size_t i = n; i-- > 0;)
+        for (size_t j = m; j-- > 0;)
+            L[i][j] = !x[i].empty() && x[i] == y[j] ? L[i + 1][j + 1] + 1 : std::max(L[i + 1][j], L[i][j + 1]);
+    std::vector<std::pair<int, int>> out;
+    for (size_t i = 0, j = 0; i < n && j < m;) {
+        if (!x[i].empty() && x[i] == y[j]) out.emplace_back(int(i++), int(j++));
+        else if (L[i + 1][j] >= L[i][j + 1]) ++i;
+        else ++j;
+    }
+    return out;
+}
+
+/// The words of one axis no pair keeps, for the note ("</s>", "Dios").
+std::string dropped(const std::vector<std::string>& words, const std::vector<int>& kept)
+{
+    std::string out;
+    int listed = 0;
+    for (size_t i = 0; i < words.size(); ++i)
+        if (std::find(kept.begin(), kept.end(), int(i)) == kept.end() && listed++ < 4) out += (out.empty() ? "" : ", ") + words[i];
+    if (listed > 4) out += ", …";
+    return out;
+}
+} // namespace
+
+Status sharedWordGrid(const TraceTensor& a, const TraceTensor& b, TraceTensor& outA, TraceTensor& outB, std::string& note)
+{
+    TraceTensor w[2];
+    const TraceTensor* in[2] = {&a, &b};
+    for (int s = 0; s < 2; ++s) {
+        const TraceTensor& t = *in[s];
+        if (t.shape.size() != 2 || t.labels.size() != 2 || int64_t(t.labels[0].size()) != t.shape[0] ||
+            int64_t(t.labels[1].size()) != t.shape[1])
+            return Status::error("only labelled 2-D heads can be put on shared words");
+        const WordGrouping q = groupPieces(t.labels[0], detectSubwords(t.labels[0]));
+        const WordGrouping k = groupPieces(t.labels[1], detectSubwords(t.labels[1]));
+        if (auto st = wordLevelTensor(t, q, k, w[s]); !st) return st;
+    }
+    std::vector<int> keep[2][2];  // [head][axis]
+    for (int axis = 0; axis < 2; ++axis) {
+        std::vector<std::string> x, y;
+        for (const auto& l : w[0].labels[size_t(axis)]) x.push_back(comparable(l));
+        for (const auto& l : w[1].labels[size_t(axis)]) y.push_back(comparable(l));
+        for (const auto& [i, j] : commonWords(x, y)) {
+            keep[0][axis].push_back(i);
+            keep[1][axis].push_back(j);
+        }
+        if (keep[0][axis].empty())
+            return Status::error(std::string("the two heads share no ") + (axis == 0 ? "query" : "key") +
+                                 " word (compared case-folded, special tokens dropped)");
+    }
+    const bool merged[2] = {w[0].shape != a.shape, w[1].shape != b.shape};  // before the outputs (which may be a, b)
+    TraceTensor* out[2] = {&outA, &outB};
+    for (int s = 0; s < 2; ++s) {
+        const TraceTensor& t = w[s];
+        const auto& rows = keep[s][0];
+        const auto& cols = keep[s][1];
+        TraceTensor& o = *out[s];
+        o = TraceTensor{};
+        o.name = t.name;
+        o.axes = t.axes;
+        o.shape = {int64_t(rows.size()), int64_t(cols.size())};
+        o.labels.assign(2, {});
+        for (int r : rows) o.labels[0].push_back(t.labels[0][size_t(r)]);
+        for (int c : cols) o.labels[1].push_back(t.labels[1][size_t(c)]);
+        for (int r : rows) {
+            double sum = 0;
+            for (int c : cols) sum += t.values[size_t(r * t.shape[1] + c)];
+            for (int c : cols) o.values.push_back(sum > 0 ? float(t.values[size_t(r * t.shape[1] + c)] / sum) : 0.0f);
+        }
+    }
+    // What was merged (pieces into words) or dropped, said once.
+    note = "compared on the " + std::to_string(keep[0][0].size()) + " × " + std::to_string(keep[0][1].size()) +
+           " words both share (case-folded, special tokens dropped, rows renormalised)";
+    const char* axisName[2] = {"row", "column"};
+    for (int s = 0; s < 2; ++s)
+        for (int axis = 0; axis < 2; ++axis)
+            if (const std::string d = dropped(w[s].labels[size_t(axis)], keep[s][axis]); !d.empty())
+                note += std::string("; dropped ") + (s == 0 ? "A's " : "B's ") + axisName[axis] + (d.find(',') == std::string::npos ? " " : "s ") + d;
+    for (int s = 0; s < 2; ++s)
+        if (merged[s]) note += std::string("; ") + (s == 0 ? "A's" : "B's") + " subword pieces merged into words";
     return Status::success();
 }
 

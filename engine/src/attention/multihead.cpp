@@ -40,11 +40,29 @@ torch::Tensor MultiHeadAttentionImpl::projectValues(const torch::Tensor& x)
     return applyLinear(wv, x).view({x.size(0), x.size(1), heads_, dK_}).transpose(1, 2);
 }
 
-torch::Tensor MultiHeadAttentionImpl::valueNorms(const torch::Tensor& x)
+torch::Tensor MultiHeadAttentionImpl::transformedValues(const torch::Tensor& x)
 {
     const auto v = projectValues(x);                                                        // [B, H, T, d_k]
     const auto woHeads = wo->weight.view({dModel_, heads_, dK_}).permute({1, 2, 0});        // [H, d_k, d_model]: W^O_h
-    return torch::matmul(v, woHeads.unsqueeze(0)).norm(2, -1);                              // [B, H, T]
+    return torch::matmul(v, woHeads.unsqueeze(0));                                          // [B, H, T, d_model]
+}
+
+torch::Tensor MultiHeadAttentionImpl::valueNorms(const torch::Tensor& x) { return transformedValues(x).norm(2, -1); }
+
+torch::Tensor altiContributions(const torch::Tensor& weights, const torch::Tensor& transformed, const torch::Tensor& residual,
+                                const torch::Tensor& bias)
+{
+    TORCH_CHECK(weights.dim() == 4 && weights.size(2) == weights.size(3), "ALTI needs self-attention weights [B, H, S, S]");
+    const int64_t S = weights.size(2);
+    // T_i(x_j) = Σ_h α^h_ij f_h(x_j), plus x_i on the diagonal (the residual)      [B, S, S, d]
+    auto parts = torch::einsum("bhij,bhjd->bijd", {weights, transformed});
+    parts = parts + torch::eye(S, parts.options()).unsqueeze(0).unsqueeze(-1) * residual.unsqueeze(2);
+    auto y = parts.sum(2, true);                                                        // [B, S, 1, d]
+    if (bias.defined()) y = y + bias;
+    const auto yNorm = y.abs().sum(-1);                                                 // ‖y_i‖₁ [B, S, 1]
+    const auto c = torch::clamp_min(yNorm - (y - parts).abs().sum(-1), 0.0);           // [B, S, S]
+    const auto total = c.sum(-1, true);
+    return torch::where(total > 0, c / total.clamp_min(1e-30), torch::zeros_like(c));
 }
 
 std::pair<torch::Tensor, torch::Tensor> MultiHeadAttentionImpl::forward(const torch::Tensor& query,

@@ -42,6 +42,9 @@ public:
     /// d_model]: [B, H, T]. The lens of head h is α_ij ‖f_h(x_j)‖ (a vector norm, in the units of
     /// the residual stream; rows do not sum to 1).
     torch::Tensor valueNorms(const torch::Tensor& x);
+    /// f_h(x_j) itself for value inputs x [B, T, d_model]: [B, H, T, d_model] (valueNorms is its
+    /// norm); Σ_h Σ_j α_ij f_h(x_j) + b^O is the block's output. ALTI decomposes with it.
+    torch::Tensor transformedValues(const torch::Tensor& x);
     int64_t heads() const { return heads_; }
     /// Head ablation from now on (headablation.h): these heads' weights zeroed or, with
     /// `uniform`, made uniform over the unmasked keys, before they weight the values; the
@@ -65,5 +68,16 @@ private:
     torch::nn::Dropout drop_{nullptr};
 };
 TORCH_MODULE(MultiHeadAttention);
+
+/// ALTI token contributions of one self-attention block with its residual (Ferrando et al.
+/// 2022, "Measuring the Mixing of Contextual Information in the Transformer", eq. 9–12):
+/// the block's output y_i = Σ_j T_i(x_j) + b^O, T_i(x_j) = Σ_h α^h_ij f_h(x_j) + [i = j] x_i, and
+/// c_ij = max(0, ‖y_i‖₁ − ‖y_i − T_i(x_j)‖₁), normalised over j (a row of zeros stays 0).
+/// In a pre-LN block (ours) y is exactly this sum, so no LayerNorm decomposition is needed;
+/// the paper decomposes the post-LN LayerNorm instead. Shapes: weights α [B, H, S, S],
+/// transformed f_h(x_j) [B, H, S, d] (MultiHeadAttention::transformedValues), residual x
+/// [B, S, d], bias b^O [d] (undefined: none). Returns [B, S, S]; holds [B, S, S, d] at once.
+torch::Tensor altiContributions(const torch::Tensor& weights, const torch::Tensor& transformed, const torch::Tensor& residual,
+                                const torch::Tensor& bias);
 
 } // namespace attnscope

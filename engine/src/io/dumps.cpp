@@ -715,8 +715,7 @@ Status mapDump(const Dump& dump, const ImportOptions& options, AttentionTrace& o
     if (!labelNote.empty()) out.metadata[schema::kLabelsMeta] = labelNote;
     addTraceWarning(out, dump.labelWarning);
     if (worstRow > 1e-3) {
-        const std::string w = "rows do not sum to 1 (largest deviation " + std::to_string(worstRow) + "); shown as given";
-        out.metadata["warning"] = out.metadata.count("warning") ? out.metadata["warning"] + "; " + w : w;
+        addTraceWarning(out, "rows do not sum to 1 (largest deviation " + std::to_string(worstRow) + "); shown as given");
     }
     out.tensors.push_back(std::move(t));
     return Status::success();

@@ -240,7 +240,9 @@ void addTraceWarning(AttentionTrace& trace, const std::string& warning)
     if (warning.empty()) return;
     std::string& w = trace.metadata["warning"];
     if (w.find(warning) != std::string::npos) return;  // said already (a saved trace read back)
-    w = w.empty() ? warning : w + "; " + warning;
+    // Each warning is a sentence of its own: "… shown. This model …", never glued with "; ".
+    const char last = w.empty() ? '.' : w.back();
+    w = w.empty() ? warning : w + (last == '.' || last == '!' || last == '?' ? " " : ". ") + warning;
 }
 
 std::string nonFiniteReport(const AttentionTrace& trace)

@@ -16,6 +16,9 @@ struct ModelBundle {
     std::string name;
     /// Forced decoding adds the gradient lens (gradientLens): one backward pass per target token.
     bool gradLens = false;
+    /// Decoding records the lenses that need no request: the norm lens, ALTI and those derived
+    /// from them (addDerivedLenses). Off: the attention alone (the lenses' cost baseline).
+    bool lenses = true;
 
     bool isTransformer() const { return !transformer.is_empty(); }
     torch::nn::Module& module() { return isTransformer() ? *transformer : static_cast<torch::nn::Module&>(*gru); }

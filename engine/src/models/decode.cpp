@@ -1,4 +1,6 @@
 #include "models/decode.h"
+
+#include "attnscope/headstats.h"
 #include "attnscope/schema.h"
 
 #include <algorithm>
@@ -97,7 +99,7 @@ Status decodeTransformer(ModelBundle& b, const std::vector<std::string>& source,
     std::vector<int64_t> in{Vocab::kBos};
     in.insert(in.end(), emitted.begin(), emitted.end() - 1);
     TransformerAttention att;
-    att.withNorms = true;
+    att.withNorms = b.lenses;
     torch::Tensor mask;
     const auto memory = net->encode(src, mask, &att);
     const auto logits = net->decode(memory, mask, torch::tensor(in, torch::kInt64).unsqueeze(0), &att, /*project=*/reference.has_value());
@@ -115,29 +117,37 @@ Status decodeTransformer(ModelBundle& b, const std::vector<std::string>& source,
     out.tensors.push_back(stackLayers("encoder_self", att.encoderSelf, sourceLabels, sourceLabels));
     out.tensors.push_back(stackLayers("decoder_self", att.decoderSelf, inputLabels, inputLabels));
     out.tensors.push_back(stackLayers("cross_attention", att.cross, targetLabels, sourceLabels));
-    // The norm lens of each: α_ij ‖f_h(x_j)‖ (Kobayashi et al. 2020), the weights times their keys' value norms.
-    const auto weighted = [](const std::vector<torch::Tensor>& weights, const std::vector<torch::Tensor>& norms) {
-        std::vector<torch::Tensor> out;
-        for (size_t l = 0; l < weights.size(); ++l) out.push_back(weights[l] * norms[l].unsqueeze(2));
-        return out;
-    };
     using schema::lens;
-    out.tensors.push_back(
-        stackLayers(lens("encoder_self", schema::kNormLens), weighted(att.encoderSelf, att.encoderSelfNorms), sourceLabels, sourceLabels));
-    out.tensors.push_back(
-        stackLayers(lens("decoder_self", schema::kNormLens), weighted(att.decoderSelf, att.decoderSelfNorms), inputLabels, inputLabels));
-    out.tensors.push_back(
-        stackLayers(lens("cross_attention", schema::kNormLens), weighted(att.cross, att.crossNorms), targetLabels, sourceLabels));
+    if (b.lenses) {
+        // The norm lens of each: α_ij ‖f_h(x_j)‖ (Kobayashi et al. 2020), the weights times their keys' value norms.
+        const auto weighted = [](const std::vector<torch::Tensor>& weights, const std::vector<torch::Tensor>& norms) {
+            std::vector<torch::Tensor> out;
+            for (size_t l = 0; l < weights.size(); ++l) out.push_back(weights[l] * norms[l].unsqueeze(2));
+            return out;
+        };
+        out.tensors.push_back(
+            stackLayers(lens("encoder_self", schema::kNormLens), weighted(att.encoderSelf, att.encoderSelfNorms), sourceLabels, sourceLabels));
+        out.tensors.push_back(
+            stackLayers(lens("decoder_self", schema::kNormLens), weighted(att.decoderSelf, att.decoderSelfNorms), inputLabels, inputLabels));
+        out.tensors.push_back(
+            stackLayers(lens("cross_attention", schema::kNormLens), weighted(att.cross, att.crossNorms), targetLabels, sourceLabels));
+        // ALTI (Ferrando et al. 2022): each layer's contributions composed, R_l = C_l · … · C_1.
+        std::vector<torch::Tensor> alti;
+        for (const auto& c : att.encoderAlti) alti.push_back(alti.empty() ? c : torch::matmul(c, alti.back()));
+        for (auto& r : alti) r = r.unsqueeze(1);  // [1, 1, S, S]: one "head"
+        out.tensors.push_back(stackLayers(lens("encoder_self", schema::kAltiLens), alti, sourceLabels, sourceLabels));
+    }
     if (reference && b.gradLens) {  // attention × gradient, one backward pass per target token
+        int64_t done = 0;  // backward passes, one per target token (+ one for the encoder)
+        const auto total = int64_t(emitted.size()) + 1;
         const GradientLens g = gradientLens(net, src, torch::tensor(in, torch::kInt64).unsqueeze(0), emitted,
-                                            [&] { return keepGoing(cancel, 0, 1); });
+                                            [&] { return keepGoing(cancel, done++, total); });
         if (!g.cross.defined()) return Status::error("cancelled");
         const auto layers = [](const torch::Tensor& t) {  // [L, H, Q, K] → per layer [1, H, Q, K]
             std::vector<torch::Tensor> out;
             for (int64_t l = 0; l < t.size(0); ++l) out.push_back(t[l].unsqueeze(0));
             return out;
         };
-        using schema::lens;
         out.tensors.push_back(stackLayers(lens("encoder_self", schema::kGradLens), layers(g.encoderSelf), sourceLabels, sourceLabels));
         out.tensors.push_back(stackLayers(lens("decoder_self", schema::kGradLens), layers(g.decoderSelf), inputLabels, inputLabels));
         out.tensors.push_back(stackLayers(lens("cross_attention", schema::kGradLens), layers(g.cross), targetLabels, sourceLabels));
@@ -147,6 +157,7 @@ Status decodeTransformer(ModelBundle& b, const std::vector<std::string>& source,
         const double ll = torch::log_softmax(logits, -1).gather(-1, ids).sum().item<double>();
         out.metadata[schema::translation::kLogLikelihoodMeta] = std::to_string(ll);
     }
+    if (b.lenses) return addDerivedLenses(out);  // rollout, norm-based rollout, cross-attention through ALTI
     return Status::success();
 }
 } // namespace

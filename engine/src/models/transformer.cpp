@@ -36,12 +36,16 @@ torch::Tensor TransformerLayerImpl::feedForward(const torch::Tensor& x)
 }
 
 torch::Tensor TransformerLayerImpl::encode(const torch::Tensor& x, const torch::Tensor& mask, torch::Tensor& selfWeights,
-                                           torch::Tensor* selfNorms)
+                                           torch::Tensor* selfNorms, torch::Tensor* alti)
 {
     const auto h = norm1_(x);
     auto [a, w] = self_(h, h, h, mask);
     selfWeights = w;
-    if (selfNorms) *selfNorms = self_->valueNorms(h);
+    if (selfNorms || alti) {
+        const auto f = self_->transformedValues(h);  // [B, H, S, d]
+        if (selfNorms) *selfNorms = f.norm(2, -1);
+        if (alti) *alti = altiContributions(w, f, x, self_->wo->bias);
+    }
     const auto y = x + drop_(a);
     return y + drop_(feedForward(norm2_(y)));
 }
@@ -128,11 +132,14 @@ torch::Tensor TransformerNMTImpl::encode(const torch::Tensor& src, torch::Tensor
     srcMask = (src != 0).unsqueeze(1).unsqueeze(1);  // [B, 1, 1, S]
     auto x = embed(srcEmb_, src);
     for (const auto& m : *encoder_) {
-        torch::Tensor w, norms;
+        torch::Tensor w, norms, alti;
         const bool norm = att && att->withNorms;
-        x = m->as<TransformerLayer>()->encode(x, srcMask, w, norm ? &norms : nullptr);
+        x = m->as<TransformerLayer>()->encode(x, srcMask, w, norm ? &norms : nullptr, norm ? &alti : nullptr);
         if (att) att->encoderSelf.push_back(w);
-        if (norm) att->encoderSelfNorms.push_back(norms);
+        if (norm) {
+            att->encoderSelfNorms.push_back(norms);
+            att->encoderAlti.push_back(alti);
+        }
     }
     return encNorm_(x);
 }

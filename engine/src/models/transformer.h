@@ -35,6 +35,9 @@ struct TransformerAttention {
     /// norm lens): [B, H, S], [B, H, T], [B, H, S]. Training leaves it off.
     bool withNorms = false;
     std::vector<torch::Tensor> encoderSelfNorms, decoderSelfNorms, crossNorms;
+    /// With `withNorms` too: per encoder layer, the ALTI contributions of its self-attention
+    /// block (altiContributions) [B, S, S], rows summing to 1.
+    std::vector<torch::Tensor> encoderAlti;
 };
 
 /// Incremental decoding state (greedy search): per decoder layer, the projected keys and
@@ -49,9 +52,10 @@ class TransformerLayerImpl : public torch::nn::Module {
 public:
     TransformerLayerImpl(const TransformerConfig& c, bool decoder);
     /// Encoder layer: x [B, S, d], mask [B, 1, 1, S]. Returns x and the self-attention weights.
-    /// With `selfNorms`: the self-attention's value norms [B, H, S] (the norm lens).
+    /// With `selfNorms`: the self-attention's value norms [B, H, S] (the norm lens); with `alti`,
+    /// its block's ALTI contributions [B, S, S] (altiContributions).
     torch::Tensor encode(const torch::Tensor& x, const torch::Tensor& mask, torch::Tensor& selfWeights,
-                         torch::Tensor* selfNorms = nullptr);
+                         torch::Tensor* selfNorms = nullptr, torch::Tensor* alti = nullptr);
     /// Decoder layer: y [B, T, d], memory [B, S, d], causal mask [1, 1, T, T], source mask [B, 1, 1, S].
     /// With `selfNorms` / `crossNorms`: the value norms of the self- and cross-attention.
     torch::Tensor decode(const torch::Tensor& y, const torch::Tensor& memory, const torch::Tensor& causal,

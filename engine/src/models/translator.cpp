@@ -167,11 +167,13 @@ Status Translator::setAblation(const HeadAblation& ablation)
 Status Translator::enableLens(const std::string& lens)
 {
     if (!d->loaded) return Status::error("no model loaded");
-    if (lens == schema::kNormLens) return Status::success();  // always there
-    if (lens != schema::kGradLens) return Status::error("unknown lens '" + lens + "': norm or grad");
-    if (!d->bundle.isTransformer()) return VerseDecoder::enableLens(lens);
+    const bool raw = lens == "raw", grad = lens == schema::kGradLens;
+    if (!raw && !grad && !schema::isLens("x." + lens))
+        return Status::error("unknown lens '" + lens + "': raw, norm, grad, rollout, norm_rollout or alti");
+    if (grad && !d->bundle.isTransformer()) return VerseDecoder::enableLens(lens);
     std::lock_guard<std::mutex> lock(d->mutex);
-    d->bundle.gradLens = true;
+    d->bundle.lenses = !raw;
+    d->bundle.gradLens = grad;
     return Status::success();
 }
 
@@ -342,6 +344,7 @@ Status VerseDecoder::pruningCurvesShard(const std::vector<const Verse*>&, const 
 
 Status VerseDecoder::enableLens(const std::string& lens)
 {
+    if (lens != schema::kGradLens) return Status::success();  // recorded where the model allows, said in lens_note
     return Status::error(modelName() + ": the " + lens + " lens is computed for the built-in Transformer translators");
 }
 

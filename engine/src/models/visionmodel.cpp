@@ -398,6 +398,7 @@ Status VisionModel::Impl::runOnnx(const VisionInput& v, AttentionTrace& out, con
             if (best != spec.ctcBlank && best != previous) text += characters.empty() ? ch + " " : ch;
             previous = best;
         }
+        while (!text.empty() && text.back() == ' ') text.pop_back();  // the separator (or a decoded space) after the last
         out.metadata[schema::vision::kTextMeta] = text;
         out.tensors.push_back(std::move(t));
     }

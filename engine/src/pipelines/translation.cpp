@@ -81,6 +81,7 @@ Status runTranslation(ModelCache& cache, const Corpus* corpus, const Translation
     if (verse && trimmed(r.source).empty()) r.source = verse->sourceText();
     if (verse && r.forced && trimmed(r.reference).empty()) r.reference = verse->targetText();
     if (trimmed(r.source).empty()) return Status::error("nothing to translate: the input is empty");
+    if (userModel && r.gradLens) return Status::error("the grad lens is computed for the built-in Transformer translators");
     if (userModel) return runUserModel(cache, r, verse, out, cancel);
     if (!isTranslatorModel(req.model)) return Status::error(req.model + " is not a translator");
     if (r.forced && trimmed(r.reference).empty())
@@ -95,14 +96,19 @@ Status runTranslation(ModelCache& cache, const Corpus* corpus, const Translation
     // Head ablation for this request only: the cached model is restored however it ends.
     if (!r.ablation.empty())
         if (auto as = t->setAblation(r.ablation); !as) return as;
+    if (r.gradLens) {
+        if (!r.forced) return Status::error("the grad lens reads the reference's log p: decode forced");
+        if (auto gs = t->enableLens(schema::kGradLens); !gs) return gs;
+    }
     struct Restore {
         Translator* t;
-        bool on;
+        bool ablated, grad;
         ~Restore()
         {
-            if (on) t->setAblation(HeadAblation{});
+            if (ablated) t->setAblation(HeadAblation{});
+            if (grad) t->enableLens(schema::kNormLens);
         }
-    } restore{&*t, !r.ablation.empty()};
+    } restore{&*t, !r.ablation.empty(), r.gradLens};
     auto trace = std::make_shared<AttentionTrace>();
     if (!r.forced || r.freeTranslation) {
         AttentionTrace free;

@@ -249,6 +249,7 @@ Status ScriptModel::Impl::decodeOnnxPair(const std::string& source, const std::s
     }
     for (auto& l : lenses) trace.tensors.push_back(std::move(l));
     if (!lensNote.empty()) trace.metadata[schema::kLensNoteMeta] = lensNote;
+    if (auto st = addDerivedLenses(trace); !st) return st;  // rollout and norm-based rollout through the encoder
     // The 2-D alignment the matrix shows and gold scores: the penultimate cross-attention
     // layer's mean over heads (Garg et al. 2019), as for TorchScript translators.
     if (auto st = scriptmodel::insertAlignment(trace, "cross_attention", spec); !st) return st;

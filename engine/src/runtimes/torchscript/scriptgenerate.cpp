@@ -201,13 +201,9 @@ Status ScriptModel::Impl::decodeSeq2Seq(const std::string& source, const std::st
         decoderInputs.insert(decoderInputs.end(), tgtTok.begin(), tgtTok.end());
         const auto& queries = a.querySide == "source" ? srcTok : rowLabels;
         const auto& keys = a.keySide == "source" ? srcTok : a.querySide == "target" ? decoderInputs : rowLabels;
-        TraceTensor x;
-        std::string warning;
-        if (auto st = readAttention(result, a, what, queries, keys, a.querySide, a.keySide, P, "tokens", x, warning); !st)
-            return st;
-        if (!warning.empty()) trace.metadata[schema::kWarningMeta] = warning;
-        trace.tensors.push_back(std::move(x));
+        if (auto st = readAttention(result, a, what, queries, keys, a.querySide, a.keySide, P, "tokens", trace); !st) return st;
     }
+    if (auto st = addDerivedLenses(trace); !st) return st;  // rollout through the encoder, where there is one
     // The 2-D alignment the matrix shows and gold scores: target × source.
     const ScriptAttentionSpec* chosen = nullptr;
     for (const auto& a : spec.attention)
@@ -233,7 +229,7 @@ Status insertAlignment(AttentionTrace& trace, const std::string& tensor, const S
     cross.name = "cross";
     cross.axes = {"target", "source"};
     trace.tensors.insert(trace.tensors.begin(), std::move(cross));
-    trace.metadata["alignment"] = tensor + " layer " + std::to_string(layer + 1) +
+    trace.metadata[schema::translation::kCrossFromMeta] = tensor + " layer " + std::to_string(layer + 1) +
                                   (spec.alignmentHead >= 0 ? " head " + std::to_string(spec.alignmentHead + 1) : " mean over heads");
     return Status::success();
 }
@@ -331,12 +327,7 @@ Status ScriptModel::Impl::generate(const std::string& prompt, const std::string*
             trace.scoreFunction = "torchscript";
             for (const auto& a : spec.attention) {
                 const std::string what = spec.name + " output '" + a.name + "'";
-                TraceTensor x;
-                std::string warning;
-                if (auto st = readAttention(result, a, what, tokens, tokens, "input", "input", P, "tokens", x, warning); !st)
-                    return st;
-                if (!warning.empty()) trace.metadata[schema::kWarningMeta] = warning;
-                trace.tensors.push_back(std::move(x));
+                if (auto st = readAttention(result, a, what, tokens, tokens, "input", "input", P, "tokens", trace); !st) return st;
             }
             return Status::success();
         };
@@ -389,7 +380,7 @@ Status ScriptModel::Impl::generate(const std::string& prompt, const std::string*
             cross.labels = {std::vector<std::string>(tokens.begin() + promptLen, tokens.end()), tokens};
             const std::string name = x->name;  // x points into trace.tensors, which the insert moves
             trace.tensors.insert(trace.tensors.begin(), std::move(cross));
-            trace.metadata["alignment"] = name + " layer " + std::to_string(layer + 1) +
+            trace.metadata[schema::translation::kCrossFromMeta] = name + " layer " + std::to_string(layer + 1) +
                                           (spec.alignmentHead >= 0 ? " head " + std::to_string(spec.alignmentHead + 1) : " mean over heads");
         }
     }

@@ -98,16 +98,19 @@ std::string shapeOf(const torch::Tensor& t);
 /// stacked as a leading layer axis. Errors name `what` and the mismatch.
 Status pickTensor(const torch::jit::IValue& result, const ScriptOutput& o, bool perLayer, const std::string& what,
                   torch::Tensor& out);
-/// One (non-Q/K) attention entry of the sidecar read from a module's result: picked, checked
-/// against the sidecar's axes, its query and key axes cut to the real token counts (an extent
-/// of `padded` > 0 is padding) and labelled. Errors name the axis and both sizes.
+/// One (non-Q/K) attention entry of the sidecar read from a module's result into `trace`:
+/// picked, checked against the sidecar's axes, its query and key axes cut to the real token
+/// counts (an extent of `padded` > 0 is padding) and labelled; with "value_norms", its norm
+/// lens "<name>.norm" beside it; a warning of the conversion goes to the trace's metadata.
+/// Errors name the axis and both sizes.
 Status readAttention(const torch::jit::IValue& result, const ScriptAttentionSpec& a, const std::string& what,
                      const std::vector<std::string>& queryTokens, const std::vector<std::string>& keyTokens,
                      const std::string& querySide, const std::string& keySide, int64_t padded, const std::string& unit,
-                     TraceTensor& out, std::string& warning);
+                     AttentionTrace& trace);
 /// The 2-D alignment the matrix shows and gold scores, "cross" [target, source], inserted first:
 /// `tensor`'s penultimate layer (or the sidecar's "alignment" layer), mean over heads (or its
-/// head), as Garg et al. (2019) read a Transformer; metadata "alignment" says which.
+/// head), as Garg et al. (2019) read a Transformer; metadata "cross_from" says which
+/// (schema::translation::kCrossFromMeta), so the matrix's title names it.
 Status insertAlignment(AttentionTrace& trace, const std::string& tensor, const ScriptModelSpec& spec);
 /// An empty translation trace of `spec`'s model: input, mode (forced when `reference` is
 /// given, else free) and reference in its metadata, `scoreFunction` ("torchscript", "onnx").

@@ -460,6 +460,10 @@ Status parseAttention(const std::string& jsonPath, const QJsonObject& o, ScriptM
         if (a["output"].isDouble()) s.outputIndex = a["output"].toInt();
         else if (a["output"].isString()) s.outputKey = a["output"].toString().toStdString();
         else if (!a["output"].isUndefined()) return Status::error(jsonPath + ": \"output\" of '" + s.name + "' must be an index or a key");
+        if (a["value_norms"].isDouble()) s.valueNorms.index = a["value_norms"].toInt();
+        else if (a["value_norms"].isString()) s.valueNorms.key = a["value_norms"].toString().toStdString();
+        else if (!a["value_norms"].isUndefined())
+            return Status::error(jsonPath + ": \"value_norms\" of '" + s.name + "' must be an output index or key");
         s.perLayer = a["per_layer"].toBool(false);
         s.querySide = a["query"].toString().toStdString();
         s.keySide = a["key"].toString().toStdString();

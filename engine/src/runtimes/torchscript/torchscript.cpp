@@ -5,6 +5,8 @@
 #include "attnscope/ablation.h"
 #include "attnscope/qk.h"
 #include "attnscope/schema.h"
+
+#include <algorithm>
 #include "attnscope/onnxmodel.h"
 #include "attnscope/visionmodel.h"
 
@@ -317,7 +319,7 @@ namespace scriptmodel {
 Status readAttention(const torch::jit::IValue& result, const ScriptAttentionSpec& a, const std::string& what,
                      const std::vector<std::string>& queryTokens, const std::vector<std::string>& keyTokens,
                      const std::string& querySide, const std::string& keySide, int64_t padded, const std::string& unit,
-                     TraceTensor& out, std::string& warning)
+                     AttentionTrace& trace)
 {
     torch::Tensor t;
     std::vector<std::string> axes = a.axes;
@@ -328,6 +330,18 @@ Status readAttention(const torch::jit::IValue& result, const ScriptAttentionSpec
         return Status::error(what + ": the sidecar names " + std::to_string(axes.size()) + " axes " + joinAxes(axes) +
                              " but the tensor has shape " + shapeOf(t));
     if (t.numel() > kMaxDumpElements) return Status::error(what + ": the attention tensor is too large (" + shapeOf(t) + ")");
+    // The value norms ‖f_h(x_j)‖: the attention's axes without the query axis, put back as 1.
+    torch::Tensor norms;
+    const bool lens = a.valueNorms.index >= 0 || !a.valueNorms.key.empty();
+    const auto queryAxis = std::find(axes.begin(), axes.end(), "query") - axes.begin();
+    if (lens) {
+        const std::string normsWhat = what + " (value_norms)";
+        if (auto st = pickTensor(result, a.valueNorms, a.perLayer, normsWhat, norms); !st) return st;
+        if (queryAxis == int64_t(axes.size()) || norms.dim() + 1 != t.dim())
+            return Status::error(normsWhat + ": expected the attention's axes without \"query\" (" + std::to_string(t.dim() - 1) +
+                                 " axes) but the tensor has shape " + shapeOf(norms));
+        norms = norms.to(torch::kFloat).unsqueeze(queryAxis);
+    }
     for (size_t i = 0; i < axes.size(); ++i) {
         const int64_t n = t.size(int64_t(i));
         if (axes[i] == "batch" && n != 1)
@@ -341,23 +355,34 @@ Status readAttention(const torch::jit::IValue& result, const ScriptAttentionSpec
                                  ") has size " + std::to_string(n) + " but the " + side + " has " + std::to_string(real) + " " +
                                  unit + (padded > 0 ? " (padded: " + std::to_string(padded) + ")" : std::string()));
         t = t.narrow(int64_t(i), 0, real);  // padded rows and columns never reach the trace
+        if (lens && !query) {
+            if (norms.size(int64_t(i)) != n)
+                return Status::error(what + " (value_norms): its key axis has size " + std::to_string(norms.size(int64_t(i))) +
+                                     ", the attention's " + std::to_string(n));
+            norms = norms.narrow(int64_t(i), 0, real);
+        }
     }
-    Dump dump;
-    dump.path = what;
-    dump.array.name = a.name;
-    const auto c = t.detach().to(torch::kFloat).contiguous();
-    dump.array.shape.assign(c.sizes().begin(), c.sizes().end());
-    dump.array.values.assign(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
-    dump.queryTokens = queryTokens;
-    dump.keyTokens = keyTokens;
-    ImportOptions o;
-    o.axes = axes;
-    o.name = a.name;
-    AttentionTrace one;
-    if (auto st = mapDump(dump, o, one); !st) return st;
-    if (!one.meta("warning").empty()) warning = one.meta("warning");
-    out = std::move(one.tensors.front());
-    return Status::success();
+    const auto add = [&](const torch::Tensor& values, const std::string& name) -> Status {
+        Dump dump;
+        dump.path = what;
+        dump.array.name = name;
+        const auto c = values.detach().to(torch::kFloat).contiguous();
+        dump.array.shape.assign(c.sizes().begin(), c.sizes().end());
+        dump.array.values.assign(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+        dump.queryTokens = queryTokens;
+        dump.keyTokens = keyTokens;
+        ImportOptions o;
+        o.axes = axes;
+        o.name = name;
+        AttentionTrace one;
+        if (auto st = mapDump(dump, o, one); !st) return st;
+        if (!one.meta(schema::kWarningMeta).empty()) trace.metadata[schema::kWarningMeta] = one.meta(schema::kWarningMeta);
+        trace.tensors.push_back(std::move(one.tensors.front()));
+        return Status::success();
+    };
+    if (auto st = add(t, a.name); !st) return st;
+    if (!lens) return Status::success();
+    return add(t.to(torch::kFloat) * norms, schema::lens(a.name, schema::kNormLens));  // α_ij ‖f_h(x_j)‖
 }
 } // namespace
 
@@ -402,14 +427,10 @@ Status ScriptModel::run(const std::string& text, AttentionTrace& out, const Head
             trace.tensors.push_back(std::move(x));
             continue;
         }
-        TraceTensor x;
-        std::string warning;
         if (auto st = readAttention(result, a, what, tokens, tokens, "input", "input", 0,
-                                    d->spec.image ? "patches" : d->spec.video ? "frames" : "tokens", x, warning);
+                                    d->spec.image ? "patches" : d->spec.video ? "frames" : "tokens", trace);
             !st)
             return st;
-        if (!warning.empty()) trace.metadata[schema::kWarningMeta] = warning;
-        trace.tensors.push_back(std::move(x));
     }
     out = std::move(trace);
     return Status::success();
