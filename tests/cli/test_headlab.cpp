@@ -292,8 +292,8 @@ private slots:
         QVERIFY2(r.code == 0 && QFile::exists(out), qPrintable(r.err));
         r = attnscope({"heads", "gru-bahdanau", "--split", "dev", "--limit", "1", "--lens", "grad", "--out", csv});
         QVERIFY2(r.code != 0 && r.err.contains("built-in Transformer"), qPrintable(r.err));
-        r = attnscope({"align", "transformer", "--lens", "alti", "--out", out});
-        QVERIFY2(r.code != 0 && r.err.contains("raw, norm or grad"), qPrintable(r.err));
+        r = attnscope({"align", "transformer", "--lens", "glow", "--out", out});
+        QVERIFY2(r.code != 0 && r.err.contains("raw, norm, grad, rollout, norm_rollout or alti"), qPrintable(r.err));
     }
 
     void captionersAttentionAblated()

@@ -103,6 +103,9 @@ void addViewOptions(QCommandLineParser& p)
     p.addOption({"kind", "which attention tensor of the trace (default: cross, else the first multi-head one)", "name"});
     p.addOption({"layer", "layer, from 1", "N", "1"});
     p.addOption({"head", "head, from 1, or mean (matrix, compare)", "N|mean", "1"});
+    p.addOption({"lens", "read the heads through a lens: raw (the weights), norm (α‖f(x)‖, Kobayashi et al. 2020), grad "
+                         "(α ⊙ ∂log p/∂α; run: forced, built-in Transformer), rollout, norm_rollout or alti (Ferrando et al. 2022)",
+                 "NAME", "raw"});
     p.addOption({"kind2", "compare: head B's tensor", "name"});
     p.addOption({"layer2", "compare: head B's layer", "N", "1"});
     p.addOption({"head2", "compare: head B's head, or mean", "N|mean", "2"});

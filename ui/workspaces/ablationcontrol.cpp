@@ -30,7 +30,7 @@ QString attentionKind(const QString& shown)
 {
     QString kind = shown;
     const QString base = shown.section(QStringLiteral(" · "), 0, 0);
-    if (schema::isLens(base.toStdString())) kind.replace(0, base.size(), base.section('.', 0, 0));
+    if (schema::isLens(base.toStdString())) kind.replace(0, base.size(), QString::fromStdString(schema::lensBase(base.toStdString())));
     return kind;
 }
 } // namespace
@@ -38,6 +38,11 @@ QString attentionKind(const QString& shown)
 bool AblationControl::toggle(const QString& shownKind, int layer, int head, QString* why)
 {
     const QString kind = attentionKind(shownKind);
+    const std::string lens = schema::lensOf(shownKind.section(QStringLiteral(" · "), 0, 0).toStdString());
+    if (lens == schema::kRolloutLens || lens == schema::kNormRolloutLens || lens == schema::kAltiLens) {
+        if (why) *why = tr("Heads are ablated one at a time: a rollout or ALTI mixes layers (and heads); choose the raw lens.");
+        return false;
+    }
     if (kind.contains(QStringLiteral(" · "))) {
         if (why) *why = tr("Heads are ablated one at a time: choose %1 itself (not its mean) in the selector.").arg(kind.section(" · ", 0, 0));
         return false;

@@ -148,15 +148,15 @@ int cmdAlign(const QStringList& args)
     p.addOption({"kind", "attention tensor (e.g. cross_attention); default: the model's \"cross\" alignment", "name"});
     p.addOption({"layer", "layer, from 1", "N", "1"});
     p.addOption({"head", "head, from 1, or \"mean\" for the mean over the layer's heads", "N|mean", "1"});
-    p.addOption({"lens", "raw (the weights), norm (α‖f(x)‖, Kobayashi et al. 2020) or grad (α ⊙ ∂log p/∂α) of --kind "
-                         "(default cross_attention)", "NAME", "raw"});
+    p.addOption({"lens", "raw (the weights), norm (α‖f(x)‖, Kobayashi et al. 2020), grad (α ⊙ ∂log p/∂α), rollout, "
+                         "norm_rollout or alti (Ferrando et al. 2022) of --kind (default cross_attention)", "NAME", "raw"});
     if (!p.parse(args)) return usage(p.errorText().toStdString());
     if (p.positionalArguments().size() != 1 || !p.isSet("out")) return usage("align takes MODEL --split S --out FILE.jsonl");
     int layer = 0, head = 0;
     if (auto st = parseLayerHead(p.value("layer"), p.value("head"), layer, head); !st) return usage(st.message);
     const QString lens = p.value("lens");
-    if (lens != "raw" && lens != schema::kNormLens && lens != schema::kGradLens)
-        return usage("--lens '" + lens.toStdString() + "': raw, norm or grad");
+    if (lens != "raw" && !schema::isLens("x." + lens.toStdString()))
+        return usage("--lens '" + lens.toStdString() + "': raw, norm, grad, rollout, norm_rollout or alti");
     std::string kind = p.value("kind").toStdString();
     if (lens != "raw") kind = schema::lens(kind.empty() ? schema::translation::kCrossAttention : kind, lens.toStdString());
     const bool chosen = p.isSet("kind") || p.isSet("layer") || p.isSet("head") || lens != "raw";
@@ -221,11 +221,12 @@ int cmdHeads(const QStringList& args)
     p.addOption({"importance", "head importance instead of the head table: ablation (Δ log-likelihood with the head zeroed) "
                                "or gradient (Michel et al. 2019)", "method"});
     p.addOption({"shard", "with --importance: measure shard K (from 0) of N and write a partial result for `attnscope merge`", "K/N"});
-    p.addOption({"lens", "also the lenses computed on request: grad (α ⊙ ∂log p/∂α; the norm lens is always listed)", "NAME"});
+    p.addOption({"lens", "also the lenses computed on request: grad (α ⊙ ∂log p/∂α; norm, rollout, norm_rollout and alti "
+                         "are always listed)", "NAME"});
     if (!p.parse(args)) return usage(p.errorText().toStdString());
     if (p.positionalArguments().size() != 1 || !p.isSet("out")) return usage("heads takes MODEL --split S --out FILE.csv");
-    if (p.isSet("lens") && p.value("lens") != schema::kGradLens && p.value("lens") != schema::kNormLens)
-        return usage("--lens '" + p.value("lens").toStdString() + "': grad (norm is always listed)");
+    if (p.isSet("lens") && p.value("lens") != schema::kGradLens && !schema::isLens("x." + p.value("lens").toStdString()))
+        return usage("--lens '" + p.value("lens").toStdString() + "': grad (norm, rollout, norm_rollout and alti are always listed)");
     const QString importance = p.value("importance");
     if (p.isSet("importance") && importance != "ablation" && importance != "gradient")
         return usage("--importance '" + importance.toStdString() + "': ablation or gradient");

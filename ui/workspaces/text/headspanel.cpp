@@ -12,9 +12,19 @@
 #include <QLabel>
 #include <QSignalBlocker>
 #include <QSplitter>
+#include <QStandardItemModel>
 #include <QVBoxLayout>
 
 namespace attnscope::ui {
+
+namespace {
+/// Self-attention: queries and keys are the same tokens (what a rollout composes over layers).
+bool selfAttention(const AttentionTrace* trace, const QString& name)
+{
+    const TraceTensor* t = trace ? trace->find(name.toStdString()) : nullptr;
+    return t && t->shape.size() == 4 && t->shape[2] == t->shape[3] && t->labels.size() == 4 && t->labels[2] == t->labels[3];
+}
+} // namespace
 
 HeadsPanel::HeadsPanel(QWidget* parent) : QWidget(parent)
 {
@@ -31,9 +41,23 @@ HeadsPanel::HeadsPanel(QWidget* parent) : QWidget(parent)
     devBar_ = new DevScoreBar(this);  // dev-split AER of every head, computed in the background
     importanceBar_ = new ImportanceBar(this);  // and how much each head matters
 
+    lens_ = new QComboBox(this);
+    lens_->setObjectName("headLens");
+    lens_->setToolTip(tr("Read the heads through a lens: what attention carries, not only its weights"));
+    // The lenses (schema.h), each with its source; updateLenses() enables those the trace holds.
+    const std::pair<const char*, QString> lenses[] = {
+        {"raw", tr("raw α")},
+        {schema::kNormLens, tr("norm ‖α f(x)‖")},
+        {schema::kGradLens, tr("grad α ⊙ ∂log p/∂α")},
+        {schema::kRolloutLens, tr("rollout")},
+        {schema::kNormRolloutLens, tr("norm-based rollout")},
+        {schema::kAltiLens, tr("ALTI")}};
+    for (const auto& [id, text] : lenses) lens_->addItem(text, QString::fromLatin1(id));
     auto* kindRow = new QHBoxLayout;
     kindRow->addWidget(new QLabel(tr("Attention:"), this));
     kindRow->addWidget(kind_, 1);
+    kindRow->addWidget(new QLabel(tr("Lens:"), this));
+    kindRow->addWidget(lens_);
     auto* split = new QSplitter(Qt::Vertical, this);
     split->addWidget(grid_);
     split->addWidget(table_);
@@ -47,10 +71,15 @@ HeadsPanel::HeadsPanel(QWidget* parent) : QWidget(parent)
     layout->addWidget(importanceBar_);
     layout->addWidget(info_);
 
-    connect(kind_, &QComboBox::currentTextChanged, this, [this](const QString& entry) {
+    connect(kind_, &QComboBox::currentTextChanged, this, [this] {
         if (!trace_) return;
-        showEntry(entry);
-        emit entryChanged(entry);
+        updateLenses();
+        showEntry(entry());
+        emit entryChanged(entry());
+    });
+    connect(lens_, QOverload<int>::of(&QComboBox::activated), this, [this](int index) {
+        const QString lens = lens_->itemData(index).toString();
+        setLens(lens);
     });
     connect(grid_, &HeadGridView::headClicked, this, [this](int layer, int head) { emit headOpened(entry(), layer, head); });
     connect(grid_, &HeadGridView::headCompareRequested, this, &HeadsPanel::compareRequested);
@@ -72,12 +101,13 @@ HeadsPanel::HeadsPanel(QWidget* parent) : QWidget(parent)
 
 bool HeadsPanel::setTrace(const std::shared_ptr<const AttentionTrace>& trace)
 {
+    const QString previous = kind_->currentText();
     trace_ = trace;
     const QSignalBlocker block(kind_);
     kind_->clear();
     int preferred = -1;
     for (const auto& t : trace_ ? trace_->tensors : std::vector<TraceTensor>{}) {
-        if (t.shape.size() != 4) continue;
+        if (t.shape.size() != 4 || schema::isLens(t.name)) continue;  // lenses: the lens selector
         const QString name = QString::fromStdString(t.name);
         const QString about = kindDescription(name);
         // Translators open on their cross-attention: the alignment, the one gold can score.
@@ -86,29 +116,107 @@ bool HeadsPanel::setTrace(const std::shared_ptr<const AttentionTrace>& trace)
             kind_->addItem(entry);
             kind_->setItemData(kind_->count() - 1, about, Qt::ToolTipRole);
         }
-        if (t.shape[2] == t.shape[3]) {  // self-attention only
-            kind_->addItem(name + tr(" · rollout"));
-            kind_->setItemData(kind_->count() - 1, tr("Attention rollout (Abnar & Zuidema 2020): how much each "
-                                                      "token's representation at this layer draws on each input token"),
-                               Qt::ToolTipRole);
-        }
     }
-    if (preferred >= 0) kind_->setCurrentIndex(preferred);
-    kindInfo_->setText(kindDescription(kind_->currentText()));
+    if (kind_->findText(previous) >= 0) kind_->setCurrentText(previous);  // a new verse keeps the attention shown
+    else if (preferred >= 0) kind_->setCurrentIndex(preferred);
+    updateLenses();
+    kindInfo_->setText(kindDescription(entry()));
     if (kind_->count() == 0) {
         grid_->clear();
         return false;
     }
-    showEntry(kind_->currentText());
+    showEntry(entry());
     return true;
 }
 
-QString HeadsPanel::entry() const { return kind_->currentText(); }
+QString HeadsPanel::baseKind() const { return kind_->currentText().section(QStringLiteral(" · "), 0, 0); }
+
+QString HeadsPanel::entry() const
+{
+    const QString lens = this->lens();
+    const QString text = kind_->currentText();
+    if (lens == QLatin1String("raw") || text.isEmpty()) return text;
+    const QString base = baseKind();
+    return base + '.' + lens + text.mid(base.size());
+}
+
+QString HeadsPanel::lens() const { return lens_->currentData().toString(); }
+
+void HeadsPanel::updateLenses()
+{
+    const std::string base = baseKind().toStdString();
+    const QString note = trace_ ? QString::fromStdString(trace_->meta(schema::kLensNoteMeta)) : QString();
+    auto* model = qobject_cast<QStandardItemModel*>(lens_->model());
+    // The lens asked for when the trace holds it, else the one shown when it still does, else raw.
+    const QString shown = lens();
+    int wanted = -1, keep = 0;
+    for (int i = 0; i < lens_->count(); ++i) {
+        const QString id = lens_->itemData(i).toString();
+        const bool held = id == QLatin1String("raw") || (trace_ && trace_->find(schema::lens(base, id.toStdString())));
+        const bool computable = !held && id == QLatin1String(schema::kGradLens) && gradComputable_;
+        QString tip;
+        if (held) tip = kindDescription(QString::fromStdString(id == QLatin1String("raw") ? base : schema::lens(base, id.toStdString())));
+        else if (computable) tip = tr("Computed on request: one backward pass per target token, in the background (Esc cancels)");
+        else if (id == QLatin1String(schema::kGradLens)) tip = tr("The grad lens is computed for the built-in Transformer translators under forced decoding");
+        else if (id == QLatin1String(schema::kAltiLens)) tip = tr("ALTI needs the residual and LayerNorm structure: the built-in Transformer's encoder (and cross-attention through it)");
+        else tip = note.isEmpty() ? tr("Not available for %1").arg(QString::fromStdString(base)) : note;
+        if (model) model->item(i)->setEnabled(held || computable);
+        lens_->setItemData(i, tip, Qt::ToolTipRole);
+        if (id == wantedLens_ && held) wanted = i;
+        if (id == shown && held) keep = i;
+    }
+    const QSignalBlocker block(lens_);
+    lens_->setCurrentIndex(wanted >= 0 ? wanted : keep);
+}
+
+bool HeadsPanel::setLens(const QString& lens)
+{
+    const int index = lens_->findData(lens);
+    if (index < 0 || !trace_) return false;
+    wantedLens_ = lens;
+    const bool held = lens == QLatin1String("raw") || trace_->find(schema::lens(baseKind().toStdString(), lens.toStdString()));
+    if (!held) {
+        updateLenses();  // the lens shown stays until the requested one arrives
+        if (lens == QLatin1String(schema::kGradLens) && gradComputable_) {
+            emit lensRequested(lens);
+            return true;
+        }
+        return false;
+    }
+    {
+        const QSignalBlocker block(lens_);
+        lens_->setCurrentIndex(index);
+    }
+    showEntry(entry());
+    emit entryChanged(entry());
+    return true;
+}
+
+void HeadsPanel::setGradComputable(bool computable)
+{
+    gradComputable_ = computable;
+    updateLenses();
+}
 
 bool HeadsPanel::setEntry(const QString& entry)
 {
-    if (kind_->findText(entry) < 0) return false;
-    kind_->setCurrentText(entry);
+    // "X.lens · aggregation": the attention X, the lens; "X · rollout" (older files): X's rollout lens.
+    QString kind = entry, lens = QStringLiteral("raw");
+    const QString rolloutSuffix = QStringLiteral(" · rollout");
+    if (kind.endsWith(rolloutSuffix)) {
+        kind.chop(rolloutSuffix.size());
+        lens = QLatin1String(schema::isLens(kind.toStdString()) ? schema::kNormRolloutLens : schema::kRolloutLens);
+        kind = QString::fromStdString(schema::lensBase(kind.toStdString()));
+    }
+    const QString head = kind.section(QStringLiteral(" · "), 0, 0);
+    if (const std::string l = schema::lensOf(head.toStdString()); !l.empty()) {
+        lens = QString::fromStdString(l);
+        kind = QString::fromStdString(schema::lensBase(head.toStdString())) + kind.mid(head.size());
+    }
+    if (kind_->findText(kind) < 0) return false;
+    wantedLens_ = lens;
+    kind_->setCurrentText(kind);  // updates the lenses and shows the entry
+    if (this->lens() != lens) return setLens(lens);
     return true;
 }
 
@@ -145,8 +253,6 @@ bool HeadsPanel::selectedTensor(const QString& entry, TraceTensor& out) const
         Status st = Status::error("");
         if (entry == name + tr(" · mean over heads")) st = meanOverHeads(t, out);
         else if (entry == name + tr(" · mean over layers")) st = meanOverLayers(t, out);
-        else if (entry == name + tr(" · rollout"))  // a lens's rows normalised first: the norm-based rollout
-            st = rolloutTensor(schema::isLens(t.name) ? rowNormalised(t) : t, out);
         if (st) return true;
     }
     return false;
@@ -163,10 +269,27 @@ bool HeadsPanel::scorableKind(const QString& entry) const
 QString HeadsPanel::kindDescription(const QString& entry) const
 {
     const QString name = entry.section(QStringLiteral(" · "), 0, 0);
-    if (schema::isLens(name.toStdString()))
+    const std::string lens = schema::lensOf(name.toStdString());
+    const QString base = QString::fromStdString(schema::lensBase(name.toStdString()));
+    const bool self = selfAttention(trace_.get(), base);
+    if (lens == schema::kNormLens)
         return tr("norm lens of %1: α_ij ‖f(x_j)‖, the weight times the norm of what key j sends through the head's value "
-                  "and output projection (Kobayashi et al. 2020) — unnormalised; scores read its rows normalised")
-            .arg(name.section('.', 0, 0));
+                  "and output projection (Kobayashi et al. 2020) — unnormalised; scores read its rows normalised").arg(base);
+    if (lens == schema::kGradLens)
+        return tr("grad lens of %1: α ⊙ ∂log p(y_t)/∂α for the reference token each row predicts — signed, in nats; "
+                  "scores read its positive part, rows normalised").arg(base);
+    if (lens == schema::kRolloutLens)
+        return self ? tr("rollout of %1 (Abnar & Zuidema 2020): how much each token's representation up to this layer draws "
+                         "on each input token (heads averaged, ½A + ½I per layer)").arg(base)
+                    : tr("rollout through the encoder: each head's rows times the encoder's rollout, so a target token is read "
+                         "over the input words (Chefer et al. 2021)");
+    if (lens == schema::kNormRolloutLens)
+        return self ? tr("norm-based rollout of %1: the rollout of the norm lens's normalised rows").arg(base)
+                    : tr("norm-based rollout through the encoder: the norm lens's rows times the encoder's norm-based rollout");
+    if (lens == schema::kAltiLens)
+        return self ? tr("ALTI of %1 (Ferrando et al. 2022): each token's contribution to each representation, residual "
+                         "included, measured by L1 distance and composed up to this layer; rows sum to 1").arg(base)
+                    : tr("cross-attention through ALTI: the norm lens's rows times the encoder's ALTI at its top layer");
     if (name == QLatin1String(schema::translation::kCrossAttention))
         return tr("cross-attention: each target (English) token as the decoder writes it, over the source (Spanish) "
                   "tokens — the alignment; scored against gold on the dev split");
@@ -184,7 +307,10 @@ QString HeadsPanel::headTitle(const QString& entry, int layer, int head) const
     QString which;
     if (entry.endsWith(tr(" · mean over heads"))) which = tr("layer %1, mean over heads").arg(layer + 1);
     else if (entry.endsWith(tr(" · mean over layers"))) which = tr("head %1, mean over layers").arg(head + 1);
-    else if (entry.endsWith(tr(" · rollout"))) which = tr("rollout up to layer %1").arg(layer + 1);
+    else if (const std::string lens = schema::lensOf(name.toStdString());
+             (lens == schema::kRolloutLens || lens == schema::kNormRolloutLens || lens == schema::kAltiLens) &&
+             selfAttention(trace_.get(), QString::fromStdString(schema::lensBase(name.toStdString()))))
+        which = tr("up to layer %1").arg(layer + 1);
     else which = tr("layer %1, head %2").arg(layer + 1).arg(head + 1);
     return tr("%1 · %2 · %3").arg(model, name, which);
 }

@@ -1,9 +1,9 @@
 #pragma once
 // The Heads tab of the Text workspace: which multi-head attention of the trace to show (each
-// [layer, head, query, key] tensor, its means over heads and over layers, rollout for
-// self-attention), every head of it in a grid and a table, their dev-split scores and
-// importance, and a line
-// on the head under the cursor. It draws what the trace holds; opening a head in the matrix or
+// [layer, head, query, key] tensor, its means over heads and over layers) and through which
+// lens (raw weights, norm, grad, rollout, norm-based rollout, ALTI; schema.h), every head of
+// it in a grid and a table, their dev-split scores and importance, and a line on the head
+// under the cursor. It draws what the trace holds; opening a head in the matrix or
 // a comparison is the workspace's (headOpened, compareRequested).
 #include "attnscope/alignment.h"
 #include "attnscope/trace.h"
@@ -30,12 +30,21 @@ public:
     /// Lists the trace's multi-head tensors and their aggregations and shows the first — the
     /// cross-attention when gold can score it. False when the trace has none (the grid clears).
     bool setTrace(const std::shared_ptr<const AttentionTrace>& trace);
-    /// The entry of the attention selector, e.g. "cross_attention · mean over heads".
+    /// What the selectors show, e.g. "cross_attention · mean over heads", or through a lens
+    /// "cross_attention.norm · mean over heads" (the lens tensor's name).
     QString entry() const;
-    /// Selects an entry (restoring a workspace); false when the trace has no such entry.
+    /// Selects an entry (restoring a workspace; "X · rollout" of older files reads as X's rollout
+    /// lens); false when the trace has no such entry.
     bool setEntry(const QString& entry);
-    /// The tensor behind an entry: a trace tensor or an aggregation (mean over heads [layer, 1,
-    /// query, key], mean over layers [1, head, query, key], rollout; headstats.h).
+    /// The lens chosen: "raw" or a schema lens name ("norm", "grad", "rollout", "norm_rollout", "alti").
+    QString lens() const;
+    /// Selects a lens for the attention shown (false when the trace has none for it, except
+    /// "grad" when it can be computed: then lensRequested asks for it).
+    bool setLens(const QString& lens);
+    /// Whether the grad lens can be computed for the trace shown (a built-in Transformer, forced).
+    void setGradComputable(bool computable);
+    /// The tensor behind an entry: a trace tensor (an attention or a lens) or an aggregation
+    /// (mean over heads [layer, 1, query, key], mean over layers [1, head, query, key]; headstats.h).
     bool selectedTensor(const QString& entry, TraceTensor& out) const;
     /// Attention gold can score: target tokens over source tokens, with the labels of the
     /// trace's own 2-D alignment ("cross").
@@ -61,13 +70,22 @@ signals:
     void compareRequested(int layer, int head);
     /// The user chose another entry; the grid and table already show it.
     void entryChanged(const QString& entry);
+    /// The user chose a lens the trace does not hold yet but the model can compute ("grad").
+    void lensRequested(const QString& lens);
 
 private:
     void showEntry(const QString& entry);
+    /// Enables the lenses the trace holds for the attention chosen, with a tooltip on the others.
+    void updateLenses();
+    /// The attention chosen without its aggregation, e.g. "cross_attention".
+    QString baseKind() const;
 
     std::shared_ptr<const AttentionTrace> trace_;
     LinkOptions links_;
     QComboBox* kind_;
+    QComboBox* lens_;
+    QString wantedLens_ = QStringLiteral("raw");  ///< the user's choice, kept across traces
+    bool gradComputable_ = false;
     QLabel* kindInfo_;
     HeadGridView* grid_;
     HeadTableView* table_;
