@@ -72,6 +72,9 @@ public:
     bool openWorkspace(const QString& path);
     /// Autosave file of this user (crash recovery); removed on a clean exit.
     static QString autosavePath();
+    /// The last session, written on a clean quit and opened at the next start unless
+    /// Preferences → "Start fresh" (settings::RestoreSession) says otherwise.
+    static QString sessionPath();
     /// Writes the autosave now in the background (also done every 30 s when anything
     /// changed). False when there is nothing to save, nothing changed, or one is running.
     bool autosaveNow();
@@ -152,6 +155,7 @@ private:
     std::shared_ptr<SaveState> saves_;
     QProgressDialog* closeProgress_ = nullptr;  ///< while closing waits for a save
     std::shared_ptr<const WorkspaceFile> lastAutosave_;  ///< what the last autosave wrote
+    bool sessionKept_ = false;  ///< closing: the session was written (or there was none to write)
 };
 
 } // namespace attnscope::ui

@@ -18,6 +18,8 @@ inline const Key<QString> ColorMap{"view/colorMap", QStringLiteral("viridis")}; 
 inline const Key<QString> Theme{"view/theme", QStringLiteral("light")};          ///< light, dark
 inline const Key<QByteArray> WindowGeometry{"window/geometry", {}};
 inline const Key<QByteArray> WindowState{"window/state", {}};
+/// Open the last session at start (it is kept on a clean quit); false: "Start fresh" with the demo.
+inline const Key<bool> RestoreSession{"session/restore", true};
 inline const Key<QStringList> RecentFiles{"files/recent", {}};  ///< most recent first
 inline constexpr int kMaxRecentFiles = 8;
 inline const Key<QStringList> UserModels{"models/user", {}};     ///< TorchScript .pt and ONNX .onnx files (Model manager)

@@ -189,7 +189,8 @@ private slots:
         const QString grid = dir_.filePath("grid.png");
         r = attnscope({"render", attn, "--view", "grid", "--dpi", "192", "--out", grid});
         QVERIFY2(r.code == 0, qPrintable(r.err));
-        QCOMPARE(QImage(grid).size(), QSize(2 * (40 + 2 * 100), 2 * (40 + 1 * 100)));  // 2 heads × 1 layer, 2× pixels at 192 dpi
+        // 2 heads × 1 layer and the title row above them (28 px), 2× pixels at 192 dpi.
+        QCOMPARE(QImage(grid).size(), QSize(2 * (40 + 2 * 100), 2 * (40 + 1 * 100 + 28)));
         const QString flow = dir_.filePath("flow.svg");
         r = attnscope({"render", attn, "--view", "flow", "--out", flow});
         QVERIFY2(r.code == 0, qPrintable(r.err));
@@ -408,7 +409,9 @@ private slots:
     void transformerHeadsAlignAndViews()
     {
         // The head table over a split, as CSV: 3 kinds × 12 heads + their 3 layer means and the
-        // mean of all 12 heads each, and the same for each kind's norm lens.
+        // mean of all 12 heads each, the same for each kind's norm lens and for cross-attention's
+        // rollout, norm-based rollout and ALTI; the self-attention rollouts and the encoder's ALTI
+        // have one map per layer (3 + 3 means + 1).
         const QString csv = dir_.filePath("heads.csv");
         Run r = attnscope({"heads", "transformer", "--split", "dev", "--limit", "12", "--out", csv});
         QVERIFY2(r.code == 0, qPrintable(r.err));
@@ -418,7 +421,7 @@ private slots:
         QVERIFY(f.open(QIODevice::ReadOnly));
         const QStringList lines = QString::fromUtf8(f.readAll()).split('\n', Qt::SkipEmptyParts);
         QVERIFY(lines[0].startsWith("kind,layer,head,entropy_bits,same,previous,next,punctuation,eos,aer"));
-        QCOMPARE(lines.size(), 1 + 2 * 3 * (12 + 3 + 1));
+        QCOMPARE(lines.size(), 1 + (2 * 3 + 3) * (12 + 3 + 1) + 5 * (3 + 3 + 1));
         int scored = 0;
         for (const QString& line : lines.mid(1)) {
             const QStringList cells = line.split(',');
@@ -431,9 +434,10 @@ private slots:
                 QVERIFY(cells[9].isEmpty());  // self-attention has no gold
             }
         }
-        QCOMPARE(scored, 2 * (12 + 3 + 1));  // cross_attention and cross_attention.norm
+        QCOMPARE(scored, 5 * (12 + 3 + 1));  // cross_attention and its norm, rollout, norm_rollout and alti lenses
         QVERIFY(r.out.contains("cross_attention · mean of all heads"));
-        QVERIFY(r.out.contains("cross_attention.norm · mean of all heads"));
+        for (const char* lens : {"norm", "rollout", "norm_rollout", "alti"})
+            QVERIFY2(r.out.contains(QString("cross_attention.%1 · mean of all heads").arg(lens)), lens);
         // Alignments from one chosen head or a layer's mean.
         const QString jsonl = dir_.filePath("mean.jsonl");
         r = attnscope({"align", "transformer", "--split", "dev", "--kind", "cross_attention", "--layer", "2", "--head",
@@ -467,6 +471,59 @@ private slots:
         QVERIFY2(r.err.contains("no layer 1, head 5"), qPrintable(r.err));
         r = attnscope({"run", "gru-bahdanau", "Dios es amor.", "--compare-model", "transformer", "--out", dir_.filePath("x.png")});
         QCOMPARE(r.code, 2);  // --compare-model goes with --view compare
+    }
+    void lensesOnTheCommandLine()
+    {
+        // run --lens: the view reads the heads through the lens; grad is computed on request.
+        const QString png = dir_.filePath("lens.png"), attn = dir_.filePath("lens.attn");
+        Run r0;
+        for (const char* lens : {"norm", "rollout", "norm_rollout", "alti"}) {
+            QFile::remove(png);
+            const Run r = attnscope({"run", "transformer", "Dios es amor .", "--target", "God is love .", "--lens", lens,
+                                     "--view", "grid", "--out", png});
+            QVERIFY2(r.code == 0, qPrintable(QString(lens) + ": " + r.err));
+            QVERIFY(!QImage(png).isNull());
+        }
+        // Grid figures say what they show (issue 28, item 14): model · tensor (the lens) · heads.
+        const QString svg = dir_.filePath("lens.svg");
+        r0 = attnscope({"run", "transformer", "Dios es amor .", "--target", "God is love .", "--lens", "alti", "--view", "grid",
+                        "--out", svg});
+        QVERIFY2(r0.code == 0, qPrintable(r0.err));
+        QFile svgFile(svg);
+        QVERIFY(svgFile.open(QIODevice::ReadOnly));
+        QVERIFY(QString::fromUtf8(svgFile.readAll()).contains("transformer · cross_attention.alti · every head (3 layers × 4 heads)"));
+        const QString json = dir_.filePath("lens.json");
+        Run r = attnscope({"run", "transformer", "Dios es amor .", "--target", "God is love .", "--lens", "grad", "--out", json});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QFile saved(json);
+        QVERIFY(saved.open(QIODevice::ReadOnly));
+        const QByteArray text = saved.readAll();
+        for (const char* name : {"cross_attention.grad", "encoder_self.alti", "cross_attention.alti", "encoder_self.rollout"})
+            QVERIFY2(text.contains(QByteArray("\"") + name + "\""), name);
+        r = attnscope({"run", "transformer", "Dios es amor .", "--lens", "grad", "--out", png});
+        QCOMPARE(r.code, 2);  // free decoding has no reference to differentiate
+        QVERIFY2(r.err.contains("--target"), qPrintable(r.err));
+        r = attnscope({"run", "transformer", "Dios es amor .", "--lens", "glow", "--out", png});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("raw, norm, grad, rollout, norm_rollout or alti"), qPrintable(r.err));
+        // render --lens on a GRU trace: its norm lens is there, ALTI is not (no self-attention).
+        r = attnscope({"run", "gru-bahdanau", "Dios es amor .", "--target", "God is love .", "--out", attn});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QFile::remove(png);
+        r = attnscope({"render", attn, "--lens", "norm", "--out", png});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(!QImage(png).isNull());
+        r = attnscope({"render", attn, "--lens", "alti", "--out", png});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("no cross.alti"), qPrintable(r.err));
+        // align --lens: links read off a lens, scored against gold.
+        const QString jsonl = dir_.filePath("alti.jsonl");
+        r = attnscope({"align", "transformer", "--split", "dev", "--limit", "3", "--lens", "alti", "--layer", "3", "--head", "mean",
+                       "--out", jsonl});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QFile j(jsonl);
+        QVERIFY(j.open(QIODevice::ReadOnly));
+        QVERIFY(QJsonDocument::fromJson(j.readLine()).object().contains("aer"));
     }
     void imageModels()
     {

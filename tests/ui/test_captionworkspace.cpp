@@ -14,6 +14,7 @@
 #include <QComboBox>
 #include <QFile>
 #include <QImage>
+#include <QJsonObject>
 #include <QLabel>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -160,6 +161,23 @@ private slots:
         QVERIFY(waitResult());
     }
 
+    void aRefusedPictureIsNotReplacedByScene0()
+    {
+        // A workspace whose picture was refused on opening (the path check drops "input/file"):
+        // no scene 0 captioned in its place with the caption asked of the picture (issue 28, item 4).
+        ws_->showTestScene(5);
+        QVERIFY(waitResult());
+        const auto before = ws_->currentTrace();
+        WorkspaceSection s = ws_->saveState();
+        s.state["input"] = QJsonObject{};  // as confineStatePaths leaves a refused file
+        s.state["caption"] = "a cat on a sofa";
+        QSignalSpy shown(ws_, &CaptionWorkspace::resultShown);
+        QString error;
+        QVERIFY(ws_->restoreState(s, &error));
+        QVERIFY(!shown.wait(1500));
+        QCOMPARE(ws_->currentTrace(), before);
+        QVERIFY(ws_->banner()->text().contains("not opened"));
+    }
     void sceneFileAndBadFile()
     {
         ws_->openFile(QStringLiteral(ATTNSCOPE_RESOURCE_DIR "/scenes/scene-007.png"));

@@ -55,8 +55,13 @@ private slots:
         QCoreApplication::setOrganizationName("AttnScopeAblationTest");
         QStandardPaths::setTestModeEnabled(true);
         QFile::remove(MainWindow::autosavePath());
+        QFile::remove(MainWindow::sessionPath());
     }
-    void cleanup() { QFile::remove(MainWindow::autosavePath()); }
+    void cleanup()
+    {
+        QFile::remove(MainWindow::autosavePath());
+        QFile::remove(MainWindow::sessionPath());  // a clean close keeps the session: the next window would open it
+    }
 
     void altClickAblatesAHeadAndRunsAgain()
     {

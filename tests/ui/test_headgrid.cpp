@@ -54,6 +54,19 @@ private slots:
         QVERIFY(error.contains("another tensor"));
         QCOMPARE(v.layers(), 0);
     }
+    void oneMapPerLayerKeepsItsAspect()
+    {
+        // A rollout or a mean over heads ([L, 1, n, n]) in a wide panel: square maps stay within
+        // 3 : 1, never stretched over the whole width.
+        HeadGridView v;
+        v.resize(1200, 400);
+        const TraceTensor t = heads(3, 1, 6);
+        QVERIFY(v.setTensor(t, analysed(t)));
+        const QRect r = v.cellRect(0, 0);
+        QVERIFY2(r.width() <= 3 * r.height() + 1 && r.height() <= 3 * r.width() + 1,
+                 qPrintable(QString("%1 × %2").arg(r.width()).arg(r.height())));
+        QVERIFY(r.height() > 50);  // and still as large as the height allows
+    }
     void gridHoverAndClick()
     {
         HeadGridView v;

@@ -98,8 +98,13 @@ private slots:
         QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, settingsDir_.path());
         QStandardPaths::setTestModeEnabled(true);
         QFile::remove(MainWindow::autosavePath());
+        QFile::remove(MainWindow::sessionPath());
     }
-    void cleanup() { QFile::remove(MainWindow::autosavePath()); }
+    void cleanup()
+    {
+        QFile::remove(MainWindow::autosavePath());
+        QFile::remove(MainWindow::sessionPath());  // a clean close keeps the session: the next window would open it
+    }
 
     void ownTextLeavesTheVerse()
     {
@@ -124,6 +129,11 @@ private slots:
         QVERIFY(!ws->currentTrace()->hasGold());
         QVERIFY(ws->currentTrace()->meta("verse").empty());
         QCOMPARE(ws->matrixView()->columnLabels().first(), QString("El"));  // their sentence, not Ruth's
+        // The notice stays with the result it concerns (issue 28, item 14: it vanished after ~2 s).
+        QVERIFY2(ws->bannerText().contains("Your own text"), qPrintable(ws->bannerText()));
+        QVERIFY(ws->selectVerse("Ruth 1:17"));  // a verse again: the notice goes
+        QVERIFY(shown.wait(60000));
+        QVERIFY(!ws->bannerText().contains("Your own text"));
     }
 
     void theMatrixSaysWhatItShows()
@@ -374,6 +384,15 @@ private slots:
         QVERIFY(result.wait(30000));
         QCOMPARE(ws.currentTrace()->meta("theta_source"), std::string("manual"));
         QVERIFY(ws.view()->theta() != ws.networkTheta());
+        // Dragged far past the widget's edge, the frame's centre stays on the picture (issue 28, item 14).
+        const QPoint c2 = ws.view()->centrePos().toPoint();
+        QTest::mousePress(ws.view(), Qt::LeftButton, {}, c2);
+        QTest::mouseMove(ws.view(), c2 + QPoint(3000, -3000));
+        QTest::mouseRelease(ws.view(), Qt::LeftButton, {}, c2 + QPoint(3000, -3000));
+        QVERIFY(result.wait(30000));
+        const auto th = ws.view()->theta();
+        QVERIFY2(std::abs(th[2]) <= 1.0 + 1e-9 && std::abs(th[5]) <= 1.0 + 1e-9, qPrintable(QString("t = (%1, %2)").arg(th[2]).arg(th[5])));
+        QVERIFY(ws.view()->rect().contains(ws.view()->centrePos().toPoint()));
         ws.setManual(false);
         QCOMPARE(ws.view()->theta(), ws.networkTheta());
         // A file: the picker says so.
@@ -386,6 +405,41 @@ private slots:
         QVERIFY(ws.findChild<TestItemPicker*>("testItem")->showsFile());
     }
 
+    void legendMarkersStayReadable()
+    {
+        // A 60-word sentence: its cells (and link markers) are a few pixels, the legend's gold-hit
+        // square keeps a readable size (issue 28, item 12).
+        attnscope::AttentionTrace t;
+        attnscope::TraceTensor x;
+        x.name = "cross";
+        x.axes = {"target", "source"};
+        const int n = 60;
+        x.shape = {n, n};
+        x.values.assign(size_t(n * n), 0.0f);
+        std::vector<std::string> words;
+        for (int i = 0; i < n; ++i) {
+            x.values[size_t(i * n + i)] = 1.0f;
+            words.push_back("w" + std::to_string(i));
+            t.goldLinks.push_back({i, i});
+        }
+        x.labels = {words, words};
+        t.tensors.push_back(x);
+        t.sourceEvaluated.assign(size_t(n), true);
+        t.targetEvaluated.assign(size_t(n), true);
+        attnscope::ui::AlignmentMatrixView v;
+        v.resize(700, 700);
+        v.setTrace(t, attnscope::traceLinks(t, {}));
+        QCOMPARE(v.linkCounts().hits, n);
+        const QImage img = v.renderImage(700, 700).convertToFormat(QImage::Format_RGB32);
+        // The legend is the bottom row of the figure: count the hit marker's green there.
+        int green = 0;
+        for (int y = img.height() - 60; y < img.height(); ++y)
+            for (int xp = 0; xp < img.width(); ++xp) {
+                const QColor c = img.pixelColor(xp, y);
+                green += c.green() > 150 && c.red() < 90 && c.blue() < 150 ? 1 : 0;
+            }
+        QVERIFY2(green > 110, qPrintable(QString("%1 green pixels in the legend").arg(green)));
+    }
     void colourBars()
     {
         HeadCompareView view;

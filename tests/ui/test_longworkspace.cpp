@@ -4,6 +4,7 @@
 #include "attnscope/longattention.h"
 #include "attnscope/qk.h"
 #include "mainwindow.h"
+#include "views/messagebanner.h"
 #include "views/attentionstripview.h"
 #include "views/largematrixview.h"
 #include "workspaces/long/headthumbgrid.h"
@@ -87,6 +88,41 @@ private:
     int64_t n_;
 };
 
+/// A causal n × n matrix with one-key column spikes (weight 1 on each spike key, for every row
+/// that can see it) over a 1e-6 background, read at any power-of-two block without a file.
+class Spikes final : public AttentionMatrix {
+public:
+    Spikes(int64_t n, std::vector<int64_t> keys) : n_(n), keys_(std::move(keys)) {}
+    int64_t rows() const override { return n_; }
+    int64_t cols() const override { return n_; }
+    std::string kind() const override { return "procedural"; }
+    std::vector<int64_t> storedBlocks() const override
+    {
+        std::vector<int64_t> b;
+        for (int64_t k = 1; k <= n_; k *= 2) b.push_back(k);
+        return b;
+    }
+
+protected:
+    Status readStored(int64_t b, BlockReduce reduce, int64_t r0, int64_t c0, int64_t nr, int64_t nc, float* out,
+                      const ProgressFn&) const override
+    {
+        for (int64_t i = 0; i < nr; ++i)
+            for (int64_t j = 0; j < nc; ++j) {
+                const int64_t rlo = (r0 + i) * b, rhi = std::min(n_, rlo + b) - 1, clo = (c0 + j) * b, chi = std::min(n_, clo + b) - 1;
+                float v = rhi >= clo ? 1e-6f : 0.f;  // causal: a block wholly above the diagonal is 0
+                for (int64_t k : keys_)
+                    if (k >= clo && k <= chi && rhi >= k) v = reduce == BlockReduce::Max ? 1.f : std::max(v, 1.f / float(chi - clo + 1));
+                out[i * nc + j] = v;
+            }
+        return Status::success();
+    }
+
+private:
+    int64_t n_;
+    std::vector<int64_t> keys_;
+};
+
 template <typename Pred> bool waitUntil(Pred p, int ms = 60000)
 {
     QElapsedTimer t;
@@ -156,6 +192,50 @@ private slots:
         // Home shows the whole matrix again.
         QTest::keyClick(&view, Qt::Key_Home);
         QVERIFY(view.visibleCells().width() >= 2999);
+    }
+
+    void everyPixelKeepsEveryPeakAtEveryZoom()
+    {
+        // Issue 28, item 2: seven one-key spikes of a causal 32768² matrix are all on screen in the
+        // overview and after every zoom step — a pixel is the max of all the cells under it, never
+        // one pyramid block of several.
+        const std::vector<int64_t> keys{1000, 5001, 9999, 15003, 20011, 26000, 31999};
+        auto m = std::make_shared<Spikes>(32768, keys);
+        LargeMatrixView view;
+        view.resize(900, 700);
+        view.show();
+        view.setMatrix(m, {}, {}, "spikes");
+        QVERIFY(waitUntil([&] { return view.overviewReady(); }));
+        QString where;  // the keys under the bright runs, for the failure message
+        const auto spikesOnScreen = [&](double row) {
+            const QImage frame = view.grabFrame();
+            const QRect a = view.plotRect();
+            const int y = int(a.top() + (row - view.y0()) / view.cellsPerPixel());
+            int runs = 0;
+            bool inRun = false;
+            where.clear();
+            for (int x = a.left(); x <= a.right(); ++x) {
+                const double cell = view.x0() + (x - a.left() + 0.5) * view.cellsPerPixel();
+                const bool bright = cell >= 0 && cell < 32768 && qGray(frame.pixel(x, y)) > 150;  // outside the matrix: the page
+                if (bright && !inRun) where += QString::number(int(view.x0() + (x - a.left()) * view.cellsPerPixel())) + " ";
+                runs += bright && !inRun ? 1 : 0;
+                inRun = bright;
+            }
+            return runs;
+        };
+        const auto visibleKeys = [&] {
+            int n = 0;
+            for (int64_t k : keys) n += view.visibleCells().left() <= double(k) && double(k) < view.visibleCells().right() ? 1 : 0;
+            return n;
+        };
+        QVERIFY2(spikesOnScreen(32700) == 7, qPrintable(where));
+        // Zoom steps about the middle (as wheel clicks do), each at its own level of blocks.
+        for (double factor : {0.8, 0.8, 0.6, 0.5, 0.7}) {
+            view.centerOn(32000, 16000, view.cellsPerPixel() * factor);
+            QVERIFY(waitUntil([&] { return view.pendingTiles() == 0; }));
+            const int seen = spikesOnScreen(std::min(32700.0, view.visibleCells().bottom() - 10));
+            QVERIFY2(seen == visibleKeys(), qPrintable(QString("%1 of %2: %3").arg(seen).arg(visibleKeys()).arg(where)));
+        }
     }
 
     void colourScalesChangeTheTop()
@@ -246,6 +326,19 @@ private slots:
         QCOMPARE(w.headGrid()->heads(), 2);
         QVERIFY(waitUntil([&] { return w.headGrid()->thumbnails() == 2; }));
         QVERIFY(waitUntil([&] { return w.matrixView()->overviewReady(); }));
+        // Hovering a thumbnail names the head and its numbers (issue 28, item 9): head 1 puts
+        // 0.35 of every row on key 3, so the most attended keys are the block holding it.
+        const QString tip = w.headGrid()->headSummary(0, 0);
+        QVERIFY2(tip.startsWith("layer 1, head 1") && tip.contains("peak weight") && tip.contains("row entropy ≥") &&
+                     tip.contains("most attended keys 0–"),
+                 qPrintable(tip));
+        // Idle at the overview's zoom after a pan: no tile is being read, and the status says so
+        // (issue 28, item 14: "reading 1 tile(s)" used to stay).
+        w.matrixView()->centerOn(1000, 1000, w.matrixView()->cellsPerPixel());
+        QTest::qWait(100);
+        QVERIFY(waitUntil([&] { return w.matrixView()->pendingTiles() == 0; }));
+        auto* status = w.findChild<QLabel*>("longStatus");
+        QVERIFY2(!status->text().contains("reading"), qPrintable(status->text()));
         // Sinks: head 1 puts 0.35 of every row on key 3.
         QVERIFY2(w.sinksLabel()->text().contains("key 3"), qPrintable(w.sinksLabel()->text()));
         w.setSinkShare(0.5);
@@ -269,6 +362,15 @@ private slots:
         emit w.headGrid()->headClicked(0, 1);
         QVERIFY(waitUntil([&] { return w.matrixView()->overviewReady(); }));
         QVERIFY(waitUntil([&] { return w.sinksLabel()->text().contains("key 0"); }));
+        // Go to a token by its text or its index (issue 28, item 9).
+        QVERIFY(w.goToToken("w1500"));
+        QCOMPARE(w.matrixView()->selectedRow(), int64_t(1500));
+        QVERIFY(w.matrixView()->visibleCells().contains(QPointF(1500, 1500)));
+        QVERIFY(w.goToToken("17"));
+        QCOMPARE(w.matrixView()->selectedRow(), int64_t(17));
+        QVERIFY(!w.goToToken("99999"));
+        QVERIFY(w.banner()->text().contains("0 to 2499"));
+        QVERIFY(!w.goToToken("nosuchword"));
         // Export view and data.
         QString error;
         QVERIFY2(w.exportCurrentView(dir_.filePath("long-view.png"), 96, &error), qPrintable(error));

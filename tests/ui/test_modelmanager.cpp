@@ -15,6 +15,7 @@
 #include <QProcess>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QScrollBar>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -72,6 +73,11 @@ def forward(self, ids):
         QCOMPARE(d.table()->rowCount(), builtins + 1);
         QVERIFY(d.table()->item(builtins, 3)->text().contains("encoder_self"));
         QVERIFY(d.table()->item(builtins, 4)->text().contains("ready"));
+        // Every column fits the dialog: the status is read without scrolling (issue 28, item 14).
+        d.show();
+        QCoreApplication::processEvents();
+        QCOMPARE(d.table()->horizontalScrollBar()->maximum(), 0);
+        QVERIFY(d.table()->columnWidth(4) >= 150);
         QVERIFY(!d.addModel(model_, &error));  // listed once
         QCOMPARE(attnscope::ui::settings::get(attnscope::ui::settings::UserModels), QStringList{model_});
         // The picker offers it; typed text runs through it and its heads fill the grid.

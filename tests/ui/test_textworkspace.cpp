@@ -17,6 +17,7 @@
 #include <QClipboard>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QStandardItemModel>
 #include <QDockWidget>
 #include <QTreeWidget>
 #include <QSaveFile>
@@ -67,8 +68,13 @@ private slots:
         QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, settingsDir_.path());
         QStandardPaths::setTestModeEnabled(true);  // autosaves go to a test location
         QFile::remove(MainWindow::autosavePath());
+        QFile::remove(MainWindow::sessionPath());
     }
-    void cleanup() { QFile::remove(MainWindow::autosavePath()); }
+    void cleanup()
+    {
+        QFile::remove(MainWindow::autosavePath());
+        QFile::remove(MainWindow::sessionPath());  // a clean close keeps the session: the next window would open it
+    }
     void settingsColourMapAndRecentFiles()
     {
         QTemporaryDir dir;
@@ -421,8 +427,27 @@ private slots:
         QVERIFY(*w.workspace<TextWorkspace>()->currentTrace() == t);
         QCOMPARE(w.workspace<TextWorkspace>()->saveState().state["source"].toString(), QString("Sea la luz"));
         QVERIFY(w.logPanel()->toPlainText().contains("Recovered"));
-        w.close();  // a clean exit removes the autosave
-        QVERIFY(!QFile::exists(MainWindow::autosavePath()));
+        w.close();  // a clean exit removes the autosave and keeps the session (written in the background first)
+        QTRY_VERIFY_WITH_TIMEOUT(!QFile::exists(MainWindow::autosavePath()), 30000);
+        QVERIFY(QFile::exists(MainWindow::sessionPath()));
+        // The next start opens the last session instead of the demo (issue 28, item 4)…
+        {
+            MainWindow next(true);
+            QSignalSpy reopened(&next, &MainWindow::workspaceOpened);
+            QVERIFY(reopened.wait(30000));
+            QVERIFY(next.workspace<TextWorkspace>()->currentTrace());
+            QVERIFY(*next.workspace<TextWorkspace>()->currentTrace() == t);
+            QVERIFY(next.logPanel()->toPlainText().contains("Restored the last session"));
+        }
+        // …unless the preferences say "start fresh": then the demo verse.
+        QSettings().setValue("session/restore", false);
+        {
+            MainWindow fresh(true);
+            QSignalSpy shown(fresh.workspace<TextWorkspace>(), &TextWorkspace::traceShown);
+            QVERIFY(shown.wait(60000));
+            QVERIFY(fresh.workspace<TextWorkspace>()->currentTrace()->meta("verse") == "Ruth 1:16");
+        }
+        QSettings().remove("session/restore");
     }
     void workspaceRoundTripAndInterruptedSave()
     {
@@ -544,17 +569,34 @@ private slots:
         QVERIFY(std::isnan(c.aerA));  // no gold in this trace
         QVERIFY(ws->compareView()->summary().contains("JSD"));
         QVERIFY(!ws->compareView()->grab().isNull());
-        // Aggregations are offered for the tensor: rollout of a 2-layer self-attention.
+        // Aggregations are offered for the tensor; rollout of a 2-layer self-attention is a lens,
+        // derived when the file is opened.
         auto* kind = w.findChild<QComboBox*>("headKind");
-        QVERIFY(kind->findText("encoder_self · rollout") >= 0);
+        auto* lens = w.findChild<QComboBox*>("headLens");
+        QVERIFY(kind->findText("encoder_self · rollout") < 0);
+        QVERIFY(kind->findText("encoder_self.rollout") < 0);  // lenses are not attention kinds
         kind->setCurrentText("encoder_self · mean over heads");
         QCOMPARE(ws->headGrid()->heads(), 1);
         QCOMPARE(ws->headGrid()->layers(), 2);
-        kind->setCurrentText("encoder_self · rollout");
-        QVERIFY(ws->showHead(kind->currentText(), 1, 0));
+        kind->setCurrentText("encoder_self");
+        const auto enabled = [lens](const char* id) {
+            return qobject_cast<QStandardItemModel*>(lens->model())->item(lens->findData(id))->isEnabled();
+        };
+        QVERIFY(enabled("raw") && enabled("rollout"));
+        QVERIFY(!enabled("norm") && !enabled("alti") && !enabled("grad"));  // a file with weights only, no model
+        QVERIFY(lens->itemData(lens->findData("alti"), Qt::ToolTipRole).toString().contains("built-in Transformer"));
+        emit lens->activated(lens->findData("rollout"));
+        QCOMPARE(lens->currentData().toString(), QString("rollout"));
+        QCOMPARE(ws->headGrid()->heads(), 1);  // heads averaged, one map per layer
+        QVERIFY(ws->showHead("encoder_self.rollout", 1, 0));
+        // Self-attention is no alignment: queries over keys, no links drawn.
+        QCOMPARE(ws->matrixView()->axisTitle(Qt::Horizontal), QString("keys"));
+        QCOMPARE(ws->matrixView()->axisTitle(Qt::Vertical), QString("queries"));
+        QCOMPARE(ws->matrixView()->linkCounts().argmax, 0);
         double sum = 0;
         for (int c = 0; c < 3; ++c) sum += ws->matrixView()->value(0, c);
         QVERIFY(std::abs(sum - 1.0) < 1e-5);  // rollout rows stay distributions
+        emit lens->activated(lens->findData("raw"));
         // Token flow: layer 1 of the raw tensor, 3 heads × 3 queries × 3 keys, all weights ≥ 0.15.
         kind->setCurrentText("encoder_self");
         TokenFlowView* flow = ws->tokenFlow();
@@ -674,11 +716,33 @@ private slots:
         QVERIFY(ws->currentTrace()->hasGold());
         QVERIFY(tabs->isTabEnabled(1));
         auto* kind = w.findChild<QComboBox*>("headKind");
-        for (const char* k : {"encoder_self", "decoder_self", "cross_attention", "encoder_self · rollout"})
+        for (const char* k : {"encoder_self", "decoder_self", "cross_attention"})
             QVERIFY2(kind->findText(k) >= 0, k);
         kind->setCurrentText("cross_attention");
         QCOMPARE(ws->headGrid()->layers(), 3);
         QCOMPARE(ws->headGrid()->heads(), 4);
+        // Every lens of the built-in Transformer's cross-attention: stored or derived, or (grad)
+        // computed on request in the background.
+        auto* lens = w.findChild<QComboBox*>("headLens");
+        const auto item = [lens](const char* id) { return qobject_cast<QStandardItemModel*>(lens->model())->item(lens->findData(id)); };
+        for (const char* id : {"raw", "norm", "rollout", "norm_rollout", "alti", "grad"}) QVERIFY2(item(id)->isEnabled(), id);
+        QVERIFY(!ws->currentTrace()->find("cross_attention.grad"));
+        emit lens->activated(lens->findData("alti"));
+        QCOMPARE(kind->currentText(), QString("cross_attention"));
+        QCOMPARE(w.findChild<QLabel*>("headKindInfo")->text().contains("ALTI"), true);
+        QCOMPARE(ws->headGrid()->layers(), 3);
+        QCOMPARE(ws->headGrid()->heads(), 4);
+        QVERIFY(ws->showHead("cross_attention.alti", 2, 1));
+        double sum = 0;
+        for (int c = 0; c < ws->matrixView()->columns(); ++c) sum += ws->matrixView()->value(0, c);
+        QVERIFY(std::abs(sum - 1.0) < 1e-4);  // a target token's contributions over the input words
+        tabs->setCurrentIndex(1);
+        emit lens->activated(lens->findData("grad"));  // decoded again with a backward pass per token
+        QVERIFY2(shown.wait(60000), qPrintable(ws->bannerText()));
+        QVERIFY(ws->currentTrace()->find("cross_attention.grad"));
+        QCOMPARE(lens->currentData().toString(), QString("grad"));
+        QVERIFY(w.findChild<QLabel*>("headKindInfo")->text().contains("grad lens"));
+        emit lens->activated(lens->findData("raw"));
         // Click layer 3, head 2 of the grid: the matrix shows that head with the verse's gold.
         tabs->setCurrentIndex(1);
         QTest::mouseClick(ws->headGrid(), Qt::LeftButton, Qt::NoModifier, ws->headGrid()->cellRect(2, 1).center());
@@ -687,6 +751,7 @@ private slots:
         QVERIFY(attnscope::sliceHead(*ws->currentTrace()->find("cross_attention"), 2, 1, "x", head).ok);
         QCOMPARE(ws->matrixView()->value(3, 2), double(head.at(3, 2)));
         QVERIFY(ws->matrixView()->linkCounts().hits + ws->matrixView()->linkCounts().misses > 0);
+        QCOMPARE(ws->matrixView()->axisTitle(Qt::Horizontal), QString("source"));  // cross-attention: an alignment
 
         // Cross-model comparison through the Compare tab's controls: Transformer layer 2
         // head 1 (A) against the GRU's attention (B) on the same verse and target.
@@ -714,6 +779,19 @@ private slots:
         ws->compareHeads({"cross_attention", 0, 0}, QString(), {"cross_attention", 0, -1});
         QCOMPARE(compared.count(), 3);
         QVERIFY(w.findChild<QLabel*>("compareStatus")->text().contains("L1 mean"));
+        // The selectors say what the label says.
+        QCOMPARE(w.findChild<QComboBox*>("compareModelB")->currentData().toString(), QString());
+        QCOMPARE(w.findChild<QSpinBox*>("compareLayerB")->value(), 1);
+        QCOMPARE(w.findChild<QComboBox*>("compareHeadB")->currentData().toInt(), -1);
+        QCOMPARE(w.findChild<QSpinBox*>("compareLayerA")->value(), 1);
+        // Another verse: the comparison is never left stale — the same heads, compared on it.
+        const int rowsBefore = int(ws->compareView()->comparison().jsdRows.size());
+        QVERIFY(ws->selectVerse("Ruth 1:17"));
+        QVERIFY2(shown.wait(60000), qPrintable(ws->bannerText()));
+        QCOMPARE(compared.count(), 4);
+        const int rowsAfter = int(ws->currentTrace()->find("cross")->shape[0]);
+        QCOMPARE(int(ws->compareView()->comparison().jsdRows.size()), rowsAfter);
+        QVERIFY(rowsAfter != rowsBefore);
 
         // Dev-split AER of every head, computed in the background (8 verses here).
         tabs->setCurrentIndex(0);
@@ -723,11 +801,21 @@ private slots:
         QVERIFY(scored.wait(120000));
         HeadTableView* table = ws->headTable();
         QCOMPARE(table->rowCount(), 12);
+        double worst = 0;
         for (int l = 0; l < 3; ++l)
             for (int h = 0; h < 4; ++h) {
                 const double aer = table->value(l, h, HeadTableView::DevAer);
-                QVERIFY(aer >= 0 && aer <= 1);
+                QVERIFY(aer >= 0 && aer <= 100);
+                worst = std::max(worst, aer);
             }
+        QVERIFY(worst > 1);  // percent, as the summary line says, not a fraction
+        QVERIFY(table->horizontalHeaderItem(HeadTableView::DevAer)->text().contains("%"));
+        // At 1600 × 1000 the table shows at least six heads under the 3 × 4 grid.
+        w.resize(1600, 1000);
+        tabs->setCurrentIndex(1);
+        QCoreApplication::processEvents();
+        QVERIFY2(table->viewport()->height() >= 6 * table->rowHeight(0),
+                 qPrintable(QString("%1 px for rows of %2 px").arg(table->viewport()->height()).arg(table->rowHeight(0))));
         QVERIFY(w.findChild<QLabel*>("devStatus")->text().contains("best head"));
         QVERIFY(w.findChild<QProgressBar*>("devProgress")->isHidden());
         kind->setCurrentText("encoder_self");  // self-attention has no gold: no dev AER

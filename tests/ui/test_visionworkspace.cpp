@@ -139,6 +139,16 @@ private slots:
         QCOMPARE(ws_->selectedPatch(), strips / 2);
         QCOMPARE(ws_->matrixView()->pinnedRow(), strips / 2);
         QCOMPARE(ws_->matrixView()->plot()->yAxis->label(), QStringLiteral("queries (patches)"));
+        // The matrix's colours follow its weights (a fixed 0 … 1 left them dark), and its data is
+        // labelled by the trace's strip names (issue 28, item 11).
+        QVERIFY2(ws_->matrixView()->colorScaleText().startsWith("linear"), qPrintable(ws_->matrixView()->colorScaleText()));
+        const DataTable matrix = ws_->matrixView()->dataTable();
+        QCOMPARE(matrix.corner, QStringLiteral("queries (patches) \\ keys (patches)"));
+        QCOMPARE(matrix.columnLabels.first(), QStringLiteral("s0"));
+        QCOMPARE(matrix.rowLabels.size(), strips);
+        const ViewData data = ws_->currentData();  // the map over the picture: one row of strips
+        QCOMPARE(data.table.columnLabels.first(), QStringLiteral("s0"));
+        QCOMPARE(data.table.rowLabels, QStringList{"strips"});
         // The overlay shows exactly that row of the last layer's head mean.
         VisionView v;
         v.mode = "patch";

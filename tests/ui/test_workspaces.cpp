@@ -186,8 +186,13 @@ private slots:
         QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, settingsDir_.path());
         QStandardPaths::setTestModeEnabled(true);
         QFile::remove(MainWindow::autosavePath());
+        QFile::remove(MainWindow::sessionPath());
     }
-    void cleanup() { QFile::remove(MainWindow::autosavePath()); }
+    void cleanup()
+    {
+        QFile::remove(MainWindow::autosavePath());
+        QFile::remove(MainWindow::sessionPath());  // a clean close keeps the session: the next window would open it
+    }
 
     void everyWorkspaceObeysTheWindow()
     {

@@ -13,11 +13,14 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHeaderView>
+#include <QResizeEvent>
 #include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QTableWidget>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace attnscope::ui {
 
@@ -201,8 +204,23 @@ void ModelManagerDialog::refresh()
                st ? QString::fromStdString(spec.takes()) : QString(), st ? QString::fromStdString(spec.produces()) : QString(),
                st ? tr("ready") : tr("unavailable: %1").arg(QString::fromStdString(st.message)), path);
     }
+    fitColumns();
+}
+
+void ModelManagerDialog::fitColumns()
+{
+    // The status is read without scrolling: the other columns take at most a fifth of the width
+    // each (their text wraps, the full text in the tooltip) and the status the rest.
     table_->resizeColumnsToContents();
+    const int widest = std::max(120, table_->viewport()->width() / 5);
+    for (int c = 0; c + 1 < table_->columnCount(); ++c) table_->setColumnWidth(c, std::min(table_->columnWidth(c), widest));
     table_->resizeRowsToContents();
+}
+
+void ModelManagerDialog::resizeEvent(QResizeEvent* e)
+{
+    QDialog::resizeEvent(e);
+    fitColumns();
 }
 
 void ModelManagerDialog::chooseAttention(const QString& model)

@@ -27,8 +27,12 @@ public:
 signals:
     void modelsChanged();
 
+protected:
+    void resizeEvent(QResizeEvent* e) override;
+
 private:
     void refresh();
+    void fitColumns();
     QTableWidget* table_;
     QPushButton* attention_;
 };

@@ -5,6 +5,7 @@
 #include "attnscope/translator.h"
 #include "settings.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -52,12 +53,19 @@ PreferencesDialog::PreferencesDialog(QWidget* parent) : QDialog(parent)
     modelsKept_->setValue(settings::get(settings::ModelsKept));
     modelsKept_->setToolTip(tr("How many loaded models stay in memory; the least recently used is unloaded first"));
 
+    restoreSession_ = new QCheckBox(tr("Open the last session at start"), this);
+    restoreSession_->setObjectName("prefRestoreSession");
+    restoreSession_->setChecked(settings::get(settings::RestoreSession));
+    restoreSession_->setToolTip(tr("On a clean quit the workspaces are kept and opened again at the next start, as you left "
+                                   "them; unchecked, every start is fresh, with the demo verse"));
+
     auto* form = new QFormLayout(this);
     form->addRow(tr("Default &model:"), model_);
     form->addRow(tr("PNG &export resolution:"), dpi_);
     form->addRow(tr("Engine &threads:"), threads_);
     form->addRow(tr("&Dev verses for head scores:"), devVerses_);
     form->addRow(tr("Models kept &loaded:"), modelsKept_);
+    form->addRow(tr("&Session:"), restoreSession_);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     form->addRow(buttons);
     connect(buttons, &QDialogButtonBox::accepted, this, [this] {
@@ -74,6 +82,7 @@ void PreferencesDialog::save() const
     settings::set(settings::EngineThreads, threads_->value());
     settings::set(settings::DevScoreLimit, devVerses_->value());
     settings::set(settings::ModelsKept, modelsKept_->value());
+    settings::set(settings::RestoreSession, restoreSession_->isChecked());
 }
 
 } // namespace attnscope::ui

@@ -1,8 +1,9 @@
 #pragma once
 // Edit → Preferences: the settings of ui/settings.h that have no menu of their own
-// (default model, PNG export resolution, engine threads, dev-split scoring size).
+// (default model, PNG export resolution, engine threads, dev-split scoring size, session).
 #include <QDialog>
 
+class QCheckBox;
 class QComboBox;
 class QSpinBox;
 
@@ -21,6 +22,7 @@ private:
     QSpinBox* threads_;
     QSpinBox* devVerses_;
     QSpinBox* modelsKept_;
+    QCheckBox* restoreSession_;
 };
 
 } // namespace attnscope::ui

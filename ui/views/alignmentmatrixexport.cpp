@@ -26,7 +26,7 @@ bool AlignmentMatrixView::exportData(const QString& path, QString* error) const
 
 DataTable AlignmentMatrixView::dataTable() const
 {
-    return {tr("target \\ source"), rowLabels_, colLabels_, values_, {}};
+    return {axisTitle(Qt::Vertical) + QStringLiteral(" \\ ") + axisTitle(Qt::Horizontal), rowLabels_, colLabels_, values_, {}};
 }
 
 QSize AlignmentMatrixView::figureSize() const

@@ -27,10 +27,27 @@ namespace {
 /// ±Inf become NaN, which the gradient draws as no value (QCustomPlot would clamp Inf to an end colour).
 double finiteOrNan(float v) { return std::isfinite(v) ? double(v) : std::numeric_limits<double>::quiet_NaN(); }
 
-QCPGraph* markerGraph(QCustomPlot* p, QCPAxis* key, QCPAxis* value, const QString& name, QCPScatterStyle::ScatterShape shape,
+/// Link markers follow the cell size in the matrix, but their legend icon keeps one readable
+/// size (a long sentence's 5-pixel marker would be a sliver in the legend).
+class MarkerGraph : public QCPGraph {
+public:
+    using QCPGraph::QCPGraph;
+    static constexpr double kLegendSize = 16;
+
+protected:
+    void drawLegendIcon(QCPPainter* painter, const QRectF& rect) const override
+    {
+        QCPScatterStyle style = scatterStyle();
+        style.setSize(std::min(kLegendSize, std::min(rect.width(), rect.height()) - 2));
+        style.applyTo(painter, style.pen());
+        style.drawShape(painter, rect.center());
+    }
+};
+
+QCPGraph* markerGraph([[maybe_unused]] QCustomPlot* p, QCPAxis* key, QCPAxis* value, const QString& name, QCPScatterStyle::ScatterShape shape,
                       const QPen& pen, const QBrush& brush)
 {
-    auto* g = p->addGraph(key, value);
+    auto* g = new MarkerGraph(key, value);  // owned by the plot, like addGraph's
     g->setName(name);
     g->setLineStyle(QCPGraph::lsNone);
     g->setScatterStyle(QCPScatterStyle(shape, pen, brush, 8));
@@ -213,17 +230,10 @@ void AlignmentMatrixView::setTrace(const AttentionTrace& trace, const std::vecto
 
     map_->setVisible(true);
     emptyText_->setVisible(false);
-    plot_->legend->setVisible(true);
+    plot_->legend->setVisible(!links.empty() || trace.hasGold());  // nothing to explain without links
     // QCustomPlot infers the cell size from the range; a single cell has none, so a
     // one-cell dimension is stored as two half cells spanning (−0.5, 0.5).
-    auto* data = map_->data();
-    const int kx = std::max(cols_, 2), ky = std::max(rows_, 2);
-    data->setSize(kx, ky);
-    data->setRange(cols_ == 1 ? QCPRange(-0.25, 0.25) : QCPRange(0, cols_ - 1),
-                   rows_ == 1 ? QCPRange(-0.25, 0.25) : QCPRange(0, rows_ - 1));
-    for (int r = 0; r < ky; ++r)
-        for (int c = 0; c < kx; ++c)
-            data->setCell(c, r, finiteOrNan(values_[size_t(std::min(r, rows_ - 1) * cols_ + std::min(c, cols_ - 1))]));
+    fillCells();
     plot_->xAxis2->setRange(-0.5, cols_ - 0.5);
     plot_->yAxis->setRange(-0.5, rows_ - 0.5);
 
@@ -492,6 +502,50 @@ bool AlignmentMatrixView::updateTicks()
     return changed;
 }
 
+void AlignmentMatrixView::fillCells()
+{
+    auto* data = map_->data();
+    const int kx = std::max(cols_, 2), ky = std::max(rows_, 2);
+    data->setSize(kx, ky);
+    data->setRange(cols_ == 1 ? QCPRange(-0.25, 0.25) : QCPRange(0, cols_ - 1),
+                   rows_ == 1 ? QCPRange(-0.25, 0.25) : QCPRange(0, rows_ - 1));
+    std::vector<float> rowMax(size_t(rows_), 0.0f);
+    if (scaled_) {
+        colorScale_.fit(values_.data(), int64_t(values_.size()));
+        for (int r = 0; r < rows_; ++r)
+            for (int c = 0; c < cols_; ++c) rowMax[size_t(r)] = std::max(rowMax[size_t(r)], values_[size_t(r * cols_ + c)]);
+    }
+    for (int r = 0; r < ky; ++r)
+        for (int c = 0; c < kx; ++c) {
+            const int rr = std::min(r, rows_ - 1);
+            double v = finiteOrNan(values_[size_t(rr * cols_ + std::min(c, cols_ - 1))]);
+            if (scaled_ && !std::isnan(v)) {  // the colour map draws positions 0 … 1 on the bar
+                if (colorScale_.mode == ScaleMode::PerRow) v = rowMax[size_t(rr)] > 0 ? v / rowMax[size_t(rr)] : 0.0;
+                v = colorScale_.position(v);
+            }
+            data->setCell(c, r, v);
+        }
+    // The bar's numbers are weights whatever the scale.
+    if (scaled_) {
+        QSharedPointer<QCPAxisTickerText> ticks(new QCPAxisTickerText);
+        for (double t : {0.0, 0.25, 0.5, 0.75, 1.0})
+            ticks->addTick(t, colorScale_.mode == ScaleMode::PerRow ? QString::number(t) : weightText(colorScale_.valueAt(t)));
+        scale_->axis()->setTicker(ticks);
+        scale_->setLabel(colorScale_.mode == ScaleMode::PerRow ? tr("α / the row's largest α") : tr("attention weight α (%1)").arg(colorScale_.describe()));
+    }
+}
+
+void AlignmentMatrixView::setColorScale(ScaleMode mode, double percentile)
+{
+    scaled_ = true;
+    colorScale_.mode = mode;
+    colorScale_.percentile = percentile;
+    if (rows_ > 0) fillCells();
+    plot_->replot();
+}
+
+QString AlignmentMatrixView::colorScaleText() const { return scaled_ ? colorScale_.describe() : QString(); }
+
 void AlignmentMatrixView::updateMarkerSizes()
 {
     const double cw = std::abs(plot_->xAxis2->coordToPixel(1) - plot_->xAxis2->coordToPixel(0));
@@ -505,6 +559,11 @@ void AlignmentMatrixView::updateMarkerSizes()
     setSize(argmax_, std::clamp(cell * 0.4, 4.0, 12.0));
     for (auto* g : {hits_, misses_}) setSize(g, std::clamp(cell * 0.85, 5.0, 40.0));
     setSize(falseLinks_, std::clamp(cell * 0.7, 5.0, 32.0));
+}
+
+QString AlignmentMatrixView::axisTitle(Qt::Orientation o) const
+{
+    return o == Qt::Horizontal ? plot_->xAxis2->label() : plot_->yAxis->label();
 }
 
 void AlignmentMatrixView::setAxisTitles(const QString& columns, const QString& rows)

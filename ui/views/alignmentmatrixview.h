@@ -4,6 +4,7 @@
 // on hover, click-to-pin a target row, argmax links and the gold overlay
 // (hits, misses, false links). Exports to PNG, SVG and PDF.
 #include "attnscope/alignment.h"
+#include "views/colorscale.h"
 #include "attnscope/trace.h"
 #include "views/datawriter.h"
 
@@ -66,6 +67,8 @@ public:
     void setTitle(const QString& title);
     /// The axis titles ("source" and "target" by default; a vision model's "keys" and "queries").
     void setAxisTitles(const QString& columns, const QString& rows);
+    /// The columns' (Qt::Horizontal) or rows' axis title.
+    QString axisTitle(Qt::Orientation o) const;
     QString title() const { return title_; }
     /// Writes the displayed matrix: .csv (header row of source tokens, first column target
     /// tokens) or .npy (float32 [rows, cols]). False with a message on failure.
@@ -90,6 +93,11 @@ public:
     bool crosshairShown() const;
     /// The view as it is on screen (for the clipboard).
     QImage image() const;
+    /// How weights get colours (colorscale.h: linear 0 … the largest, log, per row, clipped at a
+    /// percentile); the colour bar's numbers stay weights. Without a call: a fixed 0 … 1.
+    void setColorScale(ScaleMode mode, double percentile = 99.0);
+    /// The scale in use, for the figure's note ("linear, 0 – 0.07"; empty: the fixed 0 … 1).
+    QString colorScaleText() const;
     /// Shows the whole matrix again after zooming or panning.
     void resetZoom();
     /// Visible axis ranges (source axis x, target axis y), for saving and restoring the zoom.
@@ -112,6 +120,8 @@ private:
     bool updateTicks();
     void updateMarkerSizes();
     void updatePin();
+    /// The cells of the colour map from values_, through the colour scale when one is set.
+    void fillCells();
     QSize exportSize(int width, int height) const;
     /// Lays the plot out at `size` (labels and markers for that size), runs `draw`, restores.
     void layoutForExport(QSize size, const std::function<void()>& draw);
@@ -132,6 +142,8 @@ private:
     QString title_;
     QList<QCPItemRect*> bands_;  ///< columns the pinned row attends to
     QSharedPointer<QCPAxisTickerText> xTicker_, yTicker_;
+    bool scaled_ = false;  ///< a colour scale was chosen (else the fixed 0 … 1)
+    ColorScale colorScale_;
 
     int rows_ = 0, cols_ = 0, pinned_ = -1, hoverRow_ = -1, hoverCol_ = -1;
     QPoint pressPos_{-1, -1};  ///< where the left button went down (a click pins, a drag pans)

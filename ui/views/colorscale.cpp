@@ -1,4 +1,6 @@
 #include "views/colorscale.h"
+
+#include <QComboBox>
 #include "views/colormaps.h"
 
 #include <QLocale>
@@ -10,6 +12,17 @@
 #include <vector>
 
 namespace attnscope::ui {
+
+QComboBox* newScaleModeBox(QWidget* parent)
+{
+    auto* box = new QComboBox(parent);
+    box->addItem(QObject::tr("Linear"), int(ScaleMode::Linear));
+    box->addItem(QObject::tr("Log"), int(ScaleMode::Log));
+    box->addItem(QObject::tr("Per row"), int(ScaleMode::PerRow));
+    box->addItem(QObject::tr("Clip at percentile"), int(ScaleMode::Percentile));
+    box->setObjectName("colorScale");
+    return box;
+}
 
 QString scaleModeName(ScaleMode m)
 {

@@ -12,8 +12,10 @@
 
 #include <cstdint>
 
+class QComboBox;
 class QPainter;
 class QPalette;
+class QWidget;
 class QRect;
 
 namespace attnscope::ui {
@@ -22,6 +24,9 @@ enum class ScaleMode { Linear, Log, PerRow, Percentile };
 /// "linear", "log", "row", "percentile".
 QString scaleModeName(ScaleMode m);
 bool parseScaleMode(const QString& name, ScaleMode& out);
+/// A selector of the four modes ("Linear", "Log", "Per row", "Clip at percentile"), each
+/// item's data the int of its ScaleMode; `objectName` "colorScale".
+QComboBox* newScaleModeBox(QWidget* parent);
 
 struct ColorScale {
     ScaleMode mode = ScaleMode::Linear;

@@ -30,6 +30,12 @@ public:
     /// The numbers as one line of text (also drawn under the maps).
     QString summary() const;
     bool isEmpty() const { return rows_ == 0; }
+    /// Draws nothing (the heads it showed are gone).
+    void clear()
+    {
+        rows_ = cols_ = 0;
+        update();
+    }
     /// Colour map of the A and B maps (the difference keeps its diverging map).
     void setColorMap(const QString& name);
 

@@ -99,8 +99,15 @@ QRect HeadGridView::cellRect(int layer, int head) const
     if (layers_ == 0) return {};
     // The thumbnails fill the panel: as wide and as tall as there is room for (a wide, short
     // panel gets wide thumbnails instead of tiny squares in a corner).
-    const int w = std::max(4, (width() - kMargin - kGap * heads_) / std::max(heads_, 1));
-    const int h = std::max(4, (height() - kMargin - kGap * layers_) / std::max(layers_, 1));
+    int w = std::max(4, (width() - kMargin - kGap * heads_) / std::max(heads_, 1));
+    int h = std::max(4, (height() - kMargin - kGap * layers_) / std::max(layers_, 1));
+    // ...but never more than three times as stretched as the map itself (keys : queries): one
+    // map per layer (a mean, a rollout) would otherwise be drawn 10 : 1.
+    if (rows_ > 0 && cols_ > 0) {
+        const double aspect = double(cols_) / double(rows_);
+        w = std::max(4, std::min(w, int(std::ceil(3 * aspect * h))));
+        h = std::max(4, std::min(h, int(std::ceil(3 * w / aspect))));
+    }
     return {kMargin + columnOf(layer, head) * (w + kGap), kMargin + layer * (h + kGap), w, h};
 }
 

@@ -27,7 +27,7 @@ HeadTableView::HeadTableView(QWidget* parent) : QTableWidget(parent)
 {
     setColumnCount(ColumnCount);
     setHorizontalHeaderLabels({tr("layer"), tr("head"), tr("entropy (bits)"), tr("same"), tr("previous"), tr("next"),
-                               tr("punctuation"), tr("end of sentence"), tr("AER (sentence)"), tr("AER (dev split)"), tr("importance")});
+                               tr("punctuation"), tr("end of sentence"), tr("AER % (sentence)"), tr("AER % (dev split)"), tr("importance")});
     horizontalHeaderItem(Entropy)->setToolTip(tr("Mean entropy of the head's attention rows"));
     horizontalHeaderItem(Same)->setToolTip(tr("Mean attention to the query's own position"));
     horizontalHeaderItem(Previous)->setToolTip(tr("Mean attention to the position before the query's"));
@@ -44,6 +44,9 @@ HeadTableView::HeadTableView(QWidget* parent) : QTableWidget(parent)
     setEditTriggers(QAbstractItemView::NoEditTriggers);
     setSortingEnabled(true);
     horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    // Room for six heads without scrolling, whatever the grid above it takes.
+    verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
+    setMinimumHeight(horizontalHeader()->sizeHint().height() + 6 * verticalHeader()->defaultSectionSize() + 2 * frameWidth() + 4);
     connect(this, &QTableWidget::cellClicked, this, [this](int row, int) {
         emit headActivated(item(row, Layer)->data(Qt::DisplayRole).toInt() - 1, item(row, Head)->data(Qt::DisplayRole).toInt() - 1);
     });
@@ -69,7 +72,7 @@ void HeadTableView::setAnalysis(const HeadAnalysis& a)
             setItem(row, Next, number(s.next, 3));
             setItem(row, Punctuation, number(s.punctuation, 3));
             setItem(row, Eos, number(s.eos, 3));
-            setItem(row, Aer, number(s.scored ? s.score.aer() : std::nan(""), 3));
+            setItem(row, Aer, number(s.scored ? 100 * s.score.aer() : std::nan(""), 1));  // percent, as the summaries say
             setItem(row, DevAer, number(std::nan(""), 3));
             setItem(row, Importance, number(std::nan(""), 4));
         }
@@ -89,7 +92,12 @@ void HeadTableView::setColumn(Column column, int layers, int heads, const std::v
     setSortingEnabled(true);
 }
 
-void HeadTableView::setDevAer(int layers, int heads, const std::vector<double>& aer) { setColumn(DevAer, layers, heads, aer, 3); }
+void HeadTableView::setDevAer(int layers, int heads, const std::vector<double>& aer)
+{
+    std::vector<double> percent(aer);
+    for (double& v : percent) v *= 100;
+    setColumn(DevAer, layers, heads, percent, 1);
+}
 
 void HeadTableView::setImportance(int layers, int heads, const std::vector<double>& importance, const QString& header, const QString& tip)
 {

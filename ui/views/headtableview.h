@@ -21,12 +21,13 @@ public:
     /// Fills the table with the numbers of every head, computed once by analyzeHeads
     /// (attnscope/headstats.h; the AER column as its LinkOptions read the links).
     void setAnalysis(const HeadAnalysis& analysis);
-    /// Dev-split AER per head, row-major [layer][head] (NaN = not scored); empty clears it.
+    /// Dev-split AER per head as a fraction, row-major [layer][head] (NaN = not scored), shown
+    /// in percent like the sentence's AER; empty clears it.
     void setDevAer(int layers, int heads, const std::vector<double>& aer);
     /// Head importance per head, row-major [layer][head] (larger = the head matters more; NaN =
     /// not measured); `header` names the method, `tip` says what the number is; empty clears it.
     void setImportance(int layers, int heads, const std::vector<double>& importance, const QString& header, const QString& tip);
-    /// The number shown in `column` for (layer, head); NaN when empty or absent.
+    /// The number shown in `column` for (layer, head) (AER columns in percent); NaN when empty or absent.
     double value(int layer, int head, Column column) const;
 
 signals:

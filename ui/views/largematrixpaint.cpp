@@ -12,6 +12,8 @@
 #include <QWheelEvent>
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <vector>
 
 namespace attnscope::ui {
 
@@ -34,33 +36,83 @@ void LargeMatrixView::paintEvent(QPaintEvent*)
     const auto toX = [&](double cell) { return a.left() + (cell - x0_) / cpp_; };
     const auto toY = [&](double cell) { return a.top() + (cell - y0_) / cpp_; };
     const QRectF v = visibleCells();
-    // 1. The overview, always (the fallback while tiles arrive).
-    if (!overview_.isNull() && v.width() > 0 && v.height() > 0) {
-        const double sx0 = std::floor(v.left() / b0_), sx1 = std::min<double>(overview_.width(), std::ceil(v.right() / b0_));
-        const double sy0 = std::floor(v.top() / b0_), sy1 = std::min<double>(overview_.height(), std::ceil(v.bottom() / b0_));
-        const QRectF target(toX(sx0 * b0_), toY(sy0 * b0_), (sx1 - sx0) * b0_ / cpp_, (sy1 - sy0) * b0_ / cpp_);
-        p.drawImage(target, overview_, QRectF(sx0, sy0, sx1 - sx0, sy1 - sy0));
-    }
-    // 2. Tiles of the level that matches the zoom, where loaded.
-    const int64_t b = level();
-    if (b < b0_ && v.width() > 0 && v.height() > 0) {
-        const int64_t R = blockCount(m_->rows(), b), C = blockCount(m_->cols(), b);
-        const int64_t bx0 = int64_t(v.left()) / b, bx1 = std::min(C, int64_t(std::ceil(v.right() / double(b))));
-        const int64_t by0 = int64_t(v.top()) / b, by1 = std::min(R, int64_t(std::ceil(v.bottom() / double(b))));
-        for (int64_t ti = by0 / kTile; ti * kTile < by1; ++ti)
-            for (int64_t tj = bx0 / kTile; tj * kTile < bx1; ++tj) {
-                const auto it = index_.find({b, ti, tj});
-                if (it == index_.end()) continue;
-                Tile& t = *it->second;
-                const QImage img = tileImage(t);
-                // Only the visible part of the tile, so a zoomed-in tile is not scaled whole.
-                const int64_t sx0 = std::max<int64_t>(0, bx0 - tj * kTile), sx1 = std::min<int64_t>(t.cols, bx1 - tj * kTile);
-                const int64_t sy0 = std::max<int64_t>(0, by0 - ti * kTile), sy1 = std::min<int64_t>(t.rows, by1 - ti * kTile);
-                if (sx1 <= sx0 || sy1 <= sy0) continue;
-                const double cx = double((tj * kTile + sx0) * b), cy = double((ti * kTile + sy0) * b);
-                const QRectF target(toX(cx), toY(cy), double((sx1 - sx0) * b) / cpp_, double((sy1 - sy0) * b) / cpp_);
-                p.drawImage(target, img, QRectF(double(sx0), double(sy0), double(sx1 - sx0), double(sy1 - sy0)));
+    // 1–2. Every screen pixel is the reduction (max by default, or mean) of all the blocks under
+    // it — the overview's, and where they are loaded the finer tiles' of the level that matches
+    // the zoom — never a resample that keeps one block of several: thin peaks survive every zoom.
+    if (v.width() > 0 && v.height() > 0) {
+        const int W = a.width(), H = a.height();
+        const bool mean = reduce_ == BlockReduce::Mean, perRow = scale_.mode == ScaleMode::PerRow;
+        struct Layer {
+            std::vector<float> value;
+            std::vector<uint16_t> count;  ///< blocks combined (mean), 0 = nothing drawn here
+        };
+        const auto newLayer = [&] { return Layer{std::vector<float>(size_t(W) * size_t(H), 0.f), std::vector<uint16_t>(size_t(W) * size_t(H), 0)}; };
+        // Blocks of b×b cells starting at block (bi, bj): the pixels they cover, at least one.
+        const auto put = [&](Layer& l, int64_t b, int64_t bi, int64_t bj, int64_t nr, int64_t nc, const float* values, int64_t stride,
+                             const std::vector<float>& norms) {
+            for (int64_t i = 0; i < nr; ++i) {
+                const double cy = double((bi + i) * b);
+                const int py0 = std::max(0, int(std::floor((cy - y0_) / cpp_)));
+                const int py1 = std::min(H - 1, std::max(py0, int(std::ceil((cy + double(b) - y0_) / cpp_)) - 1));
+                if (py0 >= H || (cy + double(b) - y0_) / cpp_ < 0) continue;
+                const float norm = perRow && size_t(i) < norms.size() && norms[size_t(i)] > 0 ? norms[size_t(i)] : 1.f;
+                for (int64_t j = 0; j < nc; ++j) {
+                    float val = values[i * stride + j];
+                    if (!std::isfinite(val)) continue;
+                    val /= norm;  // row mode: each row by its own largest weight, before rows share a pixel
+                    const double cx = double((bj + j) * b);
+                    const int px0 = std::max(0, int(std::floor((cx - x0_) / cpp_)));
+                    const int px1 = std::min(W - 1, std::max(px0, int(std::ceil((cx + double(b) - x0_) / cpp_)) - 1));
+                    if (px0 >= W || (cx + double(b) - x0_) / cpp_ < 0) continue;
+                    for (int y = py0; y <= py1; ++y) {
+                        float* out = l.value.data() + size_t(y) * size_t(W);
+                        uint16_t* n = l.count.data() + size_t(y) * size_t(W);
+                        for (int x = px0; x <= px1; ++x) {
+                            if (mean) out[x] += val;
+                            else out[x] = n[x] ? std::max(out[x], val) : val;
+                            n[x] = uint16_t(std::min<int>(n[x] + 1, 65535));
+                        }
+                    }
+                }
             }
+        };
+        Layer shown = newLayer();
+        if (!overviewValues_.empty() && !overview_.isNull()) {
+            const int64_t oc = overview_.width(), orows = overview_.height();
+            const int64_t i0 = std::max<int64_t>(0, int64_t(v.top()) / b0_), i1 = std::min<int64_t>(orows, int64_t(std::ceil(v.bottom() / double(b0_))));
+            const int64_t j0 = std::max<int64_t>(0, int64_t(v.left()) / b0_), j1 = std::min<int64_t>(oc, int64_t(std::ceil(v.right() / double(b0_))));
+            if (i1 > i0 && j1 > j0)
+                put(shown, b0_, i0, j0, i1 - i0, j1 - j0, overviewValues_.data() + i0 * oc + j0, oc, rowNorms(b0_, i0, int(i1 - i0)));
+        }
+        const int64_t b = level();
+        if (b < b0_) {
+            Layer fine = newLayer();
+            const int64_t R = blockCount(m_->rows(), b), C = blockCount(m_->cols(), b);
+            const int64_t bx0 = int64_t(v.left()) / b, bx1 = std::min(C, int64_t(std::ceil(v.right() / double(b))));
+            const int64_t by0 = int64_t(v.top()) / b, by1 = std::min(R, int64_t(std::ceil(v.bottom() / double(b))));
+            for (int64_t ti = by0 / kTile; ti * kTile < by1; ++ti)
+                for (int64_t tj = bx0 / kTile; tj * kTile < bx1; ++tj) {
+                    const auto it = index_.find({b, ti, tj});
+                    if (it == index_.end()) continue;
+                    const Tile& t = *it->second;
+                    // Only the visible part of the tile.
+                    const int64_t sx0 = std::max<int64_t>(0, bx0 - tj * kTile), sx1 = std::min<int64_t>(t.cols, bx1 - tj * kTile);
+                    const int64_t sy0 = std::max<int64_t>(0, by0 - ti * kTile), sy1 = std::min<int64_t>(t.rows, by1 - ti * kTile);
+                    if (sx1 <= sx0 || sy1 <= sy0) continue;
+                    put(fine, b, ti * kTile + sy0, tj * kTile + sx0, sy1 - sy0, sx1 - sx0, t.values.data() + sy0 * t.cols + sx0, t.cols,
+                        rowNorms(b, ti * kTile + sy0, int(sy1 - sy0)));
+                }
+            // Where the finer level is loaded it is exact: it replaces the overview's pixel.
+            for (size_t k = 0; k < fine.count.size(); ++k)
+                if (fine.count[k]) {
+                    shown.value[k] = fine.value[k];
+                    shown.count[k] = fine.count[k];
+                }
+        }
+        for (size_t k = 0; k < shown.count.size(); ++k)
+            shown.value[k] = shown.count[k] == 0 ? std::numeric_limits<float>::quiet_NaN() : mean ? shown.value[k] / float(shown.count[k]) : shown.value[k];
+        const std::vector<float> ones(perRow ? size_t(H) : 0, 1.f);  // row mode: already divided
+        p.drawImage(a.topLeft(), colorize(shown.value.data(), W, H, scale_, table_, perRow ? ones.data() : nullptr));
     }
     // 3. Picks: the query row and the key column.
     p.setBrush(Qt::NoBrush);

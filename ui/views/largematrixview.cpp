@@ -133,7 +133,6 @@ void LargeMatrixView::setOverview(std::vector<float> values, int rows, int cols,
     scale_.fit(overviewValues_.data(), int64_t(overviewValues_.size()));
     const auto norms = rowNorms(b0_, 0, rows);
     overview_ = colorize(overviewValues_.data(), cols, rows, scale_, table_, norms.empty() ? nullptr : norms.data());
-    for (auto& t : tiles_) t.image = QImage();  // recoloured with the new top
     if (exact) scheduleTiles();
     update();
     emit overviewArrived();
@@ -197,12 +196,7 @@ void LargeMatrixView::recolour()
         overview_ = colorize(overviewValues_.data(), overview_.width(), overview_.height(), scale_, table_,
                              norms.empty() ? nullptr : norms.data());
     }
-    tileBytes_ = 0;
-    for (auto& t : tiles_) {
-        t.image = QImage();
-        tileBytes_ += t.values.size() * 4;
-    }
-    update();
+    update();  // tiles keep their values; the paint colours what the screen shows
 }
 
 QRect LargeMatrixView::plotRect() const
@@ -292,6 +286,7 @@ void LargeMatrixView::scheduleTiles()
     QTimer::singleShot(0, this, [this] {
         tilesScheduled_ = false;
         requestTiles();
+        emit loadingChanged();  // pendingTiles() counted the scheduled request: say what is left
     });
 }
 
@@ -344,7 +339,13 @@ void LargeMatrixView::requestTiles()
             }
             return true;
         },
-        [](bool) {});
+        [this, generation, request = ++tileRequest_](bool done) {
+            // A failed read leaves no tile on its way (a cancelled one was replaced by a newer request).
+            if (!done && request == tileRequest_ && generation == matrixGeneration_ && pending_) {
+                pending_ = 0;
+                emit loadingChanged();
+            }
+        });
 }
 
 void LargeMatrixView::insertTile(Tile t)
@@ -355,7 +356,7 @@ void LargeMatrixView::insertTile(Tile t)
     index_[tiles_.front().key] = tiles_.begin();
     while (tileBytes_ > kCacheBudget && tiles_.size() > 1) {
         Tile& old = tiles_.back();
-        tileBytes_ -= old.values.size() * 4 + (old.image.isNull() ? 0 : uint64_t(old.image.sizeInBytes()));
+        tileBytes_ -= old.values.size() * 4;
         index_.erase(old.key);
         tiles_.pop_back();
     }
@@ -370,16 +371,6 @@ const LargeMatrixView::Tile* LargeMatrixView::findTile(const TileKey& k) const
     if (it == index_.end()) return nullptr;
     tiles_.splice(tiles_.begin(), tiles_, it->second);  // most recently used
     return &*it->second;
-}
-
-QImage LargeMatrixView::tileImage(Tile& t)
-{
-    if (t.image.isNull()) {
-        const auto norms = rowNorms(t.key.block, t.key.ti * kTile, t.rows);
-        t.image = colorize(t.values.data(), t.cols, t.rows, scale_, table_, norms.empty() ? nullptr : norms.data());
-        tileBytes_ += uint64_t(t.image.sizeInBytes());
-    }
-    return t.image;
 }
 
 uint64_t LargeMatrixView::cacheBytes() const

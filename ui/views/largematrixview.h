@@ -143,8 +143,7 @@ private:
     struct Tile {
         TileKey key;
         int rows = 0, cols = 0;
-        std::vector<float> values;
-        QImage image;  ///< coloured with the current scale (null: to colour)
+        std::vector<float> values;  ///< the block reductions; coloured per paint, screen pixel by pixel
     };
     using TileList = std::list<Tile>;
 
@@ -154,7 +153,6 @@ private:
     void scheduleTiles();
     void insertTile(Tile tile);
     const Tile* findTile(const TileKey& k) const;
-    QImage tileImage(Tile& t);
     void recolour();
     void clampView();
     /// Row normalisers for the per-row scale: rows [r0, r0 + n) of level b.
@@ -185,6 +183,7 @@ private:
     size_t pending_ = 0;
     bool tilesScheduled_ = false;
     quint64 matrixGeneration_ = 0;
+    quint64 tileRequest_ = 0;  ///< which tile request is the latest (its end may reset pending_)
 
     // Interaction
     QPoint pressPos_, lastPos_;

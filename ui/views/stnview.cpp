@@ -6,6 +6,7 @@
 #include <QPainter>
 #include <QPainterPath>
 
+#include <algorithm>
 #include <cmath>
 
 namespace attnscope::ui {
@@ -208,6 +209,10 @@ void StnView::mouseMoveEvent(QMouseEvent* e)
     double x0, y0, x1, y1;
     toNormalised(dragFrom_, x0, y0);
     toNormalised(e->position(), x1, y1);
+    // What is dragged (the centre, a corner, the handle) stays on the picture: a frame dragged
+    // past the widget's edge would sample nothing and could not be grabbed back.
+    x1 = std::clamp(x1, -1.0, 1.0);
+    y1 = std::clamp(y1, -1.0, 1.0);
     Theta t = dragStart_;
     if (drag_ == Drag::Centre) {
         t[2] += x1 - x0;

@@ -420,6 +420,15 @@ bool CaptionWorkspace::restoreState(const WorkspaceSection& section, QString* er
     overlay_->setOpacity(opacity_->value() / 100.0);
     model_ = o["model"].toString(model_);
     const QJsonObject in = o["input"].toObject();
+    if (!in.contains("file") && !in.contains("scene")) {
+        // The picture it named was refused (outside the workspace file's folder, or gone; the
+        // window's banner says which): nothing is captioned in its place — never test scene 0
+        // with the caption asked of the picture.
+        ask_->setText(QString());
+        target_.clear();
+        showError(tr("The workspace's picture was not opened: pick a test scene or open a picture"));
+        return true;
+    }
     path_ = in["file"].toString();
     sceneIndex_ = in["scene"].toInt();
     target_ = o["caption"].toString();

@@ -1,6 +1,8 @@
 #include "workspaces/long/headthumbgrid.h"
 
+#include <QHelpEvent>
 #include <QMouseEvent>
+#include <QToolTip>
 #include <QPainter>
 
 namespace attnscope::ui {
@@ -17,14 +19,16 @@ void HeadThumbGrid::setHeads(int layers, int heads, std::vector<int> kvHeadOf)
     kv_ = std::move(kvHeadOf);
     kv_.resize(size_t(heads), 0);
     images_.assign(size_t(layers * heads), QImage());
+    summaries_.assign(size_t(layers * heads), QString());
     updateGeometry();
     update();
 }
 
-void HeadThumbGrid::setThumbnail(int layer, int head, const QImage& image)
+void HeadThumbGrid::setThumbnail(int layer, int head, const QImage& image, const QString& summary)
 {
     if (layer < 0 || head < 0 || layer >= layers_ || head >= heads_) return;
     images_[size_t(layer * heads_ + head)] = image;
+    summaries_[size_t(layer * heads_ + head)] = summary;
     update(cellRect(layer, head));
 }
 
@@ -40,6 +44,27 @@ int HeadThumbGrid::thumbnails() const
     int n = 0;
     for (const auto& i : images_) n += !i.isNull();
     return n;
+}
+
+QString HeadThumbGrid::headSummary(int layer, int head) const
+{
+    if (layer < 0 || head < 0 || layer >= layers_ || head >= heads_) return {};
+    QString text = tr("layer %1, head %2").arg(layer + 1).arg(head + 1);
+    if (grouped()) text += tr(" (KV head %1)").arg(kv_[size_t(head)] + 1);
+    const QString& s = summaries_[size_t(layer * heads_ + head)];
+    return s.isEmpty() ? text + tr(" · overview not read yet") : text + QStringLiteral(" · ") + s;
+}
+
+bool HeadThumbGrid::event(QEvent* e)
+{
+    if (e->type() == QEvent::ToolTip) {
+        const auto* help = static_cast<QHelpEvent*>(e);
+        int l = 0, h = 0;
+        if (headAt(help->pos(), &l, &h)) QToolTip::showText(help->globalPos(), headSummary(l, h) + tr(" — click to show it"), this);
+        else QToolTip::showText(help->globalPos(), toolTip(), this);
+        return true;
+    }
+    return QWidget::event(e);
 }
 
 bool HeadThumbGrid::grouped() const

@@ -7,6 +7,7 @@
 #include <QDoubleSpinBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
@@ -48,14 +49,9 @@ LongControls::LongControls(QWidget* parent) : QWidget(parent)
     head = new QSpinBox(this);
     head->setPrefix(tr("head "));
     for (QSpinBox* s : {layer, head}) s->setRange(1, 1);
-    scale = new QComboBox(this);
-    scale->addItem(tr("Linear"), int(ScaleMode::Linear));
-    scale->addItem(tr("Log"), int(ScaleMode::Log));
-    scale->addItem(tr("Per row"), int(ScaleMode::PerRow));
-    scale->addItem(tr("Clip at percentile"), int(ScaleMode::Percentile));
+    scale = newScaleModeBox(this);
     scale->setToolTip(tr("Colour scale. A few attention sinks take most of every row's mass: linear shows them and little "
                          "else; log (four decades), per row (each row by its largest weight) or a percentile clip show the rest"));
-    scale->setObjectName("colorScale");
     scale->setCurrentIndex(1);  // log: at thousands of tokens most weights are tiny next to the sinks
     percentile = new QDoubleSpinBox(this);
     percentile->setRange(50, 100);
@@ -74,9 +70,16 @@ LongControls::LongControls(QWidget* parent) : QWidget(parent)
     sinkShare->setValue(0.2);
     sinkShare->setPrefix(tr("sinks ≥ "));
     sinkShare->setToolTip(tr("Attention sinks: keys that take at least this share of the mass of every row that can see them"));
+    goTo = new QLineEdit(this);
+    goTo->setObjectName("goToToken");
+    goTo->setPlaceholderText(tr("Go to token…"));
+    goTo->setClearButtonEnabled(true);
+    goTo->setMaximumWidth(160);
+    goTo->setToolTip(tr("A token index (from 0), or a token's text: Enter shows what it looks at, centred in the view; "
+                        "Enter again finds the next token with that text"));
     auto* bar2 = new QHBoxLayout;
     for (QWidget* w : std::initializer_list<QWidget*>{new QLabel(tr("Tensor:"), this), tensor, layer, head,
-                                                      new QLabel(tr("Colours:"), this), scale, percentile, reduce, sinkShare})
+                                                      new QLabel(tr("Colours:"), this), scale, percentile, reduce, sinkShare, goTo})
         bar2->addWidget(w);
     bar2->addStretch(1);
 

@@ -329,6 +329,48 @@ bool LongWorkspace::showHead(const QString& tensor, int layer, int head)
     return true;
 }
 
+namespace {
+/// A head's hover line from its overview blocks (R × C blocks of b × b cells over rows × cols):
+/// the peak weight (exact: the blocks' max) and where, and the mean row entropy over key
+/// blocks — a lower bound of the token-level entropy (grouping keys only lowers it).
+QString thumbnailSummary(const std::vector<float>& max, const std::vector<float>& mean, int64_t R, int64_t C, int64_t b, int64_t rows,
+                         int64_t cols)
+{
+    const auto peak = std::max_element(max.begin(), max.end()) - max.begin();
+    double entropy = 0;
+    int counted = 0;
+    std::vector<double> keyMass(size_t(C), 0.0);
+    for (int64_t r = 0; r < R; ++r) {
+        double total = 0;
+        for (int64_t c = 0; c < C; ++c) {
+            const double width = double(std::min(b, cols - c * b));
+            const double m = std::max(0.0, double(mean[size_t(r * C + c)])) * width;  // a query's mass on the block
+            keyMass[size_t(c)] += m;
+            total += m;
+        }
+        if (total <= 0) continue;
+        double h = 0;
+        for (int64_t c = 0; c < C; ++c) {
+            const double p = std::max(0.0, double(mean[size_t(r * C + c)])) * double(std::min(b, cols - c * b)) / total;
+            if (p > 0) h -= p * std::log2(p);
+        }
+        entropy += h;
+        ++counted;
+    }
+    const auto top = std::max_element(keyMass.begin(), keyMass.end()) - keyMass.begin();
+    const auto range = [b](int64_t block, int64_t n) {
+        const int64_t lo = block * b, hi = std::min(n, lo + b) - 1;
+        return lo == hi ? QString::number(lo) : QStringLiteral("%1–%2").arg(lo).arg(hi);
+    };
+    return QObject::tr("peak weight %1 (queries %2, keys %3) · row entropy ≥ %4 bits over %5 key blocks · most attended keys %6")
+        .arg(double(max[size_t(peak)]), 0, 'g', 3)
+        .arg(range(peak / C, rows), range(peak % C, cols))
+        .arg(counted ? entropy / counted : 0.0, 0, 'f', 2)
+        .arg(C)
+        .arg(range(top, cols));
+}
+} // namespace
+
 void LongWorkspace::startThumbnails(bool qkToo)
 {
     if (!trace_) return;
@@ -368,15 +410,18 @@ void LongWorkspace::startThumbnails(bool qkToo)
                         if (!m->buildOverview(b0, sub)) return false;
                     }
                     const int64_t R = blockCount(m->rows(), b), C = blockCount(m->cols(), b);
-                    std::vector<float> v(size_t(R * C));
+                    std::vector<float> v(size_t(R * C)), mean(size_t(R * C));
                     if (!m->readBlocks(b, BlockReduce::Max, 0, 0, R, C, v.data())) continue;
+                    const QString summary = m->readBlocks(b, BlockReduce::Mean, 0, 0, R, C, mean.data())
+                                                ? thumbnailSummary(v, mean, R, C, b, m->rows(), m->cols())
+                                                : QString();
                     // Thumbnails on a log scale: sinks would flatten a linear one.
                     ColorScale s;
                     s.mode = ScaleMode::Log;
                     s.decades = 3;
                     s.fit(v.data(), int64_t(v.size()));
                     const QImage img = colorize(v.data(), int(C), int(R), s, table);
-                    job.post([this, l, h, img] { grid_->setThumbnail(l, h, img); });
+                    job.post([this, l, h, img, summary] { grid_->setThumbnail(l, h, img, summary); });
                 }
             return true;
         },
@@ -439,6 +484,37 @@ void LongWorkspace::updateSinks()
                     .arg(countText(k.key), token, weightText(k.minShare), weightText(k.meanShare));
     }
     sinks_->setText(html);
+}
+
+bool LongWorkspace::goToToken(const QString& what)
+{
+    const MatrixPtr m = view_->matrix();
+    const QString text = what.trimmed();
+    if (!m || text.isEmpty()) return false;
+    bool isIndex = false;
+    int64_t row = text.toLongLong(&isIndex);
+    if (isIndex && (row < 0 || row >= m->rows())) {
+        banner()->showMessage(MessageBanner::Level::Warning,
+                              tr("No token %1: the queries are numbered 0 to %2").arg(row).arg(m->rows() - 1));
+        return false;
+    }
+    if (!isIndex) {  // the next row labelled so, after the one selected
+        const QStringList& labels = view_->rowLabels();
+        const int64_t n = labels.size(), from = view_->selectedRow() + 1;
+        row = -1;
+        for (int64_t k = 0; k < n && row < 0; ++k)
+            if (labels[int((from + k) % n)] == text) row = (from + k) % n;
+        if (row < 0) {
+            banner()->showMessage(MessageBanner::Level::Warning,
+                                  labels.isEmpty() ? tr("This trace has no token labels: give an index (from 0)")
+                                                   : tr("No token \"%1\" among the %2 queries").arg(text).arg(n));
+            return false;
+        }
+    }
+    banner()->clearMessage();
+    view_->centerOn(row, std::min(row, m->cols() - 1));
+    view_->selectRow(row);
+    return true;
 }
 
 void LongWorkspace::updateStatus()

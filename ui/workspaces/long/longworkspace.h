@@ -52,6 +52,11 @@ public:
     /// Overviews of every head (Q/K traces: one pass per head, in the background).
     void computeAllHeads();
     void setSinkShare(double share);
+    /// "Go to token": `what` is an index (from 0) or a token's text — the next query row after
+    /// the selected one with that label, from the start again at the end. The row is selected
+    /// (what it looks at) and centred in the view. False (and the reason in the banner) when
+    /// nothing matches.
+    bool goToToken(const QString& what);
 
     LargeMatrixView* matrixView() const { return view_; }
     AttentionStripView* rowView() const;

@@ -28,6 +28,7 @@
 #include <QHeaderView>
 #include <QJsonObject>
 #include <QLabel>
+#include <QLineEdit>
 #include <QLocale>
 #include <QProgressBar>
 #include <QPushButton>
@@ -86,6 +87,7 @@ void LongWorkspace::connectControls()
         if (!path.isEmpty()) openFile(path);
     });
     connect(encode_, &QPushButton::clicked, this, [this] { encodeBook(book_->currentText()); });
+    connect(controls_->goTo, &QLineEdit::returnPressed, this, [this] { goToToken(controls_->goTo->text()); });
     connect(cancel_, &QPushButton::clicked, this, [this] {
         openJobs_->cancel();
         thumbJobs_->cancel();

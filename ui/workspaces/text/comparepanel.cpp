@@ -9,6 +9,7 @@
 #include "attnscope/headstats.h"
 #include "attnscope/pipelines.h"
 #include "attnscope/schema.h"
+#include "attnscope/subwords.h"
 #include "attnscope/translator.h"
 #include "jobs/jobtracker.h"
 #include "jobs/models.h"
@@ -125,8 +126,28 @@ void ComparePanel::setTrace(TracePtr trace)
 {
     trace_ = std::move(trace);
     otherTrace_.reset();
+    jobs_->cancel();  // model B's decoding of the previous sentence
+    view_->clear();
+    status_->clear();
     fillKinds(kindA_, trace_.get());
     fillKinds(kindB_, traceB());
+    if (compared_ && trace_) compareHeads(pending_.a, pending_.modelB, pending_.b);  // the same heads, the new sentence
+}
+
+void ComparePanel::reflect(const HeadRef& a, const QString& modelB, const HeadRef& b)
+{
+    const auto pick = [](QComboBox* kind, QSpinBox* layer, QComboBox* head, const HeadRef& r) {
+        if (kind->findText(QString::fromStdString(r.kind)) >= 0) kind->setCurrentText(QString::fromStdString(r.kind));  // → syncRanges
+        layer->setValue(r.layer + 1);
+        head->setCurrentIndex(std::max(0, head->findData(r.head)));
+    };
+    if (const int i = modelB_->findData(modelB); i >= 0 && i != modelB_->currentIndex()) {
+        const QSignalBlocker block(modelB_);  // keeps model B's trace
+        modelB_->setCurrentIndex(i);
+        fillKinds(kindB_, traceB());  // B's tensors are the other model's (or this trace's) again
+    }
+    pick(kindA_, layerA_, headA_, a);
+    pick(kindB_, layerB_, headB_, b);
 }
 
 void ComparePanel::syncRanges(QComboBox* kind, QSpinBox* layer, QComboBox* head, const AttentionTrace* trace)
@@ -183,6 +204,8 @@ void ComparePanel::compareHeads(const HeadRef& a, const QString& modelB, const H
 {
     if (!trace_) return;
     pending_ = {a, b, modelB};
+    compared_ = true;
+    view_->clear();
     if (modelB.isEmpty()) return run(*trace_);
     if (otherTrace_ && QString::fromStdString(otherTrace_->model) == modelB) return run(*otherTrace_);
     // Model B decodes the same sentence, forced to the target tokens on screen.
@@ -240,6 +263,9 @@ void ComparePanel::run(const AttentionTrace& b)
     };
     Status st = pick(*trace_, c.a, headA);
     if (st) st = pick(b, c.b, headB);
+    // Two tokenisations (another model, lower-cased, no </s>): compared on the words they share.
+    std::string mapped;
+    if (st && headA.shape != headB.shape) st = sharedWordGrid(headA, headB, headA, headB, mapped);
     HeadComparison comparison;  // computed here, once; the view draws it
     if (st) st = compareHeadPair(headA, headB, trace_.get(), view_->linkOptions(), comparison);
     QString error = QString::fromStdString(st.message);
@@ -249,7 +275,9 @@ void ComparePanel::run(const AttentionTrace& b)
         status_->setText(tr("Cannot compare %1 with %2: %3").arg(nameA, nameB, error));
         return;
     }
-    const QString summary = tr("%1 vs %2: %3").arg(nameA, nameB, view_->summary());
+    reflect(c.a, c.modelB, c.b);
+    const QString summary = tr("%1 vs %2: %3").arg(nameA, nameB, view_->summary()) +
+                            (mapped.empty() ? QString() : QStringLiteral(" · ") + QString::fromStdString(mapped));
     status_->setText(summary);
     emit comparisonShown(summary);
 }

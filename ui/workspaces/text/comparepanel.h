@@ -23,7 +23,9 @@ class ComparePanel : public QWidget {
 public:
     explicit ComparePanel(QWidget* parent = nullptr);
     HeadCompareView* view() const { return view_; }
-    /// The trace on screen (head A's source, and head B's when no other model is chosen).
+    /// The trace on screen (head A's source, and head B's when no other model is chosen). The
+    /// comparison shown is dropped; once one was asked for, the same heads are compared again on
+    /// the new trace (another model decodes the new sentence).
     void setTrace(TracePtr trace);
     /// Compares as the controls would (head −1 = mean over the layer's heads); with another
     /// model the comparison follows asynchronously. comparisonShown or failed follows.
@@ -45,6 +47,8 @@ private:
     void onComparisonReady(const TracePtr& trace);
     void run(const AttentionTrace& traceB);
     const AttentionTrace* traceB() const;
+    /// The selectors set to the comparison shown, so they always say what the label says.
+    void reflect(const HeadRef& a, const QString& modelB, const HeadRef& b);
 
     HeadCompareView* view_;
     QComboBox *kindA_, *headA_, *modelB_, *kindB_, *headB_;
@@ -57,6 +61,7 @@ private:
         HeadRef a, b;
         QString modelB;
     } pending_;
+    bool compared_ = false;  ///< a comparison was asked for: a new trace compares the same heads again
 };
 
 } // namespace attnscope::ui

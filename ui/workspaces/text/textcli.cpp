@@ -6,6 +6,7 @@
 
 #include "attnscope/alignment.h"
 #include "attnscope/corpus.h"
+#include "attnscope/headstats.h"
 #include "attnscope/pipelines.h"
 #include "attnscope/schema.h"
 #include "attnscope/scriptmodel.h"
@@ -37,24 +38,64 @@ int drawTraceView(const AttentionTrace& trace, const QCommandLineParser& p, cons
         if (auto st = parseLayerHead(p.value("layer2"), head2, o.b.layer, o.b.head); !st) return usage(st.message);
         if (!p.isSet("kind2") && !other) o.b.kind = o.a.kind;
     }
+    // --lens: the same heads read through a lens (schema.h); a derived one the file does not
+    // store (rollout, ALTI through the encoder) is derived here.
+    AttentionTrace derived, derivedOther;
+    const AttentionTrace* shown = &trace;
+    if (const std::string lens = p.value("lens").toStdString(); !lens.empty() && lens != "raw") {
+        if (!schema::isLens("x." + lens)) return usage("--lens '" + lens + "': raw, norm, grad, rollout, norm_rollout or alti");
+        const auto lensed = [&lens](const AttentionTrace& t, const std::string& kind) {
+            std::string base = kind;
+            if (base.empty()) {
+                const TraceTensor* x = attentionTensor(t, std::string());
+                base = t.find(schema::translation::kCrossAttention) ? schema::translation::kCrossAttention : x ? x->name : "";
+            }
+            return schema::isLens(base) ? base : schema::lens(base, lens);
+        };
+        const auto withLens = [](const AttentionTrace& t, const std::string& name, AttentionTrace& copy) -> const AttentionTrace* {
+            if (t.find(name)) return &t;
+            copy = t;
+            if (auto st = addDerivedLenses(copy); !st || !copy.find(name)) return nullptr;
+            return &copy;
+        };
+        o.a.kind = lensed(trace, o.a.kind);
+        shown = withLens(trace, o.a.kind, derived);
+        const auto missing = [&lens](const AttentionTrace& t, const std::string& name) {
+            const std::string note = t.meta(schema::kLensNoteMeta);
+            return fail("the trace has no " + name + " (" + lens + " lens)" + (note.empty() ? std::string() : ": " + note) +
+                        (lens == schema::kGradLens ? " — the grad lens is computed on request: run a built-in Transformer forced with --lens grad"
+                                                   : ""));
+        };
+        if (!shown) return missing(trace, o.a.kind);
+        if (o.view == "compare") {
+            o.b.kind = lensed(other ? *other : trace, o.b.kind);
+            if (other) {
+                const AttentionTrace* b = withLens(*other, o.b.kind, derivedOther);
+                if (!b) return missing(*other, o.b.kind);
+                other = b;
+            }
+        }
+    }
     o.width = p.value("width").toInt();
     o.height = p.value("height").toInt();
     bool dpiOk = false;
     o.dpi = p.value("dpi").toInt(&dpiOk);
     if (!dpiOk || o.dpi < 24 || o.dpi > 2400) return usage("--dpi takes a number from 24 to 2400");
     if (o.view != "matrix" && o.view != "compare" && o.a.meanOverHeads()) return usage("--head mean applies to the matrix and compare views");
-    QString error;
+    QString error, note;
+    o.note = &note;  // two tokenisations compared: what was merged or dropped, said on stderr
     if (p.isSet("words")) {
         AttentionTrace words, otherWords;
         bool changed = false;
-        if (auto st = wordLevelTrace(trace, words, &changed); !st) return fail(st.message);
+        if (auto st = wordLevelTrace(*shown, words, &changed); !st) return fail(st.message);
         if (!changed) std::cerr << "attnscope: no subword marks in the labels; the tokens are the words\n";
         if (other)
             if (auto st = wordLevelTrace(*other, otherWords); !st) return fail(st.message);
         if (!ui::exportTraceView(words, o, out, &error, other ? &otherWords : nullptr)) return fail(error.toStdString());
         return 0;
     }
-    if (!ui::exportTraceView(trace, o, out, &error, other)) return fail(error.toStdString());
+    if (!ui::exportTraceView(*shown, o, out, &error, other)) return fail(error.toStdString());
+    if (!note.isEmpty()) std::cerr << "attnscope: " << note.toStdString() << "\n";
     return 0;
 }
 
@@ -73,6 +114,8 @@ int runSplit(const QCommandLineParser& p)
     Corpus corpus;
     std::vector<const Verse*> verses;
     if (auto st = openModelAndSplit(p, t, corpus, verses, false); !st) return fail(st.message);
+    if (p.value("lens") == schema::kGradLens)
+        if (auto st = t->enableLens(schema::kGradLens); !st) return fail(st.message);
     auto progress = progressPrinter("export");
     std::vector<SkippedVerse> skipped;
     for (size_t k = 0; k < verses.size(); ++k) {
@@ -206,6 +249,8 @@ int cmdRun(const QStringList& args)
         req.forced = true;
         req.reference = p.value("target").toStdString();
     }
+    req.gradLens = p.value("lens") == schema::kGradLens;  // computed on request (a backward pass per target token)
+    if (req.gradLens && !req.forced) return usage("--lens grad reads the reference's log p: give a verse (forced) or --target");
     TranslationResult result;
     if (!ablation.empty()) {
         // The same request unablated first, so the effect can be told.

@@ -160,9 +160,9 @@ void TextWorkspace::leaveVerseIfEdited()
     reference_->clear();
     freeMode_->setChecked(true);
     updatingInputs_ = false;
-    banner_->showMessage(MessageBanner::Level::Warning,
-                         tr("Your own text: left the verse %1 and its English reference; decoding freely. Type a reference to "
-                            "force-decode it.").arg(left));
+    inputNotice_ = tr("Your own text: left the verse %1 and its English reference; decoding freely. Type a reference to "
+                      "force-decode it.").arg(left);
+    banner_->showMessage(MessageBanner::Level::Warning, inputNotice_);
     emit logMessage(tr("Left the verse %1: the Spanish no longer matches it").arg(left));
 }
 
@@ -176,6 +176,7 @@ void TextWorkspace::translateNow()
     req.forced = forcedMode_->isChecked();
     req.verse = versePicker_->current().toStdString();
     req.ablation = ablation_->ablation();
+    req.gradLens = gradLens_ && req.forced && !isUserModelFile(req.model);
     if (source_->toPlainText().trimmed().isEmpty()) {
         banner_->showMessage(MessageBanner::Level::Warning, tr("Nothing to translate: type a Spanish sentence or pick a verse."));
         return;
@@ -261,6 +262,7 @@ void TextWorkspace::onVersePicked(const VerseEntry& v)
     forcedMode_->setChecked(true);
     updatingInputs_ = false;
     userEdited_ = false;
+    inputNotice_.clear();
     translateNow();
 }
 
@@ -315,8 +317,9 @@ void TextWorkspace::setLinkOptions(const LinkOptions& links)
     emit logMessage(tr("Alignment links read by %1").arg(QString::fromStdString(describeLinks(links_))));
 }
 
-void TextWorkspace::showInMatrix(const AttentionTrace& trace, bool keepZoom)
+void TextWorkspace::showInMatrix(const AttentionTrace& trace, bool keepZoom, bool selfAttention)
 {
+    matrixSelf_ = selfAttention;
     // What the matrix draws, kept for redrawing when the link method changes: the 2-D alignment
     // and the gold (the 4-D tensors stay in the trace).
     AttentionTrace shown;  // built first: `trace` may be matrixTrace_ itself
@@ -328,13 +331,16 @@ void TextWorkspace::showInMatrix(const AttentionTrace& trace, bool keepZoom)
     shown.metadata = trace.metadata;
     matrixTrace_ = std::move(shown);
     const QRectF zoom = matrix_->zoomRanges();
-    matrix_->setTrace(matrixTrace_, traceLinks(matrixTrace_, links_), links_);  // the links read once, here
+    // Self-attention is no alignment: queries over keys, and no links to read off it.
+    matrix_->setAxisTitles(selfAttention ? tr("keys") : tr("source"), selfAttention ? tr("queries") : tr("target"));
+    matrix_->setTrace(matrixTrace_, selfAttention ? std::vector<AlignmentLink>{} : traceLinks(matrixTrace_, links_),
+                      links_);  // the links read once, here
     if (keepZoom) matrix_->setZoomRanges(zoom);
 }
 
 void TextWorkspace::applyLinkOptions()
 {
-    if (!matrix_->isEmpty()) showInMatrix(matrixTrace_, true);
+    if (!matrix_->isEmpty()) showInMatrix(matrixTrace_, true, matrixSelf_);
     heads_->setLinkOptions(links_);
     compare_->view()->setLinkOptions(links_);
     updateMetrics();
@@ -359,13 +365,21 @@ void TextWorkspace::onTranslated(const TracePtr& trace, const QString& translati
     showInMatrix(*trace_);
     matrix_->setTitle(alignmentTitle());
     backToAlignment_->hide();
+    // The grad lens can be computed for a built-in Transformer (its 4-D cross-attention) under forced decoding.
+    heads_->setGradComputable(trace_->meta(schema::kModeMeta) == schema::kForced &&
+                              !isUserModelFile(modelPicker_->currentData().toString().toStdString()) &&
+                              trace_->find(schema::translation::kCrossAttention));
     updateHeadsTab();
     heads_->grid()->setAblated(ablation_->headsOf(heads_->entry()));
     translation_->setText(tr("<b>Translation:</b> %1").arg(translation.toHtmlEscaped()));
     const QString unknown = QString::fromStdString(trace_->meta(schema::translation::kUnknownWordsMeta));
+    // The notice about the input (own text) stays with its results; a result's own warning joins it.
     if (!unknown.isEmpty())
         banner_->showMessage(MessageBanner::Level::Warning,
-                             tr("Words the model never saw in training (read as <unk>): %1").arg(unknown));
+                             (inputNotice_.isEmpty() ? QString() : inputNotice_ + QStringLiteral(" ")) +
+                                 tr("Words the model never saw in training (read as <unk>): %1").arg(unknown));
+    else if (!inputNotice_.isEmpty())
+        banner_->showMessage(MessageBanner::Level::Warning, inputNotice_);
     else
         banner_->clearMessage();
     updateMetrics();
@@ -442,7 +456,9 @@ bool TextWorkspace::showHead(const QString& tensor, int layer, int head)
         one.targetEvaluated = trace_->targetEvaluated;
     }
     one.tensors.push_back(std::move(slice));
-    showInMatrix(one);
+    const bool self = selected.shape.size() == 4 && selected.shape[2] == selected.shape[3] && selected.labels.size() == 4 &&
+                      selected.labels[2] == selected.labels[3];
+    showInMatrix(one, false, self);
     matrix_->setTitle(heads_->headTitle(tensor, layer, head));
     backToAlignment_->setVisible(trace_->find(schema::translation::kCross) != nullptr);
     heads_->setInfo(tr("Showing %1 · %2 in the matrix view").arg(tensor, heads_->grid()->headSummary(layer, head)));

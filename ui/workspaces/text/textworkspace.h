@@ -151,7 +151,8 @@ private:
     void applyLinkOptions();
     /// Shows `trace`'s 2-D alignment in the matrix with its links read by the workspace's link
     /// options (the one place they are read for the matrix); `keepZoom` keeps the zoom.
-    void showInMatrix(const AttentionTrace& trace, bool keepZoom = false);
+    /// `selfAttention`: a head of self-attention — queries over keys, no alignment links drawn.
+    void showInMatrix(const AttentionTrace& trace, bool keepZoom = false, bool selfAttention = false);
     /// The form of `trace` the views show: its words when the Words toggle is on and its
     /// labels carry subword marks (wordLevelTrace), else the trace itself. Keeps `trace` as
     /// pieces_ and shows the toggle only for subword traces.
@@ -192,6 +193,9 @@ private:
     bool updatingInputs_ = false;
     bool userEdited_ = false;
     bool demoWanted_ = false;  ///< show the demo verse once the verses are read
+    bool gradLens_ = false;    ///< the grad lens is shown: forced decodings compute it
+    bool matrixSelf_ = false;  ///< the matrix shows a self-attention head (no links)
+    QString inputNotice_;      ///< "Your own text: left the verse …", kept until a verse is picked
 };
 
 } // namespace attnscope::ui

@@ -142,11 +142,31 @@ void TextWorkspace::showTrace(TracePtr trace)
     displayTrace(std::move(trace));
 }
 
+namespace {
+/// An opened trace with the lenses derived from it (rollout, norm-based rollout, through the
+/// encoder; addDerivedLenses) when it has none yet and is small enough to derive them at once
+/// (≤ 128 tokens a side: well under a frame); larger ones offer the lenses they store.
+TracePtr withDerivedLenses(TracePtr trace)
+{
+    bool small = false;
+    for (const auto& t : trace->tensors) {
+        if (t.shape.size() != 4) continue;
+        if (t.shape[2] > 128 || t.shape[3] > 128 || schema::lensOf(t.name) == schema::kRolloutLens) return trace;
+        small = true;
+    }
+    if (!small) return trace;
+    auto copy = std::make_shared<AttentionTrace>(*trace);
+    return addDerivedLenses(*copy) ? copy : trace;
+}
+} // namespace
+
 void TextWorkspace::displayTrace(TracePtr trace)
 {
     translateJobs_->cancel();  // drop any result still on its way
     if (handOffLongTrace(trace)) return;
-    trace_ = shownForm(trace);
+    heads_->setGradComputable(false);  // an opened file: no model to differentiate
+    inputNotice_.clear();
+    trace_ = shownForm(withDerivedLenses(std::move(trace)));
     banner_->clearMessage();
     showInMatrix(*trace_);
     matrix_->setTitle(alignmentTitle());

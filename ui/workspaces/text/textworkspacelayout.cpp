@@ -178,6 +178,14 @@ void TextWorkspace::connectViews()
         if (tabs_->currentIndex() == 1 && heads_->scorableKind(entry)) heads_->devBar()->scoreIfNew(scoringModel());
     });
     connect(heads_, &HeadsPanel::headOpened, this, &TextWorkspace::showHead);
+    // The grad lens is decoded again with a backward pass per target token, as a job (progress, Esc cancels).
+    connect(heads_, &HeadsPanel::lensRequested, this, [this](const QString& lens) {
+        if (lens != QLatin1String(schema::kGradLens)) return;
+        gradLens_ = true;
+        emit logMessage(tr("Computing the grad lens: one backward pass per target token"));
+        translateNow();
+    });
+    connect(heads_, &HeadsPanel::entryChanged, this, [this] { gradLens_ = heads_->lens() == QLatin1String(schema::kGradLens); });
     // Head ablation: Alt+click or the grid's context menu; every change re-runs (latest wins).
     connect(heads_->grid(), &HeadGridView::headAblationToggled, this, [this](int layer, int head) {
         QString why;

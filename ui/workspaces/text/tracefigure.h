@@ -12,9 +12,10 @@ namespace attnscope::ui {
 
 /// Renders the alignment matrix view of `trace` ("cross") into PNG, SVG or PDF by the
 /// extension of `path`. width/height 0 = a size that fits the labels. Returns false with
-/// a message in *error on failure (unwritable path, no cross tensor, unknown type).
+/// a message in *error on failure (unwritable path, no cross tensor, unknown type). `title`
+/// is drawn above the matrix (AlignmentMatrixView::setTitle).
 bool exportTraceFigure(const AttentionTrace& trace, const QString& path, int width, int height, QString* error,
-                       int dpi = 96);
+                       int dpi = 96, const QString& title = {});
 
 /// Which view of a trace to draw, for traces with [layer, head, query, key] tensors.
 struct FigureOptions {
@@ -24,6 +25,7 @@ struct FigureOptions {
     HeadRef b;                ///< compare: head B (of `other` when given)
     int width = 0, height = 0;
     int dpi = 96;             ///< PNG only: pixels = size × dpi / 96
+    QString* note = nullptr;  ///< compare: set to what was merged or dropped when two tokenisations met (sharedWordGrid)
 };
 /// Draws the chosen view to PNG, SVG or PDF. For "compare", head B comes from `other` when
 /// it is given (another model's trace over the same tokens), else from `trace`; gold, when

@@ -112,10 +112,20 @@ void VersePicker::show(const QList<VerseEntry>& verses)
         const QString english = v.targetRef.isEmpty() ? QString() : tr(" (English %1)").arg(v.targetRef);
         addItem(QStringLiteral("%1%2 · %3").arg(v.ref, english, v.split), v.ref);
     }
-    setCurrentIndex(-1);
+    setCurrent(current_);  // a verse restored before the list arrived
     lineEdit()->setPlaceholderText(tr("pick a dev/test verse…"));
     emit logMessage(tr("%1 dev/test verses available in the verse picker").arg(verses.size()));
     emit versesShown();
+}
+
+void VersePicker::setCurrent(const QString& ref)
+{
+    // Shown at once when the verses are listed, else when they arrive (show): the picker never
+    // names another verse than the text under it. No versePicked: nothing is translated.
+    current_ = ref;
+    const int index = ref.isEmpty() ? -1 : findData(ref);
+    setCurrentIndex(index);
+    if (index < 0) lineEdit()->clear();
 }
 
 bool VersePicker::select(const QString& ref)

@@ -39,7 +39,7 @@ public:
     /// The verse whose texts are in use ("" once the text was edited away from it).
     QString current() const { return current_; }
     /// Sets the verse in use without picking it (restoring a workspace).
-    void setCurrent(const QString& ref) { current_ = ref; }
+    void setCurrent(const QString& ref);
     /// Leaves the verse in use: nothing shown as picked.
     void leave();
     /// The listed verse `ref`, or null.

@@ -93,9 +93,11 @@ VisionWorkspace::VisionWorkspace(QWidget* parent)
     opacity_->setValue(60);
     opacity_->setMaximumWidth(140);
     opacity_->setToolTip(tr("Opacity of the map over the picture"));
+    auto* scale = newScaleModeBox(this);  // the matrix's colours: its weights are often all ≪ 1
+    scale->setToolTip(tr("Colours of the Matrix tab: linear up to its largest weight, log, per row, or clipped at the 99th percentile"));
     for (QComboBox* c : {mode_, layer_, head_}) c->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     for (QWidget* w : std::initializer_list<QWidget*>{new QLabel(tr("Show:"), this), mode_, layer_, head_,
-                                                      new QLabel(tr("Opacity:"), this), opacity_})
+                                                      new QLabel(tr("Opacity:"), this), opacity_, scale})
         viewBar->addWidget(w);
     viewBar->addStretch(1);
     outer->addLayout(viewBar);
@@ -111,6 +113,8 @@ VisionWorkspace::VisionWorkspace(QWidget* parent)
     outer->addWidget(text_);
 
     outer->addWidget(createViews(), 1);
+    matrix_->setColorScale(ScaleMode::Linear);
+    connect(scale, &QComboBox::currentIndexChanged, this, [this, scale] { matrix_->setColorScale(ScaleMode(scale->currentData().toInt())); });
     connectControls();
     connectViews();
     reloadModels();
@@ -543,10 +547,11 @@ ViewData VisionWorkspace::currentData() const
     if (!visionMap(*trace_, v, values, rows, cols, title, &error) || values.empty())
         return ViewData::none(error.isEmpty() ? tr("The picture has no map on it.") : error);
     ViewData d;
-    d.table.corner = tr("row \\ col");
-    for (int r = 0; r < rows; ++r) d.table.rowLabels << QString::number(r);
-    for (int c = 0; c < cols; ++c) d.table.columnLabels << QString::number(c);
-    d.table.values = values;
+    // The map over the picture, by the trace's patch names (s0…, or r·c·); the Matrix tab's data
+    // (queries × keys) is its own view's.
+    d.table = {tr("row \\ col"), {}, {}, values, {}};
+    for (int r = 0; r < rows; ++r) d.table.rowLabels << (rows == 1 ? tr("strips") : QStringLiteral("r%1").arg(r));
+    for (int c = 0; c < cols; ++c) d.table.columnLabels << (rows == 1 ? QStringLiteral("s%1") : QStringLiteral("c%1")).arg(c);
     d.fileName = currentViewName() + ".csv";
     d.description = title;
     return d;
