@@ -49,6 +49,54 @@ inline QString writeClassifier(const QString& folder)
     return path;
 }
 
+/// A two-head ViT block as exporters write it, for the norm lens: tokens X [1, 16, 3]; Q, K, V =
+/// X W [3, 4] split into 2 heads of 2 ([1, 2, 16, 2]); Softmax(Q·Kᵀ) mixes V; the heads merge
+/// (Transpose, Reshape [1, 16, 4]) into a MatMul by W^O (kWo2, 4 × 3); mean over tokens → logits.
+/// Writes folder/vit2.onnx and vit2.json; returns the model's path. The lens of head h is
+/// α_ij ‖V_hj · W^O_h‖, W^O_h = rows 2h, 2h + 1 of kWo2.
+inline const std::vector<float> kWv2 = {0.3f, -0.8f, 1.1f, 0.4f, 0.9f, 0.2f, -0.5f, 1.3f, -0.7f, 0.6f, 0.8f, -0.2f};
+inline const std::vector<float> kWo2 = {0.5f, -1.0f, 2.0f, 1.5f, 0.0f, -0.5f, 0.25f, 1.0f, 1.0f, -0.75f, 0.5f, 0.125f};
+inline QString writeTwoHeadVit(const QString& folder)
+{
+    op::ModelProto m = model("vit2");
+    m.mutable_opset_import(0)->set_version(13);
+    auto* g = m.mutable_graph();
+    addValue(g->mutable_input(), "pixel_values", op::TensorProto::FLOAT, {"1", "3", "4", "4"});
+    int64s(g, "tokens", {3}, {1, 3, 16});
+    int64s(g, "split", {4}, {1, 16, 2, 2});
+    int64s(g, "merged", {3}, {1, 16, 4});
+    floats(g, "Wq", {3, 4}, weights(3, 4, 1.7f));
+    floats(g, "Wk", {3, 4}, weights(3, 4, 2.9f));
+    floats(g, "Wv", {3, 4}, kWv2);
+    floats(g, "Wo", {4, 3}, kWo2);
+    floats(g, "Wc", {3, 3}, {2.0f, -1.0f, 0.5f, -1.5f, 2.5f, 0.0f, 0.5f, 0.0f, 3.0f});
+    node(g, "Reshape", "flatten", {"pixel_values", "tokens"}, {"P"});
+    perm(node(g, "Transpose", "to_tokens", {"P"}, {"X"}), {0, 2, 1});
+    for (const char* w : {"q", "k", "v"}) {
+        const std::string W = std::string("W") + w, name(w);
+        node(g, "MatMul", name, {"X", W}, {name + "_flat"});
+        node(g, "Reshape", name + "_split", {name + "_flat", "split"}, {name + "_heads0"});
+        perm(node(g, "Transpose", name + "_heads", {name + "_heads0"}, {name + "_h"}), {0, 2, 1, 3});
+    }
+    perm(node(g, "Transpose", "kt", {"k_h"}, {"Kt"}), {0, 1, 3, 2});
+    node(g, "MatMul", "scores", {"q_h", "Kt"}, {"S"});
+    intAttr(node(g, "Softmax", "blocks.0.attn", {"S"}, {"A"}), "axis", -1);
+    node(g, "MatMul", "mix", {"A", "v_h"}, {"C"});
+    perm(node(g, "Transpose", "merge", {"C"}, {"Ct"}), {0, 2, 1, 3});
+    node(g, "Reshape", "heads_merged", {"Ct", "merged"}, {"M0"});
+    node(g, "MatMul", "out_proj", {"M0", "Wo"}, {"Y"});
+    auto* mean = node(g, "ReduceMean", "pool", {"Y"}, {"M"});
+    intsAttr(mean, "axes", {1});
+    intAttr(mean, "keepdims", 0);
+    node(g, "MatMul", "head", {"M", "Wc"}, {"logits"});
+    addValue(g->mutable_output(), "logits", op::TensorProto::FLOAT, {"1", "3"});
+    const QString path = QDir(folder).filePath("vit2.onnx");
+    if (!save(path, m)) return {};
+    write(QDir(folder).filePath("vit2.json"),
+          R"({"name": "vit2", "input": {"type": "image", "size": [4, 4], "channels": 3, "order": "RGB",
+              "mean": [0, 0, 0], "std": [1, 1, 1], "patch": 1}})");
+    return path;
+}
 /// A 4×4 picture of one colour (red, green or blue by `colour` 0–2) with a lighter top row.
 inline bool writePicture(const QString& path, int colour)
 {

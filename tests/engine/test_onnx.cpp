@@ -487,6 +487,45 @@ private slots:
         AttentionTrace z;
         QVERIFY(m.run(picture.toStdString(), z, {}, &a).ok);
         for (float v : z.find(schema::vision::kClassProbability)->values) QVERIFY(std::abs(v - 1.0f / 3) < 1e-6f);
+        // No W^O after its mix: no norm lens, and the trace says which node broke the pattern.
+        QVERIFY(!t.find("attention.norm"));
+        QVERIFY2(t.meta(schema::kLensNoteMeta).find("no MatMul by a weight") != std::string::npos, t.meta(schema::kLensNoteMeta).c_str());
+        // Two heads merged into W^O (as exporters write a ViT block): the norm lens is there,
+        // α_hij ‖V_hj · W^O_h‖ (Kobayashi et al. 2020), V = X W^V.
+        {
+            VisionModel vit;
+            const Status ls = vit.load(onnxclassifier::writeTwoHeadVit(dir_.path()).toStdString());
+            QVERIFY2(ls.ok, ls.message.c_str());
+            AttentionTrace n;
+            const Status ns = vit.run(picture.toStdString(), n);
+            QVERIFY2(ns.ok, ns.message.c_str());
+            const TraceTensor* att = n.find(schema::vision::kAttention);
+            const TraceTensor* lens = n.find("attention.norm");
+            QVERIFY2(att && lens, n.meta(schema::kLensNoteMeta).c_str());
+            QCOMPARE(att->shape, (std::vector<int64_t>{1, 2, 16, 16}));
+            QCOMPARE(lens->shape, att->shape);
+            const QImage img(picture);  // token j = pixel j, its RGB / 255
+            for (int h = 0; h < 2; ++h)
+                for (int j : {0, 5, 15}) {
+                    const QColor c = img.pixelColor(j % 4, j / 4);
+                    const double x[3] = {c.redF(), c.greenF(), c.blueF()};
+                    double v[2] = {0, 0};
+                    for (int d = 0; d < 2; ++d)
+                        for (int i = 0; i < 3; ++i) v[d] += x[i] * onnxclassifier::kWv2[size_t(i * 4 + 2 * h + d)];
+                    double f2 = 0;
+                    for (int o = 0; o < 3; ++o) {
+                        double y = 0;
+                        for (int d = 0; d < 2; ++d) y += v[d] * onnxclassifier::kWo2[size_t((2 * h + d) * 3 + o)];
+                        f2 += y * y;
+                    }
+                    for (int q : {0, 7}) {
+                        const size_t at = size_t((h * 16 + q) * 16 + j);
+                        const double want = att->values[at] * std::sqrt(f2);
+                        QVERIFY2(std::abs(lens->values[at] - want) < 1e-4,
+                                 qPrintable(QString("h %1 q %2 j %3: %4 vs %5").arg(h).arg(q).arg(j).arg(lens->values[at]).arg(want)));
+                    }
+                }
+        }
         // Labels that do not fit the logits, and an output the graph does not have, are named.
         onnxgraph::write(dir_.filePath("labels.txt"), "Bag\nCoat\n");
         VisionModel two;

@@ -405,6 +405,39 @@ private slots:
         QVERIFY(ws.findChild<TestItemPicker*>("testItem")->showsFile());
     }
 
+    void everyRowLabelledWhenALabelFits()
+    {
+        // Issue 28, item 14: the demo verse's 50 target rows were labelled every other one at
+        // 1440 × 900. Whatever the height, when a row can hold a 6 pt label every row has one.
+        attnscope::AttentionTrace t;
+        attnscope::TraceTensor x;
+        x.name = "cross";
+        x.axes = {"target", "source"};
+        x.shape = {50, 48};
+        x.values.assign(size_t(50 * 48), 1.0f / 48);
+        std::vector<std::string> rows, cols;
+        for (int i = 0; i < 50; ++i) rows.push_back("t" + std::to_string(i));
+        for (int i = 0; i < 48; ++i) cols.push_back("s" + std::to_string(i));
+        x.labels = {rows, cols};
+        t.tensors.push_back(x);
+        attnscope::ui::AlignmentMatrixView v;
+        v.setTrace(t);
+        v.show();
+        for (int h = 420; h <= 900; h += 12) {
+            v.resize(900, h);
+            QCoreApplication::processEvents();
+            v.plot()->replot(QCustomPlot::rpImmediateRefresh);
+            QCoreApplication::processEvents();
+            const double pxPerCell = std::abs(v.plot()->yAxis->coordToPixel(1) - v.plot()->yAxis->coordToPixel(0));
+            const auto ticker = v.plot()->yAxis->ticker().dynamicCast<QCPAxisTickerText>();
+            QVERIFY(ticker);
+            QFont f = v.plot()->yAxis->tickLabelFont();
+            f.setPointSizeF(6.0);
+            if (pxPerCell < QFontMetricsF(f).ascent() + 0.5) continue;  // not even 6 pt fits: thinned, rightly
+            QVERIFY2(ticker->ticks().size() == 50,
+                     qPrintable(QString("%1 of 50 rows labelled at %2 px per row (height %3)").arg(ticker->ticks().size()).arg(pxPerCell).arg(h)));
+        }
+    }
     void legendMarkersStayReadable()
     {
         // A 60-word sentence: its cells (and link markers) are a few pixels, the legend's gold-hit

@@ -34,6 +34,7 @@
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
+#include <QStandardItemModel>
 #include <QtTest>
 
 #include <cmath>
@@ -177,6 +178,19 @@ private slots:
         QVERIFY(std::abs(clicked[0][1].toDouble() - 0.5) < 0.03);
         QTest::mouseClick(&view, Qt::LeftButton, {}, QPoint(268, 150));  // below the picture: nothing
         QCOMPARE(clicked.count(), 1);
+        // The Lens selector (issue 27): the norm lens where the graph shows V and W^O, else greyed
+        // out with the node that broke the pattern in its tooltip.
+        auto* lens = ws_->findChild<QComboBox*>("visionLens");
+        QVERIFY(lens);
+        const bool norm = trace->find("attention.norm") != nullptr;
+        QCOMPARE(qobject_cast<QStandardItemModel*>(lens->model())->item(1)->isEnabled(), norm);
+        if (norm) {
+            lens->setCurrentIndex(1);
+            QVERIFY(ws_->overlayView()->overlay() != ref.overlay());  // the same strip, read through the lens
+            lens->setCurrentIndex(0);
+        } else {
+            QVERIFY(!lens->itemData(1, Qt::ToolTipRole).toString().isEmpty());
+        }
         // Received attention: another map.
         ws_->setMode("received");
         QCOMPARE(ws_->mode(), QStringLiteral("received"));

@@ -485,7 +485,13 @@ bool AlignmentMatrixView::updateTicks()
         QFont f = axis->tickLabelFont();
         f.setPointSizeF(baseTickPoints_);
         const double fullPitch = QFontMetricsF(f).ascent() + 0.5;
-        if (pxPerCell < fullPitch) f.setPointSizeF(std::max(6.0, baseTickPoints_ * (pxPerCell - 0.5) / (fullPitch - 0.5) - 0.05));
+        if (pxPerCell < fullPitch) {
+            double pt = std::max(6.0, baseTickPoints_ * (pxPerCell - 0.5) / (fullPitch - 0.5) - 0.05);
+            f.setPointSizeF(pt);
+            // Font metrics round up: a step smaller until a label fits its cell, so a row that can
+            // hold a 6 pt label is never skipped (every other row went unlabelled at 1440 × 900).
+            while (pt > 6.0 && QFontMetricsF(f).ascent() + 0.5 > pxPerCell) f.setPointSizeF(pt = std::max(6.0, pt - 0.25));
+        }
         if (f != axis->tickLabelFont()) axis->setTickLabelFont(f);
         const double pitch = QFontMetricsF(f).ascent() + 0.5;
         const int step = std::max(1, int(std::ceil(pitch / std::max(pxPerCell, 1e-3))));

@@ -37,56 +37,75 @@ void LargeMatrixView::paintEvent(QPaintEvent*)
     const auto toY = [&](double cell) { return a.top() + (cell - y0_) / cpp_; };
     const QRectF v = visibleCells();
     // 1–2. Every screen pixel is the reduction (max by default, or mean) of all the blocks under
-    // it — the overview's, and where they are loaded the finer tiles' of the level that matches
-    // the zoom — never a resample that keeps one block of several: thin peaks survive every zoom.
+    // it — the finer level's tiles where they have arrived, else the overview's — never a
+    // resample that keeps one block of several: thin peaks survive every zoom.
     if (v.width() > 0 && v.height() > 0) {
         const int W = a.width(), H = a.height();
         const bool mean = reduce_ == BlockReduce::Mean, perRow = scale_.mode == ScaleMode::PerRow;
-        struct Layer {
-            std::vector<float> value;
-            std::vector<uint16_t> count;  ///< blocks combined (mean), 0 = nothing drawn here
+        constexpr float kEmpty = -std::numeric_limits<float>::infinity();
+        std::vector<float> px(size_t(W) * size_t(H), kEmpty);      // max, or the sum for mean
+        std::vector<uint16_t> count(mean ? px.size() : 0, 0);      // mean: blocks summed
+        std::vector<uint8_t> fromFine(px.size(), 0);               // the pixel is the finer level's
+        // The pixel span [first, last] of block k of size b along an axis starting at cell `origin`.
+        const auto span = [&](int64_t k, int64_t b, double origin, int limit, int& first, int& last) {
+            const double lo = (double(k * b) - origin) / cpp_, hi = (double((k + 1) * b) - origin) / cpp_;
+            if (hi <= 0 || lo >= limit) return false;
+            first = std::max(0, int(std::floor(lo)));
+            last = std::min(limit - 1, std::max(first, int(std::ceil(hi)) - 1));
+            return true;
         };
-        const auto newLayer = [&] { return Layer{std::vector<float>(size_t(W) * size_t(H), 0.f), std::vector<uint16_t>(size_t(W) * size_t(H), 0)}; };
-        // Blocks of b×b cells starting at block (bi, bj): the pixels they cover, at least one.
-        const auto put = [&](Layer& l, int64_t b, int64_t bi, int64_t bj, int64_t nr, int64_t nc, const float* values, int64_t stride,
-                             const std::vector<float>& norms) {
+        // Blocks nr × nc of size b from block (bi, bj): values row-major with `stride`; `fine`
+        // marks its pixels, and an overview block only fills pixels no fine block took.
+        const auto put = [&](int64_t b, int64_t bi, int64_t bj, int64_t nr, int64_t nc, const float* values, int64_t stride,
+                             const std::vector<float>& norms, bool fine) {
+            std::vector<int> x0s(static_cast<size_t>(nc)), x1s(static_cast<size_t>(nc));
+            std::vector<char> inX(static_cast<size_t>(nc));
+            int lo = W, hi = -1;  // the pixel columns these blocks touch
+            for (int64_t j = 0; j < nc; ++j) {
+                inX[size_t(j)] = span(bj + j, b, x0_, W, x0s[size_t(j)], x1s[size_t(j)]);
+                if (inX[size_t(j)]) lo = std::min(lo, x0s[size_t(j)]), hi = std::max(hi, x1s[size_t(j)]);
+            }
+            if (hi < lo) return;
+            // One block row reduced to a line of pixels once, then merged into every pixel row it covers.
+            std::vector<float> line(static_cast<size_t>(W));
+            std::vector<uint16_t> lineN(mean ? size_t(W) : 0);
             for (int64_t i = 0; i < nr; ++i) {
-                const double cy = double((bi + i) * b);
-                const int py0 = std::max(0, int(std::floor((cy - y0_) / cpp_)));
-                const int py1 = std::min(H - 1, std::max(py0, int(std::ceil((cy + double(b) - y0_) / cpp_)) - 1));
-                if (py0 >= H || (cy + double(b) - y0_) / cpp_ < 0) continue;
+                int y0 = 0, y1 = 0;
+                if (!span(bi + i, b, y0_, H, y0, y1)) continue;
                 const float norm = perRow && size_t(i) < norms.size() && norms[size_t(i)] > 0 ? norms[size_t(i)] : 1.f;
+                const float* row = values + i * stride;
+                std::fill(line.begin() + lo, line.begin() + hi + 1, mean ? 0.f : kEmpty);
+                if (mean) std::fill(lineN.begin() + lo, lineN.begin() + hi + 1, uint16_t(0));
                 for (int64_t j = 0; j < nc; ++j) {
-                    float val = values[i * stride + j];
-                    if (!std::isfinite(val)) continue;
-                    val /= norm;  // row mode: each row by its own largest weight, before rows share a pixel
-                    const double cx = double((bj + j) * b);
-                    const int px0 = std::max(0, int(std::floor((cx - x0_) / cpp_)));
-                    const int px1 = std::min(W - 1, std::max(px0, int(std::ceil((cx + double(b) - x0_) / cpp_)) - 1));
-                    if (px0 >= W || (cx + double(b) - x0_) / cpp_ < 0) continue;
-                    for (int y = py0; y <= py1; ++y) {
-                        float* out = l.value.data() + size_t(y) * size_t(W);
-                        uint16_t* n = l.count.data() + size_t(y) * size_t(W);
-                        for (int x = px0; x <= px1; ++x) {
-                            if (mean) out[x] += val;
-                            else out[x] = n[x] ? std::max(out[x], val) : val;
-                            n[x] = uint16_t(std::min<int>(n[x] + 1, 65535));
+                    const float val = row[j] / norm;  // row mode: each row by its own largest weight first
+                    if (!inX[size_t(j)] || !std::isfinite(val)) continue;
+                    for (int x = x0s[size_t(j)]; x <= x1s[size_t(j)]; ++x) {
+                        if (mean) line[size_t(x)] += val, ++lineN[size_t(x)];
+                        else line[size_t(x)] = std::max(line[size_t(x)], val);
+                    }
+                }
+                for (int y = y0; y <= y1; ++y) {
+                    float* out = px.data() + size_t(y) * size_t(W);
+                    uint8_t* taken = fromFine.data() + size_t(y) * size_t(W);
+                    uint16_t* n = mean ? count.data() + size_t(y) * size_t(W) : nullptr;
+                    for (int x = lo; x <= hi; ++x) {
+                        if (mean ? lineN[size_t(x)] == 0 : line[size_t(x)] == kEmpty) continue;
+                        if (!fine && taken[x]) continue;  // an overview block never covers what the finer level drew
+                        taken[x] = fine ? 1 : taken[x];
+                        if (mean) {
+                            out[x] = (n[x] ? out[x] : 0.f) + line[size_t(x)];
+                            n[x] = uint16_t(std::min<int>(n[x] + lineN[size_t(x)], 65535));
+                        } else {
+                            out[x] = std::max(out[x], line[size_t(x)]);
                         }
                     }
                 }
             }
         };
-        Layer shown = newLayer();
-        if (!overviewValues_.empty() && !overview_.isNull()) {
-            const int64_t oc = overview_.width(), orows = overview_.height();
-            const int64_t i0 = std::max<int64_t>(0, int64_t(v.top()) / b0_), i1 = std::min<int64_t>(orows, int64_t(std::ceil(v.bottom() / double(b0_))));
-            const int64_t j0 = std::max<int64_t>(0, int64_t(v.left()) / b0_), j1 = std::min<int64_t>(oc, int64_t(std::ceil(v.right() / double(b0_))));
-            if (i1 > i0 && j1 > j0)
-                put(shown, b0_, i0, j0, i1 - i0, j1 - j0, overviewValues_.data() + i0 * oc + j0, oc, rowNorms(b0_, i0, int(i1 - i0)));
-        }
+        // The finer level first, where its tiles have arrived.
+        size_t covered = 0;
         const int64_t b = level();
         if (b < b0_) {
-            Layer fine = newLayer();
             const int64_t R = blockCount(m_->rows(), b), C = blockCount(m_->cols(), b);
             const int64_t bx0 = int64_t(v.left()) / b, bx1 = std::min(C, int64_t(std::ceil(v.right() / double(b))));
             const int64_t by0 = int64_t(v.top()) / b, by1 = std::min(R, int64_t(std::ceil(v.bottom() / double(b))));
@@ -95,24 +114,26 @@ void LargeMatrixView::paintEvent(QPaintEvent*)
                     const auto it = index_.find({b, ti, tj});
                     if (it == index_.end()) continue;
                     const Tile& t = *it->second;
-                    // Only the visible part of the tile.
                     const int64_t sx0 = std::max<int64_t>(0, bx0 - tj * kTile), sx1 = std::min<int64_t>(t.cols, bx1 - tj * kTile);
                     const int64_t sy0 = std::max<int64_t>(0, by0 - ti * kTile), sy1 = std::min<int64_t>(t.rows, by1 - ti * kTile);
                     if (sx1 <= sx0 || sy1 <= sy0) continue;
-                    put(fine, b, ti * kTile + sy0, tj * kTile + sx0, sy1 - sy0, sx1 - sx0, t.values.data() + sy0 * t.cols + sx0, t.cols,
-                        rowNorms(b, ti * kTile + sy0, int(sy1 - sy0)));
+                    put(b, ti * kTile + sy0, tj * kTile + sx0, sy1 - sy0, sx1 - sx0, t.values.data() + sy0 * t.cols + sx0, t.cols,
+                        rowNorms(b, ti * kTile + sy0, int(sy1 - sy0)), true);
                 }
-            // Where the finer level is loaded it is exact: it replaces the overview's pixel.
-            for (size_t k = 0; k < fine.count.size(); ++k)
-                if (fine.count[k]) {
-                    shown.value[k] = fine.value[k];
-                    shown.count[k] = fine.count[k];
-                }
+            covered = size_t(std::count(fromFine.begin(), fromFine.end(), uint8_t(1)));
         }
-        for (size_t k = 0; k < shown.count.size(); ++k)
-            shown.value[k] = shown.count[k] == 0 ? std::numeric_limits<float>::quiet_NaN() : mean ? shown.value[k] / float(shown.count[k]) : shown.value[k];
+        // The overview where the finer level has not arrived (or the zoom is the overview's).
+        if (covered < px.size() && !overviewValues_.empty() && !overview_.isNull()) {
+            const int64_t oc = overview_.width(), orows = overview_.height();
+            const int64_t i0 = std::max<int64_t>(0, int64_t(v.top()) / b0_), i1 = std::min<int64_t>(orows, int64_t(std::ceil(v.bottom() / double(b0_))));
+            const int64_t j0 = std::max<int64_t>(0, int64_t(v.left()) / b0_), j1 = std::min<int64_t>(oc, int64_t(std::ceil(v.right() / double(b0_))));
+            if (i1 > i0 && j1 > j0)
+                put(b0_, i0, j0, i1 - i0, j1 - j0, overviewValues_.data() + i0 * oc + j0, oc, rowNorms(b0_, i0, int(i1 - i0)), false);
+        }
+        for (size_t k = 0; k < px.size(); ++k)
+            px[k] = px[k] == kEmpty || (mean && count[k] == 0) ? std::numeric_limits<float>::quiet_NaN() : mean ? px[k] / float(count[k]) : px[k];
         const std::vector<float> ones(perRow ? size_t(H) : 0, 1.f);  // row mode: already divided
-        p.drawImage(a.topLeft(), colorize(shown.value.data(), W, H, scale_, table_, perRow ? ones.data() : nullptr));
+        p.drawImage(a.topLeft(), colorize(px.data(), W, H, scale_, table_, perRow ? ones.data() : nullptr));
     }
     // 3. Picks: the query row and the key column.
     p.setBrush(Qt::NoBrush);

@@ -258,7 +258,9 @@ Status VisionModel::Impl::runOnnx(const VisionInput& v, AttentionTrace& out, con
     x.shape = {1, v.pixels.size(0), v.height, v.width};
     x.values.assign(v.pixels.data_ptr<float>(), v.pixels.data_ptr<float>() + v.pixels.numel());
     OnnxRunResult r;
-    if (auto st = onnx->run({{input.name, x}}, r, progress); !st) return st;
+    OnnxRunOptions lens;
+    lens.normLens = true;  // the norm lens beside each attention, where the graph shows V and W^O
+    if (auto st = onnx->run({{input.name, x}}, r, progress, lens); !st) return st;
     if (ablation && !ablation->empty()) {
         // The unablated run found the heads as the trace names them; the ablated run replaces it.
         AttentionShapes shapes;
@@ -270,6 +272,7 @@ Status VisionModel::Impl::runOnnx(const VisionInput& v, AttentionTrace& out, con
         HeadAblation resolved = *ablation;
         if (auto st = resolveAblation(resolved, shapes); !st) return st;
         OnnxRunOptions options;
+        options.normLens = true;
         options.uniform = resolved.mode == HeadAblation::Mode::Uniform;
         for (const auto& [kind, layers] : resolved.heads)
             for (const auto& [layer, heads] : layers) {
@@ -333,7 +336,23 @@ Status VisionModel::Impl::runOnnx(const VisionInput& v, AttentionTrace& out, con
             out.metadata[schema::vision::kPatchRowsMeta] = std::to_string(rows);
             out.metadata[schema::vision::kPatchColsMeta] = std::to_string(cols);
         }
+        // The norm lens α_ij ‖f_h(x_j)‖ (Kobayashi et al. 2020) of every layer, or why not.
+        TraceTensor norm = t;
+        norm.name = schema::lens(t.name, schema::kNormLens);
+        norm.values.clear();
+        std::string why;
+        for (const auto* a : layers) {
+            const auto it = r.values.find(a->output + ".norm");
+            if (it == r.values.end() || int64_t(it->second.values.size()) < heads * q * k) {
+                const auto m = r.lensUnavailable.find(a->output);
+                why = "no norm lens for " + t.name + ": " + (m != r.lensUnavailable.end() ? m->second : a->node);
+                break;
+            }
+            norm.values.insert(norm.values.end(), it->second.values.begin(), it->second.values.begin() + heads * q * k);
+        }
         out.tensors.push_back(std::move(t));
+        if (why.empty()) out.tensors.push_back(std::move(norm));
+        else if (out.meta(schema::kLensNoteMeta).empty()) out.metadata[schema::kLensNoteMeta] = why;
     }
     for (const auto& [output, name] : spec.maps) {
         const auto m = r.values.find(output);

@@ -2,6 +2,7 @@
 
 #include "attnscope/schema.h"
 #include "views/spatialoverlayview.h"
+#include "workspaces/vision/visionworkspace.h"
 
 #include <QFileInfo>
 #include <QLabel>
@@ -55,6 +56,33 @@ BuiltFigure buildVisionFigure(const AttentionTrace& trace, const VisionView& vie
     }
     l->addWidget(overlay, 1);
     return f;
+}
+
+// The Vision workspace's exports (File → Export view / data).
+BuiltFigure VisionWorkspace::currentFigure()
+{
+    if (!trace_) return BuiltFigure::none(tr("Nothing to export yet."));
+    return buildVisionFigure(*trace_, currentView(), overlay_->colorMap());
+}
+
+ViewData VisionWorkspace::currentData() const
+{
+    if (!trace_) return ViewData::none(tr("Nothing to export yet."));
+    const VisionView v = currentView();
+    std::vector<float> values;
+    int rows = 0, cols = 0;
+    QString title, error;
+    if (!visionMap(*trace_, v, values, rows, cols, title, &error) || values.empty())
+        return ViewData::none(error.isEmpty() ? tr("The picture has no map on it.") : error);
+    ViewData d;
+    // The map over the picture, by the trace's patch names (s0…, or r·c·); the Matrix tab's data
+    // (queries × keys) is its own view's.
+    d.table = {tr("row \\ col"), {}, {}, values, {}};
+    for (int r = 0; r < rows; ++r) d.table.rowLabels << (rows == 1 ? tr("strips") : QStringLiteral("r%1").arg(r));
+    for (int c = 0; c < cols; ++c) d.table.columnLabels << (rows == 1 ? QStringLiteral("s%1") : QStringLiteral("c%1")).arg(c);
+    d.fileName = currentViewName() + ".csv";
+    d.description = title;
+    return d;
 }
 
 } // namespace attnscope::ui

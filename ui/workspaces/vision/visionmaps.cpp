@@ -102,8 +102,12 @@ bool visionMap(const AttentionTrace& trace, const VisionView& v, std::vector<flo
         title = QObject::tr("%1 (%2×%3)").arg(v.mode.mid(4)).arg(cols).arg(rows);
         return true;
     }
-    const TraceTensor* a = trace.find(v.tensor.toStdString());
-    if (!a || a->shape.size() != 4 || a->lazy()) return fail(QObject::tr("the trace has no attention over patches ('%1')").arg(v.tensor));
+    const TraceTensor* stored = trace.find(v.tensor.toStdString());
+    if (!stored || stored->shape.size() != 4 || stored->lazy())
+        return fail(QObject::tr("the trace has no attention over patches ('%1')").arg(v.tensor));
+    // A lens (the norm lens) is read as distributions: its rows normalised, as the scores read it.
+    const TraceTensor normalised = schema::isLens(stored->name) ? rowNormalised(*stored) : TraceTensor{};
+    const TraceTensor* a = schema::isLens(stored->name) ? &normalised : stored;
     const PatchGrid g = patchGrid(trace);
     if (!g.valid() || g.tokens() != a->shape[3])
         return fail(QObject::tr("the %1 keys do not lie on a patch grid (give \"patch\" in the sidecar)").arg(a->shape[3]));

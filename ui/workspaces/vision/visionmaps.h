@@ -19,7 +19,7 @@ struct VisionView {
     /// `query` (or of CLS with cls) up to `layer` (Abnar & Zuidema 2020); map:NAME: the
     /// model's map "map.NAME"; none: the picture only.
     QString mode = "patch";
-    QString tensor = "attention";
+    QString tensor = "attention";  ///< or a lens of it, "attention.norm" (read with its rows normalised)
     int layer = -1;  ///< 0-based; −1 = the last layer
     int head = -1;   ///< 0-based; −1 = mean over heads
     int query = 0;   ///< token index (a patch, or 0 = CLS with a CLS token)

@@ -44,6 +44,7 @@
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QTabWidget>
+#include <QStandardItemModel>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -93,10 +94,15 @@ VisionWorkspace::VisionWorkspace(QWidget* parent)
     opacity_->setValue(60);
     opacity_->setMaximumWidth(140);
     opacity_->setToolTip(tr("Opacity of the map over the picture"));
+    lens_ = new QComboBox(this);  // the maps and the matrix through a lens (the norm lens where the graph allows it)
+    lens_->setObjectName("visionLens");
+    lens_->addItem(tr("raw α"), QString::fromLatin1(schema::vision::kAttention));
+    lens_->addItem(tr("norm ‖α f(x)‖"), QString::fromStdString(schema::lens(schema::vision::kAttention, schema::kNormLens)));
+    lens_->setToolTip(tr("Lens: the weights, or the norm lens α‖f(x)‖ (Kobayashi et al. 2020) — read with its rows normalised"));
     auto* scale = newScaleModeBox(this);  // the matrix's colours: its weights are often all ≪ 1
     scale->setToolTip(tr("Colours of the Matrix tab: linear up to its largest weight, log, per row, or clipped at the 99th percentile"));
     for (QComboBox* c : {mode_, layer_, head_}) c->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-    for (QWidget* w : std::initializer_list<QWidget*>{new QLabel(tr("Show:"), this), mode_, layer_, head_,
+    for (QWidget* w : std::initializer_list<QWidget*>{new QLabel(tr("Show:"), this), mode_, layer_, head_, lens_,
                                                       new QLabel(tr("Opacity:"), this), opacity_, scale})
         viewBar->addWidget(w);
     viewBar->addStretch(1);
@@ -115,6 +121,10 @@ VisionWorkspace::VisionWorkspace(QWidget* parent)
     outer->addWidget(createViews(), 1);
     matrix_->setColorScale(ScaleMode::Linear);
     connect(scale, &QComboBox::currentIndexChanged, this, [this, scale] { matrix_->setColorScale(ScaleMode(scale->currentData().toInt())); });
+    connect(lens_, &QComboBox::currentIndexChanged, this, [this] {
+        refreshMap();
+        refreshMatrix();
+    });
     connectControls();
     connectViews();
     reloadModels();
@@ -402,6 +412,12 @@ void VisionWorkspace::onResult(const std::shared_ptr<AttentionTrace>& trace, dou
                            .arg(blockExcitation(*trace, b).size()));
     gate_->setCurrentIndex(keepGate >= 0 && keepGate < gate_->count() ? keepGate : 0);
     gate_->blockSignals(false);
+    // The norm lens where the graph allows it; otherwise the reason in the lens's tooltip.
+    const bool norm = trace->find(lens_->itemData(1).toString().toStdString()) != nullptr;
+    qobject_cast<QStandardItemModel*>(lens_->model())->item(1)->setEnabled(norm);
+    lens_->setItemData(1, norm ? tr("α_ij ‖f_h(x_j)‖: the weight times the norm of what patch j sends through the head")
+                               : QString::fromStdString(trace->meta(schema::kLensNoteMeta)), Qt::ToolTipRole);
+    if (!norm) lens_->setCurrentIndex(0);
     refreshModes();
     refreshMatrix();
     refreshGates();
@@ -410,7 +426,7 @@ void VisionWorkspace::onResult(const std::shared_ptr<AttentionTrace>& trace, dou
                                                .arg(QString::fromStdString(trace->meta(schema::vision::kFormatMeta)))
                                                .arg(milliseconds, 0, 'f', 0);
     for (const auto& t : trace->tensors)
-        if (t.shape.size() == 4 && t.name != schema::vision::kAttention)
+        if (t.shape.size() == 4 && t.name != schema::vision::kAttention && !schema::isLens(t.name))
             info += tr("<br>also: %1 [%2 × %3 × %4 × %5]")
                         .arg(QString::fromStdString(t.name))
                         .arg(t.shape[0])
@@ -445,6 +461,7 @@ VisionView VisionWorkspace::currentView() const
     v.head = head_->currentIndex() - 1;
     v.query = query_;
     v.opacity = opacity_->value() / 100.0;
+    v.tensor = lens_->currentData().toString();
     return v;
 }
 
@@ -483,7 +500,8 @@ void VisionWorkspace::refreshMatrix()
     m.model = trace_->model;
     TraceTensor t;
     const int layer = layer_->currentIndex(), head = head_->currentIndex() - 1;
-    if (!selectHead(*trace_, schema::vision::kAttention, layer, head, t)) {
+    const std::string tensor = currentView().tensor.toStdString();
+    if (!selectHead(*trace_, trace_->find(tensor) ? tensor : std::string(schema::vision::kAttention), layer, head, t)) {
         matrix_->clear();
         return;
     }
@@ -529,32 +547,6 @@ QList<ShortcutInfo> VisionWorkspace::viewKeys() const
     return {{tr("Click the picture"), tr("Show that patch's (strip's) attention")},
             {tr("Click a matrix row"), tr("Show that query's attention over the picture")},
             {tr("Click a head"), tr("Open it in the matrix")}};
-}
-
-BuiltFigure VisionWorkspace::currentFigure()
-{
-    if (!trace_) return BuiltFigure::none(tr("Nothing to export yet."));
-    return buildVisionFigure(*trace_, currentView(), overlay_->colorMap());
-}
-
-ViewData VisionWorkspace::currentData() const
-{
-    if (!trace_) return ViewData::none(tr("Nothing to export yet."));
-    const VisionView v = currentView();
-    std::vector<float> values;
-    int rows = 0, cols = 0;
-    QString title, error;
-    if (!visionMap(*trace_, v, values, rows, cols, title, &error) || values.empty())
-        return ViewData::none(error.isEmpty() ? tr("The picture has no map on it.") : error);
-    ViewData d;
-    // The map over the picture, by the trace's patch names (s0…, or r·c·); the Matrix tab's data
-    // (queries × keys) is its own view's.
-    d.table = {tr("row \\ col"), {}, {}, values, {}};
-    for (int r = 0; r < rows; ++r) d.table.rowLabels << (rows == 1 ? tr("strips") : QStringLiteral("r%1").arg(r));
-    for (int c = 0; c < cols; ++c) d.table.columnLabels << (rows == 1 ? QStringLiteral("s%1") : QStringLiteral("c%1")).arg(c);
-    d.fileName = currentViewName() + ".csv";
-    d.description = title;
-    return d;
 }
 
 void VisionWorkspace::setColorMap(const QString& name)

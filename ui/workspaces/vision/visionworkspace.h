@@ -104,6 +104,7 @@ private:
     QComboBox* mode_;
     QComboBox* layer_;
     QComboBox* head_;
+    QComboBox* lens_;  ///< raw attention or its norm lens
     QSlider* opacity_;
     QProgressBar* progress_;
     QPushButton* cancel_;
