@@ -85,6 +85,21 @@ std::shared_ptr<AttentionTrace> translatorTrace(int T = 4, int S = 5)
 }
 
 QColor pixel(QWidget& w, QPoint p) { return w.grab().toImage().pixelColor(p); }
+/// A 2-D "cross" alignment [rows, cols], rows labelled t0…, columns s0…, every cell `value`.
+attnscope::AttentionTrace crossTrace(int rows, int cols, float value)
+{
+    attnscope::AttentionTrace t;
+    attnscope::TraceTensor x;
+    x.name = "cross";
+    x.axes = {"target", "source"};
+    x.shape = {rows, cols};
+    x.values.assign(size_t(rows * cols), value);
+    x.labels.assign(2, {});
+    for (int i = 0; i < rows; ++i) x.labels[0].push_back("t" + std::to_string(i));
+    for (int i = 0; i < cols; ++i) x.labels[1].push_back("s" + std::to_string(i));
+    t.tensors.push_back(x);
+    return t;
+}
 } // namespace
 
 class TestInteraction : public QObject {
@@ -409,17 +424,7 @@ private slots:
     {
         // Issue 28, item 14: the demo verse's 50 target rows were labelled every other one at
         // 1440 × 900. Whatever the height, when a row can hold a 6 pt label every row has one.
-        attnscope::AttentionTrace t;
-        attnscope::TraceTensor x;
-        x.name = "cross";
-        x.axes = {"target", "source"};
-        x.shape = {50, 48};
-        x.values.assign(size_t(50 * 48), 1.0f / 48);
-        std::vector<std::string> rows, cols;
-        for (int i = 0; i < 50; ++i) rows.push_back("t" + std::to_string(i));
-        for (int i = 0; i < 48; ++i) cols.push_back("s" + std::to_string(i));
-        x.labels = {rows, cols};
-        t.tensors.push_back(x);
+        const attnscope::AttentionTrace t = crossTrace(50, 48, 1.0f / 48);
         attnscope::ui::AlignmentMatrixView v;
         v.setTrace(t);
         v.show();
@@ -442,21 +447,12 @@ private slots:
     {
         // A 60-word sentence: its cells (and link markers) are a few pixels, the legend's gold-hit
         // square keeps a readable size (issue 28, item 12).
-        attnscope::AttentionTrace t;
-        attnscope::TraceTensor x;
-        x.name = "cross";
-        x.axes = {"target", "source"};
         const int n = 60;
-        x.shape = {n, n};
-        x.values.assign(size_t(n * n), 0.0f);
-        std::vector<std::string> words;
+        attnscope::AttentionTrace t = crossTrace(n, n, 0.0f);  // the diagonal, every link gold
         for (int i = 0; i < n; ++i) {
-            x.values[size_t(i * n + i)] = 1.0f;
-            words.push_back("w" + std::to_string(i));
+            t.tensors[0].values[size_t(i * n + i)] = 1.0f;
             t.goldLinks.push_back({i, i});
         }
-        x.labels = {words, words};
-        t.tensors.push_back(x);
         t.sourceEvaluated.assign(size_t(n), true);
         t.targetEvaluated.assign(size_t(n), true);
         attnscope::ui::AlignmentMatrixView v;
