@@ -1,6 +1,10 @@
 // Corpus: tokeniser, OSIS parsing, Strong's gold links on Genesis 1:1, fixed book splits.
 #include "attnscope/corpus.h"
 
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QStandardPaths>
 #include <QtTest>
 
 #include <algorithm>
@@ -24,6 +28,7 @@ class TestCorpus : public QObject {
 private slots:
     void initTestCase()
     {
+        QStandardPaths::setTestModeEnabled(true);  // the corpus cache goes to a test folder
         const auto st = loadBibleCorpus(all_, {Split::Train, Split::Dev, Split::Test});
         QVERIFY2(st.ok, st.message.c_str());
     }
@@ -146,6 +151,45 @@ private slots:
         QCOMPARE(v->targetRef, std::string("Numbers 13:5"));
         QVERIFY(linked(*v, "Simeón", "Simeon"));
         QVERIFY2(all_.pairsChanged > 100 && all_.pairsChanged < 400, qPrintable(QString::number(all_.pairsChanged)));
+    }
+    void theCorpusIsKeptAndReadBack()
+    {
+        // Issue 28, item 16: the paired corpus is built once and kept in the cache folder; the
+        // next load reads it back — the same verses, tokens, Strong's numbers and scored words —
+        // and a damaged file is rebuilt, never trusted.
+        QDir cache(QStandardPaths::writableLocation(QStandardPaths::CacheLocation));
+        for (const QString& f : cache.entryList({"bible-*.corpus"})) cache.remove(f);
+        Corpus built, kept, again;
+        QVERIFY(loadBibleCorpus(built, {Split::Test}).ok);
+        const QStringList files = cache.entryList({"bible-*.corpus"});
+        QCOMPARE(files.size(), 1);
+        QVERIFY(loadBibleCorpus(kept, {Split::Test}).ok);
+        const auto same = [](const Corpus& a, const Corpus& b) {
+            if (a.verses.size() != b.verses.size() || a.pairsChanged != b.pairsChanged) return false;
+            for (size_t i = 0; i < a.verses.size(); ++i) {
+                const Verse &x = a.verses[i], &y = b.verses[i];
+                if (x.ref != y.ref || x.targetRef != y.targetRef || x.book != y.book || x.chapter != y.chapter ||
+                    x.source.size() != y.source.size() || x.target.size() != y.target.size())
+                    return false;
+                for (size_t k = 0; k < x.source.size(); ++k)
+                    if (x.source[k].text != y.source[k].text || x.source[k].strongs != y.source[k].strongs ||
+                        x.source[k].evaluated != y.source[k].evaluated)
+                        return false;
+                if (goldLinks(x) != goldLinks(y)) return false;
+            }
+            return true;
+        };
+        QVERIFY(same(built, kept));
+        QVERIFY(kept.findRef("Ruth 1:16"));
+        // Truncated: not read, built again and written whole.
+        QFile f(cache.filePath(files.first()));
+        QVERIFY(f.open(QIODevice::ReadWrite));
+        const qint64 size = f.size();
+        QVERIFY(f.resize(size / 2));
+        f.close();
+        QVERIFY(loadBibleCorpus(again, {Split::Test}).ok);
+        QVERIFY(same(built, again));
+        QCOMPARE(QFileInfo(cache.filePath(files.first())).size(), size);
     }
     void loadingTrainNeverReadsDevOrTest()
     {
