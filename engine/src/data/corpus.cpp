@@ -4,6 +4,7 @@
 #include "attnscope/resources.h"
 #include "data/corpuscache.h"
 
+#include <QDir>
 #include <QFile>
 #include <QRegularExpression>
 #include <QString>
@@ -15,6 +16,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -387,31 +389,49 @@ double lexicalSimilarity(const WordBag& expected, int strongsCount, const std::v
 }
 } // namespace
 
+namespace {
+/// The text of a SWORD module's .conf where libsword looks for it ($SWORD_PATH, ~/.sword,
+/// /usr/share/sword, /usr/local/share/sword: mods.d/<name>.conf, any case); empty when absent.
+std::string swordModuleConf(const std::string& name)
+{
+    QStringList roots;
+    if (const char* env = std::getenv("SWORD_PATH"); env && *env) roots << QString::fromLocal8Bit(env);
+    roots << QDir::homePath() + "/.sword" << "/usr/share/sword" << "/usr/local/share/sword";
+    for (const QString& root : roots)
+        for (const QString& file : {QString::fromStdString(name), QString::fromStdString(name).toLower()}) {
+            QFile f(root + "/mods.d/" + file + ".conf");
+            if (f.open(QIODevice::ReadOnly)) return f.readAll().toStdString();
+        }
+    return {};
+}
+} // namespace
+
 Status loadBibleCorpus(Corpus& out, const std::set<Split>& splits, const ProgressFn& progress)
 {
     static std::mutex swordMutex;  // libsword's global state is not thread-safe
     std::lock_guard<std::mutex> lock(swordMutex);
+    // The paired corpus is built once per module version and kept in the cache folder (5–8 s to
+    // build, milliseconds to read back). The key is both modules' .conf files (name, version,
+    // data path) and the stop-word lists, read before libsword opens every installed module.
+    std::string modules;
+    for (const char* name : {kSourceModule, kTargetModule}) {
+        const std::string conf = swordModuleConf(name);
+        modules = conf.empty() ? std::string() : modules + conf + "\n";
+        if (conf.empty()) break;  // not where SWORD keeps it: no cache, libsword says what is missing
+    }
+    for (bool spanish : {true, false})  // the stop words decide which tokens are scored
+        for (const auto& w : stopWords(spanish)) modules += modules.empty() ? std::string() : " " + w;
+    const std::string cachePath = modules.empty() ? std::string() : corpuscache::pathFor(modules, splits);
+    if (!cachePath.empty() && corpuscache::read(cachePath, modules, out)) {
+        keepGoing(progress, 1, 1);
+        return Status::success();
+    }
     sword::SWLog::getSystemLog()->setLogLevel(sword::SWLog::LOG_ERROR);
     sword::SWMgr mgr;
     sword::SWModule* src = mgr.getModule(kSourceModule);
     sword::SWModule* tgt = mgr.getModule(kTargetModule);
     if (!src) return Status::error("SWORD module spaRV1909eb (Reina-Valera 1909) not found: install the Debian package sword-text-sparv");
     if (!tgt) return Status::error("SWORD module engWEB2015eb (World English Bible) not found: install the Debian package sword-text-web");
-    // The paired corpus is built once per module version and kept in the cache folder (7–8 s to
-    // build, milliseconds to read back); the key names both modules, their versions and paths.
-    const auto config = [](sword::SWModule* m, const char* entry) {
-        const char* v = m->getConfigEntry(entry);
-        return std::string(v ? v : "");
-    };
-    std::string modules = std::string(kSourceModule) + " " + config(src, "Version") + " " + config(src, "DataPath") + " | " +
-                          kTargetModule + " " + config(tgt, "Version") + " " + config(tgt, "DataPath");
-    for (bool spanish : {true, false})  // the stop words decide which tokens are scored
-        for (const auto& w : stopWords(spanish)) modules += " " + w;
-    const std::string cachePath = corpuscache::pathFor(modules, splits);
-    if (corpuscache::read(cachePath, modules, out)) {
-        keepGoing(progress, 1, 1);
-        return Status::success();
-    }
 
     // Both modules' verses, in order. Every book is read: the lexicon that compares the two
     // sides learns from the whole Bible; only the requested books are paired and kept.
@@ -561,7 +581,7 @@ Status loadBibleCorpus(Corpus& out, const std::set<Split>& splits, const Progres
         }
     }
     if (out.verses.empty()) return Status::error("the SWORD modules yielded no verses for the requested split");
-    corpuscache::write(cachePath, modules, out);  // a failed write only means building it again next time
+    if (!cachePath.empty()) corpuscache::write(cachePath, modules, out);  // a failed write: built again next time
     return Status::success();
 }
 
