@@ -733,6 +733,7 @@ private slots:
         QCOMPARE(ws->headGrid()->layers(), 3);
         QCOMPARE(ws->headGrid()->heads(), 4);
         QVERIFY(ws->showHead("cross_attention.alti", 2, 1));
+        QCOMPARE(ws->matrixView()->colorBarLabel(), QString("alti lens, rows normalised"));
         double sum = 0;
         for (int c = 0; c < ws->matrixView()->columns(); ++c) sum += ws->matrixView()->value(0, c);
         QVERIFY(std::abs(sum - 1.0) < 1e-4);  // a target token's contributions over the input words

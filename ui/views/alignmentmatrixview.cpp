@@ -567,6 +567,14 @@ void AlignmentMatrixView::updateMarkerSizes()
     setSize(falseLinks_, std::clamp(cell * 0.7, 5.0, 32.0));
 }
 
+void AlignmentMatrixView::setColorBarLabel(const QString& label)
+{
+    scale_->setLabel(label);
+    plot_->replot();
+}
+
+QString AlignmentMatrixView::colorBarLabel() const { return scale_->label(); }
+
 QString AlignmentMatrixView::axisTitle(Qt::Orientation o) const
 {
     return o == Qt::Horizontal ? plot_->xAxis2->label() : plot_->yAxis->label();

@@ -67,6 +67,10 @@ public:
     void setTitle(const QString& title);
     /// The axis titles ("source" and "target" by default; a vision model's "keys" and "queries").
     void setAxisTitles(const QString& columns, const QString& rows);
+    /// What the colour bar measures ("attention weight α" by default; a lens says what it is
+    /// and that its rows are normalised).
+    void setColorBarLabel(const QString& label);
+    QString colorBarLabel() const;
     /// The columns' (Qt::Horizontal) or rows' axis title.
     QString axisTitle(Qt::Orientation o) const;
     QString title() const { return title_; }

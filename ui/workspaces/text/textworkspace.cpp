@@ -320,6 +320,7 @@ void TextWorkspace::setLinkOptions(const LinkOptions& links)
 void TextWorkspace::showInMatrix(const AttentionTrace& trace, bool keepZoom, bool selfAttention)
 {
     matrixSelf_ = selfAttention;
+    if (!keepZoom) matrix_->setColorBarLabel(tr("attention weight α"));  // a redraw keeps it; showHead names a lens
     // What the matrix draws, kept for redrawing when the link method changes: the 2-D alignment
     // and the gold (the 4-D tensors stay in the trace).
     AttentionTrace shown;  // built first: `trace` may be matrixTrace_ itself
@@ -455,10 +456,13 @@ bool TextWorkspace::showHead(const QString& tensor, int layer, int head)
         one.sourceEvaluated = trace_->sourceEvaluated;
         one.targetEvaluated = trace_->targetEvaluated;
     }
-    one.tensors.push_back(std::move(slice));
+    // A lens is drawn as the scores read it — negatives 0, rows normalised — and the bar says so.
+    const std::string lens = schema::lensOf(tensor.section(QStringLiteral(" · "), 0, 0).toStdString());
+    one.tensors.push_back(lens.empty() ? std::move(slice) : rowNormalised(slice));
     const bool self = selected.shape.size() == 4 && selected.shape[2] == selected.shape[3] && selected.labels.size() == 4 &&
                       selected.labels[2] == selected.labels[3];
     showInMatrix(one, false, self);
+    matrix_->setColorBarLabel(lens.empty() ? tr("attention weight α") : tr("%1 lens, rows normalised").arg(QString::fromStdString(lens)));
     matrix_->setTitle(heads_->headTitle(tensor, layer, head));
     backToAlignment_->setVisible(trace_->find(schema::translation::kCross) != nullptr);
     heads_->setInfo(tr("Showing %1 · %2 in the matrix view").arg(tensor, heads_->grid()->headSummary(layer, head)));
