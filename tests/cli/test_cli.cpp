@@ -516,6 +516,11 @@ private slots:
         r = attnscope({"render", attn, "--lens", "alti", "--out", png});
         QCOMPARE(r.code, 1);
         QVERIFY2(r.err.contains("no cross.alti"), qPrintable(r.err));
+        // eval --lens: one head through a lens as the aligner, scored over the split (no BLEU).
+        r = attnscope({"eval", "transformer", "--split", "dev", "--limit", "3", "--lens", "alti", "--layer", "3", "--head", "mean"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("cross_attention.alti layer 3 mean over heads") && r.out.contains("AER") && !r.out.contains("BLEU"),
+                 qPrintable(r.out));
         // align --lens: links read off a lens, scored against gold.
         const QString jsonl = dir_.filePath("alti.jsonl");
         r = attnscope({"align", "transformer", "--split", "dev", "--limit", "3", "--lens", "alti", "--layer", "3", "--head", "mean",

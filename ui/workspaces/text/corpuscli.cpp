@@ -88,6 +88,42 @@ std::string corpusName(const QCommandLineParser& p)
     return p.isSet("gold") ? "corpus " + p.value("source").toStdString() : p.value("split").toStdString() + " split";
 }
 
+namespace {
+/// --kind / --layer / --head / --lens (align, eval): the head read, through a lens
+/// ("cross_attention.alti"); `chosen` false when none was given (the model's own alignment).
+void addHeadOptions(QCommandLineParser& p)
+{
+    p.addOption({"kind", "attention tensor (e.g. cross_attention); default: the model's \"cross\" alignment", "name"});
+    p.addOption({"layer", "layer, from 1", "N", "1"});
+    p.addOption({"head", "head, from 1, or \"mean\" for the mean over the layer's heads", "N|mean", "1"});
+    p.addOption({"lens", "raw (the weights), norm (α‖f(x)‖, Kobayashi et al. 2020), grad (α ⊙ ∂log p/∂α), rollout, "
+                         "norm_rollout or alti (Ferrando et al. 2022) of --kind (default cross_attention)", "NAME", "raw"});
+}
+Status parseHeadOptions(const QCommandLineParser& p, std::string& kind, int& layer, int& head, bool& chosen)
+{
+    if (auto st = parseLayerHead(p.value("layer"), p.value("head"), layer, head); !st) return st;
+    const QString lens = p.value("lens");
+    if (lens != "raw" && !schema::isLens("x." + lens.toStdString()))
+        return Status::error("--lens '" + lens.toStdString() + "': raw, norm, grad, rollout, norm_rollout or alti");
+    kind = p.value("kind").toStdString();
+    if (lens != "raw") kind = schema::lens(kind.empty() ? schema::translation::kCrossAttention : kind, lens.toStdString());
+    chosen = p.isSet("kind") || p.isSet("layer") || p.isSet("head") || lens != "raw";
+    return Status::success();
+}
+/// The links of the chosen head of a decoded verse (a lens read as distributions: negatives
+/// 0, rows normalised) and whether the verse's gold is over its tokens.
+Status chosenLinks(const AttentionTrace& trace, const std::string& kind, int layer, int head, const LinkOptions& links,
+                   std::vector<AlignmentLink>& predicted, bool& fits)
+{
+    TraceTensor map;
+    if (auto st = selectHead(trace, kind, layer, head, map); !st) return st;
+    if (schema::isLens(kind)) map = rowNormalised(map);  // thresholds read it as a distribution
+    predicted = headLinks(map, links);
+    fits = goldFits(trace, map);
+    return Status::success();
+}
+} // namespace
+
 int cmdEval(const QStringList& args)
 {
     QCommandLineParser p;
@@ -95,10 +131,16 @@ int cmdEval(const QStringList& args)
     addCorpusOptions(p, "test");
     p.addOption({"reverse-model", "a target→source model: symmetrise both directions' argmax links (gdfa)", "MODEL"});
     p.addOption({"no-bleu", "skip greedy translation and BLEU"});
+    addHeadOptions(p);
     if (!p.parse(args)) return usage(p.errorText().toStdString());
     if (p.positionalArguments().size() != 1) return usage("eval takes one MODEL");
     LinkOptions links;
     if (auto st = parseLinkOptions(p, links); !st) return usage(st.message);
+    std::string kind;
+    int layer = 0, head = 0;
+    bool chosen = false;
+    if (auto st = parseHeadOptions(p, kind, layer, head, chosen); !st) return usage(st.message);
+    if (chosen && p.isSet("reverse-model")) return usage("--reverse-model symmetrises the models' \"cross\" alignments; drop --kind/--layer/--head/--lens");
     std::unique_ptr<VerseDecoder> t, reverse;
     Corpus corpus;
     std::vector<const Verse*> verses;
@@ -107,9 +149,31 @@ int cmdEval(const QStringList& args)
         if (auto st = loadVerseDecoder(p.value("reverse-model").toStdString(), reverse); !st)
             return fail("reverse model: " + st.message);
     EvalResult r;
-    if (auto st = evaluate(*t, verses, r, !p.isSet("no-bleu"), progressPrinter("eval"), links, reverse.get());
-        !st)
+    if (chosen) {
+        // One head (through a lens) as the aligner: forced decoding of each verse, its links
+        // scored over the split. A lens does not change the translation: no BLEU here.
+        if (p.value("lens") == schema::kGradLens)
+            if (auto st = t->enableLens(schema::kGradLens); !st) return fail(st.message);
+        auto progress = progressPrinter("eval");
+        for (size_t k = 0; k < verses.size(); ++k) {
+            progress(int64_t(k), int64_t(verses.size()));
+            AttentionTrace trace;
+            bool skip = false;
+            if (auto st = decodeOrSkip(*t, nullptr, *verses[k], [&] { return t->decodeVerse(*verses[k], true, trace); }, r.skipped, skip); !st)
+                return fail(st.message);
+            if (skip) continue;
+            std::vector<AlignmentLink> predicted;
+            bool fits = false;
+            if (auto st = chosenLinks(trace, kind, layer, head, links, predicted, fits); !st) return fail(st.message);
+            if (!fits) return fail("'" + kind + "' is not over the verse's source and target tokens: gold cannot score it");
+            r.model.add(scoreAgainstGold(predicted, trace));
+            r.diagonal.add(scoreDiagonal(trace));
+            ++r.verses;
+        }
+        progress(int64_t(verses.size()), int64_t(verses.size()));
+    } else if (auto st = evaluate(*t, verses, r, !p.isSet("no-bleu"), progressPrinter("eval"), links, reverse.get()); !st) {
         return fail(st.message);
+    }
     reportSkipped(r.skipped, r.verses, "scored");
     if (r.verses == 0) return fail("no verse of the corpus fits the model: nothing to score");
     std::printf("model      %s (%s attention)\n", t->modelName().c_str(), t->scoreFunction().c_str());
@@ -119,8 +183,10 @@ int cmdEval(const QStringList& args)
         for (const Verse* v : verses) moved += v->targetRef.empty() ? 0 : 1;
         if (moved) std::printf("           %d of them paired by content with another English verse (e.g. Jonah 2)\n", moved);
     }
+    const std::string read = chosen ? kind + " layer " + std::to_string(layer + 1) + (head < 0 ? " mean over heads" : " head " + std::to_string(head + 1)) + ", "
+                                    : std::string();
     std::printf("method     %s\n", p.isSet("reverse-model") ? ("symmetrised with " + reverse->modelName() + " (gdfa)").c_str()
-                                                            : describeLinks(links).c_str());
+                                                            : (read + describeLinks(links)).c_str());
     std::printf("links      predicted %lld, gold %lld, correct %lld", r.model.predicted, r.model.gold, r.model.hits);
     if (r.model.possibleHits != r.model.hits) std::printf(" (%lld with possible links)", r.model.possibleHits);
     std::printf("\n");
@@ -128,7 +194,7 @@ int cmdEval(const QStringList& args)
                 100 * r.model.recall(), 100 * r.model.aer());
     std::printf("diagonal   AER %.1f%% (precision %.1f%%, recall %.1f%%)\n", 100 * r.diagonal.aer(),
                 100 * r.diagonal.precision(), 100 * r.diagonal.recall());
-    if (!p.isSet("no-bleu")) std::printf("BLEU       %.2f\n", r.bleu);
+    if (!p.isSet("no-bleu") && !chosen) std::printf("BLEU       %.2f\n", r.bleu);
     return 0;
 }
 
@@ -145,21 +211,14 @@ int cmdAlign(const QStringList& args)
     addCorpusOptions(p, "test");
     p.addOption({"reverse-model", "a target→source model: symmetrise both directions' argmax links (gdfa)", "MODEL"});
     p.addOption({"out", "output .jsonl file", "file"});
-    p.addOption({"kind", "attention tensor (e.g. cross_attention); default: the model's \"cross\" alignment", "name"});
-    p.addOption({"layer", "layer, from 1", "N", "1"});
-    p.addOption({"head", "head, from 1, or \"mean\" for the mean over the layer's heads", "N|mean", "1"});
-    p.addOption({"lens", "raw (the weights), norm (α‖f(x)‖, Kobayashi et al. 2020), grad (α ⊙ ∂log p/∂α), rollout, "
-                         "norm_rollout or alti (Ferrando et al. 2022) of --kind (default cross_attention)", "NAME", "raw"});
+    addHeadOptions(p);
     if (!p.parse(args)) return usage(p.errorText().toStdString());
     if (p.positionalArguments().size() != 1 || !p.isSet("out")) return usage("align takes MODEL --split S --out FILE.jsonl");
+    std::string kind;
     int layer = 0, head = 0;
-    if (auto st = parseLayerHead(p.value("layer"), p.value("head"), layer, head); !st) return usage(st.message);
+    bool chosen = false;
+    if (auto st = parseHeadOptions(p, kind, layer, head, chosen); !st) return usage(st.message);
     const QString lens = p.value("lens");
-    if (lens != "raw" && !schema::isLens("x." + lens.toStdString()))
-        return usage("--lens '" + lens.toStdString() + "': raw, norm, grad, rollout, norm_rollout or alti");
-    std::string kind = p.value("kind").toStdString();
-    if (lens != "raw") kind = schema::lens(kind.empty() ? schema::translation::kCrossAttention : kind, lens.toStdString());
-    const bool chosen = p.isSet("kind") || p.isSet("layer") || p.isSet("head") || lens != "raw";
     LinkOptions linkOptions;
     if (auto st = parseLinkOptions(p, linkOptions); !st) return usage(st.message);
     if (p.isSet("reverse-model") && chosen) return usage("--reverse-model symmetrises the models' \"cross\" alignments; drop --kind/--layer/--head");
@@ -188,13 +247,9 @@ int cmdAlign(const QStringList& args)
         bool skip = false;
         if (auto st = decodeOrSkip(*t, reverse.get(), *verses[k], decode, skipped, skip); !st) return fail(st.message);
         if (skip) continue;
-        if (!reverse) {
-            TraceTensor map;
-            if (auto st = selectHead(trace, chosen ? kind : std::string(), layer, head, map); !st) return fail(st.message);
-            if (schema::isLens(kind)) map = rowNormalised(map);  // thresholds read it as a distribution
-            predicted = headLinks(map, linkOptions);
-            fits = goldFits(trace, map);
-        }
+        if (!reverse)
+            if (auto st = chosenLinks(trace, chosen ? kind : std::string(), layer, head, linkOptions, predicted, fits); !st)
+                return fail(st.message);
         QJsonArray src, tgt, links;
         for (const auto& w : verses[k]->sourceWords()) src.append(QString::fromStdString(w));
         for (const auto& w : verses[k]->targetWords()) tgt.append(QString::fromStdString(w));
