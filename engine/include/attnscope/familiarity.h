@@ -1,10 +1,12 @@
 #pragma once
 // How far an input is from what a built-in model was trained on. The built-in image, STN,
 // captioning and video models know Fashion-MNIST items (grey clothing, light on a black
-// background); a photo gets a confident answer all the same. The measure here: three statistics
-// of the input — its share of black background pixels, the brightness of its outer ring, and
-// the total-variation distance ½·Σ|p − q| of its 16-bin intensity histogram from the domain's
-// mean histogram — each as a z-score against the domain's own test inputs; the input's score is
+// background); a photo gets a confident answer all the same. The measure here: four statistics
+// of the input — its share of black background pixels, the brightness of its outer ring, the
+// total-variation distance ½·Σ|p − q| of its 16-bin intensity histogram from the domain's mean
+// histogram, and the log of the black share inside the ink's bounding box (items are not
+// rectangles; photos, letterboxed or not, fill their frame) — each as a z-score against the
+// domain's own test inputs; the input's score is
 // the largest |z|. It is called outside when the score is beyond the 99th percentile of the
 // scores of held-out test inputs of the domain — the result is still shown, with a warning.
 // Plain C++ header.
