@@ -163,6 +163,46 @@ private slots:
         QVERIFY(std::abs(back - 0.3f) < 0.3f / 128);
     }
 
+    void vectorisedHalfConversionMatchesScalar()
+    {
+        // Issue 28 item 17: F16C (chosen at run time) must give the scalar code's bits.
+        using namespace longattn;
+        if (!hasF16c()) QSKIP("this CPU has no F16C: only the scalar conversion runs");
+        std::vector<uint16_t> halves(65536);
+        for (uint32_t i = 0; i < 65536; ++i) halves[i] = uint16_t(i);
+        std::vector<float> fast(65536), slow(65536);
+        halvesToFloats(halves.data(), 65536, fast.data());
+        setScalarHalfConversion(true);
+        halvesToFloats(halves.data(), 65536, slow.data());
+        setScalarHalfConversion(false);
+        for (uint32_t i = 0; i < 65536; ++i)
+            QVERIFY2(std::memcmp(&fast[i], &slow[i], 4) == 0 || (std::isnan(fast[i]) && std::isnan(slow[i])),
+                     qPrintable(QStringLiteral("half 0x%1").arg(i, 4, 16, QLatin1Char('0'))));
+        // float → half: every edge the scalar test names, every half's exact value and the
+        // midpoints between neighbours (ties), and random bit patterns.
+        std::vector<float> floats = {0.f, -0.f, 65504.f, 65519.f, 65520.f, 1e9f, std::ldexp(1.f, -24), std::ldexp(1.f, -25),
+                                     std::ldexp(3.f, -26), 1.f + std::ldexp(1.f, -11), std::numeric_limits<float>::infinity()};
+        for (uint32_t i = 0; i < 0x7c00; ++i) {
+            const float a = halfToFloat(uint16_t(i)), b = halfToFloat(uint16_t(i + 1));
+            floats.insert(floats.end(), {a, -a, (a + b) / 2, std::nextafter((a + b) / 2, 0.f)});
+        }
+        std::mt19937 rng(7);
+        for (int i = 0; i < 200000; ++i) {
+            const uint32_t bits = rng();
+            float f;
+            std::memcpy(&f, &bits, 4);
+            if (!std::isnan(f)) floats.push_back(f);
+        }
+        std::vector<uint16_t> hf(floats.size()), hs(floats.size());
+        floatsToHalves(floats.data(), int64_t(floats.size()), hf.data());
+        setScalarHalfConversion(true);
+        floatsToHalves(floats.data(), int64_t(floats.size()), hs.data());
+        setScalarHalfConversion(false);
+        for (size_t i = 0; i < floats.size(); ++i)
+            QVERIFY2(hf[i] == hs[i], qPrintable(QStringLiteral("%1: F16C 0x%2, scalar 0x%3").arg(double(floats[i]), 0, 'g', 9)
+                                                    .arg(hf[i], 4, 16).arg(hs[i], 4, 16)));
+    }
+
     void tiledFloat32LevelsEqualBlockMaxAndMean()
     {
         // 1100 × 1300: three stored levels (1, 4, 16), partial tiles and partial blocks at the edges.
@@ -486,6 +526,13 @@ private slots:
         std::vector<float> direct(size_t(n * n));
         QVERIFY(d.matrices[4]->readBlocks(1, BlockReduce::Max, 0, 0, n, n, direct.data()).ok);
         QCOMPARE(back, direct);  // float16 in, float16 out: no second rounding
+        // Item 17: a float16 dump hands its rows out as stored, so the writer copies them into
+        // level 0 instead of decoding and encoding each value; the tiles hold the dump's bits.
+        const char* stored = d.matrices[4]->storedRows(77, 2, StorageType::Float16);
+        QVERIFY(stored);
+        QCOMPARE(longattn::halfToFloat(reinterpret_cast<const uint16_t*>(stored)[3]), row[3]);
+        QVERIFY(!d.matrices[4]->storedRows(77, 2, StorageType::BFloat16));
+        QVERIFY(!d.matrices[4]->storedRows(n - 1, 2, StorageType::Float16));
         // Axes other than (…, query, key) are not mapped; NaN is refused; uneven rows warned.
         ImportOptions swapped;
         swapped.axes = {"layer", "head", "key", "query"};

@@ -103,6 +103,11 @@ public:
     virtual void releaseRows(int64_t, int64_t) const {}
     /// Bytes this matrix keeps in memory now (caches, overviews), for the views' budget.
     virtual uint64_t residentBytes() const { return 0; }
+    /// Rows [r0, r0 + n), every column, row-major in the encoding `t`, when the matrix stores
+    /// them so and can hand them out without converting (a float16 dump imported as float16
+    /// tiles is copied bit for bit instead of decoded and encoded again); nullptr otherwise.
+    /// The pointer stays valid while the matrix lives.
+    virtual const char* storedRows(int64_t /*r0*/, int64_t /*n*/, StorageType /*t*/) const { return nullptr; }
 
 protected:
     /// Reads at a block size from storedBlocks() (or 1): the implementation's own data.

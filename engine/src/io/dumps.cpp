@@ -3,6 +3,7 @@
 #include "attnscope/schema.h"
 
 #include "long/npyformat.h"
+#include "long/storage.h"
 
 #include <QByteArray>
 #include <QFile>
@@ -26,16 +27,7 @@
 namespace attnscope {
 
 namespace dumpformat {
-float halfToFloat(uint16_t h)
-{
-    const uint32_t sign = uint32_t(h & 0x8000) << 16;
-    const uint32_t exp = (h >> 10) & 0x1f, mant = h & 0x3ff;
-    float f;
-    if (exp == 0) f = std::ldexp(float(mant), -24);                                   // zero / subnormal
-    else if (exp == 31) f = mant ? std::numeric_limits<float>::quiet_NaN() : std::numeric_limits<float>::infinity();
-    else f = std::ldexp(float(mant | 0x400), int(exp) - 25);
-    return sign ? -f : f;
-}
+float halfToFloat(uint16_t h) { return longattn::halfToFloat(h); }
 
 float bf16ToFloat(uint16_t b)
 {
@@ -57,33 +49,26 @@ int64_t checkedCount(const std::vector<int64_t>& shape)
 
 size_t itemSize(DType t) { return t == DType::F64 ? 8 : t == DType::F32 ? 4 : 2; }
 
+void convert(const char* src, DType t, int64_t n, float* out)
+{
+    switch (t) {
+    case DType::F32: longattn::decode(StorageType::Float32, src, n, out); break;
+    case DType::F16: longattn::decode(StorageType::Float16, src, n, out); break;
+    case DType::BF16: longattn::decode(StorageType::BFloat16, src, n, out); break;
+    case DType::F64:
+        for (int64_t i = 0; i < n; ++i) {
+            double d;
+            std::memcpy(&d, src + size_t(i) * 8, 8);
+            out[i] = float(d);
+        }
+        break;
+    }
+}
+
 void convert(const char* src, DType t, int64_t n, std::vector<float>& out)
 {
     out.resize(size_t(n));
-    for (int64_t i = 0; i < n; ++i) {
-        const char* p = src + size_t(i) * itemSize(t);
-        switch (t) {
-        case DType::F32: std::memcpy(&out[size_t(i)], p, 4); break;
-        case DType::F64: {
-            double d;
-            std::memcpy(&d, p, 8);
-            out[size_t(i)] = float(d);
-            break;
-        }
-        case DType::F16: {
-            uint16_t h;
-            std::memcpy(&h, p, 2);
-            out[size_t(i)] = halfToFloat(h);
-            break;
-        }
-        case DType::BF16: {
-            uint16_t h;
-            std::memcpy(&h, p, 2);
-            out[size_t(i)] = bf16ToFloat(h);
-            break;
-        }
-        }
-    }
+    convert(src, t, n, out.data());
 }
 
 std::string shapeText(const std::vector<int64_t>& s)

@@ -36,6 +36,14 @@ public:
         const size_t item = dumpformat::itemSize(type_);
         releasePages(base_ + size_t(r0 * cols_) * item, uint64_t(n * cols_) * item);
     }
+    const char* storedRows(int64_t r0, int64_t n, StorageType t) const override
+    {
+        const bool same = (t == StorageType::Float16 && type_ == DType::F16) ||
+                          (t == StorageType::BFloat16 && type_ == DType::BF16) ||
+                          (t == StorageType::Float32 && type_ == DType::F32);
+        if (!same || r0 < 0 || n < 0 || r0 + n > rows_) return nullptr;
+        return base_ + size_t(r0 * cols_) * dumpformat::itemSize(type_);
+    }
 
 protected:
     Status readStored(int64_t, BlockReduce, int64_t r0, int64_t c0, int64_t nr, int64_t nc, float* out,
@@ -45,19 +53,7 @@ protected:
         for (int64_t i = 0; i < nr; ++i) {
             if ((i & 1023) == 0 && !keepGoing(cancel, i, nr)) return Status::error("cancelled");
             const char* src = base_ + size_t((r0 + i) * cols_ + c0) * item;
-            float* dst = out + i * nc;
-            switch (type_) {
-            case DType::F32: decode(StorageType::Float32, src, nc, dst); break;
-            case DType::F16: decode(StorageType::Float16, src, nc, dst); break;
-            case DType::BF16: decode(StorageType::BFloat16, src, nc, dst); break;
-            case DType::F64:
-                for (int64_t j = 0; j < nc; ++j) {
-                    double d;
-                    std::memcpy(&d, src + size_t(j) * 8, 8);
-                    dst[j] = float(d);
-                }
-                break;
-            }
+            dumpformat::convert(src, type_, nc, out + i * nc);
         }
         return Status::success();
     }

@@ -15,7 +15,8 @@ enum class DType { F16, BF16, F32, F64 };
 size_t itemSize(DType t);
 float halfToFloat(uint16_t h);
 float bf16ToFloat(uint16_t b);
-/// n values of type t at src → float32.
+/// n values of type t at src → float32 (float16 through F16C where the CPU has it).
+void convert(const char* src, DType t, int64_t n, float* out);
 void convert(const char* src, DType t, int64_t n, std::vector<float>& out);
 /// Element count of a shape, or −1 when a dimension is negative or the product exceeds
 /// kMaxDumpElements.

@@ -14,6 +14,14 @@ namespace attnscope::longattn {
 float halfToFloat(uint16_t h);      ///< IEEE binary16 → float (table lookup)
 uint16_t floatToHalf(float f);      ///< round to nearest even; overflow → ±inf
 uint16_t floatToBFloat16(float f);  ///< round to nearest even
+/// n float16 values → float (F16C, 8 at a time, when the CPU has it; else a table).
+void halvesToFloats(const uint16_t* p, int64_t n, float* out);
+/// n floats → float16, round to nearest even (F16C when the CPU has it).
+void floatsToHalves(const float* src, int64_t n, uint16_t* p);
+/// True when this CPU converts with F16C (the vectorised path).
+bool hasF16c();
+/// Tests and benchmarks: force the scalar conversions (to compare both paths).
+void setScalarHalfConversion(bool scalar);
 /// n values of type `t` at `src` → float.
 void decode(StorageType t, const char* src, int64_t n, float* out);
 /// n floats → type `t` at `dst`.
@@ -71,10 +79,13 @@ public:
     BlockAccumulator(int64_t srcRows, int64_t srcCols, int64_t factor, Emit emit);
     /// Source rows must come in order 0, 1, 2, …
     void add(int64_t srcRow, const float* max, const double* sum);
+    /// The same for a row of single cells (level 0: each cell is its own max and sum).
+    void addCells(int64_t srcRow, const float* values);
     int64_t outRows() const { return blockCount(srcRows_, f_); }
     int64_t outCols() const { return outCols_; }
 
 private:
+    template <typename Sum> void accumulate(int64_t srcRow, const float* max, const Sum* sum);
     int64_t srcRows_, srcCols_, f_, outCols_;
     std::vector<float> max_;
     std::vector<double> sum_;

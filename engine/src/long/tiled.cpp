@@ -179,18 +179,26 @@ public:
     /// Row r of the level (cols values).
     Status put(int64_t r, const float* values)
     {
-        const int64_t ir = r % kTileSize;
-        for (int64_t tc = 0; tc < l_.tileCols; ++tc) {
-            const int64_t c0 = tc * kTileSize, n = std::min(kTileSize, l_.cols - c0);
-            char* dst = band_.data() + (size_t(tc) * size_t(kTileSize * kTileSize) + size_t(ir * kTileSize)) * item_;
-            encode(t_, values + c0, n, dst);
-        }
-        if (ir == kTileSize - 1 || r + 1 == l_.rows) return flush(r / kTileSize);
-        return Status::success();
+        return place(r, [&](int64_t c0, int64_t n, char* dst) { encode(t_, values + c0, n, dst); });
+    }
+    /// Row r of the level, already in the storage type (cols values): copied bit for bit.
+    Status putEncoded(int64_t r, const char* row)
+    {
+        return place(r, [&](int64_t c0, int64_t n, char* dst) { std::memcpy(dst, row + size_t(c0) * item_, size_t(n) * item_); });
     }
     uint64_t bandBytes() const { return band_.size(); }
 
 private:
+    template <typename Fill> Status place(int64_t r, Fill fill)
+    {
+        const int64_t ir = r % kTileSize;
+        for (int64_t tc = 0; tc < l_.tileCols; ++tc) {
+            const int64_t c0 = tc * kTileSize, n = std::min(kTileSize, l_.cols - c0);
+            fill(c0, n, band_.data() + (size_t(tc) * size_t(kTileSize * kTileSize) + size_t(ir * kTileSize)) * item_);
+        }
+        if (ir == kTileSize - 1 || r + 1 == l_.rows) return flush(r / kTileSize);
+        return Status::success();
+    }
     Status flush(int64_t tr)
     {
         if (!f_.seek(offset_ + uint64_t(tr) * band_.size()) || !f_.write(band_.data(), band_.size())) return f_.failure();
@@ -208,6 +216,19 @@ private:
 Status writeAt(AtomicFile& f, uint64_t at, const void* data, size_t size)
 {
     if (!f.seek(at) || !f.write(data, size)) return f.failure();
+    return Status::success();
+}
+
+/// Attention weights are finite and ≥ 0: the first value that is not, as an error.
+Status checkWeights(const float* v, int64_t n)
+{
+    bool bad = false;  // one branch-free pass (vectorised); the offender is looked for only on failure
+    for (int64_t i = 0; i < n; ++i) bad |= !(v[i] >= 0.f) | (v[i] == std::numeric_limits<float>::infinity());
+    if (!bad) return Status::success();
+    for (int64_t i = 0; i < n; ++i) {
+        if (std::isnan(v[i]) || std::isinf(v[i])) return Status::error("the attention contains NaN or infinite values");
+        if (v[i] < 0.f) return Status::error("the attention contains negative weights (" + std::to_string(v[i]) + ")");
+    }
     return Status::success();
 }
 
@@ -243,27 +264,27 @@ Status writeMatrix(AtomicFile& f, uint64_t base, const AttentionMatrix& m, const
     }
     StatsAccumulator stats(g.rows, g.cols);
     const int64_t band = kTileSize;
+    const size_t item = storageBytes(g.type);
     std::vector<float> buf(size_t(band * g.cols));
-    std::vector<double> sums(size_t(g.cols));
     for (int64_t r0 = 0; r0 < g.rows; r0 += band) {
         const int64_t n = std::min(band, g.rows - r0);
-        if (auto st = m.readBlocks(1, BlockReduce::Max, r0, 0, n, g.cols, buf.data()); !st) return st;
-        for (int64_t i = 0; i < n * g.cols; ++i)
-            if (!(buf[size_t(i)] >= 0.f) || buf[size_t(i)] == std::numeric_limits<float>::infinity())
-                return Status::error(std::isnan(buf[size_t(i)]) || std::isinf(buf[size_t(i)])
-                                         ? "the attention contains NaN or infinite values"
-                                         : "the attention contains negative weights (" + std::to_string(buf[size_t(i)]) + ")");
-        m.releaseRows(r0, n);
+        // Rows already in the storage type (a float16 dump into float16 tiles) are decoded once
+        // for the statistics and the pyramid and copied into level 0 as they are.
+        const char* raw = m.storedRows(r0, n, g.type);
+        if (raw) decode(g.type, raw, n * g.cols, buf.data());
+        else if (auto st = m.readBlocks(1, BlockReduce::Max, r0, 0, n, g.cols, buf.data()); !st) return st;
+        if (auto st = checkWeights(buf.data(), n * g.cols); !st) return st;
         stats.add(r0, n, buf.data());
         for (int64_t i = 0; i < n; ++i) {
             const float* row = buf.data() + i * g.cols;
-            if (auto st = maxW[0]->put(r0 + i, row); !st) return st;
+            const Status st = raw ? maxW[0]->putEncoded(r0 + i, raw + size_t(i * g.cols) * item) : maxW[0]->put(r0 + i, row);
+            if (!st) return st;
             if (L > 1) {
-                for (int64_t c = 0; c < g.cols; ++c) sums[size_t(c)] = row[c];
-                acc[1]->add(r0 + i, row, sums.data());
+                acc[1]->addCells(r0 + i, row);
                 if (!failed.ok) return failed;
             }
         }
+        m.releaseRows(r0, n);
         written += uint64_t(n * g.cols) * storageBytes(g.type);
         if (progress && !progress(written)) return Status::error("cancelled");
     }
