@@ -11,6 +11,8 @@
 #include "workspaces/long/longworkspace.h"
 #include "workspaces/text/textworkspace.h"
 
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QLabel>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -393,6 +395,64 @@ private slots:
         QVERIFY(waitUntil([&] { return back.matrixView()->selectedRow() == 1234; }));
         QCOMPARE(back.matrixView()->cellsPerPixel(), 0.5);
         QCOMPARE(back.headGrid()->heads(), 2);
+    }
+
+    void aRestoredViewIsFittedToItsWindow()
+    {
+        // Issue 28 item 14: a view saved fitted in one window came back as the old window's
+        // pixels in another (a corner of the matrix, or a small matrix in a corner); a zoomed
+        // view must come back as the same cells.
+        const QString path = writeLongTrace(dir_, 1500, "fit.attn");
+        QString error;
+        WorkspaceSection fitted, zoomed;
+        {
+            LongWorkspace w;
+            w.resize(900, 600);
+            w.show();
+            QSignalSpy opened(&w, &LongWorkspace::traceOpened);
+            QVERIFY(w.openFile(path));
+            QVERIFY(opened.wait(30000));
+            QVERIFY(waitUntil([&] { return w.matrixView()->overviewReady(); }));
+            QVERIFY(w.matrixView()->isFitted());
+            fitted = w.saveState();
+            w.matrixView()->centerOn(700, 600, 0.25);
+            QVERIFY(!w.matrixView()->isFitted());
+            zoomed = w.saveState();
+        }
+        const QRectF saved(zoomed.state["view"].toObject()["cells"].toArray()[0].toDouble(),
+                           zoomed.state["view"].toObject()["cells"].toArray()[1].toDouble(),
+                           zoomed.state["view"].toObject()["cells"].toArray()[2].toDouble(),
+                           zoomed.state["view"].toObject()["cells"].toArray()[3].toDouble());
+        for (const QSize size : {QSize(1600, 1000), QSize(700, 500)}) {
+            LongWorkspace back;
+            back.resize(size);
+            back.show();
+            QSignalSpy opened(&back, &LongWorkspace::traceOpened);
+            QVERIFY(back.restoreState(fitted, &error));
+            QVERIFY(opened.wait(30000));
+            LargeMatrixView* v = back.matrixView();
+            QVERIFY(waitUntil([&] { return v->overviewReady() && v->isFitted(); }));
+            const auto wholeMatrixShown = [&] {
+                const QRectF c = v->visibleCells();
+                const double fitCpp = std::max(1500.0 / v->plotRect().width(), 1500.0 / v->plotRect().height());
+                return c == QRectF(0, 0, 1500, 1500) && std::abs(v->cellsPerPixel() - fitCpp) < 1e-9;
+            };
+            QVERIFY(wholeMatrixShown());
+            // … and stays fitted when the window changes size.
+            back.resize(size.width() - 200, size.height() + 100);
+            QVERIFY(waitUntil([&] { return wholeMatrixShown(); }, 5000));
+            // The zoomed view: the same cells, centred, whatever the window.
+            QSignalSpy again(&back, &LongWorkspace::traceOpened);
+            QVERIFY(back.restoreState(zoomed, &error));
+            QVERIFY(again.wait(30000));
+            QVERIFY(waitUntil([&] { return !v->isFitted() && v->overviewReady(); }));
+            const QRectF c = v->visibleCells();
+            QVERIFY2(c.contains(saved.adjusted(1, 1, -1, -1)) && std::abs(c.center().x() - saved.center().x()) < 2 &&
+                         std::abs(c.center().y() - saved.center().y()) < 2,
+                     qPrintable(QStringLiteral("saved %1,%2 %3×%4; shown %5,%6 %7×%8")
+                                    .arg(saved.x()).arg(saved.y()).arg(saved.width()).arg(saved.height())
+                                    .arg(c.x()).arg(c.y()).arg(c.width()).arg(c.height())));
+        }
     }
 
     void groupedQueryHeadsSitTogether()

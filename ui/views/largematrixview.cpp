@@ -212,9 +212,18 @@ void LargeMatrixView::fit()
     x0_ = (double(m_->cols()) - cpp_ * a.width()) / 2;
     y0_ = 0;
     clampView();
+    fitted_ = true;
     scheduleTiles();
     update();
     emit viewChanged();
+}
+
+void LargeMatrixView::showCells(const QRectF& cells)
+{
+    if (!m_ || cells.width() <= 0 || cells.height() <= 0) return;
+    const QRect a = plotRect();
+    const double cpp = std::max(cells.width() / a.width(), cells.height() / a.height());
+    setView(cells.center().x() - a.width() * cpp / 2, cells.center().y() - a.height() * cpp / 2, cpp);
 }
 
 void LargeMatrixView::clampView()
@@ -230,6 +239,7 @@ void LargeMatrixView::clampView()
 
 void LargeMatrixView::setView(double x0, double y0, double cpp)
 {
+    fitted_ = false;
     x0_ = x0;
     y0_ = y0;
     cpp_ = cpp;
@@ -246,6 +256,7 @@ void LargeMatrixView::zoomBy(double factor, QPointF anchor)
     const double ax = anchor.x() - a.left(), ay = anchor.y() - a.top();
     const double cx = x0_ + ax * cpp_, cy = y0_ + ay * cpp_;  // the cell under the anchor stays put
     cpp_ *= factor;
+    fitted_ = false;
     clampView();
     x0_ = cx - ax * cpp_;
     y0_ = cy - ay * cpp_;
@@ -437,7 +448,7 @@ QImage LargeMatrixView::grabFrame() { return grab().toImage(); }
 
 void LargeMatrixView::resizeEvent(QResizeEvent*)
 {
-    if (m_ && overviewValues_.empty()) fit();
+    if (m_ && (overviewValues_.empty() || fitted_)) fit();
     clampView();
     scheduleTiles();
 }

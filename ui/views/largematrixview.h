@@ -54,7 +54,13 @@ public:
 
     // --- The view: cells (x0, y0) at the plot's top-left, `cellsPerPixel` cells per screen pixel.
     void fit();
+    /// True while the view is the fitted whole matrix (not zoomed or panned since): it is
+    /// fitted again when the widget is resized.
+    bool isFitted() const { return fitted_; }
     void setView(double x0, double y0, double cellsPerPixel);
+    /// Shows at least the cells `cells` (x = column, y = row), centred, whatever the widget's
+    /// size: how a saved view comes back in a window of another size.
+    void showCells(const QRectF& cells);
     void zoomBy(double factor, QPointF anchor);
     void zoomBy(double factor);  ///< about the plot's centre
     void panBy(double dxPixels, double dyPixels);
@@ -167,6 +173,7 @@ private:
     BlockReduce reduce_ = BlockReduce::Max;
     int64_t b0_ = 1;
     double x0_ = 0, y0_ = 0, cpp_ = 1;
+    bool fitted_ = false;
     int64_t row_ = -1, col_ = -1;
 
     // Overview

@@ -28,6 +28,7 @@
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QLabel>
 #include <QLocale>
@@ -542,7 +543,12 @@ void LongWorkspace::applyPendingView()
 {
     if (pendingView_.isEmpty() || !view_->overviewReady()) return;
     const QJsonObject v = pendingView_["view"].toObject();
-    if (!v.isEmpty()) view_->setView(v["x0"].toDouble(), v["y0"].toDouble(), v["cpp"].toDouble(view_->cellsPerPixel()));
+    // The view comes back as what it showed — the whole matrix, fitted again to this window and
+    // on later resizes, or the same cells — not as pixels of a window of another size.
+    const QJsonArray cells = v["cells"].toArray();
+    if (v["fitted"].toBool()) view_->fit();
+    else if (cells.size() == 4) view_->showCells(QRectF(cells[0].toDouble(), cells[1].toDouble(), cells[2].toDouble(), cells[3].toDouble()));
+    else if (!v.isEmpty()) view_->setView(v["x0"].toDouble(), v["y0"].toDouble(), v["cpp"].toDouble(view_->cellsPerPixel()));
     if (pendingView_.contains("row")) view_->selectRow(pendingView_["row"].toInteger(-1));
     if (pendingView_.contains("column")) view_->selectColumn(pendingView_["column"].toInteger(-1));
     pendingView_ = {};
@@ -597,7 +603,9 @@ WorkspaceSection LongWorkspace::saveState() const
                   {"reduce", reduce_->currentIndex()},
                   {"sink_share", sinkShare_->value()}};
     if (view_->matrix()) {
-        o["view"] = QJsonObject{{"x0", view_->x0()}, {"y0", view_->y0()}, {"cpp", view_->cellsPerPixel()}};
+        const QRectF c = view_->visibleCells();
+        o["view"] = QJsonObject{{"x0", view_->x0()}, {"y0", view_->y0()}, {"cpp", view_->cellsPerPixel()},
+                                {"fitted", view_->isFitted()}, {"cells", QJsonArray{c.x(), c.y(), c.width(), c.height()}}};
         o["row"] = qint64(view_->selectedRow());
         o["column"] = qint64(view_->selectedColumn());
     }
