@@ -184,6 +184,7 @@ void BM_Long32kPanZoom(benchmark::State& state)
     view.show();
     MatrixPtr m;
     matrixOf(trace, "attention", 0, 0, m);
+    view.setScale(state.range(0) ? ui::ScaleMode::Log : ui::ScaleMode::Linear);  // the Long workspace starts on log
     view.setMatrix(m, {}, {}, "bench");
     waitFor([&] { return view.overviewReady(); }, 10000);
     double worstFrame = 0, sumFrames = 0, peakResident = 0, peakCache = 0;
@@ -223,7 +224,7 @@ void BM_Long32kPanZoom(benchmark::State& state)
     state.counters["resident_MiB"] = peakResident;
     state.counters["view_cache_MiB"] = peakCache;
 }
-BENCHMARK(BM_Long32kPanZoom)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK(BM_Long32kPanZoom)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->Iterations(1);
 
 TraceTensor randomQk(int64_t n, int64_t d, bool causal)
 {
@@ -270,6 +271,31 @@ void BM_Qk32kOverview(benchmark::State& state)
     }
 }
 BENCHMARK(BM_Qk32kOverview)->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->Iterations(1);
+
+void BM_Qk32kInView(benchmark::State& state)
+{
+    // The same head as the Long view shows it (issue 28 item 18 measured this path): the sampled
+    // overview at once, then the exact one from the view's background job while the GUI thread
+    // runs its event loop; the first paint, the time to the exact overview and the GUI thread's
+    // longest stall meanwhile.
+    const bool causal = state.range(0) != 0;
+    const TraceTensor t = randomQk(kN, 128, causal);
+    for (auto _ : state) {
+        ui::LargeMatrixView view;
+        view.resize(1400, 1000);
+        view.show();
+        StallMeter meter;
+        const auto t0 = std::chrono::steady_clock::now();
+        view.setMatrix(t.store->matrix(0, 0), {}, {}, "bench");
+        waitFor([&] { return view.overviewReady(); }, 60000);
+        view.repaint();
+        state.counters["first_paint_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        waitFor([&] { return view.overviewExact(); }, 600000);
+        state.counters["exact_overview_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        state.counters["gui_stall_ms"] = double(meter.longest);
+    }
+}
+BENCHMARK(BM_Qk32kInView)->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->Iterations(1);
 } // namespace
 
 int main(int argc, char** argv) { return runBenchmarks(argc, argv); }

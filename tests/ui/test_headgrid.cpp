@@ -127,6 +127,30 @@ private slots:
         QCOMPARE(tableIndex(std::nan("")), -1);
         QCOMPARE(colorGradient("magma").nanHandling(), QCPColorGradient::nhTransparent);
     }
+    void logColoursAreTheScalesPositions()
+    {
+        // The log scale colours by a search over its 255 steps (no log10 per cell): every weight
+        // from 10⁻⁹ to 2× the top gets the colour of its position on the bar, ±1 step only where
+        // a weight sits on a step within rounding.
+        ColorScale s;
+        s.mode = ScaleMode::Log;
+        s.decades = 4;
+        s.top = 0.37;
+        const QVector<QRgb> table = colorTable("viridis");
+        std::vector<float> v;
+        for (double e = -9; e <= std::log10(0.74); e += 0.0007) v.push_back(float(std::pow(10.0, e)));
+        v.push_back(0.f);
+        const QImage img = colorize(v.data(), int(v.size()), 1, s, table);
+        int off = 0;
+        for (size_t i = 0; i < v.size(); ++i) {
+            const int want = int(255.0 * s.position(v[i]) + 0.5);
+            const QRgb got = img.pixel(int(i), 0);
+            if (got == table[want]) continue;
+            ++off;
+            QVERIFY2((want > 0 && got == table[want - 1]) || (want < 255 && got == table[want + 1]), qPrintable(QString::number(v[i])));
+        }
+        QVERIFY2(off <= 2, qPrintable(QString::number(off)));
+    }
     void keyboardNavigation()
     {
         HeadGridView v;

@@ -8,6 +8,7 @@
 #include <QPalette>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <vector>
 
@@ -100,8 +101,14 @@ QImage colorize(const float* v, int w, int h, const ColorScale& s, const QVector
     // ARGB: a NaN / Inf cell is no value (transparent), never a colour of the map.
     QImage img(w, h, QImage::Format_ARGB32_Premultiplied);
     if (w <= 0 || h <= 0 || table.size() < 256) return img;
-    // Linear and percentile: one multiply per cell; log: a 4096-entry table over the decades.
+    // Linear and percentile: one multiply per cell. Log: the colour index int(255·position(v) + ½)
+    // is the number of the 255 weights where it steps up that are ≤ v — a binary search over
+    // them instead of a log10 per cell (which was most of a 32k Long view's frame).
     const bool log = s.mode == ScaleMode::Log;
+    std::array<double, 255> steps{};
+    if (log)
+        for (int k = 1; k <= 255; ++k) steps[size_t(k - 1)] = s.top * std::pow(10.0, s.decades * ((k - 0.5) / 255.0 - 1.0));
+    const bool logUsable = log && s.top > 0 && s.decades > 0;
     for (int y = 0; y < h; ++y) {
         const float* row = v + int64_t(y) * w;
         auto* out = reinterpret_cast<QRgb*>(img.scanLine(y));
@@ -118,7 +125,8 @@ QImage colorize(const float* v, int w, int h, const ColorScale& s, const QVector
                 continue;
             }
             int i;
-            if (log) i = int(255.0 * s.position(val) + 0.5);
+            if (logUsable) i = val > 0 ? int(std::upper_bound(steps.begin(), steps.end(), val) - steps.begin()) : 0;
+            else if (log) i = int(255.0 * s.position(val) + 0.5);
             else i = val > 0 ? int(std::min(255.0, val * k + 0.5)) : 0;
             out[x] = table[i];
         }
