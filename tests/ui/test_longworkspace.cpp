@@ -125,6 +125,30 @@ private:
     std::vector<int64_t> keys_;
 };
 
+/// n × n, the same in every row: columns left of n/2 alternate 1, 0, 1, 0 …, the rest are ½.
+/// The mean of any even run of columns is ½ on both sides; the max is 1 on the left.
+class Stripes final : public AttentionMatrix {
+public:
+    explicit Stripes(int64_t n) : n_(n) {}
+    int64_t rows() const override { return n_; }
+    int64_t cols() const override { return n_; }
+    std::string kind() const override { return "procedural"; }
+
+protected:
+    Status readStored(int64_t, BlockReduce, int64_t r0, int64_t c0, int64_t nr, int64_t nc, float* out, const ProgressFn&) const override
+    {
+        for (int64_t i = 0; i < nr; ++i)
+            for (int64_t j = 0; j < nc; ++j) {
+                const int64_t c = c0 + j;
+                out[i * nc + j] = c < n_ / 2 ? float((c + 1) % 2) : 0.5f;
+            }
+        (void)r0;
+        return Status::success();
+    }
+
+private:
+    int64_t n_;
+};
 template <typename Pred> bool waitUntil(Pred p, int ms = 60000)
 {
     QElapsedTimer t;
@@ -237,6 +261,38 @@ private slots:
             QVERIFY(waitUntil([&] { return view.pendingTiles() == 0; }));
             const int seen = spikesOnScreen(std::min(32700.0, view.visibleCells().bottom() - 10));
             QVERIFY2(seen == visibleKeys(), qPrintable(QString("%1 of %2: %3").arg(seen).arg(visibleKeys()).arg(where)));
+        }
+    }
+
+    void meanAndMaxPixelsReduceEveryBlockUnderThem()
+    {
+        // The compositor's mean and max (and the row mode) on a matrix whose left half alternates
+        // 1, 0 by column and whose right half is ½: zoomed out, mean pixels are ½ on both sides
+        // (one colour), max pixels are 1 on the left and ½ on the right (two colours).
+        LargeMatrixView view;
+        view.resize(700, 520);
+        view.show();
+        view.setMatrix(std::make_shared<Stripes>(4096), {}, {}, "stripes");
+        QVERIFY(waitUntil([&] { return view.overviewReady(); }));
+        const auto colours = [&] {
+            QTest::qWait(20);  // a change of reduction reads the overview and the tiles again
+            waitUntil([&] { return view.overviewExact() && view.pendingTiles() == 0; });
+            const QImage frame = view.grabFrame();
+            const QRect a = view.plotRect();
+            const auto at = [&](double col) {
+                return frame.pixel(int(a.left() + (col - view.x0()) / view.cellsPerPixel()), a.top() + a.height() / 2);
+            };
+            return std::make_pair(at(1748), at(2348));  // on screen at every zoom below
+        };
+        view.setScale(ScaleMode::Linear);
+        for (double cpp : {0.0, 5.0, 3.0}) {  // the overview, then the finer levels' tiles
+            if (cpp > 0) view.centerOn(2048, 2048, cpp);
+            view.setReduce(BlockReduce::Max);
+            auto [left, right] = colours();
+            QVERIFY2(left != right, qPrintable(QString::number(cpp)));
+            view.setReduce(BlockReduce::Mean);
+            std::tie(left, right) = colours();
+            QVERIFY2(left == right, qPrintable(QString::number(cpp)));
         }
     }
 

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 namespace attnscope::ui {
@@ -98,9 +99,17 @@ QString ColorScale::describe() const
 
 QImage colorize(const float* v, int w, int h, const ColorScale& s, const QVector<QRgb>& table, const float* rowNorm)
 {
+    QImage img;
+    colorizeInto(img, v, w, h, s, table, rowNorm);
+    return img;
+}
+
+void colorizeInto(QImage& img, const float* v, int w, int h, const ColorScale& s, const QVector<QRgb>& table, const float* rowNorm)
+{
     // ARGB: a NaN / Inf cell is no value (transparent), never a colour of the map.
-    QImage img(w, h, QImage::Format_ARGB32_Premultiplied);
-    if (w <= 0 || h <= 0 || table.size() < 256) return img;
+    if (img.width() != w || img.height() != h || img.format() != QImage::Format_ARGB32_Premultiplied)
+        img = QImage(w, h, QImage::Format_ARGB32_Premultiplied);
+    if (w <= 0 || h <= 0 || table.size() < 256) return;
     // Linear and percentile: one multiply per cell. Log: the colour index int(255·position(v) + ½)
     // is the number of the 255 weights where it steps up that are ≤ v — a binary search over
     // them instead of a log10 per cell (which was most of a 32k Long view's frame).
@@ -118,20 +127,27 @@ QImage colorize(const float* v, int w, int h, const ColorScale& s, const QVector
             if (!(norm > 0)) norm = 1.0;
         }
         const double k = 255.0 / (s.mode == ScaleMode::PerRow ? norm : s.top);
+        if (!log) {  // the common case, kept to float arithmetic the compiler vectorises
+            const float kf = float(k);
+            const QRgb* colours = table.constData();
+            for (int x = 0; x < w; ++x) {
+                const float val = row[x];
+                const float t = val > 0.f ? std::min(255.f, val * kf + 0.5f) : 0.f;  // NaN → 0, then …
+                out[x] = std::abs(val) < std::numeric_limits<float>::infinity() ? colours[int(t)] : kNoValue;  // … no value
+            }
+            continue;
+        }
         for (int x = 0; x < w; ++x) {
             const double val = row[x];
             if (!std::isfinite(val)) {
                 out[x] = kNoValue;
                 continue;
             }
-            int i;
-            if (logUsable) i = val > 0 ? int(std::upper_bound(steps.begin(), steps.end(), val) - steps.begin()) : 0;
-            else if (log) i = int(255.0 * s.position(val) + 0.5);
-            else i = val > 0 ? int(std::min(255.0, val * k + 0.5)) : 0;
+            const int i = logUsable ? (val > 0 ? int(std::upper_bound(steps.begin(), steps.end(), val) - steps.begin()) : 0)
+                                    : int(255.0 * s.position(val) + 0.5);
             out[x] = table[i];
         }
     }
-    return img;
 }
 
 QString weightText(double v)

@@ -48,6 +48,9 @@ struct ColorScale {
 /// by rowNorm[y] (null: the row's own largest value).
 QImage colorize(const float* values, int w, int h, const ColorScale& scale, const QVector<QRgb>& table,
                 const float* rowNorm = nullptr);
+/// The same into `image`, whose buffer is reused when it is already w × h (a view's frames).
+void colorizeInto(QImage& image, const float* values, int w, int h, const ColorScale& scale, const QVector<QRgb>& table,
+                  const float* rowNorm = nullptr);
 
 /// A number for a colour bar or tooltip: 3 significant digits, scientific below 0.001.
 QString weightText(double v);

@@ -43,9 +43,12 @@ void LargeMatrixView::paintEvent(QPaintEvent*)
         const int W = a.width(), H = a.height();
         const bool mean = reduce_ == BlockReduce::Mean, perRow = scale_.mode == ScaleMode::PerRow;
         constexpr float kEmpty = -std::numeric_limits<float>::infinity();
-        std::vector<float> px(size_t(W) * size_t(H), kEmpty);      // max, or the sum for mean
-        std::vector<uint16_t> count(mean ? px.size() : 0, 0);      // mean: blocks summed
-        std::vector<uint8_t> fromFine(px.size(), 0);               // the pixel is the finer level's
+        std::vector<float>& px = paintPx_;            // max, or the sum for mean
+        std::vector<uint16_t>& count = paintCount_;   // mean: blocks summed
+        std::vector<uint8_t>& fromFine = paintFine_;  // the pixel is the finer level's
+        px.assign(size_t(W) * size_t(H), kEmpty);
+        count.assign(mean ? px.size() : 0, 0);
+        fromFine.assign(px.size(), 0);
         // The pixel span [first, last] of block k of size b along an axis starting at cell `origin`.
         const auto span = [&](int64_t k, int64_t b, double origin, int limit, int& first, int& last) {
             const double lo = (double(k * b) - origin) / cpp_, hi = (double((k + 1) * b) - origin) / cpp_;
@@ -56,49 +59,118 @@ void LargeMatrixView::paintEvent(QPaintEvent*)
         };
         // Blocks nr × nc of size b from block (bi, bj): values row-major with `stride`; `fine`
         // marks its pixels, and an overview block only fills pixels no fine block took.
+        // Separable, once per pixel row: the block rows under the row are reduced column by
+        // column (contiguous, vectorised), then each pixel gathers the blocks [jFirst, jLast]
+        // under it (fewer than three at the level drawn). NaN and ±inf are no value.
+        constexpr float kInf = std::numeric_limits<float>::infinity();
+        std::vector<int> jFirst(static_cast<size_t>(W)), jLast(static_cast<size_t>(W));
+        std::vector<float> acc, line(static_cast<size_t>(W));
+        std::vector<uint16_t> accN, lineN(mean ? size_t(W) : 0);
+        std::vector<int> rowY0, rowY1;
+        std::vector<int> rowTaken(static_cast<size_t>(H), 0);  // pixels of each row the finer level drew
         const auto put = [&](int64_t b, int64_t bi, int64_t bj, int64_t nr, int64_t nc, const float* values, int64_t stride,
                              const std::vector<float>& norms, bool fine) {
-            std::vector<int> x0s(static_cast<size_t>(nc)), x1s(static_cast<size_t>(nc));
-            std::vector<char> inX(static_cast<size_t>(nc));
             int lo = W, hi = -1;  // the pixel columns these blocks touch
             for (int64_t j = 0; j < nc; ++j) {
-                inX[size_t(j)] = span(bj + j, b, x0_, W, x0s[size_t(j)], x1s[size_t(j)]);
-                if (inX[size_t(j)]) lo = std::min(lo, x0s[size_t(j)]), hi = std::max(hi, x1s[size_t(j)]);
+                int x0 = 0, x1 = 0;
+                if (!span(bj + j, b, x0_, W, x0, x1)) continue;
+                for (int x = std::max(x0, hi + 1); x <= x1; ++x) jFirst[size_t(x)] = int(j);  // columns ascend
+                for (int x = x0; x <= x1; ++x) jLast[size_t(x)] = int(j);
+                lo = std::min(lo, x0), hi = std::max(hi, x1);
             }
             if (hi < lo) return;
-            // One block row reduced to a line of pixels once, then merged into every pixel row it covers.
-            std::vector<float> line(static_cast<size_t>(W));
-            std::vector<uint16_t> lineN(mean ? size_t(W) : 0);
-            for (int64_t i = 0; i < nr; ++i) {
-                int y0 = 0, y1 = 0;
-                if (!span(bi + i, b, y0_, H, y0, y1)) continue;
-                const float norm = perRow && size_t(i) < norms.size() && norms[size_t(i)] > 0 ? norms[size_t(i)] : 1.f;
-                const float* row = values + i * stride;
-                std::fill(line.begin() + lo, line.begin() + hi + 1, mean ? 0.f : kEmpty);
-                if (mean) std::fill(lineN.begin() + lo, lineN.begin() + hi + 1, uint16_t(0));
-                for (int64_t j = 0; j < nc; ++j) {
-                    const float val = row[j] / norm;  // row mode: each row by its own largest weight first
-                    if (!inX[size_t(j)] || !std::isfinite(val)) continue;
-                    for (int x = x0s[size_t(j)]; x <= x1s[size_t(j)]; ++x) {
-                        if (mean) line[size_t(x)] += val, ++lineN[size_t(x)];
-                        else line[size_t(x)] = std::max(line[size_t(x)], val);
-                    }
+            int widest = 0;  // the most blocks under one pixel column
+            for (int x = lo; x <= hi; ++x) widest = std::max(widest, jLast[size_t(x)] - jFirst[size_t(x)] + 1);
+            rowY0.assign(size_t(nr), std::numeric_limits<int>::max());  // off screen: never under a row
+            rowY1.assign(size_t(nr), std::numeric_limits<int>::min());
+            int top = H, bottom = -1;
+            for (int64_t i = 0; i < nr; ++i)
+                if (span(bi + i, b, y0_, H, rowY0[size_t(i)], rowY1[size_t(i)]))
+                    top = std::min(top, rowY0[size_t(i)]), bottom = std::max(bottom, rowY1[size_t(i)]);
+            acc.resize(size_t(nc));
+            accN.resize(mean ? size_t(nc) : 0);
+            int64_t first = 0;  // the first block row that can be under pixel row y (rows ascend)
+            for (int y = top; y <= bottom; ++y) {
+                while (first < nr && rowY1[size_t(first)] < y) ++first;
+                if (!fine && rowTaken[size_t(y)] >= hi - lo + 1) continue;  // the finer level drew all of it
+                // The overview: only the columns from the first to the last pixel not yet drawn.
+                int xa = lo, xb = hi;
+                if (!fine && rowTaken[size_t(y)] > 0) {
+                    const uint8_t* taken = fromFine.data() + size_t(y) * size_t(W);
+                    while (xa <= xb && taken[xa]) ++xa;
+                    while (xb >= xa && taken[xb]) --xb;
+                    if (xb < xa) continue;
                 }
-                for (int y = y0; y <= y1; ++y) {
-                    float* out = px.data() + size_t(y) * size_t(W);
-                    uint8_t* taken = fromFine.data() + size_t(y) * size_t(W);
-                    uint16_t* n = mean ? count.data() + size_t(y) * size_t(W) : nullptr;
-                    for (int x = lo; x <= hi; ++x) {
-                        if (mean ? lineN[size_t(x)] == 0 : line[size_t(x)] == kEmpty) continue;
-                        if (!fine && taken[x]) continue;  // an overview block never covers what the finer level drew
-                        taken[x] = fine ? 1 : taken[x];
-                        if (mean) {
-                            out[x] = (n[x] ? out[x] : 0.f) + line[size_t(x)];
-                            n[x] = uint16_t(std::min<int>(n[x] + lineN[size_t(x)], 65535));
-                        } else {
-                            out[x] = std::max(out[x], line[size_t(x)]);
+                const int64_t ja = jFirst[size_t(xa)], jb = jLast[size_t(xb)] + 1;  // the block columns under them
+                std::fill(acc.begin() + ja, acc.begin() + jb, mean ? 0.f : kEmpty);
+                if (mean) std::fill(accN.begin() + ja, accN.begin() + jb, uint16_t(0));
+                bool any = false;
+                for (int64_t i = first; i < nr && rowY0[size_t(i)] <= y; ++i) {
+                    if (rowY1[size_t(i)] < y) continue;
+                    any = true;
+                    // Row mode: each block row by its own largest weight first.
+                    const float norm = perRow && size_t(i) < norms.size() && norms[size_t(i)] > 0 ? norms[size_t(i)] : 1.f;
+                    const float* row = values + i * stride;
+                    float* A = acc.data();
+                    if (mean) {
+                        uint16_t* N = accN.data();
+                        for (int64_t j = ja; j < jb; ++j) {
+                            const bool ok = std::abs(row[j]) < kInf;
+                            A[j] += ok ? row[j] / norm : 0.f;
+                            N[j] = uint16_t(N[j] + (ok ? 1 : 0));
+                        }
+                    } else if (norm == 1.f) {
+                        for (int64_t j = ja; j < jb; ++j) A[j] = row[j] > A[j] && row[j] < kInf ? row[j] : A[j];
+                    } else {
+                        for (int64_t j = ja; j < jb; ++j) {
+                            const float val = row[j] / norm;
+                            A[j] = val > A[j] && val < kInf ? val : A[j];
                         }
                     }
+                }
+                if (!any) continue;
+                if (!mean && widest <= 3) {  // the common case, branch-free: at most three blocks per pixel
+                    const float* A = acc.data();
+                    for (int x = xa; x <= xb; ++x) {
+                        const int j0 = jFirst[size_t(x)], j1 = jLast[size_t(x)];
+                        line[size_t(x)] = std::max(std::max(A[j0], A[std::min(j0 + 1, j1)]), A[std::min(j0 + 2, j1)]);
+                    }
+                } else for (int x = xa; x <= xb; ++x) {
+                    const int j1 = jLast[size_t(x)];
+                    if (mean) {
+                        float sum = 0;
+                        int n = 0;
+                        for (int j = jFirst[size_t(x)]; j <= j1; ++j) sum += acc[size_t(j)], n += accN[size_t(j)];
+                        line[size_t(x)] = sum;
+                        lineN[size_t(x)] = uint16_t(std::min(n, 65535));
+                    } else {
+                        float m = kEmpty;
+                        for (int j = jFirst[size_t(x)]; j <= j1; ++j) m = std::max(m, acc[size_t(j)]);
+                        line[size_t(x)] = m;
+                    }
+                }
+                float* out = px.data() + size_t(y) * size_t(W);
+                uint8_t* taken = fromFine.data() + size_t(y) * size_t(W);
+                if (mean) {
+                    uint16_t* n = count.data() + size_t(y) * size_t(W);
+                    for (int x = xa; x <= xb; ++x) {
+                        if (lineN[size_t(x)] == 0 || (!fine && taken[x])) continue;
+                        if (fine && !taken[x]) ++rowTaken[size_t(y)];
+                        taken[x] = fine ? 1 : taken[x];
+                        out[x] = (n[x] ? out[x] : 0.f) + line[size_t(x)];
+                        n[x] = uint16_t(std::min<int>(n[x] + lineN[size_t(x)], 65535));
+                    }
+                } else if (fine) {  // −inf is the empty line: max leaves the pixel as it was
+                    int added = 0;
+                    for (int x = xa; x <= xb; ++x) {
+                        out[x] = std::max(out[x], line[size_t(x)]);
+                        const uint8_t t = uint8_t(line[size_t(x)] != kEmpty);
+                        added += t & ~taken[x] & 1;
+                        taken[x] |= t;
+                    }
+                    rowTaken[size_t(y)] += added;
+                } else {  // an overview block never covers what the finer level drew
+                    for (int x = xa; x <= xb; ++x) out[x] = taken[x] != 0 ? out[x] : std::max(out[x], line[size_t(x)]);
                 }
             }
         };
@@ -120,10 +192,14 @@ void LargeMatrixView::paintEvent(QPaintEvent*)
                     put(b, ti * kTile + sy0, tj * kTile + sx0, sy1 - sy0, sx1 - sx0, t.values.data() + sy0 * t.cols + sx0, t.cols,
                         rowNorms(b, ti * kTile + sy0, int(sy1 - sy0)), true);
                 }
-            covered = size_t(std::count(fromFine.begin(), fromFine.end(), uint8_t(1)));
+            for (int n : rowTaken) covered += size_t(n);
         }
-        // The overview where the finer level has not arrived (or the zoom is the overview's).
-        if (covered < px.size() && !overviewValues_.empty() && !overview_.isNull()) {
+        // The overview where the finer level has not arrived (or the zoom is the overview's):
+        // skipped when the fine tiles cover every pixel the matrix reaches.
+        int mx0 = 0, mx1 = -1, my0 = 0, my1 = -1;
+        const bool onScreen = span(0, m_->cols(), x0_, W, mx0, mx1) && span(0, m_->rows(), y0_, H, my0, my1);
+        const size_t inside = onScreen ? size_t(mx1 - mx0 + 1) * size_t(my1 - my0 + 1) : 0;
+        if (covered < inside && !overviewValues_.empty() && !overview_.isNull()) {
             const int64_t oc = overview_.width(), orows = overview_.height();
             const int64_t i0 = std::max<int64_t>(0, int64_t(v.top()) / b0_), i1 = std::min<int64_t>(orows, int64_t(std::ceil(v.bottom() / double(b0_))));
             const int64_t j0 = std::max<int64_t>(0, int64_t(v.left()) / b0_), j1 = std::min<int64_t>(oc, int64_t(std::ceil(v.right() / double(b0_))));
@@ -133,7 +209,8 @@ void LargeMatrixView::paintEvent(QPaintEvent*)
         for (size_t k = 0; k < px.size(); ++k)
             px[k] = px[k] == kEmpty || (mean && count[k] == 0) ? std::numeric_limits<float>::quiet_NaN() : mean ? px[k] / float(count[k]) : px[k];
         const std::vector<float> ones(perRow ? size_t(H) : 0, 1.f);  // row mode: already divided
-        p.drawImage(a.topLeft(), colorize(px.data(), W, H, scale_, table_, perRow ? ones.data() : nullptr));
+        colorizeInto(paintImage_, px.data(), W, H, scale_, table_, perRow ? ones.data() : nullptr);
+        p.drawImage(a.topLeft(), paintImage_);
     }
     // 3. Picks: the query row and the key column.
     p.setBrush(Qt::NoBrush);

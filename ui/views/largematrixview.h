@@ -24,6 +24,7 @@
 #include <list>
 #include <memory>
 #include <unordered_map>
+#include <vector>
 
 namespace attnscope::ui {
 
@@ -196,6 +197,12 @@ private:
     QPoint pressPos_, lastPos_;
     bool dragging_ = false;
     double paintMs_ = 0;
+    // Paint buffers kept between frames (W × H each): fresh ones every frame cost more in page
+    // faults than the drawing itself.
+    std::vector<float> paintPx_;
+    std::vector<uint16_t> paintCount_;
+    std::vector<uint8_t> paintFine_;
+    QImage paintImage_;
 };
 
 } // namespace attnscope::ui
