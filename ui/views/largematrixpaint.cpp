@@ -39,7 +39,7 @@ void LargeMatrixView::paintEvent(QPaintEvent*)
     // 1–2. Every screen pixel is the reduction (max by default, or mean) of all the blocks under
     // it — the finer level's tiles where they have arrived, else the overview's — never a
     // resample that keeps one block of several: thin peaks survive every zoom.
-    if (v.width() > 0 && v.height() > 0) {
+    if (v.width() > 0 && v.height() > 0 && (!overviewValues_.empty() || !index_.empty())) {  // nothing read yet: the base
         const int W = a.width(), H = a.height();
         const bool mean = reduce_ == BlockReduce::Mean, perRow = scale_.mode == ScaleMode::PerRow;
         constexpr float kEmpty = -std::numeric_limits<float>::infinity();

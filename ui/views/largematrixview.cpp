@@ -3,10 +3,13 @@
 #include "jobs/jobtracker.h"
 #include "views/colormaps.h"
 
+#include <QApplication>
 #include <QElapsedTimer>
 #include <QKeyEvent>
 #include <QLocale>
 #include <QPainter>
+#include <QPointer>
+#include <QThreadPool>
 #include <QTimer>
 #include <QToolTip>
 #include <QWheelEvent>
@@ -66,6 +69,7 @@ void LargeMatrixView::setMatrix(MatrixPtr m, QStringList rowLabels, QStringList 
         const int64_t n = std::max(m_->rows(), m_->cols());
         while (blockCount(n, b0_) > 1024) b0_ *= 2;
         fit();
+        prewarmPaintBuffers();
         startOverview();
     }
     update();
@@ -446,8 +450,42 @@ void LargeMatrixView::selectColumn(int64_t col)
 
 QImage LargeMatrixView::grabFrame() { return grab().toImage(); }
 
+void LargeMatrixView::prewarmPaintBuffers()
+{
+    const QSize size = plotRect().size();
+    if (size.isEmpty() || size == prewarmSize_) return;
+    prewarmSize_ = size;
+    struct Buffers {
+        std::vector<float> px;
+        std::vector<uint16_t> count;
+        std::vector<uint8_t> fine;
+        QImage image;
+    };
+    QPointer<LargeMatrixView> self(this);
+    QThreadPool::globalInstance()->start([self, size] {
+        auto b = std::make_shared<Buffers>();
+        const size_t n = size_t(size.width()) * size_t(size.height());
+        b->px.assign(n, 0.f);
+        b->count.assign(n, 0);
+        b->fine.assign(n, 0);
+        b->image = QImage(size, QImage::Format_ARGB32_Premultiplied);
+        b->image.fill(0);
+        QMetaObject::invokeMethod(
+            qApp,
+            [self, b, size, n] {
+                if (!self || self->plotRect().size() != size || self->paintPx_.size() == n) return;
+                self->paintPx_.swap(b->px);  // the old buffers go with `b`
+                self->paintCount_.swap(b->count);
+                self->paintFine_.swap(b->fine);
+                std::swap(self->paintImage_, b->image);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
 void LargeMatrixView::resizeEvent(QResizeEvent*)
 {
+    if (m_) prewarmPaintBuffers();
     if (m_ && (overviewValues_.empty() || fitted_)) fit();
     clampView();
     scheduleTiles();
