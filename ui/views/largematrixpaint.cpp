@@ -199,8 +199,8 @@ void LargeMatrixView::paintEvent(QPaintEvent*)
         int mx0 = 0, mx1 = -1, my0 = 0, my1 = -1;
         const bool onScreen = span(0, m_->cols(), x0_, W, mx0, mx1) && span(0, m_->rows(), y0_, H, my0, my1);
         const size_t inside = onScreen ? size_t(mx1 - mx0 + 1) * size_t(my1 - my0 + 1) : 0;
-        if (covered < inside && !overviewValues_.empty() && !overview_.isNull()) {
-            const int64_t oc = overview_.width(), orows = overview_.height();
+        if (covered < inside && !overviewValues_.empty() && overviewReady()) {
+            const int64_t oc = overviewSize_.width(), orows = overviewSize_.height();
             const int64_t i0 = std::max<int64_t>(0, int64_t(v.top()) / b0_), i1 = std::min<int64_t>(orows, int64_t(std::ceil(v.bottom() / double(b0_))));
             const int64_t j0 = std::max<int64_t>(0, int64_t(v.left()) / b0_), j1 = std::min<int64_t>(oc, int64_t(std::ceil(v.right() / double(b0_))));
             if (i1 > i0 && j1 > j0)
@@ -257,7 +257,7 @@ void LargeMatrixView::paintAxes(QPainter& p, const QRect& a)
     // Title and what is drawn.
     const int64_t b = std::min(level(), b0_);
     QString what = b == 1 ? tr("cells") : tr("each pixel the %1 of %2×%2").arg(reduce_ == BlockReduce::Max ? tr("max") : tr("mean")).arg(b);
-    if (!overviewExact_ && !overview_.isNull()) what += tr(" · overview from sampled rows (exact one computing)");
+    if (!overviewExact_ && overviewReady()) what += tr(" · overview from sampled rows (exact one computing)");
     if (pending_) what += tr(" · reading %n tile(s)…", nullptr, int(pending_));
     p.drawText(QRect(a.left(), 2, a.width(), kTop - 4), Qt::AlignLeft | Qt::AlignVCenter,
                fm.elidedText(title_.isEmpty() ? what : title_ + QStringLiteral(" — ") + what, Qt::ElideRight, a.width()));

@@ -59,7 +59,7 @@ void LargeMatrixView::setMatrix(MatrixPtr m, QStringList rowLabels, QStringList 
     index_.clear();
     tileBytes_ = 0;
     pending_ = 0;
-    overview_ = QImage();
+    overviewSize_ = QSize();
     overviewValues_.clear();
     overviewExact_ = false;
     stats_ = MatrixStats{};
@@ -134,9 +134,10 @@ void LargeMatrixView::setOverview(std::vector<float> values, int rows, int cols,
     overviewValues_ = std::move(values);
     overviewExact_ = exact;
     if (!stats.empty()) stats_ = std::move(stats);
+    // The values only: the paint colours what the screen shows (a 1024² image coloured here
+    // was never drawn, and cost the GUI thread its page faults).
+    overviewSize_ = QSize(cols, rows);
     scale_.fit(overviewValues_.data(), int64_t(overviewValues_.size()));
-    const auto norms = rowNorms(b0_, 0, rows);
-    overview_ = colorize(overviewValues_.data(), cols, rows, scale_, table_, norms.empty() ? nullptr : norms.data());
     if (exact) scheduleTiles();
     update();
     emit overviewArrived();
@@ -154,7 +155,7 @@ std::vector<float> LargeMatrixView::rowNorms(int64_t b, int64_t r0, int n) const
         return out;
     }
     // Until the stats are known: the overview row's largest block.
-    const int ovCols = overview_.isNull() ? int(blockCount(m_->cols(), b0_)) : overview_.width();
+    const int ovCols = overviewSize_.isEmpty() ? int(blockCount(m_->cols(), b0_)) : overviewSize_.width();
     for (int i = 0; i < n && !overviewValues_.empty(); ++i) {
         const int64_t orow = std::min<int64_t>((r0 + i) * b / b0_, int64_t(overviewValues_.size()) / ovCols - 1);
         const float* v = overviewValues_.data() + orow * ovCols;
@@ -194,12 +195,7 @@ void LargeMatrixView::setReduce(BlockReduce reduce)
 
 void LargeMatrixView::recolour()
 {
-    if (!overviewValues_.empty()) {
-        scale_.fit(overviewValues_.data(), int64_t(overviewValues_.size()));
-        const auto norms = rowNorms(b0_, 0, overview_.height());
-        overview_ = colorize(overviewValues_.data(), overview_.width(), overview_.height(), scale_, table_,
-                             norms.empty() ? nullptr : norms.data());
-    }
+    if (!overviewValues_.empty()) scale_.fit(overviewValues_.data(), int64_t(overviewValues_.size()));
     update();  // tiles keep their values; the paint colours what the screen shows
 }
 
@@ -390,7 +386,8 @@ const LargeMatrixView::Tile* LargeMatrixView::findTile(const TileKey& k) const
 
 uint64_t LargeMatrixView::cacheBytes() const
 {
-    return tileBytes_ + uint64_t(overview_.sizeInBytes()) + overviewValues_.size() * 4 +
+    return tileBytes_ + overviewValues_.size() * 4 + paintPx_.size() * 4 + paintFine_.size() + paintCount_.size() * 2 +
+           uint64_t(paintImage_.sizeInBytes()) +
            (stats_.rowMax.size() + stats_.colMin.size() + stats_.colMean.size()) * 4;
 }
 
@@ -418,7 +415,7 @@ QString LargeMatrixView::cellText(int64_t r, int64_t c) const
     }
     if (value < 0 && !overviewValues_.empty()) {
         block = b0_;
-        const int64_t C = overview_.width();
+        const int64_t C = overviewSize_.width();
         value = overviewValues_[size_t((r / b0_) * C + c / b0_)];
     }
     if (value < 0) return {};

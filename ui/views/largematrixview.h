@@ -96,12 +96,12 @@ public:
     QString cellText(int64_t row, int64_t col) const;
 
     // --- Loading state (status line, tests, benchmarks)
-    bool overviewReady() const { return !overview_.isNull(); }
+    bool overviewReady() const { return !overviewSize_.isEmpty(); }
     bool overviewExact() const { return overviewExact_; }
     /// The overview's values (blocks of B₀, max or mean as reduce()), row-major.
     const std::vector<float>& overviewValues() const { return overviewValues_; }
-    int overviewRows() const { return overview_.height(); }
-    int overviewColumns() const { return overview_.width(); }
+    int overviewRows() const { return overviewSize_.height(); }
+    int overviewColumns() const { return overviewSize_.width(); }
     /// Row maxima and column summaries once known (tiled: at once; Q/K and dense: after the overview pass).
     const MatrixStats& stats() const { return stats_; }
     /// Tiles of the current view still being read.
@@ -179,7 +179,7 @@ private:
 
     // Overview
     std::vector<float> overviewValues_;
-    QImage overview_;
+    QSize overviewSize_;  ///< overview blocks: columns × rows
     bool overviewExact_ = false;
     MatrixStats stats_;
     JobTracker* overviewJobs_;
