@@ -42,16 +42,7 @@ for r0 in range(0, n, 1024):
 np.save(sys.argv[2], mx)
 EOF
 
-best() {  # best wall time and its peak RSS of three runs: "seconds MiB"
-    b=""
-    for i in 1 2 3; do
-        /usr/bin/time -f "%e %M" -o "$tmp/t" "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; cat "$tmp/t" >&2; exit 1; }
-        line=$(tail -n 1 "$tmp/t")
-        s=${line% *}; k=${line#* }
-        if [ -z "$b" ] || awk "BEGIN { exit !($s < ${b% *}) }"; then b="$s $((k / 1024))"; fi
-    done
-    echo "$b"
-}
+. "$(dirname "$0")/common.sh"
 
 echo "| matrix | dump | attnscope import → .attn | numpy overview | time ratio |"
 echo "|---|---|---|---|---|"

@@ -45,16 +45,7 @@ plt.xlabel("key"); plt.ylabel("query")
 plt.savefig(sys.argv[2], dpi=100)
 EOF
 
-best() {  # best wall time and its peak RSS of three runs: "seconds MiB"
-    b=""
-    for i in 1 2 3; do
-        /usr/bin/time -f "%e %M" -o "$tmp/t" "$@" >/dev/null 2>&1
-        line=$(tail -n 1 "$tmp/t")
-        s=${line% *}; k=${line#* }
-        if [ -z "$b" ] || awk "BEGIN { exit !($s < ${b% *}) }"; then b="$s $((k / 1024))"; fi
-    done
-    echo "$b"
-}
+. "$(dirname "$0")/common.sh"
 
 echo "| matrix | dump | attnscope import → PNG | matplotlib imshow + savefig | time ratio |"
 echo "|---|---|---|---|---|"

@@ -509,6 +509,20 @@ private slots:
                                     .arg(saved.x()).arg(saved.y()).arg(saved.width()).arg(saved.height())
                                     .arg(c.x()).arg(c.y()).arg(c.width()).arg(c.height())));
         }
+        // Restored while hidden (a tab not in front): the view waits for its real size, and the
+        // workspace saves the view it will show meanwhile.
+        LongWorkspace hidden;
+        hidden.resize(1200, 800);
+        QSignalSpy opened(&hidden, &LongWorkspace::traceOpened);
+        QVERIFY(hidden.restoreState(zoomed, &error));
+        QVERIFY(opened.wait(30000));
+        QVERIFY(waitUntil([&] { return hidden.matrixView()->overviewReady(); }));
+        QTest::qWait(50);
+        QCOMPARE(hidden.saveState().state["view"].toObject()["cells"], zoomed.state["view"].toObject()["cells"]);
+        hidden.show();
+        QVERIFY(waitUntil([&] { return !hidden.matrixView()->isFitted(); }, 5000));
+        const QRectF c = hidden.matrixView()->visibleCells();
+        QVERIFY(c.contains(saved.adjusted(1, 1, -1, -1)) && std::abs(c.center().x() - saved.center().x()) < 2);
     }
 
     void groupedQueryHeadsSitTogether()

@@ -29,6 +29,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QJsonArray>
+#include <QTimer>
 #include <QJsonObject>
 #include <QLabel>
 #include <QLocale>
@@ -43,6 +44,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 namespace attnscope::ui {
 
@@ -542,16 +544,33 @@ void LongWorkspace::updateStatus()
 void LongWorkspace::applyPendingView()
 {
     if (pendingView_.isEmpty() || !view_->overviewReady()) return;
-    const QJsonObject v = pendingView_["view"].toObject();
-    // The view comes back as what it showed — the whole matrix, fitted again to this window and
-    // on later resizes, or the same cells — not as pixels of a window of another size.
-    const QJsonArray cells = v["cells"].toArray();
-    if (v["fitted"].toBool()) view_->fit();
-    else if (cells.size() == 4) view_->showCells(QRectF(cells[0].toDouble(), cells[1].toDouble(), cells[2].toDouble(), cells[3].toDouble()));
-    else if (!v.isEmpty()) view_->setView(v["x0"].toDouble(), v["y0"].toDouble(), v["cpp"].toDouble(view_->cellsPerPixel()));
+    if (pendingView_.contains("view")) pendingCells_ = pendingView_["view"].toObject();
     if (pendingView_.contains("row")) view_->selectRow(pendingView_["row"].toInteger(-1));
     if (pendingView_.contains("column")) view_->selectColumn(pendingView_["column"].toInteger(-1));
     pendingView_ = {};
+    applyPendingCells();
+}
+
+void LongWorkspace::applyPendingCells()
+{
+    // A hidden workspace's view has no size of its own yet: the view waits until it is shown.
+    if (pendingCells_.isEmpty() || !view_->matrix() || !view_->isVisible()) return;
+    const QJsonObject v = std::exchange(pendingCells_, {});
+    // The view comes back as what it showed — the whole matrix, fitted again to this window and
+    // on later resizes; in a plot of the same size exactly the same view; else the same cells —
+    // never as pixels of a window of another size.
+    const QJsonArray cells = v["cells"].toArray(), plot = v["plot"].toArray();
+    const bool samePlot = plot.size() == 2 && QSize(plot[0].toInt(), plot[1].toInt()) == view_->plotRect().size();
+    if (v["fitted"].toBool()) view_->fit();
+    else if (cells.size() == 4 && !samePlot)
+        view_->showCells(QRectF(cells[0].toDouble(), cells[1].toDouble(), cells[2].toDouble(), cells[3].toDouble()));
+    else if (!v.isEmpty()) view_->setView(v["x0"].toDouble(), v["y0"].toDouble(), v["cpp"].toDouble(view_->cellsPerPixel()));
+}
+
+void LongWorkspace::showEvent(QShowEvent* e)
+{
+    Workspace::showEvent(e);
+    QTimer::singleShot(0, this, [this] { applyPendingCells(); });  // after the layout has sized the view
 }
 
 BuiltFigure LongWorkspace::currentFigure()
@@ -602,10 +621,15 @@ WorkspaceSection LongWorkspace::saveState() const
                   {"percentile", percentile_->value()},
                   {"reduce", reduce_->currentIndex()},
                   {"sink_share", sinkShare_->value()}};
-    if (view_->matrix()) {
+    if (!pendingCells_.isEmpty()) {
+        o["view"] = pendingCells_;  // restored while hidden: the view it will show
+        o["row"] = qint64(view_->selectedRow());
+        o["column"] = qint64(view_->selectedColumn());
+    } else if (view_->matrix()) {
         const QRectF c = view_->visibleCells();
         o["view"] = QJsonObject{{"x0", view_->x0()}, {"y0", view_->y0()}, {"cpp", view_->cellsPerPixel()},
-                                {"fitted", view_->isFitted()}, {"cells", QJsonArray{c.x(), c.y(), c.width(), c.height()}}};
+                                {"fitted", view_->isFitted()}, {"cells", QJsonArray{c.x(), c.y(), c.width(), c.height()}},
+                                {"plot", QJsonArray{view_->plotRect().width(), view_->plotRect().height()}}};
         o["row"] = qint64(view_->selectedRow());
         o["column"] = qint64(view_->selectedColumn());
     }

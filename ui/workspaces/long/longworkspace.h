@@ -75,6 +75,9 @@ signals:
     void rowShown();
     void columnShown();
 
+protected:
+    void showEvent(QShowEvent* e) override;
+
 private:
     void openTrace(const QString& path);
     void importDump(const QString& path);
@@ -90,6 +93,8 @@ private:
     void setBusy(const QString& what);
     void idle();
     void applyPendingView();
+    /// The restored view ("view" of the saved state), once the matrix view is shown and sized.
+    void applyPendingCells();
     /// The matrix on screen is causal (its store says so, or no weight lies above the diagonal).
     bool causal() const;
     static QString cachePath(const QString& name);
@@ -126,6 +131,7 @@ private:
     QString file_;
     QString source_;  ///< what the trace came from: a file, a dump, "book:Ruth"
     QJsonObject pendingView_;
+    QJsonObject pendingCells_;  ///< a restored view waiting for the matrix view to be shown
     bool loading_ = false;
 };
 

@@ -1,0 +1,13 @@
+# Shared by the side-by-side benchmark scripts (sourced; needs $tmp).
+# best CMD...: the best wall time of three runs and that run's peak resident memory, "seconds MiB"
+# (/usr/bin/time); a run that fails stops the script with its output.
+best() {
+    b=""
+    for i in 1 2 3; do
+        /usr/bin/time -f "%e %M" -o "$tmp/t" "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; cat "$tmp/t" >&2; exit 1; }
+        line=$(tail -n 1 "$tmp/t")
+        s=${line% *}; k=${line#* }
+        if [ -z "$b" ] || awk "BEGIN { exit !($s < ${b% *}) }"; then b="$s $((k / 1024))"; fi
+    done
+    echo "$b"
+}
