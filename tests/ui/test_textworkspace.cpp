@@ -319,6 +319,20 @@ private slots:
         ws->showTrace(plain);
         QVERIFY(words->isHidden());
         QCOMPARE(ws->matrixView()->rows(), 3);
+        // The model picker names an opened trace's model when it offers it, and picking it that
+        // way translates nothing (the trace on screen stays).
+        auto* picker = ws->findChild<QComboBox*>("modelPicker");
+        QVERIFY(picker && picker->findData("transformer") >= 0 && picker->findData("gru-bahdanau") >= 0);
+        picker->blockSignals(true);
+        picker->setCurrentIndex(picker->findData("gru-bahdanau"));
+        picker->blockSignals(false);
+        auto fromTransformer = std::make_shared<attnscope::AttentionTrace>(*plain);
+        fromTransformer->model = "transformer";
+        ws->showTrace(fromTransformer);
+        QCOMPARE(picker->currentData().toString(), QString("transformer"));
+        QTest::qWait(600);  // longer than the input debounce
+        QCOMPARE(ws->currentTrace()->model, std::string("transformer"));
+        QCOMPARE(ws->matrixView()->rows(), 3);
     }
     void badInputShowsBanner()
     {

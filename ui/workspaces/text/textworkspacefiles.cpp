@@ -136,6 +136,8 @@ void TextWorkspace::showTrace(TracePtr trace)
     source_->setPlainText(QString::fromStdString(trace->meta(schema::kInputMeta)));
     reference_->setPlainText(QString::fromStdString(trace->meta(schema::translation::kReferenceMeta)));
     (trace->meta(schema::kModeMeta) == schema::kForced ? forcedMode_ : freeMode_)->setChecked(true);
+    // … and the model picker names the trace's model when it offers it (not the last one picked).
+    if (const int i = modelPicker_->findData(QString::fromStdString(trace->model)); i >= 0) modelPicker_->setCurrentIndex(i);
     updatingInputs_ = false;
     debounce_->stop();
     userEdited_ = true;  // the demo must not replace an opened trace
