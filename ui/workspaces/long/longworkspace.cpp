@@ -29,7 +29,6 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QJsonArray>
-#include <QTimer>
 #include <QJsonObject>
 #include <QLabel>
 #include <QLocale>
@@ -39,6 +38,7 @@
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStandardPaths>
+#include <QTimer>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
@@ -621,15 +621,13 @@ WorkspaceSection LongWorkspace::saveState() const
                   {"percentile", percentile_->value()},
                   {"reduce", reduce_->currentIndex()},
                   {"sink_share", sinkShare_->value()}};
-    if (!pendingCells_.isEmpty()) {
-        o["view"] = pendingCells_;  // restored while hidden: the view it will show
-        o["row"] = qint64(view_->selectedRow());
-        o["column"] = qint64(view_->selectedColumn());
-    } else if (view_->matrix()) {
+    if (view_->matrix()) {
         const QRectF c = view_->visibleCells();
-        o["view"] = QJsonObject{{"x0", view_->x0()}, {"y0", view_->y0()}, {"cpp", view_->cellsPerPixel()},
-                                {"fitted", view_->isFitted()}, {"cells", QJsonArray{c.x(), c.y(), c.width(), c.height()}},
-                                {"plot", QJsonArray{view_->plotRect().width(), view_->plotRect().height()}}};
+        o["view"] = !pendingCells_.isEmpty()  // restored while hidden: the view it will show
+                        ? pendingCells_
+                        : QJsonObject{{"x0", view_->x0()}, {"y0", view_->y0()}, {"cpp", view_->cellsPerPixel()},
+                                      {"fitted", view_->isFitted()}, {"cells", QJsonArray{c.x(), c.y(), c.width(), c.height()}},
+                                      {"plot", QJsonArray{view_->plotRect().width(), view_->plotRect().height()}}};
         o["row"] = qint64(view_->selectedRow());
         o["column"] = qint64(view_->selectedColumn());
     }
