@@ -1,4 +1,10 @@
-# Shared by the side-by-side benchmark scripts (sourced; needs $tmp).
+# Shared by the side-by-side benchmark scripts, sourced once `build` is set: the executable, the
+# Python the peers run on, a scratch folder removed on exit, and the timer.
+exe="$build/bin/attnscope"
+py=/usr/bin/python3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
 # best CMD...: the best wall time of three runs and that run's peak resident memory, "seconds MiB"
 # (/usr/bin/time); a run that fails stops the script with its output.
 best() {

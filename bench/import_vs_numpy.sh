@@ -13,10 +13,7 @@ set -eu
 build=${1:-build}
 [ $# -gt 0 ] && shift
 sizes=${*:-"32768"}
-exe="$build/bin/attnscope"
-py=/usr/bin/python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/common.sh"
 
 cat > "$tmp/make.py" <<'EOF'
 import sys, numpy as np
@@ -41,8 +38,6 @@ for r0 in range(0, n, 1024):
     mean[r0 // b:(r0 + 1024) // b] = band.mean(axis=(1, 3))
 np.save(sys.argv[2], mx)
 EOF
-
-. "$(dirname "$0")/common.sh"
 
 echo "| matrix | dump | attnscope import → .attn | numpy overview | time ratio |"
 echo "|---|---|---|---|---|"

@@ -11,10 +11,7 @@ set -eu
 build=${1:-build}
 [ $# -gt 0 ] && shift
 sizes=${*:-"4096 8192 16384"}
-exe="$build/bin/attnscope"
-py=/usr/bin/python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/common.sh"
 
 cat > "$tmp/make.py" <<'EOF'
 import sys, numpy as np
@@ -44,8 +41,6 @@ plt.colorbar()
 plt.xlabel("key"); plt.ylabel("query")
 plt.savefig(sys.argv[2], dpi=100)
 EOF
-
-. "$(dirname "$0")/common.sh"
 
 echo "| matrix | dump | attnscope import → PNG | matplotlib imshow + savefig | time ratio |"
 echo "|---|---|---|---|---|"
