@@ -17,6 +17,19 @@ constexpr quint32 kFormat = 1;          // bump when Verse or the pairing change
 
 QString qs(const std::string& s) { return QString::fromStdString(s); }
 
+/// A list: its length, then each element by `one` (false: unreadable). Refuses lengths over
+/// `limit`, so a damaged file cannot make it allocate without bound.
+template <typename T, typename One> bool getList(QDataStream& in, std::vector<T>& list, quint32 limit, One one)
+{
+    quint32 n = 0;
+    in >> n;
+    if (in.status() != QDataStream::Ok || n > limit) return false;
+    list.resize(n);
+    for (auto& x : list)
+        if (!one(x)) return false;
+    return in.status() == QDataStream::Ok;
+}
+
 void put(QDataStream& o, const std::vector<Token>& tokens)
 {
     o << quint32(tokens.size());
@@ -27,24 +40,17 @@ void put(QDataStream& o, const std::vector<Token>& tokens)
 }
 bool get(QDataStream& in, std::vector<Token>& tokens)
 {
-    quint32 n = 0;
-    in >> n;
-    if (in.status() != QDataStream::Ok || n > 100000) return false;
-    tokens.resize(n);
-    for (auto& t : tokens) {
+    return getList(in, tokens, 100000, [&in](Token& t) {
         QString text;
-        quint32 k = 0;
-        in >> text >> t.evaluated >> k;
-        if (in.status() != QDataStream::Ok || k > 64) return false;
+        in >> text >> t.evaluated;
         t.text = text.toStdString();
-        t.strongs.resize(k);
-        for (int& s : t.strongs) {
+        return getList(in, t.strongs, 64, [&in](int& s) {
             qint32 v = 0;
             in >> v;
             s = v;
-        }
-    }
-    return in.status() == QDataStream::Ok;
+            return true;
+        });
+    });
 }
 void put(QDataStream& o, const std::vector<AlignmentLink>& links)
 {
@@ -53,17 +59,13 @@ void put(QDataStream& o, const std::vector<AlignmentLink>& links)
 }
 bool get(QDataStream& in, std::vector<AlignmentLink>& links)
 {
-    quint32 n = 0;
-    in >> n;
-    if (in.status() != QDataStream::Ok || n > 100000) return false;
-    links.resize(n);
-    for (auto& l : links) {
+    return getList(in, links, 100000, [&in](AlignmentLink& l) {
         qint32 s = 0, t = 0;
         in >> s >> t;
         l.source = s;
         l.target = t;
-    }
-    return in.status() == QDataStream::Ok;
+        return true;
+    });
 }
 } // namespace
 
